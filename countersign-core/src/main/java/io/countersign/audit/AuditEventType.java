@@ -1,0 +1,29 @@
+package io.countersign.audit;
+
+/** Every kind of event the audit log records; the wire name is the entry's {@code type}. */
+public enum AuditEventType {
+    REQUEST_CREATED("request.created"),
+    DECISION_MADE("decision.made"),
+    VOTE_CAST("vote.cast"),
+    REQUEST_APPROVED("request.approved"),
+    REQUEST_DENIED("request.denied"),
+    REQUEST_EXPIRED("request.expired"),
+    REQUEST_CANCELLED("request.cancelled"),
+    GRANT_ISSUED("grant.issued"),
+    GRANT_USED("grant.used"),
+    ACTION_EXECUTED("action.executed"),
+    POLICY_LOADED("policy.loaded"),
+    POLICY_REJECTED("policy.rejected"),
+    AGENT_CREATED("agent.created"),
+    HUMAN_CREATED("human.created");
+
+    private final String wireName;
+
+    AuditEventType(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+}

@@ -1,0 +1,27 @@
+package io.countersign.policy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * One rule's demand: {@code quorum} distinct humans, each a member of at least one of
+ * {@code groups}, must approve within {@code timeout}.
+ */
+public record ApprovalRequirement(String rule, Set<String> groups, int quorum, Duration timeout) {
+    public ApprovalRequirement {
+        requireNonNull(rule, "rule is null");
+        groups = Set.copyOf(requireNonNull(groups, "groups is null"));
+        requireNonNull(timeout, "timeout is null");
+        if (groups.isEmpty()) {
+            throw new IllegalArgumentException("rule '" + rule + "': approval needs at least one group");
+        }
+        if (quorum < 1) {
+            throw new IllegalArgumentException("rule '" + rule + "': quorum is " + quorum + ", want at least 1");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("rule '" + rule + "': timeout is " + timeout + ", want a positive duration");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.countersign.workflow;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.action.Action;
+import io.countersign.action.ActionDigest;
+import io.countersign.identity.Agent;
+import io.countersign.policy.Decision;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable record of one action and its life. Immutable: every transition returns a new
+ * value, which the workflow stores in the same transaction as the audit events that explain it.
+ *
+ * @param expiresAt when a pending request expires; empty once it is no longer pending
+ * @param decidedAt when the request left {@code pending} (or was decided by the policy outright)
+ * @param decidedBy who decided: {@code policy}, {@code human:NAME}, {@code agent:NAME} (cancel) or {@code system} (expiry)
+ */
+public record ApprovalRequest(
+        RequestId id,
+        Agent agent,
+        Action action,
+        ActionDigest digest,
+        Decision decision,
+        RequestStatus status,
+        List<Vote> votes,
+        Instant createdAt,
+        Optional<Instant> expiresAt,
+        Optional<Instant> decidedAt,
+        Optional<String> decidedBy,
+        Optional<String> idempotencyKey,
+        Optional<GrantRecord> grant,
+        Optional<Execution> execution) {
+
+    public ApprovalRequest {
+        requireNonNull(id, "id is null");
+        requireNonNull(agent, "agent is null");
+        requireNonNull(action, "action is null");
+        requireNonNull(digest, "digest is null");
+        requireNonNull(decision, "decision is null");
+        requireNonNull(status, "status is null");
+        votes = List.copyOf(requireNonNull(votes, "votes is null"));
+        requireNonNull(createdAt, "createdAt is null");
+        requireNonNull(expiresAt, "expiresAt is null");
+        requireNonNull(decidedAt, "decidedAt is null");
+        requireNonNull(decidedBy, "decidedBy is null");
+        requireNonNull(idempotencyKey, "idempotencyKey is null");
+        requireNonNull(grant, "grant is null");
+        requireNonNull(execution, "execution is null");
+        if (status == RequestStatus.PENDING && expiresAt.isEmpty()) {
+            throw new IllegalArgumentException("request " + id + " is pending without an expiry");
+        }
+    }
+
+    public boolean isPending() {
+        return status == RequestStatus.PENDING;
+    }
+
+    ApprovalRequest withVote(Vote vote) {
+        List<Vote> all = new ArrayList<>(votes);
+        all.add(vote);
+        return new ApprovalRequest(id, agent, action, digest, decision, status, all, createdAt, expiresAt, decidedAt,
+                decidedBy, idempotencyKey, grant, execution);
+    }
+
+    ApprovalRequest decided(RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant) {
+        if (!isPending()) {
+            throw new IllegalStateException("request " + id + " is " + status.wireName() + ", it can't become " + newStatus.wireName());
+        }
+        return new ApprovalRequest(id, agent, action, digest, decision, newStatus, votes, createdAt, Optional.empty(),
+                Optional.of(at), Optional.of(by), idempotencyKey, newGrant, execution);
+    }
+
+    ApprovalRequest executed(Execution report) {
+        if (status != RequestStatus.APPROVED || grant.isEmpty()) {
+            throw new IllegalStateException("request " + id + " is " + status.wireName() + ", it can't record an execution");
+        }
+        RequestStatus after = report.outcome() == Execution.Outcome.SUCCEEDED ? RequestStatus.EXECUTED : RequestStatus.FAILED;
+        return new ApprovalRequest(id, agent, action, digest, decision, after, votes, createdAt, expiresAt, decidedAt,
+                decidedBy, idempotencyKey, grant.map(g -> g.used(report.time())), Optional.of(report));
+    }
+}

@@ -1,0 +1,107 @@
+package io.countersign.workflow;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditEventType;
+import io.countersign.policy.ApprovalRequirement;
+import io.countersign.policy.Decision;
+import java.time.Instant;
+import java.util.Optional;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The audit events of a request's life, with what each must carry for an auditor to follow it. */
+final class RequestEvents {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private RequestEvents() {}
+
+    static AuditEvent created(ApprovalRequest request) {
+        ObjectNode data = JSON.objectNode();
+        data.put("agent", request.agent().name());
+        ObjectNode labels = data.putObject("agentLabels");
+        request.agent().labels().forEach(labels::put);
+        data.put("action", request.action().action());
+        data.put("resource", request.action().resource());
+        data.set("params", request.action().params());
+        data.put("reason", request.action().reason());
+        request.action().onBehalfOf().ifPresentOrElse(h -> data.put("onBehalfOf", h), () -> data.putNull("onBehalfOf"));
+        data.put("digest", request.digest().hex());
+        request.idempotencyKey().ifPresent(key -> data.put("idempotencyKey", key));
+        return event(AuditEventType.REQUEST_CREATED, request.createdAt(), request.agent().auditName(), request, data);
+    }
+
+    static AuditEvent decided(ApprovalRequest request) {
+        Decision decision = request.decision();
+        ObjectNode data = JSON.objectNode();
+        data.put("effect", decision.effect().wireName());
+        ArrayNode rules = data.putArray("rules");
+        decision.rules().forEach(rules::add);
+        data.put("reason", decision.reason());
+        data.put("policyVersion", decision.policyVersion());
+        ArrayNode approvals = data.putArray("approvals");
+        for (ApprovalRequirement requirement : decision.approvals()) {
+            ObjectNode item = approvals.addObject();
+            item.put("rule", requirement.rule());
+            ArrayNode groups = item.putArray("groups");
+            requirement.groups().stream().sorted().forEach(groups::add);
+            item.put("quorum", requirement.quorum());
+            item.put("timeoutSeconds", requirement.timeout().toSeconds());
+        }
+        request.expiresAt().ifPresent(at -> data.put("expiresAt", at.toString()));
+        return event(AuditEventType.DECISION_MADE, request.createdAt(), "policy", request, data);
+    }
+
+    static AuditEvent vote(ApprovalRequest request, Vote vote) {
+        ObjectNode data = JSON.objectNode();
+        data.put("choice", vote.choice().wireName());
+        data.put("voter", vote.voter());
+        data.put("email", vote.email());
+        ArrayNode groups = data.putArray("groups");
+        vote.groups().stream().sorted().forEach(groups::add);
+        vote.comment().ifPresent(comment -> data.put("comment", comment));
+        data.put("channel", vote.channel());
+        return event(AuditEventType.VOTE_CAST, vote.time(), "human:" + vote.voter(), request, data);
+    }
+
+    /** approved, denied, expired or cancelled: the status the request has now, and who made it so. */
+    static AuditEvent resolved(ApprovalRequest request) {
+        AuditEventType type = switch (request.status()) {
+            case APPROVED -> AuditEventType.REQUEST_APPROVED;
+            case DENIED -> AuditEventType.REQUEST_DENIED;
+            case EXPIRED -> AuditEventType.REQUEST_EXPIRED;
+            case CANCELLED -> AuditEventType.REQUEST_CANCELLED;
+            default -> throw new IllegalStateException("request " + request.id() + " is " + request.status().wireName() + ", not resolved");
+        };
+        ObjectNode data = JSON.objectNode();
+        data.put("status", request.status().wireName());
+        String by = request.decidedBy().orElseThrow(() -> new IllegalStateException("resolved request " + request.id() + " has no decider"));
+        data.put("decidedBy", by);
+        return event(type, request.decidedAt().orElseThrow(), by, request, data);
+    }
+
+    static AuditEvent grantIssued(ApprovalRequest request) {
+        GrantRecord grant = request.grant().orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no grant"));
+        ObjectNode data = JSON.objectNode();
+        data.put("digest", request.digest().hex());
+        data.put("expiresAt", grant.expiresAt().toString());
+        return event(AuditEventType.GRANT_ISSUED, grant.issuedAt(), "system", request, data);
+    }
+
+    static AuditEvent grantUsed(ApprovalRequest request, Instant at) {
+        ObjectNode data = JSON.objectNode();
+        data.put("digest", request.digest().hex());
+        return event(AuditEventType.GRANT_USED, at, request.agent().auditName(), request, data);
+    }
+
+    static AuditEvent executed(ApprovalRequest request, Execution execution) {
+        ObjectNode data = JSON.objectNode();
+        data.put("outcome", execution.outcome().wireName());
+        execution.detail().ifPresent(detail -> data.put("detail", detail));
+        return event(AuditEventType.ACTION_EXECUTED, execution.time(), request.agent().auditName(), request, data);
+    }
+
+    private static AuditEvent event(AuditEventType type, Instant time, String actor, ApprovalRequest request, ObjectNode data) {
+        return new AuditEvent(type, time, actor, Optional.of(request.id().value()), data);
+    }
+}

@@ -1,0 +1,23 @@
+package io.countersign.workflow;
+
+import io.countersign.audit.AuditEvent;
+import java.util.Optional;
+
+/** What one unit of work may do; see {@link Store#transact} for the guarantees. */
+public interface Transaction {
+
+    /** The request as this transaction sees it, including its own writes. */
+    Optional<ApprovalRequest> find(RequestId id);
+
+    /** The request the agent made earlier with this idempotency key, if any. */
+    Optional<ApprovalRequest> findByIdempotencyKey(String agentName, String idempotencyKey);
+
+    /** Stores a new request; its id and (agent, idempotency key) must be new. */
+    void insert(ApprovalRequest request);
+
+    /** Replaces a stored request with a later state of itself (votes are only ever added). */
+    void update(ApprovalRequest request);
+
+    /** Appends an event to the audit log and returns its sequence number. */
+    long append(AuditEvent event);
+}

@@ -1,0 +1,291 @@
+package io.countersign.workflow;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.action.Action;
+import io.countersign.action.ActionDigest;
+import io.countersign.identity.Agent;
+import io.countersign.identity.Human;
+import io.countersign.policy.Decision;
+import io.countersign.policy.DecisionInput;
+import io.countersign.policy.PolicyEngine;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The approval workflow: every path that changes a request goes through here, in one store
+ * transaction that also appends the audit events explaining the change. A grant is handed out
+ * only after the transaction that records the decision is durable (invariant 1).
+ */
+public final class Workflow {
+    private static final Logger LOG = LoggerFactory.getLogger(Workflow.class);
+
+    private final PolicyEngine policy;
+    private final Store store;
+    private final Clock clock;
+    private final GrantTokens grantTokens;
+    private final VotingRule votingRule;
+    private final RequestListener listener;
+    private final WorkflowSettings settings;
+
+    public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
+            RequestListener listener, WorkflowSettings settings) {
+        this.policy = requireNonNull(policy, "policy is null");
+        this.store = requireNonNull(store, "store is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.grantTokens = requireNonNull(grantTokens, "grantTokens is null");
+        this.votingRule = requireNonNull(votingRule, "votingRule is null");
+        this.listener = requireNonNull(listener, "listener is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    /** What the policy would decide; nothing is recorded. */
+    public Decision simulate(Agent agent, Action action) {
+        return policy.decide(new DecisionInput(action, agent, now()));
+    }
+
+    /**
+     * Records the action and the policy's decision. With an idempotency key already used by this
+     * agent, returns the earlier request when the action is the same, and refuses otherwise.
+     */
+    public ApprovalRequest submit(Agent agent, Action action, Optional<String> idempotencyKey) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(action, "action is null");
+        requireNonNull(idempotencyKey, "idempotencyKey is null");
+        Instant now = now();
+        Decision decision = policy.decide(new DecisionInput(action, agent, now));
+        ActionDigest digest = action.digest();
+        ApprovalRequest stored = store.transact(tx -> {
+            if (idempotencyKey.isPresent()) {
+                Optional<ApprovalRequest> earlier = tx.findByIdempotencyKey(agent.name(), idempotencyKey.get());
+                if (earlier.isPresent()) {
+                    return sameAction(earlier.get(), action, digest, idempotencyKey.get());
+                }
+            }
+            ApprovalRequest request = newRequest(agent, action, digest, decision, idempotencyKey, now);
+            tx.insert(request);
+            tx.append(RequestEvents.created(request));
+            tx.append(RequestEvents.decided(request));
+            if (!request.isPending()) {
+                tx.append(RequestEvents.resolved(request));
+            }
+            if (request.grant().isPresent()) {
+                tx.append(RequestEvents.grantIssued(request));
+            }
+            return request;
+        });
+        notifyChanged(stored);
+        return stored;
+    }
+
+    private static ApprovalRequest sameAction(ApprovalRequest earlier, Action action, ActionDigest digest, String key) {
+        if (!earlier.digest().matches(digest) || !earlier.action().reason().equals(action.reason())) {
+            throw new WorkflowException.Conflict("idempotency key '" + key + "' was used for a different action (request " + earlier.id() + ")");
+        }
+        return earlier;
+    }
+
+    private ApprovalRequest newRequest(Agent agent, Action action, ActionDigest digest, Decision decision, Optional<String> key, Instant now) {
+        RequestId id = RequestId.random();
+        return switch (decision.effect()) {
+            case ALLOW -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.APPROVED, List.of(), now,
+                    Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.of(newGrant(now)), Optional.empty());
+            case DENY -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.DENIED, List.of(), now,
+                    Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.empty(), Optional.empty());
+            case REQUIRE_APPROVAL -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.PENDING, List.of(), now,
+                    Optional.of(now.plus(decision.approvalTimeout())), Optional.empty(), Optional.empty(), key, Optional.empty(), Optional.empty());
+        };
+    }
+
+    /** A human's approval; approves the request once every approval requirement has its quorum. */
+    public ApprovalRequest approve(Human human, RequestId id, Optional<String> comment, String channel) {
+        return vote(human, id, Vote.Choice.APPROVE, comment, channel);
+    }
+
+    /** A human's denial, which needs a comment; one eligible denial denies the request. */
+    public ApprovalRequest deny(Human human, RequestId id, String comment, String channel) {
+        if (comment == null || comment.isBlank()) {
+            throw new WorkflowException.Unprocessable("a denial needs a comment saying why");
+        }
+        return vote(human, id, Vote.Choice.DENY, Optional.of(comment), channel);
+    }
+
+    private ApprovalRequest vote(Human human, RequestId id, Vote.Choice choice, Optional<String> comment, String channel) {
+        requireNonNull(human, "human is null");
+        requireNonNull(channel, "channel is null");
+        Instant now = now();
+        ApprovalRequest after = store.transact(tx -> {
+            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
+            requirePendingAt(request, now);
+            votingRule.refusal(human, request).ifPresent(reason -> {
+                throw new WorkflowException.Forbidden(reason);
+            });
+            Vote vote = new Vote(human.name(), human.email(), human.groups(), choice, comment.filter(c -> !c.isBlank()), now, channel);
+            ApprovalRequest voted = request.withVote(vote);
+            tx.append(RequestEvents.vote(voted, vote));
+            ApprovalRequest result = voted;
+            if (choice == Vote.Choice.DENY) {
+                result = voted.decided(RequestStatus.DENIED, now, human.auditName(), Optional.empty());
+            } else if (votingRule.quorumMet(voted)) {
+                result = voted.decided(RequestStatus.APPROVED, now, human.auditName(), Optional.of(newGrant(now)));
+            }
+            tx.update(result);
+            if (!result.isPending()) {
+                tx.append(RequestEvents.resolved(result));
+            }
+            if (result.grant().isPresent()) {
+                tx.append(RequestEvents.grantIssued(result));
+            }
+            return result;
+        });
+        notifyChanged(after);
+        return after;
+    }
+
+    /** The requesting agent withdraws its pending request. */
+    public ApprovalRequest cancel(Agent agent, RequestId id) {
+        Instant now = now();
+        ApprovalRequest after = store.transact(tx -> {
+            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
+            requireRequester(agent, request);
+            requirePendingAt(request, now);
+            ApprovalRequest cancelled = request.decided(RequestStatus.CANCELLED, now, agent.auditName(), Optional.empty());
+            tx.update(cancelled);
+            tx.append(RequestEvents.resolved(cancelled));
+            return cancelled;
+        });
+        notifyChanged(after);
+        return after;
+    }
+
+    /**
+     * Consumes the grant and records what the agent reports. When {@code executing} is given (an
+     * adapter that runs the action itself), the grant must also be for exactly that action.
+     */
+    public ApprovalRequest reportExecution(Agent agent, RequestId id, String grantToken, Optional<Action> executing,
+            Execution.Outcome outcome, Optional<String> detail) {
+        requireNonNull(grantToken, "grantToken is null");
+        Instant now = now();
+        ApprovalRequest after = store.transact(tx -> {
+            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
+            requireRequester(agent, request);
+            GrantRecord grant = usableGrant(request, grantToken, now);
+            if (executing.isPresent() && !executing.get().digest().matches(request.digest())) {
+                throw new WorkflowException.Unprocessable("the grant of request " + id + " is for another action (digest "
+                        + request.digest() + ", the action presented has " + executing.get().digest() + ")");
+            }
+            Execution execution = new Execution(outcome, detail, now);
+            ApprovalRequest executed = request.executed(execution);
+            tx.update(executed);
+            tx.append(RequestEvents.grantUsed(executed, now));
+            tx.append(RequestEvents.executed(executed, execution));
+            return executed;
+        });
+        notifyChanged(after);
+        return after;
+    }
+
+    private GrantRecord usableGrant(ApprovalRequest request, String grantToken, Instant now) {
+        Optional<RequestId> named = GrantTokens.requestOf(grantToken);
+        if (named.isEmpty()) {
+            throw new WorkflowException.Unprocessable("'grant' is not a grant token");
+        }
+        if (!named.get().equals(request.id())) {
+            throw new WorkflowException.Unprocessable("the grant belongs to another action (request " + named.get() + "), not to " + request.id());
+        }
+        GrantRecord grant = request.grant().orElseThrow(() -> new WorkflowException.Conflict(
+                "request " + request.id() + " is " + request.status().wireName() + " and has no grant"));
+        if (!grantTokens.verifies(grantToken, request.id(), request.digest(), grant.expiresAt())) {
+            throw new WorkflowException.Unprocessable("the grant does not verify for request " + request.id() + " and its action");
+        }
+        if (grant.usedAt().isPresent()) {
+            throw new WorkflowException.Conflict("the grant of request " + request.id() + " was already used at " + grant.usedAt().get());
+        }
+        if (!now.isBefore(grant.expiresAt())) {
+            throw new WorkflowException.Conflict("the grant of request " + request.id() + " expired at " + grant.expiresAt());
+        }
+        return grant;
+    }
+
+    /** Expires every pending request whose timeout has passed (deny by default); returns how many. */
+    public int expireDue() {
+        int expired = 0;
+        for (ApprovalRequest due : store.findExpired(now())) {
+            Instant now = now();
+            Optional<ApprovalRequest> after = store.transact(tx -> tx.find(due.id())
+                    .filter(request -> request.isPending() && !request.expiresAt().orElseThrow().isAfter(now))
+                    .map(request -> {
+                        ApprovalRequest expiredRequest = request.decided(RequestStatus.EXPIRED, now, "system", Optional.empty());
+                        tx.update(expiredRequest);
+                        tx.append(RequestEvents.resolved(expiredRequest));
+                        return expiredRequest;
+                    }));
+            if (after.isPresent()) {
+                expired++;
+                notifyChanged(after.get());
+            }
+        }
+        return expired;
+    }
+
+    public Optional<ApprovalRequest> find(RequestId id) {
+        return store.find(id);
+    }
+
+    /** The pending requests this human may decide now. */
+    public List<ApprovalRequest> inbox(Human human) {
+        return store.findPending().stream().filter(request -> votingRule.mayVote(human, request)).toList();
+    }
+
+    /** Why this human may not vote on the request, or empty when they may: for channels that show it. */
+    public Optional<String> whyNotAllowedToVote(Human human, ApprovalRequest request) {
+        if (!request.isPending()) {
+            return Optional.of("request " + request.id() + " is " + request.status().wireName());
+        }
+        return votingRule.refusal(human, request);
+    }
+
+    /** The grant token of an approved, unused, unexpired request, for its agent to read. */
+    public Optional<String> grantToken(ApprovalRequest request) {
+        return request.grant()
+                .filter(grant -> request.status() == RequestStatus.APPROVED && grant.usedAt().isEmpty() && now().isBefore(grant.expiresAt()))
+                .map(grant -> grantTokens.token(request.id(), request.digest(), grant.expiresAt()));
+    }
+
+    private void requireRequester(Agent agent, ApprovalRequest request) {
+        if (!request.agent().name().equals(agent.name())) {
+            throw new WorkflowException.Forbidden("request " + request.id() + " belongs to agent " + request.agent().name() + ", not to " + agent.name());
+        }
+    }
+
+    private static void requirePendingAt(ApprovalRequest request, Instant now) {
+        if (!request.isPending()) {
+            throw new WorkflowException.Conflict("request " + request.id() + " is " + request.status().wireName() + ", no longer pending");
+        }
+        if (!now.isBefore(request.expiresAt().orElseThrow())) {
+            throw new WorkflowException.Conflict("request " + request.id() + " expired at " + request.expiresAt().get());
+        }
+    }
+
+    private GrantRecord newGrant(Instant now) {
+        return new GrantRecord(now, now.plus(settings.grantTtl()), Optional.empty());
+    }
+
+    private void notifyChanged(ApprovalRequest request) {
+        try {
+            listener.changed(request);
+        } catch (RuntimeException e) {
+            LOG.warn("request listener failed for {}", request.id(), e);
+        }
+    }
+
+    /** Millisecond precision, so a time survives the store and the audit leaf unchanged. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

@@ -1,0 +1,40 @@
+package io.countersign.workflow;
+
+/**
+ * Why the workflow refused a call. Each kind maps to one HTTP status in one place on the
+ * server; the message is safe to show to the caller.
+ */
+public abstract sealed class WorkflowException extends RuntimeException {
+
+    WorkflowException(String message) {
+        super(message, null, false, false);
+    }
+
+    /** No request with that id (404). */
+    public static final class NotFound extends WorkflowException {
+        public NotFound(RequestId id) {
+            super("no request " + id);
+        }
+    }
+
+    /** The caller may not do this to this request (403). */
+    public static final class Forbidden extends WorkflowException {
+        public Forbidden(String message) {
+            super(message);
+        }
+    }
+
+    /** The request's state doesn't allow it any more: decided, expired, a grant used (409). */
+    public static final class Conflict extends WorkflowException {
+        public Conflict(String message) {
+            super(message);
+        }
+    }
+
+    /** Well-formed but unusable: a grant for another action, a deny without a comment (422). */
+    public static final class Unprocessable extends WorkflowException {
+        public Unprocessable(String message) {
+            super(message);
+        }
+    }
+}

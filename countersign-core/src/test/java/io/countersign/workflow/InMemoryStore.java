@@ -1,0 +1,98 @@
+package io.countersign.workflow;
+
+import io.countersign.audit.AuditEntry;
+import io.countersign.audit.AuditEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** A hand-written fake of the store port: one lock, and work that throws leaves nothing behind. */
+final class InMemoryStore implements Store {
+    private final Map<RequestId, ApprovalRequest> requests = new LinkedHashMap<>();
+    private final List<AuditEntry> audit = new ArrayList<>();
+
+    @Override
+    public synchronized <T> T transact(Function<Transaction, T> work) {
+        Map<RequestId, ApprovalRequest> before = new LinkedHashMap<>(requests);
+        int auditBefore = audit.size();
+        try {
+            return work.apply(new Tx());
+        } catch (RuntimeException e) {
+            requests.clear();
+            requests.putAll(before);
+            audit.subList(auditBefore, audit.size()).clear();
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized Optional<ApprovalRequest> find(RequestId id) {
+        return Optional.ofNullable(requests.get(id));
+    }
+
+    @Override
+    public synchronized List<ApprovalRequest> findPending() {
+        return requests.values().stream().filter(ApprovalRequest::isPending)
+                .sorted(Comparator.comparing(ApprovalRequest::createdAt)).toList();
+    }
+
+    @Override
+    public synchronized List<ApprovalRequest> findExpired(Instant now) {
+        return findPending().stream().filter(r -> !r.expiresAt().orElseThrow().isAfter(now)).toList();
+    }
+
+    synchronized List<AuditEntry> audit() {
+        return List.copyOf(audit);
+    }
+
+    synchronized List<String> auditTypes(RequestId id) {
+        return audit.stream().filter(e -> e.event().requestId().equals(Optional.of(id.value())))
+                .map(e -> e.event().type().wireName()).toList();
+    }
+
+    @Override
+    public void close() {}
+
+    private final class Tx implements Transaction {
+
+        @Override
+        public Optional<ApprovalRequest> find(RequestId id) {
+            return Optional.ofNullable(requests.get(id));
+        }
+
+        @Override
+        public Optional<ApprovalRequest> findByIdempotencyKey(String agentName, String idempotencyKey) {
+            return requests.values().stream()
+                    .filter(r -> r.agent().name().equals(agentName) && r.idempotencyKey().equals(Optional.of(idempotencyKey)))
+                    .findFirst();
+        }
+
+        @Override
+        public void insert(ApprovalRequest request) {
+            if (requests.containsKey(request.id())) {
+                throw new IllegalStateException("duplicate id " + request.id());
+            }
+            requests.put(request.id(), request);
+        }
+
+        @Override
+        public void update(ApprovalRequest request) {
+            if (!requests.containsKey(request.id())) {
+                throw new IllegalStateException("no request " + request.id());
+            }
+            requests.put(request.id(), request);
+        }
+
+        @Override
+        public long append(AuditEvent event) {
+            long seq = audit.size();
+            audit.add(new AuditEntry(seq, event));
+            return seq;
+        }
+    }
+}

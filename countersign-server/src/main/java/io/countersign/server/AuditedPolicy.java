@@ -1,0 +1,79 @@
+package io.countersign.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditEventType;
+import io.countersign.policy.Decision;
+import io.countersign.policy.DecisionInput;
+import io.countersign.policy.Policy;
+import io.countersign.policy.PolicyEngine;
+import io.countersign.policy.PolicyException;
+import io.countersign.policy.PolicyListener;
+import io.countersign.policy.ReloadingPolicy;
+import io.countersign.workflow.Store;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The policy that decides, with every version that starts deciding (and every rejected file)
+ * recorded in the audit log: an auditor can tell which policy decided any action.
+ */
+final class AuditedPolicy implements PolicyEngine, AutoCloseable {
+    private final PolicyEngine engine;
+    private final AutoCloseable closer;
+
+    private AuditedPolicy(PolicyEngine engine, AutoCloseable closer) {
+        this.engine = engine;
+        this.closer = closer;
+    }
+
+    /** The policy file, watched for changes, or the bundled example when there is none. */
+    static AuditedPolicy open(Optional<Path> file, Store store, Clock clock) {
+        requireNonNull(store, "store is null");
+        PolicyListener audit = new PolicyListener() {
+            @Override
+            public void loaded(Policy policy) {
+                record(store, clock, AuditEventType.POLICY_LOADED, policy.fileName(), data -> data.put("version", policy.version()));
+            }
+
+            @Override
+            public void rejected(Path path, PolicyException problem) {
+                record(store, clock, AuditEventType.POLICY_REJECTED, path.toString(), data -> data.put("error", problem.getMessage()));
+            }
+        };
+        if (file.isEmpty()) {
+            Policy example = Policy.bundledExample();
+            audit.loaded(example);
+            return new AuditedPolicy(example, () -> {});
+        }
+        ReloadingPolicy reloading = ReloadingPolicy.start(file.get(), audit);
+        return new AuditedPolicy(reloading, reloading);
+    }
+
+    private static void record(Store store, Clock clock, AuditEventType type, String fileName, java.util.function.Consumer<ObjectNode> fill) {
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("file", fileName);
+        fill.accept(data);
+        store.transact(tx -> tx.append(new AuditEvent(type, clock.instant().truncatedTo(ChronoUnit.MILLIS), "system", Optional.empty(), data)));
+    }
+
+    @Override
+    public Decision decide(DecisionInput input) {
+        return engine.decide(input);
+    }
+
+    @Override
+    public String version() {
+        return engine.version();
+    }
+
+    @Override
+    public void close() throws Exception {
+        closer.close();
+    }
+}

@@ -1,0 +1,112 @@
+package io.countersign.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.identity.ApiTokens;
+import io.countersign.server.actions.ActionRoutes;
+import io.countersign.server.actions.LongPolls;
+import io.countersign.server.actions.RequestJson;
+import io.countersign.server.config.ServerConfig;
+import io.countersign.server.http.ApiServer;
+import io.countersign.server.http.Authentication;
+import io.countersign.server.metrics.GatewayMetrics;
+import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.workflow.GrantTokens;
+import io.countersign.workflow.VotingRule;
+import io.countersign.workflow.Workflow;
+import io.countersign.workflow.WorkflowSettings;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The composition root: builds every part of a running gateway from its config, and stops them in reverse order. */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    private static final long EXPIRY_SWEEP_MILLIS = 250;
+
+    private final List<AutoCloseable> parts;
+    private final ApiServer server;
+    private final String baseUrl;
+
+    private Gateway(List<AutoCloseable> parts, ApiServer server, String baseUrl) {
+        this.parts = List.copyOf(parts);
+        this.server = server;
+        this.baseUrl = baseUrl;
+    }
+
+    public static Gateway start(ServerConfig config, Clock clock) {
+        requireNonNull(config, "config is null");
+        requireNonNull(clock, "clock is null");
+        DataFolder data = new DataFolder(config.dataDirectory());
+        List<AutoCloseable> parts = new ArrayList<>();
+        try {
+            SqliteStore store = SqliteStore.open(data.create());
+            parts.add(store);
+            AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), store, clock);
+            parts.add(policy);
+            LongPolls longPolls = new LongPolls();
+            Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
+                    new VotingRule(), longPolls, new WorkflowSettings(config.grantTtl()));
+            JsonMapper mapper = JsonMapper.builder().build();
+            GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
+            AtomicReference<String> baseUrl = new AtomicReference<>();
+            RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
+            ApiServer server = new ApiServer(config.host(), config.port(), config.maxBodyBytes(), mapper,
+                    new Authentication(new ApiTokens(store, clock)),
+                    List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics)::register,
+                            new SystemRoutes(store, metrics)::register));
+            parts.add(server);
+            server.start();
+            baseUrl.set(config.baseUrlFor(server.port()));
+            ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("expiry-sweeper").factory());
+            sweeper.scheduleWithFixedDelay(() -> sweepExpired(workflow), 0, EXPIRY_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            parts.add(sweeper::shutdownNow);
+            return new Gateway(parts, server, baseUrl.get());
+        } catch (RuntimeException e) {
+            closeAll(parts);
+            throw e;
+        }
+    }
+
+    /** Expiry runs on its own thread; one failed sweep (a busy database) must not stop the next. */
+    private static void sweepExpired(Workflow workflow) {
+        try {
+            int expired = workflow.expireDue();
+            if (expired > 0) {
+                LOG.info("expired {} pending request(s)", expired);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("expiry sweep failed; retrying in {} ms", EXPIRY_SWEEP_MILLIS, e);
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public void close() {
+        closeAll(parts);
+    }
+
+    private static void closeAll(List<AutoCloseable> parts) {
+        for (AutoCloseable part : parts.reversed()) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed", part, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.countersign.server;
+
+import io.countersign.server.cli.AgentsCommand;
+import io.countersign.server.cli.HumansCommand;
+import io.countersign.server.cli.PolicyCommand;
+import io.countersign.server.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code countersign}: the one jar's command line. */
+@Command(name = "countersign", mixinStandardHelpOptions = true, version = "countersign 0.1.0",
+        description = "Action-level approval gateway for AI agents.",
+        subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            // Expected failures (a bad file, a taken name) are one clear line, not a stack trace.
+            cmd.getErr().println("countersign: " + e.getMessage());
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+}

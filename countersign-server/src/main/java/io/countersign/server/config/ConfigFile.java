@@ -1,0 +1,107 @@
+package io.countersign.server.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads {@code countersign.yaml}. Unknown keys are errors, so a typo never silently falls back to
+ * a default. Relative paths are relative to the config file's folder.
+ *
+ * <pre>
+ * server: {host: 127.0.0.1, port: 8080, baseUrl: https://countersign.example.com, maxBodyBytes: 65536}
+ * data: ./countersign-data
+ * policy: ./policy.yaml
+ * grants: {ttl: 5m}
+ * </pre>
+ */
+public final class ConfigFile {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private ConfigFile() {}
+
+    public static ServerConfig load(Path file) {
+        Object root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException(file + ": can't read it: " + e.getMessage());
+        } catch (YAMLException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
+        }
+        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants"));
+        Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
+        ServerConfig config = ServerConfig.defaults();
+        Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes"));
+        String host = string(file, "server.host", server.get("host")).orElse(config.host());
+        int port = integer(file, "server.port", server.get("port")).orElse(config.port());
+        Optional<String> baseUrl = string(file, "server.baseUrl", server.get("baseUrl")).map(url -> url.replaceAll("/+$", ""));
+        long maxBody = integer(file, "server.maxBodyBytes", server.get("maxBodyBytes")).map(Integer::longValue).orElse(config.maxBodyBytes());
+        Path data = string(file, "data", top.get("data")).map(base::resolve).orElse(config.dataDirectory());
+        Optional<Path> policy = string(file, "policy", top.get("policy")).map(base::resolve);
+        Map<?, ?> grants = map(file, "grants", top.containsKey("grants") ? top.get("grants") : Map.of(), Set.of("ttl"));
+        Duration ttl = string(file, "grants.ttl", grants.get("ttl")).map(value -> duration(file, "grants.ttl", value)).orElse(config.grantTtl());
+        try {
+            return new ServerConfig(host, port, data, policy, baseUrl, maxBody, ttl);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    private static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(file + ": '" + key + "' must be a mapping");
+        }
+        for (Object name : map.keySet()) {
+            if (!known.contains(String.valueOf(name))) {
+                throw new ConfigException(file + ": unknown key '" + name + "' in " + key + "; known keys are " + new TreeSet<>(known));
+            }
+        }
+        return map;
+    }
+
+    private static Optional<String> string(Path file, String key, Object value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof String || value instanceof Number) {
+            return Optional.of(value.toString());
+        }
+        throw new ConfigException(file + ": '" + key + "' must be a string");
+    }
+
+    private static Optional<Integer> integer(Path file, String key, Object value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof Integer number) {
+            return Optional.of(number);
+        }
+        throw new ConfigException(file + ": '" + key + "' must be a whole number, got '" + value + "'");
+    }
+
+    static Duration duration(Path file, String key, String value) {
+        Matcher matcher = DURATION.matcher(value.trim());
+        if (!matcher.matches()) {
+            throw new ConfigException(file + ": '" + key + "' must be a duration like 90s, 5m or 2h, got '" + value + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+}

@@ -1,0 +1,59 @@
+package io.countersign.server.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a gateway runs. Defaults: loopback port 8080, data in {@code ./countersign-data}, the
+ * bundled example policy, 5-minute grants, 64 KiB request bodies.
+ */
+public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+        long maxBodyBytes, Duration grantTtl) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+    public ServerConfig {
+        requireNonNull(host, "host is null");
+        requireNonNull(dataDirectory, "dataDirectory is null");
+        requireNonNull(policyFile, "policyFile is null");
+        requireNonNull(baseUrl, "baseUrl is null");
+        requireNonNull(grantTtl, "grantTtl is null");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("maxBodyBytes is " + maxBodyBytes + ", want at least 1024");
+        }
+    }
+
+    public static ServerConfig defaults() {
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, Path.of("countersign-data"), Optional.empty(), Optional.empty(),
+                DEFAULT_MAX_BODY_BYTES, Duration.ofMinutes(5));
+    }
+
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl);
+    }
+
+    public ServerConfig withDataDirectory(Path directory) {
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl);
+    }
+
+    public ServerConfig withPolicyFile(Path file) {
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl);
+    }
+
+    public ServerConfig withHost(String newHost) {
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl);
+    }
+
+    /** Where links in answers point (the approval URL); by default the address the server listens on. */
+    public String baseUrlFor(int actualPort) {
+        String shownHost = host.contains(":") ? "[" + host + "]" : host.equals("0.0.0.0") ? "localhost" : host;
+        return baseUrl.orElse("http://" + shownHost + ":" + actualPort);
+    }
+}

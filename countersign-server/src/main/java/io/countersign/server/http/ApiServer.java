@@ -1,0 +1,74 @@
+package io.countersign.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.workflow.WorkflowException;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson3;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The HTTP server: Javalin with authentication, problem+json errors and one log line per call. */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger ACCESS_LOG = LoggerFactory.getLogger("countersign.access");
+
+    private final Javalin app;
+
+    public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
+            List<Consumer<RoutesConfig>> routeGroups) {
+        requireNonNull(authentication, "authentication is null");
+        ProblemRenderer problems = new ProblemRenderer(mapper);
+        this.app = Javalin.create(config -> {
+            config.jetty.host = requireNonNull(host, "host is null");
+            config.jetty.port = port;
+            config.http.maxRequestSize = maxBodyBytes;
+            config.http.asyncTimeout = 0; // long-polls bound their own wait
+            config.startup.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson3(mapper, false));
+            config.requestLogger.http((ctx, millis) -> ACCESS_LOG.info("request id={} method={} path={} status={} ms={} principal={}",
+                    ctx.<String>attribute(RequestIds.ATTRIBUTE), ctx.method(), ctx.path(), ctx.statusCode(),
+                    String.format("%.1f", millis), Authentication.auditName(ctx).orElse("-")));
+            config.routes.before(ctx -> {
+                String requestId = RequestIds.next();
+                ctx.attribute(RequestIds.ATTRIBUTE, requestId);
+                ctx.header(RequestIds.HEADER, requestId);
+                if (ctx.contentLength() > maxBodyBytes) {
+                    throw new ApiProblem(413, "too-large", "Request body too large",
+                            "the request body has " + ctx.contentLength() + " bytes; the limit is " + maxBodyBytes);
+                }
+            });
+            config.routes.beforeMatched(authentication::check);
+            routeGroups.forEach(group -> group.accept(config.routes));
+            config.routes.exception(ApiProblem.class, problems::render);
+            config.routes.exception(WorkflowException.class, problems::renderWorkflow);
+            config.routes.exception(HttpResponseException.class, problems::renderHttp);
+            config.routes.exception(Exception.class, problems::renderUnexpected);
+            for (int status : new int[] {404, 405}) {
+                config.routes.error(status, "*", ctx -> {
+                    if (!ProblemRenderer.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                        problems.renderStatus(ctx);
+                    }
+                });
+            }
+        });
+    }
+
+    public ApiServer start() {
+        app.start();
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,44 @@
+package io.countersign.server.metrics;
+
+import io.countersign.policy.Effect;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** What /metrics shows: decisions by effect, the pending count, and how long a decision takes (durable write included). */
+public final class GatewayMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<Effect, Counter> decisions = new EnumMap<>(Effect.class);
+    private final Timer decisionLatency;
+
+    public GatewayMetrics(Supplier<Number> pendingCount) {
+        for (Effect effect : Effect.values()) {
+            decisions.put(effect, Counter.builder("countersign.decisions")
+                    .description("Actions decided, by the policy's effect")
+                    .tag("effect", effect.wireName())
+                    .register(registry));
+        }
+        decisionLatency = Timer.builder("countersign.decision.latency")
+                .description("From a POST /v1/actions to its durable decision")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        Gauge.builder("countersign.requests.pending", pendingCount)
+                .description("Requests waiting for a human decision")
+                .register(registry);
+    }
+
+    public void decided(Effect effect, long nanos) {
+        decisions.get(effect).increment();
+        decisionLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+}
