@@ -1,0 +1,86 @@
+package io.countersign.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class LongPollTest {
+
+    private static ActionStatus status(RequestStatus status) {
+        return new ActionStatus("req_1", status, ActionRequest.of("db.export", "db/prod/customers"), "report-bot",
+                new Decision(Effect.REQUIRE_APPROVAL, List.of("exports"), Optional.empty(), "sha256:00"),
+                Optional.empty(), Optional.empty(), List.of(), Instant.EPOCH, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** A server that holds every read for its whole wait and never decides. */
+    private static final class HoldingServer implements LongPoll.Read, LongPoll.Call {
+        final List<Long> waits = new ArrayList<>();
+
+        @Override
+        public ActionStatus read(String id, long waitSeconds) {
+            return call(waitSeconds);
+        }
+
+        @Override
+        public ActionStatus call(long waitSeconds) {
+            waits.add(waitSeconds);
+            try {
+                Thread.sleep(Duration.ofSeconds(waitSeconds));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return status(RequestStatus.PENDING);
+        }
+    }
+
+    @Test
+    void whilePending_capsEachWaitAtTheMaximum_andWaitsOutTheSubSecondTailBeforeOneLastRead() {
+        HoldingServer server = new HoldingServer();
+        long started = System.nanoTime();
+
+        ActionStatus last = new LongPoll(1, server).whilePending(Duration.ofMillis(2500), server);
+
+        assertThat(last.isPending()).isTrue();
+        assertThat(server.waits).containsExactly(1L, 1L, 0L);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(2500), Duration.ofMillis(3500));
+    }
+
+    @Test
+    void whilePending_whenTheServerAnswersAtOnce_pacesTheReads() {
+        List<Long> waits = new ArrayList<>();
+        LongPoll.Read ignoresWait = (id, waitSeconds) -> {
+            waits.add(waitSeconds);
+            return status(RequestStatus.PENDING);
+        };
+
+        new LongPoll(30, ignoresWait).whilePending(Duration.ofSeconds(1), waitSeconds -> status(RequestStatus.PENDING));
+
+        // One read per 200 ms at most, plus the last look at the deadline.
+        assertThat(waits).hasSizeBetween(1, 6);
+    }
+
+    @Test
+    void whilePending_stopsAtTheFirstAnswerThatIsNotPending() {
+        List<RequestStatus> answers = new ArrayList<>(List.of(RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.PENDING));
+        LongPoll.Read server = (id, waitSeconds) -> status(answers.removeFirst());
+
+        ActionStatus last = new LongPoll(30, server).whilePending(Duration.ofSeconds(10), waitSeconds -> status(RequestStatus.PENDING));
+
+        assertThat(last.status()).isEqualTo(RequestStatus.APPROVED);
+        assertThat(answers).containsExactly(RequestStatus.PENDING);
+    }
+
+    @Test
+    void whilePending_withANegativeTimeout_isRefused() {
+        LongPoll poll = new LongPoll(30, (id, waitSeconds) -> status(RequestStatus.PENDING));
+
+        assertThatThrownBy(() -> poll.whilePending(Duration.ofSeconds(-1), waitSeconds -> status(RequestStatus.PENDING)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout is PT-1S, want zero or more");
+    }
+}
