@@ -1,0 +1,73 @@
+package io.countersign.policy.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.policy.DecisionInput;
+import io.countersign.policy.Effect;
+import io.countersign.policy.Glob;
+import io.countersign.policy.RuleSummary;
+import java.util.Optional;
+
+/** A rule ready to decide: its globs and its compiled condition, with its position in the file. */
+public final class CompiledRule {
+    private final int index;
+    private final RuleSummary summary;
+    // Nullable copies of the summary's optionals: these are read on every decision.
+    private final Glob action;
+    private final Glob resource;
+    private final Glob agent;
+    private final Condition condition;
+
+    public CompiledRule(int index, RuleSummary summary, Optional<Condition> condition) {
+        if (index < 0) {
+            throw new IllegalArgumentException("rule index is " + index + ", want 0 or more");
+        }
+        this.index = index;
+        this.summary = requireNonNull(summary, "summary is null");
+        this.action = summary.action().orElse(null);
+        this.resource = summary.resource().orElse(null);
+        this.agent = summary.agent().orElse(null);
+        this.condition = requireNonNull(condition, "condition is null").orElse(null);
+        if (condition.isPresent() != summary.when().isPresent()) {
+            throw new IllegalArgumentException("rule '" + summary.name() + "': a compiled condition goes with a 'when' and only with it");
+        }
+    }
+
+    /** The rule's position in the file, 0-based: decisions list matching rules in this order. */
+    public int index() {
+        return index;
+    }
+
+    public String name() {
+        return summary.name();
+    }
+
+    public Effect effect() {
+        return summary.effect();
+    }
+
+    public RuleSummary summary() {
+        return summary;
+    }
+
+    /** The literal start of the action glob, or "" when the rule matches any action (the catch-all). */
+    public String actionPrefix() {
+        return action == null ? "" : action.literalPrefix();
+    }
+
+    /** Whether the action, resource and agent globs match; cheap, so it runs before the condition. */
+    public boolean namesMatch(DecisionInput input) {
+        return (action == null || action.matches(input.action().action()))
+                && (resource == null || resource.matches(input.action().resource()))
+                && (agent == null || agent.matches(input.agent().name()));
+    }
+
+    public Condition.Outcome evaluateCondition(DecisionVariables variables) {
+        return condition == null ? Condition.Outcome.TRUE : condition.evaluate(variables);
+    }
+
+    @Override
+    public String toString() {
+        return "rule '" + name() + "' (" + effect().wireName() + ")";
+    }
+}

@@ -1,0 +1,229 @@
+package io.countersign.policy.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.policy.ApprovalRequirement;
+import io.countersign.policy.Effect;
+import io.countersign.policy.Glob;
+import io.countersign.policy.PolicyException;
+import io.countersign.policy.RuleSummary;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads a policy file into compiled rules, refusing anything it does not understand: unknown keys
+ * (typos), wrong types, missing fields, unknown effects, duplicate names, bad durations and globs,
+ * and CEL conditions that do not parse, type-check or yield a bool. Every error names the file,
+ * the line and, once known, the rule.
+ */
+public final class PolicyParser {
+    private static final Set<String> TOP_KEYS = YamlReader.keys("default", "defaultApproval", "rules");
+    private static final Set<String> RULE_KEYS = YamlReader.keys("name", "match", "when", "effect", "reason", "approval");
+    private static final Set<String> MATCH_KEYS = YamlReader.keys("action", "resource", "agent");
+    private static final Set<String> APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel");
+    private static final Set<String> DEFAULT_APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
+    /** The rule name carried by the default's approval requirement; no rule may take it. */
+    public static final String DEFAULT_RULE = "default";
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
+
+    /** What a policy file says, compiled. */
+    public record Parsed(Effect defaultEffect, Optional<ApprovalRequirement> defaultApproval, List<CompiledRule> rules) {
+        public Parsed {
+            requireNonNull(defaultEffect, "defaultEffect is null");
+            requireNonNull(defaultApproval, "defaultApproval is null");
+            rules = List.copyOf(requireNonNull(rules, "rules is null"));
+        }
+    }
+
+    private record Approval(ApprovalRequirement requirement, boolean stepUp, Optional<String> channel) {}
+
+    private PolicyParser() {}
+
+    /** @throws PolicyException for anything wrong in the file */
+    public static Parsed parse(String fileName, String text) {
+        YamlReader reader = YamlReader.forFile(fileName);
+        Node root = reader.compose(text);
+        Map<String, Node> top = reader.mapping(root, "the policy", TOP_KEYS);
+
+        Effect defaultEffect = Optional.ofNullable(top.get("default")).map(node -> effect(reader, node, "default")).orElse(Effect.DENY);
+        Node defaultApprovalNode = top.get("defaultApproval");
+        Optional<ApprovalRequirement> defaultApproval = Optional.empty();
+        if (defaultEffect == Effect.REQUIRE_APPROVAL) {
+            if (defaultApprovalNode == null) {
+                throw reader.error(top.get("default"), "default require_approval needs a 'defaultApproval: {groups: [...], quorum: N, timeout: 1h}'");
+            }
+            defaultApproval = Optional.of(approval(reader, defaultApprovalNode, DEFAULT_RULE, "defaultApproval", DEFAULT_APPROVAL_KEYS).requirement());
+        } else if (defaultApprovalNode != null) {
+            throw reader.error(defaultApprovalNode, "'defaultApproval' is only for default require_approval, the default here is " + defaultEffect.wireName());
+        }
+
+        Node rulesNode = reader.required(top, "rules", root, "the policy");
+        List<CompiledRule> rules = new ArrayList<>();
+        Map<String, Integer> lineByName = new HashMap<>();
+        List<Node> ruleNodes = YamlReader.isNull(rulesNode) ? List.of() : reader.sequence(rulesNode, "rules");
+        for (Node ruleNode : ruleNodes) {
+            CompiledRule rule = rule(reader, ruleNode, rules.size());
+            Integer firstLine = lineByName.putIfAbsent(rule.name(), rule.summary().line());
+            if (firstLine != null) {
+                throw reader.forRule(rule.name()).error(ruleNode, "duplicate rule name '" + rule.name() + "'; the first is on line " + firstLine);
+            }
+            rules.add(rule);
+        }
+        return new Parsed(defaultEffect, defaultApproval, rules);
+    }
+
+    private static CompiledRule rule(YamlReader fileReader, Node node, int index) {
+        String label = "rule #" + (index + 1);
+        Optional<String> name = peekName(node);
+        YamlReader reader = name.map(fileReader::forRule).orElse(fileReader);
+        Map<String, Node> entries = reader.mapping(node, name.isPresent() ? "rule" : label, RULE_KEYS);
+        if (name.isEmpty()) {
+            Node nameNode = entries.get("name");
+            throw nameNode == null ? reader.error(node, label + " has no 'name'") : reader.error(nameNode, label + ": 'name' must be a string, got " + YamlReader.describe(nameNode));
+        }
+        String ruleName = name.get();
+        if (!NAME.matcher(ruleName).matches()) {
+            throw reader.error(entries.get("name"), "rule name must start with a letter or digit and have only letters, digits and _ . : - (at most 128)");
+        }
+        if (ruleName.equals(DEFAULT_RULE)) {
+            throw reader.error(entries.get("name"), "the rule name 'default' is reserved for the policy's default; pick another");
+        }
+
+        Node matchNode = entries.get("match");
+        if (matchNode == null) {
+            throw reader.error(node, "rule has no 'match'; write 'match: {}' to match every action");
+        }
+        if (YamlReader.isNull(matchNode)) {
+            throw reader.error(matchNode, "match must be a mapping, got nothing; write 'match: {}' to match every action");
+        }
+        Map<String, Node> match = reader.mapping(matchNode, "match", MATCH_KEYS);
+        Optional<Glob> action = glob(reader, match.get("action"), "match.action", Glob::action);
+        Optional<Glob> resource = glob(reader, match.get("resource"), "match.resource", Glob::resource);
+        Optional<Glob> agent = glob(reader, match.get("agent"), "match.agent", Glob::agent);
+
+        Effect effect = effect(reader, reader.required(entries, "effect", node, "rule"), "effect");
+        Optional<String> reason = Optional.ofNullable(entries.get("reason")).map(reasonNode -> reader.string(reasonNode, "reason"));
+
+        Node approvalNode = entries.get("approval");
+        Optional<Approval> approval = Optional.empty();
+        if (effect == Effect.REQUIRE_APPROVAL) {
+            if (approvalNode == null) {
+                throw reader.error(node, "effect require_approval needs 'approval: {groups: [...]}' (quorum defaults to 1, timeout to 1h)");
+            }
+            approval = Optional.of(approval(reader, approvalNode, ruleName, "approval", APPROVAL_KEYS));
+        } else if (approvalNode != null) {
+            throw reader.error(approvalNode, "'approval' is only for effect require_approval, this rule's effect is " + effect.wireName());
+        }
+
+        Node whenNode = entries.get("when");
+        Optional<String> when = Optional.ofNullable(whenNode).map(n -> reader.string(n, "when"));
+        Optional<Condition> condition = when.map(expression -> condition(reader, whenNode, expression));
+
+        RuleSummary summary = new RuleSummary(ruleName, YamlReader.line(node), action, resource, agent, when, effect, reason,
+                approval.map(Approval::requirement), approval.map(Approval::stepUp).orElse(false), approval.flatMap(Approval::channel));
+        return new CompiledRule(index, summary, condition);
+    }
+
+    private static Optional<String> peekName(Node node) {
+        if (node instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode key && key.getValue().equals("name")
+                        && tuple.getValueNode() instanceof ScalarNode value && Tag.STR.equals(value.getTag())
+                        && !value.getValue().isBlank()) {
+                    return Optional.of(value.getValue());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Effect effect(YamlReader reader, Node node, String what) {
+        String text = reader.string(node, what);
+        try {
+            return Effect.fromWireName(text);
+        } catch (IllegalArgumentException e) {
+            throw reader.error(node, "unknown " + what + " '" + text + "'; want allow, deny or require_approval");
+        }
+    }
+
+    private static Optional<Glob> glob(YamlReader reader, Node node, String what, Function<String, Glob> factory) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        String text = reader.string(node, what);
+        try {
+            return Optional.of(factory.apply(text));
+        } catch (IllegalArgumentException e) {
+            throw reader.error(node, what + ": " + e.getMessage());
+        }
+    }
+
+    private static Approval approval(YamlReader reader, Node node, String rule, String what, Set<String> allowedKeys) {
+        Map<String, Node> entries = reader.mapping(node, what, allowedKeys);
+        Node groupsNode = reader.required(entries, "groups", node, what);
+        Set<String> groups = new LinkedHashSet<>();
+        for (Node group : reader.sequence(groupsNode, what + ".groups")) {
+            groups.add(reader.string(group, "a group in " + what + ".groups"));
+        }
+        if (groups.isEmpty()) {
+            throw reader.error(groupsNode, what + ".groups is empty; name at least one group that may approve");
+        }
+        int quorum = 1;
+        Node quorumNode = entries.get("quorum");
+        if (quorumNode != null) {
+            long value = reader.integer(quorumNode, what + ".quorum");
+            if (value < 1 || value > Integer.MAX_VALUE) {
+                throw reader.error(quorumNode, what + ".quorum is " + value + ", want at least 1");
+            }
+            quorum = (int) value;
+        }
+        Duration timeout = DEFAULT_TIMEOUT;
+        Node timeoutNode = entries.get("timeout");
+        if (timeoutNode != null) {
+            try {
+                timeout = Durations.parse(reader.scalarText(timeoutNode, what + ".timeout"));
+            } catch (IllegalArgumentException e) {
+                throw reader.error(timeoutNode, what + ".timeout " + e.getMessage());
+            }
+        }
+        boolean stepUp = Optional.ofNullable(entries.get("stepUp")).map(n -> reader.bool(n, what + ".stepUp")).orElse(false);
+        Optional<String> channel = Optional.ofNullable(entries.get("channel")).map(n -> reader.string(n, what + ".channel"));
+        return new Approval(new ApprovalRequirement(rule, groups, quorum, timeout), stepUp, channel);
+    }
+
+    private static Condition condition(YamlReader reader, Node node, String expression) {
+        try {
+            return Condition.compile(expression);
+        } catch (Condition.Invalid e) {
+            throw reader.error(conditionLine(node, e.lineInExpression()), e.getMessage());
+        }
+    }
+
+    /**
+     * The file line of a line inside a condition. A literal block ({@code when: |}) keeps the
+     * expression's lines, starting on the line after the indicator; other styles fold the
+     * expression onto one line, so the best we can name is where it starts.
+     */
+    private static int conditionLine(Node node, int lineInExpression) {
+        ScalarNode scalar = (ScalarNode) node;
+        return switch (scalar.getScalarStyle()) {
+            case LITERAL -> YamlReader.line(node) + lineInExpression;
+            case FOLDED -> YamlReader.line(node) + 1;
+            default -> YamlReader.line(node);
+        };
+    }
+}
