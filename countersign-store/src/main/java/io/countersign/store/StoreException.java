@@ -1,0 +1,21 @@
+package io.countersign.store;
+
+/**
+ * A storage operation failed for a reason the caller can't fix: an I/O error, a locked, full or
+ * corrupt database, an unreadable stored document. The message names the operation and the
+ * values involved; the cause is the driver's exception.
+ *
+ * <p>When a write fails with this exception, nothing of that write was kept by the running
+ * process. The one outcome no database can tell for sure is an I/O error during the commit
+ * itself (the disk may or may not have taken it); such a write was never acknowledged either way.
+ */
+public final class StoreException extends RuntimeException {
+
+    public StoreException(String message) {
+        super(message);
+    }
+
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

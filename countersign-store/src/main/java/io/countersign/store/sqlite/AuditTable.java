@@ -1,0 +1,113 @@
+package io.countersign.store.sqlite;
+
+import io.countersign.audit.AuditEntry;
+import io.countersign.audit.AuditEvent;
+import io.countersign.store.AuditLeafSink;
+import io.countersign.store.StoreException;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL of the append-only {@code audit_entries} table, on a connection the caller owns. Each
+ * row holds the exact leaf bytes the Merkle tree hashes; the other columns are for queries.
+ */
+final class AuditTable {
+    /** The most entries one {@link #leaves} call returns, so one HTTP request can't pull the whole log into memory. */
+    static final int MAX_LEAVES_PER_READ = 10_000;
+
+    void insert(Connection connection, long seq, AuditEvent event) throws SQLException {
+        byte[] leaf = new AuditEntry(seq, event).leaf();
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO audit_entries (seq, time, type, request_id, leaf) VALUES (?, ?, ?, ?, ?)")) {
+            insert.setLong(1, seq);
+            insert.setLong(2, event.time().toEpochMilli());
+            insert.setString(3, event.type().wireName());
+            if (event.requestId().isPresent()) {
+                insert.setString(4, event.requestId().get());
+            } else {
+                insert.setNull(4, Types.VARCHAR);
+            }
+            insert.setBytes(5, leaf);
+            insert.executeUpdate();
+        }
+    }
+
+    /** The number of entries; sequence numbers start at 0 and have no gaps, so it is the last one plus one. */
+    long size(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_entries");
+                ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /** The leaves of entries [start, end); every one of them must exist. */
+    List<byte[]> leaves(Connection connection, long start, long end) throws SQLException {
+        requireRange(start, end);
+        if (end - start > MAX_LEAVES_PER_READ) {
+            throw new IllegalArgumentException("entries [" + start + ", " + end + ") are " + (end - start) + ", at most "
+                    + MAX_LEAVES_PER_READ + " per read");
+        }
+        List<byte[]> leaves = new ArrayList<>((int) (end - start));
+        this.<RuntimeException>select(connection, start, end, (seq, leaf) -> leaves.add(leaf));
+        return leaves;
+    }
+
+    /**
+     * Hands the leaves of entries [start, end) to the sink in order, from one consistent snapshot
+     * (one statement), without holding them all in memory.
+     */
+    void stream(Connection connection, long start, long end, AuditLeafSink sink) throws SQLException, IOException {
+        this.<IOException>select(connection, start, end, sink::accept);
+    }
+
+    /** What a select hands each row to; X lets the list of leaves throw nothing checked and an export's sink its IOException. */
+    @FunctionalInterface
+    private interface Rows<X extends Exception> {
+        void accept(long seq, byte[] leaf) throws X;
+    }
+
+    private <X extends Exception> void select(Connection connection, long start, long end, Rows<X> sink) throws SQLException, X {
+        requireRange(start, end);
+        // Checked first so that a bad range fails before the sink got anything. The log only
+        // grows, so entries that exist now still exist for the select below.
+        long size = size(connection);
+        if (end > size) {
+            throw new IllegalArgumentException("entries [" + start + ", " + end + ") asked for, but the log has " + size);
+        }
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT seq, leaf FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq")) {
+            select.setLong(1, start);
+            select.setLong(2, end);
+            long expected = start;
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    long seq = rows.getLong(1);
+                    if (seq != expected) {
+                        // The writer never leaves gaps; a gap means the file was changed behind our back.
+                        throw new StoreException("the audit log has no entry " + expected + " (next stored is " + seq
+                                + "); the database was modified outside Countersign");
+                    }
+                    sink.accept(seq, rows.getBytes(2));
+                    expected++;
+                }
+            }
+            if (expected != end) {
+                throw new StoreException("the audit log has no entry " + expected + " though it has " + size
+                        + " entries; the database was modified outside Countersign");
+            }
+        }
+    }
+
+    private static void requireRange(long start, long end) {
+        if (start < 0 || end < start) {
+            throw new IllegalArgumentException("entries [" + start + ", " + end + ") is not a range; want 0 <= start <= end");
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.countersign.store.sqlite;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.countersign.identity.CredentialStore;
+import io.countersign.identity.StoredCredential;
+import io.countersign.store.AuditLeafSink;
+import io.countersign.store.StoreException;
+import io.countersign.store.internal.RequestCodec;
+import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.RequestId;
+import io.countersign.workflow.Store;
+import io.countersign.workflow.Transaction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The embedded store: one SQLite file, {@code countersign.db} in the data directory.
+ *
+ * <p>Writes ({@link #transact}, {@link #create}) go through one writer thread that commits the
+ * work of concurrent callers together, one fsync per batch; each returns once its batch is
+ * durable. Reads go to a small pool of read-only connections and never wait for the writer.
+ *
+ * <p>Errors of the database surface as {@link StoreException}; a write that fails keeps nothing.
+ * Other processes may open the same file (the command line does), though one server per file is
+ * the intended setup.
+ */
+public final class SqliteStore implements Store, CredentialStore {
+    /** The most leaves {@link #auditLeaves} returns per call. */
+    public static final int MAX_LEAVES_PER_READ = AuditTable.MAX_LEAVES_PER_READ;
+
+    private final Path file;
+    private final GroupCommitWriter writer;
+    private final HikariDataSource readers;
+    private final RequestTable requests;
+    private final AuditTable audit = new AuditTable();
+    private final CredentialTable credentials;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SqliteStore(Path file, GroupCommitWriter writer, HikariDataSource readers, RequestCodec codec) {
+        this.file = file;
+        this.writer = writer;
+        this.readers = readers;
+        this.requests = new RequestTable(codec);
+        this.credentials = new CredentialTable(codec);
+    }
+
+    /**
+     * Opens the store in {@code dataDirectory}, creating the directory and the database if needed
+     * and bringing the schema up to date.
+     *
+     * @throws StoreException when the directory or the database can't be opened or migrated
+     */
+    public static SqliteStore open(Path dataDirectory) {
+        return open(dataDirectory, GroupCommitWriter.DEFAULT_MAX_BATCH);
+    }
+
+    /** With batches of at most {@code maxBatch} transactions; 1 turns group commit off (for measurements). */
+    static SqliteStore open(Path dataDirectory, int maxBatch) {
+        requireNonNull(dataDirectory, "dataDirectory is null");
+        Path file = SqliteFiles.prepare(dataDirectory);
+        SqliteFiles.migrate(file);
+        Connection connection = null;
+        GroupCommitWriter writer = null;
+        try {
+            connection = SqliteFiles.openWriter(file);
+            writer = GroupCommitWriter.start(connection, file.toString(), maxBatch);
+            return new SqliteStore(file, writer, SqliteFiles.openReaders(file), new RequestCodec());
+        } catch (SQLException | RuntimeException e) {
+            if (writer != null) {
+                writer.close();
+            } else if (connection != null) {
+                closeQuietly(connection, e);
+            }
+            if (e instanceof StoreException storeException) {
+                throw storeException;
+            }
+            throw new StoreException("opening " + file + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The work runs on the writer thread, in a savepoint of a batch shared with other callers.
+     * It must be short and must not wait for anything, nor call {@code transact} itself (that
+     * fails at once with {@link IllegalStateException}); the transaction must not outlive it.
+     */
+    @Override
+    public <T> T transact(Function<Transaction, T> work) {
+        requireNonNull(work, "work is null");
+        requireOpen();
+        return writer.submit(batch -> {
+            SqliteTransaction transaction = new SqliteTransaction(batch, requests, audit);
+            try {
+                return work.apply(transaction);
+            } finally {
+                transaction.end();
+            }
+        });
+    }
+
+    @Override
+    public Optional<ApprovalRequest> find(RequestId id) {
+        requireNonNull(id, "id is null");
+        return read("find request " + id, connection -> requests.find(connection, id));
+    }
+
+    @Override
+    public List<ApprovalRequest> findPending() {
+        return read("find pending requests", requests::findPending);
+    }
+
+    /** {@inheritDoc} Soonest expiry first. */
+    @Override
+    public List<ApprovalRequest> findExpired(Instant now) {
+        requireNonNull(now, "now is null");
+        return read("find requests expired at " + now, connection -> requests.findExpired(connection, now));
+    }
+
+    /** Durable when it returns, like a transaction. */
+    @Override
+    public void create(StoredCredential credential) {
+        requireNonNull(credential, "credential is null");
+        requireOpen();
+        writer.submit(batch -> batch.sql("create credential for " + credential.principal().auditName(), connection -> {
+            credentials.insert(connection, credential);
+            return null;
+        }));
+    }
+
+    @Override
+    public Optional<StoredCredential> findByTokenId(String tokenId) {
+        requireNonNull(tokenId, "tokenId is null");
+        return read("find credential '" + tokenId + "'", connection -> credentials.findByTokenId(connection, tokenId));
+    }
+
+    /** The number of committed audit entries; entry sequence numbers are 0 to size - 1. */
+    public long auditSize() {
+        return read("read the audit log size", audit::size);
+    }
+
+    /**
+     * The leaf bytes of audit entries [start, end), at most {@link #MAX_LEAVES_PER_READ} of them.
+     *
+     * @throws IllegalArgumentException when the range is malformed, too long, or reaches past the log's end
+     */
+    public List<byte[]> auditLeaves(long start, long end) {
+        return read("read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
+    }
+
+    /**
+     * Hands the leaves of audit entries [start, end) to {@code sink} in order, from one consistent
+     * snapshot, without a size limit: for exports and offline verification. Holding the snapshot
+     * keeps the write-ahead log from being folded back into the file until the export is done.
+     *
+     * @throws IllegalArgumentException when the range is malformed or reaches past the log's end
+     * @throws IOException when the sink throws it
+     */
+    public void exportAudit(long start, long end, AuditLeafSink sink) throws IOException {
+        requireNonNull(sink, "sink is null");
+        try {
+            read("export audit entries [" + start + ", " + end + ")", connection -> {
+                try {
+                    audit.stream(connection, start, end, sink);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // crosses the lambda; unwrapped just below
+                }
+                return null;
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The database file, for messages and the command line. */
+    public Path file() {
+        return file;
+    }
+
+    /** Runs every write queued so far, then closes the connections. Later calls do nothing. */
+    @Override
+    public void close() {
+        if (writer.isWriterThread()) {
+            // Checked before anything is marked closed: the writer can't wait for itself to finish.
+            throw new IllegalStateException("the store was closed from inside a transaction's work; close it after transact returns");
+        }
+        if (closed.compareAndSet(false, true)) {
+            try {
+                writer.close();
+            } finally {
+                readers.close();
+            }
+        }
+    }
+
+    /** How many batches the writer committed; for tests that check transactions share commits. */
+    long batchesCommitted() {
+        return writer.batchesCommitted();
+    }
+
+    /** How many transactions wait for the writer; for tests that line up a batch. */
+    int queuedTransactions() {
+        return writer.queued();
+    }
+
+    private <T> T read(String operation, SqlCall<T> call) {
+        requireOpen();
+        try (Connection connection = readers.getConnection()) {
+            return call.run(connection);
+        } catch (SQLException e) {
+            throw new StoreException(operation + " in " + file + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the store " + file + " is closed");
+        }
+    }
+
+    private static void closeQuietly(Connection connection, Exception failure) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.countersign.store.sqlite;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.RequestId;
+import io.countersign.workflow.Transaction;
+import java.sql.Connection;
+import java.util.Optional;
+
+/**
+ * One caller's work inside a write batch. Valid only on the writer thread and only while the
+ * work runs: a transaction kept and used later would write outside its savepoint, or from
+ * another thread on a connection that isn't meant to be shared.
+ */
+final class SqliteTransaction implements Transaction {
+    private final WriteBatch batch;
+    private final RequestTable requests;
+    private final AuditTable audit;
+    private boolean open = true; // writer thread only
+
+    SqliteTransaction(WriteBatch batch, RequestTable requests, AuditTable audit) {
+        this.batch = batch;
+        this.requests = requests;
+        this.audit = audit;
+    }
+
+    @Override
+    public Optional<ApprovalRequest> find(RequestId id) {
+        requireNonNull(id, "id is null");
+        requireUsable();
+        return batch.sql("find request " + id, connection -> requests.find(connection, id));
+    }
+
+    @Override
+    public Optional<ApprovalRequest> findByIdempotencyKey(String agentName, String idempotencyKey) {
+        requireNonNull(agentName, "agentName is null");
+        requireNonNull(idempotencyKey, "idempotencyKey is null");
+        requireUsable();
+        return batch.sql("find agent '" + agentName + "' request by idempotency key",
+                connection -> requests.findByIdempotencyKey(connection, agentName, idempotencyKey));
+    }
+
+    @Override
+    public void insert(ApprovalRequest request) {
+        requireNonNull(request, "request is null");
+        requireUsable();
+        batch.sql("insert request " + request.id(), connection -> {
+            requests.insert(connection, request);
+            return null;
+        });
+    }
+
+    @Override
+    public void update(ApprovalRequest request) {
+        requireNonNull(request, "request is null");
+        requireUsable();
+        batch.sql("update request " + request.id(), connection -> {
+            requests.update(connection, request);
+            return null;
+        });
+    }
+
+    @Override
+    public long append(AuditEvent event) {
+        requireNonNull(event, "event is null");
+        requireUsable();
+        long seq = batch.nextSeq();
+        batch.sql("append audit entry " + seq + " (" + event.type().wireName() + ")", connection -> {
+            audit.insert(connection, seq, event);
+            return null;
+        });
+        // Taken only once the row is in: a failed append (caught by the work) leaves no gap.
+        batch.advanceSeq();
+        return seq;
+    }
+
+    void end() {
+        open = false;
+    }
+
+    /** For tests that need to provoke failures the port can't express, such as a failing COMMIT. */
+    Connection connection() {
+        requireUsable();
+        return batch.connection();
+    }
+
+    private void requireUsable() {
+        if (!batch.isWriterThread()) {
+            throw new IllegalStateException("a transaction was used from thread '" + Thread.currentThread().getName()
+                    + "'; only the work it was given to may use it, on the thread that runs the work");
+        }
+        if (!open) {
+            throw new IllegalStateException("a transaction was used after its work returned; keep no reference to it");
+        }
+    }
+}
