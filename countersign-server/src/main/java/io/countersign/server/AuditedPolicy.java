@@ -51,7 +51,8 @@ final class AuditedPolicy implements PolicyEngine, AutoCloseable {
             audit.loaded(example);
             return new AuditedPolicy(example, () -> {});
         }
-        ReloadingPolicy reloading = ReloadingPolicy.start(file.get(), audit);
+        ReloadingPolicy reloading = ReloadingPolicy.watch(file.get(), audit);
+        audit.loaded(reloading.current()); // the first load is not a change, so the watcher does not report it
         return new AuditedPolicy(reloading, reloading);
     }
 

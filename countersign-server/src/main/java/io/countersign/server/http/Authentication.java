@@ -37,7 +37,7 @@ public final class Authentication {
                 "send 'Authorization: Bearer <token>' with an agent API key or a human token"));
         boolean allowed = principal instanceof Agent ? roles.contains(Access.AGENT) : roles.contains(Access.HUMAN);
         if (!allowed) {
-            throw ApiProblem.forbidden((principal instanceof Agent ? "agents" : "humans") + " may not call " + ctx.method() + " " + ctx.endpoint().path());
+            throw ApiProblem.forbidden((principal instanceof Agent ? "agents" : "humans") + " may not call " + ctx.method() + " " + ctx.endpoint().path);
         }
         ctx.attribute(PRINCIPAL, principal);
     }

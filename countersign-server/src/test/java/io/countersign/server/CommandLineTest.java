@@ -1,0 +1,147 @@
+package io.countersign.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.countersign.identity.ApiTokens;
+import io.countersign.identity.Human;
+import io.countersign.store.sqlite.SqliteStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandLineTest {
+    @TempDir
+    Path directory;
+
+    record Run(int exitCode, String out, String err) {
+        String lastLine() {
+            List<String> lines = out.lines().toList();
+            return lines.get(lines.size() - 1);
+        }
+    }
+
+    private static synchronized Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
+        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void agentsCreate_printsTheKeyAloneOnTheLastLine_andStoresItHashed() throws Exception {
+        Path data = directory.resolve("data");
+
+        Run created = run("agents", "create", "reporter", "--label", "team=analytics", "--data", data.toString());
+
+        assertThat(created.exitCode()).isZero();
+        String key = created.lastLine();
+        assertThat(key).matches("csa_[0-9a-f]{16}_[A-Za-z0-9_-]{43}");
+        try (SqliteStore store = SqliteStore.open(data)) {
+            assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(key)).hasValueSatisfying(principal ->
+                    assertThat(principal.auditName()).isEqualTo("agent:reporter"));
+        }
+        String secretPart = key.substring(key.lastIndexOf('_') + 1);
+        assertThat(Files.readAllBytes(data.resolve("countersign.db"))).asString(StandardCharsets.ISO_8859_1).doesNotContain(secretPart);
+    }
+
+    @Test
+    void humansCreate_printsTheTokenAloneOnTheLastLine_withGroups() {
+        Path data = directory.resolve("data");
+
+        Run created = run("humans", "create", "alice", "--email", "alice@example.com", "--group", "data-owners", "--group", "security",
+                "--data", data.toString());
+
+        assertThat(created.exitCode()).isZero();
+        try (SqliteStore store = SqliteStore.open(data)) {
+            assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(created.lastLine())).hasValueSatisfying(principal ->
+                    assertThat(((Human) principal).groups()).containsExactlyInAnyOrder("data-owners", "security"));
+        }
+    }
+
+    @Test
+    void creatingATakenName_failsWithAClearMessage() {
+        Path data = directory.resolve("data");
+        run("agents", "create", "reporter", "--data", data.toString());
+
+        Run again = run("agents", "create", "reporter", "--data", data.toString());
+
+        assertThat(again.exitCode()).isNotZero();
+        assertThat(again.err()).contains("reporter").contains("already exists").doesNotContain("Exception");
+    }
+
+    @Test
+    void badAgentName_isRefused() {
+        Run refused = run("agents", "create", "bad name!", "--data", directory.resolve("data").toString());
+
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.err()).contains("agent name 'bad name!'");
+    }
+
+    @Test
+    void policyCheck_acceptsTheExample_andNamesLineAndRuleOfABadOne() throws Exception {
+        Path good = directory.resolve("good.yaml");
+        Files.writeString(good, """
+                default: deny
+                rules:
+                  - name: reads
+                    match: {action: "db.query"}
+                    effect: allow
+                """);
+        Path badCel = directory.resolve("bad-cel.yaml");
+        Files.writeString(badCel, """
+                default: deny
+                rules:
+                  - name: reads
+                    match: {action: "db.query"}
+                    when: 'parms.kind == "select"'
+                    effect: allow
+                """);
+        Path badYaml = directory.resolve("bad-yaml.yaml");
+        Files.writeString(badYaml, "default: deny\nrules:\n  - name: [unclosed\n");
+
+        Run ok = run("policy", "check", good.toString());
+        Run cel = run("policy", "check", badCel.toString());
+        Run yaml = run("policy", "check", badYaml.toString());
+
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.out()).contains("sha256:").contains("1 rule");
+        assertThat(cel.exitCode()).isEqualTo(1);
+        assertThat(cel.err()).contains("bad-cel.yaml").contains("line 5").contains("rule 'reads'").contains("parms").doesNotContain("Exception");
+        assertThat(yaml.exitCode()).isEqualTo(1);
+        assertThat(yaml.err()).contains("bad-yaml.yaml").contains("line").doesNotContain("\tat ");
+    }
+
+    @Test
+    void policyCheck_ofAMissingFile_saysSo() {
+        Run missing = run("policy", "check", directory.resolve("nope.yaml").toString());
+
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("nope.yaml");
+    }
+
+    @Test
+    void serveWithAnInvalidPolicy_refusesToStart() throws Exception {
+        Path bad = directory.resolve("bad.yaml");
+        Files.writeString(bad, "default: maybe\n");
+
+        Run refused = run("serve", "--policy", bad.toString(), "--port", "0", "--data", directory.resolve("data").toString());
+
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("bad.yaml").contains("maybe");
+    }
+}

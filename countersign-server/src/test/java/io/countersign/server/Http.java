@@ -1,0 +1,71 @@
+package io.countersign.server;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for tests: JSON in, status + headers + JSON out. */
+final class Http {
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+
+    Http(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    record Response(int status, String contentType, String body) {
+        JsonNode json() {
+            return MAPPER.readTree(body);
+        }
+
+        String text(String field) {
+            return json().path(field).asString();
+        }
+    }
+
+    Response get(String path, String token) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET(), token);
+    }
+
+    Response post(String path, String token, String body) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)), token);
+    }
+
+    Response postBytes(String path, String token, byte[] body) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)), token);
+    }
+
+    private Response send(HttpRequest.Builder builder, String token) {
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> response = client.send(builder.timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String json(Object... keyValues) {
+        var node = MAPPER.createObjectNode();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            node.set((String) keyValues[i], MAPPER.valueToTree(keyValues[i + 1]));
+        }
+        return MAPPER.writeValueAsString(node);
+    }
+}

@@ -1,0 +1,68 @@
+package io.countersign.server;
+
+import io.countersign.identity.Agent;
+import io.countersign.identity.ApiTokens;
+import io.countersign.identity.Human;
+import io.countersign.server.config.ServerConfig;
+import io.countersign.store.sqlite.SqliteStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+
+/** A real gateway on a free loopback port, over a data folder the test owns; restartable. */
+final class TestGateway implements AutoCloseable {
+    private final Path data;
+    private final Path policy;
+    private Gateway gateway;
+    Http http;
+
+    TestGateway(Path directory) {
+        this.data = directory.resolve("data");
+        this.policy = directory.resolve("policy.yaml");
+        try (InputStream in = TestGateway.class.getResourceAsStream("/e2e-policy.yaml")) {
+            Files.write(policy, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        start();
+    }
+
+    void start() {
+        gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0), Clock.systemUTC());
+        http = new Http(gateway.baseUrl());
+    }
+
+    void restart() {
+        gateway.close();
+        start();
+    }
+
+    String agent(String name) {
+        return issue(new Agent(name, Map.of("team", "test")));
+    }
+
+    String human(String name, String... groups) {
+        return issue(new Human(name, name + "@example.com", Set.of(groups)));
+    }
+
+    /** Credentials go in as the CLI puts them: straight into the store, while the gateway runs. */
+    private String issue(io.countersign.identity.Principal principal) {
+        try (SqliteStore store = SqliteStore.open(data)) {
+            return new ApiTokens(store, Clock.systemUTC()).issue(principal).reveal();
+        }
+    }
+
+    Path data() {
+        return data;
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
