@@ -38,8 +38,20 @@ final class TestGateway implements AutoCloseable {
     }
 
     void restart() {
-        gateway.close();
+        stop();
         start();
+    }
+
+    void stop() {
+        gateway.close();
+    }
+
+    Path policyFile() {
+        return policy;
+    }
+
+    String baseUrl() {
+        return gateway.baseUrl();
     }
 
     String agent(String name) {
