@@ -31,21 +31,14 @@ public final class DataFolder {
     }
 
     /**
-     * The 32-byte key file {@code name}, created with mode 0600 on first use. Creation is atomic
-     * (CREATE_NEW), so two processes starting at once agree on one key.
+     * The 32-byte key file {@code name}, created with mode 0600 on first use; two processes
+     * starting at once agree on one key.
      */
     public byte[] secretKey(String name) {
         Path file = create().resolve(name);
         try {
             if (!Files.exists(file)) {
-                byte[] key = new byte[32];
-                new SecureRandom().nextBytes(key);
-                try {
-                    Files.write(file, key, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
-                    restrictToOwner(file);
-                } catch (FileAlreadyExistsException raced) {
-                    // another process created it first; use theirs
-                }
+                publishNewKey(file);
             }
             byte[] key = Files.readAllBytes(file);
             if (key.length != 32) {
@@ -57,11 +50,27 @@ public final class DataFolder {
         }
     }
 
-    private static void restrictToOwner(Path file) throws IOException {
+    /**
+     * Writes a fresh key to an owner-only temp file, then links it under its name. The link is
+     * atomic and fails when the name exists, so a reader never sees a partial key, other users
+     * never see it at all, and of two processes starting at once one key wins.
+     */
+    private void publishNewKey(Path file) throws IOException {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path temp;
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            temp = Files.createTempFile(directory, ".key-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
-            // non-POSIX file systems keep their default ACLs
+            temp = Files.createTempFile(directory, ".key-", ".tmp"); // non-POSIX file systems keep their default ACLs
+        }
+        try {
+            Files.write(temp, key, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+            Files.createLink(file, temp);
+        } catch (FileAlreadyExistsException raced) {
+            // another process published its key first; use theirs
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 }
