@@ -15,7 +15,12 @@ public enum AuditEventType {
     POLICY_LOADED("policy.loaded"),
     POLICY_REJECTED("policy.rejected"),
     AGENT_CREATED("agent.created"),
-    HUMAN_CREATED("human.created");
+    HUMAN_CREATED("human.created"),
+    AGENT_REVOKED("agent.revoked"),
+    AGENT_SUSPENDED("agent.suspended"),
+    AGENT_RESUMED("agent.resumed"),
+    BREAK_GLASS_USED("breakglass.used"),
+    BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged");
 
     private final String wireName;
 

@@ -9,7 +9,11 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,9 +26,12 @@ import java.util.regex.Pattern;
 public final class ApiTokens {
     private static final Pattern SHAPE = Pattern.compile("cs([ah])_([0-9a-f]{16})_([A-Za-z0-9_-]{43})");
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Last-used times are written at most this often per credential: a write per call would cost an fsync each. */
+    static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
 
     private final CredentialStore credentials;
     private final Clock clock;
+    private final ConcurrentMap<String, Instant> lastTouched = new ConcurrentHashMap<>();
 
     public ApiTokens(CredentialStore credentials, Clock clock) {
         this.credentials = requireNonNull(credentials, "credentials is null");
@@ -33,6 +40,12 @@ public final class ApiTokens {
 
     /** Creates and stores a credential for the principal; the returned secret is shown once and never again. */
     public Secret issue(Principal principal) {
+        return issue(principal, Optional.empty(), Scopes.UNRESTRICTED);
+    }
+
+    /** A credential that stops working at {@code expiresAt} (if given) and, for an agent, may request only {@code scopes}. */
+    public Secret issue(Principal principal, Optional<Instant> expiresAt, Scopes scopes) {
+        requireNonNull(principal, "principal is null");
         byte[] idBytes = new byte[8];
         byte[] secretBytes = new byte[32];
         RANDOM.nextBytes(idBytes);
@@ -40,23 +53,50 @@ public final class ApiTokens {
         String tokenId = HexFormat.of().formatHex(idBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
         String kind = principal instanceof Agent ? "a" : "h";
-        credentials.create(new StoredCredential(tokenId, principal, sha256Hex(secret), clock.instant()));
+        credentials.create(new StoredCredential(tokenId, principal, sha256Hex(secret), clock.instant(), expiresAt, Optional.empty(),
+                Optional.empty(), scopes));
         return new Secret("cs" + kind + "_" + tokenId + "_" + secret);
     }
 
-    /** The principal a presented bearer token belongs to, or empty for anything unknown or malformed. */
+    /** The principal a presented bearer token belongs to, or empty for anything unknown, malformed, revoked or expired. */
     public Optional<Principal> authenticate(String presented) {
+        return check(presented) instanceof KeyCheck.Valid valid ? Optional.of(valid.credential().principal()) : Optional.empty();
+    }
+
+    /**
+     * The credential a presented token belongs to, or why it is refused. Records the last use
+     * (at most once per {@link #TOUCH_INTERVAL} per credential).
+     */
+    public KeyCheck check(String presented) {
         Matcher matcher = SHAPE.matcher(requireNonNull(presented, "presented is null"));
         if (!matcher.matches()) {
-            return Optional.empty();
+            return new KeyCheck.Refused("not an API key or local token");
         }
         String kind = matcher.group(1);
         String presentedHash = sha256Hex(matcher.group(3));
-        return credentials.findByTokenId(matcher.group(2))
+        Optional<StoredCredential> found = credentials.findByTokenId(matcher.group(2))
                 .filter(stored -> MessageDigest.isEqual(
                         stored.secretHash().getBytes(StandardCharsets.US_ASCII), presentedHash.getBytes(StandardCharsets.US_ASCII)))
-                .map(StoredCredential::principal)
-                .filter(principal -> kind.equals(principal instanceof Agent ? "a" : "h"));
+                .filter(stored -> kind.equals(stored.principal() instanceof Agent ? "a" : "h"));
+        if (found.isEmpty()) {
+            return new KeyCheck.Refused("unknown API key or local token");
+        }
+        Instant now = clock.instant();
+        Optional<String> unusable = found.get().unusableAt(now);
+        if (unusable.isPresent()) {
+            return new KeyCheck.Refused(unusable.get());
+        }
+        touch(found.get().tokenId(), now);
+        return new KeyCheck.Valid(found.get());
+    }
+
+    private void touch(String tokenId, Instant now) {
+        Instant previous = lastTouched.get(tokenId);
+        if (previous != null && now.isBefore(previous.plus(TOUCH_INTERVAL))) {
+            return;
+        }
+        lastTouched.put(tokenId, now);
+        credentials.touch(tokenId, now);
     }
 
     public static boolean looksLikeApiToken(String presented) {

@@ -1,5 +1,7 @@
 package io.countersign.identity;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -8,8 +10,20 @@ import java.util.Optional;
  */
 public interface CredentialStore {
 
-    /** Stores a new credential. Throws {@link IllegalArgumentException} when the principal's name is taken. */
+    /**
+     * Stores a new credential. Throws {@link IllegalArgumentException} when a principal of the same
+     * kind with that name (in any case) has an unrevoked credential.
+     */
     void create(StoredCredential credential);
 
     Optional<StoredCredential> findByTokenId(String tokenId);
+
+    /** Every credential, revoked ones included, ordered by kind and name. */
+    List<StoredCredential> list();
+
+    /** Revokes every unrevoked credential of the agent with this name (any case); returns how many. */
+    int revokeAgent(String name, Instant at);
+
+    /** Records that the credential was used at {@code at}. */
+    void touch(String tokenId, Instant at);
 }

@@ -7,9 +7,10 @@ import java.util.Set;
 
 /**
  * One rule's demand: {@code quorum} distinct humans, each a member of at least one of
- * {@code groups}, must approve within {@code timeout}.
+ * {@code groups}, must approve within {@code timeout}; with {@code stepUp}, only approvals from
+ * a fresh sign-in count.
  */
-public record ApprovalRequirement(String rule, Set<String> groups, int quorum, Duration timeout) {
+public record ApprovalRequirement(String rule, Set<String> groups, int quorum, Duration timeout, boolean stepUp) {
     public ApprovalRequirement {
         requireNonNull(rule, "rule is null");
         groups = Set.copyOf(requireNonNull(groups, "groups is null"));
@@ -23,5 +24,10 @@ public record ApprovalRequirement(String rule, Set<String> groups, int quorum, D
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("rule '" + rule + "': timeout is " + timeout + ", want a positive duration");
         }
+    }
+
+    /** Without step-up. */
+    public ApprovalRequirement(String rule, Set<String> groups, int quorum, Duration timeout) {
+        this(rule, groups, quorum, timeout, false);
     }
 }

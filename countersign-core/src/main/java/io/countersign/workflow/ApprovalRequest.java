@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.action.Action;
 import io.countersign.action.ActionDigest;
 import io.countersign.identity.Agent;
+import io.countersign.identity.Delegation;
 import io.countersign.policy.Decision;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +18,10 @@ import java.util.Optional;
  *
  * @param expiresAt when a pending request expires; empty once it is no longer pending
  * @param decidedAt when the request left {@code pending} (or was decided by the policy outright)
- * @param decidedBy who decided: {@code policy}, {@code human:NAME}, {@code agent:NAME} (cancel) or {@code system} (expiry)
+ * @param decidedBy who decided: {@code policy}, {@code human:NAME}, {@code agent:NAME} (cancel) or {@code system} (expiry, suspension)
+ * @param delegation whether {@code onBehalfOf} was merely claimed or verified (none without one)
+ * @param resolution why the request was resolved, when no vote or policy says it ({@code agent suspended})
+ * @param breakGlass set when it was approved by break-glass, with its follow-up review
  */
 public record ApprovalRequest(
         RequestId id,
@@ -33,7 +37,10 @@ public record ApprovalRequest(
         Optional<String> decidedBy,
         Optional<String> idempotencyKey,
         Optional<GrantRecord> grant,
-        Optional<Execution> execution) {
+        Optional<Execution> execution,
+        Delegation delegation,
+        Optional<String> resolution,
+        Optional<BreakGlass> breakGlass) {
 
     public ApprovalRequest {
         requireNonNull(id, "id is null");
@@ -50,9 +57,24 @@ public record ApprovalRequest(
         requireNonNull(idempotencyKey, "idempotencyKey is null");
         requireNonNull(grant, "grant is null");
         requireNonNull(execution, "execution is null");
+        requireNonNull(delegation, "delegation is null");
+        requireNonNull(resolution, "resolution is null");
+        requireNonNull(breakGlass, "breakGlass is null");
+        if ((delegation == Delegation.NONE) != action.onBehalfOf().isEmpty()) {
+            throw new IllegalArgumentException("request " + id + ": delegation is " + delegation.wireName() + " but onBehalfOf is "
+                    + action.onBehalfOf().map(h -> "'" + h + "'").orElse("absent"));
+        }
         if (status == RequestStatus.PENDING && expiresAt.isEmpty()) {
             throw new IllegalArgumentException("request " + id + " is pending without an expiry");
         }
+    }
+
+    /** A request without delegation proof, resolution note or break-glass: onBehalfOf, if any, is claimed. */
+    public ApprovalRequest(RequestId id, Agent agent, Action action, ActionDigest digest, Decision decision, RequestStatus status,
+            List<Vote> votes, Instant createdAt, Optional<Instant> expiresAt, Optional<Instant> decidedAt, Optional<String> decidedBy,
+            Optional<String> idempotencyKey, Optional<GrantRecord> grant, Optional<Execution> execution) {
+        this(id, agent, action, digest, decision, status, votes, createdAt, expiresAt, decidedAt, decidedBy, idempotencyKey, grant,
+                execution, Delegation.claimedOrNone(action.onBehalfOf().isPresent()), Optional.empty(), Optional.empty());
     }
 
     public boolean isPending() {
@@ -63,15 +85,24 @@ public record ApprovalRequest(
         List<Vote> all = new ArrayList<>(votes);
         all.add(vote);
         return new ApprovalRequest(id, agent, action, digest, decision, status, all, createdAt, expiresAt, decidedAt,
-                decidedBy, idempotencyKey, grant, execution);
+                decidedBy, idempotencyKey, grant, execution, delegation, resolution, breakGlass);
+    }
+
+    ApprovalRequest withBreakGlass(BreakGlass newBreakGlass) {
+        return new ApprovalRequest(id, agent, action, digest, decision, status, votes, createdAt, expiresAt, decidedAt,
+                decidedBy, idempotencyKey, grant, execution, delegation, resolution, Optional.of(newBreakGlass));
     }
 
     ApprovalRequest decided(RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant) {
+        return decided(newStatus, at, by, newGrant, Optional.empty());
+    }
+
+    ApprovalRequest decided(RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant, Optional<String> why) {
         if (!isPending()) {
             throw new IllegalStateException("request " + id + " is " + status.wireName() + ", it can't become " + newStatus.wireName());
         }
         return new ApprovalRequest(id, agent, action, digest, decision, newStatus, votes, createdAt, Optional.empty(),
-                Optional.of(at), Optional.of(by), idempotencyKey, newGrant, execution);
+                Optional.of(at), Optional.of(by), idempotencyKey, newGrant, execution, delegation, why, breakGlass);
     }
 
     ApprovalRequest executed(Execution report) {
@@ -80,6 +111,6 @@ public record ApprovalRequest(
         }
         RequestStatus after = report.outcome() == Execution.Outcome.SUCCEEDED ? RequestStatus.EXECUTED : RequestStatus.FAILED;
         return new ApprovalRequest(id, agent, action, digest, decision, after, votes, createdAt, expiresAt, decidedAt,
-                decidedBy, idempotencyKey, grant.map(g -> g.used(report.time())), Optional.of(report));
+                decidedBy, idempotencyKey, grant.map(g -> g.used(report.time())), Optional.of(report), delegation, resolution, breakGlass);
     }
 }

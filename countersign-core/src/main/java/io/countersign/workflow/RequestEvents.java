@@ -26,6 +26,7 @@ final class RequestEvents {
         data.set("params", request.action().params());
         data.put("reason", request.action().reason());
         request.action().onBehalfOf().ifPresentOrElse(h -> data.put("onBehalfOf", h), () -> data.putNull("onBehalfOf"));
+        data.put("delegation", request.delegation().wireName());
         data.put("digest", request.digest().hex());
         request.idempotencyKey().ifPresent(key -> data.put("idempotencyKey", key));
         return event(AuditEventType.REQUEST_CREATED, request.createdAt(), request.agent().auditName(), request, data);
@@ -47,12 +48,15 @@ final class RequestEvents {
             requirement.groups().stream().sorted().forEach(groups::add);
             item.put("quorum", requirement.quorum());
             item.put("timeoutSeconds", requirement.timeout().toSeconds());
+            if (requirement.stepUp()) {
+                item.put("stepUp", true);
+            }
         }
         request.expiresAt().ifPresent(at -> data.put("expiresAt", at.toString()));
         return event(AuditEventType.DECISION_MADE, request.createdAt(), "policy", request, data);
     }
 
-    static AuditEvent vote(ApprovalRequest request, Vote vote) {
+    static AuditEvent vote(ApprovalRequest request, Vote vote, Voter voter) {
         ObjectNode data = JSON.objectNode();
         data.put("choice", vote.choice().wireName());
         data.put("voter", vote.voter());
@@ -61,6 +65,11 @@ final class RequestEvents {
         vote.groups().stream().sorted().forEach(groups::add);
         vote.comment().ifPresent(comment -> data.put("comment", comment));
         data.put("channel", vote.channel());
+        voter.signedInAt().ifPresent(at -> data.put("signedInAt", at.toString()));
+        voter.breakGlassReason().ifPresent(reason -> {
+            data.put("breakGlass", true);
+            data.put("breakGlassReason", reason);
+        });
         return event(AuditEventType.VOTE_CAST, vote.time(), "human:" + vote.voter(), request, data);
     }
 
@@ -77,7 +86,28 @@ final class RequestEvents {
         data.put("status", request.status().wireName());
         String by = request.decidedBy().orElseThrow(() -> new IllegalStateException("resolved request " + request.id() + " has no decider"));
         data.put("decidedBy", by);
+        request.resolution().ifPresent(reason -> data.put("reason", reason));
         return event(type, request.decidedAt().orElseThrow(), by, request, data);
+    }
+
+    /** The glass was broken: who, why, and that a review is now open. */
+    static AuditEvent breakGlassUsed(ApprovalRequest request) {
+        BreakGlass breakGlass = request.breakGlass().orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no break-glass"));
+        ObjectNode data = JSON.objectNode();
+        data.put("usedBy", breakGlass.usedBy());
+        data.put("reason", breakGlass.reason());
+        request.action().onBehalfOf().ifPresent(h -> data.put("onBehalfOf", h));
+        data.put("review", "open");
+        return event(AuditEventType.BREAK_GLASS_USED, breakGlass.usedAt(), "human:" + breakGlass.usedBy(), request, data);
+    }
+
+    static AuditEvent breakGlassReviewAcknowledged(ApprovalRequest request, io.countersign.identity.Human by) {
+        BreakGlass breakGlass = request.breakGlass().orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no break-glass"));
+        ObjectNode data = JSON.objectNode();
+        data.put("usedBy", breakGlass.usedBy());
+        data.put("acknowledgedBy", by.name());
+        breakGlass.comment().ifPresent(comment -> data.put("comment", comment));
+        return event(AuditEventType.BREAK_GLASS_REVIEW_ACKNOWLEDGED, breakGlass.acknowledgedAt().orElseThrow(), by.auditName(), request, data);
     }
 
     static AuditEvent grantIssued(ApprovalRequest request) {

@@ -1,22 +1,63 @@
 package io.countersign.workflow;
 
+import static java.util.Objects.requireNonNull;
+
 import io.countersign.identity.Human;
 import io.countersign.policy.ApprovalRequirement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The one rule for who may vote on a request. Every channel (API, console, Slack, Teams) asks
  * this function, so separation of duties can't differ between them. Agents can't vote at all:
  * only a {@link Human} can be passed here.
+ *
+ * <p>A person is one vote: two identities with the same email (a local token and an OIDC
+ * sign-in, say) are the same person. Break-glass, when a group for it is configured, lets a member
+ * of that group approve alone, even a request made on their own behalf, with a reason; nothing
+ * else sets separation of duties aside. A step-up rule counts approvals only from a sign-in
+ * fresher than the configured age.
  */
 public final class VotingRule {
+    /** How a vote is refused: not allowed at all, or allowed after a fresh sign-in. */
+    public record Refusal(String reason, boolean stepUpRequired) {
+        public Refusal {
+            requireNonNull(reason, "reason is null");
+        }
+
+        static Refusal notAllowed(String reason) {
+            return new Refusal(reason, false);
+        }
+    }
+
+    private final Optional<String> breakGlassGroup;
+    private final Duration stepUpMaxAge;
+
+    /** No break-glass; step-up sign-ins must be at most 10 minutes old. */
+    public VotingRule() {
+        this(Optional.empty(), Duration.ofMinutes(10));
+    }
+
+    public VotingRule(Optional<String> breakGlassGroup, Duration stepUpMaxAge) {
+        this.breakGlassGroup = requireNonNull(breakGlassGroup, "breakGlassGroup is null");
+        this.stepUpMaxAge = requireNonNull(stepUpMaxAge, "stepUpMaxAge is null");
+        if (stepUpMaxAge.isNegative() || stepUpMaxAge.isZero()) {
+            throw new IllegalArgumentException("step-up max age is " + stepUpMaxAge + ", want a positive duration");
+        }
+    }
+
+    public Optional<String> breakGlassGroup() {
+        return breakGlassGroup;
+    }
 
     /** Why this human may not vote on this request, or empty when they may. Statuses are checked separately. */
     public Optional<String> refusal(Human human, ApprovalRequest request) {
         if (request.action().onBehalfOf().filter(human::isNamedBy).isPresent()) {
             return Optional.of(human.name() + " is the human this request acts on behalf of and can't approve it");
         }
-        if (request.votes().stream().anyMatch(vote -> vote.voter().equals(human.name()))) {
+        if (hasVoted(human, request)) {
             return Optional.of(human.name() + " has already voted on this request");
         }
         boolean member = request.decision().approvals().stream()
@@ -26,6 +67,60 @@ public final class VotingRule {
             return Optional.of(human.name() + " is not in any group that decides this request (" + requiredGroups(request) + ")");
         }
         return Optional.empty();
+    }
+
+    /**
+     * The whole rule: {@link #refusal(Human, ApprovalRequest)}, or the break-glass rule for a
+     * break-glass vote, then, for an approval, step-up freshness.
+     */
+    public Optional<Refusal> refusal(Voter voter, Vote.Choice choice, ApprovalRequest request, Instant now) {
+        requireNonNull(voter, "voter is null");
+        requireNonNull(choice, "choice is null");
+        Human human = voter.human();
+        if (voter.breaksGlass()) {
+            return breakGlassRefusal(voter, choice, request).map(Refusal::notAllowed);
+        }
+        Optional<String> plain = refusal(human, request);
+        if (plain.isPresent()) {
+            return plain.map(Refusal::notAllowed);
+        }
+        if (choice == Vote.Choice.APPROVE) {
+            Optional<ApprovalRequirement> stepUp = request.decision().approvals().stream()
+                    .filter(ApprovalRequirement::stepUp)
+                    .filter(requirement -> human.isMemberOfAny(requirement.groups()))
+                    .findFirst();
+            if (stepUp.isPresent() && !freshSignIn(voter, now)) {
+                return Optional.of(new Refusal("rule '" + stepUp.get().rule() + "' needs a sign-in within the last " + minutes(stepUpMaxAge)
+                        + "; " + voter.signedInAt().map(at -> human.name() + " signed in at " + at).orElse(human.name() + "'s credential carries no sign-in time")
+                        + ": sign in again and vote with the new token", true));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<String> breakGlassRefusal(Voter voter, Vote.Choice choice, ApprovalRequest request) {
+        Human human = voter.human();
+        if (choice != Vote.Choice.APPROVE) {
+            return Optional.of("break-glass is for approving; a denial needs no emergency");
+        }
+        if (breakGlassGroup.isEmpty()) {
+            return Optional.of("break-glass is not enabled on this gateway (identity.breakGlass.group)");
+        }
+        if (!human.groups().contains(breakGlassGroup.get())) {
+            return Optional.of(human.name() + " is not in the break-glass group " + breakGlassGroup.get());
+        }
+        if (voter.breakGlassReason().orElseThrow().isBlank()) {
+            return Optional.of("break-glass needs a reason");
+        }
+        if (hasVoted(human, request)) {
+            return Optional.of(human.name() + " has already voted on this request");
+        }
+        return Optional.empty();
+    }
+
+    private boolean freshSignIn(Voter voter, Instant now) {
+        // A sign-in "from the future" beyond a minute of skew is as suspect as a stale one.
+        return voter.signedInAt().filter(at -> !at.isBefore(now.minus(stepUpMaxAge)) && !at.isAfter(now.plusSeconds(60))).isPresent();
     }
 
     public boolean mayVote(Human human, ApprovalRequest request) {
@@ -41,9 +136,27 @@ public final class VotingRule {
         return request.votes().stream()
                 .filter(vote -> vote.choice() == Vote.Choice.APPROVE)
                 .filter(vote -> vote.groups().stream().anyMatch(requirement.groups()::contains))
-                .map(Vote::voter)
+                .map(VotingRule::person)
                 .distinct()
                 .count();
+    }
+
+    private static boolean hasVoted(Human human, ApprovalRequest request) {
+        String person = person(human.name(), human.email());
+        return request.votes().stream().anyMatch(vote -> vote.voter().equals(human.name()) || person(vote).equals(person));
+    }
+
+    /** One person, however many identities: by email when there is one, else by name. */
+    private static String person(Vote vote) {
+        return person(vote.voter(), vote.email());
+    }
+
+    private static String person(String name, String email) {
+        return email.isBlank() ? "name:" + name : "email:" + email.toLowerCase(Locale.ROOT);
+    }
+
+    private static String minutes(Duration duration) {
+        return duration.toSeconds() % 60 == 0 ? duration.toMinutes() + " min" : duration.toSeconds() + " s";
     }
 
     private static String requiredGroups(ApprovalRequest request) {

@@ -5,8 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.action.Action;
 import io.countersign.action.ActionDigest;
 import io.countersign.identity.Agent;
+import io.countersign.identity.AgentSuspensions;
+import io.countersign.identity.Delegation;
 import io.countersign.identity.Human;
+import io.countersign.identity.Scopes;
+import io.countersign.identity.Suspension;
 import io.countersign.policy.Decision;
+import io.countersign.policy.Effect;
 import io.countersign.policy.DecisionInput;
 import io.countersign.policy.PolicyEngine;
 import java.time.Clock;
@@ -32,9 +37,19 @@ public final class Workflow {
     private final VotingRule votingRule;
     private final RequestListener listener;
     private final WorkflowSettings settings;
+    private final AgentSuspensions suspensions;
+    private final Notifier notifier;
 
+    /** Without suspensions or notifications. */
     public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
             RequestListener listener, WorkflowSettings settings) {
+        this(policy, store, clock, grantTokens, votingRule, listener, settings, AgentSuspensions.NONE, Notifier.NONE);
+    }
+
+    public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
+            RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier) {
+        this.suspensions = requireNonNull(suspensions, "suspensions is null");
+        this.notifier = requireNonNull(notifier, "notifier is null");
         this.policy = requireNonNull(policy, "policy is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -54,11 +69,22 @@ public final class Workflow {
      * agent, returns the earlier request when the action is the same, and refuses otherwise.
      */
     public ApprovalRequest submit(Agent agent, Action action, Optional<String> idempotencyKey) {
+        return submit(agent, action, idempotencyKey, Scopes.UNRESTRICTED, Delegation.claimedOrNone(action.onBehalfOf().isPresent()));
+    }
+
+    /**
+     * {@link #submit(Agent, Action, Optional)} for a credential limited to {@code scopes}, with
+     * {@code delegation} saying how the action's onBehalfOf is backed. A suspended agent's action,
+     * and one outside the scopes, is denied before the policy is asked; the decision says why.
+     */
+    public ApprovalRequest submit(Agent agent, Action action, Optional<String> idempotencyKey, Scopes scopes, Delegation delegation) {
         requireNonNull(agent, "agent is null");
         requireNonNull(action, "action is null");
         requireNonNull(idempotencyKey, "idempotencyKey is null");
+        requireNonNull(scopes, "scopes is null");
+        requireNonNull(delegation, "delegation is null");
         Instant now = now();
-        Decision decision = policy.decide(new DecisionInput(action, agent, now));
+        Decision decision = admit(agent, action, scopes).orElseGet(() -> policy.decide(new DecisionInput(action, agent, now, delegation)));
         ActionDigest digest = action.digest();
         ApprovalRequest stored = store.transact(tx -> {
             if (idempotencyKey.isPresent()) {
@@ -67,7 +93,7 @@ public final class Workflow {
                     return sameAction(earlier.get(), action, digest, idempotencyKey.get());
                 }
             }
-            ApprovalRequest request = newRequest(agent, action, digest, decision, idempotencyKey, now);
+            ApprovalRequest request = newRequest(agent, action, digest, decision, idempotencyKey, now, delegation);
             tx.insert(request);
             tx.append(RequestEvents.created(request));
             tx.append(RequestEvents.decided(request));
@@ -83,6 +109,20 @@ public final class Workflow {
         return stored;
     }
 
+    /** The denial of an action the policy must not even see: the agent is suspended, or the action is outside its scopes. */
+    private Optional<Decision> admit(Agent agent, Action action, Scopes scopes) {
+        Optional<Suspension> suspension = suspensions.suspensionOf(agent.name());
+        if (suspension.isPresent()) {
+            return Optional.of(new Decision(Effect.DENY, List.of(), "agent " + agent.name() + " is suspended (since "
+                    + suspension.get().at() + " by " + suspension.get().by() + ": " + suspension.get().reason() + ")", policy.version(), List.of()));
+        }
+        if (!scopes.permits(action.action())) {
+            return Optional.of(new Decision(Effect.DENY, List.of(), "action '" + action.action() + "' is outside the scopes of agent "
+                    + agent.name() + "'s credential " + scopes, policy.version(), List.of()));
+        }
+        return Optional.empty();
+    }
+
     private static ApprovalRequest sameAction(ApprovalRequest earlier, Action action, ActionDigest digest, String key) {
         if (!earlier.digest().matches(digest) || !earlier.action().reason().equals(action.reason())) {
             throw new WorkflowException.Conflict("idempotency key '" + key + "' was used for a different action (request " + earlier.id() + ")");
@@ -90,47 +130,75 @@ public final class Workflow {
         return earlier;
     }
 
-    private ApprovalRequest newRequest(Agent agent, Action action, ActionDigest digest, Decision decision, Optional<String> key, Instant now) {
+    private ApprovalRequest newRequest(Agent agent, Action action, ActionDigest digest, Decision decision, Optional<String> key, Instant now,
+            Delegation delegation) {
         RequestId id = RequestId.random();
         return switch (decision.effect()) {
             case ALLOW -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.APPROVED, List.of(), now,
-                    Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.of(newGrant(now)), Optional.empty());
+                    Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.of(newGrant(now)), Optional.empty(),
+                    delegation, Optional.empty(), Optional.empty());
             case DENY -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.DENIED, List.of(), now,
-                    Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.empty(), Optional.empty());
+                    Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.empty(), Optional.empty(),
+                    delegation, Optional.empty(), Optional.empty());
             case REQUIRE_APPROVAL -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.PENDING, List.of(), now,
-                    Optional.of(now.plus(decision.approvalTimeout())), Optional.empty(), Optional.empty(), key, Optional.empty(), Optional.empty());
+                    Optional.of(now.plus(decision.approvalTimeout())), Optional.empty(), Optional.empty(), key, Optional.empty(), Optional.empty(),
+                    delegation, Optional.empty(), Optional.empty());
         };
     }
 
     /** A human's approval; approves the request once every approval requirement has its quorum. */
     public ApprovalRequest approve(Human human, RequestId id, Optional<String> comment, String channel) {
-        return vote(human, id, Vote.Choice.APPROVE, comment, channel);
+        return vote(Voter.of(human), id, Vote.Choice.APPROVE, comment, channel);
+    }
+
+    /**
+     * An approval by a voter whose channel knows more about them: their sign-in time (for step-up
+     * rules) or a break-glass reason. A break-glass approval, allowed only to the break-glass group,
+     * approves at once, is logged as break-glass, tells that group, and opens a review that another
+     * human must acknowledge ({@link #acknowledgeBreakGlass}).
+     */
+    public ApprovalRequest approve(Voter voter, RequestId id, Optional<String> comment, String channel) {
+        return vote(voter, id, Vote.Choice.APPROVE, comment, channel);
     }
 
     /** A human's denial, which needs a comment; one eligible denial denies the request. */
     public ApprovalRequest deny(Human human, RequestId id, String comment, String channel) {
+        return deny(Voter.of(human), id, comment, channel);
+    }
+
+    public ApprovalRequest deny(Voter voter, RequestId id, String comment, String channel) {
         if (comment == null || comment.isBlank()) {
             throw new WorkflowException.Unprocessable("a denial needs a comment saying why");
         }
-        return vote(human, id, Vote.Choice.DENY, Optional.of(comment), channel);
+        return vote(voter, id, Vote.Choice.DENY, Optional.of(comment), channel);
     }
 
-    private ApprovalRequest vote(Human human, RequestId id, Vote.Choice choice, Optional<String> comment, String channel) {
-        requireNonNull(human, "human is null");
+    private ApprovalRequest vote(Voter voter, RequestId id, Vote.Choice choice, Optional<String> comment, String channel) {
+        requireNonNull(voter, "voter is null");
         requireNonNull(channel, "channel is null");
+        Human human = voter.human();
         Instant now = now();
         ApprovalRequest after = store.transact(tx -> {
             ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
             requirePendingAt(request, now);
-            votingRule.refusal(human, request).ifPresent(reason -> {
-                throw new WorkflowException.Forbidden(reason);
+            votingRule.refusal(voter, choice, request, now).ifPresent(refusal -> {
+                throw refusal.stepUpRequired() ? new WorkflowException.StepUpRequired(refusal.reason()) : new WorkflowException.Forbidden(refusal.reason());
             });
+            if (choice == Vote.Choice.APPROVE) {
+                suspensions.suspensionOf(request.agent().name()).ifPresent(suspension -> {
+                    throw new WorkflowException.Forbidden("agent " + request.agent().name() + " is suspended; its requests can't be approved");
+                });
+            }
             Vote vote = new Vote(human.name(), human.email(), human.groups(), choice, comment.filter(c -> !c.isBlank()), now, channel);
             ApprovalRequest voted = request.withVote(vote);
-            tx.append(RequestEvents.vote(voted, vote));
+            tx.append(RequestEvents.vote(voted, vote, voter));
             ApprovalRequest result = voted;
             if (choice == Vote.Choice.DENY) {
                 result = voted.decided(RequestStatus.DENIED, now, human.auditName(), Optional.empty());
+            } else if (voter.breaksGlass()) {
+                result = voted.withBreakGlass(BreakGlass.used(human.name(), voter.breakGlassReason().orElseThrow(), now))
+                        .decided(RequestStatus.APPROVED, now, human.auditName(), Optional.of(newGrant(now)));
+                tx.append(RequestEvents.breakGlassUsed(result));
             } else if (votingRule.quorumMet(voted)) {
                 result = voted.decided(RequestStatus.APPROVED, now, human.auditName(), Optional.of(newGrant(now)));
             }
@@ -144,7 +212,45 @@ public final class Workflow {
             return result;
         });
         notifyChanged(after);
+        if (voter.breaksGlass()) {
+            tell(new Notifier.Notice(votingRule.breakGlassGroup().orElseThrow(), "Break-glass approval of " + after.id(),
+                    human.name() + " approved " + after.action().action() + " on " + after.action().resource() + " for agent "
+                            + after.agent().name() + " by break-glass: " + voter.breakGlassReason().orElseThrow()
+                            + ". Another human must acknowledge the review.", Optional.of(after.id())));
+        }
         return after;
+    }
+
+    /** Another human closes the follow-up review of a break-glass approval; the one who broke the glass can't. */
+    public ApprovalRequest acknowledgeBreakGlass(Human human, RequestId id, Optional<String> comment) {
+        requireNonNull(human, "human is null");
+        Instant now = now();
+        return store.transact(tx -> {
+            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
+            BreakGlass breakGlass = request.breakGlass().orElseThrow(() -> new WorkflowException.Conflict(
+                    "request " + id + " was not approved by break-glass; there is no review to acknowledge"));
+            if (!breakGlass.reviewOpen()) {
+                throw new WorkflowException.Conflict("the break-glass review of request " + id + " was acknowledged by "
+                        + breakGlass.acknowledgedBy().orElseThrow() + " at " + breakGlass.acknowledgedAt().orElseThrow());
+            }
+            boolean breaker = breakGlass.usedBy().equals(human.name()) || request.votes().stream()
+                    .anyMatch(vote -> vote.voter().equals(breakGlass.usedBy()) && !vote.email().isBlank() && vote.email().equalsIgnoreCase(human.email()));
+            if (breaker) {
+                throw new WorkflowException.Forbidden(human.name() + " used break-glass on request " + id + "; another human must acknowledge the review");
+            }
+            ApprovalRequest acknowledged = request.withBreakGlass(breakGlass.acknowledged(human.name(), now, comment.filter(c -> !c.isBlank())));
+            tx.update(acknowledged);
+            tx.append(RequestEvents.breakGlassReviewAcknowledged(acknowledged, human));
+            return acknowledged;
+        });
+    }
+
+    private void tell(Notifier.Notice notice) {
+        try {
+            notifier.notifyGroup(notice);
+        } catch (RuntimeException e) {
+            LOG.warn("notifier failed for {}", notice.subject(), e);
+        }
     }
 
     /** The requesting agent withdraws its pending request. */
@@ -171,6 +277,9 @@ public final class Workflow {
             Execution.Outcome outcome, Optional<String> detail) {
         requireNonNull(grantToken, "grantToken is null");
         Instant now = now();
+        suspensions.suspensionOf(agent.name()).ifPresent(suspension -> {
+            throw new WorkflowException.Forbidden("agent " + agent.name() + " is suspended; it may not execute anything");
+        });
         ApprovalRequest after = store.transact(tx -> {
             ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
             requireRequester(agent, request);
@@ -250,8 +359,19 @@ public final class Workflow {
         return votingRule.refusal(human, request);
     }
 
-    /** The grant token of an approved, unused, unexpired request, for its agent to read. */
+    /** The same, with what the channel knows of the voter: step-up and break-glass included. */
+    public Optional<VotingRule.Refusal> whyNotAllowedToVote(Voter voter, Vote.Choice choice, ApprovalRequest request) {
+        if (!request.isPending()) {
+            return Optional.of(new VotingRule.Refusal("request " + request.id() + " is " + request.status().wireName(), false));
+        }
+        return votingRule.refusal(voter, choice, request, now());
+    }
+
+    /** The grant token of an approved, unused, unexpired request of an agent that is not suspended, for its agent to read. */
     public Optional<String> grantToken(ApprovalRequest request) {
+        if (request.grant().isPresent() && suspensions.suspensionOf(request.agent().name()).isPresent()) {
+            return Optional.empty();
+        }
         return request.grant()
                 .filter(grant -> request.status() == RequestStatus.APPROVED && grant.usedAt().isEmpty() && now().isBefore(grant.expiresAt()))
                 .map(grant -> grantTokens.token(request.id(), request.digest(), grant.expiresAt()));

@@ -24,6 +24,16 @@ public abstract sealed class WorkflowException extends RuntimeException {
         }
     }
 
+    /**
+     * The caller may vote only after signing in again (403): a step-up rule counts approvals
+     * from a fresh sign-in only. Channels send the voter to the identity provider.
+     */
+    public static final class StepUpRequired extends WorkflowException {
+        public StepUpRequired(String message) {
+            super(message);
+        }
+    }
+
     /** The request's state doesn't allow it any more: decided, expired, a grant used (409). */
     public static final class Conflict extends WorkflowException {
         public Conflict(String message) {

@@ -6,9 +6,19 @@ import io.countersign.identity.ApiTokens;
 import io.countersign.server.actions.ActionRoutes;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.actions.RequestJson;
+import io.countersign.server.audit.AuditModule;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.http.ApiServer;
 import io.countersign.server.http.Authentication;
+import io.countersign.server.http.RouteInfo;
+import io.countersign.server.identity.AdminRoutes;
+import io.countersign.server.identity.AgentAdmin;
+import io.countersign.server.identity.BearerTokens;
+import io.countersign.server.identity.Delegations;
+import io.countersign.server.identity.IdentityConfig;
+import io.countersign.server.identity.LoggingNotifier;
+import io.countersign.server.identity.OidcVerifier;
+import io.countersign.workflow.KillSwitch;
 import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.store.sqlite.SqliteStore;
 import io.countersign.workflow.GrantTokens;
@@ -51,17 +61,26 @@ public final class Gateway implements AutoCloseable {
             parts.add(store);
             AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), store, clock);
             parts.add(policy);
-            LongPolls longPolls = new LongPolls();
-            Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
-                    new VotingRule(), longPolls, new WorkflowSettings(config.grantTtl()));
             JsonMapper mapper = JsonMapper.builder().build();
+            AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper);
+            parts.add(audit);
+            LongPolls longPolls = new LongPolls();
+            IdentityConfig identity = config.identity();
+            Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
+                    new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), longPolls, new WorkflowSettings(config.grantTtl()),
+                    store, new LoggingNotifier());
+            ApiTokens apiTokens = new ApiTokens(store, clock);
+            BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
+            AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
+                    identity.clientAgents(), clock);
             GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
             AtomicReference<String> baseUrl = new AtomicReference<>();
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             ApiServer server = new ApiServer(config.host(), config.port(), config.maxBodyBytes(), mapper,
-                    new Authentication(new ApiTokens(store, clock)),
-                    List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics)::register,
-                            new SystemRoutes(store, metrics)::register));
+                    new Authentication(bearerTokens),
+                    List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
+                            new AdminRoutes(agentAdmin, mapper, clock)::register,
+                            new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes()));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
@@ -93,6 +112,11 @@ public final class Gateway implements AutoCloseable {
 
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /** Every route the server registered, with who may call it. */
+    public List<RouteInfo> routes() {
+        return server.routes();
     }
 
     @Override

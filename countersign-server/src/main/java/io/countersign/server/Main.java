@@ -1,6 +1,7 @@
 package io.countersign.server;
 
 import io.countersign.server.cli.AgentsCommand;
+import io.countersign.server.cli.AuditCommand;
 import io.countersign.server.cli.HumansCommand;
 import io.countersign.server.cli.PolicyCommand;
 import io.countersign.server.cli.ServeCommand;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Command;
 /** {@code countersign}: the one jar's command line. */
 @Command(name = "countersign", mixinStandardHelpOptions = true, version = "countersign 0.1.0",
         description = "Action-level approval gateway for AI agents.",
-        subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class})
+        subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class, AuditCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

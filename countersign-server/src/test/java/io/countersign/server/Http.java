@@ -40,6 +40,13 @@ final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(body)), token);
     }
 
+    Response post(String path, String token, String body, String header, String value) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .header(header, value)
+                .POST(HttpRequest.BodyPublishers.ofString(body)), token);
+    }
+
     Response postBytes(String path, String token, byte[] body) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Content-Type", "application/json")

@@ -4,6 +4,7 @@ import io.countersign.identity.Agent;
 import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.server.config.ServerConfig;
+import io.countersign.server.identity.IdentityConfig;
 import io.countersign.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,13 +19,20 @@ import java.util.Set;
 final class TestGateway implements AutoCloseable {
     private final Path data;
     private final Path policy;
+    private final IdentityConfig identity;
     private Gateway gateway;
     Http http;
 
     TestGateway(Path directory) {
+        this(directory, IdentityConfig.localOnly(), "/e2e-policy.yaml");
+    }
+
+    /** With an identity section (OIDC, roles, break-glass...) and a policy from the test resources. */
+    TestGateway(Path directory, IdentityConfig identity, String policyResource) {
         this.data = directory.resolve("data");
         this.policy = directory.resolve("policy.yaml");
-        try (InputStream in = TestGateway.class.getResourceAsStream("/e2e-policy.yaml")) {
+        this.identity = identity;
+        try (InputStream in = TestGateway.class.getResourceAsStream(policyResource)) {
             Files.write(policy, in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -33,7 +41,8 @@ final class TestGateway implements AutoCloseable {
     }
 
     void start() {
-        gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0), Clock.systemUTC());
+        gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withIdentity(identity),
+                Clock.systemUTC());
         http = new Http(gateway.baseUrl());
     }
 
@@ -67,6 +76,10 @@ final class TestGateway implements AutoCloseable {
         try (SqliteStore store = SqliteStore.open(data)) {
             return new ApiTokens(store, Clock.systemUTC()).issue(principal).reveal();
         }
+    }
+
+    Gateway gateway() {
+        return gateway;
     }
 
     Path data() {

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.countersign.identity.Agent;
+import io.countersign.identity.AgentSuspensions;
 import io.countersign.identity.CredentialStore;
 import io.countersign.identity.Human;
+import io.countersign.identity.Scopes;
 import io.countersign.identity.StoredCredential;
+import io.countersign.identity.Suspension;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,6 +96,57 @@ public abstract class CredentialStoreContractTest {
 
         assertThat(credentials.findByTokenId("00000000000000a1")).contains(agent);
         assertThat(credentials.findByTokenId("00000000000000b2")).contains(human);
+    }
+
+    @Test
+    public void credentials_keepExpiryScopesAndLastUse() {
+        StoredCredential scoped = new StoredCredential("00000000000000a1", new Agent("reader", Map.of()), "a".repeat(64), T0,
+                Optional.of(T0.plusSeconds(3600)), Optional.empty(), Optional.empty(), Scopes.of(List.of("db.query", "tickets.**")));
+        credentials.create(scoped);
+
+        credentials.touch("00000000000000a1", T0.plusSeconds(60));
+
+        StoredCredential read = credentials.findByTokenId("00000000000000a1").orElseThrow();
+        assertThat(read.expiresAt()).contains(T0.plusSeconds(3600));
+        assertThat(read.lastUsedAt()).contains(T0.plusSeconds(60));
+        assertThat(read.scopes().texts()).contains(List.of("db.query", "tickets.**"));
+        assertThat(read.scopes().permits("tickets.create.urgent")).isTrue();
+        assertThat(read.scopes().permits("db.export")).isFalse();
+    }
+
+    @Test
+    public void revokingAnAgent_revokesEveryLiveKey_andFreesTheName() {
+        credentials.create(agentCredential("00000000000000a1", "reporting-bot"));
+
+        int revoked = credentials.revokeAgent("Reporting-Bot", T0.plusSeconds(5));
+        credentials.create(agentCredential("00000000000000a2", "reporting-bot"));
+
+        assertThat(revoked).isEqualTo(1);
+        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().revokedAt()).contains(T0.plusSeconds(5));
+        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().unusableAt(T0.plusSeconds(6))).isPresent();
+        assertThat(credentials.findByTokenId("00000000000000a2").orElseThrow().revokedAt()).isEmpty();
+        assertThat(credentials.list()).extracting(StoredCredential::tokenId).containsExactly("00000000000000a1", "00000000000000a2");
+        assertThat(credentials.revokeAgent("nobody", T0)).isZero();
+    }
+
+    @Test
+    public void suspensions_areKeptByNameInAnyCase_andSurviveAReopen() {
+        if (!(credentials instanceof AgentSuspensions suspensions)) {
+            return;
+        }
+        Suspension suspension = new Suspension("Reporting-Bot", T0, "human:ada", "leak");
+
+        assertThat(suspensions.suspend(suspension)).isTrue();
+        assertThat(suspensions.suspend(new Suspension("reporting-bot", T0.plusSeconds(1), "human:bob", "again"))).isFalse();
+        close(credentials);
+        credentials = newCredentialStore(dir);
+        AgentSuspensions reopened = (AgentSuspensions) credentials;
+
+        assertThat(reopened.suspensionOf("reporting-bot")).contains(suspension);
+        assertThat(reopened.suspended()).containsExactly(suspension);
+        assertThat(reopened.resume("REPORTING-BOT")).isTrue();
+        assertThat(reopened.resume("reporting-bot")).isFalse();
+        assertThat(reopened.suspensionOf("reporting-bot")).isEmpty();
     }
 
     private static StoredCredential agentCredential(String tokenId, String name) {

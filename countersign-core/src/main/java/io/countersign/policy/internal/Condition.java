@@ -32,12 +32,13 @@ import java.util.regex.Pattern;
  *
  * <p>Variables: {@code action}, {@code resource} (strings), {@code params} (the action's JSON params
  * as a {@code map(string, dyn)}), {@code agent} ({@code name}, {@code labels}), {@code onBehalfOf}
- * (a string; {@code ""} when the agent acts for nobody, so that it type-checks as a plain string)
- * and {@code context} ({@code time}, a timestamp).
+ * (a string; {@code ""} when the agent acts for nobody, so that it type-checks as a plain string),
+ * {@code delegation} ({@code "none"}, {@code "claimed"} or {@code "verified"}) and {@code context}
+ * ({@code time}, a timestamp).
  */
 public final class Condition {
     static final String DESCRIPTION = "when";
-    static final List<String> VARIABLES = List.of("action", "resource", "params", "agent", "onBehalfOf", "context");
+    static final List<String> VARIABLES = List.of("action", "resource", "params", "agent", "onBehalfOf", "delegation", "context");
     private static final Map<String, Set<String>> FIELDS = Map.of("agent", Set.of("name", "labels"), "context", Set.of("time"));
     private static final Pattern UNDECLARED = Pattern.compile("undeclared reference to '([^']*)'.*", Pattern.DOTALL);
     private static final Pattern EVALUATION_PREFIX = Pattern.compile("^evaluation error at " + DESCRIPTION + ":\\d+: ");
@@ -58,6 +59,7 @@ public final class Condition {
             .addVar("params", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("agent", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("onBehalfOf", SimpleType.STRING)
+            .addVar("delegation", SimpleType.STRING)
             .addVar("context", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .build();
     private static final CelRuntime RUNTIME = CelRuntimeFactory.plannerRuntimeBuilder()

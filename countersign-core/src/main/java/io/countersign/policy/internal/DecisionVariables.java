@@ -39,6 +39,7 @@ public final class DecisionVariables implements CelVariableResolver {
             case "action" -> Optional.of(input.action().action());
             case "resource" -> Optional.of(input.action().resource());
             case "onBehalfOf" -> Optional.of(input.action().onBehalfOf().orElse(""));
+            case "delegation" -> Optional.of(input.delegation().wireName());
             case "params" -> Optional.of(params != null ? params : (params = toCel(input.action().paramsView())));
             case "agent" -> Optional.of(agent != null ? agent : (agent = Map.of("name", input.agent().name(), "labels", input.agent().labels())));
             case "context" -> Optional.of(context != null ? context : (context = Map.of("time", input.time())));

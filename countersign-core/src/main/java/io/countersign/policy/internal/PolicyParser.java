@@ -202,7 +202,7 @@ public final class PolicyParser {
         }
         boolean stepUp = Optional.ofNullable(entries.get("stepUp")).map(n -> reader.bool(n, what + ".stepUp")).orElse(false);
         Optional<String> channel = Optional.ofNullable(entries.get("channel")).map(n -> reader.string(n, what + ".channel"));
-        return new Approval(new ApprovalRequirement(rule, groups, quorum, timeout), stepUp, channel);
+        return new Approval(new ApprovalRequirement(rule, groups, quorum, timeout, stepUp), stepUp, channel);
     }
 
     private static Condition condition(YamlReader reader, Node node, String expression) {

@@ -4,16 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
 import io.countersign.identity.Agent;
+import io.countersign.identity.Delegation;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
 import io.countersign.server.http.Authentication;
 import io.countersign.server.http.WireObject;
+import io.countersign.server.identity.Caller;
+import io.countersign.server.identity.Delegations;
 import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.Execution;
 import io.countersign.workflow.RequestId;
+import io.countersign.workflow.Voter;
 import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -38,8 +42,11 @@ public final class ActionRoutes {
     private final RequestJson json;
     private final JsonMapper mapper;
     private final GatewayMetrics metrics;
+    private final Delegations delegations;
 
-    public ActionRoutes(Workflow workflow, LongPolls longPolls, RequestJson json, JsonMapper mapper, GatewayMetrics metrics) {
+    public ActionRoutes(Workflow workflow, LongPolls longPolls, RequestJson json, JsonMapper mapper, GatewayMetrics metrics,
+            Delegations delegations) {
+        this.delegations = requireNonNull(delegations, "delegations is null");
         this.workflow = requireNonNull(workflow, "workflow is null");
         this.longPolls = requireNonNull(longPolls, "longPolls is null");
         this.json = requireNonNull(json, "json is null");
@@ -52,6 +59,7 @@ public final class ActionRoutes {
         routes.get("/v1/actions/{id}", this::read, Access.AGENT, Access.HUMAN);
         routes.post("/v1/actions/{id}/approve", this::approve, Access.HUMAN);
         routes.post("/v1/actions/{id}/deny", this::deny, Access.HUMAN);
+        routes.post("/v1/actions/{id}/review", this::acknowledgeReview, Access.HUMAN);
         routes.post("/v1/actions/{id}/cancel", this::cancel, Access.AGENT);
         routes.post("/v1/actions/{id}/execution", this::execution, Access.AGENT);
         routes.get("/v1/approvals", this::inbox, Access.HUMAN);
@@ -60,6 +68,7 @@ public final class ActionRoutes {
 
     private void submit(Context ctx) {
         Agent agent = Authentication.agent(ctx);
+        Caller caller = Authentication.caller(ctx);
         Duration wait = waitOf(ctx);
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), ACTION_FIELDS, false);
         Action action = actionOf(body);
@@ -67,8 +76,14 @@ public final class ActionRoutes {
         key.filter(k -> k.isBlank() || k.length() > 128).ifPresent(k -> {
             throw ApiProblem.badRequest("idempotencyKey must have 1 to 128 characters");
         });
+        Delegation delegation;
+        try {
+            delegation = delegations.of(agent, caller.clientId(), action, Optional.ofNullable(ctx.header(Delegations.HEADER)).filter(t -> !t.isBlank()));
+        } catch (Delegations.Refused e) {
+            throw new ApiProblem(422, "delegation-refused", "The on-behalf-of token does not prove the delegation", e.getMessage());
+        }
         long started = System.nanoTime();
-        ApprovalRequest request = workflow.submit(agent, action, key);
+        ApprovalRequest request = workflow.submit(agent, action, key, caller.scopes(), delegation);
         metrics.decided(request.decision().effect(), System.nanoTime() - started);
         respond(ctx, request, agent, wait);
     }
@@ -110,16 +125,32 @@ public final class ActionRoutes {
     private void approve(Context ctx) {
         Human human = Authentication.human(ctx);
         RequestId id = idOf(ctx);
-        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("comment"), true);
-        ApprovalRequest request = workflow.approve(human, id, body.optionalString("comment"), CHANNEL);
+        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("comment", "breakGlass", "reason"), true);
+        Optional<String> breakGlassReason = Optional.empty();
+        if (body.optionalBoolean("breakGlass").orElse(false)) {
+            breakGlassReason = Optional.of(body.optionalString("reason").filter(r -> !r.isBlank())
+                    .orElseThrow(() -> ApiProblem.badRequest("breakGlass needs a 'reason' saying what the emergency is")));
+        } else if (body.optionalString("reason").isPresent()) {
+            throw ApiProblem.badRequest("'reason' goes with breakGlass: true; use 'comment' for an ordinary approval");
+        }
+        Voter voter = new Voter(human, Authentication.caller(ctx).signedInAt(), breakGlassReason);
+        ApprovalRequest request = workflow.approve(voter, id, body.optionalString("comment"), CHANNEL);
         send(ctx, request, human);
+    }
+
+    private void acknowledgeReview(Context ctx) {
+        Human human = Authentication.human(ctx);
+        RequestId id = idOf(ctx);
+        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("comment"), true);
+        send(ctx, workflow.acknowledgeBreakGlass(human, id, body.optionalString("comment")), human);
     }
 
     private void deny(Context ctx) {
         Human human = Authentication.human(ctx);
         RequestId id = idOf(ctx);
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("comment"), false);
-        ApprovalRequest request = workflow.deny(human, id, body.requiredString("comment"), CHANNEL);
+        ApprovalRequest request = workflow.deny(new Voter(human, Authentication.caller(ctx).signedInAt(), Optional.empty()), id,
+                body.requiredString("comment"), CHANNEL);
         send(ctx, request, human);
     }
 

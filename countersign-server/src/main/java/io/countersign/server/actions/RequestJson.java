@@ -39,6 +39,7 @@ public final class RequestJson {
         action.set("params", request.action().params());
         action.put("reason", request.action().reason());
         request.action().onBehalfOf().ifPresent(human -> action.put("onBehalfOf", human));
+        json.put("delegation", request.delegation().wireName());
         json.put("digest", request.digest().hex());
         json.set("decision", decision(request.decision()));
         boolean requester = viewer instanceof Agent agent && agent.name().equals(request.agent().name());
@@ -79,6 +80,17 @@ public final class RequestJson {
         json.put("createdAt", request.createdAt().toString());
         request.decidedAt().ifPresent(at -> json.put("decidedAt", at.toString()));
         request.decidedBy().ifPresent(by -> json.put("decidedBy", by));
+        request.resolution().ifPresent(reason -> json.put("resolution", reason));
+        request.breakGlass().ifPresent(breakGlass -> {
+            ObjectNode item = json.putObject("breakGlass");
+            item.put("usedBy", breakGlass.usedBy());
+            item.put("reason", breakGlass.reason());
+            item.put("usedAt", breakGlass.usedAt().toString());
+            item.put("review", breakGlass.reviewOpen() ? "open" : "acknowledged");
+            breakGlass.acknowledgedBy().ifPresent(by -> item.put("acknowledgedBy", by));
+            breakGlass.acknowledgedAt().ifPresent(at -> item.put("acknowledgedAt", at.toString()));
+            breakGlass.comment().ifPresent(comment -> item.put("comment", comment));
+        });
         request.execution().ifPresent(execution -> {
             ObjectNode item = json.putObject("execution");
             item.put("outcome", execution.outcome().wireName());

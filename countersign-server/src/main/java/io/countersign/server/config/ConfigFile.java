@@ -1,9 +1,13 @@
 package io.countersign.server.config;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,6 +28,12 @@ import org.yaml.snakeyaml.error.YAMLException;
  * data: ./countersign-data
  * policy: ./policy.yaml
  * grants: {ttl: 5m}
+ * audit:                                       # see AuditConfig
+ *   origin: countersign.example.com/audit      # default: the existing key's name, else countersign/&lt;hostname&gt;
+ *   signingKeyFile: ./audit-signing.key        # default: audit-signing.key in the data folder, made on first start
+ *   witnesses: [https://witness.example.net/countersign]
+ *   checkpointInterval: 1s
+ * identity: {oidc: {issuer: https://login.example.com, audience: countersign}, roles: {admin: [admins]}}   # see IdentitySection
  * </pre>
  */
 public final class ConfigFile {
@@ -40,7 +50,7 @@ public final class ConfigFile {
         } catch (YAMLException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
         }
-        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants"));
+        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit"));
         Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
         ServerConfig config = ServerConfig.defaults();
         Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes"));
@@ -53,10 +63,33 @@ public final class ConfigFile {
         Map<?, ?> grants = map(file, "grants", top.containsKey("grants") ? top.get("grants") : Map.of(), Set.of("ttl"));
         Duration ttl = string(file, "grants.ttl", grants.get("ttl")).map(value -> duration(file, "grants.ttl", value)).orElse(config.grantTtl());
         try {
-            return new ServerConfig(host, port, data, policy, baseUrl, maxBody, ttl);
+            return new ServerConfig(host, port, data, policy, baseUrl, maxBody, ttl, IdentitySection.parse(file, top.get("identity")),
+                    audit(file, base, top.get("audit")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
+    }
+
+    private static AuditConfig audit(Path file, Path base, Object value) {
+        Map<?, ?> audit = map(file, "audit", value == null ? Map.of() : value, Set.of("origin", "signingKeyFile", "witnesses", "checkpointInterval"));
+        List<URI> witnesses = new ArrayList<>();
+        Object listed = audit.get("witnesses");
+        if (listed != null && !(listed instanceof List<?>)) {
+            throw new ConfigException(file + ": 'audit.witnesses' must be a list of URLs");
+        }
+        for (Object witness : listed == null ? List.of() : (List<?>) listed) {
+            String url = string(file, "audit.witnesses", witness).orElseThrow(() -> new ConfigException(file + ": 'audit.witnesses' has an empty entry"));
+            try {
+                witnesses.add(new URI(url));
+            } catch (URISyntaxException e) {
+                throw new ConfigException(file + ": 'audit.witnesses' entry '" + url + "' is not a URL: " + e.getMessage());
+            }
+        }
+        return new AuditConfig(string(file, "audit.origin", audit.get("origin")),
+                string(file, "audit.signingKeyFile", audit.get("signingKeyFile")).map(base::resolve),
+                witnesses,
+                string(file, "audit.checkpointInterval", audit.get("checkpointInterval"))
+                        .map(interval -> duration(file, "audit.checkpointInterval", interval)).orElse(AuditConfig.DEFAULT_CHECKPOINT_INTERVAL));
     }
 
     private static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {

@@ -2,6 +2,7 @@ package io.countersign.server.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.server.identity.IdentityConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import java.util.Optional;
  * bundled example policy, 5-minute grants, 64 KiB request bodies.
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-        long maxBodyBytes, Duration grantTtl) {
+        long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -22,6 +23,8 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         requireNonNull(policyFile, "policyFile is null");
         requireNonNull(baseUrl, "baseUrl is null");
         requireNonNull(grantTtl, "grantTtl is null");
+        requireNonNull(identity, "identity is null");
+        requireNonNull(audit, "audit is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
         }
@@ -30,25 +33,45 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         }
     }
 
+    /** Without an identity provider: API keys and local tokens only. */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, IdentityConfig.localOnly());
+    }
+
+    /** With the audit log's defaults (see {@link AuditConfig}). */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, AuditConfig.defaults());
+    }
+
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, Path.of("countersign-data"), Optional.empty(), Optional.empty(),
                 DEFAULT_MAX_BODY_BYTES, Duration.ofMinutes(5));
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl);
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl);
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl);
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl);
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit);
+    }
+
+    public ServerConfig withAudit(AuditConfig newAudit) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit);
+    }
+
+    public ServerConfig withIdentity(IdentityConfig newIdentity) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit);
     }
 
     /** Where links in answers point (the approval URL); by default the address the server listens on. */

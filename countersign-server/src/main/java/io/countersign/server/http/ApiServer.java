@@ -7,7 +7,11 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
+import io.javalin.security.RouteRole;
+import io.javalin.security.Roles;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +69,26 @@ public final class ApiServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** Every HTTP route registered, with its access metadata, as the router has it (filters left out). */
+    public List<RouteInfo> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> {
+                    Roles roles = endpoint.metadata(Roles.class);
+                    Set<Access> access = EnumSet.noneOf(Access.class);
+                    if (roles != null) {
+                        for (RouteRole role : roles.getRoles()) {
+                            if (role instanceof Access known) {
+                                access.add(known);
+                            }
+                        }
+                    }
+                    return new RouteInfo(endpoint.method.name(), endpoint.path, access);
+                })
+                .toList();
     }
 
     @Override

@@ -3,24 +3,30 @@ package io.countersign.server.http;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
+import io.countersign.server.identity.BearerTokens;
+import io.countersign.server.identity.Caller;
+import io.countersign.server.identity.TokenRejected;
 import io.javalin.http.Context;
+import io.javalin.router.Endpoint;
 import io.javalin.security.RouteRole;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Checks every matched route's {@link Access} against the caller's bearer token, in one place.
- * Deny on doubt: a route with no access metadata is refused, an unreadable token is a 401.
+ * Deny on doubt: a route with no access metadata is refused, an unreadable or invalid token is a
+ * 401, a caller without one of the route's roles a 403.
  */
 public final class Authentication {
-    private static final String PRINCIPAL = "countersign.principal";
+    private static final String CALLER = "countersign.caller";
 
-    private final ApiTokens tokens;
+    private final BearerTokens tokens;
 
-    public Authentication(ApiTokens tokens) {
+    public Authentication(BearerTokens tokens) {
         this.tokens = requireNonNull(tokens, "tokens is null");
     }
 
@@ -33,29 +39,53 @@ public final class Authentication {
         if (roles.isEmpty()) {
             throw ApiProblem.forbidden("this route is not open to anyone");
         }
-        Principal principal = authenticate(ctx).orElseThrow(() -> ApiProblem.unauthorized(
-                "send 'Authorization: Bearer <token>' with an agent API key or a human token"));
-        boolean allowed = principal instanceof Agent ? roles.contains(Access.AGENT) : roles.contains(Access.HUMAN);
-        if (!allowed) {
-            throw ApiProblem.forbidden((principal instanceof Agent ? "agents" : "humans") + " may not call " + ctx.method() + " " + ctx.endpoint().path);
+        Caller caller = authenticate(ctx);
+        if (caller.roles().stream().noneMatch(roles::contains)) {
+            throw ApiProblem.forbidden(refusal(caller, roles, ctx.method() + " " + routePath(ctx)));
         }
-        ctx.attribute(PRINCIPAL, principal);
+        ctx.attribute(CALLER, caller);
     }
 
-    private Optional<Principal> authenticate(Context ctx) {
+    private Caller authenticate(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
+            throw ApiProblem.unauthorized("send 'Authorization: Bearer <token>' with an agent API key, a human token or an OIDC token");
         }
-        return tokens.authenticate(header.substring(7).trim());
+        try {
+            return tokens.authenticate(header.substring(7).trim());
+        } catch (TokenRejected e) {
+            throw ApiProblem.unauthorized(e.getMessage());
+        }
+    }
+
+    /** The matched route's path pattern ({@code /v1/actions/{id}/approve}); the before-matched handler's own endpoint is {@code *}. */
+    private static String routePath(Context ctx) {
+        Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+        return matched != null ? matched.path : ctx.path();
+    }
+
+    private static String refusal(Caller caller, Set<RouteRole> roles, String route) {
+        if (caller.principal() instanceof Agent) {
+            return "agents may not call " + route;
+        }
+        if (roles.contains(Access.AGENT) && !roles.contains(Access.HUMAN) && !roles.contains(Access.ADMIN) && !roles.contains(Access.AUDITOR)) {
+            return "humans may not call " + route;
+        }
+        Set<String> needed = new TreeSet<>();
+        roles.forEach(role -> needed.add(role.toString().toLowerCase(Locale.ROOT)));
+        return route + " needs the " + String.join(" or ", needed) + " role, which " + caller.principal().name() + " does not hold";
+    }
+
+    public static Caller caller(Context ctx) {
+        Caller caller = ctx.attribute(CALLER);
+        if (caller == null) {
+            throw new IllegalStateException("route " + ctx.path() + " reads the caller but is open to anyone");
+        }
+        return caller;
     }
 
     public static Principal principal(Context ctx) {
-        Principal principal = ctx.attribute(PRINCIPAL);
-        if (principal == null) {
-            throw new IllegalStateException("route " + ctx.path() + " reads the caller but is open to anyone");
-        }
-        return principal;
+        return caller(ctx).principal();
     }
 
     public static Agent agent(Context ctx) {
@@ -74,7 +104,7 @@ public final class Authentication {
 
     /** The caller as the audit log names it, or empty on open routes. */
     public static Optional<String> auditName(Context ctx) {
-        Principal principal = ctx.attribute(PRINCIPAL);
-        return Optional.ofNullable(principal).map(Principal::auditName);
+        Caller caller = ctx.attribute(CALLER);
+        return Optional.ofNullable(caller).map(c -> c.principal().auditName());
     }
 }

@@ -40,6 +40,7 @@ public final class ProblemRenderer {
         ApiProblem problem = switch (e) {
             case WorkflowException.NotFound notFound -> ApiProblem.notFound(notFound.getMessage());
             case WorkflowException.Forbidden forbidden -> ApiProblem.forbidden(forbidden.getMessage());
+            case WorkflowException.StepUpRequired stepUp -> new ApiProblem(403, "step-up-required", "A fresh sign-in is required", stepUp.getMessage());
             case WorkflowException.Conflict conflict -> new ApiProblem(409, "conflict", "Conflict with the request's state", conflict.getMessage());
             case WorkflowException.Unprocessable unprocessable -> new ApiProblem(422, "unprocessable", "The request can't be processed", unprocessable.getMessage());
         };

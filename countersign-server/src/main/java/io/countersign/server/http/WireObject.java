@@ -65,6 +65,35 @@ public final class WireObject {
         return Optional.of(value.stringValue());
     }
 
+    public Optional<Boolean> optionalBoolean(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isBoolean()) {
+            throw ApiProblem.badRequest("field '" + field + "' must be true or false, got " + value.getNodeType().name().toLowerCase());
+        }
+        return Optional.of(value.booleanValue());
+    }
+
+    public Optional<List<String>> optionalStrings(String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        List<String> strings = new ArrayList<>();
+        if (value.isArray()) {
+            for (JsonNode item : value.values()) {
+                if (!item.isString()) {
+                    throw ApiProblem.badRequest("field '" + field + "' must be a list of strings");
+                }
+                strings.add(item.stringValue());
+            }
+            return Optional.of(strings);
+        }
+        throw ApiProblem.badRequest("field '" + field + "' must be a list of strings, got " + value.getNodeType().name().toLowerCase());
+    }
+
     public Optional<ObjectNode> optionalObject(String field) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {

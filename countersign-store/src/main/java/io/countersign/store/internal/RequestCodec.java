@@ -3,10 +3,12 @@ package io.countersign.store.internal;
 import io.countersign.action.Action;
 import io.countersign.action.ActionDigest;
 import io.countersign.identity.Agent;
+import io.countersign.identity.Delegation;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.policy.Decision;
 import io.countersign.policy.Effect;
 import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.BreakGlass;
 import io.countersign.workflow.Execution;
 import io.countersign.workflow.GrantRecord;
 import io.countersign.workflow.RequestId;
@@ -38,6 +40,11 @@ import tools.jackson.databind.node.ObjectNode;
  * are stored by their wire names, sets and maps are written sorted so equal requests give equal
  * documents, and every value is rebuilt through its record's constructor so it is validated again
  * on the way in. Instants and durations are ISO-8601 strings, exact to the nanosecond.
+ *
+ * <p>Members added to format 1 later are written only when they differ from what an older
+ * document means: {@code delegation} only when {@code verified} (otherwise it follows from
+ * {@code onBehalfOf}), {@code resolution} and {@code breakGlass} only when set, an approval's
+ * {@code stepUp} only when true. Older documents therefore read back unchanged.
  *
  * <p>Action params are stored as the JSON they are; reading them back gives the nodes a default
  * Jackson parse gives (ints, longs, big integers, doubles), so their canonical JSON, and hence
@@ -78,6 +85,11 @@ public final class RequestCodec {
         doc.put("idempotencyKey", request.idempotencyKey().orElse(null));
         doc.set("grant", request.grant().map(RequestCodec::grant).orElse(null));
         doc.set("execution", request.execution().map(RequestCodec::execution).orElse(null));
+        if (request.delegation() == Delegation.VERIFIED) {
+            doc.put("delegation", request.delegation().wireName());
+        }
+        request.resolution().ifPresent(resolution -> doc.put("resolution", resolution));
+        request.breakGlass().ifPresent(breakGlass -> doc.set("breakGlass", breakGlass(breakGlass)));
         return mapper.writeValueAsString(doc);
     }
 
@@ -94,10 +106,11 @@ public final class RequestCodec {
             if (format != FORMAT) {
                 throw new IllegalArgumentException("document format is " + format + ", this version reads format " + FORMAT);
             }
+            Action action = readAction(doc.required("action"));
             return new ApprovalRequest(
                     new RequestId(text(doc, "id")),
                     readAgent(doc.required("agent")),
-                    readAction(doc.required("action")),
+                    action,
                     new ActionDigest(text(doc, "digest")),
                     readDecision(doc.required("decision")),
                     RequestStatus.fromWireName(text(doc, "status")),
@@ -108,7 +121,11 @@ public final class RequestCodec {
                     optional(doc, "decidedBy", JsonNode::stringValue),
                     optional(doc, "idempotencyKey", JsonNode::stringValue),
                     optional(doc, "grant", RequestCodec::readGrant),
-                    optional(doc, "execution", RequestCodec::readExecution));
+                    optional(doc, "execution", RequestCodec::readExecution),
+                    optional(doc, "delegation", node -> Delegation.fromWireName(node.stringValue()))
+                            .orElse(Delegation.claimedOrNone(action.onBehalfOf().isPresent())),
+                    optional(doc, "resolution", JsonNode::stringValue),
+                    optional(doc, "breakGlass", RequestCodec::readBreakGlass));
         } catch (RuntimeException e) {
             // Jackson's exceptions, DateTimeParseException and the records' own checks all land here.
             throw new IllegalArgumentException("request document is malformed: " + e.getMessage(), e);
@@ -181,6 +198,9 @@ public final class RequestCodec {
             item.set("groups", names(requirement.groups()));
             item.put("quorum", requirement.quorum());
             item.put("timeout", requirement.timeout().toString());
+            if (requirement.stepUp()) {
+                item.put("stepUp", true);
+            }
         }
         return node;
     }
@@ -195,7 +215,8 @@ public final class RequestCodec {
                         text(item, "rule"),
                         new TreeSet<>(list(item.required("groups"), JsonNode::stringValue)),
                         item.required("quorum").intValue(),
-                        Duration.parse(text(item, "timeout")))));
+                        Duration.parse(text(item, "timeout")),
+                        optional(item, "stepUp", JsonNode::booleanValue).orElse(false))));
     }
 
     private static ObjectNode vote(Vote vote) {
@@ -214,6 +235,24 @@ public final class RequestCodec {
         return new Vote(text(node, "voter"), text(node, "email"), new TreeSet<>(list(node.required("groups"), JsonNode::stringValue)),
                 Vote.Choice.fromWireName(text(node, "choice")),
                 optional(node, "comment", JsonNode::stringValue), Instant.parse(text(node, "time")), text(node, "channel"));
+    }
+
+    private static ObjectNode breakGlass(BreakGlass breakGlass) {
+        ObjectNode node = object();
+        node.put("usedBy", breakGlass.usedBy());
+        node.put("reason", breakGlass.reason());
+        node.put("usedAt", breakGlass.usedAt().toString());
+        node.put("acknowledgedBy", breakGlass.acknowledgedBy().orElse(null));
+        node.put("acknowledgedAt", breakGlass.acknowledgedAt().map(Instant::toString).orElse(null));
+        node.put("comment", breakGlass.comment().orElse(null));
+        return node;
+    }
+
+    private static BreakGlass readBreakGlass(JsonNode node) {
+        return new BreakGlass(text(node, "usedBy"), text(node, "reason"), Instant.parse(text(node, "usedAt")),
+                optional(node, "acknowledgedBy", JsonNode::stringValue),
+                optional(node, "acknowledgedAt", value -> Instant.parse(value.stringValue())),
+                optional(node, "comment", JsonNode::stringValue));
     }
 
     private static ObjectNode grant(GrantRecord grant) {

@@ -21,7 +21,8 @@ final class AuditTable {
     /** The most entries one {@link #leaves} call returns, so one HTTP request can't pull the whole log into memory. */
     static final int MAX_LEAVES_PER_READ = 10_000;
 
-    void insert(Connection connection, long seq, AuditEvent event) throws SQLException {
+    /** Inserts entry {@code seq} and returns its leaf bytes. */
+    byte[] insert(Connection connection, long seq, AuditEvent event) throws SQLException {
         byte[] leaf = new AuditEntry(seq, event).leaf();
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO audit_entries (seq, time, type, request_id, leaf) VALUES (?, ?, ?, ?, ?)")) {
@@ -36,6 +37,7 @@ final class AuditTable {
             insert.setBytes(5, leaf);
             insert.executeUpdate();
         }
+        return leaf;
     }
 
     /** The number of entries; sequence numbers start at 0 and have no gaps, so it is the last one plus one. */
@@ -65,6 +67,22 @@ final class AuditTable {
      */
     void stream(Connection connection, long start, long end, AuditLeafSink sink) throws SQLException, IOException {
         this.<IOException>select(connection, start, end, sink::accept);
+    }
+
+    /**
+     * Hands every stored row with {@code seq >= start} to the sink, in sequence order, as stored:
+     * no check for gaps or for the log's size. For verifiers, which must see a damaged log as it
+     * is rather than an exception.
+     */
+    void scan(Connection connection, long start, AuditLeafSink sink) throws SQLException, IOException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT seq, leaf FROM audit_entries WHERE seq >= ? ORDER BY seq")) {
+            select.setLong(1, start);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    sink.accept(rows.getLong(1), rows.getBytes(2));
+                }
+            }
+        }
     }
 
     /** What a select hands each row to; X lets the list of leaves throw nothing checked and an export's sink its IOException. */

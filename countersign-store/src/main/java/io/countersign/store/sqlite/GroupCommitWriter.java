@@ -1,6 +1,7 @@
 package io.countersign.store.sqlite;
 
 import io.countersign.store.StoreException;
+import io.countersign.tlog.tree.CompactRange;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * batch are unaffected. Nobody returns before the commit is done; if the commit fails, every
  * caller of the batch gets an exception and nothing of the batch is kept.
  *
+ * <p>The audit log's Merkle tree ({@link AuditTree}) is part of every batch: the nodes of the
+ * entries the batch appended are inserted just before COMMIT, so entries and tree are durable
+ * together, in the same fsync, and never disagree.
+ *
  * <p>Work runs one after the other on this thread, so transactions are serial: the strongest
  * isolation there is. Work must be short and must not wait for anything, or the whole batch waits.
  */
@@ -47,6 +52,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final ReentrantLock admission = new ReentrantLock();
     private final Job<Void> stop = new Job<>(batch -> null);
     private final AtomicLong batchesCommitted = new AtomicLong();
+    private final AuditTree tree = new AuditTree(); // writer thread only
     private final Thread thread;
     private final Statement control; // writer thread only, once started
     private boolean closed; // guarded by admission
@@ -180,6 +186,7 @@ final class GroupCommitWriter implements AutoCloseable {
             // A bug in this class. The thread must survive it: if it died, every later caller would wait forever.
             LOG.error("bug: the writer of {} failed outside any transaction's work", database, e);
             rollbackQuietly();
+            tree.abandon();
             failAll(jobs, () -> new StoreException("bug: the writer of " + database + " failed: " + e, e));
             return List.of();
         }
@@ -189,10 +196,20 @@ final class GroupCommitWriter implements AutoCloseable {
         WriteBatch batch;
         try {
             control.execute("BEGIN IMMEDIATE");
-            batch = new WriteBatch(connection, thread, nextSeq());
+            long nextSeq = nextSeq();
+            tree.begin(connection, nextSeq);
+            batch = new WriteBatch(connection, thread, nextSeq, tree);
         } catch (SQLException e) {
             rollbackQuietly();
+            tree.abandon();
             failAll(jobs, () -> new StoreException("starting a write transaction on " + database + " failed: " + e.getMessage(), e));
+            return List.of();
+        } catch (StoreException e) {
+            // The stored tree and the log disagree (see AuditTree.begin); nothing may be appended.
+            rollbackQuietly();
+            tree.abandon();
+            LOG.error("refusing writes to {}: {}", database, e.getMessage());
+            failAll(jobs, () -> new StoreException("refused a write to " + database + ": " + e.getMessage(), e));
             return List.of();
         }
         List<Job<?>> ran = new ArrayList<>(jobs.size());
@@ -205,20 +222,33 @@ final class GroupCommitWriter implements AutoCloseable {
             if (batch.fatal() != null) {
                 SQLException cause = batch.fatal();
                 rollbackQuietly();
+                tree.abandon();
                 failAll(ran, () -> new StoreException("the write batch on " + database + " was rolled back after an error, nothing of this"
                         + " transaction was kept: " + cause.getMessage(), cause));
                 // The rest never ran; they go into a fresh batch.
                 return new ArrayList<>(jobs.subList(i + 1, jobs.size()));
             }
         }
+        CompactRange border;
+        try {
+            border = tree.write(connection);
+        } catch (SQLException e) {
+            rollbackQuietly();
+            tree.abandon();
+            failAll(ran, () -> new StoreException("writing the audit tree nodes of a batch of " + ran.size() + " transaction(s) to "
+                    + database + " failed, none of them was kept: " + e.getMessage(), e));
+            return List.of();
+        }
         try {
             control.execute("COMMIT");
         } catch (SQLException e) {
             rollbackQuietly();
+            tree.abandon();
             failAll(ran, () -> new StoreException("committing a batch of " + ran.size() + " transaction(s) to " + database
                     + " failed, none of them was kept: " + e.getMessage(), e));
             return List.of();
         }
+        tree.committed(border);
         batchesCommitted.incrementAndGet();
         ran.forEach(Job::succeed);
         return List.of();

@@ -3,8 +3,10 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.countersign.identity.AgentSuspensions;
 import io.countersign.identity.CredentialStore;
 import io.countersign.identity.StoredCredential;
+import io.countersign.identity.Suspension;
 import io.countersign.store.AuditLeafSink;
 import io.countersign.store.StoreException;
 import io.countersign.store.internal.RequestCodec;
@@ -34,7 +36,7 @@ import java.util.function.Function;
  * Other processes may open the same file (the command line does), though one server per file is
  * the intended setup.
  */
-public final class SqliteStore implements Store, CredentialStore {
+public final class SqliteStore implements Store, CredentialStore, AgentSuspensions {
     /** The most leaves {@link #auditLeaves} returns per call. */
     public static final int MAX_LEAVES_PER_READ = AuditTable.MAX_LEAVES_PER_READ;
 
@@ -44,6 +46,7 @@ public final class SqliteStore implements Store, CredentialStore {
     private final RequestTable requests;
     private final AuditTable audit = new AuditTable();
     private final CredentialTable credentials;
+    private final SqliteAuditLog auditLog;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqliteStore(Path file, GroupCommitWriter writer, HikariDataSource readers, RequestCodec codec) {
@@ -52,6 +55,7 @@ public final class SqliteStore implements Store, CredentialStore {
         this.readers = readers;
         this.requests = new RequestTable(codec);
         this.credentials = new CredentialTable(codec);
+        this.auditLog = new SqliteAuditLog(this::read, writer, audit);
     }
 
     /**
@@ -64,8 +68,11 @@ public final class SqliteStore implements Store, CredentialStore {
         return open(dataDirectory, GroupCommitWriter.DEFAULT_MAX_BATCH);
     }
 
-    /** With batches of at most {@code maxBatch} transactions; 1 turns group commit off (for measurements). */
-    static SqliteStore open(Path dataDirectory, int maxBatch) {
+    /**
+     * With batches of at most {@code maxBatch} transactions; 1 turns group commit off. For
+     * measurements: {@link #open(Path)} is what a gateway uses.
+     */
+    public static SqliteStore open(Path dataDirectory, int maxBatch) {
         requireNonNull(dataDirectory, "dataDirectory is null");
         Path file = SqliteFiles.prepare(dataDirectory);
         SqliteFiles.migrate(file);
@@ -144,6 +151,58 @@ public final class SqliteStore implements Store, CredentialStore {
         return read("find credential '" + tokenId + "'", connection -> credentials.findByTokenId(connection, tokenId));
     }
 
+    @Override
+    public List<StoredCredential> list() {
+        return read("list credentials", credentials::list);
+    }
+
+    /** Durable when it returns. */
+    @Override
+    public int revokeAgent(String name, Instant at) {
+        requireNonNull(name, "name is null");
+        requireNonNull(at, "at is null");
+        requireOpen();
+        return writer.submit(batch -> batch.sql("revoke the keys of agent '" + name + "'", connection -> credentials.revokeAgent(connection, name, at)));
+    }
+
+    @Override
+    public void touch(String tokenId, Instant at) {
+        requireNonNull(tokenId, "tokenId is null");
+        requireNonNull(at, "at is null");
+        requireOpen();
+        writer.submit(batch -> batch.sql("record the use of credential '" + tokenId + "'", connection -> {
+            credentials.touch(connection, tokenId, at);
+            return null;
+        }));
+    }
+
+    @Override
+    public Optional<Suspension> suspensionOf(String agentName) {
+        requireNonNull(agentName, "agentName is null");
+        return read("find the suspension of agent '" + agentName + "'", connection -> credentials.findSuspension(connection, agentName));
+    }
+
+    /** Durable when it returns. */
+    @Override
+    public boolean suspend(Suspension suspension) {
+        requireNonNull(suspension, "suspension is null");
+        requireOpen();
+        return writer.submit(batch -> batch.sql("suspend agent '" + suspension.agent() + "'", connection -> credentials.suspend(connection, suspension)));
+    }
+
+    /** Durable when it returns. */
+    @Override
+    public boolean resume(String agentName) {
+        requireNonNull(agentName, "agentName is null");
+        requireOpen();
+        return writer.submit(batch -> batch.sql("resume agent '" + agentName + "'", connection -> credentials.resume(connection, agentName)));
+    }
+
+    @Override
+    public List<Suspension> suspended() {
+        return read("list suspended agents", credentials::suspensions);
+    }
+
     /** The number of committed audit entries; entry sequence numbers are 0 to size - 1. */
     public long auditSize() {
         return read("read the audit log size", audit::size);
@@ -180,6 +239,11 @@ public final class SqliteStore implements Store, CredentialStore {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /** The audit log's Merkle tree and signed checkpoints. */
+    public SqliteAuditLog audit() {
+        return auditLog;
     }
 
     /** The database file, for messages and the command line. */

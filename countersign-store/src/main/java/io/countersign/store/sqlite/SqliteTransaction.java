@@ -67,12 +67,10 @@ final class SqliteTransaction implements Transaction {
         requireNonNull(event, "event is null");
         requireUsable();
         long seq = batch.nextSeq();
-        batch.sql("append audit entry " + seq + " (" + event.type().wireName() + ")", connection -> {
-            audit.insert(connection, seq, event);
-            return null;
-        });
+        byte[] leaf = batch.sql("append audit entry " + seq + " (" + event.type().wireName() + ")",
+                connection -> audit.insert(connection, seq, event));
         // Taken only once the row is in: a failed append (caught by the work) leaves no gap.
-        batch.advanceSeq();
+        batch.appended(leaf);
         return seq;
     }
 

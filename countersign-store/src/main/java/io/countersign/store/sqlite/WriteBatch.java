@@ -13,13 +13,15 @@ import org.sqlite.SQLiteErrorCode;
 final class WriteBatch {
     private final Connection connection;
     private final Thread writer;
+    private final AuditTree tree;
     private long nextSeq;
     private SQLException fatal;
 
-    WriteBatch(Connection connection, Thread writer, long nextSeq) {
+    WriteBatch(Connection connection, Thread writer, long nextSeq, AuditTree tree) {
         this.connection = connection;
         this.writer = writer;
         this.nextSeq = nextSeq;
+        this.tree = tree;
     }
 
     boolean isWriterThread() {
@@ -31,13 +33,16 @@ final class WriteBatch {
         return nextSeq;
     }
 
-    void advanceSeq() {
+    /** The entry {@link #nextSeq()} was inserted with these leaf bytes: the Merkle tree takes it, the number is used. */
+    void appended(byte[] leaf) {
+        tree.appended(nextSeq, leaf);
         nextSeq++;
     }
 
-    /** Gives back the numbers a rolled-back savepoint took, so the log keeps no gaps. */
+    /** Gives back the numbers a rolled-back savepoint took, so the log keeps no gaps, and their leaves. */
     void resetSeq(long seq) {
         nextSeq = seq;
+        tree.discardFrom(seq);
     }
 
     /**

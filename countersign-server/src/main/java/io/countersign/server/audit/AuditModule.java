@@ -1,0 +1,75 @@
+package io.countersign.server.audit;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.server.config.AuditConfig;
+import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.tlog.note.NoteSigner;
+import io.countersign.tlog.note.NoteVerifier;
+import io.countersign.tlog.proof.ProofBuilder;
+import io.javalin.config.RoutesConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.Consumer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The audit log's running parts for one gateway, built by the composition root: the signing
+ * key, the checkpointer, the witnesses, the routes and their metrics. Closing signs a last
+ * checkpoint, then stops the witnesses.
+ */
+public final class AuditModule implements AutoCloseable {
+    private final NoteVerifier verifierKey;
+    private final AuditMetrics metrics;
+    private final Witnesses witnesses;
+    private final Checkpointer checkpointer;
+    private final AuditRoutes routes;
+
+    private AuditModule(NoteVerifier verifierKey, AuditMetrics metrics, Witnesses witnesses, Checkpointer checkpointer, AuditRoutes routes) {
+        this.verifierKey = verifierKey;
+        this.metrics = metrics;
+        this.witnesses = witnesses;
+        this.checkpointer = checkpointer;
+        this.routes = routes;
+    }
+
+    public static AuditModule start(SqliteStore store, Path dataDirectory, AuditConfig config, Clock clock, JsonMapper mapper) {
+        requireNonNull(store, "store is null");
+        NoteSigner key = AuditSigningKey.loadOrCreate(dataDirectory, config);
+        AuditMetrics metrics = new AuditMetrics();
+        Witnesses witnesses = Witnesses.start(config.witnesses(), new ProofBuilder(store.audit().hashes()), metrics, mapper);
+        try {
+            Checkpointer checkpointer = Checkpointer.start(store.audit(), key, clock, config.checkpointInterval(), witnesses::offer, metrics);
+            return new AuditModule(key.verifier(), metrics, witnesses, checkpointer, new AuditRoutes(store, key.verifier(), mapper));
+        } catch (RuntimeException e) {
+            witnesses.close();
+            throw e;
+        }
+    }
+
+    public Consumer<RoutesConfig> routes() {
+        return routes::register;
+    }
+
+    public NoteVerifier verifierKey() {
+        return verifierKey;
+    }
+
+    public Checkpointer checkpointer() {
+        return checkpointer;
+    }
+
+    /** Prometheus text of the audit metrics. */
+    public String scrapeMetrics() {
+        return metrics.scrape();
+    }
+
+    @Override
+    public void close() {
+        try {
+            checkpointer.close();
+        } finally {
+            witnesses.close();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.countersign.server.audit;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.store.StoredCheckpoint;
+import io.countersign.store.sqlite.SqliteAuditLog;
+import io.countersign.tlog.checkpoint.Checkpoint;
+import io.countersign.tlog.checkpoint.SignedCheckpoint;
+import io.countersign.tlog.note.NoteSigner;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Signs the log's tree head (invariant 7): every {@code interval}, if the tree has grown since
+ * the latest stored checkpoint, one Ed25519 signature over the new size and root, kept in the
+ * store and handed to the witnesses. So an entry is covered by a signed checkpoint at most one
+ * interval (plus a signature and a commit) after it was appended, whichever process appended
+ * it, and a busy log gets one signature per interval, not one per batch. On close, one last
+ * checkpoint covers everything appended before.
+ */
+public final class Checkpointer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+
+    private final SqliteAuditLog log;
+    private final NoteSigner key;
+    private final Clock clock;
+    private final Consumer<SignedCheckpoint> published;
+    private final AuditMetrics metrics;
+    private final ScheduledExecutorService timer;
+
+    private Checkpointer(SqliteAuditLog log, NoteSigner key, Clock clock, Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
+        this.log = log;
+        this.key = key;
+        this.clock = clock;
+        this.published = published;
+        this.metrics = metrics;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("audit-checkpointer").factory());
+    }
+
+    /**
+     * Signs a first checkpoint at once (so {@code GET /v1/audit/checkpoint} always has one), then
+     * one per {@code interval} while the log grows.
+     */
+    public static Checkpointer start(SqliteAuditLog log, NoteSigner key, Clock clock, Duration interval,
+            Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
+        requireNonNull(interval, "interval is null");
+        Checkpointer checkpointer = new Checkpointer(requireNonNull(log, "log is null"), requireNonNull(key, "key is null"),
+                requireNonNull(clock, "clock is null"), requireNonNull(published, "published is null"), requireNonNull(metrics, "metrics is null"));
+        checkpointer.checkpointNow();
+        long millis = interval.toMillis();
+        checkpointer.timer.scheduleAtFixedRate(checkpointer::tick, millis, millis, TimeUnit.MILLISECONDS);
+        return checkpointer;
+    }
+
+    /**
+     * Signs and keeps a checkpoint of the whole tree unless the latest one covers it already.
+     *
+     * @return the new checkpoint, or empty when there was nothing new to sign
+     */
+    public synchronized Optional<SignedCheckpoint> checkpointNow() {
+        long size = log.treeSize();
+        Optional<StoredCheckpoint> latest = log.latestCheckpoint();
+        if (latest.isPresent() && latest.get().size() >= size) {
+            return Optional.empty();
+        }
+        byte[] root = log.root(size);
+        SignedCheckpoint signed = SignedCheckpoint.sign(new Checkpoint(key.name(), size, root), key);
+        if (!log.addCheckpoint(new StoredCheckpoint(size, root, signed.format(), clock.instant().truncatedTo(ChronoUnit.MILLIS)))) {
+            return Optional.empty(); // another process kept one of this size first
+        }
+        metrics.signed(size);
+        LOG.debug("signed the audit checkpoint of size {}", size);
+        published.accept(signed);
+        return Optional.of(signed);
+    }
+
+    /** One failed tick (a busy database) must not stop the next. */
+    private void tick() {
+        try {
+            checkpointNow();
+        } catch (RuntimeException e) {
+            LOG.warn("signing an audit checkpoint failed; retrying at the next interval", e);
+        }
+    }
+
+    /** Stops the timer, then covers whatever was appended since the last tick. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            checkpointNow();
+        } catch (RuntimeException e) {
+            LOG.warn("signing the last audit checkpoint at shutdown failed; the next start signs one", e);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.countersign.server.audit.verify;
+
+import io.countersign.server.audit.AuditSigningKey;
+import io.countersign.store.StoredCheckpoint;
+import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.tlog.note.NoteSigner;
+import io.countersign.tlog.proof.ConsistencyProof;
+import io.countersign.tlog.proof.InclusionProof;
+import io.countersign.tlog.proof.ProofBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A gateway's data folder, read directly (the gateway may be running or not): the entries as
+ * stored, with their sequence column; the stored checkpoints; proofs from the stored tree
+ * nodes; and, if the signing key lives there, its public half.
+ */
+public final class DataFolderSource implements AuditSource {
+    private final Path directory;
+    private final SqliteStore store;
+    private final ProofBuilder proofs;
+
+    private DataFolderSource(Path directory, SqliteStore store) {
+        this.directory = directory;
+        this.store = store;
+        this.proofs = new ProofBuilder(store.audit().hashes());
+    }
+
+    /** Opens the folder's database; refuses a folder without one rather than creating an empty log. */
+    public static DataFolderSource open(Path directory) throws SourceException {
+        if (!Files.isRegularFile(directory.resolve("countersign.db"))) {
+            throw new SourceException("no Countersign database in " + directory.toAbsolutePath());
+        }
+        return new DataFolderSource(directory, SqliteStore.open(directory));
+    }
+
+    @Override
+    public String describe() {
+        return "data folder " + directory;
+    }
+
+    @Override
+    public String checkpoint() throws SourceException {
+        return latest().note();
+    }
+
+    /** The newest stored checkpoint. */
+    public StoredCheckpoint latest() throws SourceException {
+        return store.audit().latestCheckpoint().orElseThrow(() -> new SourceException("the " + describe()
+                + " has no signed checkpoint yet: start the gateway on it once"));
+    }
+
+    @Override
+    public Optional<String> offeredKey() {
+        return AuditSigningKey.readIfPresent(directory.resolve(AuditSigningKey.FILE_NAME)).map(NoteSigner::verifier).map(Object::toString);
+    }
+
+    @Override
+    public void entries(long size, EntrySink sink) throws IOException {
+        try {
+            store.audit().scanEntries(0, new io.countersign.store.AuditLeafSink() {
+                long position;
+
+                @Override
+                public void accept(long seq, byte[] leaf) throws IOException {
+                    if (!sink.accept(position++, seq, leaf, null)) {
+                        throw Stop.INSTANCE;
+                    }
+                }
+            });
+        } catch (Stop stop) {
+            // the sink has seen enough
+        }
+    }
+
+    @Override
+    public Optional<ConsistencyProof> consistency(long from, long to) {
+        return Optional.of(proofs.consistency(from, to));
+    }
+
+    /** The inclusion proof of entry {@code index} in the tree of {@code size} entries, from the stored nodes. */
+    public InclusionProof inclusion(long index, long size) {
+        return proofs.inclusion(index, size);
+    }
+
+    @Override
+    public void storedCheckpoints(Consumer<String> sink) {
+        store.audit().eachCheckpoint(checkpoint -> sink.accept(checkpoint.note()));
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+
+    /** Ends a scan early; carries no stack trace. */
+    private static final class Stop extends IOException {
+        static final Stop INSTANCE = new Stop();
+
+        private Stop() {
+            super("stop", null);
+            setStackTrace(new StackTraceElement[0]);
+        }
+    }
+}

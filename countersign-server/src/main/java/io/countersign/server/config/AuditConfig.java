@@ -1,0 +1,77 @@
+package io.countersign.server.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code audit:} section: the log's origin (also its signing key's name), where its
+ * Ed25519 signing key is (default: {@code audit-signing.key} in the data folder, generated on
+ * first start), the witnesses that receive every new checkpoint, and how often a checkpoint is
+ * signed while entries arrive.
+ *
+ * <pre>
+ * audit:
+ *   origin: countersign.example.com/audit
+ *   signingKeyFile: /etc/countersign/audit-signing.key
+ *   witnesses: [https://witness.example.net/countersign]
+ *   checkpointInterval: 1s
+ * </pre>
+ */
+public record AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile, List<URI> witnesses, Duration checkpointInterval) {
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofMillis(10);
+    static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofHours(1);
+
+    public AuditConfig {
+        requireNonNull(origin, "origin is null");
+        requireNonNull(signingKeyFile, "signingKeyFile is null");
+        requireNonNull(checkpointInterval, "checkpointInterval is null");
+        witnesses = List.copyOf(witnesses);
+        origin.ifPresent(AuditConfig::requireValidOrigin);
+        for (URI witness : witnesses) {
+            if (!("http".equals(witness.getScheme()) || "https".equals(witness.getScheme())) || witness.getHost() == null) {
+                throw new IllegalArgumentException("witness '" + witness + "' is not an http(s) URL");
+            }
+        }
+        if (checkpointInterval.compareTo(MIN_CHECKPOINT_INTERVAL) < 0 || checkpointInterval.compareTo(MAX_CHECKPOINT_INTERVAL) > 0) {
+            throw new IllegalArgumentException("checkpointInterval is " + checkpointInterval + ", want 10ms to 1h");
+        }
+    }
+
+    public static AuditConfig defaults() {
+        return new AuditConfig(Optional.empty(), Optional.empty(), List.of(), DEFAULT_CHECKPOINT_INTERVAL);
+    }
+
+    public AuditConfig withOrigin(String newOrigin) {
+        return new AuditConfig(Optional.of(newOrigin), signingKeyFile, witnesses, checkpointInterval);
+    }
+
+    public AuditConfig withWitnesses(List<URI> newWitnesses) {
+        return new AuditConfig(origin, signingKeyFile, newWitnesses, checkpointInterval);
+    }
+
+    public AuditConfig withCheckpointInterval(Duration interval) {
+        return new AuditConfig(origin, signingKeyFile, witnesses, interval);
+    }
+
+    public AuditConfig withSigningKeyFile(Path file) {
+        return new AuditConfig(origin, Optional.of(file), witnesses, checkpointInterval);
+    }
+
+    /**
+     * The origin is the first line of every checkpoint and the signing key's name (C2SP
+     * tlog-checkpoint recommends a schema-less URL such as {@code example.com/log}): printable,
+     * without spaces or '+'.
+     */
+    static void requireValidOrigin(String origin) {
+        if (origin.isEmpty() || origin.length() > 200 || !origin.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '+')) {
+            throw new IllegalArgumentException("audit origin '" + origin + "' must be 1 to 200 printable ASCII characters without"
+                    + " spaces or '+', like countersign.example.com/audit");
+        }
+    }
+}

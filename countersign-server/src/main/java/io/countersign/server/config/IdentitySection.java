@@ -1,0 +1,154 @@
+package io.countersign.server.config;
+
+import io.countersign.identity.Agent;
+import io.countersign.identity.Scopes;
+import io.countersign.server.identity.ClientAgent;
+import io.countersign.server.identity.IdentityConfig;
+import io.countersign.server.identity.OidcSettings;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The {@code identity:} section of {@code countersign.yaml}; unknown keys are errors.
+ *
+ * <pre>
+ * identity:
+ *   oidc: {issuer: https://login.example.com, audience: countersign, groupsClaim: groups, emailClaim: email, nameClaim: sub, clockSkew: 60s}
+ *   roles: {admin: [countersign-admins], auditor: [security-auditors]}
+ *   agents:                       # OIDC clients that authenticate as agents (client credentials)
+ *     - {clientId: ci-pipeline, name: ci, labels: {team: platform}, scopes: ["deploy.*"]}
+ *   breakGlass: {group: incident-commanders}
+ *   stepUp: {maxAge: 10m}
+ * </pre>
+ */
+final class IdentitySection {
+    private static final Set<String> KEYS = Set.of("oidc", "roles", "agents", "breakGlass", "stepUp");
+    private static final Set<String> OIDC_KEYS = Set.of("issuer", "audience", "nameClaim", "emailClaim", "groupsClaim", "clockSkew");
+    private static final Set<String> ROLE_KEYS = Set.of("admin", "auditor");
+    private static final Set<String> AGENT_KEYS = Set.of("clientId", "name", "labels", "scopes");
+
+    private IdentitySection() {}
+
+    static IdentityConfig parse(Path file, Object value) {
+        IdentityConfig config = IdentityConfig.localOnly();
+        if (value == null) {
+            return config;
+        }
+        Map<?, ?> identity = map(file, "identity", value, KEYS);
+        try {
+            if (identity.get("oidc") != null) {
+                config = config.withOidc(oidc(file, map(file, "identity.oidc", identity.get("oidc"), OIDC_KEYS)));
+            }
+            if (identity.get("roles") != null) {
+                Map<?, ?> roles = map(file, "identity.roles", identity.get("roles"), ROLE_KEYS);
+                config = config.withRoles(strings(file, "identity.roles.admin", roles.get("admin")),
+                        strings(file, "identity.roles.auditor", roles.get("auditor")));
+            }
+            if (identity.get("agents") != null) {
+                config = config.withClientAgents(agents(file, identity.get("agents")));
+            }
+            if (identity.get("breakGlass") != null) {
+                Map<?, ?> breakGlass = map(file, "identity.breakGlass", identity.get("breakGlass"), Set.of("group"));
+                config = config.withBreakGlassGroup(required(file, "identity.breakGlass.group", breakGlass.get("group")));
+            }
+            if (identity.get("stepUp") != null) {
+                Map<?, ?> stepUp = map(file, "identity.stepUp", identity.get("stepUp"), Set.of("maxAge"));
+                config = config.withStepUpMaxAge(ConfigFile.duration(file, "identity.stepUp.maxAge",
+                        required(file, "identity.stepUp.maxAge", stepUp.get("maxAge"))));
+            }
+            return config;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": identity: " + e.getMessage());
+        }
+    }
+
+    private static OidcSettings oidc(Path file, Map<?, ?> oidc) {
+        String issuerText = required(file, "identity.oidc.issuer", oidc.get("issuer"));
+        URI issuer;
+        try {
+            issuer = new URI(issuerText);
+        } catch (URISyntaxException e) {
+            throw new ConfigException(file + ": 'identity.oidc.issuer' is not a URL: " + e.getMessage());
+        }
+        Duration skew = Optional.ofNullable(oidc.get("clockSkew"))
+                .map(skewValue -> ConfigFile.duration(file, "identity.oidc.clockSkew", String.valueOf(skewValue)))
+                .orElse(OidcSettings.DEFAULT_CLOCK_SKEW);
+        return new OidcSettings(issuer,
+                required(file, "identity.oidc.audience", oidc.get("audience")),
+                optional(file, "identity.oidc.nameClaim", oidc.get("nameClaim")).orElse(OidcSettings.DEFAULT_NAME_CLAIM),
+                optional(file, "identity.oidc.emailClaim", oidc.get("emailClaim")).orElse(OidcSettings.DEFAULT_EMAIL_CLAIM),
+                optional(file, "identity.oidc.groupsClaim", oidc.get("groupsClaim")).orElse(OidcSettings.DEFAULT_GROUPS_CLAIM),
+                skew);
+    }
+
+    private static List<ClientAgent> agents(Path file, Object value) {
+        if (!(value instanceof List<?> list)) {
+            throw new ConfigException(file + ": 'identity.agents' must be a list");
+        }
+        List<ClientAgent> agents = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String where = "identity.agents[" + i + "]";
+            Map<?, ?> agent = map(file, where, list.get(i), AGENT_KEYS);
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (agent.get("labels") != null) {
+                if (!(agent.get("labels") instanceof Map<?, ?> labelMap)) {
+                    throw new ConfigException(file + ": '" + where + ".labels' must be a mapping");
+                }
+                labelMap.forEach((key, labelValue) -> labels.put(String.valueOf(key), String.valueOf(labelValue)));
+            }
+            Scopes scopes = agent.get("scopes") == null ? Scopes.UNRESTRICTED
+                    : Scopes.of(List.copyOf(strings(file, where + ".scopes", agent.get("scopes"))));
+            agents.add(new ClientAgent(required(file, where + ".clientId", agent.get("clientId")),
+                    new Agent(required(file, where + ".name", agent.get("name")), labels), scopes));
+        }
+        return agents;
+    }
+
+    private static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new ConfigException(file + ": '" + key + "' must be a mapping");
+        }
+        for (Object name : map.keySet()) {
+            if (!known.contains(String.valueOf(name))) {
+                throw new ConfigException(file + ": unknown key '" + name + "' in " + key + "; known keys are " + new TreeSet<>(known));
+            }
+        }
+        return map;
+    }
+
+    private static String required(Path file, String key, Object value) {
+        return optional(file, key, value).orElseThrow(() -> new ConfigException(file + ": '" + key + "' is required"));
+    }
+
+    private static Optional<String> optional(Path file, String key, Object value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value instanceof String || value instanceof Number) {
+            return Optional.of(value.toString()).filter(text -> !text.isBlank());
+        }
+        throw new ConfigException(file + ": '" + key + "' must be a string");
+    }
+
+    private static Set<String> strings(Path file, String key, Object value) {
+        if (value == null) {
+            return Set.of();
+        }
+        if (!(value instanceof List<?> list) || list.stream().anyMatch(item -> !(item instanceof String))) {
+            throw new ConfigException(file + ": '" + key + "' must be a list of strings");
+        }
+        Set<String> strings = new LinkedHashSet<>();
+        list.forEach(item -> strings.add((String) item));
+        return strings;
+    }
+}

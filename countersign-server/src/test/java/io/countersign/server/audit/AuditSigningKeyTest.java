@@ -1,0 +1,63 @@
+package io.countersign.server.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.countersign.server.config.AuditConfig;
+import io.countersign.tlog.note.NoteSigner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditSigningKeyTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void firstStart_createsAnOwnerOnlyKeyInGosNoteFormat_andLaterStartsLoadIt() throws Exception {
+        NoteSigner created = AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults().withOrigin("countersign.test/keys"));
+        Path file = dir.resolve("audit-signing.key");
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readString(file)).matches("PRIVATE\\+KEY\\+countersign\\.test/keys\\+[0-9a-f]{8}\\+A[A-Za-z0-9+/]{43}\n");
+        assertThat(created.verifier().format()).matches("countersign\\.test/keys\\+[0-9a-f]{8}\\+A[A-Za-z0-9+/]{43}");
+        assertThat(AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults())).isEqualTo(created);
+    }
+
+    @Test
+    void withoutAnOrigin_theDefaultIsCountersignSlashTheHostName() {
+        NoteSigner created = AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults());
+
+        assertThat(created.name()).startsWith("countersign/").matches("countersign/[a-z0-9.-]+");
+    }
+
+    @Test
+    void anOriginOtherThanTheKeysName_isRefused() {
+        AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults().withOrigin("countersign.test/a"));
+
+        assertThatThrownBy(() -> AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults().withOrigin("countersign.test/b")))
+                .hasMessageContaining("is named 'countersign.test/a' but audit.origin is 'countersign.test/b'");
+    }
+
+    @Test
+    void aConfiguredKeyFile_isUsed_andMustExist() {
+        Path file = dir.resolve("elsewhere/log.key");
+        NoteSigner key = NoteSigner.generate("countersign.test/configured");
+        AuditConfig config = AuditConfig.defaults().withSigningKeyFile(file);
+
+        assertThatThrownBy(() -> AuditSigningKey.loadOrCreate(dir, config)).hasMessageContaining("does not exist");
+        assertThat(AuditSigningKey.write(file, key)).isTrue();
+        assertThat(AuditSigningKey.loadOrCreate(dir, config)).isEqualTo(key);
+        assertThat(Files.exists(dir.resolve("audit-signing.key"))).isFalse();
+    }
+
+    @Test
+    void aDamagedKeyFile_isNamed() throws Exception {
+        Files.writeString(dir.resolve("audit-signing.key"), "PRIVATE+KEY+x+00000000+AAAA\n");
+
+        assertThatThrownBy(() -> AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults()))
+                .hasMessageContaining(dir.resolve("audit-signing.key") + " is not a note signing key");
+    }
+}

@@ -1,0 +1,91 @@
+package io.countersign.server.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.countersign.server.config.AuditConfig;
+import io.countersign.tlog.note.NoteSigner;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every new checkpoint reaches the configured witnesses with a consistency proof they can check; a witness never blocks appends. */
+class WitnessDeliveryTest {
+    private static final String ORIGIN = "countersign.test/witnessed";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void checkpoints_reachTheWitness_withProofsItVerifies_alsoAfterARestart() throws Exception {
+        NoteSigner key = NoteSigner.generate(ORIGIN);
+        Path data = dir.resolve("data");
+        AuditSigningKey.write(data.resolve(AuditSigningKey.FILE_NAME), key);
+        String agent = AuditGateway.agentKey(data, "reporter");
+        try (FakeWitness witness = new FakeWitness(key.verifier())) {
+            AuditConfig config = AuditConfig.defaults().withCheckpointInterval(Duration.ofMillis(100)).withWitnesses(List.of(URI.create(witness.url())));
+            try (AuditGateway gateway = new AuditGateway(dir, config)) {
+                for (int i = 0; i < 8; i++) {
+                    gateway.query(agent, "db/prod/t" + i);
+                    Thread.sleep(60);
+                }
+                awaitWitnessed(gateway, witness);
+                assertThat(gateway.get("/metrics").body()).contains("countersign_audit_witness_deliveries_total{outcome=\"delivered\"");
+            }
+            int acceptedBeforeRestart = witness.accepted().size();
+
+            try (AuditGateway restarted = new AuditGateway(dir, config)) {
+                restarted.query(agent, "db/prod/after-restart");
+                awaitWitnessed(restarted, witness);
+            }
+
+            assertThat(acceptedBeforeRestart).as("checkpoints accepted before the restart").isGreaterThanOrEqualTo(2);
+            assertThat(witness.rejected()).as("rejected by the witness").isEmpty();
+            assertThat(witness.conflicts()).as("409s after the restart, which the gateway resolved with a proof from the witness's size").isPositive();
+            assertThat(witness.accepted()).isSorted();
+        }
+    }
+
+    @Test
+    void anUnreachableWitness_isRetriedAndCounted_withoutSlowingAppends() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String agent = AuditGateway.agentKey(dir.resolve("data"), "reporter");
+        AuditConfig config = AuditConfig.defaults().withOrigin(ORIGIN).withCheckpointInterval(Duration.ofMillis(100))
+                .withWitnesses(List.of(URI.create("http://127.0.0.1:" + closedPort + "/witness")));
+        try (AuditGateway gateway = new AuditGateway(dir, config)) {
+            long start = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                assertThat(gateway.query(agent, "db/prod/t" + i).statusCode()).isEqualTo(200);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+
+            await(() -> gateway.get("/metrics").body().matches("(?s).*countersign_audit_witness_deliveries_total\\{outcome=\"failed\",witness=\"[^\"]+\"} [1-9].*"),
+                    "failed deliveries counted in /metrics");
+        }
+    }
+
+    private static void awaitWitnessed(AuditGateway gateway, FakeWitness witness) throws InterruptedException {
+        await(() -> {
+            String checkpoint = gateway.get("/v1/audit/checkpoint").body();
+            long size = Long.parseLong(checkpoint.split("\n")[1]);
+            return witness.size() == size;
+        }, "the witness has the latest checkpoint");
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
