@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.store.sqlite.SqliteStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,34 +16,11 @@ class CommandLineTest {
     @TempDir
     Path directory;
 
-    record Run(int exitCode, String out, String err) {
-        String lastLine() {
-            List<String> lines = out.lines().toList();
-            return lines.get(lines.size() - 1);
-        }
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
-        ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void agentsCreate_printsTheKeyAloneOnTheLastLine_andStoresItHashed() throws Exception {
         Path data = directory.resolve("data");
 
-        Run created = run("agents", "create", "reporter", "--label", "team=analytics", "--data", data.toString());
+        Cli.Run created = Cli.run("agents", "create", "reporter", "--label", "team=analytics", "--data", data.toString());
 
         assertThat(created.exitCode()).isZero();
         String key = created.lastLine();
@@ -63,7 +37,7 @@ class CommandLineTest {
     void humansCreate_printsTheTokenAloneOnTheLastLine_withGroups() {
         Path data = directory.resolve("data");
 
-        Run created = run("humans", "create", "alice", "--email", "alice@example.com", "--group", "data-owners", "--group", "security",
+        Cli.Run created = Cli.run("humans", "create", "alice", "--email", "alice@example.com", "--group", "data-owners", "--group", "security",
                 "--data", data.toString());
 
         assertThat(created.exitCode()).isZero();
@@ -76,9 +50,9 @@ class CommandLineTest {
     @Test
     void creatingATakenName_failsWithAClearMessage() {
         Path data = directory.resolve("data");
-        run("agents", "create", "reporter", "--data", data.toString());
+        Cli.run("agents", "create", "reporter", "--data", data.toString());
 
-        Run again = run("agents", "create", "reporter", "--data", data.toString());
+        Cli.Run again = Cli.run("agents", "create", "reporter", "--data", data.toString());
 
         assertThat(again.exitCode()).isNotZero();
         assertThat(again.err()).contains("reporter").contains("already exists").doesNotContain("Exception");
@@ -86,7 +60,7 @@ class CommandLineTest {
 
     @Test
     void badAgentName_isRefused() {
-        Run refused = run("agents", "create", "bad name!", "--data", directory.resolve("data").toString());
+        Cli.Run refused = Cli.run("agents", "create", "bad name!", "--data", directory.resolve("data").toString());
 
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.err()).contains("agent name 'bad name!'");
@@ -114,9 +88,9 @@ class CommandLineTest {
         Path badYaml = directory.resolve("bad-yaml.yaml");
         Files.writeString(badYaml, "default: deny\nrules:\n  - name: [unclosed\n");
 
-        Run ok = run("policy", "check", good.toString());
-        Run cel = run("policy", "check", badCel.toString());
-        Run yaml = run("policy", "check", badYaml.toString());
+        Cli.Run ok = Cli.run("policy", "check", good.toString());
+        Cli.Run cel = Cli.run("policy", "check", badCel.toString());
+        Cli.Run yaml = Cli.run("policy", "check", badYaml.toString());
 
         assertThat(ok.exitCode()).isZero();
         assertThat(ok.out()).contains("sha256:").contains("1 rule");
@@ -128,7 +102,7 @@ class CommandLineTest {
 
     @Test
     void policyCheck_ofAMissingFile_saysSo() {
-        Run missing = run("policy", "check", directory.resolve("nope.yaml").toString());
+        Cli.Run missing = Cli.run("policy", "check", directory.resolve("nope.yaml").toString());
 
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("nope.yaml");
@@ -139,7 +113,7 @@ class CommandLineTest {
         Path bad = directory.resolve("bad.yaml");
         Files.writeString(bad, "default: maybe\n");
 
-        Run refused = run("serve", "--policy", bad.toString(), "--port", "0", "--data", directory.resolve("data").toString());
+        Cli.Run refused = Cli.run("serve", "--policy", bad.toString(), "--port", "0", "--data", directory.resolve("data").toString());
 
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("bad.yaml").contains("maybe");

@@ -3,6 +3,7 @@ package io.countersign.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.countersign.server.Cli;
 import io.countersign.server.Main;
 import io.countersign.server.config.AuditConfig;
 import io.countersign.store.sqlite.SqliteStore;

@@ -2,6 +2,7 @@ package io.countersign.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.countersign.server.Cli;
 import io.countersign.server.config.AuditConfig;
 import io.countersign.tlog.note.NoteVerifier;
 import io.countersign.tlog.tlogproof.TlogProofVerifier;

@@ -1,21 +1,26 @@
-package io.countersign.server.audit;
+package io.countersign.server;
 
-import io.countersign.server.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the command line in this JVM and captures what it prints. */
-final class Cli {
+public final class Cli {
     private Cli() {}
 
-    record Run(int exitCode, String out, String err) {
-        String all() {
+    public record Run(int exitCode, String out, String err) {
+        public String all() {
             return out + err;
+        }
+
+        /** The last line of standard output: where secrets are printed, alone. */
+        public String lastLine() {
+            java.util.List<String> lines = out.lines().toList();
+            return lines.get(lines.size() - 1);
         }
     }
 
-    static synchronized Run run(String... args) {
+    public static synchronized Run run(String... args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream capturedOut = new ByteArrayOutputStream();
