@@ -63,6 +63,11 @@ final class AuditedPolicy implements PolicyEngine, AutoCloseable {
         store.transact(tx -> tx.append(new AuditEvent(type, clock.instant().truncatedTo(ChronoUnit.MILLIS), "system", Optional.empty(), data)));
     }
 
+    /** The policy deciding now, for pages that show it. */
+    Policy current() {
+        return engine instanceof ReloadingPolicy reloading ? reloading.current() : (Policy) engine;
+    }
+
     @Override
     public Decision decide(DecisionInput input) {
         return engine.decide(input);

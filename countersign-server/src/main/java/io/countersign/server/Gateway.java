@@ -8,6 +8,7 @@ import io.countersign.server.actions.LongPolls;
 import io.countersign.server.actions.RequestJson;
 import io.countersign.server.audit.AuditModule;
 import io.countersign.server.config.ServerConfig;
+import io.countersign.server.console.Console;
 import io.countersign.server.http.ApiServer;
 import io.countersign.server.http.Authentication;
 import io.countersign.server.http.RouteInfo;
@@ -18,9 +19,16 @@ import io.countersign.server.identity.Delegations;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
+import io.countersign.server.identity.TokenRejected;
+import io.countersign.server.mcp.McpModule;
+import io.countersign.server.hooks.ClaudeCodeRoutes;
+import io.countersign.identity.Agent;
+import io.javalin.config.RoutesConfig;
+import java.util.Optional;
+import java.util.function.Consumer;
 import io.countersign.workflow.KillSwitch;
 import io.countersign.server.metrics.GatewayMetrics;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import io.countersign.workflow.GrantTokens;
 import io.countersign.workflow.VotingRule;
 import io.countersign.workflow.Workflow;
@@ -44,11 +52,15 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> parts;
     private final ApiServer server;
     private final String baseUrl;
+    private final Optional<McpModule> mcp;
+    private final BearerTokens bearerTokens;
 
-    private Gateway(List<AutoCloseable> parts, ApiServer server, String baseUrl) {
+    private Gateway(List<AutoCloseable> parts, ApiServer server, String baseUrl, Optional<McpModule> mcp, BearerTokens bearerTokens) {
         this.parts = List.copyOf(parts);
         this.server = server;
         this.baseUrl = baseUrl;
+        this.mcp = mcp;
+        this.bearerTokens = bearerTokens;
     }
 
     public static Gateway start(ServerConfig config, Clock clock) {
@@ -57,7 +69,7 @@ public final class Gateway implements AutoCloseable {
         DataFolder data = new DataFolder(config.dataDirectory());
         List<AutoCloseable> parts = new ArrayList<>();
         try {
-            SqliteStore store = SqliteStore.open(data.create());
+            GatewayStore store = Stores.open(config.database(), data.create());
             parts.add(store);
             AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), store, clock);
             parts.add(policy);
@@ -65,6 +77,8 @@ public final class Gateway implements AutoCloseable {
             AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper);
             parts.add(audit);
             LongPolls longPolls = new LongPolls();
+            // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
+            store.listenForOtherNodes(longPolls);
             IdentityConfig identity = config.identity();
             Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), longPolls, new WorkflowSettings(config.grantTtl()),
@@ -76,18 +90,27 @@ public final class Gateway implements AutoCloseable {
             GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
             AtomicReference<String> baseUrl = new AtomicReference<>();
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
+            Optional<McpModule> mcp = config.mcp().enabled()
+                    ? Optional.of(McpModule.start(config.mcp(), workflow, longPolls, clock, mapper, config.maxBodyBytes(), data.directory()))
+                    : Optional.empty();
+            mcp.ifPresent(parts::add);
+            Console console = new Console(config.console(), identity, bearerTokens, workflow, baseUrl::get, config.servedOverTls(), clock,
+                    new Console.AuditorViews(store, audit.verifierKey(), policy::current, config.host(), mapper));
             ApiServer server = new ApiServer(config.host(), config.port(), config.maxBodyBytes(), mapper,
-                    new Authentication(bearerTokens),
+                    new Authentication(bearerTokens, Optional.of(console.sessions())),
                     List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
-                            new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes()));
+                            new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
+                            mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
+                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper)));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
+            console.listening(server.port());
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("expiry-sweeper").factory());
             sweeper.scheduleWithFixedDelay(() -> sweepExpired(workflow), 0, EXPIRY_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             parts.add(sweeper::shutdownNow);
-            return new Gateway(parts, server, baseUrl.get());
+            return new Gateway(parts, server, baseUrl.get(), mcp, bearerTokens);
         } catch (RuntimeException e) {
             closeAll(parts);
             throw e;
@@ -112,6 +135,19 @@ public final class Gateway implements AutoCloseable {
 
     public String baseUrl() {
         return baseUrl;
+    }
+
+    /** The MCP gateway, when the config has {@code mcp.servers}. */
+    public Optional<McpModule> mcp() {
+        return mcp;
+    }
+
+    /** The agent an API key (or client-credentials token) belongs to, for transports without HTTP (MCP over stdio). */
+    public Agent authenticateAgent(String token) throws TokenRejected {
+        if (bearerTokens.authenticate(token).principal() instanceof Agent agent) {
+            return agent;
+        }
+        throw new TokenRejected("the token belongs to a human; only an agent's API key may call tools");
     }
 
     /** Every route the server registered, with who may call it. */

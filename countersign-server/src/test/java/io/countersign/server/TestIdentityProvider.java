@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import no.nav.security.mock.oauth2.token.KeyProvider;
 import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
@@ -65,6 +66,14 @@ final class TestIdentityProvider implements AutoCloseable {
 
     RSAKey key() {
         return key;
+    }
+
+    /**
+     * Who the next browser sign-in at the provider's authorize endpoint (the code flow) is: the mock
+     * has no login form, it signs in whoever was queued, with these claims in the ID token.
+     */
+    void nextSignIn(String subject, Map<String, Object> claims) {
+        server.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, subject, JOSEObjectType.JWT.getType(), null, claims, 3600));
     }
 
     /** A token issued by the provider itself, for our audience, valid for an hour. */

@@ -87,7 +87,7 @@ public final class AllowPathLoad {
         }
     }
 
-    private static Result run(HttpClient http, String name, Supplier<HttpRequest> request, int clients, int seconds) throws InterruptedException {
+    static Result run(HttpClient http, String name, Supplier<HttpRequest> request, int clients, int seconds) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         AtomicLong errors = new AtomicLong();
         Queue<long[]> finished = new ConcurrentLinkedQueue<>();

@@ -3,7 +3,7 @@ package io.countersign.server.audit;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.config.AuditConfig;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import io.countersign.tlog.note.NoteSigner;
 import io.countersign.tlog.note.NoteVerifier;
 import io.countersign.tlog.proof.ProofBuilder;
@@ -33,7 +33,7 @@ public final class AuditModule implements AutoCloseable {
         this.routes = routes;
     }
 
-    public static AuditModule start(SqliteStore store, Path dataDirectory, AuditConfig config, Clock clock, JsonMapper mapper) {
+    public static AuditModule start(GatewayStore store, Path dataDirectory, AuditConfig config, Clock clock, JsonMapper mapper) {
         requireNonNull(store, "store is null");
         NoteSigner key = AuditSigningKey.loadOrCreate(dataDirectory, config);
         AuditMetrics metrics = new AuditMetrics();

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
 import io.countersign.store.StoredCheckpoint;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import io.countersign.tlog.note.NoteVerifier;
 import io.countersign.tlog.proof.ProofBuilder;
 import io.javalin.config.RoutesConfig;
@@ -27,12 +27,12 @@ public final class AuditRoutes {
     /** One page of entries at most; a client pages with start/end. */
     static final long MAX_ENTRIES_PER_CALL = 10_000;
 
-    private final SqliteStore store;
+    private final GatewayStore store;
     private final ProofBuilder proofs;
     private final NoteVerifier verifierKey;
     private final JsonMapper mapper;
 
-    public AuditRoutes(SqliteStore store, NoteVerifier verifierKey, JsonMapper mapper) {
+    public AuditRoutes(GatewayStore store, NoteVerifier verifierKey, JsonMapper mapper) {
         this.store = requireNonNull(store, "store is null");
         this.proofs = new ProofBuilder(store.audit().hashes());
         this.verifierKey = requireNonNull(verifierKey, "verifierKey is null");

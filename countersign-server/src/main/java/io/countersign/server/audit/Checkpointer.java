@@ -3,7 +3,7 @@ package io.countersign.server.audit;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.store.StoredCheckpoint;
-import io.countersign.store.sqlite.SqliteAuditLog;
+import io.countersign.store.AuditLog;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
 import io.countersign.tlog.note.NoteSigner;
@@ -29,14 +29,14 @@ import org.slf4j.LoggerFactory;
 public final class Checkpointer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
 
-    private final SqliteAuditLog log;
+    private final AuditLog log;
     private final NoteSigner key;
     private final Clock clock;
     private final Consumer<SignedCheckpoint> published;
     private final AuditMetrics metrics;
     private final ScheduledExecutorService timer;
 
-    private Checkpointer(SqliteAuditLog log, NoteSigner key, Clock clock, Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
+    private Checkpointer(AuditLog log, NoteSigner key, Clock clock, Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
         this.log = log;
         this.key = key;
         this.clock = clock;
@@ -49,7 +49,7 @@ public final class Checkpointer implements AutoCloseable {
      * Signs a first checkpoint at once (so {@code GET /v1/audit/checkpoint} always has one), then
      * one per {@code interval} while the log grows.
      */
-    public static Checkpointer start(SqliteAuditLog log, NoteSigner key, Clock clock, Duration interval,
+    public static Checkpointer start(AuditLog log, NoteSigner key, Clock clock, Duration interval,
             Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
         requireNonNull(interval, "interval is null");
         Checkpointer checkpointer = new Checkpointer(requireNonNull(log, "log is null"), requireNonNull(key, "key is null"),
@@ -61,11 +61,15 @@ public final class Checkpointer implements AutoCloseable {
     }
 
     /**
-     * Signs and keeps a checkpoint of the whole tree unless the latest one covers it already.
+     * Signs and keeps a checkpoint of the whole tree unless the latest one covers it already, or
+     * another gateway node sharing the database is the signer ({@link AuditLog#isSigner}).
      *
      * @return the new checkpoint, or empty when there was nothing new to sign
      */
     public synchronized Optional<SignedCheckpoint> checkpointNow() {
+        if (!log.isSigner()) {
+            return Optional.empty(); // another gateway node on the same database signs
+        }
         long size = log.treeSize();
         Optional<StoredCheckpoint> latest = log.latestCheckpoint();
         if (latest.isPresent() && latest.get().size() >= size) {

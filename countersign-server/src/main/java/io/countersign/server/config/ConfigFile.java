@@ -1,5 +1,8 @@
 package io.countersign.server.config;
 
+import io.countersign.server.console.ConsoleConfig;
+import io.countersign.server.mcp.McpConfig;
+import io.countersign.store.postgres.PostgresSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -33,6 +36,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   signingKeyFile: ./audit-signing.key        # default: audit-signing.key in the data folder, made on first start
  *   witnesses: [https://witness.example.net/countersign]
  *   checkpointInterval: 1s
+ * mcp: {servers: {files: {command: npx, args: [...]}}}       # see McpConfig
+ * console: {clientId: countersign-console, clientSecretEnv: CONSOLE_CLIENT_SECRET}   # the console's OIDC client; docs/console.md
+ * database: {url: jdbc:postgresql://db:5432/countersign, user: countersign, passwordEnv: COUNTERSIGN_DB_PASSWORD, poolSize: 10}   # see DatabaseConfig; none: SQLite in data
  * identity: {oidc: {issuer: https://login.example.com, audience: countersign}, roles: {admin: [admins]}}   # see IdentitySection
  * </pre>
  */
@@ -50,7 +56,7 @@ public final class ConfigFile {
         } catch (YAMLException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
         }
-        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit"));
+        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console"));
         Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
         ServerConfig config = ServerConfig.defaults();
         Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes"));
@@ -64,10 +70,44 @@ public final class ConfigFile {
         Duration ttl = string(file, "grants.ttl", grants.get("ttl")).map(value -> duration(file, "grants.ttl", value)).orElse(config.grantTtl());
         try {
             return new ServerConfig(host, port, data, policy, baseUrl, maxBody, ttl, IdentitySection.parse(file, top.get("identity")),
-                    audit(file, base, top.get("audit")));
+                    audit(file, base, top.get("audit")), mcp(file, top.get("mcp"))).withDatabase(database(file, top.get("database")))
+                    .withConsole(console(file, top.get("console")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
+    }
+
+    private static McpConfig mcp(Path file, Object value) {
+        try {
+            return McpConfig.parse(file, value, text -> duration(file, "mcp.callTimeout", text));
+        } catch (McpConfig.McpConfigException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** No section: SQLite in the data folder. The password comes from an environment variable, never from the file. */
+    private static DatabaseConfig database(Path file, Object value) {
+        if (value == null) {
+            return DatabaseConfig.embedded();
+        }
+        Map<?, ?> database = map(file, "database", value, Set.of("url", "user", "passwordEnv", "poolSize"));
+        String url = string(file, "database.url", database.get("url"))
+                .orElseThrow(() -> new ConfigException(file + ": 'database.url' is missing; want jdbc:postgresql://host:port/database"));
+        Optional<String> passwordEnv = string(file, "database.passwordEnv", database.get("passwordEnv"));
+        Optional<String> password = passwordEnv.map(name -> Optional.ofNullable(System.getenv(name)).orElseThrow(() -> new ConfigException(
+                file + ": 'database.passwordEnv' names the environment variable " + name + ", which is not set")));
+        int poolSize = integer(file, "database.poolSize", database.get("poolSize")).orElse(PostgresSettings.DEFAULT_POOL_SIZE);
+        return DatabaseConfig.postgres(new PostgresSettings(url, string(file, "database.user", database.get("user")), password, poolSize));
+    }
+
+    /** The console's OAuth client at the identity provider; the secret only from the environment, never the file. */
+    private static ConsoleConfig console(Path file, Object value) {
+        Map<?, ?> console = map(file, "console", value == null ? Map.of() : value, Set.of("clientId", "clientSecretEnv"));
+        String clientId = string(file, "console.clientId", console.get("clientId")).orElse(ConsoleConfig.DEFAULT_CLIENT_ID);
+        Optional<String> secret = string(file, "console.clientSecretEnv", console.get("clientSecretEnv")).map(name -> Optional.ofNullable(System.getenv(name))
+                .filter(text -> !text.isBlank())
+                .orElseThrow(() -> new ConfigException(file + ": 'console.clientSecretEnv' names the environment variable " + name + ", which is not set")));
+        return new ConsoleConfig(clientId, secret);
     }
 
     private static AuditConfig audit(Path file, Path base, Object value) {

@@ -2,7 +2,9 @@ package io.countersign.server.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.identity.IdentityConfig;
+import io.countersign.server.mcp.McpConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -12,7 +14,8 @@ import java.util.Optional;
  * bundled example policy, 5-minute grants, 64 KiB request bodies.
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-        long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit) {
+        long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
+        DatabaseConfig database) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -25,12 +28,27 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         requireNonNull(grantTtl, "grantTtl is null");
         requireNonNull(identity, "identity is null");
         requireNonNull(audit, "audit is null");
+        requireNonNull(console, "console is null");
+        requireNonNull(mcp, "mcp is null");
+        requireNonNull(database, "database is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("maxBodyBytes is " + maxBodyBytes + ", want at least 1024");
         }
+    }
+
+    /** SQLite in the data folder (no {@code database:} section). */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, DatabaseConfig.embedded());
+    }
+
+    /** With the console's defaults (see {@link ConsoleConfig}). */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, ConsoleConfig.defaults());
     }
 
     /** Without an identity provider: API keys and local tokens only. */
@@ -45,33 +63,56 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, AuditConfig.defaults());
     }
 
+    /** Without an MCP gateway (no {@code mcp:} section). */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, McpConfig.none());
+    }
+
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, Path.of("countersign-data"), Optional.empty(), Optional.empty(),
                 DEFAULT_MAX_BODY_BYTES, Duration.ofMinutes(5));
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit);
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit);
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit);
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit);
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database);
+    }
+
+    public ServerConfig withMcp(McpConfig newMcp) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database);
+    }
+
+    public ServerConfig withConsole(ConsoleConfig newConsole) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database);
+    }
+
+    public ServerConfig withDatabase(DatabaseConfig newDatabase) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase);
+    }
+
+    /** Whether browsers reach this gateway over TLS (a baseUrl with https, e.g. behind a TLS proxy): console cookies are then Secure. */
+    public boolean servedOverTls() {
+        return baseUrl.map(url -> url.regionMatches(true, 0, "https://", 0, 8)).orElse(false);
     }
 
     /** Where links in answers point (the approval URL); by default the address the server listens on. */

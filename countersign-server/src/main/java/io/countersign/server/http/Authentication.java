@@ -25,9 +25,16 @@ public final class Authentication {
     private static final String CALLER = "countersign.caller";
 
     private final BearerTokens tokens;
+    private final Optional<CookieSessions> sessions;
 
     public Authentication(BearerTokens tokens) {
+        this(tokens, Optional.empty());
+    }
+
+    /** With browser sessions for the paths they cover (the console); every other path takes bearer tokens only. */
+    public Authentication(BearerTokens tokens, Optional<CookieSessions> sessions) {
         this.tokens = requireNonNull(tokens, "tokens is null");
+        this.sessions = requireNonNull(sessions, "sessions is null");
     }
 
     /** The before-matched handler: resolves the caller and enforces the route's access. */
@@ -39,7 +46,19 @@ public final class Authentication {
         if (roles.isEmpty()) {
             throw ApiProblem.forbidden("this route is not open to anyone");
         }
-        Caller caller = authenticate(ctx);
+        Optional<CookieSessions> session = sessions.filter(s -> s.covers(ctx.path()));
+        Caller caller;
+        if (session.isPresent()) {
+            Optional<Caller> signedIn = session.get().caller(ctx);
+            if (signedIn.isEmpty()) {
+                session.get().signInRequired(ctx);
+                ctx.skipRemainingHandlers();
+                return;
+            }
+            caller = signedIn.get();
+        } else {
+            caller = authenticate(ctx);
+        }
         if (caller.roles().stream().noneMatch(roles::contains)) {
             throw ApiProblem.forbidden(refusal(caller, roles, ctx.method() + " " + routePath(ctx)));
         }

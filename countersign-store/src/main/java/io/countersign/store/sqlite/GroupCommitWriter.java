@@ -1,6 +1,7 @@
 package io.countersign.store.sqlite;
 
 import io.countersign.store.StoreException;
+import io.countersign.store.sql.AuditTree;
 import io.countersign.tlog.tree.CompactRange;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -3,7 +3,12 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.store.AuditLeafSink;
+import io.countersign.store.AuditLog;
 import io.countersign.store.StoreException;
+import io.countersign.store.sql.AuditCheckpointTable;
+import io.countersign.store.sql.AuditNodeTable;
+import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.SqlCall;
 import io.countersign.store.StoredCheckpoint;
 import io.countersign.tlog.tree.HashReader;
 import io.countersign.tlog.tree.TreeReader;
@@ -18,7 +23,7 @@ import java.util.function.Consumer;
  * proofs, checkpointer and verifier read, and where signed checkpoints are kept. Reads use the
  * store's read-only connections; writes go through its group-commit writer. Thread-safe.
  */
-public final class SqliteAuditLog {
+public final class SqliteAuditLog implements AuditLog {
     /** Runs SQL on a pooled read-only connection, wrapping errors as {@link StoreException}. */
     @FunctionalInterface
     interface Reads {
@@ -40,6 +45,7 @@ public final class SqliteAuditLog {
     }
 
     /** The number of entries the Merkle tree covers; equal to the log's size once the writer ran. */
+    @Override
     public long treeSize() {
         return reads.read("read the audit tree size", nodes::treeSize);
     }
@@ -49,20 +55,24 @@ public final class SqliteAuditLog {
      * {@code ProofBuilder} and {@code TreeReader}. Asking for a node beyond the tree throws
      * {@link StoreException}.
      */
+    @Override
     public HashReader hashes() {
         return hashes;
     }
 
     /** The RFC 6962 root of the first {@code size} entries, from at most 63 stored nodes. */
+    @Override
     public byte[] root(long size) {
         return new TreeReader(hashes).rootAt(size);
     }
 
+    @Override
     public Optional<StoredCheckpoint> latestCheckpoint() {
         return reads.read("read the latest audit checkpoint", checkpoints::latest);
     }
 
     /** Hands every stored checkpoint to {@code sink}, smallest size first, from one snapshot. */
+    @Override
     public void eachCheckpoint(Consumer<StoredCheckpoint> sink) {
         requireNonNull(sink, "sink is null");
         reads.read("read the audit checkpoints", connection -> {
@@ -79,6 +89,7 @@ public final class SqliteAuditLog {
      * @return false when a checkpoint of that size was already kept (the new one is dropped)
      * @throws IllegalArgumentException when the size or root does not match the tree
      */
+    @Override
     public boolean addCheckpoint(StoredCheckpoint checkpoint) {
         requireNonNull(checkpoint, "checkpoint is null");
         return writer.submit(batch -> batch.sql("keep the audit checkpoint of size " + checkpoint.size(), connection -> {
@@ -101,6 +112,7 @@ public final class SqliteAuditLog {
      *
      * @throws IOException when the sink throws it
      */
+    @Override
     public void scanEntries(long start, AuditLeafSink sink) throws IOException {
         requireNonNull(sink, "sink is null");
         try {

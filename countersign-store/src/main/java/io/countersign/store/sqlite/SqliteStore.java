@@ -3,16 +3,18 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.countersign.identity.AgentSuspensions;
-import io.countersign.identity.CredentialStore;
 import io.countersign.identity.StoredCredential;
 import io.countersign.identity.Suspension;
 import io.countersign.store.AuditLeafSink;
+import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
+import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.CredentialTable;
+import io.countersign.store.sql.RequestTable;
+import io.countersign.store.sql.SqlCall;
 import io.countersign.store.internal.RequestCodec;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
-import io.countersign.workflow.Store;
 import io.countersign.workflow.Transaction;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,9 +38,7 @@ import java.util.function.Function;
  * Other processes may open the same file (the command line does), though one server per file is
  * the intended setup.
  */
-public final class SqliteStore implements Store, CredentialStore, AgentSuspensions {
-    /** The most leaves {@link #auditLeaves} returns per call. */
-    public static final int MAX_LEAVES_PER_READ = AuditTable.MAX_LEAVES_PER_READ;
+public final class SqliteStore implements GatewayStore {
 
     private final Path file;
     private final GroupCommitWriter writer;
@@ -204,6 +204,7 @@ public final class SqliteStore implements Store, CredentialStore, AgentSuspensio
     }
 
     /** The number of committed audit entries; entry sequence numbers are 0 to size - 1. */
+    @Override
     public long auditSize() {
         return read("read the audit log size", audit::size);
     }
@@ -213,6 +214,7 @@ public final class SqliteStore implements Store, CredentialStore, AgentSuspensio
      *
      * @throws IllegalArgumentException when the range is malformed, too long, or reaches past the log's end
      */
+    @Override
     public List<byte[]> auditLeaves(long start, long end) {
         return read("read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
     }
@@ -225,6 +227,7 @@ public final class SqliteStore implements Store, CredentialStore, AgentSuspensio
      * @throws IllegalArgumentException when the range is malformed or reaches past the log's end
      * @throws IOException when the sink throws it
      */
+    @Override
     public void exportAudit(long start, long end, AuditLeafSink sink) throws IOException {
         requireNonNull(sink, "sink is null");
         try {
@@ -242,8 +245,14 @@ public final class SqliteStore implements Store, CredentialStore, AgentSuspensio
     }
 
     /** The audit log's Merkle tree and signed checkpoints. */
+    @Override
     public SqliteAuditLog audit() {
         return auditLog;
+    }
+
+    @Override
+    public String describe() {
+        return file.toString();
     }
 
     /** The database file, for messages and the command line. */

@@ -3,6 +3,8 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
+import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.RequestTable;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Transaction;

@@ -1,6 +1,8 @@
 package io.countersign.store.sqlite;
 
 import io.countersign.store.StoreException;
+import io.countersign.store.sql.AuditTree;
+import io.countersign.store.sql.SqlCall;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.sqlite.SQLiteErrorCode;

@@ -2,6 +2,7 @@ package io.countersign.server.audit.verify;
 
 import io.countersign.server.audit.AuditSigningKey;
 import io.countersign.store.StoredCheckpoint;
+import io.countersign.store.GatewayStore;
 import io.countersign.store.sqlite.SqliteStore;
 import io.countersign.tlog.note.NoteSigner;
 import io.countersign.tlog.proof.ConsistencyProof;
@@ -20,13 +21,23 @@ import java.util.function.Consumer;
  */
 public final class DataFolderSource implements AuditSource {
     private final Path directory;
-    private final SqliteStore store;
+    private final GatewayStore store;
+    private final String description;
     private final ProofBuilder proofs;
 
-    private DataFolderSource(Path directory, SqliteStore store) {
+    private DataFolderSource(Path directory, GatewayStore store, String description) {
         this.directory = directory;
         this.store = store;
+        this.description = description;
         this.proofs = new ProofBuilder(store.audit().hashes());
+    }
+
+    /**
+     * The log in a database other than the folder's own SQLite file (PostgreSQL), with the signing
+     * key (if any) in {@code keyDirectory}. Closing the source closes the store.
+     */
+    public static DataFolderSource onStore(Path keyDirectory, GatewayStore store) {
+        return new DataFolderSource(keyDirectory, store, "database " + store.describe());
     }
 
     /** Opens the folder's database; refuses a folder without one rather than creating an empty log. */
@@ -34,12 +45,12 @@ public final class DataFolderSource implements AuditSource {
         if (!Files.isRegularFile(directory.resolve("countersign.db"))) {
             throw new SourceException("no Countersign database in " + directory.toAbsolutePath());
         }
-        return new DataFolderSource(directory, SqliteStore.open(directory));
+        return new DataFolderSource(directory, SqliteStore.open(directory), "data folder " + directory);
     }
 
     @Override
     public String describe() {
-        return "data folder " + directory;
+        return description;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.countersign.store.sqlite;
+package io.countersign.store.sql;
 
 import io.countersign.store.StoreException;
 import io.countersign.tlog.tree.HashReader;
@@ -18,12 +18,12 @@ import java.util.Map;
  * The SQL of {@code audit_nodes}, the stored Merkle tree: every complete node (level, idx, hash),
  * on a connection the caller owns.
  */
-final class AuditNodeTable {
+public final class AuditNodeTable {
     /** Ids per SELECT; a proof needs about 2 per level, so one query almost always does. */
     private static final int MAX_IDS_PER_QUERY = 250;
 
     /** The number of leaves in the stored tree: one past the last leaf node (an index seek). */
-    long treeSize(Connection connection) throws SQLException {
+    public long treeSize(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_nodes WHERE level = 0");
                 ResultSet rows = select.executeQuery()) {
             rows.next();
@@ -31,7 +31,7 @@ final class AuditNodeTable {
         }
     }
 
-    void insert(Connection connection, List<Node> nodes) throws SQLException {
+    public void insert(Connection connection, List<Node> nodes) throws SQLException {
         if (nodes.isEmpty()) {
             return;
         }
@@ -47,7 +47,7 @@ final class AuditNodeTable {
     }
 
     /** A reader on {@code connection}, for the tree of the transaction running on it. */
-    HashReader reader(Connection connection) {
+    public HashReader reader(Connection connection) {
         return ids -> {
             try {
                 return read(connection, ids);
@@ -64,7 +64,7 @@ final class AuditNodeTable {
      * @throws StoreException when a node is not stored: the caller asked beyond the tree, or the
      *     database was modified outside Countersign
      */
-    List<byte[]> read(Connection connection, List<NodeId> ids) throws SQLException {
+    public List<byte[]> read(Connection connection, List<NodeId> ids) throws SQLException {
         List<NodeId> distinct = new ArrayList<>(new LinkedHashSet<>(ids));
         Map<NodeId, byte[]> found = new HashMap<>(2 * distinct.size());
         for (int from = 0; from < distinct.size(); from += MAX_IDS_PER_QUERY) {

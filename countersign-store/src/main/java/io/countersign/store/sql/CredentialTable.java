@@ -1,4 +1,4 @@
-package io.countersign.store.sqlite;
+package io.countersign.store.sql;
 
 import io.countersign.identity.Agent;
 import io.countersign.identity.Human;
@@ -21,7 +21,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** The SQL of the {@code credentials} and {@code agent_suspensions} tables, on a connection the caller owns. */
-final class CredentialTable {
+public final class CredentialTable {
     private static final String AGENT = "agent";
     private static final String HUMAN = "human";
     private static final String COLUMNS = "token_id, kind, name, email, labels, group_names, secret_hash, created_at,"
@@ -29,12 +29,12 @@ final class CredentialTable {
 
     private final RequestCodec codec;
 
-    CredentialTable(RequestCodec codec) {
+    public CredentialTable(RequestCodec codec) {
         this.codec = codec;
     }
 
     /** Throws {@link IllegalArgumentException} when a live credential has the principal's name (in any case) or the token id is taken. */
-    void insert(Connection connection, StoredCredential credential) throws SQLException {
+    public void insert(Connection connection, StoredCredential credential) throws SQLException {
         Principal principal = credential.principal();
         String kind = kind(principal);
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO credentials (" + COLUMNS + ")"
@@ -67,7 +67,7 @@ final class CredentialTable {
             }
             insert.executeUpdate();
         } catch (SQLException e) {
-            if (!WriteBatch.isConstraintViolation(e)) {
+            if (!SqlErrors.isConstraintViolation(e)) {
                 throw e;
             }
             if (nameTaken(connection, kind, principal.name())) {
@@ -77,7 +77,7 @@ final class CredentialTable {
         }
     }
 
-    Optional<StoredCredential> findByTokenId(Connection connection, String tokenId) throws SQLException {
+    public Optional<StoredCredential> findByTokenId(Connection connection, String tokenId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM credentials WHERE token_id = ?")) {
             select.setString(1, tokenId);
             try (ResultSet rows = select.executeQuery()) {
@@ -86,7 +86,7 @@ final class CredentialTable {
         }
     }
 
-    List<StoredCredential> list(Connection connection) throws SQLException {
+    public List<StoredCredential> list(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM credentials ORDER BY kind, lower(name), created_at");
                 ResultSet rows = select.executeQuery()) {
             List<StoredCredential> all = new ArrayList<>();
@@ -97,7 +97,7 @@ final class CredentialTable {
         }
     }
 
-    int revokeAgent(Connection connection, String name, Instant at) throws SQLException {
+    public int revokeAgent(Connection connection, String name, Instant at) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE credentials SET revoked_at = ? WHERE kind = ? AND lower(name) = lower(?) AND revoked_at IS NULL")) {
             update.setString(1, at.toString());
@@ -107,7 +107,7 @@ final class CredentialTable {
         }
     }
 
-    void touch(Connection connection, String tokenId, Instant at) throws SQLException {
+    public void touch(Connection connection, String tokenId, Instant at) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("UPDATE credentials SET last_used_at = ? WHERE token_id = ?")) {
             update.setString(1, at.toString());
             update.setString(2, tokenId);
@@ -115,7 +115,7 @@ final class CredentialTable {
         }
     }
 
-    Optional<Suspension> findSuspension(Connection connection, String agent) throws SQLException {
+    public Optional<Suspension> findSuspension(Connection connection, String agent) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT name, suspended_at, suspended_by, reason FROM agent_suspensions WHERE name_key = ?")) {
             select.setString(1, agent.toLowerCase(Locale.ROOT));
@@ -125,7 +125,7 @@ final class CredentialTable {
         }
     }
 
-    List<Suspension> suspensions(Connection connection) throws SQLException {
+    public List<Suspension> suspensions(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT name, suspended_at, suspended_by, reason FROM agent_suspensions ORDER BY name_key");
                 ResultSet rows = select.executeQuery()) {
@@ -137,7 +137,7 @@ final class CredentialTable {
         }
     }
 
-    boolean suspend(Connection connection, Suspension suspension) throws SQLException {
+    public boolean suspend(Connection connection, Suspension suspension) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO agent_suspensions"
                 + " (name_key, name, suspended_at, suspended_by, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING")) {
             insert.setString(1, suspension.agent().toLowerCase(Locale.ROOT));
@@ -149,7 +149,7 @@ final class CredentialTable {
         }
     }
 
-    boolean resume(Connection connection, String agent) throws SQLException {
+    public boolean resume(Connection connection, String agent) throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM agent_suspensions WHERE name_key = ?")) {
             delete.setString(1, agent.toLowerCase(Locale.ROOT));
             return delete.executeUpdate() == 1;

@@ -1,4 +1,4 @@
-package io.countersign.store.sqlite;
+package io.countersign.store.sql;
 
 import io.countersign.store.StoreException;
 import io.countersign.tlog.tree.CompactRange;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * line) appended since, or a failed batch left it unsure, it is read again from the stored
  * nodes. Writer thread only.
  */
-final class AuditTree {
+public final class AuditTree {
     private static final Logger LOG = LoggerFactory.getLogger(AuditTree.class);
     private static final int CATCH_UP_CHUNK = 10_000;
 
@@ -42,7 +42,7 @@ final class AuditTree {
      * @throws StoreException when the stored tree is larger than the log: entries were removed
      *     outside Countersign, and appending would hide it
      */
-    void begin(Connection connection, long entries) throws SQLException {
+    public void begin(Connection connection, long entries) throws SQLException {
         pending.clear();
         batchStart = entries;
         if (border == null || border.size() != entries) {
@@ -51,7 +51,7 @@ final class AuditTree {
     }
 
     /** Entry {@code seq} with these leaf bytes was inserted in the running batch. */
-    void appended(long seq, byte[] leaf) {
+    public void appended(long seq, byte[] leaf) {
         if (seq != batchStart + pending.size()) {
             throw new IllegalStateException("bug: audit entry " + seq + " appended, want " + (batchStart + pending.size()));
         }
@@ -59,7 +59,7 @@ final class AuditTree {
     }
 
     /** A savepoint was rolled back: entries from {@code seq} on are gone again. */
-    void discardFrom(long seq) {
+    public void discardFrom(long seq) {
         int keep = (int) (seq - batchStart);
         if (keep < pending.size()) {
             pending.subList(keep, pending.size()).clear();
@@ -70,7 +70,7 @@ final class AuditTree {
      * Inserts the nodes of this batch's entries; the returned border takes effect only through
      * {@link #committed}, once COMMIT succeeded. Null when the batch appended nothing.
      */
-    CompactRange write(Connection connection) throws SQLException {
+    public CompactRange write(Connection connection) throws SQLException {
         if (pending.isEmpty()) {
             return null;
         }
@@ -80,7 +80,7 @@ final class AuditTree {
         return next;
     }
 
-    void committed(CompactRange next) {
+    public void committed(CompactRange next) {
         if (next != null) {
             border = next;
         }
@@ -88,7 +88,7 @@ final class AuditTree {
     }
 
     /** The batch was rolled back: what this object knows about the disk may be wrong now. */
-    void abandon() {
+    public void abandon() {
         border = null;
         pending.clear();
     }

@@ -1,4 +1,4 @@
-package io.countersign.store.sqlite;
+package io.countersign.store.sql;
 
 import io.countersign.store.StoredCheckpoint;
 import java.sql.Connection;
@@ -10,11 +10,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The SQL of {@code audit_checkpoints}, on a connection the caller owns. */
-final class AuditCheckpointTable {
+public final class AuditCheckpointTable {
     private static final String COLUMNS = "SELECT size, root, note, created_at FROM audit_checkpoints";
 
     /** Inserts unless a checkpoint of that size exists; returns whether it did. */
-    boolean insert(Connection connection, StoredCheckpoint checkpoint) throws SQLException {
+    public boolean insert(Connection connection, StoredCheckpoint checkpoint) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO audit_checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING")) {
             insert.setLong(1, checkpoint.size());
@@ -25,7 +25,7 @@ final class AuditCheckpointTable {
         }
     }
 
-    Optional<StoredCheckpoint> latest(Connection connection) throws SQLException {
+    public Optional<StoredCheckpoint> latest(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(COLUMNS + " ORDER BY size DESC LIMIT 1");
                 ResultSet rows = select.executeQuery()) {
             return rows.next() ? Optional.of(row(rows)) : Optional.empty();
@@ -33,7 +33,7 @@ final class AuditCheckpointTable {
     }
 
     /** Every checkpoint, smallest size first. */
-    void each(Connection connection, Consumer<StoredCheckpoint> sink) throws SQLException {
+    public void each(Connection connection, Consumer<StoredCheckpoint> sink) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(COLUMNS + " ORDER BY size");
                 ResultSet rows = select.executeQuery()) {
             while (rows.next()) {

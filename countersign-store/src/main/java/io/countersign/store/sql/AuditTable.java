@@ -1,4 +1,4 @@
-package io.countersign.store.sqlite;
+package io.countersign.store.sql;
 
 import io.countersign.audit.AuditEntry;
 import io.countersign.audit.AuditEvent;
@@ -17,12 +17,12 @@ import java.util.List;
  * The SQL of the append-only {@code audit_entries} table, on a connection the caller owns. Each
  * row holds the exact leaf bytes the Merkle tree hashes; the other columns are for queries.
  */
-final class AuditTable {
+public final class AuditTable {
     /** The most entries one {@link #leaves} call returns, so one HTTP request can't pull the whole log into memory. */
-    static final int MAX_LEAVES_PER_READ = 10_000;
+    public static final int MAX_LEAVES_PER_READ = 10_000;
 
     /** Inserts entry {@code seq} and returns its leaf bytes. */
-    byte[] insert(Connection connection, long seq, AuditEvent event) throws SQLException {
+    public byte[] insert(Connection connection, long seq, AuditEvent event) throws SQLException {
         byte[] leaf = new AuditEntry(seq, event).leaf();
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO audit_entries (seq, time, type, request_id, leaf) VALUES (?, ?, ?, ?, ?)")) {
@@ -41,7 +41,7 @@ final class AuditTable {
     }
 
     /** The number of entries; sequence numbers start at 0 and have no gaps, so it is the last one plus one. */
-    long size(Connection connection) throws SQLException {
+    public long size(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_entries");
                 ResultSet rows = select.executeQuery()) {
             rows.next();
@@ -50,7 +50,7 @@ final class AuditTable {
     }
 
     /** The leaves of entries [start, end); every one of them must exist. */
-    List<byte[]> leaves(Connection connection, long start, long end) throws SQLException {
+    public List<byte[]> leaves(Connection connection, long start, long end) throws SQLException {
         requireRange(start, end);
         if (end - start > MAX_LEAVES_PER_READ) {
             throw new IllegalArgumentException("entries [" + start + ", " + end + ") are " + (end - start) + ", at most "
@@ -65,7 +65,7 @@ final class AuditTable {
      * Hands the leaves of entries [start, end) to the sink in order, from one consistent snapshot
      * (one statement), without holding them all in memory.
      */
-    void stream(Connection connection, long start, long end, AuditLeafSink sink) throws SQLException, IOException {
+    public void stream(Connection connection, long start, long end, AuditLeafSink sink) throws SQLException, IOException {
         this.<IOException>select(connection, start, end, sink::accept);
     }
 
@@ -74,7 +74,7 @@ final class AuditTable {
      * no check for gaps or for the log's size. For verifiers, which must see a damaged log as it
      * is rather than an exception.
      */
-    void scan(Connection connection, long start, AuditLeafSink sink) throws SQLException, IOException {
+    public void scan(Connection connection, long start, AuditLeafSink sink) throws SQLException, IOException {
         try (PreparedStatement select = connection.prepareStatement("SELECT seq, leaf FROM audit_entries WHERE seq >= ? ORDER BY seq")) {
             select.setLong(1, start);
             try (ResultSet rows = select.executeQuery()) {

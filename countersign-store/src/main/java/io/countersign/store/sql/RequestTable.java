@@ -1,4 +1,4 @@
-package io.countersign.store.sqlite;
+package io.countersign.store.sql;
 
 import io.countersign.store.StoreException;
 import io.countersign.store.internal.RequestCodec;
@@ -19,23 +19,23 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** The SQL of the {@code requests} and {@code votes} tables, on a connection the caller owns. */
-final class RequestTable {
+public final class RequestTable {
     private static final String PENDING = RequestStatus.PENDING.wireName();
 
     private final RequestCodec codec;
 
-    RequestTable(RequestCodec codec) {
+    public RequestTable(RequestCodec codec) {
         this.codec = codec;
     }
 
-    Optional<ApprovalRequest> find(Connection connection, RequestId id) throws SQLException {
+    public Optional<ApprovalRequest> find(Connection connection, RequestId id) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT document FROM requests WHERE id = ?")) {
             select.setString(1, id.value());
             return decodeAll(select).stream().findFirst();
         }
     }
 
-    Optional<ApprovalRequest> findByIdempotencyKey(Connection connection, String agent, String key) throws SQLException {
+    public Optional<ApprovalRequest> findByIdempotencyKey(Connection connection, String agent, String key) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT document FROM requests WHERE agent = ? AND idempotency_key = ?")) {
             select.setString(1, agent);
@@ -44,7 +44,7 @@ final class RequestTable {
         }
     }
 
-    List<ApprovalRequest> findPending(Connection connection) throws SQLException {
+    public List<ApprovalRequest> findPending(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT document FROM requests WHERE status = ? ORDER BY created_at, id")) {
             select.setString(1, PENDING);
@@ -55,7 +55,7 @@ final class RequestTable {
         }
     }
 
-    List<ApprovalRequest> findExpired(Connection connection, Instant now) throws SQLException {
+    public List<ApprovalRequest> findExpired(Connection connection, Instant now) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT document FROM requests WHERE status = ? AND expires_at <= ? ORDER BY expires_at, id")) {
             select.setString(1, PENDING);
@@ -71,7 +71,7 @@ final class RequestTable {
     }
 
     /** Inserts a new request; throws {@link IllegalArgumentException} when its id or idempotency key is taken. */
-    void insert(Connection connection, ApprovalRequest request) throws SQLException {
+    public void insert(Connection connection, ApprovalRequest request) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO requests"
                 + " (id, agent, status, created_at, expires_at, idempotency_key, document) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, request.id().value());
@@ -83,7 +83,7 @@ final class RequestTable {
             insert.setString(7, codec.write(request));
             insert.executeUpdate();
         } catch (SQLException e) {
-            if (!WriteBatch.isConstraintViolation(e)) {
+            if (!SqlErrors.isConstraintViolation(e)) {
                 throw e;
             }
             throw duplicate(connection, request, e);
@@ -95,7 +95,7 @@ final class RequestTable {
      * Replaces a stored request with a later state of itself: same agent, action, creation time and
      * idempotency key, and the stored votes unchanged at the head of the new list.
      */
-    void update(Connection connection, ApprovalRequest request) throws SQLException {
+    public void update(Connection connection, ApprovalRequest request) throws SQLException {
         ApprovalRequest stored = find(connection, request.id()).orElseThrow(() -> new IllegalArgumentException(
                 "request " + request.id() + " does not exist, so it can't be updated; insert it first"));
         requireLaterStateOf(stored, request);
@@ -127,7 +127,7 @@ final class RequestTable {
                 try {
                     insert.executeUpdate();
                 } catch (SQLException e) {
-                    if (!WriteBatch.isConstraintViolation(e)) {
+                    if (!SqlErrors.isConstraintViolation(e)) {
                         throw e;
                     }
                     throw new IllegalArgumentException("request " + request.id() + ": '" + vote.voter()

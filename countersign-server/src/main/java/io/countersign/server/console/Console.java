@@ -1,0 +1,80 @@
+package io.countersign.server.console;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.policy.Policy;
+import io.countersign.server.http.CookieSessions;
+import io.countersign.server.identity.BearerTokens;
+import io.countersign.server.identity.IdentityConfig;
+import io.countersign.store.GatewayStore;
+import io.countersign.tlog.note.NoteVerifier;
+import io.countersign.workflow.Workflow;
+import io.javalin.config.RoutesConfig;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The approver console under {@code /console}: sign-in, inbox, request pages, audit log and
+ * policy (docs/console.md). Its routes carry {@code Access} like every other route;
+ * {@link #sessions()} is what authenticates them (a session cookie instead of a bearer token).
+ */
+public final class Console {
+    /** What the audit and policy pages read: the store's audit log, the log's verifier key, the active policy. */
+    public record AuditorViews(GatewayStore store, NoteVerifier auditKey, Supplier<Policy> policy, String listenHost, JsonMapper mapper) {
+        public AuditorViews {
+            requireNonNull(store, "store is null");
+            requireNonNull(auditKey, "auditKey is null");
+            requireNonNull(policy, "policy is null");
+            requireNonNull(listenHost, "listenHost is null");
+            requireNonNull(mapper, "mapper is null");
+        }
+    }
+
+    private final ConsoleSessions sessions;
+    private final SignInRoutes signIn;
+    private final DecisionRoutes decisions;
+    private final AuditorRoutes auditors;
+    private final AtomicInteger port = new AtomicInteger();
+
+    /**
+     * @param baseUrl where the console is reached from browsers (the OIDC redirect URI is built on it);
+     *     read when sign-in starts, so it may be known only once the server listens
+     * @param secure whether the console is served over TLS (then the cookie is {@code Secure})
+     */
+    public Console(ConsoleConfig config, IdentityConfig identity, BearerTokens tokens, Workflow workflow, Supplier<String> baseUrl,
+            boolean secure, Clock clock, AuditorViews auditorViews) {
+        requireNonNull(config, "config is null");
+        requireNonNull(identity, "identity is null");
+        requireNonNull(auditorViews, "auditorViews is null");
+        this.sessions = new ConsoleSessions(clock, secure);
+        Views views = new Views();
+        Optional<OidcSignIn> oidc = identity.oidc().map(settings -> new OidcSignIn(settings, config, tokens, baseUrl, clock));
+        this.signIn = new SignInRoutes(sessions, oidc, tokens, views);
+        this.decisions = new DecisionRoutes(workflow, sessions, views, clock);
+        String host = switch (auditorViews.listenHost()) {
+            case "0.0.0.0", "" -> "127.0.0.1";
+            case "::" -> "[::1]";
+            default -> auditorViews.listenHost().contains(":") ? "[" + auditorViews.listenHost() + "]" : auditorViews.listenHost();
+        };
+        this.auditors = new AuditorRoutes(auditorViews.store(), auditorViews.auditKey(), auditorViews.policy(), () -> "http://" + host + ":" + port.get(),
+                workflow, auditorViews.mapper(), views);
+    }
+
+    public CookieSessions sessions() {
+        return sessions;
+    }
+
+    /** The port the server listens on, once it does: the audit export reads the log through the server's own public API. */
+    public void listening(int listeningPort) {
+        port.set(listeningPort);
+    }
+
+    public void register(RoutesConfig routes) {
+        signIn.register(routes);
+        decisions.register(routes);
+        auditors.register(routes);
+    }
+}

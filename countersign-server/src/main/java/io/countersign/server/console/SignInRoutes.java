@@ -1,0 +1,153 @@
+package io.countersign.server.console;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.identity.Human;
+import io.countersign.server.http.Access;
+import io.countersign.server.identity.BearerTokens;
+import io.countersign.server.identity.Caller;
+import io.countersign.server.identity.TokenRejected;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * Signing in and out of the console, and its static assets. With an identity provider configured,
+ * sign-in goes through it ({@link OidcSignIn}); without one (the embedded setup), a person pastes
+ * their local human token into a form. Agents can't sign in.
+ */
+final class SignInRoutes {
+    private static final String FORM_COOKIE = "countersign_signin";
+    private static final String STATE_COOKIE = "countersign_oidc";
+    private static final String HTMX = "/META-INF/resources/webjars/htmx.org/2.0.4/dist/htmx.min.js";
+
+    private final ConsoleSessions sessions;
+    private final Optional<OidcSignIn> oidc;
+    private final BearerTokens tokens;
+    private final Views views;
+    private final byte[] htmx;
+    private final byte[] css;
+
+    SignInRoutes(ConsoleSessions sessions, Optional<OidcSignIn> oidc, BearerTokens tokens, Views views) {
+        this.sessions = requireNonNull(sessions, "sessions is null");
+        this.oidc = requireNonNull(oidc, "oidc is null");
+        this.tokens = requireNonNull(tokens, "tokens is null");
+        this.views = requireNonNull(views, "views is null");
+        this.htmx = resource(HTMX);
+        this.css = resource("/console/console.css");
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/console/sign-in", this::signInPage, Access.ANYONE);
+        routes.post("/console/sign-in", this::signInWithToken, Access.ANYONE);
+        routes.get("/console/oidc/start", this::startOidc, Access.ANYONE);
+        routes.get("/console/oidc/callback", this::oidcCallback, Access.ANYONE);
+        routes.post("/console/sign-out", this::signOut, Access.HUMAN);
+        routes.get("/console/assets/htmx.min.js", ctx -> asset(ctx, htmx, "text/javascript"), Access.ANYONE);
+        routes.get("/console/assets/console.css", ctx -> asset(ctx, css, "text/css"), Access.ANYONE);
+    }
+
+    private void signInPage(Context ctx) {
+        showSignIn(ctx, 200, null);
+    }
+
+    private void showSignIn(Context ctx, int status, String error) {
+        // Login CSRF: the token form carries a value that must match a cookie only this browser got (double submit).
+        String formToken = ConsoleSessions.randomToken();
+        sessions.setCookie(ctx, FORM_COOKIE, formToken, 600);
+        views.page(ctx, status, "signin", new Pages.SignIn(safeNext(ctx.queryParam("next")), oidc.map(OidcSignIn::issuer).orElse(null),
+                oidc.isEmpty(), formToken, error));
+    }
+
+    private void signInWithToken(Context ctx) {
+        String expected = ctx.cookie(FORM_COOKIE);
+        String sent = ctx.formParam("csrf");
+        if (expected == null || sent == null || !ConsoleSessions.constantTimeEquals(expected, sent)) {
+            showSignIn(ctx, 403, "The sign-in form expired or was not sent from this browser; try again.");
+            return;
+        }
+        if (oidc.isPresent()) {
+            showSignIn(ctx, 403, "This gateway signs people in through its identity provider.");
+            return;
+        }
+        String token = Optional.ofNullable(ctx.formParam("token")).orElse("").strip();
+        try {
+            Caller caller = tokens.authenticate(token);
+            if (!(caller.principal() instanceof Human)) {
+                showSignIn(ctx, 403, "That is an agent's key; agents can't use the console.");
+                return;
+            }
+            sessions.start(ctx, caller);
+            sessions.setCookie(ctx, FORM_COOKIE, "", 0);
+            ctx.redirect(safeNext(ctx.formParam("next")), HttpStatus.SEE_OTHER);
+        } catch (TokenRejected e) {
+            showSignIn(ctx, 401, "That token was not accepted: " + e.getMessage());
+        }
+    }
+
+    private void startOidc(Context ctx) {
+        if (oidc.isEmpty()) {
+            showSignIn(ctx, 404, "This gateway has no identity provider configured.");
+            return;
+        }
+        try {
+            OidcSignIn.Flow flow = oidc.get().start(safeNext(ctx.queryParam("next")), "1".equals(ctx.queryParam("stepUp")));
+            URI target = oidc.get().authorizationUri(flow);
+            sessions.setCookie(ctx, STATE_COOKIE, flow.state().getValue(), 600);
+            ctx.redirect(target.toString(), HttpStatus.SEE_OTHER);
+        } catch (OidcSignIn.SignInFailed e) {
+            showSignIn(ctx, 502, e.getMessage());
+        }
+    }
+
+    private void oidcCallback(Context ctx) {
+        if (oidc.isEmpty()) {
+            showSignIn(ctx, 404, "This gateway has no identity provider configured.");
+            return;
+        }
+        try {
+            OidcSignIn.Result result = oidc.get().finish(ctx.queryString(), ctx.cookie(STATE_COOKIE));
+            sessions.setCookie(ctx, STATE_COOKIE, "", 0);
+            sessions.start(ctx, result.caller());
+            ctx.redirect(result.next(), HttpStatus.SEE_OTHER);
+        } catch (OidcSignIn.SignInFailed e) {
+            showSignIn(ctx, 401, "Sign-in failed: " + e.getMessage());
+        }
+    }
+
+    private void signOut(Context ctx) {
+        sessions.end(ctx);
+        ctx.redirect("/console/sign-in", HttpStatus.SEE_OTHER);
+    }
+
+    /** Only console paths of this server: no open redirect through {@code next}. */
+    static String safeNext(String next) {
+        if (next != null && next.startsWith("/console/") && !next.startsWith("//") && !next.contains("\\") && !next.contains("..")
+                && next.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
+            return next;
+        }
+        return "/console/inbox";
+    }
+
+    private static void asset(Context ctx, byte[] body, String type) {
+        ctx.contentType(type);
+        ctx.header("Cache-Control", "public, max-age=3600");
+        ctx.result(body);
+    }
+
+    private static byte[] resource(String path) {
+        try (InputStream in = SignInRoutes.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("console asset " + path + " is missing from the classpath; the build is broken");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.countersign.server.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code mcp:} section of {@code countersign.yaml}:
+ *
+ * <pre>
+ * mcp:
+ *   servers:
+ *     files: {command: npx, args: [-y, "@modelcontextprotocol/server-filesystem", /srv/share], env: {NODE_ENV: production}}
+ *     tickets: {url: https://mcp.example.com/mcp, headers: {Authorization: "Bearer ..."}}
+ *   sensitive: [files]            # record only SHA-256 and size of these servers' results
+ *   callTimeout: 60s              # how long an upstream may take to answer one call
+ * </pre>
+ *
+ * Server names are action-name segments ({@code [A-Za-z0-9_-]+}): they become {@code mcp.<server>.<tool>}.
+ */
+public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensitive, Duration callTimeout) {
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
+    public McpConfig {
+        servers = Map.copyOf(new LinkedHashMap<>(requireNonNull(servers, "servers is null")));
+        sensitive = Set.copyOf(requireNonNull(sensitive, "sensitive is null"));
+        requireNonNull(callTimeout, "callTimeout is null");
+        for (String name : servers.keySet()) {
+            if (!SERVER_NAME.matcher(name).matches() || name.contains("__")) {
+                throw new IllegalArgumentException("mcp server name '" + name + "' must be letters, digits, '_' or '-' (no '__')");
+            }
+        }
+        for (String name : sensitive) {
+            if (!servers.containsKey(name)) {
+                throw new IllegalArgumentException("mcp.sensitive names '" + name + "', which is not in mcp.servers " + new TreeSet<>(servers.keySet()));
+            }
+        }
+        if (callTimeout.isNegative() || callTimeout.isZero()) {
+            throw new IllegalArgumentException("mcp.callTimeout is " + callTimeout + ", want a positive duration");
+        }
+    }
+
+    public static McpConfig none() {
+        return new McpConfig(Map.of(), Set.of(), DEFAULT_CALL_TIMEOUT);
+    }
+
+    public boolean enabled() {
+        return !servers.isEmpty();
+    }
+
+    /**
+     * Parses the section; errors name the file and key. {@code durations} parses a duration string
+     * the way the rest of the file does.
+     */
+    public static McpConfig parse(Path file, Object value, java.util.function.Function<String, Duration> durations) {
+        if (value == null) {
+            return none();
+        }
+        Map<?, ?> mcp = map(file, "mcp", value, Set.of("servers", "sensitive", "callTimeout"));
+        Map<String, UpstreamConfig> servers = new LinkedHashMap<>();
+        Object listed = mcp.get("servers");
+        if (listed != null) {
+            for (Map.Entry<?, ?> entry : map(file, "mcp.servers", listed, null).entrySet()) {
+                String name = String.valueOf(entry.getKey());
+                String key = "mcp.servers." + name;
+                Map<?, ?> server = map(file, key, entry.getValue(), Set.of("command", "args", "env", "url", "headers"));
+                if (server.containsKey("command") == server.containsKey("url")) {
+                    throw new McpConfigException(file + ": '" + key + "' needs exactly one of 'command' (stdio) or 'url' (Streamable HTTP)");
+                }
+                if (server.containsKey("command")) {
+                    if (server.containsKey("headers")) {
+                        throw new McpConfigException(file + ": '" + key + ".headers' is for 'url' servers; a command gets 'env'");
+                    }
+                    servers.put(name, new UpstreamConfig.Stdio(string(file, key + ".command", server.get("command")),
+                            strings(file, key + ".args", server.get("args")), stringMap(file, key + ".env", server.get("env"))));
+                } else {
+                    if (server.containsKey("args") || server.containsKey("env")) {
+                        throw new McpConfigException(file + ": '" + key + "' has 'args' or 'env', which are for 'command' servers");
+                    }
+                    String url = string(file, key + ".url", server.get("url"));
+                    try {
+                        URI uri = new URI(url);
+                        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                            throw new McpConfigException(file + ": '" + key + ".url' is '" + url + "', want an http or https URL");
+                        }
+                        servers.put(name, new UpstreamConfig.Http(uri, stringMap(file, key + ".headers", server.get("headers"))));
+                    } catch (URISyntaxException e) {
+                        throw new McpConfigException(file + ": '" + key + ".url' is not a URL: " + e.getMessage());
+                    }
+                }
+            }
+        }
+        Duration timeout = mcp.get("callTimeout") == null ? DEFAULT_CALL_TIMEOUT
+                : durations.apply(string(file, "mcp.callTimeout", mcp.get("callTimeout")));
+        try {
+            return new McpConfig(servers, Set.copyOf(strings(file, "mcp.sensitive", mcp.get("sensitive"))), timeout);
+        } catch (IllegalArgumentException e) {
+            throw new McpConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    private static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new McpConfigException(file + ": '" + key + "' must be a mapping");
+        }
+        if (known != null) {
+            for (Object name : map.keySet()) {
+                if (!known.contains(String.valueOf(name))) {
+                    throw new McpConfigException(file + ": unknown key '" + name + "' in " + key + "; known keys are " + new TreeSet<>(known));
+                }
+            }
+        }
+        return map;
+    }
+
+    private static String string(Path file, String key, Object value) {
+        if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+            return value.toString();
+        }
+        throw new McpConfigException(file + ": '" + key + "' must be a string");
+    }
+
+    private static List<String> strings(Path file, String key, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw new McpConfigException(file + ": '" + key + "' must be a list of strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object item : list) {
+            out.add(string(file, key, item));
+        }
+        return out;
+    }
+
+    private static Map<String, String> stringMap(Path file, String key, Object value) {
+        if (value == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : map(file, key, value, null).entrySet()) {
+            out.put(String.valueOf(entry.getKey()), string(file, key + "." + entry.getKey(), entry.getValue()));
+        }
+        return out;
+    }
+
+    /** A bad {@code mcp:} section; {@code ConfigFile} turns it into its own error type. */
+    public static final class McpConfigException extends RuntimeException {
+        public McpConfigException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.countersign.server.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.action.Action;
+import io.countersign.identity.Agent;
+import io.countersign.server.actions.LongPolls;
+import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.Execution;
+import io.countersign.workflow.RequestStatus;
+import io.countersign.workflow.Workflow;
+import io.countersign.workflow.WorkflowException;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The MCP gateway's logic: every {@code tools/call} is an action {@code mcp.<server>.<tool>} on
+ * resource {@code <server>} with the arguments as params. Allowed: forwarded, the upstream's
+ * result returned unchanged. Denied: an {@code isError} result with the reason; the upstream is
+ * never called. Pending: the call is held (progress reported every few seconds) until a human
+ * decides or the request expires; forwarded only on approval. Every forwarded call consumes its
+ * grant and records the outcome: the result, or only its SHA-256 and size for sensitive servers.
+ */
+public final class McpGateway implements ToolService {
+    private static final Logger LOG = LoggerFactory.getLogger(McpGateway.class);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    /** The expiry sweep runs every 250 ms; wait a little past the expiry for its verdict. */
+    private static final Duration EXPIRY_GRACE = Duration.ofSeconds(2);
+    private static final int MAX_RECORDED_RESULT_CHARS = 16 * 1024;
+
+    private final Workflow workflow;
+    private final JsonMapper mapper;
+    private final Set<String> sensitive;
+    private final DecisionWait waits;
+    private final java.util.concurrent.ExecutorService reports =
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-execution-report-", 0).factory());
+    private final Map<String, Route> routes;
+    private final List<McpSchema.Tool> tools;
+
+    /** {@code changedFrom}: the pinned hash when the definition changed since it was pinned. */
+    private record Route(Upstream upstream, McpSchema.Tool tool, String action, Optional<String> changedFrom) {}
+
+    McpGateway(List<Upstream> upstreams, Workflow workflow, LongPolls longPolls, Clock clock, JsonMapper mapper, Set<String> sensitive,
+            ToolPins pins) {
+        this.workflow = requireNonNull(workflow, "workflow is null");
+        this.mapper = requireNonNull(mapper, "mapper is null");
+        this.sensitive = Set.copyOf(sensitive);
+        this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
+        boolean prefixed = upstreams.size() > 1;
+        Map<String, Route> byName = new LinkedHashMap<>();
+        List<McpSchema.Tool> exposed = new ArrayList<>();
+        for (Upstream upstream : upstreams) {
+            Map<String, String> segments = new HashMap<>();
+            for (McpSchema.Tool tool : upstream.tools()) {
+                String action = ToolNames.actionName(upstream.name(), tool.name());
+                String clash = segments.putIfAbsent(action, tool.name());
+                if (clash != null) {
+                    LOG.warn("mcp upstream={} tool '{}' maps to action {} like tool '{}'; not serving it", upstream.name(), tool.name(), action, clash);
+                    continue;
+                }
+                String name = ToolNames.exposed(upstream.name(), tool.name(), prefixed);
+                McpSchema.Tool renamed = new McpSchema.Tool(name, tool.title(), tool.description(), tool.inputSchema(), tool.outputSchema(),
+                        tool.annotations(), tool.meta(), tool.icons());
+                Optional<String> changedFrom = pins.check(upstream.name(), tool);
+                changedFrom.ifPresent(pinned -> LOG.warn("mcp upstream={} tool '{}' changed since it was pinned (pinned sha256 {}, now {});"
+                        + " its calls are denied until an admin accepts it", upstream.name(), tool.name(), pinned, pins.hash(tool)));
+                byName.put(name, new Route(upstream, tool, action, changedFrom));
+                exposed.add(renamed);
+            }
+        }
+        this.routes = Map.copyOf(byName);
+        this.tools = List.copyOf(exposed);
+    }
+
+    @Override
+    public List<McpSchema.Tool> tools() {
+        return tools;
+    }
+
+    @Override
+    public McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Progress progress) {
+        requireNonNull(agent, "agent is null");
+        Route route = routes.get(tool);
+        if (route == null) {
+            return error("unknown tool '" + tool + "'; this gateway serves " + routes.keySet().stream().sorted().toList());
+        }
+        if (route.changedFrom().isPresent()) {
+            return error("Countersign: the definition of tool '" + route.tool().name() + "' on '" + route.upstream().name()
+                    + "' changed since it was pinned (sha256 " + route.changedFrom().get() + "); its calls are denied until an admin accepts the new definition");
+        }
+        Map<String, Object> args = arguments == null ? Map.of() : arguments;
+        ObjectNode params = mapper.valueToTree(args);
+        Action action = new Action(route.action(), route.upstream().name(), params,
+                "MCP tools/call " + route.tool().name() + " on " + route.upstream().name(), Optional.empty());
+        ApprovalRequest request;
+        try {
+            request = workflow.submit(agent, action, Optional.empty());
+            if (request.status() == RequestStatus.PENDING) {
+                request = awaitDecision(request, progress);
+            }
+        } catch (WorkflowException e) {
+            return error("Countersign refused " + route.action() + ": " + e.getMessage());
+        }
+        LOG.debug("mcp agent={} tool={} action={} request={} status={}", agent.name(), tool, route.action(), request.id(),
+                request.status().wireName());
+        if (request.status() != RequestStatus.APPROVED) {
+            return error(refusal(request));
+        }
+        Optional<String> grant = workflow.grantToken(request);
+        if (grant.isEmpty()) {
+            return error("Countersign approved request " + request.id() + " but its grant is no longer usable (expired before the call)");
+        }
+        return forward(agent, route, action, request, grant.get(), args);
+    }
+
+    private ApprovalRequest awaitDecision(ApprovalRequest pending, Progress progress) {
+        return waits.await(pending, pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE), (step, request) -> progress.report(step,
+                (step == 0 ? "waiting" : "still waiting") + " for approval of " + request.action().action() + " (request " + request.id() + ")"));
+    }
+
+    private McpSchema.CallToolResult forward(Agent agent, Route route, Action action, ApprovalRequest request, String grant,
+            Map<String, Object> args) {
+        McpSchema.CallToolResult result;
+        try {
+            result = route.upstream().call(new McpSchema.CallToolRequest(route.tool().name(), args));
+        } catch (RuntimeException e) {
+            String why = "upstream '" + route.upstream().name() + "' failed on " + route.tool().name() + ": " + e.getMessage();
+            LOG.warn("mcp request={} {}", request.id(), why);
+            report(agent, request, action, grant, Execution.Outcome.FAILED, why);
+            return error(why);
+        }
+        Execution.Outcome outcome = Boolean.TRUE.equals(result.isError()) ? Execution.Outcome.FAILED : Execution.Outcome.SUCCEEDED;
+        report(agent, request, action, grant, outcome, recorded(route.upstream().name(), result));
+        return result;
+    }
+
+    /**
+     * Consumes the grant and records the outcome off the agent's path: the decision was durable
+     * before the call was forwarded (invariant 1); the execution record follows within
+     * milliseconds, and {@link #close} waits for the ones still on their way.
+     */
+    private void report(Agent agent, ApprovalRequest request, Action action, String grant, Execution.Outcome outcome, String detail) {
+        reports.execute(() -> {
+            try {
+                workflow.reportExecution(agent, request.id(), grant, Optional.of(action), outcome, Optional.of(detail));
+            } catch (RuntimeException e) {
+                // The call already ran; the agent has its result. The failure to record is an operator's problem.
+                LOG.error("mcp request={} ran but its execution could not be recorded", request.id(), e);
+            }
+        });
+    }
+
+    /** Waits (up to 10 s) for execution records still being written. */
+    void close() {
+        reports.shutdown();
+        try {
+            if (!reports.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("mcp: execution records still pending at shutdown were dropped");
+                reports.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The result as the audit log keeps it: the JSON, or {@code sha256:<hex> size:<n>} where it is sensitive or large. */
+    private String recorded(String server, McpSchema.CallToolResult result) {
+        String json;
+        try {
+            json = mapper.writeValueAsString(result);
+        } catch (RuntimeException e) {
+            json = String.valueOf(result);
+        }
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        if (!sensitive.contains(server) && json.length() <= MAX_RECORDED_RESULT_CHARS) {
+            return json;
+        }
+        return "sha256:" + sha256(bytes) + " size:" + bytes.length;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    private static String refusal(ApprovalRequest request) {
+        String action = request.action().action();
+        return switch (request.status()) {
+            case DENIED -> "Countersign denied " + action + " (request " + request.id() + "): "
+                    + request.votes().stream().filter(vote -> vote.choice() == io.countersign.workflow.Vote.Choice.DENY).findFirst()
+                            .map(vote -> "denied by " + vote.voter() + vote.comment().map(c -> ": " + c).orElse(""))
+                            .or(request::resolution).orElse(request.decision().reason())
+                    + (request.decision().rules().isEmpty() ? "" : " [rule " + String.join(", ", request.decision().rules()) + "]");
+            case EXPIRED -> "Countersign: nobody approved " + action + " in time; request " + request.id() + " expired";
+            case CANCELLED -> "Countersign: request " + request.id() + " for " + action + " was cancelled";
+            case PENDING -> "Countersign: " + action + " is still waiting for approval (request " + request.id() + "); the gateway stopped waiting";
+            default -> "Countersign: request " + request.id() + " for " + action + " is " + request.status().wireName();
+        };
+    }
+
+    static McpSchema.CallToolResult error(String message) {
+        return McpSchema.CallToolResult.builder().addTextContent(message).isError(true).build();
+    }
+}

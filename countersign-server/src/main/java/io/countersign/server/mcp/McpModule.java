@@ -1,0 +1,95 @@
+package io.countersign.server.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.identity.Agent;
+import io.countersign.server.actions.LongPolls;
+import io.countersign.workflow.Workflow;
+import io.javalin.config.RoutesConfig;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.server.McpSyncServer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The MCP gateway as the composition root sees it: connects the configured upstreams, serves them
+ * on {@code /mcp} and, for {@code countersign mcp --stdio}, on a stream pair. An upstream that
+ * does not start is logged and left out; the others are served.
+ */
+public final class McpModule implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(McpModule.class);
+
+    private final List<Upstream> upstreams;
+    private final McpGateway gateway;
+    private final McpJsonMapper json;
+    private final McpProtocol.Http http;
+
+    private McpModule(List<Upstream> upstreams, McpGateway gateway, McpJsonMapper json, McpProtocol.Http http) {
+        this.upstreams = upstreams;
+        this.gateway = gateway;
+        this.json = json;
+        this.http = http;
+    }
+
+    public static McpModule start(McpConfig config, Workflow workflow, LongPolls longPolls, Clock clock, JsonMapper mapper, long maxBodyBytes,
+            java.nio.file.Path dataDirectory) {
+        requireNonNull(config, "config is null");
+        McpJsonMapper json = new JacksonMcpJsonMapper(mapper);
+        List<Upstream> upstreams = new ArrayList<>();
+        for (Map.Entry<String, UpstreamConfig> server : config.servers().entrySet()) {
+            try {
+                upstreams.add(Upstream.connect(server.getKey(), server.getValue(), config.callTimeout(), json));
+                LOG.info("mcp upstream={} connected ({})", server.getKey(), server.getValue());
+            } catch (RuntimeException e) {
+                LOG.error("mcp upstream={} left out: {}", server.getKey(), e.getMessage());
+            }
+        }
+        try {
+            McpGateway gateway = new McpGateway(upstreams, workflow, longPolls, clock, mapper, config.sensitive(),
+                    ToolPins.open(dataDirectory, mapper));
+            McpProtocol.Http http = McpProtocol.http(gateway, json, (int) Math.min(Integer.MAX_VALUE, maxBodyBytes));
+            return new McpModule(List.copyOf(upstreams), gateway, json, http);
+        } catch (RuntimeException e) {
+            upstreams.forEach(Upstream::close);
+            throw e;
+        }
+    }
+
+    /** The {@code /mcp} routes, for the API server. */
+    public Consumer<RoutesConfig> routes() {
+        return new McpRoutes(http.servlet())::register;
+    }
+
+    /** The gateway's logic, behind the protocol seam. */
+    public ToolService tools() {
+        return gateway;
+    }
+
+    /** Serves {@code agent} over {@code in}/{@code out} until closed. */
+    public AutoCloseable serveStdio(Agent agent, InputStream in, OutputStream out) {
+        McpSyncServer server = McpProtocol.stdio(gateway, agent, json, in, out);
+        return server::closeGracefully;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        gateway.close();
+        upstreams.forEach(upstream -> {
+            try {
+                upstream.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {} failed", upstream, e);
+            }
+        });
+    }
+}

@@ -1,0 +1,112 @@
+package io.countersign.server.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.identity.Agent;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The protocol side of the seam: binds a {@link ToolService} to the MCP Java SDK's server
+ * (sessions, {@code initialize}, JSON-RPC errors for malformed input and unknown methods,
+ * progress notifications) on stdio or Streamable HTTP. Nothing here decides anything.
+ */
+final class McpProtocol {
+    /** The request attribute (HTTP) and transport-context key carrying the authenticated agent. */
+    static final String AGENT = "countersign.mcp.agent";
+    private static final McpSchema.Implementation SERVER_INFO = new McpSchema.Implementation("countersign", "0.1.0");
+
+    private McpProtocol() {}
+
+    /** Serves one agent over a byte stream pair (the process's stdin and stdout). */
+    static McpSyncServer stdio(ToolService service, Agent agent, McpJsonMapper json, InputStream in, OutputStream out) {
+        requireNonNull(agent, "agent is null");
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(json, in, out);
+        return McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .tools(specifications(service, exchange -> agent)).build();
+    }
+
+    /**
+     * The Streamable HTTP servlet (mounted behind authentication by {@link McpRoutes}) and the server
+     * using it. Stateless: every POST is answered with one JSON response on the request's own
+     * thread, no session and no server-sent events. That is what the 2026-07-28 revision asks for,
+     * keeps a held call from depending on a long-lived event stream, and lets several gateway
+     * nodes serve one agent. The cost: no progress notifications over HTTP (stdio has them).
+     */
+    record Http(HttpServletStatelessServerTransport servlet, McpStatelessSyncServer server) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    static Http http(ToolService service, McpJsonMapper json, int maxRequestBytes) {
+        HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
+                .jsonMapper(json).messageEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
+                .contextExtractor(request -> {
+                    Object agent = request.getAttribute(AGENT);
+                    return agent == null ? McpTransportContext.EMPTY : McpTransportContext.create(Map.of(AGENT, agent));
+                })
+                .build();
+        List<McpStatelessServerFeatures.SyncToolSpecification> tools = service.tools().stream()
+                .map(tool -> McpStatelessServerFeatures.SyncToolSpecification.builder().tool(tool)
+                        .callHandler((context, request) -> service.call(agentOf(context), request.name(), request.arguments(),
+                                ToolService.Progress.NONE))
+                        .build())
+                .toList();
+        McpStatelessSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .tools(tools).build();
+        return new Http(transport, server);
+    }
+
+    private static Agent agentOf(McpTransportContext context) {
+        if (context.get(AGENT) instanceof Agent agent) {
+            return agent;
+        }
+        // McpRoutes only lets authenticated agents through; reaching this is a wiring bug.
+        throw new IllegalStateException("an MCP call arrived without an authenticated agent");
+    }
+
+    private interface AgentOf {
+        Agent of(McpSyncServerExchange exchange);
+    }
+
+    private static List<McpServerFeatures.SyncToolSpecification> specifications(ToolService service, AgentOf agents) {
+        return service.tools().stream()
+                .map(tool -> McpServerFeatures.SyncToolSpecification.builder().tool(tool)
+                        .callHandler((exchange, request) -> service.call(agents.of(exchange), request.name(), request.arguments(),
+                                progress(exchange, request)))
+                        .build())
+                .toList();
+    }
+
+    /** Progress notifications only when the client asked for them with a progress token. */
+    private static ToolService.Progress progress(McpSyncServerExchange exchange, McpSchema.CallToolRequest request) {
+        Object token = request.meta() == null ? null : request.meta().get("progressToken");
+        if (token == null) {
+            return ToolService.Progress.NONE;
+        }
+        return (step, message) -> {
+            try {
+                exchange.progressNotification(new McpSchema.ProgressNotification(token, step, null, message));
+            } catch (RuntimeException e) {
+                // A client that went away misses a progress note; the decision still stands.
+            }
+        };
+    }
+}

@@ -1,0 +1,42 @@
+package io.countersign.server.mcp;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Maps MCP tool names to action-name segments, deterministically. An action name is dotted
+ * segments of {@code [A-Za-z0-9_-]}; MCP allows more in a tool name ({@code .}, {@code /} and
+ * others). Names made of those characters ({@code write_file}, {@code get-sum}) are unchanged, so
+ * rules read naturally; each byte of the UTF-8 name outside them becomes {@code _} followed by two
+ * lowercase hex digits: {@code read.file} is {@code read_2efile}. Two tools of one server could then
+ * share a segment ({@code a.b} and {@code a_2eb}); the gateway refuses to serve the second one
+ * rather than let one rule cover both (see {@code McpGateway}).
+ */
+public final class ToolNames {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private ToolNames() {}
+
+    public static String segment(String toolName) {
+        StringBuilder out = new StringBuilder(toolName.length() + 8);
+        for (byte b : toolName.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            if (plain) {
+                out.append(c);
+            } else {
+                out.append('_').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+            }
+        }
+        return out.isEmpty() ? "_" : out.toString();
+    }
+
+    /** {@code mcp.<server>.<tool segment>}. */
+    public static String actionName(String server, String toolName) {
+        return "mcp." + server + "." + segment(toolName);
+    }
+
+    /** The name agents see: the upstream's own name with one upstream, {@code server__tool} with several. */
+    public static String exposed(String server, String toolName, boolean prefixed) {
+        return prefixed ? server + "__" + toolName : toolName;
+    }
+}

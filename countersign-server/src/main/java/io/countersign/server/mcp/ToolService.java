@@ -1,0 +1,32 @@
+package io.countersign.server.mcp;
+
+import io.countersign.identity.Agent;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The seam between the MCP gateway's logic and the protocol. Everything about sessions,
+ * {@code initialize}, JSON-RPC framing and transports stays on the other side ({@link McpProtocol});
+ * a protocol revision without {@code initialize} or sessions (2026-07-28) is a second binding of
+ * this same interface. Values are the spec's own data types (a tool, a tool result).
+ */
+public interface ToolService {
+
+    /** The tools agents see, already named as agents call them. */
+    List<McpSchema.Tool> tools();
+
+    /**
+     * Runs one {@code tools/call} through the gateway: never throws for an expected outcome (denied,
+     * expired, upstream failure); those are results with {@code isError: true} and the reason.
+     */
+    McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Progress progress);
+
+    /** Where the gateway reports that a held call is still waiting; bound to the client's progress token, if any. */
+    @FunctionalInterface
+    interface Progress {
+        Progress NONE = (step, message) -> {};
+
+        void report(double step, String message);
+    }
+}

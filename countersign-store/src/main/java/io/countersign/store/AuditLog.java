@@ -1,0 +1,57 @@
+package io.countersign.store;
+
+import io.countersign.tlog.tree.HashReader;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The audit log's Merkle tree and signed checkpoints, as a store keeps them: what the server's
+ * proofs, checkpointer and verifier read, and where signed checkpoints are kept. Thread-safe.
+ */
+public interface AuditLog {
+
+    /** The number of entries the Merkle tree covers; equal to the log's size once a write committed. */
+    long treeSize();
+
+    /**
+     * The stored tree's nodes, for {@code ProofBuilder} and {@code TreeReader}. Asking for a node
+     * beyond the tree throws {@link StoreException}.
+     */
+    HashReader hashes();
+
+    /** The RFC 6962 root of the first {@code size} entries. */
+    byte[] root(long size);
+
+    Optional<StoredCheckpoint> latestCheckpoint();
+
+    /** Hands every stored checkpoint to {@code sink}, smallest size first, from one snapshot. */
+    void eachCheckpoint(Consumer<StoredCheckpoint> sink);
+
+    /**
+     * Keeps a signed checkpoint, durably when this returns. Refused when its root is not this
+     * tree's root at its size, or its size is beyond the tree.
+     *
+     * @return false when a checkpoint of that size was already kept (the new one is dropped)
+     * @throws IllegalArgumentException when the size or root does not match the tree
+     */
+    boolean addCheckpoint(StoredCheckpoint checkpoint);
+
+    /**
+     * Hands every stored entry with {@code seq >= start} to {@code sink} in sequence order, from
+     * one snapshot, exactly as stored: no check for gaps, so that a verifier sees a damaged log
+     * as it is.
+     *
+     * @throws IOException when the sink throws it
+     */
+    void scanEntries(long start, AuditLeafSink sink) throws IOException;
+
+    /**
+     * Whether this process is the one that signs checkpoints now. Always true for a store only
+     * one gateway uses; with several gateway nodes on one database, true on exactly one of them
+     * at a time (the holder of a lock that the database frees when that node dies).
+     */
+    default boolean isSigner() {
+        return true;
+    }
+}

@@ -1,0 +1,322 @@
+package io.countersign.store.postgres;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.countersign.identity.StoredCredential;
+import io.countersign.identity.Suspension;
+import io.countersign.store.AuditLeafSink;
+import io.countersign.store.AuditLog;
+import io.countersign.store.GatewayStore;
+import io.countersign.store.StoreException;
+import io.countersign.store.internal.RequestCodec;
+import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.CredentialTable;
+import io.countersign.store.sql.RequestTable;
+import io.countersign.store.sql.SqlCall;
+import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.RequestId;
+import io.countersign.workflow.RequestListener;
+import io.countersign.workflow.Transaction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The store of several gateway nodes: one PostgreSQL database they share.
+ *
+ * <p>{@link #transact} runs on this node's group-commit writer ({@link PostgresWriter}): the work
+ * of concurrent callers shares one PostgreSQL transaction, each in a savepoint. That transaction
+ * first takes a transaction-level advisory lock, the audit lock, held until COMMIT. So the writes
+ * of all nodes are serialized
+ * (which is what the {@link io.countersign.workflow.Store} contract asks for requests, and more),
+ * audit sequence numbers are read as {@code max(seq) + 1} under the lock and have no gap and no
+ * duplicate across nodes, and the Merkle nodes of a transaction's entries are written in it.
+ * COMMIT returns once the WAL is flushed ({@code synchronous_commit = on}, set on every
+ * connection). A transaction also sends {@code NOTIFY countersign_requests} for every request
+ * it wrote, delivered to the nodes only once it committed.
+ *
+ * <p>A statement that breaks a constraint only undoes itself (the driver's {@code autosave}), so
+ * work that catches the resulting {@link IllegalArgumentException} may go on, as with SQLite.
+ */
+public final class PostgresStore implements GatewayStore {
+    /** The advisory lock key (an arbitrary 64-bit constant) that serializes audit appends. */
+    static final long AUDIT_LOCK = 0x436f756e74657201L;
+    /** The session advisory lock key of the node that signs checkpoints. */
+    static final long SIGNER_LOCK = 0x436f756e74657202L;
+    static final String CHANNEL = "countersign_requests";
+
+    private final PostgresSettings settings;
+    private final HikariDataSource pool;
+    private final RequestTable requests;
+    private final AuditTable audit = new AuditTable();
+    private final CredentialTable credentials;
+    private final PostgresWriter writer;
+    private final PostgresAuditLog auditLog;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile NodeListener nodeListener;
+
+    private PostgresStore(PostgresSettings settings, HikariDataSource pool, RequestCodec codec) {
+        this.settings = settings;
+        this.pool = pool;
+        this.requests = new RequestTable(codec);
+        this.credentials = new CredentialTable(codec);
+        this.auditLog = new PostgresAuditLog(this::read, audit, settings);
+        this.writer = new PostgresWriter(settings, requests, audit);
+    }
+
+    /**
+     * Connects to the database, brings its schema up to date (Flyway, {@code db/migration/postgres})
+     * and opens a pool of connections.
+     *
+     * @throws StoreException when the database can't be reached or migrated
+     */
+    public static PostgresStore open(PostgresSettings settings) {
+        requireNonNull(settings, "settings is null");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.url());
+        settings.user().ifPresent(config::setUsername);
+        settings.password().ifPresent(config::setPassword);
+        config.setPoolName("countersign-postgres");
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(10_000);
+        // Acknowledged means on disk, whatever the server's default (invariant 6).
+        config.setConnectionInitSql("SET synchronous_commit = on");
+        // A failed statement rolls back to a savepoint taken just before it, not the whole transaction.
+        config.addDataSourceProperty("autosave", "always");
+        config.addDataSourceProperty("cleanupSavepoints", "true");
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("connecting to " + settings.describe() + " failed: " + e.getMessage(), e);
+        }
+        try {
+            Flyway.configure(PostgresStore.class.getClassLoader())
+                    .dataSource(pool)
+                    .locations("classpath:db/migration/postgres")
+                    .failOnMissingLocations(true)
+                    .cleanDisabled(true)
+                    .loggers("slf4j")
+                    .load()
+                    .migrate();
+            return new PostgresStore(settings, pool, new RequestCodec());
+        } catch (RuntimeException e) { // FlywayException among them
+            pool.close();
+            throw new StoreException("migrating the schema of " + settings.describe() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The work runs on this node's writer thread, in a savepoint of a batch shared with other
+     * callers (see {@link PostgresWriter}). It must be short and must not wait for anything, nor
+     * call {@code transact} itself (that fails at once with {@link IllegalStateException}).
+     */
+    @Override
+    public <T> T transact(Function<Transaction, T> work) {
+        requireNonNull(work, "work is null");
+        requireOpen();
+        return writer.submit(work);
+    }
+
+    @Override
+    public Optional<ApprovalRequest> find(RequestId id) {
+        requireNonNull(id, "id is null");
+        return read("find request " + id, connection -> requests.find(connection, id));
+    }
+
+    @Override
+    public List<ApprovalRequest> findPending() {
+        return read("find pending requests", requests::findPending);
+    }
+
+    /** {@inheritDoc} Soonest expiry first. */
+    @Override
+    public List<ApprovalRequest> findExpired(Instant now) {
+        requireNonNull(now, "now is null");
+        return read("find requests expired at " + now, connection -> requests.findExpired(connection, now));
+    }
+
+    @Override
+    public void create(StoredCredential credential) {
+        requireNonNull(credential, "credential is null");
+        read("create credential for " + credential.principal().auditName(), connection -> {
+            credentials.insert(connection, credential);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<StoredCredential> findByTokenId(String tokenId) {
+        requireNonNull(tokenId, "tokenId is null");
+        return read("find credential '" + tokenId + "'", connection -> credentials.findByTokenId(connection, tokenId));
+    }
+
+    @Override
+    public List<StoredCredential> list() {
+        return read("list credentials", credentials::list);
+    }
+
+    @Override
+    public int revokeAgent(String name, Instant at) {
+        requireNonNull(name, "name is null");
+        requireNonNull(at, "at is null");
+        return read("revoke the keys of agent '" + name + "'", connection -> credentials.revokeAgent(connection, name, at));
+    }
+
+    @Override
+    public void touch(String tokenId, Instant at) {
+        requireNonNull(tokenId, "tokenId is null");
+        requireNonNull(at, "at is null");
+        read("record the use of credential '" + tokenId + "'", connection -> {
+            credentials.touch(connection, tokenId, at);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Suspension> suspensionOf(String agentName) {
+        requireNonNull(agentName, "agentName is null");
+        return read("find the suspension of agent '" + agentName + "'", connection -> credentials.findSuspension(connection, agentName));
+    }
+
+    @Override
+    public boolean suspend(Suspension suspension) {
+        requireNonNull(suspension, "suspension is null");
+        return read("suspend agent '" + suspension.agent() + "'", connection -> credentials.suspend(connection, suspension));
+    }
+
+    @Override
+    public boolean resume(String agentName) {
+        requireNonNull(agentName, "agentName is null");
+        return read("resume agent '" + agentName + "'", connection -> credentials.resume(connection, agentName));
+    }
+
+    @Override
+    public List<Suspension> suspended() {
+        return read("list suspended agents", credentials::suspensions);
+    }
+
+    @Override
+    public long auditSize() {
+        return read("read the audit log size", audit::size);
+    }
+
+    @Override
+    public List<byte[]> auditLeaves(long start, long end) {
+        return read("read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
+    }
+
+    @Override
+    public void exportAudit(long start, long end, AuditLeafSink sink) throws IOException {
+        requireNonNull(sink, "sink is null");
+        try {
+            read("export audit entries [" + start + ", " + end + ")", connection -> {
+                // A transaction, so that the driver fetches rows in chunks instead of all at once.
+                connection.setAutoCommit(false);
+                try {
+                    audit.stream(connection, start, end, sink);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // crosses the lambda; unwrapped just below
+                } finally {
+                    connection.rollback();
+                }
+                return null;
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Override
+    public AuditLog audit() {
+        return auditLog;
+    }
+
+    @Override
+    public String describe() {
+        return settings.describe();
+    }
+
+    /**
+     * Starts listening for {@code NOTIFY countersign_requests} on a connection of its own: every
+     * request another node (or this one) decided is read and handed to {@code listener}. Once
+     * per store.
+     */
+    @Override
+    public synchronized void listenForOtherNodes(RequestListener listener) {
+        requireNonNull(listener, "listener is null");
+        requireOpen();
+        if (nodeListener != null) {
+            throw new IllegalStateException("the store already has a listener for other nodes");
+        }
+        nodeListener = NodeListener.start(settings, id -> find(id), listener);
+    }
+
+    /** Stops the listener and the signer lock, then closes the pool. Later calls do nothing. */
+    @Override
+    public void close() {
+        if (writer.isWriterThread()) {
+            throw new IllegalStateException("the store was closed from inside a transaction's work; close it after transact returns");
+        }
+        if (closed.compareAndSet(false, true)) {
+            try {
+                writer.close();
+                NodeListener listening = nodeListener;
+                if (listening != null) {
+                    listening.close();
+                }
+                auditLog.close();
+            } finally {
+                pool.close();
+            }
+        }
+    }
+
+    /** A server setting as a pooled connection sees it; for tests. */
+    String setting(String name) {
+        return read("show " + name, connection -> {
+            try (PreparedStatement show = connection.prepareStatement("SELECT current_setting(?)")) {
+                show.setString(1, name);
+                try (java.sql.ResultSet rows = show.executeQuery()) {
+                    rows.next();
+                    return rows.getString(1);
+                }
+            }
+        });
+    }
+
+    private <T> T read(String operation, SqlCall<T> call) {
+        requireOpen();
+        try (Connection connection = pool.getConnection()) {
+            return call.run(connection);
+        } catch (SQLException e) {
+            throw new StoreException(operation + " in " + settings.describe() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("the store " + settings.describe() + " is closed");
+        }
+    }
+
+    static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.countersign.store.postgres;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.store.StoreException;
+import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.AuditTree;
+import io.countersign.store.sql.RequestTable;
+import io.countersign.store.sql.SqlCall;
+import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.RequestId;
+import io.countersign.workflow.Transaction;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.PreparedStatement;
+import java.util.Optional;
+
+/**
+ * One caller's work, in a savepoint of the writer's batch (a PostgreSQL transaction that holds the audit lock). Valid only on
+ * the calling thread and only while the work runs.
+ */
+final class PostgresTransaction implements Transaction {
+    private final Connection connection;
+    private final Thread owner = Thread.currentThread();
+    private final RequestTable requests;
+    private final AuditTable audit;
+    private final AuditTree tree;
+    private final Batch batch;
+    private boolean open = true;
+
+    /** The state of the writer's batch that its transactions share: the next audit sequence number and the tree. */
+    static final class Batch {
+        private final AuditTree tree;
+        private long nextSeq;
+
+        Batch(long nextSeq, AuditTree tree) {
+            this.nextSeq = nextSeq;
+            this.tree = tree;
+        }
+
+        long nextSeq() {
+            return nextSeq;
+        }
+
+        /** A savepoint was rolled back: its numbers are given back, so the log keeps no gaps, and its leaves leave the tree. */
+        void resetSeq(long seq) {
+            nextSeq = seq;
+            tree.discardFrom(seq);
+        }
+    }
+
+    PostgresTransaction(Connection connection, RequestTable requests, AuditTable audit, Batch batch) {
+        this.connection = connection;
+        this.requests = requests;
+        this.audit = audit;
+        this.tree = batch.tree;
+        this.batch = batch;
+    }
+
+    @Override
+    public Optional<ApprovalRequest> find(RequestId id) {
+        requireNonNull(id, "id is null");
+        return sql("find request " + id, c -> requests.find(c, id));
+    }
+
+    @Override
+    public Optional<ApprovalRequest> findByIdempotencyKey(String agentName, String idempotencyKey) {
+        requireNonNull(agentName, "agentName is null");
+        requireNonNull(idempotencyKey, "idempotencyKey is null");
+        return sql("find agent '" + agentName + "' request by idempotency key", c -> requests.findByIdempotencyKey(c, agentName, idempotencyKey));
+    }
+
+    @Override
+    public void insert(ApprovalRequest request) {
+        requireNonNull(request, "request is null");
+        sql("insert request " + request.id(), c -> {
+            requests.insert(c, request);
+            return null;
+        });
+        notifyChange(request);
+    }
+
+    @Override
+    public void update(ApprovalRequest request) {
+        requireNonNull(request, "request is null");
+        sql("update request " + request.id(), c -> {
+            requests.update(c, request);
+            return null;
+        });
+        notifyChange(request);
+    }
+
+    @Override
+    public long append(AuditEvent event) {
+        requireNonNull(event, "event is null");
+        long seq = batch.nextSeq;
+        byte[] leaf = sql("append audit entry " + seq + " (" + event.type().wireName() + ")", c -> audit.insert(c, seq, event));
+        // Taken only once the row is in: a failed append (caught by the work) leaves no gap.
+        tree.appended(seq, leaf);
+        batch.nextSeq++;
+        return seq;
+    }
+
+    /**
+     * Tells every node (on COMMIT; dropped with the savepoint if the work fails) that the request
+     * changed, with its new status, so their long-polls wake.
+     */
+    private void notifyChange(ApprovalRequest request) {
+        sql("notify the change of request " + request.id(), c -> {
+            try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify('" + PostgresStore.CHANNEL + "', ?)")) {
+                notify.setString(1, request.id().value() + " " + request.status().wireName());
+                notify.execute();
+            }
+            return null;
+        });
+    }
+
+    void end() {
+        open = false;
+    }
+
+    private <T> T sql(String operation, SqlCall<T> call) {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("a transaction was used from thread '" + Thread.currentThread().getName()
+                    + "'; only the work it was given to may use it, on the thread that runs the work");
+        }
+        if (!open) {
+            throw new IllegalStateException("a transaction was used after its work returned; keep no reference to it");
+        }
+        try {
+            return call.run(connection);
+        } catch (SQLException e) {
+            throw new StoreException(operation + " failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package io.countersign.store.postgres;
+
+import io.countersign.store.StoreException;
+import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.AuditTree;
+import io.countersign.store.sql.RequestTable;
+import io.countersign.tlog.tree.CompactRange;
+import io.countersign.workflow.Transaction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's group-commit writer on PostgreSQL: one thread and one connection that run the work
+ * of concurrent callers in one transaction, each in a savepoint, and commit them together. Each
+ * transaction first takes the audit lock (a transaction-level advisory lock), so batches of all
+ * nodes are serialized, audit sequence numbers are exact, and one WAL flush serves a batch instead
+ * of one per caller: the audit lock is held through COMMIT, so without batching the nodes'
+ * throughput would be one fsync per request.
+ */
+final class PostgresWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresWriter.class);
+    private static final int MAX_BATCH = 256;
+
+    /** One caller's work, its result once the work ran, and where the outcome goes after COMMIT. */
+    private static final class Job<T> {
+        final Function<Transaction, T> work;
+        final CompletableFuture<T> outcome = new CompletableFuture<>();
+        T result; // writer thread only; handed over at COMMIT
+
+        Job(Function<Transaction, T> work) {
+            this.work = work;
+        }
+
+        Function<Transaction, T> work() {
+            return work;
+        }
+
+        CompletableFuture<T> outcome() {
+            return outcome;
+        }
+
+        void succeed() {
+            outcome.complete(result);
+        }
+    }
+
+    private static final Job<Void> STOP = new Job<>(tx -> null);
+
+    private final PostgresSettings settings;
+    private final RequestTable requests;
+    private final AuditTable audit;
+    private final AuditTree tree = new AuditTree(); // writer thread only
+    private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private Connection connection; // writer thread only
+    private volatile boolean closed;
+
+    PostgresWriter(PostgresSettings settings, RequestTable requests, AuditTable audit) {
+        this.settings = settings;
+        this.requests = requests;
+        this.audit = audit;
+        this.thread = Thread.ofPlatform().name("countersign-postgres-writer").daemon(true).unstarted(this::loop);
+        thread.start();
+    }
+
+    boolean isWriterThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    <T> T submit(Function<Transaction, T> work) {
+        if (isWriterThread()) {
+            throw new IllegalStateException("transact was called from inside a transaction's work; it would wait for itself");
+        }
+        if (closed) {
+            throw new IllegalStateException("the store " + settings.describe() + " is closed");
+        }
+        Job<T> job = new Job<>(work);
+        queue.add(job);
+        try {
+            return job.outcome().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for a write to " + settings.describe() + "; it may or may not be kept", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime; // unchanged, as the Store contract says
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new StoreException(cause.getMessage(), cause);
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            List<Job<?>> jobs = new ArrayList<>();
+            try {
+                jobs.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(jobs, MAX_BATCH - 1);
+            boolean stop = jobs.remove(STOP);
+            if (!jobs.isEmpty()) {
+                run(jobs);
+            }
+            if (stop) {
+                closeConnection();
+                // A caller that slipped in after close() began gets an answer rather than waiting forever.
+                List<Job<?>> late = new ArrayList<>();
+                queue.drainTo(late);
+                late.forEach(job -> job.outcome().completeExceptionally(
+                        new IllegalStateException("the store " + settings.describe() + " is closed")));
+                return;
+            }
+        }
+    }
+
+    private void run(List<Job<?>> jobs) {
+        List<Job<?>> ran = new ArrayList<>();
+        try {
+            if (connection == null || connection.isClosed()) {
+                connection = settings.connectForWrites();
+                PostgresStore.execute(connection, "SET synchronous_commit = on");
+                connection.setAutoCommit(false);
+            }
+            try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                lock.setLong(1, PostgresStore.AUDIT_LOCK);
+                lock.execute();
+            }
+            long next = audit.size(connection);
+            tree.begin(connection, next);
+            PostgresTransaction.Batch batch = new PostgresTransaction.Batch(next, tree);
+            for (Job<?> job : jobs) {
+                if (runInSavepoint(batch, job)) {
+                    ran.add(job);
+                }
+            }
+            CompactRange border = tree.write(connection);
+            connection.commit();
+            tree.committed(border);
+        } catch (SQLException | RuntimeException e) {
+            tree.abandon();
+            try {
+                if (connection != null) {
+                    connection.rollback();
+                }
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+                closeConnection(); // a fresh one for the next batch
+            }
+            StoreException failure = e instanceof StoreException storeException ? storeException
+                    : new StoreException("a write batch on " + settings.describe() + " failed, nothing of it was kept: " + e.getMessage(), e);
+            LOG.warn("a write batch of {} transaction(s) failed: {}", jobs.size(), e.getMessage());
+            jobs.stream().filter(job -> !job.outcome().isDone()).forEach(job -> job.outcome().completeExceptionally(failure));
+            return;
+        }
+        ran.forEach(Job::succeed); // a caller returns only once its work is durable
+    }
+
+    /** Runs one caller's work; on failure undoes it alone and fails its caller. Returns whether it succeeded. */
+    private <T> boolean runInSavepoint(PostgresTransaction.Batch batch, Job<T> job) throws SQLException {
+        long seqBefore = batch.nextSeq();
+        Savepoint savepoint = connection.setSavepoint();
+        PostgresTransaction transaction = new PostgresTransaction(connection, requests, audit, batch);
+        try {
+            T result = job.work().apply(transaction);
+            connection.releaseSavepoint(savepoint);
+            job.result = result;
+            return true;
+        } catch (RuntimeException | Error e) {
+            connection.rollback(savepoint);
+            batch.resetSeq(seqBefore);
+            job.outcome().completeExceptionally(e);
+            return false;
+        } finally {
+            transaction.end();
+        }
+    }
+
+    private void closeConnection() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the writer connection failed", e);
+            }
+            connection = null;
+        }
+    }
+
+    /** Runs what is queued, then stops the thread and closes its connection. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        queue.add(STOP);
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
