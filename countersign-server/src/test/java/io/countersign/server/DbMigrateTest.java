@@ -6,6 +6,7 @@ import io.countersign.server.Http.Response;
 import io.countersign.server.config.DatabaseConfig;
 import io.countersign.store.postgres.PostgresSettings;
 import io.countersign.store.postgres.PostgresStore;
+import io.countersign.store.postgres.TestPostgres;
 import io.countersign.store.sqlite.SqliteStore;
 import io.countersign.server.config.ServerConfig;
 import java.nio.file.Path;

@@ -11,6 +11,7 @@ import io.countersign.server.config.DatabaseConfig;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.store.postgres.PostgresSettings;
 import io.countersign.store.postgres.PostgresStore;
+import io.countersign.store.postgres.TestPostgres;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -8,6 +8,7 @@ import io.countersign.identity.ApiTokens;
 import io.countersign.server.Http.Response;
 import io.countersign.store.postgres.PostgresSettings;
 import io.countersign.store.postgres.PostgresStore;
+import io.countersign.store.postgres.TestPostgres;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
