@@ -1,6 +1,7 @@
 package io.countersign.workflow;
 
 import io.countersign.audit.AuditEvent;
+import io.countersign.outbox.OutboxEvent;
 import java.util.Optional;
 
 /** What one unit of work may do; see {@link Store#transact} for the guarantees. */
@@ -20,4 +21,7 @@ public interface Transaction {
 
     /** Appends an event to the audit log and returns its sequence number. */
     long append(AuditEvent event);
+
+    /** Writes a notification to the outbox, to be delivered after (and only if) this transaction commits. */
+    void enqueue(OutboxEvent event);
 }

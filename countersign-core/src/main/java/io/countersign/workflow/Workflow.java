@@ -14,6 +14,8 @@ import io.countersign.policy.Decision;
 import io.countersign.policy.Effect;
 import io.countersign.policy.DecisionInput;
 import io.countersign.policy.PolicyEngine;
+import io.countersign.outbox.NotificationType;
+import io.countersign.outbox.OutboxEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -39,6 +41,7 @@ public final class Workflow {
     private final WorkflowSettings settings;
     private final AgentSuspensions suspensions;
     private final Notifier notifier;
+    private final Subscriptions subscriptions;
 
     /** Without suspensions or notifications. */
     public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
@@ -48,6 +51,13 @@ public final class Workflow {
 
     public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
             RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier) {
+        this(policy, store, clock, grantTokens, votingRule, listener, settings, suspensions, notifier, Subscriptions.NONE);
+    }
+
+    /** With {@code subscriptions} naming the channels each change is written to the outbox for. */
+    public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
+            RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier, Subscriptions subscriptions) {
+        this.subscriptions = requireNonNull(subscriptions, "subscriptions is null");
         this.suspensions = requireNonNull(suspensions, "suspensions is null");
         this.notifier = requireNonNull(notifier, "notifier is null");
         this.policy = requireNonNull(policy, "policy is null");
@@ -102,6 +112,10 @@ public final class Workflow {
             }
             if (request.grant().isPresent()) {
                 tx.append(RequestEvents.grantIssued(request));
+            }
+            enqueue(tx, NotificationType.REQUEST_CREATED, request, now);
+            if (!request.isPending()) {
+                enqueue(tx, NotificationType.REQUEST_DECIDED, request, now);
             }
             return request;
         });
@@ -209,14 +223,15 @@ public final class Workflow {
             if (result.grant().isPresent()) {
                 tx.append(RequestEvents.grantIssued(result));
             }
+            enqueue(tx, result.isPending() ? NotificationType.REQUEST_VOTED : NotificationType.REQUEST_DECIDED, result, now);
+            if (voter.breaksGlass()) {
+                notice(tx, breakGlassNotice(result, voter), now);
+            }
             return result;
         });
         notifyChanged(after);
         if (voter.breaksGlass()) {
-            tell(new Notifier.Notice(votingRule.breakGlassGroup().orElseThrow(), "Break-glass approval of " + after.id(),
-                    human.name() + " approved " + after.action().action() + " on " + after.action().resource() + " for agent "
-                            + after.agent().name() + " by break-glass: " + voter.breakGlassReason().orElseThrow()
-                            + ". Another human must acknowledge the review.", Optional.of(after.id())));
+            tell(breakGlassNotice(after, voter));
         }
         return after;
     }
@@ -245,6 +260,28 @@ public final class Workflow {
         });
     }
 
+    private Notifier.Notice breakGlassNotice(ApprovalRequest request, Voter voter) {
+        return new Notifier.Notice(votingRule.breakGlassGroup().orElseThrow(), "Break-glass approval of " + request.id(),
+                voter.human().name() + " approved " + request.action().action() + " on " + request.action().resource() + " for agent "
+                        + request.agent().name() + " by break-glass: " + voter.breakGlassReason().orElseThrow()
+                        + ". Another human must acknowledge the review.", Optional.of(request.id()));
+    }
+
+    /** Writes the change to the outbox for every channel that wants it, in the transaction that makes the change. */
+    private void enqueue(Transaction tx, NotificationType type, ApprovalRequest request, Instant at) {
+        for (String channel : subscriptions.channelsFor(type, Optional.of(request))) {
+            tx.enqueue(new OutboxEvent(channel, type, Optional.of(request.id().value()), "{}", at));
+        }
+    }
+
+    /** A notice for the channels, in the same transaction as what it tells of. */
+    void notice(Transaction tx, Notifier.Notice notice, Instant at) {
+        Optional<ApprovalRequest> request = notice.request().flatMap(tx::find);
+        for (String channel : subscriptions.channelsFor(NotificationType.NOTICE, request)) {
+            tx.enqueue(new OutboxEvent(channel, NotificationType.NOTICE, notice.request().map(RequestId::value), NoticePayload.json(notice), at));
+        }
+    }
+
     private void tell(Notifier.Notice notice) {
         try {
             notifier.notifyGroup(notice);
@@ -263,6 +300,7 @@ public final class Workflow {
             ApprovalRequest cancelled = request.decided(RequestStatus.CANCELLED, now, agent.auditName(), Optional.empty());
             tx.update(cancelled);
             tx.append(RequestEvents.resolved(cancelled));
+            enqueue(tx, NotificationType.REQUEST_DECIDED, cancelled, now);
             return cancelled;
         });
         notifyChanged(after);
@@ -293,6 +331,7 @@ public final class Workflow {
             tx.update(executed);
             tx.append(RequestEvents.grantUsed(executed, now));
             tx.append(RequestEvents.executed(executed, execution));
+            enqueue(tx, NotificationType.ACTION_EXECUTED, executed, now);
             return executed;
         });
         notifyChanged(after);
@@ -332,6 +371,7 @@ public final class Workflow {
                         ApprovalRequest expiredRequest = request.decided(RequestStatus.EXPIRED, now, "system", Optional.empty());
                         tx.update(expiredRequest);
                         tx.append(RequestEvents.resolved(expiredRequest));
+                        enqueue(tx, NotificationType.REQUEST_DECIDED, expiredRequest, now);
                         return expiredRequest;
                     }));
             if (after.isPresent()) {

@@ -2,6 +2,7 @@ package io.countersign.workflow;
 
 import io.countersign.audit.AuditEntry;
 import io.countersign.audit.AuditEvent;
+import io.countersign.outbox.OutboxEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,17 +16,20 @@ import java.util.function.Function;
 final class InMemoryStore implements Store {
     private final Map<RequestId, ApprovalRequest> requests = new LinkedHashMap<>();
     private final List<AuditEntry> audit = new ArrayList<>();
+    private final List<OutboxEvent> outbox = new ArrayList<>();
 
     @Override
     public synchronized <T> T transact(Function<Transaction, T> work) {
         Map<RequestId, ApprovalRequest> before = new LinkedHashMap<>(requests);
         int auditBefore = audit.size();
+        int outboxBefore = outbox.size();
         try {
             return work.apply(new Tx());
         } catch (RuntimeException e) {
             requests.clear();
             requests.putAll(before);
             audit.subList(auditBefore, audit.size()).clear();
+            outbox.subList(outboxBefore, outbox.size()).clear();
             throw e;
         }
     }
@@ -53,6 +57,10 @@ final class InMemoryStore implements Store {
     synchronized List<String> auditTypes(RequestId id) {
         return audit.stream().filter(e -> e.event().requestId().equals(Optional.of(id.value())))
                 .map(e -> e.event().type().wireName()).toList();
+    }
+
+    synchronized List<OutboxEvent> outbox() {
+        return List.copyOf(outbox);
     }
 
     @Override
@@ -93,6 +101,11 @@ final class InMemoryStore implements Store {
             long seq = audit.size();
             audit.add(new AuditEntry(seq, event));
             return seq;
+        }
+
+        @Override
+        public void enqueue(OutboxEvent event) {
+            outbox.add(event);
         }
     }
 }

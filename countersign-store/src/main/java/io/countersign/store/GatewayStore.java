@@ -37,6 +37,9 @@ public interface GatewayStore extends Store, CredentialStore, AgentSuspensions {
     /** The audit log's Merkle tree and signed checkpoints. */
     AuditLog audit();
 
+    /** The notifications waiting for delivery, which transactions write with {@code enqueue}. */
+    io.countersign.outbox.Outbox outbox();
+
     /** Where the data lives, for messages: a file, or a database URL without its password. */
     String describe();
 

@@ -13,7 +13,9 @@ import io.countersign.store.StoreException;
 import io.countersign.store.internal.RequestCodec;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.CredentialTable;
+import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
+import io.countersign.store.sql.SqlOutbox;
 import io.countersign.store.sql.SqlCall;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
@@ -63,6 +65,7 @@ public final class PostgresStore implements GatewayStore {
     private final CredentialTable credentials;
     private final PostgresWriter writer;
     private final PostgresAuditLog auditLog;
+    private final SqlOutbox outbox;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile NodeListener nodeListener;
 
@@ -73,6 +76,18 @@ public final class PostgresStore implements GatewayStore {
         this.credentials = new CredentialTable(codec);
         this.auditLog = new PostgresAuditLog(this::read, audit, settings);
         this.writer = new PostgresWriter(settings, requests, audit);
+        // One autocommitted statement per call: a claim locks its rows (SKIP LOCKED) only while it runs.
+        this.outbox = new SqlOutbox(new SqlOutbox.Runner() {
+            @Override
+            public <T> T write(String operation, SqlCall<T> call) {
+                return PostgresStore.this.read(operation, call);
+            }
+
+            @Override
+            public <T> T read(String operation, SqlCall<T> call) {
+                return PostgresStore.this.read(operation, call);
+            }
+        }, OutboxTable.postgres());
     }
 
     /**
@@ -244,6 +259,11 @@ public final class PostgresStore implements GatewayStore {
     @Override
     public AuditLog audit() {
         return auditLog;
+    }
+
+    @Override
+    public SqlOutbox outbox() {
+        return outbox;
     }
 
     @Override

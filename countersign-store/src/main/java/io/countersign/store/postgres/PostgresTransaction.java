@@ -3,6 +3,8 @@ package io.countersign.store.postgres;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
+import io.countersign.outbox.OutboxEvent;
+import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.AuditTree;
@@ -112,6 +114,15 @@ final class PostgresTransaction implements Transaction {
                 notify.setString(1, request.id().value() + " " + request.status().wireName());
                 notify.execute();
             }
+            return null;
+        });
+    }
+
+    @Override
+    public void enqueue(OutboxEvent event) {
+        requireNonNull(event, "event is null");
+        sql("enqueue " + event.type().wireName() + " for " + event.channel(), connection -> {
+            OutboxTable.insert(connection, event);
             return null;
         });
     }

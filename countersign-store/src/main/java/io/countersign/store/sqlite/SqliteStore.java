@@ -10,7 +10,9 @@ import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.CredentialTable;
+import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
+import io.countersign.store.sql.SqlOutbox;
 import io.countersign.store.sql.SqlCall;
 import io.countersign.store.internal.RequestCodec;
 import io.countersign.workflow.ApprovalRequest;
@@ -47,6 +49,7 @@ public final class SqliteStore implements GatewayStore {
     private final AuditTable audit = new AuditTable();
     private final CredentialTable credentials;
     private final SqliteAuditLog auditLog;
+    private final SqlOutbox outbox;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqliteStore(Path file, GroupCommitWriter writer, HikariDataSource readers, RequestCodec codec) {
@@ -56,6 +59,18 @@ public final class SqliteStore implements GatewayStore {
         this.requests = new RequestTable(codec);
         this.credentials = new CredentialTable(codec);
         this.auditLog = new SqliteAuditLog(this::read, writer, audit);
+        this.outbox = new SqlOutbox(new SqlOutbox.Runner() {
+            @Override
+            public <T> T write(String operation, SqlCall<T> call) {
+                requireOpen();
+                return writer.submit(batch -> batch.sql(operation, call));
+            }
+
+            @Override
+            public <T> T read(String operation, SqlCall<T> call) {
+                return SqliteStore.this.read(operation, call);
+            }
+        }, OutboxTable.sqlite());
     }
 
     /**
@@ -248,6 +263,11 @@ public final class SqliteStore implements GatewayStore {
     @Override
     public SqliteAuditLog audit() {
         return auditLog;
+    }
+
+    @Override
+    public SqlOutbox outbox() {
+        return outbox;
     }
 
     @Override

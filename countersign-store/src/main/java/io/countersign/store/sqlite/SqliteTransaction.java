@@ -3,6 +3,8 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
+import io.countersign.outbox.OutboxEvent;
+import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.workflow.ApprovalRequest;
@@ -74,6 +76,16 @@ final class SqliteTransaction implements Transaction {
         // Taken only once the row is in: a failed append (caught by the work) leaves no gap.
         batch.appended(leaf);
         return seq;
+    }
+
+    @Override
+    public void enqueue(OutboxEvent event) {
+        requireNonNull(event, "event is null");
+        requireUsable();
+        batch.sql("enqueue " + event.type().wireName() + " for " + event.channel(), connection -> {
+            OutboxTable.insert(connection, event);
+            return null;
+        });
     }
 
     void end() {
