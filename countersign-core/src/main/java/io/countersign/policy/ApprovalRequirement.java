@@ -3,18 +3,21 @@ package io.countersign.policy;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * One rule's demand: {@code quorum} distinct humans, each a member of at least one of
  * {@code groups}, must approve within {@code timeout}; with {@code stepUp}, only approvals from
- * a fresh sign-in count.
+ * a fresh sign-in count. {@code notifyTo} (the policy's {@code notify}) says where channels should ask, by channel kind
+ * ({@code slack} → a Slack channel id); it routes messages and decides nothing.
  */
-public record ApprovalRequirement(String rule, Set<String> groups, int quorum, Duration timeout, boolean stepUp) {
+public record ApprovalRequirement(String rule, Set<String> groups, int quorum, Duration timeout, boolean stepUp, Map<String, String> notifyTo) {
     public ApprovalRequirement {
         requireNonNull(rule, "rule is null");
         groups = Set.copyOf(requireNonNull(groups, "groups is null"));
         requireNonNull(timeout, "timeout is null");
+        notifyTo = Map.copyOf(requireNonNull(notifyTo, "notifyTo is null"));
         if (groups.isEmpty()) {
             throw new IllegalArgumentException("rule '" + rule + "': approval needs at least one group");
         }
@@ -24,6 +27,16 @@ public record ApprovalRequirement(String rule, Set<String> groups, int quorum, D
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("rule '" + rule + "': timeout is " + timeout + ", want a positive duration");
         }
+        notifyTo.forEach((kind, where) -> {
+            if (kind.isBlank() || where.isBlank()) {
+                throw new IllegalArgumentException("rule '" + rule + "': notify has a blank entry '" + kind + "': '" + where + "'");
+            }
+        });
+    }
+
+    /** Without notification routing. */
+    public ApprovalRequirement(String rule, Set<String> groups, int quorum, Duration timeout, boolean stepUp) {
+        this(rule, groups, quorum, timeout, stepUp, Map.of());
     }
 
     /** Without step-up. */

@@ -240,6 +240,16 @@ class PolicyDecisionTest {
     }
 
     @Test
+    void notify_routesTheApprovalMessage_andIsEmptyWhenNotGiven() {
+        Policy policy = policy("rules:",
+                "  - {name: r, match: {}, effect: require_approval, approval: {groups: [ops], notify: {slack: C0123}}}",
+                "  - {name: s, match: {}, effect: require_approval, approval: {groups: [ops]}}");
+
+        assertThat(policy.rules().get(0).approval().orElseThrow().notifyTo()).containsExactly(Map.entry("slack", "C0123"));
+        assertThat(policy.rules().get(1).approval().orElseThrow().notifyTo()).isEmpty();
+    }
+
+    @Test
     void version_isTheSha256OfTheText() {
         Policy policy = policy("rules: []");
 

@@ -56,6 +56,8 @@ class PolicyLoadErrorTest {
                 Arguments.of("zero duration", RULE + "    effect: require_approval\n    approval: {groups: [a], timeout: 0s}\n", 5, "exports", "approval.timeout '0s' is zero"),
                 Arguments.of("too long duration", RULE + "    effect: require_approval\n    approval: {groups: [a], timeout: 400d}\n", 5, "exports", "longer than the maximum of 365d"),
                 Arguments.of("unknown approval key", RULE + "    effect: require_approval\n    approval: {groups: [a], qourum: 2}\n", 5, "exports", "unknown key 'qourum' in approval; did you mean 'quorum'?"),
+                Arguments.of("unknown notify channel", RULE + "    effect: require_approval\n    approval: {groups: [a], notify: {slak: C1}}\n", 5, "exports", "unknown key 'slak' in approval.notify; did you mean 'slack'?"),
+                Arguments.of("blank notify channel", RULE + "    effect: require_approval\n    approval: {groups: [a], notify: {slack: ' '}}\n", 5, "exports", "approval.notify.slack is empty"),
                 Arguments.of("stepUp not a bool", RULE + "    effect: require_approval\n    approval: {groups: [a], stepUp: maybe}\n", 5, "exports", "approval.stepUp must be true or false"),
                 Arguments.of("empty glob segment", "rules:\n  - name: exports\n    match: {action: \"db..export\"}\n    effect: allow\n", 3, "exports", "match.action: pattern 'db..export' has an empty segment"),
                 Arguments.of("partial double star", "rules:\n  - name: exports\n    match: {action: \"db.ex**\"}\n    effect: allow\n", 3, "exports", "'**' must be a whole segment, got 'ex**'"),

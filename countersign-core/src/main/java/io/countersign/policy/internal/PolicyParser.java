@@ -10,6 +10,7 @@ import io.countersign.policy.RuleSummary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,9 @@ public final class PolicyParser {
     private static final Set<String> TOP_KEYS = YamlReader.keys("default", "defaultApproval", "rules");
     private static final Set<String> RULE_KEYS = YamlReader.keys("name", "match", "when", "effect", "reason", "approval");
     private static final Set<String> MATCH_KEYS = YamlReader.keys("action", "resource", "agent");
-    private static final Set<String> APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel");
+    private static final Set<String> APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel", "notify");
+    /** Channel kinds a rule may route its approval messages to. */
+    private static final Set<String> NOTIFY_KEYS = YamlReader.keys("slack");
     private static final Set<String> DEFAULT_APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
     /** The rule name carried by the default's approval requirement; no rule may take it. */
@@ -202,7 +205,18 @@ public final class PolicyParser {
         }
         boolean stepUp = Optional.ofNullable(entries.get("stepUp")).map(n -> reader.bool(n, what + ".stepUp")).orElse(false);
         Optional<String> channel = Optional.ofNullable(entries.get("channel")).map(n -> reader.string(n, what + ".channel"));
-        return new Approval(new ApprovalRequirement(rule, groups, quorum, timeout, stepUp), stepUp, channel);
+        Map<String, String> notify = new LinkedHashMap<>();
+        Node notifyNode = entries.get("notify");
+        if (notifyNode != null) {
+            for (Map.Entry<String, Node> target : reader.mapping(notifyNode, what + ".notify", NOTIFY_KEYS).entrySet()) {
+                String where = reader.string(target.getValue(), what + ".notify." + target.getKey());
+                if (where.isBlank()) {
+                    throw reader.error(target.getValue(), what + ".notify." + target.getKey() + " is blank; name a channel or leave it out");
+                }
+                notify.put(target.getKey(), where);
+            }
+        }
+        return new Approval(new ApprovalRequirement(rule, groups, quorum, timeout, stepUp, notify), stepUp, channel);
     }
 
     private static Condition condition(YamlReader reader, Node node, String expression) {

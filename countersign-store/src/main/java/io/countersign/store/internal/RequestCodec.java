@@ -44,7 +44,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Members added to format 1 later are written only when they differ from what an older
  * document means: {@code delegation} only when {@code verified} (otherwise it follows from
  * {@code onBehalfOf}), {@code resolution} and {@code breakGlass} only when set, an approval's
- * {@code stepUp} only when true. Older documents therefore read back unchanged.
+ * {@code stepUp} only when true, its {@code notify} only when it routes somewhere. Older documents
+ * therefore read back unchanged.
  *
  * <p>Action params are stored as the JSON they are; reading them back gives the nodes a default
  * Jackson parse gives (ints, longs, big integers, doubles), so their canonical JSON, and hence
@@ -201,6 +202,10 @@ public final class RequestCodec {
             if (requirement.stepUp()) {
                 item.put("stepUp", true);
             }
+            if (!requirement.notifyTo().isEmpty()) {
+                ObjectNode notify = item.putObject("notify");
+                new TreeMap<>(requirement.notifyTo()).forEach(notify::put);
+            }
         }
         return node;
     }
@@ -216,7 +221,20 @@ public final class RequestCodec {
                         new TreeSet<>(list(item.required("groups"), JsonNode::stringValue)),
                         item.required("quorum").intValue(),
                         Duration.parse(text(item, "timeout")),
-                        optional(item, "stepUp", JsonNode::booleanValue).orElse(false))));
+                        optional(item, "stepUp", JsonNode::booleanValue).orElse(false),
+                        readNotify(item))));
+    }
+
+    private static Map<String, String> readNotify(JsonNode item) {
+        JsonNode notify = item.get("notify");
+        if (notify == null || notify.isNull()) {
+            return Map.of();
+        }
+        Map<String, String> targets = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> entry : notify.properties()) {
+            targets.put(entry.getKey(), entry.getValue().stringValue());
+        }
+        return targets;
     }
 
     private static ObjectNode vote(Vote vote) {

@@ -90,6 +90,23 @@ class RequestCodecTest {
     }
 
     @Test
+    void roundTrip_keepsWhereAnApprovalIsAnnounced_andWritesNothingWithoutIt() {
+        ApprovalRequest pending = Requests.pending("bot");
+        io.countersign.policy.Decision routed = new io.countersign.policy.Decision(pending.decision().effect(), pending.decision().rules(),
+                pending.decision().reason(), pending.decision().policyVersion(), List.of(new io.countersign.policy.ApprovalRequirement(
+                        "exports-need-a-data-owner", Set.of("data-owners"), 1, java.time.Duration.ofMinutes(30), false, Map.of("slack", "C0123"))));
+        ApprovalRequest request = new ApprovalRequest(pending.id(), pending.agent(), pending.action(), pending.digest(), routed,
+                pending.status(), pending.votes(), pending.createdAt(), pending.expiresAt(), pending.decidedAt(), pending.decidedBy(),
+                pending.idempotencyKey(), pending.grant(), pending.execution());
+
+        ApprovalRequest read = codec.read(codec.write(request));
+
+        assertThat(read).isEqualTo(request);
+        assertThat(read.decision().approvals().getFirst().notifyTo()).containsExactly(Map.entry("slack", "C0123"));
+        assertThat(codec.write(pending)).doesNotContain("notify");
+    }
+
+    @Test
     void write_isTheFormat1Document() throws IOException {
         assertThat(JSON.readTree(codec.write(fixedRequest()))).isEqualTo(JSON.readTree(resource("request-document-format-1.json")));
     }
