@@ -1,0 +1,138 @@
+package io.countersign.server.slack;
+
+import static java.util.Objects.requireNonNull;
+
+import com.slack.api.Slack;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.SlackApiException;
+import com.slack.api.methods.SlackApiTextResponse;
+import com.slack.api.methods.request.chat.ChatPostEphemeralRequest;
+import com.slack.api.methods.request.chat.ChatPostMessageRequest;
+import com.slack.api.methods.request.chat.ChatUpdateRequest;
+import com.slack.api.methods.request.users.UsersInfoRequest;
+import com.slack.api.methods.request.views.ViewsOpenRequest;
+import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import com.slack.api.methods.response.users.UsersInfoResponse;
+import com.slack.api.model.User;
+import com.slack.api.model.block.LayoutBlock;
+import com.slack.api.model.view.View;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The few Slack Web API methods Countersign calls, through the official SDK pointed at the
+ * configured base URL. Every failure, a network error or an answer with {@code ok: false}, is a
+ * {@link SlackCallFailed}, so the outbox worker retries it.
+ */
+public final class SlackApi implements AutoCloseable {
+    /** Slack's answer to a call that did not work; the message names the method and Slack's error code. */
+    public static final class SlackCallFailed extends Exception {
+        public SlackCallFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Where a posted message is: what chat.update needs. Written {@code channel|ts} as the outbox's message reference. */
+    public record MessageRef(String channel, String ts) {
+        public MessageRef {
+            requireNonNull(channel, "channel is null");
+            requireNonNull(ts, "ts is null");
+            if (channel.isBlank() || ts.isBlank() || channel.contains("|")) {
+                throw new IllegalArgumentException("message reference channel '" + channel + "', ts '" + ts + "' is not a Slack message");
+            }
+        }
+
+        public static MessageRef parse(String ref) {
+            int bar = ref.indexOf('|');
+            if (bar < 0) {
+                throw new IllegalArgumentException("message reference '" + ref + "' is not channel|ts");
+            }
+            return new MessageRef(ref.substring(0, bar), ref.substring(bar + 1));
+        }
+
+        public String asString() {
+            return channel + "|" + ts;
+        }
+    }
+
+    /** What users.info says of a user; the email only when Slack says it is confirmed. */
+    public record SlackUser(String id, Optional<String> confirmedEmail, boolean deletedOrBot) {
+        public SlackUser {
+            requireNonNull(id, "id is null");
+            requireNonNull(confirmedEmail, "confirmedEmail is null");
+        }
+    }
+
+    private final Slack slack;
+    private final MethodsClient methods;
+
+    public SlackApi(SlackConfig config) {
+        requireNonNull(config, "config is null");
+        com.slack.api.SlackConfig sdk = new com.slack.api.SlackConfig();
+        sdk.setMethodsEndpointUrlPrefix(config.apiBaseUrl().toString());
+        // Our own metrics and retries (the outbox) stand in for the SDK's background stats threads.
+        sdk.setStatsEnabled(false);
+        sdk.setHttpClientCallTimeoutMillis(10_000);
+        sdk.setHttpClientReadTimeoutMillis(10_000);
+        this.slack = Slack.getInstance(sdk);
+        this.methods = slack.methods(config.botToken().reveal());
+    }
+
+    public MessageRef postMessage(String channel, String text, List<LayoutBlock> blocks) throws SlackCallFailed {
+        ChatPostMessageResponse response = call("chat.postMessage", () -> methods.chatPostMessage(ChatPostMessageRequest.builder()
+                .channel(channel).text(text).blocks(blocks.isEmpty() ? null : blocks).unfurlLinks(false).unfurlMedia(false).build()));
+        return new MessageRef(response.getChannel(), response.getTs());
+    }
+
+    public void updateMessage(MessageRef ref, String text, List<LayoutBlock> blocks) throws SlackCallFailed {
+        call("chat.update", () -> methods.chatUpdate(ChatUpdateRequest.builder().channel(ref.channel()).ts(ref.ts()).text(text).blocks(blocks).build()));
+    }
+
+    public void postEphemeral(String channel, String user, String text) throws SlackCallFailed {
+        call("chat.postEphemeral", () -> methods.chatPostEphemeral(ChatPostEphemeralRequest.builder().channel(channel).user(user).text(text).build()));
+    }
+
+    public void openView(String triggerId, View view) throws SlackCallFailed {
+        call("views.open", () -> methods.viewsOpen(ViewsOpenRequest.builder().triggerId(triggerId).view(view).build()));
+    }
+
+    public SlackUser user(String id) throws SlackCallFailed {
+        UsersInfoResponse response = call("users.info", () -> methods.usersInfo(UsersInfoRequest.builder().user(id).build()));
+        User user = response.getUser();
+        if (user == null) {
+            throw new SlackCallFailed("users.info for " + id + " answered without a user", null);
+        }
+        Optional<String> email = Optional.ofNullable(user.getProfile()).map(User.Profile::getEmail).filter(text -> !text.isBlank())
+                .filter(text -> user.isEmailConfirmed());
+        return new SlackUser(id, email, user.isDeleted() || user.isBot() || user.isAppUser());
+    }
+
+    private interface Call<T extends SlackApiTextResponse> {
+        T run() throws IOException, SlackApiException;
+    }
+
+    private static <T extends SlackApiTextResponse> T call(String method, Call<T> call) throws SlackCallFailed {
+        T response;
+        try {
+            response = call.run();
+        } catch (SlackApiException e) {
+            throw new SlackCallFailed(method + ": HTTP " + e.getResponse().code() + (e.getError() == null ? "" : " " + e.getError().getError()), e);
+        } catch (IOException e) {
+            throw new SlackCallFailed(method + ": " + e, e);
+        }
+        if (!response.isOk()) {
+            throw new SlackCallFailed(method + ": " + response.getError(), null);
+        }
+        return response;
+    }
+
+    @Override
+    public void close() {
+        try {
+            slack.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the Slack client failed", e);
+        }
+    }
+}
