@@ -7,6 +7,7 @@ import io.countersign.server.actions.ActionRoutes;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.actions.RequestJson;
 import io.countersign.server.audit.AuditModule;
+import io.countersign.server.channels.Channels;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
 import io.countersign.server.http.ApiServer;
@@ -16,11 +17,13 @@ import io.countersign.server.identity.AdminRoutes;
 import io.countersign.server.identity.AgentAdmin;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.Delegations;
+import io.countersign.server.identity.HumanDirectory;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.TokenRejected;
 import io.countersign.server.mcp.McpModule;
+import io.countersign.server.slack.SlackModule;
 import io.countersign.server.hooks.ClaudeCodeRoutes;
 import io.countersign.identity.Agent;
 import io.javalin.config.RoutesConfig;
@@ -80,15 +83,19 @@ public final class Gateway implements AutoCloseable {
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
             store.listenForOtherNodes(longPolls);
             IdentityConfig identity = config.identity();
+            AtomicReference<String> baseUrl = new AtomicReference<>();
+            Optional<SlackModule> slack = config.slack().map(settings -> SlackModule.create(settings, baseUrl::get, clock, mapper));
+            slack.ifPresent(parts::add);
+            // The channels the workflow writes outbox rows for; the outbox worker delivers them.
+            Channels channels = new Channels(slack.map(module -> List.of(module.channel())).orElse(List.of()));
             Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), longPolls, new WorkflowSettings(config.grantTtl()),
-                    store, new LoggingNotifier());
+                    store, new LoggingNotifier(), channels);
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
             AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
                     identity.clientAgents(), clock);
             GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
-            AtomicReference<String> baseUrl = new AtomicReference<>();
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             Optional<McpModule> mcp = config.mcp().enabled()
                     ? Optional.of(McpModule.start(config.mcp(), workflow, longPolls, clock, mapper, config.maxBodyBytes(), data.directory()))
@@ -102,7 +109,8 @@ public final class Gateway implements AutoCloseable {
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
-                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper)));
+                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
+                            slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, new HumanDirectory(store, clock))).orElse(routes -> {})));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));

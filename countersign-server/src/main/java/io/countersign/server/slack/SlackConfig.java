@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Secret;
 import java.net.URI;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The {@code slack:} section of {@code countersign.yaml}: the Slack app's bot token and signing
@@ -35,6 +39,63 @@ public record SlackConfig(Secret botToken, Secret signingSecret, String defaultC
             apiBaseUrl = URI.create(apiBaseUrl + "/");
         }
         consoleBaseUrl = consoleBaseUrl.map(url -> url.replaceAll("/+$", ""));
+    }
+
+    /**
+     * Parses the {@code slack:} section; errors name the key (the caller adds the file). {@code env} reads an
+     * environment variable (the secrets are named by {@code botTokenEnv} and {@code signingSecretEnv}).
+     *
+     * <pre>
+     * slack:
+     *   botTokenEnv: SLACK_BOT_TOKEN            # xoxb-..., scopes chat:write, users:read, users:read.email
+     *   signingSecretEnv: SLACK_SIGNING_SECRET  # the app's signing secret (Basic Information)
+     *   defaultChannel: C0123ABCD               # where approval messages go when the rule names no notify.slack
+     *   apiBaseUrl: https://slack.com/api/      # default
+     *   consoleBaseUrl: https://countersign.example.com   # default: server.baseUrl
+     * </pre>
+     */
+    public static Optional<SlackConfig> parse(Object value, Function<String, Optional<String>> env) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof Map<?, ?> slack)) {
+            throw new IllegalArgumentException("'slack' must be a mapping");
+        }
+        Set<String> known = Set.of("botTokenEnv", "signingSecretEnv", "defaultChannel", "apiBaseUrl", "consoleBaseUrl");
+        for (Object key : slack.keySet()) {
+            if (!known.contains(String.valueOf(key))) {
+                throw new IllegalArgumentException("unknown key '" + key + "' in slack; known keys are " + new TreeSet<>(known));
+            }
+        }
+        Secret token = new Secret(secret(slack, "botTokenEnv", env));
+        Secret signing = new Secret(secret(slack, "signingSecretEnv", env));
+        String channel = string(slack, "defaultChannel").orElseThrow(() -> new IllegalArgumentException(
+                "'slack.defaultChannel' is missing; name the channel (its id, e.g. C0123ABCD) approval messages go to"));
+        URI api;
+        try {
+            api = string(slack, "apiBaseUrl").map(URI::create).orElse(DEFAULT_API_BASE_URL);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'slack.apiBaseUrl' is not a URL: " + e.getMessage());
+        }
+        return Optional.of(new SlackConfig(token, signing, channel, api, string(slack, "consoleBaseUrl")));
+    }
+
+    private static String secret(Map<?, ?> slack, String key, Function<String, Optional<String>> env) {
+        String name = string(slack, key).orElseThrow(() -> new IllegalArgumentException(
+                "'slack." + key + "' is missing; name the environment variable that holds it"));
+        return env.apply(name).filter(text -> !text.isBlank()).orElseThrow(() -> new IllegalArgumentException(
+                "'slack." + key + "' names the environment variable " + name + ", which is not set"));
+    }
+
+    private static Optional<String> string(Map<?, ?> slack, String key) {
+        Object value = slack.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof String text)) {
+            throw new IllegalArgumentException("'slack." + key + "' must be a string");
+        }
+        return Optional.of(text);
     }
 
     @Override
