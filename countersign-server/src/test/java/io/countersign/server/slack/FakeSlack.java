@@ -1,0 +1,195 @@
+package io.countersign.server.slack;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A local stand-in for the Slack Web API on 127.0.0.1: records every call (method, form params,
+ * bearer token) and answers users.info, chat.postMessage (with a fresh ts), chat.update,
+ * chat.postEphemeral and views.open the way Slack documents them. A call with another token gets
+ * {@code invalid_auth}; {@link #goDown} makes every call a 503.
+ */
+final class FakeSlack implements AutoCloseable {
+    static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    record Call(String method, Map<String, String> params, String authorization) {
+        String param(String name) {
+            return params.getOrDefault(name, "");
+        }
+
+        /** A param Slack takes as JSON (blocks, view). */
+        JsonNode json(String name) {
+            return MAPPER.readTree(param(name));
+        }
+    }
+
+    private record User(String email, boolean confirmed, boolean bot) {}
+
+    private final HttpServer server;
+    private final String token;
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final Map<String, User> users = new ConcurrentHashMap<>();
+    private final AtomicInteger messages = new AtomicInteger();
+    private final AtomicBoolean down = new AtomicBoolean();
+
+    FakeSlack(String token) throws IOException {
+        this.token = token;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/", this::handle);
+        server.start();
+    }
+
+    /** The Web API base URL, for {@code slack.apiBaseUrl}. */
+    String apiBaseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/";
+    }
+
+    void user(String id, String email, boolean emailConfirmed) {
+        users.put(id, new User(email, emailConfirmed, false));
+    }
+
+    void goDown(boolean isDown) {
+        down.set(isDown);
+    }
+
+    List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    List<Call> calls(String method) {
+        return calls.stream().filter(call -> call.method().equals(method)).toList();
+    }
+
+    /** The first call of {@code method} that matches, waiting up to 10 s for it. */
+    Call await(String method, Predicate<Call> matching) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < until) {
+            for (Call call : calls(method)) {
+                if (matching.test(call)) {
+                    return call;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no matching " + method + " call within 10 s; calls were " + calls.stream().map(Call::method).toList());
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestURI().getPath().substring("/api/".length());
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String contentType = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
+            Map<String, String> params = contentType.startsWith("application/json") ? jsonParams(body) : form(body);
+            String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
+            calls.add(new Call(method, params, authorization));
+            if (down.get()) {
+                send(exchange, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
+                return;
+            }
+            if (!authorization.equals("Bearer " + token)) {
+                send(exchange, 200, "{\"ok\":false,\"error\":\"invalid_auth\"}");
+                return;
+            }
+            send(exchange, 200, MAPPER.writeValueAsString(answer(method, params)));
+        }
+    }
+
+    private ObjectNode answer(String method, Map<String, String> params) {
+        ObjectNode answer = MAPPER.createObjectNode();
+        answer.put("ok", true);
+        switch (method) {
+            case "users.info" -> {
+                User user = users.get(params.get("user"));
+                if (user == null) {
+                    return error("user_not_found");
+                }
+                ObjectNode json = answer.putObject("user");
+                json.put("id", params.get("user"));
+                json.put("is_bot", user.bot());
+                json.put("deleted", false);
+                json.put("is_email_confirmed", user.confirmed());
+                json.putObject("profile").put("email", user.email());
+            }
+            case "chat.postMessage" -> {
+                if (params.getOrDefault("channel", "").isBlank()) {
+                    return error("channel_not_found");
+                }
+                String ts = "1700000000." + String.format("%06d", messages.incrementAndGet());
+                answer.put("channel", params.get("channel"));
+                answer.put("ts", ts);
+                answer.putObject("message").put("text", params.getOrDefault("text", "")).put("ts", ts);
+            }
+            case "chat.update" -> {
+                answer.put("channel", params.get("channel"));
+                answer.put("ts", params.get("ts"));
+            }
+            case "chat.postEphemeral" -> answer.put("message_ts", "1700000001.000001");
+            case "views.open" -> answer.putObject("view").put("id", "V0FAKE");
+            default -> {
+                return error("unknown_method");
+            }
+        }
+        return answer;
+    }
+
+    private static ObjectNode error(String code) {
+        ObjectNode error = MAPPER.createObjectNode();
+        error.put("ok", false);
+        error.put("error", code);
+        return error;
+    }
+
+    private static Map<String, String> form(String body) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String pair : body.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+            params.put(name, value);
+        }
+        return params;
+    }
+
+    private static Map<String, String> jsonParams(String body) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : MAPPER.readTree(body).properties()) {
+            params.put(field.getKey(), field.getValue().isString() ? field.getValue().stringValue() : field.getValue().toString());
+        }
+        return params;
+    }
+
+    private static void send(HttpExchange exchange, int status, String json) throws IOException {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
