@@ -30,7 +30,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class FakeSlack implements AutoCloseable {
     static final JsonMapper MAPPER = JsonMapper.builder().build();
 
-    record Call(String method, Map<String, String> params, String authorization) {
+    /** One call and what the fake answered ({@code {"ok":false,...}} when down). */
+    record Call(String method, Map<String, String> params, String authorization, JsonNode answer) {
         String param(String name) {
             return params.getOrDefault(name, "");
         }
@@ -89,7 +90,8 @@ final class FakeSlack implements AutoCloseable {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("no matching " + method + " call within 10 s; calls were " + calls.stream().map(Call::method).toList());
+        throw new AssertionError("no matching " + method + " call within 10 s; calls were " + calls.stream().map(Call::method).toList()
+                + "; the " + method + " calls had " + calls(method).stream().map(Call::params).toList());
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -99,16 +101,14 @@ final class FakeSlack implements AutoCloseable {
             String contentType = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
             Map<String, String> params = contentType.startsWith("application/json") ? jsonParams(body) : form(body);
             String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
-            calls.add(new Call(method, params, authorization));
             if (down.get()) {
+                calls.add(new Call(method, params, authorization, error("service_unavailable")));
                 send(exchange, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
                 return;
             }
-            if (!authorization.equals("Bearer " + token)) {
-                send(exchange, 200, "{\"ok\":false,\"error\":\"invalid_auth\"}");
-                return;
-            }
-            send(exchange, 200, MAPPER.writeValueAsString(answer(method, params)));
+            ObjectNode answer = authorization.equals("Bearer " + token) ? answer(method, params) : error("invalid_auth");
+            calls.add(new Call(method, params, authorization, answer));
+            send(exchange, 200, MAPPER.writeValueAsString(answer));
         }
     }
 
