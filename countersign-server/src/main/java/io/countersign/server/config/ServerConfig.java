@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
         long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-        DatabaseConfig database) {
+        DatabaseConfig database, NotificationsConfig notifications) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -30,6 +30,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         requireNonNull(audit, "audit is null");
         requireNonNull(console, "console is null");
         requireNonNull(mcp, "mcp is null");
+        requireNonNull(notifications, "notifications is null");
         requireNonNull(database, "database is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
@@ -43,6 +44,14 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
             long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console) {
         this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, DatabaseConfig.embedded());
+    }
+
+    /** Without webhooks and with the outbox's default retries. */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
+            DatabaseConfig database) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                NotificationsConfig.defaults());
     }
 
     /** With the console's defaults (see {@link ConsoleConfig}). */
@@ -75,39 +84,44 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database);
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database);
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database);
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database);
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications);
+    }
+
+    public ServerConfig withNotifications(NotificationsConfig newNotifications) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                newNotifications);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications);
     }
 
     /** Whether browsers reach this gateway over TLS (a baseUrl with https, e.g. behind a TLS proxy): console cookies are then Secure. */
