@@ -18,6 +18,7 @@ final class FakeWebhookReceiver implements AutoCloseable {
 
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger status = new AtomicInteger(204);
+    private final AtomicInteger delayMillis = new AtomicInteger();
     private int port;
     private HttpServer server;
 
@@ -31,8 +32,14 @@ final class FakeWebhookReceiver implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/hook", exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            try {
+                Thread.sleep(delayMillis.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             int answer = status.get();
             if (answer / 100 == 2) {
                 received.add(new Received(Map.of(
@@ -50,6 +57,11 @@ final class FakeWebhookReceiver implements AutoCloseable {
 
     URI url() {
         return URI.create("http://127.0.0.1:" + port + "/hook");
+    }
+
+    /** A slow receiver: each answer takes this long. */
+    void delay(int millis) {
+        delayMillis.set(millis);
     }
 
     void answer(int newStatus) {
