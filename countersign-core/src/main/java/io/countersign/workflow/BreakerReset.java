@@ -8,7 +8,6 @@ import io.countersign.breaker.TrippedBreaker;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -28,13 +27,17 @@ public final class BreakerReset {
 
     /**
      * @param by the audit name of the human who resets it
+     * @param comment why the agent may go on; required
      * @throws WorkflowException.NotFound when the breaker is not tripped for that agent
+     * @throws WorkflowException.Unprocessable when the comment is blank
      */
-    public TrippedBreaker reset(String agent, String breaker, String by, Optional<String> comment) {
+    public TrippedBreaker reset(String agent, String breaker, String by, String comment) {
         requireNonNull(agent, "agent is null");
         requireNonNull(breaker, "breaker is null");
         requireNonNull(by, "by is null");
-        requireNonNull(comment, "comment is null");
+        if (comment == null || comment.isBlank()) {
+            throw new WorkflowException.Unprocessable("a reset needs a comment saying why the agent may go on");
+        }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         return store.transact(tx -> {
             TrippedBreaker tripped = tx.resetBreaker(agent, breaker).orElseThrow(() -> new WorkflowException.NotFound(
@@ -45,7 +48,7 @@ public final class BreakerReset {
             data.put("trippedAt", tripped.trippedAt().toString());
             data.put("count", tripped.count());
             data.put("window", tripped.window().toString());
-            comment.filter(text -> !text.isBlank()).ifPresent(text -> data.put("comment", text));
+            data.put("comment", comment);
             tx.append(new AuditEvent(AuditEventType.BREAKER_RESET, now, by, tripped.requestId(), data));
             return tripped;
         });

@@ -100,7 +100,7 @@ class CircuitBreakerWorkflowTest {
         assertThat(submitTimes(2, cleaner, "db.delete")).containsOnly(RequestStatus.DENIED);
         assertThat(submit(cleaner, "db.query").status()).as("actions the breaker does not cover").isEqualTo(RequestStatus.APPROVED);
 
-        reset.reset("cleaner", "deletes", "human:alice", Optional.of("the cleanup job was misconfigured; fixed"));
+        reset.reset("cleaner", "deletes", "human:alice", "the cleanup job was misconfigured; fixed");
 
         assertThat(submitTimes(3, cleaner, "db.delete")).containsOnly(RequestStatus.APPROVED);
         assertThat(submit(cleaner, "db.delete").status()).isEqualTo(RequestStatus.DENIED);
@@ -119,7 +119,7 @@ class CircuitBreakerWorkflowTest {
         ApprovalRequest tripping = submit(cleaner, "db.delete");
         submit(cleaner, "db.delete");
 
-        reset.reset("cleaner", "deletes", "human:alice", Optional.of("fixed the job"));
+        reset.reset("cleaner", "deletes", "human:alice", "fixed the job");
 
         List<AuditEntry> trips = entries("breaker.tripped");
         assertThat(trips).hasSize(1);
@@ -200,10 +200,18 @@ class CircuitBreakerWorkflowTest {
 
     @Test
     void resettingABreakerThatIsNotTripped_isNotFound_andLogsNothing() {
-        assertThatThrownBy(() -> reset.reset("cleaner", "deletes", "human:alice", Optional.empty()))
+        assertThatThrownBy(() -> reset.reset("cleaner", "deletes", "human:alice", "no reason"))
                 .isInstanceOf(WorkflowException.NotFound.class)
                 .hasMessage("breaker 'deletes' is not tripped for agent cleaner");
         assertThat(entries("breaker.reset")).isEmpty();
+    }
+
+    @Test
+    void resettingWithoutAComment_isRefused_andTheBreakerHolds() {
+        submitTimes(4, cleaner, "db.delete");
+
+        assertThatThrownBy(() -> reset.reset("cleaner", "deletes", "human:alice", " ")).isInstanceOf(WorkflowException.Unprocessable.class);
+        assertThat(submit(cleaner, "db.delete").status()).isEqualTo(RequestStatus.DENIED);
     }
 
     @Test

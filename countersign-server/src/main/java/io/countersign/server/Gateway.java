@@ -7,6 +7,7 @@ import io.countersign.server.actions.ActionRoutes;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.actions.RequestJson;
 import io.countersign.server.audit.AuditModule;
+import io.countersign.server.breakers.BreakerRoutes;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
 import io.countersign.server.http.ApiServer;
@@ -29,6 +30,7 @@ import java.util.function.Consumer;
 import io.countersign.workflow.KillSwitch;
 import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.store.GatewayStore;
+import io.countersign.workflow.BreakerReset;
 import io.countersign.workflow.GrantTokens;
 import io.countersign.workflow.VotingRule;
 import io.countersign.workflow.Workflow;
@@ -88,6 +90,7 @@ public final class Gateway implements AutoCloseable {
             AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
                     identity.clientAgents(), clock);
             GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
+            metrics.trippedBreakers(() -> store.trippedBreakers().size());
             AtomicReference<String> baseUrl = new AtomicReference<>();
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             Optional<McpModule> mcp = config.mcp().enabled()
@@ -100,6 +103,7 @@ public final class Gateway implements AutoCloseable {
                     new Authentication(bearerTokens, Optional.of(console.sessions())),
                     List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
+                            new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper)));
