@@ -81,8 +81,8 @@ public final class CircuitBreakers {
         public String text() {
             return "Agent " + agent + " made " + count + " " + breaker.counting() + " within " + human(breaker.per())
                     + " (more than " + breaker.max() + "). Until a human resets the breaker, its actions under it get "
-                    + breaker.then().wireName() + ". Reset: countersign breakers reset " + agent + " " + breaker.name()
-                    + ", or POST /v1/admin/breakers/" + agent + "/" + breaker.name() + "/reset.";
+                    + breaker.then().wireName() + ". An admin resets it with: countersign breakers reset " + agent + " " + breaker.name()
+                    + " --comment WHY, or POST /v1/admin/breakers/" + agent + "/" + breaker.name() + "/reset.";
         }
     }
 

@@ -132,7 +132,7 @@ public final class Workflow {
     /** Stores each breaker this action tripped, logs the trip, and tells who approves under the breaker (or the admins). */
     private void recordTrips(Transaction tx, List<CircuitBreakers.Trip> trips, ApprovalRequest request, Instant now) {
         for (CircuitBreakers.Trip trip : trips) {
-            // False when another node tripped it first: that node logged and told.
+            // False when the trip is already stored (another node's, committed since): that node logged and told.
             if (tx.tripBreaker(trip.state(request.id().value()))) {
                 tx.append(trip.event(request.id().value()));
                 for (String group : trip.breaker().groupsToTell()) {
