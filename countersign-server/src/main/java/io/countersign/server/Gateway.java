@@ -15,6 +15,7 @@ import io.countersign.server.webhooks.WebhookChannel;
 import io.countersign.workflow.RequestListener;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import io.countersign.server.breakers.BreakerRoutes;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
 import io.countersign.server.http.ApiServer;
@@ -37,6 +38,7 @@ import java.util.function.Consumer;
 import io.countersign.workflow.KillSwitch;
 import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.store.GatewayStore;
+import io.countersign.workflow.BreakerReset;
 import io.countersign.workflow.GrantTokens;
 import io.countersign.workflow.VotingRule;
 import io.countersign.workflow.Workflow;
@@ -108,6 +110,7 @@ public final class Gateway implements AutoCloseable {
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
             AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
                     identity.clientAgents(), clock);
+            metrics.trippedBreakers(() -> store.trippedBreakers().size());
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             Optional<McpModule> mcp = config.mcp().enabled()
                     ? Optional.of(McpModule.start(config.mcp(), workflow, longPolls, clock, mapper, config.maxBodyBytes(), data.directory()))
@@ -120,6 +123,7 @@ public final class Gateway implements AutoCloseable {
                     List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
                             new OutboxRoutes(store.outbox(), outboxWorker, mapper, clock)::register,
+                            new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper)));
