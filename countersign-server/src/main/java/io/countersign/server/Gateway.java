@@ -21,6 +21,10 @@ import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.TokenRejected;
 import io.countersign.server.mcp.McpModule;
+import io.countersign.server.channels.Channel;
+import io.countersign.server.channels.Channels;
+import io.countersign.server.identity.HumanDirectory;
+import io.countersign.server.teams.TeamsModule;
 import io.countersign.server.hooks.ClaudeCodeRoutes;
 import io.countersign.identity.Agent;
 import io.javalin.config.RoutesConfig;
@@ -80,15 +84,23 @@ public final class Gateway implements AutoCloseable {
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
             store.listenForOtherNodes(longPolls);
             IdentityConfig identity = config.identity();
+            AtomicReference<String> baseUrl = new AtomicReference<>();
+            Optional<TeamsModule> teams = config.teams().enabled()
+                    ? Optional.of(TeamsModule.create(config.teams(), baseUrl::get, clock, mapper))
+                    : Optional.empty();
+            teams.ifPresent(parts::add);
+            List<Channel> channelList = new ArrayList<>();
+            teams.ifPresent(module -> channelList.addAll(module.channels()));
+            Channels channels = new Channels(channelList);
             Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), longPolls, new WorkflowSettings(config.grantTtl()),
-                    store, new LoggingNotifier());
+                    store, new LoggingNotifier(), channels);
+            HumanDirectory humans = new HumanDirectory(store, clock);
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
             AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
                     identity.clientAgents(), clock);
             GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
-            AtomicReference<String> baseUrl = new AtomicReference<>();
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             Optional<McpModule> mcp = config.mcp().enabled()
                     ? Optional.of(McpModule.start(config.mcp(), workflow, longPolls, clock, mapper, config.maxBodyBytes(), data.directory()))
@@ -102,7 +114,8 @@ public final class Gateway implements AutoCloseable {
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
-                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper)));
+                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
+                            teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {})));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
