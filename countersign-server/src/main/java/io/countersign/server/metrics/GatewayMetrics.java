@@ -38,6 +38,11 @@ public final class GatewayMetrics {
         decisionLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** For the parts that add meters of their own (the outbox). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -180,6 +180,17 @@ final class FakeTeams implements AutoCloseable {
 
     // --- what was received
 
+    /** Waits (up to 30 s) until the gateway's outbox worker has made the calls the condition looks for. */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("after 30 s still waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     synchronized List<Call> calls() {
         return List.copyOf(calls);
     }

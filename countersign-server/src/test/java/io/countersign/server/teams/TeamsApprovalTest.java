@@ -60,7 +60,7 @@ class TeamsApprovalTest {
     }
 
     @Test
-    void approveClickedInTeams_approvesTheRequest_andAnswersWithTheUpdatedCard() {
+    void approveClickedInTeams_approvesTheRequest_andAnswersWithTheUpdatedCard() throws Exception {
         String id = pendingExport(Optional.empty());
 
         HttpResponse<String> response = gateway.teams("Bearer " + teams.token(), teams.invoke("approve", id, "looks fine", ALICE_ID, ALICE_AAD));
@@ -77,6 +77,8 @@ class TeamsApprovalTest {
         assertThat(request.path("status").asString()).isEqualTo("approved");
         assertThat(request.path("votes").get(0).path("channel").asString()).isEqualTo("teams");
         assertThat(request.path("votes").get(0).path("comment").asString()).isEqualTo("looks fine");
+        FakeTeams.await("the posted card to show the decision for everyone",
+                () -> teams.updated().stream().anyMatch(update -> update.body().contains("Approved by human:alice")));
     }
 
     @Test
@@ -168,9 +170,7 @@ class TeamsApprovalTest {
     void aRequestIsPostedAsACard_andADecisionThroughTheApiUpdatesTheCard() throws Exception {
         String id = pendingExport(Optional.empty());
 
-        gateway.deliverOutbox();
-
-        assertThat(teams.posted()).hasSize(1);
+        FakeTeams.await("the card to be posted", () -> teams.posted().size() == 1);
         FakeTeams.Call post = teams.posted().getFirst();
         assertThat(post.authorization()).isEqualTo("Bearer connector-token-1");
         JsonNode activity = post.json();
@@ -184,9 +184,9 @@ class TeamsApprovalTest {
                 .contains("scope=https%3A%2F%2Fapi.botframework.com%2F.default");
 
         assertThat(gateway.post("/v1/actions/" + id + "/approve", "Bearer " + alice, "{\"comment\":\"from the API\"}").statusCode()).isEqualTo(200);
-        gateway.deliverOutbox();
 
-        assertThat(teams.updated()).hasSize(1);
+        FakeTeams.await("the card to be updated", () -> teams.updated().size() == 1);
+        assertThat(teams.posted()).hasSize(1);
         FakeTeams.Call update = teams.updated().getFirst();
         assertThat(update.path()).endsWith("/activities/17000000001"); // the id the connector gave the posted activity
         assertThat(update.json().path("id").asString()).isEqualTo("17000000001");
@@ -206,11 +206,9 @@ class TeamsApprovalTest {
         alice = gateway.human("alice", "alice@example.com", "data-owners");
         String id = pendingExport(Optional.empty());
 
-        gateway.deliverOutbox();
+        FakeTeams.await("the created card", () -> teams.workflowPosts().size() == 1);
         assertThat(gateway.post("/v1/actions/" + id + "/deny", "Bearer " + alice, "{\"comment\":\"no\"}").statusCode()).isEqualTo(200);
-        gateway.deliverOutbox();
-
-        assertThat(teams.workflowPosts()).hasSize(2);
+        FakeTeams.await("the decided card", () -> teams.workflowPosts().size() == 2);
         for (FakeTeams.Call call : teams.workflowPosts()) {
             JsonNode message = call.json();
             assertThat(message.path("type").asString()).isEqualTo("message");

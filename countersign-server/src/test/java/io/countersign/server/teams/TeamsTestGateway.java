@@ -4,14 +4,9 @@ import io.countersign.identity.Agent;
 import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
-import io.countersign.outbox.Delivery;
 import io.countersign.server.Gateway;
-import io.countersign.server.channels.Channel;
-import io.countersign.server.channels.Notification;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.store.sqlite.SqliteStore;
-import io.countersign.workflow.ApprovalRequest;
-import io.countersign.workflow.RequestId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -36,14 +29,10 @@ final class TeamsTestGateway implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path data;
-    private final TeamsConfig teams;
     private final Gateway gateway;
-    // The channels the outbox is delivered through: one module, so its token cache lives as long as the gateway's would.
-    private final TeamsModule delivery;
 
     TeamsTestGateway(Path directory, TeamsConfig teams) {
         this.data = directory.resolve("data");
-        this.teams = teams;
         Path policy = directory.resolve("policy.yaml");
         try (InputStream in = TeamsTestGateway.class.getResourceAsStream("/teams/teams-policy.yaml")) {
             Files.createDirectories(directory);
@@ -53,7 +42,6 @@ final class TeamsTestGateway implements AutoCloseable {
         }
         this.gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withTeams(teams),
                 Clock.systemUTC());
-        this.delivery = TeamsModule.create(teams, this::baseUrl, Clock.systemUTC(), FakeTeams.MAPPER);
     }
 
     String baseUrl() {
@@ -112,43 +100,8 @@ final class TeamsTestGateway implements AutoCloseable {
         }
     }
 
-    /**
-     * Delivers what the outbox holds for the Teams channels, as the gateway's outbox worker does:
-     * claims, hands each to its channel with the request as it is now and the remembered message
-     * reference, remembers the new reference. Claims are exclusive, so a worker running in the
-     * gateway at the same time makes no delivery happen twice.
-     */
-    int deliverOutbox() throws Exception {
-        int delivered = 0;
-        try (SqliteStore store = SqliteStore.open(data)) {
-            Map<String, Channel> channels = new java.util.HashMap<>();
-            delivery.channels().forEach(channel -> channels.put(channel.name(), channel));
-            for (int round = 0; round < 20; round++) {
-                List<Delivery> claimed = store.outbox().claim(Instant.now(), 50, Duration.ofSeconds(30)).stream()
-                        .filter(delivery -> channels.containsKey(delivery.event().channel())).toList();
-                if (claimed.isEmpty()) {
-                    break;
-                }
-                for (Delivery delivery : claimed) {
-                    Channel channel = channels.get(delivery.event().channel());
-                    Optional<String> requestId = delivery.event().request();
-                    Optional<ApprovalRequest> request = requestId.map(RequestId::new).flatMap(store::find);
-                    Optional<String> ref = requestId.flatMap(id -> store.outbox().messageRef(id, channel.name()));
-                    Notification notification = new Notification(delivery.id(), delivery.event().type(), request,
-                            FakeTeams.MAPPER.readTree(delivery.event().payload()), delivery.event().at(), delivery.attempts() + 1, ref);
-                    Optional<String> newRef = channel.deliver(notification);
-                    newRef.ifPresent(value -> store.outbox().rememberMessageRef(requestId.orElseThrow(), channel.name(), value));
-                    store.outbox().delivered(delivery.id(), Instant.now());
-                    delivered++;
-                }
-            }
-        }
-        return delivered;
-    }
-
     @Override
     public void close() {
-        delivery.close();
         gateway.close();
     }
 }
