@@ -199,6 +199,11 @@ final class FakeTeams implements AutoCloseable {
         return calls().stream().filter(call -> call.method().equals(method) && call.path().startsWith(pathPrefix)).toList();
     }
 
+    /** Activities the connector accepted (failed attempts are in {@link #posted()} but not counted here). */
+    int activitiesCreated() {
+        return activities.get();
+    }
+
     List<Call> tokenRequests() {
         return calls("POST", "/botframework.com/");
     }

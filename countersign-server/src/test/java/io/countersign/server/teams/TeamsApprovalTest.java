@@ -198,6 +198,19 @@ class TeamsApprovalTest {
     }
 
     @Test
+    void aConnectorThatIsDownForAWhile_getsTheCardOnceItIsBack_exactlyOnce() throws Exception {
+        teams.failConnector(2);
+
+        String id = pendingExport(Optional.empty());
+
+        FakeTeams.await("the card to be posted after two failed attempts", () -> teams.activitiesCreated() == 1);
+        assertThat(teams.posted()).hasSize(3);
+        assertThat(teams.posted().getLast().body()).contains(id);
+        Thread.sleep(1_500); // longer than the worker's first backoff: a delivered card is not posted again
+        assertThat(teams.activitiesCreated()).isEqualTo(1);
+    }
+
+    @Test
     void aWorkflowsWebhookGetsALinkOnlyCard_whenCreatedAndWhenDecided() throws Exception {
         gateway.close();
         gateway = new TeamsTestGateway(directory.resolve("workflow"), new TeamsConfig(Optional.empty(), Optional.of(teams.workflowUrl()),
