@@ -22,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
  * what (action, resource, the key params, long values cut), why (the agent's reason), the rule,
  * the expiry, the votes so far, the outcome, and a link to the console. While the request is
  * pending, an interactive card has {@code Action.Execute} Approve and Deny (verbs {@code approve}
- * and {@code deny}, data {@code {requestId}}) and a comment input that Deny requires; a rule that
+ * and {@code deny}, data {@code {requestId}}) and a comment input, which Deny requires; a rule that
  * needs a fresh sign-in (step-up) gets only the console link, since a click in Teams proves no sign-in.
  *
  * <p>Whatever the agent wrote (reason, params, onBehalfOf) and vote comments go into
@@ -89,8 +89,10 @@ public final class ApprovalCard {
         if (request.isPending() && mode == Mode.INTERACTIVE && !stepUp) {
             body.add(mapper.createObjectNode().put("type", "Input.Text").put("id", COMMENT_INPUT).put("isMultiline", true)
                     .put("label", "Comment (required to deny)").put("placeholder", "Why you approve or deny").put("maxLength", 1000));
-            actions.add(execute("Approve", VERB_APPROVE, request, "positive", "none"));
-            actions.add(execute("Deny", VERB_DENY, request, "destructive", "auto"));
+            // Both send the comment. It is not marked isRequired, which would demand it for Approve too; the
+            // workflow refuses a denial without one, and the card then says so.
+            actions.add(execute("Approve", VERB_APPROVE, request, "positive"));
+            actions.add(execute("Deny", VERB_DENY, request, "destructive"));
         }
         String linkTitle = request.isPending() && stepUp ? "Approve in Countersign (needs a fresh sign-in)" : "Open in Countersign";
         actions.add(mapper.createObjectNode().put("type", "Action.OpenUrl").put("title", linkTitle).put("url", consoleUrl.apply(request)));
@@ -216,9 +218,9 @@ public final class ApprovalCard {
         return richText;
     }
 
-    private ObjectNode execute(String title, String verb, ApprovalRequest request, String style, String associatedInputs) {
+    private ObjectNode execute(String title, String verb, ApprovalRequest request, String style) {
         ObjectNode action = mapper.createObjectNode().put("type", "Action.Execute").put("title", title).put("verb", verb).put("style", style)
-                .put("associatedInputs", associatedInputs);
+                .put("associatedInputs", "auto");
         action.putObject("data").put("requestId", request.id().value());
         return action;
     }

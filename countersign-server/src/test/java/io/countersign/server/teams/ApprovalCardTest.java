@@ -92,7 +92,7 @@ class ApprovalCardTest {
         JsonNode deny = card.path("actions").get(1);
         assertThat(approve.path("verb").asString()).isEqualTo("approve");
         assertThat(approve.path("data").path("requestId").asString()).isEqualTo(request.id().value());
-        assertThat(approve.path("associatedInputs").asString()).isEqualTo("none");
+        assertThat(approve.path("associatedInputs").asString()).isEqualTo("auto");
         assertThat(deny.path("verb").asString()).isEqualTo("deny");
         assertThat(deny.path("associatedInputs").asString()).isEqualTo("auto");
         JsonNode input = card.path("body").valueStream().filter(element -> element.path("type").asString().equals("Input.Text")).findFirst().orElseThrow();
