@@ -159,6 +159,55 @@ class TeamsApprovalTest {
     }
 
     @Test
+    void aStepUpRule_postsOnlyTheConsoleLink_andAClickInTeamsIsRefused() throws Exception {
+        gateway.human("sam", "alice-sre@example.com", "sre");
+        teams.member("29:1sam", "aad-0000-sam", "alice-sre@example.com");
+        JsonNode answer = gateway.submit(agent, "deploy.production", "apps/billing", "hotfix for the invoice totals", Optional.empty());
+        String id = answer.path("id").asString();
+
+        FakeTeams.await("the card to be posted", () -> teams.posted().size() == 1);
+        JsonNode card = teams.posted().getFirst().json().path("attachments").get(0).path("content");
+        assertThat(ApprovalCardTest.actionTypes(card)).containsExactly("Action.OpenUrl");
+        assertThat(card.path("actions").get(0).path("title").asString()).contains("fresh sign-in");
+
+        // A stale card (or a hand-made invoke) still can't approve: the workflow wants a fresh sign-in.
+        HttpResponse<String> response = gateway.teams("Bearer " + teams.token(), teams.invoke("approve", id, null, "29:1sam", "aad-0000-sam"));
+        assertThat(FakeTeams.MAPPER.readTree(response.body()).path("value").toString()).contains("Not recorded: ").contains("sign-in");
+        assertThat(gateway.request(id, alice).path("status").asString()).isEqualTo("pending");
+    }
+
+    @Test
+    void votesTowardAQuorum_areShownOnTheCardAsTheyCome() throws Exception {
+        gateway.human("sec1", "sec1@example.com", "security");
+        gateway.human("sec2", "sec2@example.com", "security");
+        teams.member("29:1sec1", "aad-sec1", "sec1@example.com");
+        teams.member("29:1sec2", "aad-sec2", "sec2@example.com");
+        String id = gateway.submit(agent, "secrets.rotate", "vault/prod/db", "quarterly rotation", Optional.empty()).path("id").asString();
+        FakeTeams.await("the card to be posted", () -> teams.posted().size() == 1);
+
+        HttpResponse<String> first = gateway.teams("Bearer " + teams.token(), teams.invoke("approve", id, null, "29:1sec1", "aad-sec1"));
+        assertThat(FakeTeams.MAPPER.readTree(first.body()).path("value").toString()).contains("1 of 2 approvals from security").contains("Approved by sec1");
+        FakeTeams.await("the vote on the posted card", () -> teams.updated().stream().anyMatch(update -> update.body().contains("1 of 2 approvals")));
+
+        HttpResponse<String> second = gateway.teams("Bearer " + teams.token(), teams.invoke("approve", id, null, "29:1sec2", "aad-sec2"));
+        assertThat(FakeTeams.MAPPER.readTree(second.body()).path("value").toString()).contains("Approved by human:sec2");
+        assertThat(gateway.request(id, alice).path("status").asString()).isEqualTo("approved");
+    }
+
+    @Test
+    void anInvokeThatIsNotOurs_getsTheUniversalActionsErrorResponse() {
+        HttpResponse<String> unknownVerb = gateway.teams("Bearer " + teams.token(), teams.invoke("escalate", "req_00000000000000000000000000", null, ALICE_ID, ALICE_AAD));
+        JsonNode answer = FakeTeams.MAPPER.readTree(unknownVerb.body());
+        assertThat(unknownVerb.statusCode()).isEqualTo(200);
+        assertThat(answer.path("statusCode").asInt()).isEqualTo(400);
+        assertThat(answer.path("type").asString()).isEqualTo("application/vnd.microsoft.error");
+        assertThat(answer.path("value").path("message").asString()).contains("escalate");
+
+        HttpResponse<String> unknownRequest = gateway.teams("Bearer " + teams.token(), teams.invoke("approve", "req_00000000000000000000000000", null, ALICE_ID, ALICE_AAD));
+        assertThat(FakeTeams.MAPPER.readTree(unknownRequest.body()).path("statusCode").asInt()).isEqualTo(404);
+    }
+
+    @Test
     void otherActivities_areAcknowledgedAndIgnored() {
         String message = "{\"type\":\"message\",\"text\":\"hi\",\"serviceUrl\":\"" + teams.serviceUrl() + "\"}";
 
