@@ -260,6 +260,23 @@ class TeamsApprovalTest {
     }
 
     @Test
+    void clicksFromAnotherTenant_areRefused_whenTheTenantIsPinned() {
+        gateway.close();
+        TeamsConfig.Bot open = teams.bot(Map.of());
+        TeamsConfig.Bot pinned = new TeamsConfig.Bot(open.appId(), open.appPassword(), open.tokenUrl(), open.scope(), open.openIdMetadataUrl(),
+                open.issuer(), open.serviceUrl(), open.conversationId(), open.users(), Optional.of("11111111-2222-4333-8444-555555555555"));
+        gateway = new TeamsTestGateway(directory.resolve("pinned"), new TeamsConfig(Optional.of(pinned), Optional.empty(), Optional.empty()));
+        agent = gateway.agent("reporter");
+        alice = gateway.human("alice", "alice@example.com", "data-owners");
+        String id = pendingExport(Optional.empty());
+
+        HttpResponse<String> response = gateway.teams("Bearer " + teams.token(), teams.invoke("approve", id, null, ALICE_ID, ALICE_AAD));
+
+        assertThat(FakeTeams.MAPPER.readTree(response.body()).path("value").toString()).contains("Not recorded: ").contains("tenant");
+        assertThat(gateway.request(id, alice).path("status").asString()).isEqualTo("pending");
+    }
+
+    @Test
     void aWorkflowsWebhookGetsALinkOnlyCard_whenCreatedAndWhenDecided() throws Exception {
         gateway.close();
         gateway = new TeamsTestGateway(directory.resolve("workflow"), new TeamsConfig(Optional.empty(), Optional.of(teams.workflowUrl()),
