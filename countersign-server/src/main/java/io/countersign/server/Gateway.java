@@ -30,6 +30,8 @@ import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.TokenRejected;
 import io.countersign.server.mcp.McpModule;
+import io.countersign.server.identity.HumanDirectory;
+import io.countersign.server.teams.TeamsModule;
 import io.countersign.server.hooks.ClaudeCodeRoutes;
 import io.countersign.identity.Agent;
 import io.javalin.config.RoutesConfig;
@@ -95,6 +97,11 @@ public final class Gateway implements AutoCloseable {
             HttpClient channelHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             List<Channel> channelList = new ArrayList<>();
             config.notifications().webhooks().forEach(webhook -> channelList.add(new WebhookChannel(webhook, channelHttp, mapper, clock, baseUrl::get)));
+            Optional<TeamsModule> teams = config.teams().enabled()
+                    ? Optional.of(TeamsModule.create(config.teams(), baseUrl::get, clock, mapper))
+                    : Optional.empty();
+            teams.ifPresent(parts::add);
+            teams.ifPresent(module -> channelList.addAll(module.channels()));
             Channels channels = new Channels(channelList);
             OutboxWorker outboxWorker = OutboxWorker.create(store.outbox(), store, channels, clock, config.notifications().backoff(),
                     config.notifications().pollInterval(), mapper, metrics.registry());
@@ -106,6 +113,7 @@ public final class Gateway implements AutoCloseable {
             Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), changes, new WorkflowSettings(config.grantTtl()),
                     store, new LoggingNotifier(), channels);
+            HumanDirectory humans = new HumanDirectory(store, clock);
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
             AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
@@ -126,7 +134,8 @@ public final class Gateway implements AutoCloseable {
                             new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
-                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper)));
+                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
+                            teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {})));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
