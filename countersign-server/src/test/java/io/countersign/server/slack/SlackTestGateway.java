@@ -5,14 +5,9 @@ import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.identity.Secret;
-import io.countersign.outbox.Delivery;
-import io.countersign.outbox.Outbox;
 import io.countersign.server.Gateway;
-import io.countersign.server.channels.Notification;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.store.sqlite.SqliteStore;
-import io.countersign.workflow.ApprovalRequest;
-import io.countersign.workflow.RequestId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,9 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,7 +28,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A real gateway with a {@code slack:} section pointed at a {@link FakeSlack}, and helpers to act
- * as agent, as approver over the API, and as Slack posting signed interactions.
+ * as agent, as approver over the API, and as Slack posting signed interactions. The gateway's own
+ * outbox worker delivers the messages; tests wait for the fake to see them.
  */
 final class SlackTestGateway implements AutoCloseable {
     static final String BOT_TOKEN = "xoxb-test-bot-token";
@@ -46,8 +40,6 @@ final class SlackTestGateway implements AutoCloseable {
     final FakeSlack slack;
     private final Path data;
     private final Gateway gateway;
-    private final SlackApi outboxApi;
-    private final SlackChannel outboxChannel;
     private final SlackSignature signature = new SlackSignature(new Secret(SIGNING_SECRET));
 
     SlackTestGateway(Path directory) throws IOException {
@@ -61,8 +53,6 @@ final class SlackTestGateway implements AutoCloseable {
                 Optional.empty());
         this.gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withSlack(config),
                 Clock.systemUTC());
-        this.outboxApi = new SlackApi(config);
-        this.outboxChannel = new SlackChannel(outboxApi, DEFAULT_CHANNEL, gateway::baseUrl);
     }
 
     String baseUrl() {
@@ -140,40 +130,9 @@ final class SlackTestGateway implements AutoCloseable {
         return signature.sign(timestamp, body);
     }
 
-    /**
-     * Delivers what the outbox holds for Slack, as the outbox worker does: claims each due delivery,
-     * hands it to a Slack channel like the gateway's, remembers the message reference. It stands in
-     * for the lead's OutboxWorker, which main does not have yet; once the gateway runs the worker,
-     * this finds little or nothing to claim (claims are exclusive) and the tests, which wait for the
-     * fake's calls, pass the same way.
-     */
-    void deliverOutbox() throws Exception {
-        try (SqliteStore store = SqliteStore.open(data)) {
-            Outbox outbox = store.outbox();
-            for (int round = 0; round < 20; round++) {
-                List<Delivery> claimed = outbox.claim(Instant.now(), 100, Duration.ofSeconds(30));
-                if (claimed.isEmpty()) {
-                    return;
-                }
-                for (Delivery delivery : claimed) {
-                    Optional<String> requestId = delivery.event().request();
-                    Optional<ApprovalRequest> request = requestId.map(RequestId::new).flatMap(store::find);
-                    Optional<String> ref = requestId.flatMap(id -> outbox.messageRef(id, delivery.event().channel()));
-                    Optional<String> newRef = outboxChannel.deliver(new Notification(delivery.id(), delivery.event().type(), request,
-                            FakeSlack.MAPPER.readTree(delivery.event().payload()), delivery.event().at(), delivery.attempts() + 1, ref));
-                    if (newRef.isPresent() && requestId.isPresent()) {
-                        outbox.rememberMessageRef(requestId.get(), delivery.event().channel(), newRef.get());
-                    }
-                    outbox.delivered(delivery.id(), Instant.now());
-                }
-            }
-        }
-    }
-
     @Override
     public void close() {
         gateway.close();
-        outboxApi.close();
         slack.close();
     }
 }
