@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * A local stand-in for the Slack Web API on 127.0.0.1: records every call (method, form params,
  * bearer token) and answers users.info, chat.postMessage (with a fresh ts), chat.update,
  * chat.postEphemeral and views.open the way Slack documents them. A call with another token gets
- * {@code invalid_auth}; {@link #goDown} makes every call a 503.
+ * {@code invalid_auth}; {@link #goDown} makes every call a 503, {@link #failNext} the next few.
  */
 final class FakeSlack implements AutoCloseable {
     static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -50,6 +50,7 @@ final class FakeSlack implements AutoCloseable {
     private final Map<String, User> users = new ConcurrentHashMap<>();
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicBoolean down = new AtomicBoolean();
+    private final AtomicInteger failures = new AtomicInteger();
 
     FakeSlack(String token) throws IOException {
         this.token = token;
@@ -69,6 +70,11 @@ final class FakeSlack implements AutoCloseable {
 
     void goDown(boolean isDown) {
         down.set(isDown);
+    }
+
+    /** The next {@code calls} calls get a 503, as from a Slack outage. */
+    void failNext(int calls) {
+        failures.set(calls);
     }
 
     List<Call> calls() {
@@ -101,7 +107,7 @@ final class FakeSlack implements AutoCloseable {
             String contentType = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type"));
             Map<String, String> params = contentType.startsWith("application/json") ? jsonParams(body) : form(body);
             String authorization = String.valueOf(exchange.getRequestHeaders().getFirst("Authorization"));
-            if (down.get()) {
+            if (down.get() || failures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
                 calls.add(new Call(method, params, authorization, error("service_unavailable")));
                 send(exchange, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
                 return;

@@ -41,7 +41,8 @@ class SlackApprovalFlowTest {
 
     /** The request, once the gateway's outbox worker has posted it to Slack; answers the message's ts. */
     private String postedMessage(String id) throws Exception {
-        return slack.await("chat.postMessage", call -> call.param("blocks").contains(id)).answer().path("ts").asString();
+        return slack.await("chat.postMessage", call -> call.param("blocks").contains(id) && call.answer().path("ok").asBoolean())
+                .answer().path("ts").asString();
     }
 
     private static String click(String user, String actionId, String requestId, String channel, String ts) {
@@ -239,6 +240,32 @@ class SlackApprovalFlowTest {
         assertThat(update.param("channel")).isEqualTo("C0EXPORTS");
         assertThat(update.param("blocks")).contains("*Approved* by bob", "bob approved via api");
         assertThat(slack.calls("chat.postMessage")).hasSize(1);
+    }
+
+    @Test
+    void aClickOnAnAlreadyDecidedRequest_isRefusedWithAnEphemeralMessage() throws Exception {
+        String id = gateway.submit(agent, "db.export", "db/prod/customers", null);
+        String ts = postedMessage(id);
+        assertThat(gateway.post("/v1/actions/" + id + "/deny", bob, "{\"comment\":\"no\"}").statusCode()).isEqualTo(200);
+
+        gateway.interact(click("U0ALICE", ApprovalMessage.APPROVE, id, "C0EXPORTS", ts));
+
+        assertThat(slack.await("chat.postEphemeral", call -> true).param("text")).contains("You can't approve this request", "is denied");
+        assertThat(gateway.request(id, agent).path("votes")).hasSize(1);
+    }
+
+    @Test
+    void slackDownForAWhile_getsTheMessageOnceItIsBack_exactlyOnce() throws Exception {
+        slack.failNext(2);
+
+        String id = gateway.submit(agent, "db.export", "db/prod/customers", null);
+
+        postedMessage(id);
+        assertThat(slack.calls("chat.postMessage")).hasSize(3);
+        assertThat(slack.calls("chat.postMessage").subList(0, 2)).allSatisfy(call -> assertThat(call.answer().path("ok").asBoolean()).isFalse());
+        Thread.sleep(1_500); // longer than the worker's first backoff: a delivered message is not posted again
+        assertThat(slack.calls("chat.postMessage").stream().filter(call -> call.answer().path("ok").asBoolean())).hasSize(1);
+        assertThat(slack.calls("chat.update")).isEmpty();
     }
 
     @Test
