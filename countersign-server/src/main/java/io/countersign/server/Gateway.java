@@ -7,6 +7,7 @@ import io.countersign.server.actions.ActionRoutes;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.actions.RequestJson;
 import io.countersign.server.audit.AuditModule;
+import io.countersign.server.evidence.EvidenceRoutes;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
 import io.countersign.server.http.ApiServer;
@@ -102,7 +103,8 @@ public final class Gateway implements AutoCloseable {
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
-                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper)));
+                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
+                            new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), mapper)::register));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
