@@ -52,7 +52,7 @@ final class EvidenceFiles {
         files.put(IDENTITIES_CSV, identitiesCsv(analysis.identities()));
         files.put(TIMINGS_CSV, timingsCsv(analysis.requests()));
         files.put(EXCEPTIONS_CSV, exceptionsCsv(analysis.exceptions()));
-        files.put(STATS_JSON, CanonicalJson.bytes(stats(analysis)));
+        files.put(STATS_JSON, CanonicalJson.bytes(stats(analysis, head)));
         files.put(CONTROL_MAP_JSON, CanonicalJson.bytes(ControlMap.json()));
         files.put(SUMMARY_HTML, SummaryHtml.render(analysis, head).getBytes(UTF_8));
         return files;
@@ -170,10 +170,13 @@ final class EvidenceFiles {
         return csv.bytes();
     }
 
-    static ObjectNode stats(EvidenceAnalysis analysis) {
+    static ObjectNode stats(EvidenceAnalysis analysis, LogHead head) {
         ObjectNode stats = JSON.objectNode();
         stats.put("from", analysis.period().from().toString());
         stats.put("to", analysis.period().to().toString());
+        // The log range again, beside the period: a changed manifest can then be told from a changed report.
+        stats.put("logFirst", head.first());
+        stats.put("logEnd", head.end());
         stats.put("requests", analysis.requests().size());
         ObjectNode outcomes = stats.putObject("outcomes");
         analysis.outcomes().forEach(outcomes::put);

@@ -23,9 +23,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -85,7 +87,10 @@ public final class EvidenceVerifier {
         if (!EvidencePackage.FORMAT.equals(manifest.path("format").asString(""))) {
             throw new DamagedPackage(EvidencePackage.MANIFEST, "format is not '" + EvidencePackage.FORMAT + "'");
         }
+        // Which files differ from the manifest's hash: only a hint of where a change is (which file to
+        // name); what decides is the rebuild below, which trusts neither.
         JsonNode hashes = manifest.path("sha256");
+        Set<String> unlike = new HashSet<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             if (file.getKey().equals(EvidencePackage.MANIFEST)) {
                 continue;
@@ -94,9 +99,8 @@ public final class EvidenceVerifier {
             if (listed.isEmpty()) {
                 throw new DamagedPackage(file.getKey(), "is not listed in " + EvidencePackage.MANIFEST + ": a file was added to the package");
             }
-            String actual = EvidencePackage.sha256(file.getValue());
-            if (!MessageDigest.isEqual(listed.getBytes(UTF_8), actual.getBytes(UTF_8))) {
-                throw new DamagedPackage(file.getKey(), "was changed: its SHA-256 is " + actual + ", " + EvidencePackage.MANIFEST + " says " + listed);
+            if (!MessageDigest.isEqual(listed.getBytes(UTF_8), EvidencePackage.sha256(file.getValue()).getBytes(UTF_8))) {
+                unlike.add(file.getKey());
             }
         }
         for (var listed : hashes.propertyNames()) {
@@ -113,6 +117,14 @@ public final class EvidenceVerifier {
         }
         long first = manifest.path("log").path("first").asLong(-1);
         long end = manifest.path("log").path("end").asLong(-1);
+        if (!unlike.contains(EvidenceFiles.STATS_JSON)) {
+            JsonNode stats = json(files, EvidenceFiles.STATS_JSON);
+            if (!stats.path("from").asString("").equals(period.from().toString()) || !stats.path("to").asString("").equals(period.to().toString())
+                    || stats.path("logFirst").asLong(-2) != first || stats.path("logEnd").asLong(-2) != end) {
+                throw new DamagedPackage(EvidencePackage.MANIFEST, "its period or log range differs from " + EvidenceFiles.STATS_JSON
+                        + "'s, which is as exported");
+            }
+        }
 
         String note = text(files, EvidencePackage.CHECKPOINT);
         SignedCheckpoint signed;
@@ -152,7 +164,7 @@ public final class EvidenceVerifier {
             throw new DamagedPackage(EvidencePackage.CHECKPOINT, "is not signed by the trusted key " + key + ": " + e.getMessage());
         }
 
-        List<Cited> cited = provenEntries(files, checkpoint);
+        List<Cited> cited = provenEntries(files, checkpoint, unlike);
         complete(cited, period, first, end, checkpoint.size());
 
         LogHead head;
@@ -164,15 +176,21 @@ public final class EvidenceVerifier {
         }
         Map<String, byte[]> rebuilt = EvidencePackage.assemble(period, cited, head, note);
         for (Map.Entry<String, byte[]> file : rebuilt.entrySet()) {
-            byte[] held = files.get(file.getKey());
+            String name = file.getKey();
+            byte[] held = files.get(name);
             if (held == null) {
-                throw new DamagedPackage(file.getKey(), "is missing from the package");
+                throw new DamagedPackage(name, "is missing from the package");
             }
-            if (!Arrays.equals(held, file.getValue())) {
-                throw new DamagedPackage(file.getKey(), "is not what the cited audit entries give for the period " + period.from() + " to "
-                        + period.to() + (file.getKey().equals(EvidencePackage.MANIFEST) ? "" : " (first difference at byte "
-                        + Arrays.mismatch(held, file.getValue()) + "); the file and " + EvidencePackage.MANIFEST + " were changed together"));
+            if (Arrays.equals(held, file.getValue())) {
+                continue;
             }
+            if (name.equals(EvidencePackage.MANIFEST) || unlike.contains(name)) {
+                throw new DamagedPackage(name, "was changed: it is not what the cited audit entries give for the period " + period.from()
+                        + " to " + period.to() + " (first difference at byte " + Arrays.mismatch(held, file.getValue()) + ")");
+            }
+            throw new DamagedPackage(name, "is not what the cited audit entries give for the period " + period.from() + " to " + period.to()
+                    + " (first difference at byte " + Arrays.mismatch(held, file.getValue()) + "), though " + EvidencePackage.MANIFEST
+                    + " lists its hash: both were changed");
         }
         for (String name : files.keySet()) {
             if (!rebuilt.containsKey(name)) {
@@ -183,7 +201,7 @@ public final class EvidenceVerifier {
     }
 
     /** The cited entries, each proven to be at its index in the checkpoint's tree. */
-    private List<Cited> provenEntries(Map<String, byte[]> files, Checkpoint checkpoint) throws DamagedPackage {
+    private List<Cited> provenEntries(Map<String, byte[]> files, Checkpoint checkpoint, Set<String> unlike) throws DamagedPackage {
         List<byte[]> leaves = lines(files, EvidencePackage.ENTRIES);
         List<byte[]> proofLines = lines(files, EvidencePackage.PROOFS);
         if (leaves.size() != proofLines.size()) {
@@ -227,7 +245,8 @@ public final class EvidenceVerifier {
             try {
                 ProofVerifier.verifyInclusion(TreeHasher.leafHash(leaves.get(i)), event.seq(), checkpoint.size(), hashes, checkpoint.rootHash());
             } catch (TlogException e) {
-                throw new DamagedPackage(EvidencePackage.ENTRIES, "line " + (i + 1) + ": entry " + event.seq()
+                String file = unlike.contains(EvidencePackage.PROOFS) && !unlike.contains(EvidencePackage.ENTRIES) ? EvidencePackage.PROOFS : EvidencePackage.ENTRIES;
+                throw new DamagedPackage(file, "line " + (i + 1) + ": entry " + event.seq()
                         + " is not in the log under the signed checkpoint (" + e.getMessage() + "): the entry or its proof was changed");
             }
             cited.add(new Cited(event, hashes));
