@@ -20,6 +20,7 @@ final class SummaryHtml {
             "denied", "#d0553f", "expired", "#c9a227", "cancelled", "#8a8a8a", "pending", "#b7b7d9");
     private static final List<Duration> BUCKETS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
             Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1), Duration.ofDays(7), Duration.ofDays(30));
+    private static final List<String> BUCKET_NAMES = List.of("minute", "5 minutes", "15 minutes", "hour", "6 hours", "day", "week", "30 days");
     private static final int MAX_BARS = 48;
     private static final long[] LATENCY_EDGES = {10, 60, 300, 900, 3600, 14400};
     private static final List<String> LATENCY_LABELS = List.of("<10s", "10s-1m", "1-5m", "5-15m", "15-60m", "1-4h", "≥4h");
@@ -122,7 +123,7 @@ final class SummaryHtml {
         int left = 36;
         int bottom = 30;
         double barWidth = (width - left - 8) / (double) bars;
-        h.append("<div class=\"chart\"><b>Requests per ").append(human(bucket)).append(", by outcome</b><br>")
+        h.append("<div class=\"chart\"><b>Requests created per ").append(BUCKET_NAMES.get(BUCKETS.indexOf(bucket))).append(", by outcome</b><br>")
                 .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
                 .append("\" role=\"img\" aria-label=\"requests over time\">");
         axis(h, left, width, height, bottom, max);
