@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -168,9 +167,5 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
 
     static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
-    }
-
-    static <T> Map<String, List<T>> by(List<T> items, Function<T, String> key) {
-        return items.stream().collect(Collectors.groupingBy(key, TreeMap::new, Collectors.toList()));
     }
 }
