@@ -37,7 +37,7 @@ class EvidenceSummaryBrowserTest {
     void summary_drawsItsCharts_fetchingNothing() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "SKIPPED: needs Debian's Chromium at " + CHROMIUM);
         EvidencePeriod period = EvidencePeriod.parse("2026-10-05", "2026-10-19");
-        EvidenceAnalysis analysis = EvidenceAnalysis.of(twoWeeks(period.from()).events(), period);
+        EvidenceAnalysis analysis = EvidenceAnalysis.of(history(period.from(), 2).events(), period);
         Path html = directory.resolve("summary.html");
         Files.writeString(html, SummaryHtml.render(analysis, new LogHead("countersign.example.com/audit", 48_213,
                 "2jR0nWvXv6S0O8m1k6tq5eVcxlGv5RRm3e9Gk6LmY0Q=", "countersign.example.com/audit+8f3a0c2e+AaVe", 40_102, 44_871, 4_771)),
@@ -59,11 +59,11 @@ class EvidenceSummaryBrowserTest {
     }
 
     /** About 25 requests a working day: mostly allowed reads, approvals within minutes to hours, a few denials and expiries, one break-glass. */
-    private static History twoWeeks(Instant start) {
+    static History history(Instant start, int weeks) {
         Random random = new Random(20261005);
         History history = new History().policy(start.minus(Duration.ofDays(3)), "sha256:fc80cb52");
         int n = 0;
-        for (int day = 0; day < 14; day++) {
+        for (int day = 0; day < 7 * weeks; day++) {
             if (day % 7 >= 5) {
                 continue;
             }
