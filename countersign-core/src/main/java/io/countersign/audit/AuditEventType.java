@@ -20,7 +20,8 @@ public enum AuditEventType {
     AGENT_SUSPENDED("agent.suspended"),
     AGENT_RESUMED("agent.resumed"),
     BREAK_GLASS_USED("breakglass.used"),
-    BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged");
+    BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged"),
+    EVIDENCE_EXPORTED("evidence.exported");
 
     private final String wireName;
 

@@ -104,7 +104,7 @@ public final class Gateway implements AutoCloseable {
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
-                            new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), mapper)::register));
+                            new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));

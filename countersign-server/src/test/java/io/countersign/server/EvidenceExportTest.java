@@ -191,6 +191,20 @@ class EvidenceExportTest {
     }
 
     @Test
+    void apiExport_isRecordedInTheLog_byWhoPulledIt_withTheManifestsHash() throws IOException {
+        String manifestHash = io.countersign.server.evidence.EvidencePackageTestAccess.sha256(read(zip).get("manifest.json"));
+
+        List<JsonNode> exports = gateway.http.get("/v1/audit/entries", null).body().lines().map(MAPPER::readTree)
+                .filter(entry -> entry.path("type").asString().equals("evidence.exported")).toList();
+
+        assertThat(exports).anySatisfy(entry -> {
+            assertThat(entry.path("actor").asString()).isEqualTo("human:aude");
+            assertThat(entry.path("data").path("manifestSha256").asString()).isEqualTo(manifestHash);
+            assertThat(entry.path("data").path("from").asString()).isEqualTo(from.toString());
+        });
+    }
+
+    @Test
     void package_fromTheCommandLine_holdsTheSameFiles_andVerifies() throws IOException {
         Path out = directory.resolve("cli-evidence.zip");
         Cli.Run export = Cli.run("evidence", "export", "--from", from.toString(), "--to", to.toString(), "--out", out.toString(),

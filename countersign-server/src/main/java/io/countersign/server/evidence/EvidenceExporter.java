@@ -50,7 +50,7 @@ public final class EvidenceExporter {
     }
 
     /** What an export wrote. */
-    public record Exported(long requests, long cited, long logSize, long first, long end) {}
+    public record Exported(long requests, long cited, long logSize, long first, long end, String manifestSha256) {}
 
     /** The log can't back a package: no checkpoint yet, or one not signed by the key. */
     public static final class NotExportable extends Exception {
@@ -92,7 +92,8 @@ public final class EvidenceExporter {
         Map<String, byte[]> files = EvidencePackage.assemble(period, cited, head, stored.note());
         EvidencePackage.writeZip(files, out);
         long requests = Population.of(cited.stream().map(EvidencePackage.Cited::event).toList(), period).size();
-        return new Exported(requests, cited.size(), size, selection.first(), selection.end());
+        return new Exported(requests, cited.size(), size, selection.first(), selection.end(),
+                EvidencePackage.sha256(files.get(EvidencePackage.MANIFEST)));
     }
 
     private record Selection(long first, long end, TreeSet<Long> seqs) {}
