@@ -197,6 +197,10 @@ public final class EvidenceVerifier {
                 throw new DamagedPackage(name, "is not part of an evidence package");
             }
         }
+        if (end < checkpoint.size()) {
+            notes.add("the package holds the log up to entry " + (end - 1) + " of " + checkpoint.size() + ": events of the period's requests"
+                    + " after that entry (a late break-glass review) would not show; an export whose range reaches the checkpoint proves there are none");
+        }
         return new Verified(period, checkpoint, key, cited.size(), files.size(), notes);
     }
 
