@@ -278,6 +278,32 @@ class EvidenceExportTest {
     }
 
     @Test
+    void aPackageFromAnotherLogsKey_failsVerification_namingTheKeyFile() {
+        String origin = key.substring(0, key.indexOf('+'));
+        String otherKey = io.countersign.tlog.note.NoteSigner.generate(origin).verifier().format();
+
+        Cli.Run run = Cli.run("audit", "verify", "--export", zip.toString(), "--key", otherKey, "--state", directory.resolve("other-state").toString());
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(run.err()).startsWith("audit verify FAILED: log/key.txt: holds '" + key + "', not the trusted key " + otherKey);
+    }
+
+    @Test
+    void commandLine_refusesABadPeriod_andAFolderWithoutALog() {
+        Cli.Run backwards = Cli.run("evidence", "export", "--from", "2026-10-02", "--to", "2026-10-01", "--out", directory.resolve("x.zip").toString(),
+                "--data", gateway.data().toString());
+        Cli.Run empty = Cli.run("evidence", "export", "--from", "2026-10-01", "--to", "2026-10-02", "--out", directory.resolve("y.zip").toString(),
+                "--data", directory.resolve("nothing-here").toString());
+
+        assertThat(backwards.exitCode()).isEqualTo(2);
+        assertThat(backwards.err()).contains("the period is empty: from 2026-10-02T00:00:00Z is not before to 2026-10-01T00:00:00Z");
+        assertThat(empty.exitCode()).isEqualTo(1);
+        assertThat(empty.err()).contains("no Countersign database in");
+        assertThat(directory.resolve("x.zip")).doesNotExist();
+        assertThat(directory.resolve("y.zip")).doesNotExist();
+    }
+
+    @Test
     void evidence_isForAuditorsAndAdmins_only() {
         String hugo = gateway.human("hugo", "data-owners");
         String ada = gateway.human("ada", "admins");
