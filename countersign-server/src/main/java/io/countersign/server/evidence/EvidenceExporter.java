@@ -72,7 +72,7 @@ public final class EvidenceExporter {
         long size = checkpoint.size();
         Selection selection = select(period, size);
         List<EvidencePackage.Cited> cited = new ArrayList<>();
-        ProofBuilder proofs = new ProofBuilder(store.audit().hashes());
+        ProofBuilder proofs = new ProofBuilder(new PrefetchingHashReader(store.audit().hashes(), size));
         List<Long> seqs = List.copyOf(selection.seqs());
         for (int i = 0; i < seqs.size(); ) {
             // Read runs of consecutive entries a page at a time: the range is most of them.
