@@ -20,7 +20,11 @@ public enum AuditEventType {
     AGENT_SUSPENDED("agent.suspended"),
     AGENT_RESUMED("agent.resumed"),
     BREAK_GLASS_USED("breakglass.used"),
-    BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged");
+    BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged"),
+    /** An upstream MCP tool presented a definition other than the one pinned (the MCP gateway). */
+    MCP_TOOL_CHANGED("mcp.tool_changed"),
+    /** An admin accepted an MCP tool's changed definition as its new pin. */
+    MCP_TOOL_ACCEPTED("mcp.tool_accepted");
 
     private final String wireName;
 

@@ -20,12 +20,14 @@ import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.TokenRejected;
+import io.countersign.policy.PolicyEngine;
 import io.countersign.server.mcp.McpModule;
 import io.countersign.server.hooks.ClaudeCodeRoutes;
 import io.countersign.identity.Agent;
 import io.javalin.config.RoutesConfig;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import io.countersign.workflow.KillSwitch;
 import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.store.GatewayStore;
@@ -80,9 +82,13 @@ public final class Gateway implements AutoCloseable {
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
             store.listenForOtherNodes(longPolls);
             IdentityConfig identity = config.identity();
-            Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
+            GrantTokens grantTokens = new GrantTokens(data.secretKey("grant.key"));
+            LoggingNotifier notifier = new LoggingNotifier();
+            // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations and pins.
+            Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(deciding, store, clock, grantTokens,
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), longPolls, new WorkflowSettings(config.grantTtl()),
-                    store, new LoggingNotifier());
+                    store, notifier);
+            Workflow workflow = workflows.apply(policy);
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
             AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
@@ -91,7 +97,8 @@ public final class Gateway implements AutoCloseable {
             AtomicReference<String> baseUrl = new AtomicReference<>();
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             Optional<McpModule> mcp = config.mcp().enabled()
-                    ? Optional.of(McpModule.start(config.mcp(), workflow, longPolls, clock, mapper, config.maxBodyBytes(), data.directory()))
+                    ? Optional.of(McpModule.start(config.mcp(), policy, workflows, store, longPolls, clock, mapper, config.maxBodyBytes(),
+                            data.directory(), baseUrl::get))
                     : Optional.empty();
             mcp.ifPresent(parts::add);
             Console console = new Console(config.console(), identity, bearerTokens, workflow, baseUrl::get, config.servedOverTls(), clock,

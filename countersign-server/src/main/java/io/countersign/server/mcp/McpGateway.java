@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
 import io.countersign.identity.Agent;
+import io.countersign.policy.PolicyEngine;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.Execution;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,7 +36,8 @@ import tools.jackson.databind.node.ObjectNode;
  * resource {@code <server>} with the arguments as params. Allowed: forwarded, the upstream's
  * result returned unchanged. Denied: an {@code isError} result with the reason; the upstream is
  * never called. Pending: the call is held (progress reported every few seconds) until a human
- * decides or the request expires; forwarded only on approval. Every forwarded call consumes its
+ * decides or the request expires; forwarded only on approval. Where no rule matched, the tool's
+ * annotations decide, and a tool changed since it was pinned is held back ({@link McpToolPolicy}). Every forwarded call consumes its
  * grant and records the outcome: the result, or only its SHA-256 and size for sensitive servers.
  */
 public final class McpGateway implements ToolService {
@@ -53,17 +56,23 @@ public final class McpGateway implements ToolService {
     private final Map<String, Route> routes;
     private final List<McpSchema.Tool> tools;
 
-    /** {@code changedFrom}: the pinned hash when the definition changed since it was pinned. */
-    private record Route(Upstream upstream, McpSchema.Tool tool, String action, Optional<String> changedFrom) {}
+    private record Route(Upstream upstream, McpSchema.Tool tool, String action) {}
 
-    McpGateway(List<Upstream> upstreams, Workflow workflow, LongPolls longPolls, Clock clock, JsonMapper mapper, Set<String> sensitive,
-            ToolPins pins) {
-        this.workflow = requireNonNull(workflow, "workflow is null");
+    /**
+     * {@code workflows} builds the workflow MCP calls go through around the policy it is given: the
+     * configured policy with the tools' annotations and pins on top ({@link McpToolPolicy}).
+     */
+    McpGateway(List<Upstream> upstreams, PolicyEngine policy, Function<PolicyEngine, Workflow> workflows, LongPolls longPolls, Clock clock,
+            JsonMapper mapper, McpConfig config, ToolPinning pins) {
+        requireNonNull(policy, "policy is null");
+        requireNonNull(workflows, "workflows is null");
+        requireNonNull(config, "config is null");
+        requireNonNull(pins, "pins is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
-        this.sensitive = Set.copyOf(sensitive);
-        this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
+        this.sensitive = config.sensitive();
         boolean prefixed = upstreams.size() > 1;
         Map<String, Route> byName = new LinkedHashMap<>();
+        Map<String, McpToolPolicy.ServedTool> byAction = new HashMap<>();
         List<McpSchema.Tool> exposed = new ArrayList<>();
         for (Upstream upstream : upstreams) {
             Map<String, String> segments = new HashMap<>();
@@ -77,15 +86,16 @@ public final class McpGateway implements ToolService {
                 String name = ToolNames.exposed(upstream.name(), tool.name(), prefixed);
                 McpSchema.Tool renamed = new McpSchema.Tool(name, tool.title(), tool.description(), tool.inputSchema(), tool.outputSchema(),
                         tool.annotations(), tool.meta(), tool.icons());
-                Optional<String> changedFrom = pins.check(upstream.name(), tool);
-                changedFrom.ifPresent(pinned -> LOG.warn("mcp upstream={} tool '{}' changed since it was pinned (pinned sha256 {}, now {});"
-                        + " its calls are denied until an admin accepts it", upstream.name(), tool.name(), pinned, pins.hash(tool)));
-                byName.put(name, new Route(upstream, tool, action, changedFrom));
+                pins.see(upstream.name(), tool);
+                byName.put(name, new Route(upstream, tool, action));
+                byAction.put(action, new McpToolPolicy.ServedTool(upstream.name(), tool));
                 exposed.add(renamed);
             }
         }
         this.routes = Map.copyOf(byName);
         this.tools = List.copyOf(exposed);
+        this.workflow = workflows.apply(new McpToolPolicy(policy, byAction, pins, config));
+        this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
     }
 
     @Override
@@ -99,10 +109,6 @@ public final class McpGateway implements ToolService {
         Route route = routes.get(tool);
         if (route == null) {
             return error("unknown tool '" + tool + "'; this gateway serves " + routes.keySet().stream().sorted().toList());
-        }
-        if (route.changedFrom().isPresent()) {
-            return error("Countersign: the definition of tool '" + route.tool().name() + "' on '" + route.upstream().name()
-                    + "' changed since it was pinned (sha256 " + route.changedFrom().get() + "); its calls are denied until an admin accepts the new definition");
         }
         Map<String, Object> args = arguments == null ? Map.of() : arguments;
         ObjectNode params = mapper.valueToTree(args);
