@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,6 +51,8 @@ public final class McpGateway implements ToolService {
     private final Workflow workflow;
     private final JsonMapper mapper;
     private final Set<String> sensitive;
+    private final boolean elicitation;
+    private final Supplier<String> baseUrl;
     private final DecisionWait waits;
     private final java.util.concurrent.ExecutorService reports =
             java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-execution-report-", 0).factory());
@@ -63,13 +66,15 @@ public final class McpGateway implements ToolService {
      * configured policy with the tools' annotations and pins on top ({@link McpToolPolicy}).
      */
     McpGateway(List<Upstream> upstreams, PolicyEngine policy, Function<PolicyEngine, Workflow> workflows, LongPolls longPolls, Clock clock,
-            JsonMapper mapper, McpConfig config, ToolPinning pins) {
+            JsonMapper mapper, McpConfig config, ToolPinning pins, Supplier<String> baseUrl) {
         requireNonNull(policy, "policy is null");
         requireNonNull(workflows, "workflows is null");
         requireNonNull(config, "config is null");
         requireNonNull(pins, "pins is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
         this.sensitive = config.sensitive();
+        this.elicitation = config.elicitation();
+        this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
         boolean prefixed = upstreams.size() > 1;
         Map<String, Route> byName = new LinkedHashMap<>();
         Map<String, McpToolPolicy.ServedTool> byAction = new HashMap<>();
@@ -104,7 +109,7 @@ public final class McpGateway implements ToolService {
     }
 
     @Override
-    public McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Progress progress) {
+    public McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Waiting waiting) {
         requireNonNull(agent, "agent is null");
         Route route = routes.get(tool);
         if (route == null) {
@@ -118,7 +123,7 @@ public final class McpGateway implements ToolService {
         try {
             request = workflow.submit(agent, action, Optional.empty());
             if (request.status() == RequestStatus.PENDING) {
-                request = awaitDecision(request, progress);
+                request = awaitDecision(request, waiting);
             }
         } catch (WorkflowException e) {
             return error("Countersign refused " + route.action() + ": " + e.getMessage());
@@ -135,9 +140,20 @@ public final class McpGateway implements ToolService {
         return forward(agent, route, action, request, grant.get(), args);
     }
 
-    private ApprovalRequest awaitDecision(ApprovalRequest pending, Progress progress) {
-        return waits.await(pending, pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE), (step, request) -> progress.report(step,
-                (step == 0 ? "waiting" : "still waiting") + " for approval of " + request.action().action() + " (request " + request.id() + ")"));
+    private ApprovalRequest awaitDecision(ApprovalRequest pending, Waiting waiting) {
+        String id = pending.id().value();
+        if (elicitation) {
+            waiting.heldForApproval(id, baseUrl.get() + "/console/requests/" + id, "Countersign holds " + pending.action().action()
+                    + " for approval (request " + id + "): " + pending.decision().reason() + ". Open the page to see the request and who may approve it.");
+        }
+        try {
+            return waits.await(pending, pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE), (step, request) -> waiting.progress(step,
+                    (step == 0 ? "waiting" : "still waiting") + " for approval of " + request.action().action() + " (request " + request.id() + ")"));
+        } finally {
+            if (elicitation) {
+                waiting.settled(id);
+            }
+        }
     }
 
     private McpSchema.CallToolResult forward(Agent agent, Route route, Action action, ApprovalRequest request, String grant,

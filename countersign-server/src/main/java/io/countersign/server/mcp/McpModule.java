@@ -11,6 +11,8 @@ import io.javalin.config.RoutesConfig;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.spec.McpSchema;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -59,7 +61,7 @@ public final class McpModule implements AutoCloseable {
     public static McpModule start(McpConfig config, PolicyEngine policy, Function<PolicyEngine, Workflow> workflows, Store store,
             LongPolls longPolls, Clock clock, JsonMapper mapper, long maxBodyBytes, Path dataDirectory, Supplier<String> baseUrl) {
         requireNonNull(config, "config is null");
-        McpJsonMapper json = new JacksonMcpJsonMapper(mapper);
+        McpJsonMapper json = new JacksonMcpJsonMapper(mapper.rebuild().addMixIn(McpSchema.ElicitUrlRequest.class, UntypedElicitation.class).build());
         List<Upstream> upstreams = new ArrayList<>();
         for (Map.Entry<String, UpstreamConfig> server : config.servers().entrySet()) {
             try {
@@ -71,7 +73,7 @@ public final class McpModule implements AutoCloseable {
         }
         try {
             ToolPinning pins = ToolPinning.open(dataDirectory, store, clock, mapper);
-            McpGateway gateway = new McpGateway(upstreams, policy, workflows, longPolls, clock, mapper, config, pins);
+            McpGateway gateway = new McpGateway(upstreams, policy, workflows, longPolls, clock, mapper, config, pins, baseUrl);
             McpProtocol.Http http = McpProtocol.http(gateway, json, (int) Math.min(Integer.MAX_VALUE, maxBodyBytes));
             return new McpModule(List.copyOf(upstreams), gateway, json, http, pins, mapper);
         } catch (RuntimeException e) {
@@ -79,6 +81,14 @@ public final class McpModule implements AutoCloseable {
             throw e;
         }
     }
+
+    /**
+     * SDK 2.1.0's {@code ElicitUrlRequest} carries its type id {@code mode} both as a type id and
+     * as a property, which Jackson 3 refuses to serialize; the failure ends the stdio session's
+     * outbound stream. Serialized without the type id, it is the same JSON: {@code mode} is its property.
+     */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NONE)
+    private interface UntypedElicitation {}
 
     /** The {@code /mcp} routes and the admin API for pins, for the API server. */
     public Consumer<RoutesConfig> routes() {
