@@ -164,23 +164,24 @@ public final class McpGateway implements ToolService {
         } catch (RuntimeException e) {
             String why = "upstream '" + route.upstream().name() + "' failed on " + route.tool().name() + ": " + e.getMessage();
             LOG.warn("mcp request={} {}", request.id(), why);
-            report(agent, request, action, grant, Execution.Outcome.FAILED, why);
+            report(agent, request, action, grant, Execution.Outcome.FAILED, () -> why);
             return error(why);
         }
         Execution.Outcome outcome = Boolean.TRUE.equals(result.isError()) ? Execution.Outcome.FAILED : Execution.Outcome.SUCCEEDED;
-        report(agent, request, action, grant, outcome, recorded(route.upstream().name(), result));
+        report(agent, request, action, grant, outcome, () -> recorded(route.upstream().name(), result));
         return result;
     }
 
     /**
-     * Consumes the grant and records the outcome off the agent's path: the decision was durable
+     * Consumes the grant and records the outcome (serializing the result for the record, too) off
+     * the agent's path: the decision was durable
      * before the call was forwarded (invariant 1); the execution record follows within
      * milliseconds, and {@link #close} waits for the ones still on their way.
      */
-    private void report(Agent agent, ApprovalRequest request, Action action, String grant, Execution.Outcome outcome, String detail) {
+    private void report(Agent agent, ApprovalRequest request, Action action, String grant, Execution.Outcome outcome, Supplier<String> detail) {
         reports.execute(() -> {
             try {
-                workflow.reportExecution(agent, request.id(), grant, Optional.of(action), outcome, Optional.of(detail));
+                workflow.reportExecution(agent, request.id(), grant, Optional.of(action), outcome, Optional.of(detail.get()));
             } catch (RuntimeException e) {
                 // The call already ran; the agent has its result. The failure to record is an operator's problem.
                 LOG.error("mcp request={} ran but its execution could not be recorded", request.id(), e);
