@@ -38,8 +38,9 @@ import tools.jackson.databind.node.ObjectNode;
  * result returned unchanged. Denied: an {@code isError} result with the reason; the upstream is
  * never called. Pending: the call is held (progress reported every few seconds) until a human
  * decides or the request expires; forwarded only on approval. Where no rule matched, the tool's
- * annotations decide, and a tool changed since it was pinned is held back ({@link McpToolPolicy}). Every forwarded call consumes its
- * grant and records the outcome: the result, or only its SHA-256 and size for sensitive servers.
+ * annotations decide, and a tool changed since it was pinned is held back ({@link McpToolPolicy}).
+ * Every forwarded call consumes its grant and records the outcome: the result, or only its SHA-256
+ * and size for sensitive servers.
  */
 public final class McpGateway implements ToolService {
     private static final Logger LOG = LoggerFactory.getLogger(McpGateway.class);
