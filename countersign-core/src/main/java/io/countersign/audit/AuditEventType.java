@@ -22,7 +22,12 @@ public enum AuditEventType {
     BREAK_GLASS_USED("breakglass.used"),
     BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged"),
     BREAKER_TRIPPED("breaker.tripped"),
-    BREAKER_RESET("breaker.reset");
+    BREAKER_RESET("breaker.reset"),
+    EVIDENCE_EXPORTED("evidence.exported"),
+    /** An upstream MCP tool presented a definition other than the one pinned (the MCP gateway). */
+    MCP_TOOL_CHANGED("mcp.tool_changed"),
+    /** An admin accepted an MCP tool's changed definition as its new pin. */
+    MCP_TOOL_ACCEPTED("mcp.tool_accepted");
 
     private final String wireName;
 

@@ -16,6 +16,7 @@ import io.countersign.workflow.RequestListener;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import io.countersign.server.breakers.BreakerRoutes;
+import io.countersign.server.evidence.EvidenceRoutes;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
 import io.countersign.server.http.ApiServer;
@@ -29,6 +30,7 @@ import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.TokenRejected;
+import io.countersign.policy.PolicyEngine;
 import io.countersign.server.mcp.McpModule;
 import io.countersign.server.identity.HumanDirectory;
 import io.countersign.server.slack.SlackModule;
@@ -38,6 +40,7 @@ import io.countersign.identity.Agent;
 import io.javalin.config.RoutesConfig;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import io.countersign.workflow.KillSwitch;
 import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.store.GatewayStore;
@@ -114,9 +117,13 @@ public final class Gateway implements AutoCloseable {
                 longPolls.changed(request);
                 outboxWorker.changed(request);
             };
-            Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
+            GrantTokens grantTokens = new GrantTokens(data.secretKey("grant.key"));
+            LoggingNotifier notifier = new LoggingNotifier();
+            // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations and pins.
+            Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(deciding, store, clock, grantTokens,
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), changes, new WorkflowSettings(config.grantTtl()),
-                    store, new LoggingNotifier(), channels);
+                    store, notifier, channels);
+            Workflow workflow = workflows.apply(policy);
             HumanDirectory humans = new HumanDirectory(store, clock);
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
@@ -125,7 +132,8 @@ public final class Gateway implements AutoCloseable {
             metrics.trippedBreakers(() -> store.trippedBreakers().size());
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             Optional<McpModule> mcp = config.mcp().enabled()
-                    ? Optional.of(McpModule.start(config.mcp(), workflow, longPolls, clock, mapper, config.maxBodyBytes(), data.directory()))
+                    ? Optional.of(McpModule.start(config.mcp(), policy, workflows, store, longPolls, clock, mapper, config.maxBodyBytes(),
+                            data.directory(), baseUrl::get))
                     : Optional.empty();
             mcp.ifPresent(parts::add);
             Console console = new Console(config.console(), identity, bearerTokens, workflow, baseUrl::get, config.servedOverTls(), clock,
@@ -140,7 +148,8 @@ public final class Gateway implements AutoCloseable {
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
                             teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
-                            slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {})));
+                            slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
+                            new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));

@@ -6,6 +6,8 @@ import io.countersign.server.config.ConfigFile;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.identity.TokenRejected;
 import io.countersign.server.mcp.McpModule;
+import io.countersign.server.mcp.ToolPinning;
+import io.countersign.store.sqlite.SqliteStore;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -16,10 +18,15 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code countersign mcp --stdio}: the MCP gateway for a desktop agent. Runs a whole gateway (the
@@ -27,14 +34,15 @@ import picocli.CommandLine.Option;
  * to one agent on stdin/stdout, authenticated by its API key. stdout carries only MCP messages;
  * everything else goes to stderr.
  */
-@Command(name = "mcp", description = "Serve the configured MCP servers to an agent over stdio, every tool call through the policy.")
+@Command(name = "mcp", description = "Serve the configured MCP servers to an agent over stdio, every tool call through the policy.",
+        subcommands = {McpCommand.Pins.class})
 public final class McpCommand implements Callable<Integer> {
     static final String API_KEY_ENV = "COUNTERSIGN_API_KEY";
 
-    @Option(names = "--stdio", required = true, description = "speak MCP on stdin/stdout (the only transport of this command; /mcp on 'serve' is the HTTP one)")
+    @Option(names = "--stdio", description = "speak MCP on stdin/stdout (the only transport of this command; /mcp on 'serve' is the HTTP one)")
     boolean stdio;
 
-    @Option(names = "--config", required = true, description = "countersign.yaml with an mcp.servers section")
+    @Option(names = "--config", description = "countersign.yaml with an mcp.servers section")
     Path config;
 
     @Option(names = "--data", description = "data folder (default from the config, else ./countersign-data)")
@@ -48,6 +56,10 @@ public final class McpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // Not required by picocli: 'countersign mcp pins ...' has neither.
+        if (!stdio || config == null) {
+            throw new IllegalArgumentException("countersign mcp needs --stdio and --config (or the subcommand 'pins')");
+        }
         // Anything a library prints must not corrupt the MCP stream.
         OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
@@ -116,6 +128,53 @@ public final class McpCommand implements Callable<Integer> {
             }
             if (n < 0) ended.countDown();
             return n;
+        }
+    }
+
+    /** {@code countersign mcp pins list|accept}: tools whose definition changed since they were pinned. */
+    @Command(name = "pins", description = "Tool pins: list the tools whose definition changed, accept a new definition.",
+            subcommands = {ListPins.class, Accept.class})
+    static final class Pins {}
+
+    @Command(name = "list", description = "List the tools whose definition changed since it was pinned, waiting for an admin.")
+    static final class ListPins implements Callable<Integer> {
+        @Mixin
+        DataOption data;
+
+        @Override
+        public Integer call() {
+            try (SqliteStore store = data.openStore()) {
+                List<ToolPinning.Change> changes = ToolPinning.open(data.data, store, Clock.systemUTC(), JsonMapper.builder().build()).changes();
+                if (changes.isEmpty()) {
+                    System.out.println("No changed tools.");
+                }
+                for (ToolPinning.Change change : changes) {
+                    System.out.println(change.name() + "  pinned " + change.pinned() + "  presented " + change.presented() + "  since " + change.noticedAt());
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "accept", description = "Accept a changed tool's new definition as its pin (recorded in the audit log).")
+    static final class Accept implements Callable<Integer> {
+        @Parameters(index = "0", description = "the tool, as server__tool")
+        String tool;
+
+        @Mixin
+        DataOption data;
+
+        @Override
+        public Integer call() {
+            try (SqliteStore store = data.openStore()) {
+                ToolPinning.Change accepted = ToolPinning.open(data.data, store, Clock.systemUTC(), JsonMapper.builder().build())
+                        .accept(tool, AgentsCommand.operator());
+                System.out.println("Accepted " + accepted.name() + ": pinned sha256 " + accepted.presented() + " (was " + accepted.pinned() + ").");
+                return 0;
+            } catch (NoSuchElementException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
         }
     }
 }

@@ -92,7 +92,7 @@ public final class ConfigFile {
 
     private static McpConfig mcp(Path file, Object value) {
         try {
-            return McpConfig.parse(file, value, text -> duration(file, "mcp.callTimeout", text));
+            return McpConfig.parse(file, value, (key, text) -> duration(file, key, text));
         } catch (McpConfig.McpConfigException e) {
             throw new ConfigException(e.getMessage());
         }

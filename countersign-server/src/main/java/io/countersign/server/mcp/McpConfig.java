@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -24,18 +26,70 @@ import java.util.regex.Pattern;
  *     tickets: {url: https://mcp.example.com/mcp, headers: {Authorization: "Bearer ..."}}
  *   sensitive: [files]            # record only SHA-256 and size of these servers' results
  *   callTimeout: 60s              # how long an upstream may take to answer one call
+ *   approval: {groups: [mcp-admins], quorum: 1, timeout: 30m}   # approvers when the gateway, not a rule, asks
+ *   annotations: defaults         # or ignore: destructiveHint / readOnlyHint decide where no rule matched
+ *   pinning: deny                 # or require_approval: what a changed tool's calls get until accepted
+ *   elicitation: false            # true: ask stdio clients with URL-mode elicitation while a call is held
  * </pre>
  *
  * Server names are action-name segments ({@code [A-Za-z0-9_-]+}): they become {@code mcp.<server>.<tool>}.
  */
-public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensitive, Duration callTimeout) {
+public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensitive, Duration callTimeout, Optional<Approval> approval,
+        boolean annotationDefaults, Pinning pinning, boolean elicitation) {
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(30);
     private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
+    /** What a changed tool's calls get until an admin accepts its new definition. */
+    public enum Pinning {
+        DENY("deny"), REQUIRE_APPROVAL("require_approval");
+
+        private final String wireName;
+
+        Pinning(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+    }
+
+    /**
+     * Who approves when the gateway itself asks for approval (a destructive tool no rule covers, a
+     * changed tool under {@code pinning: require_approval}): {@code quorum} members of {@code groups}
+     * within {@code timeout}.
+     */
+    public record Approval(Set<String> groups, int quorum, Duration timeout) {
+        public Approval {
+            groups = Set.copyOf(requireNonNull(groups, "groups is null"));
+            requireNonNull(timeout, "timeout is null");
+            if (groups.isEmpty()) {
+                throw new IllegalArgumentException("mcp.approval.groups is empty; name at least one group of approvers");
+            }
+            if (quorum < 1) {
+                throw new IllegalArgumentException("mcp.approval.quorum is " + quorum + ", want at least 1");
+            }
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("mcp.approval.timeout is " + timeout + ", want a positive duration");
+            }
+        }
+    }
+
+    /** Annotations as defaults, changed tools denied, no gateway approvers, no elicitation. */
+    public McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensitive, Duration callTimeout) {
+        this(servers, sensitive, callTimeout, Optional.empty(), true, Pinning.DENY, false);
+    }
 
     public McpConfig {
         servers = Map.copyOf(new LinkedHashMap<>(requireNonNull(servers, "servers is null")));
         sensitive = Set.copyOf(requireNonNull(sensitive, "sensitive is null"));
         requireNonNull(callTimeout, "callTimeout is null");
+        requireNonNull(approval, "approval is null");
+        requireNonNull(pinning, "pinning is null");
+        if (pinning == Pinning.REQUIRE_APPROVAL && approval.isEmpty()) {
+            throw new IllegalArgumentException("mcp.pinning is require_approval but mcp.approval names no approvers");
+        }
         for (String name : servers.keySet()) {
             if (!SERVER_NAME.matcher(name).matches() || name.contains("__")) {
                 throw new IllegalArgumentException("mcp server name '" + name + "' must be letters, digits, '_' or '-' (no '__')");
@@ -55,6 +109,18 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
         return new McpConfig(Map.of(), Set.of(), DEFAULT_CALL_TIMEOUT);
     }
 
+    public McpConfig withApproval(Approval approval) {
+        return new McpConfig(servers, sensitive, callTimeout, Optional.of(approval), annotationDefaults, pinning, elicitation);
+    }
+
+    public McpConfig withPinning(Pinning pinning) {
+        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation);
+    }
+
+    public McpConfig withElicitation(boolean elicitation) {
+        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation);
+    }
+
     public boolean enabled() {
         return !servers.isEmpty();
     }
@@ -63,11 +129,11 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
      * Parses the section; errors name the file and key. {@code durations} parses a duration string
      * the way the rest of the file does.
      */
-    public static McpConfig parse(Path file, Object value, java.util.function.Function<String, Duration> durations) {
+    public static McpConfig parse(Path file, Object value, BiFunction<String, String, Duration> durations) {
         if (value == null) {
             return none();
         }
-        Map<?, ?> mcp = map(file, "mcp", value, Set.of("servers", "sensitive", "callTimeout"));
+        Map<?, ?> mcp = map(file, "mcp", value, Set.of("servers", "sensitive", "callTimeout", "approval", "annotations", "pinning", "elicitation"));
         Map<String, UpstreamConfig> servers = new LinkedHashMap<>();
         Object listed = mcp.get("servers");
         if (listed != null) {
@@ -102,9 +168,38 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
             }
         }
         Duration timeout = mcp.get("callTimeout") == null ? DEFAULT_CALL_TIMEOUT
-                : durations.apply(string(file, "mcp.callTimeout", mcp.get("callTimeout")));
+                : durations.apply("mcp.callTimeout", string(file, "mcp.callTimeout", mcp.get("callTimeout")));
+        Optional<Approval> approval = Optional.empty();
+        if (mcp.get("approval") != null) {
+            Map<?, ?> section = map(file, "mcp.approval", mcp.get("approval"), Set.of("groups", "quorum", "timeout"));
+            int quorum;
+            try {
+                quorum = section.get("quorum") == null ? 1 : Integer.parseInt(string(file, "mcp.approval.quorum", section.get("quorum")));
+            } catch (NumberFormatException e) {
+                throw new McpConfigException(file + ": 'mcp.approval.quorum' must be a whole number");
+            }
+            Duration approvalTimeout = section.get("timeout") == null ? DEFAULT_APPROVAL_TIMEOUT
+                    : durations.apply("mcp.approval.timeout", string(file, "mcp.approval.timeout", section.get("timeout")));
+            try {
+                approval = Optional.of(new Approval(Set.copyOf(strings(file, "mcp.approval.groups", section.get("groups"))), quorum, approvalTimeout));
+            } catch (IllegalArgumentException e) {
+                throw new McpConfigException(file + ": " + e.getMessage());
+            }
+        }
+        String annotations = mcp.get("annotations") == null ? "defaults" : string(file, "mcp.annotations", mcp.get("annotations"));
+        if (!annotations.equals("defaults") && !annotations.equals("ignore")) {
+            throw new McpConfigException(file + ": 'mcp.annotations' is '" + annotations + "', want defaults or ignore");
+        }
+        String pinning = mcp.get("pinning") == null ? Pinning.DENY.wireName() : string(file, "mcp.pinning", mcp.get("pinning"));
+        Pinning mode = java.util.Arrays.stream(Pinning.values()).filter(p -> p.wireName().equals(pinning)).findFirst()
+                .orElseThrow(() -> new McpConfigException(file + ": 'mcp.pinning' is '" + pinning + "', want deny or require_approval"));
+        Object elicitation = mcp.get("elicitation");
+        if (elicitation != null && !(elicitation instanceof Boolean)) {
+            throw new McpConfigException(file + ": 'mcp.elicitation' must be true or false");
+        }
         try {
-            return new McpConfig(servers, Set.copyOf(strings(file, "mcp.sensitive", mcp.get("sensitive"))), timeout);
+            return new McpConfig(servers, Set.copyOf(strings(file, "mcp.sensitive", mcp.get("sensitive"))), timeout, approval,
+                    annotations.equals("defaults"), mode, Boolean.TRUE.equals(elicitation));
         } catch (IllegalArgumentException e) {
             throw new McpConfigException(file + ": " + e.getMessage());
         }

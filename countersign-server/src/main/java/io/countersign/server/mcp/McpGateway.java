@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
 import io.countersign.identity.Agent;
+import io.countersign.policy.PolicyEngine;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.Execution;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,8 +37,10 @@ import tools.jackson.databind.node.ObjectNode;
  * resource {@code <server>} with the arguments as params. Allowed: forwarded, the upstream's
  * result returned unchanged. Denied: an {@code isError} result with the reason; the upstream is
  * never called. Pending: the call is held (progress reported every few seconds) until a human
- * decides or the request expires; forwarded only on approval. Every forwarded call consumes its
- * grant and records the outcome: the result, or only its SHA-256 and size for sensitive servers.
+ * decides or the request expires; forwarded only on approval. Where no rule matched, the tool's
+ * annotations decide, and a tool changed since it was pinned is held back ({@link McpToolPolicy}).
+ * Every forwarded call consumes its grant and records the outcome: the result, or only its SHA-256
+ * and size for sensitive servers.
  */
 public final class McpGateway implements ToolService {
     private static final Logger LOG = LoggerFactory.getLogger(McpGateway.class);
@@ -47,23 +52,33 @@ public final class McpGateway implements ToolService {
     private final Workflow workflow;
     private final JsonMapper mapper;
     private final Set<String> sensitive;
+    private final boolean elicitation;
+    private final Supplier<String> baseUrl;
     private final DecisionWait waits;
     private final java.util.concurrent.ExecutorService reports =
             java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-execution-report-", 0).factory());
     private final Map<String, Route> routes;
     private final List<McpSchema.Tool> tools;
 
-    /** {@code changedFrom}: the pinned hash when the definition changed since it was pinned. */
-    private record Route(Upstream upstream, McpSchema.Tool tool, String action, Optional<String> changedFrom) {}
+    private record Route(Upstream upstream, McpSchema.Tool tool, String action) {}
 
-    McpGateway(List<Upstream> upstreams, Workflow workflow, LongPolls longPolls, Clock clock, JsonMapper mapper, Set<String> sensitive,
-            ToolPins pins) {
-        this.workflow = requireNonNull(workflow, "workflow is null");
+    /**
+     * {@code workflows} builds the workflow MCP calls go through around the policy it is given: the
+     * configured policy with the tools' annotations and pins on top ({@link McpToolPolicy}).
+     */
+    McpGateway(List<Upstream> upstreams, PolicyEngine policy, Function<PolicyEngine, Workflow> workflows, LongPolls longPolls, Clock clock,
+            JsonMapper mapper, McpConfig config, ToolPinning pins, Supplier<String> baseUrl) {
+        requireNonNull(policy, "policy is null");
+        requireNonNull(workflows, "workflows is null");
+        requireNonNull(config, "config is null");
+        requireNonNull(pins, "pins is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
-        this.sensitive = Set.copyOf(sensitive);
-        this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
+        this.sensitive = config.sensitive();
+        this.elicitation = config.elicitation();
+        this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
         boolean prefixed = upstreams.size() > 1;
         Map<String, Route> byName = new LinkedHashMap<>();
+        Map<String, McpToolPolicy.ServedTool> byAction = new HashMap<>();
         List<McpSchema.Tool> exposed = new ArrayList<>();
         for (Upstream upstream : upstreams) {
             Map<String, String> segments = new HashMap<>();
@@ -77,15 +92,16 @@ public final class McpGateway implements ToolService {
                 String name = ToolNames.exposed(upstream.name(), tool.name(), prefixed);
                 McpSchema.Tool renamed = new McpSchema.Tool(name, tool.title(), tool.description(), tool.inputSchema(), tool.outputSchema(),
                         tool.annotations(), tool.meta(), tool.icons());
-                Optional<String> changedFrom = pins.check(upstream.name(), tool);
-                changedFrom.ifPresent(pinned -> LOG.warn("mcp upstream={} tool '{}' changed since it was pinned (pinned sha256 {}, now {});"
-                        + " its calls are denied until an admin accepts it", upstream.name(), tool.name(), pinned, pins.hash(tool)));
-                byName.put(name, new Route(upstream, tool, action, changedFrom));
+                pins.see(upstream.name(), tool);
+                byName.put(name, new Route(upstream, tool, action));
+                byAction.put(action, new McpToolPolicy.ServedTool(upstream.name(), tool));
                 exposed.add(renamed);
             }
         }
         this.routes = Map.copyOf(byName);
         this.tools = List.copyOf(exposed);
+        this.workflow = workflows.apply(new McpToolPolicy(policy, byAction, pins, config));
+        this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
     }
 
     @Override
@@ -94,15 +110,11 @@ public final class McpGateway implements ToolService {
     }
 
     @Override
-    public McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Progress progress) {
+    public McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Waiting waiting) {
         requireNonNull(agent, "agent is null");
         Route route = routes.get(tool);
         if (route == null) {
             return error("unknown tool '" + tool + "'; this gateway serves " + routes.keySet().stream().sorted().toList());
-        }
-        if (route.changedFrom().isPresent()) {
-            return error("Countersign: the definition of tool '" + route.tool().name() + "' on '" + route.upstream().name()
-                    + "' changed since it was pinned (sha256 " + route.changedFrom().get() + "); its calls are denied until an admin accepts the new definition");
         }
         Map<String, Object> args = arguments == null ? Map.of() : arguments;
         ObjectNode params = mapper.valueToTree(args);
@@ -112,7 +124,7 @@ public final class McpGateway implements ToolService {
         try {
             request = workflow.submit(agent, action, Optional.empty());
             if (request.status() == RequestStatus.PENDING) {
-                request = awaitDecision(request, progress);
+                request = awaitDecision(request, waiting);
             }
         } catch (WorkflowException e) {
             return error("Countersign refused " + route.action() + ": " + e.getMessage());
@@ -129,9 +141,20 @@ public final class McpGateway implements ToolService {
         return forward(agent, route, action, request, grant.get(), args);
     }
 
-    private ApprovalRequest awaitDecision(ApprovalRequest pending, Progress progress) {
-        return waits.await(pending, pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE), (step, request) -> progress.report(step,
-                (step == 0 ? "waiting" : "still waiting") + " for approval of " + request.action().action() + " (request " + request.id() + ")"));
+    private ApprovalRequest awaitDecision(ApprovalRequest pending, Waiting waiting) {
+        String id = pending.id().value();
+        if (elicitation) {
+            waiting.heldForApproval(id, baseUrl.get() + "/console/requests/" + id, "Countersign holds " + pending.action().action()
+                    + " for approval (request " + id + "): " + pending.decision().reason() + ". Open the page to see the request and who may approve it.");
+        }
+        try {
+            return waits.await(pending, pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE), (step, request) -> waiting.progress(step,
+                    (step == 0 ? "waiting" : "still waiting") + " for approval of " + request.action().action() + " (request " + request.id() + ")"));
+        } finally {
+            if (elicitation) {
+                waiting.settled(id);
+            }
+        }
     }
 
     private McpSchema.CallToolResult forward(Agent agent, Route route, Action action, ApprovalRequest request, String grant,
@@ -142,23 +165,24 @@ public final class McpGateway implements ToolService {
         } catch (RuntimeException e) {
             String why = "upstream '" + route.upstream().name() + "' failed on " + route.tool().name() + ": " + e.getMessage();
             LOG.warn("mcp request={} {}", request.id(), why);
-            report(agent, request, action, grant, Execution.Outcome.FAILED, why);
+            report(agent, request, action, grant, Execution.Outcome.FAILED, () -> why);
             return error(why);
         }
         Execution.Outcome outcome = Boolean.TRUE.equals(result.isError()) ? Execution.Outcome.FAILED : Execution.Outcome.SUCCEEDED;
-        report(agent, request, action, grant, outcome, recorded(route.upstream().name(), result));
+        report(agent, request, action, grant, outcome, () -> recorded(route.upstream().name(), result));
         return result;
     }
 
     /**
-     * Consumes the grant and records the outcome off the agent's path: the decision was durable
+     * Consumes the grant and records the outcome (serializing the result for the record, too) off
+     * the agent's path: the decision was durable
      * before the call was forwarded (invariant 1); the execution record follows within
      * milliseconds, and {@link #close} waits for the ones still on their way.
      */
-    private void report(Agent agent, ApprovalRequest request, Action action, String grant, Execution.Outcome outcome, String detail) {
+    private void report(Agent agent, ApprovalRequest request, Action action, String grant, Execution.Outcome outcome, Supplier<String> detail) {
         reports.execute(() -> {
             try {
-                workflow.reportExecution(agent, request.id(), grant, Optional.of(action), outcome, Optional.of(detail));
+                workflow.reportExecution(agent, request.id(), grant, Optional.of(action), outcome, Optional.of(detail.get()));
             } catch (RuntimeException e) {
                 // The call already ran; the agent has its result. The failure to record is an operator's problem.
                 LOG.error("mcp request={} ran but its execution could not be recorded", request.id(), e);

@@ -3,19 +3,26 @@ package io.countersign.server.mcp;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Agent;
+import io.countersign.policy.PolicyEngine;
+import io.countersign.workflow.Store;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.spec.McpSchema;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,18 +39,29 @@ public final class McpModule implements AutoCloseable {
     private final McpGateway gateway;
     private final McpJsonMapper json;
     private final McpProtocol.Http http;
+    private final ToolPinning pins;
+    private final JsonMapper mapper;
 
-    private McpModule(List<Upstream> upstreams, McpGateway gateway, McpJsonMapper json, McpProtocol.Http http) {
+    private McpModule(List<Upstream> upstreams, McpGateway gateway, McpJsonMapper json, McpProtocol.Http http, ToolPinning pins,
+            JsonMapper mapper) {
+        this.pins = pins;
+        this.mapper = mapper;
         this.upstreams = upstreams;
         this.gateway = gateway;
         this.json = json;
         this.http = http;
     }
 
-    public static McpModule start(McpConfig config, Workflow workflow, LongPolls longPolls, Clock clock, JsonMapper mapper, long maxBodyBytes,
-            java.nio.file.Path dataDirectory) {
+    /**
+     * Connects the upstreams and pins their tools. {@code workflows} builds a workflow around a
+     * policy (the gateway's own settings, store and listeners): MCP calls go through one whose
+     * policy is {@code policy} with the tools' annotations and pins on top ({@link McpToolPolicy}).
+     * {@code baseUrl} is where humans reach the console, once the server listens.
+     */
+    public static McpModule start(McpConfig config, PolicyEngine policy, Function<PolicyEngine, Workflow> workflows, Store store,
+            LongPolls longPolls, Clock clock, JsonMapper mapper, long maxBodyBytes, Path dataDirectory, Supplier<String> baseUrl) {
         requireNonNull(config, "config is null");
-        McpJsonMapper json = new JacksonMcpJsonMapper(mapper);
+        McpJsonMapper json = new JacksonMcpJsonMapper(mapper.rebuild().addMixIn(McpSchema.ElicitUrlRequest.class, UntypedElicitation.class).build());
         List<Upstream> upstreams = new ArrayList<>();
         for (Map.Entry<String, UpstreamConfig> server : config.servers().entrySet()) {
             try {
@@ -54,19 +72,37 @@ public final class McpModule implements AutoCloseable {
             }
         }
         try {
-            McpGateway gateway = new McpGateway(upstreams, workflow, longPolls, clock, mapper, config.sensitive(),
-                    ToolPins.open(dataDirectory, mapper));
+            ToolPinning pins = ToolPinning.open(dataDirectory, store, clock, mapper);
+            McpGateway gateway = new McpGateway(upstreams, policy, workflows, longPolls, clock, mapper, config, pins, baseUrl);
             McpProtocol.Http http = McpProtocol.http(gateway, json, (int) Math.min(Integer.MAX_VALUE, maxBodyBytes));
-            return new McpModule(List.copyOf(upstreams), gateway, json, http);
+            return new McpModule(List.copyOf(upstreams), gateway, json, http, pins, mapper);
         } catch (RuntimeException e) {
             upstreams.forEach(Upstream::close);
             throw e;
         }
     }
 
-    /** The {@code /mcp} routes, for the API server. */
+    /**
+     * SDK 2.1.0's {@code ElicitUrlRequest} carries its type id {@code mode} both as a type id and
+     * as a property, which Jackson 3 refuses to serialize; the failure ends the stdio session's
+     * outbound stream. Serialized without the type id, it is the same JSON: {@code mode} is its property.
+     */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NONE)
+    private interface UntypedElicitation {}
+
+    /** The {@code /mcp} routes and the admin API for pins, for the API server. */
     public Consumer<RoutesConfig> routes() {
-        return new McpRoutes(http.servlet())::register;
+        McpRoutes mcp = new McpRoutes(http.servlet());
+        PinRoutes admin = new PinRoutes(pins, mapper);
+        return routes -> {
+            mcp.register(routes);
+            admin.register(routes);
+        };
+    }
+
+    /** Tool pinning: changed tools waiting for an admin, and accepting them. */
+    public ToolPinning pins() {
+        return pins;
     }
 
     /** The gateway's logic, behind the protocol seam. */

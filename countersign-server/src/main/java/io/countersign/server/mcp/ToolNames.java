@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
  * rather than let one rule cover both (see {@code McpGateway}).
  */
 public final class ToolNames {
+    /** Between the server and the tool in {@code server__tool}. */
+    public static final String SEPARATOR = "__";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private ToolNames() {}
@@ -37,6 +39,6 @@ public final class ToolNames {
 
     /** The name agents see: the upstream's own name with one upstream, {@code server__tool} with several. */
     public static String exposed(String server, String toolName, boolean prefixed) {
-        return prefixed ? server + "__" + toolName : toolName;
+        return prefixed ? server + SEPARATOR + toolName : toolName;
     }
 }

@@ -20,13 +20,23 @@ public interface ToolService {
      * Runs one {@code tools/call} through the gateway: never throws for an expected outcome (denied,
      * expired, upstream failure); those are results with {@code isError: true} and the reason.
      */
-    McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Progress progress);
+    McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Waiting waiting);
 
-    /** Where the gateway reports that a held call is still waiting; bound to the client's progress token, if any. */
-    @FunctionalInterface
-    interface Progress {
-        Progress NONE = (step, message) -> {};
+    /**
+     * What the protocol side can tell the client while a call is held for a human: progress (bound
+     * to the client's progress token, if any), and where the decision is made (URL-mode
+     * elicitation, where the client supports it). Implementations must not block the held call.
+     */
+    interface Waiting {
+        Waiting NONE = new Waiting() {};
 
-        void report(double step, String message);
+        /** The call is still waiting; {@code step} counts up from 0. */
+        default void progress(double step, String message) {}
+
+        /** The call is held until a human decides request {@code requestId} at {@code consoleUrl}. */
+        default void heldForApproval(String requestId, String consoleUrl, String message) {}
+
+        /** The held call's request was decided, expired, or the gateway stopped waiting. */
+        default void settled(String requestId) {}
     }
 }

@@ -41,6 +41,7 @@ final class McpGatewayTest {
     private McpTestGateway gateway;
     private String agentToken;
     private String ownerToken;
+    private String mcpAdminToken;
     private McpSyncClient agent;
 
     @BeforeAll
@@ -49,9 +50,10 @@ final class McpGatewayTest {
         share = Files.createDirectories(directory.resolve("share"));
         Files.writeString(share.resolve("hello.txt"), "hello from the share\n");
         gateway = new McpTestGateway(directory, new McpConfig(Map.of("everything", NpmServers.everything(), "files", NpmServers.filesystem(share)),
-                Set.of("files"), Duration.ofSeconds(5)));
+                Set.of("files"), Duration.ofSeconds(5)).withApproval(new McpConfig.Approval(Set.of("mcp-admins"), 1, Duration.ofMinutes(1))));
         agentToken = gateway.agent("desktop-agent");
         ownerToken = gateway.human("olga", "file-owners");
+        mcpAdminToken = gateway.human("max", "mcp-admins");
         agent = gateway.httpClient(agentToken);
     }
 
@@ -146,6 +148,44 @@ final class McpGatewayTest {
         assertThat(result.isError()).isTrue();
         assertThat(text(result)).contains("expired");
         assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void readOnlyTool_thatNoRuleCovers_isAllowedByItsAnnotation() throws Exception {
+        McpSchema.CallToolResult info = agent.callTool(new McpSchema.CallToolRequest("files__get_file_info",
+                Map.of("path", share.resolve("hello.txt").toString())));
+
+        assertThat(info.isError()).isNotEqualTo(Boolean.TRUE);
+        assertThat(text(info)).contains("size");
+        assertThat(gateway.auditLog()).contains("mcp.files.get_file_info").contains("readOnlyHint: true, so the MCP annotation default allows it");
+    }
+
+    @Test
+    void destructiveTool_thatNoRuleCovers_waitsForTheConfiguredApprovers_thenRuns() throws Exception {
+        Path target = share.resolve("edit-me.txt");
+        Files.writeString(target, "colour\n");
+        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(() -> agent.callTool(new McpSchema.CallToolRequest(
+                "files__edit_file", Map.of("path", target.toString(), "edits", List.of(Map.of("oldText", "colour", "newText", "color"))))), callers);
+
+        String id = gateway.awaitPendingId(mcpAdminToken, "mcp.files.edit_file");
+        assertThat(gateway.get("/v1/actions/" + id, mcpAdminToken).path("decision").path("reason").asString())
+                .contains("no rule matched mcp.files.edit_file").contains("destructiveHint: true");
+        assertThat(target).hasContent("colour");
+        assertThat(gateway.post("/v1/actions/" + id + "/approve", mcpAdminToken, "{}").statusCode()).isEqualTo(200);
+
+        McpSchema.CallToolResult result = call.get(30, TimeUnit.SECONDS);
+        assertThat(result.isError()).isNotEqualTo(Boolean.TRUE);
+        assertThat(target).hasContent("color");
+    }
+
+    @Test
+    void toolWithNeitherHint_thatNoRuleCovers_getsThePolicyDefault() {
+        Path directory = share.resolve("new-folder");
+
+        McpSchema.CallToolResult result = agent.callTool(new McpSchema.CallToolRequest("files__create_directory", Map.of("path", directory.toString())));
+
+        assertThat(result.isError()).isTrue();
+        assertThat(directory).doesNotExist();
     }
 
     @Test

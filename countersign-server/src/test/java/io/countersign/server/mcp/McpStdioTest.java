@@ -58,6 +58,8 @@ final class McpStdioTest {
     private String ownerToken;
     private McpSyncClient agent;
     private final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+    private final List<McpSchema.ElicitUrlRequest> elicitations = new CopyOnWriteArrayList<>();
+    private final List<McpSchema.ElicitationCompleteNotification> completed = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     void start(@TempDir Path directory) throws Exception {
@@ -77,7 +79,8 @@ final class McpStdioTest {
         UpstreamConfig.Stdio files = NpmServers.filesystem(share);
         config = directory.resolve("countersign.yaml");
         Files.writeString(config, "data: " + data + "\npolicy: " + policy + "\nserver: {port: 0}\nmcp:\n  servers:\n    files:\n      command: "
-                + files.command() + "\n      args: [" + String.join(", ", files.args().stream().map(a -> "\"" + a + "\"").toList()) + "]\n");
+                + files.command() + "\n      args: [" + String.join(", ", files.args().stream().map(a -> "\"" + a + "\"").toList()) + "]\n"
+                + "  elicitation: true\n");
         StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(javaBin())
                 .args(countersignArgs()).addEnvVar("COUNTERSIGN_API_KEY", agentToken).build(), new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
         transport.setStdErrorHandler(line -> {
@@ -85,7 +88,13 @@ final class McpStdioTest {
             if (matcher.find()) baseUrl.complete(matcher.group(1));
         });
         agent = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(90)).initializationTimeout(Duration.ofSeconds(90))
-                .progressConsumer(progress::add).build();
+                .progressConsumer(progress::add)
+                .capabilities(McpSchema.ClientCapabilities.builder().elicitation(false, true).build())
+                .urlElicitation(request -> {
+                    elicitations.add(request);
+                    return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, null);
+                })
+                .elicitationCompleteConsumer(completed::add).build();
         agent.initialize();
     }
 
@@ -121,6 +130,17 @@ final class McpStdioTest {
         assertThat(result.isError()).isNotEqualTo(Boolean.TRUE);
         assertThat(target).hasContent("from stdio");
         assertThat(progress).isNotEmpty().allMatch(note -> "stdio-write".equals(note.progressToken()));
+        // The client declared URL-mode elicitation and the config allows it: it was sent to the request's console page.
+        assertThat(elicitations).anySatisfy(elicitation -> {
+            assertThat(elicitation.url()).isEqualTo(base + "/console/requests/" + id);
+            assertThat(elicitation.elicitationId()).isEqualTo(id);
+            assertThat(elicitation.message()).contains("mcp.files.write_file");
+        });
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (completed.stream().noneMatch(note -> id.equals(note.elicitationId())) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(completed).extracting(McpSchema.ElicitationCompleteNotification::elicitationId).contains(id);
     }
 
     @Test

@@ -37,6 +37,11 @@ final class McpTestGateway implements AutoCloseable {
     private final Gateway gateway;
 
     McpTestGateway(Path directory, McpConfig mcp) {
+        this(directory, mcp, config -> config);
+    }
+
+    /** With {@code adjust} applied to the server's config (roles, say). */
+    McpTestGateway(Path directory, McpConfig mcp, java.util.function.UnaryOperator<ServerConfig> adjust) {
         this.data = directory.resolve("data");
         Path policy = directory.resolve("policy.yaml");
         try (InputStream in = McpTestGateway.class.getResourceAsStream("/mcp/mcp-policy.yaml")) {
@@ -44,7 +49,7 @@ final class McpTestGateway implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withMcp(mcp),
+        this.gateway = Gateway.start(adjust.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withMcp(mcp)),
                 Clock.systemUTC());
     }
 
@@ -54,6 +59,10 @@ final class McpTestGateway implements AutoCloseable {
 
     String baseUrl() {
         return gateway.baseUrl();
+    }
+
+    Path data() {
+        return data;
     }
 
     String agent(String name) {
