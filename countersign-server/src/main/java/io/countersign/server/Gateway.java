@@ -20,7 +20,12 @@ import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.TokenRejected;
+import io.countersign.server.insights.Insights;
+import io.countersign.server.insights.InsightsRoutes;
 import io.countersign.server.mcp.McpModule;
+import io.countersign.server.policychange.PolicyChangeGate;
+import io.countersign.server.policychange.PolicyChangeRoutes;
+import io.countersign.server.policychange.PolicyChanges;
 import io.countersign.server.hooks.ClaudeCodeRoutes;
 import io.countersign.identity.Agent;
 import io.javalin.config.RoutesConfig;
@@ -71,7 +76,7 @@ public final class Gateway implements AutoCloseable {
         try {
             GatewayStore store = Stores.open(config.database(), data.create());
             parts.add(store);
-            AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), store, clock);
+            AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), config.policyChanges().reloadFromDisk(), store, clock);
             parts.add(policy);
             JsonMapper mapper = JsonMapper.builder().build();
             AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper);
@@ -80,7 +85,8 @@ public final class Gateway implements AutoCloseable {
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
             store.listenForOtherNodes(longPolls);
             IdentityConfig identity = config.identity();
-            Workflow workflow = new Workflow(policy, store, clock, new GrantTokens(data.secretKey("grant.key")),
+            requireNoClientAgentNamed(PolicyChanges.SYSTEM_AGENT_NAME, identity);
+            Workflow workflow = new Workflow(new PolicyChangeGate(policy, config.policyChanges()), store, clock, new GrantTokens(data.secretKey("grant.key")),
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), longPolls, new WorkflowSettings(config.grantTtl()),
                     store, new LoggingNotifier());
             ApiTokens apiTokens = new ApiTokens(store, clock);
@@ -102,7 +108,9 @@ public final class Gateway implements AutoCloseable {
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
-                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper)));
+                            ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
+                            new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
+                            new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
@@ -114,6 +122,13 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(parts);
             throw e;
+        }
+    }
+
+    /** The gateway's own system agent must not be a name an OIDC client can authenticate as. */
+    private static void requireNoClientAgentNamed(String name, IdentityConfig identity) {
+        if (identity.clientAgents().stream().anyMatch(client -> client.agent().name().equalsIgnoreCase(name))) {
+            throw new IllegalArgumentException("identity.agents: the agent name '" + name + "' is reserved for the gateway's policy changes");
         }
     }
 

@@ -2,6 +2,7 @@ package io.countersign.server.config;
 
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.mcp.McpConfig;
+import io.countersign.server.policychange.PolicyChangeSettings;
 import io.countersign.store.postgres.PostgresSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -39,6 +40,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * mcp: {servers: {files: {command: npx, args: [...]}}}       # see McpConfig
  * console: {clientId: countersign-console, clientSecretEnv: CONSOLE_CLIENT_SECRET}   # the console's OIDC client; docs/console.md
  * database: {url: jdbc:postgresql://db:5432/countersign, user: countersign, passwordEnv: COUNTERSIGN_DB_PASSWORD, poolSize: 10}   # see DatabaseConfig; none: SQLite in data
+ * policyChanges: {approvers: [policy-admins], quorum: 1, timeout: 24h, reloadFromDisk: true}   # docs/insights.md
  * identity: {oidc: {issuer: https://login.example.com, audience: countersign}, roles: {admin: [admins]}}   # see IdentitySection
  * </pre>
  */
@@ -56,7 +58,7 @@ public final class ConfigFile {
         } catch (YAMLException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
         }
-        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console"));
+        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "policyChanges"));
         Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
         ServerConfig config = ServerConfig.defaults();
         Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes"));
@@ -71,10 +73,36 @@ public final class ConfigFile {
         try {
             return new ServerConfig(host, port, data, policy, baseUrl, maxBody, ttl, IdentitySection.parse(file, top.get("identity")),
                     audit(file, base, top.get("audit")), mcp(file, top.get("mcp"))).withDatabase(database(file, top.get("database")))
-                    .withConsole(console(file, top.get("console")));
+                    .withConsole(console(file, top.get("console"))).withPolicyChanges(policyChanges(file, top.get("policyChanges")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
+    }
+
+    /** Who approves a policy change proposed through the API; docs/insights.md. */
+    private static PolicyChangeSettings policyChanges(Path file, Object value) {
+        if (value == null) {
+            return PolicyChangeSettings.disabled();
+        }
+        Map<?, ?> section = map(file, "policyChanges", value, Set.of("approvers", "quorum", "timeout", "reloadFromDisk"));
+        Object listed = section.get("approvers");
+        if (!(listed instanceof List<?> groups) || groups.isEmpty()) {
+            throw new ConfigException(file + ": 'policyChanges.approvers' must be a non-empty list of groups");
+        }
+        Set<String> approvers = new TreeSet<>();
+        for (Object group : groups) {
+            approvers.add(string(file, "policyChanges.approvers", group)
+                    .filter(name -> !name.isBlank())
+                    .orElseThrow(() -> new ConfigException(file + ": 'policyChanges.approvers' has an empty entry")));
+        }
+        int quorum = integer(file, "policyChanges.quorum", section.get("quorum")).orElse(1);
+        Duration timeout = string(file, "policyChanges.timeout", section.get("timeout"))
+                .map(text -> duration(file, "policyChanges.timeout", text)).orElse(PolicyChangeSettings.DEFAULT_TIMEOUT);
+        Object reload = section.get("reloadFromDisk");
+        if (reload != null && !(reload instanceof Boolean)) {
+            throw new ConfigException(file + ": 'policyChanges.reloadFromDisk' must be true or false, got '" + reload + "'");
+        }
+        return new PolicyChangeSettings(approvers, quorum, timeout, reload == null || (Boolean) reload);
     }
 
     private static McpConfig mcp(Path file, Object value) {
