@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /** A real gateway on a free loopback port, over a data folder the test owns; restartable. */
 final class TestGateway implements AutoCloseable {
     private final Path data;
     private final Path policy;
     private final IdentityConfig identity;
+    private final UnaryOperator<ServerConfig> customize;
     private Gateway gateway;
     Http http;
 
@@ -29,6 +31,12 @@ final class TestGateway implements AutoCloseable {
 
     /** With an identity section (OIDC, roles, break-glass...) and a policy from the test resources. */
     TestGateway(Path directory, IdentityConfig identity, String policyResource) {
+        this(directory, identity, policyResource, UnaryOperator.identity());
+    }
+
+    /** With more config sections than identity ({@code policyChanges}, ...). */
+    TestGateway(Path directory, IdentityConfig identity, String policyResource, UnaryOperator<ServerConfig> customize) {
+        this.customize = customize;
         this.data = directory.resolve("data");
         this.policy = directory.resolve("policy.yaml");
         this.identity = identity;
@@ -41,7 +49,7 @@ final class TestGateway implements AutoCloseable {
     }
 
     void start() {
-        gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withIdentity(identity),
+        gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withIdentity(identity)),
                 Clock.systemUTC());
         http = new Http(gateway.baseUrl());
     }

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,19 +32,25 @@ final class ParamPhrases {
         if (verdicts.stream().filter(v -> v == Verdict.DENIED).count() < minCount) {
             return List.of();
         }
-        Map<String, Set<String>> candidates = new LinkedHashMap<>();
+        // How many denied requests have the phrase as words of their own: a phrase that is only
+        // ever part of longer words ("cache-1" in "cache-12") is not what the humans refused.
+        Map<String, Map<String, Integer>> candidates = new LinkedHashMap<>();
         for (int i = 0; i < requests.size(); i++) {
             if (verdicts.get(i) == Verdict.DENIED) {
                 requests.get(i).action().paramsView().properties().forEach(entry -> {
                     if (entry.getValue().isString()) {
-                        candidates.computeIfAbsent(entry.getKey(), key -> new TreeSet<>()).addAll(phrases(entry.getValue().stringValue()));
+                        Map<String, Integer> counts = candidates.computeIfAbsent(entry.getKey(), key -> new java.util.TreeMap<>());
+                        phrases(entry.getValue().stringValue()).forEach(phrase -> counts.merge(phrase, 1, Integer::sum));
                     }
                 });
             }
         }
         List<Phrase> found = new ArrayList<>();
-        candidates.forEach((param, texts) -> {
-            for (String text : texts) {
+        candidates.forEach((param, counts) -> {
+            for (String text : counts.keySet()) {
+                if (counts.get(text) < minCount) {
+                    continue;
+                }
                 List<ApprovalRequest> containing = new ArrayList<>();
                 boolean allDenied = true;
                 for (int i = 0; i < requests.size() && allDenied; i++) {

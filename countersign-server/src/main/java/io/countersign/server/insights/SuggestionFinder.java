@@ -24,9 +24,9 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li><b>allow</b>: per action and agent, the resources are walked segment by segment from the
- *       top; the first (shortest) resource prefix under which every decision was an approval becomes
- *       the rule's resource glob: the resource itself when only one was asked for, else the
- *       prefix and {@code /*} (all one level below) or {@code /**} (deeper).</li>
+ *       top, down to the first folder under which every decision was an approval. The resources
+ *       under it give the rule's glob: the resource itself when only one was asked for, else their
+ *       longest common prefix and {@code /*} (all one level below it) or {@code /**} (deeper).</li>
  *   <li><b>deny</b> by agent: an action every request of one agent was denied for.</li>
  *   <li><b>deny</b> by parameter: a word or two-word phrase in a top-level string parameter such
  *       that every request of the action whose parameter contains it, whatever the agent, was denied
@@ -98,9 +98,10 @@ public final class SuggestionFinder {
         String action = first.action().action();
         String agent = first.agent().name();
         Set<String> resources = new TreeSet<>(items.stream().map(item -> item.request().action().resource()).toList());
-        String base = String.join("/", prefix);
+        List<String> common = commonPrefix(prefix, items);
+        String base = String.join("/", common);
         String glob = resources.size() == 1 ? resources.iterator().next()
-                : items.stream().allMatch(item -> item.segments().size() == prefix.size() + 1) ? base + "/*" : base + "/**";
+                : items.stream().allMatch(item -> item.segments().size() == common.size() + 1) ? base + "/*" : base + "/**";
         Set<String> groups = deciders(items, Vote.Choice.APPROVE);
         List<String> supersedes = items.stream().flatMap(item -> item.request().decision().rules().stream()).distinct().sorted().toList();
         String summary = action + " on " + glob + " by agent " + agent + " was approved " + items.size() + " of " + items.size()
@@ -113,6 +114,21 @@ public final class SuggestionFinder {
                 + " actions, e.g. add to their 'when': !(agent.name == " + RuleYaml.celString(agent) + " && resource.startsWith("
                 + RuleYaml.celString(glob.endsWith("*") ? base + "/" : glob) + ")), then check with 'countersign policy replay'");
         return new Suggestion(Effect.ALLOW, summary, name, yaml, items.size(), period.from(), period.to(), groups, examples(items), supersedes, note);
+    }
+
+    /** The longest run of leading segments all the items' resources share; at least {@code prefix}. */
+    private static List<String> commonPrefix(List<String> prefix, List<Evidence> items) {
+        List<String> common = new ArrayList<>(prefix);
+        List<String> shortest = items.stream().map(Evidence::segments).min(java.util.Comparator.comparingInt(List::size)).orElseThrow();
+        for (int i = prefix.size(); i < shortest.size(); i++) {
+            String segment = shortest.get(i);
+            int at = i;
+            if (!items.stream().allMatch(item -> item.segments().get(at).equals(segment))) {
+                break;
+            }
+            common.add(segment);
+        }
+        return common;
     }
 
     private void denyForAgent(List<Evidence> items, Period period, List<Suggestion> out) {
