@@ -38,9 +38,10 @@ class PolicyChangeTest {
     private String agent;
 
     private void start(Duration timeout, boolean reloadFromDisk) {
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("admins"), Set.of("auditors")), "/e2e-policy.yaml",
+        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("admins"), Set.of("auditors")).withBreakGlassGroup("sre"),
+                "/e2e-policy.yaml",
                 config -> config.withPolicyChanges(new PolicyChangeSettings(Set.of("policy-admins"), 1, timeout, reloadFromDisk)));
-        alice = gateway.human("alice", "admins", "policy-admins");
+        alice = gateway.human("alice", "admins", "policy-admins", "sre");
         bob = gateway.human("bob", "policy-admins");
         carol = gateway.human("carol", "data-owners");
         agent = gateway.agent("reporter");
@@ -119,6 +120,23 @@ class PolicyChangeTest {
         assertThat(outsider.status()).isEqualTo(403);
         assertThat(byAnAgent.status()).isEqualTo(403);
         assertThat(gateway.http.get("/v1/policy/changes/" + id, bob).status()).as("reading needs admin or auditor").isEqualTo(403);
+        assertThat(Files.readString(gateway.policyFile())).isEqualTo(before);
+        assertThat(prodQuery()).isEqualTo("allow");
+        assertThat(audit("policy.changed")).isEmpty();
+    }
+
+    @Test
+    void aChangeApprovedByBreakGlass_doesNotTakeEffect_evenThoughTheRequestIsApproved() throws IOException {
+        start(Duration.ofMinutes(30), true);
+        String before = Files.readString(gateway.policyFile());
+        String id = propose();
+
+        Response brokenGlass = gateway.http.post("/v1/actions/" + id + "/approve", alice, json("breakGlass", true, "reason", "urgent, trust me"));
+        assertThat(brokenGlass.status()).as(brokenGlass.body()).isEqualTo(200);
+        Response apply = gateway.http.post("/v1/policy/changes/" + id + "/apply", alice, "");
+
+        assertThat(apply.status()).isEqualTo(403);
+        assertThat(apply.text("detail")).contains("break-glass");
         assertThat(Files.readString(gateway.policyFile())).isEqualTo(before);
         assertThat(prodQuery()).isEqualTo("allow");
         assertThat(audit("policy.changed")).isEmpty();
