@@ -10,10 +10,11 @@ import io.countersign.policy.Policy;
 import io.countersign.workflow.ApprovalRequest;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Replays recorded requests against a proposed policy: each request's action, agent (with the
@@ -55,7 +56,7 @@ public final class Replay {
             requireNonNull(to, "to is null");
             requireNonNull(policyVersion, "policyVersion is null");
             changes = List.copyOf(requireNonNull(changes, "changes is null"));
-            counts = java.util.Collections.unmodifiableMap(new TreeMap<>(requireNonNull(counts, "counts is null")));
+            counts = Collections.unmodifiableMap(new TreeMap<>(requireNonNull(counts, "counts is null")));
         }
     }
 
@@ -97,7 +98,7 @@ public final class Replay {
     }
 
     private static String describe(ApprovalRequirement requirement) {
-        return Objects.toString(new TreeMap<>(Map.of("rule", requirement.rule(), "groups", String.join(",", new java.util.TreeSet<>(requirement.groups())),
-                "quorum", Integer.toString(requirement.quorum()), "timeout", requirement.timeout().toString(), "stepUp", Boolean.toString(requirement.stepUp()))));
+        return requirement.rule() + " " + new TreeSet<>(requirement.groups()) + " quorum " + requirement.quorum() + " timeout " + requirement.timeout()
+                + (requirement.stepUp() ? " step-up" : "");
     }
 }

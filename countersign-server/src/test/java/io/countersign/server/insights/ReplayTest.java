@@ -91,6 +91,21 @@ class ReplayTest {
     }
 
     @Test
+    void aChangedRequirement_isAChangeOfRulesEvenWithTheSameEffect() {
+        History history = new History();
+        for (int i = 0; i < 3; i++) {
+            history.shell("builder", "make " + i, APPROVED);
+            history.add("reporter", "db.query", "db/analytics/t" + i, APPROVED);
+        }
+        String twoOps = History.POLICY.replace("approval: {groups: [ops], quorum: 1, timeout: 1h}", "approval: {groups: [ops], quorum: 2, timeout: 1h}");
+
+        Replay.Report report = Replay.run(Policy.parse("two-ops.yaml", twoOps), history.requests(), History.START, history.end());
+
+        assertThat(report.counts()).isEqualTo(Map.of("require_approval (rules)", 3));
+        assertThat(report.changes()).allSatisfy(change -> assertThat(change.request().action().action()).isEqualTo("shell.exec"));
+    }
+
+    @Test
     void requestsDeniedBeforeThePolicyWasAsked_areNotReplayed() {
         History history = new History();
         ApprovalRequest recorded = history.add("reader", "file.read", "files/x", NONE);
