@@ -22,7 +22,9 @@ public enum AuditEventType {
     AGENT_SUSPENDED("agent.suspended"),
     AGENT_RESUMED("agent.resumed"),
     BREAK_GLASS_USED("breakglass.used"),
-    BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged");
+    BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged"),
+    BREAKER_TRIPPED("breaker.tripped"),
+    BREAKER_RESET("breaker.reset");
 
     private final String wireName;
 

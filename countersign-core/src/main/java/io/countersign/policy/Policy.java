@@ -38,6 +38,7 @@ public final class Policy implements PolicyEngine {
     private final Effect defaultEffect;
     private final Optional<ApprovalRequirement> defaultApproval;
     private final List<RuleSummary> rules;
+    private final List<Breaker> breakers;
     private final Decider decider;
 
     private Policy(String fileName, String source, String version, PolicyParser.Parsed parsed) {
@@ -47,6 +48,7 @@ public final class Policy implements PolicyEngine {
         this.defaultEffect = parsed.defaultEffect();
         this.defaultApproval = parsed.defaultApproval();
         this.rules = parsed.rules().stream().map(CompiledRule::summary).toList();
+        this.breakers = parsed.breakers();
         this.decider = new Decider(parsed.rules(), defaultEffect, defaultApproval, version);
     }
 
@@ -141,6 +143,12 @@ public final class Policy implements PolicyEngine {
     /** The rules in file order. */
     public List<RuleSummary> rules() {
         return rules;
+    }
+
+    /** The circuit breakers: those on rules, in rule order, then the top-level ones, in file order. */
+    @Override
+    public List<Breaker> breakers() {
+        return breakers;
     }
 
     public Effect defaultEffect() {

@@ -1,5 +1,7 @@
 package io.countersign.policy;
 
+import java.util.List;
+
 /**
  * Decides actions. Implementations are thread-safe and never throw for a well-formed input: a
  * condition that fails at evaluation time counts as not matching for allow rules and as matching
@@ -10,4 +12,9 @@ public interface PolicyEngine {
 
     /** The content hash of the policy that is deciding now. */
     String version();
+
+    /** The circuit breakers of the policy that is deciding now; none unless the policy has some. */
+    default List<Breaker> breakers() {
+        return List.of();
+    }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -167,6 +168,11 @@ public final class ReloadingPolicy implements PolicyEngine, AutoCloseable {
     @Override
     public String version() {
         return active.version();
+    }
+
+    @Override
+    public List<Breaker> breakers() {
+        return active.breakers();
     }
 
     /** Stops watching; the last loaded policy keeps answering. */

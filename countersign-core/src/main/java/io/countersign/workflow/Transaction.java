@@ -1,6 +1,7 @@
 package io.countersign.workflow;
 
 import io.countersign.audit.AuditEvent;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.outbox.OutboxEvent;
 import java.util.Optional;
 
@@ -24,4 +25,13 @@ public interface Transaction {
 
     /** Writes a notification to the outbox, to be delivered after (and only if) this transaction commits. */
     void enqueue(OutboxEvent event);
+
+    /** The breaker's trip for the agent, while no human has reset it. */
+    Optional<TrippedBreaker> trippedBreaker(String agent, String breaker);
+
+    /** Records a trip; returns false, changing nothing, when that breaker is already tripped for the agent. */
+    boolean tripBreaker(TrippedBreaker tripped);
+
+    /** Removes the trip and returns it; empty when the breaker was not tripped for the agent. */
+    Optional<TrippedBreaker> resetBreaker(String agent, String breaker);
 }

@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
 import io.countersign.action.ActionDigest;
+import io.countersign.breaker.CircuitBreakers;
 import io.countersign.identity.Agent;
 import io.countersign.identity.AgentSuspensions;
 import io.countersign.identity.Delegation;
 import io.countersign.identity.Human;
 import io.countersign.identity.Scopes;
 import io.countersign.identity.Suspension;
+import io.countersign.policy.Breaker;
 import io.countersign.policy.Decision;
 import io.countersign.policy.Effect;
 import io.countersign.policy.DecisionInput;
@@ -42,6 +44,7 @@ public final class Workflow {
     private final AgentSuspensions suspensions;
     private final Notifier notifier;
     private final Subscriptions subscriptions;
+    private final CircuitBreakers breakers = new CircuitBreakers();
 
     /** Without suspensions or notifications. */
     public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
@@ -96,6 +99,7 @@ public final class Workflow {
         Instant now = now();
         Decision decision = admit(agent, action, scopes).orElseGet(() -> policy.decide(new DecisionInput(action, agent, now, delegation)));
         ActionDigest digest = action.digest();
+        List<Breaker> policyBreakers = policy.breakers();
         ApprovalRequest stored = store.transact(tx -> {
             if (idempotencyKey.isPresent()) {
                 Optional<ApprovalRequest> earlier = tx.findByIdempotencyKey(agent.name(), idempotencyKey.get());
@@ -103,7 +107,8 @@ public final class Workflow {
                     return sameAction(earlier.get(), action, digest, idempotencyKey.get());
                 }
             }
-            ApprovalRequest request = newRequest(agent, action, digest, decision, idempotencyKey, now, delegation);
+            CircuitBreakers.Verdict verdict = breakers.apply(agent.name(), decision, policyBreakers, now, tx::trippedBreaker);
+            ApprovalRequest request = newRequest(agent, action, digest, verdict.decision(), idempotencyKey, now, delegation);
             tx.insert(request);
             tx.append(RequestEvents.created(request));
             tx.append(RequestEvents.decided(request));
@@ -117,10 +122,24 @@ public final class Workflow {
             if (!request.isPending()) {
                 enqueue(tx, NotificationType.REQUEST_DECIDED, request, now);
             }
+            recordTrips(tx, verdict.trips(), request, now);
             return request;
         });
         notifyChanged(stored);
         return stored;
+    }
+
+    /** Stores each breaker this action tripped, logs the trip, and tells who approves under the breaker (or the admins). */
+    private void recordTrips(Transaction tx, List<CircuitBreakers.Trip> trips, ApprovalRequest request, Instant now) {
+        for (CircuitBreakers.Trip trip : trips) {
+            // False when the trip is already stored (another node's, committed since): that node logged and told.
+            if (tx.tripBreaker(trip.state(request.id().value()))) {
+                tx.append(trip.event(request.id().value()));
+                for (String group : trip.breaker().groupsToTell()) {
+                    notice(tx, new Notifier.Notice(group, trip.subject(), trip.text(), Optional.of(request.id())), now);
+                }
+            }
+        }
     }
 
     /** The denial of an action the policy must not even see: the agent is suspended, or the action is outside its scopes. */

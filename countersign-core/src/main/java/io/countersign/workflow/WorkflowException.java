@@ -10,10 +10,15 @@ public abstract sealed class WorkflowException extends RuntimeException {
         super(message, null, false, false);
     }
 
-    /** No request with that id (404). */
+    /** No request with that id, or no such thing (404). */
     public static final class NotFound extends WorkflowException {
         public NotFound(RequestId id) {
             super("no request " + id);
+        }
+
+        /** Something else that isn't there, such as a breaker that is not tripped. */
+        public NotFound(String message) {
+            super(message);
         }
     }
 

@@ -2,6 +2,7 @@ package io.countersign.workflow;
 
 import io.countersign.audit.AuditEntry;
 import io.countersign.audit.AuditEvent;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.outbox.OutboxEvent;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,17 +18,21 @@ final class InMemoryStore implements Store {
     private final Map<RequestId, ApprovalRequest> requests = new LinkedHashMap<>();
     private final List<AuditEntry> audit = new ArrayList<>();
     private final List<OutboxEvent> outbox = new ArrayList<>();
+    private final Map<List<String>, TrippedBreaker> tripped = new LinkedHashMap<>();
 
     @Override
     public synchronized <T> T transact(Function<Transaction, T> work) {
         Map<RequestId, ApprovalRequest> before = new LinkedHashMap<>(requests);
         int auditBefore = audit.size();
         int outboxBefore = outbox.size();
+        Map<List<String>, TrippedBreaker> trippedBefore = new LinkedHashMap<>(tripped);
         try {
             return work.apply(new Tx());
         } catch (RuntimeException e) {
             requests.clear();
             requests.putAll(before);
+            tripped.clear();
+            tripped.putAll(trippedBefore);
             audit.subList(auditBefore, audit.size()).clear();
             outbox.subList(outboxBefore, outbox.size()).clear();
             throw e;
@@ -106,6 +111,21 @@ final class InMemoryStore implements Store {
         @Override
         public void enqueue(OutboxEvent event) {
             outbox.add(event);
+        }
+
+        @Override
+        public Optional<TrippedBreaker> trippedBreaker(String agent, String breaker) {
+            return Optional.ofNullable(tripped.get(List.of(agent, breaker)));
+        }
+
+        @Override
+        public boolean tripBreaker(TrippedBreaker trip) {
+            return tripped.putIfAbsent(List.of(trip.agent(), trip.breaker()), trip) == null;
+        }
+
+        @Override
+        public Optional<TrippedBreaker> resetBreaker(String agent, String breaker) {
+            return Optional.ofNullable(tripped.remove(List.of(agent, breaker)));
         }
     }
 }

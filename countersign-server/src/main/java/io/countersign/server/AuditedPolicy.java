@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditEventType;
+import io.countersign.policy.Breaker;
 import io.countersign.policy.Decision;
 import io.countersign.policy.DecisionInput;
 import io.countersign.policy.Policy;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -116,6 +118,11 @@ final class AuditedPolicy implements PolicyEngine, PolicyChanges.ActivePolicy, A
     @Override
     public String version() {
         return engine.version();
+    }
+
+    @Override
+    public List<Breaker> breakers() {
+        return engine.breakers();
     }
 
     @Override

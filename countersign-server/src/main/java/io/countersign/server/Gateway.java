@@ -7,6 +7,15 @@ import io.countersign.server.actions.ActionRoutes;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.actions.RequestJson;
 import io.countersign.server.audit.AuditModule;
+import io.countersign.server.channels.Channel;
+import io.countersign.server.channels.Channels;
+import io.countersign.server.channels.OutboxRoutes;
+import io.countersign.server.channels.OutboxWorker;
+import io.countersign.server.webhooks.WebhookChannel;
+import io.countersign.workflow.RequestListener;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import io.countersign.server.breakers.BreakerRoutes;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
 import io.countersign.server.http.ApiServer;
@@ -26,6 +35,8 @@ import io.countersign.server.mcp.McpModule;
 import io.countersign.server.policychange.PolicyChangeGate;
 import io.countersign.server.policychange.PolicyChangeRoutes;
 import io.countersign.server.policychange.PolicyChanges;
+import io.countersign.server.identity.HumanDirectory;
+import io.countersign.server.teams.TeamsModule;
 import io.countersign.server.hooks.ClaudeCodeRoutes;
 import io.countersign.identity.Agent;
 import io.javalin.config.RoutesConfig;
@@ -34,6 +45,7 @@ import java.util.function.Consumer;
 import io.countersign.workflow.KillSwitch;
 import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.store.GatewayStore;
+import io.countersign.workflow.BreakerReset;
 import io.countersign.workflow.GrantTokens;
 import io.countersign.workflow.VotingRule;
 import io.countersign.workflow.Workflow;
@@ -85,16 +97,34 @@ public final class Gateway implements AutoCloseable {
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
             store.listenForOtherNodes(longPolls);
             IdentityConfig identity = config.identity();
+            GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
+            AtomicReference<String> baseUrl = new AtomicReference<>();
+            HttpClient channelHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            List<Channel> channelList = new ArrayList<>();
+            config.notifications().webhooks().forEach(webhook -> channelList.add(new WebhookChannel(webhook, channelHttp, mapper, clock, baseUrl::get)));
+            Optional<TeamsModule> teams = config.teams().enabled()
+                    ? Optional.of(TeamsModule.create(config.teams(), baseUrl::get, clock, mapper))
+                    : Optional.empty();
+            teams.ifPresent(parts::add);
+            teams.ifPresent(module -> channelList.addAll(module.channels()));
+            Channels channels = new Channels(channelList);
+            OutboxWorker outboxWorker = OutboxWorker.create(store.outbox(), store, channels, clock, config.notifications().backoff(),
+                    config.notifications().pollInterval(), mapper, metrics.registry());
+            parts.add(outboxWorker);
+            RequestListener changes = request -> {
+                longPolls.changed(request);
+                outboxWorker.changed(request);
+            };
             requireNoClientAgentNamed(PolicyChanges.SYSTEM_AGENT_NAME, identity);
             Workflow workflow = new Workflow(new PolicyChangeGate(policy, config.policyChanges()), store, clock, new GrantTokens(data.secretKey("grant.key")),
-                    new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), longPolls, new WorkflowSettings(config.grantTtl()),
-                    store, new LoggingNotifier());
+                    new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), changes, new WorkflowSettings(config.grantTtl()),
+                    store, new LoggingNotifier(), channels);
+            HumanDirectory humans = new HumanDirectory(store, clock);
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
             AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
                     identity.clientAgents(), clock);
-            GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
-            AtomicReference<String> baseUrl = new AtomicReference<>();
+            metrics.trippedBreakers(() -> store.trippedBreakers().size());
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             Optional<McpModule> mcp = config.mcp().enabled()
                     ? Optional.of(McpModule.start(config.mcp(), workflow, longPolls, clock, mapper, config.maxBodyBytes(), data.directory()))
@@ -106,15 +136,20 @@ public final class Gateway implements AutoCloseable {
                     new Authentication(bearerTokens, Optional.of(console.sessions())),
                     List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
+                            new OutboxRoutes(store.outbox(), outboxWorker, mapper, clock)::register,
+                            new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
+                            teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
+
                             new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
                             new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
             console.listening(server.port());
+            outboxWorker.start();
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("expiry-sweeper").factory());
             sweeper.scheduleWithFixedDelay(() -> sweepExpired(workflow), 0, EXPIRY_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             parts.add(sweeper::shutdownNow);

@@ -3,9 +3,11 @@ package io.countersign.server;
 import static io.countersign.server.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.server.Http.Response;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.identity.IdentityConfig;
+import io.countersign.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -317,6 +320,19 @@ class ConsoleSessionTest {
         assertThat(badParams.statusCode()).isEqualTo(422);
         assertThat(badParams.body()).contains("params are not JSON");
         assertThat(gateway.http.get("/v1/approvals", gateway.human("dave", "data-owners")).json().path("items").size()).isEqualTo(before);
+    }
+
+    @Test
+    void policyPage_listsTrippedBreakers() {
+        try (SqliteStore store = SqliteStore.open(gateway.data())) {
+            store.transact(tx -> tx.tripBreaker(new TrippedBreaker("cleaner", "deletes", Instant.parse("2026-11-24T09:00:03Z"), 21,
+                    Duration.ofMinutes(1), Optional.of("req-1"))));
+        }
+        String session = signIn(gateway.human("bob", "data-owners"));
+
+        HttpResponse<String> page = get("/console/policy", session);
+
+        assertThat(page.body()).contains("id=\"tripped-breakers\"", "<td>cleaner</td><td>deletes</td><td>2026-11-24T09:00:03Z</td><td>21</td>");
     }
 
     @Test

@@ -1,5 +1,11 @@
 package io.countersign.server;
 
+import io.countersign.outbox.Delivery;
+import io.countersign.outbox.NotificationType;
+import io.countersign.outbox.OutboxEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.server.Http.Response;
@@ -42,6 +48,10 @@ class DbMigrateTest {
         try (SqliteStore sqlite = SqliteStore.open(data)) {
             sqlite.audit().eachCheckpoint(checkpoint -> checkpoints.add(checkpoint.note()));
             entries = sqlite.auditSize();
+            sqlite.transact(tx -> { // Slack was down when the gateway stopped: the delivery must move too
+                tx.enqueue(new OutboxEvent("slack", NotificationType.REQUEST_CREATED, Optional.of(pendingId), "{}", Instant.now()));
+                return null;
+            });
         }
         String url = TestPostgres.newDatabase();
 
@@ -54,6 +64,16 @@ class DbMigrateTest {
             postgres.audit().eachCheckpoint(checkpoint -> copied.add(checkpoint.note()));
             assertThat(copied).isEqualTo(checkpoints).isNotEmpty();
             assertThat(postgres.auditSize()).isEqualTo(entries);
+            Instant later = Instant.now().plusSeconds(60);
+            List<Delivery> waiting = postgres.outbox().claim(later, 10, Duration.ofMinutes(1));
+            assertThat(waiting).extracting(delivery -> delivery.event().request().orElseThrow()).containsExactly(pendingId);
+            postgres.transact(tx -> {
+                tx.enqueue(new OutboxEvent("slack", NotificationType.REQUEST_DECIDED, Optional.of(pendingId), "{}", later));
+                return null;
+            });
+            postgres.outbox().delivered(waiting.getFirst().id(), later);
+            assertThat(postgres.outbox().claim(later, 10, Duration.ofMinutes(1))).as("new ids continue after the copied ones")
+                    .singleElement().satisfies(next -> assertThat(next.id()).isGreaterThan(waiting.getFirst().id()));
         }
 
         // A gateway on the migrated database goes on where the SQLite one stopped.

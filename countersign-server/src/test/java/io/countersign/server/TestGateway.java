@@ -34,7 +34,7 @@ final class TestGateway implements AutoCloseable {
         this(directory, identity, policyResource, UnaryOperator.identity());
     }
 
-    /** With more config sections than identity ({@code policyChanges}, ...). */
+    /** With the config changed further by {@code customize} (channels, webhooks, outbox retries...). */
     TestGateway(Path directory, IdentityConfig identity, String policyResource, UnaryOperator<ServerConfig> customize) {
         this.customize = customize;
         this.data = directory.resolve("data");
@@ -49,8 +49,8 @@ final class TestGateway implements AutoCloseable {
     }
 
     void start() {
-        gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withIdentity(identity)),
-                Clock.systemUTC());
+        gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0)
+                .withIdentity(identity)), Clock.systemUTC());
         http = new Http(gateway.baseUrl());
     }
 

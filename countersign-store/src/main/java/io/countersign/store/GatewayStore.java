@@ -1,5 +1,6 @@
 package io.countersign.store;
 
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.identity.AgentSuspensions;
 import io.countersign.identity.CredentialStore;
 import io.countersign.workflow.RequestListener;
@@ -44,6 +45,9 @@ public interface GatewayStore extends Store, CredentialStore, AgentSuspensions {
 
     /** The notifications waiting for delivery, which transactions write with {@code enqueue}. */
     io.countersign.outbox.Outbox outbox();
+
+    /** The circuit breakers tripped and not yet reset, oldest trip first; transactions trip and reset them. */
+    List<TrippedBreaker> trippedBreakers();
 
     /** Where the data lives, for messages: a file, or a database URL without its password. */
     String describe();

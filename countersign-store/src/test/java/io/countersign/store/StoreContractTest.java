@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.countersign.audit.AuditEntry;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditEventType;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Store;
@@ -454,6 +455,55 @@ public abstract class StoreContractTest {
         assertThat(store.find(request.id())).contains(request);
         assertThat(auditLeaves(store, 0, 1)).containsExactly(new AuditEntry(0, event).leaf());
         assertThat(store.<Long>transact(tx -> tx.append(event))).as("seqs go on after a reopen").isEqualTo(1);
+    }
+
+    private static TrippedBreaker trip(String agent, String breaker, int count) {
+        return new TrippedBreaker(agent, breaker, T0, count, Duration.ofMinutes(1), Optional.of("req-" + count));
+    }
+
+    private List<TrippedBreaker> trippedBreakers() {
+        return ((GatewayStore) store).trippedBreakers();
+    }
+
+    @Test
+    public void trippedBreaker_isFoundByLaterTransactions_listed_andKeptAcrossAReopen() {
+        TrippedBreaker tripped = trip("cleaner", "deletes", 21);
+
+        assertThat(store.<Boolean>transact(tx -> tx.tripBreaker(tripped))).isTrue();
+        store.close();
+        store = newStore(dir);
+
+        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.trippedBreaker("cleaner", "deletes"))).contains(tripped);
+        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.trippedBreaker("cleaner", "exports"))).isEmpty();
+        assertThat(trippedBreakers()).containsExactly(tripped);
+    }
+
+    @Test
+    public void trippingATrippedBreaker_changesNothing_andSaysSo() {
+        store.transact(tx -> tx.tripBreaker(trip("cleaner", "deletes", 21)));
+
+        assertThat(store.<Boolean>transact(tx -> tx.tripBreaker(trip("CLEANER", "deletes", 30)))).as("agent names compare without case").isFalse();
+        assertThat(trippedBreakers()).containsExactly(trip("cleaner", "deletes", 21));
+    }
+
+    @Test
+    public void resettingABreaker_removesTheTrip_andReturnsIt() {
+        store.transact(tx -> tx.tripBreaker(trip("cleaner", "deletes", 21)));
+        store.transact(tx -> tx.tripBreaker(trip("reporter", "deletes", 5)));
+
+        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.resetBreaker("Cleaner", "deletes"))).contains(trip("cleaner", "deletes", 21));
+        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.resetBreaker("cleaner", "deletes"))).isEmpty();
+        assertThat(trippedBreakers()).containsExactly(trip("reporter", "deletes", 5));
+    }
+
+    @Test
+    public void aTripInWorkThatThrows_isNotKept() {
+        assertThatThrownBy(() -> store.transact(tx -> {
+            tx.tripBreaker(trip("cleaner", "deletes", 21));
+            throw new IllegalStateException("boom");
+        })).hasMessage("boom");
+
+        assertThat(trippedBreakers()).isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.countersign.policy.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.ApprovalRequirement;
+import io.countersign.policy.Breaker;
 import io.countersign.policy.Effect;
 import io.countersign.policy.Glob;
 import io.countersign.policy.PolicyException;
@@ -30,22 +31,25 @@ import org.yaml.snakeyaml.nodes.Tag;
  * the line and, once known, the rule.
  */
 public final class PolicyParser {
-    private static final Set<String> TOP_KEYS = YamlReader.keys("default", "defaultApproval", "rules");
-    private static final Set<String> RULE_KEYS = YamlReader.keys("name", "match", "when", "effect", "reason", "approval");
+    private static final Set<String> TOP_KEYS = YamlReader.keys("default", "defaultApproval", "rules", "breakers");
+    private static final Set<String> RULE_KEYS = YamlReader.keys("name", "match", "when", "effect", "reason", "approval", "breaker");
     private static final Set<String> MATCH_KEYS = YamlReader.keys("action", "resource", "agent");
     private static final Set<String> APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel");
     private static final Set<String> DEFAULT_APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout");
+    private static final Set<String> RULE_BREAKER_KEYS = YamlReader.keys("max", "per", "then", "approval");
+    private static final Set<String> AGENT_BREAKER_KEYS = YamlReader.keys("name", "agent", "on", "max", "per", "then", "approval");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
     /** The rule name carried by the default's approval requirement; no rule may take it. */
     public static final String DEFAULT_RULE = "default";
     private static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
 
     /** What a policy file says, compiled. */
-    public record Parsed(Effect defaultEffect, Optional<ApprovalRequirement> defaultApproval, List<CompiledRule> rules) {
+    public record Parsed(Effect defaultEffect, Optional<ApprovalRequirement> defaultApproval, List<CompiledRule> rules, List<Breaker> breakers) {
         public Parsed {
             requireNonNull(defaultEffect, "defaultEffect is null");
             requireNonNull(defaultApproval, "defaultApproval is null");
             rules = List.copyOf(requireNonNull(rules, "rules is null"));
+            breakers = List.copyOf(requireNonNull(breakers, "breakers is null"));
         }
     }
 
@@ -73,20 +77,36 @@ public final class PolicyParser {
 
         Node rulesNode = reader.required(top, "rules", root, "the policy");
         List<CompiledRule> rules = new ArrayList<>();
+        List<Breaker> breakers = new ArrayList<>();
         Map<String, Integer> lineByName = new HashMap<>();
         List<Node> ruleNodes = YamlReader.isNull(rulesNode) ? List.of() : reader.sequence(rulesNode, "rules");
         for (Node ruleNode : ruleNodes) {
-            CompiledRule rule = rule(reader, ruleNode, rules.size());
+            CompiledRule rule = rule(reader, ruleNode, rules.size(), breakers);
             Integer firstLine = lineByName.putIfAbsent(rule.name(), rule.summary().line());
             if (firstLine != null) {
                 throw reader.forRule(rule.name()).error(ruleNode, "duplicate rule name '" + rule.name() + "'; the first is on line " + firstLine);
             }
             rules.add(rule);
         }
-        return new Parsed(defaultEffect, defaultApproval, rules);
+        Node breakersNode = top.get("breakers");
+        if (breakersNode != null && !YamlReader.isNull(breakersNode)) {
+            for (Node breakerNode : reader.sequence(breakersNode, "breakers")) {
+                Breaker breaker = agentBreaker(reader, breakerNode, breakers.size() + 1);
+                Integer ruleLine = lineByName.get(breaker.name());
+                if (ruleLine != null) {
+                    throw reader.forRule(breaker.name()).error(breakerNode, "breaker name '" + breaker.name()
+                            + "' is taken by the rule on line " + ruleLine + "; a breaker on a rule is named after it, so pick another");
+                }
+                breakers.stream().filter(other -> other.name().equals(breaker.name())).findFirst().ifPresent(other -> {
+                    throw reader.forRule(breaker.name()).error(breakerNode, "duplicate breaker name '" + breaker.name() + "'; the first is on line " + other.line());
+                });
+                breakers.add(breaker);
+            }
+        }
+        return new Parsed(defaultEffect, defaultApproval, rules, breakers);
     }
 
-    private static CompiledRule rule(YamlReader fileReader, Node node, int index) {
+    private static CompiledRule rule(YamlReader fileReader, Node node, int index, List<Breaker> breakers) {
         String label = "rule #" + (index + 1);
         Optional<String> name = peekName(node);
         YamlReader reader = name.map(fileReader::forRule).orElse(fileReader);
@@ -135,7 +155,123 @@ public final class PolicyParser {
 
         RuleSummary summary = new RuleSummary(ruleName, YamlReader.line(node), action, resource, agent, when, effect, reason,
                 approval.map(Approval::requirement), approval.map(Approval::stepUp).orElse(false), approval.flatMap(Approval::channel));
+        Node breakerNode = entries.get("breaker");
+        if (breakerNode != null) {
+            breakers.add(ruleBreaker(reader, breakerNode, ruleName, effect, approval.map(Approval::requirement)));
+        }
         return new CompiledRule(index, summary, condition);
+    }
+
+    /**
+     * {@code breaker: {max, per, then, approval?}} on a rule: named after the rule, counting the
+     * actions the rule decides. {@code then} is never looser than the rule's effect; with
+     * {@code then: require_approval} the breaker's own approval applies, or else the rule's.
+     */
+    private static Breaker ruleBreaker(YamlReader reader, Node node, String rule, Effect ruleEffect, Optional<ApprovalRequirement> ruleApproval) {
+        Map<String, Node> entries = reader.mapping(node, "breaker", RULE_BREAKER_KEYS);
+        Node thenNode = reader.required(entries, "then", node, "breaker");
+        Effect then = breakerThen(reader, thenNode, "breaker.then");
+        if (then.compareTo(ruleEffect) < 0) {
+            throw reader.error(thenNode, "breaker.then " + then.wireName() + " is looser than the rule's effect " + ruleEffect.wireName()
+                    + "; a breaker never loosens, want " + (ruleEffect == Effect.DENY ? "deny" : "require_approval or deny"));
+        }
+        Optional<ApprovalRequirement> approval = breakerApproval(reader, node, entries, then, "breaker:" + rule, "breaker");
+        if (then == Effect.REQUIRE_APPROVAL && approval.isEmpty()) {
+            approval = ruleApproval;
+            if (approval.isEmpty()) {
+                throw reader.error(node, "breaker.then require_approval needs 'approval: {groups: [...]}' in the breaker, the rule has none");
+            }
+        }
+        return breaker(reader, node, entries, rule, new Breaker.OnRule(rule), then, approval, "breaker");
+    }
+
+    /** A top-level {@code breakers:} entry: {@code {name, agent?, on?, max, per, then, approval?}}. */
+    private static Breaker agentBreaker(YamlReader fileReader, Node node, int position) {
+        Optional<String> name = peekName(node);
+        YamlReader reader = name.map(fileReader::forRule).orElse(fileReader);
+        String label = "breaker #" + position;
+        unquoteOnKey(node);
+        Map<String, Node> entries = reader.mapping(node, name.isPresent() ? "breaker" : label, AGENT_BREAKER_KEYS);
+        if (name.isEmpty()) {
+            Node nameNode = entries.get("name");
+            throw nameNode == null ? reader.error(node, label + " has no 'name'") : reader.error(nameNode, label + ": 'name' must be a string, got " + YamlReader.describe(nameNode));
+        }
+        if (!NAME.matcher(name.get()).matches()) {
+            throw reader.error(entries.get("name"), "breaker name must start with a letter or digit and have only letters, digits and _ . : - (at most 128)");
+        }
+        Glob agent = glob(reader, entries.get("agent"), "agent", Glob::agent).orElseGet(() -> Glob.agent("*"));
+        Optional<Effect> counted = Optional.empty();
+        Node onNode = entries.get("on");
+        if (onNode != null) {
+            String on = reader.string(onNode, "on");
+            counted = switch (on) {
+                case "any" -> Optional.empty();
+                case "denied", "deny" -> Optional.of(Effect.DENY);
+                case "allowed", "allow" -> Optional.of(Effect.ALLOW);
+                case "require_approval" -> Optional.of(Effect.REQUIRE_APPROVAL);
+                default -> throw reader.error(onNode, "unknown on '" + on + "'; want any, denied, allow or require_approval");
+            };
+        }
+        Node thenNode = reader.required(entries, "then", node, "breaker");
+        Effect then = breakerThen(reader, thenNode, "then");
+        Optional<ApprovalRequirement> approval = breakerApproval(reader, node, entries, then, "breaker:" + name.get(), "approval");
+        if (then == Effect.REQUIRE_APPROVAL && approval.isEmpty()) {
+            throw reader.error(node, "then require_approval needs 'approval: {groups: [...]}' (quorum defaults to 1, timeout to 1h)");
+        }
+        return breaker(reader, node, entries, name.get(), new Breaker.OnAgent(agent, counted), then, approval, "");
+    }
+
+    /**
+     * YAML 1.1 reads a plain {@code on} as the boolean true, so {@code on: denied} would be a key
+     * that is not a name; the breaker's key is meant as the word, so it is read as one.
+     */
+    private static void unquoteOnKey(Node node) {
+        if (node instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode key && Tag.BOOL.equals(key.getTag()) && key.getValue().equalsIgnoreCase("on")) {
+                    key.setTag(Tag.STR);
+                }
+            }
+        }
+    }
+
+    private static Breaker breaker(YamlReader reader, Node node, Map<String, Node> entries, String name, Breaker.Scope scope, Effect then,
+            Optional<ApprovalRequirement> approval, String prefix) {
+        String what = prefix.isEmpty() ? "" : prefix + ".";
+        Node maxNode = reader.required(entries, "max", node, prefix.isEmpty() ? "breaker" : prefix);
+        long max = reader.integer(maxNode, what + "max");
+        if (max < 1 || max > Breaker.MAX_COUNT) {
+            throw reader.error(maxNode, what + "max is " + max + ", want 1 to " + Breaker.MAX_COUNT);
+        }
+        Node perNode = reader.required(entries, "per", node, prefix.isEmpty() ? "breaker" : prefix);
+        Duration per;
+        try {
+            per = Durations.parse(reader.scalarText(perNode, what + "per"));
+        } catch (IllegalArgumentException e) {
+            throw reader.error(perNode, what + "per " + e.getMessage());
+        }
+        return new Breaker(name, scope, (int) max, per, then, approval, YamlReader.line(node));
+    }
+
+    private static Effect breakerThen(YamlReader reader, Node node, String what) {
+        Effect then = effect(reader, node, what);
+        if (then == Effect.ALLOW) {
+            throw reader.error(node, what + " is allow; a breaker never loosens, want require_approval or deny");
+        }
+        return then;
+    }
+
+    private static Optional<ApprovalRequirement> breakerApproval(YamlReader reader, Node owner, Map<String, Node> entries, Effect then,
+            String rule, String what) {
+        Node approvalNode = entries.get("approval");
+        if (approvalNode == null) {
+            return Optional.empty();
+        }
+        if (then != Effect.REQUIRE_APPROVAL) {
+            throw reader.error(approvalNode, "'approval' in a breaker is only for then require_approval, this breaker's then is " + then.wireName());
+        }
+        String label = what.equals("breaker") ? "breaker.approval" : "approval";
+        return Optional.of(approval(reader, approvalNode, rule, label, DEFAULT_APPROVAL_KEYS).requirement());
     }
 
     private static Optional<String> peekName(Node node) {

@@ -27,7 +27,9 @@ public final class PolicyCommand {
         public Integer call() {
             Policy policy = Policy.load(file);
             int rules = policy.rules().size();
+            int breakers = policy.breakers().size();
             System.out.println(file + ": OK, version " + policy.version() + ", " + rules + (rules == 1 ? " rule" : " rules")
+                    + (breakers == 0 ? "" : ", " + breakers + (breakers == 1 ? " breaker" : " breakers"))
                     + ", default " + policy.defaultEffect().wireName());
             return 0;
         }

@@ -1,8 +1,12 @@
 package io.countersign.server.config;
 
 import io.countersign.server.console.ConsoleConfig;
+import io.countersign.outbox.NotificationType;
+import io.countersign.server.channels.Backoff;
 import io.countersign.server.mcp.McpConfig;
 import io.countersign.server.policychange.PolicyChangeSettings;
+import io.countersign.server.webhooks.WebhookConfig;
+import io.countersign.server.webhooks.WebhookSecret;
 import io.countersign.store.postgres.PostgresSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -11,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,9 +43,12 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   witnesses: [https://witness.example.net/countersign]
  *   checkpointInterval: 1s
  * mcp: {servers: {files: {command: npx, args: [...]}}}       # see McpConfig
+ * outbox: {initialBackoff: 1s, maxBackoff: 5m, maxAttempts: 25}   # retries of Slack, Teams and webhook deliveries
+ * webhooks: [{name: pagerduty, url: https://..., secretEnv: PAGERDUTY_WEBHOOK_SECRET, events: [request.created]}]   # Standard Webhooks
  * console: {clientId: countersign-console, clientSecretEnv: CONSOLE_CLIENT_SECRET}   # the console's OIDC client; docs/console.md
  * database: {url: jdbc:postgresql://db:5432/countersign, user: countersign, passwordEnv: COUNTERSIGN_DB_PASSWORD, poolSize: 10}   # see DatabaseConfig; none: SQLite in data
  * policyChanges: {approvers: [policy-admins], quorum: 1, timeout: 24h, reloadFromDisk: true}   # docs/insights.md
+ * teams: {appId: ..., appPasswordEnv: TEAMS_APP_PASSWORD, serviceUrl: ..., conversationId: ...}   # see TeamsSection; docs/teams.md
  * identity: {oidc: {issuer: https://login.example.com, audience: countersign}, roles: {admin: [admins]}}   # see IdentitySection
  * </pre>
  */
@@ -58,7 +66,7 @@ public final class ConfigFile {
         } catch (YAMLException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
         }
-        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "policyChanges"));
+        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "outbox", "webhooks", "teams", "policyChanges"));
         Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
         ServerConfig config = ServerConfig.defaults();
         Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes"));
@@ -73,7 +81,10 @@ public final class ConfigFile {
         try {
             return new ServerConfig(host, port, data, policy, baseUrl, maxBody, ttl, IdentitySection.parse(file, top.get("identity")),
                     audit(file, base, top.get("audit")), mcp(file, top.get("mcp"))).withDatabase(database(file, top.get("database")))
-                    .withConsole(console(file, top.get("console"))).withPolicyChanges(policyChanges(file, top.get("policyChanges")));
+                    .withConsole(console(file, top.get("console")))
+                    .withNotifications(notifications(file, top.get("outbox"), top.get("webhooks")))
+                    .withTeams(TeamsSection.parse(file, top.get("teams"), name -> Optional.ofNullable(System.getenv(name))))
+                    .withPolicyChanges(policyChanges(file, top.get("policyChanges")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -126,6 +137,67 @@ public final class ConfigFile {
                 file + ": 'database.passwordEnv' names the environment variable " + name + ", which is not set")));
         int poolSize = integer(file, "database.poolSize", database.get("poolSize")).orElse(PostgresSettings.DEFAULT_POOL_SIZE);
         return DatabaseConfig.postgres(new PostgresSettings(url, string(file, "database.user", database.get("user")), password, poolSize));
+    }
+
+    /**
+     * The outbox's retries and the signed webhooks. A webhook's secret comes from the environment
+     * ({@code secretEnv}), never from the file.
+     */
+    private static NotificationsConfig notifications(Path file, Object outboxValue, Object webhooksValue) {
+        Map<?, ?> outbox = map(file, "outbox", outboxValue == null ? Map.of() : outboxValue,
+                Set.of("initialBackoff", "maxBackoff", "maxAttempts", "pollInterval"));
+        Backoff defaults = Backoff.DEFAULT;
+        Backoff backoff = new Backoff(
+                string(file, "outbox.initialBackoff", outbox.get("initialBackoff")).map(text -> duration(file, "outbox.initialBackoff", text))
+                        .orElse(defaults.initial()),
+                string(file, "outbox.maxBackoff", outbox.get("maxBackoff")).map(text -> duration(file, "outbox.maxBackoff", text))
+                        .orElse(defaults.max()),
+                integer(file, "outbox.maxAttempts", outbox.get("maxAttempts")).orElse(defaults.maxAttempts()));
+        Duration poll = string(file, "outbox.pollInterval", outbox.get("pollInterval")).map(text -> duration(file, "outbox.pollInterval", text))
+                .orElse(NotificationsConfig.DEFAULT_POLL_INTERVAL);
+        if (webhooksValue != null && !(webhooksValue instanceof List<?>)) {
+            throw new ConfigException(file + ": 'webhooks' must be a list of {name, url, secretEnv, events}");
+        }
+        List<WebhookConfig> webhooks = new ArrayList<>();
+        for (Object item : webhooksValue == null ? List.of() : (List<?>) webhooksValue) {
+            Map<?, ?> webhook = map(file, "webhooks[" + webhooks.size() + "]", item, Set.of("name", "url", "secretEnv", "events"));
+            String name = string(file, "webhooks[].name", webhook.get("name"))
+                    .orElseThrow(() -> new ConfigException(file + ": a webhook has no 'name'"));
+            String key = "webhooks." + name;
+            URI url;
+            try {
+                url = new URI(string(file, key + ".url", webhook.get("url")).orElseThrow(() -> new ConfigException(file + ": '" + key + ".url' is missing")));
+            } catch (URISyntaxException e) {
+                throw new ConfigException(file + ": '" + key + ".url' is not a URL: " + e.getMessage());
+            }
+            String env = string(file, key + ".secretEnv", webhook.get("secretEnv"))
+                    .orElseThrow(() -> new ConfigException(file + ": '" + key + ".secretEnv' is missing; name the environment variable holding whsec_..."));
+            String secretText = Optional.ofNullable(System.getenv(env)).filter(text -> !text.isBlank()).orElseThrow(() -> new ConfigException(
+                    file + ": '" + key + ".secretEnv' names the environment variable " + env + ", which is not set"));
+            WebhookSecret secret;
+            try {
+                secret = WebhookSecret.parse(secretText);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file + ": the secret in " + env + " for " + key + ": " + e.getMessage());
+            }
+            Set<NotificationType> events = WebhookConfig.DEFAULT_EVENTS;
+            Object listed = webhook.get("events");
+            if (listed != null) {
+                if (!(listed instanceof List<?> names)) {
+                    throw new ConfigException(file + ": '" + key + ".events' must be a list like [request.created, request.decided]");
+                }
+                events = new HashSet<>();
+                for (Object event : names) {
+                    try {
+                        events.add(NotificationType.fromWireName(String.valueOf(event)));
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException(file + ": '" + key + ".events': " + e.getMessage());
+                    }
+                }
+            }
+            webhooks.add(new WebhookConfig(name, url, secret, events));
+        }
+        return new NotificationsConfig(backoff, poll, webhooks);
     }
 
     /** The console's OAuth client at the identity provider; the secret only from the environment, never the file. */

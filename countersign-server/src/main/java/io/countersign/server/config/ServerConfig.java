@@ -6,6 +6,7 @@ import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.mcp.McpConfig;
 import io.countersign.server.policychange.PolicyChangeSettings;
+import io.countersign.server.teams.TeamsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -16,7 +17,7 @@ import java.util.Optional;
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
         long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-        DatabaseConfig database, PolicyChangeSettings policyChanges) {
+        DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, PolicyChangeSettings policyChanges) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -31,7 +32,9 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         requireNonNull(audit, "audit is null");
         requireNonNull(console, "console is null");
         requireNonNull(mcp, "mcp is null");
+        requireNonNull(notifications, "notifications is null");
         requireNonNull(database, "database is null");
+        requireNonNull(teams, "teams is null");
         requireNonNull(policyChanges, "policyChanges is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
@@ -44,15 +47,31 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     /** Without a {@code policyChanges:} section: no policy changes through the API, hot reload from disk. */
     public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
             long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-            DatabaseConfig database) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+            DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams,
                 PolicyChangeSettings.disabled());
+    }
+
+    /** Without Microsoft Teams (no {@code teams:} section). */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
+            DatabaseConfig database, NotificationsConfig notifications) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
+                TeamsConfig.none());
     }
 
     /** SQLite in the data folder (no {@code database:} section). */
     public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
             long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console) {
         this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, DatabaseConfig.embedded());
+    }
+
+    /** Without webhooks and with the outbox's default retries. */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
+            DatabaseConfig database) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                NotificationsConfig.defaults());
     }
 
     /** With the console's defaults (see {@link ConsoleConfig}). */
@@ -85,44 +104,54 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, policyChanges);
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, policyChanges);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, policyChanges);
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, policyChanges);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, policyChanges);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, policyChanges);
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, policyChanges);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, policyChanges);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, policyChanges);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, policyChanges);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, policyChanges);
+    }
+
+    public ServerConfig withTeams(TeamsConfig newTeams) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                notifications, newTeams, policyChanges);
+    }
+
+    public ServerConfig withNotifications(NotificationsConfig newNotifications) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                newNotifications, teams, policyChanges);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, policyChanges);
     }
 
     public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                newPolicyChanges);
+                notifications, teams, newPolicyChanges);
     }
 
     /** Whether browsers reach this gateway over TLS (a baseUrl with https, e.g. behind a TLS proxy): console cookies are then Secure. */

@@ -167,7 +167,7 @@ final class AuditorRoutes {
     private void policyPage(Context ctx, Optional<Pages.Policy> filled) {
         views.page(ctx, filled.map(p -> p.error() == null ? 200 : 422).orElse(200), "policy", filled.orElseGet(() -> {
             Policy active = policy.get();
-            return new Pages.Policy(viewer(ctx), active.fileName(), active.version(), active.source(), history(), "", "", "", "{}", "", null, null);
+            return new Pages.Policy(viewer(ctx), active.fileName(), active.version(), active.source(), history(), store.trippedBreakers(), "", "", "", "{}", "", null, null);
         }));
     }
 
@@ -194,7 +194,7 @@ final class AuditorRoutes {
         } catch (IllegalArgumentException e) {
             error = e.getMessage();
         }
-        policyPage(ctx, Optional.of(new Pages.Policy(viewer(ctx), active.fileName(), active.version(), active.source(), history(), action, resource,
+        policyPage(ctx, Optional.of(new Pages.Policy(viewer(ctx), active.fileName(), active.version(), active.source(), history(), store.trippedBreakers(), action, resource,
                 agent, params,
                 onBehalfOf, result, error)));
     }

@@ -1,5 +1,6 @@
 package io.countersign.server.console;
 
+import io.countersign.breaker.TrippedBreaker;
 import java.util.List;
 
 /** What the console's templates show: plain, already-formatted values, no domain objects. */
@@ -36,6 +37,6 @@ public final class Pages {
 
     public record Simulation(String effect, String rules, String reason) {}
 
-    public record Policy(Viewer viewer, String file, String version, String source, List<AuditLine> history, String action, String resource, String agent,
+    public record Policy(Viewer viewer, String file, String version, String source, List<AuditLine> history, List<TrippedBreaker> tripped, String action, String resource, String agent,
             String params, String onBehalfOf, Simulation result, String error) {}
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** What /metrics shows: decisions by effect, the pending count, and how long a decision takes (durable write included). */
+/** What /metrics shows: decisions by effect, the pending count, tripped breakers, and how long a decision takes (durable write included). */
 public final class GatewayMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<Effect, Counter> decisions = new EnumMap<>(Effect.class);
@@ -33,9 +33,21 @@ public final class GatewayMetrics {
                 .register(registry);
     }
 
+    /** Shows {@code countersign_breakers_tripped}: circuit breakers tripped and not yet reset, read at each scrape. */
+    public void trippedBreakers(Supplier<Number> count) {
+        Gauge.builder("countersign.breakers.tripped", count)
+                .description("Circuit breakers tripped for an agent and waiting for a human to reset them")
+                .register(registry);
+    }
+
     public void decided(Effect effect, long nanos) {
         decisions.get(effect).increment();
         decisionLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** For the parts that add meters of their own (the outbox). */
+    public io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
     }
 
     public String scrape() {

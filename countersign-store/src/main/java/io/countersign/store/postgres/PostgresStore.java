@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.identity.StoredCredential;
 import io.countersign.identity.Suspension;
 import io.countersign.store.AuditLeafSink;
@@ -12,6 +13,7 @@ import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
 import io.countersign.store.internal.RequestCodec;
 import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
@@ -271,6 +273,11 @@ public final class PostgresStore implements GatewayStore {
     @Override
     public SqlOutbox outbox() {
         return outbox;
+    }
+
+    @Override
+    public List<TrippedBreaker> trippedBreakers() {
+        return read("list tripped breakers", BreakerTable::list);
     }
 
     @Override

@@ -3,10 +3,12 @@ package io.countersign.store.postgres;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.outbox.OutboxEvent;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.AuditTree;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.store.sql.SqlCall;
@@ -125,6 +127,26 @@ final class PostgresTransaction implements Transaction {
             OutboxTable.insert(connection, event);
             return null;
         });
+    }
+
+    @Override
+    public Optional<TrippedBreaker> trippedBreaker(String agent, String breaker) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(breaker, "breaker is null");
+        return sql("find the trip of breaker '" + breaker + "' for agent " + agent, c -> BreakerTable.find(c, agent, breaker));
+    }
+
+    @Override
+    public boolean tripBreaker(TrippedBreaker tripped) {
+        requireNonNull(tripped, "tripped is null");
+        return sql("trip breaker '" + tripped.breaker() + "' for agent " + tripped.agent(), c -> BreakerTable.trip(c, tripped));
+    }
+
+    @Override
+    public Optional<TrippedBreaker> resetBreaker(String agent, String breaker) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(breaker, "breaker is null");
+        return sql("reset breaker '" + breaker + "' for agent " + agent, c -> BreakerTable.reset(c, agent, breaker));
     }
 
     void end() {

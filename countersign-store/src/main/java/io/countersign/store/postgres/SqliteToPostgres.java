@@ -27,7 +27,7 @@ import java.util.Map;
 public final class SqliteToPostgres {
     /** In dependency order (votes refer to requests). */
     private static final List<String> TABLES = List.of("requests", "votes", "audit_entries", "audit_nodes", "audit_checkpoints",
-            "credentials", "agent_suspensions");
+            "credentials", "agent_suspensions", "outbox", "channel_messages");
     private static final int BATCH = 1_000;
 
     private SqliteToPostgres() {}
@@ -59,6 +59,10 @@ public final class SqliteToPostgres {
             }
             for (String table : TABLES) {
                 copied.put(table, copyTable(from, to, table));
+            }
+            // The ids were copied as they were; new deliveries continue after them.
+            try (Statement sequence = to.createStatement()) {
+                sequence.execute("SELECT setval(pg_get_serial_sequence('outbox', 'id'), coalesce(max(id), 0) + 1, false) FROM outbox");
             }
             to.commit();
             from.rollback();

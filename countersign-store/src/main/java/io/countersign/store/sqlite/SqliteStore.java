@@ -3,12 +3,14 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.identity.StoredCredential;
 import io.countersign.identity.Suspension;
 import io.countersign.store.AuditLeafSink;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
@@ -275,6 +277,11 @@ public final class SqliteStore implements GatewayStore {
     @Override
     public SqlOutbox outbox() {
         return outbox;
+    }
+
+    @Override
+    public List<TrippedBreaker> trippedBreakers() {
+        return read("list tripped breakers", BreakerTable::list);
     }
 
     @Override

@@ -3,9 +3,11 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.outbox.OutboxEvent;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
@@ -86,6 +88,29 @@ final class SqliteTransaction implements Transaction {
             OutboxTable.insert(connection, event);
             return null;
         });
+    }
+
+    @Override
+    public Optional<TrippedBreaker> trippedBreaker(String agent, String breaker) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(breaker, "breaker is null");
+        requireUsable();
+        return batch.sql("find the trip of breaker '" + breaker + "' for agent " + agent, connection -> BreakerTable.find(connection, agent, breaker));
+    }
+
+    @Override
+    public boolean tripBreaker(TrippedBreaker tripped) {
+        requireNonNull(tripped, "tripped is null");
+        requireUsable();
+        return batch.sql("trip breaker '" + tripped.breaker() + "' for agent " + tripped.agent(), connection -> BreakerTable.trip(connection, tripped));
+    }
+
+    @Override
+    public Optional<TrippedBreaker> resetBreaker(String agent, String breaker) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(breaker, "breaker is null");
+        requireUsable();
+        return batch.sql("reset breaker '" + breaker + "' for agent " + agent, connection -> BreakerTable.reset(connection, agent, breaker));
     }
 
     void end() {
