@@ -24,7 +24,8 @@ public enum AuditEventType {
     BREAK_GLASS_USED("breakglass.used"),
     BREAK_GLASS_REVIEW_ACKNOWLEDGED("breakglass.review.acknowledged"),
     BREAKER_TRIPPED("breaker.tripped"),
-    BREAKER_RESET("breaker.reset");
+    BREAKER_RESET("breaker.reset"),
+    EVIDENCE_EXPORTED("evidence.exported");
 
     private final String wireName;
 

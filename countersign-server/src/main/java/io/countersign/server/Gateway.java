@@ -16,6 +16,7 @@ import io.countersign.workflow.RequestListener;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import io.countersign.server.breakers.BreakerRoutes;
+import io.countersign.server.evidence.EvidenceRoutes;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
 import io.countersign.server.http.ApiServer;
@@ -142,7 +143,7 @@ public final class Gateway implements AutoCloseable {
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
                             teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
-
+                            new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register,
                             new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
                             new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register));
             parts.add(server);

@@ -43,6 +43,7 @@ class RouteAccessTest {
             Map.entry("POST /v1/admin/agents/{name}/resume", Set.of(Access.ADMIN)),
             Map.entry("GET /v1/admin/breakers", Set.of(Access.ADMIN)),
             Map.entry("POST /v1/admin/breakers/{agent}/{breaker}/reset", Set.of(Access.ADMIN)),
+            Map.entry("GET /v1/evidence", Set.of(Access.AUDITOR, Access.ADMIN)),
             Map.entry("GET /healthz", Set.of(Access.ANYONE)),
             Map.entry("GET /metrics", Set.of(Access.ANYONE)));
 

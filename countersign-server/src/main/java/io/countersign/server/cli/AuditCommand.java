@@ -8,6 +8,8 @@ import io.countersign.server.audit.verify.ExportFile;
 import io.countersign.server.audit.verify.LogVerifier;
 import io.countersign.server.audit.verify.ServerSource;
 import io.countersign.server.audit.verify.VerifierState;
+import io.countersign.server.evidence.EvidencePackage;
+import io.countersign.server.evidence.EvidenceVerifier;
 import io.countersign.tlog.TlogException;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
@@ -51,7 +53,7 @@ public final class AuditCommand {
         @Option(names = "--data", description = "a gateway's data folder")
         Path data;
 
-        @Option(names = "--export", description = "an export file written by 'countersign audit export'")
+        @Option(names = "--export", description = "an export file written by 'countersign audit export', or an evidence package (zip) written by 'countersign evidence export'")
         Path export;
 
         AuditSource open() throws IOException, SourceException {
@@ -103,6 +105,10 @@ public final class AuditCommand {
             } catch (IllegalArgumentException e) {
                 System.err.println("countersign: --key: " + e.getMessage());
                 return UNVERIFIABLE;
+            }
+            if (from.export != null && isZip(from.export)) {
+                return EvidenceReport.report(new EvidenceVerifier(JsonMapper.builder().build()).verify(from.export,
+                        new LogVerifier.Trust(trusted, trustOnFirstUse), origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin)));
             }
             LogVerifier.Outcome outcome;
             try (AuditSource source = from.open()) {
@@ -249,6 +255,40 @@ public final class AuditCommand {
             stdout.println("Created " + out + ". Its verifier key:");
             stdout.println(key.verifier());
             return 0;
+        }
+    }
+
+    /** An evidence package (a zip) rather than a log export: they share --export, the first bytes tell them apart. */
+    private static boolean isZip(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return EvidencePackage.looksLikeZip(in.readNBytes(4));
+        } catch (IOException e) {
+            return false; // the export reader reports it
+        }
+    }
+
+    /** How {@code audit verify} reports on an evidence package. */
+    private static final class EvidenceReport {
+        static int report(EvidenceVerifier.Outcome outcome) {
+            return switch (outcome) {
+                case EvidenceVerifier.Verified ok -> {
+                    Checkpoint checkpoint = ok.checkpoint();
+                    System.out.println("verified: evidence package for " + ok.period().from() + " to " + ok.period().to() + ", " + ok.files()
+                            + " files, every one rebuilt from the " + ok.cited() + " cited entries of log '" + checkpoint.origin()
+                            + "', each proven under the checkpoint of size " + checkpoint.size() + " root "
+                            + Base64.getEncoder().encodeToString(checkpoint.rootHash()) + ", signed by " + ok.key());
+                    ok.notes().forEach(note -> System.out.println("  " + note));
+                    yield VERIFIED;
+                }
+                case EvidenceVerifier.Failed failed -> {
+                    System.err.println("audit verify FAILED: " + failed.problem());
+                    yield FAILED;
+                }
+                case EvidenceVerifier.Unverifiable unverifiable -> {
+                    System.err.println("audit verify could not verify: " + unverifiable.reason());
+                    yield UNVERIFIABLE;
+                }
+            };
         }
     }
 

@@ -1,0 +1,171 @@
+package io.countersign.server.evidence;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * What the cited entries say about the period, ready to be written as files: the population,
+ * separation of duties, break-glass reviews, policy versions, identity changes, timings and
+ * exceptions. A pure function of the entries and the period, so that a verifier computes the
+ * same thing and compares.
+ */
+record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, List<SodRow> sod, List<PolicyRow> policies,
+        List<IdentityRow> identities, List<ExceptionRow> exceptions, Timings timings) {
+
+    /** One approved request checked for separation of duties. */
+    record SodRow(RequestRecord request, String result, boolean violation) {}
+
+    /** A policy version loaded (or a file rejected) up to the end of the period. */
+    record PolicyRow(long seq, Instant at, String event, String version, String file, String by, String error, long decisions) {}
+
+    /** An agent or human created, revoked, suspended or resumed in the period. */
+    record IdentityRow(long seq, Instant at, String event, String subject, String by) {}
+
+    /** Something an auditor looks at twice: a denial, an expiry, a break-glass, a failed execution. */
+    record ExceptionRow(RequestRecord request, String kind, Instant at, String detail) {}
+
+    /** Time from creation to a human's decision, over the requests a human decided. */
+    record Timings(List<Duration> decided, long expired) {
+        Optional<Duration> percentile(int p) {
+            if (decided.isEmpty()) {
+                return Optional.empty();
+            }
+            // Nearest rank: the smallest value with at least p% of the values at or below it.
+            int rank = (int) Math.ceil(p / 100.0 * decided.size());
+            return Optional.of(decided.get(Math.max(rank, 1) - 1));
+        }
+    }
+
+    EvidenceAnalysis {
+        requireNonNull(period, "period is null");
+        requests = List.copyOf(requests);
+        sod = List.copyOf(sod);
+        policies = List.copyOf(policies);
+        identities = List.copyOf(identities);
+        exceptions = List.copyOf(exceptions);
+    }
+
+    static EvidenceAnalysis of(List<LoggedEvent> events, EvidencePeriod period) {
+        List<RequestRecord> requests = Population.of(events, period);
+        Map<String, Long> decisionsByVersion = requests.stream()
+                .collect(Collectors.groupingBy(RequestRecord::policyVersion, TreeMap::new, Collectors.counting()));
+        List<PolicyRow> policies = new ArrayList<>();
+        List<IdentityRow> identities = new ArrayList<>();
+        for (LoggedEvent event : events) {
+            switch (event.type()) {
+                case "policy.loaded", "policy.rejected" -> {
+                    if (event.time().isBefore(period.to())) {
+                        String version = event.text("version");
+                        policies.add(new PolicyRow(event.seq(), event.time(), event.type(), version, event.text("file"), event.actor(),
+                                event.text("error"), version.isEmpty() ? 0 : decisionsByVersion.getOrDefault(version, 0L)));
+                    }
+                }
+                case "agent.created", "human.created", "agent.revoked", "agent.suspended", "agent.resumed" -> {
+                    if (period.contains(event.time())) {
+                        String subject = !event.text("agent").isEmpty() ? event.text("agent")
+                                : !event.text("human").isEmpty() ? event.text("human") : event.text("name");
+                        identities.add(new IdentityRow(event.seq(), event.time(), event.type(), subject, event.actor()));
+                    }
+                }
+                default -> {
+                    // request events are the population's
+                }
+            }
+        }
+        List<Duration> decided = requests.stream().flatMap(r -> r.timeToDecision().stream()).sorted().toList();
+        long expired = requests.stream().filter(r -> r.status().equals("expired")).count();
+        return new EvidenceAnalysis(period, requests, separationOfDuties(requests), policies, identities, exceptions(requests),
+                new Timings(decided, expired));
+    }
+
+    /**
+     * For every request a human approved: no approver is the requesting agent or the human it
+     * acted for (same name or same email, ignoring case). Break-glass sets this aside by design,
+     * so those rows say so and carry the state of the follow-up review instead.
+     */
+    private static List<SodRow> separationOfDuties(List<RequestRecord> requests) {
+        List<SodRow> rows = new ArrayList<>();
+        for (RequestRecord request : requests) {
+            if (!request.status().equals("approved") || !request.effect().equals("require_approval")) {
+                continue;
+            }
+            List<String> problems = new ArrayList<>();
+            for (RequestRecord.VoteRecord vote : request.votes()) {
+                if (!vote.choice().equals("approve")) {
+                    continue;
+                }
+                if (same(vote.voter(), request.agent())) {
+                    problems.add(vote.voter() + " is the requesting agent");
+                }
+                if (!request.onBehalfOf().isEmpty() && (same(vote.voter(), request.onBehalfOf()) || same(vote.email(), request.onBehalfOf()))) {
+                    problems.add(vote.voter() + " is the human the agent acted for (" + request.onBehalfOf() + ")");
+                }
+            }
+            Optional<RequestRecord.BreakGlassRecord> glass = request.breakGlass();
+            if (glass.isPresent()) {
+                RequestRecord.BreakGlassRecord bg = glass.get();
+                String review = bg.reviewOpen() ? "review OPEN"
+                        : "review acknowledged by " + bg.acknowledgedBy().orElseThrow() + " at " + bg.acknowledgedAt().orElseThrow();
+                rows.add(new SodRow(request, "break-glass by " + bg.usedBy() + " (" + review + ")"
+                        + (problems.isEmpty() ? "" : "; " + String.join("; ", problems)), false));
+            } else if (problems.isEmpty()) {
+                rows.add(new SodRow(request, "separated: " + request.approvers().size() + " approver(s), none the agent or the human it acted for", false));
+            } else {
+                rows.add(new SodRow(request, "VIOLATION: " + String.join("; ", problems), true));
+            }
+        }
+        return rows;
+    }
+
+    private static boolean same(String a, String b) {
+        return !a.isBlank() && a.strip().toLowerCase(Locale.ROOT).equals(b.strip().toLowerCase(Locale.ROOT));
+    }
+
+    private static List<ExceptionRow> exceptions(List<RequestRecord> requests) {
+        List<ExceptionRow> rows = new ArrayList<>();
+        for (RequestRecord request : requests) {
+            if (request.status().equals("denied")) {
+                boolean byPolicy = request.effect().equals("deny");
+                String detail = byPolicy ? "denied by policy rule(s) " + Csv.join(request.rules())
+                        : "denied by " + String.join(", ", request.deniers());
+                rows.add(new ExceptionRow(request, byPolicy ? "denied by policy" : "denied", request.decidedAt().orElse(request.createdAt()), detail));
+            }
+            if (request.status().equals("expired")) {
+                rows.add(new ExceptionRow(request, "expired", request.decidedAt().orElse(request.createdAt()), "nobody decided in time"));
+            }
+            request.breakGlass().ifPresent(bg -> rows.add(new ExceptionRow(request, "break-glass", bg.usedAt(),
+                    "by " + bg.usedBy() + ": " + bg.reason() + (bg.reviewOpen() ? " (review open)" : " (reviewed by " + bg.acknowledgedBy().orElseThrow() + ")"))));
+            if (request.outcome().equals("failed")) {
+                rows.add(new ExceptionRow(request, "execution failed", request.executedAt().orElse(request.createdAt()), "the agent reported a failed execution"));
+            }
+        }
+        rows.sort(Comparator.comparing(ExceptionRow::at).thenComparing(row -> row.request().id()));
+        return rows;
+    }
+
+    /** Counts per outcome class, in a fixed order for charts and tables. */
+    Map<String, Long> outcomes() {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        for (String outcome : OUTCOMES) {
+            counts.put(outcome, 0L);
+        }
+        requests.forEach(r -> counts.merge(r.outcomeClass(), 1L, Long::sum));
+        return counts;
+    }
+
+    static final List<String> OUTCOMES = List.of("allowed", "approved", "denied by policy", "denied", "expired", "cancelled", "pending");
+
+    static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);
+    }
+}

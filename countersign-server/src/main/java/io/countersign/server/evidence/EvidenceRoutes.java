@@ -1,0 +1,89 @@
+package io.countersign.server.evidence;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditEventType;
+import io.countersign.server.http.Access;
+import io.countersign.server.http.Authentication;
+import io.countersign.server.http.ApiProblem;
+import io.countersign.store.GatewayStore;
+import io.countersign.tlog.note.NoteVerifier;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code GET /v1/evidence?from=&to=}: the evidence package of a period, for auditors and admins,
+ * as {@code application/zip}. The log is checkpointed first, so the package covers everything
+ * recorded up to the call; the export itself is then recorded ({@code evidence.exported}).
+ */
+public final class EvidenceRoutes {
+    private final GatewayStore store;
+    private final EvidenceExporter exporter;
+    private final Runnable checkpointNow;
+    private final Clock clock;
+
+    public EvidenceRoutes(GatewayStore store, NoteVerifier key, Runnable checkpointNow, Clock clock, JsonMapper mapper) {
+        this.store = requireNonNull(store, "store is null");
+        this.exporter = new EvidenceExporter(store, key, mapper);
+        this.checkpointNow = requireNonNull(checkpointNow, "checkpointNow is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/v1/evidence", this::export, Access.AUDITOR, Access.ADMIN);
+    }
+
+    private void export(Context ctx) {
+        String from = ctx.queryParam("from");
+        String to = ctx.queryParam("to");
+        if (from == null || from.isBlank() || to == null || to.isBlank()) {
+            throw ApiProblem.badRequest("query parameters 'from' and 'to' are required: dates (2026-10-01) or instants (2026-10-01T09:30:00Z)");
+        }
+        EvidencePeriod period;
+        try {
+            period = EvidencePeriod.parse(from, to);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest(e.getMessage());
+        }
+        checkpointNow.run();
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        EvidenceExporter.Exported exported;
+        try {
+            exported = exporter.export(period, zip);
+        } catch (EvidenceExporter.NotExportable e) {
+            throw new ApiProblem(503, "no-checkpoint", "The log can't back an evidence package yet", e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        recordExport(Authentication.caller(ctx).principal().auditName(), period, exported);
+        ctx.header("Content-Disposition", "attachment; filename=\"countersign-evidence-" + period.from().toString().replace(':', '-') + ".zip\"");
+        ctx.header("Cache-Control", "no-store");
+        ctx.contentType("application/zip").result(zip.toByteArray());
+    }
+
+    /**
+     * Who pulled which evidence: an access record, and a way to match a package someone hands over
+     * to an export the log knows (by the manifest's hash). Verification does not rest on it: it
+     * rebuilds every file from the proven entries.
+     */
+    private void recordExport(String by, EvidencePeriod period, EvidenceExporter.Exported exported) {
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("from", period.from().toString());
+        data.put("to", period.to().toString());
+        data.put("requests", exported.requests());
+        data.put("checkpointSize", exported.logSize());
+        data.put("manifestSha256", exported.manifestSha256());
+        store.transact(tx -> tx.append(new AuditEvent(AuditEventType.EVIDENCE_EXPORTED, clock.instant().truncatedTo(ChronoUnit.MILLIS), by,
+                Optional.empty(), data)));
+    }
+}

@@ -1,0 +1,115 @@
+package io.countersign.server.evidence;
+
+import io.countersign.server.evidence.RequestRecord.BreakGlassRecord;
+import io.countersign.server.evidence.RequestRecord.VoteRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Folds the cited audit entries into the population: one {@link RequestRecord} per request
+ * whose {@code request.created} entry falls in the period, in log order. Entries of requests
+ * created outside the period are ignored; the log is the only source.
+ */
+final class Population {
+    private Population() {}
+
+    static List<RequestRecord> of(List<LoggedEvent> events, EvidencePeriod period) {
+        Map<String, Builder> requests = new LinkedHashMap<>();
+        for (LoggedEvent event : events) {
+            if (event.request().isEmpty()) {
+                continue;
+            }
+            String id = event.request().get();
+            if (event.type().equals("request.created")) {
+                if (period.contains(event.time()) && !requests.containsKey(id)) {
+                    requests.put(id, new Builder(id, event));
+                }
+                continue;
+            }
+            Builder request = requests.get(id);
+            if (request != null) {
+                request.apply(event);
+            }
+        }
+        return requests.values().stream().map(Builder::build).toList();
+    }
+
+    /** The request's record as its entries so far say. */
+    private static final class Builder {
+        final String id;
+        final Instant createdAt;
+        final String agent;
+        final String onBehalfOf;
+        final String delegation;
+        final String action;
+        final String resource;
+        String effect = "";
+        final List<String> rules = new ArrayList<>();
+        String policyVersion = "";
+        String status = "pending";
+        Instant decidedAt;
+        String decidedBy = "";
+        final List<VoteRecord> votes = new ArrayList<>();
+        BreakGlassRecord breakGlass;
+        Instant executedAt;
+        String outcome = "";
+        final List<Long> seqs = new ArrayList<>();
+
+        Builder(String id, LoggedEvent created) {
+            this.id = id;
+            this.createdAt = created.time();
+            this.agent = created.text("agent");
+            this.onBehalfOf = created.text("onBehalfOf");
+            this.delegation = created.text("delegation");
+            this.action = created.text("action");
+            this.resource = created.text("resource");
+            seqs.add(created.seq());
+        }
+
+        void apply(LoggedEvent event) {
+            seqs.add(event.seq());
+            JsonNode data = event.data();
+            switch (event.type()) {
+                case "decision.made" -> {
+                    effect = event.text("effect");
+                    rules.clear();
+                    data.path("rules").forEach(rule -> rules.add(rule.asString()));
+                    policyVersion = event.text("policyVersion");
+                }
+                case "vote.cast" -> votes.add(new VoteRecord(event.text("voter"), event.text("email"), event.text("choice"),
+                        event.text("channel"), event.time(), event.text("comment"), data.path("breakGlass").asBoolean(false)));
+                case "request.approved", "request.denied", "request.expired", "request.cancelled" -> {
+                    status = event.text("status");
+                    decidedAt = event.time();
+                    decidedBy = event.text("decidedBy");
+                }
+                case "breakglass.used" -> breakGlass = new BreakGlassRecord(event.text("usedBy"), event.text("reason"), event.time(),
+                        Optional.empty(), Optional.empty(), "");
+                case "breakglass.review.acknowledged" -> {
+                    if (breakGlass != null) {
+                        breakGlass = new BreakGlassRecord(breakGlass.usedBy(), breakGlass.reason(), breakGlass.usedAt(),
+                                Optional.of(event.text("acknowledgedBy")), Optional.of(event.time()), event.text("comment"));
+                    }
+                }
+                case "action.executed" -> {
+                    executedAt = event.time();
+                    outcome = event.text("outcome");
+                }
+                default -> {
+                    // grant.issued, grant.used: cited for the chain, nothing more to show
+                }
+            }
+        }
+
+        RequestRecord build() {
+            return new RequestRecord(id, createdAt, agent, onBehalfOf, delegation, action, resource, effect, rules, policyVersion, status,
+                    Optional.ofNullable(decidedAt), decidedBy, votes, Optional.ofNullable(breakGlass), Optional.ofNullable(executedAt),
+                    outcome, seqs);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.countersign.server.evidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the evidence concludes from a history: separation of duties, timings, the period's edges. */
+class EvidenceAnalysisTest {
+    private static final Instant T0 = Instant.parse("2026-10-01T00:00:00Z");
+    private static final EvidencePeriod OCTOBER = EvidencePeriod.parse("2026-10-01", "2026-11-01");
+
+    @Test
+    void flagsAnApproverWhoIsTheHumanTheAgentActedFor_byNameOrEmail() {
+        History history = new History()
+                .created("req_a", T0.plusSeconds(10), "bot", "ann@example.com", "db.export", "db/x", "require_approval", "exports")
+                .vote("req_a", T0.plusSeconds(20), "ann", "ANN@example.com", "approve", "slack")
+                .resolved("req_a", T0.plusSeconds(20), "approved", "human:ann")
+                .created("req_b", T0.plusSeconds(30), "bot", "ann", "db.export", "db/x", "require_approval", "exports")
+                .vote("req_b", T0.plusSeconds(40), "ann", "ann@example.com", "approve", "teams")
+                .resolved("req_b", T0.plusSeconds(40), "approved", "human:ann")
+                .created("req_c", T0.plusSeconds(50), "bot", "ann", "db.export", "db/x", "require_approval", "exports")
+                .vote("req_c", T0.plusSeconds(60), "bob", "bob@example.com", "approve", "console")
+                .resolved("req_c", T0.plusSeconds(60), "approved", "human:bob");
+
+        EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), OCTOBER);
+
+        assertThat(analysis.sod()).extracting(EvidenceAnalysis.SodRow::violation).containsExactly(true, true, false);
+        assertThat(analysis.sod().get(0).result()).isEqualTo("VIOLATION: ann is the human the agent acted for (ann@example.com)");
+        assertThat(analysis.sod().get(2).result()).startsWith("separated");
+    }
+
+    @Test
+    void breakGlass_isListedWithItsReview_notCountedAsAViolation() {
+        History history = new History()
+                .created("req_a", T0.plusSeconds(10), "bot", "ic", "incident.mitigate", "prod", "require_approval", "incidents")
+                .vote("req_a", T0.plusSeconds(20), "ic", "ic@example.com", "approve", "api")
+                .breakGlass("req_a", T0.plusSeconds(20), "ic", "SEV1")
+                .resolved("req_a", T0.plusSeconds(20), "approved", "human:ic");
+
+        EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), OCTOBER);
+
+        assertThat(analysis.sod()).singleElement().satisfies(row -> {
+            assertThat(row.violation()).isFalse();
+            assertThat(row.result()).startsWith("break-glass by ic (review OPEN)");
+        });
+        assertThat(analysis.exceptions()).extracting(EvidenceAnalysis.ExceptionRow::kind).containsExactly("break-glass");
+    }
+
+    @Test
+    void timeToDecision_countsHumanDecisionsOnly_withNearestRankPercentiles() {
+        History history = new History();
+        for (int i = 1; i <= 10; i++) {
+            String id = "req_" + i;
+            Instant created = T0.plus(Duration.ofHours(i));
+            history.created(id, created, "bot", null, "db.export", "db/x", "require_approval", "exports")
+                    .vote(id, created.plusSeconds(i * 60L), "bob", "bob@example.com", "approve", "slack")
+                    .resolved(id, created.plusSeconds(i * 60L), "approved", "human:bob");
+        }
+        history.created("req_allowed", T0.plusSeconds(5), "bot", null, "db.query", "db/x", "allow", "reads")
+                .created("req_late", T0.plusSeconds(6), "bot", null, "db.export", "db/x", "require_approval", "exports")
+                .resolved("req_late", T0.plusSeconds(1806), "expired", "system");
+
+        EvidenceAnalysis.Timings timings = EvidenceAnalysis.of(history.events(), OCTOBER).timings();
+
+        assertThat(timings.decided()).hasSize(10);
+        assertThat(timings.percentile(50)).hasValue(Duration.ofMinutes(5));
+        assertThat(timings.percentile(90)).hasValue(Duration.ofMinutes(9));
+        assertThat(timings.expired()).isEqualTo(1);
+    }
+
+    @Test
+    void population_isTheRequestsCreatedInThePeriod_includingTheirLaterEvents() {
+        History history = new History()
+                .created("req_september", Instant.parse("2026-09-30T23:59:59.999Z"), "bot", null, "db.query", "db/x", "allow", "reads")
+                .created("req_first", OCTOBER.from(), "bot", null, "db.export", "db/x", "require_approval", "exports")
+                .created("req_last", Instant.parse("2026-10-31T23:59:59.999Z"), "bot", null, "db.export", "db/x", "require_approval", "exports")
+                .vote("req_last", Instant.parse("2026-11-01T00:10:00Z"), "bob", "bob@example.com", "deny", "slack")
+                .resolved("req_last", Instant.parse("2026-11-01T00:10:00Z"), "denied", "human:bob")
+                .created("req_november", OCTOBER.to(), "bot", null, "db.query", "db/x", "allow", "reads");
+
+        List<RequestRecord> population = Population.of(history.events(), OCTOBER);
+
+        assertThat(population).extracting(RequestRecord::id).containsExactly("req_first", "req_last");
+        assertThat(population.get(1).status()).isEqualTo("denied");
+        assertThat(population.get(1).deniers()).containsExactly("bob");
+        assertThat(population.get(1).seqs()).hasSize(4);
+    }
+
+    @Test
+    void period_takesDatesAsMidnightUtc_andRefusesAnEmptyOne() {
+        assertThat(EvidencePeriod.parse("2026-10-01", "2026-10-02").from()).isEqualTo(T0);
+        assertThat(EvidencePeriod.parse("2026-10-01T02:00:00+02:00", "2026-10-02").from()).isEqualTo(T0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvidencePeriod.parse("2026-10-02", "2026-10-01"))
+                .hasMessageContaining("the period is empty");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvidencePeriod.parse("last week", "2026-10-01"))
+                .hasMessage("from 'last week' is not a date (2026-10-01) or a time (2026-10-01T09:30:00Z)");
+    }
+}

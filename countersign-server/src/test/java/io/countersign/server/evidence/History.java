@@ -1,0 +1,88 @@
+package io.countersign.server.evidence;
+
+import io.countersign.audit.AuditEntry;
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditEventType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Writes audit entries the way the workflow does, for tests that need a history without a gateway. */
+final class History {
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private final List<LoggedEvent> events = new ArrayList<>();
+
+    List<LoggedEvent> events() {
+        return List.copyOf(events);
+    }
+
+    History append(AuditEventType type, Instant at, String actor, String request, Consumer<ObjectNode> data) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        data.accept(node);
+        byte[] leaf = new AuditEntry(events.size(), new AuditEvent(type, at, actor, Optional.ofNullable(request), node)).leaf();
+        events.add(LoggedEvent.parse(MAPPER, leaf));
+        return this;
+    }
+
+    History policy(Instant at, String version) {
+        return append(AuditEventType.POLICY_LOADED, at, "system", null, d -> d.put("file", "policy.yaml").put("version", version));
+    }
+
+    History created(String id, Instant at, String agent, String onBehalfOf, String action, String resource, String effect, String rule) {
+        append(AuditEventType.REQUEST_CREATED, at, "agent:" + agent, id, d -> {
+            d.put("agent", agent).put("action", action).put("resource", resource).put("reason", "r");
+            if (onBehalfOf == null) {
+                d.putNull("onBehalfOf");
+            } else {
+                d.put("onBehalfOf", onBehalfOf);
+            }
+            d.put("delegation", onBehalfOf == null ? "none" : "declared");
+        });
+        append(AuditEventType.DECISION_MADE, at, "policy", id, d -> {
+            d.put("effect", effect).put("reason", "").put("policyVersion", "sha256:v1");
+            d.putArray("rules").add(rule);
+        });
+        if (!effect.equals("require_approval")) {
+            String status = effect.equals("allow") ? "approved" : "denied";
+            resolved(id, at, status, "policy");
+        }
+        return this;
+    }
+
+    History vote(String id, Instant at, String voter, String email, String choice, String channel) {
+        return append(AuditEventType.VOTE_CAST, at, "human:" + voter, id, d -> d.put("choice", choice).put("voter", voter).put("email", email)
+                .put("channel", channel));
+    }
+
+    History resolved(String id, Instant at, String status, String by) {
+        AuditEventType type = switch (status) {
+            case "approved" -> AuditEventType.REQUEST_APPROVED;
+            case "denied" -> AuditEventType.REQUEST_DENIED;
+            case "expired" -> AuditEventType.REQUEST_EXPIRED;
+            default -> AuditEventType.REQUEST_CANCELLED;
+        };
+        return append(type, at, by, id, d -> d.put("status", status).put("decidedBy", by));
+    }
+
+    History executed(String id, Instant at, String agent, String outcome) {
+        return append(AuditEventType.ACTION_EXECUTED, at, "agent:" + agent, id, d -> d.put("outcome", outcome));
+    }
+
+    History breakGlass(String id, Instant at, String by, String reason) {
+        return append(AuditEventType.BREAK_GLASS_USED, at, "human:" + by, id, d -> d.put("usedBy", by).put("reason", reason).put("review", "open"));
+    }
+
+    History reviewed(String id, Instant at, String usedBy, String by) {
+        return append(AuditEventType.BREAK_GLASS_REVIEW_ACKNOWLEDGED, at, "human:" + by, id, d -> d.put("usedBy", usedBy).put("acknowledgedBy", by));
+    }
+
+    static Instant at(Instant start, Duration plus) {
+        return start.plus(plus);
+    }
+}
