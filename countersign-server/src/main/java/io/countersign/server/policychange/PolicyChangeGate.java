@@ -3,6 +3,7 @@ package io.countersign.server.policychange;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.ApprovalRequirement;
+import io.countersign.policy.Breaker;
 import io.countersign.policy.Decision;
 import io.countersign.policy.DecisionInput;
 import io.countersign.policy.Effect;
@@ -43,5 +44,11 @@ public final class PolicyChangeGate implements PolicyEngine {
     @Override
     public String version() {
         return policy.version();
+    }
+
+    /** The active policy's breakers: the gate changes who decides policy changes, nothing else. */
+    @Override
+    public List<Breaker> breakers() {
+        return policy.breakers();
     }
 }
