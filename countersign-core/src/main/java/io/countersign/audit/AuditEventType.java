@@ -14,6 +14,8 @@ public enum AuditEventType {
     ACTION_EXECUTED("action.executed"),
     POLICY_LOADED("policy.loaded"),
     POLICY_REJECTED("policy.rejected"),
+    /** An approved policy change was written and loaded: who proposed, who approved, old and new version. */
+    POLICY_CHANGED("policy.changed"),
     AGENT_CREATED("agent.created"),
     HUMAN_CREATED("human.created"),
     AGENT_REVOKED("agent.revoked"),

@@ -13,7 +13,12 @@ import io.countersign.policy.PolicyException;
 import io.countersign.policy.PolicyListener;
 import io.countersign.policy.ReloadingPolicy;
 import io.countersign.workflow.Store;
+import io.countersign.server.policychange.PolicyChanges;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -25,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The policy that decides, with every version that starts deciding (and every rejected file)
  * recorded in the audit log: an auditor can tell which policy decided any action.
  */
-final class AuditedPolicy implements PolicyEngine, AutoCloseable {
+final class AuditedPolicy implements PolicyEngine, PolicyChanges.ActivePolicy, AutoCloseable {
     private final PolicyEngine engine;
     private final AutoCloseable closer;
 
@@ -36,6 +41,14 @@ final class AuditedPolicy implements PolicyEngine, AutoCloseable {
 
     /** The policy file, watched for changes, or the bundled example when there is none. */
     static AuditedPolicy open(Optional<Path> file, Store store, Clock clock) {
+        return open(file, true, store, clock);
+    }
+
+    /**
+     * The policy file, or the bundled example when there is none. With {@code reloadFromDisk}
+     * false the file is read at start and then only when an approved change writes it.
+     */
+    static AuditedPolicy open(Optional<Path> file, boolean reloadFromDisk, Store store, Clock clock) {
         requireNonNull(store, "store is null");
         PolicyListener audit = new PolicyListener() {
             @Override
@@ -53,7 +66,7 @@ final class AuditedPolicy implements PolicyEngine, AutoCloseable {
             audit.loaded(example);
             return new AuditedPolicy(example, () -> {});
         }
-        ReloadingPolicy reloading = ReloadingPolicy.watch(file.get(), audit);
+        ReloadingPolicy reloading = reloadFromDisk ? ReloadingPolicy.watch(file.get(), audit) : ReloadingPolicy.unwatched(file.get(), audit);
         audit.loaded(reloading.current()); // the first load is not a change, so the watcher does not report it
         return new AuditedPolicy(reloading, reloading);
     }
@@ -65,8 +78,35 @@ final class AuditedPolicy implements PolicyEngine, AutoCloseable {
         store.transact(tx -> tx.append(new AuditEvent(type, clock.instant().truncatedTo(ChronoUnit.MILLIS), "system", Optional.empty(), data)));
     }
 
+    @Override
+    public Optional<Path> file() {
+        return engine instanceof ReloadingPolicy reloading ? Optional.of(reloading.file()) : Optional.empty();
+    }
+
+    /**
+     * Writes the file through a temporary file in the same folder and an atomic rename, so the
+     * watcher (or a crash) never sees half a policy, then loads it at once.
+     */
+    @Override
+    public synchronized Policy write(String content) throws IOException {
+        if (!(engine instanceof ReloadingPolicy reloading)) {
+            throw new IllegalStateException("the bundled example policy has no file to write");
+        }
+        Path target = reloading.file().toAbsolutePath();
+        Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".new");
+        try {
+            Files.writeString(temporary, content, StandardCharsets.UTF_8);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+        reloading.reloadNow();
+        return reloading.current();
+    }
+
     /** The policy deciding now, for pages that show it. */
-    Policy current() {
+    @Override
+    public Policy current() {
         return engine instanceof ReloadingPolicy reloading ? reloading.current() : (Policy) engine;
     }
 

@@ -31,7 +31,12 @@ import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.TokenRejected;
 import io.countersign.policy.PolicyEngine;
+import io.countersign.server.insights.Insights;
+import io.countersign.server.insights.InsightsRoutes;
 import io.countersign.server.mcp.McpModule;
+import io.countersign.server.policychange.PolicyChangeGate;
+import io.countersign.server.policychange.PolicyChangeRoutes;
+import io.countersign.server.policychange.PolicyChanges;
 import io.countersign.server.identity.HumanDirectory;
 import io.countersign.server.slack.SlackModule;
 import io.countersign.server.teams.TeamsModule;
@@ -87,7 +92,7 @@ public final class Gateway implements AutoCloseable {
         try {
             GatewayStore store = Stores.open(config.database(), data.create());
             parts.add(store);
-            AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), store, clock);
+            AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), config.policyChanges().reloadFromDisk(), store, clock);
             parts.add(policy);
             JsonMapper mapper = JsonMapper.builder().build();
             AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper);
@@ -117,13 +122,15 @@ public final class Gateway implements AutoCloseable {
                 longPolls.changed(request);
                 outboxWorker.changed(request);
             };
+            requireNoClientAgentNamed(PolicyChanges.SYSTEM_AGENT_NAME, identity);
             GrantTokens grantTokens = new GrantTokens(data.secretKey("grant.key"));
             LoggingNotifier notifier = new LoggingNotifier();
             // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations and pins.
             Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(deciding, store, clock, grantTokens,
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), changes, new WorkflowSettings(config.grantTtl()),
                     store, notifier, channels);
-            Workflow workflow = workflows.apply(policy);
+            // Policy changes need the approvers from the config, whatever the policy file says.
+            Workflow workflow = workflows.apply(new PolicyChangeGate(policy, config.policyChanges()));
             HumanDirectory humans = new HumanDirectory(store, clock);
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
@@ -149,7 +156,9 @@ public final class Gateway implements AutoCloseable {
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
                             teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
                             slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
-                            new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register));
+                            new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register,
+                            new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
+                            new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
@@ -162,6 +171,13 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(parts);
             throw e;
+        }
+    }
+
+    /** The gateway's own system agent must not be a name an OIDC client can authenticate as. */
+    private static void requireNoClientAgentNamed(String name, IdentityConfig identity) {
+        if (identity.clientAgents().stream().anyMatch(client -> client.agent().name().equalsIgnoreCase(name))) {
+            throw new IllegalArgumentException("identity.agents: the agent name '" + name + "' is reserved for the gateway's policy changes");
         }
     }
 

@@ -7,6 +7,7 @@ import io.countersign.server.cli.DbCommand;
 import io.countersign.server.cli.EvidenceCommand;
 import io.countersign.server.cli.HookCommand;
 import io.countersign.server.cli.HumansCommand;
+import io.countersign.server.cli.InsightsCommand;
 import io.countersign.server.cli.McpCommand;
 import io.countersign.server.cli.PolicyCommand;
 import io.countersign.server.cli.ServeCommand;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
 /** {@code countersign}: the one jar's command line. */
 @Command(name = "countersign", mixinStandardHelpOptions = true, version = "countersign 0.1.0",
         description = "Action-level approval gateway for AI agents.",
-        subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class, AuditCommand.class, DbCommand.class, McpCommand.class, HookCommand.class, BreakersCommand.class, EvidenceCommand.class})
+        subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class, InsightsCommand.class, AuditCommand.class, DbCommand.class, McpCommand.class, HookCommand.class, BreakersCommand.class, EvidenceCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -5,7 +5,9 @@ import io.countersign.identity.AgentSuspensions;
 import io.countersign.identity.CredentialStore;
 import io.countersign.workflow.RequestListener;
 import io.countersign.workflow.Store;
+import io.countersign.workflow.ApprovalRequest;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -15,6 +17,9 @@ import java.util.List;
 public interface GatewayStore extends Store, CredentialStore, AgentSuspensions {
     /** The most leaves {@link #auditLeaves} returns per call. */
     int MAX_LEAVES_PER_READ = io.countersign.store.sql.AuditTable.MAX_LEAVES_PER_READ;
+
+    /** Every request created in [from, to), oldest first, as stored now (with its votes and outcome). */
+    List<ApprovalRequest> requestsCreatedBetween(Instant from, Instant to);
 
     /** The number of committed audit entries; entry sequence numbers are 0 to size - 1. */
     long auditSize();

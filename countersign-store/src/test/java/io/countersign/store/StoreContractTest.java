@@ -117,6 +117,24 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    public void requestsCreatedBetween_areExactlyThoseOfTheWindow_oldestFirst() {
+        ApprovalRequest before = pending(RequestId.random(), "a", T0.minusNanos(1), Duration.ofMinutes(5), Optional.empty());
+        ApprovalRequest first = pending(RequestId.random(), "b", T0, Duration.ofMinutes(5), Optional.empty());
+        ApprovalRequest second = pending(RequestId.random(), "c", T0.plusSeconds(60), Duration.ofMinutes(5), Optional.empty());
+        ApprovalRequest atTheEnd = pending(RequestId.random(), "d", T0.plusSeconds(120), Duration.ofMinutes(5), Optional.empty());
+        store.transact(tx -> {
+            for (ApprovalRequest request : List.of(atTheEnd, second, before, first)) {
+                tx.insert(request);
+            }
+            return null;
+        });
+
+        List<ApprovalRequest> window = ((GatewayStore) store).requestsCreatedBetween(T0, T0.plusSeconds(120));
+
+        assertThat(window).containsExactly(first, second);
+    }
+
+    @Test
     public void find_ofAnUnknownId_isEmpty() {
         assertThat(store.find(RequestId.random())).isEmpty();
         assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.find(RequestId.random()))).isEmpty();

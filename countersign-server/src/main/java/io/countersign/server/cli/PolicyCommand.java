@@ -5,10 +5,17 @@ import io.countersign.policy.PolicyTestCases;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.countersign.server.insights.DecisionHistory;
+import io.countersign.server.insights.Insights;
+import io.countersign.server.policychange.PolicyChanges;
+import io.countersign.store.sqlite.SqliteStore;
+import java.time.Clock;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "policy", description = "Check and test policy files.", subcommands = {PolicyCommand.Check.class, PolicyCommand.Test.class})
+@Command(name = "policy", description = "Check, test and replay policy files.", subcommands = {PolicyCommand.Check.class, PolicyCommand.Test.class, PolicyCommand.Replay.class})
 public final class PolicyCommand {
 
     @Command(name = "check", description = "Load a policy file and report its version, or the first error with its line and rule.")
@@ -44,6 +51,43 @@ public final class PolicyCommand {
             results.forEach(result -> System.out.println(result.summary()));
             System.out.println((results.size() - failed) + " passed, " + failed + " failed");
             return failed == 0 ? 0 : 1;
+        }
+    }
+
+    @Command(name = "replay", description = "Replay a policy file against the recorded requests; list exactly those whose decision would change.")
+    static final class Replay implements Callable<Integer> {
+        @Parameters(index = "0", description = "the proposed policy file")
+        Path file;
+
+        @Mixin
+        DataOption data;
+
+        @Option(names = "--since", description = "how far back to replay: 90s, 12h, 30d (default 30d)")
+        String since = "30d";
+
+        @Override
+        public Integer call() {
+            Policy policy = Policy.load(file);
+            io.countersign.server.insights.Replay.Report report;
+            try (SqliteStore store = data.openStore()) {
+                report = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest).replay(policy, DecisionHistory.parseWindow(since));
+            }
+            System.out.println("replayed " + report.replayed() + " request(s) created from " + report.from() + " to " + report.to() + " against "
+                    + file + " (" + report.policyVersion() + ")" + (report.notReplayed() == 0 ? ""
+                            : "; " + report.notReplayed() + " denied before the policy (suspended agent, scopes) not replayed"));
+            if (report.changes().isEmpty()) {
+                System.out.println("no decision would change");
+                return 0;
+            }
+            System.out.println(report.changes().size() + " decision(s) would change:");
+            report.counts().forEach((kind, count) -> System.out.println("  " + kind + ": " + count));
+            for (io.countersign.server.insights.Replay.Change change : report.changes()) {
+                System.out.println(change.request().id() + " " + change.request().createdAt() + " " + change.request().agent().name() + " "
+                        + change.request().action().action() + " " + change.request().action().resource() + ": "
+                        + change.before().effect().wireName() + " " + change.before().rules() + " -> "
+                        + change.after().effect().wireName() + " " + change.after().rules());
+            }
+            return 0;
         }
     }
 }

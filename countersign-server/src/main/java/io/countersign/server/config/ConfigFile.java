@@ -5,6 +5,7 @@ import io.countersign.outbox.NotificationType;
 import io.countersign.server.channels.Backoff;
 import io.countersign.server.mcp.McpConfig;
 import io.countersign.server.slack.SlackConfig;
+import io.countersign.server.policychange.PolicyChangeSettings;
 import io.countersign.server.webhooks.WebhookConfig;
 import io.countersign.server.webhooks.WebhookSecret;
 import io.countersign.store.postgres.PostgresSettings;
@@ -47,6 +48,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * webhooks: [{name: pagerduty, url: https://..., secretEnv: PAGERDUTY_WEBHOOK_SECRET, events: [request.created]}]   # Standard Webhooks
  * console: {clientId: countersign-console, clientSecretEnv: CONSOLE_CLIENT_SECRET}   # the console's OIDC client; docs/console.md
  * database: {url: jdbc:postgresql://db:5432/countersign, user: countersign, passwordEnv: COUNTERSIGN_DB_PASSWORD, poolSize: 10}   # see DatabaseConfig; none: SQLite in data
+ * policyChanges: {approvers: [policy-admins], quorum: 1, timeout: 24h, reloadFromDisk: true}   # docs/insights.md
  * teams: {appId: ..., appPasswordEnv: TEAMS_APP_PASSWORD, serviceUrl: ..., conversationId: ...}   # see TeamsSection; docs/teams.md
  * slack: {botTokenEnv: SLACK_BOT_TOKEN, signingSecretEnv: SLACK_SIGNING_SECRET, defaultChannel: C0123ABCD}   # see SlackConfig, docs/slack.md
  * identity: {oidc: {issuer: https://login.example.com, audience: countersign}, roles: {admin: [admins]}}   # see IdentitySection
@@ -66,7 +68,7 @@ public final class ConfigFile {
         } catch (YAMLException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
         }
-        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "outbox", "webhooks", "teams", "slack"));
+        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "outbox", "webhooks", "teams", "slack", "policyChanges"));
         Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
         ServerConfig config = ServerConfig.defaults();
         Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes"));
@@ -84,10 +86,37 @@ public final class ConfigFile {
                     .withConsole(console(file, top.get("console")))
                     .withNotifications(notifications(file, top.get("outbox"), top.get("webhooks")))
                     .withTeams(TeamsSection.parse(file, top.get("teams"), name -> Optional.ofNullable(System.getenv(name))))
-                    .withSlackSection(SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))));
+                    .withSlackSection(SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))))
+                    .withPolicyChanges(policyChanges(file, top.get("policyChanges")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
+    }
+
+    /** Who approves a policy change proposed through the API; docs/insights.md. */
+    private static PolicyChangeSettings policyChanges(Path file, Object value) {
+        if (value == null) {
+            return PolicyChangeSettings.disabled();
+        }
+        Map<?, ?> section = map(file, "policyChanges", value, Set.of("approvers", "quorum", "timeout", "reloadFromDisk"));
+        Object listed = section.get("approvers");
+        if (!(listed instanceof List<?> groups) || groups.isEmpty()) {
+            throw new ConfigException(file + ": 'policyChanges.approvers' must be a non-empty list of groups");
+        }
+        Set<String> approvers = new TreeSet<>();
+        for (Object group : groups) {
+            approvers.add(string(file, "policyChanges.approvers", group)
+                    .filter(name -> !name.isBlank())
+                    .orElseThrow(() -> new ConfigException(file + ": 'policyChanges.approvers' has an empty entry")));
+        }
+        int quorum = integer(file, "policyChanges.quorum", section.get("quorum")).orElse(1);
+        Duration timeout = string(file, "policyChanges.timeout", section.get("timeout"))
+                .map(text -> duration(file, "policyChanges.timeout", text)).orElse(PolicyChangeSettings.DEFAULT_TIMEOUT);
+        Object reload = section.get("reloadFromDisk");
+        if (reload != null && !(reload instanceof Boolean)) {
+            throw new ConfigException(file + ": 'policyChanges.reloadFromDisk' must be true or false, got '" + reload + "'");
+        }
+        return new PolicyChangeSettings(approvers, quorum, timeout, reload == null || (Boolean) reload);
     }
 
     private static McpConfig mcp(Path file, Object value) {

@@ -6,6 +6,7 @@ import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.mcp.McpConfig;
 import io.countersign.server.slack.SlackConfig;
+import io.countersign.server.policychange.PolicyChangeSettings;
 import io.countersign.server.teams.TeamsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,8 @@ import java.util.Optional;
  */
 public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
         long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-        DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack) {
+        DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
+        PolicyChangeSettings policyChanges) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -36,12 +38,21 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         requireNonNull(database, "database is null");
         requireNonNull(teams, "teams is null");
         requireNonNull(slack, "slack is null");
+        requireNonNull(policyChanges, "policyChanges is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("maxBodyBytes is " + maxBodyBytes + ", want at least 1024");
         }
+    }
+
+    /** Without a {@code policyChanges:} section: no policy changes through the API, hot reload from disk. */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
+            DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
+                teams, slack, PolicyChangeSettings.disabled());
     }
 
     /** Without Slack (no {@code slack:} section). */
@@ -104,40 +115,40 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack);
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack);
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack);
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack);
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack, policyChanges);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack, policyChanges);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack, policyChanges);
     }
 
     public ServerConfig withTeams(TeamsConfig newTeams) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, newTeams, slack);
+                notifications, newTeams, slack, policyChanges);
     }
 
     public ServerConfig withSlack(SlackConfig newSlack) {
@@ -146,16 +157,21 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
 
     public ServerConfig withSlackSection(Optional<SlackConfig> newSlack) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, newSlack);
+                notifications, teams, newSlack, policyChanges);
     }
 
     public ServerConfig withNotifications(NotificationsConfig newNotifications) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                newNotifications, teams, slack);
+                newNotifications, teams, slack, policyChanges);
+    }
+
+    public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                notifications, teams, slack, newPolicyChanges);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack, policyChanges);
     }
 
     /** Whether browsers reach this gateway over TLS (a baseUrl with https, e.g. behind a TLS proxy): console cookies are then Secure. */

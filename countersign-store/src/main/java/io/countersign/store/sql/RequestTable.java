@@ -70,6 +70,20 @@ public final class RequestTable {
         }
     }
 
+    /** Requests created in [from, to), oldest first: the decision history that insights and replay read. */
+    public List<ApprovalRequest> findCreatedBetween(Connection connection, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT document FROM requests WHERE created_at >= ? AND created_at <= ? ORDER BY created_at, id")) {
+            // The column holds whole milliseconds (floored): select a superset, then filter exactly.
+            select.setLong(1, from.toEpochMilli());
+            select.setLong(2, to.toEpochMilli());
+            List<ApprovalRequest> found = decodeAll(select);
+            found.removeIf(request -> request.createdAt().isBefore(from) || !request.createdAt().isBefore(to));
+            found.sort(Comparator.comparing(ApprovalRequest::createdAt).thenComparing(request -> request.id().value()));
+            return found;
+        }
+    }
+
     /** Inserts a new request; throws {@link IllegalArgumentException} when its id or idempotency key is taken. */
     public void insert(Connection connection, ApprovalRequest request) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO requests"

@@ -144,6 +144,13 @@ public final class SqliteStore implements GatewayStore {
         return read("find pending requests", requests::findPending);
     }
 
+    @Override
+    public List<ApprovalRequest> requestsCreatedBetween(Instant from, Instant to) {
+        requireNonNull(from, "from is null");
+        requireNonNull(to, "to is null");
+        return read("find requests created in [" + from + ", " + to + ")", connection -> requests.findCreatedBetween(connection, from, to));
+    }
+
     /** {@inheritDoc} Soonest expiry first. */
     @Override
     public List<ApprovalRequest> findExpired(Instant now) {

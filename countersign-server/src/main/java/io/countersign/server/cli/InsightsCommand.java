@@ -1,0 +1,49 @@
+package io.countersign.server.cli;
+
+import io.countersign.server.insights.DecisionHistory;
+import io.countersign.server.insights.Insights;
+import io.countersign.server.insights.Suggestion;
+import io.countersign.server.insights.SuggestionFinder;
+import io.countersign.server.policychange.PolicyChanges;
+import io.countersign.store.sqlite.SqliteStore;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "insights", description = "Suggest allow and deny rules from the humans' recorded decisions, with their evidence.")
+public final class InsightsCommand implements Callable<Integer> {
+    @Mixin
+    DataOption data;
+
+    @Option(names = "--since", description = "how far back to look: 90s, 12h, 30d (default 30d)")
+    String since = "30d";
+
+    @Option(names = "--min", description = "decisions a suggestion needs, all the same way (default " + SuggestionFinder.DEFAULT_MIN_COUNT + ")")
+    int min = SuggestionFinder.DEFAULT_MIN_COUNT;
+
+    @Override
+    public Integer call() {
+        Insights.Suggestions suggestions;
+        try (SqliteStore store = data.openStore()) {
+            suggestions = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest).suggestions(DecisionHistory.parseWindow(since), min);
+        }
+        DecisionHistory history = suggestions.history();
+        System.out.println(history.requests().size() + " request(s) from " + history.from() + " to " + history.to()
+                + "; a suggestion needs " + min + " human decisions, all the same way");
+        if (suggestions.items().isEmpty()) {
+            System.out.println("no suggestions");
+            return 0;
+        }
+        int n = 1;
+        for (Suggestion suggestion : suggestions.items()) {
+            System.out.println();
+            System.out.println(n++ + ". " + suggestion.summary());
+            System.out.println("   evidence: " + suggestion.count() + " request(s), e.g. " + String.join(", ", suggestion.examples()));
+            suggestion.note().ifPresent(note -> System.out.println("   note: " + note));
+            suggestion.ruleYaml().lines().forEach(line -> System.out.println("   " + line));
+        }
+        return 0;
+    }
+}

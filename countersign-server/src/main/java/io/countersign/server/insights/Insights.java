@@ -1,0 +1,41 @@
+package io.countersign.server.insights;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.policy.Policy;
+import io.countersign.store.GatewayStore;
+import io.countersign.workflow.ApprovalRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Suggestions and replay over a store's decision history; what the API and the command line share. */
+public final class Insights {
+    private final GatewayStore store;
+    private final Clock clock;
+    private final Predicate<ApprovalRequest> systemRequest;
+
+    /** {@code systemRequest} tells the gateway's own requests (policy changes) from agents' actions. */
+    public Insights(GatewayStore store, Clock clock, Predicate<ApprovalRequest> systemRequest) {
+        this.store = requireNonNull(store, "store is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.systemRequest = requireNonNull(systemRequest, "systemRequest is null");
+    }
+
+    public record Suggestions(DecisionHistory history, int minCount, List<Suggestion> items) {}
+
+    public Suggestions suggestions(Duration window, int minCount) {
+        DecisionHistory history = history(window);
+        return new Suggestions(history, minCount, new SuggestionFinder(minCount).find(history.requests(), history.from(), history.to()));
+    }
+
+    public Replay.Report replay(Policy policy, Duration window) {
+        DecisionHistory history = history(window);
+        return Replay.run(policy, history.requests(), history.from(), history.to());
+    }
+
+    private DecisionHistory history(Duration window) {
+        return DecisionHistory.load(store, requireNonNull(window, "window is null"), clock.instant(), systemRequest);
+    }
+}
