@@ -44,7 +44,7 @@ final class FakeSlack implements AutoCloseable {
 
     private record User(String email, boolean confirmed, boolean bot) {}
 
-    private final HttpServer server;
+    private HttpServer server;
     private final String token;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, User> users = new ConcurrentHashMap<>();
@@ -66,6 +66,19 @@ final class FakeSlack implements AutoCloseable {
 
     void user(String id, String email, boolean emailConfirmed) {
         users.put(id, new User(email, emailConfirmed, false));
+    }
+
+    /** Unreachable: the port refuses connections until {@link #comeBack()}. */
+    void goAway() {
+        server.stop(0);
+    }
+
+    /** Back on the same port, as Slack after an outage. */
+    void comeBack() throws IOException {
+        int port = server.getAddress().getPort();
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        server.createContext("/api/", this::handle);
+        server.start();
     }
 
     void goDown(boolean isDown) {

@@ -275,4 +275,23 @@ class SlackApprovalFlowTest {
         assertThat(unsigned.statusCode()).isEqualTo(401);
         assertThat(unsigned.body()).contains("missing X-Slack-Request-Timestamp");
     }
+
+    @Test
+    void slackUnreachableForThirtySeconds_getsTheMessageAndItsUpdateOnceItIsBack_exactlyOnce() throws Exception {
+        slack.goAway();
+        String id = gateway.submit(agent, "db.export", "db/prod/customers", null);
+        assertThat(gateway.post("/v1/actions/" + id + "/approve", bob, "{\"comment\":\"fine\"}").statusCode())
+                .as("deciding does not wait for Slack").isEqualTo(200);
+
+        Thread.sleep(30_000);
+        assertThat(slack.calls()).isEmpty();
+        slack.comeBack();
+
+        String ts = postedMessage(id);
+        FakeSlack.Call update = slack.await("chat.update", call -> call.param("ts").equals(ts));
+        assertThat(update.param("blocks")).contains("*Approved* by bob");
+        Thread.sleep(5_000); // longer than the longest backoff: nothing comes twice
+        assertThat(slack.calls("chat.postMessage")).hasSize(1);
+        assertThat(slack.calls("chat.update")).hasSize(1);
+    }
 }

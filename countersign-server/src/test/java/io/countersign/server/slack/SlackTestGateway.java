@@ -6,7 +6,10 @@ import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.identity.Secret;
 import io.countersign.server.Gateway;
+import io.countersign.server.channels.Backoff;
+import io.countersign.server.config.NotificationsConfig;
 import io.countersign.server.config.ServerConfig;
+import java.time.Duration;
 import io.countersign.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +54,9 @@ final class SlackTestGateway implements AutoCloseable {
         }
         SlackConfig config = new SlackConfig(new Secret(BOT_TOKEN), new Secret(SIGNING_SECRET), DEFAULT_CHANNEL, URI.create(slack.apiBaseUrl()),
                 Optional.empty());
-        this.gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withSlack(config),
+        this.gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withSlack(config)
+                        // Retries at most 4 s apart, so a test sees the delivery soon after Slack is back.
+                        .withNotifications(NotificationsConfig.defaults().withBackoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(4), 1_000))),
                 Clock.systemUTC());
     }
 
