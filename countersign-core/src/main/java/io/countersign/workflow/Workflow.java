@@ -17,7 +17,6 @@ import io.countersign.policy.Effect;
 import io.countersign.policy.DecisionInput;
 import io.countersign.policy.PolicyEngine;
 import io.countersign.outbox.NotificationType;
-import io.countersign.outbox.OutboxEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -42,8 +41,7 @@ public final class Workflow {
     private final RequestListener listener;
     private final WorkflowSettings settings;
     private final AgentSuspensions suspensions;
-    private final Notifier notifier;
-    private final Subscriptions subscriptions;
+    private final ChangeNotices notices;
     private final CircuitBreakers breakers = new CircuitBreakers();
 
     /** Without suspensions or notifications. */
@@ -60,9 +58,8 @@ public final class Workflow {
     /** With {@code subscriptions} naming the channels each change is written to the outbox for. */
     public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
             RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier, Subscriptions subscriptions) {
-        this.subscriptions = requireNonNull(subscriptions, "subscriptions is null");
+        this.notices = new ChangeNotices(subscriptions, notifier);
         this.suspensions = requireNonNull(suspensions, "suspensions is null");
-        this.notifier = requireNonNull(notifier, "notifier is null");
         this.policy = requireNonNull(policy, "policy is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -118,9 +115,9 @@ public final class Workflow {
             if (request.grant().isPresent()) {
                 tx.append(RequestEvents.grantIssued(request));
             }
-            enqueue(tx, NotificationType.REQUEST_CREATED, request, now);
+            notices.enqueue(tx, NotificationType.REQUEST_CREATED, request, now);
             if (!request.isPending()) {
-                enqueue(tx, NotificationType.REQUEST_DECIDED, request, now);
+                notices.enqueue(tx, NotificationType.REQUEST_DECIDED, request, now);
             }
             recordTrips(tx, verdict.trips(), request, now);
             return request;
@@ -136,7 +133,7 @@ public final class Workflow {
             if (tx.tripBreaker(trip.state(request.id().value()))) {
                 tx.append(trip.event(request.id().value()));
                 for (String group : trip.breaker().groupsToTell()) {
-                    notice(tx, new Notifier.Notice(group, trip.subject(), trip.text(), Optional.of(request.id())), now);
+                    notices.notice(tx, new Notifier.Notice(group, trip.subject(), trip.text(), Optional.of(request.id())), now);
                 }
             }
         }
@@ -242,15 +239,15 @@ public final class Workflow {
             if (result.grant().isPresent()) {
                 tx.append(RequestEvents.grantIssued(result));
             }
-            enqueue(tx, result.isPending() ? NotificationType.REQUEST_VOTED : NotificationType.REQUEST_DECIDED, result, now);
+            notices.enqueue(tx, result.isPending() ? NotificationType.REQUEST_VOTED : NotificationType.REQUEST_DECIDED, result, now);
             if (voter.breaksGlass()) {
-                notice(tx, breakGlassNotice(result, voter), now);
+                notices.notice(tx, breakGlassNotice(result, voter), now);
             }
             return result;
         });
         notifyChanged(after);
         if (voter.breaksGlass()) {
-            tell(breakGlassNotice(after, voter));
+            notices.tell(breakGlassNotice(after, voter));
         }
         return after;
     }
@@ -286,29 +283,6 @@ public final class Workflow {
                         + ". Another human must acknowledge the review.", Optional.of(request.id()));
     }
 
-    /** Writes the change to the outbox for every channel that wants it, in the transaction that makes the change. */
-    private void enqueue(Transaction tx, NotificationType type, ApprovalRequest request, Instant at) {
-        for (String channel : subscriptions.channelsFor(type, Optional.of(request))) {
-            tx.enqueue(new OutboxEvent(channel, type, Optional.of(request.id().value()), "{}", at));
-        }
-    }
-
-    /** A notice for the channels, in the same transaction as what it tells of. */
-    void notice(Transaction tx, Notifier.Notice notice, Instant at) {
-        Optional<ApprovalRequest> request = notice.request().flatMap(tx::find);
-        for (String channel : subscriptions.channelsFor(NotificationType.NOTICE, request)) {
-            tx.enqueue(new OutboxEvent(channel, NotificationType.NOTICE, notice.request().map(RequestId::value), NoticePayload.json(notice), at));
-        }
-    }
-
-    private void tell(Notifier.Notice notice) {
-        try {
-            notifier.notifyGroup(notice);
-        } catch (RuntimeException e) {
-            LOG.warn("notifier failed for {}", notice.subject(), e);
-        }
-    }
-
     /** The requesting agent withdraws its pending request. */
     public ApprovalRequest cancel(Agent agent, RequestId id) {
         Instant now = now();
@@ -319,7 +293,7 @@ public final class Workflow {
             ApprovalRequest cancelled = request.decided(RequestStatus.CANCELLED, now, agent.auditName(), Optional.empty());
             tx.update(cancelled);
             tx.append(RequestEvents.resolved(cancelled));
-            enqueue(tx, NotificationType.REQUEST_DECIDED, cancelled, now);
+            notices.enqueue(tx, NotificationType.REQUEST_DECIDED, cancelled, now);
             return cancelled;
         });
         notifyChanged(after);
@@ -350,7 +324,7 @@ public final class Workflow {
             tx.update(executed);
             tx.append(RequestEvents.grantUsed(executed, now));
             tx.append(RequestEvents.executed(executed, execution));
-            enqueue(tx, NotificationType.ACTION_EXECUTED, executed, now);
+            notices.enqueue(tx, NotificationType.ACTION_EXECUTED, executed, now);
             return executed;
         });
         notifyChanged(after);
@@ -390,7 +364,7 @@ public final class Workflow {
                         ApprovalRequest expiredRequest = request.decided(RequestStatus.EXPIRED, now, "system", Optional.empty());
                         tx.update(expiredRequest);
                         tx.append(RequestEvents.resolved(expiredRequest));
-                        enqueue(tx, NotificationType.REQUEST_DECIDED, expiredRequest, now);
+                        notices.enqueue(tx, NotificationType.REQUEST_DECIDED, expiredRequest, now);
                         return expiredRequest;
                     }));
             if (after.isPresent()) {
