@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -49,6 +50,8 @@ public final class TeamsModule implements AutoCloseable {
         requireNonNull(gatewayBaseUrl, "gatewayBaseUrl is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(mapper, "mapper is null");
+        config.bot().filter(bot -> bot.tenantId().isEmpty()).ifPresent(bot -> LoggerFactory.getLogger(TeamsModule.class).warn(
+                "teams.tenantId is not set: clicks are taken from any Microsoft Entra tenant the bot is installed in; set it to your tenant's id"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         Supplier<String> consoleBase = () -> config.consoleBaseUrl().orElseGet(gatewayBaseUrl);
         ApprovalCard cards = new ApprovalCard(mapper, request -> consoleBase.get() + "/console/requests/" + request.id().value());
