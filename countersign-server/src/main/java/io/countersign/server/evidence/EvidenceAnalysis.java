@@ -70,6 +70,16 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
                                 event.text("error"), version.isEmpty() ? 0 : decisionsByVersion.getOrDefault(version, 0L)));
                     }
                 }
+                case "policy.changed" -> {
+                    // A change made through the approval flow: who proposed, approved and applied it (the load follows it).
+                    if (event.time().isBefore(period.to())) {
+                        List<String> approvers = new ArrayList<>();
+                        event.data().path("approvedBy").forEach(approver -> approvers.add(approver.asString()));
+                        String by = "proposed by " + event.text("proposedBy") + "; approved by " + String.join(", ", approvers)
+                                + "; applied by " + event.text("appliedBy");
+                        policies.add(new PolicyRow(event.seq(), event.time(), event.type(), event.text("version"), event.text("file"), by, "", 0));
+                    }
+                }
                 case "agent.created", "human.created", "agent.revoked", "agent.suspended", "agent.resumed" -> {
                     if (period.contains(event.time())) {
                         String subject = !event.text("agent").isEmpty() ? event.text("agent")

@@ -98,4 +98,23 @@ class EvidenceAnalysisTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvidencePeriod.parse("last week", "2026-10-01"))
                 .hasMessage("from 'last week' is not a date (2026-10-01) or a time (2026-10-01T09:30:00Z)");
     }
+
+    @Test
+    void aPolicyChangeMadeThroughApproval_namesWhoProposedApprovedAndAppliedIt() {
+        History history = new History()
+                .policy(T0.minusSeconds(60), "sha256:old")
+                .append(io.countersign.audit.AuditEventType.POLICY_CHANGED, T0.plusSeconds(100), "human:ada", "req_p", d -> {
+                    d.put("file", "policy.yaml").put("previousVersion", "sha256:old").put("version", "sha256:new")
+                            .put("proposedBy", "ann@example.com").put("appliedBy", "ada");
+                    d.putArray("approvedBy").add("bob").add("cy");
+                })
+                .policy(T0.plusSeconds(101), "sha256:new");
+
+        EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), OCTOBER);
+
+        assertThat(analysis.policies()).extracting(EvidenceAnalysis.PolicyRow::event)
+                .containsExactly("policy.loaded", "policy.changed", "policy.loaded");
+        assertThat(analysis.policies().get(1).by()).isEqualTo("proposed by ann@example.com; approved by bob, cy; applied by ada");
+        assertThat(analysis.policies().get(1).version()).isEqualTo("sha256:new");
+    }
 }
