@@ -29,6 +29,22 @@ public final class Channels implements Subscriptions {
         return channels.stream().filter(channel -> channel.wants(type, request)).map(Channel::name).toList();
     }
 
+    /**
+     * Whether any channel wants any event about {@code request}: false means the change put
+     * nothing in the outbox for it. Quick and without I/O, like {@link Channel#wants}.
+     */
+    public boolean wantsAnythingAbout(ApprovalRequest request) {
+        Optional<ApprovalRequest> about = Optional.of(request);
+        for (Channel channel : channels) {
+            for (NotificationType type : NotificationType.values()) {
+                if (channel.wants(type, about) || channel.wants(type, Optional.empty())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     public Optional<Channel> named(String name) {
         return channels.stream().filter(channel -> channel.name().equals(name)).findFirst();
     }

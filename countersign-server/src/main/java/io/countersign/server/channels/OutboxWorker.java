@@ -87,10 +87,17 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
         loop.start();
     }
 
-    /** A request changed on this node: its notifications are in the outbox now. */
+    /**
+     * A request changed on this node: its notifications, if any channel wants one, are in the
+     * outbox now. A change no channel wants wrote nothing there, and waking for it would cost a
+     * claim (a write transaction, queued with everyone else's) for nothing: on the MCP gateway's
+     * allow path that was two empty claims per tool call. Anything else is found by the poll.
+     */
     @Override
     public void changed(ApprovalRequest request) {
-        wake();
+        if (channels.wantsAnythingAbout(request)) {
+            wake();
+        }
     }
 
     public void wake() {
