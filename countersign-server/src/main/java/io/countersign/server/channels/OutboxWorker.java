@@ -56,6 +56,10 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
     private final Thread loop;
     private final MeterRegistry registry;
     private boolean woken; // guarded by lock
+    /** The counts the gauges show, read once per scrape (the three gauges share it) rather than once per gauge. */
+    private volatile CountsRead counts = new CountsRead(Instant.EPOCH, java.util.Map.of());
+
+    private record CountsRead(Instant at, java.util.Map<Delivery.Status, Long> counts) {}
     private volatile boolean running = true;
 
     private OutboxWorker(Outbox outbox, Store requests, Channels channels, Clock clock, Backoff backoff, Duration pollInterval, JsonMapper mapper,
@@ -222,11 +226,17 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
     }
 
     private double countOf(Delivery.Status status) {
-        try {
-            return outbox.counts().getOrDefault(status, 0L);
-        } catch (RuntimeException e) {
-            return Double.NaN;
+        CountsRead read = counts;
+        Instant now = clock.instant();
+        if (Duration.between(read.at(), now).compareTo(Duration.ofSeconds(1)) >= 0) {
+            try {
+                read = new CountsRead(now, outbox.counts());
+                counts = read;
+            } catch (RuntimeException e) {
+                return Double.NaN;
+            }
         }
+        return read.counts().getOrDefault(status, 0L);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.countersign.server.webhooks;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.outbox.NotificationType;
+import io.countersign.server.actions.RequestView;
 import io.countersign.server.channels.Channel;
 import io.countersign.server.channels.Notification;
 import io.countersign.workflow.ApprovalRequest;
@@ -31,6 +32,7 @@ public final class WebhookChannel implements Channel {
     private final JsonMapper mapper;
     private final Clock clock;
     private final Supplier<String> baseUrl;
+    private final RequestView requests;
 
     public WebhookChannel(WebhookConfig config, HttpClient http, JsonMapper mapper, Clock clock, Supplier<String> baseUrl) {
         this.config = requireNonNull(config, "config is null");
@@ -38,6 +40,7 @@ public final class WebhookChannel implements Channel {
         this.mapper = requireNonNull(mapper, "mapper is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
+        this.requests = new RequestView(mapper, baseUrl);
     }
 
     @Override
@@ -73,13 +76,18 @@ public final class WebhookChannel implements Channel {
         return Optional.empty();
     }
 
-    /** {@code {type, timestamp, data}}, the envelope the Standard Webhooks spec suggests. */
+    /**
+     * {@code {type, timestamp, data}}, the envelope the Standard Webhooks spec suggests; {@code data}
+     * is the request as {@code GET /v1/actions/{id}} shows it to a human (never a grant), with a
+     * link to its console page.
+     */
     private ObjectNode body(Notification notification) {
         ObjectNode body = mapper.createObjectNode();
         body.put("type", notification.type().wireName());
         body.put("timestamp", notification.at().toString());
-        ObjectNode data = body.putObject("data");
-        notification.request().ifPresent(request -> EventJson.request(data, request, baseUrl.get()));
+        ObjectNode data = notification.request().map(request -> requests.render(request)
+                .put("url", baseUrl.get() + "/console/requests/" + request.id().value())).orElseGet(mapper::createObjectNode);
+        body.set("data", data);
         if (notification.type() == NotificationType.NOTICE) {
             data.set("notice", notification.payload());
         }

@@ -56,6 +56,18 @@ public final class OutboxTable {
         }
     }
 
+    /** Whether any delivery is due: a read, so that an idle worker's poll takes no write transaction. */
+    public boolean anyDue(Connection connection, Instant now) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+                + " AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1")) {
+            select.setLong(1, now.toEpochMilli());
+            select.setLong(2, now.toEpochMilli());
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
     /**
      * Leases up to {@code limit} due deliveries, oldest first, skipping any that has an undelivered
      * predecessor for the same request and channel (so channels see events in order).

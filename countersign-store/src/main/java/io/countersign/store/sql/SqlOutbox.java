@@ -38,6 +38,9 @@ public final class SqlOutbox implements Outbox {
         if (limit < 1) {
             throw new IllegalArgumentException("limit is " + limit + ", want at least 1");
         }
+        if (!runner.read("look for due outbox deliveries", connection -> table.anyDue(connection, now))) {
+            return List.of();
+        }
         return runner.write("claim outbox deliveries", connection -> table.claim(connection, now, limit, lease));
     }
 
