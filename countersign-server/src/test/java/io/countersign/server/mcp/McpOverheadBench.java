@@ -1,16 +1,26 @@
 package io.countersign.server.mcp;
 
+import io.countersign.identity.Agent;
+import io.countersign.identity.ApiTokens;
+import io.countersign.store.sqlite.SqliteStore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -18,20 +28,22 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The allow path's overhead, measured side by side in one run: the same Java SDK client over
- * Streamable HTTP calls {@code echo} on server-everything (Streamable HTTP) directly, and through
- * the gateway's {@code /mcp} (policy, audit, grant, execution report) in front of that same server.
- * Not part of the test run; by hand:
+ * The allow path's overhead, measured side by side in one run, on both transports: the same Java
+ * SDK client calls {@code echo} on server-everything directly, through a {@link BareMcpProxy} (the
+ * gateway's protocol binding and upstream client, deciding nothing) and through the gateway
+ * (authentication, policy, the durable decision, grant, execution record). Interleaved, so all
+ * three see the same machine load. Not part of the test run; by hand:
  *
- * <pre>./mvnw -o -pl countersign-server test -Dtest=McpOverheadBench -Dcountersign.bench=true</pre>
+ * <pre>./mvnw -o -pl countersign-server -am test -Dtest=McpOverheadBench -Dcountersign.bench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
  */
 @EnabledIfSystemProperty(named = "countersign.bench", matches = "true")
 final class McpOverheadBench {
     private static final int WARMUP = 300;
     private static final int CALLS = 2000;
+    private static final JacksonMcpJsonMapper JSON = new JacksonMcpJsonMapper(McpTestGateway.MAPPER);
 
     @Test
-    void allowPath_overheadAgainstTheUpstreamDirectly(@TempDir Path directory) throws Exception {
+    void allowPath_overStreamableHttp(@TempDir Path directory) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -41,44 +53,86 @@ final class McpOverheadBench {
         Process upstream = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try {
             awaitPort(port);
-            String url = "http://127.0.0.1:" + port;
-            try (McpTestGateway gateway = new McpTestGateway(directory, new McpConfig(
-                    Map.of("everything", new UpstreamConfig.Http(URI.create(url + "/mcp"), Map.of())), Set.of(), Duration.ofSeconds(30)))) {
-                McpSyncClient direct = client(url, Map.of());
-                McpSyncClient through = gateway.httpClient(gateway.agent("bench"));
-                McpSchema.CallToolRequest call = new McpSchema.CallToolRequest("echo", Map.of("message", "bench"));
-                for (int i = 0; i < WARMUP; i++) {
-                    direct.callTool(call);
-                    through.callTool(call);
-                }
-                long[] directNanos = new long[CALLS];
-                long[] throughNanos = new long[CALLS];
-                // Interleaved, so both sides see the same machine load.
-                for (int i = 0; i < CALLS; i++) {
-                    long start = System.nanoTime();
-                    direct.callTool(call);
-                    directNanos[i] = System.nanoTime() - start;
-                    start = System.nanoTime();
-                    through.callTool(call);
-                    throughNanos[i] = System.nanoTime() - start;
-                }
-                System.out.printf("mcp allow path, %d calls of echo each, same Java SDK client over Streamable HTTP%n", CALLS);
-                System.out.printf("  direct   p50 %.2f ms  p90 %.2f ms  p99 %.2f ms%n", p(directNanos, 50), p(directNanos, 90), p(directNanos, 99));
-                System.out.printf("  gateway  p50 %.2f ms  p90 %.2f ms  p99 %.2f ms%n", p(throughNanos, 50), p(throughNanos, 90), p(throughNanos, 99));
-                System.out.printf("  overhead p50 %.2f ms%n", p(throughNanos, 50) - p(directNanos, 50));
-                direct.closeGracefully();
-                through.closeGracefully();
+            UpstreamConfig.Http everything = new UpstreamConfig.Http(URI.create("http://127.0.0.1:" + port + "/mcp"), Map.of());
+            try (McpTestGateway gateway = new McpTestGateway(directory, new McpConfig(Map.of("everything", everything), Set.of(), Duration.ofSeconds(30)));
+                    BareMcpProxy.Http bare = BareMcpProxy.http(everything)) {
+                measure("Streamable HTTP", httpClient("http://127.0.0.1:" + port), httpClient(bare.url()),
+                        gateway.httpClient(gateway.agent("bench")));
             }
         } finally {
             upstream.destroy();
         }
     }
 
-    private static McpSyncClient client(String url, Map<String, String> headers) {
-        McpSyncClient client = McpClient.sync(HttpClientStreamableHttpTransport.builder(url).endpoint("/mcp")
-                .jsonMapper(new JacksonMcpJsonMapper(McpTestGateway.MAPPER)).build()).requestTimeout(Duration.ofSeconds(30)).build();
+    @Test
+    void allowPath_overStdio(@TempDir Path directory) throws Exception {
+        Path data = Files.createDirectories(directory.resolve("data"));
+        Path policy = directory.resolve("policy.yaml");
+        try (InputStream in = McpOverheadBench.class.getResourceAsStream("/mcp/mcp-policy.yaml")) {
+            Files.write(policy, in.readAllBytes());
+        }
+        String agentToken;
+        try (SqliteStore store = SqliteStore.open(data)) {
+            agentToken = new ApiTokens(store, Clock.systemUTC()).issue(new Agent("bench", Map.of())).reveal();
+        }
+        UpstreamConfig.Stdio everything = NpmServers.everything();
+        Path config = directory.resolve("countersign.yaml");
+        Files.writeString(config, "data: " + data + "\npolicy: " + policy + "\nserver: {port: 0}\nmcp:\n  servers:\n    everything:\n"
+                + "      command: " + everything.command() + "\n      args: [" + String.join(", ", everything.args().stream().map(a -> "\"" + a + "\"").toList()) + "]\n");
+        List<String> bareArgs = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"), BareMcpProxy.class.getName(), everything.command()));
+        bareArgs.addAll(everything.args());
+        measure("stdio", stdioClient(ServerParameters.builder(everything.command()).args(everything.args()).build()),
+                stdioClient(ServerParameters.builder(java()).args(bareArgs).build()),
+                stdioClient(ServerParameters.builder(java())
+                        .args("-cp", System.getProperty("java.class.path"), "io.countersign.server.Main", "mcp", "--stdio", "--config", config.toString())
+                        .addEnvVar("COUNTERSIGN_API_KEY", agentToken).build()));
+    }
+
+    private static void measure(String transport, McpSyncClient direct, McpSyncClient bare, McpSyncClient gateway) {
+        List<McpSyncClient> clients = List.of(direct, bare, gateway);
+        McpSchema.CallToolRequest call = new McpSchema.CallToolRequest("echo", Map.of("message", "bench"));
+        try {
+            for (int i = 0; i < WARMUP; i++) {
+                clients.forEach(client -> client.callTool(call));
+            }
+            long[][] nanos = new long[clients.size()][CALLS];
+            for (int i = 0; i < CALLS; i++) {
+                for (int c = 0; c < clients.size(); c++) {
+                    long start = System.nanoTime();
+                    clients.get(c).callTool(call);
+                    nanos[c][i] = System.nanoTime() - start;
+                }
+            }
+            System.out.printf("mcp allow path over %s: %d interleaved calls of echo each, the same Java SDK client%n", transport, CALLS);
+            String[] names = {"direct", "bare SDK proxy", "gateway"};
+            for (int c = 0; c < clients.size(); c++) {
+                System.out.printf("  %-15s p50 %5.2f ms  p90 %5.2f ms  p99 %5.2f ms%n", names[c], p(nanos[c], 50), p(nanos[c], 90), p(nanos[c], 99));
+            }
+            System.out.printf("  p50 over direct: bare SDK proxy +%.2f ms, gateway +%.2f ms (gateway over the bare proxy +%.2f ms)%n",
+                    p(nanos[1], 50) - p(nanos[0], 50), p(nanos[2], 50) - p(nanos[0], 50), p(nanos[2], 50) - p(nanos[1], 50));
+        } finally {
+            clients.forEach(McpSyncClient::closeGracefully);
+        }
+    }
+
+    private static McpSyncClient httpClient(String url) {
+        return initialized(McpClient.sync(HttpClientStreamableHttpTransport.builder(url).endpoint("/mcp").jsonMapper(JSON).build()));
+    }
+
+    private static McpSyncClient stdioClient(ServerParameters parameters) {
+        StdioClientTransport transport = new StdioClientTransport(parameters, JSON);
+        transport.setStdErrorHandler(line -> {});
+        return initialized(McpClient.sync(transport));
+    }
+
+    private static McpSyncClient initialized(McpClient.SyncSpec spec) {
+        McpSyncClient client = spec.requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(90)).build();
         client.initialize();
         return client;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static void awaitPort(int port) throws InterruptedException {
