@@ -18,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -57,10 +60,17 @@ public final class McpGateway implements ToolService {
     private final DecisionWait waits;
     private final java.util.concurrent.ExecutorService reports =
             java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-execution-report-", 0).factory());
-    private final Map<String, Route> routes;
-    private final List<McpSchema.Tool> tools;
+    private final ToolPinning pins;
+    private final boolean prefixed;
+    private final List<Consumer<List<McpSchema.Tool>>> toolListeners = new CopyOnWriteArrayList<>();
+    private final Object refreshing = new Object();
+    private volatile Served served;
 
     private record Route(Upstream upstream, McpSchema.Tool tool, String action) {}
+
+    /** What is served at one time: each upstream's tools as it listed them, and what follows from those. */
+    private record Served(Map<Upstream, List<McpSchema.Tool>> listed, Map<String, Route> routes, List<McpSchema.Tool> tools,
+            Map<String, McpToolPolicy.ServedTool> byAction) {}
 
     /**
      * {@code workflows} builds the workflow MCP calls go through around the policy it is given: the
@@ -71,18 +81,31 @@ public final class McpGateway implements ToolService {
         requireNonNull(policy, "policy is null");
         requireNonNull(workflows, "workflows is null");
         requireNonNull(config, "config is null");
-        requireNonNull(pins, "pins is null");
+        this.pins = requireNonNull(pins, "pins is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
         this.sensitive = config.sensitive();
         this.elicitation = config.elicitation();
         this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
-        boolean prefixed = upstreams.size() > 1;
+        this.prefixed = upstreams.size() > 1;
+        Map<Upstream, List<McpSchema.Tool>> listed = new LinkedHashMap<>();
+        for (Upstream upstream : upstreams) {
+            List<McpSchema.Tool> tools = upstream.tools();
+            tools.forEach(tool -> pins.see(upstream.name(), tool));
+            listed.put(upstream, tools);
+        }
+        this.served = serve(listed);
+        this.workflow = workflows.apply(new McpToolPolicy(policy, action -> served.byAction().get(action), pins, config));
+        this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
+        upstreams.forEach(upstream -> upstream.onToolsChanged(() -> refresh(upstream)));
+    }
+
+    private Served serve(Map<Upstream, List<McpSchema.Tool>> listed) {
         Map<String, Route> byName = new LinkedHashMap<>();
         Map<String, McpToolPolicy.ServedTool> byAction = new HashMap<>();
         List<McpSchema.Tool> exposed = new ArrayList<>();
-        for (Upstream upstream : upstreams) {
+        listed.forEach((upstream, tools) -> {
             Map<String, String> segments = new HashMap<>();
-            for (McpSchema.Tool tool : upstream.tools()) {
+            for (McpSchema.Tool tool : tools) {
                 String action = ToolNames.actionName(upstream.name(), tool.name());
                 String clash = segments.putIfAbsent(action, tool.name());
                 if (clash != null) {
@@ -90,28 +113,64 @@ public final class McpGateway implements ToolService {
                     continue;
                 }
                 String name = ToolNames.exposed(upstream.name(), tool.name(), prefixed);
-                McpSchema.Tool renamed = new McpSchema.Tool(name, tool.title(), tool.description(), tool.inputSchema(), tool.outputSchema(),
-                        tool.annotations(), tool.meta(), tool.icons());
-                pins.see(upstream.name(), tool);
                 byName.put(name, new Route(upstream, tool, action));
                 byAction.put(action, new McpToolPolicy.ServedTool(upstream.name(), tool));
-                exposed.add(renamed);
+                exposed.add(new McpSchema.Tool(name, tool.title(), tool.description(), tool.inputSchema(), tool.outputSchema(),
+                        tool.annotations(), tool.meta(), tool.icons()));
+            }
+        });
+        return new Served(Collections.unmodifiableMap(new LinkedHashMap<>(listed)), Map.copyOf(byName), List.copyOf(exposed), Map.copyOf(byAction));
+    }
+
+    /**
+     * {@code upstream} said its tools changed: lists them again, checks each against its pin (a
+     * changed definition goes to the audit log and holds the tool's calls until an admin accepts
+     * it), serves the new list and tells the protocol side. If the upstream can't be listed, what
+     * was served stays.
+     */
+    void refresh(Upstream upstream) {
+        synchronized (refreshing) {
+            List<McpSchema.Tool> tools;
+            try {
+                tools = upstream.tools();
+            } catch (RuntimeException e) {
+                LOG.warn("mcp upstream={} said its tools changed, but listing them failed; serving the tools listed before: {}",
+                        upstream.name(), e.getMessage());
+                return;
+            }
+            tools.forEach(tool -> pins.see(upstream.name(), tool));
+            Map<Upstream, List<McpSchema.Tool>> listed = new LinkedHashMap<>(served.listed());
+            listed.put(upstream, tools);
+            served = serve(listed);
+            LOG.info("mcp upstream={} changed its tools; serving {} tool(s) now", upstream.name(), served.tools().size());
+            List<McpSchema.Tool> now = served.tools();
+            for (Consumer<List<McpSchema.Tool>> listener : toolListeners) {
+                try {
+                    listener.accept(now);
+                } catch (RuntimeException e) {
+                    // One session that can't be told (gone, say) must not keep the others from hearing it.
+                    LOG.warn("mcp: telling a session of upstream {}'s changed tools failed: {}", upstream.name(), e.getMessage());
+                }
             }
         }
-        this.routes = Map.copyOf(byName);
-        this.tools = List.copyOf(exposed);
-        this.workflow = workflows.apply(new McpToolPolicy(policy, byAction, pins, config));
-        this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
+    }
+
+    @Override
+    public Subscription onToolsChanged(Consumer<List<McpSchema.Tool>> listener) {
+        requireNonNull(listener, "listener is null");
+        toolListeners.add(listener);
+        return () -> toolListeners.remove(listener);
     }
 
     @Override
     public List<McpSchema.Tool> tools() {
-        return tools;
+        return served.tools();
     }
 
     @Override
     public McpSchema.CallToolResult call(Agent agent, String tool, Map<String, Object> arguments, Waiting waiting) {
         requireNonNull(agent, "agent is null");
+        Map<String, Route> routes = served.routes();
         Route route = routes.get(tool);
         if (route == null) {
             return error("unknown tool '" + tool + "'; this gateway serves " + routes.keySet().stream().sorted().toList());

@@ -10,7 +10,6 @@ import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
-import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.io.InputStream;
@@ -112,8 +111,7 @@ public final class McpModule implements AutoCloseable {
 
     /** Serves {@code agent} over {@code in}/{@code out} until closed. */
     public AutoCloseable serveStdio(Agent agent, InputStream in, OutputStream out) {
-        McpSyncServer server = McpProtocol.stdio(gateway, agent, json, in, out);
-        return server::closeGracefully;
+        return McpProtocol.stdio(gateway, agent, json, in, out);
     }
 
     @Override

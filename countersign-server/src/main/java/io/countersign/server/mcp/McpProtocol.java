@@ -16,8 +16,13 @@ import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,16 +41,48 @@ final class McpProtocol {
     private McpProtocol() {}
 
     /** Serves one agent over a byte stream pair (the process's stdin and stdout). */
-    static McpSyncServer stdio(ToolService service, Agent agent, McpJsonMapper json, InputStream in, OutputStream out) {
+    static Stdio stdio(ToolService service, Agent agent, McpJsonMapper json, InputStream in, OutputStream out) {
         requireNonNull(agent, "agent is null");
         StdioServerTransportProvider transport = new StdioServerTransportProvider(json, in, out);
         // The tool handlers need the server to tell the client an elicitation is complete; it exists only once built.
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
+        Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool -> specification(service, tool, exchange -> agent, built);
+        // listChanged: when an upstream changes its tools, the session is told (tools/list_changed).
         McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
-                .tools(specifications(service, exchange -> agent, built)).build();
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                .tools(service.tools().stream().map(specification).toList()).build();
         built.set(server);
-        return server;
+        ToolService.Subscription changes = service.onToolsChanged(tools -> {
+            sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool)));
+            server.notifyToolsListChanged();
+        });
+        return new Stdio(server, changes);
+    }
+
+    /** A stdio session, and its subscription to tool changes. */
+    record Stdio(McpSyncServer server, ToolService.Subscription changes) implements AutoCloseable {
+        @Override
+        public void close() {
+            changes.close();
+            server.closeGracefully();
+        }
+    }
+
+    /**
+     * Makes the SDK server's tools {@code wanted}: removes those gone, and those whose definition
+     * changed, then adds those new or changed. The SDK keeps tools by name and refuses a name twice.
+     */
+    private static void sync(List<McpSchema.Tool> wanted, List<McpSchema.Tool> registered, Consumer<String> remove, Consumer<McpSchema.Tool> add) {
+        Map<String, McpSchema.Tool> now = new HashMap<>();
+        registered.forEach(tool -> now.put(tool.name(), tool));
+        Set<String> keep = new HashSet<>();
+        for (McpSchema.Tool tool : wanted) {
+            if (tool.equals(now.get(tool.name()))) {
+                keep.add(tool.name());
+            }
+        }
+        now.keySet().stream().filter(name -> !keep.contains(name)).forEach(remove);
+        wanted.stream().filter(tool -> !keep.contains(tool.name())).forEach(add);
     }
 
     /**
@@ -55,9 +92,11 @@ final class McpProtocol {
      * keeps a held call from depending on a long-lived event stream, and lets several gateway
      * nodes serve one agent. The cost: no progress notifications over HTTP (stdio has them).
      */
-    record Http(HttpServletStatelessServerTransport servlet, McpStatelessSyncServer server) implements AutoCloseable {
+    record Http(HttpServletStatelessServerTransport servlet, McpStatelessSyncServer server, ToolService.Subscription changes)
+            implements AutoCloseable {
         @Override
         public void close() {
+            changes.close();
             server.close();
         }
     }
@@ -70,20 +109,22 @@ final class McpProtocol {
                     return agent == null ? McpTransportContext.EMPTY : McpTransportContext.create(Map.of(AGENT, agent));
                 })
                 .build();
-        List<McpStatelessServerFeatures.SyncToolSpecification> tools = service.tools().stream()
-                .map(tool -> McpStatelessServerFeatures.SyncToolSpecification.builder().tool(tool)
+        Function<McpSchema.Tool, McpStatelessServerFeatures.SyncToolSpecification> specification = tool ->
+                McpStatelessServerFeatures.SyncToolSpecification.builder().tool(tool)
                         .callHandler((context, request) -> service.call(agentOf(context), request.name(), request.arguments(),
                                 ToolService.Waiting.NONE))
-                        .build())
-                .toList();
+                        .build();
         // immediateExecution: the call runs on the request's own thread, which blocks for the answer
         // anyway, instead of being handed to Reactor's boundedElastic pool and back (one thread hop
         // less on every call; on a loaded machine a hop costs milliseconds).
         McpStatelessSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .immediateExecution(true)
-                .tools(tools).build();
-        return new Http(transport, server);
+                .tools(service.tools().stream().map(specification).toList()).build();
+        // Stateless: nobody to tell of a change; the next tools/list has it.
+        ToolService.Subscription changes = service.onToolsChanged(tools ->
+                sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool))));
+        return new Http(transport, server, changes);
     }
 
     private static Agent agentOf(McpTransportContext context) {
@@ -98,14 +139,12 @@ final class McpProtocol {
         Agent of(McpSyncServerExchange exchange);
     }
 
-    private static List<McpServerFeatures.SyncToolSpecification> specifications(ToolService service, AgentOf agents,
+    private static McpServerFeatures.SyncToolSpecification specification(ToolService service, McpSchema.Tool tool, AgentOf agents,
             AtomicReference<McpSyncServer> server) {
-        return service.tools().stream()
-                .map(tool -> McpServerFeatures.SyncToolSpecification.builder().tool(tool)
-                        .callHandler((exchange, request) -> service.call(agents.of(exchange), request.name(), request.arguments(),
-                                new SessionWaiting(exchange, progressToken(request), server)))
-                        .build())
-                .toList();
+        return McpServerFeatures.SyncToolSpecification.builder().tool(tool)
+                .callHandler((exchange, request) -> service.call(agents.of(exchange), request.name(), request.arguments(),
+                        new SessionWaiting(exchange, progressToken(request), server)))
+                .build();
     }
 
     private static Object progressToken(McpSchema.CallToolRequest request) {

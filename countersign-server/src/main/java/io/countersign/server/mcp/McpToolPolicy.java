@@ -10,7 +10,7 @@ import io.countersign.policy.PolicyEngine;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 import java.util.Optional;
 
 /**
@@ -39,13 +39,14 @@ final class McpToolPolicy implements PolicyEngine {
     }
 
     private final PolicyEngine policy;
-    private final Map<String, ServedTool> byAction;
+    private final Function<String, ServedTool> servedByAction;
     private final ToolPinning pins;
     private final McpConfig config;
 
-    McpToolPolicy(PolicyEngine policy, Map<String, ServedTool> byAction, ToolPinning pins, McpConfig config) {
+    /** {@code servedByAction}: the tool served as an action name, or null; asked on every decision, since upstreams change their tools. */
+    McpToolPolicy(PolicyEngine policy, Function<String, ServedTool> servedByAction, ToolPinning pins, McpConfig config) {
         this.policy = requireNonNull(policy, "policy is null");
-        this.byAction = Map.copyOf(byAction);
+        this.servedByAction = requireNonNull(servedByAction, "servedByAction is null");
         this.pins = requireNonNull(pins, "pins is null");
         this.config = requireNonNull(config, "config is null");
     }
@@ -53,7 +54,7 @@ final class McpToolPolicy implements PolicyEngine {
     @Override
     public Decision decide(DecisionInput input) {
         Decision decision = policy.decide(input);
-        ServedTool served = byAction.get(input.action().action());
+        ServedTool served = servedByAction.apply(input.action().action());
         if (served == null || !served.server().equals(input.action().resource())) {
             return decision;
         }

@@ -4,6 +4,7 @@ import io.countersign.identity.Agent;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The seam between the MCP gateway's logic and the protocol. Everything about sessions,
@@ -15,6 +16,20 @@ public interface ToolService {
 
     /** The tools agents see, already named as agents call them. */
     List<McpSchema.Tool> tools();
+
+    /**
+     * Calls {@code listener} with the tools agents see, each time they change (an upstream added,
+     * removed or redefined one), until the returned subscription is closed.
+     */
+    default Subscription onToolsChanged(Consumer<List<McpSchema.Tool>> listener) {
+        return () -> {};
+    }
+
+    /** A listener's registration; closing it twice is harmless. */
+    interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /**
      * Runs one {@code tools/call} through the gateway: never throws for an expected outcome (denied,

@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +24,12 @@ final class Upstream implements AutoCloseable {
 
     private final String name;
     private final McpSyncClient client;
+    private final AtomicReference<Runnable> toolsChanged;
 
-    private Upstream(String name, McpSyncClient client) {
+    private Upstream(String name, McpSyncClient client, AtomicReference<Runnable> toolsChanged) {
         this.name = name;
         this.client = client;
+        this.toolsChanged = toolsChanged;
     }
 
     static Upstream connect(String name, UpstreamConfig config, Duration callTimeout, McpJsonMapper json) {
@@ -47,15 +50,19 @@ final class Upstream implements AutoCloseable {
                         .requestBuilder(request).jsonMapper(json).connectTimeout(Duration.ofSeconds(10)).build();
             }
         };
+        AtomicReference<Runnable> toolsChanged = new AtomicReference<>(() -> {});
+        // The SDK calls this on its own thread, where nothing may block; the listener re-lists the tools, which blocks.
         McpSyncClient client = McpClient.sync(transport).requestTimeout(callTimeout).initializationTimeout(Duration.ofSeconds(60))
-                .clientInfo(new McpSchema.Implementation("countersign", "0.1.0")).build();
+                .clientInfo(new McpSchema.Implementation("countersign", "0.1.0"))
+                .toolsChangeConsumer(tools -> Thread.ofVirtual().name("mcp-tools-changed-" + name).start(toolsChanged.get()))
+                .build();
         try {
             client.initialize();
         } catch (RuntimeException e) {
             client.close();
             throw new IllegalStateException("mcp upstream '" + name + "' (" + config + ") did not start: " + e.getMessage(), e);
         }
-        return new Upstream(name, client);
+        return new Upstream(name, client, toolsChanged);
     }
 
     String name() {
@@ -72,6 +79,14 @@ final class Upstream implements AutoCloseable {
             cursor = page.nextCursor();
         } while (cursor != null && !cursor.isEmpty());
         return tools;
+    }
+
+    /**
+     * Runs {@code listener} (on a virtual thread of its own) each time the upstream says its tools
+     * changed ({@code notifications/tools/list_changed}).
+     */
+    void onToolsChanged(Runnable listener) {
+        toolsChanged.set(requireNonNull(listener, "listener is null"));
     }
 
     McpSchema.CallToolResult call(McpSchema.CallToolRequest request) {

@@ -73,7 +73,7 @@ final class McpToolPolicyTest {
             byAction.put(ToolNames.actionName("files", tool.name()), new McpToolPolicy.ServedTool("files", tool));
             pins.see("files", tool);
         }
-        McpToolPolicy policy = new McpToolPolicy(POLICY, byAction, pins, config);
+        McpToolPolicy policy = new McpToolPolicy(POLICY, byAction::get, pins, config);
         Action action = new Action(ToolNames.actionName("files", called), "files", McpTestGateway.MAPPER.createObjectNode(), "test", Optional.empty());
         return policy.decide(new DecisionInput(action, Agent.named("agent"), Instant.now()));
     }

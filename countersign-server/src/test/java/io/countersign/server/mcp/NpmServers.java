@@ -56,6 +56,21 @@ final class NpmServers {
         return new UpstreamConfig.Stdio("node", List.of(script("server-filesystem", "dist/index.js").toString(), root.toString()), java.util.Map.of());
     }
 
+    /**
+     * Our own test server (src/test/resources/mcp/shifting-server.mjs), whose tools change while it
+     * runs; copied beside the npm packages so that node finds the SDK it imports.
+     */
+    static UpstreamConfig.Stdio shifting() {
+        Path script = folder().resolve("countersign-tests").resolve("shifting-server.mjs");
+        try (java.io.InputStream in = NpmServers.class.getResourceAsStream("/mcp/shifting-server.mjs")) {
+            Files.createDirectories(script.getParent());
+            Files.write(script, in.readAllBytes());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return new UpstreamConfig.Stdio("node", List.of(script.toString()), java.util.Map.of());
+    }
+
     static Path script(String server, String relative) {
         return folder().resolve("node_modules/@modelcontextprotocol").resolve(server).resolve(relative);
     }
