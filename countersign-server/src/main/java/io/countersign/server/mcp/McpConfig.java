@@ -29,16 +29,35 @@ import java.util.regex.Pattern;
  *   approval: {groups: [mcp-admins], quorum: 1, timeout: 30m}   # approvers when the gateway, not a rule, asks
  *   annotations: defaults         # or ignore: destructiveHint / readOnlyHint decide where no rule matched
  *   pinning: deny                 # or require_approval: what a changed tool's calls get until accepted
- *   elicitation: false            # true: ask stdio clients with URL-mode elicitation while a call is held
+ *   elicitation: false            # true: ask clients with URL-mode elicitation while a call is held (stdio, or http: sessions)
+ *   http: stateless               # or sessions: /mcp with sessions, so held calls send progress (and elicitation) over HTTP too
  * </pre>
  *
  * Server names are action-name segments ({@code [A-Za-z0-9_-]+}): they become {@code mcp.<server>.<tool>}.
  */
 public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensitive, Duration callTimeout, Optional<Approval> approval,
-        boolean annotationDefaults, Pinning pinning, boolean elicitation) {
+        boolean annotationDefaults, Pinning pinning, boolean elicitation, HttpMode http) {
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(30);
     private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
+    /** How {@code /mcp} speaks Streamable HTTP. */
+    public enum HttpMode {
+        /** One JSON answer per POST, no session: any node can serve any call; no progress or elicitation while a call is held. */
+        STATELESS("stateless"),
+        /** Sessions, and event streams for held calls: progress notifications and elicitation; a session stays on one node. */
+        SESSIONS("sessions");
+
+        private final String wireName;
+
+        HttpMode(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+    }
 
     /** What a changed tool's calls get until an admin accepts its new definition. */
     public enum Pinning {
@@ -78,7 +97,7 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
 
     /** Annotations as defaults, changed tools denied, no gateway approvers, no elicitation. */
     public McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensitive, Duration callTimeout) {
-        this(servers, sensitive, callTimeout, Optional.empty(), true, Pinning.DENY, false);
+        this(servers, sensitive, callTimeout, Optional.empty(), true, Pinning.DENY, false, HttpMode.STATELESS);
     }
 
     public McpConfig {
@@ -87,6 +106,7 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
         requireNonNull(callTimeout, "callTimeout is null");
         requireNonNull(approval, "approval is null");
         requireNonNull(pinning, "pinning is null");
+        requireNonNull(http, "http is null");
         if (pinning == Pinning.REQUIRE_APPROVAL && approval.isEmpty()) {
             throw new IllegalArgumentException("mcp.pinning is require_approval but mcp.approval names no approvers");
         }
@@ -110,15 +130,19 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
     }
 
     public McpConfig withApproval(Approval approval) {
-        return new McpConfig(servers, sensitive, callTimeout, Optional.of(approval), annotationDefaults, pinning, elicitation);
+        return new McpConfig(servers, sensitive, callTimeout, Optional.of(approval), annotationDefaults, pinning, elicitation, http);
     }
 
     public McpConfig withPinning(Pinning pinning) {
-        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation);
+        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http);
+    }
+
+    public McpConfig withHttp(HttpMode http) {
+        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http);
     }
 
     public McpConfig withElicitation(boolean elicitation) {
-        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation);
+        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http);
     }
 
     public boolean enabled() {
@@ -133,7 +157,7 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
         if (value == null) {
             return none();
         }
-        Map<?, ?> mcp = map(file, "mcp", value, Set.of("servers", "sensitive", "callTimeout", "approval", "annotations", "pinning", "elicitation"));
+        Map<?, ?> mcp = map(file, "mcp", value, Set.of("servers", "sensitive", "callTimeout", "approval", "annotations", "pinning", "elicitation", "http"));
         Map<String, UpstreamConfig> servers = new LinkedHashMap<>();
         Object listed = mcp.get("servers");
         if (listed != null) {
@@ -197,9 +221,12 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
         if (elicitation != null && !(elicitation instanceof Boolean)) {
             throw new McpConfigException(file + ": 'mcp.elicitation' must be true or false");
         }
+        String http = mcp.get("http") == null ? HttpMode.STATELESS.wireName() : string(file, "mcp.http", mcp.get("http"));
+        HttpMode httpMode = java.util.Arrays.stream(HttpMode.values()).filter(m -> m.wireName().equals(http)).findFirst()
+                .orElseThrow(() -> new McpConfigException(file + ": 'mcp.http' is '" + http + "', want stateless or sessions"));
         try {
             return new McpConfig(servers, Set.copyOf(strings(file, "mcp.sensitive", mcp.get("sensitive"))), timeout, approval,
-                    annotations.equals("defaults"), mode, Boolean.TRUE.equals(elicitation));
+                    annotations.equals("defaults"), mode, Boolean.TRUE.equals(elicitation), httpMode);
         } catch (IllegalArgumentException e) {
             throw new McpConfigException(file + ": " + e.getMessage());
         }

@@ -73,7 +73,9 @@ public final class McpModule implements AutoCloseable {
         try {
             ToolPinning pins = ToolPinning.open(dataDirectory, store, clock, mapper);
             McpGateway gateway = new McpGateway(upstreams, policy, workflows, longPolls, clock, mapper, config, pins, baseUrl);
-            McpProtocol.Http http = McpProtocol.http(gateway, json, (int) Math.min(Integer.MAX_VALUE, maxBodyBytes));
+            int maxRequestBytes = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
+            McpProtocol.Http http = config.http() == McpConfig.HttpMode.SESSIONS ? McpProtocol.httpSessions(gateway, json, maxRequestBytes)
+                    : McpProtocol.http(gateway, json, maxRequestBytes);
             return new McpModule(List.copyOf(upstreams), gateway, json, http, pins, mapper);
         } catch (RuntimeException e) {
             upstreams.forEach(Upstream::close);

@@ -12,10 +12,13 @@ import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
+import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import jakarta.servlet.http.HttpServlet;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -85,22 +88,26 @@ final class McpProtocol {
         wanted.stream().filter(tool -> !keep.contains(tool.name())).forEach(add);
     }
 
-    /**
-     * The Streamable HTTP servlet (mounted behind authentication by {@link McpRoutes}) and the server
-     * using it. Stateless: every POST is answered with one JSON response on the request's own
-     * thread, no session and no server-sent events. That is what the 2026-07-28 revision asks for,
-     * keeps a held call from depending on a long-lived event stream, and lets several gateway
-     * nodes serve one agent. The cost: no progress notifications over HTTP (stdio has them).
-     */
-    record Http(HttpServletStatelessServerTransport servlet, McpStatelessSyncServer server, ToolService.Subscription changes)
-            implements AutoCloseable {
+    /** A Streamable HTTP servlet (mounted behind authentication by {@link McpRoutes}), the server using it, and its subscription to tool changes. */
+    record Http(HttpServlet servlet, AutoCloseable server, ToolService.Subscription changes) implements AutoCloseable {
         @Override
         public void close() {
             changes.close();
-            server.close();
+            try {
+                server.close();
+            } catch (Exception e) {
+                LOG.warn("closing the MCP HTTP server failed: {}", e.getMessage());
+            }
         }
     }
 
+    /**
+     * Stateless Streamable HTTP ({@code mcp.http: stateless}, the default): every POST is answered
+     * with one JSON response on the request's own thread, no session and no server-sent events.
+     * That is what the 2026-07-28 revision asks for, keeps a held call from depending on a
+     * long-lived event stream, and lets several gateway nodes serve one agent. The cost: no
+     * progress notifications or elicitation while a call is held ({@link #httpSessions} has them).
+     */
     static Http http(ToolService service, McpJsonMapper json, int maxRequestBytes) {
         HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
                 .jsonMapper(json).messageEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
@@ -124,7 +131,65 @@ final class McpProtocol {
         // Stateless: nobody to tell of a change; the next tools/list has it.
         ToolService.Subscription changes = service.onToolsChanged(tools ->
                 sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool))));
-        return new Http(transport, server, changes);
+        return new Http(transport, server::close, changes);
+    }
+
+    /**
+     * Streamable HTTP with sessions (the SDK's {@code HttpServletStreamableServerTransportProvider}):
+     * a held call answers with an event stream, so the client gets progress notifications and,
+     * where it declared {@code elicitation.url}, a URL-mode elicitation, as on stdio. Each request
+     * is still authenticated and decided as its own agent; a session is bound to the agent that
+     * opened it, and another agent's call on it is refused. Sessions live in this node's memory:
+     * several nodes need the load balancer to keep a session on one node ({@code Mcp-Session-Id}).
+     */
+    static Http httpSessions(ToolService service, McpJsonMapper json, int maxRequestBytes) {
+        HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
+                .jsonMapper(json).mcpEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
+                // Comments on an idle session stream, so proxies between agent and gateway don't cut it.
+                .keepAliveInterval(Duration.ofSeconds(15))
+                .contextExtractor(request -> {
+                    Object agent = request.getAttribute(AGENT);
+                    return agent == null ? McpTransportContext.EMPTY : McpTransportContext.create(Map.of(AGENT, agent));
+                })
+                .build();
+        SessionOwners owners = new SessionOwners();
+        AtomicReference<McpSyncServer> built = new AtomicReference<>();
+        Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool ->
+                specification(service, tool, exchange -> owners.agentOf(exchange), built);
+        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
+                .immediateExecution(true)
+                .tools(service.tools().stream().map(specification).toList()).build();
+        built.set(server);
+        ToolService.Subscription changes = service.onToolsChanged(tools -> {
+            sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool)));
+            server.notifyToolsListChanged();
+        });
+        return new Http(transport, server::closeGracefully, changes);
+    }
+
+    /**
+     * Which agent opened each session (its first tool call, since {@code initialize} reaches no
+     * handler of ours): a call on a session by any other agent is refused. Bounded, oldest first
+     * out; a session forgotten here is bound again by its next call.
+     */
+    private static final class SessionOwners {
+        private static final int MAX_SESSIONS = 100_000;
+        private final Map<String, String> owners = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+                return size() > MAX_SESSIONS;
+            }
+        });
+
+        Agent agentOf(McpSyncServerExchange exchange) {
+            Agent agent = McpProtocol.agentOf(exchange.transportContext());
+            String owner = owners.putIfAbsent(exchange.sessionId(), agent.name());
+            if (owner != null && !owner.equals(agent.name())) {
+                throw new IllegalStateException("MCP session " + exchange.sessionId() + " belongs to another agent; open a session of your own");
+            }
+            return agent;
+        }
     }
 
     private static Agent agentOf(McpTransportContext context) {

@@ -6,7 +6,11 @@ import io.countersign.server.http.Access;
 import io.countersign.server.http.Authentication;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code /mcp}: MCP over Streamable HTTP, for agents only (bearer token, checked by
@@ -31,5 +35,38 @@ final class McpRoutes {
     private void handle(Context ctx) throws Exception {
         ctx.req().setAttribute(McpProtocol.AGENT, Authentication.agent(ctx));
         servlet.service(ctx.req(), ctx.res());
+        if (ctx.req().isAsyncStarted()) {
+            // The SDK left an event stream open (a session's GET stream, with mcp.http: sessions):
+            // Javalin must wait for the SDK to end it, not end the response itself when this returns.
+            ctx.future(() -> streamEnded(ctx.req()));
+        }
+    }
+
+    private static CompletableFuture<Void> streamEnded(HttpServletRequest request) {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        request.getAsyncContext().addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+                ended.complete(null);
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                ended.complete(null);
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                ended.complete(null);
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {}
+        });
+        if (!request.isAsyncStarted()) {
+            // Ended before the listener was added.
+            ended.complete(null);
+        }
+        return ended;
     }
 }

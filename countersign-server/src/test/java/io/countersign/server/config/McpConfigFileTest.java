@@ -12,7 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The gateway's own approvers, annotation defaults, pinning and elicitation in the {@code mcp:} section. */
+/** The gateway's own approvers, annotation defaults, pinning, elicitation and HTTP mode in the {@code mcp:} section. */
 class McpConfigFileTest {
     private static final String SERVERS = "mcp:\n  servers: {files: {command: npx}}\n";
 
@@ -31,6 +31,7 @@ class McpConfigFileTest {
         assertThat(mcp.annotationDefaults()).isTrue();
         assertThat(mcp.pinning()).isEqualTo(McpConfig.Pinning.DENY);
         assertThat(mcp.elicitation()).isFalse();
+        assertThat(mcp.http()).isEqualTo(McpConfig.HttpMode.STATELESS);
     }
 
     @Test
@@ -40,12 +41,14 @@ class McpConfigFileTest {
                   annotations: ignore
                   pinning: require_approval
                   elicitation: true
+                  http: sessions
                 """);
 
         assertThat(mcp.approval()).contains(new McpConfig.Approval(Set.of("mcp-admins", "security"), 2, Duration.ofMinutes(15)));
         assertThat(mcp.annotationDefaults()).isFalse();
         assertThat(mcp.pinning()).isEqualTo(McpConfig.Pinning.REQUIRE_APPROVAL);
         assertThat(mcp.elicitation()).isTrue();
+        assertThat(mcp.http()).isEqualTo(McpConfig.HttpMode.SESSIONS);
         assertThat(load("  approval: {groups: [ops]}\n").approval())
                 .isEqualTo(Optional.of(new McpConfig.Approval(Set.of("ops"), 1, McpConfig.DEFAULT_APPROVAL_TIMEOUT)));
     }
@@ -59,6 +62,7 @@ class McpConfigFileTest {
         assertThatThrownBy(() -> load("  approval: {groups: [a], quorum: two}\n")).hasMessageContaining("'mcp.approval.quorum' must be a whole number");
         assertThatThrownBy(() -> load("  approval: {groups: [a], timeout: soon}\n")).hasMessageContaining("mcp.approval.timeout");
         assertThatThrownBy(() -> load("  approval: {group: [a]}\n")).hasMessageContaining("unknown key 'group' in mcp.approval");
+        assertThatThrownBy(() -> load("  http: stateful\n")).hasMessageContaining("'mcp.http' is 'stateful', want stateless or sessions");
         assertThatThrownBy(() -> load("  elicitation: yes please\n")).hasMessageContaining("'mcp.elicitation' must be true or false");
     }
 }

@@ -71,6 +71,29 @@ final class McpToolChangesTest {
     }
 
     @Test
+    void aToolChangedWhileServing_isToldToAnHttpSession(@TempDir Path directory) throws Exception {
+        McpConfig mcp = new McpConfig(Map.of("shifting", NpmServers.shifting()), Set.of(), Duration.ofSeconds(10)).withHttp(McpConfig.HttpMode.SESSIONS);
+        try (McpTestGateway gateway = new McpTestGateway(directory, mcp)) {
+            List<List<McpSchema.Tool>> told = new CopyOnWriteArrayList<>();
+            McpSyncClient agent = McpClient.sync(io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport.builder(gateway.baseUrl())
+                            .endpoint("/mcp").openConnectionOnStartup(true)
+                            .requestBuilder(java.net.http.HttpRequest.newBuilder().header("Authorization", "Bearer " + gateway.agent("session-agent")))
+                            .jsonMapper(new JacksonMcpJsonMapper(McpTestGateway.MAPPER)).build())
+                    .requestTimeout(Duration.ofSeconds(30)).toolsChangeConsumer(told::add).build();
+            try {
+                agent.initialize();
+                agent.callTool(new McpSchema.CallToolRequest("rug-pull", Map.of()));
+
+                List<McpSchema.Tool> latest = eventually(() -> told.isEmpty() ? Optional.empty() : Optional.of(told.getLast())
+                        .filter(tools -> names(tools).contains("newcomer") && description(tools, "greet").equals(NEW_DESCRIPTION)));
+                assertThat(names(latest)).containsExactlyInAnyOrder("greet", "rug-pull", "newcomer");
+            } finally {
+                agent.closeGracefully();
+            }
+        }
+    }
+
+    @Test
     void aToolChangedWhileServing_isToldToTheStdioSession(@TempDir Path directory) throws Exception {
         Path data = Files.createDirectories(directory.resolve("data"));
         Path policy = directory.resolve("policy.yaml");

@@ -126,7 +126,8 @@ final class McpToolPolicyTest {
 
     @Test
     void annotationsIgnored_leaveThePolicyDefault() {
-        McpConfig ignoring = new McpConfig(Map.of(), Set.of(), Duration.ofSeconds(5), Optional.of(APPROVERS), false, McpConfig.Pinning.DENY, false);
+        McpConfig ignoring = new McpConfig(Map.of(), Set.of(), Duration.ofSeconds(5), Optional.of(APPROVERS), false, McpConfig.Pinning.DENY, false,
+                McpConfig.HttpMode.STATELESS);
 
         assertThat(decide(ignoring, tool("list_things", READ_ONLY)).effect()).isEqualTo(Effect.DENY);
     }
