@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -93,7 +94,7 @@ public final class McpModule implements AutoCloseable {
 
     /** The {@code /mcp} routes and the admin API for pins, for the API server. */
     public Consumer<RoutesConfig> routes() {
-        McpRoutes mcp = new McpRoutes(http.servlet());
+        McpRoutes mcp = new McpRoutes(http.servlet(), http.sessions() ? Optional.of(new SessionOwners()) : Optional.empty());
         PinRoutes admin = new PinRoutes(pins, mapper);
         return routes -> {
             mcp.register(routes);

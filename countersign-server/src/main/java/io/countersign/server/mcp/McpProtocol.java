@@ -88,8 +88,11 @@ final class McpProtocol {
         wanted.stream().filter(tool -> !keep.contains(tool.name())).forEach(add);
     }
 
-    /** A Streamable HTTP servlet (mounted behind authentication by {@link McpRoutes}), the server using it, and its subscription to tool changes. */
-    record Http(HttpServlet servlet, AutoCloseable server, ToolService.Subscription changes) implements AutoCloseable {
+    /**
+     * A Streamable HTTP servlet (mounted behind authentication by {@link McpRoutes}), the server
+     * using it, its subscription to tool changes, and whether it keeps sessions.
+     */
+    record Http(HttpServlet servlet, AutoCloseable server, ToolService.Subscription changes, boolean sessions) implements AutoCloseable {
         @Override
         public void close() {
             changes.close();
@@ -131,15 +134,15 @@ final class McpProtocol {
         // Stateless: nobody to tell of a change; the next tools/list has it.
         ToolService.Subscription changes = service.onToolsChanged(tools ->
                 sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool))));
-        return new Http(transport, server::close, changes);
+        return new Http(transport, server::close, changes, false);
     }
 
     /**
      * Streamable HTTP with sessions (the SDK's {@code HttpServletStreamableServerTransportProvider}):
      * a held call answers with an event stream, so the client gets progress notifications and,
      * where it declared {@code elicitation.url}, a URL-mode elicitation, as on stdio. Each request
-     * is still authenticated and decided as its own agent; a session is bound to the agent that
-     * opened it, and another agent's call on it is refused. Sessions live in this node's memory:
+     * is still authenticated and decided as its own agent ({@link McpRoutes} keeps each session to
+     * the agent that opened it). Sessions live in this node's memory:
      * several nodes need the load balancer to keep a session on one node ({@code Mcp-Session-Id}).
      */
     static Http httpSessions(ToolService service, McpJsonMapper json, int maxRequestBytes) {
@@ -152,10 +155,9 @@ final class McpProtocol {
                     return agent == null ? McpTransportContext.EMPTY : McpTransportContext.create(Map.of(AGENT, agent));
                 })
                 .build();
-        SessionOwners owners = new SessionOwners();
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
         Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool ->
-                specification(service, tool, exchange -> owners.agentOf(exchange), built);
+                specification(service, tool, exchange -> agentOf(exchange.transportContext()), built);
         McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .immediateExecution(true)
@@ -165,32 +167,9 @@ final class McpProtocol {
             sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool)));
             server.notifyToolsListChanged();
         });
-        return new Http(transport, server::closeGracefully, changes);
+        return new Http(transport, server::closeGracefully, changes, true);
     }
 
-    /**
-     * Which agent opened each session (its first tool call, since {@code initialize} reaches no
-     * handler of ours): a call on a session by any other agent is refused. Bounded, oldest first
-     * out; a session forgotten here is bound again by its next call.
-     */
-    private static final class SessionOwners {
-        private static final int MAX_SESSIONS = 100_000;
-        private final Map<String, String> owners = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-                return size() > MAX_SESSIONS;
-            }
-        });
-
-        Agent agentOf(McpSyncServerExchange exchange) {
-            Agent agent = McpProtocol.agentOf(exchange.transportContext());
-            String owner = owners.putIfAbsent(exchange.sessionId(), agent.name());
-            if (owner != null && !owner.equals(agent.name())) {
-                throw new IllegalStateException("MCP session " + exchange.sessionId() + " belongs to another agent; open a session of your own");
-            }
-            return agent;
-        }
-    }
 
     private static Agent agentOf(McpTransportContext context) {
         if (context.get(AGENT) instanceof Agent agent) {

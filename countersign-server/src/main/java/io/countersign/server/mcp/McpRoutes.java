@@ -2,7 +2,9 @@ package io.countersign.server.mcp;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.identity.Agent;
 import io.countersign.server.http.Access;
+import io.countersign.server.http.ApiProblem;
 import io.countersign.server.http.Authentication;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -10,6 +12,7 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,9 +24,12 @@ final class McpRoutes {
     static final String PATH = "/mcp";
 
     private final HttpServlet servlet;
+    private final Optional<SessionOwners> sessions;
 
-    McpRoutes(HttpServlet servlet) {
+    /** {@code sessions} when the servlet keeps sessions ({@code mcp.http: sessions}), so that each stays with its agent. */
+    McpRoutes(HttpServlet servlet, Optional<SessionOwners> sessions) {
         this.servlet = requireNonNull(servlet, "servlet is null");
+        this.sessions = requireNonNull(sessions, "sessions is null");
     }
 
     void register(RoutesConfig routes) {
@@ -33,8 +39,23 @@ final class McpRoutes {
     }
 
     private void handle(Context ctx) throws Exception {
-        ctx.req().setAttribute(McpProtocol.AGENT, Authentication.agent(ctx));
+        Agent agent = Authentication.agent(ctx);
+        String session = ctx.header(SessionOwners.HEADER);
+        if (session != null && sessions.isPresent() && !sessions.get().mayUse(session, agent.name())) {
+            // As for a session that does not exist: a client that lost its session opens a new one.
+            throw ApiProblem.notFound("no MCP session " + session + " of agent " + agent.name() + "; initialize a new one");
+        }
+        ctx.req().setAttribute(McpProtocol.AGENT, agent);
         servlet.service(ctx.req(), ctx.res());
+        if (sessions.isPresent()) {
+            String opened = ctx.res().getHeader(SessionOwners.HEADER);
+            if (session == null && opened != null) {
+                sessions.get().mayUse(opened, agent.name());
+            }
+            if (session != null && "DELETE".equals(ctx.method().name()) && ctx.statusCode() < 300) {
+                sessions.get().forget(session);
+            }
+        }
         if (ctx.req().isAsyncStarted()) {
             // The SDK left an event stream open (a session's GET stream, with mcp.http: sessions):
             // Javalin must wait for the SDK to end it, not end the response itself when this returns.

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code mcp.http: sessions}: {@code /mcp} with the SDK's Streamable HTTP sessions, so a call held
  * for approval answers with an event stream carrying progress notifications and, where the
  * client declared it, a URL-mode elicitation pointing at the console; as over stdio. A session
- * belongs to the agent that opened it.
+ * belongs to the agent that opened it: to any other it does not exist.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 final class McpHttpSessionsTest {
@@ -115,10 +115,24 @@ final class McpHttpSessionsTest {
                 + "\"arguments\":{\"message\":\"mine\"}}}").body();
         assertThat(owner).contains("Echo: mine");
 
+        // Another agent can't call on it, read its event stream (where the owner's elicitations go) or end it.
         String other = gateway.agent("other-agent");
-        String refused = rpc(other, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\","
-                + "\"arguments\":{\"message\":\"theirs\"}}}").body();
-        assertThat(refused).doesNotContain("Echo: theirs").contains("belongs to another agent");
+        HttpResponse<String> call = rpc(other, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+                + "\"everything__echo\",\"arguments\":{\"message\":\"theirs\"}}}");
+        assertThat(call.statusCode()).isEqualTo(404);
+        assertThat(call.body()).doesNotContain("Echo: theirs").contains("no MCP session " + session + " of agent other-agent");
+        assertThat(send(other, session, "GET").statusCode()).isEqualTo(404);
+        assertThat(send(other, session, "DELETE").statusCode()).isEqualTo(404);
+
+        assertThat(rpc(agentToken, session, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\","
+                + "\"arguments\":{\"message\":\"still mine\"}}}").body()).contains("Echo: still mine");
+        assertThat(send(agentToken, session, "DELETE").statusCode()).isEqualTo(200);
+    }
+
+    private HttpResponse<String> send(String token, String session, String method) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp")).header("Authorization", "Bearer " + token)
+                .header("Accept", "text/event-stream").header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18")
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Opens a session by hand and returns its id. */
