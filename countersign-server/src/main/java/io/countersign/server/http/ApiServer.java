@@ -5,10 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.workflow.WorkflowException;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
 import io.javalin.security.RouteRole;
 import io.javalin.security.Roles;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The HTTP server: Javalin with authentication, problem+json errors and one log line per call. */
 public final class ApiServer implements AutoCloseable {
+    /** Refused bodies up to this size are read before the 413 is sent (see {@link #discardUpTo}). */
+    private static final long DRAINED_BODY_BYTES = 16L * 1024 * 1024;
     private static final Logger ACCESS_LOG = LoggerFactory.getLogger("countersign.access");
 
     private final Javalin app;
@@ -42,6 +47,7 @@ public final class ApiServer implements AutoCloseable {
                 ctx.attribute(RequestIds.ATTRIBUTE, requestId);
                 ctx.header(RequestIds.HEADER, requestId);
                 if (ctx.contentLength() > maxBodyBytes) {
+                    discardUpTo(ctx, DRAINED_BODY_BYTES);
                     throw new ApiProblem(413, "too-large", "Request body too large",
                             "the request body has " + ctx.contentLength() + " bytes; the limit is " + maxBodyBytes);
                 }
@@ -60,6 +66,23 @@ public final class ApiServer implements AutoCloseable {
                 });
             }
         });
+    }
+
+    /**
+     * Reads and drops a refused body, when it is no larger than {@code limit}: a client that sends
+     * its whole body before reading the answer (most do; few send {@code Expect: 100-continue})
+     * would otherwise have the connection closed under it mid-send and never see the 413. A
+     * larger body is not read; its connection is closed.
+     */
+    private static void discardUpTo(Context ctx, long limit) {
+        if (ctx.contentLength() > limit) {
+            return;
+        }
+        try {
+            ctx.req().getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // The client went away; the 413 is still the answer.
+        }
     }
 
     public ApiServer start() {
