@@ -97,6 +97,7 @@ public final class McpGateway implements ToolService {
         this.workflow = workflows.apply(new McpToolPolicy(policy, action -> served.byAction().get(action), pins, config));
         this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
         upstreams.forEach(upstream -> upstream.onToolsChanged(() -> refresh(upstream)));
+        pins.onAccepted(this::reserve);
     }
 
     private Served serve(Map<Upstream, List<McpSchema.Tool>> listed) {
@@ -115,8 +116,9 @@ public final class McpGateway implements ToolService {
                 String name = ToolNames.exposed(upstream.name(), tool.name(), prefixed);
                 byName.put(name, new Route(upstream, tool, action));
                 byAction.put(action, new McpToolPolicy.ServedTool(upstream.name(), tool));
-                exposed.add(new McpSchema.Tool(name, tool.title(), tool.description(), tool.inputSchema(), tool.outputSchema(),
-                        tool.annotations(), tool.meta(), tool.icons()));
+                McpSchema.Tool shown = pins.servedDefinition(upstream.name(), tool);
+                exposed.add(new McpSchema.Tool(name, shown.title(), shown.description(), shown.inputSchema(), shown.outputSchema(),
+                        shown.annotations(), tool.meta(), tool.icons()));
             }
         });
         return new Served(Collections.unmodifiableMap(new LinkedHashMap<>(listed)), Map.copyOf(byName), List.copyOf(exposed), Map.copyOf(byAction));
@@ -141,16 +143,26 @@ public final class McpGateway implements ToolService {
             tools.forEach(tool -> pins.see(upstream.name(), tool));
             Map<Upstream, List<McpSchema.Tool>> listed = new LinkedHashMap<>(served.listed());
             listed.put(upstream, tools);
-            served = serve(listed);
+            publish(serve(listed));
             LOG.info("mcp upstream={} changed its tools; serving {} tool(s) now", upstream.name(), served.tools().size());
-            List<McpSchema.Tool> now = served.tools();
-            for (Consumer<List<McpSchema.Tool>> listener : toolListeners) {
-                try {
-                    listener.accept(now);
-                } catch (RuntimeException e) {
-                    // One session that can't be told (gone, say) must not keep the others from hearing it.
-                    LOG.warn("mcp: telling a session of upstream {}'s changed tools failed: {}", upstream.name(), e.getMessage());
-                }
+        }
+    }
+
+    /** An admin accepted a changed tool: agents now see its new definition. */
+    private void reserve() {
+        synchronized (refreshing) {
+            publish(serve(served.listed()));
+        }
+    }
+
+    private void publish(Served next) {
+        served = next;
+        for (Consumer<List<McpSchema.Tool>> listener : toolListeners) {
+            try {
+                listener.accept(next.tools());
+            } catch (RuntimeException e) {
+                // One session that can't be told (gone, say) must not keep the others from hearing it.
+                LOG.warn("mcp: telling a session of the changed tools failed: {}", e.getMessage());
             }
         }
     }

@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -54,16 +55,19 @@ public final class ToolPinning {
     private final ToolPins pins;
     private final Store store;
     private final Clock clock;
+    private final JsonMapper mapper;
+    private final List<Runnable> acceptListeners = new CopyOnWriteArrayList<>();
 
-    ToolPinning(ToolPins pins, Store store, Clock clock) {
+    ToolPinning(ToolPins pins, Store store, Clock clock, JsonMapper mapper) {
         this.pins = requireNonNull(pins, "pins is null");
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.mapper = requireNonNull(mapper, "mapper is null");
     }
 
     /** The pins in {@code dataDirectory}, auditing into {@code store}: for the gateway and the command line. */
     public static ToolPinning open(Path dataDirectory, Store store, Clock clock, JsonMapper mapper) {
-        return new ToolPinning(ToolPins.open(dataDirectory, mapper), store, clock);
+        return new ToolPinning(ToolPins.open(dataDirectory, mapper), store, clock, mapper);
     }
 
     /** Checks a tool an upstream presents against its pin; a change seen for the first time goes to the log and the audit log. */
@@ -89,6 +93,31 @@ public final class ToolPinning {
         return pins.changed(server, tool).map(Change::of);
     }
 
+    /**
+     * The definition agents should see for a tool the upstream presents as {@code presented}: the
+     * presented one, except while a change waits for an admin; then the pinned one, so that a
+     * rewritten description (the tool-poisoning vector) does not reach the model before an admin
+     * has read it. A pin from before definitions were kept has none; then the presented one.
+     */
+    McpSchema.Tool servedDefinition(String server, McpSchema.Tool presented) {
+        if (pins.changed(server, presented.name()).isEmpty()) {
+            return presented;
+        }
+        return pins.pinnedDefinition(server, presented.name()).map(definition -> {
+            try {
+                return mapper.treeToValue(definition, McpSchema.Tool.class);
+            } catch (RuntimeException e) {
+                LOG.warn("mcp tool {}/{}: the pinned definition can't be read back ({}); serving the presented one", server, presented.name(), e.getMessage());
+                return presented;
+            }
+        }).orElse(presented);
+    }
+
+    /** Runs {@code listener} after each change an admin accepts through this object (the API; not the command line, which is another process). */
+    void onAccepted(Runnable listener) {
+        acceptListeners.add(requireNonNull(listener, "listener is null"));
+    }
+
     /** Every change waiting for an admin. */
     public List<Change> changes() {
         return pins.changes().stream().map(Change::of).toList();
@@ -107,6 +136,7 @@ public final class ToolPinning {
                 + "' has no changed definition waiting to be accepted; changed tools: " + changes().stream().map(Change::name).toList()));
         append(AuditEventType.MCP_TOOL_ACCEPTED, actor, data(change));
         LOG.info("mcp tool {} accepted by {}: pinned sha256 {} (was {})", change.name(), actor, change.presented(), change.pinned());
+        acceptListeners.forEach(Runnable::run);
         return change;
     }
 

@@ -23,11 +23,12 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The pin file, {@code mcp-pins.json} in the data folder: per tool ({@code server/tool}) the
  * SHA-256 of the definition first seen (the canonical JSON, RFC 8785, of its name, title,
- * description, input and output schemas and annotations) and, while the upstream presents another
- * definition, that one's hash and when it was first noticed:
+ * description, input and output schemas and annotations) and that definition; while the upstream
+ * presents another definition, that one's hash and definition, and when it was first noticed:
  *
  * <pre>
- * {"files/write_file": {"sha256": "9f2c...", "changed": {"sha256": "41ab...", "at": "2026-11-24T05:00:00Z"}}}
+ * {"files/write_file": {"sha256": "9f2c...", "definition": {...},
+ *                       "changed": {"sha256": "41ab...", "at": "2026-11-24T05:00:00Z", "definition": {...}}}}
  * </pre>
  *
  * A file, not a table, so this needs no migration in either store; each gateway node pins against
@@ -49,7 +50,15 @@ final class ToolPins {
         }
     }
 
-    private record Pin(String sha256, Optional<Change> change) {}
+    /**
+     * A pin: the pinned hash and definition, and a change waiting with its definition. The
+     * definitions are empty in pins from before they were kept, until the tool is seen again.
+     */
+    private record Pin(String sha256, Optional<JsonNode> definition, Optional<Change> change, Optional<JsonNode> changedDefinition) {
+        Pin(String sha256, Optional<JsonNode> definition) {
+            this(sha256, definition, Optional.empty(), Optional.empty());
+        }
+    }
 
     /** What {@link #see} found: first sight (now pinned), the pinned definition, or a change (new since the last look or not). */
     sealed interface Sighting {
@@ -112,14 +121,15 @@ final class ToolPins {
         String key = key(server, tool.name());
         String presented = hash(tool);
         Pin pin = pins.get(key);
+        JsonNode definition = definition(tool);
         if (pin == null) {
-            pins.put(key, new Pin(presented, Optional.empty()));
+            pins.put(key, new Pin(presented, Optional.of(definition)));
             save();
             return new Sighting.FirstSight(presented);
         }
         if (pin.sha256().equals(presented)) {
-            if (pin.change().isPresent()) {
-                pins.put(key, new Pin(pin.sha256(), Optional.empty()));
+            if (pin.change().isPresent() || pin.definition().isEmpty()) {
+                pins.put(key, new Pin(pin.sha256(), Optional.of(definition)));
                 save();
             }
             return new Sighting.Unchanged();
@@ -128,7 +138,7 @@ final class ToolPins {
             return new Sighting.Changed(pin.change().get(), false);
         }
         Change change = new Change(key, pin.sha256(), presented, now);
-        pins.put(key, new Pin(pin.sha256(), Optional.of(change)));
+        pins.put(key, new Pin(pin.sha256(), pin.definition(), Optional.of(change), Optional.of(definition)));
         save();
         return new Sighting.Changed(change, true);
     }
@@ -145,6 +155,12 @@ final class ToolPins {
         return pin == null ? Optional.empty() : pin.change();
     }
 
+    /** The pinned definition of a tool, where the file has it. */
+    synchronized Optional<JsonNode> pinnedDefinition(String server, String tool) {
+        Pin pin = pins.get(key(server, tool));
+        return pin == null ? Optional.empty() : pin.definition();
+    }
+
     /** Every change waiting for an admin, by key. */
     synchronized List<Change> changes() {
         reloadIfNewer();
@@ -159,7 +175,7 @@ final class ToolPins {
             return Optional.empty();
         }
         Change change = pin.change().get();
-        pins.put(key, new Pin(change.presented(), Optional.empty()));
+        pins.put(key, new Pin(change.presented(), pin.changedDefinition()));
         save();
         return Optional.of(change);
     }
@@ -199,7 +215,7 @@ final class ToolPins {
                 Optional<Change> change = changed.isObject()
                         ? Optional.of(new Change(entry.getKey(), text(value, "sha256"), text(changed, "sha256"), Instant.parse(text(changed, "at"))))
                         : Optional.empty();
-                read.put(entry.getKey(), new Pin(text(value, "sha256"), change));
+                read.put(entry.getKey(), new Pin(text(value, "sha256"), object(value, "definition"), change, object(changed, "definition")));
             }
             loadedAt = modified;
             return read;
@@ -208,6 +224,11 @@ final class ToolPins {
         } catch (RuntimeException e) {
             throw new IllegalStateException("the tool pins " + file + " are not what the gateway writes: " + e.getMessage(), e);
         }
+    }
+
+    private static Optional<JsonNode> object(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isObject() ? Optional.of(value) : Optional.empty();
     }
 
     private static String text(JsonNode node, String field) {
@@ -226,7 +247,11 @@ final class ToolPins {
         pins.forEach((key, pin) -> {
             ObjectNode entry = root.putObject(key);
             entry.put("sha256", pin.sha256());
-            pin.change().ifPresent(change -> entry.putObject("changed").put("sha256", change.presented()).put("at", change.noticedAt().toString()));
+            pin.definition().ifPresent(definition -> entry.set("definition", definition));
+            pin.change().ifPresent(change -> {
+                ObjectNode changed = entry.putObject("changed").put("sha256", change.presented()).put("at", change.noticedAt().toString());
+                pin.changedDefinition().ifPresent(definition -> changed.set("definition", definition));
+            });
         });
         try {
             Path temporary = file.resolveSibling(FILE + ".tmp");

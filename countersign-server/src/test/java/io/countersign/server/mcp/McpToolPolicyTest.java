@@ -51,7 +51,7 @@ final class McpToolPolicyTest {
     @BeforeEach
     void open(@TempDir Path data) {
         store = SqliteStore.open(data);
-        pins = new ToolPinning(ToolPins.inMemory(McpTestGateway.MAPPER), store, Clock.systemUTC());
+        pins = new ToolPinning(ToolPins.inMemory(McpTestGateway.MAPPER), store, Clock.systemUTC(), McpTestGateway.MAPPER);
     }
 
     @AfterEach
