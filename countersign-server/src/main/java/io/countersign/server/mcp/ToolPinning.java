@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -97,20 +98,23 @@ public final class ToolPinning {
      * The definition agents should see for a tool the upstream presents as {@code presented}: the
      * presented one, except while a change waits for an admin; then the pinned one, so that a
      * rewritten description (the tool-poisoning vector) does not reach the model before an admin
-     * has read it. A pin from before definitions were kept has none; then the presented one.
+     * has read it. Without a pinned definition to show (a pin from before they were kept), a
+     * placeholder that carries none of the new text.
      */
     McpSchema.Tool servedDefinition(String server, McpSchema.Tool presented) {
         if (pins.changed(server, presented.name()).isEmpty()) {
             return presented;
         }
-        return pins.pinnedDefinition(server, presented.name()).map(definition -> {
+        return pins.pinnedDefinition(server, presented.name()).flatMap(definition -> {
             try {
-                return mapper.treeToValue(definition, McpSchema.Tool.class);
+                return Optional.of(mapper.treeToValue(definition, McpSchema.Tool.class));
             } catch (RuntimeException e) {
-                LOG.warn("mcp tool {}/{}: the pinned definition can't be read back ({}); serving the presented one", server, presented.name(), e.getMessage());
-                return presented;
+                LOG.warn("mcp tool {}/{}: the pinned definition can't be read back: {}", server, presented.name(), e.getMessage());
+                return Optional.empty();
             }
-        }).orElse(presented);
+        }).orElseGet(() -> new McpSchema.Tool(presented.name(), null, "Countersign holds this tool: its definition changed since it was"
+                + " pinned and an admin has not reviewed the change yet. Its calls are held until then.",
+                Map.of("type", "object"), null, null, null));
     }
 
     /** Runs {@code listener} after each change an admin accepts through this object (the API; not the command line, which is another process). */
