@@ -1,11 +1,9 @@
 package io.countersign.server;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.identity.IdentityConfig;
-import io.countersign.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -81,9 +79,7 @@ final class TestGateway implements AutoCloseable {
 
     /** Credentials go in as the CLI puts them: straight into the store, while the gateway runs. */
     private String issue(io.countersign.identity.Principal principal) {
-        try (SqliteStore store = SqliteStore.open(data)) {
-            return new ApiTokens(store, Clock.systemUTC()).issue(principal).reveal();
-        }
+        return TestCredentials.issue(data, principal);
     }
 
     Gateway gateway() {

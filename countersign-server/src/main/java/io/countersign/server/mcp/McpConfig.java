@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -214,16 +215,12 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
         if (!annotations.equals("defaults") && !annotations.equals("ignore")) {
             throw new McpConfigException(file + ": 'mcp.annotations' is '" + annotations + "', want defaults or ignore");
         }
-        String pinning = mcp.get("pinning") == null ? Pinning.DENY.wireName() : string(file, "mcp.pinning", mcp.get("pinning"));
-        Pinning mode = java.util.Arrays.stream(Pinning.values()).filter(p -> p.wireName().equals(pinning)).findFirst()
-                .orElseThrow(() -> new McpConfigException(file + ": 'mcp.pinning' is '" + pinning + "', want deny or require_approval"));
+        Pinning mode = choice(file, "mcp.pinning", mcp.get("pinning"), Pinning.DENY, Pinning.values(), Pinning::wireName);
         Object elicitation = mcp.get("elicitation");
         if (elicitation != null && !(elicitation instanceof Boolean)) {
             throw new McpConfigException(file + ": 'mcp.elicitation' must be true or false");
         }
-        String http = mcp.get("http") == null ? HttpMode.STATELESS.wireName() : string(file, "mcp.http", mcp.get("http"));
-        HttpMode httpMode = java.util.Arrays.stream(HttpMode.values()).filter(m -> m.wireName().equals(http)).findFirst()
-                .orElseThrow(() -> new McpConfigException(file + ": 'mcp.http' is '" + http + "', want stateless or sessions"));
+        HttpMode httpMode = choice(file, "mcp.http", mcp.get("http"), HttpMode.STATELESS, HttpMode.values(), HttpMode::wireName);
         try {
             return new McpConfig(servers, Set.copyOf(strings(file, "mcp.sensitive", mcp.get("sensitive"))), timeout, approval,
                     annotations.equals("defaults"), mode, Boolean.TRUE.equals(elicitation), httpMode);
@@ -244,6 +241,17 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
             }
         }
         return map;
+    }
+
+    /** One of {@code values} by its wire name, or {@code fallback} when the key is absent; another name is an error naming the choices. */
+    private static <E> E choice(Path file, String key, Object value, E fallback, E[] values, Function<E, String> wireName) {
+        if (value == null) {
+            return fallback;
+        }
+        String named = string(file, key, value);
+        return java.util.Arrays.stream(values).filter(candidate -> wireName.apply(candidate).equals(named)).findFirst()
+                .orElseThrow(() -> new McpConfigException(file + ": '" + key + "' is '" + named + "', want "
+                        + String.join(" or ", java.util.Arrays.stream(values).map(wireName).toList())));
     }
 
     private static String string(Path file, String key, Object value) {

@@ -14,6 +14,7 @@ import io.modelcontextprotocol.server.McpStatelessSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.InputStream;
@@ -55,11 +56,7 @@ final class McpProtocol {
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .tools(service.tools().stream().map(specification).toList()).build();
         built.set(server);
-        ToolService.Subscription changes = service.onToolsChanged(tools -> {
-            sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool)));
-            server.notifyToolsListChanged();
-        });
-        return new Stdio(server, changes);
+        return new Stdio(server, followToolChanges(service, server, specification));
     }
 
     /** A stdio session, and its subscription to tool changes. */
@@ -69,6 +66,15 @@ final class McpProtocol {
             changes.close();
             server.closeGracefully();
         }
+    }
+
+    /** Keeps a session server's tools those of {@code service}, and tells its sessions when they change. */
+    private static ToolService.Subscription followToolChanges(ToolService service, McpSyncServer server,
+            Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification) {
+        return service.onToolsChanged(tools -> {
+            sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool)));
+            server.notifyToolsListChanged();
+        });
     }
 
     /**
@@ -114,10 +120,7 @@ final class McpProtocol {
     static Http http(ToolService service, McpJsonMapper json, int maxRequestBytes) {
         HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
                 .jsonMapper(json).messageEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
-                .contextExtractor(request -> {
-                    Object agent = request.getAttribute(AGENT);
-                    return agent == null ? McpTransportContext.EMPTY : McpTransportContext.create(Map.of(AGENT, agent));
-                })
+                .contextExtractor(McpProtocol::agentContext)
                 .build();
         Function<McpSchema.Tool, McpStatelessServerFeatures.SyncToolSpecification> specification = tool ->
                 McpStatelessServerFeatures.SyncToolSpecification.builder().tool(tool)
@@ -150,10 +153,7 @@ final class McpProtocol {
                 .jsonMapper(json).mcpEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
                 // Comments on an idle session stream, so proxies between agent and gateway don't cut it.
                 .keepAliveInterval(Duration.ofSeconds(15))
-                .contextExtractor(request -> {
-                    Object agent = request.getAttribute(AGENT);
-                    return agent == null ? McpTransportContext.EMPTY : McpTransportContext.create(Map.of(AGENT, agent));
-                })
+                .contextExtractor(McpProtocol::agentContext)
                 .build();
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
         Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool ->
@@ -163,13 +163,15 @@ final class McpProtocol {
                 .immediateExecution(true)
                 .tools(service.tools().stream().map(specification).toList()).build();
         built.set(server);
-        ToolService.Subscription changes = service.onToolsChanged(tools -> {
-            sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool)));
-            server.notifyToolsListChanged();
-        });
-        return new Http(transport, server::closeGracefully, changes, true);
+        return new Http(transport, server::closeGracefully, followToolChanges(service, server, specification), true);
     }
 
+
+    /** The agent {@link McpRoutes} authenticated, for the tool handlers. */
+    private static McpTransportContext agentContext(HttpServletRequest request) {
+        Object agent = request.getAttribute(AGENT);
+        return agent == null ? McpTransportContext.EMPTY : McpTransportContext.create(Map.of(AGENT, agent));
+    }
 
     private static Agent agentOf(McpTransportContext context) {
         if (context.get(AGENT) instanceof Agent agent) {

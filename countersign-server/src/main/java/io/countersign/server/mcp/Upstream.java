@@ -51,7 +51,9 @@ final class Upstream implements AutoCloseable {
             }
         };
         AtomicReference<Runnable> toolsChanged = new AtomicReference<>(() -> {});
-        // The SDK calls this on its own thread, where nothing may block; the listener re-lists the tools, which blocks.
+        // The SDK calls this on its own thread, where nothing may block; the listener lists the tools
+        // again (all pages, as at start), which blocks. The SDK's own list is not used: it is one call
+        // of listTools, and a change is rare enough that listing twice costs nothing that matters.
         McpSyncClient client = McpClient.sync(transport).requestTimeout(callTimeout).initializationTimeout(Duration.ofSeconds(60))
                 .clientInfo(new McpSchema.Implementation("countersign", "0.1.0"))
                 .toolsChangeConsumer(tools -> Thread.ofVirtual().name("mcp-tools-changed-" + name).start(toolsChanged.get()))

@@ -1,11 +1,10 @@
 package io.countersign.server.audit;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.server.Gateway;
+import io.countersign.server.TestCredentials;
 import io.countersign.server.config.AuditConfig;
 import io.countersign.server.config.ServerConfig;
-import io.countersign.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -65,9 +64,7 @@ final class AuditGateway implements AutoCloseable {
 
     /** An agent's API key, issued as the command line does: straight into the store. */
     static String agentKey(Path data, String name) {
-        try (SqliteStore store = SqliteStore.open(data)) {
-            return new ApiTokens(store, Clock.systemUTC()).issue(new Agent(name, Map.of())).reveal();
-        }
+        return TestCredentials.issue(data, new Agent(name, Map.of()));
     }
 
     /** POSTs an allowed action; returns the response. */

@@ -3,13 +3,12 @@ package io.countersign.server.hooks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.server.Gateway;
+import io.countersign.server.TestCredentials;
 import io.countersign.server.cli.HookCommand;
 import io.countersign.server.config.ServerConfig;
-import io.countersign.store.sqlite.SqliteStore;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -193,8 +192,6 @@ final class ClaudeCodeHookTest {
     }
 
     private String issue(Principal principal) {
-        try (SqliteStore store = SqliteStore.open(data)) {
-            return new ApiTokens(store, Clock.systemUTC()).issue(principal).reveal();
-        }
+        return TestCredentials.issue(data, principal);
     }
 }

@@ -120,6 +120,7 @@ final class McpHttpSessionsTest {
         HttpResponse<String> call = rpc(other, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
                 + "\"everything__echo\",\"arguments\":{\"message\":\"theirs\"}}}");
         assertThat(call.statusCode()).isEqualTo(404);
+        assertThat(call.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(call.body()).doesNotContain("Echo: theirs").contains("no MCP session " + session + " of agent other-agent");
         assertThat(send(other, session, "GET").statusCode()).isEqualTo(404);
         assertThat(send(other, session, "DELETE").statusCode()).isEqualTo(404);

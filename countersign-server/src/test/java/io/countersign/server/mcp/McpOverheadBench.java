@@ -1,8 +1,6 @@
 package io.countersign.server.mcp;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
-import io.countersign.store.sqlite.SqliteStore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -10,13 +8,10 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,26 +61,13 @@ final class McpOverheadBench {
 
     @Test
     void allowPath_overStdio(@TempDir Path directory) throws Exception {
-        Path data = Files.createDirectories(directory.resolve("data"));
-        Path policy = directory.resolve("policy.yaml");
-        try (InputStream in = McpOverheadBench.class.getResourceAsStream("/mcp/mcp-policy.yaml")) {
-            Files.write(policy, in.readAllBytes());
-        }
-        String agentToken;
-        try (SqliteStore store = SqliteStore.open(data)) {
-            agentToken = new ApiTokens(store, Clock.systemUTC()).issue(new Agent("bench", Map.of())).reveal();
-        }
         UpstreamConfig.Stdio everything = NpmServers.everything();
-        Path config = directory.resolve("countersign.yaml");
-        Files.writeString(config, "data: " + data + "\npolicy: " + policy + "\nserver: {port: 0}\nmcp:\n  servers:\n    everything:\n"
-                + "      command: " + everything.command() + "\n      args: [" + String.join(", ", everything.args().stream().map(a -> "\"" + a + "\"").toList()) + "]\n");
+        StdioGatewaySetup gateway = StdioGatewaySetup.write(directory, Map.of("everything", everything), "");
         List<String> bareArgs = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"), BareMcpProxy.class.getName(), everything.command()));
         bareArgs.addAll(everything.args());
         measure("stdio", stdioClient(ServerParameters.builder(everything.command()).args(everything.args()).build()),
                 stdioClient(ServerParameters.builder(java()).args(bareArgs).build()),
-                stdioClient(ServerParameters.builder(java())
-                        .args("-cp", System.getProperty("java.class.path"), "io.countersign.server.Main", "mcp", "--stdio", "--config", config.toString())
-                        .addEnvVar("COUNTERSIGN_API_KEY", agentToken).build()));
+                stdioClient(gateway.parameters(gateway.issue(new Agent("bench", Map.of())))));
     }
 
     private static void measure(String transport, McpSyncClient direct, McpSyncClient bare, McpSyncClient gateway) {

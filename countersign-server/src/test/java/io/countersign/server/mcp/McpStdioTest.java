@@ -3,16 +3,12 @@ package io.countersign.server.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
-import io.countersign.store.sqlite.SqliteStore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +48,7 @@ final class McpStdioTest {
     private final ExecutorService callers = Executors.newCachedThreadPool();
     private final CompletableFuture<String> baseUrl = new CompletableFuture<>();
     private Path share;
-    private Path config;
+    private StdioGatewaySetup gateway;
     private String agentToken;
     private String ownerToken;
     private McpSyncClient agent;
@@ -66,23 +61,10 @@ final class McpStdioTest {
         NpmServers.folder();
         share = Files.createDirectories(directory.resolve("share"));
         Files.writeString(share.resolve("notes.txt"), "stdio notes\n");
-        Path data = Files.createDirectories(directory.resolve("data"));
-        Path policy = directory.resolve("policy.yaml");
-        try (InputStream in = McpStdioTest.class.getResourceAsStream("/mcp/mcp-policy.yaml")) {
-            Files.write(policy, in.readAllBytes());
-        }
-        try (SqliteStore store = SqliteStore.open(data)) {
-            ApiTokens tokens = new ApiTokens(store, Clock.systemUTC());
-            agentToken = tokens.issue(new Agent("desktop", Map.of())).reveal();
-            ownerToken = tokens.issue(new Human("olga", "olga@example.com", Set.of("file-owners"))).reveal();
-        }
-        UpstreamConfig.Stdio files = NpmServers.filesystem(share);
-        config = directory.resolve("countersign.yaml");
-        Files.writeString(config, "data: " + data + "\npolicy: " + policy + "\nserver: {port: 0}\nmcp:\n  servers:\n    files:\n      command: "
-                + files.command() + "\n      args: [" + String.join(", ", files.args().stream().map(a -> "\"" + a + "\"").toList()) + "]\n"
-                + "  elicitation: true\n");
-        StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(javaBin())
-                .args(countersignArgs()).addEnvVar("COUNTERSIGN_API_KEY", agentToken).build(), new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
+        gateway = StdioGatewaySetup.write(directory, Map.of("files", NpmServers.filesystem(share)), "  elicitation: true\n");
+        agentToken = gateway.issue(new Agent("desktop", Map.of()));
+        ownerToken = gateway.issue(new Human("olga", "olga@example.com", Set.of("file-owners")));
+        StdioClientTransport transport = new StdioClientTransport(gateway.parameters(agentToken), new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
         transport.setStdErrorHandler(line -> {
             Matcher matcher = APPROVALS_AT.matcher(line);
             if (matcher.find()) baseUrl.complete(matcher.group(1));
@@ -191,7 +173,7 @@ final class McpStdioTest {
     }
 
     private List<String> countersignArgs() {
-        return List.of("-cp", System.getProperty("java.class.path"), "io.countersign.server.Main", "mcp", "--stdio", "--config", config.toString());
+        return List.of("-cp", System.getProperty("java.class.path"), "io.countersign.server.Main", "mcp", "--stdio", "--config", gateway.config().toString());
     }
 
     private static String javaBin() {

@@ -1,12 +1,11 @@
 package io.countersign.server.mcp;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.server.Gateway;
+import io.countersign.server.TestCredentials;
 import io.countersign.server.config.ServerConfig;
-import io.countersign.store.sqlite.SqliteStore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -74,9 +73,7 @@ final class McpTestGateway implements AutoCloseable {
     }
 
     private String issue(Principal principal) {
-        try (SqliteStore store = SqliteStore.open(data)) {
-            return new ApiTokens(store, Clock.systemUTC()).issue(principal).reveal();
-        }
+        return TestCredentials.issue(data, principal);
     }
 
     /** A Java SDK client on {@code /mcp} with the agent's bearer token. */

@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.server.identity.IdentityConfig;
-import io.countersign.store.sqlite.SqliteStore;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -101,22 +95,9 @@ final class McpToolChangesTest {
 
     @Test
     void aToolChangedWhileServing_isToldToTheStdioSession(@TempDir Path directory) throws Exception {
-        Path data = Files.createDirectories(directory.resolve("data"));
-        Path policy = directory.resolve("policy.yaml");
-        try (InputStream in = McpToolChangesTest.class.getResourceAsStream("/mcp/mcp-policy.yaml")) {
-            Files.write(policy, in.readAllBytes());
-        }
-        String token;
-        try (SqliteStore store = SqliteStore.open(data)) {
-            token = new ApiTokens(store, Clock.systemUTC()).issue(new Agent("desktop", Map.of())).reveal();
-        }
-        UpstreamConfig.Stdio shifting = NpmServers.shifting();
-        Path config = directory.resolve("countersign.yaml");
-        Files.writeString(config, "data: " + data + "\npolicy: " + policy + "\nserver: {port: 0}\nmcp:\n  servers:\n    shifting:\n"
-                + "      command: " + shifting.command() + "\n      args: [\"" + shifting.args().getFirst() + "\"]\n");
-        StdioClientTransport transport = new StdioClientTransport(ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .args("-cp", System.getProperty("java.class.path"), "io.countersign.server.Main", "mcp", "--stdio", "--config", config.toString())
-                .addEnvVar("COUNTERSIGN_API_KEY", token).build(), new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
+        StdioGatewaySetup gateway = StdioGatewaySetup.write(directory, Map.of("shifting", NpmServers.shifting()), "");
+        StdioClientTransport transport = new StdioClientTransport(gateway.parameters(gateway.issue(new Agent("desktop", Map.of()))),
+                new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
         transport.setStdErrorHandler(line -> {});
         List<List<McpSchema.Tool>> told = new CopyOnWriteArrayList<>();
         McpSyncClient agent = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(90))

@@ -1,19 +1,16 @@
 package io.countersign.server.slack;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.identity.Secret;
 import io.countersign.server.Gateway;
+import io.countersign.server.TestCredentials;
 import io.countersign.server.channels.Backoff;
 import io.countersign.server.config.NotificationsConfig;
 import io.countersign.server.config.ServerConfig;
-import java.time.Duration;
-import io.countersign.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -23,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -74,9 +72,7 @@ final class SlackTestGateway implements AutoCloseable {
     }
 
     private String issue(Principal principal) {
-        try (SqliteStore store = SqliteStore.open(data)) {
-            return new ApiTokens(store, Clock.systemUTC()).issue(principal).reveal();
-        }
+        return TestCredentials.issue(data, principal);
     }
 
     /** The agent's request; answers the request id. */

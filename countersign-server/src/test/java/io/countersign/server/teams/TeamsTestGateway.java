@@ -1,12 +1,11 @@
 package io.countersign.server.teams;
 
 import io.countersign.identity.Agent;
-import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.server.Gateway;
+import io.countersign.server.TestCredentials;
 import io.countersign.server.config.ServerConfig;
-import io.countersign.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,9 +56,7 @@ final class TeamsTestGateway implements AutoCloseable {
     }
 
     private String issue(Principal principal) {
-        try (SqliteStore store = SqliteStore.open(data)) {
-            return new ApiTokens(store, Clock.systemUTC()).issue(principal).reveal();
-        }
+        return TestCredentials.issue(data, principal);
     }
 
     /** An agent's {@code POST /v1/actions}; the answer's JSON. */
