@@ -1,5 +1,6 @@
 package io.countersign.server.config;
 
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.outbox.NotificationType;
 import io.countersign.server.channels.Backoff;

@@ -1,5 +1,6 @@
 package io.countersign.server.config;
 
+import io.countersign.server.audit.AuditConfig;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.console.ConsoleConfig;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.countersign.server.Cli;
 import io.countersign.server.Main;
-import io.countersign.server.config.AuditConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.store.sqlite.SqliteStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

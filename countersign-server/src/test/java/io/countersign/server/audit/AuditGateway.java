@@ -3,7 +3,7 @@ package io.countersign.server.audit;
 import io.countersign.identity.Agent;
 import io.countersign.server.Gateway;
 import io.countersign.server.TestCredentials;
-import io.countersign.server.config.AuditConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;

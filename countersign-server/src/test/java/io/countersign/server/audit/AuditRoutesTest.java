@@ -2,7 +2,7 @@ package io.countersign.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.countersign.server.config.AuditConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
 import io.countersign.tlog.note.NoteVerifier;

@@ -3,7 +3,7 @@ package io.countersign.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.server.Cli;
-import io.countersign.server.config.AuditConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.countersign.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.countersign.server.config.AuditConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.net.ServerSocket;
 import java.net.URI;

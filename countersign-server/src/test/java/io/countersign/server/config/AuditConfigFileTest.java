@@ -1,5 +1,6 @@
 package io.countersign.server.config;
 
+import io.countersign.server.audit.AuditConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

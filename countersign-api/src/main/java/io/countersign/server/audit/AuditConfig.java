@@ -1,4 +1,4 @@
-package io.countersign.server.config;
+package io.countersign.server.audit;
 
 import static java.util.Objects.requireNonNull;
 

@@ -3,7 +3,7 @@ package io.countersign.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.countersign.server.config.AuditConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.nio.file.Files;
 import java.nio.file.Path;

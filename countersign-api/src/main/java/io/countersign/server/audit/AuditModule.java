@@ -2,7 +2,7 @@ package io.countersign.server.audit;
 
 import static java.util.Objects.requireNonNull;
 
-import io.countersign.server.config.AuditConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.store.GatewayStore;
 import io.countersign.tlog.note.NoteSigner;
 import io.countersign.tlog.note.NoteVerifier;

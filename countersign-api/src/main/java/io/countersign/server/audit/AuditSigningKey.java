@@ -1,6 +1,6 @@
 package io.countersign.server.audit;
 
-import io.countersign.server.config.AuditConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
