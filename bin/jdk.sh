@@ -1,4 +1,5 @@
 # Sourced by ./countersign and .ci/run: exports JAVA_HOME pointing at a JDK >= 21.
+# Run as `JDK_SH_PRINT=1 bash bin/jdk.sh` (by ./mvnw) it prints that JAVA_HOME instead.
 # Looks at $JAVA_HOME, then the java on PATH, then the JDKs under /usr/lib/jvm and
 # /opt; the newest wins among the system ones.
 
@@ -26,8 +27,12 @@ find_jdk21() {
 }
 
 if ! JAVA_HOME=$(find_jdk21); then
-  echo "Countersign needs a JDK 21 or newer; none found (set JAVA_HOME)." >&2
+  echo "Countersign needs a JDK 21 or newer and found none: install one (Debian: apt-get install openjdk-21-jdk-headless, or any JDK 21+) or set JAVA_HOME to it." >&2
   exit 1
+fi
+if [ -n "${JDK_SH_PRINT:-}" ]; then
+  echo "$JAVA_HOME"
+  exit 0
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
