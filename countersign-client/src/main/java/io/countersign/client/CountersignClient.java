@@ -1,5 +1,6 @@
 package io.countersign.client;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
@@ -47,7 +48,7 @@ public final class CountersignClient implements AutoCloseable {
                         .followRedirects(HttpClient.Redirect.NEVER)
                         .build())
                 : Optional.empty();
-        HttpClient http = ownHttpClient.orElse(builder.httpClient);
+        HttpClient http = builder.httpClient == null ? ownHttpClient.orElseThrow() : builder.httpClient;
         this.transport = new HttpTransport(http, builder.baseUrl, builder.apiKey, builder.requestTimeout);
         this.longPoll = new LongPoll(builder.maxLongPoll.toSeconds(), this::read);
     }
@@ -127,7 +128,7 @@ public final class CountersignClient implements AutoCloseable {
      *
      * @throws ActionNotAuthorized as {@link #authorize} does; the work has not run
      */
-    public <T> T guard(ActionRequest request, Duration timeout, Callable<T> work) throws Exception {
+    public <T> @Nullable T guard(ActionRequest request, Duration timeout, Callable<T> work) throws Exception {
         requireNonNull(work, "work is null");
         return guarded(request, timeout, work::call);
     }
@@ -201,13 +202,14 @@ public final class CountersignClient implements AutoCloseable {
     }
 
     @FunctionalInterface
+    /** The guarded work; its result is whatever the caller's work returns (null for a Runnable). */
     private interface Work<T, E extends Exception> {
-        T run() throws E;
+        @Nullable T run() throws E;
     }
 
-    private <T, E extends Exception> T guarded(ActionRequest request, Duration timeout, Work<T, E> work) throws ActionNotAuthorized, E {
+    private <T, E extends Exception> @Nullable T guarded(ActionRequest request, Duration timeout, Work<T, E> work) throws ActionNotAuthorized, E {
         Grant grant = authorize(request, timeout);
-        T result;
+        @Nullable T result;
         try {
             result = work.run();
         } catch (Throwable failure) {
@@ -246,7 +248,7 @@ public final class CountersignClient implements AutoCloseable {
     public static final class Builder {
         private final URI baseUrl;
         private final ApiKey apiKey;
-        private HttpClient httpClient;
+        private @Nullable HttpClient httpClient;
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration maxLongPoll = Duration.ofSeconds(30);
         private boolean insecurePlainHttp;

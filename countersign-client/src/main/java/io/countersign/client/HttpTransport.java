@@ -1,5 +1,6 @@
 package io.countersign.client;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
@@ -76,7 +77,7 @@ final class HttpTransport {
         try {
             return reader.apply(parse(answer, source), source);
         } catch (CountersignProtocolException e) {
-            String message = redact(e.getMessage());
+            String message = redact(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
             throw message.equals(e.getMessage()) ? e : new CountersignProtocolException(message);
         }
     }

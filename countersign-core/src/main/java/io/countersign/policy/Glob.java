@@ -1,5 +1,6 @@
 package io.countersign.policy;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class Glob {
     private final String text;
     private final String literalPrefix;
     // null for a glob without wildcards: plain equality is cheaper than a regex.
-    private final Pattern pattern;
+    private final @Nullable Pattern pattern;
 
     private Glob(Kind kind, String text) {
         this.kind = kind;

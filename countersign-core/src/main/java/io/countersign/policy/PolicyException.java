@@ -1,5 +1,6 @@
 package io.countersign.policy;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;
@@ -16,7 +17,7 @@ import java.util.Optional;
 public final class PolicyException extends RuntimeException {
     private final String file;
     private final int line;
-    private final String rule;
+    private final @Nullable String rule;
     private final String detail;
 
     public PolicyException(String file, int line, Optional<String> rule, String detail) {

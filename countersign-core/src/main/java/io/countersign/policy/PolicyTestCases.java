@@ -1,5 +1,6 @@
 package io.countersign.policy;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
@@ -168,7 +169,7 @@ public final class PolicyTestCases {
         try {
             action = new Action(actionName, resource, params, "policy test case '" + name + "'", onBehalfOf);
         } catch (IllegalArgumentException e) {
-            throw reader.error(node, e.getMessage());
+            throw reader.error(node, java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         Agent agent = Optional.ofNullable(entries.get("agent")).map(n -> agent(reader, n)).orElse(Agent.named(DEFAULT_AGENT));
         Instant time = Optional.ofNullable(entries.get("time")).map(n -> time(reader, n)).orElse(DEFAULT_TIME);

@@ -1,5 +1,6 @@
 package io.countersign.policy;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
@@ -41,11 +42,11 @@ public final class ReloadingPolicy implements PolicyEngine, AutoCloseable {
 
     private final Path file;
     private final PolicyListener listener;
-    private final ScheduledExecutorService poller;
+    private final @Nullable ScheduledExecutorService poller;
     // Read on every decision, written only under the monitor by reload(): volatile is enough.
     private volatile Policy active;
     // The content hash (or read error) last reported as rejected, so polling reports a bad file once.
-    private String lastRejected;
+    private @Nullable String lastRejected;
 
     private ReloadingPolicy(Path file, PolicyListener listener, Optional<Duration> pollInterval) {
         this.file = requireNonNull(file, "file is null");

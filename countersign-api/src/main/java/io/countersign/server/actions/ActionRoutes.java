@@ -1,5 +1,6 @@
 package io.countersign.server.actions;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
@@ -80,7 +81,7 @@ public final class ActionRoutes {
         try {
             delegation = delegations.of(agent, caller.clientId(), action, Optional.ofNullable(ctx.header(Delegations.HEADER)).filter(t -> !t.isBlank()));
         } catch (Delegations.Refused e) {
-            throw new ApiProblem(422, "delegation-refused", "The on-behalf-of token does not prove the delegation", e.getMessage());
+            throw new ApiProblem(422, "delegation-refused", "The on-behalf-of token does not prove the delegation", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         long started = System.nanoTime();
         ApprovalRequest request = workflow.submit(agent, action, key, caller.scopes(), delegation);

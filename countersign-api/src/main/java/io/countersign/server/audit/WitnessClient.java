@@ -1,5 +1,6 @@
 package io.countersign.server.audit;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
 import io.countersign.tlog.proof.ProofBuilder;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class WitnessClient implements AutoCloseable {
     private final AuditMetrics.Witness metrics;
     private final JsonMapper mapper;
     private final Thread thread;
-    private SignedCheckpoint latest; // guarded by this
+    private @Nullable SignedCheckpoint latest; // guarded by this
     private boolean closed; // guarded by this
     private long witnessedSize; // delivery thread only: the size the witness knows, 0 when unknown
     private long deliveredSize = -1; // guarded by this: the newest size this process delivered
@@ -109,7 +110,7 @@ final class WitnessClient implements AutoCloseable {
     }
 
     /** Waits for a checkpoint newer than the witnessed one; null once closed. */
-    private synchronized SignedCheckpoint nextToDeliver() throws InterruptedException {
+    private synchronized @Nullable SignedCheckpoint nextToDeliver() throws InterruptedException {
         while (!closed && (latest == null || latest.checkpoint().size() <= deliveredSize)) {
             wait();
         }

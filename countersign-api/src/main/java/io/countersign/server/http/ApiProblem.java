@@ -1,5 +1,6 @@
 package io.countersign.server.http;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -47,7 +48,7 @@ public final class ApiProblem extends RuntimeException {
         return title;
     }
 
-    public String detail() {
+    public @Nullable String detail() {
         return getMessage();
     }
 }

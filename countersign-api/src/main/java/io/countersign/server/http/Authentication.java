@@ -1,5 +1,6 @@
 package io.countersign.server.http;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Agent;
@@ -73,7 +74,7 @@ public final class Authentication {
         try {
             return tokens.authenticate(header.substring(7).trim());
         } catch (TokenRejected e) {
-            throw ApiProblem.unauthorized(e.getMessage());
+            throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

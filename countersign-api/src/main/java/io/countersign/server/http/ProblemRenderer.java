@@ -1,5 +1,6 @@
 package io.countersign.server.http;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.workflow.WorkflowException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -38,18 +39,18 @@ public final class ProblemRenderer {
 
     public void renderWorkflow(WorkflowException e, Context ctx) {
         ApiProblem problem = switch (e) {
-            case WorkflowException.NotFound notFound -> ApiProblem.notFound(notFound.getMessage());
-            case WorkflowException.Forbidden forbidden -> ApiProblem.forbidden(forbidden.getMessage());
-            case WorkflowException.StepUpRequired stepUp -> new ApiProblem(403, "step-up-required", "A fresh sign-in is required", stepUp.getMessage());
-            case WorkflowException.Conflict conflict -> new ApiProblem(409, "conflict", "Conflict with the request's state", conflict.getMessage());
-            case WorkflowException.Unprocessable unprocessable -> new ApiProblem(422, "unprocessable", "The request can't be processed", unprocessable.getMessage());
+            case WorkflowException.NotFound notFound -> ApiProblem.notFound(java.util.Objects.requireNonNullElse(notFound.getMessage(), "no detail"));
+            case WorkflowException.Forbidden forbidden -> ApiProblem.forbidden(java.util.Objects.requireNonNullElse(forbidden.getMessage(), "no detail"));
+            case WorkflowException.StepUpRequired stepUp -> new ApiProblem(403, "step-up-required", "A fresh sign-in is required", java.util.Objects.requireNonNullElse(stepUp.getMessage(), "no detail"));
+            case WorkflowException.Conflict conflict -> new ApiProblem(409, "conflict", "Conflict with the request's state", java.util.Objects.requireNonNullElse(conflict.getMessage(), "no detail"));
+            case WorkflowException.Unprocessable unprocessable -> new ApiProblem(422, "unprocessable", "The request can't be processed", java.util.Objects.requireNonNullElse(unprocessable.getMessage(), "no detail"));
         };
         render(problem, ctx);
     }
 
     /** Javalin's own errors (404 route, 405, 413 body too large...) keep their status, in our format. */
     public void renderHttp(HttpResponseException e, Context ctx) {
-        render(forStatus(e.getStatus(), e.getMessage()), ctx);
+        render(forStatus(e.getStatus(), java.util.Objects.requireNonNullElse(e.getMessage(), "no detail")), ctx);
     }
 
     public void renderStatus(Context ctx) {

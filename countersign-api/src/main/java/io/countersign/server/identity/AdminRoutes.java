@@ -1,5 +1,6 @@
 package io.countersign.server.identity;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Scopes;
@@ -74,7 +75,7 @@ public final class AdminRoutes {
             key = agents.create(name, labels, scopes, expiresAt, Authentication.principal(ctx).auditName());
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().contains("already exists")
-                    ? new ApiProblem(409, "conflict", "Conflict", e.getMessage()) : ApiProblem.badRequest(e.getMessage());
+                    ? new ApiProblem(409, "conflict", "Conflict", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail")) : ApiProblem.badRequest(e.getMessage());
         }
         ObjectNode answer = render(agents.find(name).orElseThrow());
         answer.put("key", key.reveal());
@@ -148,9 +149,9 @@ public final class AdminRoutes {
         try {
             return change.get();
         } catch (AgentAdmin.UnknownAgent e) {
-            throw ApiProblem.notFound(e.getMessage());
+            throw ApiProblem.notFound(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         } catch (IllegalArgumentException e) {
-            throw new ApiProblem(409, "conflict", "Conflict", e.getMessage());
+            throw new ApiProblem(409, "conflict", "Conflict", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

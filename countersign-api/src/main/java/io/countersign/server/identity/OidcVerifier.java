@@ -1,5 +1,6 @@
 package io.countersign.server.identity;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -72,9 +73,9 @@ public final class OidcVerifier {
     private final ResourceRetriever retriever;
     private final Clock clock;
     // Set once discovery succeeded; until then, discovery is retried on use.
-    private volatile DefaultJWTProcessor<SecurityContext> processor;
+    private volatile @Nullable DefaultJWTProcessor<SecurityContext> processor;
     private Instant lastDiscoveryAttempt = Instant.MIN;
-    private String lastDiscoveryError = "";
+    private @Nullable String lastDiscoveryError = "";
 
     public OidcVerifier(OidcSettings settings, Clock clock) {
         this(settings, new DefaultResourceRetriever(2_000, 2_000, 512 * 1024), clock);

@@ -1,5 +1,6 @@
 package io.countersign.server.policychange;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.ApprovalRequirement;
@@ -47,7 +48,7 @@ public final class PolicyChangeRoutes {
         try {
             request = changes.propose(Authentication.human(ctx), yaml, reason);
         } catch (PolicyException e) {
-            throw new ApiProblem(422, "invalid-policy", "The policy is not valid", e.getMessage());
+            throw new ApiProblem(422, "invalid-policy", "The policy is not valid", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         ctx.status(request.isPending() ? 202 : 200).json(render(changes.find(request.id())));
     }

@@ -1,5 +1,6 @@
 package io.countersign.server.teams;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
@@ -29,7 +30,7 @@ final class BotTokens {
     private final HttpClient http;
     private final JsonMapper mapper;
     private final Clock clock;
-    private String token;
+    private @Nullable String token;
     private Instant refreshAt = Instant.MIN;
 
     BotTokens(TeamsConfig.Bot bot, HttpClient http, JsonMapper mapper, Clock clock) {

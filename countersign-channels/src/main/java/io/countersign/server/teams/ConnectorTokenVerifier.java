@@ -1,5 +1,6 @@
 package io.countersign.server.teams;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JOSEException;
@@ -61,9 +62,9 @@ final class ConnectorTokenVerifier {
     private final TeamsConfig.Bot bot;
     private final ResourceRetriever retriever;
     private final Clock clock;
-    private volatile DefaultJWTProcessor<SecurityContext> processor;
+    private volatile @Nullable DefaultJWTProcessor<SecurityContext> processor;
     private Instant lastDiscoveryAttempt = Instant.MIN;
-    private String lastDiscoveryError = "";
+    private @Nullable String lastDiscoveryError = "";
 
     ConnectorTokenVerifier(TeamsConfig.Bot bot, Clock clock) {
         this(bot, new DefaultResourceRetriever(2_000, 2_000, 512 * 1024), clock);

@@ -1,5 +1,6 @@
 package io.countersign.server.teams;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -46,7 +47,7 @@ final class TeamsRoutes {
             claims = verifier.verify(ctx.header("Authorization"));
         } catch (TokenRejected e) {
             LOG.info("teams: refused a call to {}: {}", PATH, e.getMessage());
-            throw ApiProblem.unauthorized(e.getMessage());
+            throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         JsonNode activity;
         try {
@@ -61,7 +62,7 @@ final class TeamsRoutes {
             ConnectorTokenVerifier.requireServiceUrl(claims, activity.path("serviceUrl").asString(""));
         } catch (TokenRejected e) {
             LOG.info("teams: refused a call to {}: {}", PATH, e.getMessage());
-            throw ApiProblem.unauthorized(e.getMessage());
+            throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         if ("invoke".equals(activity.path("type").asString("")) && "adaptiveCard/action".equals(activity.path("name").asString(""))) {
             ctx.status(200).contentType("application/json").result(mapper.writeValueAsString(actions.handle(activity)));

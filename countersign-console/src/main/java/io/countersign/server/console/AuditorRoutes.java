@@ -1,5 +1,6 @@
 package io.countersign.server.console;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
@@ -127,7 +128,7 @@ final class AuditorRoutes {
     }
 
     /** The newest stored checkpoint, checked with the server's own verifier key, as any auditor would. */
-    private Pages.Checkpoint checkpoint() {
+    private Pages.@Nullable Checkpoint checkpoint() {
         Optional<StoredCheckpoint> latest = store.audit().latestCheckpoint();
         if (latest.isEmpty()) {
             return null;

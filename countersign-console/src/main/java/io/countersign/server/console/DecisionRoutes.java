@@ -1,5 +1,6 @@
 package io.countersign.server.console;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Human;
@@ -129,7 +130,7 @@ final class DecisionRoutes {
         } catch (IllegalArgumentException e) {
             error(ctx, session, 404, "No request " + id + ".");
         } catch (WorkflowException e) {
-            error(ctx, session, status(e), e.getMessage());
+            error(ctx, session, status(e), java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

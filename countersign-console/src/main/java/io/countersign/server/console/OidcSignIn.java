@@ -1,5 +1,6 @@
 package io.countersign.server.console;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -71,7 +72,7 @@ final class OidcSignIn {
     private final Clock clock;
     private final Map<String, Flow> flows = new ConcurrentHashMap<>();
     private final Map<JWSAlgorithm, IDTokenValidator> validators = new ConcurrentHashMap<>();
-    private volatile OIDCProviderMetadata metadata;
+    private volatile @Nullable OIDCProviderMetadata metadata;
 
     OidcSignIn(OidcSettings settings, ConsoleConfig console, BearerTokens tokens, Supplier<String> baseUrl, Clock clock) {
         this.settings = requireNonNull(settings, "settings is null");

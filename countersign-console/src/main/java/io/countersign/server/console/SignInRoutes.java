@@ -1,5 +1,6 @@
 package io.countersign.server.console;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Human;
@@ -101,7 +102,7 @@ final class SignInRoutes {
             sessions.setCookie(ctx, STATE_COOKIE, flow.state().getValue(), 600);
             ctx.redirect(target.toString(), HttpStatus.SEE_OTHER);
         } catch (OidcSignIn.SignInFailed e) {
-            showSignIn(ctx, 502, e.getMessage());
+            showSignIn(ctx, 502, java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.countersign.policy.internal;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.DecisionInput;
@@ -13,10 +14,10 @@ public final class CompiledRule {
     private final int index;
     private final RuleSummary summary;
     // Nullable copies of the summary's optionals: these are read on every decision.
-    private final Glob action;
-    private final Glob resource;
-    private final Glob agent;
-    private final Condition condition;
+    private final @Nullable Glob action;
+    private final @Nullable Glob resource;
+    private final @Nullable Glob agent;
+    private final @Nullable Condition condition;
 
     public CompiledRule(int index, RuleSummary summary, Optional<Condition> condition) {
         if (index < 0) {

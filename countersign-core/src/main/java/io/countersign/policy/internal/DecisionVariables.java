@@ -1,5 +1,6 @@
 package io.countersign.policy.internal;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import dev.cel.common.values.NullValue;
@@ -21,9 +22,9 @@ import tools.jackson.databind.JsonNode;
 public final class DecisionVariables implements CelVariableResolver {
     private final DecisionInput input;
     // Converted on first use; null until then.
-    private Object params;
-    private Object agent;
-    private Object context;
+    private @Nullable Object params;
+    private @Nullable Object agent;
+    private @Nullable Object context;
 
     public DecisionVariables(DecisionInput input) {
         this.input = requireNonNull(input, "input is null");

@@ -1,5 +1,6 @@
 package io.countersign.policy.internal;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.ApprovalRequirement;
@@ -154,7 +155,7 @@ public final class PolicyParser {
 
         Node whenNode = entries.get("when");
         Optional<String> when = Optional.ofNullable(whenNode).map(n -> reader.string(n, "when"));
-        Optional<Condition> condition = when.map(expression -> condition(reader, whenNode, expression));
+        Optional<Condition> condition = when.map(expression -> condition(reader, requireNonNull(whenNode, "when"), expression));
 
         RuleSummary summary = new RuleSummary(ruleName, YamlReader.line(node), action, resource, agent, when, effect, reason,
                 approval.map(Approval::requirement), approval.map(Approval::stepUp).orElse(false), approval.flatMap(Approval::channel));
@@ -299,7 +300,7 @@ public final class PolicyParser {
         }
     }
 
-    private static Optional<Glob> glob(YamlReader reader, Node node, String what, Function<String, Glob> factory) {
+    private static Optional<Glob> glob(YamlReader reader, @Nullable Node node, String what, Function<String, Glob> factory) {
         if (node == null) {
             return Optional.empty();
         }
@@ -359,7 +360,7 @@ public final class PolicyParser {
         try {
             return Condition.compile(expression);
         } catch (Condition.Invalid e) {
-            throw reader.error(conditionLine(node, e.lineInExpression()), e.getMessage());
+            throw reader.error(conditionLine(node, e.lineInExpression()), java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

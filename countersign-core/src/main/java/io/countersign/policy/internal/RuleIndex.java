@@ -1,5 +1,6 @@
 package io.countersign.policy.internal;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.policy.Effect;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,7 +36,7 @@ public final class RuleIndex {
         private Node() {}
 
         /** The rules of {@code effect} whose action prefix is a prefix of the looked-up action, in file order. */
-        public List<CompiledRule> candidates(Effect effect) {
+        public @Nullable List<CompiledRule> candidates(Effect effect) {
             return candidates.get(effect);
         }
     }

@@ -1,5 +1,6 @@
 package io.countersign.policy.internal;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.PolicyException;
@@ -66,7 +67,7 @@ public final class YamlReader {
             root = new Yaml(options).compose(new StringReader(withoutBom));
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
-            String problem = e.getProblem() != null ? e.getProblem().strip() : e.getMessage();
+            String problem = e.getProblem() != null ? e.getProblem().strip() : java.util.Objects.requireNonNullElse(e.getMessage(), "unreadable YAML");
             // Some problems only make sense with their context: "expected a single document in the stream, but found another document".
             if (e.getContext() != null && problem.startsWith("but ")) {
                 problem = e.getContext().strip() + ", " + problem;
@@ -81,8 +82,9 @@ public final class YamlReader {
         return root;
     }
 
-    public PolicyException error(Node at, String detail) {
-        return new PolicyException(file, line(at), rule, detail);
+    /** An error at {@code at}'s line, or at no line (0) when there is no node to point at. */
+    public PolicyException error(@Nullable Node at, String detail) {
+        return new PolicyException(file, at == null ? 0 : line(at), rule, detail);
     }
 
     public PolicyException error(int line, String detail) {

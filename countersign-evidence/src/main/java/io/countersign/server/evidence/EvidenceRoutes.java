@@ -1,5 +1,6 @@
 package io.countersign.server.evidence;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
@@ -53,7 +54,7 @@ public final class EvidenceRoutes {
         try {
             period = EvidencePeriod.parse(from, to);
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest(e.getMessage());
+            throw ApiProblem.badRequest(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         checkpointNow.run();
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
@@ -61,7 +62,7 @@ public final class EvidenceRoutes {
         try {
             exported = exporter.export(period, zip);
         } catch (EvidenceExporter.NotExportable e) {
-            throw new ApiProblem(503, "no-checkpoint", "The log can't back an evidence package yet", e.getMessage());
+            throw new ApiProblem(503, "no-checkpoint", "The log can't back an evidence package yet", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

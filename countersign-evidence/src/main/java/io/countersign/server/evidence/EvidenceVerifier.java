@@ -1,5 +1,6 @@
 package io.countersign.server.evidence;
 
+import org.jspecify.annotations.Nullable;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
@@ -69,14 +70,14 @@ public final class EvidenceVerifier {
         try (InputStream in = Files.newInputStream(zip)) {
             files = EvidencePackage.readZip(in);
         } catch (DamagedPackage e) {
-            return new Failed(e.file(), e.getMessage());
+            return new Failed(e.file(), java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         } catch (IOException e) {
             return new Unverifiable("can't read " + zip + ": " + e.getMessage());
         }
         try {
             return check(files, trust, stateForOrigin);
         } catch (DamagedPackage e) {
-            return new Failed(e.file(), e.getMessage());
+            return new Failed(e.file(), java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 
@@ -172,7 +173,7 @@ public final class EvidenceVerifier {
             head = new LogHead(checkpoint.origin(), checkpoint.size(), Base64.getEncoder().encodeToString(checkpoint.rootHash()), key.format(),
                     first, end, cited.size());
         } catch (IllegalArgumentException e) {
-            throw new DamagedPackage(EvidencePackage.MANIFEST, e.getMessage());
+            throw new DamagedPackage(EvidencePackage.MANIFEST, java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         Map<String, byte[]> rebuilt = EvidencePackage.assemble(period, cited, head, note);
         for (Map.Entry<String, byte[]> file : rebuilt.entrySet()) {

@@ -1,5 +1,6 @@
 package io.countersign.server.evidence;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.server.evidence.RequestRecord.BreakGlassRecord;
 import io.countersign.server.evidence.RequestRecord.VoteRecord;
 import java.time.Instant;
@@ -52,11 +53,11 @@ final class Population {
         final List<String> rules = new ArrayList<>();
         String policyVersion = "";
         String status = "pending";
-        Instant decidedAt;
+        @Nullable Instant decidedAt;
         String decidedBy = "";
         final List<VoteRecord> votes = new ArrayList<>();
-        BreakGlassRecord breakGlass;
-        Instant executedAt;
+        @Nullable BreakGlassRecord breakGlass;
+        @Nullable Instant executedAt;
         String outcome = "";
         final List<Long> seqs = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package io.countersign.server.insights;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.Policy;
@@ -51,7 +52,7 @@ public final class InsightsRoutes {
 
     /** 422 naming the line and rule, as {@code countersign policy check} does. */
     public static ApiProblem invalidPolicy(PolicyException e) {
-        return new ApiProblem(422, "invalid-policy", "The policy is not valid", e.getMessage());
+        return new ApiProblem(422, "invalid-policy", "The policy is not valid", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
     }
 
     private static Duration window(Optional<String> since) {

@@ -1,5 +1,6 @@
 package io.countersign.server.mcp;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Agent;
@@ -193,7 +194,7 @@ final class McpProtocol {
                 .build();
     }
 
-    private static Object progressToken(McpSchema.CallToolRequest request) {
+    private static @Nullable Object progressToken(McpSchema.CallToolRequest request) {
         return request.meta() == null ? null : request.meta().get("progressToken");
     }
 

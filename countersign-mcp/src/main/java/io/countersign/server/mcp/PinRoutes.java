@@ -1,5 +1,6 @@
 package io.countersign.server.mcp;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.http.Access;
@@ -44,9 +45,9 @@ final class PinRoutes {
         try {
             accepted = pins.accept(tool, Authentication.principal(ctx).auditName());
         } catch (NoSuchElementException e) {
-            throw ApiProblem.notFound(e.getMessage());
+            throw ApiProblem.notFound(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         } catch (IllegalArgumentException e) {
-            throw ApiProblem.badRequest(e.getMessage());
+            throw ApiProblem.badRequest(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         ObjectNode body = render(accepted);
         body.put("accepted", true);

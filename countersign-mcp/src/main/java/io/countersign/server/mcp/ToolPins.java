@@ -1,5 +1,6 @@
 package io.countersign.server.mcp;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.canonical.CanonicalJson;
@@ -72,7 +73,7 @@ final class ToolPins {
     private final Path file;
     private final JsonMapper mapper;
     private Map<String, Pin> pins;
-    private FileTime loadedAt;
+    private @Nullable FileTime loadedAt;
 
     private ToolPins(Path file, JsonMapper mapper) {
         this.file = file;

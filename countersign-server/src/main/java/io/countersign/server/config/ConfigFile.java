@@ -1,5 +1,6 @@
 package io.countersign.server.config;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.outbox.NotificationType;
@@ -124,7 +125,7 @@ public final class ConfigFile {
         try {
             return McpConfig.parse(file, value, (key, text) -> duration(file, key, text));
         } catch (McpConfig.McpConfigException e) {
-            throw new ConfigException(e.getMessage());
+            throw new ConfigException(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.countersign.store.postgres;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.RequestListener;
@@ -29,7 +30,7 @@ final class NodeListener implements AutoCloseable {
     private final RequestListener listener;
     private final Thread thread;
     private volatile boolean closed;
-    private volatile Connection connection;
+    private volatile @Nullable Connection connection;
 
     private NodeListener(PostgresSettings settings, Function<RequestId, Optional<ApprovalRequest>> find, RequestListener listener) {
         this.settings = settings;

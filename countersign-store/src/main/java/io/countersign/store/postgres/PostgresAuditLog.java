@@ -1,5 +1,6 @@
 package io.countersign.store.postgres;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.store.AuditLeafSink;
@@ -24,7 +25,7 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresAuditLog.class);
 
     private final PostgresSettings settings;
-    private Connection signer; // guarded by this; holds SIGNER_LOCK while not null
+    private @Nullable Connection signer; // guarded by this; holds SIGNER_LOCK while not null
     private boolean closed; // guarded by this
 
     PostgresAuditLog(Reads reads, AuditTable entries, PostgresSettings settings) {

@@ -1,5 +1,6 @@
 package io.countersign.store.postgres;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -69,7 +70,7 @@ public final class PostgresStore implements GatewayStore {
     private final PostgresAuditLog auditLog;
     private final SqlOutbox outbox;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile NodeListener nodeListener;
+    private volatile @Nullable NodeListener nodeListener;
 
     private PostgresStore(PostgresSettings settings, HikariDataSource pool, RequestCodec codec) {
         this.settings = settings;

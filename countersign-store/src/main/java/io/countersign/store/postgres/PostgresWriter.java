@@ -1,5 +1,6 @@
 package io.countersign.store.postgres;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.AuditTree;
@@ -36,7 +37,7 @@ final class PostgresWriter implements AutoCloseable {
     private static final class Job<T> {
         final Function<Transaction, T> work;
         final CompletableFuture<T> outcome = new CompletableFuture<>();
-        T result; // writer thread only; handed over at COMMIT
+        @Nullable T result; // writer thread only; handed over at COMMIT
 
         Job(Function<Transaction, T> work) {
             this.work = work;
@@ -63,7 +64,7 @@ final class PostgresWriter implements AutoCloseable {
     private final AuditTree tree = new AuditTree(); // writer thread only
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private Connection connection; // writer thread only
+    private @Nullable Connection connection; // writer thread only
     private volatile boolean closed;
 
     PostgresWriter(PostgresSettings settings, RequestTable requests, AuditTable audit) {

@@ -1,5 +1,6 @@
 package io.countersign.store.sql;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.tlog.tree.CompactRange;
 import io.countersign.tlog.tree.TreeAppend;
@@ -32,7 +33,7 @@ public final class AuditTree {
     private final AuditNodeTable nodes = new AuditNodeTable();
     private final TreeHasher hasher = TreeHasher.create();
     private final List<byte[]> pending = new ArrayList<>();
-    private CompactRange border; // the committed tree's border; null when it must be read again
+    private @Nullable CompactRange border; // the committed tree's border; null when it must be read again
     private long batchStart;
 
     /**
@@ -70,7 +71,7 @@ public final class AuditTree {
      * Inserts the nodes of this batch's entries; the returned border takes effect only through
      * {@link #committed}, once COMMIT succeeded. Null when the batch appended nothing.
      */
-    public CompactRange write(Connection connection) throws SQLException {
+    public @Nullable CompactRange write(Connection connection) throws SQLException {
         if (pending.isEmpty()) {
             return null;
         }

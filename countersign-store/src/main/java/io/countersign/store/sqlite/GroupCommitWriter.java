@@ -1,5 +1,6 @@
 package io.countersign.store.sqlite;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTree;
 import io.countersign.tlog.tree.CompactRange;
@@ -43,7 +44,7 @@ final class GroupCommitWriter implements AutoCloseable {
     /** What a caller runs on the writer thread. */
     @FunctionalInterface
     interface Work<T> {
-        T run(WriteBatch batch);
+        @Nullable T run(WriteBatch batch);
     }
 
     private final Connection connection;

@@ -1,5 +1,6 @@
 package io.countersign.store.sqlite;
 
+import org.jspecify.annotations.Nullable;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.concurrent.CountDownLatch;
 
@@ -9,8 +10,8 @@ final class Job<T> {
     private final CountDownLatch done = new CountDownLatch(1);
     // Written by the writer thread before done.countDown(), read by the caller after done.await():
     // the latch orders the two, so these need no volatile.
-    private T result;
-    private Throwable failure;
+    private @Nullable T result;
+    private @Nullable Throwable failure;
     private boolean finished; // writer thread only
 
     Job(GroupCommitWriter.Work<T> work) {

@@ -1,5 +1,6 @@
 package io.countersign.store.sqlite;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTree;
 import io.countersign.store.sql.SqlCall;
@@ -17,7 +18,7 @@ final class WriteBatch {
     private final Thread writer;
     private final AuditTree tree;
     private long nextSeq;
-    private SQLException fatal;
+    private @Nullable SQLException fatal;
 
     WriteBatch(Connection connection, Thread writer, long nextSeq, AuditTree tree) {
         this.connection = connection;

@@ -1,5 +1,6 @@
 package io.countersign.tlog.internal;
 
+import org.jspecify.annotations.Nullable;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyFactory;
@@ -136,7 +137,7 @@ public final class Ed25519 {
     }
 
     private static final class SeedSpi extends SecureRandomSpi {
-        private byte[] seed;
+        private byte @Nullable [] seed;
 
         SeedSpi(byte[] seed) {
             this.seed = seed.clone();

@@ -1,5 +1,6 @@
 package io.countersign.tlog.internal;
 
+import org.jspecify.annotations.Nullable;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -20,7 +21,7 @@ public final class Encoding {
      * missing padding and non-zero trailing bits; re-encoding and comparing rejects both, so
      * that every value has exactly one textual form and a signed text cannot be re-spelled.
      */
-    public static byte[] decodeBase64OrNull(String text) {
+    public static byte @Nullable [] decodeBase64OrNull(String text) {
         byte[] bytes;
         try {
             bytes = BASE64_DECODER.decode(text);

@@ -1,5 +1,6 @@
 package io.countersign.tlog.note;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.tlog.internal.Encoding;
 import io.countersign.tlog.internal.NoteNames;
 import java.nio.ByteBuffer;
@@ -37,7 +38,7 @@ public record NoteSignature(String keyName, int keyId, byte[] signature) {
     }
 
     /** Parses a signature line (without its newline), or returns null if it is malformed. */
-    static NoteSignature parseLineOrNull(String line) {
+    static @Nullable NoteSignature parseLineOrNull(String line) {
         if (!line.startsWith(LINE_PREFIX)) {
             return null;
         }

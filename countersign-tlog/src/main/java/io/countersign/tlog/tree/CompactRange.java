@@ -1,5 +1,6 @@
 package io.countersign.tlog.tree;
 
+import org.jspecify.annotations.Nullable;
 import io.countersign.tlog.internal.NodeRanges;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class CompactRange {
     }
 
     /** Appends a leaf by its leaf hash, telling {@code sink} (if not null) every node completed. */
-    public void append(byte[] leafHash, NodeSink sink) {
+    public void append(byte[] leafHash, @Nullable NodeSink sink) {
         checkedHash(leafHash, "leaf hash");
         System.arraycopy(leafHash, 0, scratch, 0, TreeHasher.HASH_SIZE);
         appendScratch(sink);
@@ -100,7 +101,7 @@ public final class CompactRange {
         appendScratch(null);
     }
 
-    private void appendScratch(NodeSink sink) {
+    private void appendScratch(@Nullable NodeSink sink) {
         if (size >= Long.MAX_VALUE - 1) {
             throw new IllegalStateException("tree is full at size " + size);
         }

@@ -1,5 +1,6 @@
 package io.countersign.server.audit.verify;
 
+import org.jspecify.annotations.Nullable;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.countersign.tlog.proof.ConsistencyProof;
@@ -24,7 +25,7 @@ public final class ExportSource implements AuditSource {
     private final String key;
     private final String checkpoint;
     private final byte[][] listed;
-    private InMemoryHashStore reference; // the tree of the listed hashes, built on first use
+    private @Nullable InMemoryHashStore reference; // the tree of the listed hashes, built on first use
     private boolean streamed;
 
     private ExportSource(Path file, LineReader lines, String key, String checkpoint, byte[][] listed) {

@@ -1,5 +1,6 @@
 package io.countersign.server.audit.verify;
 
+import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -18,7 +19,7 @@ final class LineReader implements AutoCloseable {
     }
 
     /** The next line without its LF; null at the end of the input. */
-    byte[] next() throws IOException {
+    byte @Nullable [] next() throws IOException {
         byte[] partial = null;
         while (true) {
             if (position == limit) {

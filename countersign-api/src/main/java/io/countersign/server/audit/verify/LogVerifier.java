@@ -1,5 +1,6 @@
 package io.countersign.server.audit.verify;
 
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.audit.verify.AuditSource.SourceException;
@@ -84,11 +85,11 @@ public final class LogVerifier {
         try {
             return run(source, trust, stateForOrigin, notes);
         } catch (SourceException e) {
-            return e.damaged() ? new Failed(e.getMessage(), notes) : new Unverifiable(e.getMessage(), notes);
+            return e.damaged() ? new Failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"), notes) : new Unverifiable(e.getMessage(), notes);
         } catch (IOException e) {
             return new Unverifiable("reading the " + source.describe() + " failed: " + e.getMessage(), notes);
         } catch (IllegalStateException e) {
-            return new Unverifiable(e.getMessage(), notes);
+            return new Unverifiable(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"), notes);
         }
     }
 
