@@ -13,9 +13,13 @@ import io.countersign.server.cli.PolicyCommand;
 import io.countersign.server.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 
-/** {@code countersign}: the one jar's command line. */
-@Command(name = "countersign", mixinStandardHelpOptions = true, version = "countersign 0.1.0",
+/**
+ * {@code countersign}: the one jar's command line. The standard {@code --help} and {@code --version}
+ * options are inherited by every subcommand at every depth, so no command can forget them.
+ */
+@Command(name = "countersign", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "countersign 0.1.0",
         description = "Action-level approval gateway for AI agents.",
         subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class, InsightsCommand.class, AuditCommand.class, DbCommand.class, McpCommand.class, HookCommand.class, BreakersCommand.class, EvidenceCommand.class})
 public final class Main {
@@ -25,12 +29,17 @@ public final class Main {
     }
 
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The whole command tree, with its error handling; tests walk it. */
+    public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // Expected failures (a bad file, a taken name) are one clear line, not a stack trace.
             cmd.getErr().println("countersign: " + e.getMessage());
             return 1;
         });
-        return commandLine.execute(args);
+        return commandLine;
     }
 }
