@@ -24,6 +24,8 @@ import io.countersign.server.http.Authentication;
 import io.countersign.server.http.RouteInfo;
 import io.countersign.server.identity.AdminRoutes;
 import io.countersign.server.identity.AgentAdmin;
+import io.countersign.server.identity.HumanAdmin;
+import io.countersign.server.identity.HumanAdminRoutes;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.Delegations;
 import io.countersign.server.identity.IdentityConfig;
@@ -149,6 +151,7 @@ public final class Gateway implements AutoCloseable {
                     new Authentication(bearerTokens, Optional.of(console.sessions())),
                     List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
+                            new HumanAdminRoutes(new HumanAdmin(store, store, apiTokens, clock), mapper, clock)::register,
                             new OutboxRoutes(store.outbox(), outboxWorker, mapper, clock)::register,
                             new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
