@@ -2,6 +2,7 @@ package io.countersign.server;
 
 import io.countersign.server.cli.AgentsCommand;
 import io.countersign.server.cli.AuditCommand;
+import io.countersign.server.cli.BackupCommand;
 import io.countersign.server.cli.BreakersCommand;
 import io.countersign.server.cli.DbCommand;
 import io.countersign.server.cli.EvidenceCommand;
@@ -10,6 +11,7 @@ import io.countersign.server.cli.HumansCommand;
 import io.countersign.server.cli.InsightsCommand;
 import io.countersign.server.cli.McpCommand;
 import io.countersign.server.cli.PolicyCommand;
+import io.countersign.server.cli.RestoreCommand;
 import io.countersign.server.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +23,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "countersign", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "countersign 0.1.0",
         description = "Action-level approval gateway for AI agents.",
-        subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class, InsightsCommand.class, AuditCommand.class, DbCommand.class, McpCommand.class, HookCommand.class, BreakersCommand.class, EvidenceCommand.class})
+        subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class, InsightsCommand.class, AuditCommand.class, DbCommand.class, McpCommand.class, HookCommand.class, BreakersCommand.class, EvidenceCommand.class,
+                BackupCommand.class, RestoreCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
