@@ -54,7 +54,7 @@ class RouteAccessTest {
 
     /** The console's way in: its sign-in steps and static assets. */
     private static final Set<String> CONSOLE_OPEN = Set.of("/console/sign-in", "/console/oidc/start", "/console/oidc/callback",
-            "/console/assets/htmx.min.js", "/console/assets/console.css");
+            "/console/assets/htmx.min.js", "/console/assets/console.css", "/console/assets/console.js", "/console/assets/favicon.svg");
 
     @TempDir
     Path directory;
