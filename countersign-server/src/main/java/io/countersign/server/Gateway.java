@@ -147,7 +147,7 @@ public final class Gateway implements AutoCloseable {
             mcp.ifPresent(parts::add);
             Console console = new Console(config.console(), identity, bearerTokens, workflow, baseUrl::get, config.servedOverTls(), clock,
                     new Console.AuditorViews(store, audit.verifierKey(), policy::current, config.host(), mapper),
-                    new Console.AdminActions(agentAdmin, new BreakerReset(store, clock), store::trippedBreakers));
+                    new Console.AdminActions(agentAdmin, new BreakerReset(store, clock), store::trippedBreakers, store.outbox()));
             ApiServer server = new ApiServer(config.host(), config.port(), config.maxBodyBytes(), mapper,
                     new Authentication(bearerTokens, Optional.of(console.sessions())),
                     List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,

@@ -147,7 +147,7 @@ class ConsoleLayoutBrowserTest {
 
         page.selectOption("#f-sort", "oldest");
         page.click("#filters button[type=submit]");
-        page.waitForURL("**sort=oldest**");
+        page.waitForURL(url -> url.contains("sort=oldest"));
         assertThat(ids(page, "#rows tr")).containsExactly("row-" + older, "row-" + newer);
 
         page.check("#pick-all");
@@ -213,6 +213,16 @@ class ConsoleLayoutBrowserTest {
         assertThat(page.textContent(".notice")).contains("Revoked 1 key(s)");
         assertThat(gateway.http.get("/v1/actions/req_00000000000000000000000000", agent).status()).isEqualTo(401);
         assertThat(gateway.http.get("/v1/audit/entries?start=0", ada).body()).contains("\"type\":\"agent.suspended\"").contains("\"actor\":\"human:ada\"");
+
+        page.navigate(gateway.baseUrl() + "/console/admin");
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        com.microsoft.playwright.Download zip = page.waitForDownload(() -> {
+            page.fill("#e-from", today);
+            page.fill("#e-to", java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString());
+            page.click("#evidence-download");
+        });
+        assertThat(zip.suggestedFilename()).startsWith("countersign-evidence-").endsWith(".zip");
+        page.context().close();
 
         Page notAdmin = signedIn(1280, 860, bob);
         assertThat(notAdmin.navigate(gateway.baseUrl() + "/console/admin").status()).isEqualTo(403);

@@ -3,6 +3,7 @@ package io.countersign.server.console;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.breaker.TrippedBreaker;
+import io.countersign.outbox.Delivery;
 import io.countersign.server.http.Access;
 import io.countersign.server.identity.AgentAdmin;
 import io.countersign.workflow.BreakerReset;
@@ -39,6 +40,7 @@ final class AdminPages {
         routes.post("/console/admin/agents/{name}/resume", ctx -> agent(ctx, "resume"), Access.ADMIN);
         routes.post("/console/admin/agents/{name}/revoke", ctx -> agent(ctx, "revoke"), Access.ADMIN);
         routes.post("/console/admin/breakers/{agent}/{breaker}/reset", this::reset, Access.ADMIN);
+        routes.post("/console/admin/outbox/{id}/retry", this::retry, Access.ADMIN);
     }
 
     private void page(Context ctx) {
@@ -49,7 +51,10 @@ final class AdminPages {
                 agent.suspension().map(s -> s.reason() + " (" + s.by() + ")").orElse(""))).toList();
         List<Pages.AdminBreaker> breakers = actions.tripped().get().stream().map(trip -> new Pages.AdminBreaker(trip.agent(), trip.breaker(),
                 trip.trippedAt().toString(), trip.count(), trip.window().toString())).toList();
-        views.page(ctx, 200, "admin", new Pages.Admin(DecisionRoutes.viewer(session), agents, breakers, sessions.takeFlash(session)));
+        List<Pages.AdminDelivery> failed = actions.outbox().list(Delivery.Status.FAILED, 100).stream().map(delivery -> new Pages.AdminDelivery(
+                delivery.id(), delivery.event().channel(), delivery.event().type().wireName(), delivery.event().request().orElse(""),
+                delivery.attempts(), delivery.lastError().orElse(""))).toList();
+        views.page(ctx, 200, "admin", new Pages.Admin(DecisionRoutes.viewer(session), agents, breakers, failed, sessions.takeFlash(session)));
     }
 
     private void agent(Context ctx, String change) {
@@ -70,6 +75,19 @@ final class AdminPages {
         } catch (AgentAdmin.UnknownAgent | IllegalArgumentException e) {
             sessions.flash(session, "Nothing changed: " + e.getMessage());
         }
+        ctx.redirect("/console/admin", HttpStatus.SEE_OTHER);
+    }
+
+    private void retry(Context ctx) {
+        ConsoleSession session = ConsoleSessions.current(ctx);
+        long id;
+        try {
+            id = Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            id = -1;
+        }
+        sessions.flash(session, id >= 0 && actions.outbox().retry(id, clock.instant())
+                ? "Delivery " + id + " is back in the queue." : "No failed delivery " + ctx.pathParam("id") + "; nothing retried.");
         ctx.redirect("/console/admin", HttpStatus.SEE_OTHER);
     }
 

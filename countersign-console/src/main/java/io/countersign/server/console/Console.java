@@ -25,8 +25,9 @@ public final class Console {
     /** What the audit and policy pages read: the store's audit log, the log's verifier key, the active policy. */
     /** What the admin pages act on: the same services as the admin API. */
     public record AdminActions(io.countersign.server.identity.AgentAdmin agents, io.countersign.workflow.BreakerReset breakers,
-            Supplier<java.util.List<io.countersign.breaker.TrippedBreaker>> tripped) {
+            Supplier<java.util.List<io.countersign.breaker.TrippedBreaker>> tripped, io.countersign.outbox.Outbox outbox) {
         public AdminActions {
+            requireNonNull(outbox, "outbox is null");
             requireNonNull(agents, "agents is null");
             requireNonNull(breakers, "breakers is null");
             requireNonNull(tripped, "tripped is null");

@@ -37,7 +37,9 @@ public final class Pages {
 
     public record AdminBreaker(String agent, String breaker, String trippedAt, int count, String window) {}
 
-    public record Admin(Viewer viewer, List<AdminAgent> agents, List<AdminBreaker> breakers, String notice) {}
+    public record AdminDelivery(long id, String channel, String type, String request, int attempts, String lastError) {}
+
+    public record Admin(Viewer viewer, List<AdminAgent> agents, List<AdminBreaker> breakers, List<AdminDelivery> failed, String notice) {}
 
     public record Error(Viewer viewer, int status, String message) {}
 
