@@ -18,6 +18,10 @@ public enum AuditEventType {
     POLICY_CHANGED("policy.changed"),
     AGENT_CREATED("agent.created"),
     HUMAN_CREATED("human.created"),
+    /** Every local token of a human was revoked. */
+    HUMAN_REVOKED("human.revoked"),
+    /** A local human's groups (or roles) were replaced. */
+    HUMAN_GROUPS_CHANGED("human.groups_changed"),
     AGENT_REVOKED("agent.revoked"),
     AGENT_SUSPENDED("agent.suspended"),
     AGENT_RESUMED("agent.resumed"),

@@ -3,6 +3,7 @@ package io.countersign.identity;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where agents' API keys and humans' local tokens are kept, hashed. A credential's public id
@@ -23,6 +24,15 @@ public interface CredentialStore {
 
     /** Revokes every unrevoked credential of the agent with this name (any case); returns how many. */
     int revokeAgent(String name, Instant at);
+
+    /** Revokes every unrevoked credential of the human with this name (any case); returns how many. */
+    int revokeHuman(String name, Instant at);
+
+    /**
+     * Replaces the groups of the human with this name (any case) on every unrevoked credential;
+     * returns how many credentials changed. The token stays the same.
+     */
+    int changeHumanGroups(String name, Set<String> groups);
 
     /** Records that the credential was used at {@code at}. */
     void touch(String tokenId, Instant at);

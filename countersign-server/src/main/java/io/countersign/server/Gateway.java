@@ -24,6 +24,8 @@ import io.countersign.server.http.Authentication;
 import io.countersign.server.http.RouteInfo;
 import io.countersign.server.identity.AdminRoutes;
 import io.countersign.server.identity.AgentAdmin;
+import io.countersign.server.identity.HumanAdmin;
+import io.countersign.server.identity.HumanAdminRoutes;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.Delegations;
 import io.countersign.server.identity.IdentityConfig;
@@ -144,11 +146,13 @@ public final class Gateway implements AutoCloseable {
                     : Optional.empty();
             mcp.ifPresent(parts::add);
             Console console = new Console(config.console(), identity, bearerTokens, workflow, baseUrl::get, config.servedOverTls(), clock,
-                    new Console.AuditorViews(store, audit.verifierKey(), policy::current, config.host(), mapper));
+                    new Console.AuditorViews(store, audit.verifierKey(), policy::current, config.host(), mapper),
+                    new Console.AdminActions(agentAdmin, new BreakerReset(store, clock), store::trippedBreakers, store.outbox()));
             ApiServer server = new ApiServer(config.host(), config.port(), config.maxBodyBytes(), mapper,
                     new Authentication(bearerTokens, Optional.of(console.sessions())),
                     List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
+                            new HumanAdminRoutes(new HumanAdmin(store, store, apiTokens, clock), mapper, clock)::register,
                             new OutboxRoutes(store.outbox(), outboxWorker, mapper, clock)::register,
                             new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
                             new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
@@ -158,7 +162,8 @@ public final class Gateway implements AutoCloseable {
                             slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
                             new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register,
                             new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
-                            new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register));
+                            new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register),
+                    config.tls());
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));

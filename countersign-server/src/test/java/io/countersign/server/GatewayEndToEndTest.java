@@ -122,6 +122,21 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void approvalUrl_isTheRequestsConsolePage_asInSlackAndTeams() throws Exception {
+        Response pending = request("db.export", "db/prod/customers");
+        String id = pending.text("id");
+
+        assertThat(pending.json().path("approval").path("url").asString()).isEqualTo(gateway.baseUrl() + "/console/requests/" + id);
+        assertThat(gateway.http.get("/v1/actions/" + id, alice).json().path("approval").path("url").asString())
+                .isEqualTo(gateway.baseUrl() + "/console/requests/" + id);
+        java.net.http.HttpResponse<String> browser = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.baseUrl() + "/console/requests/" + id)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(browser.statusCode()).as("a browser without a session is sent to sign in, not given a 401").isBetween(300, 399);
+        assertThat(browser.headers().firstValue("Location")).hasValueSatisfying(location -> assertThat(location).contains("/console"));
+    }
+
+    @Test
     void postWithWait_holdsThePendingAnswerUntilDecided() throws Exception {
         CompletableFuture<Response> submit = CompletableFuture.supplyAsync(() -> gateway.http.post("/v1/actions?wait=30s", reporter,
                 json("action", "db.export", "resource", "db/prod/orders", "reason", "audit")));

@@ -41,6 +41,11 @@ class RouteAccessTest {
             Map.entry("POST /v1/admin/agents/{name}/revoke", Set.of(Access.ADMIN)),
             Map.entry("POST /v1/admin/agents/{name}/suspend", Set.of(Access.ADMIN)),
             Map.entry("POST /v1/admin/agents/{name}/resume", Set.of(Access.ADMIN)),
+            Map.entry("GET /v1/admin/humans", Set.of(Access.ADMIN)),
+            Map.entry("POST /v1/admin/humans", Set.of(Access.ADMIN)),
+            Map.entry("GET /v1/admin/humans/{name}", Set.of(Access.ADMIN)),
+            Map.entry("POST /v1/admin/humans/{name}/revoke", Set.of(Access.ADMIN)),
+            Map.entry("PUT /v1/admin/humans/{name}/groups", Set.of(Access.ADMIN)),
             Map.entry("GET /v1/admin/breakers", Set.of(Access.ADMIN)),
             Map.entry("POST /v1/admin/breakers/{agent}/{breaker}/reset", Set.of(Access.ADMIN)),
             Map.entry("GET /v1/evidence", Set.of(Access.AUDITOR, Access.ADMIN)),
@@ -49,7 +54,7 @@ class RouteAccessTest {
 
     /** The console's way in: its sign-in steps and static assets. */
     private static final Set<String> CONSOLE_OPEN = Set.of("/console/sign-in", "/console/oidc/start", "/console/oidc/callback",
-            "/console/assets/htmx.min.js", "/console/assets/console.css");
+            "/console/assets/htmx.min.js", "/console/assets/console.css", "/console/assets/console.js", "/console/assets/favicon.svg");
 
     @TempDir
     Path directory;
@@ -144,6 +149,7 @@ class RouteAccessTest {
         return switch (route.method()) {
             case "GET" -> gateway.http.get(path, token);
             case "POST" -> gateway.http.post(path, token, "{}");
+            case "PUT" -> gateway.http.put(path, token, "{}");
             default -> throw new IllegalStateException("add " + route.method() + " to the walk: " + route.path());
         };
     }

@@ -130,6 +130,21 @@ public abstract class CredentialStoreContractTest {
     }
 
     @Test
+    public void revokingAHuman_revokesTheirLiveTokensOnly_andChangingGroupsKeepsTheToken() {
+        credentials.create(humanCredential("00000000000000b1", "alice", Set.of("data-owners")));
+        credentials.create(agentCredential("00000000000000a1", "alice"));
+
+        assertThat(credentials.changeHumanGroups("ALICE", Set.of("security", "auditors"))).isEqualTo(1);
+        assertThat(((Human) credentials.findByTokenId("00000000000000b1").orElseThrow().principal()).groups())
+                .containsExactlyInAnyOrder("security", "auditors");
+        assertThat(credentials.revokeHuman("Alice", T0.plusSeconds(5))).isEqualTo(1);
+        assertThat(credentials.findByTokenId("00000000000000b1").orElseThrow().revokedAt()).contains(T0.plusSeconds(5));
+        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().revokedAt()).as("the agent of that name").isEmpty();
+        assertThat(credentials.changeHumanGroups("alice", Set.of("x"))).as("a revoked token keeps its groups").isZero();
+        assertThat(credentials.revokeHuman("alice", T0.plusSeconds(6))).isZero();
+    }
+
+    @Test
     public void suspensions_areKeptByNameInAnyCase_andSurviveAReopen() {
         if (!(credentials instanceof AgentSuspensions suspensions)) {
             return;

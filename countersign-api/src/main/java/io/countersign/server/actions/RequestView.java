@@ -49,7 +49,8 @@ public final class RequestView {
             allGroups.forEach(groups::add);
             approval.put("quorum", request.decision().approvals().stream().mapToInt(ApprovalRequirement::quorum).max().orElse(1));
             request.expiresAt().ifPresent(at -> approval.put("expiresAt", at.toString()));
-            approval.put("url", baseUrl.get() + "/v1/actions/" + request.id().value());
+            // The page a human decides on, as in Slack and Teams; /v1/actions/{id} is JSON behind a token.
+            approval.put("url", baseUrl.get() + "/console/requests/" + request.id().value());
             ArrayNode requirements = approval.putArray("requirements");
             for (ApprovalRequirement requirement : request.decision().approvals()) {
                 ObjectNode item = requirements.addObject();

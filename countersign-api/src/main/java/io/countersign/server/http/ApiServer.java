@@ -14,8 +14,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,11 +37,28 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
             List<Consumer<RoutesConfig>> routeGroups) {
+        this(host, port, maxBodyBytes, mapper, authentication, routeGroups, Optional.empty());
+    }
+
+    /** With {@code tls}, the one listener serves HTTPS only, and every answer carries HSTS. */
+    public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
+            List<Consumer<RoutesConfig>> routeGroups, Optional<TlsFiles> tls) {
         requireNonNull(authentication, "authentication is null");
+        requireNonNull(tls, "tls is null");
+        // Read the PEM files now, so a bad certificate fails the start with its file named, not the first handshake.
+        Optional<SslContextFactory.Server> ssl = tls.map(ApiServer::sslContext);
         ProblemRenderer problems = new ProblemRenderer(mapper);
         this.app = Javalin.create(config -> {
             config.jetty.host = requireNonNull(host, "host is null");
             config.jetty.port = port;
+            ssl.ifPresent(factory -> config.jetty.addConnector((server, httpConfig) -> {
+                httpConfig.addCustomizer(new SecureRequestCustomizer());
+                ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(factory, HttpVersion.HTTP_1_1.asString()),
+                        new HttpConnectionFactory(httpConfig));
+                connector.setHost(host);
+                connector.setPort(port);
+                return connector;
+            }));
             config.http.maxRequestSize = maxBodyBytes;
             config.http.asyncTimeout = 0; // long-polls bound their own wait
             config.startup.showJavalinBanner = false;
@@ -42,6 +66,10 @@ public final class ApiServer implements AutoCloseable {
             config.requestLogger.http((ctx, millis) -> ACCESS_LOG.info("request id={} method={} path={} status={} ms={} principal={}",
                     ctx.<String>attribute(RequestIds.ATTRIBUTE), ctx.method(), ctx.path(), ctx.statusCode(),
                     String.format("%.1f", millis), Authentication.auditName(ctx).orElse("-")));
+            if (ssl.isPresent()) {
+                // Browsers that saw HTTPS here once never try plain HTTP again for a year.
+                config.routes.before(ctx -> ctx.header("Strict-Transport-Security", "max-age=31536000"));
+            }
             config.routes.before(ctx -> {
                 String requestId = RequestIds.next();
                 ctx.attribute(RequestIds.ATTRIBUTE, requestId);
@@ -83,6 +111,18 @@ public final class ApiServer implements AutoCloseable {
         } catch (IOException e) {
             // The client went away; the 413 is still the answer.
         }
+    }
+
+    private static SslContextFactory.Server sslContext(TlsFiles files) {
+        char[] password = new char[32];
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        for (int i = 0; i < password.length; i++) {
+            password[i] = (char) ('a' + random.nextInt(26)); // protects only the in-memory store
+        }
+        SslContextFactory.Server factory = new SslContextFactory.Server();
+        factory.setKeyStore(PemKeyStore.load(files, password));
+        factory.setKeyStorePassword(new String(password));
+        return factory;
     }
 
     public ApiServer start() {

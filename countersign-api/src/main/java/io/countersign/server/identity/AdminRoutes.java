@@ -156,7 +156,7 @@ public final class AdminRoutes {
     }
 
     /** 90s, 30m, 12h, 30d: how long a new key lives. */
-    private static Duration duration(String text) {
+    static Duration duration(String text) {
         try {
             java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,6})([smhd])").matcher(text.trim());
             if (!matcher.matches()) {

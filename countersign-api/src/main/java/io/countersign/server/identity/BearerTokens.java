@@ -86,7 +86,11 @@ public final class BearerTokens {
     private Caller fromCredential(StoredCredential credential) {
         Principal principal = credential.principal();
         Caller.Method method = principal instanceof Agent ? Caller.Method.API_KEY : Caller.Method.LOCAL_TOKEN;
-        return new Caller(principal, method, credential.scopes(), Optional.empty(), rolesOf(principal), Optional.empty());
+        Set<Access> roles = EnumSet.copyOf(rolesOf(principal));
+        if (principal instanceof Human human) {
+            roles.addAll(LocalRoles.access(human)); // only a local token carries local roles
+        }
+        return new Caller(principal, method, credential.scopes(), Optional.empty(), roles, Optional.empty());
     }
 
     private Caller fromClaims(JWTClaimsSet claims) throws TokenRejected {

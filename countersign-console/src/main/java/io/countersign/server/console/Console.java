@@ -23,6 +23,17 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class Console {
     /** What the audit and policy pages read: the store's audit log, the log's verifier key, the active policy. */
+    /** What the admin pages act on: the same services as the admin API. */
+    public record AdminActions(io.countersign.server.identity.AgentAdmin agents, io.countersign.workflow.BreakerReset breakers,
+            Supplier<java.util.List<io.countersign.breaker.TrippedBreaker>> tripped, io.countersign.outbox.Outbox outbox) {
+        public AdminActions {
+            requireNonNull(outbox, "outbox is null");
+            requireNonNull(agents, "agents is null");
+            requireNonNull(breakers, "breakers is null");
+            requireNonNull(tripped, "tripped is null");
+        }
+    }
+
     public record AuditorViews(GatewayStore store, NoteVerifier auditKey, Supplier<Policy> policy, String listenHost, JsonMapper mapper) {
         public AuditorViews {
             requireNonNull(store, "store is null");
@@ -37,6 +48,8 @@ public final class Console {
     private final SignInRoutes signIn;
     private final DecisionRoutes decisions;
     private final AuditorRoutes auditors;
+    private final HistoryRoutes history;
+    private final AdminPages admin;
     private final AtomicInteger port = new AtomicInteger();
 
     /**
@@ -45,7 +58,7 @@ public final class Console {
      * @param secure whether the console is served over TLS (then the cookie is {@code Secure})
      */
     public Console(ConsoleConfig config, IdentityConfig identity, BearerTokens tokens, Workflow workflow, Supplier<String> baseUrl,
-            boolean secure, Clock clock, AuditorViews auditorViews) {
+            boolean secure, Clock clock, AuditorViews auditorViews, AdminActions adminActions) {
         requireNonNull(config, "config is null");
         requireNonNull(identity, "identity is null");
         requireNonNull(auditorViews, "auditorViews is null");
@@ -61,6 +74,8 @@ public final class Console {
         };
         this.auditors = new AuditorRoutes(auditorViews.store(), auditorViews.auditKey(), auditorViews.policy(), () -> "http://" + host + ":" + port.get(),
                 workflow, auditorViews.mapper(), views);
+        this.history = new HistoryRoutes(auditorViews.store(), clock, views);
+        this.admin = new AdminPages(requireNonNull(adminActions, "adminActions is null"), sessions, views, clock);
     }
 
     public CookieSessions sessions() {
@@ -76,5 +91,7 @@ public final class Console {
         signIn.register(routes);
         decisions.register(routes);
         auditors.register(routes);
+        history.register(routes);
+        admin.register(routes);
     }
 }

@@ -56,7 +56,7 @@ final class DecisionRoutes {
     private void inbox(Context ctx) {
         ConsoleSession session = ConsoleSessions.current(ctx);
         views.page(ctx, 200, "inbox", new Pages.Inbox(viewer(session), rowsFor(ctx, session), filter(ctx, "action"), filter(ctx, "agent"),
-                filter(ctx, "resource"), sessions.takeFlash(session)));
+                filter(ctx, "resource"), InboxOrder.of(filter(ctx, "sort")).wireName(), sessions.takeFlash(session)));
     }
 
     private void rows(Context ctx) {
@@ -72,6 +72,7 @@ final class DecisionRoutes {
         return workflow.inbox(human(session)).stream()
                 .filter(r -> action.matcher(r.action().action()).matches() && agent.matcher(r.agent().name()).matches()
                         && resource.matcher(r.action().resource()).matches())
+                .sorted(InboxOrder.of(filter(ctx, "sort")).comparator())
                 .map(r -> RequestPages.row(r, now))
                 .toList();
     }
@@ -183,16 +184,16 @@ final class DecisionRoutes {
         return new Voter(human(session), caller.signedInAt(), Optional.empty());
     }
 
-    private static Pages.Viewer viewer(ConsoleSession session) {
+    static Pages.Viewer viewer(ConsoleSession session) {
         return new Pages.Viewer(session.caller().principal().name(), session.csrfToken());
     }
 
-    private static String filter(Context ctx, String name) {
+    static String filter(Context ctx, String name) {
         return Optional.ofNullable(ctx.queryParam(name)).map(String::strip).orElse("");
     }
 
     /** Empty matches all; {@code *} is a wildcard; without one, a case-insensitive substring. */
-    private static Pattern glob(String filter) {
+    static Pattern glob(String filter) {
         if (filter.isEmpty()) {
             return Pattern.compile(".*", Pattern.DOTALL);
         }

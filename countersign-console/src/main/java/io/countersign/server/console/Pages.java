@@ -12,9 +12,10 @@ public final class Pages {
 
     public record SignIn(String next, String issuer, boolean localTokens, String formToken, String error) {}
 
-    public record Row(String id, String action, String resource, String agent, String onBehalfOf, String reason, String timeLeft) {}
+    /** {@code created} is an ISO-8601 instant; the page shows it in the viewer's time zone, UTC on hover. */
+    public record Row(String id, String action, String resource, String agent, String onBehalfOf, String reason, String created, String timeLeft) {}
 
-    public record Inbox(Viewer viewer, List<Row> rows, String action, String agent, String resource, String notice) {}
+    public record Inbox(Viewer viewer, List<Row> rows, String action, String agent, String resource, String sort, String notice) {}
 
     /** One key of the params tree: a scalar {@code value}, or {@code children} for objects and arrays. */
     public record Param(String key, String value, List<Param> children) {}
@@ -24,6 +25,21 @@ public final class Pages {
     public record Request(Viewer viewer, String id, String status, String agent, String onBehalfOf, String delegation, String action,
             String resource, String reason, List<Param> params, String sql, String rules, String policyVersion, String groups,
             List<VoteLine> votes, String timeLeft, String refusal, boolean stepUp, boolean canDeny, String decided, String execution, String notice) {}
+
+    /** One decided request in the history; {@code created} and {@code decided} are ISO-8601 instants (decided may be empty). */
+    public record HistoryRow(String id, String action, String resource, String agent, String status, String decidedBy, String created, String decided) {}
+
+    /** {@code query} repeats the filters for the paging links, already URL-encoded. */
+    public record History(Viewer viewer, List<HistoryRow> rows, int total, int page, int pages, int days, String status, String agent,
+            String action, String resource, String decidedBy, String q, String query) {}
+
+    public record AdminAgent(String name, String source, int liveKeys, String lastUsed, String suspended) {}
+
+    public record AdminBreaker(String agent, String breaker, String trippedAt, int count, String window) {}
+
+    public record AdminDelivery(long id, String channel, String type, String request, int attempts, String lastError) {}
+
+    public record Admin(Viewer viewer, List<AdminAgent> agents, List<AdminBreaker> breakers, List<AdminDelivery> failed, String notice) {}
 
     public record Error(Viewer viewer, int status, String message) {}
 

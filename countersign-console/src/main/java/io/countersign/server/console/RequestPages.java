@@ -27,7 +27,7 @@ final class RequestPages {
 
     static Pages.Row row(ApprovalRequest request, Instant now) {
         return new Pages.Row(request.id().value(), request.action().action(), request.action().resource(), request.agent().name(),
-                request.action().onBehalfOf().orElse("—"), request.action().reason(), timeLeft(request, now).orElse("—"));
+                request.action().onBehalfOf().orElse("—"), request.action().reason(), request.createdAt().toString(), timeLeft(request, now).orElse("—"));
     }
 
     static Pages.Request page(Pages.Viewer viewer, ApprovalRequest request, Instant now, Optional<String> refusal, boolean stepUp,

@@ -33,6 +33,8 @@ final class SignInRoutes {
     private final Views views;
     private final byte[] htmx;
     private final byte[] css;
+    private final byte[] script;
+    private final byte[] favicon;
 
     SignInRoutes(ConsoleSessions sessions, Optional<OidcSignIn> oidc, BearerTokens tokens, Views views) {
         this.sessions = requireNonNull(sessions, "sessions is null");
@@ -41,6 +43,8 @@ final class SignInRoutes {
         this.views = requireNonNull(views, "views is null");
         this.htmx = resource(HTMX);
         this.css = resource("/console/console.css");
+        this.script = resource("/console/console.js");
+        this.favicon = resource("/console/favicon.svg");
     }
 
     void register(RoutesConfig routes) {
@@ -51,6 +55,8 @@ final class SignInRoutes {
         routes.post("/console/sign-out", this::signOut, Access.HUMAN);
         routes.get("/console/assets/htmx.min.js", ctx -> asset(ctx, htmx, "text/javascript"), Access.ANYONE);
         routes.get("/console/assets/console.css", ctx -> asset(ctx, css, "text/css"), Access.ANYONE);
+        routes.get("/console/assets/console.js", ctx -> asset(ctx, script, "text/javascript"), Access.ANYONE);
+        routes.get("/console/assets/favicon.svg", ctx -> asset(ctx, favicon, "image/svg+xml"), Access.ANYONE);
     }
 
     private void signInPage(Context ctx) {

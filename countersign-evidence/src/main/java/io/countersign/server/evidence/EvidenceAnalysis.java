@@ -80,7 +80,7 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
                         policies.add(new PolicyRow(event.seq(), event.time(), event.type(), event.text("version"), event.text("file"), by, "", 0));
                     }
                 }
-                case "agent.created", "human.created", "agent.revoked", "agent.suspended", "agent.resumed" -> {
+                case "agent.created", "agent.revoked", "agent.suspended", "agent.resumed", "human.created", "human.revoked", "human.groups_changed" -> {
                     if (period.contains(event.time())) {
                         String subject = !event.text("agent").isEmpty() ? event.text("agent")
                                 : !event.text("human").isEmpty() ? event.text("human") : event.text("name");

@@ -42,6 +42,8 @@ public final class EvidenceRoutes {
 
     public void register(RoutesConfig routes) {
         routes.get("/v1/evidence", this::export, Access.AUDITOR, Access.ADMIN);
+        // The same export for a signed-in console session (the console's audit and admin pages link here).
+        routes.get("/console/evidence", this::export, Access.AUDITOR, Access.ADMIN);
     }
 
     private void export(Context ctx) {

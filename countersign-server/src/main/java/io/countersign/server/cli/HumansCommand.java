@@ -1,21 +1,31 @@
 package io.countersign.server.cli;
 
 import io.countersign.identity.ApiTokens;
-import io.countersign.identity.Human;
 import io.countersign.identity.Secret;
+import io.countersign.server.identity.HumanAdmin;
 import io.countersign.store.sqlite.SqliteStore;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "humans", description = "Manage local humans (the embedded setup without an identity provider).",
-        subcommands = HumansCommand.Create.class)
+@Command(name = "humans", description = "Manage local humans (the embedded setup without an identity provider): create, list, revoke, groups.",
+        subcommands = {HumansCommand.Create.class, HumanChanges.ListHumans.class, HumanChanges.Revoke.class, HumanChanges.Groups.class})
 public final class HumansCommand {
+
+    static <T> T withAdmin(DataOption data, Function<HumanAdmin, T> work) {
+        try (SqliteStore store = data.openStore()) {
+            Clock clock = Clock.systemUTC();
+            return work.apply(new HumanAdmin(store, store, new ApiTokens(store, clock), clock));
+        }
+    }
 
     @Command(name = "create", description = "Create a human and print their token (shown once) alone on the last line.")
     static final class Create implements Callable<Integer> {
@@ -28,22 +38,24 @@ public final class HumansCommand {
         @Option(names = "--group", description = "a group they belong to (repeatable)")
         List<String> groups = List.of();
 
+        @Option(names = "--role", description = "admin or auditor: the admin API and console pages, or the evidence and audit reads (repeatable)")
+        List<String> roles = List.of();
+
+        @Option(names = "--expires-in", description = "how long the token lives: 90s, 30m, 12h, 30d (default: until revoked)")
+        String expiresIn;
+
         @Mixin
         DataOption data;
 
         @Override
         public Integer call() {
-            Names.requireValid("human", name);
-            if (!email.matches("[^@\\s]+@[^@\\s]+")) {
-                throw new IllegalArgumentException("'" + email + "' is not an email address");
-            }
-            groups.forEach(group -> Names.requireValid("group", group));
-            try (SqliteStore store = data.openStore()) {
-                Secret token = new ApiTokens(store, Clock.systemUTC()).issue(new Human(name, email, new LinkedHashSet<>(groups)));
-                System.out.println("Created human " + name + " <" + email + "> in " + (groups.isEmpty() ? "no group" : String.join(", ", groups))
-                        + ". Their token, shown this once:");
-                System.out.println(token.reveal());
-            }
+            Optional<Instant> expiresAt = Optional.ofNullable(expiresIn).map(text -> Instant.now().plus(AgentsCommand.duration(text)));
+            Secret token = withAdmin(data, admin -> admin.create(name, email, new LinkedHashSet<>(groups), new LinkedHashSet<>(roles),
+                    expiresAt, AgentsCommand.operator()));
+            System.out.println("Created human " + name + " <" + email + "> in " + (groups.isEmpty() ? "no group" : String.join(", ", groups))
+                    + (roles.isEmpty() ? "" : ", role " + String.join(", ", roles))
+                    + expiresAt.map(at -> ", token expires " + at).orElse("") + ". Their token, shown this once:");
+            System.out.println(token.reveal());
             return 0;
         }
     }

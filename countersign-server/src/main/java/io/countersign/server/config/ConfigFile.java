@@ -3,6 +3,7 @@ package io.countersign.server.config;
 import org.jspecify.annotations.Nullable;
 import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.console.ConsoleConfig;
+import io.countersign.server.http.TlsFiles;
 import io.countersign.outbox.NotificationType;
 import io.countersign.server.channels.Backoff;
 import io.countersign.server.mcp.McpConfig;
@@ -36,7 +37,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * a default. Relative paths are relative to the config file's folder.
  *
  * <pre>
- * server: {host: 127.0.0.1, port: 8080, baseUrl: https://countersign.example.com, maxBodyBytes: 65536}
+ * server: {host: 127.0.0.1, port: 8080, baseUrl: https://countersign.example.com, maxBodyBytes: 65536,
+ *          tls: {certFile: ./tls/cert.pem, keyFile: ./tls/key.pem}}   # HTTPS served here; docs/configuration.md
  * data: ./countersign-data
  * policy: ./policy.yaml
  * grants: {ttl: 5m}
@@ -73,11 +75,12 @@ public final class ConfigFile {
         Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "outbox", "webhooks", "teams", "slack", "policyChanges"));
         Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
         ServerConfig config = ServerConfig.defaults();
-        Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes"));
+        Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes", "tls"));
         String host = string(file, "server.host", server.get("host")).orElse(config.host());
         int port = integer(file, "server.port", server.get("port")).orElse(config.port());
         Optional<String> baseUrl = string(file, "server.baseUrl", server.get("baseUrl")).map(url -> url.replaceAll("/+$", ""));
         long maxBody = integer(file, "server.maxBodyBytes", server.get("maxBodyBytes")).map(Integer::longValue).orElse(config.maxBodyBytes());
+        Optional<TlsFiles> tls = tls(file, base, server.get("tls"));
         Path data = string(file, "data", top.get("data")).map(base::resolve).orElse(config.dataDirectory());
         Optional<Path> policy = string(file, "policy", top.get("policy")).map(base::resolve);
         Map<?, ?> grants = map(file, "grants", top.containsKey("grants") ? top.get("grants") : Map.of(), Set.of("ttl"));
@@ -89,10 +92,24 @@ public final class ConfigFile {
                     .withNotifications(notifications(file, top.get("outbox"), top.get("webhooks")))
                     .withTeams(TeamsSection.parse(file, top.get("teams"), name -> Optional.ofNullable(System.getenv(name))))
                     .withSlackSection(SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))))
-                    .withPolicyChanges(policyChanges(file, top.get("policyChanges")));
+                    .withPolicyChanges(policyChanges(file, top.get("policyChanges")))
+                    .withTlsSection(tls);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
+    }
+
+    /** {@code server.tls}: HTTPS served here, from PEM files (relative to the config file). */
+    private static Optional<TlsFiles> tls(Path file, Path base, Object value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        Map<?, ?> tls = map(file, "server.tls", value, Set.of("certFile", "keyFile"));
+        Path cert = string(file, "server.tls.certFile", tls.get("certFile")).map(base::resolve)
+                .orElseThrow(() -> new ConfigException(file + ": 'server.tls.certFile' is missing; want the PEM certificate chain"));
+        Path key = string(file, "server.tls.keyFile", tls.get("keyFile")).map(base::resolve)
+                .orElseThrow(() -> new ConfigException(file + ": 'server.tls.keyFile' is missing; want the PEM private key (PKCS#8)"));
+        return Optional.of(new TlsFiles(cert, key));
     }
 
     /** Who approves a policy change proposed through the API; docs/insights.md. */

@@ -4,6 +4,7 @@ import io.countersign.server.audit.AuditConfig;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.console.ConsoleConfig;
+import io.countersign.server.http.TlsFiles;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.mcp.McpConfig;
 import io.countersign.server.slack.SlackConfig;
@@ -20,7 +21,7 @@ import java.util.Optional;
 public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
         long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
         DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
-        PolicyChangeSettings policyChanges) {
+        PolicyChangeSettings policyChanges, Optional<TlsFiles> tls) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -40,12 +41,22 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         requireNonNull(teams, "teams is null");
         requireNonNull(slack, "slack is null");
         requireNonNull(policyChanges, "policyChanges is null");
+        requireNonNull(tls, "tls is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("maxBodyBytes is " + maxBodyBytes + ", want at least 1024");
         }
+    }
+
+    /** Plain HTTP (no {@code server.tls:}); TLS then ends at a proxy, if anywhere. */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
+            DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
+            PolicyChangeSettings policyChanges) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
+                teams, slack, policyChanges, Optional.empty());
     }
 
     /** Without a {@code policyChanges:} section: no policy changes through the API, hot reload from disk. */
@@ -116,40 +127,40 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withTeams(TeamsConfig newTeams) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, newTeams, slack, policyChanges);
+                notifications, newTeams, slack, policyChanges, tls);
     }
 
     public ServerConfig withSlack(SlackConfig newSlack) {
@@ -158,31 +169,43 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
 
     public ServerConfig withSlackSection(Optional<SlackConfig> newSlack) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, newSlack, policyChanges);
+                notifications, teams, newSlack, policyChanges, tls);
     }
 
     public ServerConfig withNotifications(NotificationsConfig newNotifications) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                newNotifications, teams, slack, policyChanges);
+                newNotifications, teams, slack, policyChanges, tls);
     }
 
     public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, slack, newPolicyChanges);
+                notifications, teams, slack, newPolicyChanges, tls);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack, policyChanges, tls);
     }
 
-    /** Whether browsers reach this gateway over TLS (a baseUrl with https, e.g. behind a TLS proxy): console cookies are then Secure. */
+    public ServerConfig withTls(TlsFiles files) {
+        return withTlsSection(Optional.of(files));
+    }
+
+    public ServerConfig withTlsSection(Optional<TlsFiles> newTls) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                notifications, teams, slack, policyChanges, newTls);
+    }
+
+    /**
+     * Whether browsers reach this gateway over TLS (served here with {@code server.tls}, or a
+     * baseUrl with https, e.g. behind a TLS proxy): console cookies are then Secure.
+     */
     public boolean servedOverTls() {
-        return baseUrl.map(url -> url.regionMatches(true, 0, "https://", 0, 8)).orElse(false);
+        return tls.isPresent() || baseUrl.map(url -> url.regionMatches(true, 0, "https://", 0, 8)).orElse(false);
     }
 
     /** Where links in answers point (the approval URL); by default the address the server listens on. */
     public String baseUrlFor(int actualPort) {
         String shownHost = host.contains(":") ? "[" + host + "]" : host.equals("0.0.0.0") ? "localhost" : host;
-        return baseUrl.orElse("http://" + shownHost + ":" + actualPort);
+        return baseUrl.orElse((tls.isPresent() ? "https://" : "http://") + shownHost + ":" + actualPort);
     }
 }

@@ -203,6 +203,20 @@ public final class PostgresStore implements GatewayStore {
     }
 
     @Override
+    public int revokeHuman(String name, Instant at) {
+        requireNonNull(name, "name is null");
+        requireNonNull(at, "at is null");
+        return read("revoke the tokens of human '" + name + "'", connection -> credentials.revokeHuman(connection, name, at));
+    }
+
+    @Override
+    public int changeHumanGroups(String name, java.util.Set<String> groups) {
+        requireNonNull(name, "name is null");
+        java.util.Set<String> copy = java.util.Set.copyOf(groups);
+        return read("change the groups of human '" + name + "'", connection -> credentials.changeHumanGroups(connection, name, copy));
+    }
+
+    @Override
     public void touch(String tokenId, Instant at) {
         requireNonNull(tokenId, "tokenId is null");
         requireNonNull(at, "at is null");

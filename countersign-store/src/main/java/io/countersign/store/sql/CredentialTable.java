@@ -107,6 +107,26 @@ public final class CredentialTable {
         }
     }
 
+    public int revokeHuman(Connection connection, String name, Instant at) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE credentials SET revoked_at = ? WHERE kind = ? AND lower(name) = lower(?) AND revoked_at IS NULL")) {
+            update.setString(1, at.toString());
+            update.setString(2, HUMAN);
+            update.setString(3, name);
+            return update.executeUpdate();
+        }
+    }
+
+    public int changeHumanGroups(Connection connection, String name, java.util.Set<String> groups) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE credentials SET group_names = ? WHERE kind = ? AND lower(name) = lower(?) AND revoked_at IS NULL")) {
+            update.setString(1, codec.writeNames(new java.util.TreeSet<>(groups)));
+            update.setString(2, HUMAN);
+            update.setString(3, name);
+            return update.executeUpdate();
+        }
+    }
+
     public void touch(Connection connection, String tokenId, Instant at) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("UPDATE credentials SET last_used_at = ? WHERE token_id = ?")) {
             update.setString(1, at.toString());

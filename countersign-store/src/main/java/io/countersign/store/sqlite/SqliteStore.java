@@ -190,6 +190,22 @@ public final class SqliteStore implements GatewayStore {
     }
 
     @Override
+    public int revokeHuman(String name, Instant at) {
+        requireNonNull(name, "name is null");
+        requireNonNull(at, "at is null");
+        requireOpen();
+        return writer.submit(batch -> batch.sql("revoke the tokens of human '" + name + "'", connection -> credentials.revokeHuman(connection, name, at)));
+    }
+
+    @Override
+    public int changeHumanGroups(String name, java.util.Set<String> groups) {
+        requireNonNull(name, "name is null");
+        java.util.Set<String> copy = java.util.Set.copyOf(groups);
+        requireOpen();
+        return writer.submit(batch -> batch.sql("change the groups of human '" + name + "'", connection -> credentials.changeHumanGroups(connection, name, copy)));
+    }
+
+    @Override
     public void touch(String tokenId, Instant at) {
         requireNonNull(tokenId, "tokenId is null");
         requireNonNull(at, "at is null");

@@ -1,0 +1,112 @@
+package io.countersign.server.cli;
+
+import io.countersign.server.DataFolder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.sqlite.SQLiteConnection;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code countersign backup}: one file with everything a data folder needs to come back, taken
+ * while the gateway runs. The database is copied with SQLite's online backup API, which reads
+ * one consistent snapshot (in WAL mode the gateway keeps writing meanwhile); the keys are copied
+ * beside it. Without {@code grant.key} outstanding grants fail, and without
+ * {@code audit-signing.key} the log can't be extended under the same verifier key.
+ */
+@Command(name = "backup", description = "Write a consistent copy of a (running) gateway's SQLite store and keys into one file (a zip, mode 0600).")
+public final class BackupCommand implements Callable<Integer> {
+    static final String DATABASE = "countersign.db";
+    /** The files of a data folder a backup carries; the database first. */
+    static final List<String> FILES = List.of(DATABASE, "grant.key", "audit-signing.key", "mcp-pins.json");
+    static final List<String> REQUIRED = List.of(DATABASE, "grant.key", "audit-signing.key");
+
+    @Option(names = "--data", description = "data folder (default ./countersign-data)")
+    Path data = Path.of("countersign-data");
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the backup file to write; never overwritten")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException, SQLException {
+        Path folder = new DataFolder(data).directory();
+        for (String name : REQUIRED) {
+            if (!Files.isRegularFile(folder.resolve(name))) {
+                throw new IllegalArgumentException("no " + name + " in " + folder + "; is that a gateway's data folder? (a PostgreSQL store is backed up with pg_dump; keep grant.key and audit-signing.key with it)");
+            }
+        }
+        if (Files.exists(out)) {
+            throw new IllegalArgumentException(out + " exists; a backup never overwrites a file");
+        }
+        Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent(), ".countersign-backup-");
+        try {
+            Path copy = staging.resolve(DATABASE);
+            onlineBackup(folder.resolve(DATABASE), copy);
+            Path zip = staging.resolve("backup.zip");
+            try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream archive = new ZipOutputStream(file)) {
+                for (String name : FILES) {
+                    Path source = name.equals(DATABASE) ? copy : folder.resolve(name);
+                    if (Files.isRegularFile(source)) {
+                        archive.putNextEntry(new ZipEntry(name));
+                        Files.copy(source, archive);
+                        archive.closeEntry();
+                    }
+                }
+            }
+            ownerOnly(zip);
+            Files.move(zip, out, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            deleteTree(staging);
+        }
+        System.out.println("Backed up " + folder + " (" + String.join(", ", FILES.stream().filter(name -> Files.isRegularFile(folder.resolve(name))).toList())
+                + ") to " + out + "; restore it with: countersign restore --from " + out + " --data DIR");
+        return 0;
+    }
+
+    /** SQLite's online backup: a consistent snapshot of a database another process keeps writing. */
+    static void onlineBackup(Path database, Path copy) throws SQLException {
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database)) {
+            int result = connection.unwrap(SQLiteConnection.class).getDatabase().backup("main", copy.toString(), null);
+            if (result != 0) {
+                throw new SQLException("the online backup of " + database + " ended with SQLite result code " + result);
+            }
+        }
+    }
+
+    static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // non-POSIX file systems keep their default ACLs
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
