@@ -104,7 +104,8 @@ class Countersign:
         """Asks and waits; the grant when approved, or raises ActionDenied, ApprovalExpired, ApprovalCancelled,
         ApprovalTimedOut or GrantUnavailable."""
         deadline = time.monotonic() + timeout
-        first = self.request(action, resource, reason, params, on_behalf_of, idempotency_key, wait=self._wait_for(deadline))
+        # The submission answers at once; the wait is on reads, which reconnect through a restart.
+        first = self.request(action, resource, reason, params, on_behalf_of, idempotency_key)
         return _grant_of(self._poll_until(deadline, first), timeout)
 
     def guard(self, action: str, resource: str, reason: str, work: Callable[[Grant], T], params: Optional[Dict[str, Any]] = None,

@@ -56,7 +56,7 @@ class SharedScenariosTest(unittest.TestCase):
         outcome = "ran"
         request_id = None
         try:
-            kwargs = dict(params=action.get("params"), on_behalf_of=action.get("onBehalfOf"), timeout=30)
+            kwargs = dict(params=action.get("params"), on_behalf_of=action.get("onBehalfOf"), timeout=90)
             if async_client is not None:
                 asyncio.run(async_client.guard(action["action"], action["resource"], action["reason"],
                                                lambda grant: runs.append(grant.request_id), **kwargs))

@@ -25,7 +25,7 @@ test("the shared scenarios", { skip: gateway.SKIP }, async (t) => {
       let outcome = "ran";
       let id;
       try {
-        await countersign.guard(action, (grant) => runs.push(grant.requestId), { timeoutMs: 30_000 });
+        await countersign.guard(action, (grant) => runs.push(grant.requestId), { timeoutMs: 90_000 });
         id = runs[0];
       } catch (error) {
         if (!(error instanceof ActionNotAuthorized)) throw error;

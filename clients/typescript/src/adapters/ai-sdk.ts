@@ -49,7 +49,9 @@ export class CountersignAiTools {
       ...definition,
       needsApproval: async (input: unknown, options: { toolCallId: string }) => {
         const status = await this.#countersign.request(this.#submission(spec, name, input, options.toolCallId));
-        return status.status === "pending";
+        // Held for a human by the policy, before and after the human decided: the SDK asks again
+        // when it resumes, and a "no" then would turn the human's approval into a denial.
+        return status.decision.effect === "require_approval";
       },
       execute: async (input: unknown, options: { toolCallId: string }) =>
         runGuarded(this.#countersign, this.#submission(spec, name, input, options.toolCallId), spec.timeoutMs ?? this.#timeoutMs,

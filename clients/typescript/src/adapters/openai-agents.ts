@@ -45,7 +45,9 @@ export class CountersignAgentTools {
       ...options,
       needsApproval: async (_context: unknown, input: unknown, callId?: string) => {
         const status = await this.#countersign.request(submissionOf(input, callId));
-        return status.status === "pending";
+        // Held for a human by the policy, before and after the human decided: the SDK asks again
+        // when it resumes, and a "no" then would turn the human's approval into a denial.
+        return status.decision.effect === "require_approval";
       },
       execute: async (input: unknown, context?: unknown, details?: { toolCall?: { callId?: string } }) => {
         const callId = details?.toolCall?.callId;

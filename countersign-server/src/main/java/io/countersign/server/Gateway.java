@@ -145,9 +145,10 @@ public final class Gateway implements AutoCloseable {
             mcp.ifPresent(parts::add);
             Console console = new Console(config.console(), identity, bearerTokens, workflow, baseUrl::get, config.servedOverTls(), clock,
                     new Console.AuditorViews(store, audit.verifierKey(), policy::current, config.host(), mapper));
+            ActionRoutes actionRoutes = new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
             ApiServer server = new ApiServer(config.host(), config.port(), config.maxBodyBytes(), mapper,
                     new Authentication(bearerTokens, Optional.of(console.sessions())),
-                    List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
+                    List.of(actionRoutes::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
                             new OutboxRoutes(store.outbox(), outboxWorker, mapper, clock)::register,
                             new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
@@ -160,6 +161,7 @@ public final class Gateway implements AutoCloseable {
                             new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
                             new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register));
             parts.add(server);
+            parts.add(actionRoutes::releaseLongPolls); // closed first: held agents get an answer before the server stops
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
             console.listening(server.port());
