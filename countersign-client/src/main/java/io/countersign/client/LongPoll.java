@@ -13,6 +13,8 @@ import java.time.Duration;
 final class LongPoll {
     /** A server (or proxy) that answers a long-poll at once must not turn waiting into a hot loop. */
     private static final long MIN_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
+    private static final long FIRST_RECONNECT_NANOS = Duration.ofMillis(250).toNanos();
+    private static final long LAST_RECONNECT_NANOS = Duration.ofSeconds(2).toNanos();
     /** Longer waits are capped so the deadline can't overflow; nobody waits ten years for a human. */
     private static final Duration LONGEST_WAIT = Duration.ofDays(3650);
 
@@ -55,12 +57,36 @@ final class LongPoll {
             boolean last = waitSeconds == 0;
             sleep(status.id(), Math.min(last ? remaining : pause, remaining));
             started = System.nanoTime();
-            status = read.read(status.id(), waitSeconds);
+            status = readThroughOutages(status.id(), waitSeconds, deadline);
             if (last) {
                 break;
             }
         }
         return status;
+    }
+
+    /**
+     * A read that outlives a gateway restart or a node going away behind a load balancer: the
+     * request is durable on the server, so a read that got no answer (or a 502/503/504 from a
+     * proxy) is simply made again, after a pause that doubles up to 2 s, until the deadline.
+     */
+    private ActionStatus readThroughOutages(String id, long waitSeconds, long deadline) {
+        long pause = FIRST_RECONNECT_NANOS;
+        long wait = waitSeconds;
+        while (true) {
+            try {
+                return read.read(id, wait);
+            } catch (CountersignNetworkException | CountersignApiException e) {
+                boolean outage = e instanceof CountersignNetworkException
+                        || (e instanceof CountersignApiException api && api.status() >= 502 && api.status() <= 504);
+                if (!outage || System.nanoTime() + pause >= deadline) {
+                    throw e;
+                }
+                sleep(id, pause);
+                pause = Math.min(pause * 2, LAST_RECONNECT_NANOS);
+                wait = waitSeconds(deadline - System.nanoTime());
+            }
+        }
     }
 
     private long waitSeconds(long remainingNanos) {

@@ -77,6 +77,44 @@ class LongPollTest {
     }
 
     @Test
+    void whilePending_readsAgainAfterTheGatewayWentAwayMidPoll() {
+        java.net.URI url = java.net.URI.create("http://127.0.0.1:1/v1/actions/req_1");
+        List<Object> answers = new ArrayList<>(List.of(new CountersignNetworkException("GET", url, new java.io.IOException("connection reset")),
+                new CountersignApiException("GET", url, 503, "about:blank", "Service Unavailable", Optional.empty(), Optional.empty()),
+                status(RequestStatus.APPROVED)));
+        LongPoll.Read restarting = (id, waitSeconds) -> {
+            Object next = answers.removeFirst();
+            if (next instanceof RuntimeException e) {
+                throw e;
+            }
+            return (ActionStatus) next;
+        };
+
+        ActionStatus last = new LongPoll(30, restarting).whilePending(Duration.ofSeconds(10), waitSeconds -> status(RequestStatus.PENDING));
+
+        assertThat(last.status()).isEqualTo(RequestStatus.APPROVED);
+        assertThat(answers).isEmpty();
+    }
+
+    @Test
+    void whilePending_doesNotRetryARefusal_norPastTheDeadline() {
+        java.net.URI url = java.net.URI.create("http://127.0.0.1:1/v1/actions/req_1");
+        LongPoll.Read refusing = (id, waitSeconds) -> {
+            throw new CountersignApiException("GET", url, 401, "urn:countersign:problem:unauthorized", "Unauthorized", Optional.empty(), Optional.empty());
+        };
+        assertThatThrownBy(() -> new LongPoll(30, refusing).whilePending(Duration.ofSeconds(5), waitSeconds -> status(RequestStatus.PENDING)))
+                .isInstanceOf(CountersignApiException.class);
+
+        LongPoll.Read down = (id, waitSeconds) -> {
+            throw new CountersignNetworkException("GET", url, new java.io.IOException("connection refused"));
+        };
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> new LongPoll(30, down).whilePending(Duration.ofSeconds(1), waitSeconds -> status(RequestStatus.PENDING)))
+                .isInstanceOf(CountersignNetworkException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     void whilePending_withANegativeTimeout_isRefused() {
         LongPoll poll = new LongPoll(30, (id, waitSeconds) -> status(RequestStatus.PENDING));
 

@@ -148,14 +148,15 @@ public final class Gateway implements AutoCloseable {
             Console console = new Console(config.console(), identity, bearerTokens, workflow, baseUrl::get, config.servedOverTls(), clock,
                     new Console.AuditorViews(store, audit.verifierKey(), policy::current, config.host(), mapper),
                     new Console.AdminActions(agentAdmin, new BreakerReset(store, clock), store::trippedBreakers, store.outbox()));
+            ActionRoutes actionRoutes = new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
             ApiServer server = new ApiServer(config.host(), config.port(), config.maxBodyBytes(), mapper,
                     new Authentication(bearerTokens, Optional.of(console.sessions())),
-                    List.of(new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens))::register,
+                    List.of(actionRoutes::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
                             new HumanAdminRoutes(new HumanAdmin(store, store, apiTokens, clock), mapper, clock)::register,
                             new OutboxRoutes(store.outbox(), outboxWorker, mapper, clock)::register,
                             new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
-                            new SystemRoutes(metrics, audit::scrapeMetrics)::register, audit.routes(),
+                            new SystemRoutes(metrics, audit::scrapeMetrics, OpenApiDocument.json(mapper))::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
                             teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
@@ -165,6 +166,7 @@ public final class Gateway implements AutoCloseable {
                             new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register),
                     config.tls());
             parts.add(server);
+            parts.add(actionRoutes::releaseLongPolls); // closed first: held agents get an answer before the server stops
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
             console.listening(server.port());

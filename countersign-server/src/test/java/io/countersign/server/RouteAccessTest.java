@@ -80,7 +80,7 @@ class RouteAccessTest {
     static boolean openByDesign(String path) {
         // The integrations authenticate every call themselves: a Slack signature, a Bot Framework token.
         // Claude Code's hook is the exception: it sends the agent's API key as a bearer token.
-        return path.equals("/healthz") || path.equals("/metrics") || path.startsWith("/v1/audit/") || CONSOLE_OPEN.contains(path)
+        return path.equals("/healthz") || path.equals("/metrics") || path.equals("/v1/openapi.json") || path.startsWith("/v1/audit/") || CONSOLE_OPEN.contains(path)
                 || (path.startsWith("/integrations/") && !path.startsWith("/integrations/claude-code/"));
     }
 

@@ -47,9 +47,20 @@ final class TestGateway implements AutoCloseable {
     }
 
     void start() {
-        gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0)
+        start(0);
+    }
+
+    private void start(int port) {
+        gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(port)
                 .withIdentity(identity)), Clock.systemUTC());
         http = new Http(gateway.baseUrl());
+    }
+
+    /** Stops and starts again on the same port, as a restarted server would: clients that hold the address reconnect to it. */
+    void restartOnTheSameAddress() {
+        int port = java.net.URI.create(gateway.baseUrl()).getPort();
+        stop();
+        start(port);
     }
 
     void restart() {

@@ -23,9 +23,11 @@ import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -44,6 +46,8 @@ public final class ActionRoutes {
     private final JsonMapper mapper;
     private final GatewayMetrics metrics;
     private final Delegations delegations;
+    /** The long-polls being held, each with the request as it was when it started waiting. */
+    private final Map<CompletableFuture<ApprovalRequest>, ApprovalRequest> held = new ConcurrentHashMap<>();
 
     public ActionRoutes(Workflow workflow, LongPolls longPolls, RequestJson json, JsonMapper mapper, GatewayMetrics metrics,
             Delegations delegations) {
@@ -113,10 +117,23 @@ public final class ActionRoutes {
             send(ctx, current, viewer);
             return;
         }
+        held.put(decided, current);
         ctx.future(() -> decided
                 .completeOnTimeout(current, wait.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((result, error) -> longPolls.forget(request.id(), decided))
+                .whenComplete((result, error) -> {
+                    held.remove(decided);
+                    longPolls.forget(request.id(), decided);
+                })
                 .thenAccept(result -> send(ctx, workflow.find(result.id()).orElse(result), viewer)));
+    }
+
+    /**
+     * Answers every held long-poll now, with its request as it is (still pending), so that a
+     * stopping gateway gives its waiting agents a 202 to poll again, elsewhere or after the
+     * restart, rather than a broken or failed answer.
+     */
+    public void releaseLongPolls() {
+        held.forEach((future, current) -> future.complete(current));
     }
 
     private void send(Context ctx, ApprovalRequest request, Principal viewer) {
