@@ -12,6 +12,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +23,25 @@ import org.slf4j.LoggerFactory;
  * The audit log's tree and checkpoints in PostgreSQL. Every node reads and serves them; the one
  * that holds the signer lock (a session advisory lock on a connection of its own, which the
  * database frees when that node or its connection dies) signs.
+ *
+ * <p>A node that only froze (a stopped process, a long pause) or lost the network keeps its
+ * session open as far as its kernel is concerned, so the lock's connection has an
+ * {@code idle_session_timeout} of {@value #SIGNER_IDLE_MILLIS} ms: the database ends the
+ * session, and frees the lock, once the node stopped talking for that long. While it signs, a
+ * heartbeat every {@value #HEARTBEAT_MILLIS} ms keeps the session busy; while it doesn't, the
+ * same heartbeat tries the lock, so a standby takes over within about a second and a half of the
+ * signer freezing and signs at its next checkpointer tick.
  */
 final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresAuditLog.class);
 
+    static final int HEARTBEAT_MILLIS = 250;
+    static final int SIGNER_IDLE_MILLIS = 1_000;
+
     private final PostgresSettings settings;
     private Connection signer; // guarded by this; holds SIGNER_LOCK while not null
     private boolean closed; // guarded by this
+    private @Nullable ScheduledExecutorService heartbeat; // guarded by this; started by the first isSigner
 
     PostgresAuditLog(Reads reads, AuditTable entries, PostgresSettings settings) {
         super(reads, entries);
@@ -69,6 +85,23 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
         if (closed) {
             return false;
         }
+        if (heartbeat == null) {
+            // Only a node that signs when it can (a gateway's checkpointer) ever takes the lock; a command-line tool never does.
+            heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("audit-signer-heartbeat").factory());
+            heartbeat.scheduleWithFixedDelay(this::beat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        return holdOrTake();
+    }
+
+    private void beat() {
+        try {
+            isSigner();
+        } catch (RuntimeException e) {
+            LOG.warn("the audit signer heartbeat failed: {}", e.getMessage());
+        }
+    }
+
+    private synchronized boolean holdOrTake() {
         try {
             if (signer != null) {
                 if (signer.isValid(2)) {
@@ -77,7 +110,7 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
                 LOG.warn("lost the connection that holds the audit signer lock; another node may sign now");
                 closeSigner();
             }
-            Connection connection = settings.connect();
+            Connection connection = settings.connectForSigner();
             boolean locked;
             try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
                 lock.setLong(1, PostgresStore.SIGNER_LOCK);
@@ -104,6 +137,9 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        if (heartbeat != null) {
+            heartbeat.shutdownNow();
+        }
         closeSigner();
     }
 
