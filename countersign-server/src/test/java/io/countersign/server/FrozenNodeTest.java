@@ -38,6 +38,8 @@ class FrozenNodeTest {
 
     @TempDir
     Path dir;
+    private final Map<String, Integer> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
 
     /** One sample of the log as a live node serves it: when, how many entries, how many signed. */
     private record Sample(long atMillis, long entries, long signed) {}
@@ -69,7 +71,7 @@ class FrozenNodeTest {
                 }
                 threads.submit(() -> sample(b, running, samples, origin));
 
-                Thread.sleep(3_000); // warm-up
+                Thread.sleep(5_000); // warm-up
                 long baselineFrom = millisSince(origin);
                 Thread.sleep(5_000);
                 long freezeAt = millisSince(origin);
@@ -89,6 +91,10 @@ class FrozenNodeTest {
                 System.out.printf("frozen node: b+c answered %.1f req/s before, %.1f req/s during the %d s freeze of the signer a"
                         + " (ratio %.2f); longest entry-to-checkpoint time from the freeze on: %d ms (sampled every 50 ms)%n",
                         before, during, FREEZE_MILLIS / 1000, ratio, longestLag);
+                System.out.println("answers by node and status: " + statuses + "; first problems: " + problems);
+                for (NodeProcess node : List.of(a, b, c)) {
+                    System.out.println("node " + node.name() + " warnings:\n" + node.warnings(15));
+                }
                 assertThat(before).as("requests/s on b and c before the freeze").isGreaterThan(1.0);
                 assertThat(ratio).as("rate of b and c during the freeze / before").isGreaterThanOrEqualTo(0.5);
                 assertThat(longestLag).as("ms from an entry being in the log to a checkpoint covering it").isLessThanOrEqualTo(3_000);
@@ -107,21 +113,24 @@ class FrozenNodeTest {
         }
     }
 
-    private static void load(NodeProcess node, String prefix, String agent, AtomicBoolean running, ConcurrentLinkedQueue<String> acknowledged,
+    private void load(NodeProcess node, String prefix, String agent, AtomicBoolean running, ConcurrentLinkedQueue<String> acknowledged,
             ConcurrentLinkedQueue<Long> acks, long origin) {
         Http http = new Http(node.baseUrl());
         for (int i = 0; running.get(); i++) {
             try {
                 Response response = http.post("/v1/actions", agent,
                         Http.json("action", "db.query", "resource", "db/prod/" + prefix + "-" + i, "reason", "load"));
+                statuses.merge(node.name() + " " + response.status(), 1, Integer::sum);
                 if (response.status() == 200) {
                     acknowledged.add(response.text("id"));
                     if (acks != null) {
                         acks.add(millisSince(origin));
                     }
+                } else if (problems.size() < 5) {
+                    problems.add(node.name() + ": " + response.body());
                 }
             } catch (RuntimeException e) {
-                // a request cut off by the freeze; it was not acknowledged
+                statuses.merge(node.name() + " cut off", 1, Integer::sum); // by the freeze; not acknowledged
             }
         }
     }

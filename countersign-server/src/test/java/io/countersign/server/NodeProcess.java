@@ -46,7 +46,7 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(Path config, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stderr = config.resolveSibling(name + ".err");
-        Process process = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        Process process = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "serve", "--config", config.toString(), "--port", "0")
                 .redirectError(stderr.toFile())
                 .start();
@@ -98,6 +98,12 @@ final class NodeProcess implements AutoCloseable {
 
     String stderr() throws IOException {
         return Files.readString(stderr);
+    }
+
+    /** The node's warnings and errors, without stack traces, the last {@code lines} of them: for a failure message. */
+    String warnings(int lines) throws IOException {
+        java.util.List<String> found = Files.readAllLines(stderr).stream().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+        return String.join("\n", found.subList(Math.max(0, found.size() - lines), found.size()));
     }
 
     private void signal(String signal) throws Exception {

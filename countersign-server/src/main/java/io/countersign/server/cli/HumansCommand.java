@@ -3,7 +3,7 @@ package io.countersign.server.cli;
 import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Secret;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +38,7 @@ public final class HumansCommand {
                 throw new IllegalArgumentException("'" + email + "' is not an email address");
             }
             groups.forEach(group -> Names.requireValid("group", group));
-            try (SqliteStore store = data.openStore()) {
+            try (GatewayStore store = data.openStore()) {
                 Secret token = new ApiTokens(store, Clock.systemUTC()).issue(new Human(name, email, new LinkedHashSet<>(groups)));
                 System.out.println("Created human " + name + " <" + email + "> in " + (groups.isEmpty() ? "no group" : String.join(", ", groups))
                         + ". Their token, shown this once:");

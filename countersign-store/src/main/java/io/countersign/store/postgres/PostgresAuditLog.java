@@ -12,9 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,22 +23,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A node that only froze (a stopped process, a long pause) or lost the network keeps its
  * session open as far as its kernel is concerned, so the lock's connection has an
- * {@code idle_session_timeout} of {@value #SIGNER_IDLE_MILLIS} ms: the database ends the
- * session, and frees the lock, once the node stopped talking for that long. While it signs, a
- * heartbeat every {@value #HEARTBEAT_MILLIS} ms keeps the session busy; while it doesn't, the
- * same heartbeat tries the lock, so a standby takes over within about a second and a half of the
- * signer freezing and signs at its next checkpointer tick.
+ * {@code idle_session_timeout} ({@link PostgresSettings.SessionBounds#SIGNER}, 1.5 s): the
+ * database ends the session, and frees the lock, once the node stopped talking for that long.
+ * From the first {@link #isSigner} on (a gateway's checkpointer; a command-line tool never asks),
+ * a heartbeat thread asks again every {@value #HEARTBEAT_MILLIS} ms: that keeps the signer's
+ * session busy however long a checkpoint takes, and lets a standby, which keeps its own
+ * connection to try the lock on, take over within about 1.75 s of the signer freezing.
  */
 final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresAuditLog.class);
 
     static final int HEARTBEAT_MILLIS = 250;
-    static final int SIGNER_IDLE_MILLIS = 1_000;
 
     private final PostgresSettings settings;
-    private Connection signer; // guarded by this; holds SIGNER_LOCK while not null
+    private @Nullable Connection signer; // guarded by this; holds SIGNER_LOCK while not null
+    private @Nullable Connection standby; // guarded by this; where a node that doesn't sign tries the lock
     private boolean closed; // guarded by this
-    private @Nullable ScheduledExecutorService heartbeat; // guarded by this; started by the first isSigner
+    private @Nullable Thread heartbeat; // guarded by this
 
     PostgresAuditLog(Reads reads, AuditTable entries, PostgresSettings settings) {
         super(reads, entries);
@@ -76,9 +74,10 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     }
 
     /**
-     * Whether this node holds the signer lock, taking it when it is free. Checked at every
-     * checkpointer tick: a node whose connection broke gives the role up, and another node takes
-     * it at its next tick once the database noticed (at once for a killed process).
+     * Whether this node holds the signer lock, taking it when it is free. Asked four
+     * times a second (the heartbeat, and the checkpointer): a node whose connection broke (or whose session the database ended
+     * because it froze) gives the role up, and another node takes it at its next check once the
+     * database freed the lock (at once for a killed process, after 1.5 s for a frozen one).
      */
     @Override
     public synchronized boolean isSigner() {
@@ -86,22 +85,8 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
             return false;
         }
         if (heartbeat == null) {
-            // Only a node that signs when it can (a gateway's checkpointer) ever takes the lock; a command-line tool never does.
-            heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("audit-signer-heartbeat").factory());
-            heartbeat.scheduleWithFixedDelay(this::beat, HEARTBEAT_MILLIS, HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+            heartbeat = Thread.ofPlatform().daemon().name("audit-signer-heartbeat").start(this::beat);
         }
-        return holdOrTake();
-    }
-
-    private void beat() {
-        try {
-            isSigner();
-        } catch (RuntimeException e) {
-            LOG.warn("the audit signer heartbeat failed: {}", e.getMessage());
-        }
-    }
-
-    private synchronized boolean holdOrTake() {
         try {
             if (signer != null) {
                 if (signer.isValid(2)) {
@@ -110,7 +95,11 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
                 LOG.warn("lost the connection that holds the audit signer lock; another node may sign now");
                 closeSigner();
             }
-            Connection connection = settings.connectForSigner();
+            if (standby == null || !standby.isValid(1)) {
+                closeStandby();
+                standby = settings.connectForSigner(); // kept: trying the lock four times a second must not fork a backend each time
+            }
+            Connection connection = standby;
             boolean locked;
             try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
                 lock.setLong(1, PostgresStore.SIGNER_LOCK);
@@ -121,15 +110,36 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
             }
             if (locked) {
                 signer = connection;
+                standby = null;
                 LOG.info("this node signs the audit checkpoints now");
                 return true;
             }
-            connection.close();
             return false;
         } catch (SQLException e) {
             LOG.warn("taking the audit signer lock failed: {}", e.getMessage());
             closeSigner();
+            closeStandby();
             return false;
+        }
+    }
+
+    private void beat() {
+        while (true) {
+            try {
+                Thread.sleep(HEARTBEAT_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+            }
+            try {
+                isSigner();
+            } catch (RuntimeException e) {
+                LOG.warn("the audit signer heartbeat failed: {}", e.getMessage());
+            }
         }
     }
 
@@ -138,9 +148,21 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         if (heartbeat != null) {
-            heartbeat.shutdownNow();
+            heartbeat.interrupt();
         }
         closeSigner();
+        closeStandby();
+    }
+
+    private void closeStandby() {
+        if (standby != null) {
+            try {
+                standby.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the standby signer connection failed", e);
+            }
+            standby = null;
+        }
     }
 
     private void closeSigner() {

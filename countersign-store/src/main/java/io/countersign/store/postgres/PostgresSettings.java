@@ -46,8 +46,8 @@ public record PostgresSettings(String url, Optional<String> user, Optional<Strin
     record SessionBounds(int statementMillis, int lockMillis, int idleInTransactionMillis, int idleSessionMillis, int socketSeconds) {
         /** The writer: holds the audit lock for one batch, which takes milliseconds. */
         static final SessionBounds WRITER = new SessionBounds(3_000, 3_000, 2_000, 0, 5);
-        /** The signer's lock connection: idle between heartbeats, which come every quarter of a second. */
-        static final SessionBounds SIGNER = new SessionBounds(2_000, 1_000, 1_000, 1_000, 3);
+        /** The signer's lock connection: idle between the checkpointer's checks, which come every quarter of a second. */
+        static final SessionBounds SIGNER = new SessionBounds(2_000, 1_000, 1_000, 1_500, 3);
         /** Pooled reads and single-statement writes; exports stream in chunks inside one read transaction. */
         static final SessionBounds POOL = new SessionBounds(30_000, 2_000, 60_000, 0, 40);
         /** The listener (idle in LISTEN for long) and the one-off migration: no idle limit. */
@@ -80,7 +80,7 @@ public record PostgresSettings(String url, Optional<String> user, Optional<Strin
         return connect(SessionBounds.LONG_LIVED.properties());
     }
 
-    /** The connection that holds the signer lock: its session ends, and frees the lock, once idle for a second. */
+    /** The connection that holds the signer lock: its session ends, and frees the lock, once idle for 1.5 s. */
     Connection connectForSigner() throws SQLException {
         return connect(SessionBounds.SIGNER.properties());
     }
