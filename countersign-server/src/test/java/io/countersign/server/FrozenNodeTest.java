@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,7 @@ class FrozenNodeTest {
     @Test
     @Timeout(300)
     void frozenSigner_otherNodesKeepAtLeastHalfTheirRate_entriesAreSignedWithin3s_nothingLostNoFork() throws Exception {
+        Assumptions.assumeTrue(NodeProcess.canSignal(), "needs a kill command to send SIGSTOP (Debian: apt-get install procps)");
         String url = TestPostgres.newDatabase();
         Path config = NodeProcess.writeConfig(dir, url);
         String agent;

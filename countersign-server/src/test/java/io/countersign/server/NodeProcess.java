@@ -87,6 +87,12 @@ final class NodeProcess implements AutoCloseable {
         return name;
     }
 
+    /** Whether there is a {@code kill} command to send signals with. */
+    static boolean canSignal() {
+        return java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(directory -> !directory.isEmpty() && Files.isExecutable(Path.of(directory, "kill")));
+    }
+
     /** SIGSTOP: the process stops where it is, its sockets stay open and its kernel still answers TCP. */
     void freeze() throws Exception {
         signal("STOP");
