@@ -36,7 +36,7 @@ public final class Checkpointer implements AutoCloseable {
     private final Consumer<SignedCheckpoint> published;
     private final AuditMetrics metrics;
     private final ScheduledExecutorService timer;
-    private boolean signing; // the timer's thread only
+    private volatile boolean signing; // whether this process signed, or was allowed to, at the last check
 
     private Checkpointer(AuditLog log, NoteSigner key, Clock clock, Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
         this.log = log;
@@ -90,8 +90,10 @@ public final class Checkpointer implements AutoCloseable {
      */
     public synchronized Optional<SignedCheckpoint> checkpointNow() {
         if (!log.isSigner()) {
+            signing = false;
             return Optional.empty(); // another gateway node on the same database signs
         }
+        signing = true;
         long size = log.treeSize();
         Optional<StoredCheckpoint> latest = log.latestCheckpoint();
         if (latest.isPresent() && latest.get().size() >= size) {

@@ -74,10 +74,11 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     }
 
     /**
-     * Whether this node holds the signer lock, taking it when it is free. Asked four
-     * times a second (the heartbeat, and the checkpointer): a node whose connection broke (or whose session the database ended
-     * because it froze) gives the role up, and another node takes it at its next check once the
-     * database freed the lock (at once for a killed process, after 1.5 s for a frozen one).
+     * Whether this node holds the signer lock, taking it when it is free. Asked four times a
+     * second (by the heartbeat and the checkpointer): a node whose connection broke, or whose
+     * session the database ended because it froze, gives the role up, and another node takes it
+     * at its next check once the database freed the lock (at once for a killed process, after
+     * 1.5 s for a frozen one).
      */
     @Override
     public synchronized boolean isSigner() {
@@ -149,6 +150,16 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
         closed = true;
         if (heartbeat != null) {
             heartbeat.interrupt();
+        }
+        if (signer != null) {
+            // Released before the connection closes: the server frees a closed session's locks
+            // only once its backend has exited, and a standby asking right now should get it.
+            try (PreparedStatement unlock = signer.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, PostgresStore.SIGNER_LOCK);
+                unlock.execute();
+            } catch (SQLException e) {
+                LOG.debug("releasing the audit signer lock failed; it goes with the session", e);
+            }
         }
         closeSigner();
         closeStandby();
