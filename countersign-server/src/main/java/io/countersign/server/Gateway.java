@@ -156,7 +156,7 @@ public final class Gateway implements AutoCloseable {
                             new HumanAdminRoutes(new HumanAdmin(store, store, apiTokens, clock), mapper, clock)::register,
                             new OutboxRoutes(store.outbox(), outboxWorker, mapper, clock)::register,
                             new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
-                            new SystemRoutes(metrics, audit::scrapeMetrics, OpenApiDocument.json(mapper))::register, audit.routes(),
+                            new SystemRoutes(metrics, audit::scrapeMetrics, store::reachable, OpenApiDocument.json(mapper))::register, audit.routes(),
                             mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
                             teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Walks every route the server registered (from its router, so a new route can't be missed) with
  * no token, an agent's key, a human's token and an admin's token, and checks each answer against
  * who may call it: DESIGN.md's table for the v1 API, and "authenticated unless it is /healthz,
- * /metrics or /v1/audit/*" for every route.
+ * /readyz, /metrics or /v1/audit/*" for every route.
  */
 class RouteAccessTest {
     /** DESIGN.md, "Public API v1", plus the admin API: who may call what. */
@@ -50,6 +50,7 @@ class RouteAccessTest {
             Map.entry("POST /v1/admin/breakers/{agent}/{breaker}/reset", Set.of(Access.ADMIN)),
             Map.entry("GET /v1/evidence", Set.of(Access.AUDITOR, Access.ADMIN)),
             Map.entry("GET /healthz", Set.of(Access.ANYONE)),
+            Map.entry("GET /readyz", Set.of(Access.ANYONE)),
             Map.entry("GET /metrics", Set.of(Access.ANYONE)));
 
     /** The console's way in: its sign-in steps and static assets. */
@@ -80,7 +81,7 @@ class RouteAccessTest {
     static boolean openByDesign(String path) {
         // The integrations authenticate every call themselves: a Slack signature, a Bot Framework token.
         // Claude Code's hook is the exception: it sends the agent's API key as a bearer token.
-        return path.equals("/healthz") || path.equals("/metrics") || path.equals("/v1/openapi.json") || path.startsWith("/v1/audit/") || CONSOLE_OPEN.contains(path)
+        return path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics") || path.equals("/v1/openapi.json") || path.startsWith("/v1/audit/") || CONSOLE_OPEN.contains(path)
                 || (path.startsWith("/integrations/") && !path.startsWith("/integrations/claude-code/"));
     }
 

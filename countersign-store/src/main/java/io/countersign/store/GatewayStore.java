@@ -58,4 +58,12 @@ public interface GatewayStore extends Store, CredentialStore, AgentSuspensions {
      * writes has nothing to tell and ignores it.
      */
     default void listenForOtherNodes(RequestListener listener) {}
+
+    /**
+     * Whether the database answers now, within about two seconds: what {@code /readyz} reports.
+     * A store in this process's own file always does.
+     */
+    default boolean reachable() {
+        return true;
+    }
 }

@@ -8,8 +8,10 @@ package io.countersign.store;
  * <p>When a write fails with this exception, nothing of that write was kept by the running
  * process. The one outcome no database can tell for sure is an I/O error during the commit
  * itself (the disk may or may not have taken it); such a write was never acknowledged either way.
+ *
+ * <p>{@link StoreUnavailableException} is the kind that passes: the database is away or busy.
  */
-public final class StoreException extends RuntimeException {
+public sealed class StoreException extends RuntimeException permits StoreUnavailableException {
 
     public StoreException(String message) {
         super(message);

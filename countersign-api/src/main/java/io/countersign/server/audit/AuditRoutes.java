@@ -6,11 +6,17 @@ import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
 import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.GatewayStore;
+import io.countersign.store.StoreException;
+import io.countersign.store.StoreUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.countersign.tlog.note.NoteVerifier;
 import io.countersign.tlog.proof.ProofBuilder;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,15 +32,18 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AuditRoutes {
     /** One page of entries at most; a client pages with start/end. */
     static final long MAX_ENTRIES_PER_CALL = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(AuditRoutes.class);
 
     private final GatewayStore store;
     private final ProofBuilder proofs;
+    private final ServedProofCheck check;
     private final NoteVerifier verifierKey;
     private final JsonMapper mapper;
 
     public AuditRoutes(GatewayStore store, NoteVerifier verifierKey, JsonMapper mapper) {
         this.store = requireNonNull(store, "store is null");
         this.proofs = new ProofBuilder(store.audit().hashes());
+        this.check = new ServedProofCheck(store);
         this.verifierKey = requireNonNull(verifierKey, "verifierKey is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
     }
@@ -67,7 +76,7 @@ public final class AuditRoutes {
         if (end - start > MAX_ENTRIES_PER_CALL) {
             throw ApiProblem.badRequest("at most " + MAX_ENTRIES_PER_CALL + " entries per call, asked for " + (end - start));
         }
-        List<byte[]> leaves = store.auditLeaves(start, end);
+        List<byte[]> leaves = leaves(start, end);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (byte[] leaf : leaves) {
             body.writeBytes(leaf);
@@ -75,6 +84,43 @@ public final class AuditRoutes {
         }
         ctx.header("X-Audit-Size", Long.toString(size));
         ctx.contentType("application/x-ndjson").result(body.toByteArray());
+    }
+
+    /**
+     * The entries [start, end). When some are missing (the database was changed behind the
+     * gateway's back) the ones stored are served as they are, each carrying its own seq, so
+     * that a verifier names the first missing entry instead of seeing the server fail.
+     */
+    private List<byte[]> leaves(long start, long end) {
+        try {
+            return store.auditLeaves(start, end);
+        } catch (StoreUnavailableException e) {
+            throw e;
+        } catch (StoreException e) {
+            LOG.error("reading audit entries [{}, {}) failed; serving them as stored: {}", start, end, e.getMessage());
+            List<byte[]> stored = new ArrayList<>();
+            try {
+                store.audit().scanEntries(start, (seq, leaf) -> {
+                    if (seq >= end) {
+                        throw new EndOfRange();
+                    }
+                    stored.add(leaf);
+                });
+            } catch (EndOfRange reached) {
+                // the rest is past the page
+            } catch (IOException impossible) {
+                throw new IllegalStateException("the entry list threw " + impossible, impossible);
+            }
+            return stored;
+        }
+    }
+
+    /** Ends a scan at the page's end; carries no stack trace. */
+    private static final class EndOfRange extends IOException {
+        EndOfRange() {
+            super("end of range", null);
+            setStackTrace(new StackTraceElement[0]);
+        }
     }
 
     private void inclusion(Context ctx) {
@@ -86,7 +132,7 @@ public final class AuditRoutes {
         ObjectNode body = mapper.createObjectNode();
         body.put("index", index);
         body.put("size", size);
-        hashes(body, proofs.inclusion(index, size).hashes());
+        hashes(body, check.inclusion(proofs.inclusion(index, size)).hashes());
         json(ctx, body);
     }
 
@@ -102,7 +148,7 @@ public final class AuditRoutes {
         ObjectNode body = mapper.createObjectNode();
         body.put("from", from);
         body.put("to", to);
-        hashes(body, proofs.consistency(from, to).hashes());
+        hashes(body, check.consistency(proofs.consistency(from, to)).hashes());
         json(ctx, body);
     }
 

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Checkpointer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+    static final long SIGNER_WATCH_MILLIS = 250;
 
     private final AuditLog log;
     private final NoteSigner key;
@@ -35,6 +36,7 @@ public final class Checkpointer implements AutoCloseable {
     private final Consumer<SignedCheckpoint> published;
     private final AuditMetrics metrics;
     private final ScheduledExecutorService timer;
+    private volatile boolean signing; // whether this process signed, or was allowed to, at the last check
 
     private Checkpointer(AuditLog log, NoteSigner key, Clock clock, Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
         this.log = log;
@@ -57,7 +59,27 @@ public final class Checkpointer implements AutoCloseable {
         checkpointer.checkpointNow();
         long millis = interval.toMillis();
         checkpointer.timer.scheduleAtFixedRate(checkpointer::tick, millis, millis, TimeUnit.MILLISECONDS);
+        checkpointer.timer.scheduleWithFixedDelay(checkpointer::watchSigner, SIGNER_WATCH_MILLIS, SIGNER_WATCH_MILLIS, TimeUnit.MILLISECONDS);
         return checkpointer;
+    }
+
+    /**
+     * Asks the log whether this process signs, more often than the interval: with several nodes
+     * the question keeps the signer's lock alive (its session ends when the node stops asking,
+     * see {@code PostgresAuditLog}), and a node that has just taken over signs at once, so the
+     * entries the old signer left uncovered wait for the takeover only, not for a tick more.
+     */
+    private void watchSigner() {
+        try {
+            boolean signs = log.isSigner();
+            if (signs && !signing) {
+                checkpointNow();
+            }
+            signing = signs;
+        } catch (RuntimeException e) {
+            // Four times a second while the database is away: the message, not the stack each time.
+            LOG.warn("checking whether this node signs the audit log failed; asking again in {} ms: {}", SIGNER_WATCH_MILLIS, e.getMessage());
+        }
     }
 
     /**
@@ -68,8 +90,10 @@ public final class Checkpointer implements AutoCloseable {
      */
     public synchronized Optional<SignedCheckpoint> checkpointNow() {
         if (!log.isSigner()) {
+            signing = false;
             return Optional.empty(); // another gateway node on the same database signs
         }
+        signing = true;
         long size = log.treeSize();
         Optional<StoredCheckpoint> latest = log.latestCheckpoint();
         if (latest.isPresent() && latest.get().size() >= size) {

@@ -2,6 +2,7 @@ package io.countersign.server.http;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.store.StoreUnavailableException;
 import io.countersign.workflow.WorkflowException;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
@@ -85,6 +86,7 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(ApiProblem.class, problems::render);
             config.routes.exception(WorkflowException.class, problems::renderWorkflow);
             config.routes.exception(HttpResponseException.class, problems::renderHttp);
+            config.routes.exception(StoreUnavailableException.class, problems::renderUnavailable);
             config.routes.exception(Exception.class, problems::renderUnexpected);
             for (int status : new int[] {404, 405}) {
                 config.routes.error(status, "*", ctx -> {

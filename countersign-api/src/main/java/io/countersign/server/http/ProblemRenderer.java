@@ -1,5 +1,6 @@
 package io.countersign.server.http;
 
+import io.countersign.store.StoreUnavailableException;
 import org.jspecify.annotations.Nullable;
 import io.countersign.workflow.WorkflowException;
 import io.javalin.http.Context;
@@ -13,6 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ProblemRenderer {
     private static final Logger LOG = LoggerFactory.getLogger(ProblemRenderer.class);
     public static final String CONTENT_TYPE = "application/problem+json";
+    /** How soon a client should try again when the database is away: about how long a restart or a failover takes to be noticed. */
+    public static final int RETRY_AFTER_SECONDS = 2;
 
     private final JsonMapper mapper;
 
@@ -57,8 +60,26 @@ public final class ProblemRenderer {
         render(forStatus(ctx.statusCode(), null), ctx);
     }
 
+    /**
+     * The database is away or out of time: 503 with {@code Retry-After}, so clients and load
+     * balancers try again (on this node or another) instead of treating it as a bug. The detail
+     * says no more than that; the log has the driver's message.
+     */
+    public void renderUnavailable(StoreUnavailableException e, Context ctx) {
+        LOG.warn("the store is unavailable on {} {} (request {}): {}", ctx.method(), ctx.path(), ctx.<String>attribute(RequestIds.ATTRIBUTE), e.getMessage());
+        ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        render(new ApiProblem(503, "unavailable", "Service unavailable",
+                "the gateway can't reach its database right now; nothing of this call was acknowledged, try again (with the same idempotency key)"), ctx);
+    }
+
     /** A bug: logged with its stack trace under the request id; the caller learns only that id. */
     public void renderUnexpected(Exception e, Context ctx) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof StoreUnavailableException unavailable) { // wrapped on its way out (a future, a stream)
+                renderUnavailable(unavailable, ctx);
+                return;
+            }
+        }
         LOG.error("unexpected error on {} {} (request {})", ctx.method(), ctx.path(), ctx.<String>attribute(RequestIds.ATTRIBUTE), e);
         render(new ApiProblem(500, "internal", "Internal error", "an internal error happened; the server log has it under this request id"), ctx);
     }

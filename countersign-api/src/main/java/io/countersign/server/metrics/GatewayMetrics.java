@@ -11,7 +11,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** What /metrics shows: decisions by effect, the pending count, tripped breakers, and how long a decision takes (durable write included). */
+/**
+ * What /metrics shows: decisions by effect, the pending count, tripped breakers, and how long a
+ * decision takes (durable write included). The counts read from the database come through
+ * {@link StoreReading}, so a scrape never waits on a database that is away.
+ */
 public final class GatewayMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<Effect, Counter> decisions = new EnumMap<>(Effect.class);
@@ -28,14 +32,18 @@ public final class GatewayMetrics {
                 .description("From a POST /v1/actions to its durable decision")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        Gauge.builder("countersign.requests.pending", pendingCount)
+        StoreReading<Number> pending = new StoreReading<>("pending", pendingCount);
+        Gauge.builder("countersign.requests.pending", pending, StoreReading::number)
+                .strongReference(true)
                 .description("Requests waiting for a human decision")
                 .register(registry);
     }
 
     /** Shows {@code countersign_breakers_tripped}: circuit breakers tripped and not yet reset, read at each scrape. */
     public void trippedBreakers(Supplier<Number> count) {
-        Gauge.builder("countersign.breakers.tripped", count)
+        StoreReading<Number> tripped = new StoreReading<>("breakers", count);
+        Gauge.builder("countersign.breakers.tripped", tripped, StoreReading::number)
+                .strongReference(true)
                 .description("Circuit breakers tripped for an agent and waiting for a human to reset them")
                 .register(registry);
     }

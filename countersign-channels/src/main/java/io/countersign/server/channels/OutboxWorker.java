@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.outbox.Delivery;
 import io.countersign.outbox.Outbox;
+import io.countersign.server.metrics.StoreReading;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.RequestListener;
@@ -58,6 +59,7 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
     private boolean woken; // guarded by lock
     /** The counts the gauges show, read once per scrape (the three gauges share it) rather than once per gauge. */
     private volatile CountsRead counts = new CountsRead(Instant.EPOCH, java.util.Map.of());
+    private final StoreReading<java.util.Map<Delivery.Status, Long>> countsReading;
 
     private record CountsRead(Instant at, java.util.Map<Delivery.Status, Long> counts) {}
     private volatile boolean running = true;
@@ -72,6 +74,7 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
         this.registry = requireNonNull(registry, "registry is null");
+        this.countsReading = new StoreReading<>("outbox", outbox::counts);
         for (Delivery.Status status : Delivery.Status.values()) {
             Gauge.builder("countersign.outbox.deliveries", () -> countOf(status))
                     .description("Outbox deliveries by status; failed ones wait for an admin's retry")
@@ -229,12 +232,13 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
         CountsRead read = counts;
         Instant now = clock.instant();
         if (Duration.between(read.at(), now).compareTo(Duration.ofSeconds(1)) >= 0) {
-            try {
-                read = new CountsRead(now, outbox.counts());
-                counts = read;
-            } catch (RuntimeException e) {
+            // Read at most once a second for all statuses, and never waited on for long (a database outage).
+            Optional<java.util.Map<Delivery.Status, Long>> fresh = countsReading.get();
+            if (fresh.isEmpty()) {
                 return Double.NaN;
             }
+            read = new CountsRead(now, fresh.get());
+            counts = read;
         }
         return read.counts().getOrDefault(status, 0L);
     }

@@ -5,7 +5,7 @@ import io.countersign.identity.Scopes;
 import io.countersign.identity.Secret;
 import io.countersign.identity.StoredCredential;
 import io.countersign.server.identity.AgentAdmin;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import io.countersign.workflow.KillSwitch;
 import io.countersign.workflow.RequestListener;
 import java.time.Clock;
@@ -36,7 +36,7 @@ public final class AgentsCommand {
     }
 
     static <T> T withAdmin(DataOption data, Function<AgentAdmin, T> work) {
-        try (SqliteStore store = data.openStore()) {
+        try (GatewayStore store = data.openStore()) {
             Clock clock = Clock.systemUTC();
             AgentAdmin admin = new AgentAdmin(store, store, store, new ApiTokens(store, clock),
                     new KillSwitch(store, store, clock, RequestListener.NONE), List.of(), clock);

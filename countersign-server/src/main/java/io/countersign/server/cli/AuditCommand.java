@@ -4,6 +4,9 @@ import io.countersign.server.audit.AuditSigningKey;
 import io.countersign.server.audit.verify.AuditSource;
 import io.countersign.server.audit.verify.AuditSource.SourceException;
 import io.countersign.server.audit.verify.DataFolderSource;
+import io.countersign.server.config.ConfigFile;
+import io.countersign.server.config.ServerConfig;
+import io.countersign.store.postgres.PostgresStore;
 import io.countersign.server.audit.verify.ExportFile;
 import io.countersign.server.audit.verify.LogVerifier;
 import io.countersign.server.audit.verify.ServerSource;
@@ -56,12 +59,18 @@ public final class AuditCommand {
         @Option(names = "--export", description = "an export file written by 'countersign audit export', or an evidence package (zip) written by 'countersign evidence export'")
         Path export;
 
+        @Option(names = "--config", description = "a gateway's countersign.yaml: the database it names (PostgreSQL, or its data folder)")
+        Path config;
+
         AuditSource open() throws IOException, SourceException {
             if (server != null) {
                 return new ServerSource(server, JsonMapper.builder().build());
             }
             if (data != null) {
                 return DataFolderSource.open(data);
+            }
+            if (config != null) {
+                return configured(config);
             }
             return ExportFile.open(export);
         }
@@ -75,9 +84,24 @@ public final class AuditCommand {
         @Option(names = "--data", description = "a gateway's data folder")
         Path data;
 
+        @Option(names = "--config", description = "a gateway's countersign.yaml: the database it names")
+        Path config;
+
         AuditSource open() throws SourceException {
-            return server != null ? new ServerSource(server, JsonMapper.builder().build()) : DataFolderSource.open(data);
+            if (server != null) {
+                return new ServerSource(server, JsonMapper.builder().build());
+            }
+            return config != null ? configured(config) : DataFolderSource.open(data);
         }
+    }
+
+    /** The log in the database a gateway config names: PostgreSQL (keys from its data folder), or the data folder's SQLite. */
+    static AuditSource configured(Path config) throws SourceException {
+        ServerConfig settings = ConfigFile.load(config);
+        if (settings.database().postgres().isPresent()) {
+            return DataFolderSource.onStore(settings.dataDirectory(), PostgresStore.open(settings.database().postgres().get()));
+        }
+        return DataFolderSource.open(settings.dataDirectory());
     }
 
     @Command(name = "verify", description = {

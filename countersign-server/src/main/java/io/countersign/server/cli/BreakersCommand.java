@@ -1,7 +1,7 @@
 package io.countersign.server.cli;
 
 import io.countersign.breaker.TrippedBreaker;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import io.countersign.workflow.BreakerReset;
 import java.time.Clock;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class BreakersCommand {
         @Override
         public Integer call() {
             List<TrippedBreaker> tripped;
-            try (SqliteStore store = data.openStore()) {
+            try (GatewayStore store = data.openStore()) {
                 tripped = store.trippedBreakers();
             }
             if (tripped.isEmpty()) {
@@ -56,7 +56,7 @@ public final class BreakersCommand {
         @Override
         public Integer call() {
             TrippedBreaker was;
-            try (SqliteStore store = data.openStore()) {
+            try (GatewayStore store = data.openStore()) {
                 was = new BreakerReset(store, Clock.systemUTC()).reset(agent, breaker, AgentsCommand.operator(), comment);
             }
             System.out.println("Reset breaker '" + was.breaker() + "' of agent " + was.agent() + " (tripped at " + was.trippedAt()

@@ -1,16 +1,33 @@
 package io.countersign.server.cli;
 
 import io.countersign.server.DataFolder;
+import io.countersign.server.config.ConfigFile;
+import io.countersign.server.config.ServerConfig;
+import io.countersign.store.GatewayStore;
+import io.countersign.store.postgres.PostgresStore;
 import io.countersign.store.sqlite.SqliteStore;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** {@code --data DIR}, shared by the commands that open the store directly. */
+/**
+ * {@code --data DIR} or {@code --config FILE}, shared by the commands that open the store
+ * directly. With {@code --config} the command works on the store the gateway's config names,
+ * the shared PostgreSQL database when it has a {@code database:} section, the same way as on a
+ * data folder.
+ */
 final class DataOption {
     @Option(names = "--data", description = "data folder (default ./countersign-data)")
     Path data = Path.of("countersign-data");
 
-    SqliteStore openStore() {
-        return SqliteStore.open(new DataFolder(data).create());
+    @Option(names = "--config", description = "the gateway's countersign.yaml: use the database it names (PostgreSQL or its data folder)")
+    Path config;
+
+    GatewayStore openStore() {
+        if (config == null) {
+            return SqliteStore.open(new DataFolder(data).create());
+        }
+        ServerConfig settings = ConfigFile.load(config);
+        return settings.database().postgres().<GatewayStore>map(PostgresStore::open)
+                .orElseGet(() -> SqliteStore.open(new DataFolder(settings.dataDirectory()).create()));
     }
 }

@@ -3,7 +3,7 @@ package io.countersign.server.cli;
 import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Secret;
 import io.countersign.server.identity.HumanAdmin;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 public final class HumansCommand {
 
     static <T> T withAdmin(DataOption data, Function<HumanAdmin, T> work) {
-        try (SqliteStore store = data.openStore()) {
+        try (GatewayStore store = data.openStore()) {
             Clock clock = Clock.systemUTC();
             return work.apply(new HumanAdmin(store, store, new ApiTokens(store, clock), clock));
         }

@@ -5,7 +5,7 @@ import io.countersign.server.insights.Insights;
 import io.countersign.server.insights.Suggestion;
 import io.countersign.server.insights.SuggestionFinder;
 import io.countersign.server.policychange.PolicyChanges;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,7 +26,7 @@ public final class InsightsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Insights.Suggestions suggestions;
-        try (SqliteStore store = data.openStore()) {
+        try (GatewayStore store = data.openStore()) {
             suggestions = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest).suggestions(DecisionHistory.parseWindow(since), min);
         }
         DecisionHistory history = suggestions.history();

@@ -7,7 +7,7 @@ import io.countersign.server.config.ServerConfig;
 import io.countersign.server.identity.TokenRejected;
 import io.countersign.server.mcp.McpModule;
 import io.countersign.server.mcp.ToolPinning;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -143,7 +143,7 @@ public final class McpCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (SqliteStore store = data.openStore()) {
+            try (GatewayStore store = data.openStore()) {
                 List<ToolPinning.Change> changes = ToolPinning.open(data.data, store, Clock.systemUTC(), JsonMapper.builder().build()).changes();
                 if (changes.isEmpty()) {
                     System.out.println("No changed tools.");
@@ -166,7 +166,7 @@ public final class McpCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            try (SqliteStore store = data.openStore()) {
+            try (GatewayStore store = data.openStore()) {
                 ToolPinning.Change accepted = ToolPinning.open(data.data, store, Clock.systemUTC(), JsonMapper.builder().build())
                         .accept(tool, AgentsCommand.operator());
                 System.out.println("Accepted " + accepted.name() + ": pinned sha256 " + accepted.presented() + " (was " + accepted.pinned() + ").");

@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import io.countersign.server.insights.DecisionHistory;
 import io.countersign.server.insights.Insights;
 import io.countersign.server.policychange.PolicyChanges;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import java.time.Clock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,7 +69,7 @@ public final class PolicyCommand {
         public Integer call() {
             Policy policy = Policy.load(file);
             io.countersign.server.insights.Replay.Report report;
-            try (SqliteStore store = data.openStore()) {
+            try (GatewayStore store = data.openStore()) {
                 report = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest).replay(policy, DecisionHistory.parseWindow(since));
             }
             System.out.println("replayed " + report.replayed() + " request(s) created from " + report.from() + " to " + report.to() + " against "

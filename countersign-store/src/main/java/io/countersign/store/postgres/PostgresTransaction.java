@@ -6,12 +6,12 @@ import io.countersign.audit.AuditEvent;
 import io.countersign.breaker.TrippedBreaker;
 import io.countersign.outbox.OutboxEvent;
 import io.countersign.store.sql.OutboxTable;
-import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.AuditTree;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.store.sql.SqlCall;
+import io.countersign.store.sql.SqlErrors;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Transaction;
@@ -164,7 +164,7 @@ final class PostgresTransaction implements Transaction {
         try {
             return call.run(connection);
         } catch (SQLException e) {
-            throw new StoreException(operation + " failed: " + e.getMessage(), e);
+            throw SqlErrors.failed(operation, e);
         }
     }
 }

@@ -2,8 +2,10 @@ package io.countersign.store.postgres;
 
 import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
+import io.countersign.store.StoreUnavailableException;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.AuditTree;
+import io.countersign.store.sql.SqlErrors;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.tlog.tree.CompactRange;
 import io.countersign.workflow.Transaction;
@@ -133,15 +135,7 @@ final class PostgresWriter implements AutoCloseable {
     private void run(List<Job<?>> jobs) {
         List<Job<?>> ran = new ArrayList<>();
         try {
-            if (connection == null || connection.isClosed()) {
-                connection = settings.connectForWrites();
-                PostgresStore.execute(connection, "SET synchronous_commit = on");
-                connection.setAutoCommit(false);
-            }
-            try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                lock.setLong(1, PostgresStore.AUDIT_LOCK);
-                lock.execute();
-            }
+            lockAuditLog();
             long next = audit.size(connection);
             tree.begin(connection, next);
             PostgresTransaction.Batch batch = new PostgresTransaction.Batch(next, tree);
@@ -163,13 +157,47 @@ final class PostgresWriter implements AutoCloseable {
                 e.addSuppressed(rollback);
                 closeConnection(); // a fresh one for the next batch
             }
-            StoreException failure = e instanceof StoreException storeException ? storeException
-                    : new StoreException("a write batch on " + settings.describe() + " failed, nothing of it was kept: " + e.getMessage(), e);
+            String message = "a write batch on " + settings.describe() + " failed, nothing of it was kept: " + e.getMessage();
+            StoreException failure = switch (e) {
+                case StoreException storeException -> storeException;
+                case SQLException sql when SqlErrors.isUnavailable(sql) -> new StoreUnavailableException(message, e);
+                default -> new StoreException(message, e);
+            };
             LOG.warn("a write batch of {} transaction(s) failed: {}", jobs.size(), e.getMessage());
             jobs.stream().filter(job -> !job.outcome().isDone()).forEach(job -> job.outcome().completeExceptionally(failure));
             return;
         }
         ran.forEach(Job::succeed); // a caller returns only once its work is durable
+    }
+
+    /**
+     * Begins the batch's transaction with the audit lock. The lock is the batch's first
+     * statement, so when it fails on a broken connection (the database restarted since the last
+     * batch) nothing was done yet: the writer connects afresh and tries once more, and no write
+     * fails for an old connection. The wait for the lock is bounded by {@code lock_timeout}; a
+     * node that holds it and froze loses it to {@code idle_in_transaction_session_timeout}.
+     */
+    private void lockAuditLog() throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (connection == null) {
+                    connection = settings.connectForWrites();
+                    connection.setAutoCommit(false);
+                }
+                try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                    lock.setLong(1, PostgresStore.AUDIT_LOCK);
+                    lock.execute();
+                }
+                return;
+            } catch (SQLException e) {
+                boolean stale = connection != null && !connection.isValid(1);
+                if (!stale || attempt > 1) {
+                    throw e;
+                }
+                LOG.info("the writer's connection broke since its last batch ({}); connecting again", e.getMessage());
+                closeConnection();
+            }
+        }
     }
 
     /** Runs one caller's work; on failure undoes it alone and fails its caller. Returns whether it succeeded. */

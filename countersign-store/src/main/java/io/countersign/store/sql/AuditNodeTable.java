@@ -52,7 +52,7 @@ public final class AuditNodeTable {
             try {
                 return read(connection, ids);
             } catch (SQLException e) {
-                throw new StoreException("reading " + ids.size() + " audit tree nodes failed: " + e.getMessage(), e);
+                throw SqlErrors.failed("reading " + ids.size() + " audit tree nodes", e);
             }
         };
     }

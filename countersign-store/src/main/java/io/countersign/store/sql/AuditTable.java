@@ -77,6 +77,7 @@ public final class AuditTable {
     public void scan(Connection connection, long start, AuditLeafSink sink) throws SQLException, IOException {
         try (PreparedStatement select = connection.prepareStatement("SELECT seq, leaf FROM audit_entries WHERE seq >= ? ORDER BY seq")) {
             select.setLong(1, start);
+            select.setFetchSize(1_000); // PostgreSQL: a cursor inside the caller's transaction, so a sink may stop early cheaply
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     sink.accept(rows.getLong(1), rows.getBytes(2));

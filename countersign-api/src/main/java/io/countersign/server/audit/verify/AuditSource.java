@@ -1,6 +1,7 @@
 package io.countersign.server.audit.verify;
 
 import io.countersign.tlog.proof.ConsistencyProof;
+import io.countersign.tlog.tree.HashReader;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -48,6 +49,16 @@ public interface AuditSource extends AutoCloseable {
      * source can't give one.
      */
     Optional<ConsistencyProof> consistency(long from, long to);
+
+    /**
+     * The Merkle tree nodes the source stores and serves proofs from (a data folder or database);
+     * empty when the source has only entries. The verifier checks every one of them against the
+     * tree it computes from the entries, since a changed node leaves the entries and the root
+     * intact but makes the proofs served from it wrong.
+     */
+    default Optional<HashReader> storedTree() {
+        return Optional.empty();
+    }
 
     /** The other signed checkpoints the source keeps (a data folder keeps them all), smallest size first. */
     default void storedCheckpoints(Consumer<String> sink) throws SourceException {}

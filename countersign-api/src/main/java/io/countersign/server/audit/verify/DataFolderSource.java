@@ -8,6 +8,7 @@ import io.countersign.tlog.note.NoteSigner;
 import io.countersign.tlog.proof.ConsistencyProof;
 import io.countersign.tlog.proof.InclusionProof;
 import io.countersign.tlog.proof.ProofBuilder;
+import io.countersign.tlog.tree.HashReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,11 @@ public final class DataFolderSource implements AuditSource {
     /** The inclusion proof of entry {@code index} in the tree of {@code size} entries, from the stored nodes. */
     public InclusionProof inclusion(long index, long size) {
         return proofs.inclusion(index, size);
+    }
+
+    @Override
+    public Optional<HashReader> storedTree() {
+        return Optional.of(store.audit().hashes());
     }
 
     @Override

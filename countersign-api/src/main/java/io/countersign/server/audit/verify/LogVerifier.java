@@ -38,6 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       (remembered in a {@link VerifierState}): same root at that size, and the source's
  *       consistency proof verifies.
  *   <li>For a data folder: every older stored checkpoint signed by the key matches the entries.
+ *   <li>For a data folder or database: every stored Merkle tree node is the hash the entries
+ *       give ({@link StoredTreeCheck}), so the proofs served from them verify.
  * </ol>
  * On a root mismatch the first bad entry is found by bisection: the largest prefix of the
  * entries that the source's own consistency proofs show to be a prefix of the signed tree.
@@ -198,6 +200,10 @@ public final class LogVerifier {
         Optional<String> stored = checkStoredCheckpoints(source, key, local, scan.count, notes);
         if (stored.isPresent()) {
             return new Failed(stored.get(), notes);
+        }
+        Optional<String> tree = StoredTreeCheck.firstBadNode(source, scan.tree, scan.count, notes);
+        if (tree.isPresent()) {
+            return new Failed(tree.get(), notes);
         }
         long uncovered = Math.max(0, scan.count - size);
         if (uncovered > 0) {
