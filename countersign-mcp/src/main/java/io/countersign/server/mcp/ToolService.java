@@ -4,6 +4,7 @@ import io.countersign.identity.Agent;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -53,5 +54,15 @@ public interface ToolService {
 
         /** The held call's request was decided, expired, or the gateway stopped waiting. */
         default void settled(String requestId) {}
+
+        /** Why the client that waits for this call is gone (it cancelled, disconnected, the gateway stops), once it is. */
+        default Optional<String> gone() {
+            return Optional.empty();
+        }
+
+        /** Runs {@code listener} with why, once, when the waiting client goes (at once if it already has); until closed. */
+        default Subscription whenGone(Consumer<String> listener) {
+            return () -> {};
+        }
     }
 }
