@@ -34,6 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class McpRoutes {
     static final String PATH = "/mcp";
     private static final Logger LOG = LoggerFactory.getLogger(McpRoutes.class);
+    private static final long MAX_DRAINED_BYTES = 16L << 20;
 
     private final HttpServlet servlet;
     private final Optional<SessionOwners> sessions;
@@ -78,6 +79,12 @@ final class McpRoutes {
             answer(ctx, 405, JsonRpcIntake.error(null, -32000, "Method not allowed: stateless MCP takes POST only"));
             return;
         }
+        String accept = ctx.header("Accept");
+        if ("POST".equals(ctx.method().name()) && accept != null && !accepts(accept)) {
+            answer(ctx, 406, JsonRpcIntake.error(null, JsonRpcIntake.INVALID_REQUEST,
+                    "Not Acceptable: the client must accept application/json and text/event-stream, not '" + cut(accept) + "'"));
+            return;
+        }
         ctx.req().setAttribute(McpProtocol.AGENT, agent);
         String channel = sessions.isPresent() ? "session:" + (session == null ? "" : session) : "http";
         Optional<CallsInFlight.Call> call = Optional.empty();
@@ -85,6 +92,8 @@ final class McpRoutes {
         if ("POST".equals(ctx.method().name())) {
             byte[] body = ctx.req().getInputStream().readNBytes(maxMessageBytes + 1);
             if (body.length > maxMessageBytes) {
+                // Read (some of) the rest first: a client that sends its whole body before reading sees the 413, not a reset.
+                ctx.req().getInputStream().skipNBytes(Math.min(Math.max(0, ctx.req().getContentLengthLong() - body.length), MAX_DRAINED_BYTES));
                 answer(ctx, 413, JsonRpcIntake.error(null, JsonRpcIntake.INVALID_REQUEST, "Invalid Request: the message is over " + maxMessageBytes + " bytes"));
                 return;
             }
@@ -156,6 +165,15 @@ final class McpRoutes {
                 answer(ctx, 500, JsonRpcIntake.error(null, JsonRpcIntake.INTERNAL_ERROR, "Internal error"));
             }
         }
+    }
+
+    private static boolean accepts(String accept) {
+        String types = accept.toLowerCase(java.util.Locale.ROOT);
+        return types.contains("application/json") || types.contains("text/event-stream") || types.contains("*/*") || types.contains("application/*");
+    }
+
+    private static String cut(String text) {
+        return text.length() > 80 ? text.substring(0, 80) + "..." : text;
     }
 
     private static void answer(Context ctx, int status, ObjectNode error) {
