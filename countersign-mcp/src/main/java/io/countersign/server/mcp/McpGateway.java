@@ -262,6 +262,11 @@ public final class McpGateway implements ToolService {
         McpSchema.CallToolResult result;
         try {
             result = route.upstream().call(new McpSchema.CallToolRequest(route.tool().name(), args));
+        } catch (Upstream.Failure e) {
+            String why = e.getMessage() + " (tool " + route.tool().name() + ")";
+            LOG.warn("mcp request={} {}", request.id(), why);
+            report(agent, request, action, grant, Execution.Outcome.FAILED, () -> why);
+            return error(why);
         } catch (RuntimeException e) {
             String why = "upstream '" + route.upstream().name() + "' failed on " + route.tool().name() + ": " + e.getMessage();
             LOG.warn("mcp request={} {}", request.id(), why);
