@@ -62,6 +62,7 @@ public final class McpGateway implements ToolService {
             java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-execution-report-", 0).factory());
     private final ToolPinning pins;
     private final HeldRequests held;
+    private final Optional<String> instructions;
     private final boolean prefixed;
     private final List<Consumer<List<McpSchema.Tool>>> toolListeners = new CopyOnWriteArrayList<>();
     private final Object refreshing = new Object();
@@ -95,6 +96,10 @@ public final class McpGateway implements ToolService {
             listed.put(upstream, tools);
         }
         this.served = serve(listed);
+        // One upstream's instructions as it wrote them; with several, each under its server's name (as its tools are prefixed).
+        List<String> parts = upstreams.stream().flatMap(upstream -> upstream.instructions()
+                .map(text -> prefixed ? upstream.name() + " (tools " + upstream.name() + "__*):\n" + text : text).stream()).toList();
+        this.instructions = parts.isEmpty() ? Optional.empty() : Optional.of(String.join("\n\n", parts));
         this.workflow = workflows.apply(new McpToolPolicy(policy, action -> served.byAction().get(action), pins, config));
         this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
         this.held = new HeldRequests(dataDirectory, workflow);
@@ -174,6 +179,11 @@ public final class McpGateway implements ToolService {
         requireNonNull(listener, "listener is null");
         toolListeners.add(listener);
         return () -> toolListeners.remove(listener);
+    }
+
+    @Override
+    public Optional<String> instructions() {
+        return instructions;
     }
 
     @Override

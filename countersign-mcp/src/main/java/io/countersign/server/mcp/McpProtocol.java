@@ -58,7 +58,7 @@ final class McpProtocol {
         Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool -> specification(service, tool, exchange -> agent, built,
                 calls, false);
         // listChanged: when an upstream changes its tools, the session is told (tools/list_changed).
-        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .tools(service.tools().stream().map(specification).toList()).build();
         built.set(server);
@@ -135,7 +135,7 @@ final class McpProtocol {
         // immediateExecution: the call runs on the request's own thread, which blocks for the answer
         // anyway, instead of being handed to Reactor's boundedElastic pool and back (one thread hop
         // less on every call; on a loaded machine a hop costs milliseconds).
-        McpStatelessSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+        McpStatelessSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .immediateExecution(true)
                 .tools(service.tools().stream().map(specification).toList()).build();
@@ -163,7 +163,7 @@ final class McpProtocol {
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
         Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool ->
                 specification(service, tool, exchange -> agentOf(exchange.transportContext()), built, calls, true);
-        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .immediateExecution(true)
                 .tools(service.tools().stream().map(specification).toList()).build();

@@ -15,6 +15,11 @@ import java.util.function.Consumer;
  */
 public interface ToolService {
 
+    /** The upstreams' {@code instructions}, passed on to agents in {@code initialize}. */
+    default Optional<String> instructions() {
+        return Optional.empty();
+    }
+
     /** The tools agents see, already named as agents call them. */
     List<McpSchema.Tool> tools();
 

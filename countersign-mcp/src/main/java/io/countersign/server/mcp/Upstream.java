@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -97,6 +98,11 @@ final class Upstream implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /** What the upstream told its clients in {@code initialize} ({@code instructions}), if anything. */
+    Optional<String> instructions() {
+        return Optional.ofNullable(client.getServerInstructions()).filter(text -> !text.isBlank());
     }
 
     /** Every tool, following pagination. */

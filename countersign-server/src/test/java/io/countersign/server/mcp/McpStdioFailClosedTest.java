@@ -35,7 +35,8 @@ final class McpStdioFailClosedTest {
             String approvals = gateway.baseUrl();
             gateway.send("this is not json");
             assertThat(gateway.next().path("error").path("code").asInt()).isEqualTo(-32700);
-            gateway.initialize();
+            // The upstream's instructions reach the agent.
+            assertThat(gateway.initialize().path("instructions").asString()).contains("Everything Server");
             gateway.send("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}]");
             assertThat(gateway.next().path("error").path("code").asInt()).isEqualTo(-32600);
             gateway.send("{\"jsonrpc\":\"2.0\",\"id\":2}");

@@ -77,8 +77,8 @@ final class StdioGatewayProcess implements AutoCloseable {
         return McpTestGateway.MAPPER.readTree(line);
     }
 
-    /** initialize and notifications/initialized, as every client starts. */
-    void initialize() throws Exception {
+    /** initialize and notifications/initialized, as every client starts; returns initialize's result. */
+    JsonNode initialize() throws Exception {
         send("{\"jsonrpc\":\"2.0\",\"id\":\"init\",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
                 + "\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
         JsonNode initialized = next();
@@ -86,6 +86,7 @@ final class StdioGatewayProcess implements AutoCloseable {
             throw new AssertionError("initialize failed: " + initialized);
         }
         send("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+        return initialized.get("result");
     }
 
     void closeStdin() throws IOException {
