@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,7 @@ final class Upstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
     /** The largest message an upstream may send (a result, say); a larger one fails that upstream's reading. */
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
+    private static final Duration STARTUP = Duration.ofSeconds(60);
 
     private final String name;
     private final McpSyncClient client;
@@ -74,7 +77,10 @@ final class Upstream implements AutoCloseable {
         // The SDK calls this on its own thread, where nothing may block; the listener lists the tools
         // again (all pages, as at start), which blocks. The SDK's own list is not used: it is one call
         // of listTools, and a change is rare enough that listing twice costs nothing that matters.
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(callTimeout).initializationTimeout(Duration.ofSeconds(60))
+        // The SDK's request timeout also bounds initialize and tools/list: at least a minute, for an upstream
+        // slow to start (npx, a loaded machine); a call's own bound is callTimeout, kept by call().
+        Duration requestTimeout = callTimeout.compareTo(STARTUP) > 0 ? callTimeout : STARTUP;
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(requestTimeout).initializationTimeout(STARTUP)
                 .clientInfo(new McpSchema.Implementation("countersign", "0.1.0"))
                 .toolsChangeConsumer(tools -> Thread.ofVirtual().name("mcp-tools-changed-" + name).start(toolsChanged.get()))
                 .build();
@@ -145,9 +151,14 @@ final class Upstream implements AutoCloseable {
             throw new Failure(why + " during the call");
         });
         try {
-            return result.applyToEither(died, answer -> answer).join();
-        } catch (CompletionException e) {
+            return result.applyToEither(died, answer -> answer).get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new Failure("upstream '" + name + "' did not answer within " + callTimeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
             throw failure(e.getCause() == null ? e : e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure("interrupted while waiting for upstream '" + name + "'");
         }
     }
 
