@@ -71,20 +71,20 @@ final class JsonRpcIntake {
         try {
             message = mapper.readTree(text);
         } catch (JacksonException e) {
-            return reject(null, PARSE_ERROR, "Parse error: the message is not JSON", 400);
+            return reject(Optional.empty(), PARSE_ERROR, "Parse error: the message is not JSON", 400);
         }
         if (message == null || message.isMissingNode()) {
-            return reject(null, PARSE_ERROR, "Parse error: the message is empty", 400);
+            return reject(Optional.empty(), PARSE_ERROR, "Parse error: the message is empty", 400);
         }
         if (message.isArray()) {
-            return reject(null, INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later)", 400);
+            return reject(Optional.empty(), INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later)", 400);
         }
         if (!(message instanceof ObjectNode object)) {
-            return reject(null, INVALID_REQUEST, "Invalid Request: a message must be a JSON object", 400);
+            return reject(Optional.empty(), INVALID_REQUEST, "Invalid Request: a message must be a JSON object", 400);
         }
         JsonNode id = object.get("id");
         boolean validId = id != null && (id.isString() || id.isIntegralNumber());
-        JsonNode echoedId = validId ? id : null;
+        Optional<JsonNode> echoedId = validId ? Optional.of(id) : Optional.empty();
         if (!"2.0".equals(object.path("jsonrpc").asString(""))) {
             return reject(echoedId, INVALID_REQUEST, "Invalid Request: 'jsonrpc' must be \"2.0\"", 400);
         }
@@ -103,20 +103,20 @@ final class JsonRpcIntake {
             return notification(method.asString(), params, text);
         }
         if (!validId) {
-            return reject(null, INVALID_REQUEST, "Invalid Request: 'id' must be a string or an integer" + (id.isNull() ? ", not null" : ""), 400);
+            return reject(Optional.empty(), INVALID_REQUEST, "Invalid Request: 'id' must be a string or an integer" + (id.isNull() ? ", not null" : ""), 400);
         }
         if (params != null && !params.isObject()) {
-            return reject(id, INVALID_PARAMS, "Invalid params: 'params' must be an object", 400);
+            return reject(Optional.of(id), INVALID_PARAMS, "Invalid params: 'params' must be an object", 400);
         }
         if (!"tools/call".equals(method.asString())) {
             return new Pass(text, Optional.empty());
         }
         if (params == null || !params.path("name").isString()) {
-            return reject(id, INVALID_PARAMS, "Invalid params: tools/call needs 'name', a string", 400);
+            return reject(Optional.of(id), INVALID_PARAMS, "Invalid params: tools/call needs 'name', a string", 400);
         }
         JsonNode arguments = params.get("arguments");
         if (arguments != null && !arguments.isObject() && !arguments.isNull()) {
-            return reject(id, INVALID_PARAMS, "Invalid params: 'arguments' must be an object", 400);
+            return reject(Optional.of(id), INVALID_PARAMS, "Invalid params: 'arguments' must be an object", 400);
         }
         String requestId = id.toString();
         String token = tokens.apply(requestId);
@@ -143,18 +143,18 @@ final class JsonRpcIntake {
         return new Cancel(requestId.toString(), reason);
     }
 
-    private static Reject reject(JsonNode id, int code, String message, int httpStatus) {
+    private static Reject reject(Optional<JsonNode> id, int code, String message, int httpStatus) {
         return new Reject(error(id, code, message), httpStatus);
     }
 
     /** A JSON-RPC error response: {@code id} null where the request's id could not be read. */
-    static ObjectNode error(JsonNode id, int code, String message) {
+    static ObjectNode error(Optional<JsonNode> id, int code, String message) {
         ObjectNode error = JsonNodeFactory.instance.objectNode();
         error.put("jsonrpc", "2.0");
-        if (id == null) {
-            error.putNull("id");
+        if (id.isPresent()) {
+            error.set("id", id.get());
         } else {
-            error.set("id", id);
+            error.putNull("id");
         }
         ObjectNode body = error.putObject("error");
         body.put("code", code);

@@ -62,26 +62,26 @@ final class McpRoutes {
 
     private void handle(Context ctx) throws Exception {
         Agent agent = Authentication.agent(ctx);
-        Optional<String> refused = origins.refusal(ctx.header("Host"), ctx.header("Origin"));
+        Optional<String> refused = origins.refusal(Optional.ofNullable(ctx.header("Host")), Optional.ofNullable(ctx.header("Origin")));
         if (refused.isPresent()) {
-            answer(ctx, 403, JsonRpcIntake.error(null, -32000, "Forbidden: " + refused.get()));
+            answer(ctx, 403, JsonRpcIntake.error(Optional.empty(), -32000, "Forbidden: " + refused.get()));
             return;
         }
         String session = ctx.header(SessionOwners.HEADER);
         if (session != null && sessions.isPresent() && !sessions.get().mayUse(session, agent.name())) {
             // As for a session that does not exist: a client that lost its session opens a new one.
-            answer(ctx, 404, JsonRpcIntake.error(null, -32001, "Session not found: no MCP session " + session + " of agent " + agent.name()
+            answer(ctx, 404, JsonRpcIntake.error(Optional.empty(), -32001, "Session not found: no MCP session " + session + " of agent " + agent.name()
                     + "; initialize a new one"));
             return;
         }
         if (sessions.isEmpty() && !"POST".equals(ctx.method().name())) {
             ctx.header("Allow", "POST");
-            answer(ctx, 405, JsonRpcIntake.error(null, -32000, "Method not allowed: stateless MCP takes POST only"));
+            answer(ctx, 405, JsonRpcIntake.error(Optional.empty(), -32000, "Method not allowed: stateless MCP takes POST only"));
             return;
         }
         String accept = ctx.header("Accept");
         if ("POST".equals(ctx.method().name()) && accept != null && !accepts(accept)) {
-            answer(ctx, 406, JsonRpcIntake.error(null, JsonRpcIntake.INVALID_REQUEST,
+            answer(ctx, 406, JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INVALID_REQUEST,
                     "Not Acceptable: the client must accept application/json and text/event-stream, not '" + cut(accept) + "'"));
             return;
         }
@@ -94,7 +94,7 @@ final class McpRoutes {
             if (body.length > maxMessageBytes) {
                 // Read (some of) the rest first: a client that sends its whole body before reading sees the 413, not a reset.
                 ctx.req().getInputStream().skipNBytes(Math.min(Math.max(0, ctx.req().getContentLengthLong() - body.length), MAX_DRAINED_BYTES));
-                answer(ctx, 413, JsonRpcIntake.error(null, JsonRpcIntake.INVALID_REQUEST, "Invalid Request: the message is over " + maxMessageBytes + " bytes"));
+                answer(ctx, 413, JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INVALID_REQUEST, "Invalid Request: the message is over " + maxMessageBytes + " bytes"));
                 return;
             }
             AtomicReference<CallsInFlight.Call> opened = new AtomicReference<>();
@@ -162,7 +162,7 @@ final class McpRoutes {
             LOG.warn("mcp: the MCP servlet failed on {} {}: {}", ctx.method(), PATH, e.toString());
             if (!ctx.res().isCommitted()) {
                 ctx.res().reset();
-                answer(ctx, 500, JsonRpcIntake.error(null, JsonRpcIntake.INTERNAL_ERROR, "Internal error"));
+                answer(ctx, 500, JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INTERNAL_ERROR, "Internal error"));
             }
         }
     }

@@ -25,17 +25,20 @@ final class OriginCheck {
     }
 
     /** Why the request is refused, if it is. */
-    Optional<String> refusal(String host, String origin) {
-        if (host == null || !allowed(hostOf(host))) {
-            return Optional.of("the Host header " + (host == null ? "is missing" : "'" + host + "' does not name this gateway"));
+    Optional<String> refusal(Optional<String> host, Optional<String> origin) {
+        if (host.isEmpty()) {
+            return Optional.of("the Host header is missing");
         }
-        if (origin == null) {
+        if (!allowed(hostOf(host.get()))) {
+            return Optional.of("the Host header '" + host.get() + "' does not name this gateway");
+        }
+        if (origin.isEmpty()) {
             return Optional.empty();
         }
         try {
-            URI uri = URI.create(origin.strip());
-            if (uri.getHost() == null || !allowed(uri.getHost().toLowerCase(Locale.ROOT))) {
-                return Optional.of("the Origin '" + origin + "' is not this gateway's");
+            String originHost = URI.create(origin.get().strip()).getHost();
+            if (originHost == null || !allowed(originHost.toLowerCase(Locale.ROOT))) {
+                return Optional.of("the Origin '" + origin.get() + "' is not this gateway's");
             }
             return Optional.empty();
         } catch (IllegalArgumentException e) {
@@ -48,7 +51,7 @@ final class OriginCheck {
             return true;
         }
         String base = baseUrl.get();
-        if (base == null) {
+        if (base == null || base.isEmpty()) {
             return false;
         }
         String own = URI.create(base).getHost();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * A stateless {@code /mcp} answer that can tell whether the agent is still connected while its
@@ -18,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class ProbedResponse extends HttpServletResponseWrapper implements CallsInFlight.Probe {
     private boolean started;
-    private PrintWriter writer;
+    private Optional<PrintWriter> writer = Optional.empty();
 
     ProbedResponse(HttpServletResponse response) {
         super(response);
@@ -45,25 +46,21 @@ final class ProbedResponse extends HttpServletResponseWrapper implements CallsIn
     /** A writer on the same stream as the probes (a servlet response has one or the other). */
     @Override
     public synchronized PrintWriter getWriter() throws IOException {
-        if (writer == null) {
+        if (writer.isEmpty()) {
             setCharacterEncoding("UTF-8");
-            writer = new PrintWriter(new OutputStreamWriter(super.getOutputStream(), StandardCharsets.UTF_8), false);
+            writer = Optional.of(new PrintWriter(new OutputStreamWriter(super.getOutputStream(), StandardCharsets.UTF_8), false));
         }
-        return writer;
+        return writer.get();
     }
 
     /** Sends what the SDK wrote through {@link #getWriter}, which buffers. */
     synchronized void finish() {
-        if (writer != null) {
-            writer.flush();
-        }
+        writer.ifPresent(PrintWriter::flush);
     }
 
     @Override
     public void flushBuffer() throws IOException {
-        if (writer != null) {
-            writer.flush();
-        }
+        finish();
         super.flushBuffer();
     }
 }

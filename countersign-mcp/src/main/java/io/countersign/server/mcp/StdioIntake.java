@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -81,14 +82,15 @@ final class StdioIntake extends InputStream {
             if (ended) {
                 return false;
             }
-            Line line = readLine();
-            if (line == null) {
+            Optional<Line> next = readLine();
+            if (next.isEmpty()) {
                 ended = true;
                 calls.channelClosed(channel, "the agent closed the stdio session");
                 return false;
             }
+            Line line = next.get();
             if (line.tooLong()) {
-                reply(JsonRpcIntake.error(null, JsonRpcIntake.INVALID_REQUEST, "Invalid Request: the message is over " + maxLineBytes + " bytes"));
+                reply(JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INVALID_REQUEST, "Invalid Request: the message is over " + maxLineBytes + " bytes"));
                 continue;
             }
             String text = line.text().strip();
@@ -112,7 +114,7 @@ final class StdioIntake extends InputStream {
                     McpSchema.deserializeJsonRpcMessage(json, pass.message());
                 } catch (IOException | RuntimeException e) {
                     pass.call().flatMap(call -> calls.find(call.token())).ifPresent(calls::close);
-                    reply(JsonRpcIntake.error(null, JsonRpcIntake.INVALID_REQUEST, "Invalid Request: not a JSON-RPC message MCP knows"));
+                    reply(JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INVALID_REQUEST, "Invalid Request: not a JSON-RPC message MCP knows"));
                     return;
                 }
                 current = (pass.message() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -132,14 +134,14 @@ final class StdioIntake extends InputStream {
 
     private record Line(String text, boolean tooLong) {}
 
-    /** One line, or null at the end; a line over the limit is read to its end and reported as too long. */
-    private Line readLine() throws IOException {
+    /** One line, or empty at the end; a line over the limit is read to its end and reported as too long. */
+    private Optional<Line> readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         boolean tooLong = false;
         int b;
         while ((b = in.read()) >= 0) {
             if (b == '\n') {
-                return new Line(tooLong ? "" : line.toString(StandardCharsets.UTF_8), tooLong);
+                return Optional.of(new Line(tooLong ? "" : line.toString(StandardCharsets.UTF_8), tooLong));
             }
             if (!tooLong) {
                 line.write(b);
@@ -150,9 +152,9 @@ final class StdioIntake extends InputStream {
             }
         }
         if (line.size() == 0 && !tooLong) {
-            return null;
+            return Optional.empty();
         }
-        return new Line(tooLong ? "" : line.toString(StandardCharsets.UTF_8), tooLong);
+        return Optional.of(new Line(tooLong ? "" : line.toString(StandardCharsets.UTF_8), tooLong));
     }
 
     @Override

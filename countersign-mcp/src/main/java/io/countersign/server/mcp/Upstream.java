@@ -55,12 +55,12 @@ final class Upstream implements AutoCloseable {
 
     static Upstream connect(String name, UpstreamConfig config, Duration callTimeout, McpJsonMapper json) {
         requireNonNull(name, "name is null");
-        AtomicReference<StdioClientTransport> process = new AtomicReference<>();
+        AtomicReference<Optional<StdioClientTransport>> process = new AtomicReference<>(Optional.empty());
         McpClientTransport transport = switch (config) {
             case UpstreamConfig.Stdio stdio -> {
                 ServerParameters parameters = ServerParameters.builder(stdio.command()).args(stdio.args()).env(stdio.env()).build();
                 StdioClientTransport child = new StdioClientTransport(parameters, json, MAX_MESSAGE_BYTES);
-                process.set(child);
+                process.set(Optional.of(child));
                 child.setStdErrorHandler(line -> LOG.debug("mcp upstream={} stderr: {}", name, line));
                 yield child;
             }
@@ -91,14 +91,13 @@ final class Upstream implements AutoCloseable {
             throw new IllegalStateException("mcp upstream '" + name + "' (" + config + ") did not start: " + e.getMessage(), e);
         }
         CompletableFuture<String> exited = new CompletableFuture<>();
-        StdioClientTransport child = process.get();
-        if (child != null) {
+        process.get().ifPresent(child -> {
             Thread.ofVirtual().name("mcp-upstream-exit-" + name).start(() -> {
                 child.awaitForExit();
                 exited.complete("upstream '" + name + "' exited");
                 LOG.warn("mcp upstream={} exited; its calls fail until the gateway restarts", name);
             });
-        }
+        });
         return new Upstream(name, client, toolsChanged, callTimeout, exited);
     }
 
