@@ -68,6 +68,12 @@ final class McpRoutes {
             return;
         }
         String session = ctx.header(SessionOwners.HEADER);
+        if (session != null && sessions.isPresent() && !sessions.get().knows(session)) {
+            // The SDK would answer this with its exception serialized, stack trace and all.
+            answer(ctx, 404, JsonRpcIntake.error(Optional.empty(), -32001, "Session not found: no MCP session " + cut(session)
+                    + "; initialize a new one"));
+            return;
+        }
         if (session != null && sessions.isPresent() && !sessions.get().mayUse(session, agent.name())) {
             // As for a session that does not exist: a client that lost its session opens a new one.
             answer(ctx, 404, JsonRpcIntake.error(Optional.empty(), -32001, "Session not found: no MCP session " + session + " of agent " + agent.name()
