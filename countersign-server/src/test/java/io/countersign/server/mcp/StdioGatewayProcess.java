@@ -27,6 +27,7 @@ final class StdioGatewayProcess implements AutoCloseable {
     private final OutputStream stdin;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final CompletableFuture<String> baseUrl = new CompletableFuture<>();
+    private final java.util.Deque<String> stderr = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     StdioGatewayProcess(ServerParameters parameters) throws IOException {
         List<String> command = new ArrayList<>();
@@ -47,6 +48,10 @@ final class StdioGatewayProcess implements AutoCloseable {
                 if (protocol) {
                     lines.add(line);
                 } else {
+                    stderr.add(line);
+                    if (stderr.size() > 40) {
+                        stderr.poll();
+                    }
                     Matcher matcher = APPROVALS_AT.matcher(line);
                     if (matcher.find()) {
                         baseUrl.complete(matcher.group(1));
@@ -60,7 +65,13 @@ final class StdioGatewayProcess implements AutoCloseable {
 
     /** Where humans approve, once the gateway has said so on stderr. */
     String baseUrl() throws Exception {
-        return baseUrl.get(90, TimeUnit.SECONDS);
+        try {
+            // A JVM and an npm server starting: on a loaded machine this takes minutes.
+            return baseUrl.get(240, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the gateway did not say where it listens within 240 s (alive: " + process.isAlive() + "); its stderr ends:\n"
+                    + String.join("\n", stderr), e);
+        }
     }
 
     void send(String line) throws IOException {
