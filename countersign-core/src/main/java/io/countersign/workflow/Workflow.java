@@ -301,6 +301,32 @@ public final class Workflow {
     }
 
     /**
+     * An enforcing adapter's caller is gone (it cancelled, disconnected, or the process holding the
+     * call exited): the pending request is cancelled by {@code system} with {@code why}, so no human
+     * approves something that would never run, or would run when nobody waits for it. Returns the
+     * request as it is when it was no longer pending (already decided, expired): nothing changes then.
+     */
+    public ApprovalRequest abandon(RequestId id, String why) {
+        requireNonNull(why, "why is null");
+        Instant now = now();
+        ApprovalRequest after = store.transact(tx -> {
+            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
+            if (!request.isPending()) {
+                return request;
+            }
+            ApprovalRequest cancelled = request.decided(RequestStatus.CANCELLED, now, "system", Optional.empty(), Optional.of(why));
+            tx.update(cancelled);
+            tx.append(RequestEvents.resolved(cancelled));
+            notices.enqueue(tx, NotificationType.REQUEST_DECIDED, cancelled, now);
+            return cancelled;
+        });
+        if (after.status() == RequestStatus.CANCELLED) {
+            notifyChanged(after);
+        }
+        return after;
+    }
+
+    /**
      * Consumes the grant and records what the agent reports. When {@code executing} is given (an
      * adapter that runs the action itself), the grant must also be for exactly that action.
      */

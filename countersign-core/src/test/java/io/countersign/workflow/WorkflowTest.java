@@ -146,6 +146,28 @@ class WorkflowTest {
     }
 
     @Test
+    void abandon_whenTheWaitingCallerIsGone_cancelsWithWhy_andAnApprovalIsThenRefused() {
+        ApprovalRequest pending = f.pendingExport();
+
+        ApprovalRequest cancelled = f.workflow.abandon(pending.id(), "the agent's MCP client cancelled the call");
+
+        assertThat(cancelled.status()).isEqualTo(RequestStatus.CANCELLED);
+        assertThat(cancelled.decidedBy()).contains("system");
+        assertThat(cancelled.resolution()).contains("the agent's MCP client cancelled the call");
+        assertThatThrownBy(() -> f.workflow.approve(f.alice, pending.id(), Optional.empty(), "api")).isInstanceOf(WorkflowException.Conflict.class);
+        assertThat(f.workflow.abandon(pending.id(), "again").resolution()).as("a second abandon changes nothing")
+                .contains("the agent's MCP client cancelled the call");
+    }
+
+    @Test
+    void abandon_ofARequestAlreadyDecided_leavesItAsItIs() {
+        ApprovalRequest pending = f.pendingExport();
+        f.workflow.approve(f.alice, pending.id(), Optional.of("fine"), "api");
+
+        assertThat(f.workflow.abandon(pending.id(), "gone").status()).isEqualTo(RequestStatus.APPROVED);
+    }
+
+    @Test
     void pendingRequest_expiresAtItsTimeout_andCanNoLongerBeApproved() {
         ApprovalRequest pending = f.pendingExport();
         f.clock.advance(WorkflowFixture.TIMEOUT.minusSeconds(1));

@@ -90,7 +90,9 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(Exception.class, problems::renderUnexpected);
             for (int status : new int[] {404, 405}) {
                 config.routes.error(status, "*", ctx -> {
-                    if (!ProblemRenderer.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                    String type = ctx.res().getContentType();
+                    // A problem, or a JSON answer of the route's own (the MCP gateway's JSON-RPC errors on /mcp), stays as it is.
+                    if (!ProblemRenderer.CONTENT_TYPE.equals(type) && (type == null || !type.startsWith("application/json"))) {
                         problems.renderStatus(ctx);
                     }
                 });

@@ -59,6 +59,19 @@ class ApprovalMessageTest {
     }
 
     @Test
+    void aRequestWhoseWaitingCallIsGone_saysSo_andHasNoButtons() {
+        ApprovalRequest pending = SlackRequests.pending();
+        ApprovalRequest cancelled = new ApprovalRequest(pending.id(), pending.agent(), pending.action(), pending.digest(), pending.decision(),
+                RequestStatus.CANCELLED, List.of(), pending.createdAt(), Optional.empty(), Optional.of(SlackRequests.T0.plusSeconds(60)),
+                Optional.of("system"), Optional.empty(), Optional.empty(), Optional.empty(), pending.delegation(), Optional.of("the agent's MCP client cancelled the call (notifications/cancelled); nothing waits for this call any more, so it can't be approved"), Optional.empty());
+
+        JsonNode blocks = blocks(cancelled);
+
+        assertThat(ofType(blocks, "actions")).isEmpty();
+        assertThat(allText(blocks)).contains("Cancelled").contains("notifications/cancelled").contains("can't be approved");
+    }
+
+    @Test
     void whatTheAgentWrote_isEscaped_soItCantMentionEveryoneOrForgeALink() {
         ApprovalRequest request = SlackRequests.pending(SlackRequests.requirement("r", 1, false, Map.of()),
                 "{\"note\":\"<!channel> & <https://evil.example|click me>\"}", "urgent <!here> see <https://evil.example|the ticket>");

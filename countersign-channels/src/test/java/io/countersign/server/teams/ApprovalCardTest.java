@@ -101,6 +101,20 @@ class ApprovalCardTest {
     }
 
     @Test
+    void aRequestWhoseWaitingCallIsGone_saysSo_andOffersNoApproval() {
+        ApprovalRequest pending = pending(export("write the report"), false);
+        ApprovalRequest cancelled = new ApprovalRequest(pending.id(), pending.agent(), pending.action(), pending.digest(), pending.decision(),
+                RequestStatus.CANCELLED, List.of(), NOW, Optional.empty(), Optional.of(NOW.plusSeconds(60)), Optional.of("system"), Optional.empty(),
+                Optional.empty(), Optional.empty(), pending.delegation(), Optional.of("the agent's MCP client cancelled the call (notifications/cancelled); nothing waits for this call any more, so it can't be approved"), Optional.empty());
+
+        ObjectNode card = cards.render(cancelled, ApprovalCard.Mode.INTERACTIVE);
+
+        assertAdaptiveCard15(card);
+        assertThat(card.toString()).contains("Cancelled").contains("notifications/cancelled").contains("can't be approved");
+        assertThat(actionTypes(card)).doesNotContain("Action.Execute");
+    }
+
+    @Test
     void longValues_areCutWithAPointerToTheConsole() {
         ObjectNode card = cards.render(pending(export("r".repeat(1000)), false), ApprovalCard.Mode.INTERACTIVE);
 

@@ -13,6 +13,7 @@ import io.countersign.workflow.WorkflowException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -63,8 +64,9 @@ public final class ClaudeCodeHooks {
         }
         String what = action.action() + " (request " + request.id() + ")";
         return switch (request.status()) {
-            case APPROVED -> new HookDecision(HookDecision.Permission.ALLOW, "Countersign allowed " + what
-                    + (request.decision().rules().isEmpty() ? "" : " by rule " + String.join(", ", request.decision().rules())));
+            case APPROVED -> new HookDecision(HookDecision.Permission.ALLOW, (approvers(request).isEmpty() ? "Countersign allowed " + what
+                    : "Countersign: " + what + " approved by " + String.join(", ", approvers(request)))
+                    + (request.decision().rules().isEmpty() ? "" : " (rule " + String.join(", ", request.decision().rules()) + ")"));
             case PENDING -> new HookDecision(HookDecision.Permission.ASK, "Countersign: " + what
                     + " is waiting for approval by " + request.decision().approvals().stream().flatMap(a -> a.groups().stream()).distinct().toList()
                     + "; nobody decided within " + wait.toSeconds() + " s");
@@ -72,6 +74,12 @@ public final class ClaudeCodeHooks {
             case EXPIRED -> new HookDecision(HookDecision.Permission.DENY, "Countersign: nobody approved " + what + " in time; it expired");
             default -> new HookDecision(HookDecision.Permission.DENY, "Countersign: " + what + " is " + request.status().wireName());
         };
+    }
+
+    /** The humans who approved, in order, with their comments: empty when the policy allowed it. */
+    private static List<String> approvers(ApprovalRequest request) {
+        return request.votes().stream().filter(vote -> vote.choice() == Vote.Choice.APPROVE)
+                .map(vote -> vote.voter() + vote.comment().map(comment -> " (\"" + comment + "\")").orElse("")).toList();
     }
 
     private static String denial(ApprovalRequest request) {

@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * hook sends the agent's API key as a bearer token). Takes the PreToolUse hook JSON and answers
  * {@code {hookSpecificOutput: {hookEventName: "PreToolUse", permissionDecision, permissionDecisionReason}}}.
  * Fields Claude Code adds over time are ignored; only {@code tool_name} is required.
- * {@code ?wait=50s} bounds how long a call waits for a human (at most 10 minutes).
+ * {@code ?wait=50s} (or {@code 10m}, {@code 500ms}) bounds how long a call waits for a human (at most 10 minutes).
  */
 public final class ClaudeCodeRoutes {
     public static final String PATH = "/integrations/claude-code/pre-tool-use";
@@ -98,11 +98,17 @@ public final class ClaudeCodeRoutes {
         if (raw == null || raw.isEmpty()) {
             return ClaudeCodeHooks.DEFAULT_WAIT;
         }
-        if (!raw.matches("\\d{1,6}(ms|s)?")) {
-            throw ApiProblem.badRequest("wait must look like 50s or 500ms, got '" + raw + "'");
+        if (!raw.matches("\\d{1,6}(ms|s|m)?")) {
+            throw ApiProblem.badRequest("wait must look like 50s, 10m or 500ms, got '" + raw + "'");
         }
-        Duration wait = raw.endsWith("ms") ? Duration.ofMillis(Long.parseLong(raw.substring(0, raw.length() - 2)))
-                : Duration.ofSeconds(Long.parseLong(raw.replace("s", "")));
+        Duration wait;
+        if (raw.endsWith("ms")) {
+            wait = Duration.ofMillis(Long.parseLong(raw.substring(0, raw.length() - 2)));
+        } else if (raw.endsWith("m")) {
+            wait = Duration.ofMinutes(Long.parseLong(raw.substring(0, raw.length() - 1)));
+        } else {
+            wait = Duration.ofSeconds(Long.parseLong(raw.replace("s", "")));
+        }
         return wait.compareTo(ClaudeCodeHooks.MAX_WAIT) > 0 ? ClaudeCodeHooks.MAX_WAIT : wait;
     }
 }

@@ -61,6 +61,8 @@ public final class McpGateway implements ToolService {
     private final java.util.concurrent.ExecutorService reports =
             java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-execution-report-", 0).factory());
     private final ToolPinning pins;
+    private final HeldRequests held;
+    private final Optional<String> instructions;
     private final boolean prefixed;
     private final List<Consumer<List<McpSchema.Tool>>> toolListeners = new CopyOnWriteArrayList<>();
     private final Object refreshing = new Object();
@@ -77,7 +79,7 @@ public final class McpGateway implements ToolService {
      * configured policy with the tools' annotations and pins on top ({@link McpToolPolicy}).
      */
     McpGateway(List<Upstream> upstreams, PolicyEngine policy, Function<PolicyEngine, Workflow> workflows, LongPolls longPolls, Clock clock,
-            JsonMapper mapper, McpConfig config, ToolPinning pins, Supplier<String> baseUrl) {
+            JsonMapper mapper, McpConfig config, ToolPinning pins, Supplier<String> baseUrl, java.nio.file.Path dataDirectory) {
         requireNonNull(policy, "policy is null");
         requireNonNull(workflows, "workflows is null");
         requireNonNull(config, "config is null");
@@ -94,8 +96,13 @@ public final class McpGateway implements ToolService {
             listed.put(upstream, tools);
         }
         this.served = serve(listed);
+        // One upstream's instructions as it wrote them; with several, each under its server's name (as its tools are prefixed).
+        List<String> parts = upstreams.stream().flatMap(upstream -> upstream.instructions()
+                .map(text -> prefixed ? upstream.name() + " (tools " + upstream.name() + "__*):\n" + text : text).stream()).toList();
+        this.instructions = parts.isEmpty() ? Optional.empty() : Optional.of(String.join("\n\n", parts));
         this.workflow = workflows.apply(new McpToolPolicy(policy, action -> served.byAction().get(action), pins, config));
         this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
+        this.held = new HeldRequests(dataDirectory, workflow);
         upstreams.forEach(upstream -> upstream.onToolsChanged(() -> refresh(upstream)));
         pins.onAccepted(this::reserve);
     }
@@ -175,6 +182,11 @@ public final class McpGateway implements ToolService {
     }
 
     @Override
+    public Optional<String> instructions() {
+        return instructions;
+    }
+
+    @Override
     public List<McpSchema.Tool> tools() {
         return served.tools();
     }
@@ -209,11 +221,22 @@ public final class McpGateway implements ToolService {
         if (grant.isEmpty()) {
             return error("Countersign approved request " + request.id() + " but its grant is no longer usable (expired before the call)");
         }
+        Optional<String> gone = waiting.gone();
+        if (gone.isPresent()) {
+            // Approved just as the agent went: it is not run now that nobody waits for it; the grant is used up.
+            String why = "not run: " + gone.get();
+            report(agent, request, action, grant.get(), Execution.Outcome.FAILED, () -> why);
+            return error("Countersign: " + route.action() + " (request " + request.id() + ") " + why);
+        }
         return forward(agent, route, action, request, grant.get(), args);
     }
 
     private ApprovalRequest awaitDecision(ApprovalRequest pending, Waiting waiting) {
         String id = pending.id().value();
+        // Held only while someone waits for it: once the agent is gone, the request is cancelled, so no
+        // human approves a call that would never run, or would run when nobody waits for it (invariant 9).
+        held.holding(pending.id());
+        Subscription gone = waiting.whenGone(why -> abandon(pending, why));
         if (elicitation) {
             waiting.heldForApproval(id, baseUrl.get() + "/console/requests/" + id, "Countersign holds " + pending.action().action()
                     + " for approval (request " + id + "): " + pending.decision().reason() + ". Open the page to see the request and who may approve it.");
@@ -222,10 +245,26 @@ public final class McpGateway implements ToolService {
             return waits.await(pending, pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE), (step, request) -> waiting.progress(step,
                     (step == 0 ? "waiting" : "still waiting") + " for approval of " + request.action().action() + " (request " + request.id() + ")"));
         } finally {
+            gone.close();
+            held.released(pending.id());
             if (elicitation) {
                 waiting.settled(id);
             }
         }
+    }
+
+    private void abandon(ApprovalRequest pending, String why) {
+        try {
+            ApprovalRequest after = workflow.abandon(pending.id(), why + "; nothing waits for this call any more, so it can't be approved");
+            LOG.info("mcp request={} {}: {}", pending.id(), after.status().wireName(), why);
+        } catch (RuntimeException e) {
+            LOG.warn("mcp request={} could not be cancelled after its agent went ({}): {}", pending.id(), why, e.getMessage());
+        }
+    }
+
+    /** Cancels the requests held by gateway processes that died on this data folder; returns how many. */
+    int sweepDeadProcesses() {
+        return held.sweepDeadProcesses();
     }
 
     private McpSchema.CallToolResult forward(Agent agent, Route route, Action action, ApprovalRequest request, String grant,
@@ -233,6 +272,11 @@ public final class McpGateway implements ToolService {
         McpSchema.CallToolResult result;
         try {
             result = route.upstream().call(new McpSchema.CallToolRequest(route.tool().name(), args));
+        } catch (Upstream.Failure e) {
+            String why = e.getMessage() + " (tool " + route.tool().name() + ")";
+            LOG.warn("mcp request={} {}", request.id(), why);
+            report(agent, request, action, grant, Execution.Outcome.FAILED, () -> why);
+            return error(why);
         } catch (RuntimeException e) {
             String why = "upstream '" + route.upstream().name() + "' failed on " + route.tool().name() + ": " + e.getMessage();
             LOG.warn("mcp request={} {}", request.id(), why);
@@ -306,7 +350,8 @@ public final class McpGateway implements ToolService {
                             .or(request::resolution).orElse(request.decision().reason())
                     + (request.decision().rules().isEmpty() ? "" : " [rule " + String.join(", ", request.decision().rules()) + "]");
             case EXPIRED -> "Countersign: nobody approved " + action + " in time; request " + request.id() + " expired";
-            case CANCELLED -> "Countersign: request " + request.id() + " for " + action + " was cancelled";
+            case CANCELLED -> "Countersign: request " + request.id() + " for " + action + " was cancelled"
+                    + request.resolution().map(why -> ": " + why).orElse("");
             case PENDING -> "Countersign: " + action + " is still waiting for approval (request " + request.id() + "); the gateway stopped waiting";
             default -> "Countersign: request " + request.id() + " for " + action + " is " + request.status().wireName();
         };

@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -42,14 +45,46 @@ public final class McpModule implements AutoCloseable {
     private final ToolPinning pins;
     private final JsonMapper mapper;
 
+    private final CallsInFlight calls;
+    private final JsonRpcIntake intake;
+    private final int maxMessageBytes;
+    private final Supplier<String> baseUrl;
+    private final ScheduledExecutorService sweeper;
+
     private McpModule(List<Upstream> upstreams, McpGateway gateway, McpJsonMapper json, McpProtocol.Http http, ToolPinning pins,
-            JsonMapper mapper) {
+            JsonMapper mapper, CallsInFlight calls, int maxMessageBytes, Supplier<String> baseUrl) {
+        this.calls = calls;
+        this.intake = new JsonRpcIntake(mapper);
+        this.maxMessageBytes = maxMessageBytes;
+        this.baseUrl = baseUrl;
         this.pins = pins;
         this.mapper = mapper;
         this.upstreams = upstreams;
         this.gateway = gateway;
         this.json = json;
         this.http = http;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("mcp-held-sweeper").factory());
+        // At start, and then now and again: a desktop agent's 'mcp --stdio' on this data folder may die at any time.
+        sweeper.scheduleWithFixedDelay(this::sweepDeadProcesses, 0, 30, TimeUnit.SECONDS);
+    }
+
+    private void sweepDeadProcesses() {
+        try {
+            int cancelled = gateway.sweepDeadProcesses();
+            if (cancelled > 0) {
+                LOG.warn("mcp: cancelled {} pending request(s) whose gateway process had exited while holding the call", cancelled);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("mcp: sweeping the requests held by exited gateway processes failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Every call this gateway is working on is gone ({@code why}): each held one is cancelled. For
+     * the process's shutdown hook, before anything is closed; calling it again does nothing more.
+     */
+    public void callersGone(String why) {
+        calls.allGone(why);
     }
 
     /**
@@ -73,11 +108,12 @@ public final class McpModule implements AutoCloseable {
         }
         try {
             ToolPinning pins = ToolPinning.open(dataDirectory, store, clock, mapper);
-            McpGateway gateway = new McpGateway(upstreams, policy, workflows, longPolls, clock, mapper, config, pins, baseUrl);
-            int maxRequestBytes = (int) Math.min(Integer.MAX_VALUE, maxBodyBytes);
-            McpProtocol.Http http = config.http() == McpConfig.HttpMode.SESSIONS ? McpProtocol.httpSessions(gateway, json, maxRequestBytes)
-                    : McpProtocol.http(gateway, json, maxRequestBytes);
-            return new McpModule(List.copyOf(upstreams), gateway, json, http, pins, mapper);
+            McpGateway gateway = new McpGateway(upstreams, policy, workflows, longPolls, clock, mapper, config, pins, baseUrl, dataDirectory);
+            int maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 1, maxBodyBytes);
+            CallsInFlight calls = new CallsInFlight();
+            McpProtocol.Http http = config.http() == McpConfig.HttpMode.SESSIONS ? McpProtocol.httpSessions(gateway, json, maxRequestBytes, calls)
+                    : McpProtocol.http(gateway, json, maxRequestBytes, calls);
+            return new McpModule(List.copyOf(upstreams), gateway, json, http, pins, mapper, calls, maxRequestBytes, baseUrl);
         } catch (RuntimeException e) {
             upstreams.forEach(Upstream::close);
             throw e;
@@ -94,7 +130,8 @@ public final class McpModule implements AutoCloseable {
 
     /** The {@code /mcp} routes and the admin API for pins, for the API server. */
     public Consumer<RoutesConfig> routes() {
-        McpRoutes mcp = new McpRoutes(http.servlet(), http.sessions() ? Optional.of(new SessionOwners()) : Optional.empty());
+        McpRoutes mcp = new McpRoutes(http.servlet(), http.sessions() ? Optional.of(new SessionOwners()) : Optional.empty(), intake, calls,
+                new OriginCheck(baseUrl), maxMessageBytes);
         PinRoutes admin = new PinRoutes(pins, mapper);
         return routes -> {
             mcp.register(routes);
@@ -114,11 +151,14 @@ public final class McpModule implements AutoCloseable {
 
     /** Serves {@code agent} over {@code in}/{@code out} until closed. */
     public AutoCloseable serveStdio(Agent agent, InputStream in, OutputStream out) {
-        return McpProtocol.stdio(gateway, agent, json, in, out);
+        return McpProtocol.stdio(gateway, agent, json, in, out, intake, calls, maxMessageBytes);
     }
 
     @Override
     public void close() {
+        sweeper.shutdownNow();
+        // Before anything stops: each held call's request is cancelled while the store still takes it.
+        calls.allGone("the gateway stopped");
         http.close();
         gateway.close();
         upstreams.forEach(upstream -> {

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -46,14 +47,19 @@ final class McpProtocol {
     private McpProtocol() {}
 
     /** Serves one agent over a byte stream pair (the process's stdin and stdout). */
-    static Stdio stdio(ToolService service, Agent agent, McpJsonMapper json, InputStream in, OutputStream out) {
+    static Stdio stdio(ToolService service, Agent agent, McpJsonMapper json, InputStream in, OutputStream out, JsonRpcIntake intake,
+            CallsInFlight calls, int maxMessageBytes) {
         requireNonNull(agent, "agent is null");
-        StdioServerTransportProvider transport = new StdioServerTransportProvider(json, in, out);
+        String channel = "stdio:" + java.util.UUID.randomUUID();
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(json,
+                new StdioIntake(in, out, intake, json, calls, agent.name(), channel, maxMessageBytes), out, maxMessageBytes + 1);
         // The tool handlers need the server to tell the client an elicitation is complete; it exists only once built.
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
-        Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool -> specification(service, tool, exchange -> agent, built);
+        // No pings on stdio: the end of stdin says the client is gone.
+        Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool -> specification(service, tool, exchange -> agent, built,
+                calls, false);
         // listChanged: when an upstream changes its tools, the session is told (tools/list_changed).
-        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .tools(service.tools().stream().map(specification).toList()).build();
         built.set(server);
@@ -118,20 +124,19 @@ final class McpProtocol {
      * long-lived event stream, and lets several gateway nodes serve one agent. The cost: no
      * progress notifications or elicitation while a call is held ({@link #httpSessions} has them).
      */
-    static Http http(ToolService service, McpJsonMapper json, int maxRequestBytes) {
+    static Http http(ToolService service, McpJsonMapper json, int maxRequestBytes, CallsInFlight calls) {
         HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
                 .jsonMapper(json).messageEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
                 .contextExtractor(McpProtocol::agentContext)
                 .build();
         Function<McpSchema.Tool, McpStatelessServerFeatures.SyncToolSpecification> specification = tool ->
                 McpStatelessServerFeatures.SyncToolSpecification.builder().tool(tool)
-                        .callHandler((context, request) -> service.call(agentOf(context), request.name(), request.arguments(),
-                                ToolService.Waiting.NONE))
+                        .callHandler((context, request) -> call(service, agentOf(context), request, ToolService.Waiting.NONE, calls, Optional.empty()))
                         .build();
         // immediateExecution: the call runs on the request's own thread, which blocks for the answer
         // anyway, instead of being handed to Reactor's boundedElastic pool and back (one thread hop
         // less on every call; on a loaded machine a hop costs milliseconds).
-        McpStatelessSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+        McpStatelessSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .immediateExecution(true)
                 .tools(service.tools().stream().map(specification).toList()).build();
@@ -149,7 +154,7 @@ final class McpProtocol {
      * the agent that opened it). Sessions live in this node's memory:
      * several nodes need the load balancer to keep a session on one node ({@code Mcp-Session-Id}).
      */
-    static Http httpSessions(ToolService service, McpJsonMapper json, int maxRequestBytes) {
+    static Http httpSessions(ToolService service, McpJsonMapper json, int maxRequestBytes, CallsInFlight calls) {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
                 .jsonMapper(json).mcpEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
                 // Comments on an idle session stream, so proxies between agent and gateway don't cut it.
@@ -158,8 +163,8 @@ final class McpProtocol {
                 .build();
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
         Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool ->
-                specification(service, tool, exchange -> agentOf(exchange.transportContext()), built);
-        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json)
+                specification(service, tool, exchange -> agentOf(exchange.transportContext()), built, calls, true);
+        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .immediateExecution(true)
                 .tools(service.tools().stream().map(specification).toList()).build();
@@ -187,11 +192,85 @@ final class McpProtocol {
     }
 
     private static McpServerFeatures.SyncToolSpecification specification(ToolService service, McpSchema.Tool tool, AgentOf agents,
-            AtomicReference<McpSyncServer> server) {
+            AtomicReference<McpSyncServer> server, CallsInFlight calls, boolean ping) {
         return McpServerFeatures.SyncToolSpecification.builder().tool(tool)
-                .callHandler((exchange, request) -> service.call(agents.of(exchange), request.name(), request.arguments(),
-                        new SessionWaiting(exchange, progressToken(request), server)))
+                .callHandler((exchange, request) -> call(service, agents.of(exchange), request,
+                        new SessionWaiting(exchange, progressToken(request), server), calls,
+                        ping ? Optional.<CallsInFlight.Probe>of(new Ping(exchange)) : Optional.empty()))
                 .build();
+    }
+
+    /**
+     * Runs the call with {@code waiting} told when its client goes: {@link JsonRpcIntake} tagged
+     * the request with the token of its {@link CallsInFlight.Call}. Answered, the call is closed.
+     */
+    private static McpSchema.CallToolResult call(ToolService service, Agent agent, McpSchema.CallToolRequest request, ToolService.Waiting waiting,
+            CallsInFlight calls, Optional<CallsInFlight.Probe> probe) {
+        Object token = request.meta() == null ? null : request.meta().get(JsonRpcIntake.CALL_TOKEN);
+        Optional<CallsInFlight.Call> call = token instanceof String value ? calls.find(value) : Optional.empty();
+        probe.ifPresent(check -> call.ifPresent(c -> c.probeWith(check)));
+        try {
+            return service.call(agent, request.name(), request.arguments(), call.<ToolService.Waiting>map(c -> new CallWaiting(waiting, c)).orElse(waiting));
+        } finally {
+            call.ifPresent(calls::close);
+        }
+    }
+
+    /**
+     * A session's client is asked for a ping on the held call's own stream: a client that was killed
+     * or dropped the stream fails it, or does not answer within {@code PING_TIMEOUT}.
+     */
+    private record Ping(McpSyncServerExchange exchange) implements CallsInFlight.Probe {
+        private static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
+
+        @Override
+        public void check() throws Exception {
+            java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofVirtual().name("mcp-ping").start(() -> {
+                try {
+                    exchange.ping();
+                    answered.complete(null);
+                } catch (RuntimeException e) {
+                    answered.completeExceptionally(e);
+                }
+            });
+            answered.get(PING_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public String failure() {
+            return "the agent's MCP client did not answer a ping on its session (its connection is gone)";
+        }
+    }
+
+    /** {@code delegate}, and the call's client going away. */
+    private record CallWaiting(ToolService.Waiting delegate, CallsInFlight.Call call) implements ToolService.Waiting {
+        @Override
+        public void progress(double step, String message) {
+            delegate.progress(step, message);
+            // Progress comes every few seconds while the call is held: the moment to check the client is still there.
+            call.probe();
+        }
+
+        @Override
+        public void heldForApproval(String requestId, String consoleUrl, String message) {
+            delegate.heldForApproval(requestId, consoleUrl, message);
+        }
+
+        @Override
+        public void settled(String requestId) {
+            delegate.settled(requestId);
+        }
+
+        @Override
+        public Optional<String> gone() {
+            return call.gone();
+        }
+
+        @Override
+        public ToolService.Subscription whenGone(Consumer<String> listener) {
+            return call.whenGone(listener);
+        }
     }
 
     private static @Nullable Object progressToken(McpSchema.CallToolRequest request) {

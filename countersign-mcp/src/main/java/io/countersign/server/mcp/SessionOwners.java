@@ -8,10 +8,10 @@ import java.util.Map;
 
 /**
  * Which agent each MCP session ({@code Mcp-Session-Id}, with {@code mcp.http: sessions}) belongs
- * to: the agent that opened it, or failing that the first that used it. Another agent may not
+ * to: the agent that opened it; a session not listed here is answered as unknown. Another agent may not
  * use it at all: not call tools on it, not read its event stream (where the owner's elicitations
- * go), not end it. Bounded, least recently used out: a forgotten session is bound again by its next
- * request, and a session id is a random UUID only its owner was told.
+ * go), not end it. Bounded, least recently used out: the client of a forgotten session is told it is
+ * unknown and opens a new one; a session id is a random UUID only its owner was told.
  */
 final class SessionOwners {
     static final String HEADER = "Mcp-Session-Id";
@@ -30,6 +30,11 @@ final class SessionOwners {
         requireNonNull(agent, "agent is null");
         String owner = owners.putIfAbsent(session, agent);
         return owner == null || owner.equals(agent);
+    }
+
+    /** Whether {@code session} was opened here and not ended (nor forgotten, the least recently used beyond the bound). */
+    boolean knows(String session) {
+        return owners.containsKey(requireNonNull(session, "session is null"));
     }
 
     /** {@code session} ended. */

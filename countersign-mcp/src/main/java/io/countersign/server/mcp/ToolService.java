@@ -4,6 +4,7 @@ import io.countersign.identity.Agent;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -13,6 +14,11 @@ import java.util.function.Consumer;
  * this same interface. Values are the spec's own data types (a tool, a tool result).
  */
 public interface ToolService {
+
+    /** The upstreams' {@code instructions}, passed on to agents in {@code initialize}. */
+    default Optional<String> instructions() {
+        return Optional.empty();
+    }
 
     /** The tools agents see, already named as agents call them. */
     List<McpSchema.Tool> tools();
@@ -53,5 +59,15 @@ public interface ToolService {
 
         /** The held call's request was decided, expired, or the gateway stopped waiting. */
         default void settled(String requestId) {}
+
+        /** Why the client that waits for this call is gone (it cancelled, disconnected, the gateway stops), once it is. */
+        default Optional<String> gone() {
+            return Optional.empty();
+        }
+
+        /** Runs {@code listener} with why, once, when the waiting client goes (at once if it already has); until closed. */
+        default Subscription whenGone(Consumer<String> listener) {
+            return () -> {};
+        }
     }
 }

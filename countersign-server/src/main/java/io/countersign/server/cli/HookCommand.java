@@ -34,7 +34,7 @@ public final class HookCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "the agent's API key (default: $" + McpCommand.API_KEY_ENV + ")")
     String apiKey;
 
-    @Option(names = "--wait", defaultValue = "50", description = "seconds to wait for a human before answering 'ask' (default 50; keep it under the hook's timeout)")
+    @Option(names = "--wait", defaultValue = "50", description = "seconds to wait for a human before answering 'ask' (default 50); the hook answers within this plus 3 s, so set the hook's timeout to at least this plus 10")
     int waitSeconds;
 
     @Override
@@ -49,20 +49,30 @@ public final class HookCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** How long past {@code --wait} the hook may take for the gateway's answer to arrive: the whole call is {@code --wait} plus this. */
+    public static final Duration ANSWER_MARGIN = Duration.ofSeconds(3);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
     public static String answer(String base, String key, String input, Duration wait) {
         if (key == null || key.isBlank()) {
             return deny("Countersign hook has no API key: set $" + McpCommand.API_KEY_ENV + "; denying until it does");
         }
+        // One deadline for connecting, waiting and reading the answer: Claude Code runs the tool when a
+        // hook times out, so this must answer (deny) before the hook's "timeout", which leaves room for it.
+        Duration budget = wait.plus(ANSWER_MARGIN);
         try {
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT.compareTo(budget) < 0 ? CONNECT_TIMEOUT : budget).build();
             HttpRequest request = HttpRequest.newBuilder(URI.create(base + ClaudeCodeRoutes.PATH + "?wait=" + wait.toSeconds() + "s"))
-                    .timeout(wait.plusSeconds(15)).header("Authorization", "Bearer " + key.trim()).header("Content-Type", "application/json")
+                    .timeout(budget).header("Authorization", "Bearer " + key.trim()).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(input)).build();
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 return response.body();
             }
             return deny("Countersign gateway at " + base + " refused the hook with HTTP " + response.statusCode() + ": " + detail(response.body()));
+        } catch (java.net.http.HttpTimeoutException e) {
+            return deny("Countersign gateway at " + base + " did not answer within " + budget.toSeconds() + " s (--wait " + wait.toSeconds()
+                    + " plus " + ANSWER_MARGIN.toSeconds() + "); denying");
         } catch (IOException | IllegalArgumentException e) {
             return deny("Countersign gateway at " + base + " is unreachable (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); denying every tool call until it answers");

@@ -82,6 +82,9 @@ public final class McpCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("the API key was refused: " + e.getMessage());
             }
             McpModule mcp = gateway.mcp().orElseThrow();
+            // Killed (SIGTERM, Ctrl-C) while a call is held: its request is cancelled, not left for a human to approve in vain.
+            Thread stopping = new Thread(() -> mcp.callersGone("the gateway process is stopping"), "mcp-stopping");
+            Runtime.getRuntime().addShutdownHook(stopping);
             CountDownLatch endOfInput = new CountDownLatch(1);
             AutoCloseable session = mcp.serveStdio(agent, new EndAware(new FileInputStream(FileDescriptor.in), endOfInput), protocolOut);
             System.err.println("countersign: serving MCP on stdio as agent " + agent.name() + "; approvals at " + gateway.baseUrl());

@@ -109,7 +109,9 @@ final class ClaudeCodeHookTest {
                 .header("Authorization", "Bearer " + opsToken).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(approved.statusCode()).isEqualTo(200);
-        assertThat(hook.get(30, TimeUnit.SECONDS).path("hookSpecificOutput").path("permissionDecision").asString()).isEqualTo("allow");
+        JsonNode answer = hook.get(30, TimeUnit.SECONDS).path("hookSpecificOutput");
+        assertThat(answer.path("permissionDecision").asString()).isEqualTo("allow");
+        assertThat(answer.path("permissionDecisionReason").asString()).contains("approved by oscar");
     }
 
     @Test
@@ -146,6 +148,30 @@ final class ClaudeCodeHookTest {
         assertThat(output.path("hookEventName").asString()).isEqualTo("PreToolUse");
         assertThat(output.path("permissionDecision").asString()).isEqualTo("deny");
         assertThat(output.path("permissionDecisionReason").asString()).contains("unreachable").contains("127.0.0.1:1");
+    }
+
+    @Test
+    void command_againstAGatewayThatNeverAnswers_deniesWithinItsWaitPlusTheMargin() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // Accepts connections (the backlog does) and never answers.
+            long started = System.nanoTime();
+            JsonNode output = MAPPER.readTree(HookCommand.answer("http://127.0.0.1:" + silent.getLocalPort(), agentToken, hookInput("Read", "{}"),
+                    Duration.ofSeconds(2))).path("hookSpecificOutput");
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(output.path("permissionDecision").asString()).isEqualTo("deny");
+            assertThat(output.path("permissionDecisionReason").asString()).contains("did not answer within 5 s");
+            // A deadline, not a benchmark: the old hook took its wait plus 15 s here.
+            assertThat(took).isLessThan(Duration.ofSeconds(2).plus(HookCommand.ANSWER_MARGIN).plusSeconds(5));
+        }
+    }
+
+    @Test
+    void httpHook_takesItsWaitInMinutes() {
+        assertThat(ClaudeCodeRoutes.waitOf("1m")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(ClaudeCodeRoutes.waitOf("10m")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(ClaudeCodeRoutes.waitOf("90m")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(ClaudeCodeRoutes.waitOf("500ms")).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test

@@ -30,7 +30,7 @@ final class BareMcpProxy implements ToolService {
     /** Over Streamable HTTP on a free loopback port, in front of {@code upstream}; stop the returned server and close the proxy. */
     static Http http(UpstreamConfig upstream) {
         BareMcpProxy proxy = new BareMcpProxy(Upstream.connect("bare", upstream, Duration.ofSeconds(30), JSON));
-        McpProtocol.Http binding = McpProtocol.http(proxy, JSON, 1 << 20);
+        McpProtocol.Http binding = McpProtocol.http(proxy, JSON, 1 << 20, new CallsInFlight());
         Javalin app = Javalin.create(config -> {
             config.jetty.host = "127.0.0.1";
             config.jetty.port = 0;
@@ -60,7 +60,8 @@ final class BareMcpProxy implements ToolService {
     public static void main(String[] args) throws InterruptedException {
         UpstreamConfig.Stdio upstream = new UpstreamConfig.Stdio(args[0], Arrays.asList(args).subList(1, args.length), Map.of());
         BareMcpProxy proxy = new BareMcpProxy(Upstream.connect("bare", upstream, Duration.ofSeconds(30), JSON));
-        McpProtocol.stdio(proxy, NOBODY, JSON, System.in, System.out);
+        McpProtocol.stdio(proxy, NOBODY, JSON, System.in, System.out, new JsonRpcIntake(tools.jackson.databind.json.JsonMapper.builder().build()),
+                new CallsInFlight(), 1 << 20);
         Thread.currentThread().join();
     }
 

@@ -71,6 +71,55 @@ final class McpBadInputTest {
     }
 
     @Test
+    void everyBadMessage_isAShortJsonRpcErrorWithTheRightCode_neverAStackTrace() throws Exception {
+        assertJsonRpcError(post("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": ", agentToken), -32700);
+        assertJsonRpcError(post("", agentToken), -32700);
+        assertJsonRpcError(post("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}]", agentToken), -32600);
+        assertJsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}", agentToken), -32600);
+        assertJsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":2}", agentToken), -32600);
+        assertJsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"arguments\":{}}}", agentToken), -32602);
+        assertJsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":[1]}", agentToken), -32602);
+        assertJsonRpcError(HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp")).header("Authorization", "Bearer " + agentToken)
+                .header("Content-Type", "application/json").header("Accept", "text/html")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}")).build(),
+                HttpResponse.BodyHandlers.ofString()), -32600);
+    }
+
+    @Test
+    void aPageInABrowserCanNotReachMcp_underAnotherOriginOrHost() throws Exception {
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
+        HttpResponse<String> foreignOrigin = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
+                .header("Authorization", "Bearer " + agentToken).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("Origin", "http://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString(list)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(foreignOrigin.statusCode()).isEqualTo(403);
+        assertThat(foreignOrigin.body()).contains("evil.example").contains("\"error\"");
+
+        HttpResponse<String> sameOrigin = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
+                .header("Authorization", "Bearer " + agentToken).header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream").header("Origin", gateway.baseUrl())
+                .POST(HttpRequest.BodyPublishers.ofString(list)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sameOrigin.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anUnknownTool_isAnErrorNamingTheTool() throws Exception {
+        HttpResponse<String> response = post("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"no_such_tool\",\"arguments\":{}}}",
+                agentToken);
+
+        assertThat(response.body()).contains("no_such_tool").doesNotContain("Exception");
+    }
+
+    private static void assertJsonRpcError(HttpResponse<String> response, int code) {
+        assertThat(response.statusCode()).isBetween(400, 499);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.body()).hasSizeLessThan(400).doesNotContain("Exception").doesNotContain("\tat ");
+        tools.jackson.databind.JsonNode error = McpTestGateway.MAPPER.readTree(response.body());
+        assertThat(error.path("jsonrpc").asString()).isEqualTo("2.0");
+        assertThat(error.path("error").path("code").asInt()).as(response.body()).isEqualTo(code);
+    }
+
+    @Test
     void unknownMethod_isAJsonRpcMethodNotFound() throws Exception {
         HttpResponse<String> response = post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/explode\",\"params\":{}}", agentToken);
 
@@ -99,7 +148,11 @@ final class McpBadInputTest {
         McpSchema.CallToolResult boom = healthy.callTool(new McpSchema.CallToolRequest("crasher__boom", Map.of()));
 
         assertThat(boom.isError()).isTrue();
-        assertThat(McpGatewayTest.text(boom)).contains("upstream 'crasher' failed");
+        // Noticed when the process exits, not after the call timeout, and said in words, not as Reactor's TimeoutException.
+        assertThat(McpGatewayTest.text(boom)).contains("upstream 'crasher' exited during the call").doesNotContain("Exception");
+        McpSchema.CallToolResult again = healthy.callTool(new McpSchema.CallToolRequest("crasher__boom", Map.of()));
+        assertThat(again.isError()).isTrue();
+        assertThat(McpGatewayTest.text(again)).contains("upstream 'crasher' exited; it is not running");
         assertThat(McpGatewayTest.text(healthy.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "alive"))))).contains("alive");
     }
 

@@ -206,7 +206,7 @@ final class McpGatewayTest {
                 Map.of("duration", 30, "steps", 3)));
 
         assertThat(slow.isError()).isTrue();
-        assertThat(text(slow)).contains("upstream 'everything' failed");
+        assertThat(text(slow)).contains("upstream 'everything' did not answer within 5 s");
         McpSchema.CallToolResult echo = agent.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "still here")));
         assertThat(text(echo)).contains("still here");
     }

@@ -120,10 +120,14 @@ final class McpHttpSessionsTest {
         HttpResponse<String> call = rpc(other, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
                 + "\"everything__echo\",\"arguments\":{\"message\":\"theirs\"}}}");
         assertThat(call.statusCode()).isEqualTo(404);
-        assertThat(call.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        assertThat(call.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(call.body()).contains("\"error\"").contains("initialize a new one");
         assertThat(call.body()).doesNotContain("Echo: theirs").contains("no MCP session " + session + " of agent other-agent");
         assertThat(send(other, session, "GET").statusCode()).isEqualTo(404);
         assertThat(send(other, session, "DELETE").statusCode()).isEqualTo(404);
+        HttpResponse<String> unknown = rpc(agentToken, "no-such-session", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("\"error\"").doesNotContain("Exception").hasSizeLessThan(400);
 
         assertThat(rpc(agentToken, session, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\","
                 + "\"arguments\":{\"message\":\"still mine\"}}}").body()).contains("Echo: still mine");

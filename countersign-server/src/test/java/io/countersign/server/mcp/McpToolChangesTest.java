@@ -100,7 +100,7 @@ final class McpToolChangesTest {
                 new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
         transport.setStdErrorHandler(line -> {});
         List<List<McpSchema.Tool>> told = new CopyOnWriteArrayList<>();
-        McpSyncClient agent = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(90))
+        McpSyncClient agent = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(90)).initializationTimeout(Duration.ofSeconds(90))
                 .toolsChangeConsumer(told::add).build();
         try {
             agent.initialize();

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class NpmServers {
     static final List<String> PACKAGES = List.of("@modelcontextprotocol/server-everything", "@modelcontextprotocol/server-filesystem",
-            "@modelcontextprotocol/inspector");
+            "@modelcontextprotocol/inspector", "@modelcontextprotocol/sdk");
     private static Path installed;
 
     private NpmServers() {}
@@ -30,8 +30,9 @@ final class NpmServers {
             assumeTrue(onPath("npm"), "npm is not installed: skipping the tests against real MCP servers");
             try {
                 Files.createDirectories(folder);
-                Process npm = new ProcessBuilder(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", folder.toString(),
-                        PACKAGES.get(0), PACKAGES.get(1), PACKAGES.get(2))).redirectErrorStream(true)
+                List<String> command = new java.util.ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", folder.toString()));
+                command.addAll(PACKAGES);
+                Process npm = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(folder.resolve("npm-install.log").toFile()).start();
                 if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0) {
                     throw new IllegalStateException("npm install failed; see " + folder.resolve("npm-install.log"));
@@ -61,14 +62,19 @@ final class NpmServers {
      * runs; copied beside the npm packages so that node finds the SDK it imports.
      */
     static UpstreamConfig.Stdio shifting() {
-        Path script = folder().resolve("countersign-tests").resolve("shifting-server.mjs");
-        try (java.io.InputStream in = NpmServers.class.getResourceAsStream("/mcp/shifting-server.mjs")) {
+        return new UpstreamConfig.Stdio("node", List.of(testScript("shifting-server.mjs").toString()), java.util.Map.of());
+    }
+
+    /** One of our test scripts (src/test/resources/mcp), copied beside the npm packages so that node finds the SDK it imports. */
+    static Path testScript(String name) {
+        Path script = folder().resolve("countersign-tests").resolve(name);
+        try (java.io.InputStream in = NpmServers.class.getResourceAsStream("/mcp/" + name)) {
             Files.createDirectories(script.getParent());
             Files.write(script, in.readAllBytes());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return new UpstreamConfig.Stdio("node", List.of(script.toString()), java.util.Map.of());
+        return script;
     }
 
     static Path script(String server, String relative) {
