@@ -63,6 +63,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The composition root: builds every part of a running gateway from its config, and stops them in reverse order. */
@@ -94,7 +95,8 @@ public final class Gateway implements AutoCloseable {
             parts.add(store);
             AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), config.policyChanges().reloadFromDisk(), store, clock);
             parts.add(policy);
-            JsonMapper mapper = JsonMapper.builder().build();
+            // Strict: a key sent twice is refused, never "the last one wins" (issue 15).
+            JsonMapper mapper = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
             AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper);
             parts.add(audit);
             LongPolls longPolls = new LongPolls();

@@ -77,7 +77,7 @@ public final class PostgresStore implements GatewayStore {
         this.requests = new RequestTable(codec);
         this.credentials = new CredentialTable(codec);
         this.auditLog = new PostgresAuditLog(this::read, audit, settings);
-        this.writer = new PostgresWriter(settings, requests, audit);
+        this.writer = new PostgresWriter(settings, requests, audit, credentials);
         // One autocommitted statement per call: a claim locks its rows (SKIP LOCKED) only while it runs.
         this.outbox = new SqlOutbox(new SqlOutbox.Runner() {
             @Override

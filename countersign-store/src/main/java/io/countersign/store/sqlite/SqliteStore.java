@@ -124,7 +124,7 @@ public final class SqliteStore implements GatewayStore {
         requireNonNull(work, "work is null");
         requireOpen();
         return writer.submit(batch -> {
-            SqliteTransaction transaction = new SqliteTransaction(batch, requests, audit);
+            SqliteTransaction transaction = new SqliteTransaction(batch, requests, audit, credentials);
             try {
                 return work.apply(transaction);
             } finally {
