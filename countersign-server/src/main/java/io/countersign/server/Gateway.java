@@ -160,7 +160,8 @@ public final class Gateway implements AutoCloseable {
                             slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
                             new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register,
                             new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
-                            new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register));
+                            new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register),
+                    Optional.of(console.errorPage()));
             parts.add(server);
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));

@@ -12,8 +12,11 @@ import io.javalin.security.RouteRole;
 import io.javalin.security.Roles;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -30,14 +33,23 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
             List<Consumer<RoutesConfig>> routeGroups) {
+        this(host, port, maxBodyBytes, mapper, authentication, routeGroups, Optional.empty());
+    }
+
+    /** With an HTML error page for the paths it covers (the console); problem+json everywhere else. */
+    public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
+            List<Consumer<RoutesConfig>> routeGroups, Optional<ErrorPage> errorPage) {
         requireNonNull(authentication, "authentication is null");
-        ProblemRenderer problems = new ProblemRenderer(mapper);
+        ProblemRenderer problems = new ProblemRenderer(mapper, requireNonNull(errorPage, "errorPage is null"));
+        JettyErrors jettyErrors = new JettyErrors(problems, errorPage);
         this.app = Javalin.create(config -> {
             config.jetty.host = requireNonNull(host, "host is null");
             config.jetty.port = port;
             config.http.maxRequestSize = maxBodyBytes;
             config.http.asyncTimeout = 0; // long-polls bound their own wait
             config.startup.showJavalinBanner = false;
+            config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
             config.jsonMapper(new JavalinJackson3(mapper, false));
             config.requestLogger.http((ctx, millis) -> ACCESS_LOG.info("request id={} method={} path={} status={} ms={} principal={}",
                     ctx.<String>attribute(RequestIds.ATTRIBUTE), ctx.method(), ctx.path(), ctx.statusCode(),
@@ -46,6 +58,14 @@ public final class ApiServer implements AutoCloseable {
                 String requestId = RequestIds.next();
                 ctx.attribute(RequestIds.ATTRIBUTE, requestId);
                 ctx.header(RequestIds.HEADER, requestId);
+                requireDecodable("path", ctx.req().getRequestURI());
+                requireDecodable("query string", ctx.queryString());
+                String contentType = ctx.header("Content-Type");
+                if (contentType != null && contentType.regionMatches(true, 0, "multipart/", 0, 10)) {
+                    // No route takes multipart; reading a form from one would fail deep in the servlet layer.
+                    throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
+                            "no route takes multipart bodies; send application/json (the API) or application/x-www-form-urlencoded (console forms)");
+                }
                 if (ctx.contentLength() > maxBodyBytes) {
                     discardUpTo(ctx, DRAINED_BODY_BYTES);
                     throw new ApiProblem(413, "too-large", "Request body too large",
@@ -60,12 +80,27 @@ public final class ApiServer implements AutoCloseable {
             config.routes.exception(Exception.class, problems::renderUnexpected);
             for (int status : new int[] {404, 405}) {
                 config.routes.error(status, "*", ctx -> {
-                    if (!ProblemRenderer.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                    if (ctx.resultInputStream() == null) { // not answered yet: no route, or a method it doesn't take
                         problems.renderStatus(ctx);
                     }
                 });
             }
         });
+    }
+
+    /**
+     * Jetty lets through %-escapes that Javalin's decoder refuses later, deep in a handler
+     * ({@code %u0041}); they are the caller's mistake, refused before any route runs.
+     */
+    private static void requireDecodable(String what, String raw) {
+        if (raw == null) {
+            return;
+        }
+        try {
+            URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("the " + what + " has a malformed %-escape; escape '%' as %25");
+        }
     }
 
     /**
