@@ -178,9 +178,6 @@ final class MalformedRequests {
             head.append("Host: 127.0.0.1\r\n");
         }
         head.append("Connection: close\r\n");
-        if (target.startsWith("/console")) {
-            head.append("Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.8\r\n"); // as a browser asks
-        }
         if (!contentType.isEmpty() && !method.equals("GET")) {
             head.append("Content-Type: ").append(contentType).append("\r\n");
         }

@@ -40,7 +40,7 @@ public final class AuditModule implements AutoCloseable {
         Witnesses witnesses = Witnesses.start(config.witnesses(), new ProofBuilder(store.audit().hashes()), metrics, mapper);
         try {
             Checkpointer checkpointer = Checkpointer.start(store.audit(), key, clock, config.checkpointInterval(), witnesses::offer, metrics);
-            return new AuditModule(key.verifier(), metrics, witnesses, checkpointer, new AuditRoutes(store, key.verifier(), mapper));
+            return new AuditModule(key.verifier(), metrics, witnesses, checkpointer, new AuditRoutes(store, key.verifier(), mapper, config.publicEntries()));
         } catch (RuntimeException e) {
             witnesses.close();
             throw e;

@@ -17,8 +17,9 @@ import org.eclipse.jetty.util.Callback;
  * The errors Jetty answers itself, before any route runs (a bad %-encoding, a URI or headers too
  * long, a bad or repeated Content-Length, Transfer-Encoding beside Content-Length, no Host), in our
  * formats instead of Jetty's HTML: the console's error page under the console's paths,
- * problem+json everywhere else. When the target was too broken for Jetty to keep a path, a
- * request that asks for HTML first (a browser) gets the page, any other problem+json.
+ * problem+json everywhere else. A request line Jetty refuses outright (a URI too long, a bare
+ * '%', %00, a space) leaves no path to go by (Jetty says {@code /badMessage}, before any header
+ * is read): those get problem+json wherever they were sent.
  */
 final class JettyErrors extends ErrorHandler {
     private static final int MAX_INSTANCE = 256;
@@ -37,7 +38,7 @@ final class JettyErrors extends ErrorHandler {
         ApiProblem problem = ProblemRenderer.forStatus(code, plain(message));
         byte[] body;
         String type;
-        Optional<ErrorPage> page = pages.filter(p -> p.covers(path) || (!known(path) && wantsHtml(request)));
+        Optional<ErrorPage> page = pages.filter(p -> p.covers(path));
         if (page.isPresent()) {
             body = page.get().html(problem.status(), problem.detail()).getBytes(StandardCharsets.UTF_8);
             type = "text/html; charset=utf-8";
@@ -56,17 +57,6 @@ final class JettyErrors extends ErrorHandler {
         ApiProblem problem = ProblemRenderer.forStatus(status, plain(reason));
         fields.put(new HttpField(HttpHeader.CONTENT_TYPE, ProblemRenderer.CONTENT_TYPE));
         return ByteBuffer.wrap(problems.body(problem, "", Optional.empty()));
-    }
-
-    /** Jetty replaces a target it could not parse (a bare '%', %00, a space) with this path. */
-    private static boolean known(String path) {
-        return !path.isEmpty() && !path.equals("/badMessage");
-    }
-
-    /** Without a path to go by, a browser (which asks for HTML first) gets the page, anything else problem+json. */
-    private static boolean wantsHtml(Request request) {
-        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
-        return accept != null && accept.startsWith("text/html");
     }
 
     private static String rawPath(Request request) {

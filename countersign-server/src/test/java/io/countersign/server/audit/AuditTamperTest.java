@@ -80,6 +80,34 @@ class AuditTamperTest {
     }
 
     @Test
+    void aChangedTypeColumnBesideAnIntactLeaf_namesTheEntry() throws Exception {
+        Path data = copy();
+        sql(data, connection -> execute(connection, "UPDATE audit_entries SET type = 'policy.loaded' WHERE seq = 23"));
+
+        Cli.Run run = verify(data);
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(run.err()).contains("FAILED: entry 23: the stored type column says 'policy.loaded' but the signed entry says");
+    }
+
+    @Test
+    void aChangedRequestOrTimeColumn_namesTheEntry() throws Exception {
+        Path data = copy();
+        sql(data, connection -> execute(connection, "UPDATE audit_entries SET time = time + 1 WHERE seq = 31"));
+        Cli.Run time = verify(data);
+        sql(data, connection -> {
+            execute(connection, "UPDATE audit_entries SET time = time - 1 WHERE seq = 31");
+            execute(connection, "UPDATE audit_entries SET request_id = 'req_00000000000000000000000000' WHERE seq = 32");
+        });
+        Cli.Run request = verify(data);
+
+        assertThat(time.exitCode()).as(time.all()).isEqualTo(1);
+        assertThat(time.err()).contains("FAILED: entry 31: the stored time column says");
+        assertThat(request.exitCode()).as(request.all()).isEqualTo(1);
+        assertThat(request.err()).contains("FAILED: entry 32: the stored request column says 'req_00000000000000000000000000'");
+    }
+
+    @Test
     void oneEntryDeleted_namesIt() throws Exception {
         Path data = copy();
         sql(data, connection -> execute(connection, "DELETE FROM audit_entries WHERE seq = 42"));

@@ -70,16 +70,19 @@ public final class AuditTable {
     }
 
     /**
-     * Hands every stored row with {@code seq >= start} to the sink, in sequence order, as stored:
+     * Hands every stored row with {@code seq >= start} to the sink ({@link AuditLeafSink#acceptRow}, with
+     * the columns beside the leaf), in sequence order, as stored:
      * no check for gaps or for the log's size. For verifiers, which must see a damaged log as it
      * is rather than an exception.
      */
     public void scan(Connection connection, long start, AuditLeafSink sink) throws SQLException, IOException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT seq, leaf FROM audit_entries WHERE seq >= ? ORDER BY seq")) {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT seq, time, type, request_id, leaf FROM audit_entries WHERE seq >= ? ORDER BY seq")) {
             select.setLong(1, start);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    sink.accept(rows.getLong(1), rows.getBytes(2));
+                    sink.acceptRow(rows.getLong(1), rows.getLong(2), rows.getString(3), java.util.Optional.ofNullable(rows.getString(4)),
+                            rows.getBytes(5));
                 }
             }
         }

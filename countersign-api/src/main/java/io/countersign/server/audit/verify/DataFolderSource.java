@@ -24,12 +24,24 @@ public final class DataFolderSource implements AuditSource {
     private final GatewayStore store;
     private final String description;
     private final ProofBuilder proofs;
+    private final boolean ownsStore;
+    private Optional<String> rowProblem = Optional.empty();
 
     private DataFolderSource(Path directory, GatewayStore store, String description) {
+        this(directory, store, description, true);
+    }
+
+    private DataFolderSource(Path directory, GatewayStore store, String description, boolean ownsStore) {
         this.directory = directory;
         this.store = store;
         this.description = description;
         this.proofs = new ProofBuilder(store.audit().hashes());
+        this.ownsStore = ownsStore;
+    }
+
+    /** A running gateway's own store, read in place (the console's export); closing the source leaves the store open. */
+    public static DataFolderSource live(GatewayStore store) {
+        return new DataFolderSource(Path.of(""), store, "database " + store.describe(), false);
     }
 
     /**
@@ -81,6 +93,14 @@ public final class DataFolderSource implements AuditSource {
                         throw Stop.INSTANCE;
                     }
                 }
+
+                @Override
+                public void acceptRow(long seq, long time, String type, Optional<String> requestId, byte[] leaf) throws IOException {
+                    if (rowProblem.isEmpty()) {
+                        rowProblem = StoredRows.mismatch(seq, time, type, requestId, leaf);
+                    }
+                    accept(seq, leaf);
+                }
             });
         } catch (Stop stop) {
             // the sink has seen enough
@@ -98,13 +118,20 @@ public final class DataFolderSource implements AuditSource {
     }
 
     @Override
+    public Optional<String> storedRowProblem() {
+        return rowProblem;
+    }
+
+    @Override
     public void storedCheckpoints(Consumer<String> sink) {
         store.audit().eachCheckpoint(checkpoint -> sink.accept(checkpoint.note()));
     }
 
     @Override
     public void close() {
-        store.close();
+        if (ownsStore) {
+            store.close();
+        }
     }
 
     /** Ends a scan early; carries no stack trace. */

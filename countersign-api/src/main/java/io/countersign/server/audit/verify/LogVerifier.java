@@ -198,6 +198,10 @@ public final class LogVerifier {
         if (stored.isPresent()) {
             return new Failed(stored.get(), notes);
         }
+        Optional<String> row = source.storedRowProblem();
+        if (row.isPresent()) {
+            return new Failed(row.get(), notes);
+        }
         long uncovered = Math.max(0, scan.count - size);
         if (uncovered > 0) {
             notes.add(uncovered + " entries after the checkpoint are not covered by a signed checkpoint yet (the gateway signs one"
