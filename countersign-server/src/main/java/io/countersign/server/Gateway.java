@@ -97,7 +97,8 @@ public final class Gateway implements AutoCloseable {
             parts.add(policy);
             // Strict: a key sent twice is refused, never "the last one wins" (issue 15).
             JsonMapper mapper = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-            AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper);
+            UnauthenticatedEntryAlarm alarm = new UnauthenticatedEntryAlarm(store, clock);
+            AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper, alarm::raise);
             parts.add(audit);
             LongPolls longPolls = new LongPolls();
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
@@ -127,6 +128,7 @@ public final class Gateway implements AutoCloseable {
             requireNoClientAgentNamed(PolicyChanges.SYSTEM_AGENT_NAME, identity);
             GrantTokens grantTokens = new GrantTokens(data.secretKey("grant.key"));
             LoggingNotifier notifier = new LoggingNotifier();
+            alarm.wire(channels, notifier);
             // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations and pins.
             Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(deciding, store, clock, grantTokens,
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), changes, new WorkflowSettings(config.grantTtl()),

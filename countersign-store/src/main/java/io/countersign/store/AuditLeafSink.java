@@ -12,10 +12,10 @@ public interface AuditLeafSink {
 
     /**
      * Takes a stored row with the columns kept beside its leaf for queries ({@code time} in epoch
-     * milliseconds, {@code type}, the request id); for verifiers, which check them against the
-     * leaf. By default only the leaf counts.
+     * milliseconds, {@code type}, the request id) and its MAC ({@link EntryMacs}; none for entries
+     * from before schema 7); for verifiers, which check them against the leaf. By default only the leaf counts.
      */
-    default void acceptRow(long seq, long time, String type, Optional<String> requestId, byte[] leaf) throws IOException {
+    default void acceptRow(long seq, long time, String type, Optional<String> requestId, byte[] leaf, Optional<byte[]> mac) throws IOException {
         accept(seq, leaf);
     }
 }
