@@ -3,6 +3,7 @@ package io.countersign.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.server.Cli;
+import io.countersign.store.EntryMacs;
 import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.io.IOException;
@@ -187,11 +188,18 @@ class AuditTamperTest {
         Path state = dir.resolve("state");
         assertThat(Cli.run("audit", "verify", "--data", data.toString(), "--trust-on-first-use", "--state", state.toString()).exitCode())
                 .isZero();
-        // The attacker rewrites entry 5, recomputes the whole tree and signs it with their own key:
+        // The attacker, who holds the whole folder (its audit-entry.key too, so the MAC is no obstacle),
+        // rewrites entry 5, recomputes the whole tree and signs it with their own key:
         // a gateway on the folder does exactly that once the nodes and checkpoints are gone.
+        EntryMacs macs = EntryMacs.inDataFolder(data);
         sql(data, connection -> {
             String five = new String(leaf(connection, 5), StandardCharsets.UTF_8);
-            update(connection, 5, five.replace("\"actor\":\"", "\"actor\":\"mallory-").getBytes(StandardCharsets.UTF_8));
+            byte[] forged = five.replace("\"actor\":\"", "\"actor\":\"mallory-").getBytes(StandardCharsets.UTF_8);
+            update(connection, 5, forged);
+            try (PreparedStatement mac = connection.prepareStatement("UPDATE audit_entries SET mac = ? WHERE seq = 5")) {
+                mac.setBytes(1, macs.mac(forged).orElseThrow());
+                mac.executeUpdate();
+            }
             execute(connection, "DELETE FROM audit_nodes");
             execute(connection, "DELETE FROM audit_checkpoints");
         });
