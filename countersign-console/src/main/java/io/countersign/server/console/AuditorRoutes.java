@@ -65,8 +65,9 @@ final class AuditorRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/console/audit", this::audit, Access.HUMAN);
-        routes.get("/console/audit/export", this::export, Access.HUMAN);
+        // The entries carry parameters, comments and emails: for auditors and admins, as GET /v1/audit/entries is.
+        routes.get("/console/audit", this::audit, Access.AUDITOR, Access.ADMIN);
+        routes.get("/console/audit/export", this::export, Access.AUDITOR, Access.ADMIN);
         routes.get("/console/policy", ctx -> policyPage(ctx, Optional.empty()), Access.HUMAN);
         routes.post("/console/policy/simulate", this::simulate, Access.HUMAN);
     }
