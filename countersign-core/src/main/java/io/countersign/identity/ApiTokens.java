@@ -45,6 +45,21 @@ public final class ApiTokens {
 
     /** A credential that stops working at {@code expiresAt} (if given) and, for an agent, may request only {@code scopes}. */
     public Secret issue(Principal principal, Optional<Instant> expiresAt, Scopes scopes) {
+        Minted minted = mint(principal, expiresAt, scopes);
+        credentials.create(minted.credential());
+        return minted.secret();
+    }
+
+    /** A new credential and its secret, not stored yet: for a caller that stores it in one transaction with its audit entry. */
+    public record Minted(StoredCredential credential, Secret secret) {
+        public Minted {
+            requireNonNull(credential, "credential is null");
+            requireNonNull(secret, "secret is null");
+        }
+    }
+
+    /** Like {@link #issue(Principal, Optional, Scopes)}, but stores nothing; the caller stores {@link Minted#credential()}. */
+    public Minted mint(Principal principal, Optional<Instant> expiresAt, Scopes scopes) {
         requireNonNull(principal, "principal is null");
         byte[] idBytes = new byte[8];
         byte[] secretBytes = new byte[32];
@@ -53,9 +68,9 @@ public final class ApiTokens {
         String tokenId = HexFormat.of().formatHex(idBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
         String kind = principal instanceof Agent ? "a" : "h";
-        credentials.create(new StoredCredential(tokenId, principal, sha256Hex(secret), clock.instant(), expiresAt, Optional.empty(),
-                Optional.empty(), scopes));
-        return new Secret("cs" + kind + "_" + tokenId + "_" + secret);
+        StoredCredential credential = new StoredCredential(tokenId, principal, sha256Hex(secret), clock.instant(), expiresAt, Optional.empty(),
+                Optional.empty(), scopes);
+        return new Minted(credential, new Secret("cs" + kind + "_" + tokenId + "_" + secret));
     }
 
     /** The principal a presented bearer token belongs to, or empty for anything unknown, malformed, revoked or expired. */

@@ -23,8 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
  * can't be executed, and its pending requests are denied ({@code decidedBy: system}, reason
  * {@code agent suspended}). Both switches are in the audit log.
  *
- * <p>The suspension row and its audit entry are two writes: the row first, so that a crash
- * between them errs on the side of a suspended agent.
+ * <p>The suspension row, its audit entry and the denial of the pending requests are one
+ * transaction: a suspension that fails (a reason no audit entry can hold) leaves nothing behind.
  */
 public final class KillSwitch {
     public static final String REASON = "agent suspended";
@@ -61,42 +61,70 @@ public final class KillSwitch {
         requireNonNull(by, "by is null");
         requireNonNull(reason, "reason is null");
         Instant now = now();
-        boolean newly = suspensions.suspend(new Suspension(agent, now, by, reason.isBlank() ? REASON : reason));
-        if (newly) {
-            ObjectNode data = JsonNodeFactory.instance.objectNode();
-            data.put("agent", agent);
-            data.put("reason", reason.isBlank() ? REASON : reason);
-            append(AuditEventType.AGENT_SUSPENDED, now, by, data);
+        String why = reason.isBlank() ? REASON : reason;
+        List<RequestId> candidates = store.findPending().stream()
+                .filter(pending -> pending.agent().name().equalsIgnoreCase(agent))
+                .map(ApprovalRequest::id)
+                .toList();
+        Suspended suspended = store.transact(tx -> {
+            boolean newly = tx.suspend(new Suspension(agent, now, by, why));
+            if (newly) {
+                ObjectNode data = JsonNodeFactory.instance.objectNode();
+                data.put("agent", agent);
+                data.put("reason", why);
+                tx.append(new AuditEvent(AuditEventType.AGENT_SUSPENDED, now, by, Optional.empty(), data));
+            }
+            List<ApprovalRequest> denied = new ArrayList<>();
+            for (RequestId id : candidates) {
+                tx.find(id).filter(ApprovalRequest::isPending).ifPresent(request -> {
+                    ApprovalRequest deniedRequest = request.decided(RequestStatus.DENIED, now, "system", Optional.empty(), Optional.of(REASON));
+                    tx.update(deniedRequest);
+                    tx.append(RequestEvents.resolved(deniedRequest));
+                    denied.add(deniedRequest);
+                });
+            }
+            return new Suspended(newly, denied);
+        });
+        suspended.denied().forEach(this::tell);
+        // A request submitted between the read above and the commit saw no suspension yet: deny it too.
+        List<ApprovalRequest> stragglers = denyPendingOf(agent, now);
+        if (stragglers.isEmpty()) {
+            return suspended;
         }
-        return new Suspended(newly, denyPendingOf(agent));
+        List<ApprovalRequest> all = new ArrayList<>(suspended.denied());
+        all.addAll(stragglers);
+        return new Suspended(suspended.newly(), all);
     }
 
-    /** Denies every pending request of the agent, each in its own transaction, {@code decidedBy: system}. */
-    private List<ApprovalRequest> denyPendingOf(String agent) {
+    /** Denies every pending request of the agent still pending, each in its own transaction. */
+    private List<ApprovalRequest> denyPendingOf(String agent, Instant now) {
         List<ApprovalRequest> denied = new ArrayList<>();
         for (ApprovalRequest pending : store.findPending()) {
             if (!pending.agent().name().equalsIgnoreCase(agent)) {
                 continue;
             }
-            Instant now = now();
-            Optional<ApprovalRequest> after = store.transact(tx -> tx.find(pending.id())
+            store.transact(tx -> tx.find(pending.id())
                     .filter(ApprovalRequest::isPending)
                     .map(request -> {
                         ApprovalRequest deniedRequest = request.decided(RequestStatus.DENIED, now, "system", Optional.empty(), Optional.of(REASON));
                         tx.update(deniedRequest);
                         tx.append(RequestEvents.resolved(deniedRequest));
                         return deniedRequest;
-                    }));
-            after.ifPresent(request -> {
-                denied.add(request);
-                try {
-                    listener.changed(request);
-                } catch (RuntimeException e) {
-                    LOG.warn("request listener failed for {}", request.id(), e);
-                }
-            });
+                    }))
+                    .ifPresent(request -> {
+                        denied.add(request);
+                        tell(request);
+                    });
         }
         return denied;
+    }
+
+    private void tell(ApprovalRequest request) {
+        try {
+            listener.changed(request);
+        } catch (RuntimeException e) {
+            LOG.warn("request listener failed for {}", request.id(), e);
+        }
     }
 
     /** Lifts the suspension; returns false when the agent was not suspended. */
@@ -104,18 +132,20 @@ public final class KillSwitch {
         requireNonNull(agent, "agent is null");
         requireNonNull(by, "by is null");
         Optional<Suspension> was = suspensions.suspensionOf(agent);
-        if (was.isEmpty() || !suspensions.resume(agent)) {
+        if (was.isEmpty()) {
             return false;
         }
-        ObjectNode data = JsonNodeFactory.instance.objectNode();
-        data.put("agent", agent);
-        data.put("suspendedAt", was.get().at().toString());
-        append(AuditEventType.AGENT_RESUMED, now(), by, data);
-        return true;
-    }
-
-    private void append(AuditEventType type, Instant at, String actor, ObjectNode data) {
-        store.transact(tx -> tx.append(new AuditEvent(type, at, actor, Optional.empty(), data)));
+        Instant now = now();
+        return store.transact(tx -> {
+            if (!tx.resume(agent)) {
+                return false;
+            }
+            ObjectNode data = JsonNodeFactory.instance.objectNode();
+            data.put("agent", agent);
+            data.put("suspendedAt", was.get().at().toString());
+            tx.append(new AuditEvent(AuditEventType.AGENT_RESUMED, now, by, Optional.empty(), data));
+            return true;
+        });
     }
 
     private Instant now() {

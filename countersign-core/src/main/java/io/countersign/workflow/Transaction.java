@@ -2,7 +2,10 @@ package io.countersign.workflow;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.breaker.TrippedBreaker;
+import io.countersign.identity.StoredCredential;
+import io.countersign.identity.Suspension;
 import io.countersign.outbox.OutboxEvent;
+import java.time.Instant;
 import java.util.Optional;
 
 /** What one unit of work may do; see {@link Store#transact} for the guarantees. */
@@ -34,4 +37,21 @@ public interface Transaction {
 
     /** Removes the trip and returns it; empty when the breaker was not tripped for the agent. */
     Optional<TrippedBreaker> resetBreaker(String agent, String breaker);
+
+    /**
+     * Stores a new credential, as {@link io.countersign.identity.CredentialStore#create} does, in
+     * this transaction: with the audit entry that records it, or not at all.
+     *
+     * @throws IllegalArgumentException when a principal of the same kind and name has a live credential
+     */
+    void createCredential(StoredCredential credential);
+
+    /** Revokes every live credential of the agent (any case), in this transaction; returns how many. */
+    int revokeAgent(String agentName, Instant at);
+
+    /** Records the suspension in this transaction; false, changing nothing, when the agent is already suspended. */
+    boolean suspend(Suspension suspension);
+
+    /** Lifts the agent's suspension in this transaction; false when it was not suspended. */
+    boolean resume(String agentName);
 }

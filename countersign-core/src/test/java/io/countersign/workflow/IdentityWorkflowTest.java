@@ -28,7 +28,7 @@ class IdentityWorkflowTest {
 
     private final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
     private final InMemoryStore store = new InMemoryStore();
-    private final FakeSuspensions suspensions = new FakeSuspensions();
+    private final FakeSuspensions suspensions = store.suspensions();
     private final List<Notifier.Notice> notices = new ArrayList<>();
     private final Workflow workflow = new Workflow(new StubPolicy(Map.of(
             "db.query", StubPolicy.allow("reads"),

@@ -3,6 +3,8 @@ package io.countersign.workflow;
 import io.countersign.audit.AuditEntry;
 import io.countersign.audit.AuditEvent;
 import io.countersign.breaker.TrippedBreaker;
+import io.countersign.identity.StoredCredential;
+import io.countersign.identity.Suspension;
 import io.countersign.outbox.OutboxEvent;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ final class InMemoryStore implements Store {
     private final List<AuditEntry> audit = new ArrayList<>();
     private final List<OutboxEvent> outbox = new ArrayList<>();
     private final Map<List<String>, TrippedBreaker> tripped = new LinkedHashMap<>();
+    private final FakeSuspensions suspensions = new FakeSuspensions();
 
     @Override
     public synchronized <T> T transact(Function<Transaction, T> work) {
@@ -26,6 +29,7 @@ final class InMemoryStore implements Store {
         int auditBefore = audit.size();
         int outboxBefore = outbox.size();
         Map<List<String>, TrippedBreaker> trippedBefore = new LinkedHashMap<>(tripped);
+        List<Suspension> suspendedBefore = suspensions.suspended();
         try {
             return work.apply(new Tx());
         } catch (RuntimeException e) {
@@ -35,6 +39,8 @@ final class InMemoryStore implements Store {
             tripped.putAll(trippedBefore);
             audit.subList(auditBefore, audit.size()).clear();
             outbox.subList(outboxBefore, outbox.size()).clear();
+            suspensions.suspended().forEach(suspension -> suspensions.resume(suspension.agent()));
+            suspendedBefore.forEach(suspensions::suspend);
             throw e;
         }
     }
@@ -62,6 +68,11 @@ final class InMemoryStore implements Store {
     synchronized List<String> auditTypes(RequestId id) {
         return audit.stream().filter(e -> e.event().requestId().equals(Optional.of(id.value())))
                 .map(e -> e.event().type().wireName()).toList();
+    }
+
+    /** The suspensions this store's transactions write. */
+    FakeSuspensions suspensions() {
+        return suspensions;
     }
 
     synchronized List<OutboxEvent> outbox() {
@@ -126,6 +137,26 @@ final class InMemoryStore implements Store {
         @Override
         public Optional<TrippedBreaker> resetBreaker(String agent, String breaker) {
             return Optional.ofNullable(tripped.remove(List.of(agent, breaker)));
+        }
+
+        @Override
+        public void createCredential(StoredCredential credential) {
+            throw new UnsupportedOperationException("this fake keeps no credentials");
+        }
+
+        @Override
+        public int revokeAgent(String agentName, Instant at) {
+            throw new UnsupportedOperationException("this fake keeps no credentials");
+        }
+
+        @Override
+        public boolean suspend(Suspension suspension) {
+            return suspensions.suspend(suspension);
+        }
+
+        @Override
+        public boolean resume(String agentName) {
+            return suspensions.resume(agentName);
         }
     }
 }

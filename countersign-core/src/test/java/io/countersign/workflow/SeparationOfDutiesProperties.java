@@ -132,7 +132,7 @@ class SeparationOfDutiesProperties {
             @ForAll boolean suspendAgent) {
         FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
         InMemoryStore store = new InMemoryStore();
-        FakeSuspensions suspensions = new FakeSuspensions();
+        FakeSuspensions suspensions = store.suspensions();
         List<Notifier.Notice> notices = new java.util.ArrayList<>();
         Workflow workflow = new Workflow(new StubPolicy(Map.of("x.do", StubPolicy.requireApproval(requirements.toArray(ApprovalRequirement[]::new)))),
                 store, clock, new GrantTokens(new byte[32]), new VotingRule(Optional.of("bg"), Duration.ofMinutes(10)), RequestListener.NONE,

@@ -65,6 +65,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The composition root: builds every part of a running gateway from its config, and stops them in reverse order. */
@@ -96,8 +97,10 @@ public final class Gateway implements AutoCloseable {
             parts.add(store);
             AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), config.policyChanges().reloadFromDisk(), store, clock);
             parts.add(policy);
-            JsonMapper mapper = JsonMapper.builder().build();
-            AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper);
+            // Strict: a key sent twice is refused, never "the last one wins" (issue 15).
+            JsonMapper mapper = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            UnauthenticatedEntryAlarm alarm = new UnauthenticatedEntryAlarm(store, clock);
+            AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper, alarm::raise);
             parts.add(audit);
             LongPolls longPolls = new LongPolls();
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
@@ -127,6 +130,7 @@ public final class Gateway implements AutoCloseable {
             requireNoClientAgentNamed(PolicyChanges.SYSTEM_AGENT_NAME, identity);
             GrantTokens grantTokens = new GrantTokens(data.secretKey("grant.key"));
             LoggingNotifier notifier = new LoggingNotifier();
+            alarm.wire(channels, notifier);
             // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations and pins.
             Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(deciding, store, clock, grantTokens,
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), changes, new WorkflowSettings(config.grantTtl()),
@@ -164,7 +168,7 @@ public final class Gateway implements AutoCloseable {
                             new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register,
                             new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
                             new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register),
-                    config.tls());
+                    config.tls(), Optional.of(console.errorPage()));
             parts.add(server);
             parts.add(actionRoutes::releaseLongPolls); // closed first: held agents get an answer before the server stops
             server.start();

@@ -1,6 +1,7 @@
 package io.countersign.server;
 
 import io.countersign.server.config.DatabaseConfig;
+import io.countersign.store.EntryMacs;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.postgres.PostgresStore;
 import io.countersign.store.sqlite.SqliteStore;
@@ -11,6 +12,8 @@ final class Stores {
     private Stores() {}
 
     static GatewayStore open(DatabaseConfig database, Path dataDirectory) {
-        return database.postgres().<GatewayStore>map(PostgresStore::open).orElseGet(() -> SqliteStore.open(dataDirectory));
+        // A node appends each entry with its MAC under the data folder's audit-entry.key; nodes on one PostgreSQL share that file as they share grant.key.
+        return database.postgres().<GatewayStore>map(settings -> PostgresStore.open(settings, EntryMacs.inDataFolder(dataDirectory)))
+                .orElseGet(() -> SqliteStore.open(dataDirectory));
     }
 }

@@ -48,11 +48,11 @@ class AgentAdminTest {
     }
 
     private List<String> auditTypes() {
-        return gateway.http.get("/v1/audit/entries", null).body().lines().map(line -> MAPPER.readTree(line).path("type").asString()).toList();
+        return gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(line -> MAPPER.readTree(line).path("type").asString()).toList();
     }
 
     private JsonNode lastAudit(String type) {
-        List<JsonNode> entries = gateway.http.get("/v1/audit/entries", null).body().lines().map(MAPPER::readTree)
+        List<JsonNode> entries = gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(MAPPER::readTree)
                 .filter(entry -> entry.path("type").asString().equals(type)).toList();
         assertThat(entries).as("audit entries of type " + type).isNotEmpty();
         return entries.getLast();

@@ -49,7 +49,7 @@ class ClientAgainstGatewayTest {
                 () -> "ran " + runs.incrementAndGet());
 
         assertThat(result).isEqualTo("ran 1");
-        assertThat(gateway.http.get("/v1/audit/entries", null).body()).contains("\"type\":\"action.executed\"");
+        assertThat(gateway.http.get("/v1/audit/entries", gateway.auditor()).body()).contains("\"type\":\"action.executed\"");
     }
 
     @Test

@@ -256,7 +256,7 @@ class ConsoleBrowserTest {
     @Test
     void everyFormControl_hasALabel_andARequestCanBeApprovedWithTheKeyboardAlone() {
         String id = export("db/prod/customers", null);
-        signIn("bob", "data-owners");
+        signIn("bob", "data-owners", TestGateway.AUDITORS);
         String unlabelled = "Array.from(document.querySelectorAll('input:not([type=hidden]), textarea, select'))"
                 + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML)";
         for (String path : List.of("/console/inbox", "/console/requests/" + id, "/console/audit", "/console/policy")) {

@@ -262,7 +262,7 @@ class ConsoleSessionTest {
     void auditPage_showsTheLatestCheckpointVerifiedByTheServersKey_andTheEntriesNewestFirst() throws Exception {
         String agent = gateway.agent("reporter");
         String id = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r")).text("id");
-        String session = signIn(gateway.human("bob", "data-owners"));
+        String session = signIn(gateway.human("bob", "data-owners", TestGateway.AUDITORS));
         String key = gateway.http.get("/v1/audit/key", null).body().strip();
 
         HttpResponse<String> page = null;
@@ -284,10 +284,21 @@ class ConsoleSessionTest {
     }
 
     @Test
+    void auditPage_isForAuditorsAndAdmins_otherHumansSeeTheConsolesRefusal() throws Exception {
+        String session = signIn(gateway.human("carol", "data-owners"));
+
+        HttpResponse<String> page = get("/console/audit", session);
+
+        assertThat(page.statusCode()).isEqualTo(403);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+        assertThat(page.body()).contains("Not allowed").doesNotContain("policy.loaded");
+    }
+
+    @Test
     void auditExport_download_verifiesOfflineWithTheCommandLine() throws Exception {
         String agent = gateway.agent("reporter");
         gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r"));
-        String session = signIn(gateway.human("bob", "data-owners"));
+        String session = signIn(gateway.human("bob", "data-owners", TestGateway.AUDITORS));
         String key = gateway.http.get("/v1/audit/key", null).body().strip();
         Thread.sleep(1_500); // a checkpoint covers the entries within a second
 

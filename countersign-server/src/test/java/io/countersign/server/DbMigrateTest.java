@@ -14,6 +14,7 @@ import io.countersign.store.postgres.PostgresSettings;
 import io.countersign.store.postgres.PostgresStore;
 import io.countersign.store.postgres.TestPostgres;
 import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -78,7 +79,7 @@ class DbMigrateTest {
 
         // A gateway on the migrated database goes on where the SQLite one stopped.
         ServerConfig config = ServerConfig.defaults().withDataDirectory(data).withPolicyFile(dir.resolve("policy.yaml")).withPort(0)
-                .withDatabase(DatabaseConfig.postgres(PostgresSettings.of(url)));
+                .withDatabase(DatabaseConfig.postgres(PostgresSettings.of(url))).withAudit(AuditConfig.defaults().withPublicEntries(true));
         try (Gateway gateway = Gateway.start(config, Clock.systemUTC())) {
             Http http = new Http(gateway.baseUrl());
             Response approved = http.post("/v1/actions/" + pendingId + "/approve", alice, "{\"comment\":\"after the move\"}");

@@ -59,7 +59,7 @@ class DelegationTest {
 
         assertThat(verified.status()).isEqualTo(202);
         assertThat(verified.text("delegation")).isEqualTo("verified");
-        String entries = gateway.http.get("/v1/audit/entries", null).body();
+        String entries = gateway.http.get("/v1/audit/entries", gateway.auditor()).body();
         assertThat(entries).contains("\"delegation\":\"verified\"");
     }
 

@@ -194,7 +194,7 @@ class EvidenceExportTest {
     void apiExport_isRecordedInTheLog_byWhoPulledIt_withTheManifestsHash() throws IOException {
         String manifestHash = io.countersign.server.evidence.EvidencePackageTestAccess.sha256(read(zip).get("manifest.json"));
 
-        List<JsonNode> exports = gateway.http.get("/v1/audit/entries", null).body().lines().map(MAPPER::readTree)
+        List<JsonNode> exports = gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(MAPPER::readTree)
                 .filter(entry -> entry.path("type").asString().equals("evidence.exported")).toList();
 
         assertThat(exports).anySatisfy(entry -> {

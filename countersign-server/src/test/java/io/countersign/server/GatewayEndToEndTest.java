@@ -306,7 +306,7 @@ class GatewayEndToEndTest {
         JsonNode allowed = request("db.query", "db/prod/customers").json();
         execute(allowed.path("id").asString(), allowed.path("grant").path("token").asString());
 
-        Response entries = gateway.http.get("/v1/audit/entries?start=0", null);
+        Response entries = gateway.http.get("/v1/audit/entries?start=0", gateway.auditor());
 
         assertThat(entries.status()).isEqualTo(200);
         assertThat(entries.contentType()).startsWith("application/x-ndjson");

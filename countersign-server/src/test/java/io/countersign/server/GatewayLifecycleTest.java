@@ -71,7 +71,7 @@ class GatewayLifecycleTest {
         assertThat(gateway.http.post("/v1/decisions/simulate", agent, json("action", "db.query", "resource", "db/x", "reason", "r")).text("effect"))
                 .isEqualTo("deny");
 
-        String log = gateway.http.get("/v1/audit/entries", null).body();
+        String log = gateway.http.get("/v1/audit/entries", gateway.auditor()).body();
         assertThat(log.lines().filter(line -> line.contains("\"type\":\"policy.loaded\""))).hasSize(2);
         assertThat(log).contains("\"type\":\"policy.rejected\"").contains("maybe");
     }

@@ -72,7 +72,7 @@ class PolicyChangeTest {
     }
 
     private List<JsonNode> audit(String type) {
-        return gateway.http.get("/v1/audit/entries", null).body().lines().map(MAPPER::readTree)
+        return gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(MAPPER::readTree)
                 .filter(entry -> entry.path("type").asString().equals(type)).toList();
     }
 

@@ -76,11 +76,11 @@ class ProblemResponsesTest {
 
     @Test
     void oversizedBody_is413_andNothingIsWritten() {
-        long before = gateway.http.get("/v1/audit/entries", null).body().lines().count();
+        long before = gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().count();
         byte[] big = ("{\"action\":\"db.query\",\"resource\":\"db/x\",\"reason\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
 
         assertProblem(gateway.http.postBytes("/v1/actions", agent, big), 413, "limit");
-        assertThat(gateway.http.get("/v1/audit/entries", null).body().lines().count()).isEqualTo(before);
+        assertThat(gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().count()).isEqualTo(before);
     }
 
     @Test

@@ -21,12 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Walks every route the server registered (from its router, so a new route can't be missed) with
  * no token, an agent's key, a human's token and an admin's token, and checks each answer against
  * who may call it: DESIGN.md's table for the v1 API, and "authenticated unless it is /healthz,
- * /readyz, /metrics or /v1/audit/*" for every route.
+ * /readyz, /metrics, /v1/openapi.json or /v1/audit/* other than the entries" for every route.
  */
 class RouteAccessTest {
     /** DESIGN.md, "Public API v1", plus the admin API: who may call what. */
     private static final Map<String, Set<Access>> SPECIFIED = Map.ofEntries(
             Map.entry("POST /v1/actions", Set.of(Access.AGENT)),
+            Map.entry("GET /v1/audit/entries", Set.of(Access.AUDITOR, Access.ADMIN)),
             Map.entry("GET /v1/actions/{id}", Set.of(Access.AGENT, Access.HUMAN)),
             Map.entry("POST /v1/actions/{id}/approve", Set.of(Access.HUMAN)),
             Map.entry("POST /v1/actions/{id}/deny", Set.of(Access.HUMAN)),
@@ -81,7 +82,8 @@ class RouteAccessTest {
     static boolean openByDesign(String path) {
         // The integrations authenticate every call themselves: a Slack signature, a Bot Framework token.
         // Claude Code's hook is the exception: it sends the agent's API key as a bearer token.
-        return path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics") || path.equals("/v1/openapi.json") || path.startsWith("/v1/audit/") || CONSOLE_OPEN.contains(path)
+        return path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics") || path.equals("/v1/openapi.json")
+                || (path.startsWith("/v1/audit/") && !path.equals("/v1/audit/entries")) || CONSOLE_OPEN.contains(path)
                 || (path.startsWith("/integrations/") && !path.startsWith("/integrations/claude-code/"));
     }
 

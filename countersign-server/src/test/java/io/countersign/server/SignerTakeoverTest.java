@@ -128,7 +128,7 @@ class SignerTakeoverTest {
             Files.write(policy, in.readAllBytes());
         }
         Path config = dir.resolve("node.yaml");
-        Files.writeString(config, "data: ./data\npolicy: ./policy.yaml\ndatabase:\n  url: " + url + "\n");
+        Files.writeString(config, "data: ./data\npolicy: ./policy.yaml\naudit:\n  publicEntries: true\ndatabase:\n  url: " + url + "\n");
         return config;
     }
 

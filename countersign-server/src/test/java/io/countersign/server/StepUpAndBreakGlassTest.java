@@ -61,7 +61,7 @@ class StepUpAndBreakGlassTest {
     }
 
     private List<JsonNode> audit() {
-        return gateway.http.get("/v1/audit/entries", null).body().lines().map(MAPPER::readTree).toList();
+        return gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(MAPPER::readTree).toList();
     }
 
     @Test

@@ -21,6 +21,7 @@ final class TestGateway implements AutoCloseable {
     private final IdentityConfig identity;
     private final UnaryOperator<ServerConfig> customize;
     private Gateway gateway;
+    private String auditor;
     Http http;
 
     TestGateway(Path directory) {
@@ -52,7 +53,7 @@ final class TestGateway implements AutoCloseable {
 
     private void start(int port) {
         gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(port)
-                .withIdentity(identity)), Clock.systemUTC());
+                .withIdentity(withTestAuditors(identity))), Clock.systemUTC());
         http = new Http(gateway.baseUrl());
     }
 
@@ -78,6 +79,23 @@ final class TestGateway implements AutoCloseable {
 
     String baseUrl() {
         return gateway.baseUrl();
+    }
+
+    /** Reading audit entries takes an auditor (or admin): every test gateway has the group {@value #AUDITORS} in the auditor role. */
+    static final String AUDITORS = "test-auditors";
+
+    private static IdentityConfig withTestAuditors(IdentityConfig identity) {
+        java.util.Set<String> auditors = new java.util.HashSet<>(identity.auditorGroups());
+        auditors.add(AUDITORS);
+        return identity.withRoles(identity.adminGroups(), auditors);
+    }
+
+    /** A human in the auditor role, made on first use, for tests that read the audit entries. */
+    String auditor() {
+        if (auditor == null) {
+            auditor = human("test-auditor", AUDITORS);
+        }
+        return auditor;
     }
 
     String agent(String name) {

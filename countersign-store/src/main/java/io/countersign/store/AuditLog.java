@@ -47,6 +47,12 @@ public interface AuditLog {
     void scanEntries(long start, AuditLeafSink sink) throws IOException;
 
     /**
+     * The first entry in [from, to) that a gateway node did not write: its stored MAC
+     * ({@link EntryMacs}) is missing or does not verify under this store's key. Empty when all do.
+     */
+    Optional<Long> firstUnauthenticated(long from, long to);
+
+    /**
      * Whether this process is the one that signs checkpoints now. Always true for a store only
      * one gateway uses; with several gateway nodes on one database, true on exactly one of them
      * at a time (the holder of a lock that the database frees when that node dies).

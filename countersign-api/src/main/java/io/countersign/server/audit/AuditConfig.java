@@ -20,9 +20,15 @@ import java.util.Optional;
  *   signingKeyFile: /etc/countersign/audit-signing.key
  *   witnesses: [https://witness.example.net/countersign]
  *   checkpointInterval: 1s
+ *   publicEntries: false      # true: GET /v1/audit/entries without a credential
  * </pre>
+ *
+ * <p>Entries carry parameters, comments and approvers' emails, so reading them needs an auditor
+ * or admin credential unless {@code publicEntries} is set; checkpoints, the key and proofs are
+ * always public.
  */
-public record AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile, List<URI> witnesses, Duration checkpointInterval) {
+public record AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile, List<URI> witnesses, Duration checkpointInterval,
+        boolean publicEntries) {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
     static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofHours(1);
@@ -43,24 +49,33 @@ public record AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile
         }
     }
 
+    /** With private entries. */
+    public AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile, List<URI> witnesses, Duration checkpointInterval) {
+        this(origin, signingKeyFile, witnesses, checkpointInterval, false);
+    }
+
     public static AuditConfig defaults() {
         return new AuditConfig(Optional.empty(), Optional.empty(), List.of(), DEFAULT_CHECKPOINT_INTERVAL);
     }
 
+    public AuditConfig withPublicEntries(boolean open) {
+        return new AuditConfig(origin, signingKeyFile, witnesses, checkpointInterval, open);
+    }
+
     public AuditConfig withOrigin(String newOrigin) {
-        return new AuditConfig(Optional.of(newOrigin), signingKeyFile, witnesses, checkpointInterval);
+        return new AuditConfig(Optional.of(newOrigin), signingKeyFile, witnesses, checkpointInterval, publicEntries);
     }
 
     public AuditConfig withWitnesses(List<URI> newWitnesses) {
-        return new AuditConfig(origin, signingKeyFile, newWitnesses, checkpointInterval);
+        return new AuditConfig(origin, signingKeyFile, newWitnesses, checkpointInterval, publicEntries);
     }
 
     public AuditConfig withCheckpointInterval(Duration interval) {
-        return new AuditConfig(origin, signingKeyFile, witnesses, interval);
+        return new AuditConfig(origin, signingKeyFile, witnesses, interval, publicEntries);
     }
 
     public AuditConfig withSigningKeyFile(Path file) {
-        return new AuditConfig(origin, Optional.of(file), witnesses, checkpointInterval);
+        return new AuditConfig(origin, Optional.of(file), witnesses, checkpointInterval, publicEntries);
     }
 
     /**

@@ -15,6 +15,7 @@ public final class AuditMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter checkpointsSigned;
     private final AtomicLong checkpointSize = new AtomicLong();
+    private final AtomicLong unauthenticated = new AtomicLong(-1);
 
     public AuditMetrics() {
         checkpointsSigned = Counter.builder("countersign.audit.checkpoints.signed")
@@ -23,6 +24,13 @@ public final class AuditMetrics {
         Gauge.builder("countersign.audit.checkpoint.size", checkpointSize, AtomicLong::get)
                 .description("Tree size of the latest signed checkpoint")
                 .register(registry);
+        Gauge.builder("countersign.audit.unauthenticated.entry", unauthenticated, AtomicLong::get)
+                .description("The first audit entry no gateway node wrote (its MAC does not verify), which no checkpoint covers; -1: none")
+                .register(registry);
+    }
+
+    void unauthenticated(long seq) {
+        unauthenticated.set(seq);
     }
 
     void signed(long size) {

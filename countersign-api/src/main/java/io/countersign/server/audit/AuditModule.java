@@ -34,13 +34,20 @@ public final class AuditModule implements AutoCloseable {
     }
 
     public static AuditModule start(GatewayStore store, Path dataDirectory, AuditConfig config, Clock clock, JsonMapper mapper) {
+        return start(store, dataDirectory, config, clock, mapper, seq -> {});
+    }
+
+    /** With {@code unauthenticated} told of an entry no gateway node wrote, which the checkpointer refuses to sign (see {@link Checkpointer}). */
+    public static AuditModule start(GatewayStore store, Path dataDirectory, AuditConfig config, Clock clock, JsonMapper mapper,
+            java.util.function.LongConsumer unauthenticated) {
         requireNonNull(store, "store is null");
         NoteSigner key = AuditSigningKey.loadOrCreate(dataDirectory, config);
         AuditMetrics metrics = new AuditMetrics();
         Witnesses witnesses = Witnesses.start(config.witnesses(), new ProofBuilder(store.audit().hashes()), metrics, mapper);
         try {
-            Checkpointer checkpointer = Checkpointer.start(store.audit(), key, clock, config.checkpointInterval(), witnesses::offer, metrics);
-            return new AuditModule(key.verifier(), metrics, witnesses, checkpointer, new AuditRoutes(store, key.verifier(), mapper));
+            Checkpointer checkpointer = Checkpointer.start(store.audit(), key, clock, config.checkpointInterval(), witnesses::offer, metrics,
+                    unauthenticated);
+            return new AuditModule(key.verifier(), metrics, witnesses, checkpointer, new AuditRoutes(store, key.verifier(), mapper, config.publicEntries()));
         } catch (RuntimeException e) {
             witnesses.close();
             throw e;

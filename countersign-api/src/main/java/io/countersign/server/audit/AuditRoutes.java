@@ -24,8 +24,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The public audit log API, open to anyone (DESIGN.md): the latest signed checkpoint, the
- * verifier key, entries, and inclusion and consistency proofs. Proof sizes are bounded by the
+ * The audit log API (DESIGN.md): the latest signed checkpoint, the verifier key and inclusion and
+ * consistency proofs, open to anyone; the entries, which carry parameters, comments and
+ * approvers' emails, for auditors and admins unless {@code audit.publicEntries} opens them. Proof sizes are bounded by the
  * tree, which may be a little ahead of the latest checkpoint; clients take sizes from a
  * checkpoint they verified.
  */
@@ -39,8 +40,14 @@ public final class AuditRoutes {
     private final ServedProofCheck check;
     private final NoteVerifier verifierKey;
     private final JsonMapper mapper;
+    private final boolean publicEntries;
 
     public AuditRoutes(GatewayStore store, NoteVerifier verifierKey, JsonMapper mapper) {
+        this(store, verifierKey, mapper, false);
+    }
+
+    public AuditRoutes(GatewayStore store, NoteVerifier verifierKey, JsonMapper mapper, boolean publicEntries) {
+        this.publicEntries = publicEntries;
         this.store = requireNonNull(store, "store is null");
         this.proofs = new ProofBuilder(store.audit().hashes());
         this.check = new ServedProofCheck(store);
@@ -51,7 +58,11 @@ public final class AuditRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/v1/audit/checkpoint", this::checkpoint, Access.ANYONE);
         routes.get("/v1/audit/key", ctx -> ctx.contentType("text/plain; charset=utf-8").result(verifierKey.format()), Access.ANYONE);
-        routes.get("/v1/audit/entries", this::entries, Access.ANYONE);
+        if (publicEntries) {
+            routes.get("/v1/audit/entries", this::entries, Access.ANYONE);
+        } else {
+            routes.get("/v1/audit/entries", this::entries, Access.AUDITOR, Access.ADMIN);
+        }
         routes.get("/v1/audit/proof/inclusion", this::inclusion, Access.ANYONE);
         routes.get("/v1/audit/proof/consistency", this::consistency, Access.ANYONE);
     }

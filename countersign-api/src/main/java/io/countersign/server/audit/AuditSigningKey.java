@@ -5,6 +5,8 @@ import io.countersign.tlog.note.NoteSigner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The key's name is the log's origin. The origin is {@code audit.origin} when configured;
  * else the existing key's name, so that it stays stable once chosen; else, for a new key,
- * {@code countersign/<hostname>}.
+ * {@code countersign/<hostname>/<log id>}, where the log id is random and kept in the data folder
+ * ({@code log-id}): two gateways on one host are two logs, never one history rewritten.
  */
 public final class AuditSigningKey {
     /** The key file's name in the data folder. */
@@ -57,7 +60,7 @@ public final class AuditSigningKey {
         if (Files.exists(file)) {
             return checkedOrigin(read(file), file, config);
         }
-        NoteSigner created = NoteSigner.generate(config.origin().orElseGet(AuditSigningKey::defaultOrigin));
+        NoteSigner created = NoteSigner.generate(config.origin().orElseGet(() -> defaultOrigin(dataDirectory)));
         if (!write(file, created)) {
             return checkedOrigin(read(file), file, config); // another process created it first: use theirs
         }
@@ -92,8 +95,11 @@ public final class AuditSigningKey {
         }
     }
 
-    /** {@code countersign/<hostname>}, lower case; {@code countersign/localhost} when the host has no usable name. */
-    static String defaultOrigin() {
+    /** The file in the data folder that holds its log id, 16 random hex digits. */
+    public static final String LOG_ID_FILE = "log-id";
+
+    /** {@code countersign/<hostname>/<log id>}, lower case; {@code countersign/localhost/<log id>} when the host has no usable name. */
+    static String defaultOrigin(Path dataDirectory) {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
@@ -101,7 +107,31 @@ public final class AuditSigningKey {
             host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost");
         }
         String cleaned = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
-        return "countersign/" + (cleaned.isEmpty() ? "localhost" : cleaned);
+        return "countersign/" + (cleaned.isEmpty() ? "localhost" : cleaned) + "/" + logId(dataDirectory);
+    }
+
+    /** The data folder's log id, created on first use; of two processes creating it at once, one wins and both read it. */
+    static String logId(Path dataDirectory) {
+        Path file = dataDirectory.resolve(LOG_ID_FILE);
+        try {
+            if (!Files.exists(file)) {
+                byte[] id = new byte[8];
+                new SecureRandom().nextBytes(id);
+                try {
+                    Files.write(createOwnerOnly(file), (HexFormat.of().formatHex(id) + "\n").getBytes(StandardCharsets.US_ASCII),
+                            StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+                } catch (FileAlreadyExistsException raced) {
+                    // another process wrote it first; use theirs
+                }
+            }
+            String id = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            if (!id.matches("[0-9a-f]{16}")) {
+                throw new IllegalStateException(file + " holds '" + id + "', want 16 hex digits; restore it or remove it together with the signing key");
+            }
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("can't read or create the log id " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static Path createOwnerOnly(Path file) throws IOException {

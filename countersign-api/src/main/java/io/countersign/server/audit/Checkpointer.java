@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * interval (plus a signature and a commit) after it was appended, whichever process appended
  * it, and a busy log gets one signature per interval, not one per batch. On close, one last
  * checkpoint covers everything appended before.
+ *
+ * <p>Before it signs, it checks the MAC of every entry the new checkpoint would cover
+ * ({@link AuditLog#firstUnauthenticated}): a row that no gateway node wrote (anyone with write
+ * access to the database can append one) is never signed. The checkpoint stops just before it;
+ * the entry is logged, counted in {@code countersign_audit_unauthenticated_entry} and reported to
+ * the admins, once, and the log stays stuck there until an operator looks ({@code audit verify --data}).
  */
 public final class Checkpointer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
@@ -37,8 +43,12 @@ public final class Checkpointer implements AutoCloseable {
     private final AuditMetrics metrics;
     private final ScheduledExecutorService timer;
     private volatile boolean signing; // whether this process signed, or was allowed to, at the last check
+    private final java.util.function.LongConsumer unauthenticated;
+    private long reported = -1; // the bad entry already logged and reported; guarded by this
 
-    private Checkpointer(AuditLog log, NoteSigner key, Clock clock, Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
+    private Checkpointer(AuditLog log, NoteSigner key, Clock clock, Consumer<SignedCheckpoint> published, AuditMetrics metrics,
+            java.util.function.LongConsumer unauthenticated) {
+        this.unauthenticated = unauthenticated;
         this.log = log;
         this.key = key;
         this.clock = clock;
@@ -53,9 +63,16 @@ public final class Checkpointer implements AutoCloseable {
      */
     public static Checkpointer start(AuditLog log, NoteSigner key, Clock clock, Duration interval,
             Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
+        return start(log, key, clock, interval, published, metrics, seq -> {});
+    }
+
+    /** With {@code unauthenticated} told (once) the sequence number of an entry no gateway node wrote. */
+    public static Checkpointer start(AuditLog log, NoteSigner key, Clock clock, Duration interval,
+            Consumer<SignedCheckpoint> published, AuditMetrics metrics, java.util.function.LongConsumer unauthenticated) {
         requireNonNull(interval, "interval is null");
         Checkpointer checkpointer = new Checkpointer(requireNonNull(log, "log is null"), requireNonNull(key, "key is null"),
-                requireNonNull(clock, "clock is null"), requireNonNull(published, "published is null"), requireNonNull(metrics, "metrics is null"));
+                requireNonNull(clock, "clock is null"), requireNonNull(published, "published is null"), requireNonNull(metrics, "metrics is null"),
+                requireNonNull(unauthenticated, "unauthenticated is null"));
         checkpointer.checkpointNow();
         long millis = interval.toMillis();
         checkpointer.timer.scheduleAtFixedRate(checkpointer::tick, millis, millis, TimeUnit.MILLISECONDS);
@@ -99,6 +116,14 @@ public final class Checkpointer implements AutoCloseable {
         if (latest.isPresent() && latest.get().size() >= size) {
             return Optional.empty();
         }
+        Optional<Long> bad = log.firstUnauthenticated(latest.map(StoredCheckpoint::size).orElse(0L), size);
+        if (bad.isPresent()) {
+            refuse(bad.get());
+            size = bad.get(); // sign what precedes it, never past it
+            if (latest.isPresent() ? latest.get().size() >= size : size == 0) {
+                return Optional.empty();
+            }
+        }
         byte[] root = log.root(size);
         SignedCheckpoint signed = SignedCheckpoint.sign(new Checkpoint(key.name(), size, root), key);
         if (!log.addCheckpoint(new StoredCheckpoint(size, root, signed.format(), clock.instant().truncatedTo(ChronoUnit.MILLIS)))) {
@@ -108,6 +133,21 @@ public final class Checkpointer implements AutoCloseable {
         LOG.debug("signed the audit checkpoint of size {}", size);
         published.accept(signed);
         return Optional.of(signed);
+    }
+
+    private void refuse(long seq) {
+        metrics.unauthenticated(seq);
+        if (reported == seq) {
+            return;
+        }
+        reported = seq;
+        LOG.error("audit entry {} was not written by a gateway node (its MAC under audit-entry.key is missing or wrong): no checkpoint"
+                + " will cover it or anything after it; run 'countersign audit verify --data' and look at the database's access", seq);
+        try {
+            unauthenticated.accept(seq);
+        } catch (RuntimeException e) {
+            LOG.warn("reporting the unauthenticated audit entry {} failed", seq, e);
+        }
     }
 
     /** One failed tick (a busy database) must not stop the next. */

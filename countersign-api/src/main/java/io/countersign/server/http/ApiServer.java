@@ -13,6 +13,8 @@ import io.javalin.security.RouteRole;
 import io.javalin.security.Roles;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -38,17 +40,22 @@ public final class ApiServer implements AutoCloseable {
 
     public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
             List<Consumer<RoutesConfig>> routeGroups) {
-        this(host, port, maxBodyBytes, mapper, authentication, routeGroups, Optional.empty());
+        this(host, port, maxBodyBytes, mapper, authentication, routeGroups, Optional.empty(), Optional.empty());
     }
 
-    /** With {@code tls}, the one listener serves HTTPS only, and every answer carries HSTS. */
+    /**
+     * With {@code tls}, the one listener serves HTTPS only, and every answer carries HSTS; with
+     * {@code errorPage}, an HTML error page for the paths it covers (the console), problem+json
+     * everywhere else.
+     */
     public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
-            List<Consumer<RoutesConfig>> routeGroups, Optional<TlsFiles> tls) {
+            List<Consumer<RoutesConfig>> routeGroups, Optional<TlsFiles> tls, Optional<ErrorPage> errorPage) {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(tls, "tls is null");
         // Read the PEM files now, so a bad certificate fails the start with its file named, not the first handshake.
         Optional<SslContextFactory.Server> ssl = tls.map(ApiServer::sslContext);
-        ProblemRenderer problems = new ProblemRenderer(mapper);
+        ProblemRenderer problems = new ProblemRenderer(mapper, requireNonNull(errorPage, "errorPage is null"));
+        JettyErrors jettyErrors = new JettyErrors(problems, errorPage);
         this.app = Javalin.create(config -> {
             config.jetty.host = requireNonNull(host, "host is null");
             config.jetty.port = port;
@@ -63,6 +70,8 @@ public final class ApiServer implements AutoCloseable {
             config.http.maxRequestSize = maxBodyBytes;
             config.http.asyncTimeout = 0; // long-polls bound their own wait
             config.startup.showJavalinBanner = false;
+            config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
             config.jsonMapper(new JavalinJackson3(mapper, false));
             config.requestLogger.http((ctx, millis) -> ACCESS_LOG.info("request id={} method={} path={} status={} ms={} principal={}",
                     ctx.<String>attribute(RequestIds.ATTRIBUTE), ctx.method(), ctx.path(), ctx.statusCode(),
@@ -75,6 +84,14 @@ public final class ApiServer implements AutoCloseable {
                 String requestId = RequestIds.next();
                 ctx.attribute(RequestIds.ATTRIBUTE, requestId);
                 ctx.header(RequestIds.HEADER, requestId);
+                requireDecodable("path", ctx.req().getRequestURI());
+                requireDecodable("query string", ctx.queryString());
+                String contentType = ctx.header("Content-Type");
+                if (contentType != null && contentType.regionMatches(true, 0, "multipart/", 0, 10)) {
+                    // No route takes multipart; reading a form from one would fail deep in the servlet layer.
+                    throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
+                            "no route takes multipart bodies; send application/json (the API) or application/x-www-form-urlencoded (console forms)");
+                }
                 if (ctx.contentLength() > maxBodyBytes) {
                     discardUpTo(ctx, DRAINED_BODY_BYTES);
                     throw new ApiProblem(413, "too-large", "Request body too large",
@@ -91,13 +108,30 @@ public final class ApiServer implements AutoCloseable {
             for (int status : new int[] {404, 405}) {
                 config.routes.error(status, "*", ctx -> {
                     String type = ctx.res().getContentType();
-                    // A problem, or a JSON answer of the route's own (the MCP gateway's JSON-RPC errors on /mcp), stays as it is.
-                    if (!ProblemRenderer.CONTENT_TYPE.equals(type) && (type == null || !type.startsWith("application/json"))) {
+                    // Not answered yet (no route, or a method it doesn't take); a JSON answer of the route's own
+                    // (the MCP gateway's JSON-RPC errors on /mcp) stays as it is.
+                    if (ctx.resultInputStream() == null && !ProblemRenderer.CONTENT_TYPE.equals(type)
+                            && (type == null || !type.startsWith("application/json"))) {
                         problems.renderStatus(ctx);
                     }
                 });
             }
         });
+    }
+
+    /**
+     * Jetty lets through %-escapes that Javalin's decoder refuses later, deep in a handler
+     * ({@code %u0041}); they are the caller's mistake, refused before any route runs.
+     */
+    private static void requireDecodable(String what, String raw) {
+        if (raw == null) {
+            return;
+        }
+        try {
+            URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest("the " + what + " has a malformed %-escape; escape '%' as %25");
+        }
     }
 
     /**

@@ -5,6 +5,8 @@ import org.jspecify.annotations.Nullable;
 import io.countersign.workflow.WorkflowException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,26 +20,42 @@ public final class ProblemRenderer {
     public static final int RETRY_AFTER_SECONDS = 2;
 
     private final JsonMapper mapper;
+    private final Optional<ErrorPage> pages;
 
     public ProblemRenderer(JsonMapper mapper) {
+        this(mapper, Optional.empty());
+    }
+
+    /** With an HTML error page for the paths it covers (the console). */
+    public ProblemRenderer(JsonMapper mapper, Optional<ErrorPage> pages) {
         this.mapper = mapper;
+        this.pages = pages;
     }
 
     public void render(ApiProblem problem, Context ctx) {
+        if (problem.status() == 401) {
+            ctx.header("WWW-Authenticate", "Bearer");
+        }
+        Optional<ErrorPage> page = pages.filter(p -> p.covers(ctx.path()));
+        if (page.isPresent()) {
+            ctx.status(problem.status()).contentType("text/html; charset=utf-8")
+                    .result(page.get().html(problem.status(), problem.detail()).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        ctx.status(problem.status()).contentType(CONTENT_TYPE)
+                .result(body(problem, ctx.path(), Optional.ofNullable(ctx.<String>attribute(RequestIds.ATTRIBUTE))));
+    }
+
+    /** The problem+json bytes of {@code problem}, for answers written outside Javalin too (Jetty's own errors). */
+    public byte[] body(ApiProblem problem, String instance, Optional<String> requestId) {
         ObjectNode body = mapper.createObjectNode();
         body.put("type", "urn:countersign:problem:" + problem.slug());
         body.put("title", problem.title());
         body.put("status", problem.status());
         body.put("detail", problem.detail());
-        body.put("instance", ctx.path());
-        String requestId = ctx.attribute(RequestIds.ATTRIBUTE);
-        if (requestId != null) {
-            body.put("requestId", requestId);
-        }
-        if (problem.status() == 401) {
-            ctx.header("WWW-Authenticate", "Bearer");
-        }
-        ctx.status(problem.status()).contentType(CONTENT_TYPE).result(mapper.writeValueAsBytes(body));
+        body.put("instance", instance);
+        requestId.ifPresent(id -> body.put("requestId", id));
+        return mapper.writeValueAsBytes(body);
     }
 
     public void renderWorkflow(WorkflowException e, Context ctx) {
@@ -74,9 +92,14 @@ public final class ProblemRenderer {
 
     /** A bug: logged with its stack trace under the request id; the caller learns only that id. */
     public void renderUnexpected(Exception e, Context ctx) {
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        // A body that ended early or had a broken chunk surfaces only when a handler reads it: the caller's mistake, not ours.
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof StoreUnavailableException unavailable) { // wrapped on its way out (a future, a stream)
                 renderUnavailable(unavailable, ctx);
+                return;
+            }
+            if (cause instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                render(forStatus(http.getCode(), "the request body could not be read: it ended early or its chunked framing is broken"), ctx);
                 return;
             }
         }
@@ -84,12 +107,16 @@ public final class ProblemRenderer {
         render(new ApiProblem(500, "internal", "Internal error", "an internal error happened; the server log has it under this request id"), ctx);
     }
 
-    private static ApiProblem forStatus(int status, String message) {
+    /** The problem for an HTTP status that Jetty or Javalin decided on, with their message when there is one. */
+    public static ApiProblem forStatus(int status, String message) {
         return switch (status) {
             case 404 -> ApiProblem.notFound("no such route");
             case 405 -> new ApiProblem(405, "method-not-allowed", "Method not allowed", "this route does not take that method");
             case 413 -> new ApiProblem(413, "too-large", "Request body too large", "the request body is larger than the server accepts");
             case 400 -> ApiProblem.badRequest(message == null || message.isBlank() ? "the request is malformed" : message);
+            case 414 -> new ApiProblem(414, "uri-too-long", "URI too long", "the request's URI is longer than the server accepts");
+            case 415 -> new ApiProblem(415, "unsupported-media-type", "Unsupported media type", message == null ? "this content type is not accepted" : message);
+            case 431 -> new ApiProblem(431, "headers-too-large", "Request headers too large", "the request's headers are larger than the server accepts");
             default -> new ApiProblem(status, "http-" + status, "HTTP " + status, message == null ? "HTTP status " + status : message);
         };
     }

@@ -6,13 +6,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A request body read strictly: it must be one JSON object, only the fields the call knows, each
- * of the right type. Every mistake becomes a 400 problem that names the field.
+ * of the right type, each key once, all text valid ({@link WireText}). Every mistake becomes a
+ * 400 problem that names the field.
  */
 public final class WireObject {
     private final ObjectNode node;
@@ -30,14 +32,20 @@ public final class WireObject {
         }
         JsonNode parsed;
         try {
-            parsed = mapper.readTree(body);
+            // A repeated key would otherwise let the last value win, after a proxy or a log read the first.
+            parsed = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(body);
         } catch (JacksonException e) {
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate Object property")) {
+                throw ApiProblem.badRequest("the request body has a key twice: " + e.getOriginalMessage()
+                        + "; each field may appear once");
+            }
             throw ApiProblem.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
         }
         if (parsed == null || !parsed.isObject()) {
             throw ApiProblem.badRequest("the request body must be a JSON object");
         }
         ObjectNode object = (ObjectNode) parsed;
+        WireText.requireAll(object);
         List<String> unknown = new ArrayList<>();
         object.propertyNames().forEach(name -> {
             if (!knownFields.contains(name)) {

@@ -90,7 +90,7 @@ public final class AgentAdmin {
         expiresAt.filter(at -> !at.isAfter(clock.instant())).ifPresent(at -> {
             throw new IllegalArgumentException("the key would expire at " + at + ", which is not in the future");
         });
-        Secret key = tokens.issue(new Agent(name, labels), expiresAt, scopes);
+        ApiTokens.Minted key = tokens.mint(new Agent(name, labels), expiresAt, scopes);
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("agent", name);
         ObjectNode labelNode = data.putObject("labels");
@@ -100,8 +100,13 @@ public final class AgentAdmin {
             texts.forEach(scopeNode::add);
         });
         expiresAt.ifPresent(at -> data.put("expiresAt", at.toString()));
-        audit(AuditEventType.AGENT_CREATED, by, data);
-        return key;
+        AuditEvent created = event(AuditEventType.AGENT_CREATED, by, data);
+        // The key and its audit entry are one write: a label no entry can hold leaves no key behind.
+        store.transact(tx -> {
+            tx.createCredential(key.credential());
+            return tx.append(created);
+        });
+        return key.secret();
     }
 
     /** Every agent with a key, and every OIDC client agent, by name. */
@@ -140,14 +145,17 @@ public final class AgentAdmin {
         if (agent.source().equals("oidc-client")) {
             throw new IllegalArgumentException("agent '" + name + "' is an OIDC client: disable it at the identity provider or remove it from the config; suspend it here to stop it at once");
         }
-        int revoked = credentials.revokeAgent(agent.name(), clock.instant());
-        if (revoked > 0) {
-            ObjectNode data = JsonNodeFactory.instance.objectNode();
-            data.put("agent", agent.name());
-            data.put("keys", revoked);
-            audit(AuditEventType.AGENT_REVOKED, by, data);
-        }
-        return revoked;
+        Instant now = clock.instant();
+        return store.transact(tx -> {
+            int revoked = tx.revokeAgent(agent.name(), now);
+            if (revoked > 0) {
+                ObjectNode data = JsonNodeFactory.instance.objectNode();
+                data.put("agent", agent.name());
+                data.put("keys", revoked);
+                tx.append(event(AuditEventType.AGENT_REVOKED, by, data));
+            }
+            return revoked;
+        });
     }
 
     public KillSwitch.Suspended suspend(String name, String by, String reason) {
@@ -166,9 +174,8 @@ public final class AgentAdmin {
         return clientAgents.stream().filter(client -> client.agent().name().equalsIgnoreCase(name)).findFirst();
     }
 
-    private void audit(AuditEventType type, String by, ObjectNode data) {
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        store.transact(tx -> tx.append(new AuditEvent(type, now, by, Optional.empty(), data)));
+    private AuditEvent event(AuditEventType type, String by, ObjectNode data) {
+        return new AuditEvent(type, clock.instant().truncatedTo(ChronoUnit.MILLIS), by, Optional.empty(), data);
     }
 
     /** No agent of that name, with a key or as an OIDC client. */

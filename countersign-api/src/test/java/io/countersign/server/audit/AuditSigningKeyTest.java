@@ -27,10 +27,19 @@ class AuditSigningKeyTest {
     }
 
     @Test
-    void withoutAnOrigin_theDefaultIsCountersignSlashTheHostName() {
+    void withoutAnOrigin_theDefaultIsCountersignSlashTheHostNameSlashTheFoldersLogId() throws java.io.IOException {
         NoteSigner created = AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults());
 
-        assertThat(created.name()).startsWith("countersign/").matches("countersign/[a-z0-9.-]+");
+        String logId = java.nio.file.Files.readString(dir.resolve(AuditSigningKey.LOG_ID_FILE)).strip();
+        assertThat(created.name()).matches("countersign/[a-z0-9.-]+/[0-9a-f]{16}").endsWith("/" + logId);
+    }
+
+    @Test
+    void twoNewFolders_onOneHost_areTwoLogs() throws java.io.IOException {
+        java.nio.file.Path other = java.nio.file.Files.createDirectories(dir.resolve("other"));
+
+        assertThat(AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults()).name())
+                .isNotEqualTo(AuditSigningKey.loadOrCreate(other, AuditConfig.defaults()).name());
     }
 
     @Test

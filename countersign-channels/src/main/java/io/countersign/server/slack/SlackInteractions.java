@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
+import io.countersign.server.http.WireText;
 import io.countersign.server.slack.SlackApi.MessageRef;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
@@ -93,6 +94,7 @@ public final class SlackInteractions {
                 try {
                     JsonNode payload = mapper.readTree(URLDecoder.decode(pair.substring("payload=".length()), StandardCharsets.UTF_8));
                     if (payload != null && payload.isObject()) {
+                        WireText.requireAll(payload);
                         return payload;
                     }
                 } catch (JacksonException | IllegalArgumentException e) {

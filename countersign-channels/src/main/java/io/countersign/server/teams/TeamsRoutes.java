@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
+import io.countersign.server.http.WireText;
 import io.countersign.server.identity.TokenRejected;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -58,6 +59,7 @@ final class TeamsRoutes {
         if (activity == null || !activity.isObject()) {
             throw ApiProblem.badRequest("the body must be a Bot Framework activity (a JSON object)");
         }
+        WireText.requireAll(activity);
         try {
             ConnectorTokenVerifier.requireServiceUrl(claims, activity.path("serviceUrl").asString(""));
         } catch (TokenRejected e) {

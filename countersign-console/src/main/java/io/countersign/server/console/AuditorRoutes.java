@@ -9,7 +9,7 @@ import io.countersign.policy.Decision;
 import io.countersign.policy.Policy;
 import io.countersign.server.audit.verify.AuditSource;
 import io.countersign.server.audit.verify.ExportFile;
-import io.countersign.server.audit.verify.ServerSource;
+import io.countersign.server.audit.verify.DataFolderSource;
 import io.countersign.server.http.Access;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.StoredCheckpoint;
@@ -66,8 +66,9 @@ final class AuditorRoutes {
     }
 
     void register(RoutesConfig routes) {
-        routes.get("/console/audit", this::audit, Access.HUMAN);
-        routes.get("/console/audit/export", this::export, Access.HUMAN);
+        // The entries carry parameters, comments and emails: for auditors and admins, as GET /v1/audit/entries is.
+        routes.get("/console/audit", this::audit, Access.AUDITOR, Access.ADMIN);
+        routes.get("/console/audit/export", this::export, Access.AUDITOR, Access.ADMIN);
         routes.get("/console/policy", ctx -> policyPage(ctx, Optional.empty()), Access.HUMAN);
         routes.post("/console/policy/simulate", this::simulate, Access.HUMAN);
     }
@@ -144,12 +145,12 @@ final class AuditorRoutes {
         }
     }
 
-    /** The same export file as {@code countersign audit export}, read through this server's public audit API. */
+    /** The same export file as {@code countersign audit export}, read from this server's store (entries are not public). */
     private void export(Context ctx) throws IOException {
         Path file = Files.createTempFile("countersign-audit-", ".export");
         try {
             ExportFile.Written written;
-            try (AuditSource source = new ServerSource(loopbackUrl.get(), mapper)) {
+            try (AuditSource source = DataFolderSource.live(store)) {
                 written = ExportFile.write(source, auditKey, file);
             } catch (AuditSource.SourceException e) {
                 throw new IOException("the export could not be written: " + e.getMessage(), e);

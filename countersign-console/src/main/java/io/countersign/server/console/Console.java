@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.Policy;
 import io.countersign.server.http.CookieSessions;
+import io.countersign.server.http.ErrorPage;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.store.GatewayStore;
@@ -50,6 +51,7 @@ public final class Console {
     private final AuditorRoutes auditors;
     private final HistoryRoutes history;
     private final AdminPages admin;
+    private final Views views;
     private final AtomicInteger port = new AtomicInteger();
 
     /**
@@ -64,6 +66,7 @@ public final class Console {
         requireNonNull(auditorViews, "auditorViews is null");
         this.sessions = new ConsoleSessions(clock, secure);
         Views views = new Views();
+        this.views = views;
         Optional<OidcSignIn> oidc = identity.oidc().map(settings -> new OidcSignIn(settings, config, tokens, baseUrl, clock));
         this.signIn = new SignInRoutes(sessions, oidc, tokens, views);
         this.decisions = new DecisionRoutes(workflow, sessions, views, clock);
@@ -85,6 +88,21 @@ public final class Console {
     /** The port the server listens on, once it does: the audit export reads the log through the server's own public API. */
     public void listening(int listeningPort) {
         port.set(listeningPort);
+    }
+
+    /** The console's error page, for every error under {@code /console}, Jetty's own included; shown signed out (no session is read). */
+    public ErrorPage errorPage() {
+        return new ErrorPage() {
+            @Override
+            public boolean covers(String rawPath) {
+                return rawPath.equals("/console") || rawPath.startsWith("/console/");
+            }
+
+            @Override
+            public String html(int status, String message) {
+                return views.render("error", new Pages.Error(null, status, message));
+            }
+        };
     }
 
     public void register(RoutesConfig routes) {

@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Human;
+import io.countersign.server.http.WireText;
 import io.countersign.server.http.Access;
 import io.countersign.server.identity.Caller;
 import io.countersign.workflow.ApprovalRequest;
@@ -83,7 +84,10 @@ final class DecisionRoutes {
         Vote.Choice choice = "deny".equals(ctx.formParam("decision")) ? Vote.Choice.DENY : Vote.Choice.APPROVE;
         String comment = Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
         List<String> ids = ctx.formParams("id");
-        if (ids.isEmpty()) {
+        Optional<String> badComment = WireText.problem(comment);
+        if (badComment.isPresent()) {
+            sessions.flash(session, "The comment is not valid text (it has " + badComment.get() + "); nothing was decided.");
+        } else if (ids.isEmpty()) {
             sessions.flash(session, "Select at least one request.");
         } else if (choice == Vote.Choice.DENY && comment.isEmpty()) {
             sessions.flash(session, "Denying needs a comment saying why; nothing was decided.");
@@ -124,8 +128,14 @@ final class DecisionRoutes {
     private void vote(Context ctx, Vote.Choice choice) {
         ConsoleSession session = ConsoleSessions.current(ctx);
         String id = ctx.pathParam("id");
+        String comment = Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
+        Optional<String> badComment = WireText.problem(comment);
+        if (badComment.isPresent()) {
+            error(ctx, session, 400, "The comment is not valid text: it has " + badComment.get() + ". Nothing was recorded.");
+            return;
+        }
         try {
-            ApprovalRequest after = cast(session, parse(id), choice, Optional.ofNullable(ctx.formParam("comment")).orElse("").strip());
+            ApprovalRequest after = cast(session, parse(id), choice, comment);
             sessions.flash(session, "Your " + choice.wireName() + " was recorded; the request is " + after.status().wireName() + ".");
             ctx.redirect("/console/requests/" + after.id().value(), HttpStatus.SEE_OTHER);
         } catch (IllegalArgumentException e) {

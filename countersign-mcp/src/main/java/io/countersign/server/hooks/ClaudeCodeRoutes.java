@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
+import io.countersign.server.http.WireText;
 import io.countersign.server.http.Authentication;
 import io.countersign.server.mcp.DecisionWait;
 import io.countersign.workflow.Workflow;
@@ -73,6 +74,7 @@ public final class ClaudeCodeRoutes {
         if (root == null || !root.isObject()) {
             throw ApiProblem.badRequest("the body must be the PreToolUse hook JSON object");
         }
+        WireText.requireAll(root);
         JsonNode event = root.get("hook_event_name");
         if (event != null && !"PreToolUse".equals(event.asString())) {
             throw ApiProblem.badRequest("field 'hook_event_name': this endpoint takes PreToolUse, got '" + event.asString() + "'");

@@ -47,6 +47,13 @@ public final class AuditCommand {
     static final int VERIFIED = 0;
     static final int FAILED = 1;
     static final int UNVERIFIABLE = 2;
+    /** Where the bearer token for {@code --server} comes from when {@code --token} is not given (a flag shows in {@code ps}; this does not). */
+    static final String TOKEN_ENV = "COUNTERSIGN_TOKEN";
+    static final String TOKEN_HELP = "an auditor's or admin's token, to read the entries from --server (default: the COUNTERSIGN_TOKEN environment variable)";
+
+    static Optional<String> token(String option) {
+        return Optional.ofNullable(option).or(() -> Optional.ofNullable(System.getenv(TOKEN_ENV))).filter(t -> !t.isBlank());
+    }
 
     /** Exactly one place to read the log from. */
     static final class From {
@@ -62,9 +69,9 @@ public final class AuditCommand {
         @Option(names = "--config", description = "a gateway's countersign.yaml: the database it names (PostgreSQL, or its data folder)")
         Path config;
 
-        AuditSource open() throws IOException, SourceException {
+        AuditSource open(Optional<String> token) throws IOException, SourceException {
             if (server != null) {
-                return new ServerSource(server, JsonMapper.builder().build());
+                return new ServerSource(server, JsonMapper.builder().build(), token);
             }
             if (data != null) {
                 return DataFolderSource.open(data);
@@ -87,9 +94,9 @@ public final class AuditCommand {
         @Option(names = "--config", description = "a gateway's countersign.yaml: the database it names")
         Path config;
 
-        AuditSource open() throws SourceException {
+        AuditSource open(Optional<String> token) throws SourceException {
             if (server != null) {
-                return new ServerSource(server, JsonMapper.builder().build());
+                return new ServerSource(server, JsonMapper.builder().build(), token);
             }
             return config != null ? configured(config) : DataFolderSource.open(data);
         }
@@ -121,6 +128,9 @@ public final class AuditCommand {
         @Option(names = "--state", paramLabel = "FILE", description = "where the last verified checkpoint is remembered (default ~/.countersign/verified/<origin>)")
         Path state;
 
+        @Option(names = "--token", paramLabel = "TOKEN", description = TOKEN_HELP)
+        String token;
+
         @Override
         public Integer call() {
             Optional<NoteVerifier> trusted;
@@ -135,7 +145,7 @@ public final class AuditCommand {
                         new LogVerifier.Trust(trusted, trustOnFirstUse), origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin)));
             }
             LogVerifier.Outcome outcome;
-            try (AuditSource source = from.open()) {
+            try (AuditSource source = from.open(token(token))) {
                 outcome = new LogVerifier(JsonMapper.builder().build()).verify(source, new LogVerifier.Trust(trusted, trustOnFirstUse),
                         origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin));
             } catch (SourceException e) {
@@ -182,9 +192,12 @@ public final class AuditCommand {
         @Option(names = "--key", paramLabel = "KEY", description = "the verifier key to record and check the checkpoint with (default: the one the source offers)")
         String key;
 
+        @Option(names = "--token", paramLabel = "TOKEN", description = TOKEN_HELP)
+        String token;
+
         @Override
         public Integer call() throws IOException {
-            try (AuditSource source = from.open()) {
+            try (AuditSource source = from.open(token(token))) {
                 NoteVerifier verifier = parseKey(key).or(() -> offered(source)).orElseThrow(() ->
                         new IllegalArgumentException("the " + source.describe() + " offers no verifier key; pass --key"));
                 ExportFile.Written written = ExportFile.write(source, verifier, out);
@@ -213,9 +226,12 @@ public final class AuditCommand {
         @Option(names = "--out", paramLabel = "FILE", description = "write the proof here instead of to standard output")
         Path out;
 
+        @Option(names = "--token", paramLabel = "TOKEN", description = TOKEN_HELP)
+        String token;
+
         @Override
         public Integer call() throws IOException {
-            try (AuditSource source = from.open()) {
+            try (AuditSource source = from.open(token(token))) {
                 SignedCheckpoint checkpoint = SignedCheckpoint.parse(source.checkpoint());
                 long size = checkpoint.checkpoint().size();
                 if (index < 0 || index >= size) {

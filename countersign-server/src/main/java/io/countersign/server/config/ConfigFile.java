@@ -233,7 +233,11 @@ public final class ConfigFile {
     }
 
     private static AuditConfig audit(Path file, Path base, Object value) {
-        Map<?, ?> audit = map(file, "audit", value == null ? Map.of() : value, Set.of("origin", "signingKeyFile", "witnesses", "checkpointInterval"));
+        Map<?, ?> audit = map(file, "audit", value == null ? Map.of() : value, Set.of("origin", "signingKeyFile", "witnesses", "checkpointInterval", "publicEntries"));
+        Object publicEntries = audit.get("publicEntries");
+        if (publicEntries != null && !(publicEntries instanceof Boolean)) {
+            throw new ConfigException(file + ": 'audit.publicEntries' must be true or false");
+        }
         List<URI> witnesses = new ArrayList<>();
         Object listed = audit.get("witnesses");
         if (listed != null && !(listed instanceof List<?>)) {
@@ -251,7 +255,8 @@ public final class ConfigFile {
                 string(file, "audit.signingKeyFile", audit.get("signingKeyFile")).map(base::resolve),
                 witnesses,
                 string(file, "audit.checkpointInterval", audit.get("checkpointInterval"))
-                        .map(interval -> duration(file, "audit.checkpointInterval", interval)).orElse(AuditConfig.DEFAULT_CHECKPOINT_INTERVAL));
+                        .map(interval -> duration(file, "audit.checkpointInterval", interval)).orElse(AuditConfig.DEFAULT_CHECKPOINT_INTERVAL),
+                Boolean.TRUE.equals(publicEntries));
     }
 
     private static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {

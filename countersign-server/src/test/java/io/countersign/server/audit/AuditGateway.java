@@ -46,7 +46,7 @@ final class AuditGateway implements AutoCloseable {
     }
 
     void start() {
-        gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withAudit(audit),
+        gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withAudit(audit.withPublicEntries(true)),
                 Clock.systemUTC());
     }
 

@@ -3,6 +3,7 @@ package io.countersign.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.server.Cli;
+import io.countersign.store.EntryMacs;
 import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.io.IOException;
@@ -77,6 +78,34 @@ class AuditTamperTest {
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
         assertThat(run.err()).contains("FAILED: entry 17: leaf hash does not match the signed checkpoint of size " + size);
+    }
+
+    @Test
+    void aChangedTypeColumnBesideAnIntactLeaf_namesTheEntry() throws Exception {
+        Path data = copy();
+        sql(data, connection -> execute(connection, "UPDATE audit_entries SET type = 'policy.loaded' WHERE seq = 23"));
+
+        Cli.Run run = verify(data);
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(run.err()).contains("FAILED: entry 23: the stored type column says 'policy.loaded' but the signed entry says");
+    }
+
+    @Test
+    void aChangedRequestOrTimeColumn_namesTheEntry() throws Exception {
+        Path data = copy();
+        sql(data, connection -> execute(connection, "UPDATE audit_entries SET time = time + 1 WHERE seq = 31"));
+        Cli.Run time = verify(data);
+        sql(data, connection -> {
+            execute(connection, "UPDATE audit_entries SET time = time - 1 WHERE seq = 31");
+            execute(connection, "UPDATE audit_entries SET request_id = 'req_00000000000000000000000000' WHERE seq = 32");
+        });
+        Cli.Run request = verify(data);
+
+        assertThat(time.exitCode()).as(time.all()).isEqualTo(1);
+        assertThat(time.err()).contains("FAILED: entry 31: the stored time column says");
+        assertThat(request.exitCode()).as(request.all()).isEqualTo(1);
+        assertThat(request.err()).contains("FAILED: entry 32: the stored request column says 'req_00000000000000000000000000'");
     }
 
     @Test
@@ -159,11 +188,18 @@ class AuditTamperTest {
         Path state = dir.resolve("state");
         assertThat(Cli.run("audit", "verify", "--data", data.toString(), "--trust-on-first-use", "--state", state.toString()).exitCode())
                 .isZero();
-        // The attacker rewrites entry 5, recomputes the whole tree and signs it with their own key:
+        // The attacker, who holds the whole folder (its audit-entry.key too, so the MAC is no obstacle),
+        // rewrites entry 5, recomputes the whole tree and signs it with their own key:
         // a gateway on the folder does exactly that once the nodes and checkpoints are gone.
+        EntryMacs macs = EntryMacs.inDataFolder(data);
         sql(data, connection -> {
             String five = new String(leaf(connection, 5), StandardCharsets.UTF_8);
-            update(connection, 5, five.replace("\"actor\":\"", "\"actor\":\"mallory-").getBytes(StandardCharsets.UTF_8));
+            byte[] forged = five.replace("\"actor\":\"", "\"actor\":\"mallory-").getBytes(StandardCharsets.UTF_8);
+            update(connection, 5, forged);
+            try (PreparedStatement mac = connection.prepareStatement("UPDATE audit_entries SET mac = ? WHERE seq = 5")) {
+                mac.setBytes(1, macs.mac(forged).orElseThrow());
+                mac.executeUpdate();
+            }
             execute(connection, "DELETE FROM audit_nodes");
             execute(connection, "DELETE FROM audit_checkpoints");
         });

@@ -5,6 +5,7 @@ import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.server.Gateway;
 import io.countersign.server.TestCredentials;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.config.ServerConfig;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -48,7 +49,8 @@ final class McpTestGateway implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.gateway = Gateway.start(adjust.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withMcp(mcp)),
+        this.gateway = Gateway.start(adjust.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withMcp(mcp)
+                .withAudit(AuditConfig.defaults().withPublicEntries(true))),
                 Clock.systemUTC());
     }
 

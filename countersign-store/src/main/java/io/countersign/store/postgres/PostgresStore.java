@@ -10,6 +10,7 @@ import io.countersign.identity.StoredCredential;
 import io.countersign.identity.Suspension;
 import io.countersign.store.AuditLeafSink;
 import io.countersign.store.AuditLog;
+import io.countersign.store.EntryMacs;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
 import io.countersign.store.internal.RequestCodec;
@@ -65,7 +66,7 @@ public final class PostgresStore implements GatewayStore {
     private final PostgresSettings settings;
     private final HikariDataSource pool;
     private final RequestTable requests;
-    private final AuditTable audit = new AuditTable();
+    private final AuditTable audit;
     private final CredentialTable credentials;
     private final PostgresWriter writer;
     private final PostgresAuditLog auditLog;
@@ -73,13 +74,14 @@ public final class PostgresStore implements GatewayStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable NodeListener nodeListener;
 
-    private PostgresStore(PostgresSettings settings, HikariDataSource pool, RequestCodec codec) {
+    private PostgresStore(PostgresSettings settings, HikariDataSource pool, RequestCodec codec, EntryMacs macs) {
         this.settings = settings;
+        this.audit = new AuditTable(macs);
         this.pool = pool;
         this.requests = new RequestTable(codec);
         this.credentials = new CredentialTable(codec);
         this.auditLog = new PostgresAuditLog(this::read, audit, settings);
-        this.writer = new PostgresWriter(settings, requests, audit);
+        this.writer = new PostgresWriter(settings, requests, audit, credentials);
         // One autocommitted statement per call: a claim locks its rows (SKIP LOCKED) only while it runs.
         this.outbox = new SqlOutbox(new SqlOutbox.Runner() {
             @Override
@@ -101,7 +103,18 @@ public final class PostgresStore implements GatewayStore {
      * @throws StoreException when the database can't be reached or migrated
      */
     public static PostgresStore open(PostgresSettings settings) {
+        return open(settings, EntryMacs.unkeyed());
+    }
+
+    /**
+     * As {@link #open(PostgresSettings)}, appending entries with their MAC under {@code macs}'
+     * key: how a gateway node opens it, with the key of its data folder ({@link EntryMacs}).
+     * Without a key ({@link #open(PostgresSettings)}: reading, migrating), appended entries
+     * carry no MAC and no gateway signs past them.
+     */
+    public static PostgresStore open(PostgresSettings settings, EntryMacs macs) {
         requireNonNull(settings, "settings is null");
+        requireNonNull(macs, "macs is null");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(settings.url());
         settings.user().ifPresent(config::setUsername);
@@ -138,7 +151,7 @@ public final class PostgresStore implements GatewayStore {
                     .loggers("slf4j")
                     .load()
                     .migrate();
-            return new PostgresStore(settings, pool, new RequestCodec());
+            return new PostgresStore(settings, pool, new RequestCodec(), macs);
         } catch (RuntimeException e) { // FlywayException among them
             pool.close();
             throw new StoreException("migrating the schema of " + settings.describe() + " failed: " + e.getMessage(), e);

@@ -4,10 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.breaker.TrippedBreaker;
+import io.countersign.identity.StoredCredential;
+import io.countersign.identity.Suspension;
 import io.countersign.outbox.OutboxEvent;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.BreakerTable;
+import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.AuditTree;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.store.sql.SqlCall;
@@ -18,6 +21,7 @@ import io.countersign.workflow.Transaction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.PreparedStatement;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -31,6 +35,7 @@ final class PostgresTransaction implements Transaction {
     private final AuditTable audit;
     private final AuditTree tree;
     private final Batch batch;
+    private final CredentialTable credentials;
     private boolean open = true;
 
     /** The state of the writer's batch that its transactions share: the next audit sequence number and the tree. */
@@ -54,8 +59,9 @@ final class PostgresTransaction implements Transaction {
         }
     }
 
-    PostgresTransaction(Connection connection, RequestTable requests, AuditTable audit, Batch batch) {
+    PostgresTransaction(Connection connection, RequestTable requests, AuditTable audit, CredentialTable credentials, Batch batch) {
         this.connection = connection;
+        this.credentials = credentials;
         this.requests = requests;
         this.audit = audit;
         this.tree = batch.tree;
@@ -147,6 +153,34 @@ final class PostgresTransaction implements Transaction {
         requireNonNull(agent, "agent is null");
         requireNonNull(breaker, "breaker is null");
         return sql("reset breaker '" + breaker + "' for agent " + agent, c -> BreakerTable.reset(c, agent, breaker));
+    }
+
+    @Override
+    public void createCredential(StoredCredential credential) {
+        requireNonNull(credential, "credential is null");
+        sql("create credential for " + credential.principal().auditName(), c -> {
+            credentials.insert(c, credential);
+            return null;
+        });
+    }
+
+    @Override
+    public int revokeAgent(String agentName, Instant at) {
+        requireNonNull(agentName, "agentName is null");
+        requireNonNull(at, "at is null");
+        return sql("revoke the keys of agent '" + agentName + "'", c -> credentials.revokeAgent(c, agentName, at));
+    }
+
+    @Override
+    public boolean suspend(Suspension suspension) {
+        requireNonNull(suspension, "suspension is null");
+        return sql("suspend agent '" + suspension.agent() + "'", c -> credentials.suspend(c, suspension));
+    }
+
+    @Override
+    public boolean resume(String agentName) {
+        requireNonNull(agentName, "agentName is null");
+        return sql("resume agent '" + agentName + "'", c -> credentials.resume(c, agentName));
     }
 
     void end() {

@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.store.StoreUnavailableException;
 import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.AuditTree;
 import io.countersign.store.sql.SqlErrors;
 import io.countersign.store.sql.RequestTable;
@@ -63,13 +64,15 @@ final class PostgresWriter implements AutoCloseable {
     private final PostgresSettings settings;
     private final RequestTable requests;
     private final AuditTable audit;
+    private final CredentialTable credentials;
     private final AuditTree tree = new AuditTree(); // writer thread only
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private @Nullable Connection connection; // writer thread only
     private volatile boolean closed;
 
-    PostgresWriter(PostgresSettings settings, RequestTable requests, AuditTable audit) {
+    PostgresWriter(PostgresSettings settings, RequestTable requests, AuditTable audit, CredentialTable credentials) {
+        this.credentials = credentials;
         this.settings = settings;
         this.requests = requests;
         this.audit = audit;
@@ -204,7 +207,7 @@ final class PostgresWriter implements AutoCloseable {
     private <T> boolean runInSavepoint(PostgresTransaction.Batch batch, Job<T> job) throws SQLException {
         long seqBefore = batch.nextSeq();
         Savepoint savepoint = connection.setSavepoint();
-        PostgresTransaction transaction = new PostgresTransaction(connection, requests, audit, batch);
+        PostgresTransaction transaction = new PostgresTransaction(connection, requests, audit, credentials, batch);
         try {
             T result = job.work().apply(transaction);
             connection.releaseSavepoint(savepoint);

@@ -3,6 +3,7 @@ package io.countersign.store.sql;
 import io.countersign.audit.AuditEntry;
 import io.countersign.audit.AuditEvent;
 import io.countersign.store.AuditLeafSink;
+import io.countersign.store.EntryMacs;
 import io.countersign.store.StoreException;
 import java.io.IOException;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The SQL of the append-only {@code audit_entries} table, on a connection the caller owns. Each
@@ -21,11 +23,18 @@ public final class AuditTable {
     /** The most entries one {@link #leaves} call returns, so one HTTP request can't pull the whole log into memory. */
     public static final int MAX_LEAVES_PER_READ = 10_000;
 
-    /** Inserts entry {@code seq} and returns its leaf bytes. */
+    private final EntryMacs macs;
+
+    /** Storing each new entry with its MAC under {@code macs}' key. */
+    public AuditTable(EntryMacs macs) {
+        this.macs = java.util.Objects.requireNonNull(macs, "macs is null");
+    }
+
+    /** Inserts entry {@code seq} with its MAC and returns its leaf bytes. */
     public byte[] insert(Connection connection, long seq, AuditEvent event) throws SQLException {
         byte[] leaf = new AuditEntry(seq, event).leaf();
         try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO audit_entries (seq, time, type, request_id, leaf) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT INTO audit_entries (seq, time, type, request_id, leaf, mac) VALUES (?, ?, ?, ?, ?, ?)")) {
             insert.setLong(1, seq);
             insert.setLong(2, event.time().toEpochMilli());
             insert.setString(3, event.type().wireName());
@@ -35,9 +44,38 @@ public final class AuditTable {
                 insert.setNull(4, Types.VARCHAR);
             }
             insert.setBytes(5, leaf);
+            Optional<byte[]> mac = macs.mac(leaf);
+            if (mac.isPresent()) {
+                insert.setBytes(6, mac.get());
+            } else {
+                insert.setNull(6, Types.BINARY);
+            }
             insert.executeUpdate();
         }
         return leaf;
+    }
+
+    /**
+     * The first entry in [from, to) whose stored MAC does not verify under this table's key (a
+     * row appended by anyone but a gateway node, or a leaf changed since), or none.
+     */
+    public Optional<Long> firstUnauthenticated(Connection connection, long from, long to) throws SQLException {
+        requireRange(from, to);
+        try (PreparedStatement select = connection.prepareStatement("SELECT seq, leaf, mac FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq")) {
+            select.setLong(1, from);
+            select.setLong(2, to);
+            try (ResultSet rows = select.executeQuery()) {
+                long expected = from;
+                while (rows.next()) {
+                    long seq = rows.getLong(1);
+                    if (seq != expected || !macs.verifies(rows.getBytes(2), Optional.ofNullable(rows.getBytes(3)))) {
+                        return Optional.of(expected);
+                    }
+                    expected++;
+                }
+                return expected < to ? Optional.of(expected) : Optional.empty();
+            }
+        }
     }
 
     /** The number of entries; sequence numbers start at 0 and have no gaps, so it is the last one plus one. */
@@ -70,17 +108,20 @@ public final class AuditTable {
     }
 
     /**
-     * Hands every stored row with {@code seq >= start} to the sink, in sequence order, as stored:
+     * Hands every stored row with {@code seq >= start} to the sink ({@link AuditLeafSink#acceptRow}, with
+     * the columns beside the leaf), in sequence order, as stored:
      * no check for gaps or for the log's size. For verifiers, which must see a damaged log as it
      * is rather than an exception.
      */
     public void scan(Connection connection, long start, AuditLeafSink sink) throws SQLException, IOException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT seq, leaf FROM audit_entries WHERE seq >= ? ORDER BY seq")) {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT seq, time, type, request_id, leaf, mac FROM audit_entries WHERE seq >= ? ORDER BY seq")) {
             select.setLong(1, start);
             select.setFetchSize(1_000); // PostgreSQL: a cursor inside the caller's transaction, so a sink may stop early cheaply
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    sink.accept(rows.getLong(1), rows.getBytes(2));
+                    sink.acceptRow(rows.getLong(1), rows.getLong(2), rows.getString(3), Optional.ofNullable(rows.getString(4)),
+                            rows.getBytes(5), Optional.ofNullable(rows.getBytes(6)));
                 }
             }
         }

@@ -37,6 +37,11 @@ public abstract class SqlAuditLog implements AuditLog {
         this.hashes = ids -> reads.read("read " + ids.size() + " audit tree nodes", connection -> nodes.read(connection, ids));
     }
 
+    @Override
+    public Optional<Long> firstUnauthenticated(long from, long to) {
+        return reads.read("check the MACs of audit entries [" + from + ", " + to + ")", connection -> entries.firstUnauthenticated(connection, from, to));
+    }
+
     /** The number of entries the Merkle tree covers; equal to the log's size once the writer ran. */
     @Override
     public final long treeSize() {

@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Set;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.sqlite.SQLiteConfig;
@@ -22,6 +24,7 @@ final class SqliteFiles {
     private static final String MIGRATIONS = "classpath:db/migration/sqlite";
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     private static final int READERS = 4;
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private SqliteFiles() {}
 
@@ -40,7 +43,37 @@ final class SqliteFiles {
         } catch (IOException e) {
             throw new StoreException("can't create data directory " + dataDirectory + ": " + e, e);
         }
-        return dataDirectory.resolve(FILE_NAME).toAbsolutePath();
+        Path file = dataDirectory.resolve(FILE_NAME).toAbsolutePath();
+        ownerOnly(file);
+        return file;
+    }
+
+    /**
+     * The database holds every request and the audit log: mode 0600 like the keys. A new file is
+     * created with that mode before SQLite opens it (an empty file is an empty database), and
+     * SQLite gives its -wal and -shm files the mode of the database file; files of an older
+     * folder that others may read are narrowed.
+     */
+    private static void ownerOnly(Path file) {
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (FileAlreadyExistsException exists) {
+            // narrowed below
+        } catch (UnsupportedOperationException notPosix) {
+            return; // non-POSIX file systems keep their ACLs
+        } catch (IOException e) {
+            throw new StoreException("can't create " + file + ": " + e, e);
+        }
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Path part = file.resolveSibling(file.getFileName() + suffix);
+            try {
+                if (Files.exists(part) && !Files.getPosixFilePermissions(part).equals(OWNER_ONLY)) {
+                    Files.setPosixFilePermissions(part, OWNER_ONLY);
+                }
+            } catch (IOException e) {
+                throw new StoreException("can't make " + part + " readable by its owner only: " + e, e);
+            }
+        }
     }
 
     static String url(Path file) {

@@ -7,6 +7,7 @@ import io.countersign.breaker.TrippedBreaker;
 import io.countersign.identity.StoredCredential;
 import io.countersign.identity.Suspension;
 import io.countersign.store.AuditLeafSink;
+import io.countersign.store.EntryMacs;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTable;
@@ -48,14 +49,15 @@ public final class SqliteStore implements GatewayStore {
     private final GroupCommitWriter writer;
     private final HikariDataSource readers;
     private final RequestTable requests;
-    private final AuditTable audit = new AuditTable();
+    private final AuditTable audit;
     private final CredentialTable credentials;
     private final SqliteAuditLog auditLog;
     private final SqlOutbox outbox;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SqliteStore(Path file, GroupCommitWriter writer, HikariDataSource readers, RequestCodec codec) {
+    private SqliteStore(Path file, GroupCommitWriter writer, HikariDataSource readers, RequestCodec codec, EntryMacs macs) {
         this.file = file;
+        this.audit = new AuditTable(macs);
         this.writer = writer;
         this.readers = readers;
         this.requests = new RequestTable(codec);
@@ -93,12 +95,13 @@ public final class SqliteStore implements GatewayStore {
         requireNonNull(dataDirectory, "dataDirectory is null");
         Path file = SqliteFiles.prepare(dataDirectory);
         SqliteFiles.migrate(file);
+        EntryMacs macs = EntryMacs.inDataFolder(dataDirectory);
         Connection connection = null;
         GroupCommitWriter writer = null;
         try {
             connection = SqliteFiles.openWriter(file);
             writer = GroupCommitWriter.start(connection, file.toString(), maxBatch);
-            return new SqliteStore(file, writer, SqliteFiles.openReaders(file), new RequestCodec());
+            return new SqliteStore(file, writer, SqliteFiles.openReaders(file), new RequestCodec(), macs);
         } catch (SQLException | RuntimeException e) {
             if (writer != null) {
                 writer.close();
@@ -124,7 +127,7 @@ public final class SqliteStore implements GatewayStore {
         requireNonNull(work, "work is null");
         requireOpen();
         return writer.submit(batch -> {
-            SqliteTransaction transaction = new SqliteTransaction(batch, requests, audit);
+            SqliteTransaction transaction = new SqliteTransaction(batch, requests, audit, credentials);
             try {
                 return work.apply(transaction);
             } finally {

@@ -4,15 +4,19 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.breaker.TrippedBreaker;
+import io.countersign.identity.StoredCredential;
+import io.countersign.identity.Suspension;
 import io.countersign.outbox.OutboxEvent;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.BreakerTable;
+import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Transaction;
 import java.sql.Connection;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -24,12 +28,14 @@ final class SqliteTransaction implements Transaction {
     private final WriteBatch batch;
     private final RequestTable requests;
     private final AuditTable audit;
+    private final CredentialTable credentials;
     private boolean open = true; // writer thread only
 
-    SqliteTransaction(WriteBatch batch, RequestTable requests, AuditTable audit) {
+    SqliteTransaction(WriteBatch batch, RequestTable requests, AuditTable audit, CredentialTable credentials) {
         this.batch = batch;
         this.requests = requests;
         this.audit = audit;
+        this.credentials = credentials;
     }
 
     @Override
@@ -111,6 +117,38 @@ final class SqliteTransaction implements Transaction {
         requireNonNull(breaker, "breaker is null");
         requireUsable();
         return batch.sql("reset breaker '" + breaker + "' for agent " + agent, connection -> BreakerTable.reset(connection, agent, breaker));
+    }
+
+    @Override
+    public void createCredential(StoredCredential credential) {
+        requireNonNull(credential, "credential is null");
+        requireUsable();
+        batch.sql("create credential for " + credential.principal().auditName(), connection -> {
+            credentials.insert(connection, credential);
+            return null;
+        });
+    }
+
+    @Override
+    public int revokeAgent(String agentName, Instant at) {
+        requireNonNull(agentName, "agentName is null");
+        requireNonNull(at, "at is null");
+        requireUsable();
+        return batch.sql("revoke the keys of agent '" + agentName + "'", connection -> credentials.revokeAgent(connection, agentName, at));
+    }
+
+    @Override
+    public boolean suspend(Suspension suspension) {
+        requireNonNull(suspension, "suspension is null");
+        requireUsable();
+        return batch.sql("suspend agent '" + suspension.agent() + "'", connection -> credentials.suspend(connection, suspension));
+    }
+
+    @Override
+    public boolean resume(String agentName) {
+        requireNonNull(agentName, "agentName is null");
+        requireUsable();
+        return batch.sql("resume agent '" + agentName + "'", connection -> credentials.resume(connection, agentName));
     }
 
     void end() {

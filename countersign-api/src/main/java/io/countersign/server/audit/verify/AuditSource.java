@@ -63,6 +63,15 @@ public interface AuditSource extends AutoCloseable {
     /** The other signed checkpoints the source keeps (a data folder keeps them all), smallest size first. */
     default void storedCheckpoints(Consumer<String> sink) throws SourceException {}
 
+    /**
+     * After {@link #entries}: the first stored entry whose columns kept beside the leaf (type,
+     * request id, time) disagree with the leaf, named, when the source stores such columns (a
+     * data folder). Checked last, so that a changed leaf is reported as a changed leaf.
+     */
+    default Optional<String> storedRowProblem() {
+        return Optional.empty();
+    }
+
     @Override
     void close();
 

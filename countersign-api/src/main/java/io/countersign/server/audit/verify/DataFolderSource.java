@@ -1,6 +1,7 @@
 package io.countersign.server.audit.verify;
 
 import io.countersign.server.audit.AuditSigningKey;
+import io.countersign.store.EntryMacs;
 import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.sqlite.SqliteStore;
@@ -25,12 +26,26 @@ public final class DataFolderSource implements AuditSource {
     private final GatewayStore store;
     private final String description;
     private final ProofBuilder proofs;
+    private final boolean ownsStore;
+    private final Optional<EntryMacs> macs;
+    private Optional<String> rowProblem = Optional.empty();
 
     private DataFolderSource(Path directory, GatewayStore store, String description) {
+        this(directory, store, description, true);
+    }
+
+    private DataFolderSource(Path directory, GatewayStore store, String description, boolean ownsStore) {
         this.directory = directory;
         this.store = store;
         this.description = description;
         this.proofs = new ProofBuilder(store.audit().hashes());
+        this.ownsStore = ownsStore;
+        this.macs = ownsStore ? EntryMacs.readIfPresent(directory) : Optional.empty();
+    }
+
+    /** A running gateway's own store, read in place (the console's export); closing the source leaves the store open. */
+    public static DataFolderSource live(GatewayStore store) {
+        return new DataFolderSource(Path.of(""), store, "database " + store.describe(), false);
     }
 
     /**
@@ -82,6 +97,31 @@ public final class DataFolderSource implements AuditSource {
                         throw Stop.INSTANCE;
                     }
                 }
+
+                boolean seenMac;
+
+                @Override
+                public void acceptRow(long seq, long time, String type, Optional<String> requestId, byte[] leaf, Optional<byte[]> mac)
+                        throws IOException {
+                    if (rowProblem.isEmpty()) {
+                        rowProblem = StoredRows.mismatch(seq, time, type, requestId, leaf).or(() -> macProblem(seq, leaf, mac));
+                    }
+                    seenMac |= mac.isPresent();
+                    accept(seq, leaf);
+                }
+
+                /** Entries from before schema 7 have no MAC; once one has, every later one must have a MAC that verifies. */
+                private Optional<String> macProblem(long seq, byte[] leaf, Optional<byte[]> mac) {
+                    if (macs.isEmpty() || (mac.isEmpty() && !seenMac)) {
+                        return Optional.empty();
+                    }
+                    if (mac.isEmpty()) {
+                        return Optional.of("entry " + seq + " has no MAC though earlier entries have one: it was not written by a gateway node");
+                    }
+                    return macs.get().verifies(leaf, mac) ? Optional.empty()
+                            : Optional.of("entry " + seq + ": its MAC does not verify under the data folder's " + EntryMacs.FILE_NAME
+                                    + ": it was not written by a gateway node");
+                }
             });
         } catch (Stop stop) {
             // the sink has seen enough
@@ -104,13 +144,20 @@ public final class DataFolderSource implements AuditSource {
     }
 
     @Override
+    public Optional<String> storedRowProblem() {
+        return rowProblem;
+    }
+
+    @Override
     public void storedCheckpoints(Consumer<String> sink) {
         store.audit().eachCheckpoint(checkpoint -> sink.accept(checkpoint.note()));
     }
 
     @Override
     public void close() {
-        store.close();
+        if (ownsStore) {
+            store.close();
+        }
     }
 
     /** Ends a scan early; carries no stack trace. */

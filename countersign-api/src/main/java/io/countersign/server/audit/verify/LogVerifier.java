@@ -205,6 +205,10 @@ public final class LogVerifier {
         if (tree.isPresent()) {
             return new Failed(tree.get(), notes);
         }
+        Optional<String> row = source.storedRowProblem();
+        if (row.isPresent()) {
+            return new Failed(row.get(), notes);
+        }
         long uncovered = Math.max(0, scan.count - size);
         if (uncovered > 0) {
             notes.add(uncovered + " entries after the checkpoint are not covered by a signed checkpoint yet (the gateway signs one"

@@ -17,17 +17,27 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A running gateway, read through the public audit API (no credentials needed). */
+/**
+ * A running gateway, read through its audit API: checkpoints, the key and proofs are public;
+ * entries need an auditor's or admin's bearer token unless the gateway has {@code audit.publicEntries}.
+ */
 public final class ServerSource implements AuditSource {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final String base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final JsonMapper mapper;
+    private final Optional<String> token;
 
     public ServerSource(String baseUrl, JsonMapper mapper) {
+        this(baseUrl, mapper, Optional.empty());
+    }
+
+    /** Sending {@code token} as a bearer token with every call; it is never printed. */
+    public ServerSource(String baseUrl, JsonMapper mapper, Optional<String> token) {
         this.base = baseUrl.replaceAll("/+$", "");
         this.mapper = mapper;
+        this.token = token.filter(t -> !t.isBlank());
     }
 
     @Override
@@ -105,13 +115,18 @@ public final class ServerSource implements AuditSource {
     private byte[] get(String path) throws IOException, SourceException {
         HttpResponse<byte[]> response;
         try {
-            response = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).GET();
+            token.ifPresent(bearer -> request.header("Authorization", "Bearer " + bearer));
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } catch (IOException e) {
             throw new SourceException("GET " + base + path + " failed: " + e, e);
+        }
+        if (response.statusCode() == 401 || response.statusCode() == 403) {
+            throw new SourceException("GET " + base + path + " answered HTTP " + response.statusCode() + ": reading entries needs an auditor's"
+                    + " or admin's token (--token or COUNTERSIGN_TOKEN), unless the gateway sets audit.publicEntries");
         }
         if (response.statusCode() != 200) {
             throw new SourceException("GET " + base + path + " answered HTTP " + response.statusCode() + ": "
