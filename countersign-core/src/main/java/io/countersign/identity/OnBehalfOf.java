@@ -33,6 +33,11 @@ public record OnBehalfOf(String sent, Optional<Person> resolvedTo) {
         return new OnBehalfOf(sent, Optional.empty());
     }
 
+    /** For people to read: what was sent, and whom it resolved to when that says more ({@code bob (resolved to bob <bob@example.com>)}). */
+    public String display() {
+        return resolvedTo.filter(person -> !person.toString().equals(sent)).map(person -> sent + " (resolved to " + person + ")").orElse(sent);
+    }
+
     /**
      * Whether this is the person the request acts for: the person it resolved to, or anyone whose
      * name or email is confusable with what was sent or with whom it resolved to.

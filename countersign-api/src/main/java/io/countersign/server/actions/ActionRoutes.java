@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
 import io.countersign.identity.Agent;
-import io.countersign.identity.Delegation;
 import io.countersign.identity.Human;
+import io.countersign.identity.PersonName;
 import io.countersign.identity.Principal;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
@@ -76,14 +76,14 @@ public final class ActionRoutes {
         key.filter(k -> k.isBlank() || k.length() > 128).ifPresent(k -> {
             throw ApiProblem.badRequest("idempotencyKey must have 1 to 128 characters");
         });
-        Delegation delegation;
+        Delegations.Backing backing;
         try {
-            delegation = delegations.of(agent, caller.clientId(), action, Optional.ofNullable(ctx.header(Delegations.HEADER)).filter(t -> !t.isBlank()));
+            backing = delegations.of(agent, caller.clientId(), action, Optional.ofNullable(ctx.header(Delegations.HEADER)).filter(t -> !t.isBlank()));
         } catch (Delegations.Refused e) {
             throw new ApiProblem(422, "delegation-refused", "The on-behalf-of token does not prove the delegation", e.getMessage());
         }
         long started = System.nanoTime();
-        ApprovalRequest request = workflow.submit(agent, action, key, caller.scopes(), delegation);
+        ApprovalRequest request = workflow.submit(agent, action, key, caller.scopes(), backing.delegation(), backing.verified());
         metrics.decided(request.decision().effect(), System.nanoTime() - started);
         respond(ctx, request, agent, wait);
     }
@@ -209,7 +209,9 @@ public final class ActionRoutes {
             throw ApiProblem.badRequest("field 'reason' must say why the agent wants this");
         }
         ObjectNode params = body.optionalObject("params").orElseGet(Action::noParams);
-        Optional<String> onBehalfOf = body.optionalString("onBehalfOf").filter(value -> !value.isBlank());
+        // Refused rather than trimmed: the workflow checks it again, but a refusal here comes before the delegation's 422.
+        Optional<String> onBehalfOf = body.optionalString("onBehalfOf").filter(value -> !value.isEmpty());
+        onBehalfOf.ifPresent(value -> parse("onBehalfOf", () -> PersonName.parse(value)));
         return parse("action", () -> new Action(name, resource, params, reason, onBehalfOf));
     }
 

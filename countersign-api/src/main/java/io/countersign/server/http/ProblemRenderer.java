@@ -42,6 +42,7 @@ public final class ProblemRenderer {
             case WorkflowException.Forbidden forbidden -> ApiProblem.forbidden(forbidden.getMessage());
             case WorkflowException.StepUpRequired stepUp -> new ApiProblem(403, "step-up-required", "A fresh sign-in is required", stepUp.getMessage());
             case WorkflowException.Conflict conflict -> new ApiProblem(409, "conflict", "Conflict with the request's state", conflict.getMessage());
+            case WorkflowException.BadInput badInput -> ApiProblem.badRequest(badInput.getMessage());
             case WorkflowException.Unprocessable unprocessable -> new ApiProblem(422, "unprocessable", "The request can't be processed", unprocessable.getMessage());
         };
         render(problem, ctx);
