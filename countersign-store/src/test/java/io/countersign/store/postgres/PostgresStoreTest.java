@@ -100,7 +100,9 @@ class PostgresStoreTest extends StoreContractTest {
                 java.sql.ResultSet row = statement.executeQuery("SELECT on_behalf_of, on_behalf_of_person FROM requests WHERE id = '" + request.id().value() + "'")) {
             assertThat(row.next()).isTrue();
             assertThat(row.getString(1)).isEqualTo("alice@example.com");
-            assertThat(row.getString(2)).isEqualTo(request.resolvedOnBehalfOf().orElseThrow().id().value()).isEqualTo("alice@example.com");
+            // The person id is the skeleton, not for reading ("m" looks like "rn"): one value for every spelling of alice's email.
+            assertThat(row.getString(2)).isEqualTo(request.resolvedOnBehalfOf().orElseThrow().id().value())
+                    .isEqualTo(new io.countersign.identity.Person("another identity", "\uff41lice@EXAMPLE.com").id().value());
         }
         assertThat(store.find(request.id())).contains(request);
     }
