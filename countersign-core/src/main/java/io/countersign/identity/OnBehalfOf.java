@@ -63,7 +63,10 @@ public record OnBehalfOf(String sent, Optional<Person> resolvedTo) {
         return spellings.stream().flatMap(spelling -> Skeletons.all(spelling).stream()).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** The spelling, without its prefixes ({@code mailto:}, {@code human:}), and the address and display name of a {@code Name <address>} form. */
+    /**
+     * The spelling, without its prefixes ({@code mailto:}, {@code human:}) and quotes, and the
+     * address and display name of a {@code Name <address>} form.
+     */
     private static void addReadings(String spelling, List<String> readings) {
         String bare = spelling.strip();
         readings.add(bare);
@@ -71,13 +74,14 @@ public record OnBehalfOf(String sent, Optional<Person> resolvedTo) {
             bare = PREFIX.matcher(bare).replaceFirst("").strip();
             readings.add(bare);
         }
+        readings.add(bare.replace("\"", "")); // "alice"@example.com is alice@example.com
         int open = bare.indexOf('<');
         int close = bare.lastIndexOf('>');
         if (open >= 0 && close > open) {
             readings.add(bare.substring(0, open).replace("\"", ""));
             String inside = bare.substring(open + 1, close).strip();
             readings.add(inside);
-            readings.add(PREFIX.matcher(inside).replaceFirst(""));
+            readings.add(PREFIX.matcher(inside).replaceFirst("").replace("\"", ""));
         }
     }
 }

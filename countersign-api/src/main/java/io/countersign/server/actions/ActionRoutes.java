@@ -71,7 +71,7 @@ public final class ActionRoutes {
         Caller caller = Authentication.caller(ctx);
         Duration wait = waitOf(ctx);
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), ACTION_FIELDS, false);
-        Action action = actionOf(body);
+        Action action = actionOf(body, true);
         Optional<String> key = body.optionalString("idempotencyKey");
         key.filter(k -> k.isBlank() || k.length() > 128).ifPresent(k -> {
             throw ApiProblem.badRequest("idempotencyKey must have 1 to 128 characters");
@@ -167,8 +167,9 @@ public final class ActionRoutes {
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("grant", "outcome", "detail", "action"), false);
         String grant = body.requiredString("grant");
         Execution.Outcome outcome = parse("outcome", () -> Execution.Outcome.fromWireName(body.requiredString("outcome")));
+        // Not checked again: it is compared with the stored action, which may predate the check.
         Optional<Action> executing = body.optionalObject("action").map(node -> actionOf(
-                WireObject.parse(mapper, mapper.writeValueAsBytes(node), Set.of("action", "resource", "params", "reason", "onBehalfOf"), false)));
+                WireObject.parse(mapper, mapper.writeValueAsBytes(node), Set.of("action", "resource", "params", "reason", "onBehalfOf"), false), false));
         Optional<String> detail = body.optionalString("detail").map(d -> d.length() > 4096 ? d.substring(0, 4096) : d);
         send(ctx, workflow.reportExecution(agent, id, grant, executing, outcome, detail), agent);
     }
@@ -188,7 +189,7 @@ public final class ActionRoutes {
     private void simulate(Context ctx) {
         Principal caller = Authentication.principal(ctx);
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), SIMULATE_FIELDS, false);
-        Action action = actionOf(body);
+        Action action = actionOf(body, true);
         Agent agent = switch (caller) {
             case Agent self -> {
                 if (body.optionalString("agent").filter(name -> !name.equals(self.name())).isPresent()) {
@@ -201,7 +202,7 @@ public final class ActionRoutes {
         ctx.json(json.decision(workflow.simulate(agent, action)));
     }
 
-    private Action actionOf(WireObject body) {
+    private Action actionOf(WireObject body, boolean checkOnBehalfOf) {
         String name = body.requiredString("action");
         String resource = body.requiredString("resource");
         String reason = body.requiredString("reason");
@@ -210,8 +211,9 @@ public final class ActionRoutes {
         }
         ObjectNode params = body.optionalObject("params").orElseGet(Action::noParams);
         // Refused rather than trimmed: the workflow checks it again, but a refusal here comes before the delegation's 422.
-        Optional<String> onBehalfOf = body.optionalString("onBehalfOf").filter(value -> !value.isEmpty());
-        onBehalfOf.ifPresent(value -> parse("onBehalfOf", () -> PersonName.parse(value)));
+        // A blank one used to mean nobody; an execution report may still say so for a request stored then.
+        Optional<String> onBehalfOf = body.optionalString("onBehalfOf").filter(value -> checkOnBehalfOf ? !value.isEmpty() : !value.isBlank());
+        onBehalfOf.filter(value -> checkOnBehalfOf).ifPresent(value -> parse("onBehalfOf", () -> PersonName.parse(value)));
         return parse("action", () -> new Action(name, resource, params, reason, onBehalfOf));
     }
 
