@@ -35,7 +35,7 @@ import net.jqwik.api.Provide;
  * Rows are built from audit entries as the workflow writes them, with and without whom the
  * request resolved to (entries from before resolution was logged have none).
  */
-class SeparationOfDutiesAgreementProperties {
+class SeparationOfDutiesAgreementPropertyTest {
     private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
     private static final EvidencePeriod MARCH = EvidencePeriod.parse("2026-03-01", "2026-04-01");
     private static final ApprovalRequirement APPROVERS = new ApprovalRequirement("exports", Set.of("approvers"), 1, Duration.ofHours(1));

@@ -27,7 +27,7 @@ import net.jqwik.api.statistics.Statistics;
  * evidence report computes it ({@link OnBehalfOf#names}, from what was sent and whom it resolved
  * to) agrees with the vote rule on each.
  */
-class ConfusableVariantsProperties {
+class ConfusableVariantsPropertyTest {
     private static final ApprovalRequirement APPROVERS = new ApprovalRequirement("needs-approval", Set.of("approvers"), 1, Duration.ofHours(1));
     private static final Human APPROVER = new Human("zed-approver", "zed@approvers.example", Set.of("approvers"));
 
