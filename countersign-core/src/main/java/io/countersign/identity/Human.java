@@ -16,12 +16,17 @@ public record Human(String name, String email, Set<String> groups) implements Pr
         return required.stream().anyMatch(groups::contains);
     }
 
+    /** This human as a person: what votes, quorum and separation of duties compare. */
+    public Person person() {
+        return new Person(name, email);
+    }
+
     /**
      * Whether this person is the human named in an action's onBehalfOf, which may give their
-     * name or their email.
+     * name or their email under any spelling that looks the same ({@link OnBehalfOf#names}).
      */
     public boolean isNamedBy(String onBehalfOf) {
-        return name.equalsIgnoreCase(onBehalfOf) || (!email.isEmpty() && email.equalsIgnoreCase(onBehalfOf));
+        return OnBehalfOf.unresolved(onBehalfOf).names(person());
     }
 
     @Override

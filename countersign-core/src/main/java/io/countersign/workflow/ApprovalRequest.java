@@ -6,6 +6,8 @@ import io.countersign.action.Action;
 import io.countersign.action.ActionDigest;
 import io.countersign.identity.Agent;
 import io.countersign.identity.Delegation;
+import io.countersign.identity.OnBehalfOf;
+import io.countersign.identity.Person;
 import io.countersign.policy.Decision;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.Optional;
  * @param delegation whether {@code onBehalfOf} was merely claimed or verified (none without one)
  * @param resolution why the request was resolved, when no vote or policy says it ({@code agent suspended})
  * @param breakGlass set when it was approved by break-glass, with its follow-up review
+ * @param resolvedOnBehalfOf the known person {@code onBehalfOf} resolved to at submission, when one matched
  */
 public record ApprovalRequest(
         RequestId id,
@@ -40,7 +43,8 @@ public record ApprovalRequest(
         Optional<Execution> execution,
         Delegation delegation,
         Optional<String> resolution,
-        Optional<BreakGlass> breakGlass) {
+        Optional<BreakGlass> breakGlass,
+        Optional<Person> resolvedOnBehalfOf) {
 
     public ApprovalRequest {
         requireNonNull(id, "id is null");
@@ -60,6 +64,10 @@ public record ApprovalRequest(
         requireNonNull(delegation, "delegation is null");
         requireNonNull(resolution, "resolution is null");
         requireNonNull(breakGlass, "breakGlass is null");
+        requireNonNull(resolvedOnBehalfOf, "resolvedOnBehalfOf is null");
+        if (resolvedOnBehalfOf.isPresent() && action.onBehalfOf().isEmpty()) {
+            throw new IllegalArgumentException("request " + id + " resolved onBehalfOf to " + resolvedOnBehalfOf.get() + " but has none");
+        }
         if ((delegation == Delegation.NONE) != action.onBehalfOf().isEmpty()) {
             throw new IllegalArgumentException("request " + id + ": delegation is " + delegation.wireName() + " but onBehalfOf is "
                     + action.onBehalfOf().map(h -> "'" + h + "'").orElse("absent"));
@@ -67,6 +75,15 @@ public record ApprovalRequest(
         if (status == RequestStatus.PENDING && expiresAt.isEmpty()) {
             throw new IllegalArgumentException("request " + id + " is pending without an expiry");
         }
+    }
+
+    /** A request whose onBehalfOf, if any, resolved to no known person. */
+    public ApprovalRequest(RequestId id, Agent agent, Action action, ActionDigest digest, Decision decision, RequestStatus status,
+            List<Vote> votes, Instant createdAt, Optional<Instant> expiresAt, Optional<Instant> decidedAt, Optional<String> decidedBy,
+            Optional<String> idempotencyKey, Optional<GrantRecord> grant, Optional<Execution> execution, Delegation delegation,
+            Optional<String> resolution, Optional<BreakGlass> breakGlass) {
+        this(id, agent, action, digest, decision, status, votes, createdAt, expiresAt, decidedAt, decidedBy, idempotencyKey, grant,
+                execution, delegation, resolution, breakGlass, Optional.empty());
     }
 
     /** A request without delegation proof, resolution note or break-glass: onBehalfOf, if any, is claimed. */
@@ -77,6 +94,11 @@ public record ApprovalRequest(
                 execution, Delegation.claimedOrNone(action.onBehalfOf().isPresent()), Optional.empty(), Optional.empty());
     }
 
+    /** Whom the request acts for, as sent and as resolved; empty when it acts for nobody. */
+    public Optional<OnBehalfOf> onBehalfOf() {
+        return action.onBehalfOf().map(sent -> new OnBehalfOf(sent, resolvedOnBehalfOf));
+    }
+
     public boolean isPending() {
         return status == RequestStatus.PENDING;
     }
@@ -85,12 +107,12 @@ public record ApprovalRequest(
         List<Vote> all = new ArrayList<>(votes);
         all.add(vote);
         return new ApprovalRequest(id, agent, action, digest, decision, status, all, createdAt, expiresAt, decidedAt,
-                decidedBy, idempotencyKey, grant, execution, delegation, resolution, breakGlass);
+                decidedBy, idempotencyKey, grant, execution, delegation, resolution, breakGlass, resolvedOnBehalfOf);
     }
 
     ApprovalRequest withBreakGlass(BreakGlass newBreakGlass) {
         return new ApprovalRequest(id, agent, action, digest, decision, status, votes, createdAt, expiresAt, decidedAt,
-                decidedBy, idempotencyKey, grant, execution, delegation, resolution, Optional.of(newBreakGlass));
+                decidedBy, idempotencyKey, grant, execution, delegation, resolution, Optional.of(newBreakGlass), resolvedOnBehalfOf);
     }
 
     ApprovalRequest decided(RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant) {
@@ -102,7 +124,7 @@ public record ApprovalRequest(
             throw new IllegalStateException("request " + id + " is " + status.wireName() + ", it can't become " + newStatus.wireName());
         }
         return new ApprovalRequest(id, agent, action, digest, decision, newStatus, votes, createdAt, Optional.empty(),
-                Optional.of(at), Optional.of(by), idempotencyKey, newGrant, execution, delegation, why, breakGlass);
+                Optional.of(at), Optional.of(by), idempotencyKey, newGrant, execution, delegation, why, breakGlass, resolvedOnBehalfOf);
     }
 
     ApprovalRequest executed(Execution report) {
@@ -111,6 +133,6 @@ public record ApprovalRequest(
         }
         RequestStatus after = report.outcome() == Execution.Outcome.SUCCEEDED ? RequestStatus.EXECUTED : RequestStatus.FAILED;
         return new ApprovalRequest(id, agent, action, digest, decision, after, votes, createdAt, expiresAt, decidedAt,
-                decidedBy, idempotencyKey, grant.map(g -> g.used(report.time())), Optional.of(report), delegation, resolution, breakGlass);
+                decidedBy, idempotencyKey, grant.map(g -> g.used(report.time())), Optional.of(report), delegation, resolution, breakGlass, resolvedOnBehalfOf);
     }
 }

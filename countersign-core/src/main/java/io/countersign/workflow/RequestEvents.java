@@ -26,6 +26,8 @@ final class RequestEvents {
         data.set("params", request.action().params());
         data.put("reason", request.action().reason());
         request.action().onBehalfOf().ifPresentOrElse(h -> data.put("onBehalfOf", h), () -> data.putNull("onBehalfOf"));
+        // Whom it resolved to, so the evidence report judges separation of duties by person, as the vote rule does.
+        request.resolvedOnBehalfOf().ifPresent(person -> data.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
         data.put("delegation", request.delegation().wireName());
         data.put("digest", request.digest().hex());
         request.idempotencyKey().ifPresent(key -> data.put("idempotencyKey", key));

@@ -2,6 +2,7 @@ package io.countersign.workflow;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.identity.Person;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -43,5 +44,10 @@ public record Vote(String voter, String email, Set<String> groups, Choice choice
         requireNonNull(comment, "comment is null");
         requireNonNull(time, "time is null");
         requireNonNull(channel, "channel is null");
+    }
+
+    /** Who voted, as a person: one person counts once toward a quorum, whatever identity they used. */
+    public Person person() {
+        return new Person(voter, email);
     }
 }

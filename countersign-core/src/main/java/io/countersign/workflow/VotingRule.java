@@ -3,10 +3,11 @@ package io.countersign.workflow;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Human;
+import io.countersign.identity.OnBehalfOf;
+import io.countersign.identity.PersonId;
 import io.countersign.policy.ApprovalRequirement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -14,8 +15,11 @@ import java.util.Optional;
  * this function, so separation of duties can't differ between them. Agents can't vote at all:
  * only a {@link Human} can be passed here.
  *
- * <p>A person is one vote: two identities with the same email (a local token and an OIDC
- * sign-in, say) are the same person. Break-glass, when a group for it is configured, lets a member
+ * <p>A person is one vote: two identities with the same {@link PersonId} (a local token and an
+ * OIDC sign-in, say, or {@code ｂob@example.com} and {@code bob@example.com}) are the same person.
+ * The human a request acts for is refused under any spelling that looks the same, and so is
+ * anyone who is the person it resolved to at submission ({@link OnBehalfOf#names}).
+ * Break-glass, when a group for it is configured, lets a member
  * of that group approve alone, even a request made on their own behalf, with a reason; nothing
  * else sets separation of duties aside. A step-up rule counts approvals only from a sign-in
  * fresher than the configured age.
@@ -54,8 +58,10 @@ public final class VotingRule {
 
     /** Why this human may not vote on this request, or empty when they may. Statuses are checked separately. */
     public Optional<String> refusal(Human human, ApprovalRequest request) {
-        if (request.action().onBehalfOf().filter(human::isNamedBy).isPresent()) {
-            return Optional.of(human.name() + " is the human this request acts on behalf of and can't approve it");
+        Optional<OnBehalfOf> actingFor = request.onBehalfOf();
+        if (actingFor.filter(onBehalfOf -> onBehalfOf.names(human.person())).isPresent()) {
+            return Optional.of(human.name() + " is the human this request acts on behalf of ('" + actingFor.get().sent() + "'"
+                    + actingFor.get().resolvedTo().map(person -> ", resolved to " + person).orElse("") + ") and can't approve it");
         }
         if (hasVoted(human, request)) {
             return Optional.of(human.name() + " has already voted on this request");
@@ -136,23 +142,14 @@ public final class VotingRule {
         return request.votes().stream()
                 .filter(vote -> vote.choice() == Vote.Choice.APPROVE)
                 .filter(vote -> vote.groups().stream().anyMatch(requirement.groups()::contains))
-                .map(VotingRule::person)
+                .map(vote -> vote.person().id())
                 .distinct()
                 .count();
     }
 
     private static boolean hasVoted(Human human, ApprovalRequest request) {
-        String person = person(human.name(), human.email());
-        return request.votes().stream().anyMatch(vote -> vote.voter().equals(human.name()) || person(vote).equals(person));
-    }
-
-    /** One person, however many identities: by email when there is one, else by name. */
-    private static String person(Vote vote) {
-        return person(vote.voter(), vote.email());
-    }
-
-    private static String person(String name, String email) {
-        return email.isBlank() ? "name:" + name : "email:" + email.toLowerCase(Locale.ROOT);
+        PersonId person = human.person().id();
+        return request.votes().stream().anyMatch(vote -> vote.voter().equals(human.name()) || vote.person().id().equals(person));
     }
 
     private static String minutes(Duration duration) {

@@ -9,6 +9,10 @@ import io.countersign.identity.Agent;
 import io.countersign.identity.AgentSuspensions;
 import io.countersign.identity.Delegation;
 import io.countersign.identity.Human;
+import io.countersign.identity.KnownHumans;
+import io.countersign.identity.OnBehalfOf;
+import io.countersign.identity.Person;
+import io.countersign.identity.PersonName;
 import io.countersign.identity.Scopes;
 import io.countersign.identity.Suspension;
 import io.countersign.policy.Breaker;
@@ -42,6 +46,7 @@ public final class Workflow {
     private final WorkflowSettings settings;
     private final AgentSuspensions suspensions;
     private final ChangeNotices notices;
+    private final KnownHumans knownHumans;
     private final CircuitBreakers breakers = new CircuitBreakers();
 
     /** Without suspensions or notifications. */
@@ -58,6 +63,14 @@ public final class Workflow {
     /** With {@code subscriptions} naming the channels each change is written to the outbox for. */
     public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
             RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier, Subscriptions subscriptions) {
+        this(policy, store, clock, grantTokens, votingRule, listener, settings, suspensions, notifier, subscriptions, KnownHumans.NONE);
+    }
+
+    /** With {@code knownHumans}, whom an action's onBehalfOf is resolved to at submission. */
+    public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
+            RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier, Subscriptions subscriptions,
+            KnownHumans knownHumans) {
+        this.knownHumans = requireNonNull(knownHumans, "knownHumans is null");
         this.notices = new ChangeNotices(subscriptions, notifier);
         this.suspensions = requireNonNull(suspensions, "suspensions is null");
         this.policy = requireNonNull(policy, "policy is null");
@@ -88,11 +101,25 @@ public final class Workflow {
      * and one outside the scopes, is denied before the policy is asked; the decision says why.
      */
     public ApprovalRequest submit(Agent agent, Action action, Optional<String> idempotencyKey, Scopes scopes, Delegation delegation) {
+        return submit(agent, action, idempotencyKey, scopes, delegation, Optional.empty());
+    }
+
+    /**
+     * {@link #submit(Agent, Action, Optional, Scopes, Delegation)} with the person a verified
+     * delegation's token names, whom onBehalfOf then resolves to. Every path that creates a request
+     * comes here, so here onBehalfOf is checked ({@link PersonName#parse}: a refused spelling is a
+     * {@link WorkflowException.BadInput}) and resolved: to the verified person, else to the one
+     * known human it names, else to nobody.
+     */
+    public ApprovalRequest submit(Agent agent, Action action, Optional<String> idempotencyKey, Scopes scopes, Delegation delegation,
+            Optional<Person> verified) {
         requireNonNull(agent, "agent is null");
         requireNonNull(action, "action is null");
         requireNonNull(idempotencyKey, "idempotencyKey is null");
         requireNonNull(scopes, "scopes is null");
         requireNonNull(delegation, "delegation is null");
+        requireNonNull(verified, "verified is null");
+        Optional<Person> resolved = resolveOnBehalfOf(action, delegation, verified);
         Instant now = now();
         Decision decision = admit(agent, action, scopes).orElseGet(() -> policy.decide(new DecisionInput(action, agent, now, delegation)));
         ActionDigest digest = action.digest();
@@ -105,7 +132,7 @@ public final class Workflow {
                 }
             }
             CircuitBreakers.Verdict verdict = breakers.apply(agent.name(), decision, policyBreakers, now, tx::trippedBreaker);
-            ApprovalRequest request = newRequest(agent, action, digest, verdict.decision(), idempotencyKey, now, delegation);
+            ApprovalRequest request = newRequest(agent, action, digest, verdict.decision(), idempotencyKey, now, delegation, resolved);
             tx.insert(request);
             tx.append(RequestEvents.created(request));
             tx.append(RequestEvents.decided(request));
@@ -124,6 +151,28 @@ public final class Workflow {
         });
         notifyChanged(stored);
         return stored;
+    }
+
+    private Optional<Person> resolveOnBehalfOf(Action action, Delegation delegation, Optional<Person> verified) {
+        if (action.onBehalfOf().isEmpty()) {
+            if (verified.isPresent()) {
+                throw new IllegalArgumentException("a verified person (" + verified.get() + ") for an action on behalf of nobody");
+            }
+            return Optional.empty();
+        }
+        String sent = action.onBehalfOf().get();
+        try {
+            PersonName.parse(sent);
+        } catch (PersonName.Invalid e) {
+            throw new WorkflowException.BadInput("onBehalfOf", e.getMessage());
+        }
+        if (verified.isPresent()) {
+            if (delegation != Delegation.VERIFIED || !OnBehalfOf.unresolved(sent).names(verified.get())) {
+                throw new IllegalArgumentException("onBehalfOf '" + sent + "' is " + delegation.wireName() + ", not verified for " + verified.get());
+            }
+            return verified;
+        }
+        return knownHumans.resolve(sent);
     }
 
     /** Stores each breaker this action tripped, logs the trip, and tells who approves under the breaker (or the admins). */
@@ -161,18 +210,18 @@ public final class Workflow {
     }
 
     private ApprovalRequest newRequest(Agent agent, Action action, ActionDigest digest, Decision decision, Optional<String> key, Instant now,
-            Delegation delegation) {
+            Delegation delegation, Optional<Person> resolved) {
         RequestId id = RequestId.random();
         return switch (decision.effect()) {
             case ALLOW -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.APPROVED, List.of(), now,
                     Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.of(newGrant(now)), Optional.empty(),
-                    delegation, Optional.empty(), Optional.empty());
+                    delegation, Optional.empty(), Optional.empty(), resolved);
             case DENY -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.DENIED, List.of(), now,
                     Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.empty(), Optional.empty(),
-                    delegation, Optional.empty(), Optional.empty());
+                    delegation, Optional.empty(), Optional.empty(), resolved);
             case REQUIRE_APPROVAL -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.PENDING, List.of(), now,
                     Optional.of(now.plus(decision.approvalTimeout())), Optional.empty(), Optional.empty(), key, Optional.empty(), Optional.empty(),
-                    delegation, Optional.empty(), Optional.empty());
+                    delegation, Optional.empty(), Optional.empty(), resolved);
         };
     }
 

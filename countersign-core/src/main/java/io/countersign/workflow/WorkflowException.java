@@ -46,6 +46,20 @@ public abstract sealed class WorkflowException extends RuntimeException {
         }
     }
 
+    /** A field's value is refused as it is (400): the message names the field and says why. */
+    public static final class BadInput extends WorkflowException {
+        private final String field;
+
+        public BadInput(String field, String message) {
+            super("field '" + field + "' " + message);
+            this.field = field;
+        }
+
+        public String field() {
+            return field;
+        }
+    }
+
     /** Well-formed but unusable: a grant for another action, a deny without a comment (422). */
     public static final class Unprocessable extends WorkflowException {
         public Unprocessable(String message) {

@@ -132,12 +132,13 @@ public final class Gateway implements AutoCloseable {
             LoggingNotifier notifier = new LoggingNotifier();
             alarm.wire(channels, notifier);
             // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations and pins.
+            // Whom an onBehalfOf resolves to at submission: the humans with a live credential.
+            HumanDirectory humans = new HumanDirectory(store, clock);
             Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(deciding, store, clock, grantTokens,
                     new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), changes, new WorkflowSettings(config.grantTtl()),
-                    store, notifier, channels);
+                    store, notifier, channels, humans);
             // Policy changes need the approvers from the config, whatever the policy file says.
             Workflow workflow = workflows.apply(new PolicyChangeGate(policy, config.policyChanges()));
-            HumanDirectory humans = new HumanDirectory(store, clock);
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
             AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),

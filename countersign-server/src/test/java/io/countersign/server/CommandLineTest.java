@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,22 @@ class CommandLineTest {
             assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(created.lastLine())).hasValueSatisfying(principal ->
                     assertThat(((Human) principal).groups()).containsExactlyInAnyOrder("data-owners", "security"));
         }
+    }
+
+    @Test
+    void humansCreate_refusesAHumanWhoseNameOrEmailLooksLikeAnExistingOnes() {
+        Path data = directory.resolve("data");
+        assertThat(Cli.run("humans", "create", "bob", "--email", "bob@example.com", "--data", data.toString()).exitCode()).isZero();
+
+        Cli.Run sameEmail = Cli.run("humans", "create", "robert", "--email", "BOB@example.com", "--data", data.toString());
+        Cli.Run fullwidthEmail = Cli.run("humans", "create", "bobby", "--email", "\uff42ob@example.com", "--data", data.toString());
+        Cli.Run lookAlikeName = Cli.run("humans", "create", "b0b", "--email", "other@example.com", "--data", data.toString());
+
+        for (Cli.Run refused : List.of(sameEmail, fullwidthEmail, lookAlikeName)) {
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.err()).contains("could be taken for the existing human bob <bob@example.com>").doesNotContain("Exception");
+        }
+        assertThat(Cli.run("humans", "create", "carol", "--email", "carol@example.com", "--data", data.toString()).exitCode()).isZero();
     }
 
     @Test

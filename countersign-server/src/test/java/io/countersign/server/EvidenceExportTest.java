@@ -163,7 +163,7 @@ class EvidenceExportTest {
 
         String sod = new String(files.get("sod.csv"), UTF_8);
         assertThat(sod.lines()).hasSize(3);
-        assertThat(sod).contains(ids.get(1) + ",reporter,,olga,olga@example.com,\"separated: 1 approver(s)").contains("break-glass by ic (review acknowledged by rita at ")
+        assertThat(sod).contains(ids.get(1) + ",reporter,,,olga,olga@example.com,\"separated: 1 approver(s)").contains("break-glass by ic (review acknowledged by rita at ")
                 .doesNotContain("VIOLATION");
         assertThat(new String(files.get("break-glass.csv"), UTF_8)).contains(ids.get(5) + ",incident.mitigate,prod/api,ic,")
                 .contains("\"prod is down, SEV1\",acknowledged,rita,");

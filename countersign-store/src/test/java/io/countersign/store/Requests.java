@@ -4,6 +4,7 @@ import io.countersign.action.Action;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditEventType;
 import io.countersign.identity.Agent;
+import io.countersign.identity.Person;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.policy.Decision;
 import io.countersign.policy.Effect;
@@ -52,6 +53,14 @@ public final class Requests {
         return new ApprovalRequest(id, new Agent(agent, Map.of("team", "analytics", "env", "prod")), action, action.digest(),
                 requireApproval(), RequestStatus.PENDING, List.of(), createdAt, Optional.of(createdAt.plus(timeout)), Optional.empty(),
                 Optional.empty(), idempotencyKey, Optional.empty(), Optional.empty());
+    }
+
+    /** A pending request for alice@example.com that resolved, at submission, to the known person {@code person}. */
+    public static ApprovalRequest pendingResolvedTo(Person person) {
+        ApprovalRequest p = pending("bot");
+        return new ApprovalRequest(p.id(), p.agent(), p.action(), p.digest(), p.decision(), p.status(), p.votes(), p.createdAt(), p.expiresAt(),
+                p.decidedAt(), p.decidedBy(), p.idempotencyKey(), p.grant(), p.execution(), p.delegation(), p.resolution(), p.breakGlass(),
+                Optional.of(person));
     }
 
     public static ApprovalRequest pending(String agent) {

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
 import io.countersign.identity.Agent;
-import io.countersign.identity.Delegation;
 import io.countersign.identity.Human;
+import io.countersign.identity.PersonName;
 import io.countersign.identity.Principal;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
@@ -76,19 +76,19 @@ public final class ActionRoutes {
         Caller caller = Authentication.caller(ctx);
         Duration wait = waitOf(ctx);
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), ACTION_FIELDS, false);
-        Action action = actionOf(body);
+        Action action = actionOf(body, true);
         Optional<String> key = body.optionalString("idempotencyKey");
         key.filter(k -> k.isBlank() || k.length() > 128).ifPresent(k -> {
             throw ApiProblem.badRequest("idempotencyKey must have 1 to 128 characters");
         });
-        Delegation delegation;
+        Delegations.Backing backing;
         try {
-            delegation = delegations.of(agent, caller.clientId(), action, Optional.ofNullable(ctx.header(Delegations.HEADER)).filter(t -> !t.isBlank()));
+            backing = delegations.of(agent, caller.clientId(), action, Optional.ofNullable(ctx.header(Delegations.HEADER)).filter(t -> !t.isBlank()));
         } catch (Delegations.Refused e) {
             throw new ApiProblem(422, "delegation-refused", "The on-behalf-of token does not prove the delegation", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         long started = System.nanoTime();
-        ApprovalRequest request = workflow.submit(agent, action, key, caller.scopes(), delegation);
+        ApprovalRequest request = workflow.submit(agent, action, key, caller.scopes(), backing.delegation(), backing.verified());
         metrics.decided(request.decision().effect(), System.nanoTime() - started);
         respond(ctx, request, agent, wait);
     }
@@ -185,8 +185,9 @@ public final class ActionRoutes {
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("grant", "outcome", "detail", "action"), false);
         String grant = body.requiredString("grant");
         Execution.Outcome outcome = parse("outcome", () -> Execution.Outcome.fromWireName(body.requiredString("outcome")));
+        // Not checked again: it is compared with the stored action, which may predate the check.
         Optional<Action> executing = body.optionalObject("action").map(node -> actionOf(
-                WireObject.parse(mapper, mapper.writeValueAsBytes(node), Set.of("action", "resource", "params", "reason", "onBehalfOf"), false)));
+                WireObject.parse(mapper, mapper.writeValueAsBytes(node), Set.of("action", "resource", "params", "reason", "onBehalfOf"), false), false));
         Optional<String> detail = body.optionalString("detail").map(d -> d.length() > 4096 ? d.substring(0, 4096) : d);
         send(ctx, workflow.reportExecution(agent, id, grant, executing, outcome, detail), agent);
     }
@@ -206,7 +207,7 @@ public final class ActionRoutes {
     private void simulate(Context ctx) {
         Principal caller = Authentication.principal(ctx);
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), SIMULATE_FIELDS, false);
-        Action action = actionOf(body);
+        Action action = actionOf(body, true);
         Agent agent = switch (caller) {
             case Agent self -> {
                 if (body.optionalString("agent").filter(name -> !name.equals(self.name())).isPresent()) {
@@ -219,7 +220,7 @@ public final class ActionRoutes {
         ctx.json(json.decision(workflow.simulate(agent, action)));
     }
 
-    private Action actionOf(WireObject body) {
+    private Action actionOf(WireObject body, boolean checkOnBehalfOf) {
         String name = body.requiredString("action");
         String resource = body.requiredString("resource");
         String reason = body.requiredString("reason");
@@ -227,7 +228,10 @@ public final class ActionRoutes {
             throw ApiProblem.badRequest("field 'reason' must say why the agent wants this");
         }
         ObjectNode params = body.optionalObject("params").orElseGet(Action::noParams);
-        Optional<String> onBehalfOf = body.optionalString("onBehalfOf").filter(value -> !value.isBlank());
+        // Refused rather than trimmed: the workflow checks it again, but a refusal here comes before the delegation's 422.
+        // A blank one used to mean nobody; an execution report may still say so for a request stored then.
+        Optional<String> onBehalfOf = body.optionalString("onBehalfOf").filter(value -> checkOnBehalfOf ? !value.isEmpty() : !value.isBlank());
+        onBehalfOf.filter(value -> checkOnBehalfOf).ifPresent(value -> parse("onBehalfOf", () -> PersonName.parse(value)));
         return parse("action", () -> new Action(name, resource, params, reason, onBehalfOf));
     }
 

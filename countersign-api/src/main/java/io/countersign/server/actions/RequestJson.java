@@ -3,6 +3,7 @@ package io.countersign.server.actions;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Agent;
+import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.policy.Decision;
 import io.countersign.workflow.ApprovalRequest;
@@ -24,6 +25,10 @@ public final class RequestJson {
 
     public ObjectNode render(ApprovalRequest request, Principal viewer) {
         ObjectNode json = view.render(request);
+        if (viewer instanceof Human) {
+            request.resolvedOnBehalfOf().filter(person -> !person.email().isBlank())
+                    .ifPresent(person -> ((ObjectNode) json.get("onBehalfOfPerson")).put("email", person.email()));
+        }
         boolean requester = viewer instanceof Agent agent && agent.name().equals(request.agent().name());
         if (requester) {
             workflow.grantToken(request).ifPresent(token -> {

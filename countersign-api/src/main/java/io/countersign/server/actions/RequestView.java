@@ -38,6 +38,8 @@ public final class RequestView {
         action.set("params", request.action().params());
         action.put("reason", request.action().reason());
         request.action().onBehalfOf().ifPresent(human -> action.put("onBehalfOf", human));
+        // Whom onBehalfOf resolved to at submission, beside what the agent sent (action.onBehalfOf, which the grant binds).
+        request.resolvedOnBehalfOf().ifPresent(person -> json.putObject("onBehalfOfPerson").put("name", person.name()));
         json.put("delegation", request.delegation().wireName());
         json.put("digest", request.digest().hex());
         json.set("decision", decision(request.decision()));

@@ -64,6 +64,7 @@ public final class ProblemRenderer {
             case WorkflowException.Forbidden forbidden -> ApiProblem.forbidden(java.util.Objects.requireNonNullElse(forbidden.getMessage(), "no detail"));
             case WorkflowException.StepUpRequired stepUp -> new ApiProblem(403, "step-up-required", "A fresh sign-in is required", java.util.Objects.requireNonNullElse(stepUp.getMessage(), "no detail"));
             case WorkflowException.Conflict conflict -> new ApiProblem(409, "conflict", "Conflict with the request's state", java.util.Objects.requireNonNullElse(conflict.getMessage(), "no detail"));
+            case WorkflowException.BadInput badInput -> ApiProblem.badRequest(java.util.Objects.requireNonNullElse(badInput.getMessage(), "no detail"));
             case WorkflowException.Unprocessable unprocessable -> new ApiProblem(422, "unprocessable", "The request can't be processed", java.util.Objects.requireNonNullElse(unprocessable.getMessage(), "no detail"));
         };
         render(problem, ctx);

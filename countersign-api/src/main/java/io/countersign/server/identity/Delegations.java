@@ -7,6 +7,7 @@ import io.countersign.action.Action;
 import io.countersign.identity.Agent;
 import io.countersign.identity.Delegation;
 import io.countersign.identity.Human;
+import io.countersign.identity.Person;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,11 +35,22 @@ public final class Delegations {
         }
     }
 
-    public Delegation of(Agent agent, Optional<String> clientId, Action action, Optional<String> token) throws Refused {
+    /**
+     * How onBehalfOf is backed, and, when verified, the person the token names: the request then
+     * resolves to them (by the token's subject), not to whoever else the spelling might match.
+     */
+    public record Backing(Delegation delegation, Optional<Person> verified) {
+        public Backing {
+            requireNonNull(delegation, "delegation is null");
+            requireNonNull(verified, "verified is null");
+        }
+    }
+
+    public Backing of(Agent agent, Optional<String> clientId, Action action, Optional<String> token) throws Refused {
         requireNonNull(agent, "agent is null");
         requireNonNull(action, "action is null");
         if (token.isEmpty()) {
-            return Delegation.claimedOrNone(action.onBehalfOf().isPresent());
+            return new Backing(Delegation.claimedOrNone(action.onBehalfOf().isPresent()), Optional.empty());
         }
         String onBehalfOf = action.onBehalfOf().orElseThrow(() -> new Refused(HEADER + " was sent, but the action names no onBehalfOf"));
         OidcVerifier verifier = tokens.oidc().orElseThrow(() -> new Refused(HEADER + " needs an identity provider (identity.oidc), and this gateway has none"));
@@ -62,6 +74,6 @@ public final class Delegations {
                 throw new Refused(HEADER + " delegates to actor '" + actor + "', not to agent " + agent.name());
             }
         }
-        return Delegation.VERIFIED;
+        return new Backing(Delegation.VERIFIED, Optional.of(human.person()));
     }
 }

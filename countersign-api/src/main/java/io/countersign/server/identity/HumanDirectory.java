@@ -4,25 +4,39 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.CredentialStore;
 import io.countersign.identity.Human;
+import io.countersign.identity.KnownHumans;
+import io.countersign.identity.Person;
 import io.countersign.identity.StoredCredential;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Who a person is, found by a verified email: for channels (Slack, Teams) that know a user's email
  * but not their groups. The humans are those with a live credential in the gateway (created with
  * {@code countersign humans create}); an email that names two of them with different groups is
  * ambiguous and finds no one, since a vote must not borrow groups it can't be sure of.
+ *
+ * <p>Finding someone to act as is exact (an email, ignoring case); finding whom a request acts
+ * for ({@link KnownHumans#resolve}) and whom a new human could be taken for is by confusable
+ * skeleton. The broad match only ever refuses: a Slack user whose email merely looks like bob's
+ * must not get bob's groups.
  */
-public final class HumanDirectory {
+public final class HumanDirectory implements KnownHumans {
     private final CredentialStore credentials;
     private final Clock clock;
 
     public HumanDirectory(CredentialStore credentials, Clock clock) {
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Every human with a live credential, as a person. */
+    @Override
+    public List<Person> persons() {
+        return liveHumans().map(Human::person).distinct().toList();
     }
 
     /** The human with this email; the caller must know the email is verified by whoever told it. */
@@ -32,14 +46,18 @@ public final class HumanDirectory {
             return Optional.empty();
         }
         String wanted = email.toLowerCase(Locale.ROOT);
-        List<Human> matches = credentials.list().stream()
-                .filter(credential -> credential.unusableAt(clock.instant()).isEmpty())
-                .map(StoredCredential::principal)
-                .filter(Human.class::isInstance)
-                .map(Human.class::cast)
+        List<Human> matches = liveHumans()
                 .filter(human -> human.email().toLowerCase(Locale.ROOT).equals(wanted))
                 .distinct()
                 .toList();
         return matches.size() == 1 ? Optional.of(matches.getFirst()) : Optional.empty();
+    }
+
+    private Stream<Human> liveHumans() {
+        return credentials.list().stream()
+                .filter(credential -> credential.unusableAt(clock.instant()).isEmpty())
+                .map(StoredCredential::principal)
+                .filter(Human.class::isInstance)
+                .map(Human.class::cast);
     }
 }

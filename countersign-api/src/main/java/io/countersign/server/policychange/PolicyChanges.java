@@ -115,7 +115,8 @@ public final class PolicyChanges {
         params.set("diff", PolicyDiff.between(current, candidate).json());
         params.put("content", yaml);
         Action action = new Action(ACTION, resource(file), params, reason, Optional.of(personOf(proposer)));
-        return workflow.submit(SYSTEM_AGENT, action, Optional.empty(), Scopes.UNRESTRICTED, Delegation.VERIFIED);
+        // The proposer is known (they are signed in): the request resolves to them, so no identity of theirs approves it.
+        return workflow.submit(SYSTEM_AGENT, action, Optional.empty(), Scopes.UNRESTRICTED, Delegation.VERIFIED, Optional.of(proposer.person()));
     }
 
     public Proposal find(RequestId id) {

@@ -118,8 +118,8 @@ public final class ApprovalMessage {
     }
 
     private static String actingFor(ApprovalRequest request) {
-        return request.action().onBehalfOf()
-                .map(human -> "\nacting for " + escape(human) + (request.delegation() == Delegation.VERIFIED ? " (verified)" : " (claimed, not verified)"))
+        return request.onBehalfOf()
+                .map(human -> "\nacting for " + escape(human.display()) + (request.delegation() == Delegation.VERIFIED ? " (verified)" : " (claimed, not verified)"))
                 .orElse("");
     }
 

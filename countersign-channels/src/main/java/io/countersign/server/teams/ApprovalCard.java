@@ -75,7 +75,7 @@ public final class ApprovalCard {
         notice.ifPresent(text -> body.add(attention(richText("Not recorded: ", text))));
         body.add(textBlock(status(request)).put("color", statusColor(request.status())).put("weight", "Bolder").put("spacing", "Small"));
         body.add(facts(request));
-        request.action().onBehalfOf().ifPresent(human -> body.add(richText("On behalf of: ", human + " (" + request.delegation().wireName() + ")")));
+        request.onBehalfOf().ifPresent(human -> body.add(richText("On behalf of: ", human.display() + " (" + request.delegation().wireName() + ")")));
         body.add(richText("Why: ", cut(request.action().reason())));
         params(request, body);
         for (Vote vote : request.votes()) {

@@ -178,6 +178,7 @@ final class DecisionRoutes {
             case WorkflowException.Forbidden forbidden -> 403;
             case WorkflowException.StepUpRequired stepUp -> 403;
             case WorkflowException.Conflict conflict -> 409;
+            case WorkflowException.BadInput badInput -> 400;
             case WorkflowException.Unprocessable unprocessable -> 422;
         };
     }

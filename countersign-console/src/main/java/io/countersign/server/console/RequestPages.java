@@ -1,6 +1,7 @@
 package io.countersign.server.console;
 
 import io.countersign.identity.Delegation;
+import io.countersign.identity.OnBehalfOf;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.Vote;
@@ -27,7 +28,7 @@ final class RequestPages {
 
     static Pages.Row row(ApprovalRequest request, Instant now) {
         return new Pages.Row(request.id().value(), request.action().action(), request.action().resource(), request.agent().name(),
-                request.action().onBehalfOf().orElse("—"), request.action().reason(), request.createdAt().toString(), timeLeft(request, now).orElse("—"));
+                request.onBehalfOf().map(OnBehalfOf::display).orElse("—"), request.action().reason(), request.createdAt().toString(), timeLeft(request, now).orElse("—"));
     }
 
     static Pages.Request page(Pages.Viewer viewer, ApprovalRequest request, Instant now, Optional<String> refusal, boolean stepUp,
@@ -42,7 +43,7 @@ final class RequestPages {
         String execution = request.execution().map(run -> run.outcome().wireName() + " at " + TIME.format(run.time())
                 + run.detail().map(detail -> ": " + detail).orElse("")).orElse(request.decidedAt().isPresent() ? "not reported" : null);
         return new Pages.Request(viewer, request.id().value(), request.status().wireName(), request.agent().name(),
-                request.action().onBehalfOf().orElse("—"), request.delegation() == Delegation.NONE ? "" : request.delegation().wireName(),
+                request.onBehalfOf().map(OnBehalfOf::display).orElse("—"), request.delegation() == Delegation.NONE ? "" : request.delegation().wireName(),
                 request.action().action(), request.action().resource(), request.action().reason(), params(request.action().params()),
                 sql(request.action().params()).orElse(null), String.join(", ", request.decision().rules()), request.decision().policyVersion(),
                 groups.isEmpty() ? "—" : String.join("; ", groups), request.votes().stream().map(RequestPages::vote).toList(),

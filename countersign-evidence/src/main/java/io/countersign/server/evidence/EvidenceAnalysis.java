@@ -2,6 +2,7 @@ package io.countersign.server.evidence;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.identity.OnBehalfOf;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,7 +101,8 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
 
     /**
      * For every request a human approved: no approver is the requesting agent or the human it
-     * acted for (same name or same email, ignoring case). Break-glass sets this aside by design,
+     * acted for, by person as the vote rule decides it: the person it resolved to, or a name or
+     * email confusable with what was sent (identity.OnBehalfOf#names). Break-glass sets this aside by design,
      * so those rows say so and carry the state of the follow-up review instead.
      */
     private static List<SodRow> separationOfDuties(List<RequestRecord> requests) {
@@ -117,8 +119,10 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
                 if (same(vote.voter(), request.agent())) {
                     problems.add(vote.voter() + " is the requesting agent");
                 }
-                if (!request.onBehalfOf().isEmpty() && (same(vote.voter(), request.onBehalfOf()) || same(vote.email(), request.onBehalfOf()))) {
-                    problems.add(vote.voter() + " is the human the agent acted for (" + request.onBehalfOf() + ")");
+                // The vote rule's own test (OnBehalfOf.names), so the package and the gate can't disagree.
+                Optional<OnBehalfOf> actingFor = request.actingFor();
+                if (actingFor.filter(onBehalfOf -> onBehalfOf.names(vote.person())).isPresent()) {
+                    problems.add(vote.voter() + " is the human the agent acted for (" + actingFor.get().display() + ")");
                 }
             }
             Optional<RequestRecord.BreakGlassRecord> glass = request.breakGlass();

@@ -59,11 +59,11 @@ final class EvidenceFiles {
     }
 
     static byte[] populationCsv(List<RequestRecord> requests) {
-        Csv csv = new Csv("request", "created_at", "agent", "on_behalf_of", "delegation", "action", "resource", "effect", "rules",
+        Csv csv = new Csv("request", "created_at", "agent", "on_behalf_of", "on_behalf_of_person", "delegation", "action", "resource", "effect", "rules",
                 "policy_version", "status", "decided_at", "decided_by", "approvers", "deniers", "vote_channels", "break_glass",
                 "break_glass_review", "executed_at", "execution_outcome", "seconds_to_decision", "audit_seqs");
         for (RequestRecord r : requests) {
-            csv.row(r.id(), r.createdAt(), r.agent(), r.onBehalfOf(), r.delegation(), r.action(), r.resource(), r.effect(), Csv.join(r.rules()),
+            csv.row(r.id(), r.createdAt(), r.agent(), r.onBehalfOf(), person(r), r.delegation(), r.action(), r.resource(), r.effect(), Csv.join(r.rules()),
                     r.policyVersion(), r.status(), text(r.decidedAt()), r.decidedBy(), Csv.join(r.approvers()), Csv.join(r.deniers()),
                     Csv.join(r.votes().stream().map(v -> v.voter() + ":" + v.choice() + "@" + v.channel()).toList()),
                     r.breakGlass().isPresent(), r.breakGlass().map(EvidenceFiles::review).orElse(""), text(r.executedAt()), r.outcome(),
@@ -80,6 +80,7 @@ final class EvidenceFiles {
             row.put("createdAt", r.createdAt().toString());
             row.put("agent", r.agent());
             row.put("onBehalfOf", r.onBehalfOf().isEmpty() ? null : r.onBehalfOf());
+            r.onBehalfOfPerson().ifPresent(person -> row.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
             row.put("delegation", r.delegation());
             row.put("action", r.action());
             row.put("resource", r.resource());
@@ -120,10 +121,10 @@ final class EvidenceFiles {
     }
 
     private static byte[] sodCsv(List<SodRow> rows) {
-        Csv csv = new Csv("request", "agent", "on_behalf_of", "approvers", "approver_emails", "result", "violation", "audit_seqs");
+        Csv csv = new Csv("request", "agent", "on_behalf_of", "on_behalf_of_person", "approvers", "approver_emails", "result", "violation", "audit_seqs");
         for (SodRow row : rows) {
             RequestRecord r = row.request();
-            csv.row(r.id(), r.agent(), r.onBehalfOf(), Csv.join(r.approvers()),
+            csv.row(r.id(), r.agent(), r.onBehalfOf(), person(r), Csv.join(r.approvers()),
                     Csv.join(r.votes().stream().filter(v -> v.choice().equals("approve")).map(VoteRecord::email).toList()), row.result(),
                     row.violation(), Csv.join(r.seqs()));
         }
@@ -206,5 +207,10 @@ final class EvidenceFiles {
 
     private static String text(Optional<Instant> at) {
         return at.map(Instant::toString).orElse("");
+    }
+
+    /** Whom onBehalfOf resolved to at submission, as {@code name <email>}; empty when it resolved to nobody. */
+    private static String person(RequestRecord r) {
+        return r.onBehalfOfPerson().map(Object::toString).orElse("");
     }
 }

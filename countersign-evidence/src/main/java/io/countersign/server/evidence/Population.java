@@ -3,6 +3,7 @@ package io.countersign.server.evidence;
 import org.jspecify.annotations.Nullable;
 import io.countersign.server.evidence.RequestRecord.BreakGlassRecord;
 import io.countersign.server.evidence.RequestRecord.VoteRecord;
+import io.countersign.identity.Person;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,6 +47,7 @@ final class Population {
         final Instant createdAt;
         final String agent;
         final String onBehalfOf;
+        final Optional<Person> onBehalfOfPerson;
         final String delegation;
         final String action;
         final String resource;
@@ -66,6 +68,10 @@ final class Population {
             this.createdAt = created.time();
             this.agent = created.text("agent");
             this.onBehalfOf = created.text("onBehalfOf");
+            JsonNode person = created.data().path("onBehalfOfPerson");
+            this.onBehalfOfPerson = person.isObject()
+                    ? Optional.of(new Person(person.path("name").asString(""), person.path("email").asString("")))
+                    : Optional.empty();
             this.delegation = created.text("delegation");
             this.action = created.text("action");
             this.resource = created.text("resource");
@@ -108,7 +114,7 @@ final class Population {
         }
 
         RequestRecord build() {
-            return new RequestRecord(id, createdAt, agent, onBehalfOf, delegation, action, resource, effect, rules, policyVersion, status,
+            return new RequestRecord(id, createdAt, agent, onBehalfOf, onBehalfOfPerson, delegation, action, resource, effect, rules, policyVersion, status,
                     Optional.ofNullable(decidedAt), decidedBy, votes, Optional.ofNullable(breakGlass), Optional.ofNullable(executedAt),
                     outcome, seqs);
         }

@@ -55,6 +55,19 @@ final class History {
         return this;
     }
 
+    /** A request as the workflow logs it since onBehalfOf is resolved: with whom it resolved to, if anyone. */
+    History createdFor(String id, Instant at, String agent, String onBehalfOf, Optional<io.countersign.identity.Person> resolvedTo) {
+        append(AuditEventType.REQUEST_CREATED, at, "agent:" + agent, id, d -> {
+            d.put("agent", agent).put("action", "db.export").put("resource", "db/prod").put("reason", "r").put("onBehalfOf", onBehalfOf);
+            resolvedTo.ifPresent(person -> d.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
+            d.put("delegation", "claimed");
+        });
+        return append(AuditEventType.DECISION_MADE, at, "policy", id, d -> {
+            d.put("effect", "require_approval").put("reason", "").put("policyVersion", "sha256:v1");
+            d.putArray("rules").add("exports");
+        });
+    }
+
     History vote(String id, Instant at, String voter, String email, String choice, String channel) {
         return append(AuditEventType.VOTE_CAST, at, "human:" + voter, id, d -> d.put("choice", choice).put("voter", voter).put("email", email)
                 .put("channel", channel));

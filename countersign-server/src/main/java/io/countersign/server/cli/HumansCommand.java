@@ -1,6 +1,9 @@
 package io.countersign.server.cli;
 
 import io.countersign.identity.ApiTokens;
+import io.countersign.identity.Human;
+import io.countersign.identity.Person;
+import io.countersign.server.identity.HumanDirectory;
 import io.countersign.identity.Secret;
 import io.countersign.server.identity.HumanAdmin;
 import io.countersign.store.GatewayStore;
@@ -50,6 +53,9 @@ public final class HumansCommand {
         @Override
         public Integer call() {
             Optional<Instant> expiresAt = Optional.ofNullable(expiresIn).map(text -> Instant.now().plus(AgentsCommand.duration(text)));
+            try (GatewayStore store = data.openStore()) {
+                requireNotConfusable(new HumanDirectory(store, Clock.systemUTC()), new Person(name, email));
+            }
             Secret token = withAdmin(data, admin -> admin.create(name, email, new LinkedHashSet<>(groups), new LinkedHashSet<>(roles),
                     expiresAt, AgentsCommand.operator()));
             System.out.println("Created human " + name + " <" + email + "> in " + (groups.isEmpty() ? "no group" : String.join(", ", groups))
@@ -57,6 +63,16 @@ public final class HumansCommand {
                     + expiresAt.map(at -> ", token expires " + at).orElse("") + ". Their token, shown this once:");
             System.out.println(token.reveal());
             return 0;
+        }
+
+        /** A second identity that looks like an existing one would let its holder pass for them, or vote twice as one person. */
+        private static void requireNotConfusable(HumanDirectory humans, Person candidate) {
+            List<Person> lookAlikes = humans.confusableWith(candidate);
+            if (!lookAlikes.isEmpty()) {
+                throw new IllegalArgumentException("human " + candidate + " could be taken for the existing human "
+                        + String.join(", ", lookAlikes.stream().map(Person::toString).toList())
+                        + ": their name or email looks the same (Unicode confusables, case and width ignored); choose a name and email that can't be mistaken for theirs");
+            }
         }
     }
 }

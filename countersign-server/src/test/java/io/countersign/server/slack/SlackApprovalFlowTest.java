@@ -133,6 +133,26 @@ class SlackApprovalFlowTest {
         assertThat(slack.calls("chat.update")).isEmpty();
     }
 
+    static java.util.List<io.countersign.identity.ConfusableSpellings.Spelling> spellingsAcceptedAtSubmission() {
+        return io.countersign.identity.ConfusableSpellings.all().stream()
+                .filter(s -> s.refusedAt() == io.countersign.identity.ConfusableSpellings.RefusedAt.VOTE).toList();
+    }
+
+    /** Slack asks the one vote rule: under every spelling the API accepts, alice's click is refused as it is there. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("spellingsAcceptedAtSubmission")
+    void refusesApprovalInSlackByTheHumanTheAgentActsForUnderAConfusableSpelling(io.countersign.identity.ConfusableSpellings.Spelling spelling)
+            throws Exception {
+        String id = gateway.submit(agent, "db.export", "db/prod/customers", spelling.value());
+        String ts = postedMessage(id);
+
+        gateway.interact(click("U0ALICE", ApprovalMessage.APPROVE, id, "C0EXPORTS", ts));
+
+        FakeSlack.Call ephemeral = slack.await("chat.postEphemeral", call -> true);
+        assertThat(ephemeral.param("text")).contains("alice is the human this request acts on behalf of");
+        assertThat(gateway.status(id, agent)).isEqualTo("pending");
+    }
+
     @Test
     void aSlackUserWithoutAConfirmedEmail_orUnknownToCountersign_isRefused() throws Exception {
         slack.user("U0MALLORY", "bob@example.com", false);

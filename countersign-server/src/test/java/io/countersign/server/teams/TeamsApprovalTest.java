@@ -106,6 +106,24 @@ class TeamsApprovalTest {
         assertThat(request.path("votes")).isEmpty();
     }
 
+    static java.util.List<io.countersign.identity.ConfusableSpellings.Spelling> spellingsAcceptedAtSubmission() {
+        return io.countersign.identity.ConfusableSpellings.all().stream()
+                .filter(s -> s.refusedAt() == io.countersign.identity.ConfusableSpellings.RefusedAt.VOTE).toList();
+    }
+
+    /** Teams asks the one vote rule: under every spelling the API accepts, alice's click is refused as it is there. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.MethodSource("spellingsAcceptedAtSubmission")
+    void refusesApprovalInTeamsByTheHumanTheAgentActsForUnderAConfusableSpelling(io.countersign.identity.ConfusableSpellings.Spelling spelling) {
+        String id = pendingExport(Optional.of(spelling.value()));
+
+        HttpResponse<String> response = gateway.teams("Bearer " + teams.token(), teams.invoke("approve", id, null, ALICE_ID, ALICE_AAD));
+
+        assertThat(FakeTeams.MAPPER.readTree(response.body()).path("value").toString()).contains("Not recorded: ")
+                .contains("alice is the human this request acts on behalf of");
+        assertThat(gateway.request(id, alice).path("votes")).isEmpty();
+    }
+
     @Test
     void aTeamsUserWhoIsNoHumanOfTheGateway_isRefused() {
         String id = pendingExport(Optional.empty());

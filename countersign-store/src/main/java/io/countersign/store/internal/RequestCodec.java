@@ -4,6 +4,7 @@ import io.countersign.action.Action;
 import io.countersign.action.ActionDigest;
 import io.countersign.identity.Agent;
 import io.countersign.identity.Delegation;
+import io.countersign.identity.Person;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.policy.Decision;
 import io.countersign.policy.Effect;
@@ -44,7 +45,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Members added to format 1 later are written only when they differ from what an older
  * document means: {@code delegation} only when {@code verified} (otherwise it follows from
  * {@code onBehalfOf}), {@code resolution} and {@code breakGlass} only when set, an approval's
- * {@code stepUp} only when true, its {@code notify} only when it routes somewhere. Older documents
+ * {@code stepUp} only when true, its {@code notify} only when it routes somewhere,
+ * {@code onBehalfOfPerson} (whom onBehalfOf resolved to) only when it resolved. Older documents
  * therefore read back unchanged.
  *
  * <p>Action params are stored as the JSON they are; reading them back gives the nodes a default
@@ -91,6 +93,7 @@ public final class RequestCodec {
         }
         request.resolution().ifPresent(resolution -> doc.put("resolution", resolution));
         request.breakGlass().ifPresent(breakGlass -> doc.set("breakGlass", breakGlass(breakGlass)));
+        request.resolvedOnBehalfOf().ifPresent(person -> doc.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
         return mapper.writeValueAsString(doc);
     }
 
@@ -126,7 +129,8 @@ public final class RequestCodec {
                     optional(doc, "delegation", node -> Delegation.fromWireName(node.stringValue()))
                             .orElse(Delegation.claimedOrNone(action.onBehalfOf().isPresent())),
                     optional(doc, "resolution", JsonNode::stringValue),
-                    optional(doc, "breakGlass", RequestCodec::readBreakGlass));
+                    optional(doc, "breakGlass", RequestCodec::readBreakGlass),
+                    optional(doc, "onBehalfOfPerson", node -> new Person(text(node, "name"), text(node, "email"))));
         } catch (RuntimeException e) {
             // Jackson's exceptions, DateTimeParseException and the records' own checks all land here.
             throw new IllegalArgumentException("request document is malformed: " + e.getMessage(), e);

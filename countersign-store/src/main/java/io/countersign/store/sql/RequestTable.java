@@ -87,7 +87,8 @@ public final class RequestTable {
     /** Inserts a new request; throws {@link IllegalArgumentException} when its id or idempotency key is taken. */
     public void insert(Connection connection, ApprovalRequest request) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO requests"
-                + " (id, agent, status, created_at, expires_at, idempotency_key, document) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                + " (id, agent, status, created_at, expires_at, idempotency_key, document, on_behalf_of, on_behalf_of_person)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, request.id().value());
             insert.setString(2, request.agent().name());
             insert.setString(3, request.status().wireName());
@@ -95,6 +96,8 @@ public final class RequestTable {
             setExpiry(insert, 5, request);
             insert.setString(6, request.idempotencyKey().orElse(null));
             insert.setString(7, codec.write(request));
+            insert.setString(8, request.action().onBehalfOf().orElse(null));
+            insert.setString(9, request.resolvedOnBehalfOf().map(person -> person.id().value()).orElse(null));
             insert.executeUpdate();
         } catch (SQLException e) {
             if (!SqlErrors.isConstraintViolation(e)) {

@@ -43,6 +43,16 @@ class RequestCodecTest {
     }
 
     @Test
+    void roundTrip_keepsWhomOnBehalfOfResolvedTo_besideWhatWasSent() {
+        ApprovalRequest request = Requests.pendingResolvedTo(new io.countersign.identity.Person("alice", "alice@example.com"));
+
+        ApprovalRequest read = codec.read(codec.write(request));
+        assertThat(read).isEqualTo(request);
+        assertThat(read.action().onBehalfOf()).contains("alice@example.com");
+        assertThat(codec.write(Requests.pending("bot"))).as("nothing written when it resolved to nobody").doesNotContain("onBehalfOfPerson");
+    }
+
+    @Test
     void roundTrip_ofAFreshPendingRequest_givesAnEqualRequest() {
         ApprovalRequest request = Requests.pending("bot");
 

@@ -316,4 +316,23 @@ class SqliteStoreTest extends StoreContractTest {
             return rows.getString(1);
         }
     }
+
+    @Test
+    void insert_keepsWhatTheAgentSentAndWhomItResolvedTo_inTheirColumns() throws SQLException {
+        ApprovalRequest request = io.countersign.store.Requests.pendingResolvedTo(new io.countersign.identity.Person("Alice", "ALICE@example.com"));
+        store.transact(tx -> {
+            tx.insert(request);
+            return null;
+        });
+
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + sqlite().file()); Statement statement = raw.createStatement();
+                java.sql.ResultSet row = statement.executeQuery("SELECT on_behalf_of, on_behalf_of_person FROM requests WHERE id = '" + request.id().value() + "'")) {
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).isEqualTo("alice@example.com");
+            // The person id is the skeleton, not for reading ("m" looks like "rn"): one value for every spelling of alice's email.
+            assertThat(row.getString(2)).isEqualTo(request.resolvedOnBehalfOf().orElseThrow().id().value())
+                    .isEqualTo(new io.countersign.identity.Person("another identity", "\uff41lice@EXAMPLE.com").id().value());
+        }
+        assertThat(store.find(request.id())).contains(request);
+    }
 }
