@@ -45,6 +45,12 @@ final class ClientSession {
     private final int secret;
     private final Map<String, String> statements = new HashMap<>();
     private final Map<String, Bound> portals = new HashMap<>();
+    /**
+     * Parse, Bind, Describe and Close since the last Execute, Sync or Flush: held back until the
+     * statement they prepare is allowed, so the upstream never sees the text of a refused statement
+     * (not even in its error log, which quotes the statement a failed message belongs to).
+     */
+    private final List<Wire.Message> withheld = new ArrayList<>();
     private Login.Admitted agent;
     private boolean skipping;
     private volatile boolean holding;
@@ -90,16 +96,26 @@ final class ClientSession {
                 case 'E' -> execute(message);
                 case 'S' -> {
                     skipping = false;
+                    writeWithheld();
                     relay.expect(new UpstreamRelay.Expected.Sync());
                     up.write(message.frame());
                 }
                 case 'C' -> closeNamed(message);
-                case 'D', 'H' -> passThrough(message);
+                case 'D' -> passThrough(message);
+                case 'H' -> {
+                    if (!skipping) {
+                        writeWithheld();
+                        up.write(message.frame());
+                    }
+                }
                 // COPY FROM STDIN data, after an approved COPY; outside a COPY the upstream ignores them.
                 case 'd', 'c', 'f' -> up.write(message.frame());
-                case 'F' -> refuse(new Wire.Message((byte) 'F', message.body()), Notices.error(Notices.FEATURE_NOT_SUPPORTED,
+                case 'F' -> {
+                    withheld.clear();
+                    refuse(new Wire.Message((byte) 'F', message.body()), Notices.error(Notices.FEATURE_NOT_SUPPORTED,
                         "function calls by OID (the fastpath interface) are not supported through Countersign: call the function in SQL",
                         Optional.empty(), Optional.empty()), true);
+                }
                 case 'X' -> {
                     up.write(message.frame());
                     up.flush();
@@ -113,10 +129,20 @@ final class ClientSession {
         }
     }
 
-    private void passThrough(Wire.Message message) throws IOException {
+    private void passThrough(Wire.Message message) throws ProtocolViolation {
         if (!skipping) {
+            if (withheld.size() >= MAX_NAMED) {
+                throw new ProtocolViolation("more than " + MAX_NAMED + " messages without an Execute, Sync or Flush");
+            }
+            withheld.add(message);
+        }
+    }
+
+    private void writeWithheld() throws IOException {
+        for (Wire.Message message : withheld) {
             upstream.out().write(message.frame());
         }
+        withheld.clear();
     }
 
     private void query(Wire.Message message) throws IOException, ProtocolViolation {
@@ -200,6 +226,7 @@ final class ClientSession {
         Bound bound = portals.get(portal);
         if (bound == null) {
             // The upstream answers "portal does not exist"; nothing runs.
+            writeWithheld();
             upstream.out().write(message.frame());
             relay.expect(new UpstreamRelay.Expected.Execute(new UpstreamRelay.Collected()));
             return;
@@ -223,6 +250,8 @@ final class ClientSession {
         }
         agent = (Login.Admitted) login;
         List<Action> decided = actions.of(sql, parameters);
+        List<Wire.Message> preparing = List.copyOf(withheld);
+        withheld.clear();
         upstream.out().flush();
         cancelRequested = false;
         holding = true;
@@ -232,6 +261,9 @@ final class ClientSession {
                 UpstreamRelay.Collected collected = new UpstreamRelay.Collected();
                 relay.expect(expected.apply(collected));
                 try {
+                    for (Wire.Message prepared : preparing) {
+                        upstream.out().write(prepared.frame());
+                    }
                     upstream.out().write(message.frame());
                 } catch (IOException e) {
                     throw new Upstream.UpstreamFailure("sending the statement upstream failed: " + e.getMessage(), e);

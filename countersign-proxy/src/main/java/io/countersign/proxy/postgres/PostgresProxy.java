@@ -114,7 +114,8 @@ public final class PostgresProxy implements AutoCloseable {
     private void session(Socket socket) {
         Optional<ClientSession> session = Optional.empty();
         int pid = 0;
-        try (socket) {
+        // Not try-with-resources: the socket must still be open when a catch clause tells the client why.
+        try {
             SessionStartup.Result result = startup.run(socket);
             if (result.started().isEmpty()) {
                 return;
@@ -147,6 +148,11 @@ public final class PostgresProxy implements AutoCloseable {
             session.ifPresent(ClientSession::close);
             if (pid != 0) {
                 sessions.remove(pid);
+            }
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closed already
             }
         }
     }

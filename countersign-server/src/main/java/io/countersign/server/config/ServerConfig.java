@@ -2,6 +2,7 @@ package io.countersign.server.config;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.proxy.postgres.PostgresProxyConfig;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.mcp.McpConfig;
@@ -10,6 +11,7 @@ import io.countersign.server.policychange.PolicyChangeSettings;
 import io.countersign.server.teams.TeamsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,7 +21,7 @@ import java.util.Optional;
 public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
         long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
         DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
-        PolicyChangeSettings policyChanges) {
+        PolicyChangeSettings policyChanges, List<PostgresProxyConfig> postgresProxies) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -39,12 +41,22 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         requireNonNull(teams, "teams is null");
         requireNonNull(slack, "slack is null");
         requireNonNull(policyChanges, "policyChanges is null");
+        postgresProxies = List.copyOf(requireNonNull(postgresProxies, "postgresProxies is null"));
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
         }
         if (maxBodyBytes < 1024) {
             throw new IllegalArgumentException("maxBodyBytes is " + maxBodyBytes + ", want at least 1024");
         }
+    }
+
+    /** Without enforcing proxies (no {@code proxies:} section). */
+    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
+            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
+            DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
+            PolicyChangeSettings policyChanges) {
+        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
+                teams, slack, policyChanges, List.of());
     }
 
     /** Without a {@code policyChanges:} section: no policy changes through the API, hot reload from disk. */
@@ -115,40 +127,40 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withTeams(TeamsConfig newTeams) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, newTeams, slack, policyChanges);
+                notifications, newTeams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withSlack(SlackConfig newSlack) {
@@ -157,21 +169,26 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
 
     public ServerConfig withSlackSection(Optional<SlackConfig> newSlack) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, newSlack, policyChanges);
+                notifications, teams, newSlack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withNotifications(NotificationsConfig newNotifications) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                newNotifications, teams, slack, policyChanges);
+                newNotifications, teams, slack, policyChanges, postgresProxies);
     }
 
     public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, slack, newPolicyChanges);
+                notifications, teams, slack, newPolicyChanges, postgresProxies);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack, policyChanges);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack, policyChanges, postgresProxies);
+    }
+
+    public ServerConfig withPostgresProxies(List<PostgresProxyConfig> proxies) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                notifications, teams, slack, policyChanges, proxies);
     }
 
     /** Whether browsers reach this gateway over TLS (a baseUrl with https, e.g. behind a TLS proxy): console cookies are then Secure. */
