@@ -312,11 +312,12 @@ final class ClientSession {
             @Override
             public void held(List<Pending> pending) {
                 for (Pending request : pending) {
+                    // The page is in the message itself: some clients show only the message of a notice.
                     String text = "Countersign holds this statement for approval: request " + request.id() + " (" + request.action() + " on "
-                            + request.resource() + "): " + request.reason();
+                            + request.resource() + "): " + request.reason() + ". Approve or deny it at " + request.consoleUrl();
                     try {
-                        out.send('N', Notices.notice(text, Optional.of("A human approves or denies it at " + request.consoleUrl()
-                                + "; the statement runs once, when approved. Cancelling the statement or disconnecting withdraws the request.")), true);
+                        out.send('N', Notices.notice(text, Optional.of("The statement runs once, when approved. "
+                                + "Cancelling the statement or disconnecting withdraws the request.")), true);
                     } catch (IOException e) {
                         // The client went away; gone() says so on the next check.
                     }

@@ -88,7 +88,7 @@ public final class SqlStatements {
             }
             Optional<SqlStatement> one = describe(statement);
             if (one.isEmpty()) {
-                return new Parsed.Unparsed("a table name in the statement can't be named in a resource");
+                return new Parsed.Unparsed("the statement's tables could not be read, or a table name can't be named in a resource");
             }
             read.add(one.get());
         }
@@ -127,6 +127,12 @@ public final class SqlStatements {
             rawTables.addAll(names.getTables(statement));
         } catch (UnsupportedOperationException e) {
             // Some statements (GRANT, SET) have no table finder; their kind decides them.
+        } catch (RuntimeException e) {
+            // The finder fails on some shapes (a DELETE inside WITH): without its tables, the statement can't be decided per table.
+            return Optional.empty();
+        }
+        if (statement instanceof PlainSelect plain && plain.getIntoTables() != null) {
+            plain.getIntoTables().forEach(table -> rawTables.add(table.getFullyQualifiedName()));
         }
         if (statement instanceof Grant grant && grant.getObjectName() != null) {
             rawTables.add(grant.getObjectName());

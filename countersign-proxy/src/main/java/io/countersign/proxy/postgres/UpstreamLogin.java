@@ -145,7 +145,9 @@ final class UpstreamLogin {
                     send(out, new Wire.Builder().cstring("SCRAM-SHA-256").int32(first.length).bytes(first).build());
                 }
                 case 11 -> {
-                    requireScram(scram);
+                    if (scram == null) {
+                        throw new Refused("the upstream continued a SCRAM exchange it never started");
+                    }
                     try {
                         scram.serverFirstMessage(new String(reader.bytes(reader.remaining()), StandardCharsets.UTF_8));
                     } catch (ScramException e) {
@@ -154,7 +156,9 @@ final class UpstreamLogin {
                     send(out, scram.clientFinalMessage().toString().getBytes(StandardCharsets.UTF_8));
                 }
                 case 12 -> {
-                    requireScram(scram);
+                    if (scram == null) {
+                        throw new Refused("the upstream finished a SCRAM exchange it never started");
+                    }
                     try {
                         scram.serverFinalMessage(new String(reader.bytes(reader.remaining()), StandardCharsets.UTF_8));
                     } catch (ScramException e) {
@@ -163,12 +167,6 @@ final class UpstreamLogin {
                 }
                 default -> throw new Refused("the upstream asks for authentication method " + code + ", which the gateway does not speak");
             }
-        }
-    }
-
-    private static void requireScram(ScramClient scram) throws Refused {
-        if (scram == null) {
-            throw new Refused("the upstream continued a SCRAM exchange it never started");
         }
     }
 

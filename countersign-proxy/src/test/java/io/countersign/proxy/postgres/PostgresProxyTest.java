@@ -222,6 +222,65 @@ class PostgresProxyTest {
     }
 
     @Test
+    void copyInLoadsRowsWhenAllowedAndIsRefusedOtherwise() throws Exception {
+        try (Connection connection = agent()) {
+            long rows = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY events (what) FROM STDIN",
+                    new java.io.StringReader("copied one\ncopied two\n"));
+            assertThat(rows).isEqualTo(2);
+            assertThatThrownBy(() -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY secrets FROM STDIN",
+                    new java.io.StringReader("x\ty\n"))).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+            assertThat(query(connection, "SELECT count(*) FROM events WHERE what LIKE 'copied%'")).containsExactly("2");
+        }
+        try (Connection direct = upstream.direct()) {
+            assertThat(query(direct, "SELECT count(*) FROM secrets")).containsExactly("1");
+        }
+    }
+
+    @Test
+    void aKeyRevokedMidSessionEndsTheSessionAtTheNextStatement() throws Exception {
+        String revoked = fixture.keyFor("short-lived").reveal();
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.login("short-lived", revoked);
+            client.query("SELECT 1");
+            assertThat(RawClient.sqlState(client.untilReady())).isEmpty();
+            fixture.store.revokeAgent("short-lived", Instant.now());
+            client.query("SELECT 2");
+            List<RawClient.Message> answer = client.readToEnd();
+            assertThat(RawClient.sqlState(answer)).contains("28000");
+            assertThat(answer.getFirst().text()).contains("FATAL").contains("may no longer connect");
+        }
+    }
+
+    @Test
+    void aListenerOffLoopbackWithoutTlsRefusesToStart() {
+        PostgresProxyConfig exposed = new PostgresProxyConfig("exposed", "0.0.0.0", 0, config(upstream.port()).upstream(), Optional.empty(),
+                PostgresProxyConfig.Unparsed.DENY);
+        assertThatThrownBy(() -> PostgresProxy.start(exposed, name -> Optional.of(upstream.password), fixture.enforcement, fixture.authenticator))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback address").hasMessageContaining("tls");
+        assertThatThrownBy(() -> PostgresProxy.start(config(upstream.port()), name -> Optional.empty(), fixture.enforcement, fixture.authenticator))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$APP_DB_PASSWORD");
+    }
+
+    @Test
+    void aTlsListenerServesClientsThatAskForTls() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl is not installed: skipping the TLS test");
+        Path cert = directory.resolve("proxy.crt");
+        Path keyFile = directory.resolve("proxy.key");
+        Process openssl = new ProcessBuilder("/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", keyFile.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0).isTrue();
+        PostgresProxyConfig tls = new PostgresProxyConfig("main", "127.0.0.1", 0, config(upstream.port()).upstream(),
+                Optional.of(new PostgresProxyConfig.TlsFiles(cert, keyFile)), PostgresProxyConfig.Unparsed.DENY);
+        try (PostgresProxy secured = PostgresProxy.start(tls, name -> Optional.of(upstream.password), fixture.enforcement, fixture.authenticator);
+                Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + secured.port() + "/app?sslmode=require",
+                        "reporter", key)) {
+            assertThat(query(connection, "SELECT count(*) FROM orders")).containsExactly("3");
+            assertThat(query(connection, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).hasSize(1);
+        }
+    }
+
+    @Test
     void aCancelWhileHeldWithdrawsTheRequestAndNothingRunsLater() throws Exception {
         ExecutorService agents = Executors.newSingleThreadExecutor();
         try (Connection connection = agent(); Statement delete = connection.createStatement()) {

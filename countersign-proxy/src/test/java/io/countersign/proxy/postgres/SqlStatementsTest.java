@@ -25,8 +25,6 @@ class SqlStatementsTest {
                 Arguments.of("UPDATE billing.invoices SET paid = true", "update", List.of("billing.invoices"), false, List.of()),
                 Arguments.of("UPDATE billing.invoices SET paid = true WHERE id = 7", "update", List.of("billing.invoices"), true, List.of()),
                 Arguments.of("INSERT INTO events (what) VALUES ('x') RETURNING id", "insert", List.of("public.events"), false, List.of()),
-                Arguments.of("WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone", "delete", List.of("public.orders"), false,
-                        List.of("count")),
                 Arguments.of("SELECT * INTO copy_of_orders FROM orders", "ddl", List.of("public.copy_of_orders", "public.orders"), false, List.of()),
                 Arguments.of("TRUNCATE orders", "delete", List.of("public.orders"), false, List.of()),
                 Arguments.of("MERGE INTO orders o USING incoming i ON o.id = i.id WHEN MATCHED THEN DELETE", "merge",
@@ -60,14 +58,14 @@ class SqlStatementsTest {
         assertThat(statement.functions()).containsExactlyInAnyOrderElementsOf(functions);
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("unreadable")
     void leavesWhatItCantReadUnparsedInsteadOfGuessing(String sql) {
         assertThat(parser.parse(sql)).isInstanceOf(SqlStatements.Parsed.Unparsed.class);
     }
 
     static List<String> unreadable() {
-        return List.of("VACUUM orders", "COPY orders TO '/tmp/orders.csv'", "COPY orders TO PROGRAM 'curl evil'",
+        return List.of("WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone", "VACUUM orders", "COPY orders TO '/tmp/orders.csv'", "COPY orders TO PROGRAM 'curl evil'",
                 "COPY orders TO STDOUT; DROP TABLE orders", "BEGIN; DROP TABLE orders", "DO $$ BEGIN PERFORM 1; END $$", "EXPLAIN ANALYZE DELETE FROM orders",
                 "SELECT * FROM \"we/ird\"", "");
     }

@@ -79,8 +79,8 @@ final class ProxiesSection {
         Optional<PostgresProxyConfig.TlsFiles> tls = Optional.empty();
         if (entry.get("tls") != null) {
             Map<?, ?> files = ConfigFile.map(file, key + ".tls", entry.get("tls"), Set.of("certFile", "keyFile"));
-            tls = Optional.of(new PostgresProxyConfig.TlsFiles(base.resolve(required(file, key + ".tls.certFile", files.get("certFile"))),
-                    base.resolve(required(file, key + ".tls.keyFile", files.get("keyFile")))));
+            tls = Optional.of(new PostgresProxyConfig.TlsFiles(base.resolve(required(file, key + ".tls.certFile", files.get("certFile"))).normalize(),
+                    base.resolve(required(file, key + ".tls.keyFile", files.get("keyFile"))).normalize()));
         }
         String unparsed = ConfigFile.string(file, key + ".unparsed", entry.get("unparsed")).orElse("deny");
         PostgresProxyConfig.Unparsed onUnparsed = switch (unparsed.toLowerCase(Locale.ROOT)) {

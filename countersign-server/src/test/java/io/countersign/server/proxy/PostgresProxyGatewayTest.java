@@ -183,6 +183,8 @@ class PostgresProxyGatewayTest {
         Process killed = builder.start();
         try {
             int proxyPort = Integer.parseInt(awaitLine(out, Pattern.compile("PostgreSQL proxy 'main' listening on port (\\d+)")));
+            String baseUrl = awaitLine(out, Pattern.compile("Countersign listening on (http://\\S+)"));
+            String human = TestCredentials.issue(folder.resolve("data"), new Human("bob", "bob@example.com", Set.of("data-owners")));
             String sql = "DELETE FROM orders WHERE id = 19";
             CompletableFuture<PgClients.Result> held = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -191,7 +193,7 @@ class PostgresProxyGatewayTest {
                     throw new IllegalStateException(e);
                 }
             });
-            Thread.sleep(3000);
+            awaitPending(baseUrl, human, sql);
             assertThat(held).isNotDone();
             killed.destroyForcibly();
             assertThat(killed.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -205,7 +207,7 @@ class PostgresProxyGatewayTest {
         try (Gateway restarted = Gateway.start(ConfigFile.load(config), Clock.systemUTC(),
                 name -> name.equals("APP_DB_PASSWORD") ? Optional.of(upstream.password) : Optional.empty())) {
             Thread.sleep(2000);
-            String human = TestCredentials.issue(folder.resolve("data"), new Human("bob", "bob@example.com", Set.of("data-owners")));
+            String human = TestCredentials.issue(folder.resolve("data"), new Human("carol", "carol@example.com", Set.of("data-owners")));
             JsonNode inbox = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(restarted.baseUrl() + "/v1/approvals?status=pending"))
                     .header("Authorization", "Bearer " + human).build(), HttpResponse.BodyHandlers.ofString()).body());
             assertThat(inbox.toString()).contains("DELETE FROM orders WHERE id = 19");
@@ -223,10 +225,14 @@ class PostgresProxyGatewayTest {
     }
 
     private String awaitPending(String statement) throws Exception {
-        Instant until = Instant.now().plus(Duration.ofSeconds(30));
+        return awaitPending(gateway.baseUrl(), aliceToken, statement);
+    }
+
+    private static String awaitPending(String baseUrl, String token, String statement) throws Exception {
+        Instant until = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(until)) {
-            HttpResponse<String> inbox = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/approvals?status=pending"))
-                    .header("Authorization", "Bearer " + aliceToken).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> inbox = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/approvals?status=pending"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
             for (JsonNode item : JSON.readTree(inbox.body()).path("items")) {
                 if (item.toString().contains(statement)) {
                     return item.path("id").asString();
@@ -234,7 +240,7 @@ class PostgresProxyGatewayTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no pending request for '" + statement + "' within 30 s");
+        throw new AssertionError("no pending request for '" + statement + "' within 60 s");
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
