@@ -237,13 +237,14 @@ class PostgresProxyTest {
     }
 
     @Test
-    void aKeyRevokedMidSessionEndsTheSessionAtTheNextStatement() throws Exception {
+    void aKeyRevokedMidSessionEndsTheSessionAtTheNextStatementAfterASecond() throws Exception {
         String revoked = fixture.keyFor("short-lived").reveal();
         try (RawClient client = new RawClient(proxy.port())) {
             client.login("short-lived", revoked);
             client.query("SELECT 1");
             assertThat(RawClient.sqlState(client.untilReady())).isEmpty();
             fixture.store.revokeAgent("short-lived", Instant.now());
+            Thread.sleep(1100); // keys are checked again at most once a second
             client.query("SELECT 2");
             List<RawClient.Message> answer = client.readToEnd();
             assertThat(RawClient.sqlState(answer)).contains("28000");
@@ -291,6 +292,23 @@ class PostgresProxyTest {
             assertThatThrownBy(() -> held.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class)
                     .cause().satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
             assertThat(fixture.workflow.find(pending.id()).orElseThrow().status()).isEqualTo(RequestStatus.CANCELLED);
+            assertThat(query(connection, "SELECT count(*) FROM orders")).containsExactly("3");
+        } finally {
+            agents.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCancelOfARunningStatementIsForwardedToItsUpstreamBackend() throws Exception {
+        ExecutorService agents = Executors.newSingleThreadExecutor();
+        try (Connection connection = agent(); Statement sleep = connection.createStatement()) {
+            Future<Boolean> running = agents.submit(() -> sleep.execute("SELECT pg_sleep(60)"));
+            awaitRequest(request -> request.action().paramsView().path("statement").asString().contains("pg_sleep")
+                    && request.status() == RequestStatus.APPROVED);
+            Thread.sleep(500);
+            sleep.cancel();
+            assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class)
+                    .cause().satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
             assertThat(query(connection, "SELECT count(*) FROM orders")).containsExactly("3");
         } finally {
             agents.shutdownNow();
