@@ -75,11 +75,15 @@ public final class SqlStatements {
         if (copy.isPresent()) {
             return new Parsed.Read(List.of(copy.get()));
         }
-        Statements statements;
+        @org.jspecify.annotations.Nullable Statements statements;
         try {
             statements = CCJSqlParserUtil.parseStatements(sql);
         } catch (JSQLParserException | RuntimeException e) {
             return new Parsed.Unparsed("the SQL parser could not read the statement");
+        }
+        if (statements == null) {
+            // JSqlParser answers null, not an empty list, for a text with no statement.
+            return new Parsed.Unparsed("there is no statement");
         }
         List<SqlStatement> read = new ArrayList<>();
         for (Statement statement : statements) {
