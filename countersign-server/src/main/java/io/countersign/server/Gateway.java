@@ -36,6 +36,11 @@ import io.countersign.policy.PolicyEngine;
 import io.countersign.server.insights.Insights;
 import io.countersign.server.insights.InsightsRoutes;
 import io.countersign.server.mcp.McpModule;
+import io.countersign.proxy.Enforcement;
+import io.countersign.proxy.postgres.PostgresProxy;
+import io.countersign.proxy.postgres.PostgresProxyConfig;
+import io.countersign.proxy.postgres.UnparsedStatementPolicy;
+import io.countersign.server.identity.ProxyAgents;
 import io.countersign.server.policychange.PolicyChangeGate;
 import io.countersign.server.policychange.PolicyChangeRoutes;
 import io.countersign.server.policychange.PolicyChanges;
@@ -78,9 +83,12 @@ public final class Gateway implements AutoCloseable {
     private final String baseUrl;
     private final Optional<McpModule> mcp;
     private final BearerTokens bearerTokens;
+    private final List<PostgresProxy> postgresProxies;
 
-    private Gateway(List<AutoCloseable> parts, ApiServer server, String baseUrl, Optional<McpModule> mcp, BearerTokens bearerTokens) {
+    private Gateway(List<AutoCloseable> parts, ApiServer server, String baseUrl, Optional<McpModule> mcp, BearerTokens bearerTokens,
+            List<PostgresProxy> postgresProxies) {
         this.parts = List.copyOf(parts);
+        this.postgresProxies = List.copyOf(postgresProxies);
         this.server = server;
         this.baseUrl = baseUrl;
         this.mcp = mcp;
@@ -88,7 +96,13 @@ public final class Gateway implements AutoCloseable {
     }
 
     public static Gateway start(ServerConfig config, Clock clock) {
+        return start(config, clock, name -> Optional.ofNullable(System.getenv(name)));
+    }
+
+    /** {@code environment} reads the variables the config names for secrets (the proxies' upstream passwords). */
+    public static Gateway start(ServerConfig config, Clock clock, Function<String, Optional<String>> environment) {
         requireNonNull(config, "config is null");
+        requireNonNull(environment, "environment is null");
         requireNonNull(clock, "clock is null");
         DataFolder data = new DataFolder(config.dataDirectory());
         List<AutoCloseable> parts = new ArrayList<>();
@@ -179,11 +193,35 @@ public final class Gateway implements AutoCloseable {
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("expiry-sweeper").factory());
             sweeper.scheduleWithFixedDelay(() -> sweepExpired(workflow), 0, EXPIRY_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             parts.add(sweeper::shutdownNow);
-            return new Gateway(parts, server, baseUrl.get(), mcp, bearerTokens);
+            List<PostgresProxy> postgresProxies = startPostgresProxies(config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens,
+                    environment, parts);
+            return new Gateway(parts, server, baseUrl.get(), mcp, bearerTokens, postgresProxies);
         } catch (RuntimeException e) {
             closeAll(parts);
             throw e;
         }
+    }
+
+    /**
+     * The {@code proxies.postgres} listeners, on one enforcement seam whose workflow decides SQL the
+     * parser can't read as each listener's {@code unparsed} says; stopped before the seam and the store.
+     */
+    private static List<PostgresProxy> startPostgresProxies(ServerConfig config, Function<PolicyEngine, Workflow> workflows, PolicyEngine policy,
+            LongPolls longPolls, Clock clock, java.util.function.Supplier<String> baseUrl, BearerTokens bearerTokens,
+            Function<String, Optional<String>> environment, List<AutoCloseable> parts) {
+        if (config.postgresProxies().isEmpty()) {
+            return List.of();
+        }
+        Enforcement enforcement = new Enforcement(workflows.apply(new UnparsedStatementPolicy(policy, config.postgresProxies())),
+                new ProxySignals(longPolls), clock, baseUrl);
+        parts.add(enforcement);
+        List<PostgresProxy> started = new ArrayList<>();
+        for (PostgresProxyConfig proxy : config.postgresProxies()) {
+            PostgresProxy listening = PostgresProxy.start(proxy, environment, enforcement, new ProxyAgents(bearerTokens));
+            parts.add(listening);
+            started.add(listening);
+        }
+        return started;
     }
 
     /** The gateway's own system agent must not be a name an OIDC client can authenticate as. */
@@ -216,6 +254,11 @@ public final class Gateway implements AutoCloseable {
     /** The MCP gateway, when the config has {@code mcp.servers}. */
     public Optional<McpModule> mcp() {
         return mcp;
+    }
+
+    /** The PostgreSQL proxies listening, in the config's order. */
+    public List<PostgresProxy> postgresProxies() {
+        return postgresProxies;
     }
 
     /** The agent an API key (or client-credentials token) belongs to, for transports without HTTP (MCP over stdio). */

@@ -43,6 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.println("Countersign listening on " + gateway.baseUrl()
                 + " (data: " + settings.dataDirectory().toAbsolutePath().normalize()
                 + ", policy: " + settings.policyFile().map(Path::toString).orElse("bundled example") + ")");
+        gateway.postgresProxies().forEach(proxy -> System.out.println("PostgreSQL proxy '" + proxy.name() + "' listening on port " + proxy.port()));
         System.out.flush();
         stopped.await();
         return 0;

@@ -55,6 +55,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * policyChanges: {approvers: [policy-admins], quorum: 1, timeout: 24h, reloadFromDisk: true}   # docs/insights.md
  * teams: {appId: ..., appPasswordEnv: TEAMS_APP_PASSWORD, serviceUrl: ..., conversationId: ...}   # see TeamsSection; docs/teams.md
  * slack: {botTokenEnv: SLACK_BOT_TOKEN, signingSecretEnv: SLACK_SIGNING_SECRET, defaultChannel: C0123ABCD}   # see SlackConfig, docs/slack.md
+ * proxies: {postgres: [{name: main, listen: 127.0.0.1:6432, upstream: {...}}]}   # see ProxiesSection; docs/postgres-proxy.md
  * identity: {oidc: {issuer: https://login.example.com, audience: countersign}, roles: {admin: [admins]}}   # see IdentitySection
  * </pre>
  */
@@ -72,7 +73,7 @@ public final class ConfigFile {
         } catch (YAMLException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
         }
-        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "outbox", "webhooks", "teams", "slack", "policyChanges"));
+        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "outbox", "webhooks", "teams", "slack", "policyChanges", "proxies"));
         Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
         ServerConfig config = ServerConfig.defaults();
         Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes", "tls"));
@@ -93,7 +94,8 @@ public final class ConfigFile {
                     .withTeams(TeamsSection.parse(file, top.get("teams"), name -> Optional.ofNullable(System.getenv(name))))
                     .withSlackSection(SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))))
                     .withPolicyChanges(policyChanges(file, top.get("policyChanges")))
-                    .withTlsSection(tls);
+                    .withTlsSection(tls)
+                    .withPostgresProxies(ProxiesSection.parse(file, base, top.get("proxies")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -259,7 +261,7 @@ public final class ConfigFile {
                 Boolean.TRUE.equals(publicEntries));
     }
 
-    private static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {
+    static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {
         if (!(value instanceof Map<?, ?> map)) {
             throw new ConfigException(file + ": '" + key + "' must be a mapping");
         }
@@ -271,7 +273,7 @@ public final class ConfigFile {
         return map;
     }
 
-    private static Optional<String> string(Path file, String key, Object value) {
+    static Optional<String> string(Path file, String key, Object value) {
         if (value == null) {
             return Optional.empty();
         }
@@ -281,7 +283,7 @@ public final class ConfigFile {
         throw new ConfigException(file + ": '" + key + "' must be a string");
     }
 
-    private static Optional<Integer> integer(Path file, String key, Object value) {
+    static Optional<Integer> integer(Path file, String key, Object value) {
         if (value == null) {
             return Optional.empty();
         }

@@ -3,6 +3,7 @@ package io.countersign.server.config;
 import io.countersign.server.audit.AuditConfig;
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.proxy.postgres.PostgresProxyConfig;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.http.TlsFiles;
 import io.countersign.server.identity.IdentityConfig;
@@ -12,6 +13,7 @@ import io.countersign.server.policychange.PolicyChangeSettings;
 import io.countersign.server.teams.TeamsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,7 +23,7 @@ import java.util.Optional;
 public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
         long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
         DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
-        PolicyChangeSettings policyChanges, Optional<TlsFiles> tls) {
+        PolicyChangeSettings policyChanges, Optional<TlsFiles> tls, List<PostgresProxyConfig> postgresProxies) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -42,6 +44,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         requireNonNull(slack, "slack is null");
         requireNonNull(policyChanges, "policyChanges is null");
         requireNonNull(tls, "tls is null");
+        postgresProxies = List.copyOf(requireNonNull(postgresProxies, "postgresProxies is null"));
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
         }
@@ -50,13 +53,13 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
         }
     }
 
-    /** Plain HTTP (no {@code server.tls:}); TLS then ends at a proxy, if anywhere. */
+    /** Plain HTTP (no {@code server.tls:}), TLS then ending at a proxy if anywhere; no enforcing proxies (no {@code proxies:}). */
     public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
             long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
             DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
             PolicyChangeSettings policyChanges) {
         this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
-                teams, slack, policyChanges, Optional.empty());
+                teams, slack, policyChanges, Optional.empty(), List.of());
     }
 
     /** Without a {@code policyChanges:} section: no policy changes through the API, hot reload from disk. */
@@ -127,40 +130,40 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withTeams(TeamsConfig newTeams) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, newTeams, slack, policyChanges, tls);
+                notifications, newTeams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withSlack(SlackConfig newSlack) {
@@ -169,21 +172,26 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
 
     public ServerConfig withSlackSection(Optional<SlackConfig> newSlack) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, newSlack, policyChanges, tls);
+                notifications, teams, newSlack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withNotifications(NotificationsConfig newNotifications) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                newNotifications, teams, slack, policyChanges, tls);
+                newNotifications, teams, slack, policyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, slack, newPolicyChanges, tls);
+                notifications, teams, slack, newPolicyChanges, tls, postgresProxies);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack, policyChanges, tls);
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack, policyChanges, tls, postgresProxies);
+    }
+
+    public ServerConfig withPostgresProxies(List<PostgresProxyConfig> proxies) {
+        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+                notifications, teams, slack, policyChanges, tls, proxies);
     }
 
     public ServerConfig withTls(TlsFiles files) {
@@ -192,7 +200,7 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
 
     public ServerConfig withTlsSection(Optional<TlsFiles> newTls) {
         return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, slack, policyChanges, newTls);
+                notifications, teams, slack, policyChanges, newTls, postgresProxies);
     }
 
     /**

@@ -1,0 +1,242 @@
+package io.countersign.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import io.countersign.action.Action;
+import io.countersign.identity.Delegation;
+import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.Execution;
+import io.countersign.workflow.RequestStatus;
+import io.countersign.workflow.Vote;
+import io.countersign.workflow.Workflow;
+import io.countersign.workflow.WorkflowException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seam every enforcing adapter goes through, so that the five steps live once: the adapter
+ * has authenticated the agent ({@link AgentAuthenticator}) and turned its message into actions;
+ * here each action is submitted to the workflow (decided and durably recorded before anything
+ * runs), held while a human decides, executed upstream once and only when every action is
+ * approved, and the execution recorded against each request's grant. A message that is several
+ * actions (a SQL statement on several tables) is decided on each; the most restrictive wins.
+ */
+public final class Enforcement implements AutoCloseable {
+    /** How often a held action checks that its agent is still there. */
+    public static final Duration PRESENCE_CHECK = Duration.ofMillis(250);
+    /** The expiry sweep runs every 250 ms; wait a little past the expiry for its verdict. */
+    private static final Duration EXPIRY_GRACE = Duration.ofSeconds(2);
+    private static final Logger LOG = LoggerFactory.getLogger(Enforcement.class);
+
+    private final Workflow workflow;
+    private final DecisionSignals signals;
+    private final Clock clock;
+    private final Supplier<String> baseUrl;
+    private final ExecutorService reports = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("proxy-execution-report-", 0).factory());
+
+    /** {@code baseUrl} is the gateway's public URL, for the console pages of held requests. */
+    public Enforcement(Workflow workflow, DecisionSignals signals, Clock clock, Supplier<String> baseUrl) {
+        this.workflow = requireNonNull(workflow, "workflow is null");
+        this.signals = requireNonNull(signals, "signals is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
+    }
+
+    /**
+     * Decides {@code actions} for {@code agent} (holding through {@code hold} while any is pending)
+     * and, when all are approved, calls {@code upstream} exactly once. Never calls it otherwise.
+     */
+    public Outcome enforce(Login.Admitted agent, List<Action> actions, Hold hold, Upstream upstream) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(hold, "hold is null");
+        requireNonNull(upstream, "upstream is null");
+        if (actions.isEmpty()) {
+            throw new IllegalArgumentException("nothing to enforce: no actions");
+        }
+        List<ApprovalRequest> requests = new ArrayList<>();
+        try {
+            for (Action action : actions) {
+                ApprovalRequest request = workflow.submit(agent.agent(), action, Optional.empty(), agent.scopes(), Delegation.NONE);
+                requests.add(request);
+                if (request.status() == RequestStatus.DENIED) {
+                    // The most restrictive wins: one denial refuses the message; the others need not wait for anyone.
+                    cancelPending(agent, requests);
+                    return refusal(request);
+                }
+            }
+        } catch (WorkflowException e) {
+            cancelPending(agent, requests);
+            return new Outcome.Refused(Outcome.Reason.REFUSED, "Countersign refused the action: " + e.getMessage(), Optional.empty(), List.of());
+        }
+        List<ApprovalRequest> pending = requests.stream().filter(ApprovalRequest::isPending).toList();
+        if (!pending.isEmpty()) {
+            hold.held(pending.stream().map(this::pending).toList());
+            List<ApprovalRequest> decided = new ArrayList<>(requests.stream().filter(request -> !request.isPending()).toList());
+            for (ApprovalRequest request : pending) {
+                Optional<ApprovalRequest> after = await(request, hold);
+                if (after.isEmpty()) {
+                    cancelPending(agent, requests);
+                    String why = hold.gone().orElse("the agent went away");
+                    return new Outcome.Refused(Outcome.Reason.AGENT_GONE, "Countersign cancelled request " + request.id() + " for "
+                            + request.action().action() + ": " + why, Optional.of(request.id()), request.decision().rules());
+                }
+                if (after.get().status() != RequestStatus.APPROVED) {
+                    cancelPending(agent, requests);
+                    return refusal(after.get());
+                }
+                decided.add(after.get());
+            }
+            requests = decided;
+        }
+        return execute(agent, requests, upstream);
+    }
+
+    private Outcome execute(Login.Admitted agent, List<ApprovalRequest> approved, Upstream upstream) {
+        List<String> grants = new ArrayList<>();
+        for (ApprovalRequest request : approved) {
+            Optional<String> grant = workflow.grantToken(request);
+            if (grant.isEmpty()) {
+                return new Outcome.Refused(Outcome.Reason.NOT_RUN, "Countersign approved request " + request.id()
+                        + " but its grant is no longer usable (expired, or the agent was suspended)", Optional.of(request.id()), request.decision().rules());
+            }
+            grants.add(grant.get());
+        }
+        CompletionStage<ExecutionRecord> execution;
+        try {
+            execution = upstream.execute();
+        } catch (Upstream.UpstreamFailure e) {
+            record(agent, approved, grants, CompletableFuture.completedFuture(ExecutionRecord.failed(e.getMessage())));
+            return new Outcome.UpstreamFailed(e.getMessage());
+        }
+        record(agent, approved, grants, execution);
+        return new Outcome.Executed(approved.stream().map(ApprovalRequest::id).toList());
+    }
+
+    /**
+     * Consumes each grant and records the outcome once the upstream has answered, off the agent's
+     * path: the decision was durable before the message went upstream (invariant 1); the record
+     * follows, and {@link #close} waits for those still on their way.
+     */
+    private void record(Login.Admitted agent, List<ApprovalRequest> approved, List<String> grants, CompletionStage<ExecutionRecord> execution) {
+        execution.whenComplete((result, failure) -> {
+            ExecutionRecord record = result != null ? result : ExecutionRecord.failed("the upstream's answer was lost: " + failure);
+            for (int i = 0; i < approved.size(); i++) {
+                ApprovalRequest request = approved.get(i);
+                String grant = grants.get(i);
+                try {
+                    reports.execute(() -> report(agent, request, grant, record));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    report(agent, request, grant, record);
+                }
+            }
+        });
+    }
+
+    private void report(Login.Admitted agent, ApprovalRequest request, String grant, ExecutionRecord record) {
+        try {
+            workflow.reportExecution(agent.agent(), request.id(), grant, Optional.of(request.action()), record.outcome(), Optional.of(record.detail()));
+        } catch (RuntimeException e) {
+            // The statement already ran; the agent has its answer. The failure to record is an operator's problem.
+            LOG.error("proxy request={} ran but its execution could not be recorded", request.id(), e);
+        }
+    }
+
+    /** The request once decided; empty when the agent went away first. Still pending past its expiry: as it stands. */
+    private Optional<ApprovalRequest> await(ApprovalRequest pending, Hold hold) {
+        Instant until = pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE);
+        CompletableFuture<ApprovalRequest> decided = signals.awaitDecision(pending.id());
+        try {
+            ApprovalRequest current = workflow.find(pending.id()).orElse(pending);
+            while (current.isPending()) {
+                if (hold.gone().isPresent()) {
+                    return Optional.empty();
+                }
+                Duration left = Duration.between(clock.instant(), until);
+                if (left.isNegative() || left.isZero()) {
+                    break;
+                }
+                try {
+                    current = decided.get(Math.min(left.toMillis(), PRESENCE_CHECK.toMillis()), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    current = workflow.find(pending.id()).orElse(current);
+                }
+            }
+            return Optional.of(current);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for request " + pending.id() + " failed", e.getCause());
+        } finally {
+            signals.forget(pending.id(), decided);
+        }
+    }
+
+    /** A held call whose agent has gone, or whose sibling was refused, is cancelled, never run later (invariant 9). */
+    private void cancelPending(Login.Admitted agent, List<ApprovalRequest> requests) {
+        for (ApprovalRequest request : requests) {
+            if (!request.isPending()) {
+                continue;
+            }
+            try {
+                workflow.cancel(agent.agent(), request.id());
+            } catch (WorkflowException e) {
+                // Decided or expired in the meantime: it is not pending any more, which is all we need.
+                LOG.debug("proxy request={} could not be cancelled: {}", request.id(), e.getMessage());
+            }
+        }
+    }
+
+    private Hold.Pending pending(ApprovalRequest request) {
+        return new Hold.Pending(request.id(), request.action().action(), request.action().resource(),
+                baseUrl.get() + "/console/requests/" + request.id(), request.decision().reason());
+    }
+
+    private static Outcome.Refused refusal(ApprovalRequest request) {
+        String action = request.action().action() + " on " + request.action().resource();
+        List<String> rules = request.decision().rules();
+        String ruleText = rules.isEmpty() ? "" : " [rule " + String.join(", ", rules) + "]";
+        Optional<Vote> denial = request.votes().stream().filter(vote -> vote.choice() == Vote.Choice.DENY).findFirst();
+        return switch (request.status()) {
+            case DENIED -> denial.isPresent()
+                    ? new Outcome.Refused(Outcome.Reason.DENIED_BY_HUMAN, "Countersign: " + denial.get().voter() + " denied " + action + " (request "
+                            + request.id() + ")" + denial.get().comment().map(c -> ": " + c).orElse("") + ruleText, Optional.of(request.id()), rules)
+                    : new Outcome.Refused(Outcome.Reason.DENIED_BY_POLICY, "Countersign denied " + action + " (request " + request.id() + "): "
+                            + request.decision().reason() + ruleText, Optional.of(request.id()), rules);
+            case EXPIRED -> new Outcome.Refused(Outcome.Reason.EXPIRED, "Countersign: nobody approved " + action + " in time; request "
+                    + request.id() + " expired" + ruleText, Optional.of(request.id()), rules);
+            case PENDING -> new Outcome.Refused(Outcome.Reason.NOT_RUN, "Countersign: " + action + " is still waiting for approval (request "
+                    + request.id() + "); the gateway stopped waiting", Optional.of(request.id()), rules);
+            default -> new Outcome.Refused(Outcome.Reason.NOT_RUN, "Countersign: request " + request.id() + " for " + action + " is "
+                    + request.status().wireName(), Optional.of(request.id()), rules);
+        };
+    }
+
+    /** Waits (up to 10 s) for execution records still being written. */
+    @Override
+    public void close() {
+        reports.shutdown();
+        try {
+            if (!reports.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("proxy: execution records still pending at shutdown were dropped");
+                reports.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

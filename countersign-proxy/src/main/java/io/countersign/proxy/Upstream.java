@@ -1,0 +1,23 @@
+package io.countersign.proxy;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A protocol's part of executing: sends exactly the approved message upstream with the gateway's
+ * credential. Called at most once per enforcement, and only after every request is approved.
+ * The stage completes when the upstream has answered (a protocol that streams its answer back
+ * completes it when the stream ends); the seam records it then.
+ */
+@FunctionalInterface
+public interface Upstream {
+
+    /** @throws UpstreamFailure when the message could not be sent; the seam records the failure */
+    CompletionStage<ExecutionRecord> execute() throws UpstreamFailure;
+
+    /** The upstream could not be reached or refused the message before answering it. */
+    final class UpstreamFailure extends Exception {
+        public UpstreamFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
