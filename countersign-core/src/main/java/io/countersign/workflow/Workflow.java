@@ -164,7 +164,7 @@ public final class Workflow {
         try {
             PersonName.parse(sent);
         } catch (PersonName.Invalid e) {
-            throw new WorkflowException.BadInput("onBehalfOf", e.getMessage());
+            throw new WorkflowException.BadInput("onBehalfOf", java.util.Objects.requireNonNullElse(e.getMessage(), "is not a valid name or email"));
         }
         if (verified.isPresent()) {
             if (delegation != Delegation.VERIFIED || !OnBehalfOf.unresolved(sent).names(verified.get())) {

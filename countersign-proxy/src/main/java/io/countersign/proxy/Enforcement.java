@@ -119,8 +119,8 @@ public final class Enforcement implements AutoCloseable {
         try {
             execution = upstream.execute();
         } catch (Upstream.UpstreamFailure e) {
-            record(agent, approved, grants, CompletableFuture.completedFuture(ExecutionRecord.failed(e.getMessage())));
-            return new Outcome.UpstreamFailed(e.getMessage());
+            record(agent, approved, grants, CompletableFuture.completedFuture(ExecutionRecord.failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"))));
+            return new Outcome.UpstreamFailed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         record(agent, approved, grants, execution);
         return new Outcome.Executed(approved.stream().map(ApprovalRequest::id).toList());
