@@ -20,6 +20,7 @@ final class TestGateway implements AutoCloseable {
     private final Path policy;
     private final IdentityConfig identity;
     private final UnaryOperator<ServerConfig> customize;
+    private final Clock clock;
     private Gateway gateway;
     Http http;
 
@@ -34,7 +35,13 @@ final class TestGateway implements AutoCloseable {
 
     /** With the config changed further by {@code customize} (channels, webhooks, outbox retries...). */
     TestGateway(Path directory, IdentityConfig identity, String policyResource, UnaryOperator<ServerConfig> customize) {
+        this(directory, identity, policyResource, customize, Clock.systemUTC());
+    }
+
+    /** On a clock the test controls (session lifetimes, re-checks at the provider). */
+    TestGateway(Path directory, IdentityConfig identity, String policyResource, UnaryOperator<ServerConfig> customize, Clock clock) {
         this.customize = customize;
+        this.clock = clock;
         this.data = directory.resolve("data");
         this.policy = directory.resolve("policy.yaml");
         this.identity = identity;
@@ -48,7 +55,7 @@ final class TestGateway implements AutoCloseable {
 
     void start() {
         gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0)
-                .withIdentity(identity)), Clock.systemUTC());
+                .withIdentity(identity)), clock);
         http = new Http(gateway.baseUrl());
     }
 
