@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * within {@link #START_TIMEOUT}), the test class is skipped with the reason.
  */
 final class LocalKeycloak implements AutoCloseable {
-    static final Duration START_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration START_TIMEOUT = Duration.ofMinutes(15);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Process process;

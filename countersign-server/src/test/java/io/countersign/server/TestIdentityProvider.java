@@ -153,6 +153,12 @@ final class TestIdentityProvider implements AutoCloseable {
         rotatedJwks = new JWKSet(List.<JWK>of(original.toPublicJWK(), key.toPublicJWK())).toString();
     }
 
+    /** The provider disables its original key: the next JWKS answer has only a new one. */
+    void removeOriginalKey() {
+        key = newKey("replacement-" + UUID.randomUUID());
+        rotatedJwks = new JWKSet(List.<JWK>of(key.toPublicJWK())).toString();
+    }
+
     /** Serves the rotated key set at the provider's jwks_uri once there is one. */
     private final class RotatedKeys implements Route {
         @Override

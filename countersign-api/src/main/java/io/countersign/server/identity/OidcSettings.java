@@ -37,7 +37,7 @@ public record OidcSettings(URI issuer, String audience, List<String> nameClaims,
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
     public static final Duration DEFAULT_KEYS_REFRESH = Duration.ofMinutes(5);
     private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
-    private static final Duration MIN_KEYS_REFRESH = Duration.ofSeconds(1);
+    private static final Duration MIN_KEYS_REFRESH = Duration.ofSeconds(2);
     private static final Duration MAX_KEYS_REFRESH = Duration.ofMinutes(15);
 
     /** Groups that look like paths: refused with a hint (the default), or their leading slash stripped. */

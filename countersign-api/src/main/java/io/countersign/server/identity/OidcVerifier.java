@@ -175,9 +175,11 @@ public final class OidcVerifier {
     }
 
     private DefaultJWTProcessor<SecurityContext> newProcessor(URL jwksUri) {
+        // Nimbus wants the refresh timeout and the rate limit's interval below the time-to-live.
+        long ttl = settings.keysRefresh().toMillis();
         JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwksUri, retriever)
-                .cache(settings.keysRefresh().toMillis(), TimeUnit.SECONDS.toMillis(15))
-                .rateLimited(Math.min(JWKS_MIN_REFETCH.toMillis(), settings.keysRefresh().toMillis()))
+                .cache(ttl, Math.min(TimeUnit.SECONDS.toMillis(15), ttl / 2))
+                .rateLimited(Math.min(JWKS_MIN_REFETCH.toMillis(), ttl / 2))
                 .build();
         DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
         jwtProcessor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
