@@ -11,8 +11,6 @@ import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.OidcSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -178,16 +176,14 @@ class KeycloakIdentityTest {
 
     @Test
     void backChannelLogoutAtKeycloak_endsTheConsoleSession() throws Exception {
-        HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
         HttpResponse<String> start = get(browser, URI.create(gateway.baseUrl() + "/console/oidc/start?next=/console/inbox"));
         HttpResponse<String> loginPage = get(browser, location(start));
         Matcher form = LOGIN_FORM.matcher(loginPage.body());
         assertThat(form.find()).as("Keycloak's login form in %s", loginPage.body()).isTrue();
         String credentials = "username=bob&password=" + URLEncoder.encode("bob-password", StandardCharsets.UTF_8) + "&credentialId=";
-        HttpResponse<String> loggedIn = browser.send(HttpRequest.newBuilder(URI.create(form.group(1).replace("&amp;", "&")))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(credentials)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> loggedIn = send(browser, HttpRequest.newBuilder(URI.create(form.group(1).replace("&amp;", "&")))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(credentials)));
         HttpResponse<String> callback = get(browser, location(loggedIn));
         assertThat(callback.statusCode()).as(callback.body()).isEqualTo(303);
         assertThat(get(browser, URI.create(gateway.baseUrl() + "/console/inbox")).body()).contains("Signed in as <strong>bob</strong>");
@@ -211,8 +207,33 @@ class KeycloakIdentityTest {
     }
 
     private static HttpResponse<String> get(HttpClient browser, URI uri) {
+        return send(browser, HttpRequest.newBuilder(uri));
+    }
+
+    /**
+     * A browser's cookies, by hand: Keycloak marks its login cookies Secure, which the JDK's cookie
+     * manager never sends over plain http, even to a loopback address as browsers do.
+     */
+    private static final Map<String, String> cookies = new java.util.LinkedHashMap<>();
+
+    private static HttpResponse<String> send(HttpClient browser, HttpRequest.Builder request) {
+        if (!cookies.isEmpty()) {
+            request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining("; ")));
+        }
         try {
-            return browser.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = browser.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            for (String set : response.headers().allValues("Set-Cookie")) {
+                String pair = set.split(";", 2)[0];
+                int equals = pair.indexOf('=');
+                String name = pair.substring(0, equals).strip();
+                String value = pair.substring(equals + 1).strip();
+                if (value.isEmpty() || set.contains("Max-Age=0")) {
+                    cookies.remove(name);
+                } else {
+                    cookies.put(name, value);
+                }
+            }
+            return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
