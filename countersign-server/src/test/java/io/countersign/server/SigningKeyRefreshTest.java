@@ -31,6 +31,19 @@ class SigningKeyRefreshTest {
         provider.close();
     }
 
+    /**
+     * The first call discovers the provider; on a loaded machine the cold mock server can miss the
+     * 2 s read timeout, and discovery is retried after 10 s. What is under test comes after.
+     */
+    private Response firstCall(String token) throws InterruptedException {
+        Response answer = inbox(token);
+        for (int attempt = 0; attempt < 2 && answer.status() == 401 && answer.text("detail").contains("unreachable"); attempt++) {
+            Thread.sleep(11_000);
+            answer = inbox(token);
+        }
+        return answer;
+    }
+
     private Response inbox(String token) {
         return gateway.http.get("/v1/approvals", token);
     }
@@ -39,7 +52,7 @@ class SigningKeyRefreshTest {
     void aKeyTheProviderRemoved_stopsWorkingOnceTheKeysAreFetchedAgain() throws InterruptedException {
         start(Duration.ofSeconds(2));
         String underTheOldKey = provider.issue("alice", Map.of());
-        Response before = inbox(underTheOldKey);
+        Response before = firstCall(underTheOldKey);
         assertThat(before.status()).as(before.body()).isEqualTo(200);
 
         provider.removeOriginalKey();
@@ -52,9 +65,9 @@ class SigningKeyRefreshTest {
     }
 
     @Test
-    void aRateLimitedRefetch_saysTheKeysAreBeingRefreshed_notNull() {
+    void aRateLimitedRefetch_saysTheKeysAreBeingRefreshed_notNull() throws InterruptedException {
         start(OidcSettings.DEFAULT_KEYS_REFRESH);
-        assertThat(inbox(provider.issue("alice", Map.of())).status()).isEqualTo(200);
+        assertThat(firstCall(provider.issue("alice", Map.of())).status()).isEqualTo(200);
         inbox(TestIdentityProvider.signWith(TestIdentityProvider.newKey("stranger-1"), provider.claims("alice").build()));
 
         Response limited = inbox(TestIdentityProvider.signWith(TestIdentityProvider.newKey("stranger-2"), provider.claims("alice").build()));
