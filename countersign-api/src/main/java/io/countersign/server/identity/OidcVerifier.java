@@ -150,7 +150,7 @@ public final class OidcVerifier {
             try {
                 processor = newProcessor(discoverJwksUri());
                 return processor;
-            } catch (IOException | ParseException | IllegalStateException e) {
+            } catch (IOException | ParseException | IllegalStateException | IllegalArgumentException e) {
                 lastDiscoveryError = e.getMessage();
                 LOG.warn("OIDC discovery for {} failed: {}", settings.issuerText(), e.getMessage());
                 throw new TokenRejected("the identity provider " + settings.issuerText() + " is unreachable: " + e.getMessage());
@@ -179,6 +179,7 @@ public final class OidcVerifier {
         long ttl = settings.keysRefresh().toMillis();
         JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwksUri, retriever)
                 .cache(ttl, Math.min(TimeUnit.SECONDS.toMillis(15), ttl / 2))
+                .refreshAheadCache(false)
                 .rateLimited(Math.min(JWKS_MIN_REFETCH.toMillis(), ttl / 2))
                 .build();
         DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
