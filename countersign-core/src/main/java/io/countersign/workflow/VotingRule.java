@@ -63,6 +63,12 @@ public final class VotingRule {
             return Optional.of(human.name() + " is the human this request acts on behalf of ('" + actingFor.get().sent() + "'"
                     + actingFor.get().resolvedTo().map(person -> ", resolved to " + person).orElse("") + ") and can't approve it");
         }
+        Optional<String> forAddress = request.action().onBehalfOf().filter(onBehalfOf -> onBehalfOf.contains("@"));
+        if (forAddress.isPresent() && human.email().isBlank()) {
+            // An unverified email counts as absent; without one, nothing shows this is not the person the request is for.
+            return Optional.of(human.name() + " has no verified email, so nothing shows they are not " + forAddress.get()
+                    + ", whom this request acts for; verify the email at the identity provider");
+        }
         if (hasVoted(human, request)) {
             return Optional.of(human.name() + " has already voted on this request");
         }

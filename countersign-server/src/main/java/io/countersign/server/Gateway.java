@@ -119,7 +119,8 @@ public final class Gateway implements AutoCloseable {
             LongPolls longPolls = new LongPolls();
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
             store.listenForOtherNodes(longPolls);
-            IdentityConfig identity = config.identity();
+            // Unless configured otherwise, the tokens people hold are the console's client's: only those vote.
+            IdentityConfig identity = config.identity().withDefaultHumanClient(config.console().clientId());
             GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
             AtomicReference<String> baseUrl = new AtomicReference<>();
             HttpClient channelHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -176,7 +176,7 @@ class OidcAuthenticationTest {
 
     @Test
     void clientCredentialsToken_actsAsItsAgent_andCannotVote() {
-        String ci = provider.issue(CI_CLIENT, Map.of());
+        String ci = provider.issueToClient(CI_CLIENT, Map.of());
         Response submitted = gateway.http.post("/v1/actions", ci,
                 json("action", "db.export", "resource", "db/prod/customers", "reason", "nightly sync"));
         String id = submitted.text("id");

@@ -55,7 +55,7 @@ class RouteAccessTest {
             Map.entry("GET /metrics", Set.of(Access.ANYONE)));
 
     /** The console's way in: its sign-in steps and static assets. */
-    private static final Set<String> CONSOLE_OPEN = Set.of("/console/sign-in", "/console/oidc/start", "/console/oidc/callback",
+    private static final Set<String> CONSOLE_OPEN = Set.of("/console/sign-in", "/console/oidc/start", "/console/oidc/callback", "/console/oidc/backchannel-logout",
             "/console/assets/htmx.min.js", "/console/assets/console.css", "/console/assets/console.js", "/console/assets/favicon.svg");
 
     @TempDir

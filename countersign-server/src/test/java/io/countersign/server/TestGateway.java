@@ -20,6 +20,7 @@ final class TestGateway implements AutoCloseable {
     private final Path policy;
     private final IdentityConfig identity;
     private final UnaryOperator<ServerConfig> customize;
+    private final Clock clock;
     private Gateway gateway;
     private String auditor;
     Http http;
@@ -35,7 +36,13 @@ final class TestGateway implements AutoCloseable {
 
     /** With the config changed further by {@code customize} (channels, webhooks, outbox retries...). */
     TestGateway(Path directory, IdentityConfig identity, String policyResource, UnaryOperator<ServerConfig> customize) {
+        this(directory, identity, policyResource, customize, Clock.systemUTC());
+    }
+
+    /** On a clock the test controls (session lifetimes, re-checks at the provider). */
+    TestGateway(Path directory, IdentityConfig identity, String policyResource, UnaryOperator<ServerConfig> customize, Clock clock) {
         this.customize = customize;
+        this.clock = clock;
         this.data = directory.resolve("data");
         this.policy = directory.resolve("policy.yaml");
         this.identity = identity;
@@ -53,7 +60,7 @@ final class TestGateway implements AutoCloseable {
 
     private void start(int port) {
         gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(port)
-                .withIdentity(withTestAuditors(identity))), Clock.systemUTC());
+                .withIdentity(withTestAuditors(identity))), clock);
         http = new Http(gateway.baseUrl());
     }
 

@@ -41,6 +41,8 @@ import okhttp3.Headers;
 final class TestIdentityProvider implements AutoCloseable {
     static final String ISSUER_ID = "default";
     static final String AUDIENCE = "countersign";
+    /** The client people's tokens come from (the console's, the default human client). */
+    static final String HUMAN_CLIENT = "countersign-console";
 
     private final MockOAuth2Server server;
     private final RSAKey original;
@@ -73,12 +75,40 @@ final class TestIdentityProvider implements AutoCloseable {
      * has no login form, it signs in whoever was queued, with these claims in the ID token.
      */
     void nextSignIn(String subject, Map<String, Object> claims) {
-        server.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, subject, JOSEObjectType.JWT.getType(), null, claims, 3600));
+        server.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, subject, JOSEObjectType.JWT.getType(), null, person(subject, claims), 3600));
     }
 
-    /** A token issued by the provider itself, for our audience, valid for an hour. */
+    /** What the provider's next answer at its token endpoint (a refresh, a token exchange, client credentials) carries. */
+    void nextToken(String subject, List<String> audience, Map<String, Object> claims) {
+        server.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, subject, JOSEObjectType.JWT.getType(), audience, claims, 3600));
+    }
+
+    /** A person's token issued by the provider itself to the console's client, for our audience, valid for an hour. */
     String issue(String subject, Map<String, Object> claims) {
-        return server.issueToken(ISSUER_ID, subject, AUDIENCE, claims, 3600).serialize();
+        JWTClaimsSet.Builder issued = claims(subject).claim("email", null).claim("email_verified", null);
+        claims.forEach(issued::claim);
+        return signWith(original, issued.build());
+    }
+
+    /** A client's own token (client credentials), under the provider's own key: {@code sub} is the client, as most providers send it. */
+    String issueToClient(String clientId, Map<String, Object> claims) {
+        Instant now = Instant.now();
+        JWTClaimsSet.Builder issued = new JWTClaimsSet.Builder().issuer(issuer().toString()).audience(AUDIENCE).subject(clientId)
+                .claim("client_id", clientId).issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofHours(1))))
+                .jwtID(UUID.randomUUID().toString());
+        claims.forEach(issued::claim);
+        return signWith(original, issued.build());
+    }
+
+    URI tokenEndpoint() {
+        return server.tokenEndpointUrl(ISSUER_ID).uri();
+    }
+
+    /** A person is named by preferred_username, as Keycloak and Okta send it; tests name people by their subject. */
+    private static Map<String, Object> person(String subject, Map<String, Object> claims) {
+        Map<String, Object> named = new java.util.HashMap<>(claims);
+        named.putIfAbsent("preferred_username", subject);
+        return named;
     }
 
     /** The claims of a good human token; tests change one thing at a time. */
@@ -88,7 +118,10 @@ final class TestIdentityProvider implements AutoCloseable {
                 .issuer(issuer().toString())
                 .audience(AUDIENCE)
                 .subject(subject)
+                .claim("azp", HUMAN_CLIENT)
+                .claim("preferred_username", subject)
                 .claim("email", subject + "@example.com")
+                .claim("email_verified", true)
                 .claim("groups", List.of(groups))
                 .claim("auth_time", now.getEpochSecond())
                 .issueTime(Date.from(now))
@@ -118,6 +151,12 @@ final class TestIdentityProvider implements AutoCloseable {
     void rotate() {
         key = newKey("rotated-" + UUID.randomUUID());
         rotatedJwks = new JWKSet(List.<JWK>of(original.toPublicJWK(), key.toPublicJWK())).toString();
+    }
+
+    /** The provider disables its original key: the next JWKS answer has only a new one. */
+    void removeOriginalKey() {
+        key = newKey("replacement-" + UUID.randomUUID());
+        rotatedJwks = new JWKSet(List.<JWK>of(key.toPublicJWK())).toString();
     }
 
     /** Serves the rotated key set at the provider's jwks_uri once there is one. */

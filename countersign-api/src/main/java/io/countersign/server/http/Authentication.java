@@ -24,6 +24,7 @@ import java.util.TreeSet;
  */
 public final class Authentication {
     private static final String CALLER = "countersign.caller";
+    private static final int RETRY_AFTER_SECONDS = 5;
 
     private final BearerTokens tokens;
     private final Optional<CookieSessions> sessions;
@@ -74,6 +75,10 @@ public final class Authentication {
         try {
             return tokens.authenticate(header.substring(7).trim());
         } catch (TokenRejected e) {
+            if (e.retryLater()) {
+                ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
+                throw new ApiProblem(503, "retry-later", "Try again shortly", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            }
             throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
@@ -85,6 +90,9 @@ public final class Authentication {
     }
 
     private static String refusal(Caller caller, Set<RouteRole> roles, String route) {
+        if (caller.withoutRolesBecause().isPresent()) {
+            return route + " refused: this is " + caller.withoutRolesBecause().get();
+        }
         if (caller.principal() instanceof Agent) {
             return "agents may not call " + route;
         }

@@ -8,14 +8,9 @@ import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.KeyCheck;
 import io.countersign.identity.Principal;
-import io.countersign.identity.Scopes;
 import io.countersign.identity.StoredCredential;
 import io.countersign.server.http.Access;
-import java.text.ParseException;
-import java.time.Instant;
-import java.util.Collection;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -24,22 +19,23 @@ import java.util.stream.Collectors;
 
 /**
  * Turns a bearer token into a {@link Caller}. Tokens shaped like our API keys ({@code csa_},
- * {@code csh_}) go to {@link ApiTokens}; JWTs go to the OIDC provider, when one is configured. A
- * verified token whose {@code sub} is a client registered as an agent authenticates that agent;
- * any other verified token is a human, named, mailed and grouped by the configured claims.
+ * {@code csh_}) go to {@link ApiTokens}; JWTs go to the OIDC provider, when one is configured, and
+ * {@link OidcCallers} says whom they stand for: a registered agent (client credentials), a human
+ * (a token of a client people use), or a human's token someone else holds, which holds no roles.
  * Roles come from groups, whichever way the human signed in.
  */
 public final class BearerTokens {
     private final ApiTokens apiTokens;
     private final Optional<OidcVerifier> oidc;
     private final IdentityConfig config;
-    private final Map<String, ClientAgent> clientsBySubject;
+    private final Optional<OidcCallers> callers;
 
     public BearerTokens(ApiTokens apiTokens, Optional<OidcVerifier> oidc, IdentityConfig config) {
         this.apiTokens = requireNonNull(apiTokens, "apiTokens is null");
         this.oidc = requireNonNull(oidc, "oidc is null");
         this.config = requireNonNull(config, "config is null");
-        this.clientsBySubject = config.clientAgents().stream().collect(Collectors.toUnmodifiableMap(ClientAgent::subject, Function.identity()));
+        Map<String, ClientAgent> clients = config.clientAgents().stream().collect(Collectors.toUnmodifiableMap(ClientAgent::subject, Function.identity()));
+        this.callers = oidc.map(verifier -> new OidcCallers(verifier.settings(), clients, this::rolesOf));
     }
 
     /** @throws TokenRejected saying why, for anything we do not accept */
@@ -58,9 +54,13 @@ public final class BearerTokens {
         throw new TokenRejected("the bearer token is neither an API key, a local token, nor a JWT");
     }
 
-    /** The human a verified token names, for delegation; empty when it is a registered client's token. */
+    /**
+     * The human a verified token names, whoever holds it (for delegation proofs and the console's
+     * sign-in); empty for a client's own token (client credentials).
+     */
     public Optional<Human> humanOf(JWTClaimsSet claims) throws TokenRejected {
-        return fromClaims(claims).principal() instanceof Human human ? Optional.of(human) : Optional.empty();
+        OidcCallers mapping = callers.orElseThrow(() -> new TokenRejected("this gateway has no identity provider configured"));
+        return mapping.humanOf(claims);
     }
 
     public Optional<OidcVerifier> oidc() {
@@ -94,46 +94,6 @@ public final class BearerTokens {
     }
 
     private Caller fromClaims(JWTClaimsSet claims) throws TokenRejected {
-        ClientAgent client = clientsBySubject.get(claims.getSubject());
-        if (client != null) {
-            return new Caller(client.agent(), Caller.Method.OIDC, client.scopes(), Optional.empty(), Set.of(Access.AGENT), Optional.of(client.subject()));
-        }
-        OidcSettings settings = oidc.orElseThrow().settings();
-        String name = stringClaim(claims, settings.nameClaim())
-                .orElseThrow(() -> new TokenRejected("the token has no '" + settings.nameClaim() + "' claim to name the human by"));
-        String email = stringClaim(claims, settings.emailClaim()).orElse("");
-        Human human = new Human(name, email, groups(claims, settings.groupsClaim()));
-        Optional<Instant> signedInAt = Optional.ofNullable(claims.getClaim("auth_time")).flatMap(BearerTokens::epochSeconds);
-        return new Caller(human, Caller.Method.OIDC, Scopes.UNRESTRICTED, signedInAt, rolesOf(human), Optional.empty());
-    }
-
-    private static Optional<String> stringClaim(JWTClaimsSet claims, String name) throws TokenRejected {
-        try {
-            return Optional.ofNullable(claims.getStringClaim(name)).filter(value -> !value.isBlank());
-        } catch (ParseException e) {
-            throw new TokenRejected("the token's '" + name + "' claim is not a string");
-        }
-    }
-
-    /** A list of strings, or one string; anything else in the claim is not a group name and is left out. */
-    private static Set<String> groups(JWTClaimsSet claims, String name) {
-        Object value = claims.getClaim(name);
-        Set<String> groups = new LinkedHashSet<>();
-        if (value instanceof String single) {
-            groups.add(single);
-        } else if (value instanceof Collection<?> many) {
-            many.stream().filter(String.class::isInstance).map(String.class::cast).forEach(groups::add);
-        }
-        return groups;
-    }
-
-    private static Optional<Instant> epochSeconds(Object value) {
-        if (value instanceof java.util.Date date) {
-            return Optional.of(date.toInstant());
-        }
-        if (value instanceof Number number) {
-            return Optional.of(Instant.ofEpochSecond(number.longValue()));
-        }
-        return Optional.empty();
+        return callers.orElseThrow().caller(claims);
     }
 }

@@ -51,6 +51,12 @@ public record IdentityConfig(Optional<OidcSettings> oidc, Set<String> adminGroup
         return new IdentityConfig(Optional.of(settings), adminGroups, auditorGroups, clientAgents, breakGlassGroup, stepUpMaxAge);
     }
 
+    /** With {@code client} as the one client people's tokens come from, unless {@code humanClients} are configured. */
+    public IdentityConfig withDefaultHumanClient(String client) {
+        return new IdentityConfig(oidc.map(settings -> settings.withDefaultHumanClient(client)), adminGroups, auditorGroups, clientAgents,
+                breakGlassGroup, stepUpMaxAge);
+    }
+
     public IdentityConfig withRoles(Set<String> admins, Set<String> auditors) {
         return new IdentityConfig(oidc, admins, auditors, clientAgents, breakGlassGroup, stepUpMaxAge);
     }

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -31,6 +32,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -44,9 +46,12 @@ import org.slf4j.LoggerFactory;
  *   <li>Discovery ({@code <issuer>/.well-known/openid-configuration}) on first use, retried at most
  *       every {@link #DISCOVERY_RETRY} while the provider is unreachable, so the gateway starts
  *       even when the provider is down. The document must name exactly our issuer.
- *   <li>Keys from its {@code jwks_uri}, cached for {@link #JWKS_TTL}; a token whose {@code kid} is
- *       not in the cache refetches the set (a key rotation), rate-limited by Nimbus to two fetches
- *       per {@link #JWKS_MIN_REFETCH}, so a flood of made-up kids can't turn us against the provider.
+ *   <li>Keys from its {@code jwks_uri}, trusted for {@link OidcSettings#keysRefresh()} (5 minutes by
+ *       default) and then fetched again, so a key the provider removed stops working within that
+ *       time; a token whose {@code kid} is not in the cache refetches the set at once (a key
+ *       rotation), rate-limited by Nimbus to two fetches per {@link #JWKS_MIN_REFETCH}, so a flood of
+ *       made-up kids can't turn us against the provider. A token refused by that limit is told to
+ *       retry (503), not that it is bad.
  *   <li>Only signed tokens, and only with asymmetric algorithms (RSA, RSA-PSS, ECDSA), matched
  *       against keys of that type: {@code alg: none}, encrypted tokens, and HS256 "signed" with the
  *       provider's public key (algorithm confusion) are refused.
@@ -57,7 +62,6 @@ import org.slf4j.LoggerFactory;
 public final class OidcVerifier {
     private static final Logger LOG = LoggerFactory.getLogger(OidcVerifier.class);
     static final Duration DISCOVERY_RETRY = Duration.ofSeconds(10);
-    static final Duration JWKS_TTL = Duration.ofMinutes(15);
     static final Duration JWKS_MIN_REFETCH = Duration.ofSeconds(30);
     private static final Set<JWSAlgorithm> ASYMMETRIC;
 
@@ -121,9 +125,12 @@ public final class OidcVerifier {
             return processor().process(signed, null);
         } catch (BadJOSEException e) {
             throw new TokenRejected("the token does not verify: " + e.getMessage());
+        } catch (RateLimitReachedException e) {
+            // An unknown kid while the key set was just fetched: a rotation under way, or a made-up kid.
+            throw TokenRejected.retryLater("the provider's signing keys are being refreshed; retry in a few seconds");
         } catch (com.nimbusds.jose.JOSEException e) {
             // The key source could not be read (the provider is down) or the key is unusable.
-            throw new TokenRejected("the token could not be verified: " + e.getMessage());
+            throw new TokenRejected("the token could not be verified: " + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()));
         }
     }
 
@@ -144,7 +151,7 @@ public final class OidcVerifier {
             try {
                 processor = newProcessor(discoverJwksUri());
                 return processor;
-            } catch (IOException | ParseException | IllegalStateException e) {
+            } catch (IOException | ParseException | IllegalStateException | IllegalArgumentException e) {
                 lastDiscoveryError = e.getMessage();
                 LOG.warn("OIDC discovery for {} failed: {}", settings.issuerText(), e.getMessage());
                 throw new TokenRejected("the identity provider " + settings.issuerText() + " is unreachable: " + e.getMessage());
@@ -169,9 +176,12 @@ public final class OidcVerifier {
     }
 
     private DefaultJWTProcessor<SecurityContext> newProcessor(URL jwksUri) {
+        // Nimbus wants the refresh timeout and the rate limit's interval below the time-to-live.
+        long ttl = settings.keysRefresh().toMillis();
         JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwksUri, retriever)
-                .cache(JWKS_TTL.toMillis(), TimeUnit.SECONDS.toMillis(15))
-                .rateLimited(JWKS_MIN_REFETCH.toMillis())
+                .cache(ttl, Math.min(TimeUnit.SECONDS.toMillis(15), ttl / 2))
+                .refreshAheadCache(false)
+                .rateLimited(Math.min(JWKS_MIN_REFETCH.toMillis(), ttl / 2))
                 .build();
         DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
         jwtProcessor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));

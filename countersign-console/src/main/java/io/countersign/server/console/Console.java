@@ -64,12 +64,13 @@ public final class Console {
         requireNonNull(config, "config is null");
         requireNonNull(identity, "identity is null");
         requireNonNull(auditorViews, "auditorViews is null");
-        this.sessions = new ConsoleSessions(clock, secure);
+        this.sessions = new ConsoleSessions(clock, secure, config.idleTimeout(), config.sessionLifetime());
         Views views = new Views();
         this.views = views;
         Optional<OidcSignIn> oidc = identity.oidc().map(settings -> new OidcSignIn(settings, config, tokens, baseUrl, clock));
-        this.signIn = new SignInRoutes(sessions, oidc, tokens, views);
-        this.decisions = new DecisionRoutes(workflow, sessions, views, clock);
+        Optional<ProviderSessions> provider = oidc.map(signIn -> new ProviderSessions(signIn, clock));
+        this.signIn = new SignInRoutes(sessions, oidc, provider, tokens, views);
+        this.decisions = new DecisionRoutes(workflow, sessions, provider, views, clock);
         String host = switch (auditorViews.listenHost()) {
             case "0.0.0.0", "" -> "127.0.0.1";
             case "::" -> "[::1]";

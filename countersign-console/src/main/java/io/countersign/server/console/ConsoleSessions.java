@@ -26,13 +26,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * bits); it is HttpOnly, SameSite=Lax, path /console, and Secure when the console is served over
  * TLS. Every state-changing request must carry the session's CSRF token (synchronizer token) in
  * the {@code csrf} form field or the {@code X-CSRF-Token} header, compared in constant time.
- * Sessions end after {@link #IDLE} without use or {@link #LIFETIME} after sign-in.
+ * Sessions end after {@link ConsoleConfig#idleTimeout()} without a person's action (the inbox's
+ * background polling, marked {@value #POLL_HEADER}, doesn't count) or
+ * {@link ConsoleConfig#sessionLifetime()} after sign-in, whatever happens in between. A sign-in at
+ * the provider is asked again (refresh) before a vote once {@link #RECHECK_AFTER} has passed since
+ * it was last confirmed, and a back-channel logout ends it at once.
  */
 public final class ConsoleSessions implements CookieSessions {
     static final String COOKIE = "countersign_session";
     static final String PREFIX = "/console";
-    static final Duration IDLE = Duration.ofMinutes(30);
-    static final Duration LIFETIME = Duration.ofHours(12);
+    /** Sent by the inbox's polling; such a request shows the page is open, not that a person is there. */
+    static final String POLL_HEADER = "X-Countersign-Poll";
+    static final Duration RECHECK_AFTER = Duration.ofMinutes(5);
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -42,12 +47,17 @@ public final class ConsoleSessions implements CookieSessions {
     private final Map<String, String> flashes = new ConcurrentHashMap<>();
     private final Clock clock;
     private final boolean secure;
+    private final Duration idle;
+    private final Duration lifetime;
 
-    private record Entry(ConsoleSession session, Instant lastSeen) {}
+    /** A session, when a person last acted in it, and when the provider last confirmed its sign-in. */
+    private record Entry(ConsoleSession session, Instant lastSeen, Instant confirmedAt) {}
 
-    public ConsoleSessions(Clock clock, boolean secure) {
+    public ConsoleSessions(Clock clock, boolean secure, Duration idle, Duration lifetime) {
         this.clock = requireNonNull(clock, "clock is null");
         this.secure = secure;
+        this.idle = requireNonNull(idle, "idle is null");
+        this.lifetime = requireNonNull(lifetime, "lifetime is null");
     }
 
     @Override
@@ -96,7 +106,7 @@ public final class ConsoleSessions implements CookieSessions {
         }
     }
 
-    /** The live session of this request, if any; touching it keeps it alive. */
+    /** The live session of this request, if any; a person's request (not the inbox's polling) keeps it alive. */
     Optional<ConsoleSession> session(Context ctx) {
         String id = ctx.cookie(COOKIE);
         if (id == null) {
@@ -107,30 +117,69 @@ public final class ConsoleSessions implements CookieSessions {
         if (entry == null) {
             return Optional.empty();
         }
-        if (now.isAfter(entry.lastSeen().plus(IDLE)) || now.isAfter(entry.session().createdAt().plus(LIFETIME))) {
+        if (expired(entry, now)) {
             sessions.remove(id);
             return Optional.empty();
         }
-        sessions.put(id, new Entry(entry.session(), now));
+        if (ctx.header(POLL_HEADER) == null) {
+            sessions.computeIfPresent(id, (key, live) -> new Entry(live.session(), now, live.confirmedAt()));
+        }
         return Optional.of(entry.session());
     }
 
+    /** Whether the provider should confirm this session's sign-in before it votes. */
+    boolean confirmationDue(ConsoleSession session) {
+        Entry entry = sessions.get(session.id());
+        return session.provider().isPresent() && (entry == null || !clock.instant().isBefore(entry.confirmedAt().plus(RECHECK_AFTER)));
+    }
+
+    /** The provider confirmed the sign-in again; the session now carries what it answered. */
+    void confirmed(Context ctx, ConsoleSession updated) {
+        Instant now = clock.instant();
+        sessions.computeIfPresent(updated.id(), (key, live) -> new Entry(updated, live.lastSeen(), now));
+        ctx.attribute(ATTRIBUTE, updated);
+    }
+
+    /** Ends a session from the server side (the provider said the sign-in is over). */
+    void revoke(ConsoleSession session) {
+        sessions.remove(session.id());
+        flashes.remove(session.id());
+    }
+
+    /** Ends every session a back-channel logout points at; how many it ended. */
+    int endProviderSessions(Optional<String> subject, Optional<String> sessionId) {
+        int[] ended = {0};
+        sessions.values().removeIf(entry -> {
+            boolean matches = entry.session().provider().filter(signIn -> signIn.endedBy(subject, sessionId)).isPresent();
+            if (matches) {
+                ended[0]++;
+            }
+            return matches;
+        });
+        flashes.keySet().retainAll(sessions.keySet());
+        return ended[0];
+    }
+
+    private boolean expired(Entry entry, Instant now) {
+        return now.isAfter(entry.lastSeen().plus(idle)) || now.isAfter(entry.session().createdAt().plus(lifetime));
+    }
+
     /** Starts a session for a caller who just proved who they are; a new id every sign-in (no fixation). */
-    ConsoleSession start(Context ctx, Caller caller) {
+    ConsoleSession start(Context ctx, Caller caller, Optional<ProviderSignIn> provider) {
         session(ctx).ifPresent(old -> sessions.remove(old.id()));
         sweep();
-        ConsoleSession session = new ConsoleSession(randomToken(), caller, randomToken(), clock.instant());
-        sessions.put(session.id(), new Entry(session, session.createdAt()));
+        ConsoleSession session = new ConsoleSession(randomToken(), caller, randomToken(), clock.instant(), provider);
+        sessions.put(session.id(), new Entry(session, session.createdAt(), session.createdAt()));
         setCookie(ctx, COOKIE, session.id(), -1);
         return session;
     }
 
-    void end(Context ctx) {
-        session(ctx).ifPresent(session -> {
-            sessions.remove(session.id());
-            flashes.remove(session.id());
-        });
+    /** Signs this browser out; the session it ended, if it had one. */
+    Optional<ConsoleSession> end(Context ctx) {
+        Optional<ConsoleSession> ended = session(ctx);
+        ended.ifPresent(this::revoke);
         setCookie(ctx, COOKIE, "", 0);
+        return ended;
     }
 
     /** A short-lived cookie for the steps before a session exists (the sign-in form, the OIDC redirect). */
@@ -148,7 +197,7 @@ public final class ConsoleSessions implements CookieSessions {
 
     private void sweep() {
         Instant now = clock.instant();
-        sessions.values().removeIf(e -> now.isAfter(e.lastSeen().plus(IDLE)) || now.isAfter(e.session().createdAt().plus(LIFETIME)));
+        sessions.values().removeIf(e -> expired(e, now));
         flashes.keySet().retainAll(sessions.keySet());
     }
 

@@ -34,12 +34,14 @@ final class DecisionRoutes {
 
     private final Workflow workflow;
     private final ConsoleSessions sessions;
+    private final Optional<ProviderSessions> provider;
     private final Views views;
     private final Clock clock;
 
-    DecisionRoutes(Workflow workflow, ConsoleSessions sessions, Views views, Clock clock) {
+    DecisionRoutes(Workflow workflow, ConsoleSessions sessions, Optional<ProviderSessions> provider, Views views, Clock clock) {
         this.workflow = requireNonNull(workflow, "workflow is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
+        this.provider = requireNonNull(provider, "provider is null");
         this.views = requireNonNull(views, "views is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -80,7 +82,11 @@ final class DecisionRoutes {
 
     /** Bulk decisions: one comment, one workflow call per request, so each is checked and logged on its own. */
     private void decideMany(Context ctx) {
-        ConsoleSession session = ConsoleSessions.current(ctx);
+        Optional<ConsoleSession> confirmed = confirmedBeforeVoting(ctx, ConsoleSessions.current(ctx));
+        if (confirmed.isEmpty()) {
+            return;
+        }
+        ConsoleSession session = confirmed.get();
         Vote.Choice choice = "deny".equals(ctx.formParam("decision")) ? Vote.Choice.DENY : Vote.Choice.APPROVE;
         String comment = Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
         List<String> ids = ctx.formParams("id");
@@ -126,7 +132,11 @@ final class DecisionRoutes {
     }
 
     private void vote(Context ctx, Vote.Choice choice) {
-        ConsoleSession session = ConsoleSessions.current(ctx);
+        Optional<ConsoleSession> confirmed = confirmedBeforeVoting(ctx, ConsoleSessions.current(ctx));
+        if (confirmed.isEmpty()) {
+            return;
+        }
+        ConsoleSession session = confirmed.get();
         String id = ctx.pathParam("id");
         String comment = Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
         Optional<String> badComment = WireText.problem(comment);
@@ -143,6 +153,33 @@ final class DecisionRoutes {
         } catch (WorkflowException e) {
             error(ctx, session, status(e), java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
+    }
+
+    /**
+     * A sign-in at the provider older than a few minutes is confirmed there (a refresh) before it
+     * votes, so a person disabled or logged out at the provider stops voting at once; their groups
+     * are taken as the provider says now. Empty when the vote must not go ahead (the page says why).
+     */
+    private Optional<ConsoleSession> confirmedBeforeVoting(Context ctx, ConsoleSession session) {
+        if (provider.isEmpty() || !sessions.confirmationDue(session)) {
+            return Optional.of(session);
+        }
+        return switch (provider.get().refresh(session)) {
+            case ProviderSessions.Confirmed confirmed -> {
+                ConsoleSession updated = session.confirmed(confirmed.caller(), confirmed.signIn());
+                sessions.confirmed(ctx, updated);
+                yield Optional.of(updated);
+            }
+            case ProviderSessions.Ended ended -> {
+                sessions.end(ctx);
+                error(ctx, session, 401, ended.reason());
+                yield Optional.empty();
+            }
+            case ProviderSessions.Unavailable unavailable -> {
+                error(ctx, session, 503, unavailable.reason() + "; nothing was decided");
+                yield Optional.empty();
+            }
+        };
     }
 
     private ApprovalRequest cast(ConsoleSession session, RequestId id, Vote.Choice choice, String comment) {

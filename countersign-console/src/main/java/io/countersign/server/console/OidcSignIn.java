@@ -26,6 +26,9 @@ import com.nimbusds.openid.connect.sdk.AuthenticationResponseParser;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.claims.SessionID;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
@@ -136,19 +139,35 @@ final class OidcSignIn {
         }
         AuthorizationCode code = response.toSuccessResponse().getAuthorizationCode();
         AuthorizationCodeGrant grant = new AuthorizationCodeGrant(code, redirectUri(), flow.verifier());
-        URI tokenEndpoint = metadata().getTokenEndpointURI();
-        TokenRequest request = console.clientSecret()
-                .map(secret -> new TokenRequest(tokenEndpoint, new ClientSecretBasic(new ClientID(console.clientId()), new Secret(secret)), grant))
-                .orElseGet(() -> new TokenRequest(tokenEndpoint, new ClientID(console.clientId()), grant));
-        JWT idToken;
+        OIDCTokens tokens;
         try {
-            TokenResponse answer = OIDCTokenResponseParser.parse(request.toHTTPRequest().send());
+            TokenResponse answer = OIDCTokenResponseParser.parse(tokenRequest(grant).toHTTPRequest().send());
             if (!answer.indicatesSuccess()) {
                 throw new SignInFailed("the identity provider refused the code: " + answer.toErrorResponse().getErrorObject().getCode());
             }
-            idToken = ((OIDCTokenResponse) answer.toSuccessResponse()).getOIDCTokens().getIDToken();
+            tokens = ((OIDCTokenResponse) answer.toSuccessResponse()).getOIDCTokens();
         } catch (ParseException | IOException | ClassCastException e) {
             throw new SignInFailed("the identity provider's token answer could not be read: " + e.getMessage());
+        }
+        IDTokenClaimsSet claims = validate(tokens.getIDToken(), Optional.of(flow.nonce()));
+        Caller caller = caller(claims);
+        ProviderSignIn signIn = new ProviderSignIn(tokens.getIDTokenString(), Optional.ofNullable(tokens.getRefreshToken()).map(RefreshToken::getValue),
+                claims.getSubject().getValue(), Optional.ofNullable(claims.getSessionID()).map(SessionID::getValue));
+        return new Result(caller, signIn, flow.next());
+    }
+
+    /** A token request from the console's client: with its secret when it is confidential, its id alone when public. */
+    TokenRequest tokenRequest(com.nimbusds.oauth2.sdk.AuthorizationGrant grant) throws SignInFailed {
+        URI tokenEndpoint = metadata().getTokenEndpointURI();
+        return console.clientSecret()
+                .map(secret -> new TokenRequest(tokenEndpoint, new ClientSecretBasic(new ClientID(console.clientId()), new Secret(secret)), grant))
+                .orElseGet(() -> new TokenRequest(tokenEndpoint, new ClientID(console.clientId()), grant));
+    }
+
+    /** Checks an ID token from the provider; {@code nonce} is the sign-in's, or empty for one from a refresh (which has none to check). */
+    IDTokenClaimsSet validate(JWT idToken, Optional<Nonce> nonce) throws SignInFailed {
+        if (idToken == null) {
+            throw new SignInFailed("the identity provider sent no ID token");
         }
         IDTokenClaimsSet claims;
         try {
@@ -156,7 +175,7 @@ final class OidcSignIn {
             if (!ALGORITHMS.contains(algorithm)) {
                 throw new SignInFailed("the ID token is signed with " + idToken.getHeader().getAlgorithm() + "; only asymmetric algorithms are accepted");
             }
-            claims = validator(algorithm).validate(idToken, flow.nonce());
+            claims = validator(algorithm).validate(idToken, nonce.orElse(null));
         } catch (ClassCastException e) {
             throw new SignInFailed("the ID token is not signed");
         } catch (com.nimbusds.jose.JOSEException | java.net.MalformedURLException e) {
@@ -164,17 +183,22 @@ final class OidcSignIn {
         } catch (com.nimbusds.jose.proc.BadJOSEException e) {
             throw new SignInFailed("the ID token does not verify: " + e.getMessage());
         }
+        return claims;
+    }
+
+    /** The human an ID token names, as a console caller: console sessions are a person's own, so they vote. */
+    Caller caller(IDTokenClaimsSet claims) throws SignInFailed {
         try {
             Human human = tokens.humanOf(claims.toJWTClaimsSet())
-                    .orElseThrow(() -> new SignInFailed("the ID token names a client registered as an agent; agents don't use the console"));
+                    .orElseThrow(() -> new SignInFailed("the ID token is a client's (client credentials), not a person's; agents don't use the console"));
             Optional<Instant> signedInAt = Optional.ofNullable(claims.getAuthenticationTime()).map(java.util.Date::toInstant);
-            return new Result(new Caller(human, Caller.Method.OIDC, Scopes.UNRESTRICTED, signedInAt, tokens.rolesOf(human), Optional.empty()), flow.next());
+            return new Caller(human, Caller.Method.OIDC, Scopes.UNRESTRICTED, signedInAt, tokens.rolesOf(human), Optional.empty());
         } catch (TokenRejected | ParseException e) {
             throw new SignInFailed(e.getMessage());
         }
     }
 
-    record Result(Caller caller, String next) {}
+    record Result(Caller caller, ProviderSignIn signIn, String next) {}
 
     private IDTokenValidator validator(JWSAlgorithm algorithm) throws java.net.MalformedURLException, SignInFailed {
         IDTokenValidator existing = validators.get(algorithm);
@@ -189,12 +213,29 @@ final class OidcSignIn {
         return validators.get(algorithm);
     }
 
+    /** Where the provider sends the browser after RP-initiated logout (register it at the provider as a post-logout redirect URI). */
+    URI afterLogoutUri() {
+        return URI.create(baseUrl.get() + ConsoleSessions.PREFIX + "/sign-in");
+    }
+
     URI redirectUri() {
         return URI.create(baseUrl.get() + ConsoleSessions.PREFIX + "/oidc/callback");
     }
 
+    String clientId() {
+        return console.clientId();
+    }
+
+    java.time.Duration clockSkew() {
+        return settings.clockSkew();
+    }
+
+    static Set<JWSAlgorithm> algorithms() {
+        return ALGORITHMS;
+    }
+
     /** Discovery on first use, so the gateway starts while the provider is down. */
-    private OIDCProviderMetadata metadata() throws SignInFailed {
+    OIDCProviderMetadata metadata() throws SignInFailed {
         OIDCProviderMetadata known = metadata;
         if (known != null) {
             return known;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Human;
 import io.countersign.server.http.Access;
+import io.countersign.server.http.ApiProblem;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.Caller;
 import io.countersign.server.identity.TokenRejected;
@@ -16,6 +17,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Signing in and out of the console, and its static assets. With an identity provider configured,
@@ -23,12 +26,14 @@ import java.util.Optional;
  * their local human token into a form. Agents can't sign in.
  */
 final class SignInRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(SignInRoutes.class);
     private static final String FORM_COOKIE = "countersign_signin";
     private static final String STATE_COOKIE = "countersign_oidc";
     private static final String HTMX = "/META-INF/resources/webjars/htmx.org/2.0.4/dist/htmx.min.js";
 
     private final ConsoleSessions sessions;
     private final Optional<OidcSignIn> oidc;
+    private final Optional<ProviderSessions> provider;
     private final BearerTokens tokens;
     private final Views views;
     private final byte[] htmx;
@@ -36,9 +41,10 @@ final class SignInRoutes {
     private final byte[] script;
     private final byte[] favicon;
 
-    SignInRoutes(ConsoleSessions sessions, Optional<OidcSignIn> oidc, BearerTokens tokens, Views views) {
+    SignInRoutes(ConsoleSessions sessions, Optional<OidcSignIn> oidc, Optional<ProviderSessions> provider, BearerTokens tokens, Views views) {
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.oidc = requireNonNull(oidc, "oidc is null");
+        this.provider = requireNonNull(provider, "provider is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
         this.views = requireNonNull(views, "views is null");
         this.htmx = resource(HTMX);
@@ -53,6 +59,8 @@ final class SignInRoutes {
         routes.get("/console/oidc/start", this::startOidc, Access.ANYONE);
         routes.get("/console/oidc/callback", this::oidcCallback, Access.ANYONE);
         routes.post("/console/sign-out", this::signOut, Access.HUMAN);
+        // Called by the identity provider, not a browser: the logout token is its own proof (checked below).
+        routes.post("/console/oidc/backchannel-logout", this::backChannelLogout, Access.ANYONE);
         routes.get("/console/assets/htmx.min.js", ctx -> asset(ctx, htmx, "text/javascript"), Access.ANYONE);
         routes.get("/console/assets/console.css", ctx -> asset(ctx, css, "text/css"), Access.ANYONE);
         routes.get("/console/assets/console.js", ctx -> asset(ctx, script, "text/javascript"), Access.ANYONE);
@@ -89,7 +97,7 @@ final class SignInRoutes {
                 showSignIn(ctx, 403, "That is an agent's key; agents can't use the console.");
                 return;
             }
-            sessions.start(ctx, caller);
+            sessions.start(ctx, caller, Optional.empty());
             sessions.setCookie(ctx, FORM_COOKIE, "", 0);
             ctx.redirect(safeNext(ctx.formParam("next")), HttpStatus.SEE_OTHER);
         } catch (TokenRejected e) {
@@ -120,16 +128,39 @@ final class SignInRoutes {
         try {
             OidcSignIn.Result result = oidc.get().finish(ctx.queryString(), ctx.cookie(STATE_COOKIE));
             sessions.setCookie(ctx, STATE_COOKIE, "", 0);
-            sessions.start(ctx, result.caller());
+            sessions.start(ctx, result.caller(), Optional.of(result.signIn()));
             ctx.redirect(result.next(), HttpStatus.SEE_OTHER);
         } catch (OidcSignIn.SignInFailed e) {
             showSignIn(ctx, 401, "Sign-in failed: " + e.getMessage());
         }
     }
 
+    /** Ends the console session, and the provider's too when it offers RP-initiated logout (else the next sign-in would be silent). */
     private void signOut(Context ctx) {
-        sessions.end(ctx);
-        ctx.redirect("/console/sign-in", HttpStatus.SEE_OTHER);
+        Optional<URI> atProvider = sessions.end(ctx).flatMap(ConsoleSession::provider)
+                .flatMap(signIn -> provider.flatMap(p -> p.logoutUri(signIn, oidc.orElseThrow().afterLogoutUri())));
+        ctx.redirect(atProvider.map(URI::toString).orElse("/console/sign-in"), HttpStatus.SEE_OTHER);
+    }
+
+    /** OpenID Connect Back-Channel Logout: the provider says a sign-in ended; every session it names ends now. */
+    private void backChannelLogout(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        if (provider.isEmpty()) {
+            throw ApiProblem.notFound("this gateway has no identity provider configured");
+        }
+        String token = ctx.formParam("logout_token");
+        if (token == null || token.isBlank()) {
+            throw ApiProblem.badRequest("send the logout token in the form field logout_token");
+        }
+        try {
+            ProviderSessions.LoggedOut loggedOut = provider.get().verifyLogoutToken(token);
+            int ended = sessions.endProviderSessions(loggedOut.subject(), loggedOut.sessionId());
+            LOG.info("back-channel logout for subject {} session {}: {} console session(s) ended", loggedOut.subject().orElse("-"),
+                    loggedOut.sessionId().orElse("-"), ended);
+            ctx.status(200);
+        } catch (OidcSignIn.SignInFailed e) {
+            throw ApiProblem.badRequest(e.getMessage());
+        }
     }
 
     /** Only console paths of this server: no open redirect through {@code next}. */

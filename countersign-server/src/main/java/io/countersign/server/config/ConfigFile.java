@@ -50,7 +50,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * mcp: {servers: {files: {command: npx, args: [...]}}}       # see McpConfig
  * outbox: {initialBackoff: 1s, maxBackoff: 5m, maxAttempts: 25}   # retries of Slack, Teams and webhook deliveries
  * webhooks: [{name: pagerduty, url: https://..., secretEnv: PAGERDUTY_WEBHOOK_SECRET, events: [request.created]}]   # Standard Webhooks
- * console: {clientId: countersign-console, clientSecretEnv: CONSOLE_CLIENT_SECRET}   # the console's OIDC client; docs/console.md
+ * console: {clientId: countersign-console, clientSecretEnv: CONSOLE_CLIENT_SECRET,   # the console's OIDC client; docs/console.md
+ *           idleTimeout: 30m, sessionLifetime: 12h}
  * database: {url: jdbc:postgresql://db:5432/countersign, user: countersign, passwordEnv: COUNTERSIGN_DB_PASSWORD, poolSize: 10}   # see DatabaseConfig; none: SQLite in data
  * policyChanges: {approvers: [policy-admins], quorum: 1, timeout: 24h, reloadFromDisk: true}   # docs/insights.md
  * teams: {appId: ..., appPasswordEnv: TEAMS_APP_PASSWORD, serviceUrl: ..., conversationId: ...}   # see TeamsSection; docs/teams.md
@@ -226,12 +227,21 @@ public final class ConfigFile {
 
     /** The console's OAuth client at the identity provider; the secret only from the environment, never the file. */
     private static ConsoleConfig console(Path file, Object value) {
-        Map<?, ?> console = map(file, "console", value == null ? Map.of() : value, Set.of("clientId", "clientSecretEnv"));
+        Map<?, ?> console = map(file, "console", value == null ? Map.of() : value,
+                Set.of("clientId", "clientSecretEnv", "idleTimeout", "sessionLifetime"));
         String clientId = string(file, "console.clientId", console.get("clientId")).orElse(ConsoleConfig.DEFAULT_CLIENT_ID);
         Optional<String> secret = string(file, "console.clientSecretEnv", console.get("clientSecretEnv")).map(name -> Optional.ofNullable(System.getenv(name))
                 .filter(text -> !text.isBlank())
                 .orElseThrow(() -> new ConfigException(file + ": 'console.clientSecretEnv' names the environment variable " + name + ", which is not set")));
-        return new ConsoleConfig(clientId, secret);
+        Duration idle = string(file, "console.idleTimeout", console.get("idleTimeout"))
+                .map(text -> duration(file, "console.idleTimeout", text)).orElse(ConsoleConfig.DEFAULT_IDLE_TIMEOUT);
+        Duration lifetime = string(file, "console.sessionLifetime", console.get("sessionLifetime"))
+                .map(text -> duration(file, "console.sessionLifetime", text)).orElse(ConsoleConfig.DEFAULT_SESSION_LIFETIME);
+        try {
+            return new ConsoleConfig(clientId, secret, idle, lifetime);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
     }
 
     private static AuditConfig audit(Path file, Path base, Object value) {

@@ -23,7 +23,9 @@ import java.util.TreeSet;
  *
  * <pre>
  * identity:
- *   oidc: {issuer: https://login.example.com, audience: countersign, groupsClaim: groups, emailClaim: email, nameClaim: sub, clockSkew: 60s}
+ *   oidc: {issuer: https://login.example.com, audience: countersign, nameClaim: [preferred_username, email], emailClaim: email,
+ *          groupsClaim: groups, groupsClaimPaths: refuse, clientIdClaims: [azp, client_id], humanClients: [countersign-console],
+ *          requireVerifiedEmail: false, clockSkew: 60s, keysRefresh: 5m}
  *   roles: {admin: [countersign-admins], auditor: [security-auditors]}
  *   agents:                       # OIDC clients that authenticate as agents (client credentials)
  *     - {clientId: ci-pipeline, name: ci, labels: {team: platform}, scopes: ["deploy.*"]}
@@ -33,7 +35,8 @@ import java.util.TreeSet;
  */
 final class IdentitySection {
     private static final Set<String> KEYS = Set.of("oidc", "roles", "agents", "breakGlass", "stepUp");
-    private static final Set<String> OIDC_KEYS = Set.of("issuer", "audience", "nameClaim", "emailClaim", "groupsClaim", "clockSkew");
+    private static final Set<String> OIDC_KEYS = Set.of("issuer", "audience", "nameClaim", "emailClaim", "groupsClaim", "clockSkew",
+            "clientIdClaims", "humanClients", "groupsClaimPaths", "requireVerifiedEmail", "keysRefresh");
     private static final Set<String> ROLE_KEYS = Set.of("admin", "auditor");
     private static final Set<String> AGENT_KEYS = Set.of("clientId", "name", "labels", "scopes");
 
@@ -83,12 +86,35 @@ final class IdentitySection {
         Duration skew = Optional.ofNullable(oidc.get("clockSkew"))
                 .map(skewValue -> ConfigFile.duration(file, "identity.oidc.clockSkew", String.valueOf(skewValue)))
                 .orElse(OidcSettings.DEFAULT_CLOCK_SKEW);
-        return new OidcSettings(issuer,
-                required(file, "identity.oidc.audience", oidc.get("audience")),
-                optional(file, "identity.oidc.nameClaim", oidc.get("nameClaim")).orElse(OidcSettings.DEFAULT_NAME_CLAIM),
-                optional(file, "identity.oidc.emailClaim", oidc.get("emailClaim")).orElse(OidcSettings.DEFAULT_EMAIL_CLAIM),
-                optional(file, "identity.oidc.groupsClaim", oidc.get("groupsClaim")).orElse(OidcSettings.DEFAULT_GROUPS_CLAIM),
-                skew);
+        Duration keysRefresh = Optional.ofNullable(oidc.get("keysRefresh"))
+                .map(refresh -> ConfigFile.duration(file, "identity.oidc.keysRefresh", String.valueOf(refresh)))
+                .orElse(OidcSettings.DEFAULT_KEYS_REFRESH);
+        OidcSettings.GroupPaths paths = switch (optional(file, "identity.oidc.groupsClaimPaths", oidc.get("groupsClaimPaths")).orElse("refuse")) {
+            case "refuse" -> OidcSettings.GroupPaths.REFUSE;
+            case "strip" -> OidcSettings.GroupPaths.STRIP;
+            default -> throw new ConfigException(file + ": 'identity.oidc.groupsClaimPaths' is '" + oidc.get("groupsClaimPaths") + "', want refuse or strip");
+        };
+        Object requireVerified = oidc.get("requireVerifiedEmail");
+        if (requireVerified != null && !(requireVerified instanceof Boolean)) {
+            throw new ConfigException(file + ": 'identity.oidc.requireVerifiedEmail' must be true or false");
+        }
+        return new OidcSettings(issuer, required(file, "identity.oidc.audience", oidc.get("audience")))
+                .withClaims(oneOrMore(file, "identity.oidc.nameClaim", oidc.get("nameClaim"), OidcSettings.DEFAULT_NAME_CLAIMS),
+                        optional(file, "identity.oidc.emailClaim", oidc.get("emailClaim")).orElse(OidcSettings.DEFAULT_EMAIL_CLAIM),
+                        optional(file, "identity.oidc.groupsClaim", oidc.get("groupsClaim")).orElse(OidcSettings.DEFAULT_GROUPS_CLAIM),
+                        oneOrMore(file, "identity.oidc.clientIdClaims", oidc.get("clientIdClaims"), OidcSettings.DEFAULT_CLIENT_ID_CLAIMS))
+                .withHumanClients(strings(file, "identity.oidc.humanClients", oidc.get("humanClients")))
+                .withGroupsClaimPaths(paths)
+                .withRequireVerifiedEmail(Boolean.TRUE.equals(requireVerified))
+                .withTiming(skew, keysRefresh);
+    }
+
+    /** One string or a list of them, in order; the default when absent. */
+    private static List<String> oneOrMore(Path file, String key, Object value, List<String> fallback) {
+        if (value instanceof String single) {
+            return List.of(single);
+        }
+        return value == null ? fallback : List.copyOf(strings(file, key, value));
     }
 
     private static List<ClientAgent> agents(Path file, Object value) {

@@ -38,7 +38,8 @@ class IdentityConfigFileTest {
         IdentityConfig identity = load(
                 "identity:",
                 "  oidc: {issuer: 'https://login.example.com/oauth2/default', audience: countersign, groupsClaim: roles, emailClaim: mail,",
-                "         nameClaim: preferred_username, clockSkew: 30s}",
+                "         nameClaim: upn, clockSkew: 30s, clientIdClaims: [cid], humanClients: [console, cli], groupsClaimPaths: strip,",
+                "         requireVerifiedEmail: true, keysRefresh: 2m}",
                 "  roles: {admin: [countersign-admins], auditor: [security-auditors, compliance]}",
                 "  agents:",
                 "    - {clientId: 0oa-ci, name: ci, labels: {team: platform}, scopes: ['deploy.*', 'db.query']}",
@@ -50,8 +51,13 @@ class IdentityConfigFileTest {
         assertThat(oidc.audience()).isEqualTo("countersign");
         assertThat(oidc.groupsClaim()).isEqualTo("roles");
         assertThat(oidc.emailClaim()).isEqualTo("mail");
-        assertThat(oidc.nameClaim()).isEqualTo("preferred_username");
+        assertThat(oidc.nameClaims()).containsExactly("upn");
         assertThat(oidc.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(oidc.clientIdClaims()).containsExactly("cid");
+        assertThat(oidc.humanClients()).containsExactlyInAnyOrder("console", "cli");
+        assertThat(oidc.groupsClaimPaths()).isEqualTo(OidcSettings.GroupPaths.STRIP);
+        assertThat(oidc.requireVerifiedEmail()).isTrue();
+        assertThat(oidc.keysRefresh()).isEqualTo(Duration.ofMinutes(2));
         assertThat(identity.adminGroups()).isEqualTo(Set.of("countersign-admins"));
         assertThat(identity.auditorGroups()).isEqualTo(Set.of("security-auditors", "compliance"));
         assertThat(identity.clientAgents()).singleElement().satisfies(client -> {
@@ -68,10 +74,15 @@ class IdentityConfigFileTest {
     void defaults_forClaimsAndSkew() throws IOException {
         OidcSettings oidc = load("identity:", "  oidc: {issuer: 'https://login.example.com', audience: countersign}").oidc().orElseThrow();
 
-        assertThat(oidc.nameClaim()).isEqualTo("sub");
+        assertThat(oidc.nameClaims()).containsExactly("preferred_username", "email");
         assertThat(oidc.emailClaim()).isEqualTo("email");
         assertThat(oidc.groupsClaim()).isEqualTo("groups");
+        assertThat(oidc.clientIdClaims()).containsExactly("azp", "client_id");
+        assertThat(oidc.humanClients()).as("filled in with the console's client at start").isEmpty();
+        assertThat(oidc.groupsClaimPaths()).isEqualTo(OidcSettings.GroupPaths.REFUSE);
+        assertThat(oidc.requireVerifiedEmail()).isFalse();
         assertThat(oidc.clockSkew()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(oidc.keysRefresh()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
