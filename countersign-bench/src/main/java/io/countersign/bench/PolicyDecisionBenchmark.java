@@ -51,12 +51,19 @@ public class PolicyDecisionBenchmark {
     public void setUp() {
         policy = Policy.parse("bench-policy.yaml", fiftyRulePolicy());
         if (policy.rules().size() != 50) {
-            throw new IllegalStateException("the benchmark policy has " + policy.rules().size() + " rules, want 50");
+            throw new IllegalStateException(
+                    "the benchmark policy has " + policy.rules().size() + " rules, want 50");
         }
         Agent agent = new Agent("etl-nightly", Map.of("team", "data", "env", "prod"));
         Instant wednesday = Instant.parse("2025-01-08T12:00:00Z");
-        allowedQuery = input("db.query", "db/prod/customers", "{\"statement_kind\": \"select\", \"sql\": \"SELECT id FROM customers\"}", agent, wednesday);
-        prodExport = input("db.export", "db/prod/customers", "{\"format\": \"csv\", \"rows\": 120000}", agent, wednesday);
+        allowedQuery = input(
+                "db.query",
+                "db/prod/customers",
+                "{\"statement_kind\": \"select\", \"sql\": \"SELECT id FROM customers\"}",
+                agent,
+                wednesday);
+        prodExport =
+                input("db.export", "db/prod/customers", "{\"format\": \"csv\", \"rows\": 120000}", agent, wednesday);
         unmatchedAction = input("payments.refund", "stripe/charges/ch_123", "{\"amount\": 4200}", agent, wednesday);
         // Fail fast if a policy edit changed what is being measured.
         expect(allowedQuery, Effect.ALLOW);
@@ -121,7 +128,8 @@ public class PolicyDecisionBenchmark {
     private void expect(DecisionInput input, Effect effect) {
         Decision decision = policy.decide(input);
         if (decision.effect() != effect) {
-            throw new IllegalStateException(input.action().action() + " decided " + decision + ", want " + effect.wireName());
+            throw new IllegalStateException(
+                    input.action().action() + " decided " + decision + ", want " + effect.wireName());
         }
     }
 

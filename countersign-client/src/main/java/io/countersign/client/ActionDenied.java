@@ -16,10 +16,14 @@ public final class ActionDenied extends ActionNotAuthorized {
 
     private static String message(ActionStatus status) {
         String who = deniedBy(status).orElse(null);
-        String by = who != null ? "by " + who
-                : status.decision().rules().isEmpty() ? "by the policy default"
-                : "by policy rule " + String.join(", ", status.decision().rules());
-        return describe(status) + " was denied " + by + reason(status).map(r -> ": " + r).orElse("");
+        String by = who != null
+                ? "by " + who
+                : status.decision().rules().isEmpty()
+                        ? "by the policy default"
+                        : "by policy rule "
+                                + String.join(", ", status.decision().rules());
+        return describe(status) + " was denied " + by
+                + reason(status).map(r -> ": " + r).orElse("");
     }
 
     /** The policy rules that matched, empty when the policy's default applied. */

@@ -26,6 +26,7 @@ public abstract sealed class ActionNotAuthorized extends Exception
     }
 
     static String describe(ActionStatus status) {
-        return "request " + status.id() + " (" + status.action().action() + " on " + status.action().resource() + ")";
+        return "request " + status.id() + " (" + status.action().action() + " on "
+                + status.action().resource() + ")";
     }
 }

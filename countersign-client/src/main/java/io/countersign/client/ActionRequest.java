@@ -46,7 +46,8 @@ public record ActionRequest(
 
     /** A request with no params, an empty reason, nobody on whose behalf, and no idempotency key. */
     public static ActionRequest of(String action, String resource) {
-        return new ActionRequest(action, resource, JsonNodeFactory.instance.objectNode(), "", Optional.empty(), Optional.empty());
+        return new ActionRequest(
+                action, resource, JsonNodeFactory.instance.objectNode(), "", Optional.empty(), Optional.empty());
     }
 
     /** A copy: Jackson nodes are mutable and this is a value. */
@@ -95,7 +96,13 @@ public record ActionRequest(
     }
 
     public ActionRequest onBehalfOf(String human) {
-        return new ActionRequest(action, resource, params, reason, Optional.of(requireNonNull(human, "onBehalfOf is null")), idempotencyKey);
+        return new ActionRequest(
+                action,
+                resource,
+                params,
+                reason,
+                Optional.of(requireNonNull(human, "onBehalfOf is null")),
+                idempotencyKey);
     }
 
     /**
@@ -103,7 +110,13 @@ public record ActionRequest(
      * server, which is what lets the client retry a submit after a connection failure.
      */
     public ActionRequest idempotencyKey(String key) {
-        return new ActionRequest(action, resource, params, reason, onBehalfOf, Optional.of(requireNonNull(key, "idempotencyKey is null")));
+        return new ActionRequest(
+                action,
+                resource,
+                params,
+                reason,
+                onBehalfOf,
+                Optional.of(requireNonNull(key, "idempotencyKey is null")));
     }
 
     private static JsonNode toJson(String name, Object value) {
@@ -113,7 +126,10 @@ public record ActionRequest(
         try {
             return WireFormat.MAPPER.valueToTree(value);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("param '" + name + "' of type " + value.getClass().getName() + " can't be written as JSON: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "param '" + name + "' of type " + value.getClass().getName() + " can't be written as JSON: "
+                            + e.getOriginalMessage(),
+                    e);
         }
     }
 

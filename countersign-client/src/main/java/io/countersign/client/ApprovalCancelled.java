@@ -6,7 +6,10 @@ import java.util.Optional;
 public final class ApprovalCancelled extends ActionNotAuthorized {
 
     public ApprovalCancelled(ActionStatus status) {
-        super(status, describe(status) + " was cancelled" + status.decidedBy().map(who -> " by " + who).orElse(""));
+        super(
+                status,
+                describe(status) + " was cancelled"
+                        + status.decidedBy().map(who -> " by " + who).orElse(""));
     }
 
     /** Who cancelled it, if the server said. */

@@ -7,8 +7,13 @@ import java.util.Optional;
 public final class ApprovalExpired extends ActionNotAuthorized {
 
     public ApprovalExpired(ActionStatus status) {
-        super(status, describe(status) + " expired"
-                + status.approval().map(a -> a.expiresAt().map(at -> " at " + at).orElse("") + " before " + a.quorum() + " of " + a.groups() + " approved").orElse(""));
+        super(
+                status,
+                describe(status) + " expired"
+                        + status.approval()
+                                .map(a -> a.expiresAt().map(at -> " at " + at).orElse("") + " before " + a.quorum()
+                                        + " of " + a.groups() + " approved")
+                                .orElse(""));
     }
 
     /** When the approval window closed, if the server said. */

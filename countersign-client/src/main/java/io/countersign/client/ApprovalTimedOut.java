@@ -14,9 +14,15 @@ public final class ApprovalTimedOut extends ActionNotAuthorized {
     private final Duration waited;
 
     public ApprovalTimedOut(ActionStatus status, Duration waited) {
-        super(status, describe(status) + " is still pending after waiting " + requireNonNull(waited, "waited is null")
-                + "; it stays pending on the server"
-                + status.approval().map(a -> a.expiresAt().map(at -> " until " + at).orElse("") + " (decide at " + a.url() + ")").orElse(""));
+        super(
+                status,
+                describe(status) + " is still pending after waiting " + requireNonNull(waited, "waited is null")
+                        + "; it stays pending on the server"
+                        + status.approval()
+                                .map(a ->
+                                        a.expiresAt().map(at -> " until " + at).orElse("") + " (decide at " + a.url()
+                                                + ")")
+                                .orElse(""));
         this.waited = waited;
     }
 

@@ -22,7 +22,14 @@ public final class CountersignApiException extends CountersignException {
     private final Optional<String> detail;
     private final Optional<String> instance;
 
-    public CountersignApiException(String method, URI url, int status, String type, String title, Optional<String> detail, Optional<String> instance) {
+    public CountersignApiException(
+            String method,
+            URI url,
+            int status,
+            String type,
+            String title,
+            Optional<String> detail,
+            Optional<String> instance) {
         super(message(method, url, status, title, detail));
         this.method = requireNonNull(method, "method is null");
         this.url = requireNonNull(url, "url is null");
@@ -34,7 +41,8 @@ public final class CountersignApiException extends CountersignException {
     }
 
     private static String message(String method, URI url, int status, String title, Optional<String> detail) {
-        return method + " " + url + " answered " + status + " " + title + detail.map(d -> ": " + d).orElse("");
+        return method + " " + url + " answered " + status + " " + title
+                + detail.map(d -> ": " + d).orElse("");
     }
 
     /** The HTTP method of the call that failed. */

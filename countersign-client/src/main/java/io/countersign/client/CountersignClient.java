@@ -1,6 +1,5 @@
 package io.countersign.client;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,6 +33,7 @@ import tools.jackson.databind.JsonNode;
 public final class CountersignClient implements AutoCloseable {
     /** Request ids are path segments; anything else must not reach the URL. */
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_-]{1,200}");
+
     private static final int MAX_DETAIL_CHARS = 2000;
 
     private final URI baseUrl;
@@ -160,14 +161,22 @@ public final class CountersignClient implements AutoCloseable {
     /** Withdraws a request; the answer says where it ended up. */
     public ActionStatus cancel(String requestId) {
         String id = requireRequestId(requestId);
-        return transport.send(new HttpTransport.Call("POST", "/v1/actions/" + id + "/cancel", Optional.of(WireFormat.MAPPER.createObjectNode()), 0, false),
+        return transport.send(
+                new HttpTransport.Call(
+                        "POST",
+                        "/v1/actions/" + id + "/cancel",
+                        Optional.of(WireFormat.MAPPER.createObjectNode()),
+                        0,
+                        false),
                 WireFormat::readStatus);
     }
 
     /** What the policy would decide for the action; nothing is recorded and no grant is made. */
     public Decision simulate(ActionRequest request) {
         requireNonNull(request, "request is null");
-        return transport.send(new HttpTransport.Call("POST", "/v1/decisions/simulate", Optional.of(WireFormat.actionBody(request, false)), 0, false),
+        return transport.send(
+                new HttpTransport.Call(
+                        "POST", "/v1/decisions/simulate", Optional.of(WireFormat.actionBody(request, false)), 0, false),
                 WireFormat::readDecision);
     }
 
@@ -184,12 +193,19 @@ public final class CountersignClient implements AutoCloseable {
 
     private ActionStatus submit(ActionRequest request, long waitSeconds) {
         JsonNode body = WireFormat.actionBody(request, true);
-        return transport.send(new HttpTransport.Call("POST", "/v1/actions", Optional.of(body), waitSeconds, request.idempotencyKey().isPresent()),
+        return transport.send(
+                new HttpTransport.Call(
+                        "POST",
+                        "/v1/actions",
+                        Optional.of(body),
+                        waitSeconds,
+                        request.idempotencyKey().isPresent()),
                 WireFormat::readStatus);
     }
 
     private ActionStatus read(String id, long waitSeconds) {
-        return transport.send(new HttpTransport.Call("GET", "/v1/actions/" + id, Optional.empty(), waitSeconds, false),
+        return transport.send(
+                new HttpTransport.Call("GET", "/v1/actions/" + id, Optional.empty(), waitSeconds, false),
                 WireFormat::readStatus);
     }
 
@@ -197,17 +213,25 @@ public final class CountersignClient implements AutoCloseable {
         requireNonNull(grant, "grant is null");
         requireNonNull(outcome, "outcome is null");
         String id = requireRequestId(grant.requestId());
-        return transport.send(new HttpTransport.Call("POST", "/v1/actions/" + id + "/execution", Optional.of(WireFormat.executionBody(grant, outcome, detail)), 0, false),
+        return transport.send(
+                new HttpTransport.Call(
+                        "POST",
+                        "/v1/actions/" + id + "/execution",
+                        Optional.of(WireFormat.executionBody(grant, outcome, detail)),
+                        0,
+                        false),
                 WireFormat::readStatus);
     }
 
     @FunctionalInterface
     /** The guarded work; its result is whatever the caller's work returns (null for a Runnable). */
     private interface Work<T, E extends Exception> {
-        @Nullable T run() throws E;
+        @Nullable
+        T run() throws E;
     }
 
-    private <T, E extends Exception> @Nullable T guarded(ActionRequest request, Duration timeout, Work<T, E> work) throws ActionNotAuthorized, E {
+    private <T, E extends Exception> @Nullable T guarded(ActionRequest request, Duration timeout, Work<T, E> work)
+            throws ActionNotAuthorized, E {
         Grant grant = authorize(request, timeout);
         @Nullable T result;
         try {
@@ -216,7 +240,8 @@ public final class CountersignClient implements AutoCloseable {
             try {
                 reportExecution(grant, ExecutionOutcome.FAILED, Optional.of(describe(failure)));
             } catch (CountersignException reportFailure) {
-                failure.addSuppressed(new ExecutionNotReported(grant.requestId(), ExecutionOutcome.FAILED, reportFailure));
+                failure.addSuppressed(
+                        new ExecutionNotReported(grant.requestId(), ExecutionOutcome.FAILED, reportFailure));
             }
             throw failure;
         }
@@ -237,7 +262,8 @@ public final class CountersignClient implements AutoCloseable {
     private static String requireRequestId(String requestId) {
         requireNonNull(requestId, "requestId is null");
         if (!REQUEST_ID.matcher(requestId).matches()) {
-            throw new IllegalArgumentException("request id '" + requestId + "' is not 1 to 200 of A-Z, a-z, 0-9, _ and -");
+            throw new IllegalArgumentException(
+                    "request id '" + requestId + "' is not 1 to 200 of A-Z, a-z, 0-9, _ and -");
         }
         return requestId;
     }
@@ -256,8 +282,11 @@ public final class CountersignClient implements AutoCloseable {
         private Builder(URI baseUrl, ApiKey apiKey) {
             this.baseUrl = requireNonNull(baseUrl, "baseUrl is null");
             this.apiKey = requireNonNull(apiKey, "apiKey is null");
-            if (!baseUrl.isAbsolute() || !("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme())) || baseUrl.getHost() == null) {
-                throw new IllegalArgumentException("base URL " + baseUrl + " is not an absolute http or https URL with a host");
+            if (!baseUrl.isAbsolute()
+                    || !("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme()))
+                    || baseUrl.getHost() == null) {
+                throw new IllegalArgumentException(
+                        "base URL " + baseUrl + " is not an absolute http or https URL with a host");
             }
             if (baseUrl.getRawUserInfo() != null || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
                 // Credentials in a URL end up in logs and exception messages; the key has its own type.
@@ -291,9 +320,11 @@ public final class CountersignClient implements AutoCloseable {
          */
         public Builder maxLongPoll(Duration maxLongPoll) {
             requireNonNull(maxLongPoll, "maxLongPoll is null");
-            if (maxLongPoll.compareTo(Duration.ofSeconds(1)) < 0 || maxLongPoll.compareTo(Duration.ofSeconds(60)) > 0
+            if (maxLongPoll.compareTo(Duration.ofSeconds(1)) < 0
+                    || maxLongPoll.compareTo(Duration.ofSeconds(60)) > 0
                     || maxLongPoll.toNanosPart() != 0) {
-                throw new IllegalArgumentException("maxLongPoll is " + maxLongPoll + ", want whole seconds from 1s to 60s");
+                throw new IllegalArgumentException(
+                        "maxLongPoll is " + maxLongPoll + ", want whole seconds from 1s to 60s");
             }
             this.maxLongPoll = maxLongPoll;
             return this;
@@ -321,7 +352,10 @@ public final class CountersignClient implements AutoCloseable {
         }
 
         private static boolean isLoopback(String host) {
-            return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+            return host.equalsIgnoreCase("localhost")
+                    || host.startsWith("127.")
+                    || host.equals("[::1]")
+                    || host.equals("::1");
         }
     }
 }

@@ -9,7 +9,10 @@ package io.countersign.client;
  * <p>No message of this family ever contains the API key.
  */
 public sealed class CountersignException extends RuntimeException
-        permits CountersignApiException, CountersignNetworkException, CountersignProtocolException, ExecutionNotReported {
+        permits CountersignApiException,
+                CountersignNetworkException,
+                CountersignProtocolException,
+                ExecutionNotReported {
 
     public CountersignException(String message, Throwable cause) {
         super(message, cause);

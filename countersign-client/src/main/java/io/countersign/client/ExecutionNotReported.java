@@ -12,8 +12,10 @@ public final class ExecutionNotReported extends CountersignException {
     private final ExecutionOutcome outcome;
 
     public ExecutionNotReported(String requestId, ExecutionOutcome outcome, CountersignException cause) {
-        super("the work for request " + requestId + " ran and " + outcome.wireName()
-                + ", but reporting it failed; do not run it again: " + cause.getMessage(), cause);
+        super(
+                "the work for request " + requestId + " ran and " + outcome.wireName()
+                        + ", but reporting it failed; do not run it again: " + cause.getMessage(),
+                cause);
         this.requestId = requireNonNull(requestId, "requestId is null");
         this.outcome = requireNonNull(outcome, "outcome is null");
     }

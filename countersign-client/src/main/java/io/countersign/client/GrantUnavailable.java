@@ -8,7 +8,12 @@ package io.countersign.client;
 public final class GrantUnavailable extends ActionNotAuthorized {
 
     public GrantUnavailable(ActionStatus status) {
-        super(status, describe(status) + " is " + status.status().wireName() + " and carries no grant"
-                + status.execution().map(e -> "; it was already executed (" + e.outcome().wireName() + " at " + e.time() + ")").orElse(""));
+        super(
+                status,
+                describe(status) + " is " + status.status().wireName() + " and carries no grant"
+                        + status.execution()
+                                .map(e -> "; it was already executed ("
+                                        + e.outcome().wireName() + " at " + e.time() + ")")
+                                .orElse(""));
     }
 }

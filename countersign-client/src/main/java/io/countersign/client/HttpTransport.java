@@ -1,14 +1,13 @@
 package io.countersign.client;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -27,14 +26,22 @@ import tools.jackson.databind.JsonNode;
 final class HttpTransport {
     /** Answers are a few kilobytes; anything this large is not a Countersign answer. */
     private static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
     private static final int MAX_EXCERPT_CHARS = 200;
     private static final String USER_AGENT = "countersign-client-java/0.1";
     private static final Map<Integer, String> TITLES = Map.ofEntries(
-            Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"), Map.entry(403, "Forbidden"),
-            Map.entry(404, "Not Found"), Map.entry(409, "Conflict"), Map.entry(413, "Content Too Large"),
-            Map.entry(422, "Unprocessable Content"), Map.entry(429, "Too Many Requests"),
-            Map.entry(500, "Internal Server Error"), Map.entry(502, "Bad Gateway"),
-            Map.entry(503, "Service Unavailable"), Map.entry(504, "Gateway Timeout"));
+            Map.entry(400, "Bad Request"),
+            Map.entry(401, "Unauthorized"),
+            Map.entry(403, "Forbidden"),
+            Map.entry(404, "Not Found"),
+            Map.entry(409, "Conflict"),
+            Map.entry(413, "Content Too Large"),
+            Map.entry(422, "Unprocessable Content"),
+            Map.entry(429, "Too Many Requests"),
+            Map.entry(500, "Internal Server Error"),
+            Map.entry(502, "Bad Gateway"),
+            Map.entry(503, "Service Unavailable"),
+            Map.entry(504, "Gateway Timeout"));
 
     private final HttpClient http;
     private final String base;
@@ -50,7 +57,8 @@ final class HttpTransport {
     }
 
     /** One call's shape; {@code waitSeconds} is how long the server may hold it (0 for none). */
-    record Call(String method, String path, Optional<JsonNode> body, long waitSeconds, boolean retryOnConnectionFailure) {
+    record Call(
+            String method, String path, Optional<JsonNode> body, long waitSeconds, boolean retryOnConnectionFailure) {
         Call {
             requireNonNull(method, "method is null");
             requireNonNull(path, "path is null");
@@ -105,7 +113,8 @@ final class HttpTransport {
                 try (InputStream in = response.body()) {
                     byte[] body = in.readNBytes(MAX_ANSWER_BYTES + 1);
                     if (body.length > MAX_ANSWER_BYTES) {
-                        throw new CountersignProtocolException(call.method() + " " + url + ": answer is larger than " + MAX_ANSWER_BYTES + " bytes");
+                        throw new CountersignProtocolException(
+                                call.method() + " " + url + ": answer is larger than " + MAX_ANSWER_BYTES + " bytes");
                     }
                     return new Answer(response.statusCode(), response.headers(), body);
                 }
@@ -136,9 +145,11 @@ final class HttpTransport {
         try {
             return WireFormat.MAPPER.readTree(answer.body());
         } catch (JacksonException e) {
-            throw new CountersignProtocolException(source + ": answer " + answer.status() + " ("
-                    + answer.headers().firstValue("Content-Type").orElse("no content type") + ") is not JSON: "
-                    + excerpt(answer.body()), e);
+            throw new CountersignProtocolException(
+                    source + ": answer " + answer.status() + " ("
+                            + answer.headers().firstValue("Content-Type").orElse("no content type") + ") is not JSON: "
+                            + excerpt(answer.body()),
+                    e);
         }
     }
 
@@ -152,11 +163,21 @@ final class HttpTransport {
             // Not a problem body (a proxy's HTML page, say): keep a short excerpt as the detail.
         }
         if (json == null || !json.isObject()) {
-            Optional<String> detail = response.body().length == 0 ? Optional.empty() : Optional.of(redact(excerpt(response.body())));
-            String location = status / 100 == 3 ? response.headers().firstValue("Location").map(l -> " to " + l).orElse("") : "";
-            return new CountersignApiException(method, url, status, "about:blank", fallbackTitle + location, detail, Optional.empty());
+            Optional<String> detail =
+                    response.body().length == 0 ? Optional.empty() : Optional.of(redact(excerpt(response.body())));
+            String location = status / 100 == 3
+                    ? response.headers()
+                            .firstValue("Location")
+                            .map(l -> " to " + l)
+                            .orElse("")
+                    : "";
+            return new CountersignApiException(
+                    method, url, status, "about:blank", fallbackTitle + location, detail, Optional.empty());
         }
-        return new CountersignApiException(method, url, status,
+        return new CountersignApiException(
+                method,
+                url,
+                status,
                 text(json, "type").orElse("about:blank"),
                 text(json, "title").orElse(fallbackTitle),
                 text(json, "detail"),

@@ -13,6 +13,7 @@ import java.time.Duration;
 final class LongPoll {
     /** A server (or proxy) that answers a long-poll at once must not turn waiting into a hot loop. */
     private static final long MIN_INTERVAL_NANOS = Duration.ofMillis(200).toNanos();
+
     private static final long FIRST_RECONNECT_NANOS = Duration.ofMillis(250).toNanos();
     private static final long LAST_RECONNECT_NANOS = Duration.ofSeconds(2).toNanos();
     /** Longer waits are capped so the deadline can't overflow; nobody waits ten years for a human. */

@@ -58,15 +58,21 @@ final class WireFormat {
                 root.string("agent"),
                 readDecision(root.object("decision")),
                 root.optionalObject("grant").map(g -> new Grant(id, g.string("token"), g.instant("expiresAt"))),
-                root.optionalObject("approval").map(a -> new Approval(a.strings("groups"), a.positiveInt("quorum"), a.optionalInstant("expiresAt"), a.uri("url"))),
+                root.optionalObject("approval")
+                        .map(a -> new Approval(
+                                a.strings("groups"),
+                                a.positiveInt("quorum"),
+                                a.optionalInstant("expiresAt"),
+                                a.uri("url"))),
                 root.optionalObjects("votes").stream().map(WireFormat::readVote).toList(),
                 root.instant("createdAt"),
                 root.optionalInstant("decidedAt"),
                 root.optionalString("decidedBy"),
-                root.optionalObject("execution").map(e -> new Execution(
-                        e.enumValue("outcome", ExecutionOutcome.values(), ExecutionOutcome::wireName),
-                        e.optionalString("detail"),
-                        e.instant("time"))));
+                root.optionalObject("execution")
+                        .map(e -> new Execution(
+                                e.enumValue("outcome", ExecutionOutcome.values(), ExecutionOutcome::wireName),
+                                e.optionalString("detail"),
+                                e.instant("time"))));
     }
 
     static Decision readDecision(JsonNode json, String source) {
@@ -82,7 +88,9 @@ final class WireFormat {
     }
 
     private static ActionRequest readAction(Fields action) {
-        ObjectNode params = action.optionalObject("params").map(p -> (ObjectNode) p.json).orElseGet(JsonNodeFactory.instance::objectNode);
+        ObjectNode params = action.optionalObject("params")
+                .map(p -> (ObjectNode) p.json)
+                .orElseGet(JsonNodeFactory.instance::objectNode);
         return new ActionRequest(
                 action.string("action"),
                 action.string("resource"),
@@ -106,7 +114,8 @@ final class WireFormat {
 
         Fields {
             if (!json.isObject()) {
-                throw new CountersignProtocolException(source + ": " + (path.isEmpty() ? "answer" : path) + " is " + json.getNodeType() + ", want an object");
+                throw new CountersignProtocolException(source + ": " + (path.isEmpty() ? "answer" : path) + " is "
+                        + json.getNodeType() + ", want an object");
             }
         }
 
@@ -171,9 +180,13 @@ final class WireFormat {
 
         <E extends Enum<E>> E enumValue(String field, E[] values, Function<E, String> wireName) {
             String text = string(field);
-            return Arrays.stream(values).filter(v -> wireName.apply(v).equals(text)).findFirst()
-                    .orElseThrow(() -> bad(field, "is '" + text + "', want one of "
-                            + Arrays.stream(values).map(wireName).collect(Collectors.joining(", "))));
+            return Arrays.stream(values)
+                    .filter(v -> wireName.apply(v).equals(text))
+                    .findFirst()
+                    .orElseThrow(() -> bad(
+                            field,
+                            "is '" + text + "', want one of "
+                                    + Arrays.stream(values).map(wireName).collect(Collectors.joining(", "))));
         }
 
         Fields object(String field) {

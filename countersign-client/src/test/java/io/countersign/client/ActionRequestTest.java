@@ -35,8 +35,9 @@ class ActionRequestTest {
                 .param("filter", Map.of("country", "NL"))
                 .param("window", new Window("2025-01-01", "2025-02-01"));
 
-        assertThat(request.params().toString()).isEqualTo(
-                "{\"columns\":[\"id\",\"email\"],\"filter\":{\"country\":\"NL\"},\"window\":{\"from\":\"2025-01-01\",\"to\":\"2025-02-01\"}}");
+        assertThat(request.params().toString())
+                .isEqualTo(
+                        "{\"columns\":[\"id\",\"email\"],\"filter\":{\"country\":\"NL\"},\"window\":{\"from\":\"2025-01-01\",\"to\":\"2025-02-01\"}}");
     }
 
     @Test
@@ -51,7 +52,8 @@ class ActionRequestTest {
     @Test
     void params_areCopiedInAndOut() {
         ObjectNode params = WireFormat.MAPPER.createObjectNode().put("rows", 10);
-        ActionRequest request = ActionRequest.of("db.export", "db/prod/customers").params(params);
+        ActionRequest request =
+                ActionRequest.of("db.export", "db/prod/customers").params(params);
 
         params.put("rows", 1_000_000);
         request.params().put("rows", 1_000_000);
@@ -61,22 +63,32 @@ class ActionRequestTest {
 
     @Test
     void blankNames_areRefused() {
-        assertThatThrownBy(() -> ActionRequest.of(" ", "db/prod")).isInstanceOf(IllegalArgumentException.class).hasMessage("action is blank");
-        assertThatThrownBy(() -> ActionRequest.of("db.export", "")).isInstanceOf(IllegalArgumentException.class).hasMessage("resource is blank");
-        assertThatThrownBy(() -> ActionRequest.of("db.export", "db/prod").param("rows", null)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> ActionRequest.of(" ", "db/prod"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("action is blank");
+        assertThatThrownBy(() -> ActionRequest.of("db.export", ""))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("resource is blank");
+        assertThatThrownBy(() -> ActionRequest.of("db.export", "db/prod").param("rows", null))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessage("value of param 'rows' is null");
     }
 
     @Property
-    void paramsMap_survivesTheWireUnchanged(@ForAll Map<@AlphaChars @StringLength(min = 1, max = 8) String, @StringLength(max = 20) String> strings,
-                                            @ForAll Map<@AlphaChars @StringLength(min = 1, max = 8) String, Integer> numbers) {
+    void paramsMap_survivesTheWireUnchanged(
+            @ForAll Map<@AlphaChars @StringLength(min = 1, max = 8) String, @StringLength(max = 20) String> strings,
+            @ForAll Map<@AlphaChars @StringLength(min = 1, max = 8) String, Integer> numbers) {
         Map<String, Object> params = new LinkedHashMap<>(strings);
         numbers.forEach((name, value) -> params.put(name + "_n", value));
-        ActionRequest request = ActionRequest.of("db.export", "db/prod/customers").params(params).reason("r");
+        ActionRequest request = ActionRequest.of("db.export", "db/prod/customers")
+                .params(params)
+                .reason("r");
 
-        ObjectNode wire = (ObjectNode) WireFormat.MAPPER.readTree(WireFormat.MAPPER.writeValueAsBytes(WireFormat.actionBody(request, true)));
+        ObjectNode wire = (ObjectNode)
+                WireFormat.MAPPER.readTree(WireFormat.MAPPER.writeValueAsBytes(WireFormat.actionBody(request, true)));
 
         assertThat(wire.get("params")).isEqualTo(request.params());
-        assertThat(WireFormat.MAPPER.convertValue(wire.get("params"), new TypeReference<Map<String, Object>>() {})).isEqualTo(params);
+        assertThat(WireFormat.MAPPER.convertValue(wire.get("params"), new TypeReference<Map<String, Object>>() {}))
+                .isEqualTo(params);
     }
 }

@@ -22,7 +22,9 @@ class ApiKeyTest {
         assertThatThrownBy(() -> ApiKey.of("secret\r\nX-Evil: 1"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("api key has a character that is not visible ASCII at index 6");
-        assertThatThrownBy(() -> ApiKey.of("  ")).isInstanceOf(IllegalArgumentException.class).hasMessage("api key is blank");
+        assertThatThrownBy(() -> ApiKey.of("  "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("api key is blank");
     }
 
     @Test

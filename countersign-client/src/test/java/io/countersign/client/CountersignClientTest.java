@@ -33,7 +33,9 @@ class CountersignClientTest {
                 .rule("db.query", "allow", "reads-are-free", null)
                 .rule("db.export", "require_approval", "exports-need-a-data-owner", "exports need a data owner")
                 .rule("iam.grant", "deny", "agents-never-touch-iam", "agents may not change IAM");
-        client = CountersignClient.builder(fake.url(), API_KEY).maxLongPoll(Duration.ofSeconds(1)).build();
+        client = CountersignClient.builder(fake.url(), API_KEY)
+                .maxLongPoll(Duration.ofSeconds(1))
+                .build();
     }
 
     @AfterEach
@@ -43,15 +45,21 @@ class CountersignClientTest {
     }
 
     private static ActionRequest export() {
-        return ActionRequest.of("db.export", "db/prod/customers").param("rows", 10).reason("weekly churn report");
+        return ActionRequest.of("db.export", "db/prod/customers")
+                .param("rows", 10)
+                .reason("weekly churn report");
     }
 
     private static ActionRequest query() {
-        return ActionRequest.of("db.query", "db/prod/customers").param("statement_kind", "select").reason("count customers");
+        return ActionRequest.of("db.query", "db/prod/customers")
+                .param("statement_kind", "select")
+                .reason("count customers");
     }
 
     private List<FakeCountersign.Call> callsTo(String method, String path) {
-        return fake.calls().stream().filter(c -> c.method().equals(method) && c.path().equals(path)).toList();
+        return fake.calls().stream()
+                .filter(c -> c.method().equals(method) && c.path().equals(path))
+                .toList();
     }
 
     @Nested
@@ -77,7 +85,8 @@ class CountersignClientTest {
             client.submit(ActionRequest.of("db.query", "db/prod/customers"));
 
             assertThat(fake.calls().getFirst().body())
-                    .isEqualTo("{\"action\":\"db.query\",\"resource\":\"db/prod/customers\",\"params\":{},\"reason\":\"\"}");
+                    .isEqualTo(
+                            "{\"action\":\"db.query\",\"resource\":\"db/prod/customers\",\"params\":{},\"reason\":\"\"}");
         }
 
         @Test
@@ -88,8 +97,12 @@ class CountersignClientTest {
             assertThat(status.status()).isEqualTo(RequestStatus.PENDING);
             assertThat(status.action()).isEqualTo(export().onBehalfOf("alice"));
             assertThat(status.agent()).isEqualTo("report-bot");
-            assertThat(status.decision()).isEqualTo(new Decision(Effect.REQUIRE_APPROVAL, List.of("exports-need-a-data-owner"),
-                    Optional.of("exports need a data owner"), "sha256:5f1c0ffee"));
+            assertThat(status.decision())
+                    .isEqualTo(new Decision(
+                            Effect.REQUIRE_APPROVAL,
+                            List.of("exports-need-a-data-owner"),
+                            Optional.of("exports need a data owner"),
+                            "sha256:5f1c0ffee"));
             assertThat(status.grant()).isEmpty();
             assertThat(status.approval()).hasValueSatisfying(approval -> {
                 assertThat(approval.groups()).containsExactly("data-owners");
@@ -131,7 +144,8 @@ class CountersignClientTest {
         void submit_withoutIdempotencyKey_neverRetries() {
             fake.failNext(FakeCountersign.closeWithoutAnswer());
 
-            CountersignNetworkException e = catchThrowableOfType(CountersignNetworkException.class, () -> client.submit(query()));
+            CountersignNetworkException e =
+                    catchThrowableOfType(CountersignNetworkException.class, () -> client.submit(query()));
 
             assertThat(e.getMessage()).startsWith("POST " + fake.url() + "/v1/actions failed: ");
             assertThat(e.url()).isEqualTo(URI.create(fake.url() + "/v1/actions"));
@@ -140,7 +154,8 @@ class CountersignClientTest {
 
         @Test
         void simulate_sendsTheActionWithoutIdempotencyKey_andReadsTheDecision() {
-            Decision decision = client.simulate(ActionRequest.of("iam.grant", "iam/roles/admin").idempotencyKey("k-1"));
+            Decision decision = client.simulate(
+                    ActionRequest.of("iam.grant", "iam/roles/admin").idempotencyKey("k-1"));
 
             assertThat(decision.effect()).isEqualTo(Effect.DENY);
             assertThat(decision.rules()).containsExactly("agents-never-touch-iam");
@@ -155,7 +170,10 @@ class CountersignClientTest {
             ActionStatus status = client.cancel(id);
 
             assertThat(status.status()).isEqualTo(RequestStatus.CANCELLED);
-            assertThat(callsTo("POST", "/v1/actions/" + id + "/cancel").getFirst().body()).isEqualTo("{}");
+            assertThat(callsTo("POST", "/v1/actions/" + id + "/cancel")
+                            .getFirst()
+                            .body())
+                    .isEqualTo("{}");
         }
     }
 
@@ -171,14 +189,17 @@ class CountersignClientTest {
 
         @Test
         void authorize_whenThePolicyDenies_throwsActionDeniedWithRulesAndReason() {
-            ActionDenied denied = catchThrowableOfType(ActionDenied.class,
+            ActionDenied denied = catchThrowableOfType(
+                    ActionDenied.class,
                     () -> client.authorize(ActionRequest.of("iam.grant", "iam/roles/admin"), SHORT));
 
             assertThat(denied.rules()).containsExactly("agents-never-touch-iam");
             assertThat(denied.reason()).hasValue("agents may not change IAM");
             assertThat(denied.deniedBy()).isEmpty();
             assertThat(denied.requestId()).isEqualTo("req_1");
-            assertThat(denied).hasMessage("request req_1 (iam.grant on iam/roles/admin) was denied by policy rule agents-never-touch-iam: agents may not change IAM");
+            assertThat(denied)
+                    .hasMessage(
+                            "request req_1 (iam.grant on iam/roles/admin) was denied by policy rule agents-never-touch-iam: agents may not change IAM");
         }
 
         @Test
@@ -199,19 +220,21 @@ class CountersignClientTest {
             Grant grant = client.authorize(export(), SHORT);
 
             assertThat(grant.token()).isEqualTo(fake.request(grant.requestId()).grant);
-            assertThat(fake.calls()).extracting(c -> c.method() + " " + c.path() + "?" + c.query()).containsExactly(
-                    "POST /v1/actions?wait=1s",
-                    "GET /v1/actions/req_1?wait=1s",
-                    "GET /v1/actions/req_1?wait=1s",
-                    "GET /v1/actions/req_1?wait=1s");
+            assertThat(fake.calls())
+                    .extracting(c -> c.method() + " " + c.path() + "?" + c.query())
+                    .containsExactly(
+                            "POST /v1/actions?wait=1s",
+                            "GET /v1/actions/req_1?wait=1s",
+                            "GET /v1/actions/req_1?wait=1s",
+                            "GET /v1/actions/req_1?wait=1s");
         }
 
         @Test
         void authorize_pendingPastTheCallersTimeout_throwsApprovalTimedOut_andLeavesTheRequestPending() {
             long started = System.nanoTime();
 
-            ApprovalTimedOut timedOut = catchThrowableOfType(ApprovalTimedOut.class,
-                    () -> client.authorize(export(), Duration.ofMillis(1500)));
+            ApprovalTimedOut timedOut = catchThrowableOfType(
+                    ApprovalTimedOut.class, () -> client.authorize(export(), Duration.ofMillis(1500)));
 
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             assertThat(took).isBetween(Duration.ofMillis(1500), Duration.ofMillis(3000));
@@ -226,7 +249,8 @@ class CountersignClientTest {
         void authorize_withZeroTimeout_asksOnceWithoutWaiting() {
             assertThatThrownBy(() -> client.authorize(export(), Duration.ZERO)).isInstanceOf(ApprovalTimedOut.class);
 
-            assertThat(fake.calls()).singleElement().satisfies(call -> assertThat(call.query()).isNull());
+            assertThat(fake.calls()).singleElement().satisfies(call -> assertThat(call.query())
+                    .isNull());
         }
 
         @Test
@@ -243,8 +267,8 @@ class CountersignClientTest {
             String id = client.submit(export().idempotencyKey("k-1")).id();
             client.cancel(id);
 
-            ApprovalCancelled e = catchThrowableOfType(ApprovalCancelled.class,
-                    () -> client.authorize(export().idempotencyKey("k-1"), SHORT));
+            ApprovalCancelled e = catchThrowableOfType(
+                    ApprovalCancelled.class, () -> client.authorize(export().idempotencyKey("k-1"), SHORT));
 
             assertThat(e.requestId()).isEqualTo(id);
             assertThat(e.cancelledBy()).hasValue("agent");
@@ -255,8 +279,8 @@ class CountersignClientTest {
             Grant grant = client.authorize(query().idempotencyKey("k-1"), SHORT);
             client.reportExecution(grant, ExecutionOutcome.SUCCEEDED);
 
-            GrantUnavailable e = catchThrowableOfType(GrantUnavailable.class,
-                    () -> client.authorize(query().idempotencyKey("k-1"), SHORT));
+            GrantUnavailable e = catchThrowableOfType(
+                    GrantUnavailable.class, () -> client.authorize(query().idempotencyKey("k-1"), SHORT));
 
             assertThat(e.status().status()).isEqualTo(RequestStatus.EXECUTED);
             assertThat(e.getMessage()).contains("already executed (succeeded");
@@ -269,7 +293,9 @@ class CountersignClientTest {
             ActionStatus status = client.await(id, Duration.ofSeconds(1));
 
             assertThat(status.isPending()).isTrue();
-            assertThat(callsTo("GET", "/v1/actions/" + id)).extracting(FakeCountersign.Call::query).containsExactly("wait=1s");
+            assertThat(callsTo("GET", "/v1/actions/" + id))
+                    .extracting(FakeCountersign.Call::query)
+                    .containsExactly("wait=1s");
         }
 
         @Test
@@ -300,7 +326,10 @@ class CountersignClientTest {
 
             assertThat(result).isEqualTo("rows: 1");
             assertThat(runs).hasValue(1);
-            assertThat(callsTo("POST", "/v1/actions/req_1/execution")).singleElement().satisfies(call -> assertThat(call.json().get("outcome").stringValue()).isEqualTo("succeeded"));
+            assertThat(callsTo("POST", "/v1/actions/req_1/execution"))
+                    .singleElement()
+                    .satisfies(call ->
+                            assertThat(call.json().get("outcome").stringValue()).isEqualTo("succeeded"));
             assertThat(fake.request("req_1").status).isEqualTo("executed");
         }
 
@@ -314,7 +343,8 @@ class CountersignClientTest {
 
             assertThat(thrown).isSameAs(boom).hasNoSuppressedExceptions();
             assertThat(fake.request("req_1").status).isEqualTo("failed");
-            assertThat(fake.request("req_1").execution.get("detail").stringValue()).isEqualTo("java.lang.IllegalStateException: disk full");
+            assertThat(fake.request("req_1").execution.get("detail").stringValue())
+                    .isEqualTo("java.lang.IllegalStateException: disk full");
         }
 
         @Test
@@ -326,14 +356,16 @@ class CountersignClientTest {
             }));
 
             assertThat(thrown).isSameAs(boom);
-            assertThat(fake.request("req_1").execution.get("outcome").stringValue()).isEqualTo("failed");
+            assertThat(fake.request("req_1").execution.get("outcome").stringValue())
+                    .isEqualTo("failed");
         }
 
         @Test
         void guard_onDenial_neverRunsTheWork() {
             AtomicInteger runs = new AtomicInteger();
 
-            assertThatThrownBy(() -> client.guard(ActionRequest.of("iam.grant", "iam/roles/admin"), SHORT, runs::incrementAndGet))
+            assertThatThrownBy(() -> client.guard(
+                            ActionRequest.of("iam.grant", "iam/roles/admin"), SHORT, runs::incrementAndGet))
                     .isInstanceOf(ActionDenied.class);
 
             assertThat(runs).hasValue(0);
@@ -370,8 +402,10 @@ class CountersignClientTest {
                 return runs.incrementAndGet();
             }));
 
-            assertThat(thrown).isInstanceOf(ExecutionNotReported.class)
-                    .hasMessageStartingWith("the work for request req_1 ran and succeeded, but reporting it failed; do not run it again")
+            assertThat(thrown)
+                    .isInstanceOf(ExecutionNotReported.class)
+                    .hasMessageStartingWith(
+                            "the work for request req_1 ran and succeeded, but reporting it failed; do not run it again")
                     .hasCauseInstanceOf(CountersignApiException.class);
             assertThat(runs).hasValue(1);
         }
@@ -399,9 +433,11 @@ class CountersignClientTest {
             ActionStatus status = client.reportExecution(grant, ExecutionOutcome.FAILED, "timeout after 30s");
 
             assertThat(callsTo("POST", "/v1/actions/req_1/execution").getFirst().body())
-                    .isEqualTo("{\"grant\":\"" + grant.token() + "\",\"outcome\":\"failed\",\"detail\":\"timeout after 30s\"}");
+                    .isEqualTo("{\"grant\":\"" + grant.token()
+                            + "\",\"outcome\":\"failed\",\"detail\":\"timeout after 30s\"}");
             assertThat(status.status()).isEqualTo(RequestStatus.FAILED);
-            assertThat(status.execution()).hasValueSatisfying(e -> assertThat(e.detail()).hasValue("timeout after 30s"));
+            assertThat(status.execution())
+                    .hasValueSatisfying(e -> assertThat(e.detail()).hasValue("timeout after 30s"));
         }
 
         @Test
@@ -409,8 +445,8 @@ class CountersignClientTest {
             Grant grant = client.authorize(query(), SHORT);
             client.reportExecution(grant, ExecutionOutcome.SUCCEEDED);
 
-            CountersignApiException e = catchThrowableOfType(CountersignApiException.class,
-                    () -> client.reportExecution(grant, ExecutionOutcome.SUCCEEDED));
+            CountersignApiException e = catchThrowableOfType(
+                    CountersignApiException.class, () -> client.reportExecution(grant, ExecutionOutcome.SUCCEEDED));
 
             assertThat(e.status()).isEqualTo(409);
         }
@@ -420,8 +456,11 @@ class CountersignClientTest {
             Grant first = client.authorize(query(), SHORT);
             Grant second = client.authorize(query(), SHORT);
 
-            CountersignApiException e = catchThrowableOfType(CountersignApiException.class,
-                    () -> client.reportExecution(new Grant(first.requestId(), second.token(), second.expiresAt()), ExecutionOutcome.SUCCEEDED));
+            CountersignApiException e = catchThrowableOfType(
+                    CountersignApiException.class,
+                    () -> client.reportExecution(
+                            new Grant(first.requestId(), second.token(), second.expiresAt()),
+                            ExecutionOutcome.SUCCEEDED));
 
             assertThat(e.status()).isEqualTo(422);
         }
@@ -431,7 +470,8 @@ class CountersignClientTest {
     class Errors {
         @Test
         void problemJson_becomesCountersignApiExceptionWithItsFields() {
-            CountersignApiException e = catchThrowableOfType(CountersignApiException.class, () -> client.get("req_404"));
+            CountersignApiException e =
+                    catchThrowableOfType(CountersignApiException.class, () -> client.get("req_404"));
 
             assertThat(e.status()).isEqualTo(404);
             assertThat(e.type()).isEqualTo("https://countersign.io/problems/not-found");
@@ -439,14 +479,16 @@ class CountersignClientTest {
             assertThat(e.detail()).hasValue("no request req_404");
             assertThat(e.instance()).hasValue("/v1/actions/req_404");
             assertThat(e.method()).isEqualTo("GET");
-            assertThat(e).hasMessage("GET " + fake.url() + "/v1/actions/req_404 answered 404 Not Found: no request req_404");
+            assertThat(e)
+                    .hasMessage("GET " + fake.url() + "/v1/actions/req_404 answered 404 Not Found: no request req_404");
         }
 
         @Test
         void errorWithoutProblemBody_keepsTheStatusAndAnExcerpt() {
             fake.failNext(FakeCountersign.answer(502, "text/html", "<html>bad gateway</html>"));
 
-            CountersignApiException e = catchThrowableOfType(CountersignApiException.class, () -> client.submit(query()));
+            CountersignApiException e =
+                    catchThrowableOfType(CountersignApiException.class, () -> client.submit(query()));
 
             assertThat(e.status()).isEqualTo(502);
             assertThat(e.type()).isEqualTo("about:blank");
@@ -460,7 +502,9 @@ class CountersignClientTest {
 
             assertThatThrownBy(() -> client.submit(query()))
                     .isInstanceOf(CountersignProtocolException.class)
-                    .hasMessage("POST " + fake.url() + "/v1/actions: field 'status' is 'maybe', want one of pending, approved, denied, expired, cancelled, executed, failed");
+                    .hasMessage(
+                            "POST " + fake.url()
+                                    + "/v1/actions: field 'status' is 'maybe', want one of pending, approved, denied, expired, cancelled, executed, failed");
         }
 
         @Test
@@ -468,7 +512,8 @@ class CountersignClientTest {
             URI url = fake.url();
             fake.close();
 
-            CountersignNetworkException e = catchThrowableOfType(CountersignNetworkException.class, () -> client.get("req_1"));
+            CountersignNetworkException e =
+                    catchThrowableOfType(CountersignNetworkException.class, () -> client.get("req_1"));
 
             assertThat(e.getMessage()).startsWith("GET " + url + "/v1/actions/req_1 failed: ConnectException");
         }
@@ -483,7 +528,8 @@ class CountersignClientTest {
         @Test
         void negativeTimeout_isRefused() {
             assertThatThrownBy(() -> client.await("req_1", Duration.ofSeconds(-1)))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout is PT-1S, want zero or more");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("timeout is PT-1S, want zero or more");
         }
     }
 
@@ -500,8 +546,11 @@ class CountersignClientTest {
 
         @Test
         void apiKey_neverAppearsInExceptionMessages_evenWhenTheServerEchoesIt() {
-            fake.failNext(FakeCountersign.answer(401, "application/problem+json",
-                    "{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"bad key " + API_KEY + "\"}"));
+            fake.failNext(FakeCountersign.answer(
+                    401,
+                    "application/problem+json",
+                    "{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"bad key "
+                            + API_KEY + "\"}"));
             fake.failNext(FakeCountersign.answer(200, "application/json", "{\"id\":\"" + API_KEY + "\"}"));
             fake.failNext(FakeCountersign.answer(500, "text/plain", "Authorization: Bearer " + API_KEY));
 
@@ -519,8 +568,10 @@ class CountersignClientTest {
 
         @Test
         void wrongApiKey_is401WithoutTheKeyInTheMessage() {
-            try (CountersignClient wrong = CountersignClient.builder(fake.url(), "cs_agent_wrong").build()) {
-                CountersignApiException e = catchThrowableOfType(CountersignApiException.class, () -> wrong.submit(query()));
+            try (CountersignClient wrong =
+                    CountersignClient.builder(fake.url(), "cs_agent_wrong").build()) {
+                CountersignApiException e =
+                        catchThrowableOfType(CountersignApiException.class, () -> wrong.submit(query()));
 
                 assertThat(e.status()).isEqualTo(401);
                 assertThat(e.getMessage()).doesNotContain("cs_agent_wrong");
@@ -535,32 +586,44 @@ class CountersignClientTest {
             URI remote = URI.create("http://countersign.internal:8080");
 
             assertThatThrownBy(() -> CountersignClient.builder(remote, API_KEY).build())
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("insecurePlainHttp()");
-            CountersignClient.builder(remote, API_KEY).insecurePlainHttp().build().close();
-            CountersignClient.builder(URI.create("http://localhost:8080"), API_KEY).build().close();
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("insecurePlainHttp()");
+            CountersignClient.builder(remote, API_KEY)
+                    .insecurePlainHttp()
+                    .build()
+                    .close();
+            CountersignClient.builder(URI.create("http://localhost:8080"), API_KEY)
+                    .build()
+                    .close();
         }
 
         @Test
         void baseUrlWithCredentials_isRefusedWithoutEchoingThem() {
-            assertThatThrownBy(() -> CountersignClient.builder(URI.create("https://agent:hunter2@countersign.example.com"), API_KEY))
+            assertThatThrownBy(() -> CountersignClient.builder(
+                            URI.create("https://agent:hunter2@countersign.example.com"), API_KEY))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .message().doesNotContain("hunter2");
+                    .message()
+                    .doesNotContain("hunter2");
         }
 
         @Test
         void maxLongPoll_outsideOneToSixtySeconds_isRefused() {
             CountersignClient.Builder builder = CountersignClient.builder(fake.url(), API_KEY);
 
-            assertThatThrownBy(() -> builder.maxLongPoll(Duration.ofSeconds(61))).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> builder.maxLongPoll(Duration.ofMillis(500))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> builder.maxLongPoll(Duration.ofSeconds(61)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> builder.maxLongPoll(Duration.ofMillis(500)))
+                    .isInstanceOf(IllegalArgumentException.class);
         }
 
         @Test
         void baseUrlWithAPathPrefix_isKept() {
-            try (CountersignClient prefixed = CountersignClient.builder(URI.create(fake.url() + "/gateway/"), API_KEY).build()) {
+            try (CountersignClient prefixed = CountersignClient.builder(URI.create(fake.url() + "/gateway/"), API_KEY)
+                    .build()) {
                 assertThatThrownBy(() -> prefixed.get("req_1")).isInstanceOf(CountersignApiException.class);
             }
-            assertThat(fake.calls()).singleElement().satisfies(call -> assertThat(call.path()).isEqualTo("/gateway/v1/actions/req_1"));
+            assertThat(fake.calls()).singleElement().satisfies(call -> assertThat(call.path())
+                    .isEqualTo("/gateway/v1/actions/req_1"));
         }
     }
 }

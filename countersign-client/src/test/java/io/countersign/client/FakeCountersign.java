@@ -147,8 +147,13 @@ final class FakeCountersign implements AutoCloseable {
     }
 
     private void vote(Req r, String human, String choice, String comment, String status) {
-        r.votes.addObject().put("voter", human).put("choice", choice).put("comment", comment)
-                .put("time", Instant.now().toString()).put("channel", "slack");
+        r.votes
+                .addObject()
+                .put("voter", human)
+                .put("choice", choice)
+                .put("comment", comment)
+                .put("time", Instant.now().toString())
+                .put("channel", "slack");
         decide(r, status, human);
     }
 
@@ -275,14 +280,20 @@ final class FakeCountersign implements AutoCloseable {
             String token = body.get("grant").stringValue();
             if (!token.equals(r.grant)) {
                 boolean another = requests.values().stream().anyMatch(other -> token.equals(other.grant));
-                problem(exchange, another ? 422 : 409, another ? "Unprocessable Content" : "Conflict",
+                problem(
+                        exchange,
+                        another ? 422 : 409,
+                        another ? "Unprocessable Content" : "Conflict",
                         another ? "grant belongs to another action" : "grant is used or expired");
                 return;
             }
             r.grant = null;
             String outcome = body.get("outcome").stringValue();
             r.status = outcome.equals("succeeded") ? "executed" : "failed";
-            r.execution = JsonNodeFactory.instance.objectNode().put("outcome", outcome).put("time", Instant.now().toString());
+            r.execution = JsonNodeFactory.instance
+                    .objectNode()
+                    .put("outcome", outcome)
+                    .put("time", Instant.now().toString());
             if (body.hasNonNull("detail")) {
                 r.execution.put("detail", body.get("detail").stringValue());
             }
@@ -313,19 +324,24 @@ final class FakeCountersign implements AutoCloseable {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("id", r.id).put("status", r.status);
         ObjectNode action = body.putObject("action");
-        action.put("action", r.action.get("action").stringValue()).put("resource", r.action.get("resource").stringValue());
+        action.put("action", r.action.get("action").stringValue())
+                .put("resource", r.action.get("resource").stringValue());
         action.set("params", r.action.get("params"));
         action.put("reason", r.action.get("reason").stringValue());
         action.set("onBehalfOf", r.action.get("onBehalfOf"));
         body.put("agent", "report-bot");
         body.set("decision", decision(r.rule, r.policyVersion));
         if (r.grant != null && r.status.equals("approved")) {
-            body.putObject("grant").put("token", r.grant).put("expiresAt", Instant.now().plusSeconds(300).toString());
+            body.putObject("grant")
+                    .put("token", r.grant)
+                    .put("expiresAt", Instant.now().plusSeconds(300).toString());
         }
         if (r.rule.effect().equals("require_approval")) {
             ObjectNode approval = body.putObject("approval");
             approval.putArray("groups").add("data-owners");
-            approval.put("quorum", 1).put("expiresAt", r.createdAt.plusSeconds(1800).toString()).put("url", url() + "/v1/actions/" + r.id);
+            approval.put("quorum", 1)
+                    .put("expiresAt", r.createdAt.plusSeconds(1800).toString())
+                    .put("url", url() + "/v1/actions/" + r.id);
         }
         body.set("votes", r.votes.deepCopy());
         body.put("createdAt", r.createdAt.toString());
@@ -354,9 +370,15 @@ final class FakeCountersign implements AutoCloseable {
     }
 
     private static void problem(HttpExchange exchange, int status, String title, String detail) throws IOException {
-        ObjectNode problem = JsonNodeFactory.instance.objectNode()
-                .put("type", "https://countersign.io/problems/" + title.toLowerCase().replace(' ', '-'))
-                .put("title", title).put("status", status).put("detail", detail).put("instance", exchange.getRequestURI().getPath());
+        ObjectNode problem = JsonNodeFactory.instance
+                .objectNode()
+                .put(
+                        "type",
+                        "https://countersign.io/problems/" + title.toLowerCase().replace(' ', '-'))
+                .put("title", title)
+                .put("status", status)
+                .put("detail", detail)
+                .put("instance", exchange.getRequestURI().getPath());
         send(exchange, status, "application/problem+json", problem.toString());
     }
 

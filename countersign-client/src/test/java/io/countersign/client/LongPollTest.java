@@ -13,9 +13,19 @@ import org.junit.jupiter.api.Test;
 class LongPollTest {
 
     private static ActionStatus status(RequestStatus status) {
-        return new ActionStatus("req_1", status, ActionRequest.of("db.export", "db/prod/customers"), "report-bot",
+        return new ActionStatus(
+                "req_1",
+                status,
+                ActionRequest.of("db.export", "db/prod/customers"),
+                "report-bot",
                 new Decision(Effect.REQUIRE_APPROVAL, List.of("exports"), Optional.empty(), "sha256:00"),
-                Optional.empty(), Optional.empty(), List.of(), Instant.EPOCH, Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(),
+                Optional.empty(),
+                List.of(),
+                Instant.EPOCH,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** A server that holds every read for its whole wait and never decides. */
@@ -48,7 +58,8 @@ class LongPollTest {
 
         assertThat(last.isPending()).isTrue();
         assertThat(server.waits).containsExactly(1L, 1L, 0L);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(2500), Duration.ofMillis(3500));
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .isBetween(Duration.ofMillis(2500), Duration.ofMillis(3500));
     }
 
     @Test
@@ -67,10 +78,12 @@ class LongPollTest {
 
     @Test
     void whilePending_stopsAtTheFirstAnswerThatIsNotPending() {
-        List<RequestStatus> answers = new ArrayList<>(List.of(RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.PENDING));
+        List<RequestStatus> answers =
+                new ArrayList<>(List.of(RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.PENDING));
         LongPoll.Read server = (id, waitSeconds) -> status(answers.removeFirst());
 
-        ActionStatus last = new LongPoll(30, server).whilePending(Duration.ofSeconds(10), waitSeconds -> status(RequestStatus.PENDING));
+        ActionStatus last = new LongPoll(30, server)
+                .whilePending(Duration.ofSeconds(10), waitSeconds -> status(RequestStatus.PENDING));
 
         assertThat(last.status()).isEqualTo(RequestStatus.APPROVED);
         assertThat(answers).containsExactly(RequestStatus.PENDING);
@@ -79,8 +92,10 @@ class LongPollTest {
     @Test
     void whilePending_readsAgainAfterTheGatewayWentAwayMidPoll() {
         java.net.URI url = java.net.URI.create("http://127.0.0.1:1/v1/actions/req_1");
-        List<Object> answers = new ArrayList<>(List.of(new CountersignNetworkException("GET", url, new java.io.IOException("connection reset")),
-                new CountersignApiException("GET", url, 503, "about:blank", "Service Unavailable", Optional.empty(), Optional.empty()),
+        List<Object> answers = new ArrayList<>(List.of(
+                new CountersignNetworkException("GET", url, new java.io.IOException("connection reset")),
+                new CountersignApiException(
+                        "GET", url, 503, "about:blank", "Service Unavailable", Optional.empty(), Optional.empty()),
                 status(RequestStatus.APPROVED)));
         LongPoll.Read restarting = (id, waitSeconds) -> {
             Object next = answers.removeFirst();
@@ -90,7 +105,8 @@ class LongPollTest {
             return (ActionStatus) next;
         };
 
-        ActionStatus last = new LongPoll(30, restarting).whilePending(Duration.ofSeconds(10), waitSeconds -> status(RequestStatus.PENDING));
+        ActionStatus last = new LongPoll(30, restarting)
+                .whilePending(Duration.ofSeconds(10), waitSeconds -> status(RequestStatus.PENDING));
 
         assertThat(last.status()).isEqualTo(RequestStatus.APPROVED);
         assertThat(answers).isEmpty();
@@ -100,16 +116,25 @@ class LongPollTest {
     void whilePending_doesNotRetryARefusal_norPastTheDeadline() {
         java.net.URI url = java.net.URI.create("http://127.0.0.1:1/v1/actions/req_1");
         LongPoll.Read refusing = (id, waitSeconds) -> {
-            throw new CountersignApiException("GET", url, 401, "urn:countersign:problem:unauthorized", "Unauthorized", Optional.empty(), Optional.empty());
+            throw new CountersignApiException(
+                    "GET",
+                    url,
+                    401,
+                    "urn:countersign:problem:unauthorized",
+                    "Unauthorized",
+                    Optional.empty(),
+                    Optional.empty());
         };
-        assertThatThrownBy(() -> new LongPoll(30, refusing).whilePending(Duration.ofSeconds(5), waitSeconds -> status(RequestStatus.PENDING)))
+        assertThatThrownBy(() -> new LongPoll(30, refusing)
+                        .whilePending(Duration.ofSeconds(5), waitSeconds -> status(RequestStatus.PENDING)))
                 .isInstanceOf(CountersignApiException.class);
 
         LongPoll.Read down = (id, waitSeconds) -> {
             throw new CountersignNetworkException("GET", url, new java.io.IOException("connection refused"));
         };
         long started = System.nanoTime();
-        assertThatThrownBy(() -> new LongPoll(30, down).whilePending(Duration.ofSeconds(1), waitSeconds -> status(RequestStatus.PENDING)))
+        assertThatThrownBy(() -> new LongPoll(30, down)
+                        .whilePending(Duration.ofSeconds(1), waitSeconds -> status(RequestStatus.PENDING)))
                 .isInstanceOf(CountersignNetworkException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
     }
@@ -118,7 +143,9 @@ class LongPollTest {
     void whilePending_withANegativeTimeout_isRefused() {
         LongPoll poll = new LongPoll(30, (id, waitSeconds) -> status(RequestStatus.PENDING));
 
-        assertThatThrownBy(() -> poll.whilePending(Duration.ofSeconds(-1), waitSeconds -> status(RequestStatus.PENDING)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout is PT-1S, want zero or more");
+        assertThatThrownBy(
+                        () -> poll.whilePending(Duration.ofSeconds(-1), waitSeconds -> status(RequestStatus.PENDING)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("timeout is PT-1S, want zero or more");
     }
 }

@@ -17,7 +17,8 @@ public record ActionDigest(String hex) {
 
     public static ActionDigest of(byte[] canonicalJson) {
         try {
-            return new ActionDigest(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonicalJson)));
+            return new ActionDigest(HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(canonicalJson)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
@@ -25,7 +26,8 @@ public record ActionDigest(String hex) {
 
     /** Constant time: a digest is compared while deciding whether a grant may be used. */
     public boolean matches(ActionDigest other) {
-        return MessageDigest.isEqual(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+        return MessageDigest.isEqual(
+                hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                 other.hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 

@@ -12,15 +12,17 @@ public final class ActionNames {
 
     static void requireValidAction(String action) {
         if (action.length() > MAX_LENGTH || !ACTION.matcher(action).matches()) {
-            throw new IllegalArgumentException(
-                    "action '" + shorten(action) + "' is not a dotted name like 'db.export' (letters, digits, '_', '-', at most " + MAX_LENGTH + " characters)");
+            throw new IllegalArgumentException("action '" + shorten(action)
+                    + "' is not a dotted name like 'db.export' (letters, digits, '_', '-', at most " + MAX_LENGTH
+                    + " characters)");
         }
     }
 
     static void requireValidResource(String resource) {
         if (resource.length() > MAX_LENGTH || !RESOURCE.matcher(resource).matches()) {
             throw new IllegalArgumentException(
-                    "resource '" + shorten(resource) + "' is not a path-like name like 'db/prod/customers' (at most " + MAX_LENGTH + " characters, no empty segments)");
+                    "resource '" + shorten(resource) + "' is not a path-like name like 'db/prod/customers' (at most "
+                            + MAX_LENGTH + " characters, no empty segments)");
         }
     }
 

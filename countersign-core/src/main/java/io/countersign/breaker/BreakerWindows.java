@@ -2,10 +2,10 @@ package io.countersign.breaker;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.policy.Breaker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import io.countersign.policy.Breaker;
 import java.util.HashMap;
 import java.util.Map;
 

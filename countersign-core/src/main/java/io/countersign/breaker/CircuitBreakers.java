@@ -81,7 +81,8 @@ public final class CircuitBreakers {
         public String text() {
             return "Agent " + agent + " made " + count + " " + breaker.counting() + " within " + human(breaker.per())
                     + " (more than " + breaker.max() + "). Until a human resets the breaker, its actions under it get "
-                    + breaker.then().wireName() + ". An admin resets it with: countersign breakers reset " + agent + " " + breaker.name()
+                    + breaker.then().wireName() + ". An admin resets it with: countersign breakers reset " + agent + " "
+                    + breaker.name()
                     + " --comment WHY, or POST /v1/admin/breakers/" + agent + "/" + breaker.name() + "/reset.";
         }
     }
@@ -89,7 +90,8 @@ public final class CircuitBreakers {
     /** A breaker holding this action, and since when. */
     private record Hold(Breaker breaker, Instant since, int count) {
         String why(String agent) {
-            return "breaker '" + breaker.name() + "' is tripped for agent " + agent + " since " + since + " (" + count + " "
+            return "breaker '" + breaker.name() + "' is tripped for agent " + agent + " since " + since + " (" + count
+                    + " "
                     + breaker.counting() + " within " + human(breaker.per()) + ", more than " + breaker.max() + "): "
                     + breaker.then().wireName() + " until a human resets it";
         }
@@ -119,7 +121,8 @@ public final class CircuitBreakers {
             }
             Optional<TrippedBreaker> tripped = state.find(agent, breaker.name());
             if (tripped.isPresent()) {
-                holds.add(new Hold(breaker, tripped.get().trippedAt(), tripped.get().count()));
+                holds.add(new Hold(
+                        breaker, tripped.get().trippedAt(), tripped.get().count()));
                 continue;
             }
             if (!breaker.counts(agent, decision)) {
@@ -146,11 +149,15 @@ public final class CircuitBreakers {
             // Every hold's then is require_approval here (a then is never allow), and the policy's own
             // requirements still stand when it asked for approval itself.
             Set<ApprovalRequirement> all = new LinkedHashSet<>(decision.approvals());
-            holds.forEach(hold -> all.add(hold.breaker().approval().orElseThrow(
-                    () -> new IllegalStateException("bug: breaker '" + hold.breaker().name() + "' holds with require_approval but has no approval"))));
+            holds.forEach(hold -> all.add(hold.breaker()
+                    .approval()
+                    .orElseThrow(() -> new IllegalStateException("bug: breaker '"
+                            + hold.breaker().name() + "' holds with require_approval but has no approval"))));
             approvals = List.copyOf(all);
         }
-        String reason = String.join("; ", holds.stream().map(hold -> hold.why(agent)).toList()) + " [policy: " + decision.reason() + "]";
+        String reason =
+                String.join("; ", holds.stream().map(hold -> hold.why(agent)).toList()) + " [policy: "
+                        + decision.reason() + "]";
         return new Decision(effect, decision.rules(), reason, decision.policyVersion(), approvals);
     }
 
@@ -159,7 +166,8 @@ public final class CircuitBreakers {
             return;
         }
         lastPruned = now;
-        Duration longest = breakers.stream().map(Breaker::per).max(Duration::compareTo).orElseThrow();
+        Duration longest =
+                breakers.stream().map(Breaker::per).max(Duration::compareTo).orElseThrow();
         windows.prune(now, longest);
     }
 

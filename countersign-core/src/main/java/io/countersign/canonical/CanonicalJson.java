@@ -76,7 +76,9 @@ public final class CanonicalJson {
                         out.append(String.format("\\u%04x", (int) c));
                     } else if (Character.isSurrogate(c)) {
                         // A lone surrogate has no UTF-8 encoding; RFC 8785 section 3.2.2.2 rejects it.
-                        if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                        if (Character.isHighSurrogate(c)
+                                && i + 1 < value.length()
+                                && Character.isLowSurrogate(value.charAt(i + 1))) {
                             out.append(c).append(value.charAt(++i));
                         } else {
                             throw new IllegalArgumentException("string has a lone surrogate at index " + i);

@@ -7,10 +7,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -68,14 +68,23 @@ public final class ApiTokens {
         String tokenId = HexFormat.of().formatHex(idBytes);
         String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
         String kind = principal instanceof Agent ? "a" : "h";
-        StoredCredential credential = new StoredCredential(tokenId, principal, sha256Hex(secret), clock.instant(), expiresAt, Optional.empty(),
-                Optional.empty(), scopes);
+        StoredCredential credential = new StoredCredential(
+                tokenId,
+                principal,
+                sha256Hex(secret),
+                clock.instant(),
+                expiresAt,
+                Optional.empty(),
+                Optional.empty(),
+                scopes);
         return new Minted(credential, new Secret("cs" + kind + "_" + tokenId + "_" + secret));
     }
 
     /** The principal a presented bearer token belongs to, or empty for anything unknown, malformed, revoked or expired. */
     public Optional<Principal> authenticate(String presented) {
-        return check(presented) instanceof KeyCheck.Valid valid ? Optional.of(valid.credential().principal()) : Optional.empty();
+        return check(presented) instanceof KeyCheck.Valid valid
+                ? Optional.of(valid.credential().principal())
+                : Optional.empty();
     }
 
     /**
@@ -89,9 +98,11 @@ public final class ApiTokens {
         }
         String kind = matcher.group(1);
         String presentedHash = sha256Hex(matcher.group(3));
-        Optional<StoredCredential> found = credentials.findByTokenId(matcher.group(2))
+        Optional<StoredCredential> found = credentials
+                .findByTokenId(matcher.group(2))
                 .filter(stored -> MessageDigest.isEqual(
-                        stored.secretHash().getBytes(StandardCharsets.US_ASCII), presentedHash.getBytes(StandardCharsets.US_ASCII)))
+                        stored.secretHash().getBytes(StandardCharsets.US_ASCII),
+                        presentedHash.getBytes(StandardCharsets.US_ASCII)))
                 .filter(stored -> kind.equals(stored.principal() instanceof Agent ? "a" : "h"));
         if (found.isEmpty()) {
             return new KeyCheck.Refused("unknown API key or local token");
@@ -120,7 +131,8 @@ public final class ApiTokens {
 
     private static String sha256Hex(String value) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -29,7 +29,10 @@ public enum Delegation {
     }
 
     public static Delegation fromWireName(String name) {
-        return Arrays.stream(values()).filter(d -> d.wireName.equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown delegation '" + name + "', want none, claimed or verified"));
+        return Arrays.stream(values())
+                .filter(d -> d.wireName.equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown delegation '" + name + "', want none, claimed or verified"));
     }
 }

@@ -26,11 +26,13 @@ public interface KnownHumans {
     default Optional<Person> resolve(String sent) {
         requireNonNull(sent, "sent is null");
         OnBehalfOf spelling = OnBehalfOf.unresolved(sent);
-        Map<PersonId, List<Person>> named = persons().stream().filter(spelling::names).collect(Collectors.groupingBy(Person::id));
+        Map<PersonId, List<Person>> named =
+                persons().stream().filter(spelling::names).collect(Collectors.groupingBy(Person::id));
         if (named.size() != 1) {
             return Optional.empty();
         }
-        return named.values().iterator().next().stream().min(Comparator.comparing(Person::name).thenComparing(Person::email));
+        return named.values().iterator().next().stream()
+                .min(Comparator.comparing(Person::name).thenComparing(Person::email));
     }
 
     /** The known persons {@code candidate} could be taken for (the same person included). */

@@ -35,7 +35,10 @@ public record OnBehalfOf(String sent, Optional<Person> resolvedTo) {
 
     /** For people to read: what was sent, and whom it resolved to when that says more ({@code bob (resolved to bob <bob@example.com>)}). */
     public String display() {
-        return resolvedTo.filter(person -> !person.toString().equals(sent)).map(person -> sent + " (resolved to " + person + ")").orElse(sent);
+        return resolvedTo
+                .filter(person -> !person.toString().equals(sent))
+                .map(person -> sent + " (resolved to " + person + ")")
+                .orElse(sent);
     }
 
     /**
@@ -60,7 +63,9 @@ public record OnBehalfOf(String sent, Optional<Person> resolvedTo) {
         List<String> spellings = new ArrayList<>();
         addReadings(sent, spellings);
         addReadings(NFKC.normalize(sent), spellings);
-        return spellings.stream().flatMap(spelling -> Skeletons.all(spelling).stream()).collect(Collectors.toUnmodifiableSet());
+        return spellings.stream()
+                .flatMap(spelling -> Skeletons.all(spelling).stream())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /**

@@ -36,7 +36,9 @@ public record Person(String name, String email) {
 
     /** The skeletons of the name and of the email, without empty ones. */
     Set<String> skeletons() {
-        return Stream.of(name, email).flatMap(spelling -> Skeletons.all(spelling).stream()).collect(Collectors.toUnmodifiableSet());
+        return Stream.of(name, email)
+                .flatMap(spelling -> Skeletons.all(spelling).stream())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     @Override

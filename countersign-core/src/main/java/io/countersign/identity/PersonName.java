@@ -23,7 +23,10 @@ import java.util.regex.Pattern;
  * @param skeleton the Unicode TR39 skeleton of the normalised form; equal skeletons look the same
  */
 public record PersonName(Kind kind, String normalised, String skeleton) {
-    public enum Kind { EMAIL, NAME }
+    public enum Kind {
+        EMAIL,
+        NAME
+    }
 
     /** Why a spelling was refused; the message says what is wrong and with which character. */
     public static final class Invalid extends IllegalArgumentException {
@@ -36,7 +39,8 @@ public record PersonName(Kind kind, String normalised, String skeleton) {
     private static final Pattern PREFIX = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*", Pattern.DOTALL);
     private static final String ADDRESS_SYNTAX = "<>\"(),;:[]\\";
     private static final Normalizer2 NFKC_CASEFOLD = Normalizer2.getNFKCCasefoldInstance();
-    // Highly restrictive (TR39 5.2): one script, or Latin with the Han-based sets of CJK; never Latin with Cyrillic or Greek.
+    // Highly restrictive (TR39 5.2): one script, or Latin with the Han-based sets of CJK; never Latin with Cyrillic or
+    // Greek.
     private static final SpoofChecker MIXED_SCRIPTS = new SpoofChecker.Builder()
             .setChecks(SpoofChecker.RESTRICTION_LEVEL | SpoofChecker.MIXED_NUMBERS)
             .setRestrictionLevel(SpoofChecker.RestrictionLevel.HIGHLY_RESTRICTIVE)
@@ -66,21 +70,32 @@ public record PersonName(Kind kind, String normalised, String skeleton) {
         if (isSpace(sent.codePointAt(0)) || isSpace(sent.codePointBefore(sent.length()))) {
             throw new Invalid("has leading or trailing whitespace; send the name or address alone, nothing is trimmed");
         }
-        sent.codePoints().filter(cp -> cp != ' ' && Skeletons.isInvisible(cp)).findFirst().ifPresent(cp -> {
-            throw new Invalid("contains the invisible, control or format character " + describe(cp));
-        });
+        sent.codePoints()
+                .filter(cp -> cp != ' ' && Skeletons.isInvisible(cp))
+                .findFirst()
+                .ifPresent(cp -> {
+                    throw new Invalid("contains the invisible, control or format character " + describe(cp));
+                });
         if (sent.contains("  ")) {
             throw new Invalid("has two spaces in a row");
         }
         // Checked on the normalised form, so a fullwidth colon or bracket is caught like an ASCII one.
         String normalised = NFKC_CASEFOLD.normalize(sent);
         if (PREFIX.matcher(normalised).matches()) {
-            throw new Invalid("is a prefixed form ('" + normalised.substring(0, normalised.indexOf(':') + 1) + "'); send the bare email address or name");
+            throw new Invalid("is a prefixed form ('" + normalised.substring(0, normalised.indexOf(':') + 1)
+                    + "'); send the bare email address or name");
         }
-        normalised.codePoints().filter(cp -> ADDRESS_SYNTAX.indexOf(cp) >= 0).findFirst().ifPresent(cp -> {
-            throw new Invalid("contains '" + Character.toString(cp) + "': display-name and quoted forms are refused; send the bare email address or name");
-        });
-        if (normalised.contains("  ") || isSpace(normalised.codePointAt(0)) || isSpace(normalised.codePointBefore(normalised.length()))) {
+        normalised
+                .codePoints()
+                .filter(cp -> ADDRESS_SYNTAX.indexOf(cp) >= 0)
+                .findFirst()
+                .ifPresent(cp -> {
+                    throw new Invalid("contains '" + Character.toString(cp)
+                            + "': display-name and quoted forms are refused; send the bare email address or name");
+                });
+        if (normalised.contains("  ")
+                || isSpace(normalised.codePointAt(0))
+                || isSpace(normalised.codePointBefore(normalised.length()))) {
             throw new Invalid("has whitespace at an edge or two spaces in a row once normalised");
         }
         Kind kind = normalised.indexOf('@') >= 0 ? Kind.EMAIL : Kind.NAME;
@@ -110,7 +125,8 @@ public record PersonName(Kind kind, String normalised, String skeleton) {
             throw new Invalid("is an email address with a space in it");
         }
         if (domain.startsWith(".") || domain.endsWith(".") || domain.contains("..")) {
-            throw new Invalid("has the domain '" + domain + "', which has an empty label (a leading, trailing or doubled dot)");
+            throw new Invalid(
+                    "has the domain '" + domain + "', which has an empty label (a leading, trailing or doubled dot)");
         }
         if (local.startsWith(".") || local.endsWith(".") || local.contains("..")) {
             throw new Invalid("has the local part '" + local + "', with a leading, trailing or doubled dot");
@@ -129,7 +145,9 @@ public record PersonName(Kind kind, String normalised, String skeleton) {
         text.codePoints().forEach(cp -> {
             BitSet extensions = new BitSet();
             UScript.getScriptExtensions(cp, extensions);
-            extensions.stream().filter(s -> s != UScript.COMMON && s != UScript.INHERITED).forEach(s -> names.add(UScript.getName(s)));
+            extensions.stream()
+                    .filter(s -> s != UScript.COMMON && s != UScript.INHERITED)
+                    .forEach(s -> names.add(UScript.getName(s)));
         });
         return String.join(", ", names);
     }

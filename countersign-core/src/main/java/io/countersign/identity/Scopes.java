@@ -19,7 +19,8 @@ public record Scopes(Optional<List<Glob>> actions) {
         actions = actions.map(List::copyOf);
         actions.ifPresent(globs -> globs.forEach(glob -> {
             if (glob.kind() != Glob.Kind.ACTION) {
-                throw new IllegalArgumentException("scope '" + glob + "' is a " + glob.kind() + " glob, want an action glob");
+                throw new IllegalArgumentException(
+                        "scope '" + glob + "' is a " + glob.kind() + " glob, want an action glob");
             }
         }));
     }
@@ -31,17 +32,20 @@ public record Scopes(Optional<List<Glob>> actions) {
      */
     public static Scopes of(List<String> globs) {
         requireNonNull(globs, "globs is null");
-        return new Scopes(Optional.of(globs.stream().map(text -> {
-            try {
-                return Glob.action(text);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("scope '" + text + "': " + e.getMessage(), e);
-            }
-        }).toList()));
+        return new Scopes(Optional.of(globs.stream()
+                .map(text -> {
+                    try {
+                        return Glob.action(text);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("scope '" + text + "': " + e.getMessage(), e);
+                    }
+                })
+                .toList()));
     }
 
     public boolean permits(String action) {
-        return actions.map(globs -> globs.stream().anyMatch(glob -> glob.matches(action))).orElse(true);
+        return actions.map(globs -> globs.stream().anyMatch(glob -> glob.matches(action)))
+                .orElse(true);
     }
 
     /** The globs as written, or empty when unrestricted. */

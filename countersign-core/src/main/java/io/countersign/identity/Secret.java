@@ -19,7 +19,8 @@ public final class Secret {
     }
 
     public boolean matches(String candidate) {
-        return MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8), candidate.getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(
+                value.getBytes(StandardCharsets.UTF_8), candidate.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

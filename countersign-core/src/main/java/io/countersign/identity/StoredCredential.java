@@ -10,8 +10,15 @@ import java.util.Optional;
  * its life: an optional expiry, when it was revoked (a revoked credential never authenticates
  * again), when it was last used, and the scopes of an agent's key.
  */
-public record StoredCredential(String tokenId, Principal principal, String secretHash, Instant createdAt,
-        Optional<Instant> expiresAt, Optional<Instant> revokedAt, Optional<Instant> lastUsedAt, Scopes scopes) {
+public record StoredCredential(
+        String tokenId,
+        Principal principal,
+        String secretHash,
+        Instant createdAt,
+        Optional<Instant> expiresAt,
+        Optional<Instant> revokedAt,
+        Optional<Instant> lastUsedAt,
+        Scopes scopes) {
     public StoredCredential {
         requireNonNull(tokenId, "tokenId is null");
         requireNonNull(principal, "principal is null");
@@ -22,22 +29,33 @@ public record StoredCredential(String tokenId, Principal principal, String secre
         requireNonNull(lastUsedAt, "lastUsedAt is null");
         requireNonNull(scopes, "scopes is null");
         if (principal instanceof Human && scopes.actions().isPresent()) {
-            throw new IllegalArgumentException("credential " + tokenId + ": scopes are for agents' keys, not for humans");
+            throw new IllegalArgumentException(
+                    "credential " + tokenId + ": scopes are for agents' keys, not for humans");
         }
     }
 
     /** A credential that never expires, unrevoked, unused, unrestricted. */
     public StoredCredential(String tokenId, Principal principal, String secretHash, Instant createdAt) {
-        this(tokenId, principal, secretHash, createdAt, Optional.empty(), Optional.empty(), Optional.empty(), Scopes.UNRESTRICTED);
+        this(
+                tokenId,
+                principal,
+                secretHash,
+                createdAt,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Scopes.UNRESTRICTED);
     }
 
     /** Why this credential does not authenticate at {@code now}, or empty when it does. */
     public Optional<String> unusableAt(Instant now) {
         if (revokedAt.isPresent()) {
-            return Optional.of("the credential " + tokenId + " of " + principal.auditName() + " was revoked at " + revokedAt.get());
+            return Optional.of("the credential " + tokenId + " of " + principal.auditName() + " was revoked at "
+                    + revokedAt.get());
         }
         if (expiresAt.isPresent() && !now.isBefore(expiresAt.get())) {
-            return Optional.of("the credential " + tokenId + " of " + principal.auditName() + " expired at " + expiresAt.get());
+            return Optional.of(
+                    "the credential " + tokenId + " of " + principal.auditName() + " expired at " + expiresAt.get());
         }
         return Optional.empty();
     }

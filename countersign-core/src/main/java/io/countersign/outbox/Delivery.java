@@ -6,7 +6,13 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** An outbox event with its delivery state: how often it was tried, when next, and the last error. */
-public record Delivery(long id, OutboxEvent event, Status status, int attempts, Instant nextAttemptAt, Optional<String> lastError,
+public record Delivery(
+        long id,
+        OutboxEvent event,
+        Status status,
+        int attempts,
+        Instant nextAttemptAt,
+        Optional<String> lastError,
         Optional<Instant> deliveredAt) {
 
     public enum Status {

@@ -12,7 +12,8 @@ import java.util.Set;
  * a fresh sign-in count. {@code notifyTo} (the policy's {@code notify}) says where channels should ask, by channel kind
  * ({@code slack} → a Slack channel id); it routes messages and decides nothing.
  */
-public record ApprovalRequirement(String rule, Set<String> groups, int quorum, Duration timeout, boolean stepUp, Map<String, String> notifyTo) {
+public record ApprovalRequirement(
+        String rule, Set<String> groups, int quorum, Duration timeout, boolean stepUp, Map<String, String> notifyTo) {
     public ApprovalRequirement {
         requireNonNull(rule, "rule is null");
         groups = Set.copyOf(requireNonNull(groups, "groups is null"));
@@ -25,11 +26,13 @@ public record ApprovalRequirement(String rule, Set<String> groups, int quorum, D
             throw new IllegalArgumentException("rule '" + rule + "': quorum is " + quorum + ", want at least 1");
         }
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("rule '" + rule + "': timeout is " + timeout + ", want a positive duration");
+            throw new IllegalArgumentException(
+                    "rule '" + rule + "': timeout is " + timeout + ", want a positive duration");
         }
         notifyTo.forEach((kind, where) -> {
             if (kind.isBlank() || where.isBlank()) {
-                throw new IllegalArgumentException("rule '" + rule + "': notify has a blank entry '" + kind + "': '" + where + "'");
+                throw new IllegalArgumentException(
+                        "rule '" + rule + "': notify has a blank entry '" + kind + "': '" + where + "'");
             }
         });
     }

@@ -15,7 +15,14 @@ import java.util.Set;
  * <p>{@code approval} is what {@code then: require_approval} demands (the rule's own requirement
  * or the breaker's); it is present exactly when {@code then} is require_approval.
  */
-public record Breaker(String name, Scope scope, int max, Duration per, Effect then, Optional<ApprovalRequirement> approval, int line) {
+public record Breaker(
+        String name,
+        Scope scope,
+        int max,
+        Duration per,
+        Effect then,
+        Optional<ApprovalRequirement> approval,
+        int line) {
     /** The most a breaker may count before tripping; each agent's window keeps this many instants. */
     public static final int MAX_COUNT = 100_000;
 
@@ -50,10 +57,12 @@ public record Breaker(String name, Scope scope, int max, Duration per, Effect th
             throw new IllegalArgumentException("breaker '" + name + "': per is " + per + ", want a positive duration");
         }
         if (then == Effect.ALLOW) {
-            throw new IllegalArgumentException("breaker '" + name + "': then is allow; a breaker never loosens, want require_approval or deny");
+            throw new IllegalArgumentException(
+                    "breaker '" + name + "': then is allow; a breaker never loosens, want require_approval or deny");
         }
         if ((then == Effect.REQUIRE_APPROVAL) != approval.isPresent()) {
-            throw new IllegalArgumentException("breaker '" + name + "': an approval requirement goes with then require_approval and only with it");
+            throw new IllegalArgumentException(
+                    "breaker '" + name + "': an approval requirement goes with then require_approval and only with it");
         }
     }
 
@@ -71,10 +80,14 @@ public record Breaker(String name, Scope scope, int max, Duration per, Effect th
 
     /** Whether this action counts toward tripping the breaker: a covered one, with the counted effect if the breaker names one. */
     public boolean counts(String agent, Decision decision) {
-        return covers(agent, decision) && switch (scope) {
-            case OnRule onRule -> true;
-            case OnAgent onAgent -> onAgent.counted().map(effect -> effect == decision.effect()).orElse(true);
-        };
+        return covers(agent, decision)
+                && switch (scope) {
+                    case OnRule onRule -> true;
+                    case OnAgent onAgent ->
+                        onAgent.counted()
+                                .map(effect -> effect == decision.effect())
+                                .orElse(true);
+                };
     }
 
     /** The groups told when the breaker trips: who approves under it, or the admins. */
@@ -86,11 +99,14 @@ public record Breaker(String name, Scope scope, int max, Duration per, Effect th
     public String counting() {
         return switch (scope) {
             case OnRule onRule -> "actions under rule '" + onRule.rule() + "'";
-            case OnAgent onAgent -> onAgent.counted().map(effect -> switch (effect) {
-                case DENY -> "denials";
-                case ALLOW -> "allowed actions";
-                case REQUIRE_APPROVAL -> "actions needing approval";
-            }).orElse("actions");
+            case OnAgent onAgent ->
+                onAgent.counted()
+                        .map(effect -> switch (effect) {
+                            case DENY -> "denials";
+                            case ALLOW -> "allowed actions";
+                            case REQUIRE_APPROVAL -> "actions needing approval";
+                        })
+                        .orElse("actions");
         };
     }
 }

@@ -11,7 +11,8 @@ import java.util.List;
  * the default applied), a human-readable reason, the version of the policy that decided, and for
  * {@code require_approval} every approval requirement that must be met (one per matching rule).
  */
-public record Decision(Effect effect, List<String> rules, String reason, String policyVersion, List<ApprovalRequirement> approvals) {
+public record Decision(
+        Effect effect, List<String> rules, String reason, String policyVersion, List<ApprovalRequirement> approvals) {
     public Decision {
         requireNonNull(effect, "effect is null");
         rules = List.copyOf(requireNonNull(rules, "rules is null"));
@@ -19,14 +20,17 @@ public record Decision(Effect effect, List<String> rules, String reason, String 
         requireNonNull(policyVersion, "policyVersion is null");
         approvals = List.copyOf(requireNonNull(approvals, "approvals is null"));
         if ((effect == Effect.REQUIRE_APPROVAL) != !approvals.isEmpty()) {
-            throw new IllegalArgumentException("a decision carries approval requirements exactly when its effect is require_approval, got "
-                    + effect + " with " + approvals.size() + " requirement(s)");
+            throw new IllegalArgumentException(
+                    "a decision carries approval requirements exactly when its effect is require_approval, got "
+                            + effect + " with " + approvals.size() + " requirement(s)");
         }
     }
 
     /** The shortest timeout among the requirements: the request expires when the first one runs out. */
     public Duration approvalTimeout() {
-        return approvals.stream().map(ApprovalRequirement::timeout).min(Comparator.naturalOrder())
+        return approvals.stream()
+                .map(ApprovalRequirement::timeout)
+                .min(Comparator.naturalOrder())
                 .orElseThrow(() -> new IllegalStateException("decision " + effect + " has no approval timeout"));
     }
 }

@@ -25,6 +25,11 @@ public record DecisionInput(Action action, Agent agent, Instant time, Delegation
 
     /** With {@code onBehalfOf}, if any, merely claimed. */
     public DecisionInput(Action action, Agent agent, Instant time) {
-        this(action, agent, time, Delegation.claimedOrNone(requireNonNull(action, "action is null").onBehalfOf().isPresent()));
+        this(
+                action,
+                agent,
+                time,
+                Delegation.claimedOrNone(
+                        requireNonNull(action, "action is null").onBehalfOf().isPresent()));
     }
 }

@@ -23,7 +23,8 @@ public enum Effect {
         return Arrays.stream(values())
                 .filter(effect -> effect.wireName.equals(name))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown effect '" + name + "', want allow, require_approval or deny"));
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown effect '" + name + "', want allow, require_approval or deny"));
     }
 
     /** Most restrictive wins: deny over require_approval over allow. */

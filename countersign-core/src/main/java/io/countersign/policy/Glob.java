@@ -1,11 +1,11 @@
 package io.countersign.policy;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A name pattern in a rule's {@code match}. Actions are dotted ({@code db.export}), resources are
@@ -53,14 +53,17 @@ public final class Glob {
         this.kind = kind;
         this.text = text;
         if (text.isEmpty()) {
-            throw new IllegalArgumentException("empty pattern; leave the key out to match every " + kind.name().toLowerCase());
+            throw new IllegalArgumentException("empty pattern; leave the key out to match every "
+                    + kind.name().toLowerCase());
         }
         if (kind.hasSegments()) {
             validateSegments();
         } else if (!kind.literal.matcher(text.replace("*", "")).matches()) {
-            throw new IllegalArgumentException("pattern '" + text + "' has whitespace or one of ? [ ] { }; the only wildcard is '*'");
+            throw new IllegalArgumentException(
+                    "pattern '" + text + "' has whitespace or one of ? [ ] { }; the only wildcard is '*'");
         }
-        this.pattern = text.indexOf('*') < 0 ? null : Pattern.compile(kind.hasSegments() ? segmentedRegex() : flatRegex());
+        this.pattern =
+                text.indexOf('*') < 0 ? null : Pattern.compile(kind.hasSegments() ? segmentedRegex() : flatRegex());
         this.literalPrefix = computeLiteralPrefix();
     }
 
@@ -126,16 +129,19 @@ public final class Glob {
         String separator = String.valueOf(kind.separator);
         for (String segment : segments()) {
             if (segment.isEmpty()) {
-                throw new IllegalArgumentException("pattern '" + text + "' has an empty segment (a leading, trailing or doubled '" + separator + "')");
+                throw new IllegalArgumentException("pattern '" + text
+                        + "' has an empty segment (a leading, trailing or doubled '" + separator + "')");
             }
             if (segment.contains("**") && !segment.equals("**")) {
-                throw new IllegalArgumentException("pattern '" + text + "': '**' must be a whole segment, got '" + segment + "'");
+                throw new IllegalArgumentException(
+                        "pattern '" + text + "': '**' must be a whole segment, got '" + segment + "'");
             }
             String literal = segment.replace("*", "");
             if (!kind.literal.matcher(literal).matches()) {
-                throw new IllegalArgumentException("pattern '" + text + "' has a character not allowed in " + (kind == Kind.ACTION
-                        ? "an action (letters, digits, '_', '-'; segments separated by '.')"
-                        : "a resource (letters, digits and _ . : @ = + -; segments separated by '/')")
+                throw new IllegalArgumentException("pattern '" + text + "' has a character not allowed in "
+                        + (kind == Kind.ACTION
+                                ? "an action (letters, digits, '_', '-'; segments separated by '.')"
+                                : "a resource (letters, digits and _ . : @ = + -; segments separated by '/')")
                         + "; the only wildcards are '*' and '**'");
             }
         }
@@ -200,7 +206,9 @@ public final class Glob {
     private static List<String> collapseDoubleStars(List<String> segments) {
         List<String> collapsed = new ArrayList<>();
         for (String segment : segments) {
-            if (!(segment.equals("**") && !collapsed.isEmpty() && collapsed.getLast().equals("**"))) {
+            if (!(segment.equals("**")
+                    && !collapsed.isEmpty()
+                    && collapsed.getLast().equals("**"))) {
                 collapsed.add(segment);
             }
         }

@@ -60,7 +60,8 @@ public final class Policy implements PolicyEngine {
     public static Policy parse(String fileName, String yaml) {
         requireNonNull(fileName, "fileName is null");
         requireNonNull(yaml, "yaml is null");
-        return new Policy(fileName, yaml, versionOf(yaml.getBytes(StandardCharsets.UTF_8)), PolicyParser.parse(fileName, yaml));
+        return new Policy(
+                fileName, yaml, versionOf(yaml.getBytes(StandardCharsets.UTF_8)), PolicyParser.parse(fileName, yaml));
     }
 
     /**
@@ -83,7 +84,8 @@ public final class Policy implements PolicyEngine {
     public static Policy bundledExample() {
         try (InputStream in = Policy.class.getResourceAsStream(EXAMPLE_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("bug: " + EXAMPLE_RESOURCE + " is missing from the countersign-core jar");
+                throw new IllegalStateException(
+                        "bug: " + EXAMPLE_RESOURCE + " is missing from the countersign-core jar");
             }
             return fromBytes(EXAMPLE_RESOURCE, in.readAllBytes());
         } catch (IOException e) {
@@ -95,7 +97,8 @@ public final class Policy implements PolicyEngine {
         String text;
         try {
             // Strict decoding: a policy with mangled bytes should fail loudly, not match oddly.
-            text = StandardCharsets.UTF_8.newDecoder()
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
@@ -109,7 +112,9 @@ public final class Policy implements PolicyEngine {
     /** {@code sha256:} and the 64 lowercase hex digits of the SHA-256 of the file's bytes. */
     static String versionOf(byte[] bytes) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
@@ -162,6 +167,7 @@ public final class Policy implements PolicyEngine {
 
     @Override
     public String toString() {
-        return "Policy[" + fileName + ", " + version + ", " + rules.size() + " rule(s), default " + defaultEffect.wireName() + "]";
+        return "Policy[" + fileName + ", " + version + ", " + rules.size() + " rule(s), default "
+                + defaultEffect.wireName() + "]";
     }
 }

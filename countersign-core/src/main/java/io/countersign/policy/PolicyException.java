@@ -1,9 +1,9 @@
 package io.countersign.policy;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A policy (or policy test case) file that cannot be used, with where the problem is: the file, the
@@ -21,7 +21,11 @@ public final class PolicyException extends RuntimeException {
     private final String detail;
 
     public PolicyException(String file, int line, Optional<String> rule, String detail) {
-        super(format(requireNonNull(file, "file is null"), line, requireNonNull(rule, "rule is null"), requireNonNull(detail, "detail is null")));
+        super(format(
+                requireNonNull(file, "file is null"),
+                line,
+                requireNonNull(rule, "rule is null"),
+                requireNonNull(detail, "detail is null")));
         if (line < 0) {
             throw new IllegalArgumentException("line is " + line + ", want 0 (unknown) or more");
         }

@@ -1,6 +1,5 @@
 package io.countersign.policy;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
@@ -44,10 +43,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class PolicyTestCases {
     /** When a case gives no time: fixed, so that time-dependent rules give the same answer every run. */
     public static final Instant DEFAULT_TIME = Instant.parse("2025-01-08T12:00:00Z");
+
     public static final String DEFAULT_AGENT = "policy-test-agent";
     static final String EXAMPLE_RESOURCE = "example-policy.cases.yaml";
 
-    private static final Set<String> CASE_KEYS = YamlReader.keys("name", "action", "resource", "params", "agent", "onBehalfOf", "time", "expect", "rules");
+    private static final Set<String> CASE_KEYS =
+            YamlReader.keys("name", "action", "resource", "params", "agent", "onBehalfOf", "time", "expect", "rules");
     private static final Set<String> AGENT_KEYS = YamlReader.keys("name", "labels");
 
     /** One expectation: a decision input and the effect (and optionally the rules) it must get. */
@@ -99,7 +100,8 @@ public final class PolicyTestCases {
             Case parsed = parseCase(reader, node, cases.size() + 1);
             Integer first = lineByName.putIfAbsent(parsed.name(), parsed.line());
             if (first != null) {
-                throw reader.forRule(parsed.name()).error(node, "duplicate case name '" + parsed.name() + "'; the first is on line " + first);
+                throw reader.forRule(parsed.name())
+                        .error(node, "duplicate case name '" + parsed.name() + "'; the first is on line " + first);
             }
             cases.add(parsed);
         }
@@ -123,7 +125,8 @@ public final class PolicyTestCases {
     public static PolicyTestCases bundledExample() {
         try (InputStream in = PolicyTestCases.class.getResourceAsStream(EXAMPLE_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("bug: " + EXAMPLE_RESOURCE + " is missing from the countersign-core jar");
+                throw new IllegalStateException(
+                        "bug: " + EXAMPLE_RESOURCE + " is missing from the countersign-core jar");
             }
             return parse(EXAMPLE_RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -134,7 +137,9 @@ public final class PolicyTestCases {
     /** Decides every case with {@code policy}; one result per case, in file order. */
     public List<Result> run(PolicyEngine policy) {
         requireNonNull(policy, "policy is null");
-        return cases.stream().map(testCase -> check(testCase, policy.decide(testCase.input()))).toList();
+        return cases.stream()
+                .map(testCase -> check(testCase, policy.decide(testCase.input())))
+                .toList();
     }
 
     public String fileName() {
@@ -148,10 +153,16 @@ public final class PolicyTestCases {
     private static Result check(Case testCase, Decision actual) {
         String got = actual.effect().wireName() + " (rules " + actual.rules() + "; reason: " + actual.reason() + ")";
         if (actual.effect() != testCase.expect()) {
-            return new Result(testCase, actual, Optional.of("expected " + testCase.expect().wireName() + ", got " + got));
+            return new Result(
+                    testCase,
+                    actual,
+                    Optional.of("expected " + testCase.expect().wireName() + ", got " + got));
         }
         if (testCase.rules().isPresent() && !testCase.rules().get().equals(actual.rules())) {
-            return new Result(testCase, actual, Optional.of("expected rules " + testCase.rules().get() + ", got " + got));
+            return new Result(
+                    testCase,
+                    actual,
+                    Optional.of("expected rules " + testCase.rules().get() + ", got " + got));
         }
         return new Result(testCase, actual, Optional.empty());
     }
@@ -162,17 +173,24 @@ public final class PolicyTestCases {
         YamlReader reader = fileReader.forRule(name);
         String actionName = reader.string(reader.required(entries, "action", node, "case"), "action");
         String resource = reader.string(reader.required(entries, "resource", node, "case"), "resource");
-        ObjectNode params = Optional.ofNullable(entries.get("params")).filter(n -> !YamlReader.isNull(n))
-                .map(n -> YamlJson.object(reader, n, "params")).orElseGet(Action::noParams);
-        Optional<String> onBehalfOf = Optional.ofNullable(entries.get("onBehalfOf")).map(n -> reader.string(n, "onBehalfOf"));
+        ObjectNode params = Optional.ofNullable(entries.get("params"))
+                .filter(n -> !YamlReader.isNull(n))
+                .map(n -> YamlJson.object(reader, n, "params"))
+                .orElseGet(Action::noParams);
+        Optional<String> onBehalfOf =
+                Optional.ofNullable(entries.get("onBehalfOf")).map(n -> reader.string(n, "onBehalfOf"));
         Action action;
         try {
             action = new Action(actionName, resource, params, "policy test case '" + name + "'", onBehalfOf);
         } catch (IllegalArgumentException e) {
             throw reader.error(node, java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
-        Agent agent = Optional.ofNullable(entries.get("agent")).map(n -> agent(reader, n)).orElse(Agent.named(DEFAULT_AGENT));
-        Instant time = Optional.ofNullable(entries.get("time")).map(n -> time(reader, n)).orElse(DEFAULT_TIME);
+        Agent agent = Optional.ofNullable(entries.get("agent"))
+                .map(n -> agent(reader, n))
+                .orElse(Agent.named(DEFAULT_AGENT));
+        Instant time = Optional.ofNullable(entries.get("time"))
+                .map(n -> time(reader, n))
+                .orElse(DEFAULT_TIME);
 
         Node expectNode = reader.required(entries, "expect", node, "case");
         String expectText = reader.string(expectNode, "expect");
@@ -183,7 +201,9 @@ public final class PolicyTestCases {
             throw reader.error(expectNode, "unknown expect '" + expectText + "'; want allow, deny or require_approval");
         }
         Optional<List<String>> rules = Optional.ofNullable(entries.get("rules"))
-                .map(n -> reader.sequence(n, "rules").stream().map(rule -> reader.string(rule, "a rule in rules")).toList());
+                .map(n -> reader.sequence(n, "rules").stream()
+                        .map(rule -> reader.string(rule, "a rule in rules"))
+                        .toList());
         return new Case(name, YamlReader.line(node), new DecisionInput(action, agent, time), expect, rules);
     }
 
@@ -204,7 +224,8 @@ public final class PolicyTestCases {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw reader.error(node, "time '" + text + "' is not an ISO-8601 date-time with an offset, e.g. 2025-01-08T12:00:00Z");
+            throw reader.error(
+                    node, "time '" + text + "' is not an ISO-8601 date-time with an offset, e.g. 2025-01-08T12:00:00Z");
         }
     }
 }

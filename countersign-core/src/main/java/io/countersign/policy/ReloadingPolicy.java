@@ -1,6 +1,5 @@
 package io.countersign.policy;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,11 @@ public final class ReloadingPolicy implements PolicyEngine, AutoCloseable {
         this.file = requireNonNull(file, "file is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.active = Policy.load(file);
-        LOG.info("policy {} loaded, version {}, {} rule(s)", file, active.version(), active.rules().size());
+        LOG.info(
+                "policy {} loaded, version {}, {} rule(s)",
+                file,
+                active.version(),
+                active.rules().size());
         // Last in the constructor: the poller's first run sees every field above (the executor's
         // submission happens-before its tasks), and nothing else publishes this early.
         this.poller = pollInterval.map(this::startPolling).orElse(null);
@@ -112,7 +116,9 @@ public final class ReloadingPolicy implements PolicyEngine, AutoCloseable {
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            return reject("unreadable: " + e, new PolicyException(file.toString(), 0, Optional.empty(), "cannot read the policy: " + e, e),
+            return reject(
+                    "unreadable: " + e,
+                    new PolicyException(file.toString(), 0, Optional.empty(), "cannot read the policy: " + e, e),
                     quietIfAlreadyRejected);
         }
         String version = Policy.versionOf(bytes);
@@ -129,7 +135,12 @@ public final class ReloadingPolicy implements PolicyEngine, AutoCloseable {
         Policy previous = active;
         active = candidate;
         lastRejected = null;
-        LOG.info("policy {} reloaded: version {} replaces {}, {} rule(s)", file, candidate.version(), previous.version(), candidate.rules().size());
+        LOG.info(
+                "policy {} reloaded: version {} replaces {}, {} rule(s)",
+                file,
+                candidate.version(),
+                previous.version(),
+                candidate.rules().size());
         try {
             listener.loaded(candidate);
         } catch (RuntimeException e) {

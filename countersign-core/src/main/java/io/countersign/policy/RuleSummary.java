@@ -33,7 +33,8 @@ public record RuleSummary(
         requireNonNull(approval, "approval is null");
         requireNonNull(channel, "channel is null");
         if ((effect == Effect.REQUIRE_APPROVAL) != approval.isPresent()) {
-            throw new IllegalArgumentException("rule '" + name + "': an approval requirement goes with effect require_approval and only with it, got "
+            throw new IllegalArgumentException("rule '" + name
+                    + "': an approval requirement goes with effect require_approval and only with it, got "
                     + effect.wireName() + (approval.isPresent() ? " with one" : " without one"));
         }
         if (line < 1) {

@@ -66,11 +66,13 @@ public record ApprovalRequest(
         requireNonNull(breakGlass, "breakGlass is null");
         requireNonNull(resolvedOnBehalfOf, "resolvedOnBehalfOf is null");
         if (resolvedOnBehalfOf.isPresent() && action.onBehalfOf().isEmpty()) {
-            throw new IllegalArgumentException("request " + id + " resolved onBehalfOf to " + resolvedOnBehalfOf.get() + " but has none");
+            throw new IllegalArgumentException(
+                    "request " + id + " resolved onBehalfOf to " + resolvedOnBehalfOf.get() + " but has none");
         }
         if ((delegation == Delegation.NONE) != action.onBehalfOf().isEmpty()) {
-            throw new IllegalArgumentException("request " + id + ": delegation is " + delegation.wireName() + " but onBehalfOf is "
-                    + action.onBehalfOf().map(h -> "'" + h + "'").orElse("absent"));
+            throw new IllegalArgumentException(
+                    "request " + id + ": delegation is " + delegation.wireName() + " but onBehalfOf is "
+                            + action.onBehalfOf().map(h -> "'" + h + "'").orElse("absent"));
         }
         if (status == RequestStatus.PENDING && expiresAt.isEmpty()) {
             throw new IllegalArgumentException("request " + id + " is pending without an expiry");
@@ -78,20 +80,79 @@ public record ApprovalRequest(
     }
 
     /** A request whose onBehalfOf, if any, resolved to no known person. */
-    public ApprovalRequest(RequestId id, Agent agent, Action action, ActionDigest digest, Decision decision, RequestStatus status,
-            List<Vote> votes, Instant createdAt, Optional<Instant> expiresAt, Optional<Instant> decidedAt, Optional<String> decidedBy,
-            Optional<String> idempotencyKey, Optional<GrantRecord> grant, Optional<Execution> execution, Delegation delegation,
-            Optional<String> resolution, Optional<BreakGlass> breakGlass) {
-        this(id, agent, action, digest, decision, status, votes, createdAt, expiresAt, decidedAt, decidedBy, idempotencyKey, grant,
-                execution, delegation, resolution, breakGlass, Optional.empty());
+    public ApprovalRequest(
+            RequestId id,
+            Agent agent,
+            Action action,
+            ActionDigest digest,
+            Decision decision,
+            RequestStatus status,
+            List<Vote> votes,
+            Instant createdAt,
+            Optional<Instant> expiresAt,
+            Optional<Instant> decidedAt,
+            Optional<String> decidedBy,
+            Optional<String> idempotencyKey,
+            Optional<GrantRecord> grant,
+            Optional<Execution> execution,
+            Delegation delegation,
+            Optional<String> resolution,
+            Optional<BreakGlass> breakGlass) {
+        this(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                status,
+                votes,
+                createdAt,
+                expiresAt,
+                decidedAt,
+                decidedBy,
+                idempotencyKey,
+                grant,
+                execution,
+                delegation,
+                resolution,
+                breakGlass,
+                Optional.empty());
     }
 
     /** A request without delegation proof, resolution note or break-glass: onBehalfOf, if any, is claimed. */
-    public ApprovalRequest(RequestId id, Agent agent, Action action, ActionDigest digest, Decision decision, RequestStatus status,
-            List<Vote> votes, Instant createdAt, Optional<Instant> expiresAt, Optional<Instant> decidedAt, Optional<String> decidedBy,
-            Optional<String> idempotencyKey, Optional<GrantRecord> grant, Optional<Execution> execution) {
-        this(id, agent, action, digest, decision, status, votes, createdAt, expiresAt, decidedAt, decidedBy, idempotencyKey, grant,
-                execution, Delegation.claimedOrNone(action.onBehalfOf().isPresent()), Optional.empty(), Optional.empty());
+    public ApprovalRequest(
+            RequestId id,
+            Agent agent,
+            Action action,
+            ActionDigest digest,
+            Decision decision,
+            RequestStatus status,
+            List<Vote> votes,
+            Instant createdAt,
+            Optional<Instant> expiresAt,
+            Optional<Instant> decidedAt,
+            Optional<String> decidedBy,
+            Optional<String> idempotencyKey,
+            Optional<GrantRecord> grant,
+            Optional<Execution> execution) {
+        this(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                status,
+                votes,
+                createdAt,
+                expiresAt,
+                decidedAt,
+                decidedBy,
+                idempotencyKey,
+                grant,
+                execution,
+                Delegation.claimedOrNone(action.onBehalfOf().isPresent()),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** Whom the request acts for, as sent and as resolved; empty when it acts for nobody. */
@@ -106,33 +167,105 @@ public record ApprovalRequest(
     ApprovalRequest withVote(Vote vote) {
         List<Vote> all = new ArrayList<>(votes);
         all.add(vote);
-        return new ApprovalRequest(id, agent, action, digest, decision, status, all, createdAt, expiresAt, decidedAt,
-                decidedBy, idempotencyKey, grant, execution, delegation, resolution, breakGlass, resolvedOnBehalfOf);
+        return new ApprovalRequest(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                status,
+                all,
+                createdAt,
+                expiresAt,
+                decidedAt,
+                decidedBy,
+                idempotencyKey,
+                grant,
+                execution,
+                delegation,
+                resolution,
+                breakGlass,
+                resolvedOnBehalfOf);
     }
 
     ApprovalRequest withBreakGlass(BreakGlass newBreakGlass) {
-        return new ApprovalRequest(id, agent, action, digest, decision, status, votes, createdAt, expiresAt, decidedAt,
-                decidedBy, idempotencyKey, grant, execution, delegation, resolution, Optional.of(newBreakGlass), resolvedOnBehalfOf);
+        return new ApprovalRequest(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                status,
+                votes,
+                createdAt,
+                expiresAt,
+                decidedAt,
+                decidedBy,
+                idempotencyKey,
+                grant,
+                execution,
+                delegation,
+                resolution,
+                Optional.of(newBreakGlass),
+                resolvedOnBehalfOf);
     }
 
     ApprovalRequest decided(RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant) {
         return decided(newStatus, at, by, newGrant, Optional.empty());
     }
 
-    ApprovalRequest decided(RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant, Optional<String> why) {
+    ApprovalRequest decided(
+            RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant, Optional<String> why) {
         if (!isPending()) {
-            throw new IllegalStateException("request " + id + " is " + status.wireName() + ", it can't become " + newStatus.wireName());
+            throw new IllegalStateException(
+                    "request " + id + " is " + status.wireName() + ", it can't become " + newStatus.wireName());
         }
-        return new ApprovalRequest(id, agent, action, digest, decision, newStatus, votes, createdAt, Optional.empty(),
-                Optional.of(at), Optional.of(by), idempotencyKey, newGrant, execution, delegation, why, breakGlass, resolvedOnBehalfOf);
+        return new ApprovalRequest(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                newStatus,
+                votes,
+                createdAt,
+                Optional.empty(),
+                Optional.of(at),
+                Optional.of(by),
+                idempotencyKey,
+                newGrant,
+                execution,
+                delegation,
+                why,
+                breakGlass,
+                resolvedOnBehalfOf);
     }
 
     ApprovalRequest executed(Execution report) {
         if (status != RequestStatus.APPROVED || grant.isEmpty()) {
-            throw new IllegalStateException("request " + id + " is " + status.wireName() + ", it can't record an execution");
+            throw new IllegalStateException(
+                    "request " + id + " is " + status.wireName() + ", it can't record an execution");
         }
-        RequestStatus after = report.outcome() == Execution.Outcome.SUCCEEDED ? RequestStatus.EXECUTED : RequestStatus.FAILED;
-        return new ApprovalRequest(id, agent, action, digest, decision, after, votes, createdAt, expiresAt, decidedAt,
-                decidedBy, idempotencyKey, grant.map(g -> g.used(report.time())), Optional.of(report), delegation, resolution, breakGlass, resolvedOnBehalfOf);
+        RequestStatus after =
+                report.outcome() == Execution.Outcome.SUCCEEDED ? RequestStatus.EXECUTED : RequestStatus.FAILED;
+        return new ApprovalRequest(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                after,
+                votes,
+                createdAt,
+                expiresAt,
+                decidedAt,
+                decidedBy,
+                idempotencyKey,
+                grant.map(g -> g.used(report.time())),
+                Optional.of(report),
+                delegation,
+                resolution,
+                breakGlass,
+                resolvedOnBehalfOf);
     }
 }

@@ -10,8 +10,13 @@ import java.util.Optional;
  * and the follow-up review another human must acknowledge. Dangerous by design, so it is named
  * plainly, logged as such, and never closed until someone else has looked at it.
  */
-public record BreakGlass(String usedBy, String reason, Instant usedAt, Optional<String> acknowledgedBy,
-        Optional<Instant> acknowledgedAt, Optional<String> comment) {
+public record BreakGlass(
+        String usedBy,
+        String reason,
+        Instant usedAt,
+        Optional<String> acknowledgedBy,
+        Optional<Instant> acknowledgedAt,
+        Optional<String> comment) {
     public BreakGlass {
         requireNonNull(usedBy, "usedBy is null");
         requireNonNull(reason, "reason is null");
@@ -23,7 +28,8 @@ public record BreakGlass(String usedBy, String reason, Instant usedAt, Optional<
             throw new IllegalArgumentException("break-glass by " + usedBy + " needs a reason");
         }
         if (acknowledgedBy.isPresent() != acknowledgedAt.isPresent()) {
-            throw new IllegalArgumentException("a break-glass review is acknowledged by someone at some time, or not at all");
+            throw new IllegalArgumentException(
+                    "a break-glass review is acknowledged by someone at some time, or not at all");
         }
         if (acknowledgedBy.filter(usedBy::equals).isPresent()) {
             throw new IllegalArgumentException(usedBy + " used break-glass and can't acknowledge their own review");

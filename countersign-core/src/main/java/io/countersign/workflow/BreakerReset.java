@@ -40,8 +40,9 @@ public final class BreakerReset {
         }
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         return store.transact(tx -> {
-            TrippedBreaker tripped = tx.resetBreaker(agent, breaker).orElseThrow(() -> new WorkflowException.NotFound(
-                    "breaker '" + breaker + "' is not tripped for agent " + agent));
+            TrippedBreaker tripped = tx.resetBreaker(agent, breaker)
+                    .orElseThrow(() -> new WorkflowException.NotFound(
+                            "breaker '" + breaker + "' is not tripped for agent " + agent));
             ObjectNode data = JsonNodeFactory.instance.objectNode();
             data.put("agent", tripped.agent());
             data.put("breaker", tripped.breaker());

@@ -37,7 +37,8 @@ final class ChangeNotices {
     void notice(Transaction tx, Notifier.Notice notice, Instant at) {
         Optional<ApprovalRequest> request = notice.request().flatMap(tx::find);
         for (String channel : subscriptions.channelsFor(NotificationType.NOTICE, request)) {
-            tx.enqueue(new OutboxEvent(channel, NotificationType.NOTICE, notice.request().map(RequestId::value), payload(notice), at));
+            tx.enqueue(new OutboxEvent(
+                    channel, NotificationType.NOTICE, notice.request().map(RequestId::value), payload(notice), at));
         }
     }
 

@@ -25,7 +25,8 @@ public record Execution(Outcome outcome, Optional<String> detail, Instant time) 
             return switch (name) {
                 case "succeeded" -> SUCCEEDED;
                 case "failed" -> FAILED;
-                default -> throw new IllegalArgumentException("outcome must be 'succeeded' or 'failed', got '" + name + "'");
+                default ->
+                    throw new IllegalArgumentException("outcome must be 'succeeded' or 'failed', got '" + name + "'");
             };
         }
     }

@@ -36,7 +36,8 @@ public final class GrantTokens {
     }
 
     public String token(RequestId id, ActionDigest digest, Instant expiresAt) {
-        return "cgr_" + id.value() + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(id, digest, expiresAt));
+        return "cgr_" + id.value() + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(id, digest, expiresAt));
     }
 
     /** The request a presented token names, if it has the shape of a grant token at all. */

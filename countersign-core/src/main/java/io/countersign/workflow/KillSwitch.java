@@ -77,7 +77,8 @@ public final class KillSwitch {
             List<ApprovalRequest> denied = new ArrayList<>();
             for (RequestId id : candidates) {
                 tx.find(id).filter(ApprovalRequest::isPending).ifPresent(request -> {
-                    ApprovalRequest deniedRequest = request.decided(RequestStatus.DENIED, now, "system", Optional.empty(), Optional.of(REASON));
+                    ApprovalRequest deniedRequest =
+                            request.decided(RequestStatus.DENIED, now, "system", Optional.empty(), Optional.of(REASON));
                     tx.update(deniedRequest);
                     tx.append(RequestEvents.resolved(deniedRequest));
                     denied.add(deniedRequest);
@@ -104,13 +105,14 @@ public final class KillSwitch {
                 continue;
             }
             store.transact(tx -> tx.find(pending.id())
-                    .filter(ApprovalRequest::isPending)
-                    .map(request -> {
-                        ApprovalRequest deniedRequest = request.decided(RequestStatus.DENIED, now, "system", Optional.empty(), Optional.of(REASON));
-                        tx.update(deniedRequest);
-                        tx.append(RequestEvents.resolved(deniedRequest));
-                        return deniedRequest;
-                    }))
+                            .filter(ApprovalRequest::isPending)
+                            .map(request -> {
+                                ApprovalRequest deniedRequest = request.decided(
+                                        RequestStatus.DENIED, now, "system", Optional.empty(), Optional.of(REASON));
+                                tx.update(deniedRequest);
+                                tx.append(RequestEvents.resolved(deniedRequest));
+                                return deniedRequest;
+                            }))
                     .ifPresent(request -> {
                         denied.add(request);
                         tell(request);

@@ -27,11 +27,18 @@ final class RequestEvents {
         data.put("reason", request.action().reason());
         request.action().onBehalfOf().ifPresentOrElse(h -> data.put("onBehalfOf", h), () -> data.putNull("onBehalfOf"));
         // Whom it resolved to, so the evidence report judges separation of duties by person, as the vote rule does.
-        request.resolvedOnBehalfOf().ifPresent(person -> data.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
+        request.resolvedOnBehalfOf().ifPresent(person -> data.putObject("onBehalfOfPerson")
+                .put("name", person.name())
+                .put("email", person.email()));
         data.put("delegation", request.delegation().wireName());
         data.put("digest", request.digest().hex());
         request.idempotencyKey().ifPresent(key -> data.put("idempotencyKey", key));
-        return event(AuditEventType.REQUEST_CREATED, request.createdAt(), request.agent().auditName(), request, data);
+        return event(
+                AuditEventType.REQUEST_CREATED,
+                request.createdAt(),
+                request.agent().auditName(),
+                request,
+                data);
     }
 
     static AuditEvent decided(ApprovalRequest request) {
@@ -77,16 +84,20 @@ final class RequestEvents {
 
     /** approved, denied, expired or cancelled: the status the request has now, and who made it so. */
     static AuditEvent resolved(ApprovalRequest request) {
-        AuditEventType type = switch (request.status()) {
-            case APPROVED -> AuditEventType.REQUEST_APPROVED;
-            case DENIED -> AuditEventType.REQUEST_DENIED;
-            case EXPIRED -> AuditEventType.REQUEST_EXPIRED;
-            case CANCELLED -> AuditEventType.REQUEST_CANCELLED;
-            default -> throw new IllegalStateException("request " + request.id() + " is " + request.status().wireName() + ", not resolved");
-        };
+        AuditEventType type =
+                switch (request.status()) {
+                    case APPROVED -> AuditEventType.REQUEST_APPROVED;
+                    case DENIED -> AuditEventType.REQUEST_DENIED;
+                    case EXPIRED -> AuditEventType.REQUEST_EXPIRED;
+                    case CANCELLED -> AuditEventType.REQUEST_CANCELLED;
+                    default ->
+                        throw new IllegalStateException("request " + request.id() + " is "
+                                + request.status().wireName() + ", not resolved");
+                };
         ObjectNode data = JSON.objectNode();
         data.put("status", request.status().wireName());
-        String by = request.decidedBy().orElseThrow(() -> new IllegalStateException("resolved request " + request.id() + " has no decider"));
+        String by = request.decidedBy()
+                .orElseThrow(() -> new IllegalStateException("resolved request " + request.id() + " has no decider"));
         data.put("decidedBy", by);
         request.resolution().ifPresent(reason -> data.put("reason", reason));
         return event(type, request.decidedAt().orElseThrow(), by, request, data);
@@ -94,26 +105,35 @@ final class RequestEvents {
 
     /** The glass was broken: who, why, and that a review is now open. */
     static AuditEvent breakGlassUsed(ApprovalRequest request) {
-        BreakGlass breakGlass = request.breakGlass().orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no break-glass"));
+        BreakGlass breakGlass = request.breakGlass()
+                .orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no break-glass"));
         ObjectNode data = JSON.objectNode();
         data.put("usedBy", breakGlass.usedBy());
         data.put("reason", breakGlass.reason());
         request.action().onBehalfOf().ifPresent(h -> data.put("onBehalfOf", h));
         data.put("review", "open");
-        return event(AuditEventType.BREAK_GLASS_USED, breakGlass.usedAt(), "human:" + breakGlass.usedBy(), request, data);
+        return event(
+                AuditEventType.BREAK_GLASS_USED, breakGlass.usedAt(), "human:" + breakGlass.usedBy(), request, data);
     }
 
     static AuditEvent breakGlassReviewAcknowledged(ApprovalRequest request, io.countersign.identity.Human by) {
-        BreakGlass breakGlass = request.breakGlass().orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no break-glass"));
+        BreakGlass breakGlass = request.breakGlass()
+                .orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no break-glass"));
         ObjectNode data = JSON.objectNode();
         data.put("usedBy", breakGlass.usedBy());
         data.put("acknowledgedBy", by.name());
         breakGlass.comment().ifPresent(comment -> data.put("comment", comment));
-        return event(AuditEventType.BREAK_GLASS_REVIEW_ACKNOWLEDGED, breakGlass.acknowledgedAt().orElseThrow(), by.auditName(), request, data);
+        return event(
+                AuditEventType.BREAK_GLASS_REVIEW_ACKNOWLEDGED,
+                breakGlass.acknowledgedAt().orElseThrow(),
+                by.auditName(),
+                request,
+                data);
     }
 
     static AuditEvent grantIssued(ApprovalRequest request) {
-        GrantRecord grant = request.grant().orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no grant"));
+        GrantRecord grant = request.grant()
+                .orElseThrow(() -> new IllegalStateException("request " + request.id() + " has no grant"));
         ObjectNode data = JSON.objectNode();
         data.put("digest", request.digest().hex());
         data.put("expiresAt", grant.expiresAt().toString());
@@ -130,10 +150,16 @@ final class RequestEvents {
         ObjectNode data = JSON.objectNode();
         data.put("outcome", execution.outcome().wireName());
         execution.detail().ifPresent(detail -> data.put("detail", detail));
-        return event(AuditEventType.ACTION_EXECUTED, execution.time(), request.agent().auditName(), request, data);
+        return event(
+                AuditEventType.ACTION_EXECUTED,
+                execution.time(),
+                request.agent().auditName(),
+                request,
+                data);
     }
 
-    private static AuditEvent event(AuditEventType type, Instant time, String actor, ApprovalRequest request, ObjectNode data) {
+    private static AuditEvent event(
+            AuditEventType type, Instant time, String actor, ApprovalRequest request, ObjectNode data) {
         return new AuditEvent(type, time, actor, Optional.of(request.id().value()), data);
     }
 }

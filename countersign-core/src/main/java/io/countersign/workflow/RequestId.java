@@ -14,7 +14,8 @@ public record RequestId(String value) {
     public RequestId {
         requireNonNull(value, "value is null");
         if (!SHAPE.matcher(value).matches()) {
-            throw new IllegalArgumentException("'" + (value.length() > 40 ? value.substring(0, 40) + "..." : value) + "' is not a request id");
+            throw new IllegalArgumentException(
+                    "'" + (value.length() > 40 ? value.substring(0, 40) + "..." : value) + "' is not a request id");
         }
     }
 

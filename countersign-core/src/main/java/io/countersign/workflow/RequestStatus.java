@@ -34,7 +34,10 @@ public enum RequestStatus {
     }
 
     public static RequestStatus fromWireName(String name) {
-        return Arrays.stream(values()).filter(s -> s.wireName.equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown status '" + name + "', want one of pending, approved, denied, expired, cancelled, executed, failed"));
+        return Arrays.stream(values())
+                .filter(s -> s.wireName.equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown status '" + name
+                        + "', want one of pending, approved, denied, expired, cancelled, executed, failed"));
     }
 }

@@ -12,7 +12,14 @@ import java.util.Set;
  * through. {@code groups} are the voter's groups when they voted: quorum is counted from them, so a
  * later change of membership does not change what a recorded vote counted for.
  */
-public record Vote(String voter, String email, Set<String> groups, Choice choice, Optional<String> comment, Instant time, String channel) {
+public record Vote(
+        String voter,
+        String email,
+        Set<String> groups,
+        Choice choice,
+        Optional<String> comment,
+        Instant time,
+        String channel) {
     public enum Choice {
         APPROVE("approve"),
         DENY("deny");

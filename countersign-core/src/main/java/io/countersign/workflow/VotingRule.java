@@ -60,14 +60,20 @@ public final class VotingRule {
     public Optional<String> refusal(Human human, ApprovalRequest request) {
         Optional<OnBehalfOf> actingFor = request.onBehalfOf();
         if (actingFor.filter(onBehalfOf -> onBehalfOf.names(human.person())).isPresent()) {
-            return Optional.of(human.name() + " is the human this request acts on behalf of ('" + actingFor.get().sent() + "'"
-                    + actingFor.get().resolvedTo().map(person -> ", resolved to " + person).orElse("") + ") and can't approve it");
+            return Optional.of(human.name() + " is the human this request acts on behalf of ('"
+                    + actingFor.get().sent() + "'"
+                    + actingFor
+                            .get()
+                            .resolvedTo()
+                            .map(person -> ", resolved to " + person)
+                            .orElse("") + ") and can't approve it");
         }
         Optional<String> forAddress = request.action().onBehalfOf().filter(onBehalfOf -> onBehalfOf.contains("@"));
         if (forAddress.isPresent() && human.email().isBlank()) {
-            // An unverified email counts as absent; without one, nothing shows this is not the person the request is for.
-            return Optional.of(human.name() + " has no verified email, so nothing shows they are not " + forAddress.get()
-                    + ", whom this request acts for; verify the email at the identity provider");
+            // An unverified email counts as absent; without one, nothing shows this is not the person the request is
+            // for.
+            return Optional.of(human.name() + " has no verified email, so nothing shows they are not "
+                    + forAddress.get() + ", whom this request acts for; verify the email at the identity provider");
         }
         if (hasVoted(human, request)) {
             return Optional.of(human.name() + " has already voted on this request");
@@ -76,7 +82,8 @@ public final class VotingRule {
                 .map(ApprovalRequirement::groups)
                 .anyMatch(human::isMemberOfAny);
         if (!member) {
-            return Optional.of(human.name() + " is not in any group that decides this request (" + requiredGroups(request) + ")");
+            return Optional.of(
+                    human.name() + " is not in any group that decides this request (" + requiredGroups(request) + ")");
         }
         return Optional.empty();
     }
@@ -102,9 +109,14 @@ public final class VotingRule {
                     .filter(requirement -> human.isMemberOfAny(requirement.groups()))
                     .findFirst();
             if (stepUp.isPresent() && !freshSignIn(voter, now)) {
-                return Optional.of(new Refusal("rule '" + stepUp.get().rule() + "' needs a sign-in within the last " + minutes(stepUpMaxAge)
-                        + "; " + voter.signedInAt().map(at -> human.name() + " signed in at " + at).orElse(human.name() + "'s credential carries no sign-in time")
-                        + ": sign in again and vote with the new token", true));
+                return Optional.of(new Refusal(
+                        "rule '" + stepUp.get().rule() + "' needs a sign-in within the last " + minutes(stepUpMaxAge)
+                                + "; "
+                                + voter.signedInAt()
+                                        .map(at -> human.name() + " signed in at " + at)
+                                        .orElse(human.name() + "'s credential carries no sign-in time")
+                                + ": sign in again and vote with the new token",
+                        true));
             }
         }
         return Optional.empty();
@@ -132,7 +144,9 @@ public final class VotingRule {
 
     private boolean freshSignIn(Voter voter, Instant now) {
         // A sign-in "from the future" beyond a minute of skew is as suspect as a stale one.
-        return voter.signedInAt().filter(at -> !at.isBefore(now.minus(stepUpMaxAge)) && !at.isAfter(now.plusSeconds(60))).isPresent();
+        return voter.signedInAt()
+                .filter(at -> !at.isBefore(now.minus(stepUpMaxAge)) && !at.isAfter(now.plusSeconds(60)))
+                .isPresent();
     }
 
     public boolean mayVote(Human human, ApprovalRequest request) {
@@ -141,7 +155,8 @@ public final class VotingRule {
 
     /** Whether the approvals so far meet every requirement: per requirement, {@code quorum} distinct approving members. */
     public boolean quorumMet(ApprovalRequest request) {
-        return request.decision().approvals().stream().allMatch(requirement -> approvalsCountingFor(requirement, request) >= requirement.quorum());
+        return request.decision().approvals().stream()
+                .allMatch(requirement -> approvalsCountingFor(requirement, request) >= requirement.quorum());
     }
 
     static long approvalsCountingFor(ApprovalRequirement requirement, ApprovalRequest request) {
@@ -155,7 +170,9 @@ public final class VotingRule {
 
     private static boolean hasVoted(Human human, ApprovalRequest request) {
         PersonId person = human.person().id();
-        return request.votes().stream().anyMatch(vote -> vote.voter().equals(human.name()) || vote.person().id().equals(person));
+        return request.votes().stream()
+                .anyMatch(vote ->
+                        vote.voter().equals(human.name()) || vote.person().id().equals(person));
     }
 
     private static String minutes(Duration duration) {
@@ -163,7 +180,12 @@ public final class VotingRule {
     }
 
     private static String requiredGroups(ApprovalRequest request) {
-        return String.join(", ", request.decision().approvals().stream()
-                .flatMap(requirement -> requirement.groups().stream()).sorted().distinct().toList());
+        return String.join(
+                ", ",
+                request.decision().approvals().stream()
+                        .flatMap(requirement -> requirement.groups().stream())
+                        .sorted()
+                        .distinct()
+                        .toList());
     }
 }

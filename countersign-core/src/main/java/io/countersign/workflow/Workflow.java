@@ -15,12 +15,12 @@ import io.countersign.identity.Person;
 import io.countersign.identity.PersonName;
 import io.countersign.identity.Scopes;
 import io.countersign.identity.Suspension;
+import io.countersign.outbox.NotificationType;
 import io.countersign.policy.Breaker;
 import io.countersign.policy.Decision;
-import io.countersign.policy.Effect;
 import io.countersign.policy.DecisionInput;
+import io.countersign.policy.Effect;
 import io.countersign.policy.PolicyEngine;
-import io.countersign.outbox.NotificationType;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -50,25 +50,78 @@ public final class Workflow {
     private final CircuitBreakers breakers = new CircuitBreakers();
 
     /** Without suspensions or notifications. */
-    public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
-            RequestListener listener, WorkflowSettings settings) {
+    public Workflow(
+            PolicyEngine policy,
+            Store store,
+            Clock clock,
+            GrantTokens grantTokens,
+            VotingRule votingRule,
+            RequestListener listener,
+            WorkflowSettings settings) {
         this(policy, store, clock, grantTokens, votingRule, listener, settings, AgentSuspensions.NONE, Notifier.NONE);
     }
 
-    public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
-            RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier) {
-        this(policy, store, clock, grantTokens, votingRule, listener, settings, suspensions, notifier, Subscriptions.NONE);
+    public Workflow(
+            PolicyEngine policy,
+            Store store,
+            Clock clock,
+            GrantTokens grantTokens,
+            VotingRule votingRule,
+            RequestListener listener,
+            WorkflowSettings settings,
+            AgentSuspensions suspensions,
+            Notifier notifier) {
+        this(
+                policy,
+                store,
+                clock,
+                grantTokens,
+                votingRule,
+                listener,
+                settings,
+                suspensions,
+                notifier,
+                Subscriptions.NONE);
     }
 
     /** With {@code subscriptions} naming the channels each change is written to the outbox for. */
-    public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
-            RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier, Subscriptions subscriptions) {
-        this(policy, store, clock, grantTokens, votingRule, listener, settings, suspensions, notifier, subscriptions, KnownHumans.NONE);
+    public Workflow(
+            PolicyEngine policy,
+            Store store,
+            Clock clock,
+            GrantTokens grantTokens,
+            VotingRule votingRule,
+            RequestListener listener,
+            WorkflowSettings settings,
+            AgentSuspensions suspensions,
+            Notifier notifier,
+            Subscriptions subscriptions) {
+        this(
+                policy,
+                store,
+                clock,
+                grantTokens,
+                votingRule,
+                listener,
+                settings,
+                suspensions,
+                notifier,
+                subscriptions,
+                KnownHumans.NONE);
     }
 
     /** With {@code knownHumans}, whom an action's onBehalfOf is resolved to at submission. */
-    public Workflow(PolicyEngine policy, Store store, Clock clock, GrantTokens grantTokens, VotingRule votingRule,
-            RequestListener listener, WorkflowSettings settings, AgentSuspensions suspensions, Notifier notifier, Subscriptions subscriptions,
+    public Workflow(
+            PolicyEngine policy,
+            Store store,
+            Clock clock,
+            GrantTokens grantTokens,
+            VotingRule votingRule,
+            RequestListener listener,
+            WorkflowSettings settings,
+            AgentSuspensions suspensions,
+            Notifier notifier,
+            Subscriptions subscriptions,
             KnownHumans knownHumans) {
         this.knownHumans = requireNonNull(knownHumans, "knownHumans is null");
         this.notices = new ChangeNotices(subscriptions, notifier);
@@ -92,7 +145,12 @@ public final class Workflow {
      * agent, returns the earlier request when the action is the same, and refuses otherwise.
      */
     public ApprovalRequest submit(Agent agent, Action action, Optional<String> idempotencyKey) {
-        return submit(agent, action, idempotencyKey, Scopes.UNRESTRICTED, Delegation.claimedOrNone(action.onBehalfOf().isPresent()));
+        return submit(
+                agent,
+                action,
+                idempotencyKey,
+                Scopes.UNRESTRICTED,
+                Delegation.claimedOrNone(action.onBehalfOf().isPresent()));
     }
 
     /**
@@ -100,7 +158,8 @@ public final class Workflow {
      * {@code delegation} saying how the action's onBehalfOf is backed. A suspended agent's action,
      * and one outside the scopes, is denied before the policy is asked; the decision says why.
      */
-    public ApprovalRequest submit(Agent agent, Action action, Optional<String> idempotencyKey, Scopes scopes, Delegation delegation) {
+    public ApprovalRequest submit(
+            Agent agent, Action action, Optional<String> idempotencyKey, Scopes scopes, Delegation delegation) {
         return submit(agent, action, idempotencyKey, scopes, delegation, Optional.empty());
     }
 
@@ -111,7 +170,12 @@ public final class Workflow {
      * {@link WorkflowException.BadInput}) and resolved: to the verified person, else to the one
      * known human it names, else to nobody.
      */
-    public ApprovalRequest submit(Agent agent, Action action, Optional<String> idempotencyKey, Scopes scopes, Delegation delegation,
+    public ApprovalRequest submit(
+            Agent agent,
+            Action action,
+            Optional<String> idempotencyKey,
+            Scopes scopes,
+            Delegation delegation,
             Optional<Person> verified) {
         requireNonNull(agent, "agent is null");
         requireNonNull(action, "action is null");
@@ -121,7 +185,8 @@ public final class Workflow {
         requireNonNull(verified, "verified is null");
         Optional<Person> resolved = resolveOnBehalfOf(action, delegation, verified);
         Instant now = now();
-        Decision decision = admit(agent, action, scopes).orElseGet(() -> policy.decide(new DecisionInput(action, agent, now, delegation)));
+        Decision decision = admit(agent, action, scopes)
+                .orElseGet(() -> policy.decide(new DecisionInput(action, agent, now, delegation)));
         ActionDigest digest = action.digest();
         List<Breaker> policyBreakers = policy.breakers();
         ApprovalRequest stored = store.transact(tx -> {
@@ -131,8 +196,10 @@ public final class Workflow {
                     return sameAction(earlier.get(), action, digest, idempotencyKey.get());
                 }
             }
-            CircuitBreakers.Verdict verdict = breakers.apply(agent.name(), decision, policyBreakers, now, tx::trippedBreaker);
-            ApprovalRequest request = newRequest(agent, action, digest, verdict.decision(), idempotencyKey, now, delegation, resolved);
+            CircuitBreakers.Verdict verdict =
+                    breakers.apply(agent.name(), decision, policyBreakers, now, tx::trippedBreaker);
+            ApprovalRequest request =
+                    newRequest(agent, action, digest, verdict.decision(), idempotencyKey, now, delegation, resolved);
             tx.insert(request);
             tx.append(RequestEvents.created(request));
             tx.append(RequestEvents.decided(request));
@@ -156,7 +223,8 @@ public final class Workflow {
     private Optional<Person> resolveOnBehalfOf(Action action, Delegation delegation, Optional<Person> verified) {
         if (action.onBehalfOf().isEmpty()) {
             if (verified.isPresent()) {
-                throw new IllegalArgumentException("a verified person (" + verified.get() + ") for an action on behalf of nobody");
+                throw new IllegalArgumentException(
+                        "a verified person (" + verified.get() + ") for an action on behalf of nobody");
             }
             return Optional.empty();
         }
@@ -164,11 +232,14 @@ public final class Workflow {
         try {
             PersonName.parse(sent);
         } catch (PersonName.Invalid e) {
-            throw new WorkflowException.BadInput("onBehalfOf", java.util.Objects.requireNonNullElse(e.getMessage(), "is not a valid name or email"));
+            throw new WorkflowException.BadInput(
+                    "onBehalfOf", java.util.Objects.requireNonNullElse(e.getMessage(), "is not a valid name or email"));
         }
         if (verified.isPresent()) {
-            if (delegation != Delegation.VERIFIED || !OnBehalfOf.unresolved(sent).names(verified.get())) {
-                throw new IllegalArgumentException("onBehalfOf '" + sent + "' is " + delegation.wireName() + ", not verified for " + verified.get());
+            if (delegation != Delegation.VERIFIED
+                    || !OnBehalfOf.unresolved(sent).names(verified.get())) {
+                throw new IllegalArgumentException("onBehalfOf '" + sent + "' is " + delegation.wireName()
+                        + ", not verified for " + verified.get());
             }
             return verified;
         }
@@ -182,7 +253,10 @@ public final class Workflow {
             if (tx.tripBreaker(trip.state(request.id().value()))) {
                 tx.append(trip.event(request.id().value()));
                 for (String group : trip.breaker().groupsToTell()) {
-                    notices.notice(tx, new Notifier.Notice(group, trip.subject(), trip.text(), Optional.of(request.id())), now);
+                    notices.notice(
+                            tx,
+                            new Notifier.Notice(group, trip.subject(), trip.text(), Optional.of(request.id())),
+                            now);
                 }
             }
         }
@@ -192,36 +266,106 @@ public final class Workflow {
     private Optional<Decision> admit(Agent agent, Action action, Scopes scopes) {
         Optional<Suspension> suspension = suspensions.suspensionOf(agent.name());
         if (suspension.isPresent()) {
-            return Optional.of(new Decision(Effect.DENY, List.of(), "agent " + agent.name() + " is suspended (since "
-                    + suspension.get().at() + " by " + suspension.get().by() + ": " + suspension.get().reason() + ")", policy.version(), List.of()));
+            return Optional.of(new Decision(
+                    Effect.DENY,
+                    List.of(),
+                    "agent " + agent.name() + " is suspended (since "
+                            + suspension.get().at() + " by " + suspension.get().by() + ": "
+                            + suspension.get().reason() + ")",
+                    policy.version(),
+                    List.of()));
         }
         if (!scopes.permits(action.action())) {
-            return Optional.of(new Decision(Effect.DENY, List.of(), "action '" + action.action() + "' is outside the scopes of agent "
-                    + agent.name() + "'s credential " + scopes, policy.version(), List.of()));
+            return Optional.of(new Decision(
+                    Effect.DENY,
+                    List.of(),
+                    "action '" + action.action() + "' is outside the scopes of agent " + agent.name() + "'s credential "
+                            + scopes,
+                    policy.version(),
+                    List.of()));
         }
         return Optional.empty();
     }
 
     private static ApprovalRequest sameAction(ApprovalRequest earlier, Action action, ActionDigest digest, String key) {
         if (!earlier.digest().matches(digest) || !earlier.action().reason().equals(action.reason())) {
-            throw new WorkflowException.Conflict("idempotency key '" + key + "' was used for a different action (request " + earlier.id() + ")");
+            throw new WorkflowException.Conflict(
+                    "idempotency key '" + key + "' was used for a different action (request " + earlier.id() + ")");
         }
         return earlier;
     }
 
-    private ApprovalRequest newRequest(Agent agent, Action action, ActionDigest digest, Decision decision, Optional<String> key, Instant now,
-            Delegation delegation, Optional<Person> resolved) {
+    private ApprovalRequest newRequest(
+            Agent agent,
+            Action action,
+            ActionDigest digest,
+            Decision decision,
+            Optional<String> key,
+            Instant now,
+            Delegation delegation,
+            Optional<Person> resolved) {
         RequestId id = RequestId.random();
         return switch (decision.effect()) {
-            case ALLOW -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.APPROVED, List.of(), now,
-                    Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.of(newGrant(now)), Optional.empty(),
-                    delegation, Optional.empty(), Optional.empty(), resolved);
-            case DENY -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.DENIED, List.of(), now,
-                    Optional.empty(), Optional.of(now), Optional.of("policy"), key, Optional.empty(), Optional.empty(),
-                    delegation, Optional.empty(), Optional.empty(), resolved);
-            case REQUIRE_APPROVAL -> new ApprovalRequest(id, agent, action, digest, decision, RequestStatus.PENDING, List.of(), now,
-                    Optional.of(now.plus(decision.approvalTimeout())), Optional.empty(), Optional.empty(), key, Optional.empty(), Optional.empty(),
-                    delegation, Optional.empty(), Optional.empty(), resolved);
+            case ALLOW ->
+                new ApprovalRequest(
+                        id,
+                        agent,
+                        action,
+                        digest,
+                        decision,
+                        RequestStatus.APPROVED,
+                        List.of(),
+                        now,
+                        Optional.empty(),
+                        Optional.of(now),
+                        Optional.of("policy"),
+                        key,
+                        Optional.of(newGrant(now)),
+                        Optional.empty(),
+                        delegation,
+                        Optional.empty(),
+                        Optional.empty(),
+                        resolved);
+            case DENY ->
+                new ApprovalRequest(
+                        id,
+                        agent,
+                        action,
+                        digest,
+                        decision,
+                        RequestStatus.DENIED,
+                        List.of(),
+                        now,
+                        Optional.empty(),
+                        Optional.of(now),
+                        Optional.of("policy"),
+                        key,
+                        Optional.empty(),
+                        Optional.empty(),
+                        delegation,
+                        Optional.empty(),
+                        Optional.empty(),
+                        resolved);
+            case REQUIRE_APPROVAL ->
+                new ApprovalRequest(
+                        id,
+                        agent,
+                        action,
+                        digest,
+                        decision,
+                        RequestStatus.PENDING,
+                        List.of(),
+                        now,
+                        Optional.of(now.plus(decision.approvalTimeout())),
+                        Optional.empty(),
+                        Optional.empty(),
+                        key,
+                        Optional.empty(),
+                        Optional.empty(),
+                        delegation,
+                        Optional.empty(),
+                        Optional.empty(),
+                        resolved);
         };
     }
 
@@ -252,7 +396,8 @@ public final class Workflow {
         return vote(voter, id, Vote.Choice.DENY, Optional.of(comment), channel);
     }
 
-    private ApprovalRequest vote(Voter voter, RequestId id, Vote.Choice choice, Optional<String> comment, String channel) {
+    private ApprovalRequest vote(
+            Voter voter, RequestId id, Vote.Choice choice, Optional<String> comment, String channel) {
         requireNonNull(voter, "voter is null");
         requireNonNull(channel, "channel is null");
         Human human = voter.human();
@@ -261,21 +406,32 @@ public final class Workflow {
             ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
             requirePendingAt(request, now);
             votingRule.refusal(voter, choice, request, now).ifPresent(refusal -> {
-                throw refusal.stepUpRequired() ? new WorkflowException.StepUpRequired(refusal.reason()) : new WorkflowException.Forbidden(refusal.reason());
+                throw refusal.stepUpRequired()
+                        ? new WorkflowException.StepUpRequired(refusal.reason())
+                        : new WorkflowException.Forbidden(refusal.reason());
             });
             if (choice == Vote.Choice.APPROVE) {
                 suspensions.suspensionOf(request.agent().name()).ifPresent(suspension -> {
-                    throw new WorkflowException.Forbidden("agent " + request.agent().name() + " is suspended; its requests can't be approved");
+                    throw new WorkflowException.Forbidden(
+                            "agent " + request.agent().name() + " is suspended; its requests can't be approved");
                 });
             }
-            Vote vote = new Vote(human.name(), human.email(), human.groups(), choice, comment.filter(c -> !c.isBlank()), now, channel);
+            Vote vote = new Vote(
+                    human.name(),
+                    human.email(),
+                    human.groups(),
+                    choice,
+                    comment.filter(c -> !c.isBlank()),
+                    now,
+                    channel);
             ApprovalRequest voted = request.withVote(vote);
             tx.append(RequestEvents.vote(voted, vote, voter));
             ApprovalRequest result = voted;
             if (choice == Vote.Choice.DENY) {
                 result = voted.decided(RequestStatus.DENIED, now, human.auditName(), Optional.empty());
             } else if (voter.breaksGlass()) {
-                result = voted.withBreakGlass(BreakGlass.used(human.name(), voter.breakGlassReason().orElseThrow(), now))
+                result = voted.withBreakGlass(BreakGlass.used(
+                                human.name(), voter.breakGlassReason().orElseThrow(), now))
                         .decided(RequestStatus.APPROVED, now, human.auditName(), Optional.of(newGrant(now)));
                 tx.append(RequestEvents.breakGlassUsed(result));
             } else if (votingRule.quorumMet(voted)) {
@@ -288,7 +444,11 @@ public final class Workflow {
             if (result.grant().isPresent()) {
                 tx.append(RequestEvents.grantIssued(result));
             }
-            notices.enqueue(tx, result.isPending() ? NotificationType.REQUEST_VOTED : NotificationType.REQUEST_DECIDED, result, now);
+            notices.enqueue(
+                    tx,
+                    result.isPending() ? NotificationType.REQUEST_VOTED : NotificationType.REQUEST_DECIDED,
+                    result,
+                    now);
             if (voter.breaksGlass()) {
                 notices.notice(tx, breakGlassNotice(result, voter), now);
             }
@@ -307,18 +467,25 @@ public final class Workflow {
         Instant now = now();
         return store.transact(tx -> {
             ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
-            BreakGlass breakGlass = request.breakGlass().orElseThrow(() -> new WorkflowException.Conflict(
-                    "request " + id + " was not approved by break-glass; there is no review to acknowledge"));
+            BreakGlass breakGlass = request.breakGlass()
+                    .orElseThrow(() -> new WorkflowException.Conflict(
+                            "request " + id + " was not approved by break-glass; there is no review to acknowledge"));
             if (!breakGlass.reviewOpen()) {
                 throw new WorkflowException.Conflict("the break-glass review of request " + id + " was acknowledged by "
-                        + breakGlass.acknowledgedBy().orElseThrow() + " at " + breakGlass.acknowledgedAt().orElseThrow());
+                        + breakGlass.acknowledgedBy().orElseThrow() + " at "
+                        + breakGlass.acknowledgedAt().orElseThrow());
             }
-            boolean breaker = breakGlass.usedBy().equals(human.name()) || request.votes().stream()
-                    .anyMatch(vote -> vote.voter().equals(breakGlass.usedBy()) && !vote.email().isBlank() && vote.email().equalsIgnoreCase(human.email()));
+            boolean breaker = breakGlass.usedBy().equals(human.name())
+                    || request.votes().stream()
+                            .anyMatch(vote -> vote.voter().equals(breakGlass.usedBy())
+                                    && !vote.email().isBlank()
+                                    && vote.email().equalsIgnoreCase(human.email()));
             if (breaker) {
-                throw new WorkflowException.Forbidden(human.name() + " used break-glass on request " + id + "; another human must acknowledge the review");
+                throw new WorkflowException.Forbidden(human.name() + " used break-glass on request " + id
+                        + "; another human must acknowledge the review");
             }
-            ApprovalRequest acknowledged = request.withBreakGlass(breakGlass.acknowledged(human.name(), now, comment.filter(c -> !c.isBlank())));
+            ApprovalRequest acknowledged = request.withBreakGlass(
+                    breakGlass.acknowledged(human.name(), now, comment.filter(c -> !c.isBlank())));
             tx.update(acknowledged);
             tx.append(RequestEvents.breakGlassReviewAcknowledged(acknowledged, human));
             return acknowledged;
@@ -326,10 +493,15 @@ public final class Workflow {
     }
 
     private Notifier.Notice breakGlassNotice(ApprovalRequest request, Voter voter) {
-        return new Notifier.Notice(votingRule.breakGlassGroup().orElseThrow(), "Break-glass approval of " + request.id(),
-                voter.human().name() + " approved " + request.action().action() + " on " + request.action().resource() + " for agent "
-                        + request.agent().name() + " by break-glass: " + voter.breakGlassReason().orElseThrow()
-                        + ". Another human must acknowledge the review.", Optional.of(request.id()));
+        return new Notifier.Notice(
+                votingRule.breakGlassGroup().orElseThrow(),
+                "Break-glass approval of " + request.id(),
+                voter.human().name() + " approved " + request.action().action() + " on "
+                        + request.action().resource() + " for agent "
+                        + request.agent().name() + " by break-glass: "
+                        + voter.breakGlassReason().orElseThrow()
+                        + ". Another human must acknowledge the review.",
+                Optional.of(request.id()));
     }
 
     /** The requesting agent withdraws its pending request. */
@@ -339,7 +511,8 @@ public final class Workflow {
             ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
             requireRequester(agent, request);
             requirePendingAt(request, now);
-            ApprovalRequest cancelled = request.decided(RequestStatus.CANCELLED, now, agent.auditName(), Optional.empty());
+            ApprovalRequest cancelled =
+                    request.decided(RequestStatus.CANCELLED, now, agent.auditName(), Optional.empty());
             tx.update(cancelled);
             tx.append(RequestEvents.resolved(cancelled));
             notices.enqueue(tx, NotificationType.REQUEST_DECIDED, cancelled, now);
@@ -363,7 +536,8 @@ public final class Workflow {
             if (!request.isPending()) {
                 return request;
             }
-            ApprovalRequest cancelled = request.decided(RequestStatus.CANCELLED, now, "system", Optional.empty(), Optional.of(why));
+            ApprovalRequest cancelled =
+                    request.decided(RequestStatus.CANCELLED, now, "system", Optional.empty(), Optional.of(why));
             tx.update(cancelled);
             tx.append(RequestEvents.resolved(cancelled));
             notices.enqueue(tx, NotificationType.REQUEST_DECIDED, cancelled, now);
@@ -379,20 +553,27 @@ public final class Workflow {
      * Consumes the grant and records what the agent reports. When {@code executing} is given (an
      * adapter that runs the action itself), the grant must also be for exactly that action.
      */
-    public ApprovalRequest reportExecution(Agent agent, RequestId id, String grantToken, Optional<Action> executing,
-            Execution.Outcome outcome, Optional<String> detail) {
+    public ApprovalRequest reportExecution(
+            Agent agent,
+            RequestId id,
+            String grantToken,
+            Optional<Action> executing,
+            Execution.Outcome outcome,
+            Optional<String> detail) {
         requireNonNull(grantToken, "grantToken is null");
         Instant now = now();
         suspensions.suspensionOf(agent.name()).ifPresent(suspension -> {
-            throw new WorkflowException.Forbidden("agent " + agent.name() + " is suspended; it may not execute anything");
+            throw new WorkflowException.Forbidden(
+                    "agent " + agent.name() + " is suspended; it may not execute anything");
         });
         ApprovalRequest after = store.transact(tx -> {
             ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
             requireRequester(agent, request);
             GrantRecord grant = usableGrant(request, grantToken, now);
             if (executing.isPresent() && !executing.get().digest().matches(request.digest())) {
-                throw new WorkflowException.Unprocessable("the grant of request " + id + " is for another action (digest "
-                        + request.digest() + ", the action presented has " + executing.get().digest() + ")");
+                throw new WorkflowException.Unprocessable("the grant of request " + id
+                        + " is for another action (digest " + request.digest() + ", the action presented has "
+                        + executing.get().digest() + ")");
             }
             Execution execution = new Execution(outcome, detail, now);
             ApprovalRequest executed = request.executed(execution);
@@ -412,18 +593,23 @@ public final class Workflow {
             throw new WorkflowException.Unprocessable("'grant' is not a grant token");
         }
         if (!named.get().equals(request.id())) {
-            throw new WorkflowException.Unprocessable("the grant belongs to another action (request " + named.get() + "), not to " + request.id());
+            throw new WorkflowException.Unprocessable(
+                    "the grant belongs to another action (request " + named.get() + "), not to " + request.id());
         }
-        GrantRecord grant = request.grant().orElseThrow(() -> new WorkflowException.Conflict(
-                "request " + request.id() + " is " + request.status().wireName() + " and has no grant"));
+        GrantRecord grant = request.grant()
+                .orElseThrow(() -> new WorkflowException.Conflict(
+                        "request " + request.id() + " is " + request.status().wireName() + " and has no grant"));
         if (!grantTokens.verifies(grantToken, request.id(), request.digest(), grant.expiresAt())) {
-            throw new WorkflowException.Unprocessable("the grant does not verify for request " + request.id() + " and its action");
+            throw new WorkflowException.Unprocessable(
+                    "the grant does not verify for request " + request.id() + " and its action");
         }
         if (grant.usedAt().isPresent()) {
-            throw new WorkflowException.Conflict("the grant of request " + request.id() + " was already used at " + grant.usedAt().get());
+            throw new WorkflowException.Conflict("the grant of request " + request.id() + " was already used at "
+                    + grant.usedAt().get());
         }
         if (!now.isBefore(grant.expiresAt())) {
-            throw new WorkflowException.Conflict("the grant of request " + request.id() + " expired at " + grant.expiresAt());
+            throw new WorkflowException.Conflict(
+                    "the grant of request " + request.id() + " expired at " + grant.expiresAt());
         }
         return grant;
     }
@@ -434,9 +620,11 @@ public final class Workflow {
         for (ApprovalRequest due : store.findExpired(now())) {
             Instant now = now();
             Optional<ApprovalRequest> after = store.transact(tx -> tx.find(due.id())
-                    .filter(request -> request.isPending() && !request.expiresAt().orElseThrow().isAfter(now))
+                    .filter(request -> request.isPending()
+                            && !request.expiresAt().orElseThrow().isAfter(now))
                     .map(request -> {
-                        ApprovalRequest expiredRequest = request.decided(RequestStatus.EXPIRED, now, "system", Optional.empty());
+                        ApprovalRequest expiredRequest =
+                                request.decided(RequestStatus.EXPIRED, now, "system", Optional.empty());
                         tx.update(expiredRequest);
                         tx.append(RequestEvents.resolved(expiredRequest));
                         notices.enqueue(tx, NotificationType.REQUEST_DECIDED, expiredRequest, now);
@@ -456,13 +644,16 @@ public final class Workflow {
 
     /** The pending requests this human may decide now. */
     public List<ApprovalRequest> inbox(Human human) {
-        return store.findPending().stream().filter(request -> votingRule.mayVote(human, request)).toList();
+        return store.findPending().stream()
+                .filter(request -> votingRule.mayVote(human, request))
+                .toList();
     }
 
     /** Why this human may not vote on the request, or empty when they may: for channels that show it. */
     public Optional<String> whyNotAllowedToVote(Human human, ApprovalRequest request) {
         if (!request.isPending()) {
-            return Optional.of("request " + request.id() + " is " + request.status().wireName());
+            return Optional.of(
+                    "request " + request.id() + " is " + request.status().wireName());
         }
         return votingRule.refusal(human, request);
     }
@@ -470,33 +661,40 @@ public final class Workflow {
     /** The same, with what the channel knows of the voter: step-up and break-glass included. */
     public Optional<VotingRule.Refusal> whyNotAllowedToVote(Voter voter, Vote.Choice choice, ApprovalRequest request) {
         if (!request.isPending()) {
-            return Optional.of(new VotingRule.Refusal("request " + request.id() + " is " + request.status().wireName(), false));
+            return Optional.of(new VotingRule.Refusal(
+                    "request " + request.id() + " is " + request.status().wireName(), false));
         }
         return votingRule.refusal(voter, choice, request, now());
     }
 
     /** The grant token of an approved, unused, unexpired request of an agent that is not suspended, for its agent to read. */
     public Optional<String> grantToken(ApprovalRequest request) {
-        if (request.grant().isPresent() && suspensions.suspensionOf(request.agent().name()).isPresent()) {
+        if (request.grant().isPresent()
+                && suspensions.suspensionOf(request.agent().name()).isPresent()) {
             return Optional.empty();
         }
         return request.grant()
-                .filter(grant -> request.status() == RequestStatus.APPROVED && grant.usedAt().isEmpty() && now().isBefore(grant.expiresAt()))
+                .filter(grant -> request.status() == RequestStatus.APPROVED
+                        && grant.usedAt().isEmpty()
+                        && now().isBefore(grant.expiresAt()))
                 .map(grant -> grantTokens.token(request.id(), request.digest(), grant.expiresAt()));
     }
 
     private void requireRequester(Agent agent, ApprovalRequest request) {
         if (!request.agent().name().equals(agent.name())) {
-            throw new WorkflowException.Forbidden("request " + request.id() + " belongs to agent " + request.agent().name() + ", not to " + agent.name());
+            throw new WorkflowException.Forbidden("request " + request.id() + " belongs to agent "
+                    + request.agent().name() + ", not to " + agent.name());
         }
     }
 
     private static void requirePendingAt(ApprovalRequest request, Instant now) {
         if (!request.isPending()) {
-            throw new WorkflowException.Conflict("request " + request.id() + " is " + request.status().wireName() + ", no longer pending");
+            throw new WorkflowException.Conflict(
+                    "request " + request.id() + " is " + request.status().wireName() + ", no longer pending");
         }
         if (!now.isBefore(request.expiresAt().orElseThrow())) {
-            throw new WorkflowException.Conflict("request " + request.id() + " expired at " + request.expiresAt().get());
+            throw new WorkflowException.Conflict("request " + request.id() + " expired at "
+                    + request.expiresAt().get());
         }
     }
 

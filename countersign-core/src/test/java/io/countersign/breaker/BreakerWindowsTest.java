@@ -11,15 +11,20 @@ import org.junit.jupiter.api.Test;
 
 class BreakerWindowsTest {
     private static final Instant T0 = Instant.parse("2026-11-24T09:00:00Z");
-    private final Breaker threePerMinute = new Breaker("deletes", new Breaker.OnRule("deletes"), 3, Duration.ofMinutes(1), Effect.DENY, Optional.empty(), 1);
+    private final Breaker threePerMinute = new Breaker(
+            "deletes", new Breaker.OnRule("deletes"), 3, Duration.ofMinutes(1), Effect.DENY, Optional.empty(), 1);
     private final BreakerWindows windows = new BreakerWindows();
 
     @Test
     void countsTheActionsWithinTheWindow_includingThisOne() {
         assertThat(windows.count("cleaner", threePerMinute, T0)).isEqualTo(1);
         assertThat(windows.count("cleaner", threePerMinute, T0.plusSeconds(30))).isEqualTo(2);
-        assertThat(windows.count("cleaner", threePerMinute, T0.plusSeconds(60))).as("the first is exactly a window old: out").isEqualTo(2);
-        assertThat(windows.count("reporter", threePerMinute, T0.plusSeconds(60))).as("each agent its own window").isEqualTo(1);
+        assertThat(windows.count("cleaner", threePerMinute, T0.plusSeconds(60)))
+                .as("the first is exactly a window old: out")
+                .isEqualTo(2);
+        assertThat(windows.count("reporter", threePerMinute, T0.plusSeconds(60)))
+                .as("each agent its own window")
+                .isEqualTo(1);
     }
 
     @Test

@@ -15,7 +15,10 @@ public final class ConfusableSpellings {
     /** The human every spelling is of. */
     public static final Human ALICE = new Human("alice", "alice@example.com", java.util.Set.of("approvers"));
 
-    public enum RefusedAt { SUBMISSION, VOTE }
+    public enum RefusedAt {
+        SUBMISSION,
+        VOTE
+    }
 
     public record Spelling(String description, String value, RefusedAt refusedAt) {
         @Override
@@ -27,11 +30,16 @@ public final class ConfusableSpellings {
     private ConfusableSpellings() {}
 
     public static List<Spelling> all() {
-        try (InputStream in = Objects.requireNonNull(ConfusableSpellings.class.getResourceAsStream("/identity/onbehalfof-spellings.tsv"))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+        try (InputStream in = Objects.requireNonNull(
+                ConfusableSpellings.class.getResourceAsStream("/identity/onbehalfof-spellings.tsv"))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
                     .filter(line -> !line.startsWith("#") && !line.isEmpty())
                     .map(line -> line.split("\t", -1))
-                    .map(cells -> new Spelling(cells[0], unescape(cells[1]), RefusedAt.valueOf(cells[2].toUpperCase(java.util.Locale.ROOT))))
+                    .map(cells -> new Spelling(
+                            cells[0],
+                            unescape(cells[1]),
+                            RefusedAt.valueOf(cells[2].toUpperCase(java.util.Locale.ROOT))))
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -25,18 +25,23 @@ class PersonNameTest {
     @Test
     void refusesWhitespaceAtTheEdgesInsteadOfTrimmingIt() {
         assertThatThrownBy(() -> PersonName.parse(" alice")).hasMessageContaining("leading or trailing whitespace");
-        assertThatThrownBy(() -> PersonName.parse("alice\u00a0")).hasMessageContaining("leading or trailing whitespace");
+        assertThatThrownBy(() -> PersonName.parse("alice\u00a0"))
+                .hasMessageContaining("leading or trailing whitespace");
     }
 
     @Test
     void refusesInvisibleCharactersNamingThem() {
-        assertThatThrownBy(() -> PersonName.parse("al\u200bice")).hasMessageContaining("U+200B").hasMessageContaining("ZERO WIDTH SPACE");
+        assertThatThrownBy(() -> PersonName.parse("al\u200bice"))
+                .hasMessageContaining("U+200B")
+                .hasMessageContaining("ZERO WIDTH SPACE");
         assertThatThrownBy(() -> PersonName.parse("al\ud800ice")).isInstanceOf(PersonName.Invalid.class);
     }
 
     @Test
     void refusesMixedScriptsNamingThem() {
-        assertThatThrownBy(() -> PersonName.parse("\u0430lice@example.com")).hasMessageContaining("Cyrillic").hasMessageContaining("Latin");
+        assertThatThrownBy(() -> PersonName.parse("\u0430lice@example.com"))
+                .hasMessageContaining("Cyrillic")
+                .hasMessageContaining("Latin");
     }
 
     @Test
@@ -49,10 +54,16 @@ class PersonNameTest {
 
     @Test
     void confusableSpellingsShareASkeletonAndDifferentNamesDoNot() {
-        assertThat(new Person("alice", "").isConfusableWith(new Person("a\u0406ice", ""))).as("capital I for l").isTrue();
-        assertThat(new Person("alice", "").isConfusableWith(new Person("aIice", ""))).as("Latin capital I for l").isTrue();
-        assertThat(new Person("alice", "").isConfusableWith(new Person("a1ice", ""))).isTrue();
-        assertThat(new Person("alice", "alice@example.com").isConfusableWith(new Person("bob", "bob@example.com"))).isFalse();
+        assertThat(new Person("alice", "").isConfusableWith(new Person("a\u0406ice", "")))
+                .as("capital I for l")
+                .isTrue();
+        assertThat(new Person("alice", "").isConfusableWith(new Person("aIice", "")))
+                .as("Latin capital I for l")
+                .isTrue();
+        assertThat(new Person("alice", "").isConfusableWith(new Person("a1ice", "")))
+                .isTrue();
+        assertThat(new Person("alice", "alice@example.com").isConfusableWith(new Person("bob", "bob@example.com")))
+                .isFalse();
         assertThat(new Person("\uff42ob", "").id()).isEqualTo(new Person("bob", "").id());
         assertThat(new Person("robert", "BOB@example.com").id()).isEqualTo(new Person("bob", "bob@example.com").id());
     }

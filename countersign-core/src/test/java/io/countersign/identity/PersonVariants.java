@@ -21,9 +21,11 @@ import net.jqwik.api.Combinators;
  */
 public final class PersonVariants {
     private static final Map<Character, List<String>> HOMOGLYPHS = homoglyphs();
-    private static final List<String> INVISIBLE = List.of("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f",
-            "\u2061", "\u2062", "\u202e", "\u0000", "\u0007", "\u001f");
-    private static final List<String> EDGES = List.of(" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\u2028", "\u200b");
+    private static final List<String> INVISIBLE = List.of(
+            "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f", "\u2061", "\u2062",
+            "\u202e", "\u0000", "\u0007", "\u001f");
+    private static final List<String> EDGES =
+            List.of(" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\u2028", "\u200b");
 
     private PersonVariants() {}
 
@@ -31,7 +33,8 @@ public final class PersonVariants {
     public static Arbitrary<String> of(Human human) {
         List<String> bases = human.email().isBlank() ? List.of(human.name()) : List.of(human.name(), human.email());
         Arbitrary<String> base = Arbitraries.of(bases);
-        return Combinators.combine(base, Arbitraries.integers().between(1, 3).flatMap(n -> step().list().ofSize(n)))
+        return Combinators.combine(base, Arbitraries.integers().between(1, 3).flatMap(n -> step().list()
+                        .ofSize(n)))
                 .as((spelling, steps) -> {
                     String variant = spelling;
                     for (Step s : steps) {
@@ -60,7 +63,8 @@ public final class PersonVariants {
                 Combinators.combine(Arbitraries.of(INVISIBLE), position).as((c, p) -> (Step) s -> insert(s, c, p)),
                 position.map(p -> (Step) s -> fullwidth(s, p)),
                 Arbitraries.of(true).map(all -> (Step) PersonVariants::fullwidthAll),
-                Combinators.combine(position, Arbitraries.integers().between(0, 1000)).as((p, k) -> (Step) s -> homoglyph(s, p, k)),
+                Combinators.combine(position, Arbitraries.integers().between(0, 1000))
+                        .as((p, k) -> (Step) s -> homoglyph(s, p, k)),
                 Arbitraries.of(".", "..").map(dots -> (Step) s -> s + dots),
                 Arbitraries.of("mailto:", "MAILTO:", "human:", "user:").map(prefix -> (Step) s -> prefix + s),
                 Arbitraries.of("Alice ", "\"Alice\" ", "", "x ").map(display -> (Step) s -> display + "<" + s + ">"),
@@ -120,7 +124,9 @@ public final class PersonVariants {
         }
         Map<Character, List<String>> glyphs = new TreeMap<>();
         for (int cp = 0x21; cp < 0x10000; cp++) {
-            if (!UCharacter.isDefined(cp) || Character.isSurrogate((char) cp) || UCharacter.getType(cp) == UCharacter.PRIVATE_USE) {
+            if (!UCharacter.isDefined(cp)
+                    || Character.isSurrogate((char) cp)
+                    || UCharacter.getType(cp) == UCharacter.PRIVATE_USE) {
                 continue;
             }
             String glyph = Character.toString(cp);

@@ -22,8 +22,11 @@ class DelegationVariableTest {
             "    reason: \"exports for a human need verified delegation\"");
 
     private static DecisionInput input(Optional<String> onBehalfOf, Delegation delegation) {
-        return new DecisionInput(new Action("db.export", "db/prod/customers", Action.noParams(), "sync", onBehalfOf),
-                Agent.named("bot"), Inputs.WEDNESDAY_NOON, delegation);
+        return new DecisionInput(
+                new Action("db.export", "db/prod/customers", Action.noParams(), "sync", onBehalfOf),
+                Agent.named("bot"),
+                Inputs.WEDNESDAY_NOON,
+                delegation);
     }
 
     @Test
@@ -36,19 +39,26 @@ class DelegationVariableTest {
 
     @Test
     void verifiedDelegation_passes() {
-        assertThat(NEEDS_PROOF.decide(input(Optional.of("alice"), Delegation.VERIFIED)).effect()).isEqualTo(Effect.ALLOW);
+        assertThat(NEEDS_PROOF
+                        .decide(input(Optional.of("alice"), Delegation.VERIFIED))
+                        .effect())
+                .isEqualTo(Effect.ALLOW);
     }
 
     @Test
     void noDelegation_isNone() {
-        Policy none = policy("rules:", "  - name: r", "    match: {}", "    when: 'delegation == \"none\"'", "    effect: allow");
+        Policy none = policy(
+                "rules:", "  - name: r", "    match: {}", "    when: 'delegation == \"none\"'", "    effect: allow");
 
-        assertThat(none.decide(input(Optional.empty(), Delegation.NONE)).effect()).isEqualTo(Effect.ALLOW);
+        assertThat(none.decide(input(Optional.empty(), Delegation.NONE)).effect())
+                .isEqualTo(Effect.ALLOW);
     }
 
     @Test
     void theThreeArgumentInput_treatsOnBehalfOfAsClaimed() {
-        DecisionInput input = new DecisionInput(new Action("db.export", "x", Action.noParams(), "r", Optional.of("alice")), Agent.named("bot"),
+        DecisionInput input = new DecisionInput(
+                new Action("db.export", "x", Action.noParams(), "r", Optional.of("alice")),
+                Agent.named("bot"),
                 Inputs.WEDNESDAY_NOON);
 
         assertThat(input.delegation()).isEqualTo(Delegation.CLAIMED);
@@ -56,7 +66,8 @@ class DelegationVariableTest {
 
     @Test
     void verifiedDelegation_withoutOnBehalfOf_isRefused() {
-        assertThatThrownBy(() -> input(Optional.empty(), Delegation.VERIFIED)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> input(Optional.empty(), Delegation.VERIFIED))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("delegation is verified but onBehalfOf is absent");
     }
 }

@@ -24,16 +24,22 @@ class ExamplePolicyTest {
         List<PolicyTestCases.Result> results = PolicyTestCases.bundledExample().run(Policy.bundledExample());
 
         assertThat(results).hasSizeGreaterThanOrEqualTo(12);
-        assertThat(results).allSatisfy(result -> assertThat(result.passed()).as(result.summary()).isTrue());
+        assertThat(results)
+                .allSatisfy(result ->
+                        assertThat(result.passed()).as(result.summary()).isTrue());
     }
 
     @Test
     void bundledExample_coversEveryRuleWithACase() {
         List<String> decidingRules = PolicyTestCases.bundledExample().run(Policy.bundledExample()).stream()
-                .flatMap(result -> result.actual().rules().stream()).distinct().toList();
+                .flatMap(result -> result.actual().rules().stream())
+                .distinct()
+                .toList();
 
-        assertThat(decidingRules).containsExactlyInAnyOrderElementsOf(
-                Policy.bundledExample().rules().stream().map(RuleSummary::name).toList());
+        assertThat(decidingRules)
+                .containsExactlyInAnyOrderElementsOf(Policy.bundledExample().rules().stream()
+                        .map(RuleSummary::name)
+                        .toList());
     }
 
     @Test

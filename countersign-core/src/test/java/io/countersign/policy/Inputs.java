@@ -20,10 +20,12 @@ final class Inputs {
     }
 
     static DecisionInput input(String action, String resource, String paramsJson) {
-        return new DecisionInput(Action.of(action, resource, params(paramsJson), "test"), Agent.named("test-agent"), WEDNESDAY_NOON);
+        return new DecisionInput(
+                Action.of(action, resource, params(paramsJson), "test"), Agent.named("test-agent"), WEDNESDAY_NOON);
     }
 
-    static DecisionInput input(String action, String resource, String paramsJson, Agent agent, Optional<String> onBehalfOf, Instant time) {
+    static DecisionInput input(
+            String action, String resource, String paramsJson, Agent agent, Optional<String> onBehalfOf, Instant time) {
         return new DecisionInput(new Action(action, resource, params(paramsJson), "test", onBehalfOf), agent, time);
     }
 

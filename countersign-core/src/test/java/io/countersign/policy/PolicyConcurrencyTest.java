@@ -58,7 +58,12 @@ class PolicyConcurrencyTest {
         Agent etl = new Agent("etl", Map.of("team", "data"));
         List<DecisionInput> inputs = new ArrayList<>();
         for (String kind : List.of("select", "update", "delete")) {
-            inputs.add(input("db.query", "db/prod/customers", "{\"statement_kind\": \"" + kind + "\", \"rows\": 10}", etl, wednesday));
+            inputs.add(input(
+                    "db.query",
+                    "db/prod/customers",
+                    "{\"statement_kind\": \"" + kind + "\", \"rows\": 10}",
+                    etl,
+                    wednesday));
         }
         inputs.add(input("db.query", "db/prod/customers", "{}", etl, wednesday));
         inputs.add(input("db.export", "db/prod/customers", "{}", etl, wednesday));
@@ -66,13 +71,19 @@ class PolicyConcurrencyTest {
         inputs.add(input("deploy.production", "services/a", "{}", etl, wednesday));
         inputs.add(input("deploy.production", "services/a", "{}", etl, saturday));
         inputs.add(input("shell.exec", "hosts/a", "{\"command\": \"rm -rf /\"}", etl, wednesday));
-        inputs.add(input("shell.exec", "hosts/a", "{\"command\": \"ls\", \"args\": [1, 2.5, null, {\"x\": true}]}", etl, wednesday));
+        inputs.add(input(
+                "shell.exec",
+                "hosts/a",
+                "{\"command\": \"ls\", \"args\": [1, 2.5, null, {\"x\": true}]}",
+                etl,
+                wednesday));
         inputs.add(input("iam.role.create", "aws/iam/x", "{}", etl, wednesday));
         inputs.add(input("unknown.thing", "x", "{}", etl, wednesday));
         return inputs;
     }
 
     private static DecisionInput input(String action, String resource, String params, Agent agent, Instant time) {
-        return new DecisionInput(new Action(action, resource, Inputs.params(params), "test", Optional.of("alice")), agent, time);
+        return new DecisionInput(
+                new Action(action, resource, Inputs.params(params), "test", Optional.of("alice")), agent, time);
     }
 }

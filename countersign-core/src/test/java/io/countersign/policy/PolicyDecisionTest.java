@@ -34,7 +34,8 @@ class PolicyDecisionTest {
 
     @Test
     void allowRule_allows_withDefaultReason() {
-        Decision decision = DESIGN_EXAMPLE.decide(input("db.query", "db/prod/customers", "{\"statement_kind\": \"select\"}"));
+        Decision decision =
+                DESIGN_EXAMPLE.decide(input("db.query", "db/prod/customers", "{\"statement_kind\": \"select\"}"));
 
         assertThat(decision.effect()).isEqualTo(Effect.ALLOW);
         assertThat(decision.rules()).containsExactly("reads-are-free");
@@ -50,8 +51,9 @@ class PolicyDecisionTest {
         assertThat(decision.effect()).isEqualTo(Effect.REQUIRE_APPROVAL);
         assertThat(decision.rules()).containsExactly("exports-need-a-data-owner");
         assertThat(decision.reason()).isEqualTo("rule 'exports-need-a-data-owner' requires approval");
-        assertThat(decision.approvals()).containsExactly(
-                new ApprovalRequirement("exports-need-a-data-owner", Set.of("data-owners"), 1, Duration.ofMinutes(30)));
+        assertThat(decision.approvals())
+                .containsExactly(new ApprovalRequirement(
+                        "exports-need-a-data-owner", Set.of("data-owners"), 1, Duration.ofMinutes(30)));
     }
 
     @Test
@@ -109,7 +111,8 @@ class PolicyDecisionTest {
         assertThat(decision.effect()).isEqualTo(Effect.REQUIRE_APPROVAL);
         assertThat(decision.rules()).isEmpty();
         assertThat(decision.reason()).isEqualTo("no rule matched; default is require_approval");
-        assertThat(decision.approvals()).containsExactly(new ApprovalRequirement("default", Set.of("security"), 2, Duration.ofHours(4)));
+        assertThat(decision.approvals())
+                .containsExactly(new ApprovalRequirement("default", Set.of("security"), 2, Duration.ofHours(4)));
     }
 
     @Test
@@ -175,15 +178,18 @@ class PolicyDecisionTest {
         assertThat(decision.effect()).isEqualTo(Effect.REQUIRE_APPROVAL);
         assertThat(decision.rules()).containsExactly("data-owner", "pii-needs-privacy");
         assertThat(decision.reason()).isEqualTo("rule 'data-owner' requires approval");
-        assertThat(decision.approvals()).containsExactly(
-                new ApprovalRequirement("data-owner", Set.of("data-owners"), 1, Duration.ofMinutes(30)),
-                new ApprovalRequirement("pii-needs-privacy", Set.of("privacy", "legal"), 2, Duration.ofHours(2)));
+        assertThat(decision.approvals())
+                .containsExactly(
+                        new ApprovalRequirement("data-owner", Set.of("data-owners"), 1, Duration.ofMinutes(30)),
+                        new ApprovalRequirement(
+                                "pii-needs-privacy", Set.of("privacy", "legal"), 2, Duration.ofHours(2)));
         assertThat(decision.approvalTimeout()).isEqualTo(Duration.ofMinutes(30));
     }
 
     @Test
     void approvalDefaults_areQuorumOne_andOneHour() {
-        Policy policy = policy("rules:", "  - {name: r, match: {}, effect: require_approval, approval: {groups: [ops]}}");
+        Policy policy =
+                policy("rules:", "  - {name: r, match: {}, effect: require_approval, approval: {groups: [ops]}}");
 
         assertThat(policy.decide(input("a.b", "x")).approvals())
                 .containsExactly(new ApprovalRequirement("r", Set.of("ops"), 1, Duration.ofHours(1)));
@@ -196,12 +202,33 @@ class PolicyDecisionTest {
                 "rules:",
                 "  - {name: etl-reads-staging, match: {action: \"db.*\", resource: \"db/staging/**\", agent: \"etl-*\"}, effect: allow}");
 
-        assertThat(policy.decide(Inputs.input("db.query", "db/staging/eu/orders", "{}", agent("etl-nightly", Map.of()), Optional.empty(), Inputs.WEDNESDAY_NOON))
-                .effect()).isEqualTo(Effect.ALLOW);
-        assertThat(policy.decide(Inputs.input("db.query", "db/prod/orders", "{}", agent("etl-nightly", Map.of()), Optional.empty(), Inputs.WEDNESDAY_NOON))
-                .effect()).isEqualTo(Effect.DENY);
-        assertThat(policy.decide(Inputs.input("db.query", "db/staging/orders", "{}", agent("chatbot", Map.of()), Optional.empty(), Inputs.WEDNESDAY_NOON))
-                .effect()).isEqualTo(Effect.DENY);
+        assertThat(policy.decide(Inputs.input(
+                                "db.query",
+                                "db/staging/eu/orders",
+                                "{}",
+                                agent("etl-nightly", Map.of()),
+                                Optional.empty(),
+                                Inputs.WEDNESDAY_NOON))
+                        .effect())
+                .isEqualTo(Effect.ALLOW);
+        assertThat(policy.decide(Inputs.input(
+                                "db.query",
+                                "db/prod/orders",
+                                "{}",
+                                agent("etl-nightly", Map.of()),
+                                Optional.empty(),
+                                Inputs.WEDNESDAY_NOON))
+                        .effect())
+                .isEqualTo(Effect.DENY);
+        assertThat(policy.decide(Inputs.input(
+                                "db.query",
+                                "db/staging/orders",
+                                "{}",
+                                agent("chatbot", Map.of()),
+                                Optional.empty(),
+                                Inputs.WEDNESDAY_NOON))
+                        .effect())
+                .isEqualTo(Effect.DENY);
     }
 
     @Test
@@ -216,7 +243,9 @@ class PolicyDecisionTest {
     void rules_areExposedAsSummaries_inFileOrder() {
         List<RuleSummary> rules = DESIGN_EXAMPLE.rules();
 
-        assertThat(rules).extracting(RuleSummary::name).containsExactly("reads-are-free", "exports-need-a-data-owner", "agents-never-touch-iam");
+        assertThat(rules)
+                .extracting(RuleSummary::name)
+                .containsExactly("reads-are-free", "exports-need-a-data-owner", "agents-never-touch-iam");
         RuleSummary exports = rules.get(1);
         assertThat(exports.line()).isEqualTo(7);
         assertThat(exports.action()).contains(Glob.action("db.export"));
@@ -229,7 +258,8 @@ class PolicyDecisionTest {
 
     @Test
     void stepUpAndChannel_areKeptOnTheRule() {
-        Policy policy = policy("rules:",
+        Policy policy = policy(
+                "rules:",
                 "  - {name: r, match: {}, effect: require_approval, approval: {groups: [ops], stepUp: true, channel: \"#ops-approvals\"}}",
                 "  - {name: s, match: {}, effect: require_approval, approval: {groups: [ops]}}");
 
@@ -241,11 +271,13 @@ class PolicyDecisionTest {
 
     @Test
     void notify_routesTheApprovalMessage_andIsEmptyWhenNotGiven() {
-        Policy policy = policy("rules:",
+        Policy policy = policy(
+                "rules:",
                 "  - {name: r, match: {}, effect: require_approval, approval: {groups: [ops], notify: {slack: C0123}}}",
                 "  - {name: s, match: {}, effect: require_approval, approval: {groups: [ops]}}");
 
-        assertThat(policy.rules().get(0).approval().orElseThrow().notifyTo()).containsExactly(Map.entry("slack", "C0123"));
+        assertThat(policy.rules().get(0).approval().orElseThrow().notifyTo())
+                .containsExactly(Map.entry("slack", "C0123"));
         assertThat(policy.rules().get(1).approval().orElseThrow().notifyTo()).isEmpty();
     }
 
@@ -261,19 +293,35 @@ class PolicyDecisionTest {
 
     @Test
     void timeIsVisibleToConditions_asContextTime() {
-        Policy policy = policy("rules:",
+        Policy policy = policy(
+                "rules:",
                 "  - {name: office-hours, match: {}, when: 'context.time.getHours(\"UTC\") >= 9 && context.time.getHours(\"UTC\") < 17', effect: allow}");
 
-        assertThat(policy.decide(Inputs.input("a.b", "x", "{}", agent("bot", Map.of()), Optional.empty(), Instant.parse("2025-01-08T10:00:00Z")))
-                .effect()).isEqualTo(Effect.ALLOW);
-        assertThat(policy.decide(Inputs.input("a.b", "x", "{}", agent("bot", Map.of()), Optional.empty(), Instant.parse("2025-01-08T20:00:00Z")))
-                .effect()).isEqualTo(Effect.DENY);
+        assertThat(policy.decide(Inputs.input(
+                                "a.b",
+                                "x",
+                                "{}",
+                                agent("bot", Map.of()),
+                                Optional.empty(),
+                                Instant.parse("2025-01-08T10:00:00Z")))
+                        .effect())
+                .isEqualTo(Effect.ALLOW);
+        assertThat(policy.decide(Inputs.input(
+                                "a.b",
+                                "x",
+                                "{}",
+                                agent("bot", Map.of()),
+                                Optional.empty(),
+                                Instant.parse("2025-01-08T20:00:00Z")))
+                        .effect())
+                .isEqualTo(Effect.DENY);
     }
 
     static String sha256Hex(String text) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                            .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }

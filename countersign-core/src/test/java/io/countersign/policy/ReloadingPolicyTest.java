@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReloadingPolicyTest {
-    private static final String ALLOW_QUERIES = "rules:\n  - {name: queries, match: {action: db.query}, effect: allow}\n";
-    private static final String DENY_QUERIES = "rules:\n  - {name: no-queries, match: {action: db.query}, effect: deny}\n";
+    private static final String ALLOW_QUERIES =
+            "rules:\n  - {name: queries, match: {action: db.query}, effect: allow}\n";
+    private static final String DENY_QUERIES =
+            "rules:\n  - {name: no-queries, match: {action: db.query}, effect: deny}\n";
     private static final String BROKEN = "rules:\n  - {name: broken, match: {action: db.query}, effect: alow}\n";
 
     @TempDir
@@ -63,7 +65,9 @@ class ReloadingPolicyTest {
             write(DENY_QUERIES);
 
             assertThat(policy.reloadNow()).isEqualTo(ReloadingPolicy.Outcome.LOADED);
-            assertThat(policy.version()).isNotEqualTo(before).isEqualTo("sha256:" + PolicyDecisionTest.sha256Hex(DENY_QUERIES));
+            assertThat(policy.version())
+                    .isNotEqualTo(before)
+                    .isEqualTo("sha256:" + PolicyDecisionTest.sha256Hex(DENY_QUERIES));
             Decision decision = policy.decide(input("db.query", "x"));
             assertThat(decision.effect()).isEqualTo(Effect.DENY);
             assertThat(decision.policyVersion()).isEqualTo(policy.version());
@@ -85,7 +89,9 @@ class ReloadingPolicyTest {
             assertThat(policy.current()).isSameAs(before);
             assertThat(policy.decide(input("db.query", "x")).effect()).isEqualTo(Effect.ALLOW);
             PolicyException problem = (PolicyException) listener.next();
-            assertThat(problem).hasMessage(file + " line 2, rule 'broken': unknown effect 'alow'; want allow, deny or require_approval");
+            assertThat(problem)
+                    .hasMessage(file
+                            + " line 2, rule 'broken': unknown effect 'alow'; want allow, deny or require_approval");
 
             // Asked again explicitly, it reports again; fixed, it loads.
             assertThat(policy.reloadNow()).isEqualTo(ReloadingPolicy.Outcome.REJECTED);
@@ -119,7 +125,8 @@ class ReloadingPolicyTest {
 
             assertThat(policy.reloadNow()).isEqualTo(ReloadingPolicy.Outcome.REJECTED);
             assertThat(policy.decide(input("db.query", "x")).effect()).isEqualTo(Effect.ALLOW);
-            assertThat(((PolicyException) listener.next()).getMessage()).startsWith(file + ": cannot read the policy: ");
+            assertThat(((PolicyException) listener.next()).getMessage())
+                    .startsWith(file + ": cannot read the policy: ");
         }
     }
 
@@ -128,7 +135,8 @@ class ReloadingPolicyTest {
         Path file = write(BROKEN);
 
         assertThatThrownBy(() -> ReloadingPolicy.watch(file, PolicyListener.none()))
-                .isInstanceOf(PolicyException.class).hasMessageContaining("line 2, rule 'broken'");
+                .isInstanceOf(PolicyException.class)
+                .hasMessageContaining("line 2, rule 'broken'");
     }
 
     @Test
@@ -159,6 +167,7 @@ class ReloadingPolicyTest {
         Path file = write(ALLOW_QUERIES);
 
         assertThatThrownBy(() -> ReloadingPolicy.watch(file, Duration.ZERO, PolicyListener.none()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("poll interval is PT0S, want a positive duration");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("poll interval is PT0S, want a positive duration");
     }
 }

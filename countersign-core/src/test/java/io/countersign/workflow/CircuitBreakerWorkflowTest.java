@@ -49,9 +49,18 @@ class CircuitBreakerWorkflowTest {
 
     private final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
     private final InMemoryStore store = new InMemoryStore();
-    private final Subscriptions slackWantsNotices = (type, request) -> type == NotificationType.NOTICE ? List.of("slack") : List.of();
-    private final Workflow workflow = new Workflow(Policy.parse("policy.yaml", POLICY), store, clock, new GrantTokens(new byte[32]),
-            new VotingRule(), request -> {}, new WorkflowSettings(Duration.ofMinutes(5)), AgentSuspensions.NONE, Notifier.NONE,
+    private final Subscriptions slackWantsNotices =
+            (type, request) -> type == NotificationType.NOTICE ? List.of("slack") : List.of();
+    private final Workflow workflow = new Workflow(
+            Policy.parse("policy.yaml", POLICY),
+            store,
+            clock,
+            new GrantTokens(new byte[32]),
+            new VotingRule(),
+            request -> {},
+            new WorkflowSettings(Duration.ofMinutes(5)),
+            AgentSuspensions.NONE,
+            Notifier.NONE,
             slackWantsNotices);
     private final BreakerReset reset = new BreakerReset(store, clock);
     private final Agent cleaner = Agent.named("cleaner");
@@ -78,8 +87,13 @@ class CircuitBreakerWorkflowTest {
         assertThat(fourth.status()).isEqualTo(RequestStatus.DENIED);
         assertThat(fourth.decision().effect()).isEqualTo(Effect.DENY);
         assertThat(fourth.decision().rules()).containsExactly("deletes");
-        assertThat(fourth.decision().reason()).contains("breaker 'deletes' is tripped for agent cleaner", "4 actions under rule 'deletes' within 1m",
-                "more than 3", "until a human resets it", "[policy: allowed by rule 'deletes']");
+        assertThat(fourth.decision().reason())
+                .contains(
+                        "breaker 'deletes' is tripped for agent cleaner",
+                        "4 actions under rule 'deletes' within 1m",
+                        "more than 3",
+                        "until a human resets it",
+                        "[policy: allowed by rule 'deletes']");
         assertThat(workflow.grantToken(fourth)).isEmpty();
     }
 
@@ -98,7 +112,9 @@ class CircuitBreakerWorkflowTest {
         clock.advance(Duration.ofHours(3));
 
         assertThat(submitTimes(2, cleaner, "db.delete")).containsOnly(RequestStatus.DENIED);
-        assertThat(submit(cleaner, "db.query").status()).as("actions the breaker does not cover").isEqualTo(RequestStatus.APPROVED);
+        assertThat(submit(cleaner, "db.query").status())
+                .as("actions the breaker does not cover")
+                .isEqualTo(RequestStatus.APPROVED);
 
         reset.reset("cleaner", "deletes", "human:alice", "the cleanup job was misconfigured; fixed");
 
@@ -125,14 +141,25 @@ class CircuitBreakerWorkflowTest {
         assertThat(trips).hasSize(1);
         assertThat(trips.getFirst().event().requestId()).contains(tripping.id().value());
         assertThat(trips.getFirst().event().data().toString())
-                .contains("\"agent\":\"cleaner\"", "\"breaker\":\"deletes\"", "\"count\":4", "\"max\":3", "\"window\":\"PT1M\"", "\"then\":\"deny\"");
+                .contains(
+                        "\"agent\":\"cleaner\"",
+                        "\"breaker\":\"deletes\"",
+                        "\"count\":4",
+                        "\"max\":3",
+                        "\"window\":\"PT1M\"",
+                        "\"then\":\"deny\"");
         List<AuditEntry> resets = entries("breaker.reset");
         assertThat(resets).hasSize(1);
         assertThat(resets.getFirst().event().actor()).isEqualTo("human:alice");
         assertThat(resets.getFirst().event().data().toString())
-                .contains("\"agent\":\"cleaner\"", "\"breaker\":\"deletes\"", "\"count\":4", "\"comment\":\"fixed the job\"");
-        assertThat(store.auditTypes(tripping.id())).containsExactly("request.created", "decision.made", "request.denied", "breaker.tripped",
-                "breaker.reset");
+                .contains(
+                        "\"agent\":\"cleaner\"",
+                        "\"breaker\":\"deletes\"",
+                        "\"count\":4",
+                        "\"comment\":\"fixed the job\"");
+        assertThat(store.auditTypes(tripping.id()))
+                .containsExactly(
+                        "request.created", "decision.made", "request.denied", "breaker.tripped", "breaker.reset");
     }
 
     @Test
@@ -141,12 +168,17 @@ class CircuitBreakerWorkflowTest {
         ApprovalRequest tripping = submit(cleaner, "db.delete");
         submit(cleaner, "db.delete");
 
-        List<OutboxEvent> notices = store.outbox().stream().filter(event -> event.type() == NotificationType.NOTICE).toList();
+        List<OutboxEvent> notices = store.outbox().stream()
+                .filter(event -> event.type() == NotificationType.NOTICE)
+                .toList();
         assertThat(notices).hasSize(1);
         assertThat(notices.getFirst().channel()).isEqualTo("slack");
         assertThat(notices.getFirst().request()).contains(tripping.id().value());
-        assertThat(notices.getFirst().payload()).contains("\"group\":\"admins\"", "Circuit breaker 'deletes' tripped for agent cleaner",
-                "countersign breakers reset cleaner deletes");
+        assertThat(notices.getFirst().payload())
+                .contains(
+                        "\"group\":\"admins\"",
+                        "Circuit breaker 'deletes' tripped for agent cleaner",
+                        "countersign breakers reset cleaner deletes");
     }
 
     @Test
@@ -160,8 +192,10 @@ class CircuitBreakerWorkflowTest {
             assertThat(requirement.groups()).isEqualTo(Set.of("sre"));
             assertThat(requirement.timeout()).isEqualTo(Duration.ofMinutes(10));
         });
-        assertThat(store.outbox()).filteredOn(event -> event.type() == NotificationType.NOTICE)
-                .singleElement().satisfies(event -> assertThat(event.payload()).contains("\"group\":\"sre\""));
+        assertThat(store.outbox())
+                .filteredOn(event -> event.type() == NotificationType.NOTICE)
+                .singleElement()
+                .satisfies(event -> assertThat(event.payload()).contains("\"group\":\"sre\""));
     }
 
     @Test
@@ -172,9 +206,13 @@ class CircuitBreakerWorkflowTest {
 
         assertThat(second.status()).isEqualTo(RequestStatus.PENDING);
         assertThat(second.decision().reason()).contains("breaker 'exports' is tripped");
-        assertThat(second.decision().approvals()).singleElement().satisfies(requirement -> assertThat(requirement.groups()).containsExactly("data-owners"));
-        assertThat(store.outbox()).filteredOn(event -> event.type() == NotificationType.NOTICE)
-                .singleElement().satisfies(event -> assertThat(event.payload()).contains("\"group\":\"data-owners\""));
+        assertThat(second.decision().approvals())
+                .singleElement()
+                .satisfies(requirement -> assertThat(requirement.groups()).containsExactly("data-owners"));
+        assertThat(store.outbox())
+                .filteredOn(event -> event.type() == NotificationType.NOTICE)
+                .singleElement()
+                .satisfies(event -> assertThat(event.payload()).contains("\"group\":\"data-owners\""));
     }
 
     @Test
@@ -185,10 +223,14 @@ class CircuitBreakerWorkflowTest {
         ApprovalRequest read = submit(batch, "db.query");
 
         assertThat(read.status()).isEqualTo(RequestStatus.DENIED);
-        assertThat(read.decision().reason()).contains("breaker 'denial-burst' is tripped for agent batch-7", "3 denials within 1m, more than 2");
-        assertThat(entries("breaker.tripped")).singleElement()
-                .satisfies(entry -> assertThat(entry.event().data().get("breaker").asString()).isEqualTo("denial-burst"));
-        assertThat(submit(cleaner, "db.query").status()).as("agents outside the breaker's glob").isEqualTo(RequestStatus.APPROVED);
+        assertThat(read.decision().reason())
+                .contains("breaker 'denial-burst' is tripped for agent batch-7", "3 denials within 1m, more than 2");
+        assertThat(entries("breaker.tripped")).singleElement().satisfies(entry -> assertThat(
+                        entry.event().data().get("breaker").asString())
+                .isEqualTo("denial-burst"));
+        assertThat(submit(cleaner, "db.query").status())
+                .as("agents outside the breaker's glob")
+                .isEqualTo(RequestStatus.APPROVED);
     }
 
     @Test
@@ -210,7 +252,8 @@ class CircuitBreakerWorkflowTest {
     void resettingWithoutAComment_isRefused_andTheBreakerHolds() {
         submitTimes(4, cleaner, "db.delete");
 
-        assertThatThrownBy(() -> reset.reset("cleaner", "deletes", "human:alice", " ")).isInstanceOf(WorkflowException.Unprocessable.class);
+        assertThatThrownBy(() -> reset.reset("cleaner", "deletes", "human:alice", " "))
+                .isInstanceOf(WorkflowException.Unprocessable.class);
         assertThat(submit(cleaner, "db.delete").status()).isEqualTo(RequestStatus.DENIED);
     }
 
@@ -224,6 +267,8 @@ class CircuitBreakerWorkflowTest {
     }
 
     private List<AuditEntry> entries(String type) {
-        return store.audit().stream().filter(entry -> entry.event().type().wireName().equals(type)).toList();
+        return store.audit().stream()
+                .filter(entry -> entry.event().type().wireName().equals(type))
+                .toList();
     }
 }

@@ -28,7 +28,8 @@ import net.jqwik.api.statistics.Statistics;
  * to) agrees with the vote rule on each.
  */
 class ConfusableVariantsPropertyTest {
-    private static final ApprovalRequirement APPROVERS = new ApprovalRequirement("needs-approval", Set.of("approvers"), 1, Duration.ofHours(1));
+    private static final ApprovalRequirement APPROVERS =
+            new ApprovalRequirement("needs-approval", Set.of("approvers"), 1, Duration.ofHours(1));
     private static final Human APPROVER = new Human("zed-approver", "zed@approvers.example", Set.of("approvers"));
 
     record Case(Human human, String variant) {}
@@ -46,19 +47,29 @@ class ConfusableVariantsPropertyTest {
             Statistics.collect("refused at submission");
             return;
         }
-        assertThat(request.resolvedOnBehalfOf()).as("resolved to the human it spells").contains(human.person());
+        assertThat(request.resolvedOnBehalfOf())
+                .as("resolved to the human it spells")
+                .contains(human.person());
         assertThatThrownBy(() -> workflow.approve(human, request.id(), Optional.empty(), "api"))
                 .isInstanceOf(WorkflowException.Forbidden.class);
-        Human otherIdentity = new Human("other-" + human.name(), human.email().toUpperCase(java.util.Locale.ROOT), human.groups());
-        assertThat(workflow.whyNotAllowedToVote(otherIdentity, request)).as("the same person under another identity").isPresent();
-        assertThat(request.onBehalfOf().orElseThrow().names(human.person())).as("the evidence report agrees").isTrue();
+        Human otherIdentity =
+                new Human("other-" + human.name(), human.email().toUpperCase(java.util.Locale.ROOT), human.groups());
+        assertThat(workflow.whyNotAllowedToVote(otherIdentity, request))
+                .as("the same person under another identity")
+                .isPresent();
+        assertThat(request.onBehalfOf().orElseThrow().names(human.person()))
+                .as("the evidence report agrees")
+                .isTrue();
         Statistics.collect("refused at the vote");
     }
 
     @Provide
     Arbitrary<Case> variants() {
         Arbitrary<Human> humans = Combinators.combine(
-                        Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz").ofMinLength(3).ofMaxLength(10),
+                        Arbitraries.strings()
+                                .withChars("abcdefghijklmnopqrstuvwxyz")
+                                .ofMinLength(3)
+                                .ofMaxLength(10),
                         Arbitraries.of("example.com", "corp.example", "mail.example.org"))
                 .as((name, domain) -> new Human(name, name + "@" + domain, Set.of("approvers")));
         return humans.flatMap(human -> PersonVariants.of(human).map(variant -> new Case(human, variant)));

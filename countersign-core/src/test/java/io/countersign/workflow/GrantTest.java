@@ -18,7 +18,8 @@ class GrantTest {
     }
 
     private ApprovalRequest execute(ApprovalRequest request, String grant, Optional<Action> executing) {
-        return f.workflow.reportExecution(f.reporter, request.id(), grant, executing, Execution.Outcome.SUCCEEDED, Optional.of("42 rows"));
+        return f.workflow.reportExecution(
+                f.reporter, request.id(), grant, executing, Execution.Outcome.SUCCEEDED, Optional.of("42 rows"));
     }
 
     @Test
@@ -29,9 +30,12 @@ class GrantTest {
         ApprovalRequest executed = execute(request, grant, Optional.empty());
 
         assertThat(executed.status()).isEqualTo(RequestStatus.EXECUTED);
-        assertThat(f.workflow.grantToken(executed)).as("a used grant is not shown again").isEmpty();
+        assertThat(f.workflow.grantToken(executed))
+                .as("a used grant is not shown again")
+                .isEmpty();
         assertThatThrownBy(() -> execute(request, grant, Optional.empty()))
-                .isInstanceOf(WorkflowException.Conflict.class).hasMessageContaining("already used");
+                .isInstanceOf(WorkflowException.Conflict.class)
+                .hasMessageContaining("already used");
         assertThat(f.store.auditTypes(request.id())).endsWith("grant.used", "action.executed");
     }
 
@@ -39,8 +43,13 @@ class GrantTest {
     void failedExecution_isRecordedAsFailed() {
         ApprovalRequest request = allowed();
 
-        ApprovalRequest failed = f.workflow.reportExecution(f.reporter, request.id(), f.grantOf(request), Optional.empty(),
-                Execution.Outcome.FAILED, Optional.of("connection reset"));
+        ApprovalRequest failed = f.workflow.reportExecution(
+                f.reporter,
+                request.id(),
+                f.grantOf(request),
+                Optional.empty(),
+                Execution.Outcome.FAILED,
+                Optional.of("connection reset"));
 
         assertThat(failed.status()).isEqualTo(RequestStatus.FAILED);
         assertThat(failed.execution().orElseThrow().detail()).contains("connection reset");
@@ -52,7 +61,8 @@ class GrantTest {
         ApprovalRequest second = allowed();
 
         assertThatThrownBy(() -> execute(second, f.grantOf(first), Optional.empty()))
-                .isInstanceOf(WorkflowException.Unprocessable.class).hasMessageContaining("belongs to another action");
+                .isInstanceOf(WorkflowException.Unprocessable.class)
+                .hasMessageContaining("belongs to another action");
     }
 
     @Test
@@ -61,8 +71,10 @@ class GrantTest {
         Action changed = action("db.query", "db/prod/customerz");
 
         assertThatThrownBy(() -> execute(request, f.grantOf(request), Optional.of(changed)))
-                .isInstanceOf(WorkflowException.Unprocessable.class).hasMessageContaining("for another action");
-        assertThat(execute(request, f.grantOf(request), Optional.of(action("db.query", "db/prod/customers"))).status())
+                .isInstanceOf(WorkflowException.Unprocessable.class)
+                .hasMessageContaining("for another action");
+        assertThat(execute(request, f.grantOf(request), Optional.of(action("db.query", "db/prod/customers")))
+                        .status())
                 .isEqualTo(RequestStatus.EXECUTED);
     }
 
@@ -73,8 +85,10 @@ class GrantTest {
         char last = grant.charAt(grant.length() - 1);
         String tampered = grant.substring(0, grant.length() - 1) + (last == 'A' ? 'B' : 'A');
 
-        assertThatThrownBy(() -> execute(request, tampered, Optional.empty())).isInstanceOf(WorkflowException.Unprocessable.class);
-        assertThatThrownBy(() -> execute(request, "not-a-grant", Optional.empty())).isInstanceOf(WorkflowException.Unprocessable.class);
+        assertThatThrownBy(() -> execute(request, tampered, Optional.empty()))
+                .isInstanceOf(WorkflowException.Unprocessable.class);
+        assertThatThrownBy(() -> execute(request, "not-a-grant", Optional.empty()))
+                .isInstanceOf(WorkflowException.Unprocessable.class);
     }
 
     @Test
@@ -85,24 +99,33 @@ class GrantTest {
 
         assertThat(f.workflow.grantToken(request)).isEmpty();
         assertThatThrownBy(() -> execute(request, grant, Optional.empty()))
-                .isInstanceOf(WorkflowException.Conflict.class).hasMessageContaining("expired");
+                .isInstanceOf(WorkflowException.Conflict.class)
+                .hasMessageContaining("expired");
     }
 
     @Test
     void onlyTheRequestingAgent_mayReportExecution() {
         ApprovalRequest request = allowed();
 
-        assertThatThrownBy(() -> f.workflow.reportExecution(f.other, request.id(), f.grantOf(request), Optional.empty(),
-                Execution.Outcome.SUCCEEDED, Optional.empty())).isInstanceOf(WorkflowException.Forbidden.class);
+        assertThatThrownBy(() -> f.workflow.reportExecution(
+                        f.other,
+                        request.id(),
+                        f.grantOf(request),
+                        Optional.empty(),
+                        Execution.Outcome.SUCCEEDED,
+                        Optional.empty()))
+                .isInstanceOf(WorkflowException.Forbidden.class);
     }
 
     @Test
     void pendingOrDeniedRequest_hasNoGrantToUse() {
         ApprovalRequest pending = f.pendingExport();
         ApprovalRequest approvedElsewhere = allowed();
-        String foreign = f.grantOf(approvedElsewhere).replace(approvedElsewhere.id().value(), pending.id().value());
+        String foreign = f.grantOf(approvedElsewhere)
+                .replace(approvedElsewhere.id().value(), pending.id().value());
 
         assertThatThrownBy(() -> execute(pending, foreign, Optional.empty()))
-                .isInstanceOf(WorkflowException.Conflict.class).hasMessageContaining("has no grant");
+                .isInstanceOf(WorkflowException.Conflict.class)
+                .hasMessageContaining("has no grant");
     }
 }

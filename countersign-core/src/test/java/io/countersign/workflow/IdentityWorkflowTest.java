@@ -24,19 +24,27 @@ class IdentityWorkflowTest {
     private static final Duration TIMEOUT = Duration.ofMinutes(30);
     private static final ApprovalRequirement ONE_SRE = new ApprovalRequirement("one-sre", Set.of("sre"), 1, TIMEOUT);
     private static final ApprovalRequirement TWO_SRE = new ApprovalRequirement("two-sre", Set.of("sre"), 2, TIMEOUT);
-    private static final ApprovalRequirement FRESH_SRE = new ApprovalRequirement("fresh-sre", Set.of("sre"), 1, TIMEOUT, true);
+    private static final ApprovalRequirement FRESH_SRE =
+            new ApprovalRequirement("fresh-sre", Set.of("sre"), 1, TIMEOUT, true);
 
     private final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
     private final InMemoryStore store = new InMemoryStore();
     private final FakeSuspensions suspensions = store.suspensions();
     private final List<Notifier.Notice> notices = new ArrayList<>();
-    private final Workflow workflow = new Workflow(new StubPolicy(Map.of(
-            "db.query", StubPolicy.allow("reads"),
-            "deploy.prod", StubPolicy.requireApproval(FRESH_SRE),
-            "incident.fix", StubPolicy.requireApproval(TWO_SRE),
-            "db.export", StubPolicy.requireApproval(ONE_SRE))),
-            store, clock, new GrantTokens(new byte[32]), new VotingRule(Optional.of("incident-commanders"), Duration.ofMinutes(10)),
-            RequestListener.NONE, WorkflowSettings.defaults(), suspensions, notices::add);
+    private final Workflow workflow = new Workflow(
+            new StubPolicy(Map.of(
+                    "db.query", StubPolicy.allow("reads"),
+                    "deploy.prod", StubPolicy.requireApproval(FRESH_SRE),
+                    "incident.fix", StubPolicy.requireApproval(TWO_SRE),
+                    "db.export", StubPolicy.requireApproval(ONE_SRE))),
+            store,
+            clock,
+            new GrantTokens(new byte[32]),
+            new VotingRule(Optional.of("incident-commanders"), Duration.ofMinutes(10)),
+            RequestListener.NONE,
+            WorkflowSettings.defaults(),
+            suspensions,
+            notices::add);
     private final KillSwitch killSwitch = new KillSwitch(store, suspensions, clock, RequestListener.NONE);
     private final Agent bot = Agent.named("bot");
     private final Human sam = new Human("sam", "sam@example.com", Set.of("sre"));
@@ -54,11 +62,16 @@ class IdentityWorkflowTest {
 
     @Test
     void actionOutsideScopes_isDeniedBeforeThePolicy() {
-        ApprovalRequest denied = workflow.submit(bot, new Action("db.export", "r/1", Action.noParams(), "x", Optional.empty()), Optional.empty(),
-                Scopes.of(List.of("db.query")), Delegation.NONE);
+        ApprovalRequest denied = workflow.submit(
+                bot,
+                new Action("db.export", "r/1", Action.noParams(), "x", Optional.empty()),
+                Optional.empty(),
+                Scopes.of(List.of("db.query")),
+                Delegation.NONE);
 
         assertThat(denied.status()).isEqualTo(RequestStatus.DENIED);
-        assertThat(denied.decision().reason()).isEqualTo("action 'db.export' is outside the scopes of agent bot's credential [db.query]");
+        assertThat(denied.decision().reason())
+                .isEqualTo("action 'db.export' is outside the scopes of agent bot's credential [db.query]");
         assertThat(denied.decision().rules()).isEmpty();
     }
 
@@ -88,7 +101,8 @@ class IdentityWorkflowTest {
         workflow.approve(sam, request.id(), Optional.empty(), "api");
 
         assertThatThrownBy(() -> workflow.approve(samViaOidc, request.id(), Optional.empty(), "slack"))
-                .isInstanceOf(WorkflowException.Forbidden.class).hasMessage("00u1sam has already voted on this request");
+                .isInstanceOf(WorkflowException.Forbidden.class)
+                .hasMessage("00u1sam has already voted on this request");
     }
 
     @Test
@@ -96,19 +110,28 @@ class IdentityWorkflowTest {
         ApprovalRequest request = submit("db.export", Optional.of("sam@example.com"));
 
         assertThatThrownBy(() -> workflow.approve(samViaOidc, request.id(), Optional.empty(), "api"))
-                .isInstanceOf(WorkflowException.Forbidden.class).hasMessageContaining("acts on behalf of");
+                .isInstanceOf(WorkflowException.Forbidden.class)
+                .hasMessageContaining("acts on behalf of");
     }
 
     @Test
     void stepUp_countsOnlyAFreshSignIn() {
         ApprovalRequest request = submit("deploy.prod", Optional.empty());
 
-        assertThatThrownBy(() -> workflow.approve(new Voter(sam, Optional.of(clock.instant().minus(Duration.ofMinutes(11))), Optional.empty()),
-                request.id(), Optional.empty(), "api")).isInstanceOf(WorkflowException.StepUpRequired.class)
+        assertThatThrownBy(() -> workflow.approve(
+                        new Voter(sam, Optional.of(clock.instant().minus(Duration.ofMinutes(11))), Optional.empty()),
+                        request.id(),
+                        Optional.empty(),
+                        "api"))
+                .isInstanceOf(WorkflowException.StepUpRequired.class)
                 .hasMessageContaining("rule 'fresh-sre' needs a sign-in within the last 10 min");
-        assertThatThrownBy(() -> workflow.approve(sam, request.id(), Optional.empty(), "api")).isInstanceOf(WorkflowException.StepUpRequired.class);
-        ApprovalRequest approved = workflow.approve(new Voter(sam, Optional.of(clock.instant().minus(Duration.ofMinutes(9))), Optional.empty()),
-                request.id(), Optional.empty(), "api");
+        assertThatThrownBy(() -> workflow.approve(sam, request.id(), Optional.empty(), "api"))
+                .isInstanceOf(WorkflowException.StepUpRequired.class);
+        ApprovalRequest approved = workflow.approve(
+                new Voter(sam, Optional.of(clock.instant().minus(Duration.ofMinutes(9))), Optional.empty()),
+                request.id(),
+                Optional.empty(),
+                "api");
 
         assertThat(approved.status()).isEqualTo(RequestStatus.APPROVED);
     }
@@ -124,7 +147,8 @@ class IdentityWorkflowTest {
     void breakGlass_approvesAlone_notifiesTheGroup_andAnotherHumanAcknowledgesTheReview() {
         ApprovalRequest request = submit("incident.fix", Optional.of("ic"));
 
-        ApprovalRequest approved = workflow.approve(new Voter(ic, Optional.empty(), Optional.of("SEV1")), request.id(), Optional.empty(), "api");
+        ApprovalRequest approved = workflow.approve(
+                new Voter(ic, Optional.empty(), Optional.of("SEV1")), request.id(), Optional.empty(), "api");
 
         assertThat(approved.status()).isEqualTo(RequestStatus.APPROVED);
         assertThat(approved.breakGlass()).hasValueSatisfying(glass -> {
@@ -152,18 +176,29 @@ class IdentityWorkflowTest {
     void breakGlass_outsideTheGroup_isRefused() {
         ApprovalRequest request = submit("incident.fix", Optional.empty());
 
-        assertThatThrownBy(() -> workflow.approve(new Voter(sam, Optional.empty(), Optional.of("hurry")), request.id(), Optional.empty(), "api"))
-                .isInstanceOf(WorkflowException.Forbidden.class).hasMessage("sam is not in the break-glass group incident-commanders");
+        assertThatThrownBy(() -> workflow.approve(
+                        new Voter(sam, Optional.empty(), Optional.of("hurry")), request.id(), Optional.empty(), "api"))
+                .isInstanceOf(WorkflowException.Forbidden.class)
+                .hasMessage("sam is not in the break-glass group incident-commanders");
         assertThat(notices).isEmpty();
     }
 
     @Test
     void breakGlass_whenNotConfigured_isRefused() {
-        Workflow plain = new Workflow(new StubPolicy(Map.of("incident.fix", StubPolicy.requireApproval(TWO_SRE))), store, clock,
-                new GrantTokens(new byte[32]), new VotingRule(), RequestListener.NONE, WorkflowSettings.defaults());
-        ApprovalRequest request = plain.submit(bot, new Action("incident.fix", "r/1", Action.noParams(), "page", Optional.empty()), Optional.empty());
+        Workflow plain = new Workflow(
+                new StubPolicy(Map.of("incident.fix", StubPolicy.requireApproval(TWO_SRE))),
+                store,
+                clock,
+                new GrantTokens(new byte[32]),
+                new VotingRule(),
+                RequestListener.NONE,
+                WorkflowSettings.defaults());
+        ApprovalRequest request = plain.submit(
+                bot, new Action("incident.fix", "r/1", Action.noParams(), "page", Optional.empty()), Optional.empty());
 
-        assertThatThrownBy(() -> plain.approve(new Voter(ic, Optional.empty(), Optional.of("SEV1")), request.id(), Optional.empty(), "api"))
-                .isInstanceOf(WorkflowException.Forbidden.class).hasMessageContaining("break-glass is not enabled");
+        assertThatThrownBy(() -> plain.approve(
+                        new Voter(ic, Optional.empty(), Optional.of("SEV1")), request.id(), Optional.empty(), "api"))
+                .isInstanceOf(WorkflowException.Forbidden.class)
+                .hasMessageContaining("break-glass is not enabled");
     }
 }

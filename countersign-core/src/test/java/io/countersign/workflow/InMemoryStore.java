@@ -52,13 +52,17 @@ final class InMemoryStore implements Store {
 
     @Override
     public synchronized List<ApprovalRequest> findPending() {
-        return requests.values().stream().filter(ApprovalRequest::isPending)
-                .sorted(Comparator.comparing(ApprovalRequest::createdAt)).toList();
+        return requests.values().stream()
+                .filter(ApprovalRequest::isPending)
+                .sorted(Comparator.comparing(ApprovalRequest::createdAt))
+                .toList();
     }
 
     @Override
     public synchronized List<ApprovalRequest> findExpired(Instant now) {
-        return findPending().stream().filter(r -> !r.expiresAt().orElseThrow().isAfter(now)).toList();
+        return findPending().stream()
+                .filter(r -> !r.expiresAt().orElseThrow().isAfter(now))
+                .toList();
     }
 
     synchronized List<AuditEntry> audit() {
@@ -66,8 +70,10 @@ final class InMemoryStore implements Store {
     }
 
     synchronized List<String> auditTypes(RequestId id) {
-        return audit.stream().filter(e -> e.event().requestId().equals(Optional.of(id.value())))
-                .map(e -> e.event().type().wireName()).toList();
+        return audit.stream()
+                .filter(e -> e.event().requestId().equals(Optional.of(id.value())))
+                .map(e -> e.event().type().wireName())
+                .toList();
     }
 
     /** The suspensions this store's transactions write. */
@@ -92,7 +98,8 @@ final class InMemoryStore implements Store {
         @Override
         public Optional<ApprovalRequest> findByIdempotencyKey(String agentName, String idempotencyKey) {
             return requests.values().stream()
-                    .filter(r -> r.agent().name().equals(agentName) && r.idempotencyKey().equals(Optional.of(idempotencyKey)))
+                    .filter(r -> r.agent().name().equals(agentName)
+                            && r.idempotencyKey().equals(Optional.of(idempotencyKey)))
                     .findFirst();
         }
 

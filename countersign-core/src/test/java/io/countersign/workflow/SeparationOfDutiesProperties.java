@@ -38,10 +38,22 @@ class SeparationOfDutiesProperties {
             @ForAll("onBehalfOfIndex") int onBehalfOf) {
         FakeClock clock = new FakeClock(Instant.parse("2026-01-01T00:00:00Z"));
         InMemoryStore store = new InMemoryStore();
-        Workflow workflow = new Workflow(new StubPolicy(Map.of("x.do", StubPolicy.requireApproval(requirements.toArray(ApprovalRequirement[]::new)))),
-                store, clock, new GrantTokens(new byte[32]), new VotingRule(), RequestListener.NONE, WorkflowSettings.defaults());
-        Optional<String> actingFor = onBehalfOf < people.size() ? Optional.of(people.get(onBehalfOf).name()) : Optional.empty();
-        RequestId id = workflow.submit(Agent.named("bot"), new Action("x.do", "r/1", Action.noParams(), "why", actingFor), Optional.empty()).id();
+        Workflow workflow = new Workflow(
+                new StubPolicy(
+                        Map.of("x.do", StubPolicy.requireApproval(requirements.toArray(ApprovalRequirement[]::new)))),
+                store,
+                clock,
+                new GrantTokens(new byte[32]),
+                new VotingRule(),
+                RequestListener.NONE,
+                WorkflowSettings.defaults());
+        Optional<String> actingFor =
+                onBehalfOf < people.size() ? Optional.of(people.get(onBehalfOf).name()) : Optional.empty();
+        RequestId id = workflow.submit(
+                        Agent.named("bot"),
+                        new Action("x.do", "r/1", Action.noParams(), "why", actingFor),
+                        Optional.empty())
+                .id();
 
         for (Ballot ballot : ballots) {
             Human voter = people.get(ballot.voter() % people.size());
@@ -57,20 +69,31 @@ class SeparationOfDutiesProperties {
         }
 
         ApprovalRequest end = workflow.find(id).orElseThrow();
-        assertThat(end.votes().stream().map(Vote::voter).distinct().count()).as("one vote per person").isEqualTo(end.votes().size());
-        assertThat(end.votes()).as("the onBehalfOf human never votes")
+        assertThat(end.votes().stream().map(Vote::voter).distinct().count())
+                .as("one vote per person")
+                .isEqualTo(end.votes().size());
+        assertThat(end.votes())
+                .as("the onBehalfOf human never votes")
                 .noneMatch(vote -> actingFor.isPresent() && vote.voter().equals(actingFor.get()));
         for (Vote vote : end.votes()) {
-            Human voter = people.stream().filter(p -> p.name().equals(vote.voter())).findFirst().orElseThrow();
-            assertThat(requirements.stream().anyMatch(r -> voter.isMemberOfAny(r.groups()))).as("a non-member's vote never counts").isTrue();
+            Human voter = people.stream()
+                    .filter(p -> p.name().equals(vote.voter()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(requirements.stream().anyMatch(r -> voter.isMemberOfAny(r.groups())))
+                    .as("a non-member's vote never counts")
+                    .isTrue();
         }
         if (end.status() == RequestStatus.APPROVED) {
             for (ApprovalRequirement requirement : requirements) {
                 Set<String> approvers = end.votes().stream()
                         .filter(v -> v.choice() == Vote.Choice.APPROVE)
                         .filter(v -> v.groups().stream().anyMatch(requirement.groups()::contains))
-                        .map(Vote::voter).collect(Collectors.toSet());
-                assertThat(approvers.size()).as("quorum of " + requirement).isGreaterThanOrEqualTo(requirement.quorum());
+                        .map(Vote::voter)
+                        .collect(Collectors.toSet());
+                assertThat(approvers.size())
+                        .as("quorum of " + requirement)
+                        .isGreaterThanOrEqualTo(requirement.quorum());
             }
         }
     }
@@ -78,16 +101,21 @@ class SeparationOfDutiesProperties {
     @Provide
     Arbitrary<List<ApprovalRequirement>> requirements() {
         Arbitrary<ApprovalRequirement> one = Combinators.combine(
-                Arbitraries.of(GROUPS).set().ofMinSize(1).ofMaxSize(2),
-                Arbitraries.integers().between(1, 3),
-                Arbitraries.strings().alpha().ofLength(5))
+                        Arbitraries.of(GROUPS).set().ofMinSize(1).ofMaxSize(2),
+                        Arbitraries.integers().between(1, 3),
+                        Arbitraries.strings().alpha().ofLength(5))
                 .as((groups, quorum, name) -> new ApprovalRequirement(name, groups, quorum, Duration.ofHours(1)));
         return one.list().ofMinSize(1).ofMaxSize(3);
     }
 
     @Provide
     Arbitrary<List<Human>> people() {
-        return Arbitraries.of(GROUPS).set().ofMaxSize(3).list().ofMinSize(1).ofMaxSize(6)
+        return Arbitraries.of(GROUPS)
+                .set()
+                .ofMaxSize(3)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(6)
                 .map(groupSets -> {
                     java.util.ArrayList<Human> humans = new java.util.ArrayList<>();
                     for (int i = 0; i < groupSets.size(); i++) {
@@ -100,7 +128,9 @@ class SeparationOfDutiesProperties {
     @Provide
     Arbitrary<List<Ballot>> ballots() {
         return Combinators.combine(Arbitraries.integers().between(0, 20), Arbitraries.of(true, true, true, false))
-                .as(Ballot::new).list().ofMaxSize(12);
+                .as(Ballot::new)
+                .list()
+                .ofMaxSize(12);
     }
 
     @Provide
@@ -134,12 +164,23 @@ class SeparationOfDutiesProperties {
         InMemoryStore store = new InMemoryStore();
         FakeSuspensions suspensions = store.suspensions();
         List<Notifier.Notice> notices = new java.util.ArrayList<>();
-        Workflow workflow = new Workflow(new StubPolicy(Map.of("x.do", StubPolicy.requireApproval(requirements.toArray(ApprovalRequirement[]::new)))),
-                store, clock, new GrantTokens(new byte[32]), new VotingRule(Optional.of("bg"), Duration.ofMinutes(10)), RequestListener.NONE,
-                WorkflowSettings.defaults(), suspensions, notices::add);
+        Workflow workflow = new Workflow(
+                new StubPolicy(
+                        Map.of("x.do", StubPolicy.requireApproval(requirements.toArray(ApprovalRequirement[]::new)))),
+                store,
+                clock,
+                new GrantTokens(new byte[32]),
+                new VotingRule(Optional.of("bg"), Duration.ofMinutes(10)),
+                RequestListener.NONE,
+                WorkflowSettings.defaults(),
+                suspensions,
+                notices::add);
         Optional<Human> actingFor = onBehalfOf < people.size() ? Optional.of(people.get(onBehalfOf)) : Optional.empty();
-        RequestId id = workflow.submit(Agent.named("bot"), new Action("x.do", "r/1", Action.noParams(), "why", actingFor.map(Human::email)),
-                Optional.empty()).id();
+        RequestId id = workflow.submit(
+                        Agent.named("bot"),
+                        new Action("x.do", "r/1", Action.noParams(), "why", actingFor.map(Human::email)),
+                        Optional.empty())
+                .id();
         if (suspendAgent) {
             new KillSwitch(store, suspensions, clock, RequestListener.NONE).suspend("bot", "human:admin", "test");
         }
@@ -150,7 +191,12 @@ class SeparationOfDutiesProperties {
                 switch (attempt.kind()) {
                     case Attempt.APPROVE -> workflow.approve(human, id, Optional.empty(), "api");
                     case Attempt.DENY -> workflow.deny(human, id, "no", "api");
-                    default -> workflow.approve(new Voter(human, Optional.empty(), Optional.of("emergency")), id, Optional.empty(), "api");
+                    default ->
+                        workflow.approve(
+                                new Voter(human, Optional.empty(), Optional.of("emergency")),
+                                id,
+                                Optional.empty(),
+                                "api");
                 }
             } catch (WorkflowException refused) {
                 // refused votes change nothing; the assertions below check that
@@ -158,8 +204,12 @@ class SeparationOfDutiesProperties {
         }
 
         ApprovalRequest end = workflow.find(id).orElseThrow();
-        assertThat(end.votes().stream().map(vote -> vote.email().toLowerCase(java.util.Locale.ROOT)).distinct().count())
-                .as("one vote per person, however many identities").isEqualTo(end.votes().size());
+        assertThat(end.votes().stream()
+                        .map(vote -> vote.email().toLowerCase(java.util.Locale.ROOT))
+                        .distinct()
+                        .count())
+                .as("one vote per person, however many identities")
+                .isEqualTo(end.votes().size());
         if (suspendAgent) {
             assertThat(end.status()).as("a suspended agent's request is denied").isEqualTo(RequestStatus.DENIED);
             assertThat(end.votes()).as("nobody votes on it afterwards").isEmpty();
@@ -167,27 +217,42 @@ class SeparationOfDutiesProperties {
         }
         if (end.breakGlass().isPresent()) {
             BreakGlass glass = end.breakGlass().get();
-            Human breaker = people.stream().filter(p -> p.name().equals(glass.usedBy())).findFirst().orElseThrow();
-            assertThat(breaker.groups()).as("only the break-glass group breaks it").contains("bg");
+            Human breaker = people.stream()
+                    .filter(p -> p.name().equals(glass.usedBy()))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(breaker.groups())
+                    .as("only the break-glass group breaks it")
+                    .contains("bg");
             assertThat(glass.reason()).isNotBlank();
             assertThat(glass.reviewOpen()).isTrue();
             assertThat(end.status()).isEqualTo(RequestStatus.APPROVED);
-            assertThat(notices).as("the group is told").anyMatch(notice -> notice.group().equals("bg") && notice.request().equals(Optional.of(id)));
+            assertThat(notices)
+                    .as("the group is told")
+                    .anyMatch(notice ->
+                            notice.group().equals("bg") && notice.request().equals(Optional.of(id)));
             return;
         }
         assertThat(notices).isEmpty();
         for (Vote vote : end.votes()) {
-            assertThat(actingFor.filter(h -> h.email().equalsIgnoreCase(vote.email()))).as("the onBehalfOf person never votes").isEmpty();
-            assertThat(requirements.stream().anyMatch(r -> vote.groups().stream().anyMatch(r.groups()::contains)))
-                    .as("a non-member's vote never counts").isTrue();
+            assertThat(actingFor.filter(h -> h.email().equalsIgnoreCase(vote.email())))
+                    .as("the onBehalfOf person never votes")
+                    .isEmpty();
+            assertThat(requirements.stream()
+                            .anyMatch(r -> vote.groups().stream().anyMatch(r.groups()::contains)))
+                    .as("a non-member's vote never counts")
+                    .isTrue();
         }
         if (end.status() == RequestStatus.APPROVED) {
             for (ApprovalRequirement requirement : requirements) {
                 Set<String> approvers = end.votes().stream()
                         .filter(v -> v.choice() == Vote.Choice.APPROVE)
                         .filter(v -> v.groups().stream().anyMatch(requirement.groups()::contains))
-                        .map(v -> v.email().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.toSet());
-                assertThat(approvers.size()).as("quorum of distinct persons for " + requirement).isGreaterThanOrEqualTo(requirement.quorum());
+                        .map(v -> v.email().toLowerCase(java.util.Locale.ROOT))
+                        .collect(Collectors.toSet());
+                assertThat(approvers.size())
+                        .as("quorum of distinct persons for " + requirement)
+                        .isGreaterThanOrEqualTo(requirement.quorum());
             }
         }
     }
@@ -196,9 +261,13 @@ class SeparationOfDutiesProperties {
     @Provide
     Arbitrary<List<Human>> linkedPeople() {
         List<String> groups = List.of("a", "b", "c", "bg");
-        return Combinators.combine(Arbitraries.of(groups).set().ofMaxSize(3), Arbitraries.integers().between(0, 3))
+        return Combinators.combine(
+                        Arbitraries.of(groups).set().ofMaxSize(3),
+                        Arbitraries.integers().between(0, 3))
                 .as((groupSet, person) -> new Object[] {groupSet, person})
-                .list().ofMinSize(1).ofMaxSize(6)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(6)
                 .map(specs -> {
                     java.util.ArrayList<Human> humans = new java.util.ArrayList<>();
                     for (int i = 0; i < specs.size(); i++) {
@@ -215,6 +284,8 @@ class SeparationOfDutiesProperties {
     @Provide
     Arbitrary<List<Attempt>> attempts() {
         return Combinators.combine(Arbitraries.integers().between(0, 20), Arbitraries.of(0, 0, 0, 1, 2))
-                .as(Attempt::new).list().ofMaxSize(12);
+                .as(Attempt::new)
+                .list()
+                .ofMaxSize(12);
     }
 }

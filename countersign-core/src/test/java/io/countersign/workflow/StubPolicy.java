@@ -25,13 +25,20 @@ final class StubPolicy implements PolicyEngine {
     }
 
     static Decision requireApproval(ApprovalRequirement... requirements) {
-        return new Decision(Effect.REQUIRE_APPROVAL, java.util.Arrays.stream(requirements).map(ApprovalRequirement::rule).toList(),
-                "needs approval", "sha256:test", List.of(requirements));
+        return new Decision(
+                Effect.REQUIRE_APPROVAL,
+                java.util.Arrays.stream(requirements)
+                        .map(ApprovalRequirement::rule)
+                        .toList(),
+                "needs approval",
+                "sha256:test",
+                List.of(requirements));
     }
 
     @Override
     public Decision decide(DecisionInput input) {
-        return byAction.getOrDefault(input.action().action(),
+        return byAction.getOrDefault(
+                input.action().action(),
                 new Decision(Effect.DENY, List.of(), "no rule matched; default is deny", "sha256:test", List.of()));
     }
 

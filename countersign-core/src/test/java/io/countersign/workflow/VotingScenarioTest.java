@@ -28,12 +28,13 @@ class VotingScenarioTest {
 
         for (int i = 0; i < ballots.length; i++) {
             String[] parts = ballots[i].split(":");
-            Human who = switch (parts[0]) {
-                case "alice" -> f.alice;
-                case "bob" -> f.bob;
-                case "carol" -> f.carol;
-                default -> f.mallory;
-            };
+            Human who =
+                    switch (parts[0]) {
+                        case "alice" -> f.alice;
+                        case "bob" -> f.bob;
+                        case "carol" -> f.carol;
+                        default -> f.mallory;
+                    };
             String outcome;
             try {
                 ApprovalRequest after = parts[1].equals("approve")
@@ -43,7 +44,9 @@ class VotingScenarioTest {
             } catch (WorkflowException refused) {
                 outcome = "refused";
             }
-            assertThat(outcome).as("%s, after vote %d (%s)", scenario, i + 1, ballots[i]).isEqualTo(expected[i]);
+            assertThat(outcome)
+                    .as("%s, after vote %d (%s)", scenario, i + 1, ballots[i])
+                    .isEqualTo(expected[i]);
         }
     }
 }

@@ -17,9 +17,12 @@ import tools.jackson.databind.node.ObjectNode;
 /** A workflow over the in-memory store, a fake clock and a stub policy, with the people of the scenarios. */
 final class WorkflowFixture {
     static final Duration TIMEOUT = Duration.ofMinutes(30);
-    static final ApprovalRequirement DATA_OWNERS = new ApprovalRequirement("exports-need-a-data-owner", Set.of("data-owners"), 1, TIMEOUT);
-    static final ApprovalRequirement TWO_SECURITY = new ApprovalRequirement("rotation-needs-two", Set.of("security"), 2, TIMEOUT);
-    static final ApprovalRequirement ONE_SRE = new ApprovalRequirement("also-sre", Set.of("sre"), 1, Duration.ofMinutes(10));
+    static final ApprovalRequirement DATA_OWNERS =
+            new ApprovalRequirement("exports-need-a-data-owner", Set.of("data-owners"), 1, TIMEOUT);
+    static final ApprovalRequirement TWO_SECURITY =
+            new ApprovalRequirement("rotation-needs-two", Set.of("security"), 2, TIMEOUT);
+    static final ApprovalRequirement ONE_SRE =
+            new ApprovalRequirement("also-sre", Set.of("sre"), 1, Duration.ofMinutes(10));
 
     final Agent reporter = new Agent("reporter", Map.of("team", "analytics"));
     final Agent other = Agent.named("other-agent");
@@ -40,7 +43,13 @@ final class WorkflowFixture {
                 "db.export", StubPolicy.requireApproval(DATA_OWNERS),
                 "secrets.rotate", StubPolicy.requireApproval(TWO_SECURITY),
                 "deploy.production", StubPolicy.requireApproval(DATA_OWNERS, ONE_SRE)));
-        workflow = new Workflow(policy, store, clock, new GrantTokens(new byte[32]), new VotingRule(), changes::add,
+        workflow = new Workflow(
+                policy,
+                store,
+                clock,
+                new GrantTokens(new byte[32]),
+                new VotingRule(),
+                changes::add,
                 new WorkflowSettings(Duration.ofMinutes(5)));
     }
 
@@ -63,7 +72,8 @@ final class WorkflowFixture {
     }
 
     String grantOf(ApprovalRequest request) {
-        return workflow.grantToken(request).orElseThrow(() -> new AssertionError("request " + request.id() + " has no usable grant"));
+        return workflow.grantToken(request)
+                .orElseThrow(() -> new AssertionError("request " + request.id() + " has no usable grant"));
     }
 
     static Decision decisionOf(ApprovalRequest request) {

@@ -56,7 +56,9 @@ class WorkflowTest {
         assertThat(approved.status()).isEqualTo(RequestStatus.APPROVED);
         assertThat(approved.decidedBy()).contains("human:alice");
         assertThat(f.workflow.grantToken(approved)).isPresent();
-        assertThat(f.changes).extracting(ApprovalRequest::status).containsExactly(RequestStatus.PENDING, RequestStatus.APPROVED);
+        assertThat(f.changes)
+                .extracting(ApprovalRequest::status)
+                .containsExactly(RequestStatus.PENDING, RequestStatus.APPROVED);
     }
 
     @Test
@@ -65,7 +67,8 @@ class WorkflowTest {
         ApprovalRequest byEmail = f.submit(onBehalfOf("db.export", "db/prod/orders", "ALICE@example.com"));
 
         assertThatThrownBy(() -> f.workflow.approve(f.alice, byName.id(), Optional.empty(), "api"))
-                .isInstanceOf(WorkflowException.Forbidden.class).hasMessageContaining("on behalf of");
+                .isInstanceOf(WorkflowException.Forbidden.class)
+                .hasMessageContaining("on behalf of");
         assertThatThrownBy(() -> f.workflow.approve(f.alice, byEmail.id(), Optional.empty(), "api"))
                 .isInstanceOf(WorkflowException.Forbidden.class);
         assertThat(f.workflow.find(byName.id()).orElseThrow().votes()).isEmpty();
@@ -87,7 +90,8 @@ class WorkflowTest {
         ApprovalRequest afterAlice = f.workflow.approve(f.alice, pending.id(), Optional.empty(), "api");
         assertThat(afterAlice.status()).isEqualTo(RequestStatus.PENDING);
         assertThatThrownBy(() -> f.workflow.approve(f.alice, pending.id(), Optional.empty(), "slack"))
-                .isInstanceOf(WorkflowException.Forbidden.class).hasMessageContaining("already voted");
+                .isInstanceOf(WorkflowException.Forbidden.class)
+                .hasMessageContaining("already voted");
         ApprovalRequest afterCarol = f.workflow.approve(f.carol, pending.id(), Optional.empty(), "api");
 
         assertThat(afterCarol.status()).isEqualTo(RequestStatus.APPROVED);
@@ -104,7 +108,9 @@ class WorkflowTest {
 
         assertThat(afterBob.status()).isEqualTo(RequestStatus.APPROVED);
         assertThat(afterBob.expiresAt()).isEmpty();
-        assertThat(pending.expiresAt()).as("the shortest timeout wins").contains(pending.createdAt().plus(Duration.ofMinutes(10)));
+        assertThat(pending.expiresAt())
+                .as("the shortest timeout wins")
+                .contains(pending.createdAt().plus(Duration.ofMinutes(10)));
     }
 
     @Test
@@ -112,7 +118,8 @@ class WorkflowTest {
         ApprovalRequest pending = f.submit(action("secrets.rotate", "vault/prod/db-password"));
         f.workflow.approve(f.alice, pending.id(), Optional.empty(), "api");
 
-        assertThatThrownBy(() -> f.workflow.deny(f.carol, pending.id(), " ", "api")).isInstanceOf(WorkflowException.Unprocessable.class);
+        assertThatThrownBy(() -> f.workflow.deny(f.carol, pending.id(), " ", "api"))
+                .isInstanceOf(WorkflowException.Unprocessable.class);
         ApprovalRequest denied = f.workflow.deny(f.carol, pending.id(), "not during the freeze", "api");
 
         assertThat(denied.status()).isEqualTo(RequestStatus.DENIED);
@@ -126,7 +133,8 @@ class WorkflowTest {
         f.workflow.approve(f.alice, pending.id(), Optional.empty(), "api");
 
         assertThatThrownBy(() -> f.workflow.deny(f.bob, pending.id(), "too late", "api"))
-                .isInstanceOf(WorkflowException.Conflict.class).hasMessageContaining("is approved, no longer pending");
+                .isInstanceOf(WorkflowException.Conflict.class)
+                .hasMessageContaining("is approved, no longer pending");
     }
 
     @Test
@@ -139,10 +147,12 @@ class WorkflowTest {
     void cancel_onlyByTheRequestingAgent_andOnlyWhilePending() {
         ApprovalRequest pending = f.pendingExport();
 
-        assertThatThrownBy(() -> f.workflow.cancel(f.other, pending.id())).isInstanceOf(WorkflowException.Forbidden.class);
+        assertThatThrownBy(() -> f.workflow.cancel(f.other, pending.id()))
+                .isInstanceOf(WorkflowException.Forbidden.class);
         ApprovalRequest cancelled = f.workflow.cancel(f.reporter, pending.id());
         assertThat(cancelled.status()).isEqualTo(RequestStatus.CANCELLED);
-        assertThatThrownBy(() -> f.workflow.cancel(f.reporter, pending.id())).isInstanceOf(WorkflowException.Conflict.class);
+        assertThatThrownBy(() -> f.workflow.cancel(f.reporter, pending.id()))
+                .isInstanceOf(WorkflowException.Conflict.class);
     }
 
     @Test
@@ -154,8 +164,10 @@ class WorkflowTest {
         assertThat(cancelled.status()).isEqualTo(RequestStatus.CANCELLED);
         assertThat(cancelled.decidedBy()).contains("system");
         assertThat(cancelled.resolution()).contains("the agent's MCP client cancelled the call");
-        assertThatThrownBy(() -> f.workflow.approve(f.alice, pending.id(), Optional.empty(), "api")).isInstanceOf(WorkflowException.Conflict.class);
-        assertThat(f.workflow.abandon(pending.id(), "again").resolution()).as("a second abandon changes nothing")
+        assertThatThrownBy(() -> f.workflow.approve(f.alice, pending.id(), Optional.empty(), "api"))
+                .isInstanceOf(WorkflowException.Conflict.class);
+        assertThat(f.workflow.abandon(pending.id(), "again").resolution())
+                .as("a second abandon changes nothing")
                 .contains("the agent's MCP client cancelled the call");
     }
 
@@ -175,7 +187,8 @@ class WorkflowTest {
 
         f.clock.advance(Duration.ofSeconds(1));
         assertThatThrownBy(() -> f.workflow.approve(f.alice, pending.id(), Optional.empty(), "api"))
-                .as("a vote after the timeout is refused even before the sweep").isInstanceOf(WorkflowException.Conflict.class);
+                .as("a vote after the timeout is refused even before the sweep")
+                .isInstanceOf(WorkflowException.Conflict.class);
         assertThat(f.workflow.expireDue()).isEqualTo(1);
 
         ApprovalRequest expired = f.workflow.find(pending.id()).orElseThrow();
@@ -194,8 +207,10 @@ class WorkflowTest {
 
         assertThat(again.id()).isEqualTo(first.id());
         assertThat(otherAgent.id()).isNotEqualTo(first.id());
-        assertThatThrownBy(() -> f.workflow.submit(f.reporter, action("db.export", "db/prod/orders"), Optional.of("k1")))
-                .isInstanceOf(WorkflowException.Conflict.class).hasMessageContaining("idempotency key 'k1'");
+        assertThatThrownBy(
+                        () -> f.workflow.submit(f.reporter, action("db.export", "db/prod/orders"), Optional.of("k1")))
+                .isInstanceOf(WorkflowException.Conflict.class)
+                .hasMessageContaining("idempotency key 'k1'");
         assertThat(f.store.findPending()).hasSize(2);
     }
 }

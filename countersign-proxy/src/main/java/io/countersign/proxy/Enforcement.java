@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.action.Action;
 import io.countersign.identity.Delegation;
 import io.countersign.workflow.ApprovalRequest;
-import io.countersign.workflow.Execution;
 import io.countersign.workflow.RequestStatus;
 import io.countersign.workflow.Vote;
 import io.countersign.workflow.Workflow;
@@ -40,13 +39,15 @@ public final class Enforcement implements AutoCloseable {
     public static final Duration PRESENCE_CHECK = Duration.ofMillis(250);
     /** The expiry sweep runs every 250 ms; wait a little past the expiry for its verdict. */
     private static final Duration EXPIRY_GRACE = Duration.ofSeconds(2);
+
     private static final Logger LOG = LoggerFactory.getLogger(Enforcement.class);
 
     private final Workflow workflow;
     private final DecisionSignals signals;
     private final Clock clock;
     private final Supplier<String> baseUrl;
-    private final ExecutorService reports = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("proxy-execution-report-", 0).factory());
+    private final ExecutorService reports = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("proxy-execution-report-", 0).factory());
 
     /** {@code baseUrl} is the gateway's public URL, for the console pages of held requests. */
     public Enforcement(Workflow workflow, DecisionSignals signals, Clock clock, Supplier<String> baseUrl) {
@@ -70,7 +71,8 @@ public final class Enforcement implements AutoCloseable {
         List<ApprovalRequest> requests = new ArrayList<>();
         try {
             for (Action action : actions) {
-                ApprovalRequest request = workflow.submit(agent.agent(), action, Optional.empty(), agent.scopes(), Delegation.NONE);
+                ApprovalRequest request =
+                        workflow.submit(agent.agent(), action, Optional.empty(), agent.scopes(), Delegation.NONE);
                 requests.add(request);
                 if (request.status() == RequestStatus.DENIED) {
                     // The most restrictive wins: one denial refuses the message; the others need not wait for anyone.
@@ -80,19 +82,29 @@ public final class Enforcement implements AutoCloseable {
             }
         } catch (WorkflowException e) {
             cancelPending(agent, requests);
-            return new Outcome.Refused(Outcome.Reason.REFUSED, "Countersign refused the action: " + e.getMessage(), Optional.empty(), List.of());
+            return new Outcome.Refused(
+                    Outcome.Reason.REFUSED,
+                    "Countersign refused the action: " + e.getMessage(),
+                    Optional.empty(),
+                    List.of());
         }
-        List<ApprovalRequest> pending = requests.stream().filter(ApprovalRequest::isPending).toList();
+        List<ApprovalRequest> pending =
+                requests.stream().filter(ApprovalRequest::isPending).toList();
         if (!pending.isEmpty()) {
             hold.held(pending.stream().map(this::pending).toList());
-            List<ApprovalRequest> decided = new ArrayList<>(requests.stream().filter(request -> !request.isPending()).toList());
+            List<ApprovalRequest> decided = new ArrayList<>(
+                    requests.stream().filter(request -> !request.isPending()).toList());
             for (ApprovalRequest request : pending) {
                 Optional<ApprovalRequest> after = await(request, hold);
                 if (after.isEmpty()) {
                     cancelPending(agent, requests);
                     String why = hold.gone().orElse("the agent went away");
-                    return new Outcome.Refused(Outcome.Reason.AGENT_GONE, "Countersign cancelled request " + request.id() + " for "
-                            + request.action().action() + ": " + why, Optional.of(request.id()), request.decision().rules());
+                    return new Outcome.Refused(
+                            Outcome.Reason.AGENT_GONE,
+                            "Countersign cancelled request " + request.id() + " for "
+                                    + request.action().action() + ": " + why,
+                            Optional.of(request.id()),
+                            request.decision().rules());
                 }
                 if (after.get().status() != RequestStatus.APPROVED) {
                     cancelPending(agent, requests);
@@ -110,8 +122,12 @@ public final class Enforcement implements AutoCloseable {
         for (ApprovalRequest request : approved) {
             Optional<String> grant = workflow.grantToken(request);
             if (grant.isEmpty()) {
-                return new Outcome.Refused(Outcome.Reason.NOT_RUN, "Countersign approved request " + request.id()
-                        + " but its grant is no longer usable (expired, or the agent was suspended)", Optional.of(request.id()), request.decision().rules());
+                return new Outcome.Refused(
+                        Outcome.Reason.NOT_RUN,
+                        "Countersign approved request " + request.id()
+                                + " but its grant is no longer usable (expired, or the agent was suspended)",
+                        Optional.of(request.id()),
+                        request.decision().rules());
             }
             grants.add(grant.get());
         }
@@ -119,7 +135,12 @@ public final class Enforcement implements AutoCloseable {
         try {
             execution = upstream.execute();
         } catch (Upstream.UpstreamFailure e) {
-            record(agent, approved, grants, CompletableFuture.completedFuture(ExecutionRecord.failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"))));
+            record(
+                    agent,
+                    approved,
+                    grants,
+                    CompletableFuture.completedFuture(
+                            ExecutionRecord.failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"))));
             return new Outcome.UpstreamFailed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         record(agent, approved, grants, execution);
@@ -131,9 +152,14 @@ public final class Enforcement implements AutoCloseable {
      * path: the decision was durable before the message went upstream (invariant 1); the record
      * follows, and {@link #close} waits for those still on their way.
      */
-    private void record(Login.Admitted agent, List<ApprovalRequest> approved, List<String> grants, CompletionStage<ExecutionRecord> execution) {
+    private void record(
+            Login.Admitted agent,
+            List<ApprovalRequest> approved,
+            List<String> grants,
+            CompletionStage<ExecutionRecord> execution) {
         execution.whenComplete((result, failure) -> {
-            ExecutionRecord record = result != null ? result : ExecutionRecord.failed("the upstream's answer was lost: " + failure);
+            ExecutionRecord record =
+                    result != null ? result : ExecutionRecord.failed("the upstream's answer was lost: " + failure);
             for (int i = 0; i < approved.size(); i++) {
                 ApprovalRequest request = approved.get(i);
                 String grant = grants.get(i);
@@ -148,7 +174,13 @@ public final class Enforcement implements AutoCloseable {
 
     private void report(Login.Admitted agent, ApprovalRequest request, String grant, ExecutionRecord record) {
         try {
-            workflow.reportExecution(agent.agent(), request.id(), grant, Optional.of(request.action()), record.outcome(), Optional.of(record.detail()));
+            workflow.reportExecution(
+                    agent.agent(),
+                    request.id(),
+                    grant,
+                    Optional.of(request.action()),
+                    record.outcome(),
+                    Optional.of(record.detail()));
         } catch (RuntimeException e) {
             // The statement already ran; the agent has its answer. The failure to record is an operator's problem.
             LOG.error("proxy request={} ran but its execution could not be recorded", request.id(), e);
@@ -202,27 +234,61 @@ public final class Enforcement implements AutoCloseable {
     }
 
     private Hold.Pending pending(ApprovalRequest request) {
-        return new Hold.Pending(request.id(), request.action().action(), request.action().resource(),
-                baseUrl.get() + "/console/requests/" + request.id(), request.decision().reason());
+        return new Hold.Pending(
+                request.id(),
+                request.action().action(),
+                request.action().resource(),
+                baseUrl.get() + "/console/requests/" + request.id(),
+                request.decision().reason());
     }
 
     private static Outcome.Refused refusal(ApprovalRequest request) {
         String action = request.action().action() + " on " + request.action().resource();
         List<String> rules = request.decision().rules();
         String ruleText = rules.isEmpty() ? "" : " [rule " + String.join(", ", rules) + "]";
-        Optional<Vote> denial = request.votes().stream().filter(vote -> vote.choice() == Vote.Choice.DENY).findFirst();
+        Optional<Vote> denial = request.votes().stream()
+                .filter(vote -> vote.choice() == Vote.Choice.DENY)
+                .findFirst();
         return switch (request.status()) {
-            case DENIED -> denial.isPresent()
-                    ? new Outcome.Refused(Outcome.Reason.DENIED_BY_HUMAN, "Countersign: " + denial.get().voter() + " denied " + action + " (request "
-                            + request.id() + ")" + denial.get().comment().map(c -> ": " + c).orElse("") + ruleText, Optional.of(request.id()), rules)
-                    : new Outcome.Refused(Outcome.Reason.DENIED_BY_POLICY, "Countersign denied " + action + " (request " + request.id() + "): "
-                            + request.decision().reason() + ruleText, Optional.of(request.id()), rules);
-            case EXPIRED -> new Outcome.Refused(Outcome.Reason.EXPIRED, "Countersign: nobody approved " + action + " in time; request "
-                    + request.id() + " expired" + ruleText, Optional.of(request.id()), rules);
-            case PENDING -> new Outcome.Refused(Outcome.Reason.NOT_RUN, "Countersign: " + action + " is still waiting for approval (request "
-                    + request.id() + "); the gateway stopped waiting", Optional.of(request.id()), rules);
-            default -> new Outcome.Refused(Outcome.Reason.NOT_RUN, "Countersign: request " + request.id() + " for " + action + " is "
-                    + request.status().wireName(), Optional.of(request.id()), rules);
+            case DENIED ->
+                denial.isPresent()
+                        ? new Outcome.Refused(
+                                Outcome.Reason.DENIED_BY_HUMAN,
+                                "Countersign: " + denial.get().voter() + " denied " + action + " (request "
+                                        + request.id() + ")"
+                                        + denial.get()
+                                                .comment()
+                                                .map(c -> ": " + c)
+                                                .orElse("") + ruleText,
+                                Optional.of(request.id()),
+                                rules)
+                        : new Outcome.Refused(
+                                Outcome.Reason.DENIED_BY_POLICY,
+                                "Countersign denied " + action + " (request " + request.id() + "): "
+                                        + request.decision().reason() + ruleText,
+                                Optional.of(request.id()),
+                                rules);
+            case EXPIRED ->
+                new Outcome.Refused(
+                        Outcome.Reason.EXPIRED,
+                        "Countersign: nobody approved " + action + " in time; request " + request.id() + " expired"
+                                + ruleText,
+                        Optional.of(request.id()),
+                        rules);
+            case PENDING ->
+                new Outcome.Refused(
+                        Outcome.Reason.NOT_RUN,
+                        "Countersign: " + action + " is still waiting for approval (request " + request.id()
+                                + "); the gateway stopped waiting",
+                        Optional.of(request.id()),
+                        rules);
+            default ->
+                new Outcome.Refused(
+                        Outcome.Reason.NOT_RUN,
+                        "Countersign: request " + request.id() + " for " + action + " is "
+                                + request.status().wireName(),
+                        Optional.of(request.id()),
+                        rules);
         };
     }
 

@@ -56,6 +56,7 @@ class EnforcementTest {
 
     @TempDir
     Path data;
+
     private ProxyFixture fixture;
     private final ScheduledExecutorService humans = Executors.newSingleThreadScheduledExecutor();
 
@@ -71,35 +72,103 @@ class EnforcementTest {
     }
 
     /** What happens while held: nothing, a human approves, a human denies, the agent leaves. */
-    enum Meanwhile { NOTHING, APPROVE, DENY, AGENT_LEAVES }
+    enum Meanwhile {
+        NOTHING,
+        APPROVE,
+        DENY,
+        AGENT_LEAVES
+    }
 
     static List<Arguments> scenarios() {
         return List.of(
-                Arguments.of("allowed", List.of("test.read"), Meanwhile.NOTHING, Outcome.Executed.class, null, 1, List.of(RequestStatus.EXECUTED)),
-                Arguments.of("denied", List.of("test.drop"), Meanwhile.NOTHING, Outcome.Refused.class, Outcome.Reason.DENIED_BY_POLICY, 0,
-                        List.of(RequestStatus.DENIED)),
-                Arguments.of("held then approved", List.of("test.write"), Meanwhile.APPROVE, Outcome.Executed.class, null, 1,
+                Arguments.of(
+                        "allowed",
+                        List.of("test.read"),
+                        Meanwhile.NOTHING,
+                        Outcome.Executed.class,
+                        null,
+                        1,
                         List.of(RequestStatus.EXECUTED)),
-                Arguments.of("held then denied", List.of("test.write"), Meanwhile.DENY, Outcome.Refused.class, Outcome.Reason.DENIED_BY_HUMAN, 0,
+                Arguments.of(
+                        "denied",
+                        List.of("test.drop"),
+                        Meanwhile.NOTHING,
+                        Outcome.Refused.class,
+                        Outcome.Reason.DENIED_BY_POLICY,
+                        0,
                         List.of(RequestStatus.DENIED)),
-                Arguments.of("expired", List.of("test.expiring"), Meanwhile.NOTHING, Outcome.Refused.class, Outcome.Reason.EXPIRED, 0,
+                Arguments.of(
+                        "held then approved",
+                        List.of("test.write"),
+                        Meanwhile.APPROVE,
+                        Outcome.Executed.class,
+                        null,
+                        1,
+                        List.of(RequestStatus.EXECUTED)),
+                Arguments.of(
+                        "held then denied",
+                        List.of("test.write"),
+                        Meanwhile.DENY,
+                        Outcome.Refused.class,
+                        Outcome.Reason.DENIED_BY_HUMAN,
+                        0,
+                        List.of(RequestStatus.DENIED)),
+                Arguments.of(
+                        "expired",
+                        List.of("test.expiring"),
+                        Meanwhile.NOTHING,
+                        Outcome.Refused.class,
+                        Outcome.Reason.EXPIRED,
+                        0,
                         List.of(RequestStatus.EXPIRED)),
-                Arguments.of("agent gone while held", List.of("test.write"), Meanwhile.AGENT_LEAVES, Outcome.Refused.class, Outcome.Reason.AGENT_GONE, 0,
+                Arguments.of(
+                        "agent gone while held",
+                        List.of("test.write"),
+                        Meanwhile.AGENT_LEAVES,
+                        Outcome.Refused.class,
+                        Outcome.Reason.AGENT_GONE,
+                        0,
                         List.of(RequestStatus.CANCELLED)),
-                Arguments.of("unknown action", List.of("test.unknown"), Meanwhile.NOTHING, Outcome.Refused.class, Outcome.Reason.DENIED_BY_POLICY, 0,
+                Arguments.of(
+                        "unknown action",
+                        List.of("test.unknown"),
+                        Meanwhile.NOTHING,
+                        Outcome.Refused.class,
+                        Outcome.Reason.DENIED_BY_POLICY,
+                        0,
                         List.of(RequestStatus.DENIED)),
-                Arguments.of("several actions, one denied: the most restrictive wins and the held one is cancelled",
-                        List.of("test.write", "test.drop"), Meanwhile.NOTHING, Outcome.Refused.class, Outcome.Reason.DENIED_BY_POLICY, 0,
+                Arguments.of(
+                        "several actions, one denied: the most restrictive wins and the held one is cancelled",
+                        List.of("test.write", "test.drop"),
+                        Meanwhile.NOTHING,
+                        Outcome.Refused.class,
+                        Outcome.Reason.DENIED_BY_POLICY,
+                        0,
                         List.of(RequestStatus.CANCELLED, RequestStatus.DENIED)),
-                Arguments.of("several actions, one held: runs once after the approval", List.of("test.read", "test.write"), Meanwhile.APPROVE,
-                        Outcome.Executed.class, null, 1, List.of(RequestStatus.EXECUTED, RequestStatus.EXECUTED)));
+                Arguments.of(
+                        "several actions, one held: runs once after the approval",
+                        List.of("test.read", "test.write"),
+                        Meanwhile.APPROVE,
+                        Outcome.Executed.class,
+                        null,
+                        1,
+                        List.of(RequestStatus.EXECUTED, RequestStatus.EXECUTED)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
-    void decidesHoldsExecutesOnceAndRecords(String scenario, List<String> actionNames, Meanwhile meanwhile, Class<? extends Outcome> outcomeType,
-            Outcome.Reason reason, int upstreamCalls, List<RequestStatus> finalStates) throws Exception {
-        List<Action> actions = actionNames.stream().map(name -> Action.of(name, "pg/main/app/public.orders", params(), "scenario " + scenario)).toList();
+    void decidesHoldsExecutesOnceAndRecords(
+            String scenario,
+            List<String> actionNames,
+            Meanwhile meanwhile,
+            Class<? extends Outcome> outcomeType,
+            Outcome.Reason reason,
+            int upstreamCalls,
+            List<RequestStatus> finalStates)
+            throws Exception {
+        List<Action> actions = actionNames.stream()
+                .map(name -> Action.of(name, "pg/main/app/public.orders", params(), "scenario " + scenario))
+                .toList();
         AtomicInteger calls = new AtomicInteger();
         AtomicBoolean gone = new AtomicBoolean();
         List<Hold.Pending> told = new CopyOnWriteArrayList<>();
@@ -107,7 +176,8 @@ class EnforcementTest {
             @Override
             public void held(List<Pending> pending) {
                 told.addAll(pending);
-                pending.forEach(request -> humans.schedule(() -> act(meanwhile, request.id(), gone), 300, TimeUnit.MILLISECONDS));
+                pending.forEach(request ->
+                        humans.schedule(() -> act(meanwhile, request.id(), gone), 300, TimeUnit.MILLISECONDS));
             }
 
             @Override
@@ -126,20 +196,34 @@ class EnforcementTest {
             assertThat(refused.reason()).isEqualTo(reason);
         }
         assertThat(calls).hasValue(upstreamCalls);
-        assertThat(told).allSatisfy(pending -> assertThat(pending.consoleUrl()).isEqualTo("http://127.0.0.1:8080/console/requests/" + pending.id()));
+        assertThat(told).allSatisfy(pending -> assertThat(pending.consoleUrl())
+                .isEqualTo("http://127.0.0.1:8080/console/requests/" + pending.id()));
         fixture.enforcement.close();
         assertThat(finalStates(actions.size())).containsExactlyElementsOf(finalStates);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
-    void aHeldActionIsNeverRunLaterByItself(String scenario, List<String> actionNames, Meanwhile meanwhile, Class<? extends Outcome> outcomeType,
-            Outcome.Reason reason, int upstreamCalls, List<RequestStatus> finalStates) throws Exception {
-        decidesHoldsExecutesOnceAndRecords(scenario, actionNames, meanwhile, outcomeType, reason, upstreamCalls, finalStates);
+    void aHeldActionIsNeverRunLaterByItself(
+            String scenario,
+            List<String> actionNames,
+            Meanwhile meanwhile,
+            Class<? extends Outcome> outcomeType,
+            Outcome.Reason reason,
+            int upstreamCalls,
+            List<RequestStatus> finalStates)
+            throws Exception {
+        decidesHoldsExecutesOnceAndRecords(
+                scenario, actionNames, meanwhile, outcomeType, reason, upstreamCalls, finalStates);
         Thread.sleep(1500);
-        // Whatever was decided after the enforcement ended (an approval of a cancelled request is refused) runs nothing.
-        assertThat(fixture.changes().stream().filter(request -> request.status() == RequestStatus.EXECUTED).count()).isEqualTo(
-                finalStates.stream().filter(state -> state == RequestStatus.EXECUTED).count());
+        // Whatever was decided after the enforcement ended (an approval of a cancelled request is refused) runs
+        // nothing.
+        assertThat(fixture.changes().stream()
+                        .filter(request -> request.status() == RequestStatus.EXECUTED)
+                        .count())
+                .isEqualTo(finalStates.stream()
+                        .filter(state -> state == RequestStatus.EXECUTED)
+                        .count());
     }
 
     private void act(Meanwhile meanwhile, RequestId id, AtomicBoolean gone) {
@@ -156,7 +240,9 @@ class EnforcementTest {
         java.util.LinkedHashMap<RequestId, RequestStatus> latest = new java.util.LinkedHashMap<>();
         BiConsumer<RequestId, RequestStatus> put = latest::put;
         for (ApprovalRequest change : fixture.changes()) {
-            put.accept(change.id(), fixture.workflow.find(change.id()).orElseThrow().status());
+            put.accept(
+                    change.id(),
+                    fixture.workflow.find(change.id()).orElseThrow().status());
         }
         assertThat(latest).hasSize(count);
         return List.copyOf(latest.values());

@@ -50,12 +50,19 @@ public final class ProxyFixture implements AutoCloseable {
     public ProxyFixture(Path data, String policyYaml, Function<PolicyEngine, PolicyEngine> wrap) {
         store = SqliteStore.open(data);
         Clock clock = Clock.systemUTC();
-        workflow = new Workflow(wrap.apply(Policy.parse("test-policy.yaml", policyYaml)), store, clock, new GrantTokens(new byte[32]),
-                new VotingRule(), signals, new WorkflowSettings(Duration.ofMinutes(5)));
+        workflow = new Workflow(
+                wrap.apply(Policy.parse("test-policy.yaml", policyYaml)),
+                store,
+                clock,
+                new GrantTokens(new byte[32]),
+                new VotingRule(),
+                signals,
+                new WorkflowSettings(Duration.ofMinutes(5)));
         keys = new ApiTokens(store, clock);
         enforcement = new Enforcement(workflow, signals, clock, () -> "http://127.0.0.1:8080");
         authenticator = (name, key) -> keys.check(key.reveal()) instanceof KeyCheck.Valid valid
-                && valid.credential().principal() instanceof Agent agent && agent.name().equals(name)
+                        && valid.credential().principal() instanceof Agent agent
+                        && agent.name().equals(name)
                 ? new Login.Admitted(agent, credential(valid.credential()))
                 : new Login.Refused("unknown agent or API key");
         sweeper.scheduleWithFixedDelay(workflow::expireDue, 100, 100, TimeUnit.MILLISECONDS);

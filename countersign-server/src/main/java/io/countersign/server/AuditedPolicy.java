@@ -12,8 +12,8 @@ import io.countersign.policy.PolicyEngine;
 import io.countersign.policy.PolicyException;
 import io.countersign.policy.PolicyListener;
 import io.countersign.policy.ReloadingPolicy;
-import io.countersign.workflow.Store;
 import io.countersign.server.policychange.PolicyChanges;
+import io.countersign.workflow.Store;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,12 +53,22 @@ final class AuditedPolicy implements PolicyEngine, PolicyChanges.ActivePolicy, A
         PolicyListener audit = new PolicyListener() {
             @Override
             public void loaded(Policy policy) {
-                record(store, clock, AuditEventType.POLICY_LOADED, policy.fileName(), data -> data.put("version", policy.version()));
+                record(
+                        store,
+                        clock,
+                        AuditEventType.POLICY_LOADED,
+                        policy.fileName(),
+                        data -> data.put("version", policy.version()));
             }
 
             @Override
             public void rejected(Path path, PolicyException problem) {
-                record(store, clock, AuditEventType.POLICY_REJECTED, path.toString(), data -> data.put("error", problem.getMessage()));
+                record(
+                        store,
+                        clock,
+                        AuditEventType.POLICY_REJECTED,
+                        path.toString(),
+                        data -> data.put("error", problem.getMessage()));
             }
         };
         if (file.isEmpty()) {
@@ -66,16 +76,24 @@ final class AuditedPolicy implements PolicyEngine, PolicyChanges.ActivePolicy, A
             audit.loaded(example);
             return new AuditedPolicy(example, () -> {});
         }
-        ReloadingPolicy reloading = reloadFromDisk ? ReloadingPolicy.watch(file.get(), audit) : ReloadingPolicy.unwatched(file.get(), audit);
+        ReloadingPolicy reloading = reloadFromDisk
+                ? ReloadingPolicy.watch(file.get(), audit)
+                : ReloadingPolicy.unwatched(file.get(), audit);
         audit.loaded(reloading.current()); // the first load is not a change, so the watcher does not report it
         return new AuditedPolicy(reloading, reloading);
     }
 
-    private static void record(Store store, Clock clock, AuditEventType type, String fileName, java.util.function.Consumer<ObjectNode> fill) {
+    private static void record(
+            Store store,
+            Clock clock,
+            AuditEventType type,
+            String fileName,
+            java.util.function.Consumer<ObjectNode> fill) {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("file", fileName);
         fill.accept(data);
-        store.transact(tx -> tx.append(new AuditEvent(type, clock.instant().truncatedTo(ChronoUnit.MILLIS), "system", Optional.empty(), data)));
+        store.transact(tx -> tx.append(new AuditEvent(
+                type, clock.instant().truncatedTo(ChronoUnit.MILLIS), "system", Optional.empty(), data)));
     }
 
     @Override

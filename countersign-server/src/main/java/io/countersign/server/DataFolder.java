@@ -42,7 +42,9 @@ public final class DataFolder {
             }
             byte[] key = Files.readAllBytes(file);
             if (key.length != 32) {
-                throw new IllegalStateException(file + " has " + key.length + " bytes, want 32; restore it from backup or remove it (all outstanding grants then become invalid)");
+                throw new IllegalStateException(
+                        file + " has " + key.length
+                                + " bytes, want 32; restore it from backup or remove it (all outstanding grants then become invalid)");
             }
             return key;
         } catch (IOException e) {
@@ -60,7 +62,11 @@ public final class DataFolder {
         new SecureRandom().nextBytes(key);
         Path temp;
         try {
-            temp = Files.createTempFile(directory, ".key-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            temp = Files.createTempFile(
+                    directory,
+                    ".key-",
+                    ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
             temp = Files.createTempFile(directory, ".key-", ".tmp"); // non-POSIX file systems keep their default ACLs
         }

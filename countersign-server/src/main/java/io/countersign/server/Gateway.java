@@ -2,72 +2,72 @@ package io.countersign.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.identity.Agent;
 import io.countersign.identity.ApiTokens;
+import io.countersign.policy.PolicyEngine;
+import io.countersign.proxy.Enforcement;
+import io.countersign.proxy.postgres.PostgresProxy;
+import io.countersign.proxy.postgres.PostgresProxyConfig;
+import io.countersign.proxy.postgres.UnparsedStatementPolicy;
 import io.countersign.server.actions.ActionRoutes;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.actions.RequestJson;
 import io.countersign.server.audit.AuditModule;
+import io.countersign.server.breakers.BreakerRoutes;
 import io.countersign.server.channels.Channel;
 import io.countersign.server.channels.Channels;
 import io.countersign.server.channels.OutboxRoutes;
 import io.countersign.server.channels.OutboxWorker;
-import io.countersign.server.webhooks.WebhookChannel;
-import io.countersign.workflow.RequestListener;
-import java.net.http.HttpClient;
-import java.time.Duration;
-import io.countersign.server.breakers.BreakerRoutes;
-import io.countersign.server.evidence.EvidenceRoutes;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
+import io.countersign.server.evidence.EvidenceRoutes;
+import io.countersign.server.hooks.ClaudeCodeRoutes;
 import io.countersign.server.http.ApiServer;
 import io.countersign.server.http.Authentication;
 import io.countersign.server.http.RouteInfo;
 import io.countersign.server.identity.AdminRoutes;
 import io.countersign.server.identity.AgentAdmin;
-import io.countersign.server.identity.HumanAdmin;
-import io.countersign.server.identity.HumanAdminRoutes;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.Delegations;
+import io.countersign.server.identity.HumanAdmin;
+import io.countersign.server.identity.HumanAdminRoutes;
+import io.countersign.server.identity.HumanDirectory;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.OidcVerifier;
+import io.countersign.server.identity.ProxyAgents;
 import io.countersign.server.identity.TokenRejected;
-import io.countersign.policy.PolicyEngine;
 import io.countersign.server.insights.Insights;
 import io.countersign.server.insights.InsightsRoutes;
 import io.countersign.server.mcp.McpModule;
-import io.countersign.proxy.Enforcement;
-import io.countersign.proxy.postgres.PostgresProxy;
-import io.countersign.proxy.postgres.PostgresProxyConfig;
-import io.countersign.proxy.postgres.UnparsedStatementPolicy;
-import io.countersign.server.identity.ProxyAgents;
+import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.server.policychange.PolicyChangeGate;
 import io.countersign.server.policychange.PolicyChangeRoutes;
 import io.countersign.server.policychange.PolicyChanges;
-import io.countersign.server.identity.HumanDirectory;
 import io.countersign.server.slack.SlackModule;
 import io.countersign.server.teams.TeamsModule;
-import io.countersign.server.hooks.ClaudeCodeRoutes;
-import io.countersign.identity.Agent;
-import io.javalin.config.RoutesConfig;
-import java.util.Optional;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import io.countersign.workflow.KillSwitch;
-import io.countersign.server.metrics.GatewayMetrics;
+import io.countersign.server.webhooks.WebhookChannel;
 import io.countersign.store.GatewayStore;
 import io.countersign.workflow.BreakerReset;
 import io.countersign.workflow.GrantTokens;
+import io.countersign.workflow.KillSwitch;
+import io.countersign.workflow.RequestListener;
 import io.countersign.workflow.VotingRule;
 import io.countersign.workflow.Workflow;
 import io.countersign.workflow.WorkflowSettings;
+import io.javalin.config.RoutesConfig;
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.StreamReadFeature;
@@ -85,7 +85,12 @@ public final class Gateway implements AutoCloseable {
     private final BearerTokens bearerTokens;
     private final List<PostgresProxy> postgresProxies;
 
-    private Gateway(List<AutoCloseable> parts, ApiServer server, String baseUrl, Optional<McpModule> mcp, BearerTokens bearerTokens,
+    private Gateway(
+            List<AutoCloseable> parts,
+            ApiServer server,
+            String baseUrl,
+            Optional<McpModule> mcp,
+            BearerTokens bearerTokens,
             List<PostgresProxy> postgresProxies) {
         this.parts = List.copyOf(parts);
         this.postgresProxies = List.copyOf(postgresProxies);
@@ -109,10 +114,13 @@ public final class Gateway implements AutoCloseable {
         try {
             GatewayStore store = Stores.open(config.database(), data.create());
             parts.add(store);
-            AuditedPolicy policy = AuditedPolicy.open(config.policyFile(), config.policyChanges().reloadFromDisk(), store, clock);
+            AuditedPolicy policy = AuditedPolicy.open(
+                    config.policyFile(), config.policyChanges().reloadFromDisk(), store, clock);
             parts.add(policy);
             // Strict: a key sent twice is refused, never "the last one wins" (issue 15).
-            JsonMapper mapper = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            JsonMapper mapper = JsonMapper.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build();
             UnauthenticatedEntryAlarm alarm = new UnauthenticatedEntryAlarm(store, clock);
             AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper, alarm::raise);
             parts.add(audit);
@@ -120,23 +128,38 @@ public final class Gateway implements AutoCloseable {
             // With PostgreSQL, decisions committed by other nodes wake this node's long-polls too.
             store.listenForOtherNodes(longPolls);
             // Unless configured otherwise, the tokens people hold are the console's client's: only those vote.
-            IdentityConfig identity = config.identity().withDefaultHumanClient(config.console().clientId());
-            GatewayMetrics metrics = new GatewayMetrics(() -> store.findPending().size());
+            IdentityConfig identity =
+                    config.identity().withDefaultHumanClient(config.console().clientId());
+            GatewayMetrics metrics =
+                    new GatewayMetrics(() -> store.findPending().size());
             AtomicReference<String> baseUrl = new AtomicReference<>();
-            HttpClient channelHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient channelHttp = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             List<Channel> channelList = new ArrayList<>();
-            config.notifications().webhooks().forEach(webhook -> channelList.add(new WebhookChannel(webhook, channelHttp, mapper, clock, baseUrl::get)));
+            config.notifications()
+                    .webhooks()
+                    .forEach(webhook ->
+                            channelList.add(new WebhookChannel(webhook, channelHttp, mapper, clock, baseUrl::get)));
             Optional<TeamsModule> teams = config.teams().enabled()
                     ? Optional.of(TeamsModule.create(config.teams(), baseUrl::get, clock, mapper))
                     : Optional.empty();
             teams.ifPresent(parts::add);
             teams.ifPresent(module -> channelList.addAll(module.channels()));
-            Optional<SlackModule> slack = config.slack().map(settings -> SlackModule.create(settings, baseUrl::get, clock, mapper));
+            Optional<SlackModule> slack =
+                    config.slack().map(settings -> SlackModule.create(settings, baseUrl::get, clock, mapper));
             slack.ifPresent(parts::add);
             slack.ifPresent(module -> channelList.add(module.channel()));
             Channels channels = new Channels(channelList);
-            OutboxWorker outboxWorker = OutboxWorker.create(store.outbox(), store, channels, clock, config.notifications().backoff(),
-                    config.notifications().pollInterval(), mapper, metrics.registry());
+            OutboxWorker outboxWorker = OutboxWorker.create(
+                    store.outbox(),
+                    store,
+                    channels,
+                    clock,
+                    config.notifications().backoff(),
+                    config.notifications().pollInterval(),
+                    mapper,
+                    metrics.registry());
             parts.add(outboxWorker);
             RequestListener changes = request -> {
                 longPolls.changed(request);
@@ -146,56 +169,116 @@ public final class Gateway implements AutoCloseable {
             GrantTokens grantTokens = new GrantTokens(data.secretKey("grant.key"));
             LoggingNotifier notifier = new LoggingNotifier();
             alarm.wire(channels, notifier);
-            // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations and pins.
+            // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations
+            // and pins.
             // Whom an onBehalfOf resolves to at submission: the humans with a live credential.
             HumanDirectory humans = new HumanDirectory(store, clock);
-            Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(deciding, store, clock, grantTokens,
-                    new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()), changes, new WorkflowSettings(config.grantTtl()),
-                    store, notifier, channels, humans);
+            Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(
+                    deciding,
+                    store,
+                    clock,
+                    grantTokens,
+                    new VotingRule(identity.breakGlassGroup(), identity.stepUpMaxAge()),
+                    changes,
+                    new WorkflowSettings(config.grantTtl()),
+                    store,
+                    notifier,
+                    channels,
+                    humans);
             // Policy changes need the approvers from the config, whatever the policy file says.
             Workflow workflow = workflows.apply(new PolicyChangeGate(policy, config.policyChanges()));
             ApiTokens apiTokens = new ApiTokens(store, clock);
-            BearerTokens bearerTokens = new BearerTokens(apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
-            AgentAdmin agentAdmin = new AgentAdmin(store, store, store, apiTokens, new KillSwitch(store, store, clock, longPolls),
-                    identity.clientAgents(), clock);
+            BearerTokens bearerTokens = new BearerTokens(
+                    apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
+            AgentAdmin agentAdmin = new AgentAdmin(
+                    store,
+                    store,
+                    store,
+                    apiTokens,
+                    new KillSwitch(store, store, clock, longPolls),
+                    identity.clientAgents(),
+                    clock);
             metrics.trippedBreakers(() -> store.trippedBreakers().size());
             RequestJson json = new RequestJson(mapper, workflow, baseUrl::get);
             Optional<McpModule> mcp = config.mcp().enabled()
-                    ? Optional.of(McpModule.start(config.mcp(), policy, workflows, store, longPolls, clock, mapper, config.maxBodyBytes(),
-                            data.directory(), baseUrl::get))
+                    ? Optional.of(McpModule.start(
+                            config.mcp(),
+                            policy,
+                            workflows,
+                            store,
+                            longPolls,
+                            clock,
+                            mapper,
+                            config.maxBodyBytes(),
+                            data.directory(),
+                            baseUrl::get))
                     : Optional.empty();
             mcp.ifPresent(parts::add);
-            Console console = new Console(config.console(), identity, bearerTokens, workflow, baseUrl::get, config.servedOverTls(), clock,
+            Console console = new Console(
+                    config.console(),
+                    identity,
+                    bearerTokens,
+                    workflow,
+                    baseUrl::get,
+                    config.servedOverTls(),
+                    clock,
                     new Console.AuditorViews(store, audit.verifierKey(), policy::current, config.host(), mapper),
-                    new Console.AdminActions(agentAdmin, new BreakerReset(store, clock), store::trippedBreakers, store.outbox()));
-            ActionRoutes actionRoutes = new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
-            ApiServer server = new ApiServer(config.host(), config.port(), config.maxBodyBytes(), mapper,
+                    new Console.AdminActions(
+                            agentAdmin, new BreakerReset(store, clock), store::trippedBreakers, store.outbox()));
+            ActionRoutes actionRoutes =
+                    new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
+            ApiServer server = new ApiServer(
+                    config.host(),
+                    config.port(),
+                    config.maxBodyBytes(),
+                    mapper,
                     new Authentication(bearerTokens, Optional.of(console.sessions())),
-                    List.of(actionRoutes::register,
+                    List.of(
+                            actionRoutes::register,
                             new AdminRoutes(agentAdmin, mapper, clock)::register,
-                            new HumanAdminRoutes(new HumanAdmin(store, store, apiTokens, clock), mapper, clock)::register,
+                            new HumanAdminRoutes(new HumanAdmin(store, store, apiTokens, clock), mapper, clock)
+                                    ::register,
                             new OutboxRoutes(store.outbox(), outboxWorker, mapper, clock)::register,
                             new BreakerRoutes(store, new BreakerReset(store, clock), mapper)::register,
-                            new SystemRoutes(metrics, audit::scrapeMetrics, store::reachable, OpenApiDocument.json(mapper))::register, audit.routes(),
-                            mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}), console::register,
+                            new SystemRoutes(
+                                            metrics,
+                                            audit::scrapeMetrics,
+                                            store::reachable,
+                                            OpenApiDocument.json(mapper))::register,
+                            audit.routes(),
+                            mcp.<Consumer<RoutesConfig>>map(McpModule::routes).orElse(routes -> {}),
+                            console::register,
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
-                            teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
-                            slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans)).orElse(routes -> {}),
-                            new EvidenceRoutes(store, audit.verifierKey(), () -> audit.checkpointer().checkpointNow(), clock, mapper)::register,
-                            new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)::register,
-                            new PolicyChangeRoutes(new PolicyChanges(config.policyChanges(), workflow, policy, store, clock), mapper)::register),
-                    config.tls(), Optional.of(console.errorPage()));
+                            teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans))
+                                    .orElse(routes -> {}),
+                            slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans))
+                                    .orElse(routes -> {}),
+                            new EvidenceRoutes(
+                                    store,
+                                    audit.verifierKey(),
+                                    () -> audit.checkpointer().checkpointNow(),
+                                    clock,
+                                    mapper)::register,
+                            new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)
+                                    ::register,
+                            new PolicyChangeRoutes(
+                                            new PolicyChanges(config.policyChanges(), workflow, policy, store, clock),
+                                            mapper)::register),
+                    config.tls(),
+                    Optional.of(console.errorPage()));
             parts.add(server);
-            parts.add(actionRoutes::releaseLongPolls); // closed first: held agents get an answer before the server stops
+            parts.add(
+                    actionRoutes::releaseLongPolls); // closed first: held agents get an answer before the server stops
             server.start();
             baseUrl.set(config.baseUrlFor(server.port()));
             console.listening(server.port());
             outboxWorker.start();
-            ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("expiry-sweeper").factory());
+            ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("expiry-sweeper").factory());
             sweeper.scheduleWithFixedDelay(() -> sweepExpired(workflow), 0, EXPIRY_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             parts.add(sweeper::shutdownNow);
-            List<PostgresProxy> postgresProxies = startPostgresProxies(config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens,
-                    environment, parts);
+            List<PostgresProxy> postgresProxies = startPostgresProxies(
+                    config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, environment, parts);
             return new Gateway(parts, server, baseUrl.get(), mcp, bearerTokens, postgresProxies);
         } catch (RuntimeException e) {
             closeAll(parts);
@@ -207,18 +290,29 @@ public final class Gateway implements AutoCloseable {
      * The {@code proxies.postgres} listeners, on one enforcement seam whose workflow decides SQL the
      * parser can't read as each listener's {@code unparsed} says; stopped before the seam and the store.
      */
-    private static List<PostgresProxy> startPostgresProxies(ServerConfig config, Function<PolicyEngine, Workflow> workflows, PolicyEngine policy,
-            LongPolls longPolls, Clock clock, java.util.function.Supplier<String> baseUrl, BearerTokens bearerTokens,
-            Function<String, Optional<String>> environment, List<AutoCloseable> parts) {
+    private static List<PostgresProxy> startPostgresProxies(
+            ServerConfig config,
+            Function<PolicyEngine, Workflow> workflows,
+            PolicyEngine policy,
+            LongPolls longPolls,
+            Clock clock,
+            java.util.function.Supplier<String> baseUrl,
+            BearerTokens bearerTokens,
+            Function<String, Optional<String>> environment,
+            List<AutoCloseable> parts) {
         if (config.postgresProxies().isEmpty()) {
             return List.of();
         }
-        Enforcement enforcement = new Enforcement(workflows.apply(new UnparsedStatementPolicy(policy, config.postgresProxies())),
-                new ProxySignals(longPolls), clock, baseUrl);
+        Enforcement enforcement = new Enforcement(
+                workflows.apply(new UnparsedStatementPolicy(policy, config.postgresProxies())),
+                new ProxySignals(longPolls),
+                clock,
+                baseUrl);
         parts.add(enforcement);
         List<PostgresProxy> started = new ArrayList<>();
         for (PostgresProxyConfig proxy : config.postgresProxies()) {
-            PostgresProxy listening = PostgresProxy.start(proxy, environment, enforcement, new ProxyAgents(bearerTokens));
+            PostgresProxy listening =
+                    PostgresProxy.start(proxy, environment, enforcement, new ProxyAgents(bearerTokens));
             parts.add(listening);
             started.add(listening);
         }
@@ -227,8 +321,10 @@ public final class Gateway implements AutoCloseable {
 
     /** The gateway's own system agent must not be a name an OIDC client can authenticate as. */
     private static void requireNoClientAgentNamed(String name, IdentityConfig identity) {
-        if (identity.clientAgents().stream().anyMatch(client -> client.agent().name().equalsIgnoreCase(name))) {
-            throw new IllegalArgumentException("identity.agents: the agent name '" + name + "' is reserved for the gateway's policy changes");
+        if (identity.clientAgents().stream()
+                .anyMatch(client -> client.agent().name().equalsIgnoreCase(name))) {
+            throw new IllegalArgumentException(
+                    "identity.agents: the agent name '" + name + "' is reserved for the gateway's policy changes");
         }
     }
 

@@ -21,10 +21,27 @@ import picocli.CommandLine.ScopeType;
  * {@code countersign}: the one jar's command line. The standard {@code --help} and {@code --version}
  * options are inherited by every subcommand at every depth, so no command can forget them.
  */
-@Command(name = "countersign", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "countersign 0.1.0",
+@Command(
+        name = "countersign",
+        mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT,
+        version = "countersign 0.1.0",
         description = "Action-level approval gateway for AI agents.",
-        subcommands = {ServeCommand.class, AgentsCommand.class, HumansCommand.class, PolicyCommand.class, InsightsCommand.class, AuditCommand.class, DbCommand.class, McpCommand.class, HookCommand.class, BreakersCommand.class, EvidenceCommand.class,
-                BackupCommand.class, RestoreCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            AgentsCommand.class,
+            HumansCommand.class,
+            PolicyCommand.class,
+            InsightsCommand.class,
+            AuditCommand.class,
+            DbCommand.class,
+            McpCommand.class,
+            HookCommand.class,
+            BreakersCommand.class,
+            EvidenceCommand.class,
+            BackupCommand.class,
+            RestoreCommand.class
+        })
 public final class Main {
 
     public static void main(String[] args) {

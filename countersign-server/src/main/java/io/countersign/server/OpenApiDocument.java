@@ -23,9 +23,11 @@ final class OpenApiDocument {
     static byte[] json(JsonMapper mapper) {
         try (InputStream in = OpenApiDocument.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("the jar has no " + RESOURCE + " beside " + OpenApiDocument.class.getName());
+                throw new IllegalStateException(
+                        "the jar has no " + RESOURCE + " beside " + OpenApiDocument.class.getName());
             }
-            Object tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            Object tree = new Yaml(new SafeConstructor(new LoaderOptions()))
+                    .load(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             return mapper.writeValueAsBytes(tree);
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + RESOURCE, e);

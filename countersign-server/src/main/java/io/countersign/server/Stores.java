@@ -12,8 +12,10 @@ final class Stores {
     private Stores() {}
 
     static GatewayStore open(DatabaseConfig database, Path dataDirectory) {
-        // A node appends each entry with its MAC under the data folder's audit-entry.key; nodes on one PostgreSQL share that file as they share grant.key.
-        return database.postgres().<GatewayStore>map(settings -> PostgresStore.open(settings, EntryMacs.inDataFolder(dataDirectory)))
+        // A node appends each entry with its MAC under the data folder's audit-entry.key; nodes on one PostgreSQL share
+        // that file as they share grant.key.
+        return database.postgres()
+                .<GatewayStore>map(settings -> PostgresStore.open(settings, EntryMacs.inDataFolder(dataDirectory)))
                 .orElseGet(() -> SqliteStore.open(dataDirectory));
     }
 }

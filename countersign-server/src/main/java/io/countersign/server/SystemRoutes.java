@@ -37,16 +37,23 @@ final class SystemRoutes {
 
     void register(RoutesConfig routes) {
         routes.get("/healthz", ctx -> ctx.json(java.util.Map.of("status", "ok")), Access.ANYONE);
-        routes.get("/readyz", ctx -> {
-            if (storeReachable.getAsBoolean()) {
-                ctx.json(java.util.Map.of("status", "ready"));
-            } else {
-                ctx.header("Retry-After", Integer.toString(ProblemRenderer.RETRY_AFTER_SECONDS));
-                throw new ApiProblem(503, "unavailable", "Not ready", "the gateway can't reach its database");
-            }
-        }, Access.ANYONE);
-        routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape() + moreMetrics.get()),
+        routes.get(
+                "/readyz",
+                ctx -> {
+                    if (storeReachable.getAsBoolean()) {
+                        ctx.json(java.util.Map.of("status", "ready"));
+                    } else {
+                        ctx.header("Retry-After", Integer.toString(ProblemRenderer.RETRY_AFTER_SECONDS));
+                        throw new ApiProblem(503, "unavailable", "Not ready", "the gateway can't reach its database");
+                    }
+                },
                 Access.ANYONE);
-        routes.get("/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi), Access.ANYONE);
+        routes.get(
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(metrics.scrape() + moreMetrics.get()),
+                Access.ANYONE);
+        routes.get(
+                "/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi), Access.ANYONE);
     }
 }

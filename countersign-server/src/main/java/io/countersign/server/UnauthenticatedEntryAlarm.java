@@ -50,10 +50,14 @@ final class UnauthenticatedEntryAlarm {
     }
 
     private void tell(long seq) {
-        Notifier.Notice notice = new Notifier.Notice("admins", "Audit entry " + seq + " was not written by Countersign",
-                "The audit log holds an entry (" + seq + ") whose MAC does not verify: something other than a gateway node appended it to"
+        Notifier.Notice notice = new Notifier.Notice(
+                "admins",
+                "Audit entry " + seq + " was not written by Countersign",
+                "The audit log holds an entry (" + seq
+                        + ") whose MAC does not verify: something other than a gateway node appended it to"
                         + " the database. No checkpoint will cover it or any later entry. Run 'countersign audit verify --data' and review who"
-                        + " can write the database.", Optional.empty());
+                        + " can write the database.",
+                Optional.empty());
         ObjectNode payload = JsonNodeFactory.instance.objectNode();
         payload.put("group", notice.group());
         payload.put("subject", notice.subject());
@@ -61,7 +65,11 @@ final class UnauthenticatedEntryAlarm {
         try {
             store.transact(tx -> {
                 for (String channel : channels.orElseThrow().channelsFor(NotificationType.NOTICE, Optional.empty())) {
-                    tx.enqueue(new OutboxEvent(channel, NotificationType.NOTICE, Optional.empty(), payload.toString(),
+                    tx.enqueue(new OutboxEvent(
+                            channel,
+                            NotificationType.NOTICE,
+                            Optional.empty(),
+                            payload.toString(),
                             clock.instant().truncatedTo(ChronoUnit.MILLIS)));
                 }
                 return null;

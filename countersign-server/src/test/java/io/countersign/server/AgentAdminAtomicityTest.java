@@ -32,7 +32,8 @@ class AgentAdminAtomicityTest {
             AgentAdmin agents = admin(store);
             long before = store.auditSize();
 
-            assertThatThrownBy(() -> agents.create("ghost", Map.of("team", "\ud800"), Scopes.UNRESTRICTED, Optional.empty(), "human:ada"))
+            assertThatThrownBy(() -> agents.create(
+                            "ghost", Map.of("team", "\ud800"), Scopes.UNRESTRICTED, Optional.empty(), "human:ada"))
                     .hasMessageContaining("lone surrogate");
 
             assertThat(agents.find("ghost")).isEmpty();
@@ -48,7 +49,8 @@ class AgentAdminAtomicityTest {
             agents.create("bot", Map.of(), Scopes.UNRESTRICTED, Optional.empty(), "human:ada");
             long before = store.auditSize();
 
-            assertThatThrownBy(() -> agents.suspend("bot", "human:ada", "stop \udc00 now")).hasMessageContaining("lone surrogate");
+            assertThatThrownBy(() -> agents.suspend("bot", "human:ada", "stop \udc00 now"))
+                    .hasMessageContaining("lone surrogate");
 
             assertThat(store.suspensionOf("bot")).isEmpty();
             assertThat(store.auditSize()).isEqualTo(before);
@@ -60,7 +62,13 @@ class AgentAdminAtomicityTest {
 
     private static AgentAdmin admin(SqliteStore store) {
         Clock clock = Clock.systemUTC();
-        return new AgentAdmin(store, store, store, new ApiTokens(store, clock), new KillSwitch(store, store, clock, RequestListener.NONE),
-                List.of(), clock);
+        return new AgentAdmin(
+                store,
+                store,
+                store,
+                new ApiTokens(store, clock),
+                new KillSwitch(store, store, clock, RequestListener.NONE),
+                List.of(),
+                clock);
     }
 }

@@ -29,7 +29,10 @@ class AgentAdminTest {
 
     @BeforeEach
     void start() {
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of()), "/e2e-policy.yaml");
+        gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of()),
+                "/e2e-policy.yaml");
         admin = gateway.human("ada", "countersign-admins");
         alice = gateway.human("alice", "data-owners");
     }
@@ -44,16 +47,27 @@ class AgentAdminTest {
     }
 
     private Response submit(String key, String action, String resource) {
-        return gateway.http.post("/v1/actions", key, json("action", action, "resource", resource, "reason", "weekly report"));
+        return gateway.http.post(
+                "/v1/actions", key, json("action", action, "resource", resource, "reason", "weekly report"));
     }
 
     private List<String> auditTypes() {
-        return gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(line -> MAPPER.readTree(line).path("type").asString()).toList();
+        return gateway.http
+                .get("/v1/audit/entries", gateway.auditor())
+                .body()
+                .lines()
+                .map(line -> MAPPER.readTree(line).path("type").asString())
+                .toList();
     }
 
     private JsonNode lastAudit(String type) {
-        List<JsonNode> entries = gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(MAPPER::readTree)
-                .filter(entry -> entry.path("type").asString().equals(type)).toList();
+        List<JsonNode> entries = gateway.http
+                .get("/v1/audit/entries", gateway.auditor())
+                .body()
+                .lines()
+                .map(MAPPER::readTree)
+                .filter(entry -> entry.path("type").asString().equals(type))
+                .toList();
         assertThat(entries).as("audit entries of type " + type).isNotEmpty();
         return entries.getLast();
     }
@@ -72,7 +86,9 @@ class AgentAdminTest {
         JsonNode agent = listed.json().path("items").get(0);
         assertThat(agent.path("name").asString()).isEqualTo("reporter");
         assertThat(agent.path("labels").path("team").asString()).isEqualTo("analytics");
-        assertThat(agent.path("keys").get(0).path("lastUsedAt").isString()).as("last use recorded").isTrue();
+        assertThat(agent.path("keys").get(0).path("lastUsedAt").isString())
+                .as("last use recorded")
+                .isTrue();
         assertThat(listed.body()).doesNotContain(key.substring(22));
         assertThat(lastAudit("agent.created").path("actor").asString()).isEqualTo("human:ada");
     }
@@ -134,10 +150,12 @@ class AgentAdminTest {
         String pendingId = pending.text("id");
         assertThat(pending.status()).isEqualTo(202);
 
-        Response suspended = gateway.http.post("/v1/admin/agents/exporter/suspend", admin, json("reason", "leaking data"));
+        Response suspended =
+                gateway.http.post("/v1/admin/agents/exporter/suspend", admin, json("reason", "leaking data"));
         Response afterSuspend = gateway.http.get("/v1/actions/" + pendingId, key);
         Response newAction = submit(key, "db.query", "db/prod/customers");
-        Response lateApproval = gateway.http.post("/v1/actions/" + pendingId + "/approve", alice, json("comment", "ok"));
+        Response lateApproval =
+                gateway.http.post("/v1/actions/" + pendingId + "/approve", alice, json("comment", "ok"));
 
         assertThat(suspended.status()).isEqualTo(200);
         assertThat(suspended.json().path("suspended").path("reason").asString()).isEqualTo("leaking data");
@@ -146,11 +164,13 @@ class AgentAdminTest {
         assertThat(afterSuspend.text("decidedBy")).isEqualTo("system");
         assertThat(afterSuspend.text("resolution")).isEqualTo("agent suspended");
         assertThat(newAction.text("status")).isEqualTo("denied");
-        assertThat(newAction.json().path("decision").path("reason").asString()).startsWith("agent exporter is suspended");
+        assertThat(newAction.json().path("decision").path("reason").asString())
+                .startsWith("agent exporter is suspended");
         assertThat(lateApproval.status()).isEqualTo(409);
         JsonNode denial = lastAudit("request.denied");
         assertThat(denial.path("request").asString()).isEqualTo(newAction.text("id"));
-        assertThat(lastAudit("agent.suspended").path("data").path("reason").asString()).isEqualTo("leaking data");
+        assertThat(lastAudit("agent.suspended").path("data").path("reason").asString())
+                .isEqualTo("leaking data");
 
         Response resumed = gateway.http.post("/v1/admin/agents/exporter/resume", admin, "");
         Response afterResume = submit(key, "db.query", "db/prod/customers");
@@ -169,16 +189,21 @@ class AgentAdminTest {
 
         gateway.http.post("/v1/admin/agents/holder/suspend", admin, "");
         Response read = gateway.http.get("/v1/actions/" + allowed.text("id"), key);
-        Response executed = gateway.http.post("/v1/actions/" + allowed.text("id") + "/execution", key,
-                json("grant", grant, "outcome", "succeeded"));
+        Response executed = gateway.http.post(
+                "/v1/actions/" + allowed.text("id") + "/execution", key, json("grant", grant, "outcome", "succeeded"));
 
-        assertThat(read.json().has("grant")).as("the grant is no longer handed out").isFalse();
+        assertThat(read.json().has("grant"))
+                .as("the grant is no longer handed out")
+                .isFalse();
         assertThat(executed.status()).isEqualTo(403);
         assertThat(executed.text("detail")).contains("suspended");
     }
 
     @Test
     void unknownAgent_is404() {
-        assertThat(gateway.http.post("/v1/admin/agents/nobody/suspend", admin, "").status()).isEqualTo(404);
+        assertThat(gateway.http
+                        .post("/v1/admin/agents/nobody/suspend", admin, "")
+                        .status())
+                .isEqualTo(404);
     }
 }

@@ -38,27 +38,55 @@ class AgentsCommandTest {
     void agents_createListSuspendResumeRevoke_fromTheCommandLine() {
         try (TestGateway gateway = new TestGateway(directory)) {
             String data = gateway.data().toString();
-            Run created = countersign("agents", "create", "nightly", "--label", "team=data", "--scope", "db.query", "--scope", "db.export",
-                    "--expires-in", "30d", "--data", data);
+            Run created = countersign(
+                    "agents",
+                    "create",
+                    "nightly",
+                    "--label",
+                    "team=data",
+                    "--scope",
+                    "db.query",
+                    "--scope",
+                    "db.export",
+                    "--expires-in",
+                    "30d",
+                    "--data",
+                    data);
             String key = created.lastLine();
-            String pending = gateway.http.post("/v1/actions", key,
-                    Http.json("action", "db.export", "resource", "db/prod/customers", "reason", "sync")).text("id");
+            String pending = gateway.http
+                    .post(
+                            "/v1/actions",
+                            key,
+                            Http.json("action", "db.export", "resource", "db/prod/customers", "reason", "sync"))
+                    .text("id");
 
             Run suspended = countersign("agents", "suspend", "nightly", "--reason", "incident 42", "--data", data);
             Run listed = countersign("agents", "list", "--data", data);
-            String statusAfterSuspend = gateway.http.get("/v1/actions/" + pending, key).text("status");
+            String statusAfterSuspend =
+                    gateway.http.get("/v1/actions/" + pending, key).text("status");
             Run resumed = countersign("agents", "resume", "nightly", "--data", data);
-            String afterResume = gateway.http.post("/v1/actions", key,
-                    Http.json("action", "db.query", "resource", "db/prod/customers", "reason", "read")).text("status");
+            String afterResume = gateway.http
+                    .post(
+                            "/v1/actions",
+                            key,
+                            Http.json("action", "db.query", "resource", "db/prod/customers", "reason", "read"))
+                    .text("status");
             Run revoked = countersign("agents", "revoke", "nightly", "--data", data);
-            int afterRevoke = gateway.http.post("/v1/actions", key,
-                    Http.json("action", "db.query", "resource", "db/prod/customers", "reason", "read")).status();
+            int afterRevoke = gateway.http
+                    .post(
+                            "/v1/actions",
+                            key,
+                            Http.json("action", "db.query", "resource", "db/prod/customers", "reason", "read"))
+                    .status();
 
             assertThat(created.exitCode()).isZero();
             assertThat(key).startsWith("csa_");
             assertThat(suspended.out()).contains("Suspended agent nightly; denied 1 pending request(s).");
             assertThat(statusAfterSuspend).isEqualTo("denied");
-            assertThat(listed.out()).contains("nightly {team=data}  SUSPENDED since").contains("incident 42").contains("scopes [db.export, db.query]")
+            assertThat(listed.out())
+                    .contains("nightly {team=data}  SUSPENDED since")
+                    .contains("incident 42")
+                    .contains("scopes [db.export, db.query]")
                     .doesNotContain(key.substring(22));
             assertThat(resumed.out()).contains("Resumed agent nightly.");
             assertThat(afterResume).isEqualTo("approved");
@@ -69,7 +97,12 @@ class AgentsCommandTest {
 
     @Test
     void suspendingAnUnknownAgent_failsWithOneClearLine() {
-        Run run = countersign("agents", "suspend", "ghost", "--data", directory.resolve("data").toString());
+        Run run = countersign(
+                "agents",
+                "suspend",
+                "ghost",
+                "--data",
+                directory.resolve("data").toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
     }

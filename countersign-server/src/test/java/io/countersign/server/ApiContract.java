@@ -30,7 +30,8 @@ final class ApiContract {
 
     ApiContract(String documentJson) {
         this.document = MAPPER.readTree(documentJson);
-        this.registry = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi31(), builder -> builder.schemas(Map.of(DOCUMENT_URI, documentJson)));
+        this.registry = SchemaRegistry.withDefaultDialect(
+                Dialects.getOpenApi31(), builder -> builder.schemas(Map.of(DOCUMENT_URI, documentJson)));
     }
 
     /** One documented operation: "GET /v1/actions/{id}" and the operation object. */
@@ -53,7 +54,8 @@ final class ApiContract {
             for (Map.Entry<String, JsonNode> method : item.properties()) {
                 if (List.of("get", "put", "post", "delete", "patch").contains(method.getKey())) {
                     String name = method.getKey().toUpperCase(Locale.ROOT);
-                    operations.put(name + " " + path.getKey(),
+                    operations.put(
+                            name + " " + path.getKey(),
                             new Operation(name, path.getKey(), itemPointer + "/" + method.getKey(), method.getValue()));
                 }
             }
@@ -94,7 +96,8 @@ final class ApiContract {
         Schema schema = registry.getSchema(SchemaLocation.of(DOCUMENT_URI + "#" + schemaPointer));
         List<String> violations = new ArrayList<>();
         for (Error error : schema.validate(answer.body(), InputFormat.JSON)) {
-            violations.add(operation + " " + answer.status() + ": " + error.getInstanceLocation() + " " + error.getMessage() + " in " + answer.body());
+            violations.add(operation + " " + answer.status() + ": " + error.getInstanceLocation() + " "
+                    + error.getMessage() + " in " + answer.body());
         }
         return violations;
     }

@@ -37,6 +37,7 @@ class AuditDamageTest {
 
     @TempDir
     Path dir;
+
     private Gateway gateway;
     private Optional<String> postgresUrl = Optional.empty();
     private Path config;
@@ -50,7 +51,8 @@ class AuditDamageTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgres"})
-    void missingMiddleEntry_isAVerificationFailureNamingIt_throughTheServerAndOnTheDatabase(String store) throws Exception {
+    void missingMiddleEntry_isAVerificationFailureNamingIt_throughTheServerAndOnTheDatabase(String store)
+            throws Exception {
         start(store);
         damage("DELETE FROM audit_entries WHERE seq = 5");
 
@@ -66,9 +68,10 @@ class AuditDamageTest {
     @ValueSource(strings = {"sqlite", "postgres"})
     void changedEntry_isAVerificationFailureNamingIt_throughTheServerAndOnTheDatabase(String store) throws Exception {
         start(store);
-        damage(postgresUrl.isPresent()
-                ? "UPDATE audit_entries SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), '\"type\":\"', '\"type\":\"x'), 'UTF8') WHERE seq = 7"
-                : "UPDATE audit_entries SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"type\":\"', '\"type\":\"x') AS BLOB) WHERE seq = 7");
+        damage(
+                postgresUrl.isPresent()
+                        ? "UPDATE audit_entries SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), '\"type\":\"', '\"type\":\"x'), 'UTF8') WHERE seq = 7"
+                        : "UPDATE audit_entries SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"type\":\"', '\"type\":\"x') AS BLOB) WHERE seq = 7");
 
         for (String[] source : new String[][] {{"--server", gateway.baseUrl()}, {"--config", config.toString()}}) {
             Cli.Run run = verify(source);
@@ -79,18 +82,22 @@ class AuditDamageTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgres"})
-    void changedTreeNode_isFoundByVerifyOnTheDatabase_andTheGatewayRefusesTheProofsThroughIt(String store) throws Exception {
+    void changedTreeNode_isFoundByVerifyOnTheDatabase_andTheGatewayRefusesTheProofsThroughIt(String store)
+            throws Exception {
         start(store);
         Http http = new Http(gateway.baseUrl());
         assertThat(http.get("/v1/audit/proof/inclusion?index=0", null).status()).isEqualTo(200);
         // Node (1, 1) is the hash of entries 2 and 3: it is in the inclusion proofs of entries 0 and 1.
-        damage("UPDATE audit_nodes SET hash = " + (postgresUrl.isPresent() ? "sha256(hash)" : "randomblob(32)") + " WHERE level = 1 AND idx = 1");
+        damage("UPDATE audit_nodes SET hash = " + (postgresUrl.isPresent() ? "sha256(hash)" : "randomblob(32)")
+                + " WHERE level = 1 AND idx = 1");
 
         Response proof = http.get("/v1/audit/proof/inclusion?index=0", null);
         assertThat(proof.status()).as(proof.body()).isEqualTo(500);
         assertThat(proof.contentType()).startsWith("application/problem+json");
         assertThat(proof.text("type")).isEqualTo("urn:countersign:problem:audit-tree-damaged");
-        assertThat(http.get("/v1/audit/proof/inclusion?index=2", null).status()).as("a proof that does not use the node").isEqualTo(200);
+        assertThat(http.get("/v1/audit/proof/inclusion?index=2", null).status())
+                .as("a proof that does not use the node")
+                .isEqualTo(200);
         Cli.Run database = verify("--config", config.toString());
         assertThat(database.exitCode()).as(database.all()).isEqualTo(1);
         assertThat(database.err()).contains("node(level 1, index 1)");
@@ -101,7 +108,10 @@ class AuditDamageTest {
         try (InputStream in = AuditDamageTest.class.getResourceAsStream("/e2e-policy.yaml")) {
             Files.write(policy, in.readAllBytes());
         }
-        ServerConfig settings = ServerConfig.defaults().withDataDirectory(dir.resolve("data")).withPolicyFile(policy).withPort(0);
+        ServerConfig settings = ServerConfig.defaults()
+                .withDataDirectory(dir.resolve("data"))
+                .withPolicyFile(policy)
+                .withPort(0);
         String yaml = "data: ./data\npolicy: ./policy.yaml\n";
         if (store.equals("postgres")) {
             postgresUrl = Optional.of(TestPostgres.newDatabase());
@@ -111,10 +121,15 @@ class AuditDamageTest {
         config = dir.resolve("countersign.yaml");
         Files.writeString(config, yaml);
         gateway = Gateway.start(settings, Clock.systemUTC());
-        String agent = postgresUrl.isPresent() ? agentOnPostgres(postgresUrl.get()) : agentOnSqlite(dir.resolve("data"));
+        String agent =
+                postgresUrl.isPresent() ? agentOnPostgres(postgresUrl.get()) : agentOnSqlite(dir.resolve("data"));
         Http http = new Http(gateway.baseUrl());
         for (int i = 0; i < REQUESTS; i++) {
-            assertThat(http.post("/v1/actions", agent, Http.json("action", "db.query", "resource", "db/prod/t" + i, "reason", "load")).status())
+            assertThat(http.post(
+                                    "/v1/actions",
+                                    agent,
+                                    Http.json("action", "db.query", "resource", "db/prod/t" + i, "reason", "load"))
+                            .status())
                     .isEqualTo(200);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -145,14 +160,17 @@ class AuditDamageTest {
     /** Runs {@code sql} with the append-only triggers out of the way, as someone with the database's keys could. */
     private void damage(String sql) throws SQLException {
         if (postgresUrl.isPresent()) {
-            try (Connection connection = DriverManager.getConnection(postgresUrl.get()); Statement statement = connection.createStatement()) {
+            try (Connection connection = DriverManager.getConnection(postgresUrl.get());
+                    Statement statement = connection.createStatement()) {
                 statement.execute("SET session_replication_role = replica"); // no triggers fire for this session
                 statement.execute(sql);
             }
         } else {
-            try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data").resolve("countersign.db"));
+            try (Connection connection = DriverManager.getConnection(
+                            "jdbc:sqlite:" + dir.resolve("data").resolve("countersign.db"));
                     Statement statement = connection.createStatement()) {
-                for (String trigger : new String[] {"audit_entries_no_update", "audit_entries_no_delete", "audit_nodes_no_update"}) {
+                for (String trigger :
+                        new String[] {"audit_entries_no_update", "audit_entries_no_delete", "audit_nodes_no_update"}) {
                     statement.execute("DROP TRIGGER IF EXISTS " + trigger);
                 }
                 statement.execute(sql);
@@ -162,7 +180,9 @@ class AuditDamageTest {
 
     private static String agentOnPostgres(String url) {
         try (PostgresStore store = PostgresStore.open(PostgresSettings.of(url))) {
-            return new ApiTokens(store, Clock.systemUTC()).issue(new Agent("loader", Map.of())).reveal();
+            return new ApiTokens(store, Clock.systemUTC())
+                    .issue(new Agent("loader", Map.of()))
+                    .reveal();
         }
     }
 

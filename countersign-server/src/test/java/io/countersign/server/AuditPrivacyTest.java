@@ -28,7 +28,10 @@ class AuditPrivacyTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return new TestGateway(dir, IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of("auditors")), "/e2e-policy.yaml");
+        return new TestGateway(
+                dir,
+                IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of("auditors")),
+                "/e2e-policy.yaml");
     }
 
     @Test
@@ -38,7 +41,18 @@ class AuditPrivacyTest {
             String alice = gateway.human("alice", "data-owners");
             String auditor = gateway.human("ann", "auditors");
             String admin = gateway.human("ada", "countersign-admins");
-            gateway.http.post("/v1/actions", agent, json("action", "db.query", "resource", "db/x", "reason", "r", "params", java.util.Map.of("q", "secret")));
+            gateway.http.post(
+                    "/v1/actions",
+                    agent,
+                    json(
+                            "action",
+                            "db.query",
+                            "resource",
+                            "db/x",
+                            "reason",
+                            "r",
+                            "params",
+                            java.util.Map.of("q", "secret")));
 
             assertThat(gateway.http.get("/v1/audit/entries", null).status()).isEqualTo(401);
             assertThat(gateway.http.get("/v1/audit/entries", agent).status()).isEqualTo(403);
@@ -47,13 +61,19 @@ class AuditPrivacyTest {
             assertThat(gateway.http.get("/v1/audit/entries", admin).status()).isEqualTo(200);
             assertThat(gateway.http.get("/v1/audit/checkpoint", null).status()).isEqualTo(200);
             assertThat(gateway.http.get("/v1/audit/key", null).status()).isEqualTo(200);
-            assertThat(gateway.http.get("/v1/audit/proof/consistency?from=1&to=1", null).status()).isEqualTo(200);
+            assertThat(gateway.http
+                            .get("/v1/audit/proof/consistency?from=1&to=1", null)
+                            .status())
+                    .isEqualTo(200);
         }
     }
 
     @Test
     void publicEntries_opensTheEntriesToAnyone() {
-        try (TestGateway gateway = new TestGateway(directory, IdentityConfig.localOnly(), "/e2e-policy.yaml",
+        try (TestGateway gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly(),
+                "/e2e-policy.yaml",
                 config -> config.withAudit(config.audit().withPublicEntries(true)))) {
             assertThat(gateway.http.get("/v1/audit/entries", null).status()).isEqualTo(200);
         }
@@ -65,9 +85,24 @@ class AuditPrivacyTest {
             String auditor = gateway.human("ann", "auditors");
             Path state = directory.resolve("state");
 
-            Cli.Run without = Cli.run("audit", "verify", "--server", gateway.baseUrl(), "--trust-on-first-use", "--state", state.toString());
-            Cli.Run with = Cli.run("audit", "verify", "--server", gateway.baseUrl(), "--trust-on-first-use", "--state", state.toString(),
-                    "--token", auditor);
+            Cli.Run without = Cli.run(
+                    "audit",
+                    "verify",
+                    "--server",
+                    gateway.baseUrl(),
+                    "--trust-on-first-use",
+                    "--state",
+                    state.toString());
+            Cli.Run with = Cli.run(
+                    "audit",
+                    "verify",
+                    "--server",
+                    gateway.baseUrl(),
+                    "--trust-on-first-use",
+                    "--state",
+                    state.toString(),
+                    "--token",
+                    auditor);
 
             assertThat(without.exitCode()).as(without.all()).isEqualTo(2);
             assertThat(without.err()).contains("needs an auditor's or admin's token (--token or COUNTERSIGN_TOKEN)");
@@ -83,12 +118,16 @@ class AuditPrivacyTest {
             gateway.agent("reporter");
             db = gateway.data().resolve("countersign.db");
             for (String file : new String[] {"countersign.db", "countersign.db-wal", "countersign.db-shm"}) {
-                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(gateway.data().resolve(file)))).as(file).isEqualTo("rw-------");
+                assertThat(PosixFilePermissions.toString(
+                                Files.getPosixFilePermissions(gateway.data().resolve(file))))
+                        .as(file)
+                        .isEqualTo("rw-------");
             }
             gateway.stop();
             Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
             gateway.start();
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(db)))
+                    .isEqualTo("rw-------");
         }
     }
 
@@ -108,7 +147,8 @@ class AuditPrivacyTest {
             second = origin(gateway.http.get("/v1/audit/key", null).body());
         }
 
-        String logId = Files.readString(data.resolve(AuditSigningKey.LOG_ID_FILE)).strip();
+        String logId =
+                Files.readString(data.resolve(AuditSigningKey.LOG_ID_FILE)).strip();
         assertThat(first).matches("countersign/[a-z0-9.-]+/[0-9a-f]{16}").endsWith("/" + logId);
         assertThat(second).isNotEqualTo(first);
         assertThat(again).isEqualTo(first);

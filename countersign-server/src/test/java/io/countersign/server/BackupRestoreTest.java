@@ -24,7 +24,8 @@ class BackupRestoreTest {
     Path directory;
 
     @Test
-    void aBackupTakenWhileTheGatewayWrites_restoresIntoAFolderWhoseLogVerifies_andTheGatewayRunsOnIt() throws Exception {
+    void aBackupTakenWhileTheGatewayWrites_restoresIntoAFolderWhoseLogVerifies_andTheGatewayRunsOnIt()
+            throws Exception {
         Path backup = directory.resolve("countersign.backup");
         String id;
         String agent;
@@ -32,12 +33,28 @@ class BackupRestoreTest {
         byte[] grantKey;
         try (TestGateway gateway = new TestGateway(directory)) {
             agent = gateway.agent("reporter");
-            id = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "report")).text("id");
+            id = gateway.http
+                    .post(
+                            "/v1/actions",
+                            agent,
+                            json("action", "db.export", "resource", "db/prod/customers", "reason", "report"))
+                    .text("id");
             AtomicBoolean writing = new AtomicBoolean(true);
             CompletableFuture<Integer> writes = CompletableFuture.supplyAsync(() -> {
                 int n = 0;
                 while (writing.get()) {
-                    gateway.http.post("/v1/actions", agent, json("action", "db.query", "resource", "db/prod/x", "params", Map.of("n", n++), "reason", "busy"));
+                    gateway.http.post(
+                            "/v1/actions",
+                            agent,
+                            json(
+                                    "action",
+                                    "db.query",
+                                    "resource",
+                                    "db/prod/x",
+                                    "params",
+                                    Map.of("n", n++),
+                                    "reason",
+                                    "busy"));
                 }
                 return n;
             });
@@ -51,7 +68,8 @@ class BackupRestoreTest {
             key = Cli.run("audit", "key", "--data", gateway.data().toString()).lastLine();
             grantKey = Files.readAllBytes(gateway.data().resolve("grant.key"));
         }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backup))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)))
+                .isEqualTo("rw-------");
         Path restored = directory.resolve("restored");
 
         Cli.Run restore = Cli.run("restore", "--from", backup.toString(), "--data", restored.toString(), "--key", key);
@@ -59,13 +77,27 @@ class BackupRestoreTest {
         assertThat(restore.exitCode()).as(restore.all()).isZero();
         assertThat(restore.out()).contains("its audit log verified");
         assertThat(Files.readAllBytes(restored.resolve("grant.key"))).isEqualTo(grantKey);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(restored.resolve("audit-signing.key")))).isEqualTo("rw-------");
-        Cli.Run verify = Cli.run("audit", "verify", "--data", restored.toString(), "--key", key, "--state", directory.resolve("state").toString());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(restored.resolve("audit-signing.key"))))
+                .isEqualTo("rw-------");
+        Cli.Run verify = Cli.run(
+                "audit",
+                "verify",
+                "--data",
+                restored.toString(),
+                "--key",
+                key,
+                "--state",
+                directory.resolve("state").toString());
         assertThat(verify.exitCode()).as(verify.all()).isZero();
-        try (Gateway gateway = Gateway.start(io.countersign.server.config.ServerConfig.defaults().withDataDirectory(restored).withPort(0),
+        try (Gateway gateway = Gateway.start(
+                io.countersign.server.config.ServerConfig.defaults()
+                        .withDataDirectory(restored)
+                        .withPort(0),
                 java.time.Clock.systemUTC())) {
             Response read = new Http(gateway.baseUrl()).get("/v1/actions/" + id, agent);
-            assertThat(read.status()).as("the agent's key and its request came back: %s", read.body()).isIn(200, 202);
+            assertThat(read.status())
+                    .as("the agent's key and its request came back: %s", read.body())
+                    .isIn(200, 202);
             assertThat(read.text("id")).isEqualTo(id);
         }
     }
@@ -75,30 +107,61 @@ class BackupRestoreTest {
         Path backup = directory.resolve("countersign.backup");
         try (TestGateway gateway = new TestGateway(directory)) {
             Thread.sleep(1_200);
-            assertThat(Cli.run("backup", "--data", gateway.data().toString(), "--out", backup.toString()).exitCode()).isZero();
-            assertThat(Cli.run("backup", "--data", gateway.data().toString(), "--out", backup.toString()).err()).contains("never overwrites");
+            assertThat(Cli.run("backup", "--data", gateway.data().toString(), "--out", backup.toString())
+                            .exitCode())
+                    .isZero();
+            assertThat(Cli.run("backup", "--data", gateway.data().toString(), "--out", backup.toString())
+                            .err())
+                    .contains("never overwrites");
         }
         Path occupied = Files.createDirectories(directory.resolve("occupied"));
         Files.writeString(occupied.resolve("something"), "x");
-        Cli.Run otherKey = Cli.run("audit", "keygen", "--origin", "other.example.com/audit", "--out", directory.resolve("other.key").toString());
+        Cli.Run otherKey = Cli.run(
+                "audit",
+                "keygen",
+                "--origin",
+                "other.example.com/audit",
+                "--out",
+                directory.resolve("other.key").toString());
         Path evil = directory.resolve("evil.backup");
-        try (OutputStream out = Files.newOutputStream(evil); ZipOutputStream zip = new ZipOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(evil);
+                ZipOutputStream zip = new ZipOutputStream(out)) {
             zip.putNextEntry(new ZipEntry("../escaped"));
             zip.write(1);
         }
 
         List<Cli.Run> refused = new ArrayList<>();
         refused.add(Cli.run("restore", "--from", backup.toString(), "--data", occupied.toString()));
-        refused.add(Cli.run("restore", "--from", backup.toString(), "--data", directory.resolve("a").toString(), "--key", otherKey.lastLine()));
-        refused.add(Cli.run("restore", "--from", evil.toString(), "--data", directory.resolve("b").toString()));
+        refused.add(Cli.run(
+                "restore",
+                "--from",
+                backup.toString(),
+                "--data",
+                directory.resolve("a").toString(),
+                "--key",
+                otherKey.lastLine()));
+        refused.add(Cli.run(
+                "restore",
+                "--from",
+                evil.toString(),
+                "--data",
+                directory.resolve("b").toString()));
 
-        assertThat(refused).allSatisfy(run -> assertThat(run.exitCode()).as(run.all()).isNotZero());
+        assertThat(refused)
+                .allSatisfy(run -> assertThat(run.exitCode()).as(run.all()).isNotZero());
         assertThat(refused.get(0).err()).contains("is not empty");
         assertThat(refused.get(1).err()).contains("nothing restored");
         assertThat(refused.get(2).err()).contains("unexpected entry '../escaped'");
         assertThat(directory.resolve("a")).doesNotExist();
         assertThat(directory.resolve("b")).doesNotExist();
         assertThat(directory.resolve("escaped")).doesNotExist();
-        assertThat(Cli.run("restore", "--from", backup.toString(), "--data", directory.resolve("c").toString()).exitCode()).isZero();
+        assertThat(Cli.run(
+                                "restore",
+                                "--from",
+                                backup.toString(),
+                                "--data",
+                                directory.resolve("c").toString())
+                        .exitCode())
+                .isZero();
     }
 }

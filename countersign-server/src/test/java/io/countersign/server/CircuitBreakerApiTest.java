@@ -29,7 +29,10 @@ class CircuitBreakerApiTest {
 
     @BeforeEach
     void start() {
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of()), "/breaker-policy.yaml");
+        gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of()),
+                "/breaker-policy.yaml");
         admin = gateway.human("ada", "countersign-admins");
         alice = gateway.human("alice", "data-owners");
         cleaner = gateway.agent("cleaner");
@@ -41,12 +44,18 @@ class CircuitBreakerApiTest {
     }
 
     private Response delete() {
-        return gateway.http.post("/v1/actions", cleaner, json("action", "db.delete", "resource", "db/prod/tmp", "reason", "cleanup"));
+        return gateway.http.post(
+                "/v1/actions", cleaner, json("action", "db.delete", "resource", "db/prod/tmp", "reason", "cleanup"));
     }
 
     private List<JsonNode> audit(String type) {
-        return gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(MAPPER::readTree)
-                .filter(entry -> entry.path("type").asString().equals(type)).toList();
+        return gateway.http
+                .get("/v1/audit/entries", gateway.auditor())
+                .body()
+                .lines()
+                .map(MAPPER::readTree)
+                .filter(entry -> entry.path("type").asString().equals(type))
+                .toList();
     }
 
     @Test
@@ -57,7 +66,8 @@ class CircuitBreakerApiTest {
         Response third = delete();
 
         assertThat(third.text("status")).isEqualTo("denied");
-        assertThat(third.json().path("decision").path("reason").asString()).contains("breaker 'deletes' is tripped for agent cleaner");
+        assertThat(third.json().path("decision").path("reason").asString())
+                .contains("breaker 'deletes' is tripped for agent cleaner");
         assertThat(gateway.http.get("/metrics", null).body()).contains("countersign_breakers_tripped 1.0");
 
         gateway.restart();
@@ -72,20 +82,36 @@ class CircuitBreakerApiTest {
         assertThat(item.path("requestId").asString()).isEqualTo(third.text("id"));
         assertThat(item.path("trippedAt").isString()).isTrue();
 
-        assertThat(gateway.http.get("/v1/admin/breakers", alice).status()).as("a human who is no admin").isEqualTo(403);
-        assertThat(gateway.http.post("/v1/admin/breakers/cleaner/deletes/reset", cleaner, json("comment", "let me go")).status())
-                .as("the agent itself").isEqualTo(403);
-        assertThat(gateway.http.post("/v1/admin/breakers/cleaner/deletes/reset", admin, "{}").status()).as("no comment").isEqualTo(400);
+        assertThat(gateway.http.get("/v1/admin/breakers", alice).status())
+                .as("a human who is no admin")
+                .isEqualTo(403);
+        assertThat(gateway.http
+                        .post("/v1/admin/breakers/cleaner/deletes/reset", cleaner, json("comment", "let me go"))
+                        .status())
+                .as("the agent itself")
+                .isEqualTo(403);
+        assertThat(gateway.http
+                        .post("/v1/admin/breakers/cleaner/deletes/reset", admin, "{}")
+                        .status())
+                .as("no comment")
+                .isEqualTo(400);
 
-        Response reset = gateway.http.post("/v1/admin/breakers/cleaner/deletes/reset", admin, json("comment", "job fixed"));
+        Response reset =
+                gateway.http.post("/v1/admin/breakers/cleaner/deletes/reset", admin, json("comment", "job fixed"));
 
         assertThat(reset.status()).isEqualTo(200);
         assertThat(reset.json().path("reset").asBoolean()).isTrue();
         assertThat(delete().text("status")).isEqualTo("approved");
-        assertThat(gateway.http.get("/v1/admin/breakers", admin).json().path("items")).isEmpty();
-        assertThat(gateway.http.post("/v1/admin/breakers/cleaner/deletes/reset", admin, json("comment", "again")).status()).isEqualTo(404);
+        assertThat(gateway.http.get("/v1/admin/breakers", admin).json().path("items"))
+                .isEmpty();
+        assertThat(gateway.http
+                        .post("/v1/admin/breakers/cleaner/deletes/reset", admin, json("comment", "again"))
+                        .status())
+                .isEqualTo(404);
 
-        assertThat(audit("breaker.tripped")).singleElement().satisfies(entry -> assertThat(entry.path("actor").asString()).isEqualTo("system"));
+        assertThat(audit("breaker.tripped"))
+                .singleElement()
+                .satisfies(entry -> assertThat(entry.path("actor").asString()).isEqualTo("system"));
         assertThat(audit("breaker.reset")).singleElement().satisfies(entry -> {
             assertThat(entry.path("actor").asString()).isEqualTo("human:ada");
             assertThat(entry.toString()).contains("job fixed", "\"count\":3");
@@ -99,8 +125,24 @@ class CircuitBreakerApiTest {
         delete();
 
         Cli.Run listed = Cli.run("breakers", "list", "--data", gateway.data().toString());
-        Cli.Run reset = Cli.run("breakers", "reset", "cleaner", "deletes", "--comment", "job fixed", "--data", gateway.data().toString());
-        Cli.Run again = Cli.run("breakers", "reset", "cleaner", "deletes", "--comment", "job fixed", "--data", gateway.data().toString());
+        Cli.Run reset = Cli.run(
+                "breakers",
+                "reset",
+                "cleaner",
+                "deletes",
+                "--comment",
+                "job fixed",
+                "--data",
+                gateway.data().toString());
+        Cli.Run again = Cli.run(
+                "breakers",
+                "reset",
+                "cleaner",
+                "deletes",
+                "--comment",
+                "job fixed",
+                "--data",
+                gateway.data().toString());
 
         assertThat(listed.exitCode()).isZero();
         assertThat(listed.out()).contains("cleaner", "deletes", "PT1H");
@@ -109,6 +151,8 @@ class CircuitBreakerApiTest {
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("breaker 'deletes' is not tripped for agent cleaner");
         assertThat(delete().text("status")).isEqualTo("approved");
-        assertThat(audit("breaker.reset")).singleElement().satisfies(entry -> assertThat(entry.path("actor").asString()).startsWith("cli:"));
+        assertThat(audit("breaker.reset"))
+                .singleElement()
+                .satisfies(entry -> assertThat(entry.path("actor").asString()).startsWith("cli:"));
     }
 }

@@ -31,7 +31,8 @@ class ClientAgainstGatewayTest {
     @BeforeEach
     void start() {
         gateway = new TestGateway(directory);
-        client = CountersignClient.builder(URI.create(gateway.baseUrl()), gateway.agent("reporter")).build();
+        client = CountersignClient.builder(URI.create(gateway.baseUrl()), gateway.agent("reporter"))
+                .build();
         alice = gateway.human("alice", "data-owners");
     }
 
@@ -45,19 +46,24 @@ class ClientAgainstGatewayTest {
     void guard_runsAllowedWorkOnce_andReportsIt() throws Exception {
         AtomicInteger runs = new AtomicInteger();
 
-        String result = client.guard(ActionRequest.of("db.query", "db/prod/customers").reason("count rows"), Duration.ofSeconds(5),
+        String result = client.guard(
+                ActionRequest.of("db.query", "db/prod/customers").reason("count rows"),
+                Duration.ofSeconds(5),
                 () -> "ran " + runs.incrementAndGet());
 
         assertThat(result).isEqualTo("ran 1");
-        assertThat(gateway.http.get("/v1/audit/entries", gateway.auditor()).body()).contains("\"type\":\"action.executed\"");
+        assertThat(gateway.http.get("/v1/audit/entries", gateway.auditor()).body())
+                .contains("\"type\":\"action.executed\"");
     }
 
     @Test
     void guard_neverRunsDeniedWork() {
         AtomicInteger runs = new AtomicInteger();
 
-        assertThatThrownBy(() -> client.guard(ActionRequest.of("iam.grant", "iam/roles/admin").reason("promote me"), Duration.ofSeconds(5),
-                () -> runs.incrementAndGet()))
+        assertThatThrownBy(() -> client.guard(
+                        ActionRequest.of("iam.grant", "iam/roles/admin").reason("promote me"),
+                        Duration.ofSeconds(5),
+                        () -> runs.incrementAndGet()))
                 .isInstanceOfSatisfying(ActionDenied.class, denied -> {
                     assertThat(denied.rules()).containsExactly("agents-never-touch-iam");
                     assertThat(denied.reason()).contains("agents may not change IAM");
@@ -69,7 +75,9 @@ class ClientAgainstGatewayTest {
     void guard_waitsForTheHumanApproval_thenRuns() throws Exception {
         CompletableFuture<String> guarded = CompletableFuture.supplyAsync(() -> {
             try {
-                return client.guard(ActionRequest.of("db.export", "db/prod/customers").reason("quarterly export"), Duration.ofSeconds(20),
+                return client.guard(
+                        ActionRequest.of("db.export", "db/prod/customers").reason("quarterly export"),
+                        Duration.ofSeconds(20),
                         () -> "exported");
             } catch (Exception e) {
                 throw new IllegalStateException(e);

@@ -21,47 +21,71 @@ class CommandLineTest {
     void agentsCreate_printsTheKeyAloneOnTheLastLine_andStoresItHashed() throws Exception {
         Path data = directory.resolve("data");
 
-        Cli.Run created = Cli.run("agents", "create", "reporter", "--label", "team=analytics", "--data", data.toString());
+        Cli.Run created =
+                Cli.run("agents", "create", "reporter", "--label", "team=analytics", "--data", data.toString());
 
         assertThat(created.exitCode()).isZero();
         String key = created.lastLine();
         assertThat(key).matches("csa_[0-9a-f]{16}_[A-Za-z0-9_-]{43}");
         try (SqliteStore store = SqliteStore.open(data)) {
-            assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(key)).hasValueSatisfying(principal ->
-                    assertThat(principal.auditName()).isEqualTo("agent:reporter"));
+            assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(key))
+                    .hasValueSatisfying(
+                            principal -> assertThat(principal.auditName()).isEqualTo("agent:reporter"));
         }
         String secretPart = key.substring(key.lastIndexOf('_') + 1);
-        assertThat(Files.readAllBytes(data.resolve("countersign.db"))).asString(StandardCharsets.ISO_8859_1).doesNotContain(secretPart);
+        assertThat(Files.readAllBytes(data.resolve("countersign.db")))
+                .asString(StandardCharsets.ISO_8859_1)
+                .doesNotContain(secretPart);
     }
 
     @Test
     void humansCreate_printsTheTokenAloneOnTheLastLine_withGroups() {
         Path data = directory.resolve("data");
 
-        Cli.Run created = Cli.run("humans", "create", "alice", "--email", "alice@example.com", "--group", "data-owners", "--group", "security",
-                "--data", data.toString());
+        Cli.Run created = Cli.run(
+                "humans",
+                "create",
+                "alice",
+                "--email",
+                "alice@example.com",
+                "--group",
+                "data-owners",
+                "--group",
+                "security",
+                "--data",
+                data.toString());
 
         assertThat(created.exitCode()).isZero();
         try (SqliteStore store = SqliteStore.open(data)) {
-            assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(created.lastLine())).hasValueSatisfying(principal ->
-                    assertThat(((Human) principal).groups()).containsExactlyInAnyOrder("data-owners", "security"));
+            assertThat(new ApiTokens(store, Clock.systemUTC()).authenticate(created.lastLine()))
+                    .hasValueSatisfying(principal -> assertThat(((Human) principal).groups())
+                            .containsExactlyInAnyOrder("data-owners", "security"));
         }
     }
 
     @Test
     void humansCreate_refusesAHumanWhoseNameOrEmailLooksLikeAnExistingOnes() {
         Path data = directory.resolve("data");
-        assertThat(Cli.run("humans", "create", "bob", "--email", "bob@example.com", "--data", data.toString()).exitCode()).isZero();
+        assertThat(Cli.run("humans", "create", "bob", "--email", "bob@example.com", "--data", data.toString())
+                        .exitCode())
+                .isZero();
 
-        Cli.Run sameEmail = Cli.run("humans", "create", "robert", "--email", "BOB@example.com", "--data", data.toString());
-        Cli.Run fullwidthEmail = Cli.run("humans", "create", "bobby", "--email", "\uff42ob@example.com", "--data", data.toString());
-        Cli.Run lookAlikeName = Cli.run("humans", "create", "b0b", "--email", "other@example.com", "--data", data.toString());
+        Cli.Run sameEmail =
+                Cli.run("humans", "create", "robert", "--email", "BOB@example.com", "--data", data.toString());
+        Cli.Run fullwidthEmail =
+                Cli.run("humans", "create", "bobby", "--email", "\uff42ob@example.com", "--data", data.toString());
+        Cli.Run lookAlikeName =
+                Cli.run("humans", "create", "b0b", "--email", "other@example.com", "--data", data.toString());
 
         for (Cli.Run refused : List.of(sameEmail, fullwidthEmail, lookAlikeName)) {
             assertThat(refused.exitCode()).isNotZero();
-            assertThat(refused.err()).contains("could be taken for the existing human bob <bob@example.com>").doesNotContain("Exception");
+            assertThat(refused.err())
+                    .contains("could be taken for the existing human bob <bob@example.com>")
+                    .doesNotContain("Exception");
         }
-        assertThat(Cli.run("humans", "create", "carol", "--email", "carol@example.com", "--data", data.toString()).exitCode()).isZero();
+        assertThat(Cli.run("humans", "create", "carol", "--email", "carol@example.com", "--data", data.toString())
+                        .exitCode())
+                .isZero();
     }
 
     @Test
@@ -77,7 +101,12 @@ class CommandLineTest {
 
     @Test
     void badAgentName_isRefused() {
-        Cli.Run refused = Cli.run("agents", "create", "bad name!", "--data", directory.resolve("data").toString());
+        Cli.Run refused = Cli.run(
+                "agents",
+                "create",
+                "bad name!",
+                "--data",
+                directory.resolve("data").toString());
 
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.err()).contains("agent name 'bad name!'");
@@ -112,14 +141,20 @@ class CommandLineTest {
         assertThat(ok.exitCode()).isZero();
         assertThat(ok.out()).contains("sha256:").contains("1 rule");
         assertThat(cel.exitCode()).isEqualTo(1);
-        assertThat(cel.err()).contains("bad-cel.yaml").contains("line 5").contains("rule 'reads'").contains("parms").doesNotContain("Exception");
+        assertThat(cel.err())
+                .contains("bad-cel.yaml")
+                .contains("line 5")
+                .contains("rule 'reads'")
+                .contains("parms")
+                .doesNotContain("Exception");
         assertThat(yaml.exitCode()).isEqualTo(1);
         assertThat(yaml.err()).contains("bad-yaml.yaml").contains("line").doesNotContain("\tat ");
     }
 
     @Test
     void policyCheck_ofAMissingFile_saysSo() {
-        Cli.Run missing = Cli.run("policy", "check", directory.resolve("nope.yaml").toString());
+        Cli.Run missing =
+                Cli.run("policy", "check", directory.resolve("nope.yaml").toString());
 
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("nope.yaml");
@@ -130,7 +165,14 @@ class CommandLineTest {
         Path bad = directory.resolve("bad.yaml");
         Files.writeString(bad, "default: maybe\n");
 
-        Cli.Run refused = Cli.run("serve", "--policy", bad.toString(), "--port", "0", "--data", directory.resolve("data").toString());
+        Cli.Run refused = Cli.run(
+                "serve",
+                "--policy",
+                bad.toString(),
+                "--port",
+                "0",
+                "--data",
+                directory.resolve("data").toString());
 
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("bad.yaml").contains("maybe");

@@ -31,23 +31,46 @@ class ConfigOptionCommandsTest {
 
         Cli.Run agent = Cli.run("agents", "create", "deployer", "--config", config.toString());
         assertThat(agent.exitCode()).as(agent.all()).isZero();
-        Cli.Run human = Cli.run("humans", "create", "alice", "--email", "alice@example.com", "--group", "data-owners", "--config", config.toString());
+        Cli.Run human = Cli.run(
+                "humans",
+                "create",
+                "alice",
+                "--email",
+                "alice@example.com",
+                "--group",
+                "data-owners",
+                "--config",
+                config.toString());
         assertThat(human.exitCode()).as(human.all()).isZero();
         Cli.Run list = Cli.run("agents", "list", "--config", config.toString());
         assertThat(list.out()).contains("deployer");
-        assertThat(Files.exists(dir.resolve("data").resolve("countersign.db"))).as("no SQLite file was made").isFalse();
+        assertThat(Files.exists(dir.resolve("data").resolve("countersign.db")))
+                .as("no SQLite file was made")
+                .isFalse();
 
-        ServerConfig settings = ServerConfig.defaults().withDataDirectory(dir.resolve("data")).withPolicyFile(policy).withPort(0)
+        ServerConfig settings = ServerConfig.defaults()
+                .withDataDirectory(dir.resolve("data"))
+                .withPolicyFile(policy)
+                .withPort(0)
                 .withDatabase(DatabaseConfig.postgres(PostgresSettings.of(url)));
         try (Gateway gateway = Gateway.start(settings, Clock.systemUTC())) {
             Http http = new Http(gateway.baseUrl());
-            Response pending = http.post("/v1/actions", agent.lastLine(),
+            Response pending = http.post(
+                    "/v1/actions",
+                    agent.lastLine(),
                     Http.json("action", "db.export", "resource", "db/prod/customers", "reason", "report"));
             assertThat(pending.status()).as(pending.body()).isEqualTo(202);
             Response approved = http.post("/v1/actions/" + pending.text("id") + "/approve", human.lastLine(), "{}");
             assertThat(approved.status()).as(approved.body()).isEqualTo(200);
         }
-        Cli.Run verify = Cli.run("audit", "verify", "--config", config.toString(), "--trust-on-first-use", "--state", dir.resolve("state").toString());
+        Cli.Run verify = Cli.run(
+                "audit",
+                "verify",
+                "--config",
+                config.toString(),
+                "--trust-on-first-use",
+                "--state",
+                dir.resolve("state").toString());
         assertThat(verify.exitCode()).as(verify.all()).isZero();
     }
 }

@@ -39,7 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConfusableOnBehalfOfEndToEndTest {
     private static final Pattern HIDDEN_CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
-    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     private Path directory;
     private TestGateway gateway;
@@ -56,7 +57,8 @@ class ConfusableOnBehalfOfEndToEndTest {
         agent = gateway.agent("reporter");
         alice = TestCredentials.issue(gateway.data(), new Human("alice", "alice@example.com", Set.of("data-owners")));
         bob = gateway.human("bob", "data-owners");
-        // Made before look-alikes were refused at creation (or straight in the database): the vote rule must still hold.
+        // Made before look-alikes were refused at creation (or straight in the database): the vote rule must still
+        // hold.
         robert = TestCredentials.issue(gateway.data(), new Human("robert", "BOB@example.com", Set.of("data-owners")));
         aliceConsole = signIn(alice);
     }
@@ -65,7 +67,8 @@ class ConfusableOnBehalfOfEndToEndTest {
     void stop() throws IOException {
         gateway.close();
         try (var files = Files.walk(directory)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         }
     }
 
@@ -74,8 +77,18 @@ class ConfusableOnBehalfOfEndToEndTest {
     }
 
     private Response submit(String onBehalfOf) {
-        return gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "churn report",
-                "onBehalfOf", onBehalfOf));
+        return gateway.http.post(
+                "/v1/actions",
+                agent,
+                json(
+                        "action",
+                        "db.export",
+                        "resource",
+                        "db/prod/customers",
+                        "reason",
+                        "churn report",
+                        "onBehalfOf",
+                        onBehalfOf));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -90,36 +103,61 @@ class ConfusableOnBehalfOfEndToEndTest {
         }
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
         String id = submitted.text("id");
-        assertThat(submitted.json().path("action").path("onBehalfOf").asString()).as("kept as sent").isEqualTo(spelling.value());
-        assertThat(submitted.json().path("onBehalfOfPerson").path("name").asString()).as("resolved").isEqualTo("alice");
-        assertThat(submitted.json().path("onBehalfOfPerson").has("email")).as("an agent is not shown the email").isFalse();
-        assertThat(gateway.http.get("/v1/actions/" + id, bob).json().path("onBehalfOfPerson").path("email").asString()).isEqualTo("alice@example.com");
+        assertThat(submitted.json().path("action").path("onBehalfOf").asString())
+                .as("kept as sent")
+                .isEqualTo(spelling.value());
+        assertThat(submitted.json().path("onBehalfOfPerson").path("name").asString())
+                .as("resolved")
+                .isEqualTo("alice");
+        assertThat(submitted.json().path("onBehalfOfPerson").has("email"))
+                .as("an agent is not shown the email")
+                .isFalse();
+        assertThat(gateway.http
+                        .get("/v1/actions/" + id, bob)
+                        .json()
+                        .path("onBehalfOfPerson")
+                        .path("email")
+                        .asString())
+                .isEqualTo("alice@example.com");
 
-        assertThat(gateway.http.get("/v1/approvals", alice).body()).as("not in alice's inbox").doesNotContain(id);
+        assertThat(gateway.http.get("/v1/approvals", alice).body())
+                .as("not in alice's inbox")
+                .doesNotContain(id);
         Response api = gateway.http.post("/v1/actions/" + id + "/approve", alice, json("comment", "mine"));
         assertThat(api.status()).isEqualTo(403);
         assertThat(api.text("detail")).startsWith("alice is the human this request acts on behalf of");
 
         HttpResponse<String> page = get("/console/requests/" + id, aliceConsole);
-        assertThat(page.body()).as("the console shows the vote rule's reason").contains("alice is the human this request acts on behalf of");
-        HttpResponse<String> console = postForm("/console/requests/" + id + "/approve", aliceConsole, Map.of("csrf", csrf(page), "comment", "mine"));
+        assertThat(page.body())
+                .as("the console shows the vote rule's reason")
+                .contains("alice is the human this request acts on behalf of");
+        HttpResponse<String> console = postForm(
+                "/console/requests/" + id + "/approve", aliceConsole, Map.of("csrf", csrf(page), "comment", "mine"));
         assertThat(console.statusCode()).isEqualTo(403);
         assertThat(gateway.http.get("/v1/actions/" + id, agent).text("status")).isEqualTo("pending");
 
-        assertThat(gateway.http.post("/v1/actions/" + id + "/approve", bob, json("comment", "ok")).text("status")).isEqualTo("approved");
+        assertThat(gateway.http
+                        .post("/v1/actions/" + id + "/approve", bob, json("comment", "ok"))
+                        .text("status"))
+                .isEqualTo("approved");
     }
 
     @Test
     void refusesTheSamePersonUnderASecondIdentity_whenTheRequestResolvedToThem() {
         Response submitted = submit("bob");
-        assertThat(submitted.json().path("onBehalfOfPerson").path("name").asString()).isEqualTo("bob");
+        assertThat(submitted.json().path("onBehalfOfPerson").path("name").asString())
+                .isEqualTo("bob");
         String id = submitted.text("id");
 
-        Response refused = gateway.http.post("/v1/actions/" + id + "/approve", robert, json("comment", "it's for bob, not me"));
+        Response refused =
+                gateway.http.post("/v1/actions/" + id + "/approve", robert, json("comment", "it's for bob, not me"));
 
         assertThat(refused.status()).isEqualTo(403);
-        assertThat(refused.text("detail")).contains("robert is the human this request acts on behalf of ('bob', resolved to bob <bob@example.com>)");
-        assertThat(gateway.http.get("/v1/audit/entries", null).body()).contains("\"onBehalfOfPerson\":{\"email\":\"bob@example.com\",\"name\":\"bob\"}");
+        assertThat(refused.text("detail"))
+                .contains(
+                        "robert is the human this request acts on behalf of ('bob', resolved to bob <bob@example.com>)");
+        assertThat(gateway.http.get("/v1/audit/entries", null).body())
+                .contains("\"onBehalfOfPerson\":{\"email\":\"bob@example.com\",\"name\":\"bob\"}");
     }
 
     @Test
@@ -131,13 +169,15 @@ class ConfusableOnBehalfOfEndToEndTest {
     private String signIn(String token) {
         HttpResponse<String> form = get("/console/sign-in", "");
         String formCookie = pair(setCookie(form, "countersign_signin"));
-        HttpResponse<String> signedIn = postForm("/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", token, "next", "/console/inbox"));
+        HttpResponse<String> signedIn = postForm(
+                "/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", token, "next", "/console/inbox"));
         assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(303);
         return pair(setCookie(signedIn, "countersign_session"));
     }
 
     private HttpResponse<String> get(String path, String cookies) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).GET();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).GET();
         if (!cookies.isEmpty()) {
             request.header("Cookie", cookies);
         }
@@ -146,10 +186,12 @@ class ConfusableOnBehalfOfEndToEndTest {
 
     private HttpResponse<String> postForm(String path, String cookies, Map<String, String> form) {
         String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body));
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (!cookies.isEmpty()) {
             request.header("Cookie", cookies);
         }
@@ -174,7 +216,10 @@ class ConfusableOnBehalfOfEndToEndTest {
     }
 
     private static String setCookie(HttpResponse<String> response, String name) {
-        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "=")).findFirst().orElseThrow();
+        return response.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith(name + "="))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static String pair(String setCookie) {

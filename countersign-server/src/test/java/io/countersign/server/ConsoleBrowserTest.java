@@ -35,8 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConsoleBrowserTest {
     private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-    private static final List<String> CHROMIUM_ARGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run");
+    private static final List<String> CHROMIUM_ARGS = List.of(
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run");
 
     private static Playwright playwright;
     private static Browser browser;
@@ -52,10 +58,18 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void launchBrowser() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(CHROMIUM),
-                "SKIPPED: the console's browser tests need Debian's Chromium at " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true).setArgs(CHROMIUM_ARGS));
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isExecutable(CHROMIUM),
+                "SKIPPED: the console's browser tests need Debian's Chromium at " + CHROMIUM
+                        + " (apt-get install chromium; .ci/run installs it)");
+        playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright
+                .chromium()
+                .launch(new BrowserType.LaunchOptions()
+                        .setExecutablePath(CHROMIUM)
+                        .setHeadless(true)
+                        .setArgs(CHROMIUM_ARGS));
     }
 
     @AfterAll
@@ -96,11 +110,34 @@ class ConsoleBrowserTest {
 
     private String export(String resource, String onBehalfOf) {
         String body = onBehalfOf == null
-                ? json("action", "db.export", "resource", resource, "reason", "quarterly churn report",
-                        "params", Map.of("format", "csv", "rows", 1200, "columns", List.of("id", "plan", "churned_at")))
-                : json("action", "db.export", "resource", resource, "reason", "quarterly churn report", "onBehalfOf", onBehalfOf,
-                        "params", Map.of("format", "csv", "rows", 1200, "columns", List.of("id", "plan", "churned_at"),
-                                "destination", Map.of("bucket", "s3://analytics-exports", "retention", "30d")));
+                ? json(
+                        "action",
+                        "db.export",
+                        "resource",
+                        resource,
+                        "reason",
+                        "quarterly churn report",
+                        "params",
+                        Map.of("format", "csv", "rows", 1200, "columns", List.of("id", "plan", "churned_at")))
+                : json(
+                        "action",
+                        "db.export",
+                        "resource",
+                        resource,
+                        "reason",
+                        "quarterly churn report",
+                        "onBehalfOf",
+                        onBehalfOf,
+                        "params",
+                        Map.of(
+                                "format",
+                                "csv",
+                                "rows",
+                                1200,
+                                "columns",
+                                List.of("id", "plan", "churned_at"),
+                                "destination",
+                                Map.of("bucket", "s3://analytics-exports", "retention", "30d")));
         Response created = gateway.http.post("/v1/actions", agent, body);
         assertThat(created.status()).as(created.body()).isEqualTo(202);
         return created.text("id");
@@ -112,26 +149,36 @@ class ConsoleBrowserTest {
 
     private static Path docs(String file) {
         Path root = Path.of(System.getProperty("user.dir"));
-        Path docs = Files.isDirectory(root.resolve("docs")) ? root.resolve("docs") : root.getParent().resolve("docs");
+        Path docs = Files.isDirectory(root.resolve("docs"))
+                ? root.resolve("docs")
+                : root.getParent().resolve("docs");
         return docs.resolve(file);
     }
 
     @Test
-    void signInThroughTheProvider_seeANewRequestWithoutAReload_approveIt_andTheAgentsLongPollReturnsApproved() throws Exception {
+    void signInThroughTheProvider_seeANewRequestWithoutAReload_approveIt_andTheAgentsLongPollReturnsApproved()
+            throws Exception {
         signIn("bob", "data-owners");
         page.evaluate("window.__noReload = true");
 
         String id = export("db/prod/customers", "alice");
         page.waitForSelector("#row-" + id, new Page.WaitForSelectorOptions().setTimeout(6_000));
-        assertThat(page.evaluate("window.__noReload")).as("the row came in without a reload").isEqualTo(true);
-        page.screenshot(new Page.ScreenshotOptions().setPath(docs("console-inbox.png")).setFullPage(true));
+        assertThat(page.evaluate("window.__noReload"))
+                .as("the row came in without a reload")
+                .isEqualTo(true);
+        page.screenshot(
+                new Page.ScreenshotOptions().setPath(docs("console-inbox.png")).setFullPage(true));
 
-        CompletableFuture<Response> longPoll = CompletableFuture.supplyAsync(() -> gateway.http.get("/v1/actions/" + id + "?wait=30s", agent));
+        CompletableFuture<Response> longPoll =
+                CompletableFuture.supplyAsync(() -> gateway.http.get("/v1/actions/" + id + "?wait=30s", agent));
         page.click("#row-" + id + " a");
         page.waitForURL("**/console/requests/" + id);
         assertThat(page.textContent("#status")).isEqualTo("pending");
-        assertThat(page.textContent("main")).contains("alice", "reporter", "quarterly churn report", "exports-need-a-data-owner", "1200");
-        page.screenshot(new Page.ScreenshotOptions().setPath(docs("console-request.png")).setFullPage(true));
+        assertThat(page.textContent("main"))
+                .contains("alice", "reporter", "quarterly churn report", "exports-need-a-data-owner", "1200");
+        page.screenshot(new Page.ScreenshotOptions()
+                .setPath(docs("console-request.png"))
+                .setFullPage(true));
         Thread.sleep(200);
         assertThat(longPoll).as("the agent is still waiting").isNotDone();
 
@@ -157,8 +204,12 @@ class ConsoleBrowserTest {
         assertThat(page.textContent("#refusal")).contains("alice");
 
         String csrf = page.locator("header input[name=csrf]").inputValue();
-        APIResponse forged = context.request().post(gateway.baseUrl() + "/console/requests/" + id + "/approve",
-                RequestOptions.create().setForm(FormData.create().set("csrf", csrf).set("comment", "approving my own export")));
+        APIResponse forged = context.request()
+                .post(
+                        gateway.baseUrl() + "/console/requests/" + id + "/approve",
+                        RequestOptions.create()
+                                .setForm(
+                                        FormData.create().set("csrf", csrf).set("comment", "approving my own export")));
         assertThat(forged.status()).isEqualTo(403);
         assertThat(status(id)).isEqualTo("pending");
     }
@@ -168,10 +219,15 @@ class ConsoleBrowserTest {
         String id = export("db/prod/customers", "alice");
         signIn("bob", "data-owners");
 
-        APIResponse withoutToken = context.request().post(gateway.baseUrl() + "/console/requests/" + id + "/approve",
-                RequestOptions.create().setForm(FormData.create().set("comment", "looks fine")));
-        APIResponse wrongToken = context.request().post(gateway.baseUrl() + "/console/requests/" + id + "/approve",
-                RequestOptions.create().setForm(FormData.create().set("csrf", "forged").set("comment", "looks fine")));
+        APIResponse withoutToken = context.request()
+                .post(
+                        gateway.baseUrl() + "/console/requests/" + id + "/approve",
+                        RequestOptions.create().setForm(FormData.create().set("comment", "looks fine")));
+        APIResponse wrongToken = context.request()
+                .post(
+                        gateway.baseUrl() + "/console/requests/" + id + "/approve",
+                        RequestOptions.create()
+                                .setForm(FormData.create().set("csrf", "forged").set("comment", "looks fine")));
 
         assertThat(withoutToken.status()).isEqualTo(403);
         assertThat(wrongToken.status()).isEqualTo(403);
@@ -198,8 +254,10 @@ class ConsoleBrowserTest {
             Response request = gateway.http.get("/v1/actions/" + id, agent);
             assertThat(request.text("status")).isEqualTo("approved");
             assertThat(request.json().path("votes")).hasSize(1);
-            assertThat(request.json().path("votes").get(0).path("channel").asString()).isEqualTo("console");
-            assertThat(request.json().path("votes").get(0).path("comment").asString()).isEqualTo("month-end exports");
+            assertThat(request.json().path("votes").get(0).path("channel").asString())
+                    .isEqualTo("console");
+            assertThat(request.json().path("votes").get(0).path("comment").asString())
+                    .isEqualTo("month-end exports");
         }
     }
 
@@ -207,10 +265,16 @@ class ConsoleBrowserTest {
     void stepUpRule_withAStaleSignIn_showsNoApproveButton_untilThePersonSignsInAgainAtTheProvider() throws Exception {
         gateway.close();
         Path stepUp = Files.createDirectories(directory.resolve("step-up"));
-        gateway = new TestGateway(stepUp, OidcAuthenticationTest.identity(provider).withStepUpMaxAge(java.time.Duration.ofMinutes(10)),
+        gateway = new TestGateway(
+                stepUp,
+                OidcAuthenticationTest.identity(provider).withStepUpMaxAge(java.time.Duration.ofMinutes(10)),
                 "/identity-policy.yaml");
         String bot = gateway.agent("oncall-bot");
-        String id = gateway.http.post("/v1/actions", bot, json("action", "deploy.production", "resource", "prod/api", "reason", "page 1234"))
+        String id = gateway.http
+                .post(
+                        "/v1/actions",
+                        bot,
+                        json("action", "deploy.production", "resource", "prod/api", "reason", "page 1234"))
                 .text("id");
         long stale = java.time.Instant.now().minusSeconds(45 * 60).getEpochSecond();
         provider.nextSignIn("sam", Map.of("groups", List.of("sre"), "auth_time", stale));
@@ -261,7 +325,9 @@ class ConsoleBrowserTest {
                 + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML)";
         for (String path : List.of("/console/inbox", "/console/requests/" + id, "/console/audit", "/console/policy")) {
             page.navigate(gateway.baseUrl() + path);
-            assertThat((List<?>) page.evaluate(unlabelled)).as("unlabelled controls on %s", path).isEmpty();
+            assertThat((List<?>) page.evaluate(unlabelled))
+                    .as("unlabelled controls on %s", path)
+                    .isEmpty();
             assertThat(page.locator("html").getAttribute("lang")).isEqualTo("en");
         }
 

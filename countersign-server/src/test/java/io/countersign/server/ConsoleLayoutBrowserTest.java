@@ -29,8 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConsoleLayoutBrowserTest {
     private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-    private static final List<String> CHROMIUM_ARGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run");
+    private static final List<String> CHROMIUM_ARGS = List.of(
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run");
 
     private static Playwright playwright;
     private static Browser browser;
@@ -45,10 +51,18 @@ class ConsoleLayoutBrowserTest {
 
     @BeforeAll
     static void launchBrowser() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM),
-                "SKIPPED: the console's browser tests need Debian's Chromium at " + CHROMIUM + " (apt-get install chromium; .ci/run installs it)");
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true).setArgs(CHROMIUM_ARGS));
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMIUM),
+                "SKIPPED: the console's browser tests need Debian's Chromium at " + CHROMIUM
+                        + " (apt-get install chromium; .ci/run installs it)");
+        playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright
+                .chromium()
+                .launch(new BrowserType.LaunchOptions()
+                        .setExecutablePath(CHROMIUM)
+                        .setHeadless(true)
+                        .setArgs(CHROMIUM_ARGS));
     }
 
     @AfterAll
@@ -78,9 +92,26 @@ class ConsoleLayoutBrowserTest {
         for (int i = 0; i < columns; i++) {
             names.add("a_rather_long_column_name_number_" + i);
         }
-        return gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", resource,
-                "reason", "quarterly churn report for the board, with every column the analysts asked for",
-                "params", Map.of("format", "csv", "columns", names, "destination", "s3://analytics-exports/very/long/prefix/for/the/quarterly/report"))).text("id");
+        return gateway.http
+                .post(
+                        "/v1/actions",
+                        agent,
+                        json(
+                                "action",
+                                "db.export",
+                                "resource",
+                                resource,
+                                "reason",
+                                "quarterly churn report for the board, with every column the analysts asked for",
+                                "params",
+                                Map.of(
+                                        "format",
+                                        "csv",
+                                        "columns",
+                                        names,
+                                        "destination",
+                                        "s3://analytics-exports/very/long/prefix/for/the/quarterly/report")))
+                .text("id");
     }
 
     private Page signedIn(int width, int height) {
@@ -88,7 +119,8 @@ class ConsoleLayoutBrowserTest {
     }
 
     private Page signedIn(int width, int height, String token) {
-        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(width, height).setTimezoneId("Europe/Paris"));
+        BrowserContext context = browser.newContext(
+                new Browser.NewContextOptions().setViewportSize(width, height).setTimezoneId("Europe/Paris"));
         context.setDefaultTimeout(10_000);
         Page page = context.newPage();
         page.onResponse(response -> {
@@ -112,7 +144,8 @@ class ConsoleLayoutBrowserTest {
     private static void assertFits(Page page, String what, int width) {
         Object scroll = page.evaluate("document.documentElement.scrollWidth");
         Object inner = page.evaluate("window.innerWidth");
-        assertThat(((Number) scroll).intValue()).as("%s at %d px: scrollWidth %s, innerWidth %s", what, width, scroll, inner)
+        assertThat(((Number) scroll).intValue())
+                .as("%s at %d px: scrollWidth %s, innerWidth %s", what, width, scroll, inner)
                 .isLessThanOrEqualTo(((Number) inner).intValue());
     }
 
@@ -122,14 +155,21 @@ class ConsoleLayoutBrowserTest {
         request("db/prod/orders", 3);
         for (int width : new int[] {1280, 390}) {
             Page page = signedIn(width, width == 390 ? 844 : 860);
-            for (String path : List.of("/console/inbox", "/console/requests/" + first, "/console/history", "/console/audit", "/console/policy")) {
+            for (String path : List.of(
+                    "/console/inbox",
+                    "/console/requests/" + first,
+                    "/console/history",
+                    "/console/audit",
+                    "/console/policy")) {
                 page.navigate(gateway.baseUrl() + path);
                 page.waitForLoadState();
                 assertFits(page, path, width);
             }
             page.context().close();
         }
-        assertThat(notFound).as("answers that were 404 (a missing favicon is one)").isEmpty();
+        assertThat(notFound)
+                .as("answers that were 404 (a missing favicon is one)")
+                .isEmpty();
     }
 
     @Test
@@ -156,8 +196,10 @@ class ConsoleLayoutBrowserTest {
         page.fill("#bulk-comment", "both fine");
         page.click("#bulk button[value=approve]");
         page.waitForURL("**/console/inbox**");
-        assertThat(gateway.http.get("/v1/actions/" + older, agent).text("status")).isEqualTo("approved");
-        assertThat(gateway.http.get("/v1/actions/" + newer, agent).text("status")).isEqualTo("approved");
+        assertThat(gateway.http.get("/v1/actions/" + older, agent).text("status"))
+                .isEqualTo("approved");
+        assertThat(gateway.http.get("/v1/actions/" + newer, agent).text("status"))
+                .isEqualTo("approved");
     }
 
     @Test
@@ -175,12 +217,15 @@ class ConsoleLayoutBrowserTest {
         Page page = signedIn(1280, 860);
 
         page.navigate(gateway.baseUrl() + "/console/history");
-        assertThat(page.textContent("caption")).contains("53 decided request(s)").contains("page 1 of 2");
+        assertThat(page.textContent("caption"))
+                .contains("53 decided request(s)")
+                .contains("page 1 of 2");
         assertThat(ids(page, "#history-rows tr")).hasSize(50).first().isEqualTo("history-" + denied);
         assertThat(ids(page, "#history-rows tr")).doesNotContain("history-" + pending);
         page.click("#history-older");
-        assertThat(ids(page, "#history-rows tr")).containsExactlyInAnyOrder("history-" + approved.get(2), "history-" + approved.get(1),
-                "history-" + approved.get(0));
+        assertThat(ids(page, "#history-rows tr"))
+                .containsExactlyInAnyOrder(
+                        "history-" + approved.get(2), "history-" + approved.get(1), "history-" + approved.get(0));
 
         page.navigate(gateway.baseUrl() + "/console/history");
         page.fill("#h-q", "secrets table");
@@ -206,26 +251,42 @@ class ConsoleLayoutBrowserTest {
         page.click("#suspend-" + name);
         page.waitForURL("**/console/admin");
         assertThat(page.textContent(".notice")).contains("Suspended " + name);
-        assertThat(gateway.http.post("/v1/actions", agent, json("action", "db.query", "resource", "db/x", "reason", "r")).text("status")).isEqualTo("denied");
+        assertThat(gateway.http
+                        .post("/v1/actions", agent, json("action", "db.query", "resource", "db/x", "reason", "r"))
+                        .text("status"))
+                .isEqualTo("denied");
         page.click("#resume-" + name);
         assertThat(page.textContent(".notice")).contains("Resumed " + name);
         page.click("#revoke-" + name);
         assertThat(page.textContent(".notice")).contains("Revoked 1 key(s)");
-        assertThat(gateway.http.get("/v1/actions/req_00000000000000000000000000", agent).status()).isEqualTo(401);
-        assertThat(gateway.http.get("/v1/audit/entries?start=0", ada).body()).contains("\"type\":\"agent.suspended\"").contains("\"actor\":\"human:ada\"");
+        assertThat(gateway.http
+                        .get("/v1/actions/req_00000000000000000000000000", agent)
+                        .status())
+                .isEqualTo(401);
+        assertThat(gateway.http.get("/v1/audit/entries?start=0", ada).body())
+                .contains("\"type\":\"agent.suspended\"")
+                .contains("\"actor\":\"human:ada\"");
 
         page.navigate(gateway.baseUrl() + "/console/admin");
         String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
         com.microsoft.playwright.Download zip = page.waitForDownload(() -> {
             page.fill("#e-from", today);
-            page.fill("#e-to", java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString());
+            page.fill(
+                    "#e-to",
+                    java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                            .plusDays(1)
+                            .toString());
             page.click("#evidence-download");
         });
         assertThat(zip.suggestedFilename()).startsWith("countersign-evidence-").endsWith(".zip");
         page.context().close();
 
         Page notAdmin = signedIn(1280, 860, bob);
-        assertThat(notAdmin.navigate(gateway.baseUrl() + "/console/admin").status()).isEqualTo(403);
-        assertThat(notAdmin.request().post(gateway.baseUrl() + "/console/admin/agents/" + name + "/resume").status()).isEqualTo(403);
+        assertThat(notAdmin.navigate(gateway.baseUrl() + "/console/admin").status())
+                .isEqualTo(403);
+        assertThat(notAdmin.request()
+                        .post(gateway.baseUrl() + "/console/admin/agents/" + name + "/resume")
+                        .status())
+                .isEqualTo(403);
     }
 }

@@ -51,8 +51,10 @@ class ConsoleProviderSessionTest {
     private final MovableClock clock = new MovableClock();
     private TestGateway gateway;
     private boolean providerClosed;
-    private final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient browser = HttpClient.newBuilder()
+            .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     /** A clock the test moves forward; the gateway reads it for sessions and token times. */
     static final class MovableClock extends Clock {
@@ -80,8 +82,15 @@ class ConsoleProviderSessionTest {
 
     @BeforeEach
     void start() {
-        gateway = new TestGateway(directory, OidcAuthenticationTest.identity(provider).withRoles(java.util.Set.of(), java.util.Set.of()), "/e2e-policy.yaml",
-                config -> config.withConsole(new ConsoleConfig(ConsoleConfig.DEFAULT_CLIENT_ID, Optional.empty(), Duration.ofMinutes(30), Duration.ofHours(12))),
+        gateway = new TestGateway(
+                directory,
+                OidcAuthenticationTest.identity(provider).withRoles(java.util.Set.of(), java.util.Set.of()),
+                "/e2e-policy.yaml",
+                config -> config.withConsole(new ConsoleConfig(
+                        ConsoleConfig.DEFAULT_CLIENT_ID,
+                        Optional.empty(),
+                        Duration.ofMinutes(30),
+                        Duration.ofHours(12))),
                 clock);
     }
 
@@ -95,7 +104,17 @@ class ConsoleProviderSessionTest {
     }
 
     private void signIn(String name, String sessionId) {
-        provider.nextSignIn(name, Map.of("sid", sessionId, "groups", List.of("data-owners"), "email", name + "@example.com", "email_verified", true));
+        provider.nextSignIn(
+                name,
+                Map.of(
+                        "sid",
+                        sessionId,
+                        "groups",
+                        List.of("data-owners"),
+                        "email",
+                        name + "@example.com",
+                        "email_verified",
+                        true));
         HttpResponse<String> start = get("/console/oidc/start?next=/console/inbox", Map.of());
         HttpResponse<String> authorized = send(HttpRequest.newBuilder(location(start)));
         HttpResponse<String> callback = send(HttpRequest.newBuilder(location(authorized)));
@@ -115,9 +134,11 @@ class ConsoleProviderSessionTest {
 
     private HttpResponse<String> postForm(String path, Map<String, String> form) {
         String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).header("Content-Type", "application/x-www-form-urlencoded")
+        return send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
@@ -149,9 +170,15 @@ class ConsoleProviderSessionTest {
 
     private JWTClaimsSet.Builder logoutClaims(String subject, String sessionId) {
         Instant now = Instant.now();
-        return new JWTClaimsSet.Builder().issuer(provider.issuer().toString()).audience(ConsoleConfig.DEFAULT_CLIENT_ID).subject(subject)
-                .claim("sid", sessionId).issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofMinutes(2))))
-                .jwtID(UUID.randomUUID().toString()).claim("events", Map.of(LOGOUT_EVENT, Map.of()));
+        return new JWTClaimsSet.Builder()
+                .issuer(provider.issuer().toString())
+                .audience(ConsoleConfig.DEFAULT_CLIENT_ID)
+                .subject(subject)
+                .claim("sid", sessionId)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(Duration.ofMinutes(2))))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("events", Map.of(LOGOUT_EVENT, Map.of()));
     }
 
     private HttpResponse<String> backChannelLogout(String token) {
@@ -163,10 +190,13 @@ class ConsoleProviderSessionTest {
         signIn("bob", "provider-session-1");
         String token = logoutToken(logoutClaims("bob", "provider-session-1"));
 
-        HttpResponse<String> forged = backChannelLogout(logoutToken(logoutClaims("bob", "provider-session-1").claim("events", null)));
+        HttpResponse<String> forged = backChannelLogout(
+                logoutToken(logoutClaims("bob", "provider-session-1").claim("events", null)));
         assertThat(forged.statusCode()).isEqualTo(400);
         assertThat(forged.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
-        assertThat(inbox().statusCode()).as("a token without the logout event ends nothing").isEqualTo(200);
+        assertThat(inbox().statusCode())
+                .as("a token without the logout event ends nothing")
+                .isEqualTo(200);
 
         HttpResponse<String> loggedOut = backChannelLogout(token);
         assertThat(loggedOut.statusCode()).as(loggedOut.body()).isEqualTo(200);
@@ -175,7 +205,9 @@ class ConsoleProviderSessionTest {
         assertThat(after.statusCode()).isEqualTo(303);
         assertThat(location(after).getPath()).isEqualTo("/console/sign-in");
 
-        assertThat(backChannelLogout(token).statusCode()).as("a replayed logout token").isEqualTo(400);
+        assertThat(backChannelLogout(token).statusCode())
+                .as("a replayed logout token")
+                .isEqualTo(400);
     }
 
     @Test
@@ -185,8 +217,13 @@ class ConsoleProviderSessionTest {
         HttpResponse<String> signedOut = postForm("/console/sign-out", Map.of("csrf", csrf(inbox())));
 
         URI target = location(signedOut);
-        assertThat(target.toString()).startsWith(provider.issuer() + "/endsession").contains("id_token_hint=", "client_id=countersign-console",
-                "post_logout_redirect_uri=" + URLEncoder.encode(gateway.baseUrl() + "/console/sign-in", StandardCharsets.UTF_8));
+        assertThat(target.toString())
+                .startsWith(provider.issuer() + "/endsession")
+                .contains(
+                        "id_token_hint=",
+                        "client_id=countersign-console",
+                        "post_logout_redirect_uri="
+                                + URLEncoder.encode(gateway.baseUrl() + "/console/sign-in", StandardCharsets.UTF_8));
         assertThat(inbox().statusCode()).isEqualTo(303);
     }
 
@@ -195,7 +232,9 @@ class ConsoleProviderSessionTest {
         signIn("bob", "provider-session-3");
         for (int minute = 0; minute < 25; minute += 5) {
             clock.advance(Duration.ofMinutes(5));
-            assertThat(get("/console/inbox", Map.of()).statusCode()).as("a person reloads the inbox").isEqualTo(200);
+            assertThat(get("/console/inbox", Map.of()).statusCode())
+                    .as("a person reloads the inbox")
+                    .isEqualTo(200);
         }
         for (int minute = 0; minute < 35; minute += 5) {
             clock.advance(Duration.ofMinutes(5));
@@ -209,18 +248,27 @@ class ConsoleProviderSessionTest {
     void aVoteAfterAFewMinutes_asksTheProviderFirst_andNothingIsDecidedWhenItCantBeAsked() {
         signIn("bob", "provider-session-4");
         String agent = gateway.agent("reporter");
-        String early = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/a", "reason", "r")).text("id");
-        String late = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/b", "reason", "r")).text("id");
+        String early = gateway.http
+                .post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/a", "reason", "r"))
+                .text("id");
+        String late = gateway.http
+                .post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/b", "reason", "r"))
+                .text("id");
         provider.close();
         providerClosed = true;
 
-        HttpResponse<String> fresh = postForm("/console/requests/" + early + "/approve", Map.of("csrf", csrf(inbox()), "comment", "ok"));
+        HttpResponse<String> fresh =
+                postForm("/console/requests/" + early + "/approve", Map.of("csrf", csrf(inbox()), "comment", "ok"));
         clock.advance(Duration.ofMinutes(6));
-        HttpResponse<String> stale = postForm("/console/requests/" + late + "/approve", Map.of("csrf", csrf(inbox()), "comment", "ok"));
+        HttpResponse<String> stale =
+                postForm("/console/requests/" + late + "/approve", Map.of("csrf", csrf(inbox()), "comment", "ok"));
 
-        assertThat(fresh.statusCode()).as("a sign-in confirmed under 5 minutes ago votes without asking: %s", fresh.body()).isEqualTo(303);
+        assertThat(fresh.statusCode())
+                .as("a sign-in confirmed under 5 minutes ago votes without asking: %s", fresh.body())
+                .isEqualTo(303);
         assertThat(stale.statusCode()).as(stale.body()).isEqualTo(503);
         assertThat(stale.body()).contains("whether your sign-in still holds", "nothing was decided");
-        assertThat(gateway.http.get("/v1/actions/" + late, agent).text("status")).isEqualTo("pending");
+        assertThat(gateway.http.get("/v1/actions/" + late, agent).text("status"))
+                .isEqualTo("pending");
     }
 }

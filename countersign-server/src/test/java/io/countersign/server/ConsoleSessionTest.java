@@ -45,7 +45,8 @@ class ConsoleSessionTest {
     Path directory;
 
     private TestGateway gateway;
-    private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @BeforeEach
     void start() {
@@ -58,7 +59,8 @@ class ConsoleSessionTest {
     }
 
     private HttpResponse<String> get(String path, String cookies) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).GET();
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).GET();
         if (!cookies.isEmpty()) {
             request.header("Cookie", cookies);
         }
@@ -67,10 +69,12 @@ class ConsoleSessionTest {
 
     private HttpResponse<String> postForm(String path, String cookies, Map<String, String> form) {
         String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body));
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (!cookies.isEmpty()) {
             request.header("Cookie", cookies);
         }
@@ -95,7 +99,9 @@ class ConsoleSessionTest {
     }
 
     private static Optional<String> setCookie(HttpResponse<String> response, String name) {
-        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "=")).findFirst();
+        return response.headers().allValues("Set-Cookie").stream()
+                .filter(c -> c.startsWith(name + "="))
+                .findFirst();
     }
 
     /** "name=value" of a Set-Cookie, for the next request's Cookie header. */
@@ -107,7 +113,8 @@ class ConsoleSessionTest {
     private String signIn(String token) {
         HttpResponse<String> form = get("/console/sign-in", "");
         String formCookie = pair(setCookie(form, "countersign_signin").orElseThrow());
-        HttpResponse<String> signedIn = postForm("/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", token, "next", "/console/inbox"));
+        HttpResponse<String> signedIn = postForm(
+                "/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", token, "next", "/console/inbox"));
         assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(303);
         return pair(setCookie(signedIn, "countersign_session").orElseThrow());
     }
@@ -118,7 +125,8 @@ class ConsoleSessionTest {
         HttpResponse<String> form = get("/console/sign-in", "");
         String formCookie = pair(setCookie(form, "countersign_signin").orElseThrow());
 
-        HttpResponse<String> signedIn = postForm("/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", token, "next", "/console/inbox"));
+        HttpResponse<String> signedIn = postForm(
+                "/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", token, "next", "/console/inbox"));
 
         assertThat(signedIn.statusCode()).isEqualTo(303);
         assertThat(signedIn.headers().firstValue("Location")).contains("/console/inbox");
@@ -136,7 +144,8 @@ class ConsoleSessionTest {
         HttpResponse<String> post = postForm("/console/inbox/decide", "", Map.of("decision", "approve"));
 
         assertThat(page.statusCode()).isEqualTo(303);
-        assertThat(page.headers().firstValue("Location")).contains("/console/sign-in?next=%2Fconsole%2Finbox%3Faction%3Ddb.*");
+        assertThat(page.headers().firstValue("Location"))
+                .contains("/console/sign-in?next=%2Fconsole%2Finbox%3Faction%3Ddb.*");
         assertThat(post.statusCode()).isEqualTo(401);
     }
 
@@ -157,7 +166,8 @@ class ConsoleSessionTest {
         HttpResponse<String> form = get("/console/sign-in", "");
         String formCookie = pair(setCookie(form, "countersign_signin").orElseThrow());
 
-        HttpResponse<String> refused = postForm("/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", key));
+        HttpResponse<String> refused =
+                postForm("/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", key));
 
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("agents can't use the console");
@@ -167,7 +177,8 @@ class ConsoleSessionTest {
     @Test
     void aBearerToken_doesNotOpenTheConsole() {
         String token = gateway.human("bob", "data-owners");
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/console/inbox")).header("Authorization", "Bearer " + token));
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/console/inbox"))
+                .header("Authorization", "Bearer " + token));
 
         assertThat(answer.statusCode()).isEqualTo(303);
     }
@@ -178,7 +189,9 @@ class ConsoleSessionTest {
         HttpResponse<String> form = get("/console/sign-in", "");
         String formCookie = pair(setCookie(form, "countersign_signin").orElseThrow());
 
-        HttpResponse<String> signedIn = postForm("/console/sign-in", formCookie,
+        HttpResponse<String> signedIn = postForm(
+                "/console/sign-in",
+                formCookie,
                 Map.of("csrf", csrf(form), "token", token, "next", "https://evil.example.com/console/inbox"));
 
         assertThat(signedIn.headers().firstValue("Location")).contains("/console/inbox");
@@ -187,9 +200,24 @@ class ConsoleSessionTest {
     @Test
     void requestPage_escapesWhatTheAgentWrote_showsParamsAsATree_andSqlOneClauseALine() {
         String agent = gateway.agent("reporter");
-        String id = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers",
-                "reason", "<script>alert('x')</script>", "params", Map.of("statement", "SELECT id, email FROM customers WHERE plan = 'pro' ORDER BY id",
-                        "limits", Map.of("rows", 500, "tables", List.of("customers"))))).text("id");
+        String id = gateway.http
+                .post(
+                        "/v1/actions",
+                        agent,
+                        json(
+                                "action",
+                                "db.export",
+                                "resource",
+                                "db/prod/customers",
+                                "reason",
+                                "<script>alert('x')</script>",
+                                "params",
+                                Map.of(
+                                        "statement",
+                                        "SELECT id, email FROM customers WHERE plan = 'pro' ORDER BY id",
+                                        "limits",
+                                        Map.of("rows", 500, "tables", List.of("customers")))))
+                .text("id");
         String session = signIn(gateway.human("bob", "data-owners"));
 
         HttpResponse<String> page = get("/console/requests/" + id, session);
@@ -197,52 +225,82 @@ class ConsoleSessionTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).doesNotContain("<script>alert").contains("&lt;script&gt;alert(");
         assertThat(page.body()).contains("SELECT id, email\nFROM customers\nWHERE plan = 'pro'\nORDER BY id");
-        assertThat(page.body()).contains("<span class=\"key\">limits</span>", "<span class=\"key\">rows</span>: <span class=\"value\">500</span>",
-                "<span class=\"key\">[0]</span>: <span class=\"value\">customers</span>");
+        assertThat(page.body())
+                .contains(
+                        "<span class=\"key\">limits</span>",
+                        "<span class=\"key\">rows</span>: <span class=\"value\">500</span>",
+                        "<span class=\"key\">[0]</span>: <span class=\"value\">customers</span>");
         assertThat(page.body()).contains("id=\"approve\"", "id=\"deny\"");
     }
 
     @Test
     void decidedRequest_showsWhoDecidedWhenThroughWhichChannel_andTheExecutionOutcome_andNoButtons() {
         String agent = gateway.agent("reporter");
-        String id = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r")).text("id");
-        assertThat(gateway.http.post("/v1/actions/" + id + "/approve", gateway.human("carol", "data-owners"), json("comment", "ok")).status())
+        String id = gateway.http
+                .post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r"))
+                .text("id");
+        assertThat(gateway.http
+                        .post(
+                                "/v1/actions/" + id + "/approve",
+                                gateway.human("carol", "data-owners"),
+                                json("comment", "ok"))
+                        .status())
                 .isEqualTo(200);
-        String grant = gateway.http.get("/v1/actions/" + id, agent).json().path("grant").path("token").asString();
-        assertThat(gateway.http.post("/v1/actions/" + id + "/execution", agent, json("grant", grant, "outcome", "succeeded", "detail", "1200 rows"))
-                .status()).isEqualTo(200);
+        String grant = gateway.http
+                .get("/v1/actions/" + id, agent)
+                .json()
+                .path("grant")
+                .path("token")
+                .asString();
+        assertThat(gateway.http
+                        .post(
+                                "/v1/actions/" + id + "/execution",
+                                agent,
+                                json("grant", grant, "outcome", "succeeded", "detail", "1200 rows"))
+                        .status())
+                .isEqualTo(200);
         String session = signIn(gateway.human("bob", "data-owners"));
 
         HttpResponse<String> page = get("/console/requests/" + id, session);
 
-        assertThat(page.body()).contains("human:carol at ", " via api", "succeeded at ", ": 1200 rows", "<td>carol</td>", "<td>ok</td>");
+        assertThat(page.body())
+                .contains(
+                        "human:carol at ", " via api", "succeeded at ", ": 1200 rows", "<td>carol</td>", "<td>ok</td>");
         assertThat(page.body()).doesNotContain("id=\"approve\"", "id=\"deny\"");
     }
 
     @Test
     void denyWithAComment_fromTheRequestPage_deniesIt() {
         String agent = gateway.agent("reporter");
-        String id = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r")).text("id");
+        String id = gateway.http
+                .post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r"))
+                .text("id");
         String session = signIn(gateway.human("bob", "data-owners"));
         String csrf = csrf(get("/console/requests/" + id, session));
 
-        HttpResponse<String> denied = postForm("/console/requests/" + id + "/deny", session, Map.of("csrf", csrf, "comment", "not this quarter"));
+        HttpResponse<String> denied = postForm(
+                "/console/requests/" + id + "/deny", session, Map.of("csrf", csrf, "comment", "not this quarter"));
 
         assertThat(denied.statusCode()).isEqualTo(303);
         Response request = gateway.http.get("/v1/actions/" + id, agent);
         assertThat(request.text("status")).isEqualTo("denied");
-        assertThat(request.json().path("votes").get(0).path("comment").asString()).isEqualTo("not this quarter");
-        assertThat(get("/console/requests/" + id, session).body()).contains("Your deny was recorded; the request is denied.");
+        assertThat(request.json().path("votes").get(0).path("comment").asString())
+                .isEqualTo("not this quarter");
+        assertThat(get("/console/requests/" + id, session).body())
+                .contains("Your deny was recorded; the request is denied.");
     }
 
     @Test
     void denyWithoutAComment_isRefused_andTheRequestStaysPending() {
         String agent = gateway.agent("reporter");
-        String id = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r")).text("id");
+        String id = gateway.http
+                .post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r"))
+                .text("id");
         String session = signIn(gateway.human("bob", "data-owners"));
         String csrf = csrf(get("/console/requests/" + id, session));
 
-        HttpResponse<String> denied = postForm("/console/requests/" + id + "/deny", session, Map.of("csrf", csrf, "comment", " "));
+        HttpResponse<String> denied =
+                postForm("/console/requests/" + id + "/deny", session, Map.of("csrf", csrf, "comment", " "));
 
         assertThat(denied.statusCode()).isEqualTo(422);
         assertThat(gateway.http.get("/v1/actions/" + id, agent).text("status")).isEqualTo("pending");
@@ -253,15 +311,19 @@ class ConsoleSessionTest {
         String session = signIn(gateway.human("bob", "data-owners"));
         String csrf = csrf(get("/console/inbox", session));
 
-        assertThat(postForm("/console/sign-out", session, Map.of()).statusCode()).isEqualTo(403);
-        assertThat(postForm("/console/sign-out", session, Map.of("csrf", csrf)).statusCode()).isEqualTo(303);
+        assertThat(postForm("/console/sign-out", session, Map.of()).statusCode())
+                .isEqualTo(403);
+        assertThat(postForm("/console/sign-out", session, Map.of("csrf", csrf)).statusCode())
+                .isEqualTo(303);
         assertThat(get("/console/inbox", session).statusCode()).isEqualTo(303);
     }
 
     @Test
     void auditPage_showsTheLatestCheckpointVerifiedByTheServersKey_andTheEntriesNewestFirst() throws Exception {
         String agent = gateway.agent("reporter");
-        String id = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r")).text("id");
+        String id = gateway.http
+                .post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r"))
+                .text("id");
         String session = signIn(gateway.human("bob", "data-owners", TestGateway.AUDITORS));
         String key = gateway.http.get("/v1/audit/key", null).body().strip();
 
@@ -275,8 +337,12 @@ class ConsoleSessionTest {
         }
 
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("signature verified with", key, "request.created", "/console/requests/" + id, "policy.loaded");
-        assertThat(page.body().indexOf("request.created")).as("newest first").isLessThan(page.body().indexOf("policy.loaded"));
+        assertThat(page.body())
+                .contains(
+                        "signature verified with", key, "request.created", "/console/requests/" + id, "policy.loaded");
+        assertThat(page.body().indexOf("request.created"))
+                .as("newest first")
+                .isLessThan(page.body().indexOf("policy.loaded"));
         HttpResponse<String> policyOnly = get("/console/audit?type=policy.", session);
         assertThat(policyOnly.body()).contains("<td>policy.loaded</td>").doesNotContain("<td>request.created</td>");
         HttpResponse<String> oneRequest = get("/console/audit?request=" + id, session);
@@ -290,26 +356,40 @@ class ConsoleSessionTest {
         HttpResponse<String> page = get("/console/audit", session);
 
         assertThat(page.statusCode()).isEqualTo(403);
-        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+        assertThat(page.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
         assertThat(page.body()).contains("Not allowed").doesNotContain("policy.loaded");
     }
 
     @Test
     void auditExport_download_verifiesOfflineWithTheCommandLine() throws Exception {
         String agent = gateway.agent("reporter");
-        gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r"));
+        gateway.http.post(
+                "/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r"));
         String session = signIn(gateway.human("bob", "data-owners", TestGateway.AUDITORS));
         String key = gateway.http.get("/v1/audit/key", null).body().strip();
         Thread.sleep(1_500); // a checkpoint covers the entries within a second
 
-        HttpResponse<byte[]> export = client.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/console/audit/export"))
-                .header("Cookie", session).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> export = client.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/console/audit/export"))
+                        .header("Cookie", session)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         Path file = directory.resolve("console.export");
         Files.write(file, export.body());
 
         assertThat(export.statusCode()).isEqualTo(200);
-        assertThat(export.headers().firstValue("Content-Disposition")).hasValueSatisfying(value -> assertThat(value).startsWith("attachment;"));
-        Cli.Run verified = Cli.run("audit", "verify", "--export", file.toString(), "--key", key, "--state", directory.resolve("state").toString());
+        assertThat(export.headers().firstValue("Content-Disposition"))
+                .hasValueSatisfying(value -> assertThat(value).startsWith("attachment;"));
+        Cli.Run verified = Cli.run(
+                "audit",
+                "verify",
+                "--export",
+                file.toString(),
+                "--key",
+                key,
+                "--state",
+                directory.resolve("state").toString());
         assertThat(verified.exitCode()).as(verified.out() + verified.err()).isZero();
     }
 
@@ -317,33 +397,65 @@ class ConsoleSessionTest {
     void policyPage_showsTheActivePolicy_andSimulatesAnActionWithoutRecordingIt() {
         String session = signIn(gateway.human("bob", "data-owners"));
         HttpResponse<String> page = get("/console/policy", session);
-        long before = gateway.http.get("/v1/approvals", gateway.human("carol", "data-owners")).json().path("items").size();
+        long before = gateway.http
+                .get("/v1/approvals", gateway.human("carol", "data-owners"))
+                .json()
+                .path("items")
+                .size();
 
-        HttpResponse<String> simulated = postForm("/console/policy/simulate", session, Map.of("csrf", csrf(page), "action", "db.export",
-                "resource", "db/prod/customers", "agent", "reporter", "params", "{\"format\": \"csv\"}"));
-        HttpResponse<String> badParams = postForm("/console/policy/simulate", session, Map.of("csrf", csrf(page), "action", "db.export",
-                "resource", "db/prod/customers", "params", "[1, 2"));
+        HttpResponse<String> simulated = postForm(
+                "/console/policy/simulate",
+                session,
+                Map.of(
+                        "csrf",
+                        csrf(page),
+                        "action",
+                        "db.export",
+                        "resource",
+                        "db/prod/customers",
+                        "agent",
+                        "reporter",
+                        "params",
+                        "{\"format\": \"csv\"}"));
+        HttpResponse<String> badParams = postForm(
+                "/console/policy/simulate",
+                session,
+                Map.of("csrf", csrf(page), "action", "db.export", "resource", "db/prod/customers", "params", "[1, 2"));
 
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("exports-need-a-data-owner", "sha256:", "<td>policy.loaded</td>");
         assertThat(simulated.statusCode()).isEqualTo(200);
-        assertThat(simulated.body()).contains("<dd id=\"sim-effect\">require_approval</dd>", "exports-need-a-data-owner");
+        assertThat(simulated.body())
+                .contains("<dd id=\"sim-effect\">require_approval</dd>", "exports-need-a-data-owner");
         assertThat(badParams.statusCode()).isEqualTo(422);
         assertThat(badParams.body()).contains("params are not JSON");
-        assertThat(gateway.http.get("/v1/approvals", gateway.human("dave", "data-owners")).json().path("items").size()).isEqualTo(before);
+        assertThat(gateway.http
+                        .get("/v1/approvals", gateway.human("dave", "data-owners"))
+                        .json()
+                        .path("items")
+                        .size())
+                .isEqualTo(before);
     }
 
     @Test
     void policyPage_listsTrippedBreakers() {
         try (SqliteStore store = SqliteStore.open(gateway.data())) {
-            store.transact(tx -> tx.tripBreaker(new TrippedBreaker("cleaner", "deletes", Instant.parse("2026-11-24T09:00:03Z"), 21,
-                    Duration.ofMinutes(1), Optional.of("req-1"))));
+            store.transact(tx -> tx.tripBreaker(new TrippedBreaker(
+                    "cleaner",
+                    "deletes",
+                    Instant.parse("2026-11-24T09:00:03Z"),
+                    21,
+                    Duration.ofMinutes(1),
+                    Optional.of("req-1"))));
         }
         String session = signIn(gateway.human("bob", "data-owners"));
 
         HttpResponse<String> page = get("/console/policy", session);
 
-        assertThat(page.body()).contains("id=\"tripped-breakers\"", "<td>cleaner</td><td>deletes</td><td>2026-11-24T09:00:03Z</td><td>21</td>");
+        assertThat(page.body())
+                .contains(
+                        "id=\"tripped-breakers\"",
+                        "<td>cleaner</td><td>deletes</td><td>2026-11-24T09:00:03Z</td><td>21</td>");
     }
 
     @Test
@@ -353,11 +465,20 @@ class ConsoleSessionTest {
         try (InputStream in = ConsoleSessionTest.class.getResourceAsStream("/e2e-policy.yaml")) {
             Files.write(policy, in.readAllBytes());
         }
-        ServerConfig https = new ServerConfig("127.0.0.1", 0, directory.resolve("tls-data"), Optional.of(policy),
-                Optional.of("https://countersign.example.com"), ServerConfig.DEFAULT_MAX_BODY_BYTES, Duration.ofMinutes(5), IdentityConfig.localOnly());
+        ServerConfig https = new ServerConfig(
+                "127.0.0.1",
+                0,
+                directory.resolve("tls-data"),
+                Optional.of(policy),
+                Optional.of("https://countersign.example.com"),
+                ServerConfig.DEFAULT_MAX_BODY_BYTES,
+                Duration.ofMinutes(5),
+                IdentityConfig.localOnly());
         try (Gateway tls = Gateway.start(https, Clock.systemUTC())) {
-            HttpResponse<String> form = send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tls.port() + "/console/sign-in")));
-            assertThat(setCookie(form, "countersign_signin").orElseThrow()).contains("Secure", "HttpOnly", "SameSite=Lax");
+            HttpResponse<String> form =
+                    send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tls.port() + "/console/sign-in")));
+            assertThat(setCookie(form, "countersign_signin").orElseThrow())
+                    .contains("Secure", "HttpOnly", "SameSite=Lax");
         } finally {
             gateway = new TestGateway(directory);
         }

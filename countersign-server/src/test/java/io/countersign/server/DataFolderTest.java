@@ -26,7 +26,8 @@ class DataFolderTest {
         byte[] again = new DataFolder(directory).secretKey("grant.key");
 
         assertThat(first).hasSize(32).isEqualTo(again);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("grant.key")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("grant.key"))))
+                .isEqualTo("rw-------");
         try (var leftovers = Files.list(directory)) {
             assertThat(leftovers.map(path -> path.getFileName().toString())).containsExactly("grant.key");
         }

@@ -39,10 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
  * after the restart no write fails because of a connection from before it.
  */
 class DatabaseOutageTest {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
+
     private EmbeddedPostgres postgres;
     private int port;
     private final List<Gateway> nodes = new ArrayList<>();
@@ -59,17 +61,23 @@ class DatabaseOutageTest {
 
     @Test
     @Timeout(240)
-    void whileTheDatabaseIsAway_callsAre503WithRetryAfter_readyzIs503_healthzAndMetricsAnswer_andAfterItsRestartNoWriteFails() throws Exception {
+    void
+            whileTheDatabaseIsAway_callsAre503WithRetryAfter_readyzIs503_healthzAndMetricsAnswer_andAfterItsRestartNoWriteFails()
+                    throws Exception {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
         startPostgres();
-        PostgresSettings database = PostgresSettings.of("jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres");
+        PostgresSettings database =
+                PostgresSettings.of("jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres");
         Path policy = dir.resolve("policy.yaml");
         try (InputStream in = DatabaseOutageTest.class.getResourceAsStream("/e2e-policy.yaml")) {
             Files.write(policy, in.readAllBytes());
         }
-        ServerConfig config = ServerConfig.defaults().withDataDirectory(dir.resolve("data")).withPolicyFile(policy).withPort(0)
+        ServerConfig config = ServerConfig.defaults()
+                .withDataDirectory(dir.resolve("data"))
+                .withPolicyFile(policy)
+                .withPort(0)
                 .withDatabase(DatabaseConfig.postgres(database));
         for (int i = 0; i < 2; i++) {
             nodes.add(Gateway.start(config, Clock.systemUTC()));
@@ -77,21 +85,28 @@ class DatabaseOutageTest {
         String agent = issue(database, new Agent("reporter", Map.of("team", "test")));
         String alice = issue(database, new Human("alice", "alice@example.com", Set.of("data-owners")));
         for (Gateway node : nodes) {
-            assertThat(post(node, "/v1/actions", agent, query("before")).status()).isEqualTo(200);
+            assertThat(post(node, "/v1/actions", agent, query("before")).status())
+                    .isEqualTo(200);
             assertThat(get(node, "/readyz", null).status()).isEqualTo(200);
         }
-        Answer pending = post(nodes.get(0), "/v1/actions", agent,
+        Answer pending = post(
+                nodes.get(0),
+                "/v1/actions",
+                agent,
                 Http.json("action", "db.export", "resource", "db/prod/customers", "reason", "quarterly report"));
         assertThat(pending.status()).as(pending.body()).isEqualTo(202);
         String id = new Http.Response(pending.status(), pending.contentType(), pending.body()).text("id");
-        CompletableFuture<Answer> longPoll = CompletableFuture.supplyAsync(() -> get(nodes.get(1), "/v1/actions/" + id + "?wait=6s", agent));
+        CompletableFuture<Answer> longPoll =
+                CompletableFuture.supplyAsync(() -> get(nodes.get(1), "/v1/actions/" + id + "?wait=6s", agent));
         Thread.sleep(500);
 
         postgres.close(); // pg_ctl stop -m fast: sessions end, new connections are refused
         postgres = null;
         List<Long> answerMillis = new ArrayList<>();
         for (Gateway node : nodes) {
-            for (Answer answer : List.of(post(node, "/v1/actions", agent, query("during")), get(node, "/v1/actions/" + id, agent),
+            for (Answer answer : List.of(
+                    post(node, "/v1/actions", agent, query("during")),
+                    get(node, "/v1/actions/" + id, agent),
                     post(node, "/v1/actions/" + id + "/approve", alice, "{}"))) {
                 assertThat(answer.status()).as(answer.body()).isEqualTo(503);
                 assertThat(answer.contentType()).startsWith("application/problem+json");
@@ -108,8 +123,8 @@ class DatabaseOutageTest {
             answerMillis.add(metrics.millis());
         }
         Answer polled = longPoll.get(60, TimeUnit.SECONDS);
-        System.out.println("database outage: answers took " + answerMillis + " ms; the long-poll spanning it answered " + polled.status()
-                + " after " + polled.millis() + " ms");
+        System.out.println("database outage: answers took " + answerMillis + " ms; the long-poll spanning it answered "
+                + polled.status() + " after " + polled.millis() + " ms");
         assertThat(polled.status()).as(polled.body()).isIn(200, 503);
         // Bounded by the pool's 1.5 s wait for a connection; generous here for a loaded test machine.
         assertThat(answerMillis).allSatisfy(millis -> assertThat(millis).isLessThan(8_000L));
@@ -155,8 +170,11 @@ class DatabaseOutageTest {
     }
 
     private static Answer post(Gateway node, String path, String token, String body) {
-        return send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)),
+                token);
     }
 
     private static Answer send(HttpRequest.Builder builder, String token) {
@@ -165,9 +183,13 @@ class DatabaseOutageTest {
         }
         long start = System.nanoTime();
         try {
-            HttpResponse<String> response = HTTP.send(builder.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-                    response.headers().firstValue("Retry-After").orElse(""), response.body(),
+            HttpResponse<String> response =
+                    HTTP.send(builder.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(
+                    response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(""),
+                    response.headers().firstValue("Retry-After").orElse(""),
+                    response.body(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -38,9 +38,19 @@ class DelegationTest {
     }
 
     private Response export(String onBehalfOf, String proof) {
-        String body = onBehalfOf == null ? json("action", "db.export", "resource", "db/prod/customers", "reason", "asked for it")
-                : json("action", "db.export", "resource", "db/prod/customers", "reason", "asked for it", "onBehalfOf", onBehalfOf);
-        return proof == null ? gateway.http.post("/v1/actions", reporter, body)
+        String body = onBehalfOf == null
+                ? json("action", "db.export", "resource", "db/prod/customers", "reason", "asked for it")
+                : json(
+                        "action",
+                        "db.export",
+                        "resource",
+                        "db/prod/customers",
+                        "reason",
+                        "asked for it",
+                        "onBehalfOf",
+                        onBehalfOf);
+        return proof == null
+                ? gateway.http.post("/v1/actions", reporter, body)
                 : gateway.http.post("/v1/actions", reporter, body, Delegations.HEADER, proof);
     }
 
@@ -50,29 +60,35 @@ class DelegationTest {
 
         assertThat(claimed.text("status")).isEqualTo("denied");
         assertThat(claimed.text("delegation")).isEqualTo("claimed");
-        assertThat(claimed.json().path("decision").path("reason").asString()).isEqualTo("exports on behalf of a human need verified delegation");
+        assertThat(claimed.json().path("decision").path("reason").asString())
+                .isEqualTo("exports on behalf of a human need verified delegation");
     }
 
     @Test
     void theHumansOwnToken_verifiesTheDelegation() {
-        Response verified = export("alice", provider.sign(provider.claims("alice").build()));
+        Response verified =
+                export("alice", provider.sign(provider.claims("alice").build()));
 
         assertThat(verified.status()).isEqualTo(202);
         assertThat(verified.text("delegation")).isEqualTo("verified");
-        String entries = gateway.http.get("/v1/audit/entries", gateway.auditor()).body();
+        String entries =
+                gateway.http.get("/v1/audit/entries", gateway.auditor()).body();
         assertThat(entries).contains("\"delegation\":\"verified\"");
     }
 
     @Test
     void aTokenExchangeToken_actingForThisAgent_verifiesTheDelegation() {
-        String exchanged = provider.sign(provider.claims("alice").claim("act", Map.of("sub", "reporter")).build());
+        String exchanged = provider.sign(
+                provider.claims("alice").claim("act", Map.of("sub", "reporter")).build());
 
         assertThat(export("alice@example.com", exchanged).text("delegation")).isEqualTo("verified");
     }
 
     @Test
     void aTokenExchangeToken_forAnotherActor_isRefused() {
-        String exchanged = provider.sign(provider.claims("alice").claim("act", Map.of("sub", "some-other-agent")).build());
+        String exchanged = provider.sign(provider.claims("alice")
+                .claim("act", Map.of("sub", "some-other-agent"))
+                .build());
 
         Response refused = export("alice", exchanged);
 
@@ -91,7 +107,9 @@ class DelegationTest {
 
     @Test
     void anInvalidToken_isRefused_notDowngradedToClaimed() {
-        String expired = provider.sign(provider.claims("alice").expirationTime(new java.util.Date(System.currentTimeMillis() - 3_600_000)).build());
+        String expired = provider.sign(provider.claims("alice")
+                .expirationTime(new java.util.Date(System.currentTimeMillis() - 3_600_000))
+                .build());
 
         Response refused = export("alice", expired);
 
@@ -109,9 +127,12 @@ class DelegationTest {
 
     @Test
     void theVerifiedHuman_stillCannotApprove() {
-        String id = export("alice", provider.sign(provider.claims("alice").build())).text("id");
+        String id =
+                export("alice", provider.sign(provider.claims("alice").build())).text("id");
 
-        Response selfApproval = gateway.http.post("/v1/actions/" + id + "/approve", provider.sign(provider.claims("alice", "data-owners").build()),
+        Response selfApproval = gateway.http.post(
+                "/v1/actions/" + id + "/approve",
+                provider.sign(provider.claims("alice", "data-owners").build()),
                 json("comment", "mine"));
 
         assertThat(selfApproval.status()).isEqualTo(403);

@@ -18,25 +18,32 @@ class DeploymentUnitTest {
     Path directory;
 
     private static Path unit() {
-        for (Path candidate : List.of(Path.of("deploy/systemd/countersign.service"), Path.of("../deploy/systemd/countersign.service"))) {
+        for (Path candidate : List.of(
+                Path.of("deploy/systemd/countersign.service"), Path.of("../deploy/systemd/countersign.service"))) {
             if (Files.isRegularFile(candidate)) {
                 return candidate;
             }
         }
-        throw new AssertionError("deploy/systemd/countersign.service not found from " + Path.of("").toAbsolutePath());
+        throw new AssertionError("deploy/systemd/countersign.service not found from "
+                + Path.of("").toAbsolutePath());
     }
 
     @Test
     void theSystemdUnitVerifiesWithoutAWarning() throws Exception {
         String text = Files.readString(unit());
-        assertThat(text).contains("ExecStart=/usr/bin/java -jar /opt/countersign/countersign.jar serve --config /etc/countersign/countersign.yaml");
+        assertThat(text)
+                .contains(
+                        "ExecStart=/usr/bin/java -jar /opt/countersign/countersign.jar serve --config /etc/countersign/countersign.yaml");
         // systemd checks that ExecStart's program exists: point it at this JVM's java where /usr/bin/java is absent.
         Path copy = directory.resolve("countersign.service");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Files.writeString(copy, Files.isExecutable(Path.of("/usr/bin/java")) ? text : text.replace("/usr/bin/java", java));
+        Files.writeString(
+                copy, Files.isExecutable(Path.of("/usr/bin/java")) ? text : text.replace("/usr/bin/java", java));
         Process verify;
         try {
-            verify = new ProcessBuilder("systemd-analyze", "verify", copy.toString()).redirectErrorStream(true).start();
+            verify = new ProcessBuilder("systemd-analyze", "verify", copy.toString())
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException missing) {
             assumeTrue(false, "systemd-analyze (Debian's systemd package) is not installed; the unit was not verified");
             return;

@@ -58,8 +58,12 @@ class EvidenceExportTest {
     @BeforeAll
     void runTheScenario(@TempDir Path temporary) throws Exception {
         directory = temporary;
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("admins"), Set.of("auditors"))
-                .withBreakGlassGroup("incident-commanders"), "/evidence-policy.yaml");
+        gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly()
+                        .withRoles(Set.of("admins"), Set.of("auditors"))
+                        .withBreakGlassGroup("incident-commanders"),
+                "/evidence-policy.yaml");
         reporter = gateway.agent("reporter");
         auditor = gateway.human("aude", "auditors");
         String olga = gateway.human("olga", "data-owners");
@@ -71,17 +75,34 @@ class EvidenceExportTest {
         from = Instant.now();
 
         JsonNode allowed = submit("db.query", "db/prod/orders", null);
-        assertThat(execute(allowed.path("id").asString(), allowed.path("grant").path("token").asString(), "succeeded").status()).isEqualTo(200);
+        assertThat(execute(
+                                allowed.path("id").asString(),
+                                allowed.path("grant").path("token").asString(),
+                                "succeeded")
+                        .status())
+                .isEqualTo(200);
         inPeriod.put(allowed.path("id").asString(), "approved"); // by the policy: effect allow
 
-        String approved = submit("db.export", "db/prod/customers", null).path("id").asString();
-        assertThat(gateway.http.post("/v1/actions/" + approved + "/approve", olga, json("comment", "ok")).status()).isEqualTo(200);
-        String grant = gateway.http.get("/v1/actions/" + approved, reporter).json().path("grant").path("token").asString();
+        String approved =
+                submit("db.export", "db/prod/customers", null).path("id").asString();
+        assertThat(gateway.http
+                        .post("/v1/actions/" + approved + "/approve", olga, json("comment", "ok"))
+                        .status())
+                .isEqualTo(200);
+        String grant = gateway.http
+                .get("/v1/actions/" + approved, reporter)
+                .json()
+                .path("grant")
+                .path("token")
+                .asString();
         assertThat(execute(approved, grant, "failed").status()).isEqualTo(200);
         inPeriod.put(approved, "approved");
 
         String denied = submit("db.export", "db/prod/payroll", null).path("id").asString();
-        assertThat(gateway.http.post("/v1/actions/" + denied + "/deny", olga, json("comment", "not payroll")).status()).isEqualTo(200);
+        assertThat(gateway.http
+                        .post("/v1/actions/" + denied + "/deny", olga, json("comment", "not payroll"))
+                        .status())
+                .isEqualTo(200);
         inPeriod.put(denied, "denied");
 
         inPeriod.put(submit("iam.grant", "iam/roles/admin", null).path("id").asString(), "denied");
@@ -89,14 +110,24 @@ class EvidenceExportTest {
         String expiring = submit("demo.expire", "demo/x", null).path("id").asString();
         inPeriod.put(expiring, "expired");
 
-        String emergency = submit("incident.mitigate", "prod/api", "ic").path("id").asString();
-        Response broken = gateway.http.post("/v1/actions/" + emergency + "/approve", commander, json("breakGlass", true, "reason", "prod is down, SEV1"));
+        String emergency =
+                submit("incident.mitigate", "prod/api", "ic").path("id").asString();
+        Response broken = gateway.http.post(
+                "/v1/actions/" + emergency + "/approve",
+                commander,
+                json("breakGlass", true, "reason", "prod is down, SEV1"));
         assertThat(broken.status()).as(broken.body()).isEqualTo(200);
-        assertThat(gateway.http.post("/v1/actions/" + emergency + "/review", rita, json("comment", "reviewed")).status()).isEqualTo(200);
+        assertThat(gateway.http
+                        .post("/v1/actions/" + emergency + "/review", rita, json("comment", "reviewed"))
+                        .status())
+                .isEqualTo(200);
         inPeriod.put(emergency, "approved");
 
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!gateway.http.get("/v1/actions/" + expiring, reporter).text("status").equals("expired")) {
+        while (!gateway.http
+                .get("/v1/actions/" + expiring, reporter)
+                .text("status")
+                .equals("expired")) {
             assertThat(System.nanoTime()).as("the request expires").isLessThan(deadline);
             Thread.sleep(100);
         }
@@ -106,9 +137,13 @@ class EvidenceExportTest {
         after = submit("db.query", "db/prod/later", null).path("id").asString();
 
         key = gateway.http.get("/v1/audit/key", null).body();
-        HttpResponse<byte[]> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(gateway.baseUrl() + "/v1/evidence?from=" + from + "&to=" + to)).header("Authorization", "Bearer " + auditor).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> answer = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create(gateway.baseUrl() + "/v1/evidence?from=" + from + "&to=" + to))
+                                .header("Authorization", "Bearer " + auditor)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
         assertThat(answer.statusCode()).as(new String(answer.body(), UTF_8)).isEqualTo(200);
         assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/zip");
         zip = directory.resolve("evidence.zip");
@@ -121,7 +156,8 @@ class EvidenceExportTest {
     }
 
     private JsonNode submit(String action, String resource, String onBehalfOf) {
-        String body = onBehalfOf == null ? json("action", action, "resource", resource, "reason", "quarterly report")
+        String body = onBehalfOf == null
+                ? json("action", action, "resource", resource, "reason", "quarterly report")
                 : json("action", action, "resource", resource, "reason", "page 1234", "onBehalfOf", onBehalfOf);
         Response answer = gateway.http.post("/v1/actions", reporter, body);
         assertThat(answer.status()).as(answer.body()).isIn(200, 202, 403);
@@ -129,26 +165,46 @@ class EvidenceExportTest {
     }
 
     private Response execute(String id, String grant, String outcome) {
-        return gateway.http.post("/v1/actions/" + id + "/execution", reporter, json("grant", grant, "outcome", outcome));
+        return gateway.http.post(
+                "/v1/actions/" + id + "/execution", reporter, json("grant", grant, "outcome", outcome));
     }
 
     private Cli.Run verify(Path file) {
-        return Cli.run("audit", "verify", "--export", file.toString(), "--key", key, "--state", directory.resolve("verifier-state").toString());
+        return Cli.run(
+                "audit",
+                "verify",
+                "--export",
+                file.toString(),
+                "--key",
+                key,
+                "--state",
+                directory.resolve("verifier-state").toString());
     }
 
     @Test
     void package_holdsEveryRequestOfThePeriod_andNothingElse() throws IOException {
         Map<String, byte[]> files = read(zip);
-        List<JsonNode> rows = new String(files.get("population.jsonl"), UTF_8).lines().map(MAPPER::readTree).toList();
+        List<JsonNode> rows = new String(files.get("population.jsonl"), UTF_8)
+                .lines()
+                .map(MAPPER::readTree)
+                .toList();
 
         assertThat(rows).extracting(row -> row.path("request").asString()).containsExactlyElementsOf(inPeriod.keySet());
         assertThat(rows).extracting(row -> row.path("status").asString()).containsExactlyElementsOf(inPeriod.values());
         String csv = new String(files.get("population.csv"), UTF_8);
         assertThat(csv).doesNotContain(before).doesNotContain(after);
         assertThat(csv.lines()).hasSize(inPeriod.size() + 1);
-        assertThat(rows).extracting(row -> row.path("effect").asString())
-                .containsExactly("allow", "require_approval", "require_approval", "deny", "require_approval", "require_approval");
-        assertThat(rows).allSatisfy(row -> assertThat(row.path("auditSeqs").size()).isGreaterThanOrEqualTo(2));
+        assertThat(rows)
+                .extracting(row -> row.path("effect").asString())
+                .containsExactly(
+                        "allow",
+                        "require_approval",
+                        "require_approval",
+                        "deny",
+                        "require_approval",
+                        "require_approval");
+        assertThat(rows)
+                .allSatisfy(row -> assertThat(row.path("auditSeqs").size()).isGreaterThanOrEqualTo(2));
         JsonNode approved = rows.get(1);
         assertThat(approved.path("votes").get(0).path("voter").asString()).isEqualTo("olga");
         assertThat(approved.path("votes").get(0).path("channel").asString()).isEqualTo("api");
@@ -163,23 +219,40 @@ class EvidenceExportTest {
 
         String sod = new String(files.get("sod.csv"), UTF_8);
         assertThat(sod.lines()).hasSize(3);
-        assertThat(sod).contains(ids.get(1) + ",reporter,,,olga,olga@example.com,\"separated: 1 approver(s)").contains("break-glass by ic (review acknowledged by rita at ")
+        assertThat(sod)
+                .contains(ids.get(1) + ",reporter,,,olga,olga@example.com,\"separated: 1 approver(s)")
+                .contains("break-glass by ic (review acknowledged by rita at ")
                 .doesNotContain("VIOLATION");
-        assertThat(new String(files.get("break-glass.csv"), UTF_8)).contains(ids.get(5) + ",incident.mitigate,prod/api,ic,")
+        assertThat(new String(files.get("break-glass.csv"), UTF_8))
+                .contains(ids.get(5) + ",incident.mitigate,prod/api,ic,")
                 .contains("\"prod is down, SEV1\",acknowledged,rita,");
         String exceptions = new String(files.get("exceptions.csv"), UTF_8);
-        assertThat(exceptions).contains(",denied," + ids.get(2)).contains(",denied by policy," + ids.get(3)).contains(",expired," + ids.get(4))
-                .contains(",break-glass," + ids.get(5)).contains(",execution failed," + ids.get(1));
-        assertThat(new String(files.get("policies.csv"), UTF_8)).contains("policy.loaded").contains("policy.yaml,system");
+        assertThat(exceptions)
+                .contains(",denied," + ids.get(2))
+                .contains(",denied by policy," + ids.get(3))
+                .contains(",expired," + ids.get(4))
+                .contains(",break-glass," + ids.get(5))
+                .contains(",execution failed," + ids.get(1));
+        assertThat(new String(files.get("policies.csv"), UTF_8))
+                .contains("policy.loaded")
+                .contains("policy.yaml,system");
         JsonNode stats = MAPPER.readTree(files.get("stats.json"));
         assertThat(stats.path("timeToDecision").path("decidedByHumans").asInt()).isEqualTo(3);
         assertThat(stats.path("expired").asInt()).isEqualTo(1);
         assertThat(stats.path("outcomes").path("allowed").asInt()).isEqualTo(1);
         JsonNode controls = MAPPER.readTree(files.get("control-map.json")).path("controls");
-        assertThat(controls).extracting(c -> c.path("id").asString()).containsExactly("CC6.1", "CC6.2", "CC6.3", "CC7.2", "CC8.1");
+        assertThat(controls)
+                .extracting(c -> c.path("id").asString())
+                .containsExactly("CC6.1", "CC6.2", "CC6.3", "CC7.2", "CC8.1");
         String html = new String(files.get("summary.html"), UTF_8);
         assertThat(html).contains("<svg").contains("Separation of duties").doesNotContain("<script", "<link", "src=");
-        assertThat(files).containsKeys("manifest.json", "log/entries.jsonl", "log/inclusion-proofs.jsonl", "log/checkpoint.txt", "log/key.txt");
+        assertThat(files)
+                .containsKeys(
+                        "manifest.json",
+                        "log/entries.jsonl",
+                        "log/inclusion-proofs.jsonl",
+                        "log/checkpoint.txt",
+                        "log/key.txt");
     }
 
     @Test
@@ -192,10 +265,16 @@ class EvidenceExportTest {
 
     @Test
     void apiExport_isRecordedInTheLog_byWhoPulledIt_withTheManifestsHash() throws IOException {
-        String manifestHash = io.countersign.server.evidence.EvidencePackageTestAccess.sha256(read(zip).get("manifest.json"));
+        String manifestHash = io.countersign.server.evidence.EvidencePackageTestAccess.sha256(
+                read(zip).get("manifest.json"));
 
-        List<JsonNode> exports = gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(MAPPER::readTree)
-                .filter(entry -> entry.path("type").asString().equals("evidence.exported")).toList();
+        List<JsonNode> exports = gateway.http
+                .get("/v1/audit/entries", gateway.auditor())
+                .body()
+                .lines()
+                .map(MAPPER::readTree)
+                .filter(entry -> entry.path("type").asString().equals("evidence.exported"))
+                .toList();
 
         assertThat(exports).anySatisfy(entry -> {
             assertThat(entry.path("actor").asString()).isEqualTo("human:aude");
@@ -207,8 +286,17 @@ class EvidenceExportTest {
     @Test
     void package_fromTheCommandLine_holdsTheSameFiles_andVerifies() throws IOException {
         Path out = directory.resolve("cli-evidence.zip");
-        Cli.Run export = Cli.run("evidence", "export", "--from", from.toString(), "--to", to.toString(), "--out", out.toString(),
-                "--data", gateway.data().toString());
+        Cli.Run export = Cli.run(
+                "evidence",
+                "export",
+                "--from",
+                from.toString(),
+                "--to",
+                to.toString(),
+                "--out",
+                out.toString(),
+                "--data",
+                gateway.data().toString());
 
         assertThat(export.exitCode()).as(export.all()).isZero();
         assertThat(export.out()).contains("exported " + inPeriod.size() + " requests");
@@ -239,32 +327,44 @@ class EvidenceExportTest {
     @Test
     void aChangedFile_withTheManifestUpdatedToMatch_isStillCaught_becauseVerifyRebuildsIt() throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>(read(zip));
-        byte[] population = new String(files.get("population.csv"), UTF_8).replace(",olga,", ",mallory,").getBytes(UTF_8);
+        byte[] population = new String(files.get("population.csv"), UTF_8)
+                .replace(",olga,", ",mallory,")
+                .getBytes(UTF_8);
         String oldHash = io.countersign.server.evidence.EvidencePackageTestAccess.sha256(files.get("population.csv"));
         String newHash = io.countersign.server.evidence.EvidencePackageTestAccess.sha256(population);
         files.put("population.csv", population);
-        files.put("manifest.json", new String(files.get("manifest.json"), UTF_8).replace(oldHash, newHash).getBytes(UTF_8));
+        files.put(
+                "manifest.json",
+                new String(files.get("manifest.json"), UTF_8)
+                        .replace(oldHash, newHash)
+                        .getBytes(UTF_8));
         Path file = directory.resolve("rewritten.zip");
         write(files, file);
 
         Cli.Run run = verify(file);
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
-        assertThat(run.err()).startsWith("audit verify FAILED: population.csv: is not what the cited audit entries give");
+        assertThat(run.err())
+                .startsWith("audit verify FAILED: population.csv: is not what the cited audit entries give");
     }
 
     @Test
     void anEntryOfThePeriodLeftOut_failsVerification() throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>(read(zip));
-        List<String> entries = new String(files.get("log/entries.jsonl"), UTF_8).lines().toList();
-        List<String> proofs = new String(files.get("log/inclusion-proofs.jsonl"), UTF_8).lines().toList();
+        List<String> entries =
+                new String(files.get("log/entries.jsonl"), UTF_8).lines().toList();
+        List<String> proofs = new String(files.get("log/inclusion-proofs.jsonl"), UTF_8)
+                .lines()
+                .toList();
         int drop = entries.size() / 2;
         files.put("log/entries.jsonl", lines(entries, drop));
         files.put("log/inclusion-proofs.jsonl", lines(proofs, drop));
         // An exporter hiding an entry would also fix the manifest's hashes: verify must not need them to notice.
         String manifest = new String(files.get("manifest.json"), UTF_8);
         for (String name : List.of("log/entries.jsonl", "log/inclusion-proofs.jsonl")) {
-            manifest = manifest.replace(io.countersign.server.evidence.EvidencePackageTestAccess.sha256(read(zip).get(name)),
+            manifest = manifest.replace(
+                    io.countersign.server.evidence.EvidencePackageTestAccess.sha256(
+                            read(zip).get(name)),
                     io.countersign.server.evidence.EvidencePackageTestAccess.sha256(files.get(name)));
         }
         files.put("manifest.json", manifest.getBytes(UTF_8));
@@ -274,29 +374,60 @@ class EvidenceExportTest {
         Cli.Run run = verify(file);
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
-        assertThat(run.err()).startsWith("audit verify FAILED: log/entries.jsonl: entry ").contains("is missing");
+        assertThat(run.err())
+                .startsWith("audit verify FAILED: log/entries.jsonl: entry ")
+                .contains("is missing");
     }
 
     @Test
     void aPackageFromAnotherLogsKey_failsVerification_namingTheKeyFile() {
         String origin = key.substring(0, key.indexOf('+'));
-        String otherKey = io.countersign.tlog.note.NoteSigner.generate(origin).verifier().format();
+        String otherKey =
+                io.countersign.tlog.note.NoteSigner.generate(origin).verifier().format();
 
-        Cli.Run run = Cli.run("audit", "verify", "--export", zip.toString(), "--key", otherKey, "--state", directory.resolve("other-state").toString());
+        Cli.Run run = Cli.run(
+                "audit",
+                "verify",
+                "--export",
+                zip.toString(),
+                "--key",
+                otherKey,
+                "--state",
+                directory.resolve("other-state").toString());
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
-        assertThat(run.err()).startsWith("audit verify FAILED: log/key.txt: holds '" + key + "', not the trusted key " + otherKey);
+        assertThat(run.err())
+                .startsWith("audit verify FAILED: log/key.txt: holds '" + key + "', not the trusted key " + otherKey);
     }
 
     @Test
     void commandLine_refusesABadPeriod_andAFolderWithoutALog() {
-        Cli.Run backwards = Cli.run("evidence", "export", "--from", "2026-10-02", "--to", "2026-10-01", "--out", directory.resolve("x.zip").toString(),
-                "--data", gateway.data().toString());
-        Cli.Run empty = Cli.run("evidence", "export", "--from", "2026-10-01", "--to", "2026-10-02", "--out", directory.resolve("y.zip").toString(),
-                "--data", directory.resolve("nothing-here").toString());
+        Cli.Run backwards = Cli.run(
+                "evidence",
+                "export",
+                "--from",
+                "2026-10-02",
+                "--to",
+                "2026-10-01",
+                "--out",
+                directory.resolve("x.zip").toString(),
+                "--data",
+                gateway.data().toString());
+        Cli.Run empty = Cli.run(
+                "evidence",
+                "export",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-10-02",
+                "--out",
+                directory.resolve("y.zip").toString(),
+                "--data",
+                directory.resolve("nothing-here").toString());
 
         assertThat(backwards.exitCode()).isEqualTo(2);
-        assertThat(backwards.err()).contains("the period is empty: from 2026-10-02T00:00:00Z is not before to 2026-10-01T00:00:00Z");
+        assertThat(backwards.err())
+                .contains("the period is empty: from 2026-10-02T00:00:00Z is not before to 2026-10-01T00:00:00Z");
         assertThat(empty.exitCode()).isEqualTo(1);
         assertThat(empty.err()).contains("no Countersign database in");
         assertThat(directory.resolve("x.zip")).doesNotExist();
@@ -308,10 +439,22 @@ class EvidenceExportTest {
         String hugo = gateway.human("hugo", "data-owners");
         String ada = gateway.human("ada", "admins");
 
-        assertThat(gateway.http.get("/v1/evidence?from=" + from + "&to=" + to, hugo).status()).isEqualTo(403);
-        assertThat(gateway.http.get("/v1/evidence?from=" + from + "&to=" + to, reporter).status()).isEqualTo(403);
-        assertThat(gateway.http.get("/v1/evidence?from=" + from + "&to=" + to, null).status()).isEqualTo(401);
-        assertThat(gateway.http.get("/v1/evidence?from=" + from + "&to=" + to, ada).status()).isEqualTo(200);
+        assertThat(gateway.http
+                        .get("/v1/evidence?from=" + from + "&to=" + to, hugo)
+                        .status())
+                .isEqualTo(403);
+        assertThat(gateway.http
+                        .get("/v1/evidence?from=" + from + "&to=" + to, reporter)
+                        .status())
+                .isEqualTo(403);
+        assertThat(gateway.http
+                        .get("/v1/evidence?from=" + from + "&to=" + to, null)
+                        .status())
+                .isEqualTo(401);
+        assertThat(gateway.http
+                        .get("/v1/evidence?from=" + from + "&to=" + to, ada)
+                        .status())
+                .isEqualTo(200);
         Response bad = gateway.http.get("/v1/evidence?from=yesterday&to=" + to, auditor);
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.contentType()).startsWith("application/problem+json");

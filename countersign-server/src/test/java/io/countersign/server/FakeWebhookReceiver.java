@@ -42,11 +42,15 @@ final class FakeWebhookReceiver implements AutoCloseable {
             }
             int answer = status.get();
             if (answer / 100 == 2) {
-                received.add(new Received(Map.of(
-                        "webhook-id", exchange.getRequestHeaders().getFirst("webhook-id"),
-                        "webhook-timestamp", exchange.getRequestHeaders().getFirst("webhook-timestamp"),
-                        "webhook-signature", exchange.getRequestHeaders().getFirst("webhook-signature"),
-                        "content-type", exchange.getRequestHeaders().getFirst("content-type")), new String(body, StandardCharsets.UTF_8)));
+                received.add(new Received(
+                        Map.of(
+                                "webhook-id", exchange.getRequestHeaders().getFirst("webhook-id"),
+                                "webhook-timestamp",
+                                        exchange.getRequestHeaders().getFirst("webhook-timestamp"),
+                                "webhook-signature",
+                                        exchange.getRequestHeaders().getFirst("webhook-signature"),
+                                "content-type", exchange.getRequestHeaders().getFirst("content-type")),
+                        new String(body, StandardCharsets.UTF_8)));
             }
             exchange.sendResponseHeaders(answer, -1);
             exchange.close();

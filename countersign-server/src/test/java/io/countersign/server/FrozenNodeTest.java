@@ -39,6 +39,7 @@ class FrozenNodeTest {
 
     @TempDir
     Path dir;
+
     private final Map<String, Integer> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
 
@@ -48,12 +49,15 @@ class FrozenNodeTest {
     @Test
     @Timeout(300)
     void frozenSigner_otherNodesKeepAtLeastHalfTheirRate_entriesAreSignedWithin3s_nothingLostNoFork() throws Exception {
-        Assumptions.assumeTrue(NodeProcess.canSignal(), "needs a kill command to send SIGSTOP (Debian: apt-get install procps)");
+        Assumptions.assumeTrue(
+                NodeProcess.canSignal(), "needs a kill command to send SIGSTOP (Debian: apt-get install procps)");
         String url = TestPostgres.newDatabase();
         Path config = NodeProcess.writeConfig(dir, url);
         String agent;
         try (PostgresStore store = PostgresStore.open(PostgresSettings.of(url))) {
-            agent = new ApiTokens(store, Clock.systemUTC()).issue(new Agent("loader", Map.of())).reveal();
+            agent = new ApiTokens(store, Clock.systemUTC())
+                    .issue(new Agent("loader", Map.of()))
+                    .reveal();
         }
         long origin = System.nanoTime();
         try (NodeProcess a = NodeProcess.start(config, "a"); // first up: makes the keys and takes the signer lock
@@ -68,7 +72,8 @@ class FrozenNodeTest {
                 for (NodeProcess node : List.of(a, b, c)) {
                     for (int t = 0; t < 4; t++) {
                         String prefix = node.name() + t;
-                        threads.submit(() -> load(node, prefix, agent, running, acknowledged, node == a ? null : liveAcks, origin));
+                        threads.submit(() ->
+                                load(node, prefix, agent, running, acknowledged, node == a ? null : liveAcks, origin));
                     }
                 }
                 threads.submit(() -> sample(b, running, samples, origin));
@@ -84,43 +89,70 @@ class FrozenNodeTest {
                 Thread.sleep(4_000);
                 running.set(false);
                 threads.shutdown();
-                assertThat(threads.awaitTermination(120, TimeUnit.SECONDS)).as("the load stopped").isTrue();
+                assertThat(threads.awaitTermination(120, TimeUnit.SECONDS))
+                        .as("the load stopped")
+                        .isTrue();
 
                 double before = rate(liveAcks, baselineFrom, freezeAt);
                 double during = rate(liveAcks, freezeAt, thawAt);
                 double ratio = during / before;
                 long longestLag = longestSigningLag(new ArrayList<>(samples), freezeAt, thawAt + 2_000);
-                System.out.printf("frozen node: b+c answered %.1f req/s before, %.1f req/s during the %d s freeze of the signer a"
-                        + " (ratio %.2f); longest entry-to-checkpoint time from the freeze on: %d ms (sampled every 50 ms)%n",
+                System.out.printf(
+                        "frozen node: b+c answered %.1f req/s before, %.1f req/s during the %d s freeze of the signer a"
+                                + " (ratio %.2f); longest entry-to-checkpoint time from the freeze on: %d ms (sampled every 50 ms)%n",
                         before, during, FREEZE_MILLIS / 1000, ratio, longestLag);
                 System.out.println("answers by node and status: " + statuses + "; first problems: " + problems);
                 for (NodeProcess node : List.of(a, b, c)) {
                     System.out.println("node " + node.name() + " warnings:\n" + node.warnings(15));
                 }
                 assertThat(before).as("requests/s on b and c before the freeze").isGreaterThan(1.0);
-                assertThat(ratio).as("rate of b and c during the freeze / before").isGreaterThanOrEqualTo(0.5);
-                assertThat(longestLag).as("ms from an entry being in the log to a checkpoint covering it").isLessThanOrEqualTo(3_000);
+                assertThat(ratio)
+                        .as("rate of b and c during the freeze / before")
+                        .isGreaterThanOrEqualTo(0.5);
+                assertThat(longestLag)
+                        .as("ms from an entry being in the log to a checkpoint covering it")
+                        .isLessThanOrEqualTo(3_000);
             }
 
             Thread.sleep(1_500); // the signer covers the end of the load
             Set<String> created = createdRequests(b);
             assertThat(acknowledged).hasSizeGreaterThan(50);
-            assertThat(created).as("request.created entries of every acknowledged request").containsAll(acknowledged);
+            assertThat(created)
+                    .as("request.created entries of every acknowledged request")
+                    .containsAll(acknowledged);
             Path state = dir.resolve("verifier-state");
             for (NodeProcess node : List.of(b, a, c)) {
-                // One saved state across the nodes: every node's checkpoint must be consistent with the ones seen before.
-                Cli.Run verify = Cli.run("audit", "verify", "--server", node.baseUrl(), "--trust-on-first-use", "--state", state.toString());
-                assertThat(verify.exitCode()).as("audit verify on node " + node.name() + ": " + verify.all()).isZero();
+                // One saved state across the nodes: every node's checkpoint must be consistent with the ones seen
+                // before.
+                Cli.Run verify = Cli.run(
+                        "audit",
+                        "verify",
+                        "--server",
+                        node.baseUrl(),
+                        "--trust-on-first-use",
+                        "--state",
+                        state.toString());
+                assertThat(verify.exitCode())
+                        .as("audit verify on node " + node.name() + ": " + verify.all())
+                        .isZero();
             }
         }
     }
 
-    private void load(NodeProcess node, String prefix, String agent, AtomicBoolean running, ConcurrentLinkedQueue<String> acknowledged,
-            ConcurrentLinkedQueue<Long> acks, long origin) {
+    private void load(
+            NodeProcess node,
+            String prefix,
+            String agent,
+            AtomicBoolean running,
+            ConcurrentLinkedQueue<String> acknowledged,
+            ConcurrentLinkedQueue<Long> acks,
+            long origin) {
         Http http = new Http(node.baseUrl());
         for (int i = 0; running.get(); i++) {
             try {
-                Response response = http.post("/v1/actions", agent,
+                Response response = http.post(
+                        "/v1/actions",
+                        agent,
                         Http.json("action", "db.query", "resource", "db/prod/" + prefix + "-" + i, "reason", "load"));
                 statuses.merge(node.name() + " " + response.status(), 1, Integer::sum);
                 if (response.status() == 200) {
@@ -137,7 +169,8 @@ class FrozenNodeTest {
         }
     }
 
-    private static void sample(NodeProcess node, AtomicBoolean running, ConcurrentLinkedQueue<Sample> samples, long origin) {
+    private static void sample(
+            NodeProcess node, AtomicBoolean running, ConcurrentLinkedQueue<Sample> samples, long origin) {
         // A sample is taken only when both calls answer; the live node's log is what counts.
         Http http = new Http(node.baseUrl());
         while (running.get()) {
@@ -146,7 +179,8 @@ class FrozenNodeTest {
                 long entries = Long.parseLong(entries(node));
                 Response checkpoint = http.get("/v1/audit/checkpoint", null);
                 if (checkpoint.status() == 200) {
-                    samples.add(new Sample(at, entries, Long.parseLong(checkpoint.body().split("\n")[1])));
+                    samples.add(new Sample(
+                            at, entries, Long.parseLong(checkpoint.body().split("\n")[1])));
                 }
             } catch (RuntimeException e) {
                 // a failed sample is left out
@@ -164,8 +198,11 @@ class FrozenNodeTest {
     /** The log's size, from the X-Audit-Size header of the entries call. */
     private static String entries(NodeProcess node) throws Exception {
         try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
-            java.net.http.HttpResponse<Void> response = client.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(node.baseUrl() + "/v1/audit/entries?start=0&end=0")).GET().build(),
+            java.net.http.HttpResponse<Void> response = client.send(
+                    java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create(node.baseUrl() + "/v1/audit/entries?start=0&end=0"))
+                            .GET()
+                            .build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding());
             return response.headers().firstValue("X-Audit-Size").orElseThrow();
         }
@@ -204,7 +241,10 @@ class FrozenNodeTest {
         long size = Long.parseLong(entries(node));
         Http http = new Http(node.baseUrl());
         for (long start = 0; start < size; start += 10_000) {
-            for (String line : http.get("/v1/audit/entries?start=" + start + "&end=" + Math.min(size, start + 10_000), null).body().split("\n")) {
+            for (String line : http.get(
+                            "/v1/audit/entries?start=" + start + "&end=" + Math.min(size, start + 10_000), null)
+                    .body()
+                    .split("\n")) {
                 JsonNode entry = JSON.readTree(line);
                 if (entry.path("type").asString().equals("request.created")) {
                     created.add(entry.path("request").asString());

@@ -43,7 +43,9 @@ class GatewayEndToEndTest {
 
     private Response request(String action, String resource, Object... extra) {
         Object[] fields = new Object[8 + extra.length];
-        Object[] base = {"action", action, "resource", resource, "params", Map.of("rows", 100), "reason", "weekly report"};
+        Object[] base = {
+            "action", action, "resource", resource, "params", Map.of("rows", 100), "reason", "weekly report"
+        };
         System.arraycopy(base, 0, fields, 0, base.length);
         System.arraycopy(extra, 0, fields, base.length, extra.length);
         return gateway.http.post("/v1/actions", reporter, json(fields));
@@ -54,7 +56,10 @@ class GatewayEndToEndTest {
     }
 
     private Response execute(String id, String grant) {
-        return gateway.http.post("/v1/actions/" + id + "/execution", reporter, json("grant", grant, "outcome", "succeeded", "detail", "100 rows"));
+        return gateway.http.post(
+                "/v1/actions/" + id + "/execution",
+                reporter,
+                json("grant", grant, "outcome", "succeeded", "detail", "100 rows"));
     }
 
     @Test
@@ -81,7 +86,8 @@ class GatewayEndToEndTest {
 
         assertThat(denied.status()).isEqualTo(200);
         assertThat(denied.text("status")).isEqualTo("denied");
-        assertThat(denied.json().path("decision").path("rules").get(0).asString()).isEqualTo("agents-never-touch-iam");
+        assertThat(denied.json().path("decision").path("rules").get(0).asString())
+                .isEqualTo("agents-never-touch-iam");
         assertThat(denied.json().path("decision").path("reason").asString()).isEqualTo("agents may not change IAM");
         assertThat(denied.json().has("grant")).isFalse();
     }
@@ -105,7 +111,8 @@ class GatewayEndToEndTest {
         assertThat(approval.path("url").asString()).contains(pending.text("id"));
         String id = pending.text("id");
 
-        CompletableFuture<Response> poll = CompletableFuture.supplyAsync(() -> gateway.http.get("/v1/actions/" + id + "?wait=30s", reporter));
+        CompletableFuture<Response> poll =
+                CompletableFuture.supplyAsync(() -> gateway.http.get("/v1/actions/" + id + "?wait=30s", reporter));
         Thread.sleep(300); // let the long-poll park on the server
         assertThat(poll).isNotDone();
         Response approved = approve(id, alice);
@@ -117,8 +124,12 @@ class GatewayEndToEndTest {
         assertThat(woken.status()).isEqualTo(200);
         assertThat(woken.text("status")).isEqualTo("approved");
         assertThat(woken.json().path("grant").path("token").asString()).startsWith("cgr_" + id);
-        assertThat(wokeAfterMillis).as("the long-poll woke %d ms after the approval answered", wokeAfterMillis).isLessThan(100);
-        assertThat(approved.json().has("grant")).as("the grant goes to the agent only").isFalse();
+        assertThat(wokeAfterMillis)
+                .as("the long-poll woke %d ms after the approval answered", wokeAfterMillis)
+                .isLessThan(100);
+        assertThat(approved.json().has("grant"))
+                .as("the grant goes to the agent only")
+                .isFalse();
     }
 
     @Test
@@ -126,24 +137,41 @@ class GatewayEndToEndTest {
         Response pending = request("db.export", "db/prod/customers");
         String id = pending.text("id");
 
-        assertThat(pending.json().path("approval").path("url").asString()).isEqualTo(gateway.baseUrl() + "/console/requests/" + id);
-        assertThat(gateway.http.get("/v1/actions/" + id, alice).json().path("approval").path("url").asString())
+        assertThat(pending.json().path("approval").path("url").asString())
                 .isEqualTo(gateway.baseUrl() + "/console/requests/" + id);
-        java.net.http.HttpResponse<String> browser = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway.baseUrl() + "/console/requests/" + id)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(browser.statusCode()).as("a browser without a session is sent to sign in, not given a 401").isBetween(300, 399);
-        assertThat(browser.headers().firstValue("Location")).hasValueSatisfying(location -> assertThat(location).contains("/console"));
+        assertThat(gateway.http
+                        .get("/v1/actions/" + id, alice)
+                        .json()
+                        .path("approval")
+                        .path("url")
+                        .asString())
+                .isEqualTo(gateway.baseUrl() + "/console/requests/" + id);
+        java.net.http.HttpResponse<String> browser = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(gateway.baseUrl() + "/console/requests/" + id))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(browser.statusCode())
+                .as("a browser without a session is sent to sign in, not given a 401")
+                .isBetween(300, 399);
+        assertThat(browser.headers().firstValue("Location"))
+                .hasValueSatisfying(location -> assertThat(location).contains("/console"));
     }
 
     @Test
     void postWithWait_holdsThePendingAnswerUntilDecided() throws Exception {
-        CompletableFuture<Response> submit = CompletableFuture.supplyAsync(() -> gateway.http.post("/v1/actions?wait=30s", reporter,
+        CompletableFuture<Response> submit = CompletableFuture.supplyAsync(() -> gateway.http.post(
+                "/v1/actions?wait=30s",
+                reporter,
                 json("action", "db.export", "resource", "db/prod/orders", "reason", "audit")));
         String id = null;
         for (int i = 0; i < 100 && id == null; i++) {
             Thread.sleep(50);
-            JsonNode inbox = gateway.http.get("/v1/approvals?status=pending", alice).json().path("items");
+            JsonNode inbox = gateway.http
+                    .get("/v1/approvals?status=pending", alice)
+                    .json()
+                    .path("items");
             id = inbox.isEmpty() ? null : inbox.get(0).path("id").asString();
         }
         assertThat(id).as("the request reached alice's inbox").isNotNull();
@@ -154,7 +182,8 @@ class GatewayEndToEndTest {
 
     @Test
     void selfApprovalByTheOnBehalfOfHuman_is403() {
-        String id = request("db.export", "db/prod/customers", "onBehalfOf", "alice").text("id");
+        String id =
+                request("db.export", "db/prod/customers", "onBehalfOf", "alice").text("id");
 
         Response refused = approve(id, alice);
 
@@ -172,7 +201,8 @@ class GatewayEndToEndTest {
 
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.text("detail")).contains("not in any group");
-        assertThat(gateway.http.get("/v1/actions/" + id, reporter).text("status")).isEqualTo("pending");
+        assertThat(gateway.http.get("/v1/actions/" + id, reporter).text("status"))
+                .isEqualTo("pending");
     }
 
     @Test
@@ -217,7 +247,8 @@ class GatewayEndToEndTest {
         JsonNode first = request("db.query", "db/prod/customers").json();
         JsonNode second = request("db.query", "db/prod/orders").json();
 
-        Response wrong = execute(second.path("id").asString(), first.path("grant").path("token").asString());
+        Response wrong = execute(
+                second.path("id").asString(), first.path("grant").path("token").asString());
 
         assertThat(wrong.status()).isEqualTo(422);
         assertThat(wrong.text("detail")).contains("belongs to another action");
@@ -227,8 +258,21 @@ class GatewayEndToEndTest {
     void changedActionPresentedWithTheGrant_is422() {
         JsonNode allowed = request("db.query", "db/prod/customers").json();
         String id = allowed.path("id").asString();
-        String body = json("grant", allowed.path("grant").path("token").asString(), "outcome", "succeeded",
-                "action", Map.of("action", "db.query", "resource", "db/prod/customers", "params", Map.of("rows", 101), "reason", "weekly report"));
+        String body = json(
+                "grant",
+                allowed.path("grant").path("token").asString(),
+                "outcome",
+                "succeeded",
+                "action",
+                Map.of(
+                        "action",
+                        "db.query",
+                        "resource",
+                        "db/prod/customers",
+                        "params",
+                        Map.of("rows", 101),
+                        "reason",
+                        "weekly report"));
 
         Response refused = gateway.http.post("/v1/actions/" + id + "/execution", reporter, body);
 
@@ -267,14 +311,18 @@ class GatewayEndToEndTest {
         Response cancelled = gateway.http.post("/v1/actions/" + id + "/cancel", reporter, "");
 
         assertThat(cancelled.text("status")).isEqualTo("cancelled");
-        assertThat(gateway.http.post("/v1/actions/" + id + "/cancel", gateway.agent("other"), "").status()).isEqualTo(403);
+        assertThat(gateway.http
+                        .post("/v1/actions/" + id + "/cancel", gateway.agent("other"), "")
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
     void anotherAgentsRequest_isNotFound() {
         String id = request("db.export", "db/prod/customers").text("id");
 
-        assertThat(gateway.http.get("/v1/actions/" + id, gateway.agent("nosy")).status()).isEqualTo(404);
+        assertThat(gateway.http.get("/v1/actions/" + id, gateway.agent("nosy")).status())
+                .isEqualTo(404);
     }
 
     @Test
@@ -282,29 +330,42 @@ class GatewayEndToEndTest {
         String mine = request("db.export", "db/prod/customers").text("id");
         request("db.export", "db/prod/orders", "onBehalfOf", "alice");
 
-        JsonNode inbox = gateway.http.get("/v1/approvals?status=pending", alice).json().path("items");
+        JsonNode inbox =
+                gateway.http.get("/v1/approvals?status=pending", alice).json().path("items");
 
         assertThat(inbox.size()).isEqualTo(1);
         assertThat(inbox.get(0).path("id").asString()).isEqualTo(mine);
-        assertThat(gateway.http.get("/v1/approvals", mallory).json().path("items").size()).isZero();
+        assertThat(gateway.http
+                        .get("/v1/approvals", mallory)
+                        .json()
+                        .path("items")
+                        .size())
+                .isZero();
     }
 
     @Test
     void simulate_decidesWithoutRecording() {
-        Response simulated = gateway.http.post("/v1/decisions/simulate", reporter,
+        Response simulated = gateway.http.post(
+                "/v1/decisions/simulate",
+                reporter,
                 json("action", "db.export", "resource", "db/prod/customers", "reason", "what if"));
-        Response asHuman = gateway.http.post("/v1/decisions/simulate", alice,
+        Response asHuman = gateway.http.post(
+                "/v1/decisions/simulate",
+                alice,
                 json("action", "iam.grant", "resource", "iam/x", "reason", "what if", "agent", "reporter"));
 
         assertThat(simulated.text("effect")).isEqualTo("require_approval");
         assertThat(asHuman.text("effect")).isEqualTo("deny");
-        assertThat(gateway.http.get("/v1/approvals", alice).json().path("items").size()).isZero();
+        assertThat(gateway.http.get("/v1/approvals", alice).json().path("items").size())
+                .isZero();
     }
 
     @Test
     void everyStep_landsInTheAuditLog_inOrder() {
         JsonNode allowed = request("db.query", "db/prod/customers").json();
-        execute(allowed.path("id").asString(), allowed.path("grant").path("token").asString());
+        execute(
+                allowed.path("id").asString(),
+                allowed.path("grant").path("token").asString());
 
         Response entries = gateway.http.get("/v1/audit/entries?start=0", gateway.auditor());
 
@@ -312,7 +373,14 @@ class GatewayEndToEndTest {
         assertThat(entries.contentType()).startsWith("application/x-ndjson");
         String[] lines = entries.body().split("\n");
         assertThat(lines[0]).contains("\"type\":\"policy.loaded\"");
-        assertThat(entries.body()).containsSubsequence("request.created", "decision.made", "request.approved", "grant.issued", "grant.used", "action.executed");
+        assertThat(entries.body())
+                .containsSubsequence(
+                        "request.created",
+                        "decision.made",
+                        "request.approved",
+                        "grant.issued",
+                        "grant.used",
+                        "action.executed");
         for (int i = 0; i < lines.length; i++) {
             assertThat(lines[i]).startsWith("{").contains("\"seq\":" + i + ",");
         }

@@ -33,7 +33,9 @@ class GatewayLifecycleTest {
 
     @Test
     void requestPendingAcrossARestart_expiresAtItsTimeout_whileTheGatewayWasDown() throws Exception {
-        String id = gateway.http.post("/v1/actions", agent, json("action", "demo.expire", "resource", "demo/x", "reason", "r")).text("id");
+        String id = gateway.http
+                .post("/v1/actions", agent, json("action", "demo.expire", "resource", "demo/x", "reason", "r"))
+                .text("id");
         gateway.stop();
         Thread.sleep(1_200);
 
@@ -45,10 +47,13 @@ class GatewayLifecycleTest {
 
     @Test
     void sameIdempotencyKey_sameBody_returnsTheSameRequest_otherBodyIs409() {
-        String body = json("action", "db.export", "resource", "db/prod/customers", "reason", "r", "idempotencyKey", "job-42");
+        String body =
+                json("action", "db.export", "resource", "db/prod/customers", "reason", "r", "idempotencyKey", "job-42");
         Response first = gateway.http.post("/v1/actions", agent, body);
         Response retry = gateway.http.post("/v1/actions", agent, body);
-        Response other = gateway.http.post("/v1/actions", agent,
+        Response other = gateway.http.post(
+                "/v1/actions",
+                agent,
                 json("action", "db.export", "resource", "db/prod/orders", "reason", "r", "idempotencyKey", "job-42"));
 
         assertThat(retry.text("id")).isEqualTo(first.text("id"));
@@ -59,27 +64,38 @@ class GatewayLifecycleTest {
 
     @Test
     void changedPolicyFile_takesEffect_andAnInvalidOneKeepsTheOldPolicy_bothAudited() throws Exception {
-        String before = gateway.http.post("/v1/decisions/simulate", agent, json("action", "db.query", "resource", "db/x", "reason", "r")).text("effect");
+        String before = gateway.http
+                .post("/v1/decisions/simulate", agent, json("action", "db.query", "resource", "db/x", "reason", "r"))
+                .text("effect");
         assertThat(before).isEqualTo("allow");
 
         // reads-are-free is the test policy's only allow rule
-        Files.writeString(gateway.policyFile(), Files.readString(gateway.policyFile()).replace("effect: allow", "effect: deny"));
+        Files.writeString(
+                gateway.policyFile(), Files.readString(gateway.policyFile()).replace("effect: allow", "effect: deny"));
         awaitEffect("db.query", "deny");
 
         Files.writeString(gateway.policyFile(), "default: maybe\n");
         Thread.sleep(2_500); // two reload periods: the broken file must not replace the working policy
-        assertThat(gateway.http.post("/v1/decisions/simulate", agent, json("action", "db.query", "resource", "db/x", "reason", "r")).text("effect"))
+        assertThat(gateway.http
+                        .post(
+                                "/v1/decisions/simulate",
+                                agent,
+                                json("action", "db.query", "resource", "db/x", "reason", "r"))
+                        .text("effect"))
                 .isEqualTo("deny");
 
         String log = gateway.http.get("/v1/audit/entries", gateway.auditor()).body();
-        assertThat(log.lines().filter(line -> line.contains("\"type\":\"policy.loaded\""))).hasSize(2);
+        assertThat(log.lines().filter(line -> line.contains("\"type\":\"policy.loaded\"")))
+                .hasSize(2);
         assertThat(log).contains("\"type\":\"policy.rejected\"").contains("maybe");
     }
 
     private void awaitEffect(String action, String effect) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
-            String now = gateway.http.post("/v1/decisions/simulate", agent, json("action", action, "resource", "db/x", "reason", "r")).text("effect");
+            String now = gateway.http
+                    .post("/v1/decisions/simulate", agent, json("action", action, "resource", "db/x", "reason", "r"))
+                    .text("effect");
             if (now.equals(effect)) {
                 return;
             }

@@ -13,7 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** A small HTTP client for tests: JSON in, status + headers + JSON out. */
 final class Http {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
 
     Http(String baseUrl) {
@@ -35,25 +36,34 @@ final class Http {
     }
 
     Response post(String path, String token, String body) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)),
+                token);
     }
 
     Response post(String path, String token, String body, String header, String value) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .header("Content-Type", "application/json")
-                .header(header, value)
-                .POST(HttpRequest.BodyPublishers.ofString(body)), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .header("Content-Type", "application/json")
+                        .header(header, value)
+                        .POST(HttpRequest.BodyPublishers.ofString(body)),
+                token);
     }
 
     /** A body that is not text (a zip); asserts 200. */
     byte[] getBytes(String path, String token) {
         try {
-            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Authorization", "Bearer " + token)
-                    .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = client.send(
+                    HttpRequest.newBuilder(URI.create(baseUrl + path))
+                            .header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofSeconds(90))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
-                throw new AssertionError("GET " + path + " answered " + response.statusCode() + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                throw new AssertionError("GET " + path + " answered " + response.statusCode() + ": "
+                        + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
             }
             return response.body();
         } catch (IOException e) {
@@ -65,15 +75,19 @@ final class Http {
     }
 
     Response put(String path, String token, String body) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(body)),
+                token);
     }
 
     Response postBytes(String path, String token, byte[] body) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)), token);
+        return send(
+                HttpRequest.newBuilder(URI.create(baseUrl + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+                token);
     }
 
     private Response send(HttpRequest.Builder builder, String token) {
@@ -81,8 +95,12 @@ final class Http {
             builder.header("Authorization", "Bearer " + token);
         }
         try {
-            HttpResponse<String> response = client.send(builder.timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
+            HttpResponse<String> response =
+                    client.send(builder.timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(
+                    response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(""),
+                    response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

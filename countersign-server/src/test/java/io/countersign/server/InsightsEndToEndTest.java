@@ -27,7 +27,10 @@ class InsightsEndToEndTest {
 
     @BeforeEach
     void start() {
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("admins"), Set.of("auditors")), "/e2e-policy.yaml");
+        gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly().withRoles(Set.of("admins"), Set.of("auditors")),
+                "/e2e-policy.yaml");
         bob = gateway.human("bob", "data-owners");
         auditor = gateway.human("dana", "auditors");
         reporter = gateway.agent("reporter");
@@ -39,18 +42,27 @@ class InsightsEndToEndTest {
     }
 
     private void export(String agent, String table, boolean approve) {
-        Response submitted = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/" + table, "reason", "weekly report"));
+        Response submitted = gateway.http.post(
+                "/v1/actions",
+                agent,
+                json("action", "db.export", "resource", "db/prod/" + table, "reason", "weekly report"));
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
         String id = submitted.text("id");
-        Response vote = approve ? gateway.http.post("/v1/actions/" + id + "/approve", bob, json("comment", "ok"))
+        Response vote = approve
+                ? gateway.http.post("/v1/actions/" + id + "/approve", bob, json("comment", "ok"))
                 : gateway.http.post("/v1/actions/" + id + "/deny", bob, json("comment", "no"));
         assertThat(vote.status()).as(vote.body()).isEqualTo(200);
     }
 
     private Path proposedPolicy() throws IOException {
         Path file = directory.resolve("proposed.yaml");
-        Files.writeString(file, Files.readString(gateway.policyFile()).replace("match: {action: \"db.export\", resource: \"db/prod/*\"}",
-                "match: {action: \"db.export\", resource: \"db/prod/*\"}\n    when: 'agent.name != \"reporter\"'") + """
+        Files.writeString(
+                file,
+                Files.readString(gateway.policyFile())
+                                .replace(
+                                        "match: {action: \"db.export\", resource: \"db/prod/*\"}",
+                                        "match: {action: \"db.export\", resource: \"db/prod/*\"}\n    when: 'agent.name != \"reporter\"'")
+                        + """
                   - name: reporter-exports
                     match: {action: "db.export", resource: "db/prod/*", agent: "reporter"}
                     effect: allow
@@ -72,23 +84,34 @@ class InsightsEndToEndTest {
         JsonNode items = suggestions.json().path("suggestions");
         assertThat(items).hasSize(1);
         JsonNode allow = items.get(0);
-        assertThat(allow.path("summary").asString()).startsWith("db.export on db/prod/* by agent reporter was approved 10 of 10 times by data-owners");
+        assertThat(allow.path("summary").asString())
+                .startsWith("db.export on db/prod/* by agent reporter was approved 10 of 10 times by data-owners");
         assertThat(allow.path("count").asInt()).isEqualTo(10);
         assertThat(allow.path("groups").toString()).isEqualTo("[\"data-owners\"]");
         assertThat(allow.path("examples")).hasSize(5);
         assertThat(allow.path("rule").asString()).contains("agent: \"reporter\"", "effect: allow");
         assertThat(allow.path("supersedes").toString()).contains("exports-need-a-data-owner");
-        assertThat(gateway.http.get("/v1/insights/suggestions", reporter).status()).isEqualTo(403);
+        assertThat(gateway.http.get("/v1/insights/suggestions", reporter).status())
+                .isEqualTo(403);
         assertThat(gateway.http.get("/v1/insights/suggestions", bob).status()).isEqualTo(403);
-        assertThat(gateway.http.get("/v1/insights/suggestions?since=forever", auditor).status()).isEqualTo(400);
+        assertThat(gateway.http
+                        .get("/v1/insights/suggestions?since=forever", auditor)
+                        .status())
+                .isEqualTo(400);
 
-        Response replay = gateway.http.post("/v1/policy/replay", auditor, json("policy", Files.readString(proposedPolicy()), "since", "1d"));
+        Response replay = gateway.http.post(
+                "/v1/policy/replay", auditor, json("policy", Files.readString(proposedPolicy()), "since", "1d"));
 
         assertThat(replay.status()).as(replay.body()).isEqualTo(200);
         assertThat(replay.json().path("replayed").asInt()).isEqualTo(20);
         assertThat(replay.json().path("counts").toString()).isEqualTo("{\"require_approval -> allow\":10}");
-        assertThat(replay.json().path("changes")).hasSize(10).allSatisfy(change -> assertThat(change.path("agent").asString()).isEqualTo("reporter"));
-        assertThat(gateway.http.post("/v1/policy/replay", auditor, json("policy", "rules: [")).status()).isEqualTo(422);
+        assertThat(replay.json().path("changes")).hasSize(10).allSatisfy(change -> assertThat(
+                        change.path("agent").asString())
+                .isEqualTo("reporter"));
+        assertThat(gateway.http
+                        .post("/v1/policy/replay", auditor, json("policy", "rules: ["))
+                        .status())
+                .isEqualTo(422);
     }
 
     @Test
@@ -100,15 +123,28 @@ class InsightsEndToEndTest {
         gateway.stop();
 
         Cli.Run insights = Cli.run("insights", "--data", gateway.data().toString(), "--since", "1d");
-        Cli.Run replay = Cli.run("policy", "replay", proposed.toString(), "--data", gateway.data().toString(), "--since", "1d");
+        Cli.Run replay = Cli.run(
+                "policy",
+                "replay",
+                proposed.toString(),
+                "--data",
+                gateway.data().toString(),
+                "--since",
+                "1d");
         Cli.Run mixed = Cli.run("insights", "--data", gateway.data().toString(), "--min", "11");
 
         assertThat(insights.exitCode()).as(insights.all()).isZero();
-        assertThat(insights.out()).contains("1. db.export on db/prod/* by agent reporter was approved 10 of 10 times by data-owners",
-                "- name: \"suggested-allow-db.export-reporter-db-prod\"");
+        assertThat(insights.out())
+                .contains(
+                        "1. db.export on db/prod/* by agent reporter was approved 10 of 10 times by data-owners",
+                        "- name: \"suggested-allow-db.export-reporter-db-prod\"");
         assertThat(replay.exitCode()).as(replay.all()).isZero();
-        assertThat(replay.out()).contains("replayed 10 request(s)", "10 decision(s) would change:", "  require_approval -> allow: 10",
-                "require_approval [exports-need-a-data-owner] -> allow [reporter-exports]");
+        assertThat(replay.out())
+                .contains(
+                        "replayed 10 request(s)",
+                        "10 decision(s) would change:",
+                        "  require_approval -> allow: 10",
+                        "require_approval [exports-need-a-data-owner] -> allow [reporter-exports]");
         assertThat(mixed.out()).contains("no suggestions");
         gateway.start();
     }

@@ -53,7 +53,8 @@ class KeycloakIdentityTest {
         keycloak = LocalKeycloak.startOrSkip();
         IdentityConfig identity = IdentityConfig.localOnly()
                 .withOidc(new OidcSettings(keycloak.issuer(REALM), "countersign"))
-                .withClientAgents(List.of(new ClientAgent("report-agent", new Agent("reporter", Map.of()), Scopes.UNRESTRICTED)));
+                .withClientAgents(
+                        List.of(new ClientAgent("report-agent", new Agent("reporter", Map.of()), Scopes.UNRESTRICTED)));
         gateway = new TestGateway(directory, identity, "/e2e-policy.yaml");
         setUpRealm(gateway.baseUrl());
     }
@@ -72,76 +73,230 @@ class KeycloakIdentityTest {
     private static void setUpRealm(String gatewayUrl) {
         keycloak.admin("POST", "", Map.of("realm", REALM, "enabled", true));
         String realm = "/" + REALM;
-        keycloak.create(realm + "/clients", Map.of("clientId", "countersign", "publicClient", false, "standardFlowEnabled", false,
-                "directAccessGrantsEnabled", false));
-        String console = keycloak.create(realm + "/clients", Map.of("clientId", "countersign-console", "publicClient", true,
-                "standardFlowEnabled", true, "directAccessGrantsEnabled", true,
-                "redirectUris", List.of(gatewayUrl + "/console/oidc/callback"),
-                "attributes", Map.of("post.logout.redirect.uris", gatewayUrl + "/console/sign-in", "pkce.code.challenge.method", "S256",
-                        "backchannel.logout.url", gatewayUrl + "/console/oidc/backchannel-logout", "backchannel.logout.session.required", "true")));
-        String agent = keycloak.create(realm + "/clients", Map.of("clientId", "report-agent", "publicClient", false, "secret", "agent-secret",
-                "serviceAccountsEnabled", true, "standardFlowEnabled", false, "attributes", Map.of("standard.token.exchange.enabled", "true")));
-        String bot = keycloak.create(realm + "/clients", Map.of("clientId", "unregistered-bot", "publicClient", false, "secret", "bot-secret",
-                "serviceAccountsEnabled", true, "standardFlowEnabled", false));
-        String scope = keycloak.create(realm + "/client-scopes", Map.of("name", "countersign-api", "protocol", "openid-connect",
-                "attributes", Map.of("include.in.token.scope", "false"),
-                "protocolMappers", List.of(
-                        Map.of("name", "audience", "protocol", "openid-connect", "protocolMapper", "oidc-audience-mapper",
-                                "config", Map.of("included.custom.audience", "countersign", "access.token.claim", "true")),
-                        Map.of("name", "groups", "protocol", "openid-connect", "protocolMapper", "oidc-group-membership-mapper",
-                                "config", Map.of("claim.name", "groups", "full.path", "false", "access.token.claim", "true", "id.token.claim", "true")))));
+        keycloak.create(
+                realm + "/clients",
+                Map.of(
+                        "clientId",
+                        "countersign",
+                        "publicClient",
+                        false,
+                        "standardFlowEnabled",
+                        false,
+                        "directAccessGrantsEnabled",
+                        false));
+        String console = keycloak.create(
+                realm + "/clients",
+                Map.of(
+                        "clientId",
+                        "countersign-console",
+                        "publicClient",
+                        true,
+                        "standardFlowEnabled",
+                        true,
+                        "directAccessGrantsEnabled",
+                        true,
+                        "redirectUris",
+                        List.of(gatewayUrl + "/console/oidc/callback"),
+                        "attributes",
+                        Map.of(
+                                "post.logout.redirect.uris",
+                                gatewayUrl + "/console/sign-in",
+                                "pkce.code.challenge.method",
+                                "S256",
+                                "backchannel.logout.url",
+                                gatewayUrl + "/console/oidc/backchannel-logout",
+                                "backchannel.logout.session.required",
+                                "true")));
+        String agent = keycloak.create(
+                realm + "/clients",
+                Map.of(
+                        "clientId",
+                        "report-agent",
+                        "publicClient",
+                        false,
+                        "secret",
+                        "agent-secret",
+                        "serviceAccountsEnabled",
+                        true,
+                        "standardFlowEnabled",
+                        false,
+                        "attributes",
+                        Map.of("standard.token.exchange.enabled", "true")));
+        String bot = keycloak.create(
+                realm + "/clients",
+                Map.of(
+                        "clientId",
+                        "unregistered-bot",
+                        "publicClient",
+                        false,
+                        "secret",
+                        "bot-secret",
+                        "serviceAccountsEnabled",
+                        true,
+                        "standardFlowEnabled",
+                        false));
+        String scope = keycloak.create(
+                realm + "/client-scopes",
+                Map.of(
+                        "name",
+                        "countersign-api",
+                        "protocol",
+                        "openid-connect",
+                        "attributes",
+                        Map.of("include.in.token.scope", "false"),
+                        "protocolMappers",
+                        List.of(
+                                Map.of(
+                                        "name",
+                                        "audience",
+                                        "protocol",
+                                        "openid-connect",
+                                        "protocolMapper",
+                                        "oidc-audience-mapper",
+                                        "config",
+                                        Map.of(
+                                                "included.custom.audience",
+                                                "countersign",
+                                                "access.token.claim",
+                                                "true")),
+                                Map.of(
+                                        "name",
+                                        "groups",
+                                        "protocol",
+                                        "openid-connect",
+                                        "protocolMapper",
+                                        "oidc-group-membership-mapper",
+                                        "config",
+                                        Map.of(
+                                                "claim.name",
+                                                "groups",
+                                                "full.path",
+                                                "false",
+                                                "access.token.claim",
+                                                "true",
+                                                "id.token.claim",
+                                                "true")))));
         for (String client : List.of(console, agent, bot)) {
             keycloak.admin("PUT", realm + "/clients/" + client + "/default-client-scopes/" + scope, null);
         }
         // Keycloak exchanges only tokens whose audience names the exchanging client.
-        keycloak.create(realm + "/clients/" + console + "/protocol-mappers/models", Map.of("name", "agent-audience", "protocol", "openid-connect",
-                "protocolMapper", "oidc-audience-mapper", "config", Map.of("included.client.audience", "report-agent", "access.token.claim", "true")));
+        keycloak.create(
+                realm + "/clients/" + console + "/protocol-mappers/models",
+                Map.of(
+                        "name",
+                        "agent-audience",
+                        "protocol",
+                        "openid-connect",
+                        "protocolMapper",
+                        "oidc-audience-mapper",
+                        "config",
+                        Map.of("included.client.audience", "report-agent", "access.token.claim", "true")));
         String owners = keycloak.create(realm + "/groups", Map.of("name", "data-owners"));
         for (String user : List.of("alice", "bob", "carol")) {
-            String id = keycloak.create(realm + "/users", Map.of("username", user, "enabled", true, "email", user + "@example.com", "emailVerified", true,
-                    "firstName", user, "lastName", "Example", "credentials", List.of(Map.of("type", "password", "value", user + "-password", "temporary", false))));
+            String id = keycloak.create(
+                    realm + "/users",
+                    Map.of(
+                            "username",
+                            user,
+                            "enabled",
+                            true,
+                            "email",
+                            user + "@example.com",
+                            "emailVerified",
+                            true,
+                            "firstName",
+                            user,
+                            "lastName",
+                            "Example",
+                            "credentials",
+                            List.of(Map.of("type", "password", "value", user + "-password", "temporary", false))));
             keycloak.admin("PUT", realm + "/users/" + id + "/groups/" + owners, null);
             userIds.put(user, id);
         }
     }
 
     private static String passwordToken(String user) {
-        return keycloak.post(TOKEN, Map.of("grant_type", "password", "client_id", "countersign-console", "username", user,
-                "password", user + "-password", "scope", "openid")).path("access_token").asString();
+        return keycloak.post(
+                        TOKEN,
+                        Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                "countersign-console",
+                                "username",
+                                user,
+                                "password",
+                                user + "-password",
+                                "scope",
+                                "openid"))
+                .path("access_token")
+                .asString();
     }
 
     private static String clientToken(String client, String secret) {
-        return keycloak.post(TOKEN, Map.of("grant_type", "client_credentials", "client_id", client, "client_secret", secret)).path("access_token").asString();
+        return keycloak.post(
+                        TOKEN, Map.of("grant_type", "client_credentials", "client_id", client, "client_secret", secret))
+                .path("access_token")
+                .asString();
     }
 
     private static String submitExport(String onBehalfOf) {
-        Response submitted = gateway.http.post("/v1/actions", clientToken("report-agent", "agent-secret"),
-                json("action", "db.export", "resource", "db/prod/customers", "reason", "weekly report", "onBehalfOf", onBehalfOf));
+        Response submitted = gateway.http.post(
+                "/v1/actions",
+                clientToken("report-agent", "agent-secret"),
+                json(
+                        "action",
+                        "db.export",
+                        "resource",
+                        "db/prod/customers",
+                        "reason",
+                        "weekly report",
+                        "onBehalfOf",
+                        onBehalfOf));
         assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
-        assertThat(submitted.text("agent")).as("the client-credentials token is the agent").isEqualTo("reporter");
+        assertThat(submitted.text("agent"))
+                .as("the client-credentials token is the agent")
+                .isEqualTo("reporter");
         return submitted.text("id");
     }
 
     @Test
     void aTokenTheAgentGotByTokenExchange_cantApprove() {
         String id = submitExport("bob");
-        String exchanged = keycloak.post(TOKEN, Map.of("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange", "client_id", "report-agent",
-                "client_secret", "agent-secret", "subject_token", passwordToken("alice"),
-                "subject_token_type", "urn:ietf:params:oauth:token-type:access_token", "audience", "countersign")).path("access_token").asString();
+        String exchanged = keycloak.post(
+                        TOKEN,
+                        Map.of(
+                                "grant_type",
+                                "urn:ietf:params:oauth:grant-type:token-exchange",
+                                "client_id",
+                                "report-agent",
+                                "client_secret",
+                                "agent-secret",
+                                "subject_token",
+                                passwordToken("alice"),
+                                "subject_token_type",
+                                "urn:ietf:params:oauth:token-type:access_token",
+                                "audience",
+                                "countersign"))
+                .path("access_token")
+                .asString();
         assertThat(exchanged).as("Keycloak exchanged the token").isNotEmpty();
 
-        Response approval = gateway.http.post("/v1/actions/" + id + "/approve", exchanged, json("comment", "approving for alice"));
+        Response approval =
+                gateway.http.post("/v1/actions/" + id + "/approve", exchanged, json("comment", "approving for alice"));
 
         assertThat(approval.status()).as(approval.body()).isEqualTo(403);
         assertThat(approval.text("detail")).contains("issued to client report-agent, the client of agent reporter");
-        assertThat(gateway.http.get("/v1/actions/" + id, passwordToken("bob")).text("status")).isEqualTo("pending");
+        assertThat(gateway.http.get("/v1/actions/" + id, passwordToken("bob")).text("status"))
+                .isEqualTo("pending");
     }
 
     @Test
     void clientCredentialsTokens_areNeverHuman() {
         String id = submitExport("bob");
 
-        Response agentVote = gateway.http.post("/v1/actions/" + id + "/approve", clientToken("report-agent", "agent-secret"), json("comment", "ok"));
+        Response agentVote = gateway.http.post(
+                "/v1/actions/" + id + "/approve", clientToken("report-agent", "agent-secret"), json("comment", "ok"));
         Response botInbox = gateway.http.get("/v1/approvals", clientToken("unregistered-bot", "bot-secret"));
 
         assertThat(agentVote.status()).isEqualTo(403);
@@ -154,21 +309,28 @@ class KeycloakIdentityTest {
     void peopleAreNamedByPreferredUsername_soOnBehalfOfAliceMeansAlice() {
         String id = submitExport("alice");
 
-        Response selfApproval = gateway.http.post("/v1/actions/" + id + "/approve", passwordToken("alice"), json("comment", "mine"));
-        Response approval = gateway.http.post("/v1/actions/" + id + "/approve", passwordToken("bob"), json("comment", "ok"));
+        Response selfApproval =
+                gateway.http.post("/v1/actions/" + id + "/approve", passwordToken("alice"), json("comment", "mine"));
+        Response approval =
+                gateway.http.post("/v1/actions/" + id + "/approve", passwordToken("bob"), json("comment", "ok"));
 
         assertThat(selfApproval.status()).isEqualTo(403);
         assertThat(selfApproval.text("detail")).contains("alice is the human this request acts on behalf of");
         assertThat(approval.status()).as(approval.body()).isEqualTo(200);
-        assertThat(approval.json().path("votes").get(0).path("voter").asString()).isEqualTo("bob");
+        assertThat(approval.json().path("votes").get(0).path("voter").asString())
+                .isEqualTo("bob");
     }
 
     @Test
     void anEmailTheProviderMarksUnverified_countsAsAbsent() {
         String id = submitExport("carol@example.com");
-        keycloak.admin("PUT", "/" + REALM + "/users/" + userIds.get("carol"), Map.of("email", "carol.new@example.com", "emailVerified", false));
+        keycloak.admin(
+                "PUT",
+                "/" + REALM + "/users/" + userIds.get("carol"),
+                Map.of("email", "carol.new@example.com", "emailVerified", false));
 
-        Response approval = gateway.http.post("/v1/actions/" + id + "/approve", passwordToken("carol"), json("comment", "ok"));
+        Response approval =
+                gateway.http.post("/v1/actions/" + id + "/approve", passwordToken("carol"), json("comment", "ok"));
 
         assertThat(approval.status()).as(approval.body()).isEqualTo(403);
         assertThat(approval.text("detail")).contains("carol has no verified email");
@@ -176,17 +338,28 @@ class KeycloakIdentityTest {
 
     @Test
     void backChannelLogoutAtKeycloak_endsTheConsoleSession() throws Exception {
-        HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpResponse<String> start = get(browser, URI.create(gateway.baseUrl() + "/console/oidc/start?next=/console/inbox"));
+        HttpClient browser = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+        HttpResponse<String> start =
+                get(browser, URI.create(gateway.baseUrl() + "/console/oidc/start?next=/console/inbox"));
         HttpResponse<String> loginPage = get(browser, location(start));
         Matcher form = LOGIN_FORM.matcher(loginPage.body());
-        assertThat(form.find()).as("Keycloak's login form in %s", loginPage.body()).isTrue();
-        String credentials = "username=bob&password=" + URLEncoder.encode("bob-password", StandardCharsets.UTF_8) + "&credentialId=";
-        HttpResponse<String> loggedIn = send(browser, HttpRequest.newBuilder(URI.create(form.group(1).replace("&amp;", "&")))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(credentials)));
+        assertThat(form.find())
+                .as("Keycloak's login form in %s", loginPage.body())
+                .isTrue();
+        String credentials =
+                "username=bob&password=" + URLEncoder.encode("bob-password", StandardCharsets.UTF_8) + "&credentialId=";
+        HttpResponse<String> loggedIn = send(
+                browser,
+                HttpRequest.newBuilder(URI.create(form.group(1).replace("&amp;", "&")))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(credentials)));
         HttpResponse<String> callback = get(browser, location(loggedIn));
         assertThat(callback.statusCode()).as(callback.body()).isEqualTo(303);
-        assertThat(get(browser, URI.create(gateway.baseUrl() + "/console/inbox")).body()).contains("Signed in as <strong>bob</strong>");
+        assertThat(get(browser, URI.create(gateway.baseUrl() + "/console/inbox"))
+                        .body())
+                .contains("Signed in as <strong>bob</strong>");
 
         keycloak.admin("POST", "/" + REALM + "/users/" + userIds.get("bob") + "/logout", null);
 
@@ -218,10 +391,15 @@ class KeycloakIdentityTest {
 
     private static HttpResponse<String> send(HttpClient browser, HttpRequest.Builder request) {
         if (!cookies.isEmpty()) {
-            request.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(java.util.stream.Collectors.joining("; ")));
+            request.header(
+                    "Cookie",
+                    cookies.entrySet().stream()
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(java.util.stream.Collectors.joining("; ")));
         }
         try {
-            HttpResponse<String> response = browser.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    browser.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
             for (String set : response.headers().allValues("Set-Cookie")) {
                 String pair = set.split(";", 2)[0];
                 int equals = pair.indexOf('=');

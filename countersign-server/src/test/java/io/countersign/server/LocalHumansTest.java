@@ -40,7 +40,9 @@ class LocalHumansTest {
         all[args.length] = "--data";
         all[args.length + 1] = gateway.data().toString();
         Cli.Run run = Cli.run(all);
-        assertThat(run.exitCode()).as("countersign %s: %s", String.join(" ", args), run.all()).isZero();
+        assertThat(run.exitCode())
+                .as("countersign %s: %s", String.join(" ", args), run.all())
+                .isZero();
         return run.lastLine();
     }
 
@@ -50,7 +52,8 @@ class LocalHumansTest {
         String auditor = cli("humans", "create", "otto", "--email", "otto@example.com", "--role", "auditor");
         String plain = cli("humans", "create", "bob", "--email", "bob@example.com", "--group", "data-owners");
         String today = LocalDate.now(ZoneOffset.UTC).toString();
-        String evidence = "/v1/evidence?from=" + today + "&to=" + LocalDate.now(ZoneOffset.UTC).plusDays(1);
+        String evidence = "/v1/evidence?from=" + today + "&to="
+                + LocalDate.now(ZoneOffset.UTC).plusDays(1);
 
         assertThat(gateway.http.get("/v1/admin/agents", admin).status()).isEqualTo(200);
         assertThat(gateway.http.get(evidence, auditor).status()).isEqualTo(200);
@@ -61,10 +64,31 @@ class LocalHumansTest {
 
     @Test
     void aRoleCanNotBeForgedAsAGroup_norBeAnUnknownRole() {
-        Cli.Run forged = Cli.run("humans", "create", "eve", "--email", "eve@example.com", "--group", "countersign:admin", "--data", gateway.data().toString());
-        Cli.Run unknown = Cli.run("humans", "create", "eve", "--email", "eve@example.com", "--role", "root", "--data", gateway.data().toString());
+        Cli.Run forged = Cli.run(
+                "humans",
+                "create",
+                "eve",
+                "--email",
+                "eve@example.com",
+                "--group",
+                "countersign:admin",
+                "--data",
+                gateway.data().toString());
+        Cli.Run unknown = Cli.run(
+                "humans",
+                "create",
+                "eve",
+                "--email",
+                "eve@example.com",
+                "--role",
+                "root",
+                "--data",
+                gateway.data().toString());
         String admin = cli("humans", "create", "ada", "--email", "ada@example.com", "--role", "admin");
-        Response forgedByApi = gateway.http.post("/v1/admin/humans", admin, json("name", "eve", "email", "eve@example.com", "groups", List.of("countersign:admin")));
+        Response forgedByApi = gateway.http.post(
+                "/v1/admin/humans",
+                admin,
+                json("name", "eve", "email", "eve@example.com", "groups", List.of("countersign:admin")));
 
         assertThat(forged.exitCode()).isNotZero();
         assertThat(forged.err()).contains("group name 'countersign:admin'");
@@ -78,30 +102,61 @@ class LocalHumansTest {
     void adminApi_createsListsChangesGroupsAndRevokes_eachInTheAuditLog() {
         String admin = cli("humans", "create", "ada", "--email", "ada@example.com", "--role", "admin");
 
-        Response created = gateway.http.post("/v1/admin/humans", admin, json("name", "carol", "email", "carol@example.com",
-                "groups", List.of("data-owners"), "roles", List.of("auditor"), "expiresIn", "30d"));
+        Response created = gateway.http.post(
+                "/v1/admin/humans",
+                admin,
+                json(
+                        "name",
+                        "carol",
+                        "email",
+                        "carol@example.com",
+                        "groups",
+                        List.of("data-owners"),
+                        "roles",
+                        List.of("auditor"),
+                        "expiresIn",
+                        "30d"));
         assertThat(created.status()).isEqualTo(201);
         String carol = created.text("token");
         assertThat(carol).startsWith("csh_");
         assertThat(created.json().path("tokens").get(0).has("expiresAt")).isTrue();
-        assertThat(gateway.http.get("/v1/admin/humans", admin).json().path("items").findValuesAsString("name")).containsExactly("ada", "carol");
-        assertThat(gateway.http.post("/v1/admin/humans", admin, json("name", "carol", "email", "c@example.com")).status()).isEqualTo(409);
+        assertThat(gateway.http
+                        .get("/v1/admin/humans", admin)
+                        .json()
+                        .path("items")
+                        .findValuesAsString("name"))
+                .containsExactly("ada", "carol");
+        assertThat(gateway.http
+                        .post("/v1/admin/humans", admin, json("name", "carol", "email", "c@example.com"))
+                        .status())
+                .isEqualTo(409);
 
-        Response changed = gateway.http.put("/v1/admin/humans/carol/groups", admin, json("groups", List.of("security"), "roles", List.of()));
+        Response changed = gateway.http.put(
+                "/v1/admin/humans/carol/groups", admin, json("groups", List.of("security"), "roles", List.of()));
         assertThat(changed.status()).isEqualTo(200);
         assertThat(changed.json().path("groups").toString()).isEqualTo("[\"security\"]");
         assertThat(changed.json().path("roles").size()).isZero();
-        assertThat(gateway.http.get("/v1/approvals?status=pending", carol).status()).as("the same token, new groups").isEqualTo(200);
+        assertThat(gateway.http.get("/v1/approvals?status=pending", carol).status())
+                .as("the same token, new groups")
+                .isEqualTo(200);
 
         Response revoked = gateway.http.post("/v1/admin/humans/carol/revoke", admin, "");
         assertThat(revoked.json().path("revokedTokens").asInt()).isEqualTo(1);
         assertThat(revoked.json().path("active").asBoolean()).isFalse();
-        assertThat(gateway.http.get("/v1/approvals?status=pending", carol).status()).isEqualTo(401);
-        assertThat(gateway.http.post("/v1/admin/humans/nobody/revoke", admin, "").status()).isEqualTo(404);
+        assertThat(gateway.http.get("/v1/approvals?status=pending", carol).status())
+                .isEqualTo(401);
+        assertThat(gateway.http
+                        .post("/v1/admin/humans/nobody/revoke", admin, "")
+                        .status())
+                .isEqualTo(404);
 
         String log = gateway.http.get("/v1/audit/entries?start=0", admin).body();
-        assertThat(log).contains("\"type\":\"human.created\"").contains("\"human\":\"carol\"").contains("\"type\":\"human.groups_changed\"")
-                .contains("\"type\":\"human.revoked\"").contains("\"actor\":\"human:ada\"");
+        assertThat(log)
+                .contains("\"type\":\"human.created\"")
+                .contains("\"human\":\"carol\"")
+                .contains("\"type\":\"human.groups_changed\"")
+                .contains("\"type\":\"human.revoked\"")
+                .contains("\"actor\":\"human:ada\"");
     }
 
     @Test
@@ -110,17 +165,26 @@ class LocalHumansTest {
 
         Cli.Run list = Cli.run("humans", "list", "--data", gateway.data().toString());
         assertThat(list.out()).contains("bob <bob@example.com>  groups [data-owners]");
-        assertThat(cli("humans", "groups", "bob", "--group", "security", "--role", "auditor")).isEqualTo("Human bob is now in security, role auditor.");
-        assertThat(gateway.http.get("/v1/evidence?from=2026-01-01&to=2026-01-02", bob).status()).isEqualTo(200);
+        assertThat(cli("humans", "groups", "bob", "--group", "security", "--role", "auditor"))
+                .isEqualTo("Human bob is now in security, role auditor.");
+        assertThat(gateway.http
+                        .get("/v1/evidence?from=2026-01-01&to=2026-01-02", bob)
+                        .status())
+                .isEqualTo(200);
         assertThat(cli("humans", "revoke", "bob")).isEqualTo("Revoked 1 token of human bob.");
-        assertThat(gateway.http.get("/v1/approvals?status=pending", bob).status()).isEqualTo(401);
-        assertThat(Cli.run("humans", "list", "--data", gateway.data().toString()).out()).contains("INACTIVE").contains("REVOKED");
+        assertThat(gateway.http.get("/v1/approvals?status=pending", bob).status())
+                .isEqualTo(401);
+        assertThat(Cli.run("humans", "list", "--data", gateway.data().toString())
+                        .out())
+                .contains("INACTIVE")
+                .contains("REVOKED");
     }
 
     @Test
     void aTokenStopsWorkingWhenItExpires() throws Exception {
         String brief = cli("humans", "create", "tmp", "--email", "tmp@example.com", "--expires-in", "1s");
-        assertThat(gateway.http.get("/v1/approvals?status=pending", brief).status()).isEqualTo(200);
+        assertThat(gateway.http.get("/v1/approvals?status=pending", brief).status())
+                .isEqualTo(200);
 
         Thread.sleep(1_500);
 
@@ -135,10 +199,16 @@ class LocalHumansTest {
         cli("humans", "revoke", "alice");
         String auditor = cli("humans", "create", "otto", "--email", "otto@example.com", "--role", "auditor");
         String today = LocalDate.now(ZoneOffset.UTC).toString();
-        byte[] zip = gateway.http.getBytes("/v1/evidence?from=" + today + "&to=" + LocalDate.now(ZoneOffset.UTC).plusDays(1), auditor);
+        byte[] zip = gateway.http.getBytes(
+                "/v1/evidence?from=" + today + "&to="
+                        + LocalDate.now(ZoneOffset.UTC).plusDays(1),
+                auditor);
 
         String identities = entry(zip, "identities.csv");
-        assertThat(identities).contains(",human.created,alice,cli:").contains(",human.groups_changed,alice,cli:").contains(",human.revoked,alice,cli:");
+        assertThat(identities)
+                .contains(",human.created,alice,cli:")
+                .contains(",human.groups_changed,alice,cli:")
+                .contains(",human.revoked,alice,cli:");
     }
 
     private static String entry(byte[] zip, String name) throws Exception {

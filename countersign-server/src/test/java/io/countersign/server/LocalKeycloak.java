@@ -39,14 +39,20 @@ final class LocalKeycloak implements AutoCloseable {
     private final Path log;
     private final int port;
     private final String adminPassword = UUID.randomUUID().toString();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     private LocalKeycloak(Path home) throws IOException {
         this.port = freePort();
         this.log = home.resolveSibling("keycloak-" + port + ".log");
         deleteTree(home.resolve("data"));
-        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/kc.sh").toString(), "start-dev", "--http-port=" + port, "--http-host=127.0.0.1")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        home.resolve("bin/kc.sh").toString(),
+                        "start-dev",
+                        "--http-port=" + port,
+                        "--http-host=127.0.0.1")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
         builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", adminPassword);
@@ -58,8 +64,10 @@ final class LocalKeycloak implements AutoCloseable {
     /** Starts Keycloak and waits for it, or skips the calling test class saying why. */
     static LocalKeycloak startOrSkip() {
         String home = System.getProperty("countersign.test.keycloak");
-        Assumptions.assumeTrue(home != null && Files.isExecutable(Path.of(home, "bin", "kc.sh")),
-                "Keycloak is not unpacked (countersign.test.keycloak=" + home + "); run the tests through Maven, which unpacks org.keycloak:keycloak-quarkus-dist");
+        Assumptions.assumeTrue(
+                home != null && Files.isExecutable(Path.of(home, "bin", "kc.sh")),
+                "Keycloak is not unpacked (countersign.test.keycloak=" + home
+                        + "); run the tests through Maven, which unpacks org.keycloak:keycloak-quarkus-dist");
         LocalKeycloak keycloak;
         try {
             keycloak = new LocalKeycloak(Path.of(home));
@@ -75,8 +83,14 @@ final class LocalKeycloak implements AutoCloseable {
                 Assumptions.abort("Keycloak exited while starting: " + tail);
             }
             try {
-                if (keycloak.http.send(HttpRequest.newBuilder(URI.create(keycloak.baseUrl() + "/realms/master")).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (keycloak.http
+                                .send(
+                                        HttpRequest.newBuilder(URI.create(keycloak.baseUrl() + "/realms/master"))
+                                                .timeout(Duration.ofSeconds(5))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return keycloak;
                 }
             } catch (IOException e) {
@@ -103,26 +117,46 @@ final class LocalKeycloak implements AutoCloseable {
 
     /** An admin REST call ({@code /admin/realms...}); answers the response, its Location header naming what was created. */
     HttpResponse<String> admin(String method, String path, Object body) {
-        String token = post("/realms/master/protocol/openid-connect/token",
-                Map.of("grant_type", "password", "client_id", "admin-cli", "username", "admin", "password", adminPassword)).path("access_token").asString();
-        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/realms" + path)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").method(method, publisher));
-        assertThat(answer.statusCode()).as("%s %s: %s", method, path, answer.body()).isBetween(200, 299);
+        String token = post(
+                        "/realms/master/protocol/openid-connect/token",
+                        Map.of(
+                                "grant_type",
+                                "password",
+                                "client_id",
+                                "admin-cli",
+                                "username",
+                                "admin",
+                                "password",
+                                adminPassword))
+                .path("access_token")
+                .asString();
+        HttpRequest.BodyPublisher publisher = body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(baseUrl() + "/admin/realms" + path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .method(method, publisher));
+        assertThat(answer.statusCode())
+                .as("%s %s: %s", method, path, answer.body())
+                .isBetween(200, 299);
         return answer;
     }
 
     /** The id of what a POST created, from its Location header. */
     String create(String path, Object body) {
-        String location = admin("POST", path, body).headers().firstValue("Location").orElseThrow();
+        String location =
+                admin("POST", path, body).headers().firstValue("Location").orElseThrow();
         return location.substring(location.lastIndexOf('/') + 1);
     }
 
     /** A form POST to a Keycloak endpoint (the token endpoint); its JSON answer, whatever the status. */
     JsonNode post(String path, Map<String, String> form) {
-        String body = form.entrySet().stream().map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+        String body = form.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Content-Type", "application/x-www-form-urlencoded")
+        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
         return JSON.readTree(answer.body());
     }

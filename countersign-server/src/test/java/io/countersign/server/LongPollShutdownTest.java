@@ -18,9 +18,20 @@ class LongPollShutdownTest {
     void stoppingTheGateway_answersAHeldLongPollWithThePendingRequest() throws Exception {
         TestGateway gateway = new TestGateway(directory);
         String agent = gateway.agent("reporter");
-        String id = gateway.http.post("/v1/actions", agent,
-                Http.json("action", "db.export", "resource", "db/prod/customers", "reason", "held while the gateway stops")).text("id");
-        CompletableFuture<Response> held = CompletableFuture.supplyAsync(() -> gateway.http.get("/v1/actions/" + id + "?wait=60s", agent));
+        String id = gateway.http
+                .post(
+                        "/v1/actions",
+                        agent,
+                        Http.json(
+                                "action",
+                                "db.export",
+                                "resource",
+                                "db/prod/customers",
+                                "reason",
+                                "held while the gateway stops"))
+                .text("id");
+        CompletableFuture<Response> held =
+                CompletableFuture.supplyAsync(() -> gateway.http.get("/v1/actions/" + id + "?wait=60s", agent));
         Thread.sleep(3000); // the read is held by now (generous: test machines are shared)
 
         long started = System.nanoTime();
@@ -29,6 +40,8 @@ class LongPollShutdownTest {
 
         assertThat(answer.status()).as(answer.body()).isEqualTo(202);
         assertThat(answer.text("status")).isEqualTo("pending");
-        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).as("answered at the stop, not at the end of the wait").isLessThan(30);
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started))
+                .as("answered at the stop, not at the end of the wait")
+                .isLessThan(30);
     }
 }

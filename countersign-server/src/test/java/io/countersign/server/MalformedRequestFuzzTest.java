@@ -34,20 +34,44 @@ class MalformedRequestFuzzTest {
     Path directory;
 
     @Test
-    void malformedRequestsGetNo5xx_problemJsonOnEveryApiRefusal_andLeaveTheLogAsItWas() throws IOException, SQLException {
-        try (TestGateway gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of("auditors")),
+    void malformedRequestsGetNo5xx_problemJsonOnEveryApiRefusal_andLeaveTheLogAsItWas()
+            throws IOException, SQLException {
+        try (TestGateway gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of("auditors")),
                 "/e2e-policy.yaml")) {
             String admin = gateway.human("ada", "countersign-admins");
             String alice = gateway.human("alice", "data-owners");
-            String agent = gateway.http.post("/v1/admin/agents", admin, json("name", "reporter")).text("key");
-            String pending = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "r")).text("id");
+            String agent = gateway.http
+                    .post("/v1/admin/agents", admin, json("name", "reporter"))
+                    .text("key");
+            String pending = gateway.http
+                    .post(
+                            "/v1/actions",
+                            agent,
+                            json("action", "db.export", "resource", "db/prod/customers", "reason", "r"))
+                    .text("id");
             List<RouteInfo> routes = gateway.gateway().routes();
-            MalformedRequests generator = new MalformedRequests(SEED, routes, List.of(agent, alice, admin, "csa_0123456789abcdef_nope"),
-                    Map.of("id", pending, "name", "reporter", "agent", "reporter", "breaker", "deletes", "tool", "fs__read"));
+            MalformedRequests generator = new MalformedRequests(
+                    SEED,
+                    routes,
+                    List.of(agent, alice, admin, "csa_0123456789abcdef_nope"),
+                    Map.of(
+                            "id",
+                            pending,
+                            "name",
+                            "reporter",
+                            "agent",
+                            "reporter",
+                            "breaker",
+                            "deletes",
+                            "tool",
+                            "fs__read"));
             RawHttp http = new RawHttp(gateway.gateway().port());
             Map<Integer, Integer> statuses = new TreeMap<>();
             List<String> failures = new ArrayList<>();
-            try (Connection db = DriverManager.getConnection("jdbc:sqlite:file:" + gateway.data().resolve("countersign.db") + "?mode=ro");
+            try (Connection db = DriverManager.getConnection(
+                            "jdbc:sqlite:file:" + gateway.data().resolve("countersign.db") + "?mode=ro");
                     Statement count = db.createStatement()) {
                 for (int i = 0; i < REQUESTS; i++) {
                     MalformedRequests.Generated request = generator.next();
@@ -56,18 +80,21 @@ class MalformedRequestFuzzTest {
                     long after = auditSize(count);
                     statuses.merge(answer.status(), 1, Integer::sum);
                     int index = i;
-                    check(request, answer, before, after).ifPresent(problem -> failures.add("#" + index + " " + request.method() + " "
-                            + abbreviate(request.path()) + " (" + request.damage() + "): " + problem));
+                    check(request, answer, before, after)
+                            .ifPresent(problem -> failures.add("#" + index + " " + request.method() + " "
+                                    + abbreviate(request.path()) + " (" + request.damage() + "): " + problem));
                 }
             }
-            System.out.printf("fuzz: %d requests over %d routes (seed %d), statuses %s, failures %d%n", REQUESTS, routes.size(), SEED, statuses,
-                    failures.size());
+            System.out.printf(
+                    "fuzz: %d requests over %d routes (seed %d), statuses %s, failures %d%n",
+                    REQUESTS, routes.size(), SEED, statuses, failures.size());
             assertThat(failures).as("requests answered wrongly").isEmpty();
             assertThat(statuses.keySet()).allMatch(status -> status > 0 && status < 500);
         }
     }
 
-    private static java.util.Optional<String> check(MalformedRequests.Generated request, RawHttp.Answer answer, long auditBefore, long auditAfter) {
+    private static java.util.Optional<String> check(
+            MalformedRequests.Generated request, RawHttp.Answer answer, long auditBefore, long auditAfter) {
         int status = answer.status();
         if (status == 0) {
             return java.util.Optional.of("no answer: " + abbreviate(answer.head()));
@@ -75,26 +102,34 @@ class MalformedRequestFuzzTest {
         if (status >= 500) {
             return java.util.Optional.of("status " + status + ": " + abbreviate(answer.body()));
         }
-        if (answer.body().contains("Powered by Jetty") || answer.body().contains("HTTP ERROR") || answer.body().contains("\tat ")) {
+        if (answer.body().contains("Powered by Jetty")
+                || answer.body().contains("HTTP ERROR")
+                || answer.body().contains("\tat ")) {
             return java.util.Optional.of("Jetty's own error page or a stack trace: " + abbreviate(answer.body()));
         }
         boolean refused = status < 200 || status >= 300;
         if (refused && status < 400 && request.forConsole()) {
             // The console redirects to its sign-in page; a redirect writes nothing either.
         } else if (refused && request.forConsole() && answer.contentType().startsWith("application/problem+json")) {
-            // Only when Jetty refused the request line itself (a URI too long, a bare '%', %00): it keeps no path then, and reads no header.
-            if (!answer.body().contains("\"instance\":\"\"") && !answer.body().contains("\"instance\":\"/badMessage\"")) {
-                return java.util.Optional.of("status " + status + " under /console as problem+json, though its path was known: " + abbreviate(answer.body()));
+            // Only when Jetty refused the request line itself (a URI too long, a bare '%', %00): it keeps no path then,
+            // and reads no header.
+            if (!answer.body().contains("\"instance\":\"\"")
+                    && !answer.body().contains("\"instance\":\"/badMessage\"")) {
+                return java.util.Optional.of("status " + status
+                        + " under /console as problem+json, though its path was known: " + abbreviate(answer.body()));
             }
         } else if (refused && request.forConsole()) {
             if (!answer.contentType().startsWith("text/html") || !answer.body().contains("Countersign")) {
-                return java.util.Optional.of("status " + status + " without the console's error page: " + answer.contentType());
+                return java.util.Optional.of(
+                        "status " + status + " without the console's error page: " + answer.contentType());
             }
         } else if (refused && !answer.contentType().startsWith("application/problem+json")) {
-            return java.util.Optional.of("status " + status + " as " + answer.contentType() + ", not problem+json: " + abbreviate(answer.body()));
+            return java.util.Optional.of("status " + status + " as " + answer.contentType() + ", not problem+json: "
+                    + abbreviate(answer.body()));
         }
         if (status >= 400 && auditAfter != auditBefore) {
-            return java.util.Optional.of("status " + status + " but the audit log grew from " + auditBefore + " to " + auditAfter);
+            return java.util.Optional.of(
+                    "status " + status + " but the audit log grew from " + auditBefore + " to " + auditAfter);
         }
         return java.util.Optional.empty();
     }

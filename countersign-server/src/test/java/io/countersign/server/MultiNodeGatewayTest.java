@@ -7,8 +7,8 @@ import io.countersign.identity.ApiTokens;
 import io.countersign.identity.Human;
 import io.countersign.identity.Principal;
 import io.countersign.server.Http.Response;
-import io.countersign.server.config.DatabaseConfig;
 import io.countersign.server.audit.AuditConfig;
+import io.countersign.server.config.DatabaseConfig;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.store.postgres.PostgresSettings;
 import io.countersign.store.postgres.PostgresStore;
@@ -44,6 +44,7 @@ class MultiNodeGatewayTest {
 
     @TempDir
     Path dir;
+
     private PostgresSettings database;
     private final List<Gateway> nodes = new ArrayList<>();
     private final List<Http> http = new ArrayList<>();
@@ -57,8 +58,12 @@ class MultiNodeGatewayTest {
         try (InputStream in = MultiNodeGatewayTest.class.getResourceAsStream("/e2e-policy.yaml")) {
             Files.write(policy, in.readAllBytes());
         }
-        ServerConfig config = ServerConfig.defaults().withDataDirectory(dir.resolve("data")).withPolicyFile(policy).withPort(0)
-                .withDatabase(DatabaseConfig.postgres(database)).withAudit(AuditConfig.defaults().withPublicEntries(true)); // entries read anonymously below
+        ServerConfig config = ServerConfig.defaults()
+                .withDataDirectory(dir.resolve("data"))
+                .withPolicyFile(policy)
+                .withPort(0)
+                .withDatabase(DatabaseConfig.postgres(database))
+                .withAudit(AuditConfig.defaults().withPublicEntries(true)); // entries read anonymously below
         for (int i = 0; i < 3; i++) {
             Gateway node = Gateway.start(config, Clock.systemUTC()); // the first makes the keys, the others read them
             nodes.add(node);
@@ -75,12 +80,22 @@ class MultiNodeGatewayTest {
 
     @Test
     void requestCreatedThroughA_approvedThroughB_wakesTheAgentWaitingOnAWithin200ms() throws Exception {
-        Response pending = http.get(0).post("/v1/actions", reporter, Http.json("action", "db.export", "resource", "db/prod/customers",
-                "reason", "quarterly churn report"));
+        Response pending = http.get(0)
+                .post(
+                        "/v1/actions",
+                        reporter,
+                        Http.json(
+                                "action",
+                                "db.export",
+                                "resource",
+                                "db/prod/customers",
+                                "reason",
+                                "quarterly churn report"));
         assertThat(pending.status()).as(pending.body()).isEqualTo(202);
         String id = pending.text("id");
 
-        CompletableFuture<Response> poll = CompletableFuture.supplyAsync(() -> http.get(0).get("/v1/actions/" + id + "?wait=30s", reporter));
+        CompletableFuture<Response> poll =
+                CompletableFuture.supplyAsync(() -> http.get(0).get("/v1/actions/" + id + "?wait=30s", reporter));
         Thread.sleep(300); // let the long-poll park on node A
         assertThat(poll).isNotDone();
         Response approved = http.get(1).post("/v1/actions/" + id + "/approve", alice, "{\"comment\":\"fine\"}");
@@ -90,8 +105,12 @@ class MultiNodeGatewayTest {
 
         assertThat(approved.status()).as(approved.body()).isEqualTo(200);
         assertThat(woken.text("status")).isEqualTo("approved");
-        assertThat(woken.json().path("grant").path("token").asString()).as("node A derives the grant with the shared key").startsWith("cgr_" + id);
-        assertThat(wokeAfterMillis).as("node A's long-poll woke %d ms after node B answered", wokeAfterMillis).isLessThan(200);
+        assertThat(woken.json().path("grant").path("token").asString())
+                .as("node A derives the grant with the shared key")
+                .startsWith("cgr_" + id);
+        assertThat(wokeAfterMillis)
+                .as("node A's long-poll woke %d ms after node B answered", wokeAfterMillis)
+                .isLessThan(200);
     }
 
     @Test
@@ -102,21 +121,39 @@ class MultiNodeGatewayTest {
             for (int i = 0; i < 300; i++) {
                 Http node = http.get(i % 3);
                 boolean export = i % 5 == 0;
-                done.add(CompletableFuture.runAsync(() -> {
-                    Response answer = node.post("/v1/actions", reporter, export
-                            ? Http.json("action", "db.export", "resource", "db/prod/orders", "reason", "load")
-                            : Http.json("action", "db.query", "resource", "db/prod/orders", "reason", "load"));
-                    if (answer.status() == 200 && "approved".equals(answer.text("status"))) {
-                        allowed.incrementAndGet();
-                    }
-                }, agents));
+                done.add(CompletableFuture.runAsync(
+                        () -> {
+                            Response answer = node.post(
+                                    "/v1/actions",
+                                    reporter,
+                                    export
+                                            ? Http.json(
+                                                    "action",
+                                                    "db.export",
+                                                    "resource",
+                                                    "db/prod/orders",
+                                                    "reason",
+                                                    "load")
+                                            : Http.json(
+                                                    "action",
+                                                    "db.query",
+                                                    "resource",
+                                                    "db/prod/orders",
+                                                    "reason",
+                                                    "load"));
+                            if (answer.status() == 200 && "approved".equals(answer.text("status"))) {
+                                allowed.incrementAndGet();
+                            }
+                        },
+                        agents));
             }
             CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
         }
         assertThat(allowed).hasValue(240);
 
         List<Long> seqs = new ArrayList<>();
-        for (String line : http.get(2).get("/v1/audit/entries?start=0", null).body().split("\n")) {
+        for (String line :
+                http.get(2).get("/v1/audit/entries?start=0", null).body().split("\n")) {
             if (!line.isBlank()) {
                 seqs.add(JSON.readTree(line).path("seq").asLong());
             }
@@ -127,15 +164,22 @@ class MultiNodeGatewayTest {
         }
         Thread.sleep(1_500); // one checkpoint interval: the signer covers the load
         for (int i = 0; i < nodes.size(); i++) {
-            Cli.Run verify = Cli.run("audit", "verify", "--server", nodes.get(i).baseUrl(), "--trust-on-first-use",
-                    "--state", dir.resolve("state-" + i).toString());
+            Cli.Run verify = Cli.run(
+                    "audit",
+                    "verify",
+                    "--server",
+                    nodes.get(i).baseUrl(),
+                    "--trust-on-first-use",
+                    "--state",
+                    dir.resolve("state-" + i).toString());
             assertThat(verify.exitCode()).as(verify.all()).isZero();
         }
     }
 
     @Test
     void aRequestDueOnEveryNode_expiresOnce() throws Exception {
-        Response pending = http.get(0).post("/v1/actions", reporter, Http.json("action", "demo.expire", "resource", "x", "reason", "expire"));
+        Response pending = http.get(0)
+                .post("/v1/actions", reporter, Http.json("action", "demo.expire", "resource", "x", "reason", "expire"));
         String id = pending.text("id");
 
         Response after = http.get(2).get("/v1/actions/" + id + "?wait=10s", reporter);
@@ -143,9 +187,12 @@ class MultiNodeGatewayTest {
 
         assertThat(after.text("status")).isEqualTo("expired");
         long expiredEntries = 0;
-        for (String line : http.get(1).get("/v1/audit/entries?start=0", null).body().split("\n")) {
+        for (String line :
+                http.get(1).get("/v1/audit/entries?start=0", null).body().split("\n")) {
             JsonNode entry = line.isBlank() ? null : JSON.readTree(line);
-            if (entry != null && id.equals(entry.path("request").asString()) && entry.path("type").asString().equals("request.expired")) {
+            if (entry != null
+                    && id.equals(entry.path("request").asString())
+                    && entry.path("type").asString().equals("request.expired")) {
                 expiredEntries++;
             }
         }

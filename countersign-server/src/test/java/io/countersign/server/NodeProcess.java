@@ -46,14 +46,25 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(Path config, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stderr = config.resolveSibling(name + ".err");
-        Process process = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--config", config.toString(), "--port", "0")
+        Process process = new ProcessBuilder(
+                        java,
+                        "-Xmx512m",
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "serve",
+                        "--config",
+                        config.toString(),
+                        "--port",
+                        "0")
                 .redirectError(stderr.toFile())
                 .start();
         CompletableFuture<String> url = new CompletableFuture<>();
         // Its own thread: the pipe must be drained for the node's whole life or it blocks on stdout.
         Thread.ofPlatform().daemon().name("node-stdout-" + name).start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     Matcher matcher = LISTENING.matcher(line);
@@ -71,7 +82,8 @@ final class NodeProcess implements AutoCloseable {
             found = url.get(120, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             process.destroyForcibly();
-            throw new AssertionError("node " + name + " did not say it listens within 120 s; stderr:\n" + Files.readString(stderr), e);
+            throw new AssertionError(
+                    "node " + name + " did not say it listens within 120 s; stderr:\n" + Files.readString(stderr), e);
         }
         if (found == null) {
             throw new AssertionError("node " + name + " did not start; stderr:\n" + Files.readString(stderr));
@@ -89,7 +101,8 @@ final class NodeProcess implements AutoCloseable {
 
     /** Whether there is a {@code kill} command to send signals with. */
     static boolean canSignal() {
-        return java.util.stream.Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+        return java.util.stream.Stream.of(
+                        System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
                 .anyMatch(directory -> !directory.isEmpty() && Files.isExecutable(Path.of(directory, "kill")));
     }
 
@@ -108,12 +121,16 @@ final class NodeProcess implements AutoCloseable {
 
     /** The node's warnings and errors, without stack traces, the last {@code lines} of them: for a failure message. */
     String warnings(int lines) throws IOException {
-        java.util.List<String> found = Files.readAllLines(stderr).stream().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+        java.util.List<String> found = Files.readAllLines(stderr).stream()
+                .filter(line -> line.contains(" WARN ") || line.contains(" ERROR "))
+                .toList();
         return String.join("\n", found.subList(Math.max(0, found.size() - lines), found.size()));
     }
 
     private void signal(String signal) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
         }

@@ -36,15 +36,30 @@ final class NotifyOverheadBench {
             receiver.delay(500);
             WebhookSecret secret = WebhookSecret.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
             List<WebhookConfig> webhooks = List.of("a", "b", "c").stream()
-                    .map(name -> new WebhookConfig(name, receiver.url(), secret, WebhookConfig.DEFAULT_EVENTS)).toList();
-            UnaryOperator<io.countersign.server.config.ServerConfig> withWebhooks =
-                    config -> config.withNotifications(new NotificationsConfig(Backoff.DEFAULT, Duration.ofSeconds(1), webhooks));
-            try (TestGateway plain = new TestGateway(Files.createDirectory(directory.resolve("plain")), IdentityConfig.localOnly(), "/e2e-policy.yaml");
-                    TestGateway notifying = new TestGateway(Files.createDirectory(directory.resolve("notifying")), IdentityConfig.localOnly(),
-                            "/e2e-policy.yaml", withWebhooks)) {
+                    .map(name -> new WebhookConfig(name, receiver.url(), secret, WebhookConfig.DEFAULT_EVENTS))
+                    .toList();
+            UnaryOperator<io.countersign.server.config.ServerConfig> withWebhooks = config ->
+                    config.withNotifications(new NotificationsConfig(Backoff.DEFAULT, Duration.ofSeconds(1), webhooks));
+            try (TestGateway plain = new TestGateway(
+                            Files.createDirectory(directory.resolve("plain")),
+                            IdentityConfig.localOnly(),
+                            "/e2e-policy.yaml");
+                    TestGateway notifying = new TestGateway(
+                            Files.createDirectory(directory.resolve("notifying")),
+                            IdentityConfig.localOnly(),
+                            "/e2e-policy.yaml",
+                            withWebhooks)) {
                 String plainAgent = plain.agent("bench");
                 String notifyingAgent = notifying.agent("bench");
-                String body = json("action", "db.export", "resource", "db/prod/customers", "params", java.util.Map.of("rows", 10), "reason", "bench");
+                String body = json(
+                        "action",
+                        "db.export",
+                        "resource",
+                        "db/prod/customers",
+                        "params",
+                        java.util.Map.of("rows", 10),
+                        "reason",
+                        "bench");
                 for (int i = 0; i < WARMUP; i++) {
                     plain.http.post("/v1/actions", plainAgent, body);
                     notifying.http.post("/v1/actions", notifyingAgent, body);
@@ -60,10 +75,17 @@ final class NotifyOverheadBench {
                     with[i] = System.nanoTime() - start;
                 }
                 System.out.printf("pending POST /v1/actions, %d calls each:%n", CALLS);
-                System.out.printf("  no channels          p50 %.2f ms  p99 %.2f ms%n", percentile(without, 50), percentile(without, 99));
-                System.out.printf("  3 webhooks (500 ms)  p50 %.2f ms  p99 %.2f ms%n", percentile(with, 50), percentile(with, 99));
-                System.out.printf("  added                p50 %.2f ms  p99 %.2f ms (ratio p50 %.2fx)%n", percentile(with, 50) - percentile(without, 50),
-                        percentile(with, 99) - percentile(without, 99), percentile(with, 50) / percentile(without, 50));
+                System.out.printf(
+                        "  no channels          p50 %.2f ms  p99 %.2f ms%n",
+                        percentile(without, 50), percentile(without, 99));
+                System.out.printf(
+                        "  3 webhooks (500 ms)  p50 %.2f ms  p99 %.2f ms%n",
+                        percentile(with, 50), percentile(with, 99));
+                System.out.printf(
+                        "  added                p50 %.2f ms  p99 %.2f ms (ratio p50 %.2fx)%n",
+                        percentile(with, 50) - percentile(without, 50),
+                        percentile(with, 99) - percentile(without, 99),
+                        percentile(with, 50) / percentile(without, 50));
             }
         }
     }

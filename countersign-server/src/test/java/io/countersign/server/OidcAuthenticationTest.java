@@ -7,7 +7,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.countersign.identity.Agent;
@@ -48,7 +47,8 @@ class OidcAuthenticationTest {
         return IdentityConfig.localOnly()
                 .withOidc(new OidcSettings(provider.issuer(), TestIdentityProvider.AUDIENCE))
                 .withRoles(Set.of("countersign-admins"), Set.of("auditors"))
-                .withClientAgents(List.of(new ClientAgent(CI_CLIENT, new Agent("ci", Map.of("team", "platform")), Scopes.UNRESTRICTED)));
+                .withClientAgents(List.of(
+                        new ClientAgent(CI_CLIENT, new Agent("ci", Map.of("team", "platform")), Scopes.UNRESTRICTED)));
     }
 
     @AfterEach
@@ -80,36 +80,46 @@ class OidcAuthenticationTest {
     @Test
     void expiredToken_isRefused() {
         Instant past = Instant.now().minus(Duration.ofHours(2));
-        String token = provider.sign(provider.claims("alice").issueTime(Date.from(past)).notBeforeTime(Date.from(past))
-                .expirationTime(Date.from(past.plus(Duration.ofMinutes(30)))).build());
+        String token = provider.sign(provider.claims("alice")
+                .issueTime(Date.from(past))
+                .notBeforeTime(Date.from(past))
+                .expirationTime(Date.from(past.plus(Duration.ofMinutes(30))))
+                .build());
 
         assertUnauthorized(inbox(token), "Expired JWT");
     }
 
     @Test
     void expiredToken_withinTheClockSkew_isAccepted() {
-        String token = provider.sign(provider.claims("alice").expirationTime(Date.from(Instant.now().minusSeconds(20))).build());
+        String token = provider.sign(provider.claims("alice")
+                .expirationTime(Date.from(Instant.now().minusSeconds(20)))
+                .build());
 
         assertThat(inbox(token).status()).isEqualTo(200);
     }
 
     @Test
     void notYetValidToken_isRefused() {
-        String token = provider.sign(provider.claims("alice").notBeforeTime(Date.from(Instant.now().plus(Duration.ofMinutes(10)))).build());
+        String token = provider.sign(provider.claims("alice")
+                .notBeforeTime(Date.from(Instant.now().plus(Duration.ofMinutes(10))))
+                .build());
 
         assertUnauthorized(inbox(token), "JWT before use time");
     }
 
     @Test
     void tokenForAnotherAudience_isRefused() {
-        String token = provider.sign(provider.claims("alice").audience("some-other-api").build());
+        String token = provider.sign(
+                provider.claims("alice").audience("some-other-api").build());
 
         assertUnauthorized(inbox(token), "aud claim rejected");
     }
 
     @Test
     void tokenFromAnotherIssuer_isRefused() {
-        String token = provider.sign(provider.claims("alice").issuer("https://evil.example.com/default").build());
+        String token = provider.sign(provider.claims("alice")
+                .issuer("https://evil.example.com/default")
+                .build());
 
         assertUnauthorized(inbox(token), "iss");
     }
@@ -123,8 +133,12 @@ class OidcAuthenticationTest {
 
     @Test
     void tokenSignedByAnUnknownKey_isRefused() {
-        String token = TestIdentityProvider.signWith(TestIdentityProvider.newKey(TestIdentityProvider.ISSUER_ID), provider.claims("alice").build());
-        String strangerKid = TestIdentityProvider.signWith(TestIdentityProvider.newKey("stranger"), provider.claims("alice").build());
+        String token = TestIdentityProvider.signWith(
+                TestIdentityProvider.newKey(TestIdentityProvider.ISSUER_ID),
+                provider.claims("alice").build());
+        String strangerKid = TestIdentityProvider.signWith(
+                TestIdentityProvider.newKey("stranger"),
+                provider.claims("alice").build());
 
         assertUnauthorized(inbox(token), "does not verify");
         assertUnauthorized(inbox(strangerKid), "does not verify");
@@ -133,7 +147,10 @@ class OidcAuthenticationTest {
     @Test
     void hs256SignedWithTheProvidersPublicKey_isRefused() throws JOSEException {
         // Algorithm confusion: a verifier that took the key's bytes as an HMAC secret would accept this.
-        SignedJWT forged = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(provider.key().getKeyID()).build(),
+        SignedJWT forged = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .keyID(provider.key().getKeyID())
+                        .build(),
                 provider.claims("mallory", "data-owners", "countersign-admins").build());
         forged.sign(new MACSigner(provider.key().toRSAPublicKey().getEncoded()));
 
@@ -148,20 +165,31 @@ class OidcAuthenticationTest {
 
     @Test
     void keyRotationAtTheProvider_isPickedUp() {
-        assertThat(inbox(provider.sign(provider.claims("alice").build())).status()).as("keys fetched and cached").isEqualTo(200);
+        assertThat(inbox(provider.sign(provider.claims("alice").build())).status())
+                .as("keys fetched and cached")
+                .isEqualTo(200);
 
         provider.rotate();
 
-        assertThat(inbox(provider.sign(provider.claims("alice").build())).status()).as("a token under the new kid").isEqualTo(200);
-        assertThat(inbox(provider.issue("bob", Map.of())).status()).as("the old key, still published").isEqualTo(200);
+        assertThat(inbox(provider.sign(provider.claims("alice").build())).status())
+                .as("a token under the new kid")
+                .isEqualTo(200);
+        assertThat(inbox(provider.issue("bob", Map.of())).status())
+                .as("the old key, still published")
+                .isEqualTo(200);
     }
 
     @Test
     void groupClaims_decideWhoMayVote() {
         String reporter = gateway.agent("reporter");
-        String id = gateway.http.post("/v1/actions", reporter,
-                json("action", "db.export", "resource", "db/prod/customers", "reason", "weekly report")).text("id");
-        String engineer = provider.sign(provider.claims("mallory", "engineering").build());
+        String id = gateway.http
+                .post(
+                        "/v1/actions",
+                        reporter,
+                        json("action", "db.export", "resource", "db/prod/customers", "reason", "weekly report"))
+                .text("id");
+        String engineer =
+                provider.sign(provider.claims("mallory", "engineering").build());
         String owner = provider.sign(provider.claims("alice", "data-owners").build());
 
         Response refused = gateway.http.post("/v1/actions/" + id + "/approve", engineer, json("comment", "ok"));
@@ -171,13 +199,16 @@ class OidcAuthenticationTest {
         assertThat(refused.text("detail")).contains("not in any group that decides this request");
         assertThat(approved.status()).isEqualTo(200);
         assertThat(approved.text("status")).isEqualTo("approved");
-        assertThat(approved.json().path("votes").get(0).path("voter").asString()).isEqualTo("alice");
+        assertThat(approved.json().path("votes").get(0).path("voter").asString())
+                .isEqualTo("alice");
     }
 
     @Test
     void clientCredentialsToken_actsAsItsAgent_andCannotVote() {
         String ci = provider.issueToClient(CI_CLIENT, Map.of());
-        Response submitted = gateway.http.post("/v1/actions", ci,
+        Response submitted = gateway.http.post(
+                "/v1/actions",
+                ci,
                 json("action", "db.export", "resource", "db/prod/customers", "reason", "nightly sync"));
         String id = submitted.text("id");
 
@@ -195,7 +226,8 @@ class OidcAuthenticationTest {
     void humanToken_cannotSubmitActions() {
         String human = provider.sign(provider.claims("alice", "data-owners").build());
 
-        Response submitted = gateway.http.post("/v1/actions", human, json("action", "db.query", "resource", "db/prod/x", "reason", "r"));
+        Response submitted = gateway.http.post(
+                "/v1/actions", human, json("action", "db.query", "resource", "db/prod/x", "reason", "r"));
 
         assertThat(submitted.status()).isEqualTo(403);
     }

@@ -38,9 +38,14 @@ class PolicyChangeTest {
     private String agent;
 
     private void start(Duration timeout, boolean reloadFromDisk) {
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("admins"), Set.of("auditors")).withBreakGlassGroup("sre"),
+        gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly()
+                        .withRoles(Set.of("admins"), Set.of("auditors"))
+                        .withBreakGlassGroup("sre"),
                 "/e2e-policy.yaml",
-                config -> config.withPolicyChanges(new PolicyChangeSettings(Set.of("policy-admins"), 1, timeout, reloadFromDisk)));
+                config -> config.withPolicyChanges(
+                        new PolicyChangeSettings(Set.of("policy-admins"), 1, timeout, reloadFromDisk)));
         alice = gateway.human("alice", "admins", "policy-admins", "sre");
         bob = gateway.human("bob", "policy-admins");
         carol = gateway.human("carol", "data-owners");
@@ -59,21 +64,30 @@ class PolicyChangeTest {
     }
 
     private String propose() throws IOException {
-        Response proposed = gateway.http.post("/v1/policy/changes", alice, json("policy", proposedPolicy(), "reason", "no ad-hoc queries on prod"));
+        Response proposed = gateway.http.post(
+                "/v1/policy/changes", alice, json("policy", proposedPolicy(), "reason", "no ad-hoc queries on prod"));
         assertThat(proposed.status()).as(proposed.body()).isEqualTo(202);
         assertThat(proposed.text("status")).isEqualTo("pending");
         return proposed.text("id");
     }
 
     private String prodQuery() {
-        Response decision = gateway.http.post("/v1/decisions/simulate", agent, json("action", "db.query", "resource", "db/prod/customers", "reason", "check"));
+        Response decision = gateway.http.post(
+                "/v1/decisions/simulate",
+                agent,
+                json("action", "db.query", "resource", "db/prod/customers", "reason", "check"));
         assertThat(decision.status()).as(decision.body()).isEqualTo(200);
         return decision.text("effect");
     }
 
     private List<JsonNode> audit(String type) {
-        return gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().map(MAPPER::readTree)
-                .filter(entry -> entry.path("type").asString().equals(type)).toList();
+        return gateway.http
+                .get("/v1/audit/entries", gateway.auditor())
+                .body()
+                .lines()
+                .map(MAPPER::readTree)
+                .filter(entry -> entry.path("type").asString().equals(type))
+                .toList();
     }
 
     @Test
@@ -81,7 +95,8 @@ class PolicyChangeTest {
         start(Duration.ofMinutes(30), true);
         String before = Files.readString(gateway.policyFile());
         String id = propose();
-        String previousVersion = gateway.http.get("/v1/policy/changes/" + id, alice).text("previousVersion");
+        String previousVersion =
+                gateway.http.get("/v1/policy/changes/" + id, alice).text("previousVersion");
 
         Response approved = gateway.http.post("/v1/actions/" + id + "/approve", bob, json("comment", "looks right"));
         assertThat(approved.status()).as(approved.body()).isEqualTo(200);
@@ -90,16 +105,28 @@ class PolicyChangeTest {
         assertThat(applied.status()).as(applied.body()).isEqualTo(200);
         assertThat(applied.text("status")).isEqualTo("executed");
         assertThat(applied.json().path("applied").asBoolean()).isTrue();
-        assertThat(applied.text("activeVersion")).isEqualTo(applied.text("version")).isNotEqualTo(previousVersion);
+        assertThat(applied.text("activeVersion"))
+                .isEqualTo(applied.text("version"))
+                .isNotEqualTo(previousVersion);
         assertThat(Files.readString(gateway.policyFile())).isEqualTo(before + NEW_RULE);
         assertThat(prodQuery()).isEqualTo("deny");
         List<JsonNode> changed = audit("policy.changed");
         assertThat(changed).hasSize(1);
         JsonNode data = changed.getFirst();
-        assertThat(data.toString()).contains("\"proposedBy\":\"alice@example.com\"", "\"approvedBy\":[\"bob\"]", "\"appliedBy\":\"alice\"",
-                "\"previousVersion\":\"" + previousVersion + "\"", "\"version\":\"" + applied.text("version") + "\"", "no-queries-on-prod");
+        assertThat(data.toString())
+                .contains(
+                        "\"proposedBy\":\"alice@example.com\"",
+                        "\"approvedBy\":[\"bob\"]",
+                        "\"appliedBy\":\"alice\"",
+                        "\"previousVersion\":\"" + previousVersion + "\"",
+                        "\"version\":\"" + applied.text("version") + "\"",
+                        "no-queries-on-prod");
         assertThat(audit("policy.loaded").toString()).contains(applied.text("version"));
-        assertThat(gateway.http.post("/v1/policy/changes/" + id + "/apply", alice, "").status()).as("a grant is used once").isEqualTo(409);
+        assertThat(gateway.http
+                        .post("/v1/policy/changes/" + id + "/apply", alice, "")
+                        .status())
+                .as("a grant is used once")
+                .isEqualTo(409);
     }
 
     @Test
@@ -119,7 +146,9 @@ class PolicyChangeTest {
         assertThat(selfApproval.text("detail")).contains("on behalf of");
         assertThat(outsider.status()).isEqualTo(403);
         assertThat(byAnAgent.status()).isEqualTo(403);
-        assertThat(gateway.http.get("/v1/policy/changes/" + id, bob).status()).as("reading needs admin or auditor").isEqualTo(403);
+        assertThat(gateway.http.get("/v1/policy/changes/" + id, bob).status())
+                .as("reading needs admin or auditor")
+                .isEqualTo(403);
         assertThat(Files.readString(gateway.policyFile())).isEqualTo(before);
         assertThat(prodQuery()).isEqualTo("allow");
         assertThat(audit("policy.changed")).isEmpty();
@@ -131,7 +160,8 @@ class PolicyChangeTest {
         String before = Files.readString(gateway.policyFile());
         String id = propose();
 
-        Response brokenGlass = gateway.http.post("/v1/actions/" + id + "/approve", alice, json("breakGlass", true, "reason", "urgent, trust me"));
+        Response brokenGlass = gateway.http.post(
+                "/v1/actions/" + id + "/approve", alice, json("breakGlass", true, "reason", "urgent, trust me"));
         assertThat(brokenGlass.status()).as(brokenGlass.body()).isEqualTo(200);
         Response apply = gateway.http.post("/v1/policy/changes/" + id + "/apply", alice, "");
 
@@ -148,7 +178,10 @@ class PolicyChangeTest {
         String before = Files.readString(gateway.policyFile());
         String id = propose();
 
-        assertThat(gateway.http.post("/v1/actions/" + id + "/deny", bob, json("comment", "not now")).status()).isEqualTo(200);
+        assertThat(gateway.http
+                        .post("/v1/actions/" + id + "/deny", bob, json("comment", "not now"))
+                        .status())
+                .isEqualTo(200);
         Response apply = gateway.http.post("/v1/policy/changes/" + id + "/apply", alice, "");
 
         assertThat(apply.status()).isEqualTo(409);
@@ -165,7 +198,11 @@ class PolicyChangeTest {
         String id = propose();
 
         Instant deadline = Instant.now().plusSeconds(20);
-        while (!gateway.http.get("/v1/policy/changes/" + id, alice).text("status").equals("expired") && Instant.now().isBefore(deadline)) {
+        while (!gateway.http
+                        .get("/v1/policy/changes/" + id, alice)
+                        .text("status")
+                        .equals("expired")
+                && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);
         }
         Response apply = gateway.http.post("/v1/policy/changes/" + id + "/apply", alice, "");
@@ -186,30 +223,42 @@ class PolicyChangeTest {
                 """;
 
         Response refused = gateway.http.post("/v1/policy/changes", alice, json("policy", broken, "reason", "oops"));
-        Response unchanged = gateway.http.post("/v1/policy/changes", alice, json("policy", Files.readString(gateway.policyFile()), "reason", "same"));
-        Response notAdmin = gateway.http.post("/v1/policy/changes", bob, json("policy", proposedPolicy(), "reason", "mine"));
+        Response unchanged = gateway.http.post(
+                "/v1/policy/changes", alice, json("policy", Files.readString(gateway.policyFile()), "reason", "same"));
+        Response notAdmin =
+                gateway.http.post("/v1/policy/changes", bob, json("policy", proposedPolicy(), "reason", "mine"));
 
         assertThat(refused.status()).isEqualTo(422);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.text("detail")).contains("line 25", "rule 'typo'", "unknown key 'efect'");
         assertThat(unchanged.status()).isEqualTo(409);
         assertThat(notAdmin.status()).isEqualTo(403);
-        assertThat(gateway.http.get("/v1/approvals?status=pending", bob).json().toString()).doesNotContain("policy.change");
+        assertThat(gateway.http.get("/v1/approvals?status=pending", bob).json().toString())
+                .doesNotContain("policy.change");
     }
 
     @Test
     void withReloadFromDiskOff_anEditOnDiskDoesNotTakeEffect_butAnApprovedChangeDoes() throws Exception {
         start(Duration.ofMinutes(30), false);
         String original = Files.readString(gateway.policyFile());
-        Files.writeString(gateway.policyFile(), original.replace("name: reads-are-free\n    match: {action: \"db.query\"}\n    effect: allow",
-                "name: reads-are-free\n    match: {action: \"db.query\"}\n    effect: deny"));
+        Files.writeString(
+                gateway.policyFile(),
+                original.replace(
+                        "name: reads-are-free\n    match: {action: \"db.query\"}\n    effect: allow",
+                        "name: reads-are-free\n    match: {action: \"db.query\"}\n    effect: deny"));
         Thread.sleep(1500); // longer than the watcher's poll interval, were it on
 
         assertThat(prodQuery()).isEqualTo("allow");
         Files.writeString(gateway.policyFile(), original);
         String id = propose();
-        assertThat(gateway.http.post("/v1/actions/" + id + "/approve", bob, json("comment", "ok")).status()).isEqualTo(200);
-        assertThat(gateway.http.post("/v1/policy/changes/" + id + "/apply", alice, "").status()).isEqualTo(200);
+        assertThat(gateway.http
+                        .post("/v1/actions/" + id + "/approve", bob, json("comment", "ok"))
+                        .status())
+                .isEqualTo(200);
+        assertThat(gateway.http
+                        .post("/v1/policy/changes/" + id + "/apply", alice, "")
+                        .status())
+                .isEqualTo(200);
         assertThat(prodQuery()).isEqualTo("deny");
     }
 }

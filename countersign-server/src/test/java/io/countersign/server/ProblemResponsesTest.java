@@ -53,34 +53,59 @@ class ProblemResponsesTest {
 
     @Test
     void unknownField_is400_andNamesIt() {
-        assertProblem(gateway.http.post("/v1/actions", agent,
-                json("action", "db.query", "resource", "db/x", "reason", "r", "parms", "{}")), 400, "unknown field(s) [parms]");
+        assertProblem(
+                gateway.http.post(
+                        "/v1/actions",
+                        agent,
+                        json("action", "db.query", "resource", "db/x", "reason", "r", "parms", "{}")),
+                400,
+                "unknown field(s) [parms]");
     }
 
     @Test
     void missingField_is400_andNamesIt() {
-        assertProblem(gateway.http.post("/v1/actions", agent, json("action", "db.query", "reason", "r")), 400, "field 'resource' is required");
+        assertProblem(
+                gateway.http.post("/v1/actions", agent, json("action", "db.query", "reason", "r")),
+                400,
+                "field 'resource' is required");
     }
 
     @Test
     void wronglyTypedField_is400() {
-        assertProblem(gateway.http.post("/v1/actions", agent, json("action", "db.query", "resource", "db/x", "reason", "r", "params", "rows=1")),
-                400, "field 'params' must be a JSON object");
+        assertProblem(
+                gateway.http.post(
+                        "/v1/actions",
+                        agent,
+                        json("action", "db.query", "resource", "db/x", "reason", "r", "params", "rows=1")),
+                400,
+                "field 'params' must be a JSON object");
     }
 
     @Test
     void malformedActionName_is400() {
-        assertProblem(gateway.http.post("/v1/actions", agent, json("action", "db..query", "resource", "db/x", "reason", "r")),
-                400, "is not a dotted name");
+        assertProblem(
+                gateway.http.post("/v1/actions", agent, json("action", "db..query", "resource", "db/x", "reason", "r")),
+                400,
+                "is not a dotted name");
     }
 
     @Test
     void oversizedBody_is413_andNothingIsWritten() {
-        long before = gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().count();
-        byte[] big = ("{\"action\":\"db.query\",\"resource\":\"db/x\",\"reason\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        long before = gateway.http
+                .get("/v1/audit/entries", gateway.auditor())
+                .body()
+                .lines()
+                .count();
+        byte[] big = ("{\"action\":\"db.query\",\"resource\":\"db/x\",\"reason\":\"" + "x".repeat(70_000) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
 
         assertProblem(gateway.http.postBytes("/v1/actions", agent, big), 413, "limit");
-        assertThat(gateway.http.get("/v1/audit/entries", gateway.auditor()).body().lines().count()).isEqualTo(before);
+        assertThat(gateway.http
+                        .get("/v1/audit/entries", gateway.auditor())
+                        .body()
+                        .lines()
+                        .count())
+                .isEqualTo(before);
     }
 
     @Test
@@ -105,29 +130,46 @@ class ProblemResponsesTest {
 
     @Test
     void humanToken_cannotRequestActions_andAgentCannotReadTheInbox() {
-        assertProblem(gateway.http.post("/v1/actions", human, json("action", "db.query", "resource", "db/x", "reason", "r")), 403, "humans may not call");
+        assertProblem(
+                gateway.http.post("/v1/actions", human, json("action", "db.query", "resource", "db/x", "reason", "r")),
+                403,
+                "humans may not call");
         assertProblem(gateway.http.get("/v1/approvals", agent), 403, "agents may not call");
     }
 
     @Test
     void denyWithoutComment_is400() {
-        String id = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/x", "reason", "r")).text("id");
+        String id = gateway.http
+                .post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/x", "reason", "r"))
+                .text("id");
 
-        assertProblem(gateway.http.post("/v1/actions/" + id + "/deny", human, "{}"), 400, "field 'comment' is required");
-        assertProblem(gateway.http.post("/v1/actions/" + id + "/deny", human, json("comment", "  ")), 422, "needs a comment");
+        assertProblem(
+                gateway.http.post("/v1/actions/" + id + "/deny", human, "{}"), 400, "field 'comment' is required");
+        assertProblem(
+                gateway.http.post("/v1/actions/" + id + "/deny", human, json("comment", "  ")), 422, "needs a comment");
     }
 
     @Test
     void badWaitParameter_is400() {
-        assertProblem(gateway.http.post("/v1/actions?wait=forever", agent, json("action", "db.query", "resource", "db/x", "reason", "r")),
-                400, "wait must look like 30s");
+        assertProblem(
+                gateway.http.post(
+                        "/v1/actions?wait=forever",
+                        agent,
+                        json("action", "db.query", "resource", "db/x", "reason", "r")),
+                400,
+                "wait must look like 30s");
     }
 
     @Test
     void badOutcome_is400() {
-        String id = gateway.http.post("/v1/actions", agent, json("action", "db.query", "resource", "db/x", "reason", "r")).text("id");
+        String id = gateway.http
+                .post("/v1/actions", agent, json("action", "db.query", "resource", "db/x", "reason", "r"))
+                .text("id");
 
-        assertProblem(gateway.http.post("/v1/actions/" + id + "/execution", agent, json("grant", "x", "outcome", "maybe")), 400, "outcome must be");
+        assertProblem(
+                gateway.http.post("/v1/actions/" + id + "/execution", agent, json("grant", "x", "outcome", "maybe")),
+                400,
+                "outcome must be");
     }
 
     @Test

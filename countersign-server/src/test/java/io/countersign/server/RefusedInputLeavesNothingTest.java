@@ -40,14 +40,32 @@ class RefusedInputLeavesNothingTest {
 
     @BeforeAll
     void start(@TempDir Path directory) {
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of()), "/e2e-policy.yaml");
+        gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of()),
+                "/e2e-policy.yaml");
         admin = gateway.human("ada", "countersign-admins");
         alice = gateway.human("alice", "data-owners");
         bob = gateway.human("bob", "data-owners");
-        agent = gateway.http.post("/v1/admin/agents", admin, json("name", "reporter", "labels", Map.of("team", "analytics"))).text("key");
-        pending = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers", "reason", "report",
-                "onBehalfOf", "alice")).text("id");
-        Response approved = gateway.http.post("/v1/actions", agent, json("action", "db.query", "resource", "db/prod/customers", "reason", "read"));
+        agent = gateway.http
+                .post("/v1/admin/agents", admin, json("name", "reporter", "labels", Map.of("team", "analytics")))
+                .text("key");
+        pending = gateway.http
+                .post(
+                        "/v1/actions",
+                        agent,
+                        json(
+                                "action",
+                                "db.export",
+                                "resource",
+                                "db/prod/customers",
+                                "reason",
+                                "report",
+                                "onBehalfOf",
+                                "alice"))
+                .text("id");
+        Response approved = gateway.http.post(
+                "/v1/actions", agent, json("action", "db.query", "resource", "db/prod/customers", "reason", "read"));
         allowed = approved.text("id");
         grant = approved.json().path("grant").path("token").asString();
         assertThat(grant).startsWith("cgr_");
@@ -78,25 +96,48 @@ class RefusedInputLeavesNothingTest {
     Stream<Call> textFields() {
         String action = "\"action\":\"db.export\",\"resource\":\"db/prod/x\",\"reason\":\"r\"";
         return Stream.of(
-                new Call("reason", "/v1/actions", "agent", "{\"action\":\"db.export\",\"resource\":\"db/prod/x\",\"reason\":BAD}"),
+                new Call(
+                        "reason",
+                        "/v1/actions",
+                        "agent",
+                        "{\"action\":\"db.export\",\"resource\":\"db/prod/x\",\"reason\":BAD}"),
                 new Call("params.rows", "/v1/actions", "agent", "{" + action + ",\"params\":{\"rows\":BAD}}"),
-                new Call("params.list[1]", "/v1/actions", "agent", "{" + action + ",\"params\":{\"list\":[\"x\",BAD]}}"),
+                new Call(
+                        "params.list[1]", "/v1/actions", "agent", "{" + action + ",\"params\":{\"list\":[\"x\",BAD]}}"),
                 new Call("onBehalfOf", "/v1/actions", "agent", "{" + action + ",\"onBehalfOf\":BAD}"),
                 new Call("idempotencyKey", "/v1/actions", "agent", "{" + action + ",\"idempotencyKey\":BAD}"),
-                new Call("resource", "/v1/actions", "agent", "{\"action\":\"db.export\",\"resource\":BAD,\"reason\":\"r\"}"),
+                new Call(
+                        "resource",
+                        "/v1/actions",
+                        "agent",
+                        "{\"action\":\"db.export\",\"resource\":BAD,\"reason\":\"r\"}"),
                 new Call("comment", "/v1/actions/PENDING/approve", "bob", "{\"comment\":BAD}"),
                 new Call("comment", "/v1/actions/PENDING/deny", "bob", "{\"comment\":BAD}"),
                 new Call("reason", "/v1/actions/PENDING/approve", "bob", "{\"breakGlass\":true,\"reason\":BAD}"),
-                new Call("detail", "/v1/actions/ALLOWED/execution", "agent", "{\"grant\":\"GRANT\",\"outcome\":\"succeeded\",\"detail\":BAD}"),
-                new Call("action.params.x", "/v1/actions/ALLOWED/execution", "agent",
+                new Call(
+                        "detail",
+                        "/v1/actions/ALLOWED/execution",
+                        "agent",
+                        "{\"grant\":\"GRANT\",\"outcome\":\"succeeded\",\"detail\":BAD}"),
+                new Call(
+                        "action.params.x",
+                        "/v1/actions/ALLOWED/execution",
+                        "agent",
                         "{\"grant\":\"GRANT\",\"outcome\":\"succeeded\",\"action\":{\"action\":\"db.query\",\"resource\":\"db/prod/customers\",\"reason\":\"read\",\"params\":{\"x\":BAD}}}"),
-                new Call("reason", "/v1/decisions/simulate", "agent", "{" + action.replace("\"reason\":\"r\"", "\"reason\":BAD") + "}"),
+                new Call(
+                        "reason",
+                        "/v1/decisions/simulate",
+                        "agent",
+                        "{" + action.replace("\"reason\":\"r\"", "\"reason\":BAD") + "}"),
                 new Call("labels.team", "/v1/admin/agents", "admin", "{\"name\":\"second\",\"labels\":{\"team\":BAD}}"),
                 new Call("scopes[0]", "/v1/admin/agents", "admin", "{\"name\":\"third\",\"scopes\":[BAD]}"),
                 new Call("name", "/v1/admin/agents", "admin", "{\"name\":BAD}"),
                 new Call("reason", "/v1/admin/agents/reporter/suspend", "admin", "{\"reason\":BAD}"),
                 new Call("comment", "/v1/admin/breakers/reporter/deletes/reset", "admin", "{\"comment\":BAD}"),
-                new Call("tool_input.command", "/integrations/claude-code/pre-tool-use", "agent",
+                new Call(
+                        "tool_input.command",
+                        "/integrations/claude-code/pre-tool-use",
+                        "agent",
                         "{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\",\"session_id\":\"s\",\"tool_input\":{\"command\":BAD}}"));
     }
 
@@ -121,16 +162,24 @@ class RefusedInputLeavesNothingTest {
 
     @Test
     void aLoneSurrogateInTheSuspensionReason_doesNotSuspend_andKeepsThePendingRequestPending() {
-        Response response = gateway.http.post("/v1/admin/agents/reporter/suspend", admin, "{\"reason\":\"stop \\ud800\"}");
+        Response response =
+                gateway.http.post("/v1/admin/agents/reporter/suspend", admin, "{\"reason\":\"stop \\ud800\"}");
 
         assertThat(response.status()).isEqualTo(400);
-        assertThat(gateway.http.get("/v1/admin/agents/reporter", admin).json().path("suspended").isNull()).isTrue();
-        assertThat(gateway.http.get("/v1/actions/" + pending, bob).text("status")).isEqualTo("pending");
+        assertThat(gateway.http
+                        .get("/v1/admin/agents/reporter", admin)
+                        .json()
+                        .path("suspended")
+                        .isNull())
+                .isTrue();
+        assertThat(gateway.http.get("/v1/actions/" + pending, bob).text("status"))
+                .isEqualTo("pending");
     }
 
     @Test
     void aLoneSurrogateInALabel_createsNoAgent() {
-        Response response = gateway.http.post("/v1/admin/agents", admin, "{\"name\":\"ghost\",\"labels\":{\"team\":\"\\udfff\"}}");
+        Response response =
+                gateway.http.post("/v1/admin/agents", admin, "{\"name\":\"ghost\",\"labels\":{\"team\":\"\\udfff\"}}");
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(gateway.http.get("/v1/admin/agents/ghost", admin).status()).isEqualTo(404);
@@ -138,17 +187,29 @@ class RefusedInputLeavesNothingTest {
 
     Stream<Call> duplicateKeys() {
         return Stream.of(
-                new Call("action", "/v1/actions", "agent",
+                new Call(
+                        "action",
+                        "/v1/actions",
+                        "agent",
                         "{\"action\":\"db.export\",\"action\":\"db.query\",\"resource\":\"db/prod/x\",\"reason\":\"r\"}"),
-                new Call("rows", "/v1/actions", "agent",
+                new Call(
+                        "rows",
+                        "/v1/actions",
+                        "agent",
                         "{\"action\":\"db.query\",\"resource\":\"db/x\",\"reason\":\"r\",\"params\":{\"rows\":1,\"rows\":2}}"),
                 new Call("comment", "/v1/actions/PENDING/approve", "bob", "{\"comment\":\"a\",\"comment\":\"b\"}"),
                 new Call("comment", "/v1/actions/PENDING/deny", "bob", "{\"comment\":\"a\",\"comment\":\"b\"}"),
-                new Call("outcome", "/v1/actions/ALLOWED/execution", "agent",
+                new Call(
+                        "outcome",
+                        "/v1/actions/ALLOWED/execution",
+                        "agent",
                         "{\"grant\":\"GRANT\",\"outcome\":\"failed\",\"outcome\":\"succeeded\"}"),
                 new Call("name", "/v1/admin/agents", "admin", "{\"name\":\"x1\",\"name\":\"x2\"}"),
                 new Call("reason", "/v1/admin/agents/reporter/suspend", "admin", "{\"reason\":\"a\",\"reason\":\"b\"}"),
-                new Call("tool_name", "/integrations/claude-code/pre-tool-use", "agent",
+                new Call(
+                        "tool_name",
+                        "/integrations/claude-code/pre-tool-use",
+                        "agent",
                         "{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Read\",\"tool_name\":\"Bash\",\"session_id\":\"s\",\"tool_input\":{}}"));
     }
 
@@ -158,7 +219,8 @@ class RefusedInputLeavesNothingTest {
         String path = call.path().replace("PENDING", pending).replace("ALLOWED", allowed);
         Map<String, List<String>> before = StoreSnapshot.of(gateway.data());
 
-        Response response = gateway.http.post(path, token(call.who()), call.body().replace("GRANT", grant));
+        Response response =
+                gateway.http.post(path, token(call.who()), call.body().replace("GRANT", grant));
 
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.contentType()).startsWith("application/problem+json");

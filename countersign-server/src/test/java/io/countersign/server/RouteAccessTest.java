@@ -55,8 +55,15 @@ class RouteAccessTest {
             Map.entry("GET /metrics", Set.of(Access.ANYONE)));
 
     /** The console's way in: its sign-in steps and static assets. */
-    private static final Set<String> CONSOLE_OPEN = Set.of("/console/sign-in", "/console/oidc/start", "/console/oidc/callback", "/console/oidc/backchannel-logout",
-            "/console/assets/htmx.min.js", "/console/assets/console.css", "/console/assets/console.js", "/console/assets/favicon.svg");
+    private static final Set<String> CONSOLE_OPEN = Set.of(
+            "/console/sign-in",
+            "/console/oidc/start",
+            "/console/oidc/callback",
+            "/console/oidc/backchannel-logout",
+            "/console/assets/htmx.min.js",
+            "/console/assets/console.css",
+            "/console/assets/console.js",
+            "/console/assets/favicon.svg");
 
     @TempDir
     Path directory;
@@ -66,7 +73,10 @@ class RouteAccessTest {
 
     @BeforeEach
     void start() {
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of("auditors")), "/e2e-policy.yaml");
+        gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of("auditors")),
+                "/e2e-policy.yaml");
         callers = Map.of(
                 "nobody", Optional.empty(),
                 "agent", Optional.of(gateway.agent("walker")),
@@ -82,24 +92,33 @@ class RouteAccessTest {
     static boolean openByDesign(String path) {
         // The integrations authenticate every call themselves: a Slack signature, a Bot Framework token.
         // Claude Code's hook is the exception: it sends the agent's API key as a bearer token.
-        return path.equals("/healthz") || path.equals("/readyz") || path.equals("/metrics") || path.equals("/v1/openapi.json")
-                || (path.startsWith("/v1/audit/") && !path.equals("/v1/audit/entries")) || CONSOLE_OPEN.contains(path)
+        return path.equals("/healthz")
+                || path.equals("/readyz")
+                || path.equals("/metrics")
+                || path.equals("/v1/openapi.json")
+                || (path.startsWith("/v1/audit/") && !path.equals("/v1/audit/entries"))
+                || CONSOLE_OPEN.contains(path)
                 || (path.startsWith("/integrations/") && !path.startsWith("/integrations/claude-code/"));
     }
 
     @Test
     void everyRoute_answersEachKindOfCaller_asItsAccessSays() {
         List<RouteInfo> routes = gateway.gateway().routes();
-        assertThat(routes).extracting(route -> route.method() + " " + route.path()).containsAll(SPECIFIED.keySet());
+        assertThat(routes)
+                .extracting(route -> route.method() + " " + route.path())
+                .containsAll(SPECIFIED.keySet());
 
         SoftAssertions softly = new SoftAssertions();
         for (RouteInfo route : routes) {
             String name = route.method() + " " + route.path();
             softly.assertThat(route.access()).as("%s has access metadata", name).isNotEmpty();
-            softly.assertThat(route.access().contains(Access.ANYONE)).as("%s is open exactly when DESIGN.md says so", name)
+            softly.assertThat(route.access().contains(Access.ANYONE))
+                    .as("%s is open exactly when DESIGN.md says so", name)
                     .isEqualTo(openByDesign(route.path()));
             if (SPECIFIED.containsKey(name)) {
-                softly.assertThat(route.access()).as("%s as DESIGN.md's table says", name).isEqualTo(SPECIFIED.get(name));
+                softly.assertThat(route.access())
+                        .as("%s as DESIGN.md's table says", name)
+                        .isEqualTo(SPECIFIED.get(name));
             }
             for (Map.Entry<String, Optional<String>> caller : callers.entrySet()) {
                 Response answer = call(route, caller.getValue().orElse(null));
@@ -128,7 +147,11 @@ class RouteAccessTest {
         softly.assertAll();
     }
 
-    private enum Expected { ALLOWED, UNAUTHENTICATED, FORBIDDEN }
+    private enum Expected {
+        ALLOWED,
+        UNAUTHENTICATED,
+        FORBIDDEN
+    }
 
     private static Expected expectation(Set<Access> access, String caller) {
         if (access.contains(Access.ANYONE)) {
@@ -138,7 +161,8 @@ class RouteAccessTest {
             case "nobody" -> Expected.UNAUTHENTICATED;
             case "agent" -> access.contains(Access.AGENT) ? Expected.ALLOWED : Expected.FORBIDDEN;
             case "human" -> access.contains(Access.HUMAN) ? Expected.ALLOWED : Expected.FORBIDDEN;
-            case "admin" -> access.contains(Access.HUMAN) || access.contains(Access.ADMIN) ? Expected.ALLOWED : Expected.FORBIDDEN;
+            case "admin" ->
+                access.contains(Access.HUMAN) || access.contains(Access.ADMIN) ? Expected.ALLOWED : Expected.FORBIDDEN;
             default -> throw new IllegalArgumentException(caller);
         };
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * address (POST /restart) for the restart-during-long-poll scenario.
  */
 class SdkSuitesTest {
-    private static final Path CLIENTS = Path.of("..", "clients").toAbsolutePath().normalize();
+    private static final Path CLIENTS =
+            Path.of("..", "clients").toAbsolutePath().normalize();
     private static final long NPM_CI_MINUTES = 10;
     private static final long SUITE_MINUTES = 6;
 
@@ -54,7 +55,8 @@ class SdkSuitesTest {
                 "COUNTERSIGN_URL", gateway.baseUrl(),
                 "COUNTERSIGN_AGENT_KEY", gateway.agent("reporter"),
                 "COUNTERSIGN_APPROVER_TOKEN", gateway.human("bob", "data-owners"),
-                "COUNTERSIGN_CONTROL_URL", "http://127.0.0.1:" + control.getAddress().getPort(),
+                "COUNTERSIGN_CONTROL_URL",
+                        "http://127.0.0.1:" + control.getAddress().getPort(),
                 "COUNTERSIGN_SCENARIOS", CLIENTS.resolve("scenarios.json").toString());
     }
 
@@ -66,14 +68,21 @@ class SdkSuitesTest {
 
     @Test
     void theTypeScriptSdkAndItsAdapters_passTheirTestsAgainstTheGateway() throws Exception {
-        assumeTrue(onPath("node") && onPath("npm"), "node and npm are not on the PATH: the TypeScript SDK's tests are skipped");
-        String version = run(CLIENTS, List.of("node", "--version"), 1, "node-version.log").trim();
-        assumeTrue(Integer.parseInt(version.replaceFirst("^v(\\d+).*", "$1")) >= 20,
+        assumeTrue(
+                onPath("node") && onPath("npm"),
+                "node and npm are not on the PATH: the TypeScript SDK's tests are skipped");
+        String version = run(CLIENTS, List.of("node", "--version"), 1, "node-version.log")
+                .trim();
+        assumeTrue(
+                Integer.parseInt(version.replaceFirst("^v(\\d+).*", "$1")) >= 20,
                 "node " + version + " is older than 20, which the TypeScript SDK needs: its tests are skipped");
         Path typescript = CLIENTS.resolve("typescript");
         Path installed = typescript.resolve("node_modules").resolve(".package-lock.json");
         // npm ci reinstalls from package-lock.json; a tree installed from this very lock file is reused.
-        if (!Files.exists(installed) || Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(typescript.resolve("package-lock.json"))) < 0) {
+        if (!Files.exists(installed)
+                || Files.getLastModifiedTime(installed)
+                                .compareTo(Files.getLastModifiedTime(typescript.resolve("package-lock.json")))
+                        < 0) {
             run(typescript, List.of("npm", "ci", "--no-audit", "--no-fund"), NPM_CI_MINUTES, "npm-ci.log");
         }
         String output = run(typescript, List.of("npm", "test"), SUITE_MINUTES, "npm-test.log");
@@ -83,15 +92,20 @@ class SdkSuitesTest {
     @Test
     void thePythonSdk_passesItsTestsAgainstTheGateway() throws Exception {
         assumeTrue(onPath("python3"), "python3 is not on the PATH: the Python SDK's tests are skipped");
-        String output = run(CLIENTS.resolve("python"), List.of("python3", "-m", "unittest", "discover", "-v", "-s", "tests", "-t", "."),
-                SUITE_MINUTES, "unittest.log");
+        String output = run(
+                CLIENTS.resolve("python"),
+                List.of("python3", "-m", "unittest", "discover", "-v", "-s", "tests", "-t", "."),
+                SUITE_MINUTES,
+                "unittest.log");
         assertThat(output).contains("OK").doesNotContain("skipped 'no gateway");
     }
 
     /** Runs a command to its end (bounded), and fails with its output unless it exits 0. */
     private String run(Path workingDirectory, List<String> command, long minutes, String logName) throws Exception {
         Path log = directory.resolve(logName);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workingDirectory.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
@@ -101,8 +115,12 @@ class SdkSuitesTest {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         String output = Files.readString(log);
-        assertThat(finished).as("%s still running after %d minutes:%n%s", command, minutes, output).isTrue();
-        assertThat(process.exitValue()).as("%s exited %d:%n%s", command, process.exitValue(), output).isZero();
+        assertThat(finished)
+                .as("%s still running after %d minutes:%n%s", command, minutes, output)
+                .isTrue();
+        assertThat(process.exitValue())
+                .as("%s exited %d:%n%s", command, process.exitValue(), output)
+                .isZero();
         return output;
     }
 

@@ -48,7 +48,10 @@ class SharedScenariosTest {
         gateway = new TestGateway(directory);
         agent = gateway.agent("reporter");
         approver = gateway.human("bob", "data-owners");
-        client = CountersignClient.builder(URI.create(gateway.baseUrl()), agent).insecurePlainHttp().maxLongPoll(Duration.ofSeconds(5)).build();
+        client = CountersignClient.builder(URI.create(gateway.baseUrl()), agent)
+                .insecurePlainHttp()
+                .maxLongPoll(Duration.ofSeconds(5))
+                .build();
     }
 
     @AfterAll
@@ -83,34 +86,52 @@ class SharedScenariosTest {
             ActionStatus first = client.submit(keyed);
             ActionStatus again = client.submit(keyed);
             assertThat(again.id()).isEqualTo(first.id());
-            assertThat(again.status().name().toLowerCase()).isEqualTo(expect.path("status").asString());
-            assertThat(gateway.http.get("/v1/approvals?status=pending", approver).json().path("items").valueStream()
-                    .filter(item -> item.path("action").path("resource").asString().equals(resource)).count())
+            assertThat(again.status().name().toLowerCase())
+                    .isEqualTo(expect.path("status").asString());
+            assertThat(gateway.http
+                            .get("/v1/approvals?status=pending", approver)
+                            .json()
+                            .path("items")
+                            .valueStream()
+                            .filter(item -> item.path("action")
+                                    .path("resource")
+                                    .asString()
+                                    .equals(resource))
+                            .count())
                     .isEqualTo(expect.path("requestsInTheInbox").asLong());
             client.cancel(first.id());
             return;
         }
-        CompletableFuture<Void> human = CompletableFuture.runAsync(() -> steps(scenario.path("whilePending"), resource));
+        CompletableFuture<Void> human =
+                CompletableFuture.runAsync(() -> steps(scenario.path("whilePending"), resource));
         List<String> runs = new ArrayList<>();
         String outcome = "ran";
         String id;
         try {
             // With a key, submitting again afterwards finds the same request: its id, without a second request.
-            ActionRequest keyed = request.idempotencyKey("scenario-" + suffix + "-" + scenario.path("name").asString());
+            ActionRequest keyed = request.idempotencyKey(
+                    "scenario-" + suffix + "-" + scenario.path("name").asString());
             client.guard(keyed, Duration.ofSeconds(90), () -> runs.add(resource));
             id = client.submit(keyed).id();
         } catch (ActionNotAuthorized refused) {
             outcome = refused.getClass().getSimpleName();
             id = refused.status().id();
             if (refused instanceof ActionDenied denied && expect.has("rules")) {
-                assertThat(denied.rules()).containsExactlyElementsOf(expect.path("rules").valueStream().map(JsonNode::asString).toList());
+                assertThat(denied.rules())
+                        .containsExactlyElementsOf(expect.path("rules")
+                                .valueStream()
+                                .map(JsonNode::asString)
+                                .toList());
             }
         } finally {
             human.get(60, TimeUnit.SECONDS); // the human's steps (a restart too) are over before the next scenario
         }
-        assertThat(outcome).as(scenario.path("name").asString()).isEqualTo(expect.path("outcome").asString());
+        assertThat(outcome)
+                .as(scenario.path("name").asString())
+                .isEqualTo(expect.path("outcome").asString());
         assertThat(runs).hasSize(outcome.equals("ran") ? 1 : 0);
-        assertThat(client.get(id).status().name().toLowerCase()).isEqualTo(expect.path("status").asString());
+        assertThat(client.get(id).status().name().toLowerCase())
+                .isEqualTo(expect.path("status").asString());
     }
 
     private void steps(JsonNode steps, String resource) {
@@ -120,8 +141,16 @@ class SharedScenariosTest {
         String id = pendingId(resource);
         for (JsonNode step : steps) {
             switch (step.path("do").asString()) {
-                case "approve" -> expectOk(gateway.http.post("/v1/actions/" + id + "/approve", approver, Http.json("comment", step.path("comment").asString("ok"))));
-                case "deny" -> expectOk(gateway.http.post("/v1/actions/" + id + "/deny", approver, Http.json("comment", step.path("comment").asString("no"))));
+                case "approve" ->
+                    expectOk(gateway.http.post(
+                            "/v1/actions/" + id + "/approve",
+                            approver,
+                            Http.json("comment", step.path("comment").asString("ok"))));
+                case "deny" ->
+                    expectOk(gateway.http.post(
+                            "/v1/actions/" + id + "/deny",
+                            approver,
+                            Http.json("comment", step.path("comment").asString("no"))));
                 case "cancel" -> expectOk(gateway.http.post("/v1/actions/" + id + "/cancel", agent, "{}"));
                 case "restartGateway" -> {
                     sleep(500); // the SDK's long-poll is in flight when the gateway goes
@@ -135,7 +164,10 @@ class SharedScenariosTest {
     private String pendingId(String resource) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            for (JsonNode item : gateway.http.get("/v1/approvals?status=pending", approver).json().path("items")) {
+            for (JsonNode item : gateway.http
+                    .get("/v1/approvals?status=pending", approver)
+                    .json()
+                    .path("items")) {
                 if (item.path("action").path("resource").asString().equals(resource)) {
                     return item.path("id").asString();
                 }

@@ -51,7 +51,9 @@ class SignerTakeoverTest {
         Path config = writeConfig(url);
         String agent;
         try (PostgresStore store = PostgresStore.open(PostgresSettings.of(url))) {
-            agent = new ApiTokens(store, Clock.systemUTC()).issue(new Agent("loader", Map.of())).reveal();
+            agent = new ApiTokens(store, Clock.systemUTC())
+                    .issue(new Agent("loader", Map.of()))
+                    .reveal();
         }
         List<Process> processes = new ArrayList<>();
         ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
@@ -62,25 +64,36 @@ class SignerTakeoverTest {
             String b = awaitListening(other, dir.resolve("b.err"));
             AtomicBoolean running = new AtomicBoolean(true);
             List<CompletableFuture<Void>> load = new ArrayList<>();
-            java.util.concurrent.ExecutorService loaders = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+            java.util.concurrent.ExecutorService loaders =
+                    java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
             for (int t = 0; t < 6; t++) {
                 Http node = new Http(t % 2 == 0 ? a : b);
                 int thread = t;
-                load.add(CompletableFuture.runAsync(() -> {
-                    for (int i = 0; running.get(); i++) {
-                        try {
-                            Response response = node.post("/v1/actions", agent,
-                                    Http.json("action", "db.query", "resource", "db/prod/t" + thread + "-" + i, "reason", "load"));
-                            if (response.status() == 200) {
-                                acknowledged.add(response.text("id"));
+                load.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (int i = 0; running.get(); i++) {
+                                try {
+                                    Response response = node.post(
+                                            "/v1/actions",
+                                            agent,
+                                            Http.json(
+                                                    "action",
+                                                    "db.query",
+                                                    "resource",
+                                                    "db/prod/t" + thread + "-" + i,
+                                                    "reason",
+                                                    "load"));
+                                    if (response.status() == 200) {
+                                        acknowledged.add(response.text("id"));
+                                    }
+                                } catch (RuntimeException connectionLost) {
+                                    if (thread % 2 == 0) {
+                                        return; // node A was killed: what it acknowledged so far counts
+                                    }
+                                }
                             }
-                        } catch (RuntimeException connectionLost) {
-                            if (thread % 2 == 0) {
-                                return; // node A was killed: what it acknowledged so far counts
-                            }
-                        }
-                    }
-                }, loaders));
+                        },
+                        loaders));
             }
             Thread.sleep(2_000);
             assertThat(checkpointSize(b)).as("B serves A's checkpoints").isPositive();
@@ -100,13 +113,19 @@ class SignerTakeoverTest {
             running.set(false);
             CompletableFuture.allOf(load.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
-            System.out.println("signer takeover: node B signed a checkpoint past the kill " + signedAfterMillis + " ms after it");
-            assertThat(signedAfterMillis).as("ms until B signed a checkpoint past the kill").isBetween(0L, 5_000L);
+            System.out.println(
+                    "signer takeover: node B signed a checkpoint past the kill " + signedAfterMillis + " ms after it");
+            assertThat(signedAfterMillis)
+                    .as("ms until B signed a checkpoint past the kill")
+                    .isBetween(0L, 5_000L);
             assertThat(acknowledged).hasSizeGreaterThan(20);
             Set<String> created = new HashSet<>();
             long size = entries(b);
             for (long start = 0; start < size; start += 10_000) {
-                for (String line : new Http(b).get("/v1/audit/entries?start=" + start + "&end=" + Math.min(size, start + 10_000), null).body().split("\n")) {
+                for (String line : new Http(b)
+                        .get("/v1/audit/entries?start=" + start + "&end=" + Math.min(size, start + 10_000), null)
+                        .body()
+                        .split("\n")) {
                     JsonNode entry = JSON.readTree(line);
                     if (entry.path("type").asString().equals("request.created")) {
                         created.add(entry.path("request").asString());
@@ -115,7 +134,14 @@ class SignerTakeoverTest {
             }
             assertThat(created).as("request.created entries").containsAll(acknowledged);
             Thread.sleep(1_200); // B covers the end of the load
-            Cli.Run verify = Cli.run("audit", "verify", "--server", b, "--trust-on-first-use", "--state", dir.resolve("state").toString());
+            Cli.Run verify = Cli.run(
+                    "audit",
+                    "verify",
+                    "--server",
+                    b,
+                    "--trust-on-first-use",
+                    "--state",
+                    dir.resolve("state").toString());
             assertThat(verify.exitCode()).as(verify.all()).isZero();
         } finally {
             processes.forEach(Process::destroyForcibly);
@@ -128,14 +154,24 @@ class SignerTakeoverTest {
             Files.write(policy, in.readAllBytes());
         }
         Path config = dir.resolve("node.yaml");
-        Files.writeString(config, "data: ./data\npolicy: ./policy.yaml\naudit:\n  publicEntries: true\ndatabase:\n  url: " + url + "\n");
+        Files.writeString(
+                config,
+                "data: ./data\npolicy: ./policy.yaml\naudit:\n  publicEntries: true\ndatabase:\n  url: " + url + "\n");
         return config;
     }
 
     private Process start(Path config, String name, List<Process> processes) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--config", config.toString(), "--port", "0")
+        Process process = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "serve",
+                        "--config",
+                        config.toString(),
+                        "--port",
+                        "0")
                 .redirectError(dir.resolve(name + ".err").toFile())
                 .start();
         processes.add(process);
@@ -150,8 +186,12 @@ class SignerTakeoverTest {
     /** The log's size, from the X-Audit-Size header of the entries call. */
     private static long entries(String baseUrl) throws Exception {
         try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
-            java.net.http.HttpResponse<Void> response = client.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(baseUrl + "/v1/audit/entries?start=0&end=0")).GET().build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            java.net.http.HttpResponse<Void> response = client.send(
+                    java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create(baseUrl + "/v1/audit/entries?start=0&end=0"))
+                            .GET()
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
             return Long.parseLong(response.headers().firstValue("X-Audit-Size").orElseThrow());
         }
     }
@@ -161,7 +201,8 @@ class SignerTakeoverTest {
         // Its own thread, never a shared pool: a pool busy with another test's blocking call would
         // leave the line unread and look like a gateway that never started.
         Thread.ofPlatform().daemon().name("gateway-stdout-" + gateway.pid()).start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     Matcher matcher = LISTENING.matcher(line);
@@ -180,8 +221,10 @@ class SignerTakeoverTest {
         } catch (java.util.concurrent.TimeoutException e) {
             String threads = threadDump(gateway);
             gateway.destroyForcibly();
-            throw new AssertionError("the gateway did not say it listens within 120 s; stderr:\n" + Files.readString(stderr)
-                    + "\nits threads:\n" + threads, e);
+            throw new AssertionError(
+                    "the gateway did not say it listens within 120 s; stderr:\n" + Files.readString(stderr)
+                            + "\nits threads:\n" + threads,
+                    e);
         }
         if (found == null) {
             fail("the gateway did not start; stderr:\n" + Files.readString(stderr));
@@ -192,8 +235,13 @@ class SignerTakeoverTest {
     /** What a stuck gateway process is doing, for the failure message. */
     private static String threadDump(Process gateway) {
         try {
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(gateway.pid()), "Thread.print").redirectErrorStream(true).start();
+            Process jcmd = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            Long.toString(gateway.pid()),
+                            "Thread.print")
+                    .redirectErrorStream(true)
+                    .start();
             String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             jcmd.waitFor(30, TimeUnit.SECONDS);
             return dump;
@@ -201,7 +249,4 @@ class SignerTakeoverTest {
             return "(no thread dump: " + e + ")";
         }
     }
-
-
-
 }

@@ -21,7 +21,8 @@ class SigningKeyRefreshTest {
     private TestGateway gateway;
 
     private void start(Duration keysRefresh) {
-        OidcSettings settings = new OidcSettings(provider.issuer(), TestIdentityProvider.AUDIENCE).withTiming(OidcSettings.DEFAULT_CLOCK_SKEW, keysRefresh);
+        OidcSettings settings = new OidcSettings(provider.issuer(), TestIdentityProvider.AUDIENCE)
+                .withTiming(OidcSettings.DEFAULT_CLOCK_SKEW, keysRefresh);
         gateway = new TestGateway(directory, IdentityConfig.localOnly().withOidc(settings), "/e2e-policy.yaml");
     }
 
@@ -37,7 +38,9 @@ class SigningKeyRefreshTest {
      */
     private Response firstCall(String token) throws InterruptedException {
         Response answer = inbox(token);
-        for (int attempt = 0; attempt < 2 && answer.status() == 401 && answer.text("detail").contains("unreachable"); attempt++) {
+        for (int attempt = 0;
+                attempt < 2 && answer.status() == 401 && answer.text("detail").contains("unreachable");
+                attempt++) {
             Thread.sleep(11_000);
             answer = inbox(token);
         }
@@ -61,19 +64,26 @@ class SigningKeyRefreshTest {
         Response refused = inbox(underTheOldKey);
         assertThat(refused.status()).as(refused.body()).isIn(401, 503);
         assertThat(refused.text("detail")).doesNotContain("null");
-        assertThat(inbox(provider.sign(provider.claims("alice").build())).status()).as("the new key works").isEqualTo(200);
+        assertThat(inbox(provider.sign(provider.claims("alice").build())).status())
+                .as("the new key works")
+                .isEqualTo(200);
     }
 
     @Test
     void aRateLimitedRefetch_saysTheKeysAreBeingRefreshed_notNull() throws InterruptedException {
         start(OidcSettings.DEFAULT_KEYS_REFRESH);
         assertThat(firstCall(provider.issue("alice", Map.of())).status()).isEqualTo(200);
-        inbox(TestIdentityProvider.signWith(TestIdentityProvider.newKey("stranger-1"), provider.claims("alice").build()));
+        inbox(TestIdentityProvider.signWith(
+                TestIdentityProvider.newKey("stranger-1"),
+                provider.claims("alice").build()));
 
-        Response limited = inbox(TestIdentityProvider.signWith(TestIdentityProvider.newKey("stranger-2"), provider.claims("alice").build()));
+        Response limited = inbox(TestIdentityProvider.signWith(
+                TestIdentityProvider.newKey("stranger-2"),
+                provider.claims("alice").build()));
 
         assertThat(limited.status()).as(limited.body()).isEqualTo(503);
         assertThat(limited.contentType()).startsWith("application/problem+json");
-        assertThat(limited.text("detail")).isEqualTo("the provider's signing keys are being refreshed; retry in a few seconds");
+        assertThat(limited.text("detail"))
+                .isEqualTo("the provider's signing keys are being refreshed; retry in a few seconds");
     }
 }

@@ -28,10 +28,12 @@ final class StoreSnapshot {
 
     static Map<String, List<String>> of(Path dataFolder) {
         Map<String, List<String>> tables = new LinkedHashMap<>();
-        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:file:" + dataFolder.resolve("countersign.db") + "?mode=ro");
+        try (Connection connection = DriverManager.getConnection(
+                        "jdbc:sqlite:file:" + dataFolder.resolve("countersign.db") + "?mode=ro");
                 Statement statement = connection.createStatement()) {
             List<String> names = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+            try (ResultSet rows =
+                    statement.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
                 while (rows.next()) {
                     names.add(rows.getString(1));
                 }
@@ -50,8 +52,13 @@ final class StoreSnapshot {
                                 continue;
                             }
                             Object value = rows.getObject(column);
-                            line.append(meta.getColumnName(column)).append('=')
-                                    .append(value instanceof byte[] bytes ? Base64.getEncoder().encodeToString(bytes) : String.valueOf(value)).append(' ');
+                            line.append(meta.getColumnName(column))
+                                    .append('=')
+                                    .append(
+                                            value instanceof byte[] bytes
+                                                    ? Base64.getEncoder().encodeToString(bytes)
+                                                    : String.valueOf(value))
+                                    .append(' ');
                         }
                         lines.add(line.toString());
                     }

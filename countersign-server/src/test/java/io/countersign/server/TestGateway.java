@@ -40,7 +40,12 @@ final class TestGateway implements AutoCloseable {
     }
 
     /** On a clock the test controls (session lifetimes, re-checks at the provider). */
-    TestGateway(Path directory, IdentityConfig identity, String policyResource, UnaryOperator<ServerConfig> customize, Clock clock) {
+    TestGateway(
+            Path directory,
+            IdentityConfig identity,
+            String policyResource,
+            UnaryOperator<ServerConfig> customize,
+            Clock clock) {
         this.customize = customize;
         this.clock = clock;
         this.data = directory.resolve("data");
@@ -59,8 +64,13 @@ final class TestGateway implements AutoCloseable {
     }
 
     private void start(int port) {
-        gateway = Gateway.start(customize.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(port)
-                .withIdentity(withTestAuditors(identity))), clock);
+        gateway = Gateway.start(
+                customize.apply(ServerConfig.defaults()
+                        .withDataDirectory(data)
+                        .withPolicyFile(policy)
+                        .withPort(port)
+                        .withIdentity(withTestAuditors(identity))),
+                clock);
         http = new Http(gateway.baseUrl());
     }
 

@@ -24,12 +24,12 @@ import java.util.Map;
 import java.util.UUID;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
-import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
-import no.nav.security.mock.oauth2.token.KeyProvider;
-import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
 import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
 import no.nav.security.mock.oauth2.http.Route;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import no.nav.security.mock.oauth2.token.KeyProvider;
+import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 import okhttp3.Headers;
 
 /**
@@ -53,8 +53,14 @@ final class TestIdentityProvider implements AutoCloseable {
     TestIdentityProvider() {
         this.original = newKey(ISSUER_ID);
         this.key = original;
-        server = new MockOAuth2Server(new OAuth2Config(false, null, null, false,
-                new OAuth2TokenProvider(new KeyProvider(List.of(original), JWSAlgorithm.RS256.getName()))), new RotatedKeys());
+        server = new MockOAuth2Server(
+                new OAuth2Config(
+                        false,
+                        null,
+                        null,
+                        false,
+                        new OAuth2TokenProvider(new KeyProvider(List.of(original), JWSAlgorithm.RS256.getName()))),
+                new RotatedKeys());
         try {
             server.start(InetAddress.getByName("127.0.0.1"), 0);
         } catch (IOException e) {
@@ -75,12 +81,14 @@ final class TestIdentityProvider implements AutoCloseable {
      * has no login form, it signs in whoever was queued, with these claims in the ID token.
      */
     void nextSignIn(String subject, Map<String, Object> claims) {
-        server.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, subject, JOSEObjectType.JWT.getType(), null, person(subject, claims), 3600));
+        server.enqueueCallback(new DefaultOAuth2TokenCallback(
+                ISSUER_ID, subject, JOSEObjectType.JWT.getType(), null, person(subject, claims), 3600));
     }
 
     /** What the provider's next answer at its token endpoint (a refresh, a token exchange, client credentials) carries. */
     void nextToken(String subject, List<String> audience, Map<String, Object> claims) {
-        server.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, subject, JOSEObjectType.JWT.getType(), audience, claims, 3600));
+        server.enqueueCallback(new DefaultOAuth2TokenCallback(
+                ISSUER_ID, subject, JOSEObjectType.JWT.getType(), audience, claims, 3600));
     }
 
     /** A person's token issued by the provider itself to the console's client, for our audience, valid for an hour. */
@@ -93,8 +101,13 @@ final class TestIdentityProvider implements AutoCloseable {
     /** A client's own token (client credentials), under the provider's own key: {@code sub} is the client, as most providers send it. */
     String issueToClient(String clientId, Map<String, Object> claims) {
         Instant now = Instant.now();
-        JWTClaimsSet.Builder issued = new JWTClaimsSet.Builder().issuer(issuer().toString()).audience(AUDIENCE).subject(clientId)
-                .claim("client_id", clientId).issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofHours(1))))
+        JWTClaimsSet.Builder issued = new JWTClaimsSet.Builder()
+                .issuer(issuer().toString())
+                .audience(AUDIENCE)
+                .subject(clientId)
+                .claim("client_id", clientId)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(Duration.ofHours(1))))
                 .jwtID(UUID.randomUUID().toString());
         claims.forEach(issued::claim);
         return signWith(original, issued.build());
@@ -136,7 +149,12 @@ final class TestIdentityProvider implements AutoCloseable {
 
     static String signWith(RSAKey signingKey, JWTClaimsSet claims) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signingKey.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .keyID(signingKey.getKeyID())
+                            .type(JOSEObjectType.JWT)
+                            .build(),
+                    claims);
             jwt.sign(new RSASSASigner(signingKey));
             return jwt.serialize();
         } catch (JOSEException e) {
@@ -163,7 +181,9 @@ final class TestIdentityProvider implements AutoCloseable {
     private final class RotatedKeys implements Route {
         @Override
         public boolean match(OAuth2HttpRequest request) {
-            return rotatedJwks != null && request.getMethod().equals("GET") && request.getUrl().encodedPath().endsWith("/jwks");
+            return rotatedJwks != null
+                    && request.getMethod().equals("GET")
+                    && request.getUrl().encodedPath().endsWith("/jwks");
         }
 
         @Override
@@ -174,7 +194,11 @@ final class TestIdentityProvider implements AutoCloseable {
 
     static RSAKey newKey(String kid) {
         try {
-            return new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).generate();
+            return new RSAKeyGenerator(2048)
+                    .keyID(kid)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.RS256)
+                    .generate();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }

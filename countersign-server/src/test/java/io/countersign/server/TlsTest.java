@@ -40,15 +40,34 @@ class TlsTest {
         key = directory.resolve("key.pem");
         boolean made;
         try {
-            Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                    "-keyout", key.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost").redirectErrorStream(true).start();
+            Process openssl = new ProcessBuilder(
+                            "openssl",
+                            "req",
+                            "-x509",
+                            "-newkey",
+                            "ec",
+                            "-pkeyopt",
+                            "ec_paramgen_curve:P-256",
+                            "-nodes",
+                            "-keyout",
+                            key.toString(),
+                            "-out",
+                            cert.toString(),
+                            "-days",
+                            "1",
+                            "-subj",
+                            "/CN=localhost",
+                            "-addext",
+                            "subjectAltName=IP:127.0.0.1,DNS:localhost")
+                    .redirectErrorStream(true)
+                    .start();
             openssl.getInputStream().readAllBytes();
             made = openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0;
         } catch (IOException noOpenssl) {
             made = false;
         }
-        assumeTrue(made, "openssl (Debian's openssl package) makes the self-signed certificate; it is missing or failed");
+        assumeTrue(
+                made, "openssl (Debian's openssl package) makes the self-signed certificate; it is missing or failed");
     }
 
     private ServerConfig config() throws IOException {
@@ -56,14 +75,19 @@ class TlsTest {
         try (InputStream in = TlsTest.class.getResourceAsStream("/e2e-policy.yaml")) {
             Files.write(policy, in.readAllBytes());
         }
-        return ServerConfig.defaults().withDataDirectory(directory.resolve("data")).withPolicyFile(policy).withPort(0).withTls(new TlsFiles(cert, key));
+        return ServerConfig.defaults()
+                .withDataDirectory(directory.resolve("data"))
+                .withPolicyFile(policy)
+                .withPort(0)
+                .withTls(new TlsFiles(cert, key));
     }
 
     private HttpClient trusting() throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(cert)) {
-            trust.setCertificateEntry("test", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trust.setCertificateEntry(
+                    "test", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);
@@ -77,19 +101,28 @@ class TlsTest {
         try (Gateway gateway = Gateway.start(config(), Clock.systemUTC())) {
             HttpClient client = trusting();
 
-            HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/healthz")).build(),
+            HttpResponse<String> health = client.send(
+                    HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/healthz"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> signIn = client.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/console/sign-in")).build(),
+            HttpResponse<String> signIn = client.send(
+                    HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/console/sign-in"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
 
             assertThat(gateway.baseUrl()).isEqualTo("https://127.0.0.1:" + gateway.port());
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000");
-            assertThat(signIn.headers().allValues("Set-Cookie")).anySatisfy(cookie -> assertThat(cookie).contains("Secure", "HttpOnly"));
+            assertThat(signIn.headers().allValues("Set-Cookie"))
+                    .anySatisfy(cookie -> assertThat(cookie).contains("Secure", "HttpOnly"));
             int plainStatus;
             try {
-                plainStatus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode();
+                plainStatus = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/healthz"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode();
             } catch (IOException refused) {
                 plainStatus = -1;
             }
@@ -98,16 +131,20 @@ class TlsTest {
     }
 
     @Test
-    void theConfigFileNamesThePemFiles_relativeToItself_andAnOldStyleKeyIsRefusedWithTheCommandThatConvertsIt() throws Exception {
+    void theConfigFileNamesThePemFiles_relativeToItself_andAnOldStyleKeyIsRefusedWithTheCommandThatConvertsIt()
+            throws Exception {
         Path file = directory.resolve("countersign.yaml");
         Files.writeString(file, "server:\n  port: 0\n  tls: {certFile: cert.pem, keyFile: key.pem}\n");
         assertThat(ConfigFile.load(file).tls()).contains(new TlsFiles(cert, key));
         Files.writeString(file, "server:\n  tls: {certFile: cert.pem}\n");
-        assertThatThrownBy(() -> ConfigFile.load(file)).isInstanceOf(ConfigException.class).hasMessageContaining("'server.tls.keyFile' is missing");
+        assertThatThrownBy(() -> ConfigFile.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'server.tls.keyFile' is missing");
 
         Files.writeString(key, "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
         ServerConfig config = config();
         assertThatThrownBy(() -> Gateway.start(config, Clock.systemUTC()))
-                .hasMessageContaining(key.toString()).hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
+                .hasMessageContaining(key.toString())
+                .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
     }
 }

@@ -34,6 +34,7 @@ class WebhooksEndToEndTest {
 
     @TempDir
     Path directory;
+
     private final FakeWebhookReceiver receiver = new FakeWebhookReceiver();
     private TestGateway gateway;
     private String agent;
@@ -41,9 +42,14 @@ class WebhooksEndToEndTest {
     private String admin;
 
     private void start(Backoff backoff) {
-        WebhookConfig webhook = new WebhookConfig("ops", receiver.url(), WebhookSecret.parse(SECRET), WebhookConfig.DEFAULT_EVENTS);
-        gateway = new TestGateway(directory, IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of()), "/e2e-policy.yaml",
-                config -> config.withNotifications(new NotificationsConfig(backoff, Duration.ofMillis(100), List.of(webhook))));
+        WebhookConfig webhook =
+                new WebhookConfig("ops", receiver.url(), WebhookSecret.parse(SECRET), WebhookConfig.DEFAULT_EVENTS);
+        gateway = new TestGateway(
+                directory,
+                IdentityConfig.localOnly().withRoles(Set.of("countersign-admins"), Set.of()),
+                "/e2e-policy.yaml",
+                config -> config.withNotifications(
+                        new NotificationsConfig(backoff, Duration.ofMillis(100), List.of(webhook))));
         agent = gateway.agent("reporter");
         bob = gateway.human("bob", "data-owners");
         admin = gateway.human("ada", "countersign-admins");
@@ -58,8 +64,18 @@ class WebhooksEndToEndTest {
     }
 
     private String pendingExport() {
-        Response created = gateway.http.post("/v1/actions", agent, json("action", "db.export", "resource", "db/prod/customers",
-                "params", java.util.Map.of("rows", 1200), "reason", "quarterly churn report"));
+        Response created = gateway.http.post(
+                "/v1/actions",
+                agent,
+                json(
+                        "action",
+                        "db.export",
+                        "resource",
+                        "db/prod/customers",
+                        "params",
+                        java.util.Map.of("rows", 1200),
+                        "reason",
+                        "quarterly churn report"));
         assertThat(created.status()).isEqualTo(202);
         return created.text("id");
     }
@@ -70,18 +86,26 @@ class WebhooksEndToEndTest {
         String id = pendingExport();
         await(() -> receiver.received().size() == 1);
         gateway.http.post("/v1/actions/" + id + "/approve", bob, json("comment", "fine"));
-        String grant = gateway.http.get("/v1/actions/" + id, agent).json().path("grant").path("token").asString();
+        String grant = gateway.http
+                .get("/v1/actions/" + id, agent)
+                .json()
+                .path("grant")
+                .path("token")
+                .asString();
         gateway.http.post("/v1/actions/" + id + "/execution", agent, json("grant", grant, "outcome", "succeeded"));
         await(() -> receiver.received().size() == 3);
 
         List<Received> received = receiver.received();
-        assertThat(received).extracting(r -> MAPPER.readTree(r.body()).path("type").asString())
+        assertThat(received)
+                .extracting(r -> MAPPER.readTree(r.body()).path("type").asString())
                 .containsExactly("request.created", "request.decided", "action.executed");
         for (Received delivery : received) {
             assertThat(delivery.headers().get("content-type")).isEqualTo("application/json");
             assertThat(delivery.headers().get("webhook-signature")).isEqualTo(expectedSignature(delivery));
             long sentAt = Long.parseLong(delivery.headers().get("webhook-timestamp"));
-            assertThat(sentAt).isBetween(Instant.now().getEpochSecond() - 60, Instant.now().getEpochSecond() + 1);
+            assertThat(sentAt)
+                    .isBetween(
+                            Instant.now().getEpochSecond() - 60, Instant.now().getEpochSecond() + 1);
         }
         JsonNode decided = MAPPER.readTree(received.get(1).body()).path("data");
         assertThat(decided.path("id").asString()).isEqualTo(id);
@@ -89,7 +113,9 @@ class WebhooksEndToEndTest {
         assertThat(decided.path("decidedBy").asString()).isEqualTo("human:bob");
         assertThat(decided.path("votes").get(0).path("channel").asString()).isEqualTo("api");
         assertThat(decided.path("url").asString()).isEqualTo(gateway.baseUrl() + "/console/requests/" + id);
-        assertThat(received.get(1).body()).as("a grant never leaves the gateway in a webhook").doesNotContain(grant);
+        assertThat(received.get(1).body())
+                .as("a grant never leaves the gateway in a webhook")
+                .doesNotContain(grant);
     }
 
     @Test
@@ -97,8 +123,18 @@ class WebhooksEndToEndTest {
         start(new Backoff(Duration.ofMillis(200), Duration.ofSeconds(1), 1_000));
         receiver.goAway();
         String id = pendingExport();
-        Response allowed = gateway.http.post("/v1/actions", agent, json("action", "db.query", "resource", "db/prod/customers",
-                "params", java.util.Map.of(), "reason", "count"));
+        Response allowed = gateway.http.post(
+                "/v1/actions",
+                agent,
+                json(
+                        "action",
+                        "db.query",
+                        "resource",
+                        "db/prod/customers",
+                        "params",
+                        java.util.Map.of(),
+                        "reason",
+                        "count"));
         assertThat(allowed.status()).isEqualTo(200);
         await(() -> failures() >= 3);
         assertThat(receiver.received()).isEmpty();
@@ -110,8 +146,17 @@ class WebhooksEndToEndTest {
         List<Received> received = receiver.received();
         assertThat(received).hasSize(3);
         assertThat(received).extracting(r -> r.headers().get("webhook-id")).doesNotHaveDuplicates();
-        assertThat(received).extracting(r -> MAPPER.readTree(r.body()).path("data").path("id").asString()).containsOnly(id, allowed.text("id"));
-        assertThat(gateway.http.get("/v1/admin/outbox?status=pending", admin).json().path("counts").path("pending").asLong()).isZero();
+        assertThat(received)
+                .extracting(
+                        r -> MAPPER.readTree(r.body()).path("data").path("id").asString())
+                .containsOnly(id, allowed.text("id"));
+        assertThat(gateway.http
+                        .get("/v1/admin/outbox?status=pending", admin)
+                        .json()
+                        .path("counts")
+                        .path("pending")
+                        .asLong())
+                .isZero();
     }
 
     @Test
@@ -119,26 +164,45 @@ class WebhooksEndToEndTest {
         start(new Backoff(Duration.ofMillis(100), Duration.ofMillis(200), 2));
         receiver.answer(500);
         String id = pendingExport();
-        await(() -> gateway.http.get("/v1/admin/outbox?status=failed", admin).json().path("items").size() == 1);
+        await(() -> gateway.http
+                        .get("/v1/admin/outbox?status=failed", admin)
+                        .json()
+                        .path("items")
+                        .size()
+                == 1);
 
-        JsonNode failed = gateway.http.get("/v1/admin/outbox?status=failed", admin).json().path("items").get(0);
+        JsonNode failed = gateway.http
+                .get("/v1/admin/outbox?status=failed", admin)
+                .json()
+                .path("items")
+                .get(0);
         assertThat(failed.path("channel").asString()).isEqualTo("webhook:ops");
         assertThat(failed.path("type").asString()).isEqualTo(NotificationType.REQUEST_CREATED.wireName());
         assertThat(failed.path("request").asString()).isEqualTo(id);
         assertThat(failed.path("attempts").asInt()).isEqualTo(2);
         assertThat(failed.path("lastError").asString()).contains("answered 500");
-        assertThat(gateway.http.get("/metrics", null).body()).contains("countersign_outbox_deliveries{status=\"failed\"} 1.0");
-        assertThat(gateway.http.get("/v1/admin/outbox?status=failed", bob).status()).as("admins only").isEqualTo(403);
+        assertThat(gateway.http.get("/metrics", null).body())
+                .contains("countersign_outbox_deliveries{status=\"failed\"} 1.0");
+        assertThat(gateway.http.get("/v1/admin/outbox?status=failed", bob).status())
+                .as("admins only")
+                .isEqualTo(403);
 
         receiver.answer(204);
-        Response retried = gateway.http.post("/v1/admin/outbox/" + failed.path("id").asLong() + "/retry", admin, "{}");
+        Response retried =
+                gateway.http.post("/v1/admin/outbox/" + failed.path("id").asLong() + "/retry", admin, "{}");
         assertThat(retried.status()).isEqualTo(200);
         await(() -> receiver.received().size() == 1);
-        assertThat(gateway.http.post("/v1/admin/outbox/" + failed.path("id").asLong() + "/retry", admin, "{}").status()).isEqualTo(404);
+        assertThat(gateway.http
+                        .post("/v1/admin/outbox/" + failed.path("id").asLong() + "/retry", admin, "{}")
+                        .status())
+                .isEqualTo(404);
     }
 
     private double failures() {
-        return gateway.http.get("/metrics", null).body().lines()
+        return gateway.http
+                .get("/metrics", null)
+                .body()
+                .lines()
                 .filter(line -> line.startsWith("countersign_outbox_failures_total"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
@@ -148,7 +212,8 @@ class WebhooksEndToEndTest {
     private static String expectedSignature(Received delivery) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(SECRET.substring("whsec_".length())), "HmacSHA256"));
-        String signed = delivery.headers().get("webhook-id") + "." + delivery.headers().get("webhook-timestamp") + "." + delivery.body();
+        String signed = delivery.headers().get("webhook-id") + "."
+                + delivery.headers().get("webhook-timestamp") + "." + delivery.body();
         return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(signed.getBytes(StandardCharsets.UTF_8)));
     }
 

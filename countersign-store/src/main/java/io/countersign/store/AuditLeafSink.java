@@ -15,7 +15,9 @@ public interface AuditLeafSink {
      * milliseconds, {@code type}, the request id) and its MAC ({@link EntryMacs}; none for entries
      * from before schema 7); for verifiers, which check them against the leaf. By default only the leaf counts.
      */
-    default void acceptRow(long seq, long time, String type, Optional<String> requestId, byte[] leaf, Optional<byte[]> mac) throws IOException {
+    default void acceptRow(
+            long seq, long time, String type, Optional<String> requestId, byte[] leaf, Optional<byte[]> mac)
+            throws IOException {
         accept(seq, leaf);
     }
 }

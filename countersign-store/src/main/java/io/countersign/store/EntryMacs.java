@@ -42,18 +42,22 @@ public final class EntryMacs {
             }
             byte[] bytes = Files.readAllBytes(file);
             if (bytes.length != 32) {
-                throw new IllegalStateException(file + " has " + bytes.length + " bytes, want 32; restore it from backup (without it, no new"
-                        + " audit entry can be checked before it is signed)");
+                throw new IllegalStateException(
+                        file + " has " + bytes.length + " bytes, want 32; restore it from backup (without it, no new"
+                                + " audit entry can be checked before it is signed)");
             }
             return new EntryMacs(Optional.of(new SecretKeySpec(bytes, ALGORITHM)));
         } catch (IOException e) {
-            throw new UncheckedIOException("can't read or create the audit entry key " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "can't read or create the audit entry key " + file + ": " + e.getMessage(), e);
         }
     }
 
     /** The key in {@code dataDirectory} if it has one; for verifiers, which create nothing. */
     public static Optional<EntryMacs> readIfPresent(Path dataDirectory) {
-        return Files.exists(dataDirectory.resolve(FILE_NAME)) ? Optional.of(inDataFolder(dataDirectory)) : Optional.empty();
+        return Files.exists(dataDirectory.resolve(FILE_NAME))
+                ? Optional.of(inDataFolder(dataDirectory))
+                : Optional.empty();
     }
 
     /** No key: what this store appends carries no MAC, and no entry verifies. For stores opened without a data folder. */
@@ -88,7 +92,11 @@ public final class EntryMacs {
         Files.createDirectories(directory);
         Path temp;
         try {
-            temp = Files.createTempFile(directory, ".key-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            temp = Files.createTempFile(
+                    directory,
+                    ".key-",
+                    ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException notPosix) {
             temp = Files.createTempFile(directory, ".key-", ".tmp");
         }

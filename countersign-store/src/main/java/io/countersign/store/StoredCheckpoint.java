@@ -33,8 +33,11 @@ public record StoredCheckpoint(long size, byte[] root, String note, Instant crea
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StoredCheckpoint other && size == other.size && Arrays.equals(root, other.root)
-                && note.equals(other.note) && createdAt.equals(other.createdAt);
+        return o instanceof StoredCheckpoint other
+                && size == other.size
+                && Arrays.equals(root, other.root)
+                && note.equals(other.note)
+                && createdAt.equals(other.createdAt);
     }
 
     @Override
@@ -44,6 +47,7 @@ public record StoredCheckpoint(long size, byte[] root, String note, Instant crea
 
     @Override
     public String toString() {
-        return "StoredCheckpoint[size " + size + ", root " + Base64.getEncoder().encodeToString(root) + ", at " + createdAt + "]";
+        return "StoredCheckpoint[size " + size + ", root " + Base64.getEncoder().encodeToString(root) + ", at "
+                + createdAt + "]";
     }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class CredentialStoreContractTest {
     @TempDir
     protected Path dir;
+
     protected CredentialStore credentials;
 
     /** Opens (or reopens) the credential store kept in {@code dir}. */
@@ -60,9 +61,11 @@ public abstract class CredentialStoreContractTest {
         credentials.create(agentCredential("00000000000000a1", "reporting-bot"));
 
         assertThatThrownBy(() -> credentials.create(agentCredential("00000000000000a2", "reporting-bot")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("agent 'reporting-bot' already exists");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("agent 'reporting-bot' already exists");
         assertThatThrownBy(() -> credentials.create(agentCredential("00000000000000a3", "Reporting-Bot")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("agent 'Reporting-Bot' already exists");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("agent 'Reporting-Bot' already exists");
         assertThat(credentials.findByTokenId("00000000000000a2")).isEmpty();
         assertThat(credentials.findByTokenId("00000000000000a3")).isEmpty();
     }
@@ -73,7 +76,8 @@ public abstract class CredentialStoreContractTest {
         credentials.create(humanCredential("00000000000000b1", "alice", Set.of()));
 
         assertThatThrownBy(() -> credentials.create(humanCredential("00000000000000b2", "ALICE", Set.of("admins"))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("human 'ALICE' already exists");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("human 'ALICE' already exists");
     }
 
     @Test
@@ -81,7 +85,8 @@ public abstract class CredentialStoreContractTest {
         credentials.create(agentCredential("00000000000000a1", "bot-one"));
 
         assertThatThrownBy(() -> credentials.create(agentCredential("00000000000000a1", "bot-two")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("credential id '00000000000000a1' already exists");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("credential id '00000000000000a1' already exists");
     }
 
     @Test
@@ -100,8 +105,15 @@ public abstract class CredentialStoreContractTest {
 
     @Test
     public void credentials_keepExpiryScopesAndLastUse() {
-        StoredCredential scoped = new StoredCredential("00000000000000a1", new Agent("reader", Map.of()), "a".repeat(64), T0,
-                Optional.of(T0.plusSeconds(3600)), Optional.empty(), Optional.empty(), Scopes.of(List.of("db.query", "tickets.**")));
+        StoredCredential scoped = new StoredCredential(
+                "00000000000000a1",
+                new Agent("reader", Map.of()),
+                "a".repeat(64),
+                T0,
+                Optional.of(T0.plusSeconds(3600)),
+                Optional.empty(),
+                Optional.empty(),
+                Scopes.of(List.of("db.query", "tickets.**")));
         credentials.create(scoped);
 
         credentials.touch("00000000000000a1", T0.plusSeconds(60));
@@ -122,10 +134,15 @@ public abstract class CredentialStoreContractTest {
         credentials.create(agentCredential("00000000000000a2", "reporting-bot"));
 
         assertThat(revoked).isEqualTo(1);
-        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().revokedAt()).contains(T0.plusSeconds(5));
-        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().unusableAt(T0.plusSeconds(6))).isPresent();
-        assertThat(credentials.findByTokenId("00000000000000a2").orElseThrow().revokedAt()).isEmpty();
-        assertThat(credentials.list()).extracting(StoredCredential::tokenId).containsExactly("00000000000000a1", "00000000000000a2");
+        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().revokedAt())
+                .contains(T0.plusSeconds(5));
+        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().unusableAt(T0.plusSeconds(6)))
+                .isPresent();
+        assertThat(credentials.findByTokenId("00000000000000a2").orElseThrow().revokedAt())
+                .isEmpty();
+        assertThat(credentials.list())
+                .extracting(StoredCredential::tokenId)
+                .containsExactly("00000000000000a1", "00000000000000a2");
         assertThat(credentials.revokeAgent("nobody", T0)).isZero();
     }
 
@@ -134,13 +151,23 @@ public abstract class CredentialStoreContractTest {
         credentials.create(humanCredential("00000000000000b1", "alice", Set.of("data-owners")));
         credentials.create(agentCredential("00000000000000a1", "alice"));
 
-        assertThat(credentials.changeHumanGroups("ALICE", Set.of("security", "auditors"))).isEqualTo(1);
-        assertThat(((Human) credentials.findByTokenId("00000000000000b1").orElseThrow().principal()).groups())
+        assertThat(credentials.changeHumanGroups("ALICE", Set.of("security", "auditors")))
+                .isEqualTo(1);
+        assertThat(((Human) credentials
+                                .findByTokenId("00000000000000b1")
+                                .orElseThrow()
+                                .principal())
+                        .groups())
                 .containsExactlyInAnyOrder("security", "auditors");
         assertThat(credentials.revokeHuman("Alice", T0.plusSeconds(5))).isEqualTo(1);
-        assertThat(credentials.findByTokenId("00000000000000b1").orElseThrow().revokedAt()).contains(T0.plusSeconds(5));
-        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().revokedAt()).as("the agent of that name").isEmpty();
-        assertThat(credentials.changeHumanGroups("alice", Set.of("x"))).as("a revoked token keeps its groups").isZero();
+        assertThat(credentials.findByTokenId("00000000000000b1").orElseThrow().revokedAt())
+                .contains(T0.plusSeconds(5));
+        assertThat(credentials.findByTokenId("00000000000000a1").orElseThrow().revokedAt())
+                .as("the agent of that name")
+                .isEmpty();
+        assertThat(credentials.changeHumanGroups("alice", Set.of("x")))
+                .as("a revoked token keeps its groups")
+                .isZero();
         assertThat(credentials.revokeHuman("alice", T0.plusSeconds(6))).isZero();
     }
 
@@ -152,7 +179,8 @@ public abstract class CredentialStoreContractTest {
         Suspension suspension = new Suspension("Reporting-Bot", T0, "human:ada", "leak");
 
         assertThat(suspensions.suspend(suspension)).isTrue();
-        assertThat(suspensions.suspend(new Suspension("reporting-bot", T0.plusSeconds(1), "human:bob", "again"))).isFalse();
+        assertThat(suspensions.suspend(new Suspension("reporting-bot", T0.plusSeconds(1), "human:bob", "again")))
+                .isFalse();
         close(credentials);
         credentials = newCredentialStore(dir);
         AgentSuspensions reopened = (AgentSuspensions) credentials;
@@ -165,10 +193,12 @@ public abstract class CredentialStoreContractTest {
     }
 
     private static StoredCredential agentCredential(String tokenId, String name) {
-        return new StoredCredential(tokenId, new Agent(name, Map.of("team", "analytics", "env", "prod")), "a".repeat(64), T0);
+        return new StoredCredential(
+                tokenId, new Agent(name, Map.of("team", "analytics", "env", "prod")), "a".repeat(64), T0);
     }
 
     private static StoredCredential humanCredential(String tokenId, String name, Set<String> groups) {
-        return new StoredCredential(tokenId, new Human(name, name.toLowerCase() + "@example.com", groups), "b".repeat(64), T0);
+        return new StoredCredential(
+                tokenId, new Human(name, name.toLowerCase() + "@example.com", groups), "b".repeat(64), T0);
     }
 }

@@ -25,6 +25,7 @@ public abstract class OutboxContractTest {
 
     @TempDir
     protected Path dir;
+
     protected GatewayStore store;
     protected Outbox outbox;
 
@@ -53,15 +54,18 @@ public abstract class OutboxContractTest {
         assertThat(delivery.status()).isEqualTo(Delivery.Status.PENDING);
         assertThat(delivery.attempts()).isZero();
         assertThat(outbox.claim(T0, 10, LEASE)).as("leased").isEmpty();
-        assertThat(outbox.claim(T0.plus(LEASE), 10, LEASE)).as("the lease ran out: someone died mid-delivery").hasSize(1);
+        assertThat(outbox.claim(T0.plus(LEASE), 10, LEASE))
+                .as("the lease ran out: someone died mid-delivery")
+                .hasSize(1);
     }
 
     @Test
     public void work_thatThrows_leavesNothingInTheOutbox() {
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.enqueue(event("slack", NotificationType.REQUEST_CREATED, "r1", T0));
-            throw new IllegalStateException("the work failed");
-        })).isInstanceOf(IllegalStateException.class);
+                    tx.enqueue(event("slack", NotificationType.REQUEST_CREATED, "r1", T0));
+                    throw new IllegalStateException("the work failed");
+                }))
+                .isInstanceOf(IllegalStateException.class);
 
         assertThat(outbox.claim(T0, 10, LEASE)).isEmpty();
         assertThat(outbox.counts()).containsEntry(Delivery.Status.PENDING, 0L);
@@ -74,7 +78,9 @@ public abstract class OutboxContractTest {
         store = newStore(dir);
         outbox = store.outbox();
 
-        assertThat(outbox.claim(T0, 10, LEASE)).extracting(d -> d.event().channel()).containsExactly("teams");
+        assertThat(outbox.claim(T0, 10, LEASE))
+                .extracting(d -> d.event().channel())
+                .containsExactly("teams");
     }
 
     @Test
@@ -85,11 +91,16 @@ public abstract class OutboxContractTest {
         enqueue(event("slack", NotificationType.REQUEST_CREATED, "r2", T0));
 
         List<Delivery> first = outbox.claim(T0, 10, LEASE);
-        assertThat(first).extracting(d -> d.event().channel() + " " + d.event().type().wireName() + " " + d.event().request().orElseThrow())
-                .containsExactly("slack request.created r1", "webhook:ops request.decided r1", "slack request.created r2");
+        assertThat(first)
+                .extracting(d -> d.event().channel() + " " + d.event().type().wireName() + " "
+                        + d.event().request().orElseThrow())
+                .containsExactly(
+                        "slack request.created r1", "webhook:ops request.decided r1", "slack request.created r2");
 
         outbox.delivered(first.getFirst().id(), T0);
-        assertThat(outbox.claim(T0, 10, LEASE)).extracting(d -> d.event().type()).containsExactly(NotificationType.REQUEST_DECIDED);
+        assertThat(outbox.claim(T0, 10, LEASE))
+                .extracting(d -> d.event().type())
+                .containsExactly(NotificationType.REQUEST_DECIDED);
     }
 
     @Test
@@ -113,8 +124,12 @@ public abstract class OutboxContractTest {
 
         outbox.failed(id, "slack answered 500", T0.plusSeconds(300), true);
 
-        assertThat(outbox.claim(T0.plus(Duration.ofDays(1)), 10, LEASE)).as("failed, and the later event waits behind it").isEmpty();
-        assertThat(outbox.counts()).containsAllEntriesOf(Map.of(Delivery.Status.FAILED, 1L, Delivery.Status.PENDING, 1L, Delivery.Status.DELIVERED, 0L));
+        assertThat(outbox.claim(T0.plus(Duration.ofDays(1)), 10, LEASE))
+                .as("failed, and the later event waits behind it")
+                .isEmpty();
+        assertThat(outbox.counts())
+                .containsAllEntriesOf(
+                        Map.of(Delivery.Status.FAILED, 1L, Delivery.Status.PENDING, 1L, Delivery.Status.DELIVERED, 0L));
         assertThat(outbox.list(Delivery.Status.FAILED, 10)).singleElement().satisfies(failed -> {
             assertThat(failed.id()).isEqualTo(id);
             assertThat(failed.lastError()).contains("slack answered 500");
@@ -123,7 +138,9 @@ public abstract class OutboxContractTest {
 
         assertThat(outbox.retry(id, T0.plusSeconds(600))).isTrue();
         assertThat(outbox.retry(id, T0.plusSeconds(600))).as("no longer failed").isFalse();
-        assertThat(outbox.claim(T0.plusSeconds(600), 10, LEASE)).extracting(Delivery::id).containsExactly(id);
+        assertThat(outbox.claim(T0.plusSeconds(600), 10, LEASE))
+                .extracting(Delivery::id)
+                .containsExactly(id);
     }
 
     @Test
@@ -134,7 +151,8 @@ public abstract class OutboxContractTest {
         outbox.delivered(id, T0.plusMillis(5));
 
         assertThat(outbox.claim(T0.plus(Duration.ofHours(1)), 10, LEASE)).isEmpty();
-        assertThat(outbox.list(Delivery.Status.DELIVERED, 10)).singleElement()
+        assertThat(outbox.list(Delivery.Status.DELIVERED, 10))
+                .singleElement()
                 .satisfies(delivered -> assertThat(delivered.deliveredAt()).contains(T0.plusMillis(5)));
     }
 
@@ -143,7 +161,9 @@ public abstract class OutboxContractTest {
         enqueue(new OutboxEvent("slack", NotificationType.NOTICE, Optional.empty(), "{\"group\":\"sre\"}", T0));
         enqueue(new OutboxEvent("slack", NotificationType.NOTICE, Optional.empty(), "{\"group\":\"sre\"}", T0));
 
-        assertThat(outbox.claim(T0, 10, LEASE)).hasSize(2).allSatisfy(d -> assertThat(d.event().payload()).isEqualTo("{\"group\":\"sre\"}"));
+        assertThat(outbox.claim(T0, 10, LEASE))
+                .hasSize(2)
+                .allSatisfy(d -> assertThat(d.event().payload()).isEqualTo("{\"group\":\"sre\"}"));
     }
 
     @Test
@@ -152,8 +172,12 @@ public abstract class OutboxContractTest {
             enqueue(event("webhook:ops", NotificationType.REQUEST_CREATED, "r" + i, T0));
         }
 
-        assertThat(outbox.claim(T0, 2, LEASE)).extracting(d -> d.event().request().orElseThrow()).containsExactly("r0", "r1");
-        assertThat(outbox.claim(T0, 10, LEASE)).extracting(d -> d.event().request().orElseThrow()).containsExactly("r2", "r3", "r4");
+        assertThat(outbox.claim(T0, 2, LEASE))
+                .extracting(d -> d.event().request().orElseThrow())
+                .containsExactly("r0", "r1");
+        assertThat(outbox.claim(T0, 10, LEASE))
+                .extracting(d -> d.event().request().orElseThrow())
+                .containsExactly("r2", "r3", "r4");
     }
 
     @Test

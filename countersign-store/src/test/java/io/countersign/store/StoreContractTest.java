@@ -48,6 +48,7 @@ public abstract class StoreContractTest {
 
     @TempDir
     protected Path dir;
+
     protected Store store;
 
     /** Opens (or reopens) the store kept in {@code dir}. */
@@ -90,8 +91,8 @@ public abstract class StoreContractTest {
             return null;
         });
         ApprovalRequest voted = withVote(created, vote("bob", Vote.Choice.APPROVE, T0.plusSeconds(5)));
-        ApprovalRequest approved = Requests.approved(withVote(voted, vote("carol", Vote.Choice.APPROVE, T0.plusSeconds(6))), "carol",
-                T0.plusSeconds(6));
+        ApprovalRequest approved = Requests.approved(
+                withVote(voted, vote("carol", Vote.Choice.APPROVE, T0.plusSeconds(6))), "carol", T0.plusSeconds(6));
         ApprovalRequest executed = Requests.executed(approved, T0.plusSeconds(9));
 
         for (ApprovalRequest next : List.of(voted, approved, executed)) {
@@ -118,10 +119,13 @@ public abstract class StoreContractTest {
 
     @Test
     public void requestsCreatedBetween_areExactlyThoseOfTheWindow_oldestFirst() {
-        ApprovalRequest before = pending(RequestId.random(), "a", T0.minusNanos(1), Duration.ofMinutes(5), Optional.empty());
+        ApprovalRequest before =
+                pending(RequestId.random(), "a", T0.minusNanos(1), Duration.ofMinutes(5), Optional.empty());
         ApprovalRequest first = pending(RequestId.random(), "b", T0, Duration.ofMinutes(5), Optional.empty());
-        ApprovalRequest second = pending(RequestId.random(), "c", T0.plusSeconds(60), Duration.ofMinutes(5), Optional.empty());
-        ApprovalRequest atTheEnd = pending(RequestId.random(), "d", T0.plusSeconds(120), Duration.ofMinutes(5), Optional.empty());
+        ApprovalRequest second =
+                pending(RequestId.random(), "c", T0.plusSeconds(60), Duration.ofMinutes(5), Optional.empty());
+        ApprovalRequest atTheEnd =
+                pending(RequestId.random(), "d", T0.plusSeconds(120), Duration.ofMinutes(5), Optional.empty());
         store.transact(tx -> {
             for (ApprovalRequest request : List.of(atTheEnd, second, before, first)) {
                 tx.insert(request);
@@ -137,7 +141,8 @@ public abstract class StoreContractTest {
     @Test
     public void find_ofAnUnknownId_isEmpty() {
         assertThat(store.find(RequestId.random())).isEmpty();
-        assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.find(RequestId.random()))).isEmpty();
+        assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.find(RequestId.random())))
+                .isEmpty();
     }
 
     @Test
@@ -148,9 +153,12 @@ public abstract class StoreContractTest {
             return null;
         });
 
-        assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.findByIdempotencyKey("reporting-bot", "key-1"))).contains(request);
-        assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.findByIdempotencyKey("other-bot", "key-1"))).isEmpty();
-        assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.findByIdempotencyKey("reporting-bot", "key-2"))).isEmpty();
+        assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.findByIdempotencyKey("reporting-bot", "key-1")))
+                .contains(request);
+        assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.findByIdempotencyKey("other-bot", "key-1")))
+                .isEmpty();
+        assertThat(store.<Optional<ApprovalRequest>>transact(tx -> tx.findByIdempotencyKey("reporting-bot", "key-2")))
+                .isEmpty();
     }
 
     @Test
@@ -175,34 +183,42 @@ public abstract class StoreContractTest {
             tx.append(created(original));
             return null;
         });
-        ApprovalRequest impostor = pending(original.id(), "other-bot", T0.plusSeconds(1), Duration.ofMinutes(1), Optional.empty());
+        ApprovalRequest impostor =
+                pending(original.id(), "other-bot", T0.plusSeconds(1), Duration.ofMinutes(1), Optional.empty());
 
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.append(created(impostor));
-            tx.insert(impostor);
-            return null;
-        })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request " + original.id() + " already exists");
+                    tx.append(created(impostor));
+                    tx.insert(impostor);
+                    return null;
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("request " + original.id() + " already exists");
 
         assertThat(store.find(original.id())).contains(original);
         assertThat(auditSize(store)).isEqualTo(1);
-        assertThat(store.<Long>transact(tx -> tx.append(created(original)))).as("the refused work's seq was given back").isEqualTo(1);
+        assertThat(store.<Long>transact(tx -> tx.append(created(original))))
+                .as("the refused work's seq was given back")
+                .isEqualTo(1);
     }
 
     @Test
     public void insert_ofATakenIdempotencyKey_isRefused_andRollsBackOnlyThatWork() {
         ApprovalRequest first = pending("reporting-bot", T0, Duration.ofMinutes(5), Optional.of("key-1"));
-        ApprovalRequest retry = pending("reporting-bot", T0.plusSeconds(1), Duration.ofMinutes(5), Optional.of("key-1"));
+        ApprovalRequest retry =
+                pending("reporting-bot", T0.plusSeconds(1), Duration.ofMinutes(5), Optional.of("key-1"));
         store.transact(tx -> {
             tx.insert(first);
             return null;
         });
 
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.append(created(retry));
-            tx.insert(retry);
-            return null;
-        })).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("agent 'reporting-bot' already has request " + first.id() + " with idempotency key 'key-1'");
+                    tx.append(created(retry));
+                    tx.insert(retry);
+                    return null;
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "agent 'reporting-bot' already has request " + first.id() + " with idempotency key 'key-1'");
 
         assertThat(store.find(retry.id())).isEmpty();
         assertThat(store.find(first.id())).contains(first);
@@ -215,11 +231,12 @@ public abstract class StoreContractTest {
         RuntimeException boom = new IllegalStateException("the policy engine fell over");
 
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.insert(request);
-            tx.append(created(request));
-            tx.append(event(AuditEventType.DECISION_MADE, request, T0));
-            throw boom;
-        })).isSameAs(boom);
+                    tx.insert(request);
+                    tx.append(created(request));
+                    tx.append(event(AuditEventType.DECISION_MADE, request, T0));
+                    throw boom;
+                }))
+                .isSameAs(boom);
 
         assertThat(store.find(request.id())).isEmpty();
         assertThat(store.findPending()).isEmpty();
@@ -231,8 +248,9 @@ public abstract class StoreContractTest {
         AssertionError error = new AssertionError("work failed an assertion");
 
         assertThatThrownBy(() -> store.transact(tx -> {
-            throw error;
-        })).isSameAs(error);
+                    throw error;
+                }))
+                .isSameAs(error);
     }
 
     @Test
@@ -263,7 +281,11 @@ public abstract class StoreContractTest {
         ApprovalRequest request = pending("reporting-bot");
         AuditEvent first = created(request);
         AuditEvent second = event(AuditEventType.DECISION_MADE, request, T0.plusMillis(1));
-        AuditEvent third = new AuditEvent(AuditEventType.POLICY_LOADED, T0, "system", Optional.empty(),
+        AuditEvent third = new AuditEvent(
+                AuditEventType.POLICY_LOADED,
+                T0,
+                "system",
+                Optional.empty(),
                 Requests.params("{\"version\":\"sha256:abc\",\"rules\":3}"));
 
         List<Long> seqs = store.transact(tx -> List.of(tx.append(first), tx.append(second)));
@@ -272,8 +294,11 @@ public abstract class StoreContractTest {
         assertThat(seqs).containsExactly(0L, 1L);
         assertThat(thirdSeq).isEqualTo(2);
         assertThat(auditSize(store)).isEqualTo(3);
-        assertThat(auditLeaves(store, 0, 3)).containsExactly(
-                new AuditEntry(0, first).leaf(), new AuditEntry(1, second).leaf(), new AuditEntry(2, third).leaf());
+        assertThat(auditLeaves(store, 0, 3))
+                .containsExactly(
+                        new AuditEntry(0, first).leaf(),
+                        new AuditEntry(1, second).leaf(),
+                        new AuditEntry(2, third).leaf());
     }
 
     @Test
@@ -281,9 +306,11 @@ public abstract class StoreContractTest {
         ApprovalRequest request = pending("reporting-bot");
 
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.update(request);
-            return null;
-        })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("request " + request.id() + " does not exist");
+                    tx.update(request);
+                    return null;
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("request " + request.id() + " does not exist");
     }
 
     @Test
@@ -293,13 +320,16 @@ public abstract class StoreContractTest {
             tx.insert(voted);
             return null;
         });
-        ApprovalRequest rewritten = withVote(pending(voted.id(), "reporting-bot", T0, Duration.ofMinutes(30), Optional.empty()),
+        ApprovalRequest rewritten = withVote(
+                pending(voted.id(), "reporting-bot", T0, Duration.ofMinutes(30), Optional.empty()),
                 vote("mallory", Vote.Choice.APPROVE, T0.plusSeconds(2)));
 
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.update(rewritten);
-            return null;
-        })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("votes are only ever added");
+                    tx.update(rewritten);
+                    return null;
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("votes are only ever added");
         assertThat(store.find(voted.id())).contains(voted);
     }
 
@@ -313,9 +343,11 @@ public abstract class StoreContractTest {
         ApprovalRequest twice = withVote(voted, vote("bob", Vote.Choice.APPROVE, T0.plusSeconds(2)));
 
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.update(twice);
-            return null;
-        })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'bob' has already voted");
+                    tx.update(twice);
+                    return null;
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'bob' has already voted");
         assertThat(store.find(voted.id())).contains(voted);
     }
 
@@ -326,12 +358,15 @@ public abstract class StoreContractTest {
             tx.insert(request);
             return null;
         });
-        ApprovalRequest other = pending(request.id(), "other-bot", request.createdAt(), Duration.ofMinutes(30), Optional.empty());
+        ApprovalRequest other =
+                pending(request.id(), "other-bot", request.createdAt(), Duration.ofMinutes(30), Optional.empty());
 
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.update(other);
-            return null;
-        })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("changes its agent from reporting-bot to other-bot");
+                    tx.update(other);
+                    return null;
+                }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("changes its agent from reporting-bot to other-bot");
     }
 
     @Test
@@ -339,9 +374,10 @@ public abstract class StoreContractTest {
         ApprovalRequest newest = pending("bot", T0.plusSeconds(20), Duration.ofMinutes(1), Optional.empty());
         ApprovalRequest oldest = pending("bot", T0, Duration.ofMinutes(1), Optional.empty());
         ApprovalRequest middle = pending("bot", T0.plusSeconds(10), Duration.ofMinutes(1), Optional.empty());
-        ApprovalRequest aNanosecondLater = pending("bot", T0.plusSeconds(10).plusNanos(1), Duration.ofMinutes(1), Optional.empty());
-        ApprovalRequest decided = Requests.approved(pending("bot", T0.minusSeconds(10), Duration.ofMinutes(1), Optional.empty()), "bob",
-                T0);
+        ApprovalRequest aNanosecondLater =
+                pending("bot", T0.plusSeconds(10).plusNanos(1), Duration.ofMinutes(1), Optional.empty());
+        ApprovalRequest decided = Requests.approved(
+                pending("bot", T0.minusSeconds(10), Duration.ofMinutes(1), Optional.empty()), "bob", T0);
         store.transact(tx -> {
             List.of(newest, aNanosecondLater, oldest, middle, decided).forEach(tx::insert);
             return null;
@@ -353,10 +389,12 @@ public abstract class StoreContractTest {
     @Test
     public void findExpired_listsPendingRequestsExpiringAtOrBeforeNow_soonestFirst() {
         Instant expiry = Instant.parse("2026-03-01T10:00:00.000500Z");
-        ApprovalRequest expiresAtNow = pending("bot", expiry.minus(Duration.ofMinutes(30)), Duration.ofMinutes(30), Optional.empty());
-        ApprovalRequest expiredEarlier = pending("bot", expiry.minus(Duration.ofMinutes(60)), Duration.ofMinutes(30), Optional.empty());
-        ApprovalRequest laterInTheSameMilli = pending("bot", expiry.minus(Duration.ofMinutes(30)).plusNanos(1), Duration.ofMinutes(30),
-                Optional.empty());
+        ApprovalRequest expiresAtNow =
+                pending("bot", expiry.minus(Duration.ofMinutes(30)), Duration.ofMinutes(30), Optional.empty());
+        ApprovalRequest expiredEarlier =
+                pending("bot", expiry.minus(Duration.ofMinutes(60)), Duration.ofMinutes(30), Optional.empty());
+        ApprovalRequest laterInTheSameMilli = pending(
+                "bot", expiry.minus(Duration.ofMinutes(30)).plusNanos(1), Duration.ofMinutes(30), Optional.empty());
         store.transact(tx -> {
             tx.insert(expiresAtNow);
             tx.insert(expiredEarlier);
@@ -366,13 +404,16 @@ public abstract class StoreContractTest {
 
         assertThat(store.findExpired(expiry)).containsExactly(expiredEarlier, expiresAtNow);
         assertThat(store.findExpired(expiry.minusNanos(1))).containsExactly(expiredEarlier);
-        assertThat(store.findExpired(expiry.plusNanos(1))).containsExactly(expiredEarlier, expiresAtNow, laterInTheSameMilli);
+        assertThat(store.findExpired(expiry.plusNanos(1)))
+                .containsExactly(expiredEarlier, expiresAtNow, laterInTheSameMilli);
 
         store.transact(tx -> {
             tx.update(Requests.approved(expiredEarlier, "bob", T0));
             return null;
         });
-        assertThat(store.findExpired(expiry)).as("a decided request no longer expires").containsExactly(expiresAtNow);
+        assertThat(store.findExpired(expiry))
+                .as("a decided request no longer expires")
+                .containsExactly(expiresAtNow);
     }
 
     @Test
@@ -422,8 +463,13 @@ public abstract class StoreContractTest {
         assertThat(committed.stream().flatMap(c -> c.seqs().stream()).sorted().toList())
                 .isEqualTo(LongStream.range(0, total).boxed().toList());
         for (Committed c : committed) {
-            assertThat(c.seqs()).as("seqs of one transaction are consecutive")
-                    .isEqualTo(LongStream.range(c.seqs().getFirst(), c.seqs().getFirst() + c.seqs().size()).boxed().toList());
+            assertThat(c.seqs())
+                    .as("seqs of one transaction are consecutive")
+                    .isEqualTo(LongStream.range(
+                                    c.seqs().getFirst(),
+                                    c.seqs().getFirst() + c.seqs().size())
+                            .boxed()
+                            .toList());
         }
         Set<String> failedIds = new HashSet<>();
         failed.forEach(id -> failedIds.add(id.value()));
@@ -454,7 +500,9 @@ public abstract class StoreContractTest {
 
         assertThat(store.find(request.id())).contains(request);
         assertThat(auditLeaves(store, 0, 1)).containsExactly(new AuditEntry(0, event).leaf());
-        assertThat(store.<Long>transact(tx -> tx.append(event))).as("seqs go on after a reopen").isEqualTo(1);
+        assertThat(store.<Long>transact(tx -> tx.append(event)))
+                .as("seqs go on after a reopen")
+                .isEqualTo(1);
     }
 
     private static TrippedBreaker trip(String agent, String breaker, int count) {
@@ -473,8 +521,10 @@ public abstract class StoreContractTest {
         store.close();
         store = newStore(dir);
 
-        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.trippedBreaker("cleaner", "deletes"))).contains(tripped);
-        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.trippedBreaker("cleaner", "exports"))).isEmpty();
+        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.trippedBreaker("cleaner", "deletes")))
+                .contains(tripped);
+        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.trippedBreaker("cleaner", "exports")))
+                .isEmpty();
         assertThat(trippedBreakers()).containsExactly(tripped);
     }
 
@@ -482,7 +532,9 @@ public abstract class StoreContractTest {
     public void trippingATrippedBreaker_changesNothing_andSaysSo() {
         store.transact(tx -> tx.tripBreaker(trip("cleaner", "deletes", 21)));
 
-        assertThat(store.<Boolean>transact(tx -> tx.tripBreaker(trip("CLEANER", "deletes", 30)))).as("agent names compare without case").isFalse();
+        assertThat(store.<Boolean>transact(tx -> tx.tripBreaker(trip("CLEANER", "deletes", 30))))
+                .as("agent names compare without case")
+                .isFalse();
         assertThat(trippedBreakers()).containsExactly(trip("cleaner", "deletes", 21));
     }
 
@@ -491,17 +543,20 @@ public abstract class StoreContractTest {
         store.transact(tx -> tx.tripBreaker(trip("cleaner", "deletes", 21)));
         store.transact(tx -> tx.tripBreaker(trip("reporter", "deletes", 5)));
 
-        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.resetBreaker("Cleaner", "deletes"))).contains(trip("cleaner", "deletes", 21));
-        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.resetBreaker("cleaner", "deletes"))).isEmpty();
+        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.resetBreaker("Cleaner", "deletes")))
+                .contains(trip("cleaner", "deletes", 21));
+        assertThat(store.<Optional<TrippedBreaker>>transact(tx -> tx.resetBreaker("cleaner", "deletes")))
+                .isEmpty();
         assertThat(trippedBreakers()).containsExactly(trip("reporter", "deletes", 5));
     }
 
     @Test
     public void aTripInWorkThatThrows_isNotKept() {
         assertThatThrownBy(() -> store.transact(tx -> {
-            tx.tripBreaker(trip("cleaner", "deletes", 21));
-            throw new IllegalStateException("boom");
-        })).hasMessage("boom");
+                    tx.tripBreaker(trip("cleaner", "deletes", 21));
+                    throw new IllegalStateException("boom");
+                }))
+                .hasMessage("boom");
 
         assertThat(trippedBreakers()).isEmpty();
     }
@@ -510,7 +565,9 @@ public abstract class StoreContractTest {
     public void transact_afterClose_isRefused() {
         store.close();
 
-        assertThatThrownBy(() -> store.transact(tx -> null)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> store.transact(tx -> null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         assertThatThrownBy(() -> store.find(RequestId.random())).isInstanceOf(IllegalStateException.class);
         store.close();
     }

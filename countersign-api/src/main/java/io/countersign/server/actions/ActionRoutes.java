@@ -1,6 +1,5 @@
 package io.countersign.server.actions;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
@@ -35,8 +34,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** The /v1/actions, /v1/approvals and /v1/decisions routes: parse, call the workflow once, render. */
 public final class ActionRoutes {
-    private static final Set<String> ACTION_FIELDS = Set.of("action", "resource", "params", "reason", "onBehalfOf", "idempotencyKey");
-    private static final Set<String> SIMULATE_FIELDS = Set.of("action", "resource", "params", "reason", "onBehalfOf", "agent");
+    private static final Set<String> ACTION_FIELDS =
+            Set.of("action", "resource", "params", "reason", "onBehalfOf", "idempotencyKey");
+    private static final Set<String> SIMULATE_FIELDS =
+            Set.of("action", "resource", "params", "reason", "onBehalfOf", "agent");
     private static final Duration MAX_WAIT = Duration.ofSeconds(60);
     private static final String CHANNEL = "api";
 
@@ -49,7 +50,12 @@ public final class ActionRoutes {
     /** The long-polls being held, each with the request as it was when it started waiting. */
     private final Map<CompletableFuture<ApprovalRequest>, ApprovalRequest> held = new ConcurrentHashMap<>();
 
-    public ActionRoutes(Workflow workflow, LongPolls longPolls, RequestJson json, JsonMapper mapper, GatewayMetrics metrics,
+    public ActionRoutes(
+            Workflow workflow,
+            LongPolls longPolls,
+            RequestJson json,
+            JsonMapper mapper,
+            GatewayMetrics metrics,
             Delegations delegations) {
         this.delegations = requireNonNull(delegations, "delegations is null");
         this.workflow = requireNonNull(workflow, "workflow is null");
@@ -83,12 +89,21 @@ public final class ActionRoutes {
         });
         Delegations.Backing backing;
         try {
-            backing = delegations.of(agent, caller.clientId(), action, Optional.ofNullable(ctx.header(Delegations.HEADER)).filter(t -> !t.isBlank()));
+            backing = delegations.of(
+                    agent,
+                    caller.clientId(),
+                    action,
+                    Optional.ofNullable(ctx.header(Delegations.HEADER)).filter(t -> !t.isBlank()));
         } catch (Delegations.Refused e) {
-            throw new ApiProblem(422, "delegation-refused", "The on-behalf-of token does not prove the delegation", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw new ApiProblem(
+                    422,
+                    "delegation-refused",
+                    "The on-behalf-of token does not prove the delegation",
+                    java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         long started = System.nanoTime();
-        ApprovalRequest request = workflow.submit(agent, action, key, caller.scopes(), backing.delegation(), backing.verified());
+        ApprovalRequest request =
+                workflow.submit(agent, action, key, caller.scopes(), backing.delegation(), backing.verified());
         metrics.decided(request.decision().effect(), System.nanoTime() - started);
         respond(ctx, request, agent, wait);
     }
@@ -97,8 +112,10 @@ public final class ActionRoutes {
         Principal viewer = Authentication.principal(ctx);
         Duration wait = waitOf(ctx);
         ApprovalRequest request = find(ctx);
-        if (viewer instanceof Agent agent && !agent.name().equals(request.agent().name())) {
-            throw ApiProblem.notFound("no request " + request.id()); // another agent's request does not exist for this one
+        if (viewer instanceof Agent agent
+                && !agent.name().equals(request.agent().name())) {
+            throw ApiProblem.notFound(
+                    "no request " + request.id()); // another agent's request does not exist for this one
         }
         respond(ctx, request, viewer, wait);
     }
@@ -118,8 +135,7 @@ public final class ActionRoutes {
             return;
         }
         held.put(decided, current);
-        ctx.future(() -> decided
-                .completeOnTimeout(current, wait.toMillis(), TimeUnit.MILLISECONDS)
+        ctx.future(() -> decided.completeOnTimeout(current, wait.toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete((result, error) -> {
                     held.remove(decided);
                     longPolls.forget(request.id(), decided);
@@ -146,8 +162,10 @@ public final class ActionRoutes {
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("comment", "breakGlass", "reason"), true);
         Optional<String> breakGlassReason = Optional.empty();
         if (body.optionalBoolean("breakGlass").orElse(false)) {
-            breakGlassReason = Optional.of(body.optionalString("reason").filter(r -> !r.isBlank())
-                    .orElseThrow(() -> ApiProblem.badRequest("breakGlass needs a 'reason' saying what the emergency is")));
+            breakGlassReason = Optional.of(body.optionalString("reason")
+                    .filter(r -> !r.isBlank())
+                    .orElseThrow(
+                            () -> ApiProblem.badRequest("breakGlass needs a 'reason' saying what the emergency is")));
         } else if (body.optionalString("reason").isPresent()) {
             throw ApiProblem.badRequest("'reason' goes with breakGlass: true; use 'comment' for an ordinary approval");
         }
@@ -167,8 +185,11 @@ public final class ActionRoutes {
         Human human = Authentication.human(ctx);
         RequestId id = idOf(ctx);
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("comment"), false);
-        ApprovalRequest request = workflow.deny(new Voter(human, Authentication.caller(ctx).signedInAt(), Optional.empty()), id,
-                body.requiredString("comment"), CHANNEL);
+        ApprovalRequest request = workflow.deny(
+                new Voter(human, Authentication.caller(ctx).signedInAt(), Optional.empty()),
+                id,
+                body.requiredString("comment"),
+                CHANNEL);
         send(ctx, request, human);
     }
 
@@ -182,12 +203,20 @@ public final class ActionRoutes {
     private void execution(Context ctx) {
         Agent agent = Authentication.agent(ctx);
         RequestId id = idOf(ctx);
-        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("grant", "outcome", "detail", "action"), false);
+        WireObject body =
+                WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("grant", "outcome", "detail", "action"), false);
         String grant = body.requiredString("grant");
-        Execution.Outcome outcome = parse("outcome", () -> Execution.Outcome.fromWireName(body.requiredString("outcome")));
+        Execution.Outcome outcome =
+                parse("outcome", () -> Execution.Outcome.fromWireName(body.requiredString("outcome")));
         // Not checked again: it is compared with the stored action, which may predate the check.
-        Optional<Action> executing = body.optionalObject("action").map(node -> actionOf(
-                WireObject.parse(mapper, mapper.writeValueAsBytes(node), Set.of("action", "resource", "params", "reason", "onBehalfOf"), false), false));
+        Optional<Action> executing = body.optionalObject("action")
+                .map(node -> actionOf(
+                        WireObject.parse(
+                                mapper,
+                                mapper.writeValueAsBytes(node),
+                                Set.of("action", "resource", "params", "reason", "onBehalfOf"),
+                                false),
+                        false));
         Optional<String> detail = body.optionalString("detail").map(d -> d.length() > 4096 ? d.substring(0, 4096) : d);
         send(ctx, workflow.reportExecution(agent, id, grant, executing, outcome, detail), agent);
     }
@@ -208,15 +237,18 @@ public final class ActionRoutes {
         Principal caller = Authentication.principal(ctx);
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), SIMULATE_FIELDS, false);
         Action action = actionOf(body, true);
-        Agent agent = switch (caller) {
-            case Agent self -> {
-                if (body.optionalString("agent").filter(name -> !name.equals(self.name())).isPresent()) {
-                    throw ApiProblem.forbidden("an agent may simulate only its own actions");
-                }
-                yield self;
-            }
-            case Human human -> Agent.named(body.requiredString("agent"));
-        };
+        Agent agent =
+                switch (caller) {
+                    case Agent self -> {
+                        if (body.optionalString("agent")
+                                .filter(name -> !name.equals(self.name()))
+                                .isPresent()) {
+                            throw ApiProblem.forbidden("an agent may simulate only its own actions");
+                        }
+                        yield self;
+                    }
+                    case Human human -> Agent.named(body.requiredString("agent"));
+                };
         ctx.json(json.decision(workflow.simulate(agent, action)));
     }
 
@@ -228,10 +260,14 @@ public final class ActionRoutes {
             throw ApiProblem.badRequest("field 'reason' must say why the agent wants this");
         }
         ObjectNode params = body.optionalObject("params").orElseGet(Action::noParams);
-        // Refused rather than trimmed: the workflow checks it again, but a refusal here comes before the delegation's 422.
+        // Refused rather than trimmed: the workflow checks it again, but a refusal here comes before the delegation's
+        // 422.
         // A blank one used to mean nobody; an execution report may still say so for a request stored then.
-        Optional<String> onBehalfOf = body.optionalString("onBehalfOf").filter(value -> checkOnBehalfOf ? !value.isEmpty() : !value.isBlank());
-        onBehalfOf.filter(value -> checkOnBehalfOf).ifPresent(value -> parse("onBehalfOf", () -> PersonName.parse(value)));
+        Optional<String> onBehalfOf = body.optionalString("onBehalfOf")
+                .filter(value -> checkOnBehalfOf ? !value.isEmpty() : !value.isBlank());
+        onBehalfOf
+                .filter(value -> checkOnBehalfOf)
+                .ifPresent(value -> parse("onBehalfOf", () -> PersonName.parse(value)));
         return parse("action", () -> new Action(name, resource, params, reason, onBehalfOf));
     }
 
@@ -256,7 +292,8 @@ public final class ActionRoutes {
         if (!raw.matches("\\d{1,6}(ms|s)?")) {
             throw ApiProblem.badRequest("wait must look like 30s or 500ms, got '" + raw + "'");
         }
-        Duration wait = raw.endsWith("ms") ? Duration.ofMillis(Long.parseLong(raw.substring(0, raw.length() - 2)))
+        Duration wait = raw.endsWith("ms")
+                ? Duration.ofMillis(Long.parseLong(raw.substring(0, raw.length() - 2)))
                 : Duration.ofSeconds(Long.parseLong(raw.replace("s", "")));
         return wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait;
     }

@@ -26,10 +26,12 @@ public final class RequestJson {
     public ObjectNode render(ApprovalRequest request, Principal viewer) {
         ObjectNode json = view.render(request);
         if (viewer instanceof Human) {
-            request.resolvedOnBehalfOf().filter(person -> !person.email().isBlank())
+            request.resolvedOnBehalfOf()
+                    .filter(person -> !person.email().isBlank())
                     .ifPresent(person -> ((ObjectNode) json.get("onBehalfOfPerson")).put("email", person.email()));
         }
-        boolean requester = viewer instanceof Agent agent && agent.name().equals(request.agent().name());
+        boolean requester = viewer instanceof Agent agent
+                && agent.name().equals(request.agent().name());
         if (requester) {
             workflow.grantToken(request).ifPresent(token -> {
                 ObjectNode grant = json.putObject("grant");

@@ -38,8 +38,10 @@ public final class RequestView {
         action.set("params", request.action().params());
         action.put("reason", request.action().reason());
         request.action().onBehalfOf().ifPresent(human -> action.put("onBehalfOf", human));
-        // Whom onBehalfOf resolved to at submission, beside what the agent sent (action.onBehalfOf, which the grant binds).
-        request.resolvedOnBehalfOf().ifPresent(person -> json.putObject("onBehalfOfPerson").put("name", person.name()));
+        // Whom onBehalfOf resolved to at submission, beside what the agent sent (action.onBehalfOf, which the grant
+        // binds).
+        request.resolvedOnBehalfOf()
+                .ifPresent(person -> json.putObject("onBehalfOfPerson").put("name", person.name()));
         json.put("delegation", request.delegation().wireName());
         json.put("digest", request.digest().hex());
         json.set("decision", decision(request.decision()));
@@ -49,10 +51,16 @@ public final class RequestView {
             TreeSet<String> allGroups = new TreeSet<>();
             request.decision().approvals().forEach(requirement -> allGroups.addAll(requirement.groups()));
             allGroups.forEach(groups::add);
-            approval.put("quorum", request.decision().approvals().stream().mapToInt(ApprovalRequirement::quorum).max().orElse(1));
+            approval.put(
+                    "quorum",
+                    request.decision().approvals().stream()
+                            .mapToInt(ApprovalRequirement::quorum)
+                            .max()
+                            .orElse(1));
             request.expiresAt().ifPresent(at -> approval.put("expiresAt", at.toString()));
             // The page a human decides on, as in Slack and Teams; /v1/actions/{id} is JSON behind a token.
-            approval.put("url", baseUrl.get() + "/console/requests/" + request.id().value());
+            approval.put(
+                    "url", baseUrl.get() + "/console/requests/" + request.id().value());
             ArrayNode requirements = approval.putArray("requirements");
             for (ApprovalRequirement requirement : request.decision().approvals()) {
                 ObjectNode item = requirements.addObject();

@@ -27,7 +27,11 @@ import java.util.Optional;
  * or admin credential unless {@code publicEntries} is set; checkpoints, the key and proofs are
  * always public.
  */
-public record AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile, List<URI> witnesses, Duration checkpointInterval,
+public record AuditConfig(
+        Optional<String> origin,
+        Optional<Path> signingKeyFile,
+        List<URI> witnesses,
+        Duration checkpointInterval,
         boolean publicEntries) {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
     static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofMillis(10);
@@ -40,17 +44,20 @@ public record AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile
         witnesses = List.copyOf(witnesses);
         origin.ifPresent(AuditConfig::requireValidOrigin);
         for (URI witness : witnesses) {
-            if (!("http".equals(witness.getScheme()) || "https".equals(witness.getScheme())) || witness.getHost() == null) {
+            if (!("http".equals(witness.getScheme()) || "https".equals(witness.getScheme()))
+                    || witness.getHost() == null) {
                 throw new IllegalArgumentException("witness '" + witness + "' is not an http(s) URL");
             }
         }
-        if (checkpointInterval.compareTo(MIN_CHECKPOINT_INTERVAL) < 0 || checkpointInterval.compareTo(MAX_CHECKPOINT_INTERVAL) > 0) {
+        if (checkpointInterval.compareTo(MIN_CHECKPOINT_INTERVAL) < 0
+                || checkpointInterval.compareTo(MAX_CHECKPOINT_INTERVAL) > 0) {
             throw new IllegalArgumentException("checkpointInterval is " + checkpointInterval + ", want 10ms to 1h");
         }
     }
 
     /** With private entries. */
-    public AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile, List<URI> witnesses, Duration checkpointInterval) {
+    public AuditConfig(
+            Optional<String> origin, Optional<Path> signingKeyFile, List<URI> witnesses, Duration checkpointInterval) {
         this(origin, signingKeyFile, witnesses, checkpointInterval, false);
     }
 
@@ -84,9 +91,12 @@ public record AuditConfig(Optional<String> origin, Optional<Path> signingKeyFile
      * without spaces or '+'.
      */
     static void requireValidOrigin(String origin) {
-        if (origin.isEmpty() || origin.length() > 200 || !origin.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '+')) {
-            throw new IllegalArgumentException("audit origin '" + origin + "' must be 1 to 200 printable ASCII characters without"
-                    + " spaces or '+', like countersign.example.com/audit");
+        if (origin.isEmpty()
+                || origin.length() > 200
+                || !origin.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '+')) {
+            throw new IllegalArgumentException(
+                    "audit origin '" + origin + "' must be 1 to 200 printable ASCII characters without"
+                            + " spaces or '+', like countersign.example.com/audit");
         }
     }
 }

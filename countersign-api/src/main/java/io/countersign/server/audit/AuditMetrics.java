@@ -25,7 +25,8 @@ public final class AuditMetrics {
                 .description("Tree size of the latest signed checkpoint")
                 .register(registry);
         Gauge.builder("countersign.audit.unauthenticated.entry", unauthenticated, AtomicLong::get)
-                .description("The first audit entry no gateway node wrote (its MAC does not verify), which no checkpoint covers; -1: none")
+                .description(
+                        "The first audit entry no gateway node wrote (its MAC does not verify), which no checkpoint covers; -1: none")
                 .register(registry);
     }
 

@@ -2,7 +2,6 @@ package io.countersign.server.audit;
 
 import static java.util.Objects.requireNonNull;
 
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.store.GatewayStore;
 import io.countersign.tlog.note.NoteSigner;
 import io.countersign.tlog.note.NoteVerifier;
@@ -25,7 +24,12 @@ public final class AuditModule implements AutoCloseable {
     private final Checkpointer checkpointer;
     private final AuditRoutes routes;
 
-    private AuditModule(NoteVerifier verifierKey, AuditMetrics metrics, Witnesses witnesses, Checkpointer checkpointer, AuditRoutes routes) {
+    private AuditModule(
+            NoteVerifier verifierKey,
+            AuditMetrics metrics,
+            Witnesses witnesses,
+            Checkpointer checkpointer,
+            AuditRoutes routes) {
         this.verifierKey = verifierKey;
         this.metrics = metrics;
         this.witnesses = witnesses;
@@ -33,21 +37,33 @@ public final class AuditModule implements AutoCloseable {
         this.routes = routes;
     }
 
-    public static AuditModule start(GatewayStore store, Path dataDirectory, AuditConfig config, Clock clock, JsonMapper mapper) {
+    public static AuditModule start(
+            GatewayStore store, Path dataDirectory, AuditConfig config, Clock clock, JsonMapper mapper) {
         return start(store, dataDirectory, config, clock, mapper, seq -> {});
     }
 
     /** With {@code unauthenticated} told of an entry no gateway node wrote, which the checkpointer refuses to sign (see {@link Checkpointer}). */
-    public static AuditModule start(GatewayStore store, Path dataDirectory, AuditConfig config, Clock clock, JsonMapper mapper,
+    public static AuditModule start(
+            GatewayStore store,
+            Path dataDirectory,
+            AuditConfig config,
+            Clock clock,
+            JsonMapper mapper,
             java.util.function.LongConsumer unauthenticated) {
         requireNonNull(store, "store is null");
         NoteSigner key = AuditSigningKey.loadOrCreate(dataDirectory, config);
         AuditMetrics metrics = new AuditMetrics();
-        Witnesses witnesses = Witnesses.start(config.witnesses(), new ProofBuilder(store.audit().hashes()), metrics, mapper);
+        Witnesses witnesses = Witnesses.start(
+                config.witnesses(), new ProofBuilder(store.audit().hashes()), metrics, mapper);
         try {
-            Checkpointer checkpointer = Checkpointer.start(store.audit(), key, clock, config.checkpointInterval(), witnesses::offer, metrics,
-                    unauthenticated);
-            return new AuditModule(key.verifier(), metrics, witnesses, checkpointer, new AuditRoutes(store, key.verifier(), mapper, config.publicEntries()));
+            Checkpointer checkpointer = Checkpointer.start(
+                    store.audit(), key, clock, config.checkpointInterval(), witnesses::offer, metrics, unauthenticated);
+            return new AuditModule(
+                    key.verifier(),
+                    metrics,
+                    witnesses,
+                    checkpointer,
+                    new AuditRoutes(store, key.verifier(), mapper, config.publicEntries()));
         } catch (RuntimeException e) {
             witnesses.close();
             throw e;

@@ -4,12 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
-import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
 import io.countersign.store.StoreUnavailableException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.countersign.store.StoredCheckpoint;
 import io.countersign.tlog.note.NoteVerifier;
 import io.countersign.tlog.proof.ProofBuilder;
 import io.javalin.config.RoutesConfig;
@@ -19,6 +17,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,6 +33,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AuditRoutes {
     /** One page of entries at most; a client pages with start/end. */
     static final long MAX_ENTRIES_PER_CALL = 10_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(AuditRoutes.class);
 
     private final GatewayStore store;
@@ -57,7 +58,10 @@ public final class AuditRoutes {
 
     public void register(RoutesConfig routes) {
         routes.get("/v1/audit/checkpoint", this::checkpoint, Access.ANYONE);
-        routes.get("/v1/audit/key", ctx -> ctx.contentType("text/plain; charset=utf-8").result(verifierKey.format()), Access.ANYONE);
+        routes.get(
+                "/v1/audit/key",
+                ctx -> ctx.contentType("text/plain; charset=utf-8").result(verifierKey.format()),
+                Access.ANYONE);
         if (publicEntries) {
             routes.get("/v1/audit/entries", this::entries, Access.ANYONE);
         } else {
@@ -68,8 +72,13 @@ public final class AuditRoutes {
     }
 
     private void checkpoint(Context ctx) {
-        StoredCheckpoint latest = store.audit().latestCheckpoint()
-                .orElseThrow(() -> new ApiProblem(503, "no-checkpoint", "No checkpoint yet", "the log has no signed checkpoint yet; retry in a second"));
+        StoredCheckpoint latest = store.audit()
+                .latestCheckpoint()
+                .orElseThrow(() -> new ApiProblem(
+                        503,
+                        "no-checkpoint",
+                        "No checkpoint yet",
+                        "the log has no signed checkpoint yet; retry in a second"));
         ctx.header("Cache-Control", "no-store");
         ctx.contentType("text/plain; charset=utf-8").result(latest.note());
     }
@@ -85,7 +94,8 @@ public final class AuditRoutes {
             throw ApiProblem.badRequest("end=" + end + " is past the log's size " + size);
         }
         if (end - start > MAX_ENTRIES_PER_CALL) {
-            throw ApiProblem.badRequest("at most " + MAX_ENTRIES_PER_CALL + " entries per call, asked for " + (end - start));
+            throw ApiProblem.badRequest(
+                    "at most " + MAX_ENTRIES_PER_CALL + " entries per call, asked for " + (end - start));
         }
         List<byte[]> leaves = leaves(start, end);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -171,7 +181,8 @@ public final class AuditRoutes {
                 : parseLong(name, raw);
         long treeSize = store.audit().treeSize();
         if (size < 0 || size > treeSize) {
-            throw ApiProblem.badRequest(name + "=" + size + " is not a size of this log, which has " + treeSize + " entries");
+            throw ApiProblem.badRequest(
+                    name + "=" + size + " is not a size of this log, which has " + treeSize + " entries");
         }
         return size;
     }

@@ -1,12 +1,9 @@
 package io.countersign.server.audit;
 
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,6 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -51,8 +50,10 @@ public final class AuditSigningKey {
         if (config.signingKeyFile().isPresent()) {
             Path file = config.signingKeyFile().get();
             if (!Files.exists(file)) {
-                throw new IllegalStateException("audit.signingKeyFile " + file + " does not exist; remove the setting to have a key"
-                        + " generated in the data folder, or create one with 'countersign audit keygen --origin ORIGIN --out " + file + "'");
+                throw new IllegalStateException(
+                        "audit.signingKeyFile " + file + " does not exist; remove the setting to have a key"
+                                + " generated in the data folder, or create one with 'countersign audit keygen --origin ORIGIN --out "
+                                + file + "'");
             }
             return checkedOrigin(read(file), file, config);
         }
@@ -64,7 +65,11 @@ public final class AuditSigningKey {
         if (!write(file, created)) {
             return checkedOrigin(read(file), file, config); // another process created it first: use theirs
         }
-        LOG.info("created the audit log signing key {} for origin '{}'; its verifier key is {}", file, created.name(), created.verifier());
+        LOG.info(
+                "created the audit log signing key {} for origin '{}'; its verifier key is {}",
+                file,
+                created.name(),
+                created.verifier());
         return created;
     }
 
@@ -118,15 +123,19 @@ public final class AuditSigningKey {
                 byte[] id = new byte[8];
                 new SecureRandom().nextBytes(id);
                 try {
-                    Files.write(createOwnerOnly(file), (HexFormat.of().formatHex(id) + "\n").getBytes(StandardCharsets.US_ASCII),
-                            StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+                    Files.write(
+                            createOwnerOnly(file),
+                            (HexFormat.of().formatHex(id) + "\n").getBytes(StandardCharsets.US_ASCII),
+                            StandardOpenOption.WRITE,
+                            StandardOpenOption.SYNC);
                 } catch (FileAlreadyExistsException raced) {
                     // another process wrote it first; use theirs
                 }
             }
             String id = Files.readString(file, StandardCharsets.US_ASCII).strip();
             if (!id.matches("[0-9a-f]{16}")) {
-                throw new IllegalStateException(file + " holds '" + id + "', want 16 hex digits; restore it or remove it together with the signing key");
+                throw new IllegalStateException(file + " holds '" + id
+                        + "', want 16 hex digits; restore it or remove it together with the signing key");
             }
             return id;
         } catch (IOException e) {
@@ -154,15 +163,18 @@ public final class AuditSigningKey {
         try {
             return NoteSigner.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("the audit signing key " + file + " is not a note signing key: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the audit signing key " + file + " is not a note signing key: " + e.getMessage(), e);
         }
     }
 
     private static NoteSigner checkedOrigin(NoteSigner key, Path file, AuditConfig config) {
         if (config.origin().isPresent() && !config.origin().get().equals(key.name())) {
-            throw new IllegalStateException("the audit signing key " + file + " is named '" + key.name() + "' but audit.origin is '"
-                    + config.origin().get() + "': a checkpoint's origin is its key's name. Set audit.origin to '" + key.name()
-                    + "', or move the key away to start a new log identity (verifiers will then need the new key)");
+            throw new IllegalStateException(
+                    "the audit signing key " + file + " is named '" + key.name() + "' but audit.origin is '"
+                            + config.origin().get()
+                            + "': a checkpoint's origin is its key's name. Set audit.origin to '" + key.name()
+                            + "', or move the key away to start a new log identity (verifiers will then need the new key)");
         }
         return key;
     }
@@ -170,8 +182,12 @@ public final class AuditSigningKey {
     private static void warnIfReadableByOthers(Path file) throws IOException {
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-            if (mode.stream().anyMatch(permission -> !OWNER_ONLY.contains(permission) && permission != PosixFilePermission.OWNER_EXECUTE)) {
-                LOG.warn("the audit signing key {} is readable or writable by others (mode {}); chmod 600 it", file,
+            if (mode.stream()
+                    .anyMatch(permission ->
+                            !OWNER_ONLY.contains(permission) && permission != PosixFilePermission.OWNER_EXECUTE)) {
+                LOG.warn(
+                        "the audit signing key {} is readable or writable by others (mode {}); chmod 600 it",
+                        file,
                         PosixFilePermissions.toString(mode));
             }
         } catch (UnsupportedOperationException notPosix) {

@@ -2,8 +2,8 @@ package io.countersign.server.audit;
 
 import static java.util.Objects.requireNonNull;
 
-import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.AuditLog;
+import io.countersign.store.StoredCheckpoint;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
 import io.countersign.tlog.note.NoteSigner;
@@ -46,7 +46,12 @@ public final class Checkpointer implements AutoCloseable {
     private final java.util.function.LongConsumer unauthenticated;
     private long reported = -1; // the bad entry already logged and reported; guarded by this
 
-    private Checkpointer(AuditLog log, NoteSigner key, Clock clock, Consumer<SignedCheckpoint> published, AuditMetrics metrics,
+    private Checkpointer(
+            AuditLog log,
+            NoteSigner key,
+            Clock clock,
+            Consumer<SignedCheckpoint> published,
+            AuditMetrics metrics,
             java.util.function.LongConsumer unauthenticated) {
         this.unauthenticated = unauthenticated;
         this.log = log;
@@ -54,29 +59,46 @@ public final class Checkpointer implements AutoCloseable {
         this.clock = clock;
         this.published = published;
         this.metrics = metrics;
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("audit-checkpointer").factory());
+        this.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("audit-checkpointer").factory());
     }
 
     /**
      * Signs a first checkpoint at once (so {@code GET /v1/audit/checkpoint} always has one), then
      * one per {@code interval} while the log grows.
      */
-    public static Checkpointer start(AuditLog log, NoteSigner key, Clock clock, Duration interval,
-            Consumer<SignedCheckpoint> published, AuditMetrics metrics) {
+    public static Checkpointer start(
+            AuditLog log,
+            NoteSigner key,
+            Clock clock,
+            Duration interval,
+            Consumer<SignedCheckpoint> published,
+            AuditMetrics metrics) {
         return start(log, key, clock, interval, published, metrics, seq -> {});
     }
 
     /** With {@code unauthenticated} told (once) the sequence number of an entry no gateway node wrote. */
-    public static Checkpointer start(AuditLog log, NoteSigner key, Clock clock, Duration interval,
-            Consumer<SignedCheckpoint> published, AuditMetrics metrics, java.util.function.LongConsumer unauthenticated) {
+    public static Checkpointer start(
+            AuditLog log,
+            NoteSigner key,
+            Clock clock,
+            Duration interval,
+            Consumer<SignedCheckpoint> published,
+            AuditMetrics metrics,
+            java.util.function.LongConsumer unauthenticated) {
         requireNonNull(interval, "interval is null");
-        Checkpointer checkpointer = new Checkpointer(requireNonNull(log, "log is null"), requireNonNull(key, "key is null"),
-                requireNonNull(clock, "clock is null"), requireNonNull(published, "published is null"), requireNonNull(metrics, "metrics is null"),
+        Checkpointer checkpointer = new Checkpointer(
+                requireNonNull(log, "log is null"),
+                requireNonNull(key, "key is null"),
+                requireNonNull(clock, "clock is null"),
+                requireNonNull(published, "published is null"),
+                requireNonNull(metrics, "metrics is null"),
                 requireNonNull(unauthenticated, "unauthenticated is null"));
         checkpointer.checkpointNow();
         long millis = interval.toMillis();
         checkpointer.timer.scheduleAtFixedRate(checkpointer::tick, millis, millis, TimeUnit.MILLISECONDS);
-        checkpointer.timer.scheduleWithFixedDelay(checkpointer::watchSigner, SIGNER_WATCH_MILLIS, SIGNER_WATCH_MILLIS, TimeUnit.MILLISECONDS);
+        checkpointer.timer.scheduleWithFixedDelay(
+                checkpointer::watchSigner, SIGNER_WATCH_MILLIS, SIGNER_WATCH_MILLIS, TimeUnit.MILLISECONDS);
         return checkpointer;
     }
 
@@ -95,7 +117,10 @@ public final class Checkpointer implements AutoCloseable {
             signing = signs;
         } catch (RuntimeException e) {
             // Four times a second while the database is away: the message, not the stack each time.
-            LOG.warn("checking whether this node signs the audit log failed; asking again in {} ms: {}", SIGNER_WATCH_MILLIS, e.getMessage());
+            LOG.warn(
+                    "checking whether this node signs the audit log failed; asking again in {} ms: {}",
+                    SIGNER_WATCH_MILLIS,
+                    e.getMessage());
         }
     }
 
@@ -116,7 +141,8 @@ public final class Checkpointer implements AutoCloseable {
         if (latest.isPresent() && latest.get().size() >= size) {
             return Optional.empty();
         }
-        Optional<Long> bad = log.firstUnauthenticated(latest.map(StoredCheckpoint::size).orElse(0L), size);
+        Optional<Long> bad =
+                log.firstUnauthenticated(latest.map(StoredCheckpoint::size).orElse(0L), size);
         if (bad.isPresent()) {
             refuse(bad.get());
             size = bad.get(); // sign what precedes it, never past it
@@ -126,7 +152,8 @@ public final class Checkpointer implements AutoCloseable {
         }
         byte[] root = log.root(size);
         SignedCheckpoint signed = SignedCheckpoint.sign(new Checkpoint(key.name(), size, root), key);
-        if (!log.addCheckpoint(new StoredCheckpoint(size, root, signed.format(), clock.instant().truncatedTo(ChronoUnit.MILLIS)))) {
+        if (!log.addCheckpoint(new StoredCheckpoint(
+                size, root, signed.format(), clock.instant().truncatedTo(ChronoUnit.MILLIS)))) {
             return Optional.empty(); // another process kept one of this size first
         }
         metrics.signed(size);
@@ -141,8 +168,10 @@ public final class Checkpointer implements AutoCloseable {
             return;
         }
         reported = seq;
-        LOG.error("audit entry {} was not written by a gateway node (its MAC under audit-entry.key is missing or wrong): no checkpoint"
-                + " will cover it or anything after it; run 'countersign audit verify --data' and look at the database's access", seq);
+        LOG.error(
+                "audit entry {} was not written by a gateway node (its MAC under audit-entry.key is missing or wrong): no checkpoint"
+                        + " will cover it or anything after it; run 'countersign audit verify --data' and look at the database's access",
+                seq);
         try {
             unauthenticated.accept(seq);
         } catch (RuntimeException e) {

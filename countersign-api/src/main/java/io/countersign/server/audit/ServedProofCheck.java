@@ -32,7 +32,8 @@ final class ServedProofCheck {
     }
 
     InclusionProof inclusion(InclusionProof proof) {
-        byte[] leafHash = TreeHasher.leafHash(store.auditLeaves(proof.index(), proof.index() + 1).getFirst());
+        byte[] leafHash = TreeHasher.leafHash(
+                store.auditLeaves(proof.index(), proof.index() + 1).getFirst());
         try {
             ProofVerifier.verifyInclusion(leafHash, proof, rootAt(proof.size()));
             return proof;
@@ -51,15 +52,25 @@ final class ServedProofCheck {
     }
 
     private byte[] rootAt(long size) {
-        return store.audit().latestCheckpoint().filter(latest -> latest.size() == size).map(StoredCheckpoint::root)
+        return store.audit()
+                .latestCheckpoint()
+                .filter(latest -> latest.size() == size)
+                .map(StoredCheckpoint::root)
                 .orElseGet(() -> store.audit().root(size));
     }
 
     private static ApiProblem damaged(String what, ProofVerificationException e) {
-        LOG.error("{} built from the stored Merkle tree does not verify ({}): a stored tree node was changed outside Countersign;"
-                + " run 'countersign audit verify' on the database to find it", what, e.getMessage());
-        return new ApiProblem(500, "audit-tree-damaged", "The stored audit tree is damaged",
-                what + " built from the stored tree does not verify against the log's entries and root, so it is not served;"
+        LOG.error(
+                "{} built from the stored Merkle tree does not verify ({}): a stored tree node was changed outside Countersign;"
+                        + " run 'countersign audit verify' on the database to find it",
+                what,
+                e.getMessage());
+        return new ApiProblem(
+                500,
+                "audit-tree-damaged",
+                "The stored audit tree is damaged",
+                what
+                        + " built from the stored tree does not verify against the log's entries and root, so it is not served;"
                         + " the log's operator has to restore the tree ('countersign audit verify' names the bad node)");
     }
 }

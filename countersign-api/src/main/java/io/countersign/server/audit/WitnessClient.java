@@ -1,6 +1,5 @@
 package io.countersign.server.audit;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
 import io.countersign.tlog.proof.ProofBuilder;
 import java.io.IOException;
@@ -11,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -48,23 +48,29 @@ final class WitnessClient implements AutoCloseable {
     private long witnessedSize; // delivery thread only: the size the witness knows, 0 when unknown
     private long deliveredSize = -1; // guarded by this: the newest size this process delivered
 
-    private WitnessClient(URI url, HttpClient http, ProofBuilder proofs, AuditMetrics.Witness metrics, JsonMapper mapper) {
+    private WitnessClient(
+            URI url, HttpClient http, ProofBuilder proofs, AuditMetrics.Witness metrics, JsonMapper mapper) {
         this.url = url;
         this.http = http;
         this.proofs = proofs;
         this.metrics = metrics;
         this.mapper = mapper;
-        this.thread = Thread.ofPlatform().daemon().name("audit-witness-" + url.getHost()).unstarted(this::deliverForever);
+        this.thread = Thread.ofPlatform()
+                .daemon()
+                .name("audit-witness-" + url.getHost())
+                .unstarted(this::deliverForever);
     }
 
-    static WitnessClient start(URI url, HttpClient http, ProofBuilder proofs, AuditMetrics.Witness metrics, JsonMapper mapper) {
+    static WitnessClient start(
+            URI url, HttpClient http, ProofBuilder proofs, AuditMetrics.Witness metrics, JsonMapper mapper) {
         WitnessClient client = new WitnessClient(url, http, proofs, metrics, mapper);
         client.thread.start();
         return client;
     }
 
     synchronized void offer(SignedCheckpoint checkpoint) {
-        if (latest == null || checkpoint.checkpoint().size() > latest.checkpoint().size()) {
+        if (latest == null
+                || checkpoint.checkpoint().size() > latest.checkpoint().size()) {
             latest = checkpoint;
             notifyAll();
         }
@@ -123,19 +129,24 @@ final class WitnessClient implements AutoCloseable {
         for (int attempt = 0; attempt < 2; attempt++) {
             long previous = witnessedSize;
             if (previous > size) {
-                LOG.error("witness {} knows this log at size {}, larger than the newest checkpoint {}: was the log rolled back?",
-                        url, previous, size);
+                LOG.error(
+                        "witness {} knows this log at size {}, larger than the newest checkpoint {}: was the log rolled back?",
+                        url,
+                        previous,
+                        size);
                 metrics.failed();
                 witnessedSize = 0; // ask the witness again next time
                 return false;
             }
             HttpResponse<String> response;
             try {
-                response = http.send(HttpRequest.newBuilder(url)
-                        .timeout(REQUEST_TIMEOUT)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body(checkpoint, previous)))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                response = http.send(
+                        HttpRequest.newBuilder(url)
+                                .timeout(REQUEST_TIMEOUT)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body(checkpoint, previous)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
             } catch (IOException | RuntimeException e) {
                 LOG.warn("posting the checkpoint of size {} to witness {} failed: {}", size, url, e.toString());
                 metrics.failed();
@@ -161,7 +172,12 @@ final class WitnessClient implements AutoCloseable {
                     continue;
                 }
             }
-            LOG.warn("witness {} refused the checkpoint of size {} (previous size {}): HTTP {} {}", url, size, previous, status,
+            LOG.warn(
+                    "witness {} refused the checkpoint of size {} (previous size {}): HTTP {} {}",
+                    url,
+                    size,
+                    previous,
+                    status,
                     abbreviate(response.body()));
             metrics.failed();
             return false;
@@ -172,7 +188,9 @@ final class WitnessClient implements AutoCloseable {
 
     private byte[] body(SignedCheckpoint checkpoint, long previousSize) {
         long size = checkpoint.checkpoint().size();
-        List<byte[]> proof = previousSize == 0 || previousSize == size ? List.of() : proofs.consistency(previousSize, size).hashes();
+        List<byte[]> proof = previousSize == 0 || previousSize == size
+                ? List.of()
+                : proofs.consistency(previousSize, size).hashes();
         ObjectNode body = mapper.createObjectNode();
         body.put("checkpoint", checkpoint.format());
         body.put("previousSize", previousSize);

@@ -27,7 +27,9 @@ public final class Witnesses implements AutoCloseable {
         requireNonNull(proofs, "proofs is null");
         List<WitnessClient> clients = new ArrayList<>();
         if (!urls.isEmpty()) {
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             for (URI url : urls) {
                 clients.add(WitnessClient.start(url, http, proofs, metrics.witness(url), mapper));
             }

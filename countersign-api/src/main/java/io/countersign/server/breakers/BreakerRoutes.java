@@ -44,7 +44,10 @@ public final class BreakerRoutes {
 
     private void reset(Context ctx) {
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("comment"), false);
-        TrippedBreaker was = reset.reset(ctx.pathParam("agent"), ctx.pathParam("breaker"), Authentication.principal(ctx).auditName(),
+        TrippedBreaker was = reset.reset(
+                ctx.pathParam("agent"),
+                ctx.pathParam("breaker"),
+                Authentication.principal(ctx).auditName(),
                 body.requiredString("comment"));
         ObjectNode answer = render(was);
         answer.put("reset", true);

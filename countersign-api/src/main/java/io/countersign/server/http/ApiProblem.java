@@ -1,7 +1,8 @@
 package io.countersign.server.http;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * An error the API answers with, as RFC 9457 problem details. Thrown by handlers and the edges

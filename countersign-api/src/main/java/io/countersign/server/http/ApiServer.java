@@ -9,8 +9,8 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
-import io.javalin.security.RouteRole;
 import io.javalin.security.Roles;
+import io.javalin.security.RouteRole;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URLDecoder;
@@ -34,11 +34,17 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ApiServer implements AutoCloseable {
     /** Refused bodies up to this size are read before the 413 is sent (see {@link #discardUpTo}). */
     private static final long DRAINED_BODY_BYTES = 16L * 1024 * 1024;
+
     private static final Logger ACCESS_LOG = LoggerFactory.getLogger("countersign.access");
 
     private final Javalin app;
 
-    public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
+    public ApiServer(
+            String host,
+            int port,
+            long maxBodyBytes,
+            JsonMapper mapper,
+            Authentication authentication,
             List<Consumer<RoutesConfig>> routeGroups) {
         this(host, port, maxBodyBytes, mapper, authentication, routeGroups, Optional.empty(), Optional.empty());
     }
@@ -48,8 +54,15 @@ public final class ApiServer implements AutoCloseable {
      * {@code errorPage}, an HTML error page for the paths it covers (the console), problem+json
      * everywhere else.
      */
-    public ApiServer(String host, int port, long maxBodyBytes, JsonMapper mapper, Authentication authentication,
-            List<Consumer<RoutesConfig>> routeGroups, Optional<TlsFiles> tls, Optional<ErrorPage> errorPage) {
+    public ApiServer(
+            String host,
+            int port,
+            long maxBodyBytes,
+            JsonMapper mapper,
+            Authentication authentication,
+            List<Consumer<RoutesConfig>> routeGroups,
+            Optional<TlsFiles> tls,
+            Optional<ErrorPage> errorPage) {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(tls, "tls is null");
         // Read the PEM files now, so a bad certificate fails the start with its file named, not the first handshake.
@@ -61,7 +74,9 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.port = port;
             ssl.ifPresent(factory -> config.jetty.addConnector((server, httpConfig) -> {
                 httpConfig.addCustomizer(new SecureRequestCustomizer());
-                ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(factory, HttpVersion.HTTP_1_1.asString()),
+                ServerConnector connector = new ServerConnector(
+                        server,
+                        new SslConnectionFactory(factory, HttpVersion.HTTP_1_1.asString()),
                         new HttpConnectionFactory(httpConfig));
                 connector.setHost(host);
                 connector.setPort(port);
@@ -73,9 +88,14 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
             config.jsonMapper(new JavalinJackson3(mapper, false));
-            config.requestLogger.http((ctx, millis) -> ACCESS_LOG.info("request id={} method={} path={} status={} ms={} principal={}",
-                    ctx.<String>attribute(RequestIds.ATTRIBUTE), ctx.method(), ctx.path(), ctx.statusCode(),
-                    String.format("%.1f", millis), Authentication.auditName(ctx).orElse("-")));
+            config.requestLogger.http((ctx, millis) -> ACCESS_LOG.info(
+                    "request id={} method={} path={} status={} ms={} principal={}",
+                    ctx.<String>attribute(RequestIds.ATTRIBUTE),
+                    ctx.method(),
+                    ctx.path(),
+                    ctx.statusCode(),
+                    String.format("%.1f", millis),
+                    Authentication.auditName(ctx).orElse("-")));
             if (ssl.isPresent()) {
                 // Browsers that saw HTTPS here once never try plain HTTP again for a year.
                 config.routes.before(ctx -> ctx.header("Strict-Transport-Security", "max-age=31536000"));
@@ -89,12 +109,18 @@ public final class ApiServer implements AutoCloseable {
                 String contentType = ctx.header("Content-Type");
                 if (contentType != null && contentType.regionMatches(true, 0, "multipart/", 0, 10)) {
                     // No route takes multipart; reading a form from one would fail deep in the servlet layer.
-                    throw new ApiProblem(415, "unsupported-media-type", "Unsupported media type",
+                    throw new ApiProblem(
+                            415,
+                            "unsupported-media-type",
+                            "Unsupported media type",
                             "no route takes multipart bodies; send application/json (the API) or application/x-www-form-urlencoded (console forms)");
                 }
                 if (ctx.contentLength() > maxBodyBytes) {
                     discardUpTo(ctx, DRAINED_BODY_BYTES);
-                    throw new ApiProblem(413, "too-large", "Request body too large",
+                    throw new ApiProblem(
+                            413,
+                            "too-large",
+                            "Request body too large",
                             "the request body has " + ctx.contentLength() + " bytes; the limit is " + maxBodyBytes);
                 }
             });
@@ -110,7 +136,8 @@ public final class ApiServer implements AutoCloseable {
                     String type = ctx.res().getContentType();
                     // Not answered yet (no route, or a method it doesn't take); a JSON answer of the route's own
                     // (the MCP gateway's JSON-RPC errors on /mcp) stays as it is.
-                    if (ctx.resultInputStream() == null && !ProblemRenderer.CONTENT_TYPE.equals(type)
+                    if (ctx.resultInputStream() == null
+                            && !ProblemRenderer.CONTENT_TYPE.equals(type)
                             && (type == null || !type.startsWith("application/json"))) {
                         problems.renderStatus(ctx);
                     }

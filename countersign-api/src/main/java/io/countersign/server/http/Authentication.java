@@ -1,6 +1,5 @@
 package io.countersign.server.http;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Agent;
@@ -70,14 +69,19 @@ public final class Authentication {
     private Caller authenticate(Context ctx) {
         String header = ctx.header("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw ApiProblem.unauthorized("send 'Authorization: Bearer <token>' with an agent API key, a human token or an OIDC token");
+            throw ApiProblem.unauthorized(
+                    "send 'Authorization: Bearer <token>' with an agent API key, a human token or an OIDC token");
         }
         try {
             return tokens.authenticate(header.substring(7).trim());
         } catch (TokenRejected e) {
             if (e.retryLater()) {
                 ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
-                throw new ApiProblem(503, "retry-later", "Try again shortly", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+                throw new ApiProblem(
+                        503,
+                        "retry-later",
+                        "Try again shortly",
+                        java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
             }
             throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
@@ -96,12 +100,16 @@ public final class Authentication {
         if (caller.principal() instanceof Agent) {
             return "agents may not call " + route;
         }
-        if (roles.contains(Access.AGENT) && !roles.contains(Access.HUMAN) && !roles.contains(Access.ADMIN) && !roles.contains(Access.AUDITOR)) {
+        if (roles.contains(Access.AGENT)
+                && !roles.contains(Access.HUMAN)
+                && !roles.contains(Access.ADMIN)
+                && !roles.contains(Access.AUDITOR)) {
             return "humans may not call " + route;
         }
         Set<String> needed = new TreeSet<>();
         roles.forEach(role -> needed.add(role.toString().toLowerCase(Locale.ROOT)));
-        return route + " needs the " + String.join(" or ", needed) + " role, which " + caller.principal().name() + " does not hold";
+        return route + " needs the " + String.join(" or ", needed) + " role, which "
+                + caller.principal().name() + " does not hold";
     }
 
     public static Caller caller(Context ctx) {

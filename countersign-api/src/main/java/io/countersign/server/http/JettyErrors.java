@@ -33,7 +33,8 @@ final class JettyErrors extends ErrorHandler {
     }
 
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
         String path = rawPath(request);
         ApiProblem problem = ProblemRenderer.forStatus(code, plain(message));
         byte[] body;
@@ -43,7 +44,8 @@ final class JettyErrors extends ErrorHandler {
             body = page.get().html(problem.status(), problem.detail()).getBytes(StandardCharsets.UTF_8);
             type = "text/html; charset=utf-8";
         } else {
-            body = problems.body(problem, path.length() > MAX_INSTANCE ? path.substring(0, MAX_INSTANCE) : path, Optional.empty());
+            body = problems.body(
+                    problem, path.length() > MAX_INSTANCE ? path.substring(0, MAX_INSTANCE) : path, Optional.empty());
             type = ProblemRenderer.CONTENT_TYPE;
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);

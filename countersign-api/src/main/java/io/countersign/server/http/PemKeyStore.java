@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * base64 block around a DER structure that {@link KeyFactory} reads for RSA, EC and EdDSA keys.
  */
 final class PemKeyStore {
-    private static final Pattern PKCS8 = Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+    private static final Pattern PKCS8 =
+            Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
     private static final List<String> ALGORITHMS = List.of("RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS");
 
     private PemKeyStore() {}
@@ -36,7 +37,10 @@ final class PemKeyStore {
             try (InputStream in = Files.newInputStream(files.certFile())) {
                 chain = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
             } catch (CertificateException e) {
-                throw new IllegalArgumentException("server.tls.certFile " + files.certFile() + " is not a PEM certificate chain: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "server.tls.certFile " + files.certFile() + " is not a PEM certificate chain: "
+                                + e.getMessage(),
+                        e);
             }
             if (chain.isEmpty()) {
                 throw new IllegalArgumentException("server.tls.certFile " + files.certFile() + " holds no certificate");
@@ -49,8 +53,10 @@ final class PemKeyStore {
         } catch (IOException e) {
             throw new IllegalArgumentException("server.tls: can't read " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("server.tls: the key " + files.keyFile() + " does not go with the certificate " + files.certFile()
-                    + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "server.tls: the key " + files.keyFile() + " does not go with the certificate " + files.certFile()
+                            + ": " + e.getMessage(),
+                    e);
         }
     }
 
@@ -58,10 +64,14 @@ final class PemKeyStore {
         String pem = Files.readString(files.keyFile(), StandardCharsets.US_ASCII);
         Matcher matcher = PKCS8.matcher(pem);
         if (!matcher.find()) {
-            String found = pem.contains("ENCRYPTED") ? "an encrypted key" : pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY")
-                    ? "a key in the older PKCS#1/SEC1 form" : "no PEM private key";
-            throw new IllegalArgumentException("server.tls.keyFile " + files.keyFile() + " holds " + found
-                    + "; want an unencrypted PKCS#8 key (BEGIN PRIVATE KEY): openssl pkcs8 -topk8 -nocrypt -in KEY -out key.pem");
+            String found = pem.contains("ENCRYPTED")
+                    ? "an encrypted key"
+                    : pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY")
+                            ? "a key in the older PKCS#1/SEC1 form"
+                            : "no PEM private key";
+            throw new IllegalArgumentException(
+                    "server.tls.keyFile " + files.keyFile() + " holds " + found
+                            + "; want an unencrypted PKCS#8 key (BEGIN PRIVATE KEY): openssl pkcs8 -topk8 -nocrypt -in KEY -out key.pem");
         }
         byte[] der = Base64.getMimeDecoder().decode(matcher.group(1));
         for (String algorithm : ALGORITHMS) {
@@ -71,6 +81,7 @@ final class PemKeyStore {
                 // try the next algorithm
             }
         }
-        throw new IllegalArgumentException("server.tls.keyFile " + files.keyFile() + ": not an RSA, EC or EdDSA private key");
+        throw new IllegalArgumentException(
+                "server.tls.keyFile " + files.keyFile() + ": not an RSA, EC or EdDSA private key");
     }
 }

@@ -1,7 +1,6 @@
 package io.countersign.server.http;
 
 import io.countersign.store.StoreUnavailableException;
-import org.jspecify.annotations.Nullable;
 import io.countersign.workflow.WorkflowException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -38,11 +37,13 @@ public final class ProblemRenderer {
         }
         Optional<ErrorPage> page = pages.filter(p -> p.covers(ctx.path()));
         if (page.isPresent()) {
-            ctx.status(problem.status()).contentType("text/html; charset=utf-8")
+            ctx.status(problem.status())
+                    .contentType("text/html; charset=utf-8")
                     .result(page.get().html(problem.status(), problem.detail()).getBytes(StandardCharsets.UTF_8));
             return;
         }
-        ctx.status(problem.status()).contentType(CONTENT_TYPE)
+        ctx.status(problem.status())
+                .contentType(CONTENT_TYPE)
                 .result(body(problem, ctx.path(), Optional.ofNullable(ctx.<String>attribute(RequestIds.ATTRIBUTE))));
     }
 
@@ -59,14 +60,33 @@ public final class ProblemRenderer {
     }
 
     public void renderWorkflow(WorkflowException e, Context ctx) {
-        ApiProblem problem = switch (e) {
-            case WorkflowException.NotFound notFound -> ApiProblem.notFound(java.util.Objects.requireNonNullElse(notFound.getMessage(), "no detail"));
-            case WorkflowException.Forbidden forbidden -> ApiProblem.forbidden(java.util.Objects.requireNonNullElse(forbidden.getMessage(), "no detail"));
-            case WorkflowException.StepUpRequired stepUp -> new ApiProblem(403, "step-up-required", "A fresh sign-in is required", java.util.Objects.requireNonNullElse(stepUp.getMessage(), "no detail"));
-            case WorkflowException.Conflict conflict -> new ApiProblem(409, "conflict", "Conflict with the request's state", java.util.Objects.requireNonNullElse(conflict.getMessage(), "no detail"));
-            case WorkflowException.BadInput badInput -> ApiProblem.badRequest(java.util.Objects.requireNonNullElse(badInput.getMessage(), "no detail"));
-            case WorkflowException.Unprocessable unprocessable -> new ApiProblem(422, "unprocessable", "The request can't be processed", java.util.Objects.requireNonNullElse(unprocessable.getMessage(), "no detail"));
-        };
+        ApiProblem problem =
+                switch (e) {
+                    case WorkflowException.NotFound notFound ->
+                        ApiProblem.notFound(java.util.Objects.requireNonNullElse(notFound.getMessage(), "no detail"));
+                    case WorkflowException.Forbidden forbidden ->
+                        ApiProblem.forbidden(java.util.Objects.requireNonNullElse(forbidden.getMessage(), "no detail"));
+                    case WorkflowException.StepUpRequired stepUp ->
+                        new ApiProblem(
+                                403,
+                                "step-up-required",
+                                "A fresh sign-in is required",
+                                java.util.Objects.requireNonNullElse(stepUp.getMessage(), "no detail"));
+                    case WorkflowException.Conflict conflict ->
+                        new ApiProblem(
+                                409,
+                                "conflict",
+                                "Conflict with the request's state",
+                                java.util.Objects.requireNonNullElse(conflict.getMessage(), "no detail"));
+                    case WorkflowException.BadInput badInput ->
+                        ApiProblem.badRequest(java.util.Objects.requireNonNullElse(badInput.getMessage(), "no detail"));
+                    case WorkflowException.Unprocessable unprocessable ->
+                        new ApiProblem(
+                                422,
+                                "unprocessable",
+                                "The request can't be processed",
+                                java.util.Objects.requireNonNullElse(unprocessable.getMessage(), "no detail"));
+                };
         render(problem, ctx);
     }
 
@@ -85,40 +105,92 @@ public final class ProblemRenderer {
      * says no more than that; the log has the driver's message.
      */
     public void renderUnavailable(StoreUnavailableException e, Context ctx) {
-        LOG.warn("the store is unavailable on {} {} (request {}): {}", ctx.method(), ctx.path(), ctx.<String>attribute(RequestIds.ATTRIBUTE), e.getMessage());
+        LOG.warn(
+                "the store is unavailable on {} {} (request {}): {}",
+                ctx.method(),
+                ctx.path(),
+                ctx.<String>attribute(RequestIds.ATTRIBUTE),
+                e.getMessage());
         ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-        render(new ApiProblem(503, "unavailable", "Service unavailable",
-                "the gateway can't reach its database right now; nothing of this call was acknowledged, try again (with the same idempotency key)"), ctx);
+        render(
+                new ApiProblem(
+                        503,
+                        "unavailable",
+                        "Service unavailable",
+                        "the gateway can't reach its database right now; nothing of this call was acknowledged, try again (with the same idempotency key)"),
+                ctx);
     }
 
     /** A bug: logged with its stack trace under the request id; the caller learns only that id. */
     public void renderUnexpected(Exception e, Context ctx) {
-        // A body that ended early or had a broken chunk surfaces only when a handler reads it: the caller's mistake, not ours.
+        // A body that ended early or had a broken chunk surfaces only when a handler reads it: the caller's mistake,
+        // not ours.
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof StoreUnavailableException unavailable) { // wrapped on its way out (a future, a stream)
                 renderUnavailable(unavailable, ctx);
                 return;
             }
-            if (cause instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
-                render(forStatus(http.getCode(), "the request body could not be read: it ended early or its chunked framing is broken"), ctx);
+            if (cause instanceof org.eclipse.jetty.http.HttpException http
+                    && http.getCode() >= 400
+                    && http.getCode() < 500) {
+                render(
+                        forStatus(
+                                http.getCode(),
+                                "the request body could not be read: it ended early or its chunked framing is broken"),
+                        ctx);
                 return;
             }
         }
-        LOG.error("unexpected error on {} {} (request {})", ctx.method(), ctx.path(), ctx.<String>attribute(RequestIds.ATTRIBUTE), e);
-        render(new ApiProblem(500, "internal", "Internal error", "an internal error happened; the server log has it under this request id"), ctx);
+        LOG.error(
+                "unexpected error on {} {} (request {})",
+                ctx.method(),
+                ctx.path(),
+                ctx.<String>attribute(RequestIds.ATTRIBUTE),
+                e);
+        render(
+                new ApiProblem(
+                        500,
+                        "internal",
+                        "Internal error",
+                        "an internal error happened; the server log has it under this request id"),
+                ctx);
     }
 
     /** The problem for an HTTP status that Jetty or Javalin decided on, with their message when there is one. */
     public static ApiProblem forStatus(int status, String message) {
         return switch (status) {
             case 404 -> ApiProblem.notFound("no such route");
-            case 405 -> new ApiProblem(405, "method-not-allowed", "Method not allowed", "this route does not take that method");
-            case 413 -> new ApiProblem(413, "too-large", "Request body too large", "the request body is larger than the server accepts");
-            case 400 -> ApiProblem.badRequest(message == null || message.isBlank() ? "the request is malformed" : message);
-            case 414 -> new ApiProblem(414, "uri-too-long", "URI too long", "the request's URI is longer than the server accepts");
-            case 415 -> new ApiProblem(415, "unsupported-media-type", "Unsupported media type", message == null ? "this content type is not accepted" : message);
-            case 431 -> new ApiProblem(431, "headers-too-large", "Request headers too large", "the request's headers are larger than the server accepts");
-            default -> new ApiProblem(status, "http-" + status, "HTTP " + status, message == null ? "HTTP status " + status : message);
+            case 405 ->
+                new ApiProblem(405, "method-not-allowed", "Method not allowed", "this route does not take that method");
+            case 413 ->
+                new ApiProblem(
+                        413,
+                        "too-large",
+                        "Request body too large",
+                        "the request body is larger than the server accepts");
+            case 400 ->
+                ApiProblem.badRequest(message == null || message.isBlank() ? "the request is malformed" : message);
+            case 414 ->
+                new ApiProblem(
+                        414, "uri-too-long", "URI too long", "the request's URI is longer than the server accepts");
+            case 415 ->
+                new ApiProblem(
+                        415,
+                        "unsupported-media-type",
+                        "Unsupported media type",
+                        message == null ? "this content type is not accepted" : message);
+            case 431 ->
+                new ApiProblem(
+                        431,
+                        "headers-too-large",
+                        "Request headers too large",
+                        "the request's headers are larger than the server accepts");
+            default ->
+                new ApiProblem(
+                        status,
+                        "http-" + status,
+                        "HTTP " + status,
+                        message == null ? "HTTP status " + status : message);
         };
     }
 }

@@ -33,11 +33,13 @@ public final class WireObject {
         JsonNode parsed;
         try {
             // A repeated key would otherwise let the last value win, after a proxy or a log read the first.
-            parsed = mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION).readTree(body);
+            parsed = mapper.reader()
+                    .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .readTree(body);
         } catch (JacksonException e) {
             if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate Object property")) {
-                throw ApiProblem.badRequest("the request body has a key twice: " + e.getOriginalMessage()
-                        + "; each field may appear once");
+                throw ApiProblem.badRequest(
+                        "the request body has a key twice: " + e.getOriginalMessage() + "; each field may appear once");
             }
             throw ApiProblem.badRequest("the request body is not valid JSON: " + e.getOriginalMessage());
         }
@@ -53,7 +55,8 @@ public final class WireObject {
             }
         });
         if (!unknown.isEmpty()) {
-            throw ApiProblem.badRequest("unknown field(s) " + unknown + "; this call takes " + new TreeSet<>(knownFields));
+            throw ApiProblem.badRequest(
+                    "unknown field(s) " + unknown + "; this call takes " + new TreeSet<>(knownFields));
         }
         return new WireObject(object);
     }
@@ -68,7 +71,8 @@ public final class WireObject {
             return Optional.empty();
         }
         if (!value.isString()) {
-            throw ApiProblem.badRequest("field '" + field + "' must be a string, got " + value.getNodeType().name().toLowerCase());
+            throw ApiProblem.badRequest("field '" + field + "' must be a string, got "
+                    + value.getNodeType().name().toLowerCase());
         }
         return Optional.of(value.stringValue());
     }
@@ -79,7 +83,8 @@ public final class WireObject {
             return Optional.empty();
         }
         if (!value.isBoolean()) {
-            throw ApiProblem.badRequest("field '" + field + "' must be true or false, got " + value.getNodeType().name().toLowerCase());
+            throw ApiProblem.badRequest("field '" + field + "' must be true or false, got "
+                    + value.getNodeType().name().toLowerCase());
         }
         return Optional.of(value.booleanValue());
     }
@@ -99,7 +104,8 @@ public final class WireObject {
             }
             return Optional.of(strings);
         }
-        throw ApiProblem.badRequest("field '" + field + "' must be a list of strings, got " + value.getNodeType().name().toLowerCase());
+        throw ApiProblem.badRequest("field '" + field + "' must be a list of strings, got "
+                + value.getNodeType().name().toLowerCase());
     }
 
     public Optional<ObjectNode> optionalObject(String field) {
@@ -108,7 +114,8 @@ public final class WireObject {
             return Optional.empty();
         }
         if (!value.isObject()) {
-            throw ApiProblem.badRequest("field '" + field + "' must be a JSON object, got " + value.getNodeType().name().toLowerCase());
+            throw ApiProblem.badRequest("field '" + field + "' must be a JSON object, got "
+                    + value.getNodeType().name().toLowerCase());
         }
         return Optional.of((ObjectNode) value);
     }

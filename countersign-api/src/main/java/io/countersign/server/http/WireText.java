@@ -59,7 +59,8 @@ public final class WireText {
                 String name = property.getKey();
                 String child = path.isEmpty() ? name : path + "." + name;
                 problem(name).ifPresent(problem -> {
-                    throw ApiProblem.badRequest("a field name in '" + (path.isEmpty() ? "(the body)" : path) + "' is not valid text: it has " + problem);
+                    throw ApiProblem.badRequest("a field name in '" + (path.isEmpty() ? "(the body)" : path)
+                            + "' is not valid text: it has " + problem);
                 });
                 check(child, property.getValue());
             }

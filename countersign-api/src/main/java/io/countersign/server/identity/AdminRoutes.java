@@ -1,6 +1,5 @@
 package io.countersign.server.identity;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Scopes;
@@ -55,11 +54,13 @@ public final class AdminRoutes {
     }
 
     private void read(Context ctx) {
-        ctx.json(render(agents.find(ctx.pathParam("name")).orElseThrow(() -> ApiProblem.notFound("no agent '" + ctx.pathParam("name") + "'"))));
+        ctx.json(render(agents.find(ctx.pathParam("name"))
+                .orElseThrow(() -> ApiProblem.notFound("no agent '" + ctx.pathParam("name") + "'"))));
     }
 
     private void create(Context ctx) {
-        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("name", "labels", "scopes", "expiresIn"), false);
+        WireObject body =
+                WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("name", "labels", "scopes", "expiresIn"), false);
         String name = body.requiredString("name");
         Map<String, String> labels = new LinkedHashMap<>();
         body.optionalObject("labels").ifPresent(node -> node.properties().forEach(entry -> {
@@ -68,14 +69,25 @@ public final class AdminRoutes {
             }
             labels.put(entry.getKey(), entry.getValue().stringValue());
         }));
-        Optional<Instant> expiresAt = body.optionalString("expiresIn").map(text -> clock.instant().plus(duration(text)));
+        Optional<Instant> expiresAt =
+                body.optionalString("expiresIn").map(text -> clock.instant().plus(duration(text)));
         Secret key;
         try {
             Scopes scopes = body.optionalStrings("scopes").map(Scopes::of).orElse(Scopes.UNRESTRICTED);
-            key = agents.create(name, labels, scopes, expiresAt, Authentication.principal(ctx).auditName());
+            key = agents.create(
+                    name,
+                    labels,
+                    scopes,
+                    expiresAt,
+                    Authentication.principal(ctx).auditName());
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().contains("already exists")
-                    ? new ApiProblem(409, "conflict", "Conflict", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail")) : ApiProblem.badRequest(e.getMessage());
+                    ? new ApiProblem(
+                            409,
+                            "conflict",
+                            "Conflict",
+                            java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"))
+                    : ApiProblem.badRequest(e.getMessage());
         }
         ObjectNode answer = render(agents.find(name).orElseThrow());
         answer.put("key", key.reveal());
@@ -85,7 +97,8 @@ public final class AdminRoutes {
     private void revoke(Context ctx) {
         String name = ctx.pathParam("name");
         WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of(), true);
-        int revoked = call(() -> agents.revoke(name, Authentication.principal(ctx).auditName()));
+        int revoked =
+                call(() -> agents.revoke(name, Authentication.principal(ctx).auditName()));
         ObjectNode answer = render(agents.find(name).orElseThrow());
         answer.put("revokedKeys", revoked);
         ctx.json(answer);
@@ -95,7 +108,8 @@ public final class AdminRoutes {
         String name = ctx.pathParam("name");
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("reason"), true);
         String reason = body.optionalString("reason").filter(r -> !r.isBlank()).orElse(KillSwitch.REASON);
-        KillSwitch.Suspended suspended = call(() -> agents.suspend(name, Authentication.principal(ctx).auditName(), reason));
+        KillSwitch.Suspended suspended =
+                call(() -> agents.suspend(name, Authentication.principal(ctx).auditName(), reason));
         ObjectNode answer = render(agents.find(name).orElseThrow());
         ArrayNode denied = answer.putArray("deniedRequests");
         suspended.denied().stream().map(ApprovalRequest::id).forEach(id -> denied.add(id.value()));
@@ -105,7 +119,8 @@ public final class AdminRoutes {
     private void resume(Context ctx) {
         String name = ctx.pathParam("name");
         WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of(), true);
-        boolean resumed = call(() -> agents.resume(name, Authentication.principal(ctx).auditName()));
+        boolean resumed =
+                call(() -> agents.resume(name, Authentication.principal(ctx).auditName()));
         ObjectNode answer = render(agents.find(name).orElseThrow());
         answer.put("resumed", resumed);
         ctx.json(answer);
@@ -131,12 +146,15 @@ public final class AdminRoutes {
             key.lastUsedAt().ifPresent(at -> item.put("lastUsedAt", at.toString()));
             key.scopes().texts().ifPresent(texts -> scopes(item, texts));
         }
-        agent.suspension().ifPresentOrElse(suspension -> {
-            ObjectNode item = json.putObject("suspended");
-            item.put("at", suspension.at().toString());
-            item.put("by", suspension.by());
-            item.put("reason", suspension.reason());
-        }, () -> json.putNull("suspended"));
+        agent.suspension()
+                .ifPresentOrElse(
+                        suspension -> {
+                            ObjectNode item = json.putObject("suspended");
+                            item.put("at", suspension.at().toString());
+                            item.put("by", suspension.by());
+                            item.put("reason", suspension.reason());
+                        },
+                        () -> json.putNull("suspended"));
         return json;
     }
 
@@ -151,14 +169,16 @@ public final class AdminRoutes {
         } catch (AgentAdmin.UnknownAgent e) {
             throw ApiProblem.notFound(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         } catch (IllegalArgumentException e) {
-            throw new ApiProblem(409, "conflict", "Conflict", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw new ApiProblem(
+                    409, "conflict", "Conflict", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 
     /** 90s, 30m, 12h, 30d: how long a new key lives. */
     static Duration duration(String text) {
         try {
-            java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(\\d{1,6})([smhd])").matcher(text.trim());
+            java.util.regex.Matcher matcher =
+                    java.util.regex.Pattern.compile("(\\d{1,6})([smhd])").matcher(text.trim());
             if (!matcher.matches()) {
                 throw new DateTimeParseException("not a duration", text, 0);
             }

@@ -44,8 +44,14 @@ public final class AgentAdmin {
     private final List<ClientAgent> clientAgents;
     private final Clock clock;
 
-    public AgentAdmin(CredentialStore credentials, AgentSuspensions suspensions, Store store, ApiTokens tokens, KillSwitch killSwitch,
-            List<ClientAgent> clientAgents, Clock clock) {
+    public AgentAdmin(
+            CredentialStore credentials,
+            AgentSuspensions suspensions,
+            Store store,
+            ApiTokens tokens,
+            KillSwitch killSwitch,
+            List<ClientAgent> clientAgents,
+            Clock clock) {
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.suspensions = requireNonNull(suspensions, "suspensions is null");
         this.store = requireNonNull(store, "store is null");
@@ -56,8 +62,14 @@ public final class AgentAdmin {
     }
 
     /** One agent as an admin sees it: where it comes from, its keys (never their secrets), whether it is suspended. */
-    public record AgentView(String name, Map<String, String> labels, String source, List<StoredCredential> keys,
-            Optional<String> clientId, Scopes clientScopes, Optional<Suspension> suspension) {
+    public record AgentView(
+            String name,
+            Map<String, String> labels,
+            String source,
+            List<StoredCredential> keys,
+            Optional<String> clientId,
+            Scopes clientScopes,
+            Optional<Suspension> suspension) {
         public AgentView {
             requireNonNull(name, "name is null");
             labels = Map.copyOf(requireNonNull(labels, "labels is null"));
@@ -71,7 +83,8 @@ public final class AgentAdmin {
 
     public static void requireValidName(String kind, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(kind + " name '" + name + "' must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit");
+            throw new IllegalArgumentException(kind + " name '" + name
+                    + "' must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit");
         }
     }
 
@@ -81,11 +94,13 @@ public final class AgentAdmin {
      *
      * @throws IllegalArgumentException for a bad name, or one that has a live key or is an OIDC client agent
      */
-    public Secret create(String name, Map<String, String> labels, Scopes scopes, Optional<Instant> expiresAt, String by) {
+    public Secret create(
+            String name, Map<String, String> labels, Scopes scopes, Optional<Instant> expiresAt, String by) {
         requireValidName("agent", name);
         labels.keySet().forEach(key -> requireValidName("label", key));
         if (clientAgent(name).isPresent()) {
-            throw new IllegalArgumentException("agent '" + name + "' is an OIDC client in the config; it authenticates with client credentials, not a key");
+            throw new IllegalArgumentException("agent '" + name
+                    + "' is an OIDC client in the config; it authenticates with client credentials, not a key");
         }
         expiresAt.filter(at -> !at.isAfter(clock.instant())).ifPresent(at -> {
             throw new IllegalArgumentException("the key would expire at " + at + ", which is not in the future");
@@ -125,25 +140,41 @@ public final class AgentAdmin {
         List<AgentView> views = new ArrayList<>();
         for (Map.Entry<String, List<StoredCredential>> entry : keysByName.entrySet()) {
             String name = entry.getValue().getLast().principal().name();
-            views.add(new AgentView(name, labelsByName.get(entry.getKey()), "api-key", entry.getValue(), Optional.empty(),
-                    Scopes.UNRESTRICTED, suspensions.suspensionOf(name)));
+            views.add(new AgentView(
+                    name,
+                    labelsByName.get(entry.getKey()),
+                    "api-key",
+                    entry.getValue(),
+                    Optional.empty(),
+                    Scopes.UNRESTRICTED,
+                    suspensions.suspensionOf(name)));
         }
         for (ClientAgent client : clientAgents) {
-            views.add(new AgentView(client.agent().name(), client.agent().labels(), "oidc-client", List.of(), Optional.of(client.subject()),
-                    client.scopes(), suspensions.suspensionOf(client.agent().name())));
+            views.add(new AgentView(
+                    client.agent().name(),
+                    client.agent().labels(),
+                    "oidc-client",
+                    List.of(),
+                    Optional.of(client.subject()),
+                    client.scopes(),
+                    suspensions.suspensionOf(client.agent().name())));
         }
         return views;
     }
 
     public Optional<AgentView> find(String name) {
-        return list().stream().filter(view -> view.name().equalsIgnoreCase(name)).findFirst();
+        return list().stream()
+                .filter(view -> view.name().equalsIgnoreCase(name))
+                .findFirst();
     }
 
     /** Revokes every live key of the agent; returns how many. An OIDC client is revoked at the provider, or suspended here. */
     public int revoke(String name, String by) {
         AgentView agent = require(name);
         if (agent.source().equals("oidc-client")) {
-            throw new IllegalArgumentException("agent '" + name + "' is an OIDC client: disable it at the identity provider or remove it from the config; suspend it here to stop it at once");
+            throw new IllegalArgumentException(
+                    "agent '" + name
+                            + "' is an OIDC client: disable it at the identity provider or remove it from the config; suspend it here to stop it at once");
         }
         Instant now = clock.instant();
         return store.transact(tx -> {
@@ -171,7 +202,9 @@ public final class AgentAdmin {
     }
 
     private Optional<ClientAgent> clientAgent(String name) {
-        return clientAgents.stream().filter(client -> client.agent().name().equalsIgnoreCase(name)).findFirst();
+        return clientAgents.stream()
+                .filter(client -> client.agent().name().equalsIgnoreCase(name))
+                .findFirst();
     }
 
     private AuditEvent event(AuditEventType type, String by, ObjectNode data) {

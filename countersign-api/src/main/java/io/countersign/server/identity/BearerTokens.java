@@ -34,7 +34,8 @@ public final class BearerTokens {
         this.apiTokens = requireNonNull(apiTokens, "apiTokens is null");
         this.oidc = requireNonNull(oidc, "oidc is null");
         this.config = requireNonNull(config, "config is null");
-        Map<String, ClientAgent> clients = config.clientAgents().stream().collect(Collectors.toUnmodifiableMap(ClientAgent::subject, Function.identity()));
+        Map<String, ClientAgent> clients = config.clientAgents().stream()
+                .collect(Collectors.toUnmodifiableMap(ClientAgent::subject, Function.identity()));
         this.callers = oidc.map(verifier -> new OidcCallers(verifier.settings(), clients, this::rolesOf));
     }
 
@@ -48,7 +49,8 @@ public final class BearerTokens {
             };
         }
         if (OidcVerifier.looksLikeJwt(token)) {
-            OidcVerifier verifier = oidc.orElseThrow(() -> new TokenRejected("this gateway has no identity provider configured; use an API key or a local token"));
+            OidcVerifier verifier = oidc.orElseThrow(() -> new TokenRejected(
+                    "this gateway has no identity provider configured; use an API key or a local token"));
             return fromClaims(verifier.verify(token));
         }
         throw new TokenRejected("the bearer token is neither an API key, a local token, nor a JWT");
@@ -59,7 +61,8 @@ public final class BearerTokens {
      * sign-in); empty for a client's own token (client credentials).
      */
     public Optional<Human> humanOf(JWTClaimsSet claims) throws TokenRejected {
-        OidcCallers mapping = callers.orElseThrow(() -> new TokenRejected("this gateway has no identity provider configured"));
+        OidcCallers mapping =
+                callers.orElseThrow(() -> new TokenRejected("this gateway has no identity provider configured"));
         return mapping.humanOf(claims);
     }
 

@@ -18,8 +18,14 @@ import java.util.Set;
  * token that someone else holds (an agent's delegated or exchanged token), why it holds no roles
  * at all: such a token names a human but never casts their vote.
  */
-public record Caller(Principal principal, Method method, Scopes scopes, Optional<Instant> signedInAt, Set<Access> roles,
-        Optional<String> clientId, Optional<String> withoutRolesBecause) {
+public record Caller(
+        Principal principal,
+        Method method,
+        Scopes scopes,
+        Optional<Instant> signedInAt,
+        Set<Access> roles,
+        Optional<String> clientId,
+        Optional<String> withoutRolesBecause) {
     public enum Method {
         /** An agent's {@code csa_} key. */
         API_KEY,
@@ -38,9 +44,11 @@ public record Caller(Principal principal, Method method, Scopes scopes, Optional
         requireNonNull(clientId, "clientId is null");
         requireNonNull(withoutRolesBecause, "withoutRolesBecause is null");
         if (withoutRolesBecause.isPresent() && !roles.isEmpty()) {
-            throw new IllegalArgumentException(principal.auditName() + " holds no roles (" + withoutRolesBecause.get() + ") but was given " + roles);
+            throw new IllegalArgumentException(principal.auditName() + " holds no roles (" + withoutRolesBecause.get()
+                    + ") but was given " + roles);
         }
-        if (principal instanceof Agent && (roles.contains(Access.HUMAN) || roles.contains(Access.ADMIN) || roles.contains(Access.AUDITOR))) {
+        if (principal instanceof Agent
+                && (roles.contains(Access.HUMAN) || roles.contains(Access.ADMIN) || roles.contains(Access.AUDITOR))) {
             throw new IllegalArgumentException("agent " + principal.name() + " can't hold a human's roles " + roles);
         }
         if (principal instanceof Human && roles.contains(Access.AGENT)) {
@@ -48,12 +56,25 @@ public record Caller(Principal principal, Method method, Scopes scopes, Optional
         }
     }
 
-    public Caller(Principal principal, Method method, Scopes scopes, Optional<Instant> signedInAt, Set<Access> roles, Optional<String> clientId) {
+    public Caller(
+            Principal principal,
+            Method method,
+            Scopes scopes,
+            Optional<Instant> signedInAt,
+            Set<Access> roles,
+            Optional<String> clientId) {
         this(principal, method, scopes, signedInAt, roles, clientId, Optional.empty());
     }
 
     /** A person's token held by someone else: it names them, and may do nothing, for the reason given. */
     public static Caller withoutRoles(Human human, String reason) {
-        return new Caller(human, Method.OIDC, Scopes.UNRESTRICTED, Optional.empty(), Set.of(), Optional.empty(), Optional.of(reason));
+        return new Caller(
+                human,
+                Method.OIDC,
+                Scopes.UNRESTRICTED,
+                Optional.empty(),
+                Set.of(),
+                Optional.empty(),
+                Optional.of(reason));
     }
 }

@@ -52,24 +52,30 @@ public final class Delegations {
         if (token.isEmpty()) {
             return new Backing(Delegation.claimedOrNone(action.onBehalfOf().isPresent()), Optional.empty());
         }
-        String onBehalfOf = action.onBehalfOf().orElseThrow(() -> new Refused(HEADER + " was sent, but the action names no onBehalfOf"));
-        OidcVerifier verifier = tokens.oidc().orElseThrow(() -> new Refused(HEADER + " needs an identity provider (identity.oidc), and this gateway has none"));
+        String onBehalfOf = action.onBehalfOf()
+                .orElseThrow(() -> new Refused(HEADER + " was sent, but the action names no onBehalfOf"));
+        OidcVerifier verifier = tokens.oidc()
+                .orElseThrow(() ->
+                        new Refused(HEADER + " needs an identity provider (identity.oidc), and this gateway has none"));
         JWTClaimsSet claims;
         Human human;
         try {
             claims = verifier.verify(token.get());
-            human = tokens.humanOf(claims).orElseThrow(() -> new Refused(HEADER + " is a client's token, not a human's"));
+            human = tokens.humanOf(claims)
+                    .orElseThrow(() -> new Refused(HEADER + " is a client's token, not a human's"));
         } catch (TokenRejected e) {
             throw new Refused(HEADER + ": " + e.getMessage());
         }
         if (!human.isNamedBy(onBehalfOf)) {
-            throw new Refused(HEADER + " is for " + human.name() + (human.email().isEmpty() ? "" : " <" + human.email() + ">")
-                    + ", not for onBehalfOf '" + onBehalfOf + "'");
+            throw new Refused(
+                    HEADER + " is for " + human.name() + (human.email().isEmpty() ? "" : " <" + human.email() + ">")
+                            + ", not for onBehalfOf '" + onBehalfOf + "'");
         }
         Object act = claims.getClaim("act");
         if (act != null) {
             Object actor = act instanceof Map<?, ?> map ? map.get("sub") : null;
-            boolean thisAgent = actor instanceof String sub && (sub.equals(agent.name()) || clientId.filter(sub::equals).isPresent());
+            boolean thisAgent = actor instanceof String sub
+                    && (sub.equals(agent.name()) || clientId.filter(sub::equals).isPresent());
             if (!thisAgent) {
                 throw new Refused(HEADER + " delegates to actor '" + actor + "', not to agent " + agent.name());
             }

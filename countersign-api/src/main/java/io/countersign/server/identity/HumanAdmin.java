@@ -45,7 +45,8 @@ public final class HumanAdmin {
     }
 
     /** One local human as an admin sees them: email, groups, roles, and their tokens (never the secrets). */
-    public record HumanView(String name, String email, Set<String> groups, Set<String> roles, List<StoredCredential> tokens) {
+    public record HumanView(
+            String name, String email, Set<String> groups, Set<String> roles, List<StoredCredential> tokens) {
         public HumanView {
             requireNonNull(name, "name is null");
             requireNonNull(email, "email is null");
@@ -66,7 +67,8 @@ public final class HumanAdmin {
      *
      * @throws IllegalArgumentException for a bad name, email, group or role, a past expiry, or a name with a live token
      */
-    public Secret create(String name, String email, Set<String> groups, Set<String> roles, Optional<Instant> expiresAt, String by) {
+    public Secret create(
+            String name, String email, Set<String> groups, Set<String> roles, Optional<Instant> expiresAt, String by) {
         AgentAdmin.requireValidName("human", name);
         if (email == null || !email.matches("[^@\\s]+@[^@\\s]+")) {
             throw new IllegalArgumentException("'" + email + "' is not an email address");
@@ -90,21 +92,27 @@ public final class HumanAdmin {
         Map<String, List<StoredCredential>> byName = new LinkedHashMap<>();
         for (StoredCredential credential : credentials.list()) {
             if (credential.principal() instanceof Human human) {
-                byName.computeIfAbsent(human.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(credential);
+                byName.computeIfAbsent(human.name().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                        .add(credential);
             }
         }
         List<HumanView> views = new ArrayList<>();
         for (List<StoredCredential> tokensOfOne : byName.values()) {
-            StoredCredential current = tokensOfOne.stream().filter(token -> token.revokedAt().isEmpty()).reduce((a, b) -> b)
+            StoredCredential current = tokensOfOne.stream()
+                    .filter(token -> token.revokedAt().isEmpty())
+                    .reduce((a, b) -> b)
                     .orElse(tokensOfOne.getLast());
             Human human = (Human) current.principal();
-            views.add(new HumanView(human.name(), human.email(), LocalRoles.plainGroups(human), LocalRoles.of(human), tokensOfOne));
+            views.add(new HumanView(
+                    human.name(), human.email(), LocalRoles.plainGroups(human), LocalRoles.of(human), tokensOfOne));
         }
         return views;
     }
 
     public Optional<HumanView> find(String name) {
-        return list().stream().filter(view -> view.name().equalsIgnoreCase(name)).findFirst();
+        return list().stream()
+                .filter(view -> view.name().equalsIgnoreCase(name))
+                .findFirst();
     }
 
     /** Revokes every live token of the human; returns how many (0 when none was live). */

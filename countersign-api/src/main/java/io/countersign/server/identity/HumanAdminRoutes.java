@@ -49,22 +49,32 @@ public final class HumanAdminRoutes {
     }
 
     private void read(Context ctx) {
-        ctx.json(render(humans.find(ctx.pathParam("name")).orElseThrow(() -> ApiProblem.notFound("no human '" + ctx.pathParam("name") + "'"))));
+        ctx.json(render(humans.find(ctx.pathParam("name"))
+                .orElseThrow(() -> ApiProblem.notFound("no human '" + ctx.pathParam("name") + "'"))));
     }
 
     private void create(Context ctx) {
-        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("name", "email", "groups", "roles", "expiresIn"), false);
+        WireObject body = WireObject.parse(
+                mapper, ctx.bodyAsBytes(), Set.of("name", "email", "groups", "roles", "expiresIn"), false);
         String name = body.requiredString("name");
         String email = body.requiredString("email");
         Set<String> groups = new LinkedHashSet<>(body.optionalStrings("groups").orElse(List.of()));
         Set<String> roles = new LinkedHashSet<>(body.optionalStrings("roles").orElse(List.of()));
-        Optional<Instant> expiresAt = body.optionalString("expiresIn").map(text -> clock.instant().plus(AdminRoutes.duration(text)));
+        Optional<Instant> expiresAt =
+                body.optionalString("expiresIn").map(text -> clock.instant().plus(AdminRoutes.duration(text)));
         Secret token;
         try {
-            token = humans.create(name, email, groups, roles, expiresAt, Authentication.principal(ctx).auditName());
+            token = humans.create(
+                    name,
+                    email,
+                    groups,
+                    roles,
+                    expiresAt,
+                    Authentication.principal(ctx).auditName());
         } catch (IllegalArgumentException e) {
             throw e.getMessage() != null && e.getMessage().contains("already exists")
-                    ? new ApiProblem(409, "conflict", "Conflict", e.getMessage()) : ApiProblem.badRequest(e.getMessage());
+                    ? new ApiProblem(409, "conflict", "Conflict", e.getMessage())
+                    : ApiProblem.badRequest(e.getMessage());
         }
         ObjectNode answer = render(humans.find(name).orElseThrow());
         answer.put("token", token.reveal());
@@ -74,7 +84,8 @@ public final class HumanAdminRoutes {
     private void revoke(Context ctx) {
         WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of(), true);
         String name = ctx.pathParam("name");
-        int revoked = call(() -> humans.revoke(name, Authentication.principal(ctx).auditName()));
+        int revoked =
+                call(() -> humans.revoke(name, Authentication.principal(ctx).auditName()));
         ObjectNode answer = render(humans.find(name).orElseThrow());
         answer.put("revokedTokens", revoked);
         ctx.json(answer);
@@ -82,9 +93,14 @@ public final class HumanAdminRoutes {
 
     private void changeGroups(Context ctx) {
         WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("groups", "roles"), false);
-        Set<String> groups = new LinkedHashSet<>(body.optionalStrings("groups").orElseThrow(() -> ApiProblem.badRequest("groups is required (an array, maybe empty)")));
+        Set<String> groups = new LinkedHashSet<>(body.optionalStrings("groups")
+                .orElseThrow(() -> ApiProblem.badRequest("groups is required (an array, maybe empty)")));
         Set<String> roles = new LinkedHashSet<>(body.optionalStrings("roles").orElse(List.of()));
-        ctx.json(render(call(() -> humans.changeGroups(ctx.pathParam("name"), groups, roles, Authentication.principal(ctx).auditName()))));
+        ctx.json(render(call(() -> humans.changeGroups(
+                ctx.pathParam("name"),
+                groups,
+                roles,
+                Authentication.principal(ctx).auditName()))));
     }
 
     private ObjectNode render(HumanAdmin.HumanView human) {

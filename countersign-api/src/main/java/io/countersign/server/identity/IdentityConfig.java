@@ -13,8 +13,13 @@ import java.util.Set;
  * admin and auditor roles, OIDC clients registered as agents, the break-glass group, and how
  * fresh a sign-in must be for a step-up rule.
  */
-public record IdentityConfig(Optional<OidcSettings> oidc, Set<String> adminGroups, Set<String> auditorGroups,
-        List<ClientAgent> clientAgents, Optional<String> breakGlassGroup, Duration stepUpMaxAge) {
+public record IdentityConfig(
+        Optional<OidcSettings> oidc,
+        Set<String> adminGroups,
+        Set<String> auditorGroups,
+        List<ClientAgent> clientAgents,
+        Optional<String> breakGlassGroup,
+        Duration stepUpMaxAge) {
     public static final Duration DEFAULT_STEP_UP_MAX_AGE = Duration.ofMinutes(10);
 
     public IdentityConfig {
@@ -25,7 +30,8 @@ public record IdentityConfig(Optional<OidcSettings> oidc, Set<String> adminGroup
         requireNonNull(breakGlassGroup, "breakGlassGroup is null");
         requireNonNull(stepUpMaxAge, "stepUpMaxAge is null");
         if (!clientAgents.isEmpty() && oidc.isEmpty()) {
-            throw new IllegalArgumentException("client agents need an OIDC provider (identity.oidc) to verify their tokens");
+            throw new IllegalArgumentException(
+                    "client agents need an OIDC provider (identity.oidc) to verify their tokens");
         }
         Set<String> subjects = new HashSet<>();
         Set<String> names = new HashSet<>();
@@ -34,7 +40,8 @@ public record IdentityConfig(Optional<OidcSettings> oidc, Set<String> adminGroup
                 throw new IllegalArgumentException("client id '" + client.subject() + "' is registered twice");
             }
             if (!names.add(client.agent().name().toLowerCase(java.util.Locale.ROOT))) {
-                throw new IllegalArgumentException("agent name '" + client.agent().name() + "' is registered twice");
+                throw new IllegalArgumentException(
+                        "agent name '" + client.agent().name() + "' is registered twice");
             }
         }
         if (stepUpMaxAge.isNegative() || stepUpMaxAge.isZero()) {
@@ -44,17 +51,24 @@ public record IdentityConfig(Optional<OidcSettings> oidc, Set<String> adminGroup
 
     /** No identity provider: API keys and local tokens only, no roles, no break-glass. */
     public static IdentityConfig localOnly() {
-        return new IdentityConfig(Optional.empty(), Set.of(), Set.of(), List.of(), Optional.empty(), DEFAULT_STEP_UP_MAX_AGE);
+        return new IdentityConfig(
+                Optional.empty(), Set.of(), Set.of(), List.of(), Optional.empty(), DEFAULT_STEP_UP_MAX_AGE);
     }
 
     public IdentityConfig withOidc(OidcSettings settings) {
-        return new IdentityConfig(Optional.of(settings), adminGroups, auditorGroups, clientAgents, breakGlassGroup, stepUpMaxAge);
+        return new IdentityConfig(
+                Optional.of(settings), adminGroups, auditorGroups, clientAgents, breakGlassGroup, stepUpMaxAge);
     }
 
     /** With {@code client} as the one client people's tokens come from, unless {@code humanClients} are configured. */
     public IdentityConfig withDefaultHumanClient(String client) {
-        return new IdentityConfig(oidc.map(settings -> settings.withDefaultHumanClient(client)), adminGroups, auditorGroups, clientAgents,
-                breakGlassGroup, stepUpMaxAge);
+        return new IdentityConfig(
+                oidc.map(settings -> settings.withDefaultHumanClient(client)),
+                adminGroups,
+                auditorGroups,
+                clientAgents,
+                breakGlassGroup,
+                stepUpMaxAge);
     }
 
     public IdentityConfig withRoles(Set<String> admins, Set<String> auditors) {

@@ -33,8 +33,11 @@ public final class LocalRoles {
     /** The role names a local human holds. */
     public static Set<String> of(Human human) {
         Set<String> roles = new TreeSet<>();
-        human.groups().stream().filter(group -> group.startsWith(PREFIX)).map(group -> group.substring(PREFIX.length()))
-                .filter(NAMES::contains).forEach(roles::add);
+        human.groups().stream()
+                .filter(group -> group.startsWith(PREFIX))
+                .map(group -> group.substring(PREFIX.length()))
+                .filter(NAMES::contains)
+                .forEach(roles::add);
         return roles;
     }
 

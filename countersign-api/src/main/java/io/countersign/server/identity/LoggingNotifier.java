@@ -10,7 +10,11 @@ public final class LoggingNotifier implements Notifier {
 
     @Override
     public void notifyGroup(Notice notice) {
-        LOG.warn("to group {}: {}: {}{}", notice.group(), notice.subject(), notice.text(),
+        LOG.warn(
+                "to group {}: {}: {}{}",
+                notice.group(),
+                notice.subject(),
+                notice.text(),
                 notice.request().map(id -> " (request " + id.value() + ")").orElse(""));
     }
 }

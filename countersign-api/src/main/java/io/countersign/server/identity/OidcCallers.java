@@ -52,20 +52,28 @@ final class OidcCallers {
         boolean userless = withoutUser(claims, client);
         if (agent.isPresent() && userless) {
             ClientAgent registered = agent.get();
-            return new Caller(registered.agent(), Caller.Method.OIDC, registered.scopes(), Optional.empty(), Set.of(Access.AGENT),
+            return new Caller(
+                    registered.agent(),
+                    Caller.Method.OIDC,
+                    registered.scopes(),
+                    Optional.empty(),
+                    Set.of(Access.AGENT),
                     Optional.of(registered.subject()));
         }
         if (userless) {
-            throw new TokenRejected("the token was issued to client " + client.orElse(claims.getSubject())
-                    + " without a user (client credentials); such a token is never a human's. To let it act as an agent, list it under identity.agents");
+            throw new TokenRejected(
+                    "the token was issued to client " + client.orElse(claims.getSubject())
+                            + " without a user (client credentials); such a token is never a human's. To let it act as an agent, list it under identity.agents");
         }
         Human human = human(claims);
         Optional<String> heldBySomeoneElse = heldBySomeoneElse(claims, client, agent, human);
         if (heldBySomeoneElse.isPresent()) {
             return Caller.withoutRoles(human, heldBySomeoneElse.get());
         }
-        Optional<Instant> signedInAt = Optional.ofNullable(claims.getClaim("auth_time")).flatMap(OidcCallers::epochSeconds);
-        return new Caller(human, Caller.Method.OIDC, Scopes.UNRESTRICTED, signedInAt, roles.apply(human), Optional.empty());
+        Optional<Instant> signedInAt =
+                Optional.ofNullable(claims.getClaim("auth_time")).flatMap(OidcCallers::epochSeconds);
+        return new Caller(
+                human, Caller.Method.OIDC, Scopes.UNRESTRICTED, signedInAt, roles.apply(human), Optional.empty());
     }
 
     /** The human a token names, whoever holds it; empty for a client's own token (client credentials). */
@@ -73,25 +81,29 @@ final class OidcCallers {
         return withoutUser(claims, clientId(claims)) ? Optional.empty() : Optional.of(human(claims));
     }
 
-    private Optional<String> heldBySomeoneElse(JWTClaimsSet claims, Optional<String> client, Optional<ClientAgent> agent, Human human) {
+    private Optional<String> heldBySomeoneElse(
+            JWTClaimsSet claims, Optional<String> client, Optional<ClientAgent> agent, Human human) {
         String whose = "a token of " + human.name() + " ";
-        String never = ": a token an agent or another client holds never casts a person's vote; sign in to the console or use a token of "
-                + new TreeSet<>(settings.humanClients());
+        String never =
+                ": a token an agent or another client holds never casts a person's vote; sign in to the console or use a token of "
+                        + new TreeSet<>(settings.humanClients());
         Object act = claims.getClaim("act");
         if (act != null) {
             Object actor = act instanceof Map<?, ?> map ? map.get("sub") : act;
             return Optional.of(whose + "delegated to '" + actor + "' (it carries act)" + never);
         }
         if (agent.isPresent()) {
-            return Optional.of(whose + "issued to client " + client.orElse(claims.getSubject()) + ", the client of agent "
-                    + agent.get().agent().name() + " (token exchange or delegation)" + never);
+            return Optional.of(
+                    whose + "issued to client " + client.orElse(claims.getSubject()) + ", the client of agent "
+                            + agent.get().agent().name() + " (token exchange or delegation)" + never);
         }
         if (client.isEmpty()) {
             return Optional.of(whose + "that names no client (" + String.join(", ", settings.clientIdClaims())
                     + "), so it can't be told from one an agent holds" + never);
         }
         if (!settings.humanClients().contains(client.get())) {
-            return Optional.of(whose + "issued to client " + client.get() + ", which is not one of identity.oidc.humanClients" + never);
+            return Optional.of(whose + "issued to client " + client.get()
+                    + ", which is not one of identity.oidc.humanClients" + never);
         }
         return Optional.empty();
     }
@@ -154,7 +166,10 @@ final class OidcCallers {
         if (client.filter(subject::equals).isPresent() || agents.containsKey(subject)) {
             return true;
         }
-        if (client.isPresent() && stringClaim(claims, "preferred_username").filter(("service-account-" + client.get())::equalsIgnoreCase).isPresent()) {
+        if (client.isPresent()
+                && stringClaim(claims, "preferred_username")
+                        .filter(("service-account-" + client.get())::equalsIgnoreCase)
+                        .isPresent()) {
             return true;
         }
         if ("app".equals(claims.getClaim("idtyp")) || "client-credentials".equals(claims.getClaim("gty"))) {
@@ -170,9 +185,13 @@ final class OidcCallers {
         if (value instanceof String single) {
             groups.add(single);
         } else if (value instanceof Collection<?> many) {
-            many.stream().filter(String.class::isInstance).map(String.class::cast).forEach(groups::add);
+            many.stream()
+                    .filter(String.class::isInstance)
+                    .map(String.class::cast)
+                    .forEach(groups::add);
         }
-        Optional<String> path = groups.stream().filter(group -> group.startsWith("/")).findFirst();
+        Optional<String> path =
+                groups.stream().filter(group -> group.startsWith("/")).findFirst();
         if (path.isEmpty()) {
             return groups;
         }

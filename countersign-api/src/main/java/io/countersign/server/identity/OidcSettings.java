@@ -27,9 +27,18 @@ import java.util.Set;
  * @param keysRefresh how long fetched signing keys are trusted before the key set is fetched again,
  *     so a key the provider removed stops working within this time
  */
-public record OidcSettings(URI issuer, String audience, List<String> nameClaims, String emailClaim, String groupsClaim,
-        List<String> clientIdClaims, Set<String> humanClients, GroupPaths groupsClaimPaths, boolean requireVerifiedEmail,
-        Duration clockSkew, Duration keysRefresh) {
+public record OidcSettings(
+        URI issuer,
+        String audience,
+        List<String> nameClaims,
+        String emailClaim,
+        String groupsClaim,
+        List<String> clientIdClaims,
+        Set<String> humanClients,
+        GroupPaths groupsClaimPaths,
+        boolean requireVerifiedEmail,
+        Duration clockSkew,
+        Duration keysRefresh) {
     public static final List<String> DEFAULT_NAME_CLAIMS = List.of("preferred_username", "email");
     public static final String DEFAULT_EMAIL_CLAIM = "email";
     public static final String DEFAULT_GROUPS_CLAIM = "groups";
@@ -59,16 +68,20 @@ public record OidcSettings(URI issuer, String audience, List<String> nameClaims,
         requireNonNull(clockSkew, "clockSkew is null");
         requireNonNull(keysRefresh, "keysRefresh is null");
         if (!"https".equals(issuer.getScheme()) && !isLoopback(issuer)) {
-            throw new IllegalArgumentException("issuer " + issuer + " must be https (plain http only on a loopback address, for tests)");
+            throw new IllegalArgumentException(
+                    "issuer " + issuer + " must be https (plain http only on a loopback address, for tests)");
         }
         if (audience.isBlank()) {
-            throw new IllegalArgumentException("audience is blank; set it to the client id or API audience your provider puts in 'aud'");
+            throw new IllegalArgumentException(
+                    "audience is blank; set it to the client id or API audience your provider puts in 'aud'");
         }
         if (nameClaims.isEmpty() || nameClaims.stream().anyMatch(String::isBlank)) {
-            throw new IllegalArgumentException("nameClaim is " + nameClaims + "; want one claim or a list of claims, none blank");
+            throw new IllegalArgumentException(
+                    "nameClaim is " + nameClaims + "; want one claim or a list of claims, none blank");
         }
         if (clientIdClaims.isEmpty() || clientIdClaims.stream().anyMatch(String::isBlank)) {
-            throw new IllegalArgumentException("clientIdClaims is " + clientIdClaims + "; want a list of claims, none blank");
+            throw new IllegalArgumentException(
+                    "clientIdClaims is " + clientIdClaims + "; want a list of claims, none blank");
         }
         if (humanClients.stream().anyMatch(String::isBlank)) {
             throw new IllegalArgumentException("humanClients has a blank client id");
@@ -77,13 +90,24 @@ public record OidcSettings(URI issuer, String audience, List<String> nameClaims,
             throw new IllegalArgumentException("clock skew is " + clockSkew + ", want 0 to " + MAX_CLOCK_SKEW);
         }
         if (keysRefresh.compareTo(MIN_KEYS_REFRESH) < 0 || keysRefresh.compareTo(MAX_KEYS_REFRESH) > 0) {
-            throw new IllegalArgumentException("keysRefresh is " + keysRefresh + ", want " + MIN_KEYS_REFRESH + " to " + MAX_KEYS_REFRESH);
+            throw new IllegalArgumentException(
+                    "keysRefresh is " + keysRefresh + ", want " + MIN_KEYS_REFRESH + " to " + MAX_KEYS_REFRESH);
         }
     }
 
     public OidcSettings(URI issuer, String audience) {
-        this(issuer, audience, DEFAULT_NAME_CLAIMS, DEFAULT_EMAIL_CLAIM, DEFAULT_GROUPS_CLAIM, DEFAULT_CLIENT_ID_CLAIMS, Set.of(),
-                GroupPaths.REFUSE, false, DEFAULT_CLOCK_SKEW, DEFAULT_KEYS_REFRESH);
+        this(
+                issuer,
+                audience,
+                DEFAULT_NAME_CLAIMS,
+                DEFAULT_EMAIL_CLAIM,
+                DEFAULT_GROUPS_CLAIM,
+                DEFAULT_CLIENT_ID_CLAIMS,
+                Set.of(),
+                GroupPaths.REFUSE,
+                false,
+                DEFAULT_CLOCK_SKEW,
+                DEFAULT_KEYS_REFRESH);
     }
 
     /** The issuer as tokens carry it in {@code iss}: exactly as configured, without a trailing slash added or removed. */
@@ -97,33 +121,84 @@ public record OidcSettings(URI issuer, String audience, List<String> nameClaims,
     }
 
     public OidcSettings withHumanClients(Set<String> clients) {
-        return new OidcSettings(issuer, audience, nameClaims, emailClaim, groupsClaim, clientIdClaims, clients, groupsClaimPaths,
-                requireVerifiedEmail, clockSkew, keysRefresh);
+        return new OidcSettings(
+                issuer,
+                audience,
+                nameClaims,
+                emailClaim,
+                groupsClaim,
+                clientIdClaims,
+                clients,
+                groupsClaimPaths,
+                requireVerifiedEmail,
+                clockSkew,
+                keysRefresh);
     }
 
     public OidcSettings withClaims(List<String> names, String email, String groups, List<String> clientIds) {
-        return new OidcSettings(issuer, audience, names, email, groups, clientIds, humanClients, groupsClaimPaths, requireVerifiedEmail,
-                clockSkew, keysRefresh);
+        return new OidcSettings(
+                issuer,
+                audience,
+                names,
+                email,
+                groups,
+                clientIds,
+                humanClients,
+                groupsClaimPaths,
+                requireVerifiedEmail,
+                clockSkew,
+                keysRefresh);
     }
 
     public OidcSettings withGroupsClaimPaths(GroupPaths paths) {
-        return new OidcSettings(issuer, audience, nameClaims, emailClaim, groupsClaim, clientIdClaims, humanClients, paths,
-                requireVerifiedEmail, clockSkew, keysRefresh);
+        return new OidcSettings(
+                issuer,
+                audience,
+                nameClaims,
+                emailClaim,
+                groupsClaim,
+                clientIdClaims,
+                humanClients,
+                paths,
+                requireVerifiedEmail,
+                clockSkew,
+                keysRefresh);
     }
 
     public OidcSettings withRequireVerifiedEmail(boolean required) {
-        return new OidcSettings(issuer, audience, nameClaims, emailClaim, groupsClaim, clientIdClaims, humanClients, groupsClaimPaths,
-                required, clockSkew, keysRefresh);
+        return new OidcSettings(
+                issuer,
+                audience,
+                nameClaims,
+                emailClaim,
+                groupsClaim,
+                clientIdClaims,
+                humanClients,
+                groupsClaimPaths,
+                required,
+                clockSkew,
+                keysRefresh);
     }
 
     public OidcSettings withTiming(Duration skew, Duration refresh) {
-        return new OidcSettings(issuer, audience, nameClaims, emailClaim, groupsClaim, clientIdClaims, humanClients, groupsClaimPaths,
-                requireVerifiedEmail, skew, refresh);
+        return new OidcSettings(
+                issuer,
+                audience,
+                nameClaims,
+                emailClaim,
+                groupsClaim,
+                clientIdClaims,
+                humanClients,
+                groupsClaimPaths,
+                requireVerifiedEmail,
+                skew,
+                refresh);
     }
 
     private static boolean isLoopback(URI uri) {
         String host = uri.getHost();
-        return "http".equals(uri.getScheme()) && host != null
+        return "http".equals(uri.getScheme())
+                && host != null
                 && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1"));
     }
 }

@@ -1,6 +1,5 @@
 package io.countersign.server.identity;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -35,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,12 +114,16 @@ public final class OidcVerifier {
             throw new TokenRejected("the bearer token is not a JWT: " + e.getMessage());
         }
         if (!(parsed instanceof SignedJWT signed)) {
-            throw new TokenRejected("the bearer token is " + (parsed.getHeader().getAlgorithm() == com.nimbusds.jose.Algorithm.NONE
-                    ? "unsigned (alg none)" : "encrypted") + "; only signed tokens are accepted");
+            throw new TokenRejected("the bearer token is "
+                    + (parsed.getHeader().getAlgorithm() == com.nimbusds.jose.Algorithm.NONE
+                            ? "unsigned (alg none)"
+                            : "encrypted")
+                    + "; only signed tokens are accepted");
         }
         JWSAlgorithm algorithm = signed.getHeader().getAlgorithm();
         if (!ASYMMETRIC.contains(algorithm)) {
-            throw new TokenRejected("the token is signed with " + algorithm + "; only asymmetric algorithms (RS*, PS*, ES*) are accepted");
+            throw new TokenRejected("the token is signed with " + algorithm
+                    + "; only asymmetric algorithms (RS*, PS*, ES*) are accepted");
         }
         try {
             return processor().process(signed, null);
@@ -130,7 +134,8 @@ public final class OidcVerifier {
             throw TokenRejected.retryLater("the provider's signing keys are being refreshed; retry in a few seconds");
         } catch (com.nimbusds.jose.JOSEException e) {
             // The key source could not be read (the provider is down) or the key is unusable.
-            throw new TokenRejected("the token could not be verified: " + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()));
+            throw new TokenRejected("the token could not be verified: "
+                    + Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()));
         }
     }
 
@@ -145,7 +150,8 @@ public final class OidcVerifier {
             }
             Instant now = clock.instant();
             if (now.isBefore(lastDiscoveryAttempt.plus(DISCOVERY_RETRY))) {
-                throw new TokenRejected("the identity provider " + settings.issuerText() + " is unreachable: " + lastDiscoveryError);
+                throw new TokenRejected(
+                        "the identity provider " + settings.issuerText() + " is unreachable: " + lastDiscoveryError);
             }
             lastDiscoveryAttempt = now;
             try {
@@ -154,7 +160,8 @@ public final class OidcVerifier {
             } catch (IOException | ParseException | IllegalStateException | IllegalArgumentException e) {
                 lastDiscoveryError = e.getMessage();
                 LOG.warn("OIDC discovery for {} failed: {}", settings.issuerText(), e.getMessage());
-                throw new TokenRejected("the identity provider " + settings.issuerText() + " is unreachable: " + e.getMessage());
+                throw new TokenRejected(
+                        "the identity provider " + settings.issuerText() + " is unreachable: " + e.getMessage());
             }
         }
     }
@@ -162,11 +169,13 @@ public final class OidcVerifier {
     private URL discoverJwksUri() throws IOException, ParseException {
         String issuer = settings.issuerText();
         URL discovery = url(issuer.replaceAll("/+$", "") + "/.well-known/openid-configuration");
-        Map<String, Object> document = JSONObjectUtils.parse(retriever.retrieveResource(discovery).getContent());
+        Map<String, Object> document =
+                JSONObjectUtils.parse(retriever.retrieveResource(discovery).getContent());
         String advertised = JSONObjectUtils.getString(document, "issuer");
         if (!issuer.equals(advertised)) {
             // OpenID Connect Discovery 1.0, section 4.3: the issuers must be identical.
-            throw new IllegalStateException("the discovery document at " + discovery + " names issuer '" + advertised + "', want '" + issuer + "'");
+            throw new IllegalStateException("the discovery document at " + discovery + " names issuer '" + advertised
+                    + "', want '" + issuer + "'");
         }
         String jwksUri = JSONObjectUtils.getString(document, "jwks_uri");
         if (jwksUri == null) {
@@ -184,18 +193,20 @@ public final class OidcVerifier {
                 .rateLimited(Math.min(JWKS_MIN_REFETCH.toMillis(), ttl / 2))
                 .build();
         DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
-        jwtProcessor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
+        jwtProcessor.setJWSTypeVerifier(
+                new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), null));
         jwtProcessor.setJWSKeySelector(new JWSVerificationKeySelector<>(ASYMMETRIC, keys));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                Set.of(settings.audience()),
-                new JWTClaimsSet.Builder().issuer(settings.issuerText()).build(),
-                Set.of("sub", "exp"),
-                Set.of()) {
-            @Override
-            protected Date currentTime() {
-                return Date.from(clock.instant());
-            }
-        };
+        DefaultJWTClaimsVerifier<SecurityContext> claims =
+                new DefaultJWTClaimsVerifier<>(
+                        Set.of(settings.audience()),
+                        new JWTClaimsSet.Builder().issuer(settings.issuerText()).build(),
+                        Set.of("sub", "exp"),
+                        Set.of()) {
+                    @Override
+                    protected Date currentTime() {
+                        return Date.from(clock.instant());
+                    }
+                };
         claims.setMaxClockSkew((int) settings.clockSkew().toSeconds());
         jwtProcessor.setJWTClaimsSetVerifier(claims);
         return jwtProcessor;

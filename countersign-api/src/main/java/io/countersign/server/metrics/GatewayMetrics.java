@@ -23,10 +23,12 @@ public final class GatewayMetrics {
 
     public GatewayMetrics(Supplier<Number> pendingCount) {
         for (Effect effect : Effect.values()) {
-            decisions.put(effect, Counter.builder("countersign.decisions")
-                    .description("Actions decided, by the policy's effect")
-                    .tag("effect", effect.wireName())
-                    .register(registry));
+            decisions.put(
+                    effect,
+                    Counter.builder("countersign.decisions")
+                            .description("Actions decided, by the policy's effect")
+                            .tag("effect", effect.wireName())
+                            .register(registry));
         }
         decisionLatency = Timer.builder("countersign.decision.latency")
                 .description("From a POST /v1/actions to its durable decision")

@@ -34,11 +34,22 @@ public final class PolicyChangeGate implements PolicyEngine {
         }
         if (!settings.enabled() || !input.action().action().equals(PolicyChanges.ACTION)) {
             // Nothing else is ever asked as the system agent; deny on doubt.
-            return new Decision(Effect.DENY, List.of(), "policy changes through the API are off (policyChanges.approvers)", policy.version(), List.of());
+            return new Decision(
+                    Effect.DENY,
+                    List.of(),
+                    "policy changes through the API are off (policyChanges.approvers)",
+                    policy.version(),
+                    List.of());
         }
-        ApprovalRequirement requirement = new ApprovalRequirement(RULE, settings.approvers(), settings.quorum(), settings.timeout());
-        return new Decision(Effect.REQUIRE_APPROVAL, List.of(RULE), "a policy change needs " + settings.quorum() + " approval(s) from "
-                + String.join(", ", new java.util.TreeSet<>(settings.approvers())), policy.version(), List.of(requirement));
+        ApprovalRequirement requirement =
+                new ApprovalRequirement(RULE, settings.approvers(), settings.quorum(), settings.timeout());
+        return new Decision(
+                Effect.REQUIRE_APPROVAL,
+                List.of(RULE),
+                "a policy change needs " + settings.quorum() + " approval(s) from "
+                        + String.join(", ", new java.util.TreeSet<>(settings.approvers())),
+                policy.version(),
+                List.of(requirement));
     }
 
     @Override

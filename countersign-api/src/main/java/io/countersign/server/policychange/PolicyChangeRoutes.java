@@ -1,6 +1,5 @@
 package io.countersign.server.policychange;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.ApprovalRequirement;
@@ -48,7 +47,11 @@ public final class PolicyChangeRoutes {
         try {
             request = changes.propose(Authentication.human(ctx), yaml, reason);
         } catch (PolicyException e) {
-            throw new ApiProblem(422, "invalid-policy", "The policy is not valid", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw new ApiProblem(
+                    422,
+                    "invalid-policy",
+                    "The policy is not valid",
+                    java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         ctx.status(request.isPending() ? 202 : 200).json(render(changes.find(request.id())));
     }
@@ -67,7 +70,8 @@ public final class PolicyChangeRoutes {
     private static RequestId id(Context ctx) {
         String id = ctx.pathParam("id");
         if (!RequestId.isValid(id)) {
-            throw ApiProblem.notFound("no policy change '" + (id.length() > 40 ? id.substring(0, 40) + "..." : id) + "'");
+            throw ApiProblem.notFound(
+                    "no policy change '" + (id.length() > 40 ? id.substring(0, 40) + "..." : id) + "'");
         }
         return new RequestId(id);
     }
@@ -90,9 +94,16 @@ public final class PolicyChangeRoutes {
             ObjectNode approval = json.putObject("approval");
             ArrayNode groups = approval.putArray("groups");
             Set<String> names = new TreeSet<>();
-            request.decision().approvals().stream().map(ApprovalRequirement::groups).forEach(names::addAll);
+            request.decision().approvals().stream()
+                    .map(ApprovalRequirement::groups)
+                    .forEach(names::addAll);
             names.forEach(groups::add);
-            approval.put("quorum", request.decision().approvals().stream().mapToInt(ApprovalRequirement::quorum).max().orElse(1));
+            approval.put(
+                    "quorum",
+                    request.decision().approvals().stream()
+                            .mapToInt(ApprovalRequirement::quorum)
+                            .max()
+                            .orElse(1));
             request.expiresAt().ifPresent(at -> approval.put("expiresAt", at.toString()));
         }
         ArrayNode votes = json.putArray("votes");

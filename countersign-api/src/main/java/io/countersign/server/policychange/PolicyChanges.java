@@ -46,6 +46,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class PolicyChanges {
     /** Not a valid name for a created agent (':' is not allowed there), so no credential can act as it. */
     public static final String SYSTEM_AGENT_NAME = "countersign:policy";
+
     public static final String ACTION = "policy.change";
     private static final Agent SYSTEM_AGENT = new Agent(SYSTEM_AGENT_NAME, Map.of());
 
@@ -69,7 +70,8 @@ public final class PolicyChanges {
     private final Store store;
     private final Clock clock;
 
-    public PolicyChanges(PolicyChangeSettings settings, Workflow workflow, ActivePolicy active, Store store, Clock clock) {
+    public PolicyChanges(
+            PolicyChangeSettings settings, Workflow workflow, ActivePolicy active, Store store, Clock clock) {
         this.settings = requireNonNull(settings, "settings is null");
         this.workflow = requireNonNull(workflow, "workflow is null");
         this.active = requireNonNull(active, "active is null");
@@ -96,17 +98,21 @@ public final class PolicyChanges {
         requireNonNull(proposer, "proposer is null");
         requireNonNull(yaml, "yaml is null");
         if (!settings.enabled()) {
-            throw new WorkflowException.Conflict("policy changes through the API are off; configure policyChanges.approvers");
+            throw new WorkflowException.Conflict(
+                    "policy changes through the API are off; configure policyChanges.approvers");
         }
-        Path file = active.file().orElseThrow(() -> new WorkflowException.Conflict(
-                "the gateway runs the bundled example policy; start it with a policy file (--policy) to change it"));
+        Path file = active.file()
+                .orElseThrow(
+                        () -> new WorkflowException.Conflict(
+                                "the gateway runs the bundled example policy; start it with a policy file (--policy) to change it"));
         if (reason == null || reason.isBlank()) {
             throw new WorkflowException.Unprocessable("a policy change needs a reason");
         }
         Policy current = active.current();
         Policy candidate = Policy.parse(String.valueOf(file.getFileName()), yaml);
         if (candidate.version().equals(current.version())) {
-            throw new WorkflowException.Conflict("the proposed policy is the active one (" + current.version() + "); nothing to change");
+            throw new WorkflowException.Conflict(
+                    "the proposed policy is the active one (" + current.version() + "); nothing to change");
         }
         ObjectNode params = JsonNodeFactory.instance.objectNode();
         params.put("version", candidate.version());
@@ -115,8 +121,15 @@ public final class PolicyChanges {
         params.set("diff", PolicyDiff.between(current, candidate).json());
         params.put("content", yaml);
         Action action = new Action(ACTION, resource(file), params, reason, Optional.of(personOf(proposer)));
-        // The proposer is known (they are signed in): the request resolves to them, so no identity of theirs approves it.
-        return workflow.submit(SYSTEM_AGENT, action, Optional.empty(), Scopes.UNRESTRICTED, Delegation.VERIFIED, Optional.of(proposer.person()));
+        // The proposer is known (they are signed in): the request resolves to them, so no identity of theirs approves
+        // it.
+        return workflow.submit(
+                SYSTEM_AGENT,
+                action,
+                Optional.empty(),
+                Scopes.UNRESTRICTED,
+                Delegation.VERIFIED,
+                Optional.of(proposer.person()));
     }
 
     public Proposal find(RequestId id) {
@@ -137,9 +150,12 @@ public final class PolicyChanges {
         JsonNode params = request.action().paramsView();
         String version = params.path("version").asString();
         String previousVersion = params.path("previousVersion").asString();
-        Path file = active.file().orElseThrow(() -> new WorkflowException.Conflict("the gateway runs the bundled example policy; nothing to write"));
+        Path file = active.file()
+                .orElseThrow(() -> new WorkflowException.Conflict(
+                        "the gateway runs the bundled example policy; nothing to write"));
         if (!file.toString().equals(params.path("file").asString())) {
-            throw new WorkflowException.Conflict("change " + id + " is for " + params.path("file").asString() + ", the gateway runs " + file);
+            throw new WorkflowException.Conflict(
+                    "change " + id + " is for " + params.path("file").asString() + ", the gateway runs " + file);
         }
         String content = params.path("content").asString();
         if (!Policy.parse(String.valueOf(file.getFileName()), content).version().equals(version)) {
@@ -147,28 +163,38 @@ public final class PolicyChanges {
         }
         String activeVersion = active.current().version();
         if (!activeVersion.equals(previousVersion)) {
-            throw new WorkflowException.Conflict("change " + id + " was proposed against " + previousVersion + ", but " + activeVersion
-                    + " decides now; propose it again against the active policy");
+            throw new WorkflowException.Conflict("change " + id + " was proposed against " + previousVersion + ", but "
+                    + activeVersion + " decides now; propose it again against the active policy");
         }
-        String grant = workflow.grantToken(request).orElseThrow(() -> new WorkflowException.Conflict("the grant of change " + id
-                + " is no longer usable (expired at " + request.grant().map(g -> g.expiresAt().toString()).orElse("?") + "); propose it again"));
+        String grant = workflow.grantToken(request)
+                .orElseThrow(() -> new WorkflowException.Conflict("the grant of change " + id
+                        + " is no longer usable (expired at "
+                        + request.grant().map(g -> g.expiresAt().toString()).orElse("?") + "); propose it again"));
         Policy loaded;
         try {
             loaded = active.write(content);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the policy file " + file + "; change " + id + " is not applied", e);
+            throw new UncheckedIOException(
+                    "cannot write the policy file " + file + "; change " + id + " is not applied", e);
         }
         if (!loaded.version().equals(version)) {
-            throw new IllegalStateException("wrote version " + version + " to " + file + " but " + loaded.version() + " decides");
+            throw new IllegalStateException(
+                    "wrote version " + version + " to " + file + " but " + loaded.version() + " decides");
         }
-        ApprovalRequest executed = workflow.reportExecution(SYSTEM_AGENT, id, grant, Optional.of(request.action()), Execution.Outcome.SUCCEEDED,
+        ApprovalRequest executed = workflow.reportExecution(
+                SYSTEM_AGENT,
+                id,
+                grant,
+                Optional.of(request.action()),
+                Execution.Outcome.SUCCEEDED,
                 Optional.of("applied by " + applier.name() + ": " + previousVersion + " -> " + version));
         recordChange(executed, applier, file, previousVersion, version);
         return executed;
     }
 
     private ApprovalRequest change(RequestId id) {
-        return workflow.find(requireNonNull(id, "id is null")).filter(PolicyChanges::isSystemRequest)
+        return workflow.find(requireNonNull(id, "id is null"))
+                .filter(PolicyChanges::isSystemRequest)
                 .filter(request -> request.action().action().equals(ACTION))
                 .orElseThrow(() -> new WorkflowException.NotFound(id));
     }
@@ -176,24 +202,36 @@ public final class PolicyChanges {
     private static void requireApproved(ApprovalRequest request) {
         RequestStatus status = request.status();
         switch (status) {
-            case APPROVED -> { }
-            case PENDING -> throw new WorkflowException.Conflict("change " + request.id() + " is pending; it takes effect only once approved");
-            case EXECUTED -> throw new WorkflowException.Conflict("change " + request.id() + " was already applied at "
-                    + request.execution().map(e -> e.time().toString()).orElse("?"));
-            default -> throw new WorkflowException.Conflict("change " + request.id() + " is " + status.wireName() + "; it does not take effect");
+            case APPROVED -> {}
+            case PENDING ->
+                throw new WorkflowException.Conflict(
+                        "change " + request.id() + " is pending; it takes effect only once approved");
+            case EXECUTED ->
+                throw new WorkflowException.Conflict("change " + request.id() + " was already applied at "
+                        + request.execution().map(e -> e.time().toString()).orElse("?"));
+            default ->
+                throw new WorkflowException.Conflict(
+                        "change " + request.id() + " is " + status.wireName() + "; it does not take effect");
         }
         if (request.breakGlass().isPresent()) {
-            throw new WorkflowException.Forbidden("change " + request.id() + " was approved by break-glass; a policy change needs the normal approval");
+            throw new WorkflowException.Forbidden("change " + request.id()
+                    + " was approved by break-glass; a policy change needs the normal approval");
         }
-        String proposer = request.action().onBehalfOf().orElseThrow(() -> new IllegalStateException("change " + request.id() + " has no proposer"));
-        boolean selfApproved = request.votes().stream().filter(vote -> vote.choice() == Vote.Choice.APPROVE)
-                .anyMatch(vote -> vote.voter().equalsIgnoreCase(proposer) || (!vote.email().isBlank() && vote.email().equalsIgnoreCase(proposer)));
+        String proposer = request.action()
+                .onBehalfOf()
+                .orElseThrow(() -> new IllegalStateException("change " + request.id() + " has no proposer"));
+        boolean selfApproved = request.votes().stream()
+                .filter(vote -> vote.choice() == Vote.Choice.APPROVE)
+                .anyMatch(vote -> vote.voter().equalsIgnoreCase(proposer)
+                        || (!vote.email().isBlank() && vote.email().equalsIgnoreCase(proposer)));
         if (selfApproved) {
-            throw new WorkflowException.Forbidden("change " + request.id() + " was approved by its proposer " + proposer);
+            throw new WorkflowException.Forbidden(
+                    "change " + request.id() + " was approved by its proposer " + proposer);
         }
     }
 
-    private void recordChange(ApprovalRequest request, Human applier, Path file, String previousVersion, String version) {
+    private void recordChange(
+            ApprovalRequest request, Human applier, Path file, String previousVersion, String version) {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("file", file.toString());
         data.put("previousVersion", previousVersion);
@@ -201,12 +239,18 @@ public final class PolicyChanges {
         data.put("proposedBy", request.action().onBehalfOf().orElseThrow());
         data.put("reason", request.action().reason());
         ArrayNode approvers = data.putArray("approvedBy");
-        List<Vote> approvals = request.votes().stream().filter(vote -> vote.choice() == Vote.Choice.APPROVE).toList();
+        List<Vote> approvals = request.votes().stream()
+                .filter(vote -> vote.choice() == Vote.Choice.APPROVE)
+                .toList();
         approvals.forEach(vote -> approvers.add(vote.voter()));
         data.put("appliedBy", applier.name());
         data.set("diff", request.action().paramsView().path("diff").deepCopy());
-        store.transact(tx -> tx.append(new AuditEvent(AuditEventType.POLICY_CHANGED, clock.instant().truncatedTo(ChronoUnit.MILLIS),
-                applier.auditName(), Optional.of(request.id().value()), data)));
+        store.transact(tx -> tx.append(new AuditEvent(
+                AuditEventType.POLICY_CHANGED,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                applier.auditName(),
+                Optional.of(request.id().value()),
+                data)));
     }
 
     /** The person the change is on behalf of: their email when they have one, so every identity of theirs is refused the vote. */

@@ -21,7 +21,12 @@ import tools.jackson.databind.node.ObjectNode;
  * default if it changed. This is what approvers
  * read first; the full text is in the request too.
  */
-public record PolicyDiff(List<String> added, List<String> removed, List<String> changed, List<String> breakers, String defaultBefore,
+public record PolicyDiff(
+        List<String> added,
+        List<String> removed,
+        List<String> changed,
+        List<String> breakers,
+        String defaultBefore,
         String defaultAfter) {
     public PolicyDiff {
         breakers = List.copyOf(requireNonNull(breakers, "breakers is null"));
@@ -44,13 +49,22 @@ public record PolicyDiff(List<String> added, List<String> removed, List<String> 
                 changed.add(name);
             }
         });
-        List<String> removed = old.keySet().stream().filter(name -> !now.containsKey(name)).toList();
+        List<String> removed =
+                old.keySet().stream().filter(name -> !now.containsKey(name)).toList();
         Map<String, List<Object>> oldBreakers = breakers(before);
         Map<String, List<Object>> newBreakers = breakers(after);
         java.util.Set<String> breakerNames = new java.util.TreeSet<>(oldBreakers.keySet());
         breakerNames.addAll(newBreakers.keySet());
-        List<String> breakers = breakerNames.stream().filter(name -> !Objects.equals(oldBreakers.get(name), newBreakers.get(name))).toList();
-        return new PolicyDiff(added, removed, changed, breakers, before.defaultEffect().wireName(), after.defaultEffect().wireName());
+        List<String> breakers = breakerNames.stream()
+                .filter(name -> !Objects.equals(oldBreakers.get(name), newBreakers.get(name)))
+                .toList();
+        return new PolicyDiff(
+                added,
+                removed,
+                changed,
+                breakers,
+                before.defaultEffect().wireName(),
+                after.defaultEffect().wireName());
     }
 
     /** {@code +2 rules (a, b), -1 (c), ~1 (d)}, or {@code no rule changes}. */
@@ -99,24 +113,46 @@ public record PolicyDiff(List<String> added, List<String> removed, List<String> 
     /** Each breaker's definition by name, without its line: moving it is not a change. */
     private static Map<String, List<Object>> breakers(Policy policy) {
         Map<String, List<Object>> breakers = new LinkedHashMap<>();
-        policy.breakers().forEach(b -> breakers.put(b.name(), List.of(scope(b.scope()), b.max(), b.per(), b.then(),
-                b.approval().map(r -> List.of(new java.util.TreeSet<>(r.groups()), r.quorum(), r.timeout(), r.stepUp())))));
+        policy.breakers()
+                .forEach(b -> breakers.put(
+                        b.name(),
+                        List.of(
+                                scope(b.scope()),
+                                b.max(),
+                                b.per(),
+                                b.then(),
+                                b.approval()
+                                        .map(r -> List.of(
+                                                new java.util.TreeSet<>(r.groups()),
+                                                r.quorum(),
+                                                r.timeout(),
+                                                r.stepUp())))));
         return breakers;
     }
 
     private static String scope(Breaker.Scope scope) {
         return switch (scope) {
             case Breaker.OnRule onRule -> "rule " + onRule.rule();
-            case Breaker.OnAgent onAgent -> "agent " + onAgent.agent().text() + " " + onAgent.counted().map(e -> e.wireName()).orElse("any");
+            case Breaker.OnAgent onAgent ->
+                "agent " + onAgent.agent().text() + " "
+                        + onAgent.counted().map(e -> e.wireName()).orElse("any");
         };
     }
 
     private static boolean sameRule(RuleSummary a, RuleSummary b) {
-        return glob(a.action()).equals(glob(b.action())) && glob(a.resource()).equals(glob(b.resource())) && glob(a.agent()).equals(glob(b.agent()))
-                && a.when().equals(b.when()) && a.effect() == b.effect() && a.reason().equals(b.reason())
-                && a.approval().map(r -> List.of(new java.util.TreeSet<>(r.groups()), r.quorum(), r.timeout(), r.stepUp()))
-                        .equals(b.approval().map(r -> List.of(new java.util.TreeSet<>(r.groups()), r.quorum(), r.timeout(), r.stepUp())))
-                && a.stepUp() == b.stepUp() && Objects.equals(a.channel(), b.channel());
+        return glob(a.action()).equals(glob(b.action()))
+                && glob(a.resource()).equals(glob(b.resource()))
+                && glob(a.agent()).equals(glob(b.agent()))
+                && a.when().equals(b.when())
+                && a.effect() == b.effect()
+                && a.reason().equals(b.reason())
+                && a.approval()
+                        .map(r -> List.of(new java.util.TreeSet<>(r.groups()), r.quorum(), r.timeout(), r.stepUp()))
+                        .equals(b.approval()
+                                .map(r -> List.of(
+                                        new java.util.TreeSet<>(r.groups()), r.quorum(), r.timeout(), r.stepUp())))
+                && a.stepUp() == b.stepUp()
+                && Objects.equals(a.channel(), b.channel());
     }
 
     private static String glob(java.util.Optional<Glob> glob) {

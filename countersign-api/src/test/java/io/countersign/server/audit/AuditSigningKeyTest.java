@@ -3,7 +3,6 @@ package io.countersign.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +16,14 @@ class AuditSigningKeyTest {
 
     @Test
     void firstStart_createsAnOwnerOnlyKeyInGosNoteFormat_andLaterStartsLoadIt() throws Exception {
-        NoteSigner created = AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults().withOrigin("countersign.test/keys"));
+        NoteSigner created =
+                AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults().withOrigin("countersign.test/keys"));
         Path file = dir.resolve("audit-signing.key");
 
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        assertThat(Files.readString(file)).matches("PRIVATE\\+KEY\\+countersign\\.test/keys\\+[0-9a-f]{8}\\+A[A-Za-z0-9+/]{43}\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(Files.readString(file))
+                .matches("PRIVATE\\+KEY\\+countersign\\.test/keys\\+[0-9a-f]{8}\\+A[A-Za-z0-9+/]{43}\n");
         assertThat(created.verifier().format()).matches("countersign\\.test/keys\\+[0-9a-f]{8}\\+A[A-Za-z0-9+/]{43}");
         assertThat(AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults())).isEqualTo(created);
     }
@@ -30,8 +32,11 @@ class AuditSigningKeyTest {
     void withoutAnOrigin_theDefaultIsCountersignSlashTheHostNameSlashTheFoldersLogId() throws java.io.IOException {
         NoteSigner created = AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults());
 
-        String logId = java.nio.file.Files.readString(dir.resolve(AuditSigningKey.LOG_ID_FILE)).strip();
-        assertThat(created.name()).matches("countersign/[a-z0-9.-]+/[0-9a-f]{16}").endsWith("/" + logId);
+        String logId = java.nio.file.Files.readString(dir.resolve(AuditSigningKey.LOG_ID_FILE))
+                .strip();
+        assertThat(created.name())
+                .matches("countersign/[a-z0-9.-]+/[0-9a-f]{16}")
+                .endsWith("/" + logId);
     }
 
     @Test
@@ -39,14 +44,16 @@ class AuditSigningKeyTest {
         java.nio.file.Path other = java.nio.file.Files.createDirectories(dir.resolve("other"));
 
         assertThat(AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults()).name())
-                .isNotEqualTo(AuditSigningKey.loadOrCreate(other, AuditConfig.defaults()).name());
+                .isNotEqualTo(AuditSigningKey.loadOrCreate(other, AuditConfig.defaults())
+                        .name());
     }
 
     @Test
     void anOriginOtherThanTheKeysName_isRefused() {
         AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults().withOrigin("countersign.test/a"));
 
-        assertThatThrownBy(() -> AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults().withOrigin("countersign.test/b")))
+        assertThatThrownBy(() ->
+                        AuditSigningKey.loadOrCreate(dir, AuditConfig.defaults().withOrigin("countersign.test/b")))
                 .hasMessageContaining("is named 'countersign.test/a' but audit.origin is 'countersign.test/b'");
     }
 

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -37,8 +36,14 @@ class CheckpointerTest {
         ConcurrentLinkedQueue<Covered> signed = new ConcurrentLinkedQueue<>();
         List<Appended> appended = new ArrayList<>();
         try (SqliteStore store = SqliteStore.open(dir);
-                Checkpointer checkpointer = Checkpointer.start(store.audit(), key, Clock.systemUTC(), INTERVAL,
-                        checkpoint -> signed.add(new Covered(checkpoint.checkpoint().size(), System.nanoTime())), new AuditMetrics())) {
+                Checkpointer checkpointer = Checkpointer.start(
+                        store.audit(),
+                        key,
+                        Clock.systemUTC(),
+                        INTERVAL,
+                        checkpoint ->
+                                signed.add(new Covered(checkpoint.checkpoint().size(), System.nanoTime())),
+                        new AuditMetrics())) {
             long start = System.nanoTime();
             while (System.nanoTime() - start < Duration.ofMillis(1_500).toNanos()) {
                 long seq = append(store);
@@ -49,13 +54,19 @@ class CheckpointerTest {
             Thread.sleep(BOUND.toMillis());
 
             for (Appended entry : appended) {
-                Optional<Covered> first = signed.stream().filter(c -> c.size > entry.seq).findFirst();
-                assertThat(first).as("a checkpoint covering entry %d", entry.seq).isPresent();
-                assertThat(Duration.ofNanos(first.get().at - entry.at)).as("time until entry %d was covered", entry.seq)
+                Optional<Covered> first =
+                        signed.stream().filter(c -> c.size > entry.seq).findFirst();
+                assertThat(first)
+                        .as("a checkpoint covering entry %d", entry.seq)
+                        .isPresent();
+                assertThat(Duration.ofNanos(first.get().at - entry.at))
+                        .as("time until entry %d was covered", entry.seq)
                         .isLessThanOrEqualTo(BOUND);
             }
             long maxSignatures = runNanos / INTERVAL.toNanos() + 3;
-            assertThat(signed.size()).as("signatures while appending for %d ms", runNanos / 1_000_000).isBetween(5, (int) maxSignatures);
+            assertThat(signed.size())
+                    .as("signatures while appending for %d ms", runNanos / 1_000_000)
+                    .isBetween(5, (int) maxSignatures);
             StoredCheckpoint latest = store.audit().latestCheckpoint().orElseThrow();
             Checkpoint verified = SignedCheckpoint.open(latest.note(), key.verifier());
             assertThat(verified.size()).isEqualTo(store.auditSize());
@@ -69,7 +80,8 @@ class CheckpointerTest {
         List<SignedCheckpoint> signed = new ArrayList<>();
         try (SqliteStore store = SqliteStore.open(dir)) {
             append(store);
-            try (Checkpointer checkpointer = Checkpointer.start(store.audit(), key, Clock.systemUTC(), INTERVAL, signed::add, new AuditMetrics())) {
+            try (Checkpointer checkpointer = Checkpointer.start(
+                    store.audit(), key, Clock.systemUTC(), INTERVAL, signed::add, new AuditMetrics())) {
                 Thread.sleep(5 * INTERVAL.toMillis());
 
                 assertThat(signed).hasSize(1);
@@ -81,7 +93,8 @@ class CheckpointerTest {
     void entriesAppendedByAnotherProcess_areCoveredToo() throws Exception {
         NoteSigner key = NoteSigner.generate("countersign.test/cli");
         try (SqliteStore server = SqliteStore.open(dir);
-                Checkpointer checkpointer = Checkpointer.start(server.audit(), key, Clock.systemUTC(), INTERVAL, c -> {}, new AuditMetrics())) {
+                Checkpointer checkpointer = Checkpointer.start(
+                        server.audit(), key, Clock.systemUTC(), INTERVAL, c -> {}, new AuditMetrics())) {
             try (SqliteStore commandLine = SqliteStore.open(dir)) {
                 append(commandLine);
                 append(commandLine);
@@ -99,7 +112,8 @@ class CheckpointerTest {
     void close_coversWhatWasAppendedSinceTheLastTick() {
         NoteSigner key = NoteSigner.generate("countersign.test/close");
         try (SqliteStore store = SqliteStore.open(dir)) {
-            Checkpointer checkpointer = Checkpointer.start(store.audit(), key, Clock.systemUTC(), Duration.ofHours(1), c -> {}, new AuditMetrics());
+            Checkpointer checkpointer = Checkpointer.start(
+                    store.audit(), key, Clock.systemUTC(), Duration.ofHours(1), c -> {}, new AuditMetrics());
             append(store);
             append(store);
 
@@ -110,7 +124,11 @@ class CheckpointerTest {
     }
 
     private static long append(SqliteStore store) {
-        return store.transact(tx -> tx.append(new AuditEvent(AuditEventType.POLICY_LOADED, Instant.now(), "system", Optional.empty(),
+        return store.transact(tx -> tx.append(new AuditEvent(
+                AuditEventType.POLICY_LOADED,
+                Instant.now(),
+                "system",
+                Optional.empty(),
                 JsonNodeFactory.instance.objectNode().put("file", "policy.yaml"))));
     }
 

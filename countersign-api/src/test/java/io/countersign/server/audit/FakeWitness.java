@@ -77,10 +77,12 @@ final class FakeWitness implements AutoCloseable {
                 }
                 if (known != null) {
                     List<byte[]> proof = new ArrayList<>();
-                    body.path("consistency").forEach(hash -> proof.add(Base64.getDecoder().decode(hash.asString())));
+                    body.path("consistency")
+                            .forEach(hash -> proof.add(Base64.getDecoder().decode(hash.asString())));
                     try {
                         if (known.size() > 0) {
-                            ProofVerifier.verifyConsistency(known.size(), checkpoint.size(), known.rootHash(), checkpoint.rootHash(), proof);
+                            ProofVerifier.verifyConsistency(
+                                    known.size(), checkpoint.size(), known.rootHash(), checkpoint.rootHash(), proof);
                         }
                     } catch (TlogException e) {
                         reject(exchange, 422, "inconsistent: " + e.getMessage());

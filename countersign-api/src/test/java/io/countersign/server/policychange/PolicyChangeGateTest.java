@@ -25,12 +25,16 @@ class PolicyChangeGateTest {
     private static final Agent SYSTEM = new Agent(PolicyChanges.SYSTEM_AGENT_NAME, Map.of());
 
     private static DecisionInput input(Agent agent, String action) {
-        return new DecisionInput(Action.of(action, "policy/policy.yaml", Action.noParams(), "why"), agent, Instant.parse("2026-11-01T10:00:00Z"));
+        return new DecisionInput(
+                Action.of(action, "policy/policy.yaml", Action.noParams(), "why"),
+                agent,
+                Instant.parse("2026-11-01T10:00:00Z"));
     }
 
     @Test
     void aProposalNeedsTheConfiguredApprovers_whateverThePolicySays() {
-        PolicyChangeGate gate = new PolicyChangeGate(POLICY, new PolicyChangeSettings(Set.of("policy-admins"), 2, Duration.ofHours(4), true));
+        PolicyChangeGate gate = new PolicyChangeGate(
+                POLICY, new PolicyChangeSettings(Set.of("policy-admins"), 2, Duration.ofHours(4), true));
 
         var decision = gate.decide(input(SYSTEM, PolicyChanges.ACTION));
 
@@ -46,10 +50,14 @@ class PolicyChangeGateTest {
 
     @Test
     void everyOtherActionIsThePolicys_andTheSystemAgentMayDoNothingElse() {
-        PolicyChangeGate gate = new PolicyChangeGate(POLICY, new PolicyChangeSettings(Set.of("policy-admins"), 1, Duration.ofHours(4), true));
+        PolicyChangeGate gate = new PolicyChangeGate(
+                POLICY, new PolicyChangeSettings(Set.of("policy-admins"), 1, Duration.ofHours(4), true));
         PolicyChangeGate off = new PolicyChangeGate(POLICY, PolicyChangeSettings.disabled());
 
-        assertThat(gate.decide(input(Agent.named("reporter"), PolicyChanges.ACTION)).effect()).as("an agent asking for policy.change").isEqualTo(Effect.ALLOW);
+        assertThat(gate.decide(input(Agent.named("reporter"), PolicyChanges.ACTION))
+                        .effect())
+                .as("an agent asking for policy.change")
+                .isEqualTo(Effect.ALLOW);
         assertThat(gate.decide(input(SYSTEM, "db.delete")).effect()).isEqualTo(Effect.DENY);
         assertThat(off.decide(input(SYSTEM, PolicyChanges.ACTION)).effect()).isEqualTo(Effect.DENY);
         assertThat(gate.breakers()).isEqualTo(POLICY.breakers()).hasSize(1);

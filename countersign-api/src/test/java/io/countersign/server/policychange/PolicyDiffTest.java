@@ -47,13 +47,17 @@ class PolicyDiffTest {
         assertThat(diff.removed()).containsExactly("b");
         assertThat(diff.changed()).containsExactly("a");
         assertThat(diff.breakers()).containsExactly("burst");
-        assertThat(diff.summary()).isEqualTo("added d; removed b; changed a; breakers added, removed or changed: burst; default deny -> require_approval");
+        assertThat(diff.summary())
+                .isEqualTo(
+                        "added d; removed b; changed a; breakers added, removed or changed: burst; default deny -> require_approval");
     }
 
     @Test
     void theSameRulesInAnotherLayout_areNoRuleChange() {
         String reformatted = "# a comment\n" + BEFORE;
 
-        assertThat(PolicyDiff.between(Policy.parse("before.yaml", BEFORE), Policy.parse("after.yaml", reformatted)).summary()).isEqualTo("no rule changes");
+        assertThat(PolicyDiff.between(Policy.parse("before.yaml", BEFORE), Policy.parse("after.yaml", reformatted))
+                        .summary())
+                .isEqualTo("no rule changes");
     }
 }

@@ -21,7 +21,11 @@ public final class AuditAppendThroughput {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int[] callers = args.length > 1 ? java.util.Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray() : new int[] {64, 256};
+        int[] callers = args.length > 1
+                ? java.util.Arrays.stream(args, 1, args.length)
+                        .mapToInt(Integer::parseInt)
+                        .toArray()
+                : new int[] {64, 256};
         System.out.printf("%-8s %-9s %14s%n", "callers", "maxBatch", "appends/s");
         for (int n : callers) {
             run(n, 512, seconds);

@@ -40,9 +40,12 @@ public final class AuditAtScale {
             long t0 = System.nanoTime();
             try (SqliteStore store = SqliteStore.open(data)) {
                 AuditBenchSupport.fill(store, entries, 2_000);
-                Checkpointer.start(store.audit(), key, Clock.systemUTC(), Duration.ofHours(1), c -> {}, new AuditMetrics()).close();
-                System.out.printf("built %,d entries in %.1f s (%,d bytes on disk)%n", entries, (System.nanoTime() - t0) / 1e9,
-                        Files.size(data.resolve("countersign.db")));
+                Checkpointer.start(
+                                store.audit(), key, Clock.systemUTC(), Duration.ofHours(1), c -> {}, new AuditMetrics())
+                        .close();
+                System.out.printf(
+                        "built %,d entries in %.1f s (%,d bytes on disk)%n",
+                        entries, (System.nanoTime() - t0) / 1e9, Files.size(data.resolve("countersign.db")));
 
                 ProofBuilder builder = new ProofBuilder(store.audit().hashes());
                 SplittableRandom random = new SplittableRandom(42);
@@ -67,10 +70,16 @@ public final class AuditAtScale {
                 long t2 = System.nanoTime();
                 LogVerifier.Outcome outcome;
                 try (ExportSource source = ExportFile.open(export)) {
-                    outcome = new LogVerifier(JsonMapper.builder().build()).verify(source,
-                            new LogVerifier.Trust(Optional.of(key.verifier()), false), origin -> VerifierState.at(dir.resolve("state")));
+                    outcome = new LogVerifier(JsonMapper.builder().build())
+                            .verify(
+                                    source,
+                                    new LogVerifier.Trust(Optional.of(key.verifier()), false),
+                                    origin -> VerifierState.at(dir.resolve("state")));
                 }
-                System.out.printf("verify --export run %d: %.2f s, %s%n", run, (System.nanoTime() - t2) / 1e9,
+                System.out.printf(
+                        "verify --export run %d: %.2f s, %s%n",
+                        run,
+                        (System.nanoTime() - t2) / 1e9,
                         outcome instanceof LogVerifier.Verified ? "verified" : outcome);
             }
         } finally {
@@ -89,8 +98,14 @@ public final class AuditAtScale {
             nanos[i] = System.nanoTime() - start;
         }
         Arrays.sort(nanos);
-        System.out.printf("%-18s n=%,d  p50 %6.1f us  p90 %6.1f us  p99 %6.1f us  p99.9 %7.1f us  max %7.1f us%n", what, count,
-                nanos[count / 2] / 1e3, nanos[count * 9 / 10] / 1e3, nanos[count * 99 / 100] / 1e3, nanos[count * 999 / 1000] / 1e3,
+        System.out.printf(
+                "%-18s n=%,d  p50 %6.1f us  p90 %6.1f us  p99 %6.1f us  p99.9 %7.1f us  max %7.1f us%n",
+                what,
+                count,
+                nanos[count / 2] / 1e3,
+                nanos[count * 9 / 10] / 1e3,
+                nanos[count * 99 / 100] / 1e3,
+                nanos[count * 999 / 1000] / 1e3,
                 nanos[count - 1] / 1e3);
     }
 }

@@ -24,8 +24,12 @@ final class AuditBenchSupport {
         data.putArray("rules").add("reads-are-free");
         data.put("policyVersion", "sha256:4b16d3495bbbc6312fa4e7c22d6e3741361b0445877fb112db7f1806e120d217");
         data.put("reason", "matched rule reads-are-free");
-        return new AuditEvent(AuditEventType.DECISION_MADE, Instant.ofEpochMilli(1_767_000_000_000L + i), "agent:etl-nightly",
-                Optional.of("req_" + Long.toHexString(0x1000_0000_0000L + i)), data);
+        return new AuditEvent(
+                AuditEventType.DECISION_MADE,
+                Instant.ofEpochMilli(1_767_000_000_000L + i),
+                "agent:etl-nightly",
+                Optional.of("req_" + Long.toHexString(0x1000_0000_0000L + i)),
+                data);
     }
 
     /** Appends {@code count} entries, {@code perTransaction} at a time (fast bulk filling, not what the gateway does). */

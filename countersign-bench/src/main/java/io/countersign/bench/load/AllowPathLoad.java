@@ -47,8 +47,9 @@ public final class AllowPathLoad {
         }
 
         String line() {
-            return String.format("%-26s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms   errors %d", name, perSecond(),
-                    percentileMillis(0.50), percentileMillis(0.99), errors);
+            return String.format(
+                    "%-26s %9.0f req/s   p50 %7.2f ms   p99 %7.2f ms   errors %d",
+                    name, perSecond(), percentileMillis(0.50), percentileMillis(0.99), errors);
         }
     }
 
@@ -58,36 +59,49 @@ public final class AllowPathLoad {
         Path data = Files.createTempDirectory("countersign-load");
         String key;
         try (SqliteStore store = SqliteStore.open(data)) {
-            key = new ApiTokens(store, Clock.systemUTC()).issue(Agent.named("load")).reveal();
+            key = new ApiTokens(store, Clock.systemUTC())
+                    .issue(Agent.named("load"))
+                    .reveal();
         }
-        try (Gateway gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPort(0), Clock.systemUTC())) {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (Gateway gateway =
+                Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPort(0), Clock.systemUTC())) {
+            HttpClient http =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             URI actions = URI.create(gateway.baseUrl() + "/v1/actions");
             URI health = URI.create(gateway.baseUrl() + "/healthz");
-            String body = "{\"action\":\"db.query\",\"resource\":\"db/prod/customers\",\"params\":{\"statement_kind\":\"select\"},\"reason\":\"load test\"}";
-            Supplier<HttpRequest> allow = () -> HttpRequest.newBuilder(actions).header("Authorization", "Bearer " + key)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            Supplier<HttpRequest> baseline = () -> HttpRequest.newBuilder(health).GET().build();
+            String body =
+                    "{\"action\":\"db.query\",\"resource\":\"db/prod/customers\",\"params\":{\"statement_kind\":\"select\"},\"reason\":\"load test\"}";
+            Supplier<HttpRequest> allow = () -> HttpRequest.newBuilder(actions)
+                    .header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+            Supplier<HttpRequest> baseline =
+                    () -> HttpRequest.newBuilder(health).GET().build();
 
             HttpResponse<String> probe = http.send(allow.get(), HttpResponse.BodyHandlers.ofString());
             if (probe.statusCode() != 200 || !probe.body().contains("\"status\":\"approved\"")) {
-                throw new IllegalStateException("the bundled policy did not allow the load action: " + probe.statusCode() + " " + probe.body());
+                throw new IllegalStateException(
+                        "the bundled policy did not allow the load action: " + probe.statusCode() + " " + probe.body());
             }
-            System.out.printf("Countersign allow-path load: %d clients, %d s per phase, %d cores, %s%n", clients, seconds,
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            System.out.printf(
+                    "Countersign allow-path load: %d clients, %d s per phase, %d cores, %s%n",
+                    clients, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
             run(http, "warm-up", allow, clients, Math.max(2, seconds / 3));
             Result base = run(http, "baseline GET /healthz", baseline, clients, seconds);
             Result allowPath = run(http, "allow POST /v1/actions", allow, clients, seconds);
             System.out.println(base.line());
             System.out.println(allowPath.line());
-            System.out.printf("allow path / baseline: throughput %.2fx, p50 %.2fx, p99 %.2fx%n",
+            System.out.printf(
+                    "allow path / baseline: throughput %.2fx, p50 %.2fx, p99 %.2fx%n",
                     allowPath.perSecond() / base.perSecond(),
                     allowPath.percentileMillis(0.5) / base.percentileMillis(0.5),
                     allowPath.percentileMillis(0.99) / base.percentileMillis(0.99));
         }
     }
 
-    static Result run(HttpClient http, String name, Supplier<HttpRequest> request, int clients, int seconds) throws InterruptedException {
+    static Result run(HttpClient http, String name, Supplier<HttpRequest> request, int clients, int seconds)
+            throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         AtomicLong errors = new AtomicLong();
         Queue<long[]> finished = new ConcurrentLinkedQueue<>();
@@ -100,7 +114,9 @@ public final class AllowPathLoad {
                 while (System.nanoTime() < end) {
                     long t0 = System.nanoTime();
                     try {
-                        if (http.send(request.get(), HttpResponse.BodyHandlers.discarding()).statusCode() >= 300) {
+                        if (http.send(request.get(), HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                >= 300) {
                             errors.incrementAndGet();
                             continue;
                         }

@@ -44,19 +44,38 @@ public final class PgbenchProxyLoad {
         int scale = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         String password = "bench-" + System.nanoTime();
         Path work = Files.createTempDirectory("countersign-pgbench");
-        try (EmbeddedPostgres upstream = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("max_connections", "100").start()) {
-            try (Connection admin = upstream.getPostgresDatabase().getConnection(); Statement sql = admin.createStatement()) {
+        try (EmbeddedPostgres upstream = EmbeddedPostgres.builder()
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig("max_connections", "100")
+                .start()) {
+            try (Connection admin = upstream.getPostgresDatabase().getConnection();
+                    Statement sql = admin.createStatement()) {
                 sql.execute("CREATE ROLE app LOGIN PASSWORD '" + password + "'");
                 sql.execute("CREATE DATABASE app OWNER app");
                 ResultSet hba = sql.executeQuery("SHOW hba_file");
                 hba.next();
-                Files.writeString(Path.of(hba.getString(1)), "host all app 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\nlocal all all trust\n");
+                Files.writeString(
+                        Path.of(hba.getString(1)),
+                        "host all app 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\nlocal all all trust\n");
                 sql.execute("SELECT pg_reload_conf()");
             }
             int upstreamPort = upstream.getPort();
-            run(List.of("pgbench", "-i", "-q", "-s", String.valueOf(scale), "-h", "127.0.0.1", "-p", String.valueOf(upstreamPort), "-U", "app", "app"),
-                    password, work.resolve("init.log"));
+            run(
+                    List.of(
+                            "pgbench",
+                            "-i",
+                            "-q",
+                            "-s",
+                            String.valueOf(scale),
+                            "-h",
+                            "127.0.0.1",
+                            "-p",
+                            String.valueOf(upstreamPort),
+                            "-U",
+                            "app",
+                            "app"),
+                    password,
+                    work.resolve("init.log"));
             Path data = work.resolve("data");
             Path policy = work.resolve("policy.yaml");
             Files.writeString(policy, """
@@ -66,20 +85,38 @@ public final class PgbenchProxyLoad {
                         match: {action: "sql.select"}
                         effect: allow
                     """);
-            PostgresProxyConfig proxy = new PostgresProxyConfig("bench", "127.0.0.1", 0, new PostgresProxyConfig.UpstreamSettings("127.0.0.1",
-                    upstreamPort, "app", "app", "BENCH_DB_PASSWORD", PostgresProxyConfig.SslMode.DISABLE), Optional.empty(),
+            PostgresProxyConfig proxy = new PostgresProxyConfig(
+                    "bench",
+                    "127.0.0.1",
+                    0,
+                    new PostgresProxyConfig.UpstreamSettings(
+                            "127.0.0.1",
+                            upstreamPort,
+                            "app",
+                            "app",
+                            "BENCH_DB_PASSWORD",
+                            PostgresProxyConfig.SslMode.DISABLE),
+                    Optional.empty(),
                     PostgresProxyConfig.Unparsed.DENY);
-            ServerConfig config = ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0)
+            ServerConfig config = ServerConfig.defaults()
+                    .withDataDirectory(data)
+                    .withPolicyFile(policy)
+                    .withPort(0)
                     .withPostgresProxies(List.of(proxy));
-            try (Gateway gateway = Gateway.start(config, Clock.systemUTC(),
+            try (Gateway gateway = Gateway.start(
+                    config,
+                    Clock.systemUTC(),
                     name -> name.equals("BENCH_DB_PASSWORD") ? Optional.of(password) : Optional.empty())) {
                 String key;
                 try (SqliteStore store = SqliteStore.open(data)) {
-                    key = new ApiTokens(store, Clock.systemUTC()).issue(Agent.named("bench")).reveal();
+                    key = new ApiTokens(store, Clock.systemUTC())
+                            .issue(Agent.named("bench"))
+                            .reveal();
                 }
                 int proxyPort = gateway.postgresProxies().getFirst().port();
-                System.out.printf("pgbench -S, scale %d, %d s per phase, %d cores, %s%n", scale, seconds, Runtime.getRuntime().availableProcessors(),
-                        System.getProperty("java.version"));
+                System.out.printf(
+                        "pgbench -S, scale %d, %d s per phase, %d cores, %s%n",
+                        scale, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
                 List<Phase> phases = new ArrayList<>();
                 for (int clients : new int[] {1, 16}) {
                     phases.add(pgbench("direct", clients, seconds, upstreamPort, "app", password, work));
@@ -87,30 +124,55 @@ public final class PgbenchProxyLoad {
                 }
                 System.out.printf("%-8s %7s %10s %9s %9s%n", "path", "clients", "tps", "p50 ms", "p99 ms");
                 for (Phase phase : phases) {
-                    System.out.printf("%-8s %7d %10.1f %9.3f %9.3f%n", phase.what(), phase.clients(), phase.tps(), phase.p50Millis(), phase.p99Millis());
+                    System.out.printf(
+                            "%-8s %7d %10.1f %9.3f %9.3f%n",
+                            phase.what(), phase.clients(), phase.tps(), phase.p50Millis(), phase.p99Millis());
                 }
                 for (int i = 0; i < phases.size(); i += 2) {
                     Phase direct = phases.get(i);
                     Phase proxied = phases.get(i + 1);
-                    System.out.printf("%d client(s): proxy at %.2fx direct throughput, p50 +%.3f ms%n", direct.clients(), proxied.tps() / direct.tps(),
-                            proxied.p50Millis() - direct.p50Millis());
+                    System.out.printf(
+                            "%d client(s): proxy at %.2fx direct throughput, p50 +%.3f ms%n",
+                            direct.clients(), proxied.tps() / direct.tps(), proxied.p50Millis() - direct.p50Millis());
                 }
             }
         }
     }
 
-    private static Phase pgbench(String what, int clients, int seconds, int port, String user, String password, Path work) throws Exception {
+    private static Phase pgbench(
+            String what, int clients, int seconds, int port, String user, String password, Path work) throws Exception {
         Path logs = Files.createDirectories(work.resolve(what + "-" + clients));
-        String output = run(List.of("pgbench", "-n", "-S", "-c", String.valueOf(clients), "-j", String.valueOf(Math.min(clients, 2)), "-T",
-                String.valueOf(seconds), "-l", "--log-prefix=" + logs.resolve("tx"), "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", user, "app"),
-                password, logs.resolve("pgbench.log"));
+        String output = run(
+                List.of(
+                        "pgbench",
+                        "-n",
+                        "-S",
+                        "-c",
+                        String.valueOf(clients),
+                        "-j",
+                        String.valueOf(Math.min(clients, 2)),
+                        "-T",
+                        String.valueOf(seconds),
+                        "-l",
+                        "--log-prefix=" + logs.resolve("tx"),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        String.valueOf(port),
+                        "-U",
+                        user,
+                        "app"),
+                password,
+                logs.resolve("pgbench.log"));
         Matcher tps = TPS.matcher(output);
         if (!tps.find()) {
-            throw new IllegalStateException("pgbench printed no tps for " + what + " at " + clients + " clients:\n" + output);
+            throw new IllegalStateException(
+                    "pgbench printed no tps for " + what + " at " + clients + " clients:\n" + output);
         }
         List<Long> micros = new ArrayList<>();
         try (Stream<Path> files = Files.list(logs)) {
-            for (Path file : files.filter(path -> path.getFileName().toString().startsWith("tx")).toList()) {
+            for (Path file : files.filter(path -> path.getFileName().toString().startsWith("tx"))
+                    .toList()) {
                 for (String line : Files.readAllLines(file)) {
                     String[] fields = line.split(" ");
                     if (fields.length > 2) {
@@ -120,20 +182,30 @@ public final class PgbenchProxyLoad {
             }
         }
         micros.sort(null);
-        return new Phase(what, clients, Double.parseDouble(tps.group(1)), percentile(micros, 0.50) / 1000.0, percentile(micros, 0.99) / 1000.0);
+        return new Phase(
+                what,
+                clients,
+                Double.parseDouble(tps.group(1)),
+                percentile(micros, 0.50) / 1000.0,
+                percentile(micros, 0.99) / 1000.0);
     }
 
     private static double percentile(List<Long> sorted, double q) {
-        return sorted.isEmpty() ? Double.NaN : sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
+        return sorted.isEmpty()
+                ? Double.NaN
+                : sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(q * sorted.size())));
     }
 
-    private static String run(List<String> command, String password, Path log) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    private static String run(List<String> command, String password, Path log)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(Map.of("PGPASSWORD", password));
         Process process = builder.start();
         process.getOutputStream().close();
         if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed:\n" + Files.readString(log, StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    String.join(" ", command) + " failed:\n" + Files.readString(log, StandardCharsets.UTF_8));
         }
         return Files.readString(log, StandardCharsets.UTF_8);
     }

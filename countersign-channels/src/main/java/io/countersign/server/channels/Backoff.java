@@ -19,7 +19,8 @@ public record Backoff(Duration initial, Duration max, int maxAttempts) {
             throw new IllegalArgumentException("the initial backoff must be positive, not " + initial);
         }
         if (max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("the maximum backoff " + max + " is shorter than the initial " + initial);
+            throw new IllegalArgumentException(
+                    "the maximum backoff " + max + " is shorter than the initial " + initial);
         }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts is " + maxAttempts + ", want at least 1");

@@ -26,7 +26,10 @@ public final class Channels implements Subscriptions {
 
     @Override
     public List<String> channelsFor(NotificationType type, Optional<ApprovalRequest> request) {
-        return channels.stream().filter(channel -> channel.wants(type, request)).map(Channel::name).toList();
+        return channels.stream()
+                .filter(channel -> channel.wants(type, request))
+                .map(Channel::name)
+                .toList();
     }
 
     /**

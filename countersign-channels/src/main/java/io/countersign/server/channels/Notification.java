@@ -18,7 +18,13 @@ import tools.jackson.databind.JsonNode;
  * @param attempt 1 on the first attempt
  * @param messageRef what this channel's {@link Channel#deliver} returned for the request before
  */
-public record Notification(long id, NotificationType type, Optional<ApprovalRequest> request, JsonNode payload, Instant at, int attempt,
+public record Notification(
+        long id,
+        NotificationType type,
+        Optional<ApprovalRequest> request,
+        JsonNode payload,
+        Instant at,
+        int attempt,
         Optional<String> messageRef) {
     public Notification {
         requireNonNull(type, "type is null");

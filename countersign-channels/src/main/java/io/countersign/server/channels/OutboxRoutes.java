@@ -68,7 +68,9 @@ public final class OutboxRoutes {
         item.put("id", delivery.id());
         item.put("channel", delivery.event().channel());
         item.put("type", delivery.event().type().wireName());
-        delivery.event().request().ifPresentOrElse(request -> item.put("request", request), () -> item.putNull("request"));
+        delivery.event()
+                .request()
+                .ifPresentOrElse(request -> item.put("request", request), () -> item.putNull("request"));
         item.put("createdAt", delivery.event().at().toString());
         item.put("status", delivery.status().wireName());
         item.put("attempts", delivery.attempts());

@@ -53,18 +53,28 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
     private final JsonMapper mapper;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
-    private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("outbox-delivery-", 0).factory());
+    private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("outbox-delivery-", 0).factory());
     private final Thread loop;
     private final MeterRegistry registry;
     private boolean woken; // guarded by lock
     /** The counts the gauges show, read once per scrape (the three gauges share it) rather than once per gauge. */
     private volatile CountsRead counts = new CountsRead(Instant.EPOCH, java.util.Map.of());
+
     private final StoreReading<java.util.Map<Delivery.Status, Long>> countsReading;
 
     private record CountsRead(Instant at, java.util.Map<Delivery.Status, Long> counts) {}
+
     private volatile boolean running = true;
 
-    private OutboxWorker(Outbox outbox, Store requests, Channels channels, Clock clock, Backoff backoff, Duration pollInterval, JsonMapper mapper,
+    private OutboxWorker(
+            Outbox outbox,
+            Store requests,
+            Channels channels,
+            Clock clock,
+            Backoff backoff,
+            Duration pollInterval,
+            JsonMapper mapper,
             MeterRegistry registry) {
         this.outbox = requireNonNull(outbox, "outbox is null");
         this.requests = requireNonNull(requests, "requests is null");
@@ -85,8 +95,15 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
     }
 
     /** A worker that delivers nothing until {@link #start()}: the gateway starts it once it knows its own URL. */
-    public static OutboxWorker create(Outbox outbox, Store requests, Channels channels, Clock clock, Backoff backoff, Duration pollInterval,
-            JsonMapper mapper, MeterRegistry registry) {
+    public static OutboxWorker create(
+            Outbox outbox,
+            Store requests,
+            Channels channels,
+            Clock clock,
+            Backoff backoff,
+            Duration pollInterval,
+            JsonMapper mapper,
+            MeterRegistry registry) {
         return new OutboxWorker(outbox, requests, channels, clock, backoff, pollInterval, mapper, registry);
     }
 
@@ -168,16 +185,22 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
         }
         try {
             Notification notification = notificationOf(delivery);
-            Optional<String> ref = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return channel.get().deliver(notification);
-                } catch (Exception e) {
-                    throw new DeliveryFailed(e);
-                }
-            }, deliveries).get(DELIVERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            ref.ifPresent(value -> delivery.event().request().ifPresent(request -> outbox.rememberMessageRef(request, channelName, value)));
+            Optional<String> ref = CompletableFuture.supplyAsync(
+                            () -> {
+                                try {
+                                    return channel.get().deliver(notification);
+                                } catch (Exception e) {
+                                    throw new DeliveryFailed(e);
+                                }
+                            },
+                            deliveries)
+                    .get(DELIVERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            ref.ifPresent(value -> delivery.event()
+                    .request()
+                    .ifPresent(request -> outbox.rememberMessageRef(request, channelName, value)));
             outbox.delivered(delivery.id(), clock.instant());
-            registry.counter("countersign.outbox.delivered", "channel", channelName).increment();
+            registry.counter("countersign.outbox.delivered", "channel", channelName)
+                    .increment();
         } catch (TimeoutException e) {
             fail(delivery, "timed out after " + DELIVERY_TIMEOUT.toSeconds() + "s", false);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -193,27 +216,51 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
 
     private Notification notificationOf(Delivery delivery) {
         Optional<ApprovalRequest> request = delivery.event().request().flatMap(id -> requests.find(new RequestId(id)));
-        Optional<String> ref = delivery.event().request().flatMap(id -> outbox.messageRef(id, delivery.event().channel()));
+        Optional<String> ref = delivery.event()
+                .request()
+                .flatMap(id -> outbox.messageRef(id, delivery.event().channel()));
         JsonNode payload;
         try {
             payload = mapper.readTree(delivery.event().payload());
         } catch (JacksonException e) {
             throw new IllegalStateException("outbox delivery " + delivery.id() + " has a payload that is not JSON", e);
         }
-        return new Notification(delivery.id(), delivery.event().type(), request, payload, delivery.event().at(), delivery.attempts() + 1, ref);
+        return new Notification(
+                delivery.id(),
+                delivery.event().type(),
+                request,
+                payload,
+                delivery.event().at(),
+                delivery.attempts() + 1,
+                ref);
     }
 
     private void fail(Delivery delivery, String error, boolean giveUpNow) {
         int failedAttempts = delivery.attempts() + 1;
         boolean giveUp = giveUpNow || backoff.givesUpAfter(failedAttempts);
         Instant next = clock.instant().plus(backoff.delayAfter(failedAttempts));
-        registry.counter("countersign.outbox.failures", "channel", delivery.event().channel()).increment();
+        registry.counter(
+                        "countersign.outbox.failures",
+                        "channel",
+                        delivery.event().channel())
+                .increment();
         if (giveUp) {
-            LOG.error("delivery {} of {} to {} failed {} time(s) and waits for an admin's retry: {}", delivery.id(),
-                    delivery.event().type().wireName(), delivery.event().channel(), failedAttempts, error);
+            LOG.error(
+                    "delivery {} of {} to {} failed {} time(s) and waits for an admin's retry: {}",
+                    delivery.id(),
+                    delivery.event().type().wireName(),
+                    delivery.event().channel(),
+                    failedAttempts,
+                    error);
         } else {
-            LOG.warn("delivery {} of {} to {} failed (attempt {}), next try at {}: {}", delivery.id(), delivery.event().type().wireName(),
-                    delivery.event().channel(), failedAttempts, next, error);
+            LOG.warn(
+                    "delivery {} of {} to {} failed (attempt {}), next try at {}: {}",
+                    delivery.id(),
+                    delivery.event().type().wireName(),
+                    delivery.event().channel(),
+                    failedAttempts,
+                    next,
+                    error);
         }
         try {
             outbox.failed(delivery.id(), error, next, giveUp);

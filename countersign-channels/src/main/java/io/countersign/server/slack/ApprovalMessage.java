@@ -33,6 +33,7 @@ import tools.jackson.databind.JsonNode;
 public final class ApprovalMessage {
     /** The action ids Countersign's buttons carry; each button's value is the request id. */
     public static final String APPROVE = "countersign_approve";
+
     public static final String DENY = "countersign_deny";
     public static final String OPEN_CONSOLE = "countersign_open_console";
 
@@ -58,39 +59,55 @@ public final class ApprovalMessage {
     public static Rendered render(ApprovalRequest request, String consoleBase) {
         requireNonNull(request, "request is null");
         String console = consoleUrl(requireNonNull(consoleBase, "consoleBase is null"), request);
-        String what = "`" + code(request.action().action()) + "` on `" + code(request.action().resource()) + "`";
+        String what = "`" + code(request.action().action()) + "` on `"
+                + code(request.action().resource()) + "`";
         List<LayoutBlock> blocks = new ArrayList<>();
-        blocks.add(section(s -> s.text(markdownText(headline(request) + "\n*" + escape(request.agent().name()) + "* wants " + what))));
+        blocks.add(section(s -> s.text(
+                markdownText(headline(request) + "\n*" + escape(request.agent().name()) + "* wants " + what))));
         List<TextObject> fields = new ArrayList<>();
         fields.add(markdownText("*Agent*\n" + escape(request.agent().name()) + actingFor(request)));
         fields.add(markdownText("*Rule" + (request.decision().rules().size() == 1 ? "" : "s") + "*\n"
-                + (request.decision().rules().isEmpty() ? "the policy's default" : escape(String.join(", ", request.decision().rules())))));
+                + (request.decision().rules().isEmpty()
+                        ? "the policy's default"
+                        : escape(String.join(", ", request.decision().rules())))));
         fields.add(markdownText("*Approvers*\n" + escape(approvers(request))));
         request.expiresAt().ifPresent(at -> fields.add(markdownText("*Expires*\n" + slackDate(at))));
         blocks.add(section(s -> s.fields(fields)));
-        blocks.add(section(s -> s.text(markdownText("*Reason*\n" + quote(cut(request.action().reason(), MAX_REASON_CHARS))))));
-        params(request.action().paramsView(), console).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
+        blocks.add(section(s ->
+                s.text(markdownText("*Reason*\n" + quote(cut(request.action().reason(), MAX_REASON_CHARS))))));
+        params(request.action().paramsView(), console)
+                .ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
         votes(request).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
         outcome(request).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
         if (request.isPending()) {
             blocks.add(actions(a -> a.blockId("countersign_decide").elements(buttons(request, console))));
         }
-        blocks.add(context(c -> c.elements(List.of(markdownText("Request `" + request.id().value() + "` · policy `"
-                + code(shortVersion(request.decision().policyVersion())) + "` · <" + console + "|Open in Countersign>")))));
-        String text = plainHeadline(request) + ": " + request.agent().name() + " wants " + request.action().action() + " on "
-                + request.action().resource();
+        blocks.add(context(
+                c -> c.elements(List.of(markdownText("Request `" + request.id().value() + "` · policy `"
+                        + code(shortVersion(request.decision().policyVersion())) + "` · <" + console
+                        + "|Open in Countersign>")))));
+        String text = plainHeadline(request) + ": " + request.agent().name() + " wants "
+                + request.action().action() + " on " + request.action().resource();
         return new Rendered(escape(text), blocks);
     }
 
     private static List<BlockElement> buttons(ApprovalRequest request, String console) {
         if (request.decision().approvals().stream().anyMatch(ApprovalRequirement::stepUp)) {
             // A step-up rule needs a fresh sign-in, which a Slack click can't prove: decide in the console.
-            return List.of(button(b -> b.actionId(OPEN_CONSOLE).value(request.id().value()).url(console)
+            return List.of(button(b -> b.actionId(OPEN_CONSOLE)
+                    .value(request.id().value())
+                    .url(console)
                     .text(plainText("Decide in the console"))));
         }
         return List.of(
-                button(b -> b.actionId(APPROVE).value(request.id().value()).style("primary").text(plainText("Approve"))),
-                button(b -> b.actionId(DENY).value(request.id().value()).style("danger").text(plainText("Deny"))));
+                button(b -> b.actionId(APPROVE)
+                        .value(request.id().value())
+                        .style("primary")
+                        .text(plainText("Approve"))),
+                button(b -> b.actionId(DENY)
+                        .value(request.id().value())
+                        .style("danger")
+                        .text(plainText("Deny"))));
     }
 
     private static String headline(ApprovalRequest request) {
@@ -119,14 +136,16 @@ public final class ApprovalMessage {
 
     private static String actingFor(ApprovalRequest request) {
         return request.onBehalfOf()
-                .map(human -> "\nacting for " + escape(human.display()) + (request.delegation() == Delegation.VERIFIED ? " (verified)" : " (claimed, not verified)"))
+                .map(human -> "\nacting for " + escape(human.display())
+                        + (request.delegation() == Delegation.VERIFIED ? " (verified)" : " (claimed, not verified)"))
                 .orElse("");
     }
 
     private static String approvers(ApprovalRequest request) {
         List<String> parts = new ArrayList<>();
         for (ApprovalRequirement requirement : request.decision().approvals()) {
-            parts.add(requirement.quorum() + " of " + String.join(", ", requirement.groups().stream().sorted().toList())
+            parts.add(requirement.quorum() + " of "
+                    + String.join(", ", requirement.groups().stream().sorted().toList())
                     + (requirement.stepUp() ? " (fresh sign-in)" : ""));
         }
         return String.join("; ", parts);
@@ -144,9 +163,14 @@ public final class ApprovalMessage {
                 cut = true;
                 break;
             }
-            String value = param.getValue().isString() ? param.getValue().stringValue() : param.getValue().toString();
+            String value = param.getValue().isString()
+                    ? param.getValue().stringValue()
+                    : param.getValue().toString();
             cut |= value.length() > MAX_PARAM_CHARS;
-            text.append("\n• `").append(code(cut(param.getKey(), 60))).append("`: ").append(escape(cut(value, MAX_PARAM_CHARS)));
+            text.append("\n• `")
+                    .append(code(cut(param.getKey(), 60)))
+                    .append("`: ")
+                    .append(escape(cut(value, MAX_PARAM_CHARS)));
             shown++;
         }
         if (cut) {
@@ -165,16 +189,30 @@ public final class ApprovalMessage {
                 long approvals = request.votes().stream()
                         .filter(vote -> vote.choice() == Vote.Choice.APPROVE)
                         .filter(vote -> vote.groups().stream().anyMatch(requirement.groups()::contains))
-                        .map(vote -> vote.email().isBlank() ? vote.voter() : vote.email().toLowerCase(java.util.Locale.ROOT))
-                        .distinct().count();
-                text.append("\n").append(Math.min(approvals, requirement.quorum())).append(" of ").append(requirement.quorum())
-                        .append(" approvals for rule ").append(escape(requirement.rule()));
+                        .map(vote -> vote.email().isBlank()
+                                ? vote.voter()
+                                : vote.email().toLowerCase(java.util.Locale.ROOT))
+                        .distinct()
+                        .count();
+                text.append("\n")
+                        .append(Math.min(approvals, requirement.quorum()))
+                        .append(" of ")
+                        .append(requirement.quorum())
+                        .append(" approvals for rule ")
+                        .append(escape(requirement.rule()));
             }
         }
         for (Vote vote : request.votes()) {
-            text.append("\n• ").append(escape(vote.voter())).append(vote.choice() == Vote.Choice.APPROVE ? " approved" : " denied")
-                    .append(" via ").append(escape(vote.channel())).append(", ").append(slackDate(vote.time()))
-                    .append(vote.comment().map(comment -> ": " + escape(cut(comment, 300))).orElse(""));
+            text.append("\n• ")
+                    .append(escape(vote.voter()))
+                    .append(vote.choice() == Vote.Choice.APPROVE ? " approved" : " denied")
+                    .append(" via ")
+                    .append(escape(vote.channel()))
+                    .append(", ")
+                    .append(slackDate(vote.time()))
+                    .append(vote.comment()
+                            .map(comment -> ": " + escape(cut(comment, 300)))
+                            .orElse(""));
         }
         return Optional.of(text.toString());
     }
@@ -185,25 +223,37 @@ public final class ApprovalMessage {
         }
         String by = request.decidedBy().map(ApprovalMessage::who).orElse("?");
         String when = request.decidedAt().map(ApprovalMessage::slackDate).orElse("");
-        String decided = switch (request.status()) {
-            case APPROVED, EXECUTED, FAILED -> "*Approved* by " + escape(by) + " " + when
-                    + request.breakGlass().map(glass -> " (break-glass: " + escape(cut(glass.reason(), 200)) + ")").orElse("");
-            case DENIED -> "*Denied* by " + escape(by) + " " + when + denialComment(request);
-            case EXPIRED -> "*Expired* " + when + ": nobody decided in time";
-            case CANCELLED -> "*Cancelled* by " + escape(by) + " " + when;
-            case PENDING -> throw new IllegalStateException("request " + request.id() + " is pending");
-        };
+        String decided =
+                switch (request.status()) {
+                    case APPROVED, EXECUTED, FAILED ->
+                        "*Approved* by " + escape(by) + " " + when
+                                + request.breakGlass()
+                                        .map(glass -> " (break-glass: " + escape(cut(glass.reason(), 200)) + ")")
+                                        .orElse("");
+                    case DENIED -> "*Denied* by " + escape(by) + " " + when + denialComment(request);
+                    case EXPIRED -> "*Expired* " + when + ": nobody decided in time";
+                    case CANCELLED -> "*Cancelled* by " + escape(by) + " " + when;
+                    case PENDING -> throw new IllegalStateException("request " + request.id() + " is pending");
+                };
         if (request.execution().isPresent()) {
             Execution execution = request.execution().get();
             decided += "\n*Execution " + execution.outcome().wireName() + "* " + slackDate(execution.time())
-                    + execution.detail().map(detail -> ": " + escape(cut(detail, 300))).orElse("");
+                    + execution
+                            .detail()
+                            .map(detail -> ": " + escape(cut(detail, 300)))
+                            .orElse("");
         }
-        return Optional.of(decided + request.resolution().map(why -> "\n" + escape(cut(why, 300))).orElse(""));
+        return Optional.of(decided
+                + request.resolution().map(why -> "\n" + escape(cut(why, 300))).orElse(""));
     }
 
     private static String denialComment(ApprovalRequest request) {
-        return request.votes().stream().filter(vote -> vote.choice() == Vote.Choice.DENY).reduce((first, second) -> second)
-                .flatMap(Vote::comment).map(comment -> "\n" + quote(cut(comment, 500))).orElse("");
+        return request.votes().stream()
+                .filter(vote -> vote.choice() == Vote.Choice.DENY)
+                .reduce((first, second) -> second)
+                .flatMap(Vote::comment)
+                .map(comment -> "\n" + quote(cut(comment, 500)))
+                .orElse("");
     }
 
     /** {@code human:alice} → {@code alice}; {@code system}, {@code policy} stay. */

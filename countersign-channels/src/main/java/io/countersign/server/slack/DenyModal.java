@@ -44,17 +44,20 @@ final class DenyModal {
         ObjectNode metadata = mapper.createObjectNode();
         metadata.put("request", request.id().value());
         message.ifPresent(ref -> metadata.put("message", ref.asString()));
-        String summary = "Deny `" + ApprovalMessage.escape(request.action().action()).replace('`', '\'') + "` on `"
-                + ApprovalMessage.escape(request.action().resource()).replace('`', '\'') + "` for *"
-                + ApprovalMessage.escape(request.agent().name()) + "*?";
-        return view(v -> v.type("modal").callbackId(CALLBACK_ID).privateMetadata(mapper.writeValueAsString(metadata))
+        String summary =
+                "Deny `" + ApprovalMessage.escape(request.action().action()).replace('`', '\'') + "` on `"
+                        + ApprovalMessage.escape(request.action().resource()).replace('`', '\'') + "` for *"
+                        + ApprovalMessage.escape(request.agent().name()) + "*?";
+        return view(v -> v.type("modal")
+                .callbackId(CALLBACK_ID)
+                .privateMetadata(mapper.writeValueAsString(metadata))
                 .title(viewTitle(t -> t.type("plain_text").text("Deny request")))
                 .submit(viewSubmit(s -> s.type("plain_text").text("Deny")))
                 .close(viewClose(c -> c.type("plain_text").text("Cancel")))
-                .blocks(List.of(
-                        section(s -> s.text(markdownText(summary))),
-                        input(i -> i.blockId(COMMENT_BLOCK).label(plainText("Why? The agent and the audit log see this."))
-                                .element(plainTextInput(p -> p.actionId(COMMENT_ACTION).multiline(true).maxLength(2000)))))));
+                .blocks(List.of(section(s -> s.text(markdownText(summary))), input(i -> i.blockId(COMMENT_BLOCK)
+                        .label(plainText("Why? The agent and the audit log see this."))
+                        .element(plainTextInput(
+                                p -> p.actionId(COMMENT_ACTION).multiline(true).maxLength(2000)))))));
     }
 
     /** The target from a view_submission's view, or empty when it is not one of ours or is malformed. */
@@ -68,7 +71,9 @@ final class DenyModal {
             if (!RequestId.isValid(id)) {
                 return Optional.empty();
             }
-            Optional<MessageRef> message = Optional.of(metadata.path("message").asString("")).filter(ref -> !ref.isEmpty()).map(MessageRef::parse);
+            Optional<MessageRef> message = Optional.of(metadata.path("message").asString(""))
+                    .filter(ref -> !ref.isEmpty())
+                    .map(MessageRef::parse);
             return Optional.of(new Target(new RequestId(id), message));
         } catch (RuntimeException e) {
             return Optional.empty();
@@ -76,6 +81,11 @@ final class DenyModal {
     }
 
     static String comment(JsonNode view) {
-        return view.path("state").path("values").path(COMMENT_BLOCK).path(COMMENT_ACTION).path("value").asString("");
+        return view.path("state")
+                .path("values")
+                .path(COMMENT_BLOCK)
+                .path(COMMENT_ACTION)
+                .path("value")
+                .asString("");
     }
 }

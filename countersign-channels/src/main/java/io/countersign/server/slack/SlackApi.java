@@ -39,7 +39,8 @@ public final class SlackApi implements AutoCloseable {
             requireNonNull(channel, "channel is null");
             requireNonNull(ts, "ts is null");
             if (channel.isBlank() || ts.isBlank() || channel.contains("|")) {
-                throw new IllegalArgumentException("message reference channel '" + channel + "', ts '" + ts + "' is not a Slack message");
+                throw new IllegalArgumentException(
+                        "message reference channel '" + channel + "', ts '" + ts + "' is not a Slack message");
             }
         }
 
@@ -80,30 +81,59 @@ public final class SlackApi implements AutoCloseable {
     }
 
     public MessageRef postMessage(String channel, String text, List<LayoutBlock> blocks) throws SlackCallFailed {
-        ChatPostMessageResponse response = call("chat.postMessage", () -> methods.chatPostMessage(ChatPostMessageRequest.builder()
-                .channel(channel).text(text).blocks(blocks.isEmpty() ? null : blocks).unfurlLinks(false).unfurlMedia(false).build()));
+        ChatPostMessageResponse response = call(
+                "chat.postMessage",
+                () -> methods.chatPostMessage(ChatPostMessageRequest.builder()
+                        .channel(channel)
+                        .text(text)
+                        .blocks(blocks.isEmpty() ? null : blocks)
+                        .unfurlLinks(false)
+                        .unfurlMedia(false)
+                        .build()));
         return new MessageRef(response.getChannel(), response.getTs());
     }
 
     public void updateMessage(MessageRef ref, String text, List<LayoutBlock> blocks) throws SlackCallFailed {
-        call("chat.update", () -> methods.chatUpdate(ChatUpdateRequest.builder().channel(ref.channel()).ts(ref.ts()).text(text).blocks(blocks).build()));
+        call(
+                "chat.update",
+                () -> methods.chatUpdate(ChatUpdateRequest.builder()
+                        .channel(ref.channel())
+                        .ts(ref.ts())
+                        .text(text)
+                        .blocks(blocks)
+                        .build()));
     }
 
     public void postEphemeral(String channel, String user, String text) throws SlackCallFailed {
-        call("chat.postEphemeral", () -> methods.chatPostEphemeral(ChatPostEphemeralRequest.builder().channel(channel).user(user).text(text).build()));
+        call(
+                "chat.postEphemeral",
+                () -> methods.chatPostEphemeral(ChatPostEphemeralRequest.builder()
+                        .channel(channel)
+                        .user(user)
+                        .text(text)
+                        .build()));
     }
 
     public void openView(String triggerId, View view) throws SlackCallFailed {
-        call("views.open", () -> methods.viewsOpen(ViewsOpenRequest.builder().triggerId(triggerId).view(view).build()));
+        call(
+                "views.open",
+                () -> methods.viewsOpen(ViewsOpenRequest.builder()
+                        .triggerId(triggerId)
+                        .view(view)
+                        .build()));
     }
 
     public SlackUser user(String id) throws SlackCallFailed {
-        UsersInfoResponse response = call("users.info", () -> methods.usersInfo(UsersInfoRequest.builder().user(id).build()));
+        UsersInfoResponse response = call(
+                "users.info",
+                () -> methods.usersInfo(UsersInfoRequest.builder().user(id).build()));
         User user = response.getUser();
         if (user == null) {
             throw new SlackCallFailed("users.info for " + id + " answered without a user", null);
         }
-        Optional<String> email = Optional.ofNullable(user.getProfile()).map(User.Profile::getEmail).filter(text -> !text.isBlank())
+        Optional<String> email = Optional.ofNullable(user.getProfile())
+                .map(User.Profile::getEmail)
+                .filter(text -> !text.isBlank())
                 .filter(text -> user.isEmailConfirmed());
         return new SlackUser(id, email, user.isDeleted() || user.isBot() || user.isAppUser());
     }
@@ -117,7 +147,10 @@ public final class SlackApi implements AutoCloseable {
         try {
             response = call.run();
         } catch (SlackApiException e) {
-            throw new SlackCallFailed(method + ": HTTP " + e.getResponse().code() + (e.getError() == null ? "" : " " + e.getError().getError()), e);
+            throw new SlackCallFailed(
+                    method + ": HTTP " + e.getResponse().code()
+                            + (e.getError() == null ? "" : " " + e.getError().getError()),
+                    e);
         } catch (IOException e) {
             throw new SlackCallFailed(method + ": " + e, e);
         }

@@ -51,8 +51,10 @@ public final class SlackChannel implements Channel {
             api.postMessage(defaultChannel, noticeText(notification.payload()), java.util.List.of());
             return Optional.empty();
         }
-        ApprovalRequest request = notification.request().orElseThrow(() -> new IllegalArgumentException(
-                "notification " + notification.id() + " (" + notification.type().wireName() + ") has no request"));
+        ApprovalRequest request = notification
+                .request()
+                .orElseThrow(() -> new IllegalArgumentException("notification " + notification.id() + " ("
+                        + notification.type().wireName() + ") has no request"));
         ApprovalMessage.Rendered message = ApprovalMessage.render(request, consoleBase.get());
         if (notification.messageRef().isPresent()) {
             // A later event, or the creation again after a crash: the message exists, show the request as it is now.
@@ -60,7 +62,8 @@ public final class SlackChannel implements Channel {
             api.updateMessage(ref, message.text(), message.blocks());
             return Optional.of(ref.asString());
         }
-        return Optional.of(api.postMessage(channelFor(request), message.text(), message.blocks()).asString());
+        return Optional.of(api.postMessage(channelFor(request), message.text(), message.blocks())
+                .asString());
     }
 
     /** The first channel a matching rule names, else the default. */
@@ -77,7 +80,8 @@ public final class SlackChannel implements Channel {
         String subject = text(payload, "subject");
         String body = text(payload, "text");
         String group = text(payload, "group");
-        return ApprovalMessage.escape((subject.isEmpty() ? "Countersign notice" : subject) + (group.isEmpty() ? "" : " (for " + group + ")")
+        return ApprovalMessage.escape((subject.isEmpty() ? "Countersign notice" : subject)
+                + (group.isEmpty() ? "" : " (for " + group + ")")
                 + (body.isEmpty() ? "" : "\n" + body));
     }
 

@@ -17,7 +17,8 @@ import java.util.function.Function;
  * own unless a test points it elsewhere) and where the console's links point (by default the
  * gateway's base URL).
  */
-public record SlackConfig(Secret botToken, Secret signingSecret, String defaultChannel, URI apiBaseUrl, Optional<String> consoleBaseUrl) {
+public record SlackConfig(
+        Secret botToken, Secret signingSecret, String defaultChannel, URI apiBaseUrl, Optional<String> consoleBaseUrl) {
     public static final URI DEFAULT_API_BASE_URL = URI.create("https://slack.com/api/");
 
     public SlackConfig {
@@ -30,7 +31,8 @@ public record SlackConfig(Secret botToken, Secret signingSecret, String defaultC
             throw new IllegalArgumentException("slack: the bot token and the signing secret must not be blank");
         }
         if (defaultChannel.isBlank()) {
-            throw new IllegalArgumentException("slack.defaultChannel is blank; name the channel (its id, e.g. C0123ABCD) approval messages go to");
+            throw new IllegalArgumentException(
+                    "slack.defaultChannel is blank; name the channel (its id, e.g. C0123ABCD) approval messages go to");
         }
         if (!"https".equals(apiBaseUrl.getScheme()) && !"http".equals(apiBaseUrl.getScheme())) {
             throw new IllegalArgumentException("slack.apiBaseUrl is '" + apiBaseUrl + "', want an http(s) URL");
@@ -64,13 +66,16 @@ public record SlackConfig(Secret botToken, Secret signingSecret, String defaultC
         Set<String> known = Set.of("botTokenEnv", "signingSecretEnv", "defaultChannel", "apiBaseUrl", "consoleBaseUrl");
         for (Object key : slack.keySet()) {
             if (!known.contains(String.valueOf(key))) {
-                throw new IllegalArgumentException("unknown key '" + key + "' in slack; known keys are " + new TreeSet<>(known));
+                throw new IllegalArgumentException(
+                        "unknown key '" + key + "' in slack; known keys are " + new TreeSet<>(known));
             }
         }
         Secret token = new Secret(secret(slack, "botTokenEnv", env));
         Secret signing = new Secret(secret(slack, "signingSecretEnv", env));
-        String channel = string(slack, "defaultChannel").orElseThrow(() -> new IllegalArgumentException(
-                "'slack.defaultChannel' is missing; name the channel (its id, e.g. C0123ABCD) approval messages go to"));
+        String channel = string(slack, "defaultChannel")
+                .orElseThrow(
+                        () -> new IllegalArgumentException(
+                                "'slack.defaultChannel' is missing; name the channel (its id, e.g. C0123ABCD) approval messages go to"));
         URI api;
         try {
             api = string(slack, "apiBaseUrl").map(URI::create).orElse(DEFAULT_API_BASE_URL);
@@ -81,10 +86,13 @@ public record SlackConfig(Secret botToken, Secret signingSecret, String defaultC
     }
 
     private static String secret(Map<?, ?> slack, String key, Function<String, Optional<String>> env) {
-        String name = string(slack, key).orElseThrow(() -> new IllegalArgumentException(
-                "'slack." + key + "' is missing; name the environment variable that holds it"));
-        return env.apply(name).filter(text -> !text.isBlank()).orElseThrow(() -> new IllegalArgumentException(
-                "'slack." + key + "' names the environment variable " + name + ", which is not set"));
+        String name = string(slack, key)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "'slack." + key + "' is missing; name the environment variable that holds it"));
+        return env.apply(name)
+                .filter(text -> !text.isBlank())
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "'slack." + key + "' names the environment variable " + name + ", which is not set"));
     }
 
     private static Optional<String> string(Map<?, ?> slack, String key) {
@@ -100,7 +108,7 @@ public record SlackConfig(Secret botToken, Secret signingSecret, String defaultC
 
     @Override
     public String toString() {
-        return "SlackConfig[botToken=***, signingSecret=***, defaultChannel=" + defaultChannel + ", apiBaseUrl=" + apiBaseUrl
-                + ", consoleBaseUrl=" + consoleBaseUrl.orElse("(the gateway's base URL)") + "]";
+        return "SlackConfig[botToken=***, signingSecret=***, defaultChannel=" + defaultChannel + ", apiBaseUrl="
+                + apiBaseUrl + ", consoleBaseUrl=" + consoleBaseUrl.orElse("(the gateway's base URL)") + "]";
     }
 }

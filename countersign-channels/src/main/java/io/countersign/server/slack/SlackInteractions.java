@@ -52,10 +52,23 @@ public final class SlackInteractions {
     private final ExecutorService background;
 
     /** One button click, as the payload tells it. */
-    private record Click(String actionId, String value, String user, String channel, Optional<MessageRef> message, String triggerId) {}
+    private record Click(
+            String actionId,
+            String value,
+            String user,
+            String channel,
+            Optional<MessageRef> message,
+            String triggerId) {}
 
-    public SlackInteractions(SlackSignature signature, SlackApi api, SlackUsers users, Workflow workflow, Supplier<String> consoleBase,
-            JsonMapper mapper, Clock clock, ExecutorService background) {
+    public SlackInteractions(
+            SlackSignature signature,
+            SlackApi api,
+            SlackUsers users,
+            Workflow workflow,
+            Supplier<String> consoleBase,
+            JsonMapper mapper,
+            Clock clock,
+            ExecutorService background) {
         this.signature = requireNonNull(signature, "signature is null");
         this.api = requireNonNull(api, "api is null");
         this.users = requireNonNull(users, "users is null");
@@ -72,7 +85,8 @@ public final class SlackInteractions {
 
     private void interaction(Context ctx) {
         byte[] body = ctx.bodyAsBytes();
-        Optional<String> refusal = signature.refusal(ctx.header("X-Slack-Request-Timestamp"), ctx.header("X-Slack-Signature"), body, clock.instant());
+        Optional<String> refusal = signature.refusal(
+                ctx.header("X-Slack-Request-Timestamp"), ctx.header("X-Slack-Signature"), body, clock.instant());
         if (refusal.isPresent()) {
             LOG.warn("slack interaction refused: {}", refusal.get());
             throw ApiProblem.unauthorized("not a request from Slack: " + refusal.get());
@@ -82,7 +96,10 @@ public final class SlackInteractions {
         switch (payload.path("type").asString("")) {
             case "block_actions" -> click(payload).ifPresent(click -> background.execute(() -> handleClick(click)));
             case "view_submission" -> submission(ctx, payload);
-            default -> LOG.debug("slack interaction of type '{}' ignored", payload.path("type").asString(""));
+            default ->
+                LOG.debug(
+                        "slack interaction of type '{}' ignored",
+                        payload.path("type").asString(""));
         }
     }
 
@@ -92,7 +109,8 @@ public final class SlackInteractions {
         for (String pair : form.split("&")) {
             if (pair.startsWith("payload=")) {
                 try {
-                    JsonNode payload = mapper.readTree(URLDecoder.decode(pair.substring("payload=".length()), StandardCharsets.UTF_8));
+                    JsonNode payload = mapper.readTree(
+                            URLDecoder.decode(pair.substring("payload=".length()), StandardCharsets.UTF_8));
                     if (payload != null && payload.isObject()) {
                         WireText.requireAll(payload);
                         return payload;
@@ -112,17 +130,27 @@ public final class SlackInteractions {
             return Optional.empty(); // the console link button, or someone else's block: nothing to do
         }
         JsonNode container = payload.path("container");
-        String channel = container.path("channel_id").asString(payload.path("channel").path("id").asString(""));
+        String channel = container
+                .path("channel_id")
+                .asString(payload.path("channel").path("id").asString(""));
         String ts = container.path("message_ts").asString("");
-        Optional<MessageRef> message = channel.isEmpty() || ts.isEmpty() ? Optional.empty() : Optional.of(new MessageRef(channel, ts));
-        return Optional.of(new Click(actionId, action.path("value").asString(""), payload.path("user").path("id").asString(""), channel,
-                message, payload.path("trigger_id").asString("")));
+        Optional<MessageRef> message =
+                channel.isEmpty() || ts.isEmpty() ? Optional.empty() : Optional.of(new MessageRef(channel, ts));
+        return Optional.of(new Click(
+                actionId,
+                action.path("value").asString(""),
+                payload.path("user").path("id").asString(""),
+                channel,
+                message,
+                payload.path("trigger_id").asString("")));
     }
 
     private void handleClick(Click click) {
         try {
-            Vote.Choice choice = click.actionId().equals(ApprovalMessage.APPROVE) ? Vote.Choice.APPROVE : Vote.Choice.DENY;
-            Optional<ApprovalRequest> request = RequestId.isValid(click.value()) ? workflow.find(new RequestId(click.value())) : Optional.empty();
+            Vote.Choice choice =
+                    click.actionId().equals(ApprovalMessage.APPROVE) ? Vote.Choice.APPROVE : Vote.Choice.DENY;
+            Optional<ApprovalRequest> request =
+                    RequestId.isValid(click.value()) ? workflow.find(new RequestId(click.value())) : Optional.empty();
             if (request.isEmpty()) {
                 tell(click, "Countersign has no request '" + click.value() + "'.");
                 return;
@@ -133,8 +161,14 @@ public final class SlackInteractions {
             }
             Optional<VotingRule.Refusal> refused = workflow.whyNotAllowedToVote(voter.get(), choice, request.get());
             if (refused.isPresent()) {
-                tell(click, "You can't " + choice.wireName() + " this request: " + refused.get().reason()
-                        + (refused.get().stepUpRequired() ? " Decide in the console: " + ApprovalMessage.consoleUrl(consoleBase.get(), request.get()) : ""));
+                tell(
+                        click,
+                        "You can't " + choice.wireName() + " this request: "
+                                + refused.get().reason()
+                                + (refused.get().stepUpRequired()
+                                        ? " Decide in the console: "
+                                                + ApprovalMessage.consoleUrl(consoleBase.get(), request.get())
+                                        : ""));
                 return;
             }
             if (choice == Vote.Choice.DENY) {
@@ -142,7 +176,8 @@ public final class SlackInteractions {
                 return;
             }
             try {
-                ApprovalRequest after = workflow.approve(voter.get(), request.get().id(), Optional.empty(), CHANNEL);
+                ApprovalRequest after =
+                        workflow.approve(voter.get(), request.get().id(), Optional.empty(), CHANNEL);
                 click.message().ifPresent(ref -> update(ref, after.id()));
             } catch (WorkflowException e) {
                 tell(click, "Your approval was not recorded: " + e.getMessage());
@@ -192,7 +227,8 @@ public final class SlackInteractions {
         ctx.status(200).contentType("application/json").result(mapper.writeValueAsString(answer));
     }
 
-    private Optional<Voter> voter(String slackUser, java.util.function.Consumer<String> refuse) throws SlackApi.SlackCallFailed {
+    private Optional<Voter> voter(String slackUser, java.util.function.Consumer<String> refuse)
+            throws SlackApi.SlackCallFailed {
         if (slackUser.isEmpty()) {
             refuse.accept("Slack did not say who you are.");
             return Optional.empty();

@@ -26,9 +26,11 @@ public final class SlackModule implements AutoCloseable {
     private final JsonMapper mapper;
     private final SlackChannel channel;
     // Clicks are answered at once and worked on here; virtual threads, since the work is mostly waiting on Slack.
-    private final ExecutorService background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("slack-click-", 0).factory());
+    private final ExecutorService background = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("slack-click-", 0).factory());
 
-    private SlackModule(SlackConfig config, SlackApi api, Supplier<String> consoleBase, Clock clock, JsonMapper mapper) {
+    private SlackModule(
+            SlackConfig config, SlackApi api, Supplier<String> consoleBase, Clock clock, JsonMapper mapper) {
         this.config = config;
         this.api = api;
         this.consoleBase = consoleBase;
@@ -38,11 +40,18 @@ public final class SlackModule implements AutoCloseable {
     }
 
     /** @param gatewayBaseUrl where the gateway is reached, for console links when the config names no consoleBaseUrl */
-    public static SlackModule create(SlackConfig config, Supplier<String> gatewayBaseUrl, Clock clock, JsonMapper mapper) {
+    public static SlackModule create(
+            SlackConfig config, Supplier<String> gatewayBaseUrl, Clock clock, JsonMapper mapper) {
         requireNonNull(config, "config is null");
         requireNonNull(gatewayBaseUrl, "gatewayBaseUrl is null");
-        Supplier<String> consoleBase = config.consoleBaseUrl().<Supplier<String>>map(url -> () -> url).orElse(gatewayBaseUrl);
-        return new SlackModule(config, new SlackApi(config), consoleBase, requireNonNull(clock, "clock is null"), requireNonNull(mapper, "mapper is null"));
+        Supplier<String> consoleBase =
+                config.consoleBaseUrl().<Supplier<String>>map(url -> () -> url).orElse(gatewayBaseUrl);
+        return new SlackModule(
+                config,
+                new SlackApi(config),
+                consoleBase,
+                requireNonNull(clock, "clock is null"),
+                requireNonNull(mapper, "mapper is null"));
     }
 
     /** The channel named {@value SlackChannel#NAME}, for the outbox. */
@@ -52,8 +61,15 @@ public final class SlackModule implements AutoCloseable {
 
     /** {@code POST /integrations/slack/interactions}, for the API server. */
     public Consumer<RoutesConfig> routes(Workflow workflow, HumanDirectory humans) {
-        SlackInteractions interactions = new SlackInteractions(new SlackSignature(config.signingSecret()), api,
-                new SlackUsers(api, humans, clock), workflow, consoleBase, mapper, clock, background);
+        SlackInteractions interactions = new SlackInteractions(
+                new SlackSignature(config.signingSecret()),
+                api,
+                new SlackUsers(api, humans, clock),
+                workflow,
+                consoleBase,
+                mapper,
+                clock,
+                background);
         return interactions::register;
     }
 

@@ -47,7 +47,8 @@ public final class SlackSignature {
         }
         long skew = Math.abs(now.getEpochSecond() - seconds);
         if (skew > MAX_AGE.toSeconds()) {
-            return Optional.of("X-Slack-Request-Timestamp is " + skew + " s away from now, more than " + MAX_AGE.toSeconds() + " s");
+            return Optional.of("X-Slack-Request-Timestamp is " + skew + " s away from now, more than "
+                    + MAX_AGE.toSeconds() + " s");
         }
         byte[] expected = sign(timestamp.trim(), body).getBytes(StandardCharsets.US_ASCII);
         if (!MessageDigest.isEqual(expected, signature.trim().getBytes(StandardCharsets.UTF_8))) {

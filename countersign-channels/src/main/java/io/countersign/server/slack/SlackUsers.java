@@ -59,8 +59,10 @@ public final class SlackUsers {
             return new Unknown("Slack has no confirmed email for your account, so Countersign can't tell who you are");
         }
         String email = user.confirmedEmail().get();
-        return humans.byVerifiedEmail(email).<Lookup>map(Found::new).orElseGet(() -> new Unknown(
-                "Countersign has no approver with the email " + email + " (an admin adds you with `countersign humans create`)"));
+        return humans.byVerifiedEmail(email)
+                .<Lookup>map(Found::new)
+                .orElseGet(() -> new Unknown("Countersign has no approver with the email " + email
+                        + " (an admin adds you with `countersign humans create`)"));
     }
 
     private SlackUser user(String id) throws SlackApi.SlackCallFailed {

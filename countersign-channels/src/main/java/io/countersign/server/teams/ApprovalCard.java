@@ -37,9 +37,11 @@ public final class ApprovalCard {
     public static final String VERB_DENY = "deny";
     /** The id of the comment input; its value arrives in the invoke's {@code action.data}. */
     public static final String COMMENT_INPUT = "comment";
+
     static final int MAX_VALUE_CHARS = 200;
     static final int MAX_PARAMS = 8;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
     /** Whether the card may carry buttons: the bot's cards can, a Workflows webhook's can't (nobody would receive the click). */
     public enum Mode {
@@ -73,29 +75,51 @@ public final class ApprovalCard {
         ArrayNode body = card.putArray("body");
         body.add(textBlock(title(request)).put("size", "Medium").put("weight", "Bolder"));
         notice.ifPresent(text -> body.add(attention(richText("Not recorded: ", text))));
-        body.add(textBlock(status(request)).put("color", statusColor(request.status())).put("weight", "Bolder").put("spacing", "Small"));
+        body.add(textBlock(status(request))
+                .put("color", statusColor(request.status()))
+                .put("weight", "Bolder")
+                .put("spacing", "Small"));
         body.add(facts(request));
-        request.onBehalfOf().ifPresent(human -> body.add(richText("On behalf of: ", human.display() + " (" + request.delegation().wireName() + ")")));
+        request.onBehalfOf()
+                .ifPresent(human -> body.add(richText(
+                        "On behalf of: ",
+                        human.display() + " (" + request.delegation().wireName() + ")")));
         body.add(richText("Why: ", cut(request.action().reason())));
         params(request, body);
         for (Vote vote : request.votes()) {
-            body.add(richText((vote.choice() == Vote.Choice.APPROVE ? "Approved by " : "Denied by ") + vote.voter() + " via " + vote.channel()
-                    + " at " + TIME.format(vote.time()) + (vote.comment().isPresent() ? ": " : ""), vote.comment().map(ApprovalCard::cut).orElse("")));
+            body.add(richText(
+                    (vote.choice() == Vote.Choice.APPROVE ? "Approved by " : "Denied by ") + vote.voter() + " via "
+                            + vote.channel() + " at " + TIME.format(vote.time())
+                            + (vote.comment().isPresent() ? ": " : ""),
+                    vote.comment().map(ApprovalCard::cut).orElse("")));
         }
-        request.execution().ifPresent(execution -> body.add(richText("Execution " + execution.outcome().wireName() + " at "
-                + TIME.format(execution.time()) + (execution.detail().isPresent() ? ": " : ""), execution.detail().map(ApprovalCard::cut).orElse(""))));
+        request.execution()
+                .ifPresent(execution -> body.add(richText(
+                        "Execution " + execution.outcome().wireName() + " at " + TIME.format(execution.time())
+                                + (execution.detail().isPresent() ? ": " : ""),
+                        execution.detail().map(ApprovalCard::cut).orElse(""))));
         ArrayNode actions = card.putArray("actions");
         boolean stepUp = request.decision().approvals().stream().anyMatch(ApprovalRequirement::stepUp);
         if (request.isPending() && mode == Mode.INTERACTIVE && !stepUp) {
-            body.add(mapper.createObjectNode().put("type", "Input.Text").put("id", COMMENT_INPUT).put("isMultiline", true)
-                    .put("label", "Comment (required to deny)").put("placeholder", "Why you approve or deny").put("maxLength", 1000));
+            body.add(mapper.createObjectNode()
+                    .put("type", "Input.Text")
+                    .put("id", COMMENT_INPUT)
+                    .put("isMultiline", true)
+                    .put("label", "Comment (required to deny)")
+                    .put("placeholder", "Why you approve or deny")
+                    .put("maxLength", 1000));
             // Both send the comment. It is not marked isRequired, which would demand it for Approve too; the
             // workflow refuses a denial without one, and the card then says so.
             actions.add(execute("Approve", VERB_APPROVE, request, "positive"));
             actions.add(execute("Deny", VERB_DENY, request, "destructive"));
         }
-        String linkTitle = request.isPending() && stepUp ? "Approve in Countersign (needs a fresh sign-in)" : "Open in Countersign";
-        actions.add(mapper.createObjectNode().put("type", "Action.OpenUrl").put("title", linkTitle).put("url", consoleUrl.apply(request)));
+        String linkTitle = request.isPending() && stepUp
+                ? "Approve in Countersign (needs a fresh sign-in)"
+                : "Open in Countersign";
+        actions.add(mapper.createObjectNode()
+                .put("type", "Action.OpenUrl")
+                .put("title", linkTitle)
+                .put("url", consoleUrl.apply(request)));
         return card;
     }
 
@@ -135,13 +159,21 @@ public final class ApprovalCard {
         StringBuilder text = new StringBuilder();
         for (ApprovalRequirement requirement : request.decision().approvals()) {
             long approvals = request.votes().stream()
-                    .filter(vote -> vote.choice() == Vote.Choice.APPROVE && vote.groups().stream().anyMatch(requirement.groups()::contains))
-                    .map(Vote::voter).distinct().count();
+                    .filter(vote -> vote.choice() == Vote.Choice.APPROVE
+                            && vote.groups().stream().anyMatch(requirement.groups()::contains))
+                    .map(Vote::voter)
+                    .distinct()
+                    .count();
             if (!text.isEmpty()) {
                 text.append("; ");
             }
-            text.append(approvals).append(" of ").append(requirement.quorum()).append(requirement.quorum() == 1 ? " approval" : " approvals")
-                    .append(" from ").append(String.join(" or ", requirement.groups().stream().sorted().toList()));
+            text.append(approvals)
+                    .append(" of ")
+                    .append(requirement.quorum())
+                    .append(requirement.quorum() == 1 ? " approval" : " approvals")
+                    .append(" from ")
+                    .append(String.join(
+                            " or ", requirement.groups().stream().sorted().toList()));
             if (requirement.stepUp()) {
                 text.append(", with a fresh sign-in");
             }
@@ -165,7 +197,12 @@ public final class ApprovalCard {
         fact(facts, "Agent", request.agent().name());
         fact(facts, "Action", request.action().action());
         fact(facts, "Resource", request.action().resource());
-        fact(facts, "Rule", request.decision().rules().isEmpty() ? "(default)" : String.join(", ", request.decision().rules()));
+        fact(
+                facts,
+                "Rule",
+                request.decision().rules().isEmpty()
+                        ? "(default)"
+                        : String.join(", ", request.decision().rules()));
         request.expiresAt().ifPresent(expiry -> fact(facts, "Expires", TIME.format(expiry)));
         fact(facts, "Request", request.id().value());
         return factSet;
@@ -182,11 +219,14 @@ public final class ApprovalCard {
         while (fields.hasNext() && shown < MAX_PARAMS) {
             Map.Entry<String, JsonNode> field = fields.next();
             JsonNode value = field.getValue();
-            body.add(richText(cut(field.getKey()) + ": ", cut(value.isString() ? value.asString() : mapper.writeValueAsString(value))));
+            body.add(richText(
+                    cut(field.getKey()) + ": ",
+                    cut(value.isString() ? value.asString() : mapper.writeValueAsString(value))));
             shown++;
         }
         if (params.size() > shown) {
-            body.add(textBlock("…and " + (params.size() - shown) + " more parameter(s) in the console").put("isSubtle", true));
+            body.add(textBlock("…and " + (params.size() - shown) + " more parameter(s) in the console")
+                    .put("isSubtle", true));
         }
     }
 
@@ -198,7 +238,10 @@ public final class ApprovalCard {
     }
 
     private ObjectNode textBlock(String text) {
-        return mapper.createObjectNode().put("type", "TextBlock").put("text", text).put("wrap", true);
+        return mapper.createObjectNode()
+                .put("type", "TextBlock")
+                .put("text", text)
+                .put("wrap", true);
     }
 
     /** A bold label and a plain-text value: text runs render no markdown. */
@@ -219,7 +262,11 @@ public final class ApprovalCard {
     }
 
     private ObjectNode execute(String title, String verb, ApprovalRequest request, String style) {
-        ObjectNode action = mapper.createObjectNode().put("type", "Action.Execute").put("title", title).put("verb", verb).put("style", style)
+        ObjectNode action = mapper.createObjectNode()
+                .put("type", "Action.Execute")
+                .put("title", title)
+                .put("verb", verb)
+                .put("style", style)
                 .put("associatedInputs", "auto");
         action.putObject("data").put("requestId", request.id().value());
         return action;

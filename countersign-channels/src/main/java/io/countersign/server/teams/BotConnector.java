@@ -47,7 +47,8 @@ final class BotConnector {
     }
 
     /** {@code PUT /v3/conversations/{conversationId}/activities/{activityId}}: replaces the card in place. */
-    void update(String conversationId, String activityId, ObjectNode activity) throws IOException, InterruptedException {
+    void update(String conversationId, String activityId, ObjectNode activity)
+            throws IOException, InterruptedException {
         send("PUT", conversationPath(conversationId) + "/activities/" + segment(activityId), Optional.of(activity));
     }
 
@@ -56,7 +57,8 @@ final class BotConnector {
         return send("GET", conversationPath(conversationId) + "/members/" + segment(userId), Optional.empty());
     }
 
-    private JsonNode send(String method, String path, Optional<ObjectNode> body) throws IOException, InterruptedException {
+    private JsonNode send(String method, String path, Optional<ObjectNode> body)
+            throws IOException, InterruptedException {
         HttpResponse<String> response = call(method, path, body);
         if (response.statusCode() == 401 || response.statusCode() == 403) {
             // A token revoked early, or the app's password changed: get a new one and try once more.
@@ -64,8 +66,8 @@ final class BotConnector {
             response = call(method, path, body);
         }
         if (response.statusCode() / 100 != 2) {
-            throw new IOException("the Bot Connector answered " + method + " " + path + " with " + response.statusCode() + ": "
-                    + BotTokens.excerpt(response.body()));
+            throw new IOException("the Bot Connector answered " + method + " " + path + " with " + response.statusCode()
+                    + ": " + BotTokens.excerpt(response.body()));
         }
         if (response.body().isBlank()) {
             return mapper.createObjectNode();
@@ -73,12 +75,15 @@ final class BotConnector {
         try {
             return mapper.readTree(response.body());
         } catch (JacksonException e) {
-            throw new IOException("the Bot Connector answered " + method + " " + path + " with no JSON: " + e.getOriginalMessage());
+            throw new IOException(
+                    "the Bot Connector answered " + method + " " + path + " with no JSON: " + e.getOriginalMessage());
         }
     }
 
-    private HttpResponse<String> call(String method, String path, Optional<ObjectNode> body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bot.serviceBase() + path)).timeout(TIMEOUT)
+    private HttpResponse<String> call(String method, String path, Optional<ObjectNode> body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bot.serviceBase() + path))
+                .timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + tokens.token());
         if (body.isPresent()) {
             request.header("Content-Type", "application/json")

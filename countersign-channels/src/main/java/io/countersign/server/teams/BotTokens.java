@@ -1,6 +1,5 @@
 package io.countersign.server.teams;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -46,25 +46,32 @@ final class BotTokens {
         if (token != null && now.isBefore(refreshAt)) {
             return token;
         }
-        String form = "grant_type=client_credentials&client_id=" + encode(bot.appId()) + "&client_secret=" + encode(bot.appPassword().reveal())
-                + "&scope=" + encode(bot.scope());
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(bot.tokenUrl()).timeout(TIMEOUT)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        String form = "grant_type=client_credentials&client_id=" + encode(bot.appId()) + "&client_secret="
+                + encode(bot.appPassword().reveal()) + "&scope=" + encode(bot.scope());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(bot.tokenUrl())
+                        .timeout(TIMEOUT)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(form))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             // The body is the provider's error (invalid_client...), which never echoes the secret.
-            throw new IOException("the token endpoint " + bot.tokenUrl() + " answered " + response.statusCode() + ": " + excerpt(response.body()));
+            throw new IOException("the token endpoint " + bot.tokenUrl() + " answered " + response.statusCode() + ": "
+                    + excerpt(response.body()));
         }
         JsonNode answer;
         try {
             answer = mapper.readTree(response.body());
         } catch (JacksonException e) {
-            throw new IOException("the token endpoint " + bot.tokenUrl() + " answered with no JSON: " + e.getOriginalMessage());
+            throw new IOException(
+                    "the token endpoint " + bot.tokenUrl() + " answered with no JSON: " + e.getOriginalMessage());
         }
         String accessToken = answer.path("access_token").asString("");
         long expiresIn = answer.path("expires_in").asLong(0);
         if (accessToken.isEmpty() || expiresIn <= 0) {
-            throw new IOException("the token endpoint " + bot.tokenUrl() + " answered without access_token and expires_in");
+            throw new IOException(
+                    "the token endpoint " + bot.tokenUrl() + " answered without access_token and expires_in");
         }
         // A short-lived token (under twice the margin) is refreshed at half its life instead.
         Duration life = Duration.ofSeconds(expiresIn);

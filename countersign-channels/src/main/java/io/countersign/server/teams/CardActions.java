@@ -64,7 +64,9 @@ final class CardActions {
             return card(request.get(), Optional.of(sender.refusal()));
         }
         Human human = sender.human().get();
-        Optional<String> comment = Optional.of(data.path(ApprovalCard.COMMENT_INPUT).asString("").strip()).filter(text -> !text.isEmpty());
+        Optional<String> comment = Optional.of(
+                        data.path(ApprovalCard.COMMENT_INPUT).asString("").strip())
+                .filter(text -> !text.isEmpty());
         try {
             ApprovalRequest after = ApprovalCard.VERB_APPROVE.equals(verb)
                     ? workflow.approve(Voter.of(human), requestId, comment, TeamsBotChannel.NAME)
@@ -72,7 +74,9 @@ final class CardActions {
             return card(after, Optional.empty());
         } catch (WorkflowException e) {
             LOG.info("teams: {} of {} by human:{} refused: {}", verb, id, human.name(), e.getMessage());
-            String why = e instanceof WorkflowException.StepUpRequired ? e.getMessage() + "; decide it in the console after signing in" : e.getMessage();
+            String why = e instanceof WorkflowException.StepUpRequired
+                    ? e.getMessage() + "; decide it in the console after signing in"
+                    : e.getMessage();
             return card(workflow.find(requestId).orElse(request.get()), Optional.of(why));
         }
     }

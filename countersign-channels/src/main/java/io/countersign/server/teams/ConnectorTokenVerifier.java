@@ -1,6 +1,5 @@
 package io.countersign.server.teams;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JOSEException;
@@ -32,6 +31,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +91,8 @@ final class ConnectorTokenVerifier {
             throw new TokenRejected("the bearer token is unsigned or encrypted; the Bot Connector signs with RS256");
         }
         if (!JWSAlgorithm.RS256.equals(signed.getHeader().getAlgorithm())) {
-            throw new TokenRejected("the token is signed with " + signed.getHeader().getAlgorithm() + "; the Bot Connector signs with RS256");
+            throw new TokenRejected("the token is signed with "
+                    + signed.getHeader().getAlgorithm() + "; the Bot Connector signs with RS256");
         }
         try {
             return processor().process(signed, null);
@@ -137,14 +138,16 @@ final class ConnectorTokenVerifier {
                 return processor;
             } catch (IOException | ParseException | IllegalArgumentException | IllegalStateException e) {
                 lastDiscoveryError = e.getMessage();
-                LOG.warn("teams: reading the OpenID metadata at {} failed: {}", bot.openIdMetadataUrl(), e.getMessage());
+                LOG.warn(
+                        "teams: reading the OpenID metadata at {} failed: {}", bot.openIdMetadataUrl(), e.getMessage());
                 throw new TokenRejected("the Bot Framework OpenID metadata is unreachable: " + e.getMessage());
             }
         }
     }
 
     private URL jwksUri() throws IOException, ParseException {
-        Map<String, Object> document = JSONObjectUtils.parse(retriever.retrieveResource(bot.openIdMetadataUrl().toURL()).getContent());
+        Map<String, Object> document = JSONObjectUtils.parse(
+                retriever.retrieveResource(bot.openIdMetadataUrl().toURL()).getContent());
         String jwksUri = JSONObjectUtils.getString(document, "jwks_uri");
         if (jwksUri == null) {
             throw new IllegalStateException("the OpenID metadata at " + bot.openIdMetadataUrl() + " has no jwks_uri");
@@ -160,16 +163,17 @@ final class ConnectorTokenVerifier {
         DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
         jwtProcessor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
         jwtProcessor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                Set.of(bot.appId()),
-                new JWTClaimsSet.Builder().issuer(bot.issuer()).build(),
-                Set.of("exp"),
-                Set.of()) {
-            @Override
-            protected Date currentTime() {
-                return Date.from(clock.instant());
-            }
-        };
+        DefaultJWTClaimsVerifier<SecurityContext> claims =
+                new DefaultJWTClaimsVerifier<>(
+                        Set.of(bot.appId()),
+                        new JWTClaimsSet.Builder().issuer(bot.issuer()).build(),
+                        Set.of("exp"),
+                        Set.of()) {
+                    @Override
+                    protected Date currentTime() {
+                        return Date.from(clock.instant());
+                    }
+                };
         claims.setMaxClockSkew((int) CLOCK_SKEW.toSeconds());
         jwtProcessor.setJWTClaimsSetVerifier(claims);
         return jwtProcessor;

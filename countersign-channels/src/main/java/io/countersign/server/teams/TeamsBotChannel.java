@@ -20,8 +20,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class TeamsBotChannel implements Channel {
     public static final String NAME = "teams";
-    private static final Set<NotificationType> TYPES = EnumSet.of(NotificationType.REQUEST_CREATED, NotificationType.REQUEST_VOTED,
-            NotificationType.REQUEST_DECIDED, NotificationType.ACTION_EXECUTED);
+    private static final Set<NotificationType> TYPES = EnumSet.of(
+            NotificationType.REQUEST_CREATED,
+            NotificationType.REQUEST_VOTED,
+            NotificationType.REQUEST_DECIDED,
+            NotificationType.ACTION_EXECUTED);
 
     private final TeamsConfig.Bot bot;
     private final BotConnector connector;
@@ -43,7 +46,9 @@ public final class TeamsBotChannel implements Channel {
     /** Requests a human decides: posted when created pending, updated on every later change. */
     @Override
     public boolean wants(NotificationType type, Optional<ApprovalRequest> request) {
-        if (request.isEmpty() || !TYPES.contains(type) || request.get().decision().effect() != Effect.REQUIRE_APPROVAL) {
+        if (request.isEmpty()
+                || !TYPES.contains(type)
+                || request.get().decision().effect() != Effect.REQUIRE_APPROVAL) {
             return false;
         }
         return type != NotificationType.REQUEST_CREATED || request.get().isPending();
@@ -58,7 +63,10 @@ public final class TeamsBotChannel implements Channel {
         ObjectNode card = cards.render(request, ApprovalCard.Mode.INTERACTIVE);
         Optional<MessageRef> posted = notification.messageRef().flatMap(MessageRef::parse);
         if (posted.isPresent()) {
-            connector.update(posted.get().conversationId(), posted.get().activityId(), activity(card, Optional.of(posted.get().activityId())));
+            connector.update(
+                    posted.get().conversationId(),
+                    posted.get().activityId(),
+                    activity(card, Optional.of(posted.get().activityId())));
             return Optional.empty();
         }
         // Not posted yet (the first delivery, or the card was never posted): post the request as it is now.

@@ -19,9 +19,11 @@ import java.util.TreeMap;
  * @param consoleBaseUrl where the cards' console links point; by default the gateway's base URL
  */
 public record TeamsConfig(Optional<Bot> bot, Optional<URI> workflowUrl, Optional<String> consoleBaseUrl) {
-    public static final URI DEFAULT_TOKEN_URL = URI.create("https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token");
+    public static final URI DEFAULT_TOKEN_URL =
+            URI.create("https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token");
     public static final String DEFAULT_SCOPE = "https://api.botframework.com/.default";
-    public static final URI DEFAULT_OPENID_METADATA_URL = URI.create("https://login.botframework.com/v1/.well-known/openidconfiguration");
+    public static final URI DEFAULT_OPENID_METADATA_URL =
+            URI.create("https://login.botframework.com/v1/.well-known/openidconfiguration");
     public static final String DEFAULT_ISSUER = "https://api.botframework.com";
 
     public TeamsConfig {
@@ -47,8 +49,17 @@ public record TeamsConfig(Optional<Bot> bot, Optional<URI> workflowUrl, Optional
      * @param users AAD object id to the email of a human in the gateway, for users whose UPN is not their email
      * @param tenantId when set, invokes from any other Microsoft Entra tenant are refused
      */
-    public record Bot(String appId, Secret appPassword, URI tokenUrl, String scope, URI openIdMetadataUrl, String issuer, URI serviceUrl,
-            String conversationId, Map<String, String> users, Optional<String> tenantId) {
+    public record Bot(
+            String appId,
+            Secret appPassword,
+            URI tokenUrl,
+            String scope,
+            URI openIdMetadataUrl,
+            String issuer,
+            URI serviceUrl,
+            String conversationId,
+            Map<String, String> users,
+            Optional<String> tenantId) {
         public Bot {
             requireNonNull(appId, "appId is null");
             requireNonNull(appPassword, "appPassword is null");
@@ -67,7 +78,8 @@ public record TeamsConfig(Optional<Bot> bot, Optional<URI> workflowUrl, Optional
             }
             // AAD object ids are GUIDs; Teams sends them in lower case, people paste them in any case.
             TreeMap<String, String> normalized = new TreeMap<>();
-            requireNonNull(users, "users is null").forEach((id, email) -> normalized.put(id.toLowerCase(Locale.ROOT), email));
+            requireNonNull(users, "users is null")
+                    .forEach((id, email) -> normalized.put(id.toLowerCase(Locale.ROOT), email));
             users = Map.copyOf(normalized);
         }
 
@@ -78,15 +90,18 @@ public record TeamsConfig(Optional<Bot> bot, Optional<URI> workflowUrl, Optional
 
         @Override
         public String toString() {
-            return "Bot[appId=" + appId + ", appPassword=***, tokenUrl=" + tokenUrl + ", openIdMetadataUrl=" + openIdMetadataUrl + ", issuer="
-                    + issuer + ", serviceUrl=" + serviceUrl + ", conversationId=" + conversationId + ", users=" + users.size() + "]";
+            return "Bot[appId=" + appId + ", appPassword=***, tokenUrl=" + tokenUrl + ", openIdMetadataUrl="
+                    + openIdMetadataUrl + ", issuer=" + issuer + ", serviceUrl=" + serviceUrl + ", conversationId="
+                    + conversationId + ", users=" + users.size() + "]";
         }
     }
 
     @Override
     public String toString() {
         // The Workflows URL carries its own signature (sig=...): whoever has it can post to the channel.
-        return "TeamsConfig[bot=" + bot + ", workflowUrl=" + workflowUrl.map(url -> url.getScheme() + "://" + url.getHost() + "/***").orElse("none")
-                + ", consoleBaseUrl=" + consoleBaseUrl.orElse("the gateway's") + "]";
+        return "TeamsConfig[bot=" + bot + ", workflowUrl="
+                + workflowUrl
+                        .map(url -> url.getScheme() + "://" + url.getHost() + "/***")
+                        .orElse("none") + ", consoleBaseUrl=" + consoleBaseUrl.orElse("the gateway's") + "]";
     }
 }

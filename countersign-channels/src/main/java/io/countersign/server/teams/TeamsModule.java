@@ -31,7 +31,13 @@ public final class TeamsModule implements AutoCloseable {
     private final Optional<BotConnector> connector;
     private final List<Channel> channels;
 
-    private TeamsModule(TeamsConfig config, HttpClient http, JsonMapper mapper, Clock clock, ApprovalCard cards, Optional<BotConnector> connector,
+    private TeamsModule(
+            TeamsConfig config,
+            HttpClient http,
+            JsonMapper mapper,
+            Clock clock,
+            ApprovalCard cards,
+            Optional<BotConnector> connector,
             List<Channel> channels) {
         this.config = config;
         this.http = http;
@@ -45,18 +51,28 @@ public final class TeamsModule implements AutoCloseable {
     /**
      * @param gatewayBaseUrl the gateway's base URL once it listens; console links use it unless {@code teams.consoleBaseUrl} is set
      */
-    public static TeamsModule create(TeamsConfig config, Supplier<String> gatewayBaseUrl, Clock clock, JsonMapper mapper) {
+    public static TeamsModule create(
+            TeamsConfig config, Supplier<String> gatewayBaseUrl, Clock clock, JsonMapper mapper) {
         requireNonNull(config, "config is null");
         requireNonNull(gatewayBaseUrl, "gatewayBaseUrl is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(mapper, "mapper is null");
-        config.bot().filter(bot -> bot.tenantId().isEmpty()).ifPresent(bot -> LoggerFactory.getLogger(TeamsModule.class).warn(
-                "teams.tenantId is not set: clicks are taken from any Microsoft Entra tenant the bot is installed in; set it to your tenant's id"));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        config.bot()
+                .filter(bot -> bot.tenantId().isEmpty())
+                .ifPresent(
+                        bot -> LoggerFactory.getLogger(TeamsModule.class)
+                                .warn(
+                                        "teams.tenantId is not set: clicks are taken from any Microsoft Entra tenant the bot is installed in; set it to your tenant's id"));
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         Supplier<String> consoleBase = () -> config.consoleBaseUrl().orElseGet(gatewayBaseUrl);
-        ApprovalCard cards = new ApprovalCard(mapper, request -> consoleBase.get() + "/console/requests/" + request.id().value());
+        ApprovalCard cards = new ApprovalCard(
+                mapper,
+                request ->
+                        consoleBase.get() + "/console/requests/" + request.id().value());
         List<Channel> channels = new ArrayList<>();
-        Optional<BotConnector> connector = config.bot().map(bot -> new BotConnector(bot, new BotTokens(bot, http, mapper, clock), http, mapper));
+        Optional<BotConnector> connector =
+                config.bot().map(bot -> new BotConnector(bot, new BotTokens(bot, http, mapper, clock), http, mapper));
         config.bot().ifPresent(bot -> channels.add(new TeamsBotChannel(bot, connector.orElseThrow(), cards, mapper)));
         config.workflowUrl().ifPresent(url -> channels.add(new TeamsWorkflowChannel(url, http, cards, mapper)));
         return new TeamsModule(config, http, mapper, clock, cards, connector, channels);
@@ -76,7 +92,9 @@ public final class TeamsModule implements AutoCloseable {
         }
         TeamsConfig.Bot bot = config.bot().get();
         TeamsUsers users = new TeamsUsers(bot, connector.orElseThrow(), humans);
-        return new TeamsRoutes(new ConnectorTokenVerifier(bot, clock), new CardActions(workflow, users, cards, mapper), mapper)::register;
+        return new TeamsRoutes(
+                        new ConnectorTokenVerifier(bot, clock), new CardActions(workflow, users, cards, mapper), mapper)
+                ::register;
     }
 
     @Override

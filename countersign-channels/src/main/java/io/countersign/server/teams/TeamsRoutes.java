@@ -1,6 +1,5 @@
 package io.countersign.server.teams;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -61,12 +60,14 @@ final class TeamsRoutes {
         }
         WireText.requireAll(activity);
         try {
-            ConnectorTokenVerifier.requireServiceUrl(claims, activity.path("serviceUrl").asString(""));
+            ConnectorTokenVerifier.requireServiceUrl(
+                    claims, activity.path("serviceUrl").asString(""));
         } catch (TokenRejected e) {
             LOG.info("teams: refused a call to {}: {}", PATH, e.getMessage());
             throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
-        if ("invoke".equals(activity.path("type").asString("")) && "adaptiveCard/action".equals(activity.path("name").asString(""))) {
+        if ("invoke".equals(activity.path("type").asString(""))
+                && "adaptiveCard/action".equals(activity.path("name").asString(""))) {
             ctx.status(200).contentType("application/json").result(mapper.writeValueAsString(actions.handle(activity)));
             return;
         }

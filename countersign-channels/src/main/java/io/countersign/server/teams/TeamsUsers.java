@@ -37,7 +37,10 @@ final class TeamsUsers {
 
     Found whoSent(JsonNode activity) {
         JsonNode from = activity.path("from");
-        String tenant = activity.path("channelData").path("tenant").path("id").asString(activity.path("conversation").path("tenantId").asString(""));
+        String tenant = activity.path("channelData")
+                .path("tenant")
+                .path("id")
+                .asString(activity.path("conversation").path("tenantId").asString(""));
         if (bot.tenantId().isPresent() && !bot.tenantId().get().equalsIgnoreCase(tenant)) {
             return refused("this bot takes decisions from its own Microsoft Entra tenant only");
         }
@@ -47,15 +50,17 @@ final class TeamsUsers {
         }
         Optional<String> upn = upn(activity, from);
         if (upn.isEmpty()) {
-            return refused("Countersign could not read your Teams account's user principal name; ask an admin to map your AAD object id "
-                    + (aadObjectId.isEmpty() ? "" : "(" + aadObjectId + ") ") + "in teams.users");
+            return refused(
+                    "Countersign could not read your Teams account's user principal name; ask an admin to map your AAD object id "
+                            + (aadObjectId.isEmpty() ? "" : "(" + aadObjectId + ") ") + "in teams.users");
         }
         return lookUp(upn.get(), "your Teams account is");
     }
 
     private Found lookUp(String email, String how) {
         Optional<Human> human = directory.byVerifiedEmail(email);
-        return human.isPresent() ? new Found(human, "")
+        return human.isPresent()
+                ? new Found(human, "")
                 : refused(how + " " + email + ", and no one (or more than one human) in Countersign has that email");
     }
 
@@ -75,7 +80,8 @@ final class TeamsUsers {
             String memberUpn = member.path("userPrincipalName").asString("");
             String memberAad = member.path("aadObjectId").asString("");
             // The member list must describe the same account the activity names.
-            if (!memberAad.isEmpty() && !memberAad.equalsIgnoreCase(from.path("aadObjectId").asString(memberAad))) {
+            if (!memberAad.isEmpty()
+                    && !memberAad.equalsIgnoreCase(from.path("aadObjectId").asString(memberAad))) {
                 return Optional.empty();
             }
             return memberUpn.isEmpty() ? Optional.empty() : Optional.of(memberUpn);

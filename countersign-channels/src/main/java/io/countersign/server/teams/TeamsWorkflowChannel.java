@@ -49,7 +49,8 @@ public final class TeamsWorkflowChannel implements Channel {
         if (request.isEmpty() || request.get().decision().effect() != Effect.REQUIRE_APPROVAL) {
             return false;
         }
-        return (type == NotificationType.REQUEST_CREATED && request.get().isPending()) || type == NotificationType.REQUEST_DECIDED;
+        return (type == NotificationType.REQUEST_CREATED && request.get().isPending())
+                || type == NotificationType.REQUEST_DECIDED;
     }
 
     @Override
@@ -59,13 +60,19 @@ public final class TeamsWorkflowChannel implements Channel {
         }
         ObjectNode message = mapper.createObjectNode();
         message.put("type", "message");
-        message.putArray("attachments").add(cards.attachment(cards.render(notification.request().get(), ApprovalCard.Mode.LINK_ONLY)));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(mapper.writeValueAsString(message))).build(), HttpResponse.BodyHandlers.ofString());
+        message.putArray("attachments")
+                .add(cards.attachment(cards.render(notification.request().get(), ApprovalCard.Mode.LINK_ONLY)));
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(url)
+                        .timeout(TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(mapper.writeValueAsString(message)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             // The URL is a credential (its sig parameter): named by host only.
-            throw new IOException("the Teams Workflows webhook at " + url.getHost() + " answered " + response.statusCode() + ": "
-                    + BotTokens.excerpt(response.body()));
+            throw new IOException("the Teams Workflows webhook at " + url.getHost() + " answered "
+                    + response.statusCode() + ": " + BotTokens.excerpt(response.body()));
         }
         return Optional.empty();
     }

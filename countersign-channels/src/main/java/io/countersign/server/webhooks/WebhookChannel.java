@@ -34,7 +34,8 @@ public final class WebhookChannel implements Channel {
     private final Supplier<String> baseUrl;
     private final RequestView requests;
 
-    public WebhookChannel(WebhookConfig config, HttpClient http, JsonMapper mapper, Clock clock, Supplier<String> baseUrl) {
+    public WebhookChannel(
+            WebhookConfig config, HttpClient http, JsonMapper mapper, Clock clock, Supplier<String> baseUrl) {
         this.config = requireNonNull(config, "config is null");
         this.http = requireNonNull(http, "http is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
@@ -71,7 +72,9 @@ public final class WebhookChannel implements Channel {
         if (response.statusCode() / 100 != 2) {
             String answer = response.body();
             throw new IOException(config.url() + " answered " + response.statusCode()
-                    + (answer.isBlank() ? "" : ": " + (answer.length() > 200 ? answer.substring(0, 200) + "..." : answer)));
+                    + (answer.isBlank()
+                            ? ""
+                            : ": " + (answer.length() > 200 ? answer.substring(0, 200) + "..." : answer)));
         }
         return Optional.empty();
     }
@@ -85,8 +88,14 @@ public final class WebhookChannel implements Channel {
         ObjectNode body = mapper.createObjectNode();
         body.put("type", notification.type().wireName());
         body.put("timestamp", notification.at().toString());
-        ObjectNode data = notification.request().map(request -> requests.render(request)
-                .put("url", baseUrl.get() + "/console/requests/" + request.id().value())).orElseGet(mapper::createObjectNode);
+        ObjectNode data = notification
+                .request()
+                .map(request -> requests.render(request)
+                        .put(
+                                "url",
+                                baseUrl.get() + "/console/requests/"
+                                        + request.id().value()))
+                .orElseGet(mapper::createObjectNode);
         body.set("data", data);
         if (notification.type() == NotificationType.NOTICE) {
             data.set("notice", notification.payload());

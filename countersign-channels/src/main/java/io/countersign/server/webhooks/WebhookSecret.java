@@ -27,7 +27,8 @@ public final class WebhookSecret {
             throw new IllegalArgumentException("a webhook secret must be whsec_ followed by base64");
         }
         if (key.length < MIN_BYTES) {
-            throw new IllegalArgumentException("a webhook secret must have at least " + MIN_BYTES + " bytes, this one has " + key.length);
+            throw new IllegalArgumentException(
+                    "a webhook secret must have at least " + MIN_BYTES + " bytes, this one has " + key.length);
         }
         return new WebhookSecret(key);
     }

@@ -18,7 +18,8 @@ class ApprovalMessageTest {
 
     /** The blocks as Slack receives them: the SDK's own JSON. */
     private static JsonNode blocks(ApprovalRequest request) {
-        return FakeSlack.MAPPER.readTree(GsonFactory.createSnakeCase().toJson(ApprovalMessage.render(request, CONSOLE).blocks()));
+        return FakeSlack.MAPPER.readTree(GsonFactory.createSnakeCase()
+                .toJson(ApprovalMessage.render(request, CONSOLE).blocks()));
     }
 
     private static String allText(JsonNode blocks) {
@@ -26,7 +27,9 @@ class ApprovalMessageTest {
     }
 
     private static List<JsonNode> ofType(JsonNode blocks, String type) {
-        return blocks.valueStream().filter(block -> type.equals(block.path("type").asString())).toList();
+        return blocks.valueStream()
+                .filter(block -> type.equals(block.path("type").asString()))
+                .toList();
     }
 
     @Test
@@ -35,46 +38,84 @@ class ApprovalMessageTest {
 
         JsonNode blocks = blocks(request);
 
-        assertThat(blocks.valueStream().map(block -> block.path("type").asString()).toList())
+        assertThat(blocks.valueStream()
+                        .map(block -> block.path("type").asString())
+                        .toList())
                 .containsExactly("section", "section", "section", "section", "actions", "context");
         String text = allText(blocks);
-        assertThat(text).contains("report-bot", "`db.export` on `db/prod/customers`", "acting for alice@example.com (claimed, not verified)",
-                "exports-need-a-data-owner", "1 of data-owners", "<!date^" + request.expiresAt().orElseThrow().getEpochSecond() + "^",
-                "monthly churn report", "`table`: customers", "`limit`: 1000",
-                "<" + CONSOLE + "/console/requests/" + request.id().value() + "|Open in Countersign>");
+        assertThat(text)
+                .contains(
+                        "report-bot",
+                        "`db.export` on `db/prod/customers`",
+                        "acting for alice@example.com (claimed, not verified)",
+                        "exports-need-a-data-owner",
+                        "1 of data-owners",
+                        "<!date^" + request.expiresAt().orElseThrow().getEpochSecond() + "^",
+                        "monthly churn report",
+                        "`table`: customers",
+                        "`limit`: 1000",
+                        "<" + CONSOLE + "/console/requests/" + request.id().value() + "|Open in Countersign>");
         JsonNode fields = blocks.get(1).get("fields");
-        assertThat(fields.valueStream().map(field -> field.path("type").asString()).distinct().toList()).containsExactly("mrkdwn");
+        assertThat(fields.valueStream()
+                        .map(field -> field.path("type").asString())
+                        .distinct()
+                        .toList())
+                .containsExactly("mrkdwn");
         JsonNode buttons = ofType(blocks, "actions").getFirst().get("elements");
         assertThat(buttons).hasSize(2);
         assertThat(buttons.get(0).path("type").asString()).isEqualTo("button");
         assertThat(buttons.get(0).path("action_id").asString()).isEqualTo(ApprovalMessage.APPROVE);
-        assertThat(buttons.get(0).path("value").asString()).isEqualTo(request.id().value());
+        assertThat(buttons.get(0).path("value").asString())
+                .isEqualTo(request.id().value());
         assertThat(buttons.get(0).path("style").asString()).isEqualTo("primary");
         assertThat(buttons.get(0).path("text").path("type").asString()).isEqualTo("plain_text");
         assertThat(buttons.get(0).path("text").path("text").asString()).isEqualTo("Approve");
         assertThat(buttons.get(1).path("action_id").asString()).isEqualTo(ApprovalMessage.DENY);
-        assertThat(buttons.get(1).path("value").asString()).isEqualTo(request.id().value());
+        assertThat(buttons.get(1).path("value").asString())
+                .isEqualTo(request.id().value());
         assertThat(buttons.get(1).path("style").asString()).isEqualTo("danger");
-        assertThat(ApprovalMessage.render(request, CONSOLE).text()).isEqualTo("Approval needed: report-bot wants db.export on db/prod/customers");
+        assertThat(ApprovalMessage.render(request, CONSOLE).text())
+                .isEqualTo("Approval needed: report-bot wants db.export on db/prod/customers");
     }
 
     @Test
     void aRequestWhoseWaitingCallIsGone_saysSo_andHasNoButtons() {
         ApprovalRequest pending = SlackRequests.pending();
-        ApprovalRequest cancelled = new ApprovalRequest(pending.id(), pending.agent(), pending.action(), pending.digest(), pending.decision(),
-                RequestStatus.CANCELLED, List.of(), pending.createdAt(), Optional.empty(), Optional.of(SlackRequests.T0.plusSeconds(60)),
-                Optional.of("system"), Optional.empty(), Optional.empty(), Optional.empty(), pending.delegation(), Optional.of("the agent's MCP client cancelled the call (notifications/cancelled); nothing waits for this call any more, so it can't be approved"), Optional.empty());
+        ApprovalRequest cancelled = new ApprovalRequest(
+                pending.id(),
+                pending.agent(),
+                pending.action(),
+                pending.digest(),
+                pending.decision(),
+                RequestStatus.CANCELLED,
+                List.of(),
+                pending.createdAt(),
+                Optional.empty(),
+                Optional.of(SlackRequests.T0.plusSeconds(60)),
+                Optional.of("system"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                pending.delegation(),
+                Optional.of(
+                        "the agent's MCP client cancelled the call (notifications/cancelled); nothing waits for this call any more, so it can't be approved"),
+                Optional.empty());
 
         JsonNode blocks = blocks(cancelled);
 
         assertThat(ofType(blocks, "actions")).isEmpty();
-        assertThat(allText(blocks)).contains("Cancelled").contains("notifications/cancelled").contains("can't be approved");
+        assertThat(allText(blocks))
+                .contains("Cancelled")
+                .contains("notifications/cancelled")
+                .contains("can't be approved");
     }
 
     @Test
     void whatTheAgentWrote_isEscaped_soItCantMentionEveryoneOrForgeALink() {
-        ApprovalRequest request = SlackRequests.pending(SlackRequests.requirement("r", 1, false, Map.of()),
-                "{\"note\":\"<!channel> & <https://evil.example|click me>\"}", "urgent <!here> see <https://evil.example|the ticket>");
+        ApprovalRequest request = SlackRequests.pending(
+                SlackRequests.requirement("r", 1, false, Map.of()),
+                "{\"note\":\"<!channel> & <https://evil.example|click me>\"}",
+                "urgent <!here> see <https://evil.example|the ticket>");
 
         String text = allText(blocks(request));
 
@@ -89,33 +130,42 @@ class ApprovalMessageTest {
         for (int i = 0; i < 12; i++) {
             params.append(",\"p").append(i).append("\":").append(i);
         }
-        ApprovalRequest request = SlackRequests.pending(SlackRequests.requirement("r", 1, false, Map.of()), params + "}", "why");
+        ApprovalRequest request =
+                SlackRequests.pending(SlackRequests.requirement("r", 1, false, Map.of()), params + "}", "why");
 
         String text = allText(blocks(request));
 
         assertThat(text).doesNotContain(longValue).contains("x".repeat(ApprovalMessage.MAX_PARAM_CHARS - 1) + "…");
         assertThat(text).contains("`p6`").doesNotContain("`p7`");
-        assertThat(text).contains("<" + CONSOLE + "/console/requests/" + request.id().value() + "|all params in the console>");
+        assertThat(text)
+                .contains("<" + CONSOLE + "/console/requests/" + request.id().value() + "|all params in the console>");
     }
 
     @Test
     void aStepUpRule_linksToTheConsole_insteadOfApproveAndDeny() {
-        ApprovalRequest request = SlackRequests.pending(SlackRequests.requirement("prod-keys", 1, true, Map.of()), "{}", "rotate");
+        ApprovalRequest request =
+                SlackRequests.pending(SlackRequests.requirement("prod-keys", 1, true, Map.of()), "{}", "rotate");
 
         JsonNode buttons = ofType(blocks(request), "actions").getFirst().get("elements");
 
         assertThat(buttons).hasSize(1);
         assertThat(buttons.get(0).path("action_id").asString()).isEqualTo(ApprovalMessage.OPEN_CONSOLE);
-        assertThat(buttons.get(0).path("url").asString()).isEqualTo(CONSOLE + "/console/requests/" + request.id().value());
+        assertThat(buttons.get(0).path("url").asString())
+                .isEqualTo(CONSOLE + "/console/requests/" + request.id().value());
         assertThat(buttons.get(0).path("text").path("text").asString()).isEqualTo("Decide in the console");
         assertThat(allText(blocks(request))).doesNotContain(ApprovalMessage.APPROVE);
     }
 
     @Test
     void votesTowardAQuorumAboveOne_areShownAsTheyCome() {
-        ApprovalRequest request = SlackRequests.pending(SlackRequests.requirement("rotation-needs-two", 2, false, Map.of()), "{}", "rotate");
-        ApprovalRequest voted = SlackRequests.with(request, RequestStatus.PENDING,
-                List.of(SlackRequests.vote("bob", Vote.Choice.APPROVE, Optional.empty())), Optional.empty(), Optional.empty());
+        ApprovalRequest request = SlackRequests.pending(
+                SlackRequests.requirement("rotation-needs-two", 2, false, Map.of()), "{}", "rotate");
+        ApprovalRequest voted = SlackRequests.with(
+                request,
+                RequestStatus.PENDING,
+                List.of(SlackRequests.vote("bob", Vote.Choice.APPROVE, Optional.empty())),
+                Optional.empty(),
+                Optional.empty());
 
         String text = allText(blocks(voted));
 
@@ -126,8 +176,12 @@ class ApprovalMessageTest {
     @Test
     void aDecidedRequest_showsTheOutcomeAndWhoDecided_withoutButtons() {
         ApprovalRequest request = SlackRequests.pending();
-        ApprovalRequest denied = SlackRequests.with(request, RequestStatus.DENIED,
-                List.of(SlackRequests.vote("carol", Vote.Choice.DENY, Optional.of("not this month"))), Optional.of("human:carol"), Optional.empty());
+        ApprovalRequest denied = SlackRequests.with(
+                request,
+                RequestStatus.DENIED,
+                List.of(SlackRequests.vote("carol", Vote.Choice.DENY, Optional.of("not this month"))),
+                Optional.of("human:carol"),
+                Optional.empty());
 
         JsonNode blocks = blocks(denied);
 
@@ -139,9 +193,13 @@ class ApprovalMessageTest {
     @Test
     void anExecutedRequest_showsTheExecutionOutcome() {
         ApprovalRequest request = SlackRequests.pending();
-        ApprovalRequest executed = SlackRequests.with(request, RequestStatus.FAILED,
-                List.of(SlackRequests.vote("bob", Vote.Choice.APPROVE, Optional.empty())), Optional.of("human:bob"),
-                Optional.of(new Execution(Execution.Outcome.FAILED, Optional.of("disk full"), SlackRequests.T0.plusSeconds(120))));
+        ApprovalRequest executed = SlackRequests.with(
+                request,
+                RequestStatus.FAILED,
+                List.of(SlackRequests.vote("bob", Vote.Choice.APPROVE, Optional.empty())),
+                Optional.of("human:bob"),
+                Optional.of(new Execution(
+                        Execution.Outcome.FAILED, Optional.of("disk full"), SlackRequests.T0.plusSeconds(120))));
 
         String text = allText(blocks(executed));
 

@@ -109,8 +109,9 @@ final class FakeSlack implements AutoCloseable {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("no matching " + method + " call within 10 s; calls were " + calls.stream().map(Call::method).toList()
-                + "; the " + method + " calls had " + calls(method).stream().map(Call::params).toList());
+        throw new AssertionError("no matching " + method + " call within 10 s; calls were "
+                + calls.stream().map(Call::method).toList() + "; the " + method + " calls had "
+                + calls(method).stream().map(Call::params).toList());
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -125,7 +126,8 @@ final class FakeSlack implements AutoCloseable {
                 send(exchange, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
                 return;
             }
-            ObjectNode answer = authorization.equals("Bearer " + token) ? answer(method, params) : error("invalid_auth");
+            ObjectNode answer =
+                    authorization.equals("Bearer " + token) ? answer(method, params) : error("invalid_auth");
             calls.add(new Call(method, params, authorization, answer));
             send(exchange, 200, MAPPER.writeValueAsString(answer));
         }
@@ -154,7 +156,9 @@ final class FakeSlack implements AutoCloseable {
                 String ts = "1700000000." + String.format("%06d", messages.incrementAndGet());
                 answer.put("channel", params.get("channel"));
                 answer.put("ts", ts);
-                answer.putObject("message").put("text", params.getOrDefault("text", "")).put("ts", ts);
+                answer.putObject("message")
+                        .put("text", params.getOrDefault("text", ""))
+                        .put("ts", ts);
             }
             case "chat.update" -> {
                 answer.put("channel", params.get("channel"));
@@ -193,7 +197,11 @@ final class FakeSlack implements AutoCloseable {
     private static Map<String, String> jsonParams(String body) {
         Map<String, String> params = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : MAPPER.readTree(body).properties()) {
-            params.put(field.getKey(), field.getValue().isString() ? field.getValue().stringValue() : field.getValue().toString());
+            params.put(
+                    field.getKey(),
+                    field.getValue().isString()
+                            ? field.getValue().stringValue()
+                            : field.getValue().toString());
         }
         return params;
     }

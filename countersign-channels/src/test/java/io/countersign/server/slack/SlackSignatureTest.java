@@ -19,7 +19,8 @@ class SlackSignatureTest {
     private static final String SIGNATURE = SLACK_EXAMPLE.path("signature").asString();
     private static final Instant SENT = Instant.ofEpochSecond(Long.parseLong(TIMESTAMP));
 
-    private final SlackSignature signature = new SlackSignature(new Secret(SLACK_EXAMPLE.path("signingSecret").asString()));
+    private final SlackSignature signature =
+            new SlackSignature(new Secret(SLACK_EXAMPLE.path("signingSecret").asString()));
 
     @Test
     void slacksPublishedExample_signsAndVerifies() {
@@ -32,7 +33,8 @@ class SlackSignatureTest {
         String body = "payload=%7B%22type%22%3A%22block_actions%22%7D";
         Generator sdk = new Generator(SLACK_EXAMPLE.path("signingSecret").asString());
 
-        assertThat(signature.sign("1700000000", body.getBytes(StandardCharsets.UTF_8))).isEqualTo(sdk.generate("1700000000", body));
+        assertThat(signature.sign("1700000000", body.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(sdk.generate("1700000000", body));
     }
 
     @Test
@@ -40,7 +42,8 @@ class SlackSignatureTest {
         byte[] changed = BODY.clone();
         changed[changed.length - 1] ^= 1;
 
-        assertThat(signature.refusal(TIMESTAMP, SIGNATURE, changed, SENT)).contains("X-Slack-Signature does not match the body");
+        assertThat(signature.refusal(TIMESTAMP, SIGNATURE, changed, SENT))
+                .contains("X-Slack-Signature does not match the body");
     }
 
     @Test
@@ -52,27 +55,35 @@ class SlackSignatureTest {
 
     @Test
     void aTimestampOlderThanFiveMinutes_isRefused_evenWithItsOwnValidSignature() {
-        assertThat(signature.refusal(TIMESTAMP, SIGNATURE, BODY, SENT.plusSeconds(300))).isEmpty();
-        assertThat(signature.refusal(TIMESTAMP, SIGNATURE, BODY, SENT.plusSeconds(301))).get().asString().contains("more than 300 s");
+        assertThat(signature.refusal(TIMESTAMP, SIGNATURE, BODY, SENT.plusSeconds(300)))
+                .isEmpty();
+        assertThat(signature.refusal(TIMESTAMP, SIGNATURE, BODY, SENT.plusSeconds(301)))
+                .get()
+                .asString()
+                .contains("more than 300 s");
     }
 
     @Test
     void aTimestampMoreThanFiveMinutesAhead_isRefused() {
-        assertThat(signature.refusal(TIMESTAMP, SIGNATURE, BODY, SENT.minusSeconds(301))).isPresent();
+        assertThat(signature.refusal(TIMESTAMP, SIGNATURE, BODY, SENT.minusSeconds(301)))
+                .isPresent();
     }
 
     @Test
     void missingOrMalformedHeaders_areRefused() {
         assertThat(signature.refusal(null, SIGNATURE, BODY, SENT)).contains("missing X-Slack-Request-Timestamp");
         assertThat(signature.refusal(TIMESTAMP, null, BODY, SENT)).contains("missing X-Slack-Signature");
-        assertThat(signature.refusal("yesterday", SIGNATURE, BODY, SENT)).contains("X-Slack-Request-Timestamp is not a number of seconds");
+        assertThat(signature.refusal("yesterday", SIGNATURE, BODY, SENT))
+                .contains("X-Slack-Request-Timestamp is not a number of seconds");
         assertThat(signature.refusal(TIMESTAMP, "v0=", BODY, SENT)).isPresent();
-        assertThat(signature.refusal(TIMESTAMP, SIGNATURE.replace("v0=", "v1="), BODY, SENT)).isPresent();
+        assertThat(signature.refusal(TIMESTAMP, SIGNATURE.replace("v0=", "v1="), BODY, SENT))
+                .isPresent();
     }
 
     private static List<JsonNode> vectors() {
         try (InputStream in = SlackSignatureTest.class.getResourceAsStream("/slack/signature-vectors.json")) {
-            List<JsonNode> all = FakeSlack.MAPPER.readTree(in.readAllBytes()).valueStream().toList();
+            List<JsonNode> all =
+                    FakeSlack.MAPPER.readTree(in.readAllBytes()).valueStream().toList();
             return all;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -80,7 +80,11 @@ final class FakeTeams implements AutoCloseable {
 
     static RSAKey newKey(String kid) {
         try {
-            return new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).generate();
+            return new RSAKeyGenerator(2048)
+                    .keyID(kid)
+                    .keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.RS256)
+                    .generate();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -100,16 +104,29 @@ final class FakeTeams implements AutoCloseable {
     }
 
     TeamsConfig.Bot bot(Map<String, String> users) {
-        return new TeamsConfig.Bot(APP_ID, new Secret(APP_PASSWORD), URI.create(baseUrl() + "/botframework.com/oauth2/v2.0/token"),
-                TeamsConfig.DEFAULT_SCOPE, URI.create(baseUrl() + "/v1/.well-known/openidconfiguration"), ISSUER, URI.create(serviceUrl()),
-                CONVERSATION, users, Optional.empty());
+        return new TeamsConfig.Bot(
+                APP_ID,
+                new Secret(APP_PASSWORD),
+                URI.create(baseUrl() + "/botframework.com/oauth2/v2.0/token"),
+                TeamsConfig.DEFAULT_SCOPE,
+                URI.create(baseUrl() + "/v1/.well-known/openidconfiguration"),
+                ISSUER,
+                URI.create(serviceUrl()),
+                CONVERSATION,
+                users,
+                Optional.empty());
     }
 
     /** A conversation member, as {@code GET /v3/conversations/{id}/members/{userId}} returns it (TeamsChannelAccount). */
     void member(String userId, String aadObjectId, String userPrincipalName) {
         ObjectNode member = MAPPER.createObjectNode();
-        member.put("id", userId).put("name", userPrincipalName).put("aadObjectId", aadObjectId).put("userPrincipalName", userPrincipalName)
-                .put("email", userPrincipalName).put("tenantId", TENANT).put("userRole", "user");
+        member.put("id", userId)
+                .put("name", userPrincipalName)
+                .put("aadObjectId", aadObjectId)
+                .put("userPrincipalName", userPrincipalName)
+                .put("email", userPrincipalName)
+                .put("tenantId", TENANT)
+                .put("userRole", "user");
         members.put(userId, member);
     }
 
@@ -126,8 +143,12 @@ final class FakeTeams implements AutoCloseable {
 
     JWTClaimsSet.Builder validClaims() {
         Instant now = Instant.now();
-        return new JWTClaimsSet.Builder().issuer(ISSUER).audience(APP_ID).notBeforeTime(Date.from(now.minusSeconds(60)))
-                .expirationTime(Date.from(now.plusSeconds(3600))).issueTime(Date.from(now.minusSeconds(60)))
+        return new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .audience(APP_ID)
+                .notBeforeTime(Date.from(now.minusSeconds(60)))
+                .expirationTime(Date.from(now.plusSeconds(3600)))
+                .issueTime(Date.from(now.minusSeconds(60)))
                 .claim("serviceurl", serviceUrl());
     }
 
@@ -141,7 +162,12 @@ final class FakeTeams implements AutoCloseable {
 
     static String sign(JWTClaimsSet claims, RSAKey signingKey) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(JOSEObjectType.JWT).keyID(signingKey.getKeyID()).build(), claims);
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.RS256)
+                            .type(JOSEObjectType.JWT)
+                            .keyID(signingKey.getKeyID())
+                            .build(),
+                    claims);
             jwt.sign(new RSASSASigner(signingKey));
             return jwt.serialize();
         } catch (JOSEException e) {
@@ -162,11 +188,18 @@ final class FakeTeams implements AutoCloseable {
 
     String invoke(String verb, String requestId, String comment, String userId, String aadObjectId) {
         ObjectNode activity = MAPPER.createObjectNode();
-        activity.put("type", "invoke").put("name", "adaptiveCard/action").put("id", "f:" + System.nanoTime()).put("channelId", "msteams")
-                .put("serviceUrl", serviceUrl()).put("timestamp", Instant.now().toString());
+        activity.put("type", "invoke")
+                .put("name", "adaptiveCard/action")
+                .put("id", "f:" + System.nanoTime())
+                .put("channelId", "msteams")
+                .put("serviceUrl", serviceUrl())
+                .put("timestamp", Instant.now().toString());
         activity.putObject("from").put("id", userId).put("name", "Someone").put("aadObjectId", aadObjectId);
-        activity.putObject("conversation").put("id", CONVERSATION + ";messageid=1700000000000").put("conversationType", "channel")
-                .put("tenantId", TENANT).put("isGroup", true);
+        activity.putObject("conversation")
+                .put("id", CONVERSATION + ";messageid=1700000000000")
+                .put("conversationType", "channel")
+                .put("tenantId", TENANT)
+                .put("isGroup", true);
         activity.putObject("recipient").put("id", "28:" + APP_ID).put("name", "Countersign");
         activity.putObject("channelData").putObject("tenant").put("id", TENANT);
         ObjectNode action = activity.putObject("value").put("trigger", "manual").putObject("action");
@@ -196,7 +229,9 @@ final class FakeTeams implements AutoCloseable {
     }
 
     List<Call> calls(String method, String pathPrefix) {
-        return calls().stream().filter(call -> call.method().equals(method) && call.path().startsWith(pathPrefix)).toList();
+        return calls().stream()
+                .filter(call -> call.method().equals(method) && call.path().startsWith(pathPrefix))
+                .toList();
     }
 
     /** Activities the connector accepted (failed attempts are in {@link #posted()} but not counted here). */
@@ -229,27 +264,52 @@ final class FakeTeams implements AutoCloseable {
                 calls.add(new Call(method, path, exchange.getRequestHeaders().getFirst("Authorization"), body));
             }
             if (path.equals("/v1/.well-known/openidconfiguration")) {
-                reply(exchange, 200, MAPPER.createObjectNode().put("issuer", ISSUER).put("jwks_uri", baseUrl() + "/v1/.well-known/keys")
-                        .set("id_token_signing_alg_values_supported", MAPPER.createArrayNode().add("RS256")));
+                reply(
+                        exchange,
+                        200,
+                        MAPPER.createObjectNode()
+                                .put("issuer", ISSUER)
+                                .put("jwks_uri", baseUrl() + "/v1/.well-known/keys")
+                                .set(
+                                        "id_token_signing_alg_values_supported",
+                                        MAPPER.createArrayNode().add("RS256")));
             } else if (path.equals("/v1/.well-known/keys")) {
                 send(exchange, 200, new JWKSet(key.toPublicJWK()).toString());
             } else if (path.startsWith("/botframework.com/")) {
-                reply(exchange, 200, MAPPER.createObjectNode().put("token_type", "Bearer").put("expires_in", tokenLifetimeSeconds)
-                        .put("ext_expires_in", tokenLifetimeSeconds).put("access_token", "connector-token-" + tokenRequests().size()));
+                reply(
+                        exchange,
+                        200,
+                        MAPPER.createObjectNode()
+                                .put("token_type", "Bearer")
+                                .put("expires_in", tokenLifetimeSeconds)
+                                .put("ext_expires_in", tokenLifetimeSeconds)
+                                .put(
+                                        "access_token",
+                                        "connector-token-" + tokenRequests().size()));
             } else if (path.startsWith("/connector/")) {
                 if (connectorFailures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
                     send(exchange, 503, "{\"error\":{\"code\":\"ServiceError\",\"message\":\"down for the test\"}}");
                 } else if (method.equals("GET") && path.contains("/members/")) {
-                    ObjectNode member = members.get(path.substring(path.lastIndexOf("/members/") + "/members/".length()));
+                    ObjectNode member =
+                            members.get(path.substring(path.lastIndexOf("/members/") + "/members/".length()));
                     if (member == null) {
-                        send(exchange, 404, "{\"error\":{\"code\":\"MemberNotFoundInConversation\",\"message\":\"no such member\"}}");
+                        send(
+                                exchange,
+                                404,
+                                "{\"error\":{\"code\":\"MemberNotFoundInConversation\",\"message\":\"no such member\"}}");
                     } else {
                         reply(exchange, 200, member);
                     }
                 } else if (method.equals("POST")) {
-                    reply(exchange, 201, MAPPER.createObjectNode().put("id", "1700000000" + activities.incrementAndGet()));
+                    reply(
+                            exchange,
+                            201,
+                            MAPPER.createObjectNode().put("id", "1700000000" + activities.incrementAndGet()));
                 } else if (method.equals("PUT")) {
-                    reply(exchange, 200, MAPPER.createObjectNode().put("id", path.substring(path.lastIndexOf('/') + 1)));
+                    reply(
+                            exchange,
+                            200,
+                            MAPPER.createObjectNode().put("id", path.substring(path.lastIndexOf('/') + 1)));
                 } else {
                     send(exchange, 405, "");
                 }

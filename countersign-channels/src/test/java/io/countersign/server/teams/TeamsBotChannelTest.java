@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
 /** The bot channel against a fake Bot Connector, called directly as the outbox worker calls it. */
 class TeamsBotChannelTest {
     private final FakeTeams teams = new FakeTeams();
-    private final TeamsModule module = TeamsModule.create(new TeamsConfig(Optional.of(teams.bot(Map.of())), Optional.empty(), Optional.empty()),
-            () -> "http://gateway.test", Clock.systemUTC(), FakeTeams.MAPPER);
+    private final TeamsModule module = TeamsModule.create(
+            new TeamsConfig(Optional.of(teams.bot(Map.of())), Optional.empty(), Optional.empty()),
+            () -> "http://gateway.test",
+            Clock.systemUTC(),
+            FakeTeams.MAPPER);
     private final Channel channel = module.channels().getFirst();
 
     @AfterEach
@@ -30,7 +33,8 @@ class TeamsBotChannelTest {
     }
 
     private static Notification notification(NotificationType type, ApprovalRequest request, Optional<String> ref) {
-        return new Notification(1, type, Optional.of(request), FakeTeams.MAPPER.createObjectNode(), Instant.now(), 1, ref);
+        return new Notification(
+                1, type, Optional.of(request), FakeTeams.MAPPER.createObjectNode(), Instant.now(), 1, ref);
     }
 
     @Test
@@ -38,10 +42,14 @@ class TeamsBotChannelTest {
         ApprovalRequest request = ApprovalCardTest.pending(ApprovalCardTest.export("report"), false);
 
         assertThat(channel.name()).isEqualTo("teams");
-        assertThat(channel.wants(NotificationType.REQUEST_CREATED, Optional.of(request))).isTrue();
-        assertThat(channel.wants(NotificationType.REQUEST_VOTED, Optional.of(request))).isTrue();
-        assertThat(channel.wants(NotificationType.REQUEST_DECIDED, Optional.of(request))).isTrue();
-        assertThat(channel.wants(NotificationType.ACTION_EXECUTED, Optional.of(request))).isTrue();
+        assertThat(channel.wants(NotificationType.REQUEST_CREATED, Optional.of(request)))
+                .isTrue();
+        assertThat(channel.wants(NotificationType.REQUEST_VOTED, Optional.of(request)))
+                .isTrue();
+        assertThat(channel.wants(NotificationType.REQUEST_DECIDED, Optional.of(request)))
+                .isTrue();
+        assertThat(channel.wants(NotificationType.ACTION_EXECUTED, Optional.of(request)))
+                .isTrue();
         assertThat(channel.wants(NotificationType.NOTICE, Optional.empty())).isFalse();
     }
 
@@ -49,24 +57,37 @@ class TeamsBotChannelTest {
     void created_postsTheCardToTheConversation_andReturnsConversationAndActivityIds() throws Exception {
         ApprovalRequest request = ApprovalCardTest.pending(ApprovalCardTest.export("report"), false);
 
-        Optional<String> ref = channel.deliver(notification(NotificationType.REQUEST_CREATED, request, Optional.empty()));
+        Optional<String> ref =
+                channel.deliver(notification(NotificationType.REQUEST_CREATED, request, Optional.empty()));
 
         assertThat(ref).contains(FakeTeams.CONVERSATION + "|17000000001");
         assertThat(teams.posted()).hasSize(1);
-        assertThat(teams.posted().getFirst().json().path("attachments").get(0).path("content").path("actions").get(2).path("url").asString())
-                .isEqualTo("http://gateway.test/console/requests/" + request.id().value());
+        assertThat(teams.posted()
+                        .getFirst()
+                        .json()
+                        .path("attachments")
+                        .get(0)
+                        .path("content")
+                        .path("actions")
+                        .get(2)
+                        .path("url")
+                        .asString())
+                .isEqualTo(
+                        "http://gateway.test/console/requests/" + request.id().value());
     }
 
     @Test
     void laterEvents_replaceTheCardInPlace() throws Exception {
         ApprovalRequest request = ApprovalCardTest.pending(ApprovalCardTest.export("report"), false);
 
-        Optional<String> ref = channel.deliver(notification(NotificationType.REQUEST_VOTED, request, Optional.of(FakeTeams.CONVERSATION + "|42")));
+        Optional<String> ref = channel.deliver(
+                notification(NotificationType.REQUEST_VOTED, request, Optional.of(FakeTeams.CONVERSATION + "|42")));
 
         assertThat(ref).isEmpty();
         assertThat(teams.posted()).isEmpty();
         assertThat(teams.updated()).hasSize(1);
-        assertThat(teams.updated().getFirst().path()).isEqualTo("/connector/v3/conversations/" + FakeTeams.CONVERSATION + "/activities/42");
+        assertThat(teams.updated().getFirst().path())
+                .isEqualTo("/connector/v3/conversations/" + FakeTeams.CONVERSATION + "/activities/42");
     }
 
     @Test
@@ -76,14 +97,18 @@ class TeamsBotChannelTest {
             channel.deliver(notification(NotificationType.REQUEST_CREATED, request, Optional.empty()));
         }
         assertThat(teams.tokenRequests()).hasSize(1);
-        assertThat(teams.posted()).allSatisfy(call -> assertThat(call.authorization()).isEqualTo("Bearer connector-token-1"));
+        assertThat(teams.posted())
+                .allSatisfy(call -> assertThat(call.authorization()).isEqualTo("Bearer connector-token-1"));
     }
 
     @Test
     void theTokenIsRefreshedBeforeItRunsOut() throws Exception {
         MovableClock clock = new MovableClock(Instant.parse("2026-11-24T05:00:00Z"));
-        try (TeamsModule timed = TeamsModule.create(new TeamsConfig(Optional.of(teams.bot(Map.of())), Optional.empty(), Optional.empty()),
-                () -> "http://gateway.test", clock, FakeTeams.MAPPER)) {
+        try (TeamsModule timed = TeamsModule.create(
+                new TeamsConfig(Optional.of(teams.bot(Map.of())), Optional.empty(), Optional.empty()),
+                () -> "http://gateway.test",
+                clock,
+                FakeTeams.MAPPER)) {
             Channel bot = timed.channels().getFirst();
             ApprovalRequest request = ApprovalCardTest.pending(ApprovalCardTest.export("report"), false);
 
@@ -94,8 +119,10 @@ class TeamsBotChannelTest {
             bot.deliver(notification(NotificationType.REQUEST_CREATED, request, Optional.empty()));
 
             assertThat(teams.tokenRequests()).hasSize(2);
-            assertThat(teams.posted()).extracting(FakeTeams.Call::authorization)
-                    .containsExactly("Bearer connector-token-1", "Bearer connector-token-1", "Bearer connector-token-2");
+            assertThat(teams.posted())
+                    .extracting(FakeTeams.Call::authorization)
+                    .containsExactly(
+                            "Bearer connector-token-1", "Bearer connector-token-1", "Bearer connector-token-2");
         }
     }
 
@@ -132,8 +159,10 @@ class TeamsBotChannelTest {
         teams.failConnector(1);
         ApprovalRequest request = ApprovalCardTest.pending(ApprovalCardTest.export("report"), false);
 
-        assertThatThrownBy(() -> channel.deliver(notification(NotificationType.REQUEST_CREATED, request, Optional.empty())))
-                .isInstanceOf(IOException.class).hasMessageContaining("503");
+        assertThatThrownBy(() ->
+                        channel.deliver(notification(NotificationType.REQUEST_CREATED, request, Optional.empty())))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("503");
     }
 
     @Test
@@ -144,7 +173,9 @@ class TeamsBotChannelTest {
         assertThat(teams.tokenRequests().getFirst().body()).contains("client_secret=" + FakeTeams.APP_PASSWORD);
         assertThat(teams.posted().getFirst().body()).doesNotContain(FakeTeams.APP_PASSWORD);
         assertThat(teams.bot(Map.of()).toString()).doesNotContain(FakeTeams.APP_PASSWORD);
-        assertThat(new TeamsConfig(Optional.of(teams.bot(Map.of())), Optional.of(teams.workflowUrl()), Optional.empty()).toString())
-                .doesNotContain(FakeTeams.APP_PASSWORD).doesNotContain("workflow-secret");
+        assertThat(new TeamsConfig(Optional.of(teams.bot(Map.of())), Optional.of(teams.workflowUrl()), Optional.empty())
+                        .toString())
+                .doesNotContain(FakeTeams.APP_PASSWORD)
+                .doesNotContain("workflow-secret");
     }
 }

@@ -13,7 +13,10 @@ class WebhookSignatureTest {
     void signsTheStandardWebhooksTestVector() {
         WebhookSecret secret = WebhookSecret.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
 
-        String signature = WebhookSignature.sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330L,
+        String signature = WebhookSignature.sign(
+                secret,
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330L,
                 "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8));
 
         assertThat(signature).isEqualTo("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");

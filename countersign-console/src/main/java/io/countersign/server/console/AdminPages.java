@@ -45,32 +45,66 @@ final class AdminPages {
 
     private void page(Context ctx) {
         ConsoleSession session = ConsoleSessions.current(ctx);
-        List<Pages.AdminAgent> agents = actions.agents().list().stream().map(agent -> new Pages.AdminAgent(agent.name(), agent.source(),
-                (int) agent.keys().stream().filter(key -> key.unusableAt(clock.instant()).isEmpty()).count(),
-                agent.keys().stream().flatMap(key -> key.lastUsedAt().stream()).max(java.util.Comparator.naturalOrder()).map(Object::toString).orElse(""),
-                agent.suspension().map(s -> s.reason() + " (" + s.by() + ")").orElse(""))).toList();
-        List<Pages.AdminBreaker> breakers = actions.tripped().get().stream().map(trip -> new Pages.AdminBreaker(trip.agent(), trip.breaker(),
-                trip.trippedAt().toString(), trip.count(), trip.window().toString())).toList();
-        List<Pages.AdminDelivery> failed = actions.outbox().list(Delivery.Status.FAILED, 100).stream().map(delivery -> new Pages.AdminDelivery(
-                delivery.id(), delivery.event().channel(), delivery.event().type().wireName(), delivery.event().request().orElse(""),
-                delivery.attempts(), delivery.lastError().orElse(""))).toList();
-        views.page(ctx, 200, "admin", new Pages.Admin(DecisionRoutes.viewer(session), agents, breakers, failed, sessions.takeFlash(session)));
+        List<Pages.AdminAgent> agents = actions.agents().list().stream()
+                .map(agent -> new Pages.AdminAgent(
+                        agent.name(),
+                        agent.source(),
+                        (int) agent.keys().stream()
+                                .filter(key -> key.unusableAt(clock.instant()).isEmpty())
+                                .count(),
+                        agent.keys().stream()
+                                .flatMap(key -> key.lastUsedAt().stream())
+                                .max(java.util.Comparator.naturalOrder())
+                                .map(Object::toString)
+                                .orElse(""),
+                        agent.suspension()
+                                .map(s -> s.reason() + " (" + s.by() + ")")
+                                .orElse("")))
+                .toList();
+        List<Pages.AdminBreaker> breakers = actions.tripped().get().stream()
+                .map(trip -> new Pages.AdminBreaker(
+                        trip.agent(),
+                        trip.breaker(),
+                        trip.trippedAt().toString(),
+                        trip.count(),
+                        trip.window().toString()))
+                .toList();
+        List<Pages.AdminDelivery> failed = actions.outbox().list(Delivery.Status.FAILED, 100).stream()
+                .map(delivery -> new Pages.AdminDelivery(
+                        delivery.id(),
+                        delivery.event().channel(),
+                        delivery.event().type().wireName(),
+                        delivery.event().request().orElse(""),
+                        delivery.attempts(),
+                        delivery.lastError().orElse("")))
+                .toList();
+        views.page(
+                ctx,
+                200,
+                "admin",
+                new Pages.Admin(DecisionRoutes.viewer(session), agents, breakers, failed, sessions.takeFlash(session)));
     }
 
     private void agent(Context ctx, String change) {
         ConsoleSession session = ConsoleSessions.current(ctx);
         String name = ctx.pathParam("name");
         String by = session.caller().principal().auditName();
-        String reason = Optional.ofNullable(ctx.formParam("reason")).map(String::strip).filter(r -> !r.isEmpty()).orElse(KillSwitch.REASON);
+        String reason = Optional.ofNullable(ctx.formParam("reason"))
+                .map(String::strip)
+                .filter(r -> !r.isEmpty())
+                .orElse(KillSwitch.REASON);
         try {
-            String done = switch (change) {
-                case "suspend" -> {
-                    KillSwitch.Suspended suspended = actions.agents().suspend(name, by, reason);
-                    yield (suspended.newly() ? "Suspended " : "Already suspended: ") + name + "; denied " + suspended.denied().size() + " pending request(s).";
-                }
-                case "resume" -> actions.agents().resume(name, by) ? "Resumed " + name + "." : name + " was not suspended.";
-                default -> "Revoked " + actions.agents().revoke(name, by) + " key(s) of " + name + ".";
-            };
+            String done =
+                    switch (change) {
+                        case "suspend" -> {
+                            KillSwitch.Suspended suspended = actions.agents().suspend(name, by, reason);
+                            yield (suspended.newly() ? "Suspended " : "Already suspended: ") + name + "; denied "
+                                    + suspended.denied().size() + " pending request(s).";
+                        }
+                        case "resume" ->
+                            actions.agents().resume(name, by) ? "Resumed " + name + "." : name + " was not suspended.";
+                        default -> "Revoked " + actions.agents().revoke(name, by) + " key(s) of " + name + ".";
+                    };
             sessions.flash(session, done);
         } catch (AgentAdmin.UnknownAgent | IllegalArgumentException e) {
             sessions.flash(session, "Nothing changed: " + e.getMessage());
@@ -86,20 +120,28 @@ final class AdminPages {
         } catch (NumberFormatException e) {
             id = -1;
         }
-        sessions.flash(session, id >= 0 && actions.outbox().retry(id, clock.instant())
-                ? "Delivery " + id + " is back in the queue." : "No failed delivery " + ctx.pathParam("id") + "; nothing retried.");
+        sessions.flash(
+                session,
+                id >= 0 && actions.outbox().retry(id, clock.instant())
+                        ? "Delivery " + id + " is back in the queue."
+                        : "No failed delivery " + ctx.pathParam("id") + "; nothing retried.");
         ctx.redirect("/console/admin", HttpStatus.SEE_OTHER);
     }
 
     private void reset(Context ctx) {
         ConsoleSession session = ConsoleSessions.current(ctx);
-        String comment = Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
+        String comment =
+                Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
         if (comment.isEmpty()) {
             sessions.flash(session, "Resetting a breaker needs a comment saying why; nothing was reset.");
         } else {
             try {
-                TrippedBreaker reset = actions.breakers().reset(ctx.pathParam("agent"), ctx.pathParam("breaker"),
-                        session.caller().principal().auditName(), comment);
+                TrippedBreaker reset = actions.breakers()
+                        .reset(
+                                ctx.pathParam("agent"),
+                                ctx.pathParam("breaker"),
+                                session.caller().principal().auditName(),
+                                comment);
                 sessions.flash(session, "Reset breaker " + reset.breaker() + " of " + reset.agent() + ".");
             } catch (io.countersign.workflow.WorkflowException e) {
                 sessions.flash(session, "Nothing reset: " + e.getMessage());

@@ -1,6 +1,5 @@
 package io.countersign.server.console;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
@@ -8,8 +7,8 @@ import io.countersign.identity.Agent;
 import io.countersign.policy.Decision;
 import io.countersign.policy.Policy;
 import io.countersign.server.audit.verify.AuditSource;
-import io.countersign.server.audit.verify.ExportFile;
 import io.countersign.server.audit.verify.DataFolderSource;
+import io.countersign.server.audit.verify.ExportFile;
 import io.countersign.server.http.Access;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.StoredCheckpoint;
@@ -30,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -54,8 +54,14 @@ final class AuditorRoutes {
     private final JsonMapper mapper;
     private final Views views;
 
-    AuditorRoutes(GatewayStore store, NoteVerifier auditKey, Supplier<Policy> policy, Supplier<String> loopbackUrl,
-            io.countersign.workflow.Workflow workflow, JsonMapper mapper, Views views) {
+    AuditorRoutes(
+            GatewayStore store,
+            NoteVerifier auditKey,
+            Supplier<Policy> policy,
+            Supplier<String> loopbackUrl,
+            io.countersign.workflow.Workflow workflow,
+            JsonMapper mapper,
+            Views views) {
         this.store = requireNonNull(store, "store is null");
         this.auditKey = requireNonNull(auditKey, "auditKey is null");
         this.policy = requireNonNull(policy, "policy is null");
@@ -84,9 +90,27 @@ final class AuditorRoutes {
         String type = query(ctx, "type");
         String actor = query(ctx, "actor");
         String request = query(ctx, "request");
-        Scan scan = scan(before, PAGE, line -> line.type().startsWith(type) && line.actor().contains(actor) && line.request().contains(request));
-        views.page(ctx, 200, "audit", new Pages.Audit(viewer(ctx), size, checkpoint(), scan.lines(), type, actor, request, before, scan.cursor(),
-                Math.min(size, before + PAGE)));
+        Scan scan = scan(
+                before,
+                PAGE,
+                line -> line.type().startsWith(type)
+                        && line.actor().contains(actor)
+                        && line.request().contains(request));
+        views.page(
+                ctx,
+                200,
+                "audit",
+                new Pages.Audit(
+                        viewer(ctx),
+                        size,
+                        checkpoint(),
+                        scan.lines(),
+                        type,
+                        actor,
+                        request,
+                        before,
+                        scan.cursor(),
+                        Math.min(size, before + PAGE)));
     }
 
     private record Scan(List<Pages.AuditLine> lines, long cursor) {}
@@ -120,11 +144,19 @@ final class AuditorRoutes {
             for (String known : List.of("seq", "time", "type", "actor", "request", "requestId")) {
                 rest.remove(known);
             }
-            String request = entry.path("request").isString() ? entry.path("request").asString() : entry.path("requestId").asString("");
-            return new Pages.AuditLine(seq, entry.path("time").asString(""), entry.path("type").asString(""), entry.path("actor").asString(""),
-                    request, rest.isEmpty() ? "" : rest.toString());
+            String request = entry.path("request").isString()
+                    ? entry.path("request").asString()
+                    : entry.path("requestId").asString("");
+            return new Pages.AuditLine(
+                    seq,
+                    entry.path("time").asString(""),
+                    entry.path("type").asString(""),
+                    entry.path("actor").asString(""),
+                    request,
+                    rest.isEmpty() ? "" : rest.toString());
         } catch (JacksonException e) {
-            return new Pages.AuditLine(seq, "", "unreadable", "", "", "entry " + seq + " is not JSON: " + e.getOriginalMessage());
+            return new Pages.AuditLine(
+                    seq, "", "unreadable", "", "", "entry " + seq + " is not JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -137,11 +169,24 @@ final class AuditorRoutes {
         String note = latest.get().note();
         try {
             Checkpoint opened = SignedCheckpoint.open(note, auditKey);
-            return new Pages.Checkpoint(opened.size(), Base64.getEncoder().encodeToString(opened.rootHash()), opened.origin(), auditKey.format(),
-                    true, "signature verified with " + auditKey.name() + " (key id " + String.format("%08x", auditKey.keyId()) + ")", note);
+            return new Pages.Checkpoint(
+                    opened.size(),
+                    Base64.getEncoder().encodeToString(opened.rootHash()),
+                    opened.origin(),
+                    auditKey.format(),
+                    true,
+                    "signature verified with " + auditKey.name() + " (key id " + String.format("%08x", auditKey.keyId())
+                            + ")",
+                    note);
         } catch (NoteException | CheckpointException e) {
-            return new Pages.Checkpoint(latest.get().size(), Base64.getEncoder().encodeToString(latest.get().root()), "", auditKey.format(), false,
-                    "does NOT verify: " + e.getMessage(), note);
+            return new Pages.Checkpoint(
+                    latest.get().size(),
+                    Base64.getEncoder().encodeToString(latest.get().root()),
+                    "",
+                    auditKey.format(),
+                    false,
+                    "does NOT verify: " + e.getMessage(),
+                    note);
         }
     }
 
@@ -156,7 +201,10 @@ final class AuditorRoutes {
                 throw new IOException("the export could not be written: " + e.getMessage(), e);
             }
             ctx.contentType("application/octet-stream");
-            ctx.header("Content-Disposition", "attachment; filename=\"countersign-audit-" + written.checkpoint().size() + ".export\"");
+            ctx.header(
+                    "Content-Disposition",
+                    "attachment; filename=\"countersign-audit-"
+                            + written.checkpoint().size() + ".export\"");
             ctx.header("Cache-Control", "no-store");
             try (InputStream in = Files.newInputStream(file)) {
                 ctx.result(in.readAllBytes());
@@ -169,7 +217,20 @@ final class AuditorRoutes {
     private void policyPage(Context ctx, Optional<Pages.Policy> filled) {
         views.page(ctx, filled.map(p -> p.error() == null ? 200 : 422).orElse(200), "policy", filled.orElseGet(() -> {
             Policy active = policy.get();
-            return new Pages.Policy(viewer(ctx), active.fileName(), active.version(), active.source(), history(), store.trippedBreakers(), "", "", "", "{}", "", null, null);
+            return new Pages.Policy(
+                    viewer(ctx),
+                    active.fileName(),
+                    active.version(),
+                    active.source(),
+                    history(),
+                    store.trippedBreakers(),
+                    "",
+                    "",
+                    "",
+                    "{}",
+                    "",
+                    null,
+                    null);
         }));
     }
 
@@ -187,23 +248,45 @@ final class AuditorRoutes {
             if (!parsed.isObject()) {
                 throw new IllegalArgumentException("params must be a JSON object");
             }
-            Decision decision = workflow.simulate(new Agent(agent, Map.of()), new Action(action, resource, (ObjectNode) parsed, "simulated in the console",
-                    onBehalfOf.isEmpty() ? Optional.empty() : Optional.of(onBehalfOf)));
-            result = new Pages.Simulation(decision.effect().wireName(), decision.rules().isEmpty() ? "(no rule matched: the default)"
-                    : String.join(", ", decision.rules()), decision.reason());
+            Decision decision = workflow.simulate(
+                    new Agent(agent, Map.of()),
+                    new Action(
+                            action,
+                            resource,
+                            (ObjectNode) parsed,
+                            "simulated in the console",
+                            onBehalfOf.isEmpty() ? Optional.empty() : Optional.of(onBehalfOf)));
+            result = new Pages.Simulation(
+                    decision.effect().wireName(),
+                    decision.rules().isEmpty() ? "(no rule matched: the default)" : String.join(", ", decision.rules()),
+                    decision.reason());
         } catch (JacksonException e) {
             error = "params are not JSON: " + e.getOriginalMessage();
         } catch (IllegalArgumentException e) {
             error = e.getMessage();
         }
-        policyPage(ctx, Optional.of(new Pages.Policy(viewer(ctx), active.fileName(), active.version(), active.source(), history(), store.trippedBreakers(), action, resource,
-                agent, params,
-                onBehalfOf, result, error)));
+        policyPage(
+                ctx,
+                Optional.of(new Pages.Policy(
+                        viewer(ctx),
+                        active.fileName(),
+                        active.version(),
+                        active.source(),
+                        history(),
+                        store.trippedBreakers(),
+                        action,
+                        resource,
+                        agent,
+                        params,
+                        onBehalfOf,
+                        result,
+                        error)));
     }
 
     /** The latest policy loads and rejected files, from the audit log (a bounded scan back from its end). */
     private List<Pages.AuditLine> history() {
-        return scan(store.auditSize(), HISTORY, line -> line.type().startsWith("policy.")).lines();
+        return scan(store.auditSize(), HISTORY, line -> line.type().startsWith("policy."))
+                .lines();
     }
 
     private static String form(Context ctx, String name) {

@@ -25,8 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Console {
     /** What the audit and policy pages read: the store's audit log, the log's verifier key, the active policy. */
     /** What the admin pages act on: the same services as the admin API. */
-    public record AdminActions(io.countersign.server.identity.AgentAdmin agents, io.countersign.workflow.BreakerReset breakers,
-            Supplier<java.util.List<io.countersign.breaker.TrippedBreaker>> tripped, io.countersign.outbox.Outbox outbox) {
+    public record AdminActions(
+            io.countersign.server.identity.AgentAdmin agents,
+            io.countersign.workflow.BreakerReset breakers,
+            Supplier<java.util.List<io.countersign.breaker.TrippedBreaker>> tripped,
+            io.countersign.outbox.Outbox outbox) {
         public AdminActions {
             requireNonNull(outbox, "outbox is null");
             requireNonNull(agents, "agents is null");
@@ -35,7 +38,8 @@ public final class Console {
         }
     }
 
-    public record AuditorViews(GatewayStore store, NoteVerifier auditKey, Supplier<Policy> policy, String listenHost, JsonMapper mapper) {
+    public record AuditorViews(
+            GatewayStore store, NoteVerifier auditKey, Supplier<Policy> policy, String listenHost, JsonMapper mapper) {
         public AuditorViews {
             requireNonNull(store, "store is null");
             requireNonNull(auditKey, "auditKey is null");
@@ -59,25 +63,44 @@ public final class Console {
      *     read when sign-in starts, so it may be known only once the server listens
      * @param secure whether the console is served over TLS (then the cookie is {@code Secure})
      */
-    public Console(ConsoleConfig config, IdentityConfig identity, BearerTokens tokens, Workflow workflow, Supplier<String> baseUrl,
-            boolean secure, Clock clock, AuditorViews auditorViews, AdminActions adminActions) {
+    public Console(
+            ConsoleConfig config,
+            IdentityConfig identity,
+            BearerTokens tokens,
+            Workflow workflow,
+            Supplier<String> baseUrl,
+            boolean secure,
+            Clock clock,
+            AuditorViews auditorViews,
+            AdminActions adminActions) {
         requireNonNull(config, "config is null");
         requireNonNull(identity, "identity is null");
         requireNonNull(auditorViews, "auditorViews is null");
         this.sessions = new ConsoleSessions(clock, secure, config.idleTimeout(), config.sessionLifetime());
         Views views = new Views();
         this.views = views;
-        Optional<OidcSignIn> oidc = identity.oidc().map(settings -> new OidcSignIn(settings, config, tokens, baseUrl, clock));
+        Optional<OidcSignIn> oidc =
+                identity.oidc().map(settings -> new OidcSignIn(settings, config, tokens, baseUrl, clock));
         Optional<ProviderSessions> provider = oidc.map(signIn -> new ProviderSessions(signIn, clock));
         this.signIn = new SignInRoutes(sessions, oidc, provider, tokens, views);
         this.decisions = new DecisionRoutes(workflow, sessions, provider, views, clock);
-        String host = switch (auditorViews.listenHost()) {
-            case "0.0.0.0", "" -> "127.0.0.1";
-            case "::" -> "[::1]";
-            default -> auditorViews.listenHost().contains(":") ? "[" + auditorViews.listenHost() + "]" : auditorViews.listenHost();
-        };
-        this.auditors = new AuditorRoutes(auditorViews.store(), auditorViews.auditKey(), auditorViews.policy(), () -> "http://" + host + ":" + port.get(),
-                workflow, auditorViews.mapper(), views);
+        String host =
+                switch (auditorViews.listenHost()) {
+                    case "0.0.0.0", "" -> "127.0.0.1";
+                    case "::" -> "[::1]";
+                    default ->
+                        auditorViews.listenHost().contains(":")
+                                ? "[" + auditorViews.listenHost() + "]"
+                                : auditorViews.listenHost();
+                };
+        this.auditors = new AuditorRoutes(
+                auditorViews.store(),
+                auditorViews.auditKey(),
+                auditorViews.policy(),
+                () -> "http://" + host + ":" + port.get(),
+                workflow,
+                auditorViews.mapper(),
+                views);
         this.history = new HistoryRoutes(auditorViews.store(), clock, views);
         this.admin = new AdminPages(requireNonNull(adminActions, "adminActions is null"), sessions, views, clock);
     }

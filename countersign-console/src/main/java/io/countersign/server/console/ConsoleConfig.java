@@ -11,7 +11,8 @@ import java.util.Optional;
  * long a session lasts: {@code idleTimeout} without a person's action, {@code sessionLifetime} at
  * most after sign-in, whatever happens in between.
  */
-public record ConsoleConfig(String clientId, Optional<String> clientSecret, Duration idleTimeout, Duration sessionLifetime) {
+public record ConsoleConfig(
+        String clientId, Optional<String> clientSecret, Duration idleTimeout, Duration sessionLifetime) {
     public static final String DEFAULT_CLIENT_ID = "countersign-console";
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(30);
     public static final Duration DEFAULT_SESSION_LIFETIME = Duration.ofHours(12);
@@ -25,8 +26,8 @@ public record ConsoleConfig(String clientId, Optional<String> clientSecret, Dura
             throw new IllegalArgumentException("console clientId is blank");
         }
         if (idleTimeout.isNegative() || idleTimeout.isZero() || sessionLifetime.compareTo(idleTimeout) < 0) {
-            throw new IllegalArgumentException("console idleTimeout is " + idleTimeout + " and sessionLifetime " + sessionLifetime
-                    + "; want a positive idle timeout no longer than the lifetime");
+            throw new IllegalArgumentException("console idleTimeout is " + idleTimeout + " and sessionLifetime "
+                    + sessionLifetime + "; want a positive idle timeout no longer than the lifetime");
         }
     }
 
@@ -40,7 +41,7 @@ public record ConsoleConfig(String clientId, Optional<String> clientSecret, Dura
 
     @Override
     public String toString() {
-        return "ConsoleConfig[clientId=" + clientId + ", clientSecret=" + (clientSecret.isPresent() ? "***" : "none") + ", idleTimeout="
-                + idleTimeout + ", sessionLifetime=" + sessionLifetime + "]";
+        return "ConsoleConfig[clientId=" + clientId + ", clientSecret=" + (clientSecret.isPresent() ? "***" : "none")
+                + ", idleTimeout=" + idleTimeout + ", sessionLifetime=" + sessionLifetime + "]";
     }
 }

@@ -10,7 +10,8 @@ import java.util.Optional;
  * One signed-in browser: who, how (the caller as sign-in proved it), its CSRF token, when it
  * started, and, for a sign-in at the identity provider, what the provider gave it.
  */
-record ConsoleSession(String id, Caller caller, String csrfToken, Instant createdAt, Optional<ProviderSignIn> provider) {
+record ConsoleSession(
+        String id, Caller caller, String csrfToken, Instant createdAt, Optional<ProviderSignIn> provider) {
     ConsoleSession {
         requireNonNull(id, "id is null");
         requireNonNull(caller, "caller is null");

@@ -37,6 +37,7 @@ public final class ConsoleSessions implements CookieSessions {
     static final String PREFIX = "/console";
     /** Sent by the inbox's polling; such a request shows the page is open, not that a person is there. */
     static final String POLL_HEADER = "X-Countersign-Poll";
+
     static final Duration RECHECK_AFTER = Duration.ofMinutes(5);
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -71,7 +72,8 @@ public final class ConsoleSessions implements CookieSessions {
         if (session.isPresent() && !SAFE_METHODS.contains(ctx.method().name())) {
             String sent = Optional.ofNullable(ctx.header("X-CSRF-Token")).orElseGet(() -> ctx.formParam("csrf"));
             if (sent == null || !constantTimeEquals(sent, session.get().csrfToken())) {
-                throw ApiProblem.forbidden("this form is missing its CSRF token or carries a stale one; reload the page and try again");
+                throw ApiProblem.forbidden(
+                        "this form is missing its CSRF token or carries a stale one; reload the page and try again");
             }
         }
         session.ifPresent(live -> ctx.attribute(ATTRIBUTE, live));
@@ -100,7 +102,8 @@ public final class ConsoleSessions implements CookieSessions {
     public void signInRequired(Context ctx) {
         if (SAFE_METHODS.contains(ctx.method().name()) && ctx.header("HX-Request") == null) {
             String next = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
-            ctx.redirect(PREFIX + "/sign-in?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+            ctx.redirect(
+                    PREFIX + "/sign-in?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
         } else {
             throw ApiProblem.unauthorized("your console session has ended; sign in again");
         }
@@ -130,7 +133,9 @@ public final class ConsoleSessions implements CookieSessions {
     /** Whether the provider should confirm this session's sign-in before it votes. */
     boolean confirmationDue(ConsoleSession session) {
         Entry entry = sessions.get(session.id());
-        return session.provider().isPresent() && (entry == null || !clock.instant().isBefore(entry.confirmedAt().plus(RECHECK_AFTER)));
+        return session.provider().isPresent()
+                && (entry == null
+                        || !clock.instant().isBefore(entry.confirmedAt().plus(RECHECK_AFTER)));
     }
 
     /** The provider confirmed the sign-in again; the session now carries what it answered. */
@@ -150,7 +155,10 @@ public final class ConsoleSessions implements CookieSessions {
     int endProviderSessions(Optional<String> subject, Optional<String> sessionId) {
         int[] ended = {0};
         sessions.values().removeIf(entry -> {
-            boolean matches = entry.session().provider().filter(signIn -> signIn.endedBy(subject, sessionId)).isPresent();
+            boolean matches = entry.session()
+                    .provider()
+                    .filter(signIn -> signIn.endedBy(subject, sessionId))
+                    .isPresent();
             if (matches) {
                 ended[0]++;
             }
@@ -161,7 +169,8 @@ public final class ConsoleSessions implements CookieSessions {
     }
 
     private boolean expired(Entry entry, Instant now) {
-        return now.isAfter(entry.lastSeen().plus(idle)) || now.isAfter(entry.session().createdAt().plus(lifetime));
+        return now.isAfter(entry.lastSeen().plus(idle))
+                || now.isAfter(entry.session().createdAt().plus(lifetime));
     }
 
     /** Starts a session for a caller who just proved who they are; a new id every sign-in (no fixation). */
@@ -184,7 +193,11 @@ public final class ConsoleSessions implements CookieSessions {
 
     /** A short-lived cookie for the steps before a session exists (the sign-in form, the OIDC redirect). */
     void setCookie(Context ctx, String name, String value, int maxAgeSeconds) {
-        StringBuilder cookie = new StringBuilder(name).append('=').append(value).append("; Path=").append(PREFIX)
+        StringBuilder cookie = new StringBuilder(name)
+                .append('=')
+                .append(value)
+                .append("; Path=")
+                .append(PREFIX)
                 .append("; HttpOnly; SameSite=Lax");
         if (maxAgeSeconds >= 0) {
             cookie.append("; Max-Age=").append(maxAgeSeconds);

@@ -1,11 +1,10 @@
 package io.countersign.server.console;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Human;
-import io.countersign.server.http.WireText;
 import io.countersign.server.http.Access;
+import io.countersign.server.http.WireText;
 import io.countersign.server.identity.Caller;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
@@ -38,7 +37,12 @@ final class DecisionRoutes {
     private final Views views;
     private final Clock clock;
 
-    DecisionRoutes(Workflow workflow, ConsoleSessions sessions, Optional<ProviderSessions> provider, Views views, Clock clock) {
+    DecisionRoutes(
+            Workflow workflow,
+            ConsoleSessions sessions,
+            Optional<ProviderSessions> provider,
+            Views views,
+            Clock clock) {
         this.workflow = requireNonNull(workflow, "workflow is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.provider = requireNonNull(provider, "provider is null");
@@ -58,8 +62,18 @@ final class DecisionRoutes {
 
     private void inbox(Context ctx) {
         ConsoleSession session = ConsoleSessions.current(ctx);
-        views.page(ctx, 200, "inbox", new Pages.Inbox(viewer(session), rowsFor(ctx, session), filter(ctx, "action"), filter(ctx, "agent"),
-                filter(ctx, "resource"), InboxOrder.of(filter(ctx, "sort")).wireName(), sessions.takeFlash(session)));
+        views.page(
+                ctx,
+                200,
+                "inbox",
+                new Pages.Inbox(
+                        viewer(session),
+                        rowsFor(ctx, session),
+                        filter(ctx, "action"),
+                        filter(ctx, "agent"),
+                        filter(ctx, "resource"),
+                        InboxOrder.of(filter(ctx, "sort")).wireName(),
+                        sessions.takeFlash(session)));
     }
 
     private void rows(Context ctx) {
@@ -73,7 +87,8 @@ final class DecisionRoutes {
         Pattern resource = glob(filter(ctx, "resource"));
         Instant now = clock.instant();
         return workflow.inbox(human(session)).stream()
-                .filter(r -> action.matcher(r.action().action()).matches() && agent.matcher(r.agent().name()).matches()
+                .filter(r -> action.matcher(r.action().action()).matches()
+                        && agent.matcher(r.agent().name()).matches()
                         && resource.matcher(r.action().resource()).matches())
                 .sorted(InboxOrder.of(filter(ctx, "sort")).comparator())
                 .map(r -> RequestPages.row(r, now))
@@ -88,11 +103,13 @@ final class DecisionRoutes {
         }
         ConsoleSession session = confirmed.get();
         Vote.Choice choice = "deny".equals(ctx.formParam("decision")) ? Vote.Choice.DENY : Vote.Choice.APPROVE;
-        String comment = Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
+        String comment =
+                Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
         List<String> ids = ctx.formParams("id");
         Optional<String> badComment = WireText.problem(comment);
         if (badComment.isPresent()) {
-            sessions.flash(session, "The comment is not valid text (it has " + badComment.get() + "); nothing was decided.");
+            sessions.flash(
+                    session, "The comment is not valid text (it has " + badComment.get() + "); nothing was decided.");
         } else if (ids.isEmpty()) {
             sessions.flash(session, "Select at least one request.");
         } else if (choice == Vote.Choice.DENY && comment.isEmpty()) {
@@ -109,8 +126,10 @@ final class DecisionRoutes {
                 }
             }
             String verb = choice == Vote.Choice.APPROVE ? "Approved" : "Denied";
-            sessions.flash(session, verb + " " + done + " of " + ids.size() + " request(s)."
-                    + (refused.isEmpty() ? "" : " Refused: " + String.join("; ", refused)));
+            sessions.flash(
+                    session,
+                    verb + " " + done + " of " + ids.size() + " request(s)."
+                            + (refused.isEmpty() ? "" : " Refused: " + String.join("; ", refused)));
         }
         ctx.redirect("/console/inbox", HttpStatus.SEE_OTHER);
     }
@@ -126,9 +145,18 @@ final class DecisionRoutes {
         Voter voter = voter(session);
         Optional<VotingRule.Refusal> approve = workflow.whyNotAllowedToVote(voter, Vote.Choice.APPROVE, request);
         Optional<VotingRule.Refusal> deny = workflow.whyNotAllowedToVote(voter, Vote.Choice.DENY, request);
-        views.page(ctx, 200, "request", RequestPages.page(viewer(session), request, clock.instant(),
-                approve.map(VotingRule.Refusal::reason), approve.map(VotingRule.Refusal::stepUpRequired).orElse(false), deny.isEmpty(),
-                sessions.takeFlash(session)));
+        views.page(
+                ctx,
+                200,
+                "request",
+                RequestPages.page(
+                        viewer(session),
+                        request,
+                        clock.instant(),
+                        approve.map(VotingRule.Refusal::reason),
+                        approve.map(VotingRule.Refusal::stepUpRequired).orElse(false),
+                        deny.isEmpty(),
+                        sessions.takeFlash(session)));
     }
 
     private void vote(Context ctx, Vote.Choice choice) {
@@ -138,15 +166,23 @@ final class DecisionRoutes {
         }
         ConsoleSession session = confirmed.get();
         String id = ctx.pathParam("id");
-        String comment = Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
+        String comment =
+                Optional.ofNullable(ctx.formParam("comment")).orElse("").strip();
         Optional<String> badComment = WireText.problem(comment);
         if (badComment.isPresent()) {
-            error(ctx, session, 400, "The comment is not valid text: it has " + badComment.get() + ". Nothing was recorded.");
+            error(
+                    ctx,
+                    session,
+                    400,
+                    "The comment is not valid text: it has " + badComment.get() + ". Nothing was recorded.");
             return;
         }
         try {
             ApprovalRequest after = cast(session, parse(id), choice, comment);
-            sessions.flash(session, "Your " + choice.wireName() + " was recorded; the request is " + after.status().wireName() + ".");
+            sessions.flash(
+                    session,
+                    "Your " + choice.wireName() + " was recorded; the request is "
+                            + after.status().wireName() + ".");
             ctx.redirect("/console/requests/" + after.id().value(), HttpStatus.SEE_OTHER);
         } catch (IllegalArgumentException e) {
             error(ctx, session, 404, "No request " + id + ".");
@@ -185,7 +221,8 @@ final class DecisionRoutes {
     private ApprovalRequest cast(ConsoleSession session, RequestId id, Vote.Choice choice, String comment) {
         Voter voter = voter(session);
         return switch (choice) {
-            case APPROVE -> workflow.approve(voter, id, comment.isEmpty() ? Optional.empty() : Optional.of(comment), CHANNEL);
+            case APPROVE ->
+                workflow.approve(voter, id, comment.isEmpty() ? Optional.empty() : Optional.of(comment), CHANNEL);
             case DENY -> workflow.deny(voter, id, comment, CHANNEL);
         };
     }
@@ -224,7 +261,8 @@ final class DecisionRoutes {
         if (session.caller().principal() instanceof Human human) {
             return human;
         }
-        throw new IllegalStateException("console session of a non-human " + session.caller().principal().auditName());
+        throw new IllegalStateException(
+                "console session of a non-human " + session.caller().principal().auditName());
     }
 
     private static Voter voter(ConsoleSession session) {
@@ -246,6 +284,7 @@ final class DecisionRoutes {
             return Pattern.compile(".*", Pattern.DOTALL);
         }
         String quoted = Pattern.quote(filter).replace("*", "\\E.*\\Q");
-        return Pattern.compile(filter.contains("*") ? quoted : ".*" + quoted + ".*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+        return Pattern.compile(
+                filter.contains("*") ? quoted : ".*" + quoted + ".*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     }
 }

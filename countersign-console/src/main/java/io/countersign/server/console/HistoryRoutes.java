@@ -53,33 +53,69 @@ final class HistoryRoutes {
         Pattern decidedBy = DecisionRoutes.glob(DecisionRoutes.filter(ctx, "decidedBy"));
         String text = DecisionRoutes.filter(ctx, "q").toLowerCase(Locale.ROOT);
         Instant now = clock.instant();
-        List<ApprovalRequest> matching = store.requestsCreatedBetween(now.minus(Duration.ofDays(days)), now.plusSeconds(1)).stream()
-                .filter(r -> r.status() != RequestStatus.PENDING)
-                .filter(r -> status.isEmpty() || r.status().wireName().equals(status))
-                .filter(r -> agent.matcher(r.agent().name()).matches() && action.matcher(r.action().action()).matches()
-                        && resource.matcher(r.action().resource()).matches() && decidedBy.matcher(r.decidedBy().orElse("")).matches())
-                .filter(r -> text.isEmpty() || words(r).contains(text))
-                .sorted(Comparator.comparing(ApprovalRequest::createdAt).reversed().thenComparing(r -> r.id().value()))
-                .toList();
+        List<ApprovalRequest> matching =
+                store.requestsCreatedBetween(now.minus(Duration.ofDays(days)), now.plusSeconds(1)).stream()
+                        .filter(r -> r.status() != RequestStatus.PENDING)
+                        .filter(r -> status.isEmpty() || r.status().wireName().equals(status))
+                        .filter(r -> agent.matcher(r.agent().name()).matches()
+                                && action.matcher(r.action().action()).matches()
+                                && resource.matcher(r.action().resource()).matches()
+                                && decidedBy.matcher(r.decidedBy().orElse("")).matches())
+                        .filter(r -> text.isEmpty() || words(r).contains(text))
+                        .sorted(Comparator.comparing(ApprovalRequest::createdAt)
+                                .reversed()
+                                .thenComparing(r -> r.id().value()))
+                        .toList();
         int pages = Math.max(1, (matching.size() + PAGE_SIZE - 1) / PAGE_SIZE);
         int shown = Math.min(page, pages);
-        List<Pages.HistoryRow> rows = matching.stream().skip((long) (shown - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-                .map(r -> new Pages.HistoryRow(r.id().value(), r.action().action(), r.action().resource(), r.agent().name(),
-                        r.status().wireName(), r.decidedBy().orElse("—"), r.createdAt().toString(), r.decidedAt().map(Instant::toString).orElse("")))
+        List<Pages.HistoryRow> rows = matching.stream()
+                .skip((long) (shown - 1) * PAGE_SIZE)
+                .limit(PAGE_SIZE)
+                .map(r -> new Pages.HistoryRow(
+                        r.id().value(),
+                        r.action().action(),
+                        r.action().resource(),
+                        r.agent().name(),
+                        r.status().wireName(),
+                        r.decidedBy().orElse("—"),
+                        r.createdAt().toString(),
+                        r.decidedAt().map(Instant::toString).orElse("")))
                 .toList();
-        String query = "days=" + days + "&status=" + encode(status) + "&agent=" + encode(DecisionRoutes.filter(ctx, "agent"))
-                + "&action=" + encode(DecisionRoutes.filter(ctx, "action")) + "&resource=" + encode(DecisionRoutes.filter(ctx, "resource"))
-                + "&decidedBy=" + encode(DecisionRoutes.filter(ctx, "decidedBy")) + "&q=" + encode(DecisionRoutes.filter(ctx, "q"));
-        views.page(ctx, 200, "history", new Pages.History(DecisionRoutes.viewer(session), rows, matching.size(), shown, pages, days, status,
-                DecisionRoutes.filter(ctx, "agent"), DecisionRoutes.filter(ctx, "action"), DecisionRoutes.filter(ctx, "resource"),
-                DecisionRoutes.filter(ctx, "decidedBy"), DecisionRoutes.filter(ctx, "q"), query));
+        String query =
+                "days=" + days + "&status=" + encode(status) + "&agent=" + encode(DecisionRoutes.filter(ctx, "agent"))
+                        + "&action=" + encode(DecisionRoutes.filter(ctx, "action")) + "&resource="
+                        + encode(DecisionRoutes.filter(ctx, "resource"))
+                        + "&decidedBy=" + encode(DecisionRoutes.filter(ctx, "decidedBy")) + "&q="
+                        + encode(DecisionRoutes.filter(ctx, "q"));
+        views.page(
+                ctx,
+                200,
+                "history",
+                new Pages.History(
+                        DecisionRoutes.viewer(session),
+                        rows,
+                        matching.size(),
+                        shown,
+                        pages,
+                        days,
+                        status,
+                        DecisionRoutes.filter(ctx, "agent"),
+                        DecisionRoutes.filter(ctx, "action"),
+                        DecisionRoutes.filter(ctx, "resource"),
+                        DecisionRoutes.filter(ctx, "decidedBy"),
+                        DecisionRoutes.filter(ctx, "q"),
+                        query));
     }
 
     /** What free text searches: the request's id, names, reason, parameters, who decided and the votes' comments. */
     private static String words(ApprovalRequest r) {
-        return (r.id().value() + " " + r.action().action() + " " + r.action().resource() + " " + r.agent().name() + " "
-                + r.action().reason() + " " + r.action().onBehalfOf().orElse("") + " " + r.action().params() + " " + r.decidedBy().orElse("") + " "
-                + r.votes().stream().map(vote -> vote.voter() + " " + vote.comment().orElse("")).collect(Collectors.joining(" ")))
+        return (r.id().value() + " " + r.action().action() + " " + r.action().resource() + " "
+                        + r.agent().name() + " "
+                        + r.action().reason() + " " + r.action().onBehalfOf().orElse("") + " "
+                        + r.action().params() + " " + r.decidedBy().orElse("") + " "
+                        + r.votes().stream()
+                                .map(vote -> vote.voter() + " " + vote.comment().orElse(""))
+                                .collect(Collectors.joining(" ")))
                 .toLowerCase(Locale.ROOT);
     }
 

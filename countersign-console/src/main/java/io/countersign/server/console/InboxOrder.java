@@ -10,9 +10,15 @@ enum InboxOrder {
     NEWEST("newest", Comparator.comparing(ApprovalRequest::createdAt).reversed()),
     OLDEST("oldest", Comparator.comparing(ApprovalRequest::createdAt)),
     /** The requests that expire first: the ones to decide now. */
-    EXPIRING("expiring", Comparator.comparing((ApprovalRequest r) -> r.expiresAt().orElse(Instant.MAX))),
-    ACTION("action", Comparator.comparing((ApprovalRequest r) -> r.action().action()).thenComparing(r -> r.action().resource())),
-    AGENT("agent", Comparator.comparing((ApprovalRequest r) -> r.agent().name()).thenComparing(ApprovalRequest::createdAt));
+    EXPIRING("expiring", Comparator.comparing((ApprovalRequest r) -> r.expiresAt()
+            .orElse(Instant.MAX))),
+    ACTION(
+            "action",
+            Comparator.comparing((ApprovalRequest r) -> r.action().action())
+                    .thenComparing(r -> r.action().resource())),
+    AGENT(
+            "agent",
+            Comparator.comparing((ApprovalRequest r) -> r.agent().name()).thenComparing(ApprovalRequest::createdAt));
 
     private final String wireName;
     private final Comparator<ApprovalRequest> comparator;
@@ -31,6 +37,9 @@ enum InboxOrder {
     }
 
     static InboxOrder of(String text) {
-        return Arrays.stream(values()).filter(order -> order.wireName.equals(text)).findFirst().orElse(NEWEST);
+        return Arrays.stream(values())
+                .filter(order -> order.wireName.equals(text))
+                .findFirst()
+                .orElse(NEWEST);
     }
 }

@@ -1,6 +1,5 @@
 package io.countersign.server.console;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -19,6 +18,7 @@ import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.openid.connect.sdk.AuthenticationErrorResponse;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.AuthenticationResponse;
@@ -26,12 +26,11 @@ import com.nimbusds.openid.connect.sdk.AuthenticationResponseParser;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
-import com.nimbusds.openid.connect.sdk.claims.SessionID;
-import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
-import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.openid.connect.sdk.Prompt;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.claims.SessionID;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import io.countersign.identity.Human;
 import io.countersign.identity.Scopes;
@@ -49,6 +48,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sign-in at the identity provider: the OpenID Connect authorization code flow with PKCE (S256),
@@ -62,8 +62,17 @@ final class OidcSignIn {
     private static final Duration FLOW_TTL = Duration.ofMinutes(10);
     /** Sign-ins under way at once; anyone may start one, so their number is bounded. */
     private static final int MAX_FLOWS = 10_000;
-    private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+
+    private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(
+            JWSAlgorithm.RS256,
+            JWSAlgorithm.RS384,
+            JWSAlgorithm.RS512,
+            JWSAlgorithm.PS256,
+            JWSAlgorithm.PS384,
+            JWSAlgorithm.PS512,
+            JWSAlgorithm.ES256,
+            JWSAlgorithm.ES384,
+            JWSAlgorithm.ES512);
 
     /** One sign-in between the redirect to the provider and its callback, keyed by {@code state}. */
     record Flow(State state, Nonce nonce, CodeVerifier verifier, String next, boolean stepUp, Instant startedAt) {}
@@ -77,7 +86,8 @@ final class OidcSignIn {
     private final Map<JWSAlgorithm, IDTokenValidator> validators = new ConcurrentHashMap<>();
     private volatile @Nullable OIDCProviderMetadata metadata;
 
-    OidcSignIn(OidcSettings settings, ConsoleConfig console, BearerTokens tokens, Supplier<String> baseUrl, Clock clock) {
+    OidcSignIn(
+            OidcSettings settings, ConsoleConfig console, BearerTokens tokens, Supplier<String> baseUrl, Clock clock) {
         this.settings = requireNonNull(settings, "settings is null");
         this.console = requireNonNull(console, "console is null");
         this.tokens = requireNonNull(tokens, "tokens is null");
@@ -102,8 +112,11 @@ final class OidcSignIn {
     }
 
     URI authorizationUri(Flow flow) throws SignInFailed {
-        AuthenticationRequest.Builder request = new AuthenticationRequest.Builder(ResponseType.CODE, new Scope("openid", "email", "profile"),
-                new ClientID(console.clientId()), redirectUri())
+        AuthenticationRequest.Builder request = new AuthenticationRequest.Builder(
+                        ResponseType.CODE,
+                        new Scope("openid", "email", "profile"),
+                        new ClientID(console.clientId()),
+                        redirectUri())
                 .endpointURI(metadata().getAuthorizationEndpointURI())
                 .state(flow.state())
                 .nonce(flow.nonce())
@@ -121,11 +134,14 @@ final class OidcSignIn {
     Result finish(String callbackQuery, String expectedState) throws SignInFailed {
         AuthenticationResponse response;
         try {
-            response = AuthenticationResponseParser.parse(URI.create(redirectUri() + "?" + (callbackQuery == null ? "" : callbackQuery)));
+            response = AuthenticationResponseParser.parse(
+                    URI.create(redirectUri() + "?" + (callbackQuery == null ? "" : callbackQuery)));
         } catch (ParseException e) {
             throw new SignInFailed("the identity provider's answer is malformed: " + e.getMessage());
         }
-        if (response.getState() == null || expectedState == null || !ConsoleSessions.constantTimeEquals(response.getState().getValue(), expectedState)) {
+        if (response.getState() == null
+                || expectedState == null
+                || !ConsoleSessions.constantTimeEquals(response.getState().getValue(), expectedState)) {
             throw new SignInFailed("this sign-in was not started from this browser (state mismatch); start again");
         }
         Flow flow = flows.remove(expectedState);
@@ -134,16 +150,21 @@ final class OidcSignIn {
         }
         if (!response.indicatesSuccess()) {
             AuthenticationErrorResponse error = response.toErrorResponse();
-            throw new SignInFailed("the identity provider refused the sign-in: " + error.getErrorObject().getCode()
-                    + Optional.ofNullable(error.getErrorObject().getDescription()).map(d -> " (" + d + ")").orElse(""));
+            throw new SignInFailed("the identity provider refused the sign-in: "
+                    + error.getErrorObject().getCode()
+                    + Optional.ofNullable(error.getErrorObject().getDescription())
+                            .map(d -> " (" + d + ")")
+                            .orElse(""));
         }
         AuthorizationCode code = response.toSuccessResponse().getAuthorizationCode();
         AuthorizationCodeGrant grant = new AuthorizationCodeGrant(code, redirectUri(), flow.verifier());
         OIDCTokens tokens;
         try {
-            TokenResponse answer = OIDCTokenResponseParser.parse(tokenRequest(grant).toHTTPRequest().send());
+            TokenResponse answer = OIDCTokenResponseParser.parse(
+                    tokenRequest(grant).toHTTPRequest().send());
             if (!answer.indicatesSuccess()) {
-                throw new SignInFailed("the identity provider refused the code: " + answer.toErrorResponse().getErrorObject().getCode());
+                throw new SignInFailed("the identity provider refused the code: "
+                        + answer.toErrorResponse().getErrorObject().getCode());
             }
             tokens = ((OIDCTokenResponse) answer.toSuccessResponse()).getOIDCTokens();
         } catch (ParseException | IOException | ClassCastException e) {
@@ -151,8 +172,11 @@ final class OidcSignIn {
         }
         IDTokenClaimsSet claims = validate(tokens.getIDToken(), Optional.of(flow.nonce()));
         Caller caller = caller(claims);
-        ProviderSignIn signIn = new ProviderSignIn(tokens.getIDTokenString(), Optional.ofNullable(tokens.getRefreshToken()).map(RefreshToken::getValue),
-                claims.getSubject().getValue(), Optional.ofNullable(claims.getSessionID()).map(SessionID::getValue));
+        ProviderSignIn signIn = new ProviderSignIn(
+                tokens.getIDTokenString(),
+                Optional.ofNullable(tokens.getRefreshToken()).map(RefreshToken::getValue),
+                claims.getSubject().getValue(),
+                Optional.ofNullable(claims.getSessionID()).map(SessionID::getValue));
         return new Result(caller, signIn, flow.next());
     }
 
@@ -160,7 +184,10 @@ final class OidcSignIn {
     TokenRequest tokenRequest(com.nimbusds.oauth2.sdk.AuthorizationGrant grant) throws SignInFailed {
         URI tokenEndpoint = metadata().getTokenEndpointURI();
         return console.clientSecret()
-                .map(secret -> new TokenRequest(tokenEndpoint, new ClientSecretBasic(new ClientID(console.clientId()), new Secret(secret)), grant))
+                .map(secret -> new TokenRequest(
+                        tokenEndpoint,
+                        new ClientSecretBasic(new ClientID(console.clientId()), new Secret(secret)),
+                        grant))
                 .orElseGet(() -> new TokenRequest(tokenEndpoint, new ClientID(console.clientId()), grant));
     }
 
@@ -173,7 +200,8 @@ final class OidcSignIn {
         try {
             JWSAlgorithm algorithm = (JWSAlgorithm) idToken.getHeader().getAlgorithm();
             if (!ALGORITHMS.contains(algorithm)) {
-                throw new SignInFailed("the ID token is signed with " + idToken.getHeader().getAlgorithm() + "; only asymmetric algorithms are accepted");
+                throw new SignInFailed("the ID token is signed with "
+                        + idToken.getHeader().getAlgorithm() + "; only asymmetric algorithms are accepted");
             }
             claims = validator(algorithm).validate(idToken, nonce.orElse(null));
         } catch (ClassCastException e) {
@@ -190,9 +218,18 @@ final class OidcSignIn {
     Caller caller(IDTokenClaimsSet claims) throws SignInFailed {
         try {
             Human human = tokens.humanOf(claims.toJWTClaimsSet())
-                    .orElseThrow(() -> new SignInFailed("the ID token is a client's (client credentials), not a person's; agents don't use the console"));
-            Optional<Instant> signedInAt = Optional.ofNullable(claims.getAuthenticationTime()).map(java.util.Date::toInstant);
-            return new Caller(human, Caller.Method.OIDC, Scopes.UNRESTRICTED, signedInAt, tokens.rolesOf(human), Optional.empty());
+                    .orElseThrow(
+                            () -> new SignInFailed(
+                                    "the ID token is a client's (client credentials), not a person's; agents don't use the console"));
+            Optional<Instant> signedInAt =
+                    Optional.ofNullable(claims.getAuthenticationTime()).map(java.util.Date::toInstant);
+            return new Caller(
+                    human,
+                    Caller.Method.OIDC,
+                    Scopes.UNRESTRICTED,
+                    signedInAt,
+                    tokens.rolesOf(human),
+                    Optional.empty());
         } catch (TokenRejected | ParseException e) {
             throw new SignInFailed(e.getMessage());
         }
@@ -206,7 +243,10 @@ final class OidcSignIn {
             return existing;
         }
         OIDCProviderMetadata provider = metadata();
-        IDTokenValidator created = new IDTokenValidator(provider.getIssuer(), new ClientID(console.clientId()), algorithm,
+        IDTokenValidator created = new IDTokenValidator(
+                provider.getIssuer(),
+                new ClientID(console.clientId()),
+                algorithm,
                 provider.getJWKSetURI().toURL());
         created.setMaxClockSkew((int) settings.clockSkew().toSeconds());
         validators.putIfAbsent(algorithm, created);
@@ -245,7 +285,8 @@ final class OidcSignIn {
             metadata = resolved;
             return resolved;
         } catch (com.nimbusds.oauth2.sdk.GeneralException | IOException e) {
-            throw new SignInFailed("the identity provider at " + settings.issuerText() + " can't be reached: " + e.getMessage());
+            throw new SignInFailed(
+                    "the identity provider at " + settings.issuerText() + " can't be reached: " + e.getMessage());
         }
     }
 

@@ -13,25 +13,74 @@ public final class Pages {
     public record SignIn(String next, String issuer, boolean localTokens, String formToken, String error) {}
 
     /** {@code created} is an ISO-8601 instant; the page shows it in the viewer's time zone, UTC on hover. */
-    public record Row(String id, String action, String resource, String agent, String onBehalfOf, String reason, String created, String timeLeft) {}
+    public record Row(
+            String id,
+            String action,
+            String resource,
+            String agent,
+            String onBehalfOf,
+            String reason,
+            String created,
+            String timeLeft) {}
 
-    public record Inbox(Viewer viewer, List<Row> rows, String action, String agent, String resource, String sort, String notice) {}
+    public record Inbox(
+            Viewer viewer, List<Row> rows, String action, String agent, String resource, String sort, String notice) {}
 
     /** One key of the params tree: a scalar {@code value}, or {@code children} for objects and arrays. */
     public record Param(String key, String value, List<Param> children) {}
 
     public record VoteLine(String voter, String choice, String comment, String time, String channel) {}
 
-    public record Request(Viewer viewer, String id, String status, String agent, String onBehalfOf, String delegation, String action,
-            String resource, String reason, List<Param> params, String sql, String rules, String policyVersion, String groups,
-            List<VoteLine> votes, String timeLeft, String refusal, boolean stepUp, boolean canDeny, String decided, String execution, String notice) {}
+    public record Request(
+            Viewer viewer,
+            String id,
+            String status,
+            String agent,
+            String onBehalfOf,
+            String delegation,
+            String action,
+            String resource,
+            String reason,
+            List<Param> params,
+            String sql,
+            String rules,
+            String policyVersion,
+            String groups,
+            List<VoteLine> votes,
+            String timeLeft,
+            String refusal,
+            boolean stepUp,
+            boolean canDeny,
+            String decided,
+            String execution,
+            String notice) {}
 
     /** One decided request in the history; {@code created} and {@code decided} are ISO-8601 instants (decided may be empty). */
-    public record HistoryRow(String id, String action, String resource, String agent, String status, String decidedBy, String created, String decided) {}
+    public record HistoryRow(
+            String id,
+            String action,
+            String resource,
+            String agent,
+            String status,
+            String decidedBy,
+            String created,
+            String decided) {}
 
     /** {@code query} repeats the filters for the paging links, already URL-encoded. */
-    public record History(Viewer viewer, List<HistoryRow> rows, int total, int page, int pages, int days, String status, String agent,
-            String action, String resource, String decidedBy, String q, String query) {}
+    public record History(
+            Viewer viewer,
+            List<HistoryRow> rows,
+            int total,
+            int page,
+            int pages,
+            int days,
+            String status,
+            String agent,
+            String action,
+            String resource,
+            String decidedBy,
+            String q,
+            String query) {}
 
     public record AdminAgent(String name, String source, int liveKeys, String lastUsed, String suspended) {}
 
@@ -39,20 +88,47 @@ public final class Pages {
 
     public record AdminDelivery(long id, String channel, String type, String request, int attempts, String lastError) {}
 
-    public record Admin(Viewer viewer, List<AdminAgent> agents, List<AdminBreaker> breakers, List<AdminDelivery> failed, String notice) {}
+    public record Admin(
+            Viewer viewer,
+            List<AdminAgent> agents,
+            List<AdminBreaker> breakers,
+            List<AdminDelivery> failed,
+            String notice) {}
 
     public record Error(Viewer viewer, int status, String message) {}
 
     public record AuditLine(long seq, String time, String type, String actor, String request, String data) {}
 
     /** The latest checkpoint as the server's verifier saw it: {@code verified} false names the problem in {@code verdict}. */
-    public record Checkpoint(long size, String root, String origin, String key, boolean verified, String verdict, String note) {}
+    public record Checkpoint(
+            long size, String root, String origin, String key, boolean verified, String verdict, String note) {}
 
-    public record Audit(Viewer viewer, long size, Checkpoint checkpoint, List<AuditLine> entries, String type, String actor, String request,
-            long before, long older, long newer) {}
+    public record Audit(
+            Viewer viewer,
+            long size,
+            Checkpoint checkpoint,
+            List<AuditLine> entries,
+            String type,
+            String actor,
+            String request,
+            long before,
+            long older,
+            long newer) {}
 
     public record Simulation(String effect, String rules, String reason) {}
 
-    public record Policy(Viewer viewer, String file, String version, String source, List<AuditLine> history, List<TrippedBreaker> tripped, String action, String resource, String agent,
-            String params, String onBehalfOf, Simulation result, String error) {}
+    public record Policy(
+            Viewer viewer,
+            String file,
+            String version,
+            String source,
+            List<AuditLine> history,
+            List<TrippedBreaker> tripped,
+            String action,
+            String resource,
+            String agent,
+            String params,
+            String onBehalfOf,
+            Simulation result,
+            String error) {}
 }

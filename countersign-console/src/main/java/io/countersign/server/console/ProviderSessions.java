@@ -76,31 +76,42 @@ final class ProviderSessions {
 
     /** Asks the provider whether the sign-in still holds, with its refresh token (rotated when the provider sends a new one). */
     Check refresh(ConsoleSession session) {
-        ProviderSignIn current = session.provider().orElseThrow(() -> new IllegalStateException("session " + session + " did not sign in at the provider"));
+        ProviderSignIn current = session.provider()
+                .orElseThrow(
+                        () -> new IllegalStateException("session " + session + " did not sign in at the provider"));
         if (current.refreshToken().isEmpty()) {
-            return new Ended("the identity provider gave this sign-in no refresh token, so it can't be confirmed; sign in again");
+            return new Ended(
+                    "the identity provider gave this sign-in no refresh token, so it can't be confirmed; sign in again");
         }
         TokenResponse answer;
         try {
-            answer = OIDCTokenResponseParser.parse(signIn.tokenRequest(new RefreshTokenGrant(new RefreshToken(current.refreshToken().get())))
-                    .toHTTPRequest().send());
+            answer = OIDCTokenResponseParser.parse(signIn.tokenRequest(new RefreshTokenGrant(
+                            new RefreshToken(current.refreshToken().get())))
+                    .toHTTPRequest()
+                    .send());
         } catch (IOException | ParseException e) {
-            return new Unavailable("the identity provider can't be asked whether your sign-in still holds: " + e.getMessage());
+            return new Unavailable(
+                    "the identity provider can't be asked whether your sign-in still holds: " + e.getMessage());
         } catch (OidcSignIn.SignInFailed e) {
             return new Unavailable(e.getMessage());
         }
         if (!answer.indicatesSuccess()) {
             ErrorObject error = answer.toErrorResponse().getErrorObject();
             if (OAuth2Error.INVALID_GRANT.getCode().equals(error.getCode())) {
-                return new Ended("your sign-in has ended at the identity provider (" + Optional.ofNullable(error.getDescription()).orElse(error.getCode())
-                        + "); sign in again");
+                return new Ended("your sign-in has ended at the identity provider ("
+                        + Optional.ofNullable(error.getDescription()).orElse(error.getCode()) + "); sign in again");
             }
             return new Unavailable("the identity provider refused to confirm your sign-in: " + error.getCode());
         }
         OIDCTokens tokens = ((OIDCTokenResponse) answer.toSuccessResponse()).getOIDCTokens();
-        String refreshToken = Optional.ofNullable(tokens.getRefreshToken()).map(RefreshToken::getValue).orElse(current.refreshToken().get());
+        String refreshToken = Optional.ofNullable(tokens.getRefreshToken())
+                .map(RefreshToken::getValue)
+                .orElse(current.refreshToken().get());
         if (tokens.getIDToken() == null) {
-            return new Confirmed(session.caller(), new ProviderSignIn(current.idToken(), Optional.of(refreshToken), current.subject(), current.sessionId()));
+            return new Confirmed(
+                    session.caller(),
+                    new ProviderSignIn(
+                            current.idToken(), Optional.of(refreshToken), current.subject(), current.sessionId()));
         }
         try {
             IDTokenClaimsSet claims = signIn.validate(tokens.getIDToken(), Optional.empty());
@@ -109,13 +120,27 @@ final class ProviderSessions {
             }
             Caller caller = signIn.caller(claims);
             if (!caller.principal().name().equals(session.caller().principal().name())) {
-                return new Ended("your name at the identity provider changed from " + session.caller().principal().name() + " to "
+                return new Ended("your name at the identity provider changed from "
+                        + session.caller().principal().name() + " to "
                         + caller.principal().name() + "; sign in again");
             }
             // The sign-in time stays the original one: a refresh is not a fresh login for step-up.
-            Caller kept = new Caller(caller.principal(), caller.method(), caller.scopes(), session.caller().signedInAt(), caller.roles(), caller.clientId());
-            return new Confirmed(kept, new ProviderSignIn(tokens.getIDTokenString(), Optional.of(refreshToken), current.subject(),
-                    Optional.ofNullable(claims.getSessionID()).map(SessionID::getValue).or(current::sessionId)));
+            Caller kept = new Caller(
+                    caller.principal(),
+                    caller.method(),
+                    caller.scopes(),
+                    session.caller().signedInAt(),
+                    caller.roles(),
+                    caller.clientId());
+            return new Confirmed(
+                    kept,
+                    new ProviderSignIn(
+                            tokens.getIDTokenString(),
+                            Optional.of(refreshToken),
+                            current.subject(),
+                            Optional.ofNullable(claims.getSessionID())
+                                    .map(SessionID::getValue)
+                                    .or(current::sessionId)));
         } catch (OidcSignIn.SignInFailed e) {
             return new Ended("the identity provider's answer does not confirm your sign-in: " + e.getMessage());
         }
@@ -129,7 +154,9 @@ final class ProviderSessions {
                 return Optional.empty();
             }
             JWT hint = JWTParser.parse(ended.idToken());
-            return Optional.of(new LogoutRequest(endSession, hint, null, new ClientID(signIn.clientId()), afterLogout, null, null).toURI());
+            return Optional.of(
+                    new LogoutRequest(endSession, hint, null, new ClientID(signIn.clientId()), afterLogout, null, null)
+                            .toURI());
         } catch (OidcSignIn.SignInFailed | java.text.ParseException e) {
             return Optional.empty();
         }
@@ -148,15 +175,19 @@ final class ProviderSessions {
         Instant now = clock.instant();
         Instant issued = claims.getIssueTime().toInstant();
         if (issued.isBefore(now.minus(REPLAY_WINDOW)) || issued.isAfter(now.plus(signIn.clockSkew()))) {
-            throw new OidcSignIn.SignInFailed("the logout token was issued at " + issued + ", outside the last " + REPLAY_WINDOW.toMinutes() + " minutes");
+            throw new OidcSignIn.SignInFailed("the logout token was issued at " + issued + ", outside the last "
+                    + REPLAY_WINDOW.toMinutes() + " minutes");
         }
-        String jti = Optional.ofNullable(claims.getJWTID()).map(JWTID::getValue)
+        String jti = Optional.ofNullable(claims.getJWTID())
+                .map(JWTID::getValue)
                 .orElseThrow(() -> new OidcSignIn.SignInFailed("the logout token has no jti"));
         seenLogoutTokens.values().removeIf(seen -> seen.isBefore(now.minus(REPLAY_WINDOW)));
         if (seenLogoutTokens.size() >= MAX_REMEMBERED || seenLogoutTokens.putIfAbsent(jti, now) != null) {
-            throw new OidcSignIn.SignInFailed("the logout token " + jti + " was already used (or too many arrived at once)");
+            throw new OidcSignIn.SignInFailed(
+                    "the logout token " + jti + " was already used (or too many arrived at once)");
         }
-        return new LoggedOut(Optional.ofNullable(claims.getSubject()).map(Subject::getValue),
+        return new LoggedOut(
+                Optional.ofNullable(claims.getSubject()).map(Subject::getValue),
                 Optional.ofNullable(claims.getSessionID()).map(SessionID::getValue));
     }
 
@@ -167,9 +198,15 @@ final class ProviderSessions {
         }
         OIDCProviderMetadata provider = signIn.metadata();
         try {
-            JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(provider.getJWKSetURI().toURL()).build();
-            LogoutTokenValidator created = new LogoutTokenValidator(provider.getIssuer(), new ClientID(signIn.clientId()), false,
-                    new JWSVerificationKeySelector<>(OidcSignIn.algorithms(), keys), null);
+            JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(
+                            provider.getJWKSetURI().toURL())
+                    .build();
+            LogoutTokenValidator created = new LogoutTokenValidator(
+                    provider.getIssuer(),
+                    new ClientID(signIn.clientId()),
+                    false,
+                    new JWSVerificationKeySelector<>(OidcSignIn.algorithms(), keys),
+                    null);
             created.setMaxClockSkew((int) signIn.clockSkew().toSeconds());
             logoutValidator = created;
             return created;

@@ -21,7 +21,9 @@ record ProviderSignIn(String idToken, Optional<String> refreshToken, String subj
     /** Whether a back-channel logout for this subject and provider session ends this sign-in. */
     boolean endedBy(Optional<String> loggedOutSubject, Optional<String> loggedOutSession) {
         boolean subjectMatches = loggedOutSubject.map(subject::equals).orElse(true);
-        boolean sessionMatches = loggedOutSession.map(sid -> sessionId.filter(sid::equals).isPresent()).orElse(true);
+        boolean sessionMatches = loggedOutSession
+                .map(sid -> sessionId.filter(sid::equals).isPresent())
+                .orElse(true);
         // The logout token names a subject, a session, or both (never neither; the validator checks).
         return subjectMatches && sessionMatches && (loggedOutSubject.isPresent() || loggedOutSession.isPresent());
     }

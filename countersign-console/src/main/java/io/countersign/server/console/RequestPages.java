@@ -19,7 +19,8 @@ import tools.jackson.databind.JsonNode;
 
 /** Turns requests into what the templates show: readable times, a params tree, formatted SQL. */
 final class RequestPages {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
     private static final List<String> SQL_KEYS = List.of("sql", "statement", "query");
     private static final Pattern SQL_CLAUSE = Pattern.compile(
             "\\s+(?=(?i:from|where|group\\s+by|order\\s+by|having|limit|values|set|returning|inner\\s+join|left\\s+join|right\\s+join|join|union)\\b)");
@@ -27,35 +28,80 @@ final class RequestPages {
     private RequestPages() {}
 
     static Pages.Row row(ApprovalRequest request, Instant now) {
-        return new Pages.Row(request.id().value(), request.action().action(), request.action().resource(), request.agent().name(),
-                request.onBehalfOf().map(OnBehalfOf::display).orElse("—"), request.action().reason(), request.createdAt().toString(), timeLeft(request, now).orElse("—"));
+        return new Pages.Row(
+                request.id().value(),
+                request.action().action(),
+                request.action().resource(),
+                request.agent().name(),
+                request.onBehalfOf().map(OnBehalfOf::display).orElse("—"),
+                request.action().reason(),
+                request.createdAt().toString(),
+                timeLeft(request, now).orElse("—"));
     }
 
-    static Pages.Request page(Pages.Viewer viewer, ApprovalRequest request, Instant now, Optional<String> refusal, boolean stepUp,
-            boolean canDeny, String notice) {
+    static Pages.Request page(
+            Pages.Viewer viewer,
+            ApprovalRequest request,
+            Instant now,
+            Optional<String> refusal,
+            boolean stepUp,
+            boolean canDeny,
+            String notice) {
         List<String> groups = new ArrayList<>();
         for (ApprovalRequirement requirement : request.decision().approvals()) {
             groups.add(requirement.quorum() + " of " + String.join(", ", requirement.groups()));
         }
-        String decided = request.decidedAt().map(at -> request.decidedBy().orElse("?") + " at " + TIME.format(at)
-                + lastVoteChannel(request).map(channel -> " via " + channel).orElse("")
-                + request.resolution().map(note -> " (" + note + ")").orElse("")).orElse(null);
-        String execution = request.execution().map(run -> run.outcome().wireName() + " at " + TIME.format(run.time())
-                + run.detail().map(detail -> ": " + detail).orElse("")).orElse(request.decidedAt().isPresent() ? "not reported" : null);
-        return new Pages.Request(viewer, request.id().value(), request.status().wireName(), request.agent().name(),
-                request.onBehalfOf().map(OnBehalfOf::display).orElse("—"), request.delegation() == Delegation.NONE ? "" : request.delegation().wireName(),
-                request.action().action(), request.action().resource(), request.action().reason(), params(request.action().params()),
-                sql(request.action().params()).orElse(null), String.join(", ", request.decision().rules()), request.decision().policyVersion(),
-                groups.isEmpty() ? "—" : String.join("; ", groups), request.votes().stream().map(RequestPages::vote).toList(),
-                timeLeft(request, now).orElse(null), refusal.orElse(null), stepUp, canDeny, decided, execution, notice);
+        String decided = request.decidedAt()
+                .map(at -> request.decidedBy().orElse("?") + " at " + TIME.format(at)
+                        + lastVoteChannel(request)
+                                .map(channel -> " via " + channel)
+                                .orElse("")
+                        + request.resolution().map(note -> " (" + note + ")").orElse(""))
+                .orElse(null);
+        String execution = request.execution()
+                .map(run -> run.outcome().wireName() + " at " + TIME.format(run.time())
+                        + run.detail().map(detail -> ": " + detail).orElse(""))
+                .orElse(request.decidedAt().isPresent() ? "not reported" : null);
+        return new Pages.Request(
+                viewer,
+                request.id().value(),
+                request.status().wireName(),
+                request.agent().name(),
+                request.onBehalfOf().map(OnBehalfOf::display).orElse("—"),
+                request.delegation() == Delegation.NONE
+                        ? ""
+                        : request.delegation().wireName(),
+                request.action().action(),
+                request.action().resource(),
+                request.action().reason(),
+                params(request.action().params()),
+                sql(request.action().params()).orElse(null),
+                String.join(", ", request.decision().rules()),
+                request.decision().policyVersion(),
+                groups.isEmpty() ? "—" : String.join("; ", groups),
+                request.votes().stream().map(RequestPages::vote).toList(),
+                timeLeft(request, now).orElse(null),
+                refusal.orElse(null),
+                stepUp,
+                canDeny,
+                decided,
+                execution,
+                notice);
     }
 
     private static Optional<String> lastVoteChannel(ApprovalRequest request) {
-        return request.votes().isEmpty() ? Optional.empty() : Optional.of(request.votes().getLast().channel());
+        return request.votes().isEmpty()
+                ? Optional.empty()
+                : Optional.of(request.votes().getLast().channel());
     }
 
     private static Pages.VoteLine vote(Vote vote) {
-        return new Pages.VoteLine(vote.voter(), vote.choice().wireName(), vote.comment().orElse(""), TIME.format(vote.time()), vote.channel());
+        return new Pages.VoteLine(
+                vote.voter(),
+                vote.choice().wireName(),
+                vote.comment().orElse(""),
+                TIME.format(vote.time()),
+                vote.channel());
     }
 
     static Optional<String> timeLeft(ApprovalRequest request, Instant now) {
@@ -65,7 +111,8 @@ final class RequestPages {
                 return "expiring";
             }
             long seconds = left.toSeconds();
-            return seconds >= 3600 ? String.format(Locale.ROOT, "%dh %02dm", seconds / 3600, seconds % 3600 / 60)
+            return seconds >= 3600
+                    ? String.format(Locale.ROOT, "%dh %02dm", seconds / 3600, seconds % 3600 / 60)
                     : String.format(Locale.ROOT, "%dm %02ds", seconds / 60, seconds % 60);
         });
     }

@@ -1,6 +1,5 @@
 package io.countersign.server.console;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Human;
@@ -41,7 +40,12 @@ final class SignInRoutes {
     private final byte[] script;
     private final byte[] favicon;
 
-    SignInRoutes(ConsoleSessions sessions, Optional<OidcSignIn> oidc, Optional<ProviderSessions> provider, BearerTokens tokens, Views views) {
+    SignInRoutes(
+            ConsoleSessions sessions,
+            Optional<OidcSignIn> oidc,
+            Optional<ProviderSessions> provider,
+            BearerTokens tokens,
+            Views views) {
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.oidc = requireNonNull(oidc, "oidc is null");
         this.provider = requireNonNull(provider, "provider is null");
@@ -75,8 +79,16 @@ final class SignInRoutes {
         // Login CSRF: the token form carries a value that must match a cookie only this browser got (double submit).
         String formToken = ConsoleSessions.randomToken();
         sessions.setCookie(ctx, FORM_COOKIE, formToken, 600);
-        views.page(ctx, status, "signin", new Pages.SignIn(safeNext(ctx.queryParam("next")), oidc.map(OidcSignIn::issuer).orElse(null),
-                oidc.isEmpty(), formToken, error));
+        views.page(
+                ctx,
+                status,
+                "signin",
+                new Pages.SignIn(
+                        safeNext(ctx.queryParam("next")),
+                        oidc.map(OidcSignIn::issuer).orElse(null),
+                        oidc.isEmpty(),
+                        formToken,
+                        error));
     }
 
     private void signInWithToken(Context ctx) {
@@ -111,7 +123,8 @@ final class SignInRoutes {
             return;
         }
         try {
-            OidcSignIn.Flow flow = oidc.get().start(safeNext(ctx.queryParam("next")), "1".equals(ctx.queryParam("stepUp")));
+            OidcSignIn.Flow flow =
+                    oidc.get().start(safeNext(ctx.queryParam("next")), "1".equals(ctx.queryParam("stepUp")));
             URI target = oidc.get().authorizationUri(flow);
             sessions.setCookie(ctx, STATE_COOKIE, flow.state().getValue(), 600);
             ctx.redirect(target.toString(), HttpStatus.SEE_OTHER);
@@ -137,8 +150,10 @@ final class SignInRoutes {
 
     /** Ends the console session, and the provider's too when it offers RP-initiated logout (else the next sign-in would be silent). */
     private void signOut(Context ctx) {
-        Optional<URI> atProvider = sessions.end(ctx).flatMap(ConsoleSession::provider)
-                .flatMap(signIn -> provider.flatMap(p -> p.logoutUri(signIn, oidc.orElseThrow().afterLogoutUri())));
+        Optional<URI> atProvider = sessions.end(ctx)
+                .flatMap(ConsoleSession::provider)
+                .flatMap(signIn -> provider.flatMap(
+                        p -> p.logoutUri(signIn, oidc.orElseThrow().afterLogoutUri())));
         ctx.redirect(atProvider.map(URI::toString).orElse("/console/sign-in"), HttpStatus.SEE_OTHER);
     }
 
@@ -155,8 +170,11 @@ final class SignInRoutes {
         try {
             ProviderSessions.LoggedOut loggedOut = provider.get().verifyLogoutToken(token);
             int ended = sessions.endProviderSessions(loggedOut.subject(), loggedOut.sessionId());
-            LOG.info("back-channel logout for subject {} session {}: {} console session(s) ended", loggedOut.subject().orElse("-"),
-                    loggedOut.sessionId().orElse("-"), ended);
+            LOG.info(
+                    "back-channel logout for subject {} session {}: {} console session(s) ended",
+                    loggedOut.subject().orElse("-"),
+                    loggedOut.sessionId().orElse("-"),
+                    ended);
             ctx.status(200);
         } catch (OidcSignIn.SignInFailed e) {
             throw ApiProblem.badRequest(e.getMessage());
@@ -165,7 +183,11 @@ final class SignInRoutes {
 
     /** Only console paths of this server: no open redirect through {@code next}. */
     static String safeNext(String next) {
-        if (next != null && next.startsWith("/console/") && !next.startsWith("//") && !next.contains("\\") && !next.contains("..")
+        if (next != null
+                && next.startsWith("/console/")
+                && !next.startsWith("//")
+                && !next.contains("\\")
+                && !next.contains("..")
                 && next.chars().noneMatch(c -> c < 0x20 || c == 0x7f)) {
             return next;
         }
@@ -181,7 +203,8 @@ final class SignInRoutes {
     private static byte[] resource(String path) {
         try (InputStream in = SignInRoutes.class.getResourceAsStream(path)) {
             if (in == null) {
-                throw new IllegalStateException("console asset " + path + " is missing from the classpath; the build is broken");
+                throw new IllegalStateException(
+                        "console asset " + path + " is missing from the classpath; the build is broken");
             }
             return in.readAllBytes();
         } catch (IOException e) {

@@ -20,7 +20,9 @@ final class Views {
         // Pages are per person and carry CSRF tokens: never cached, never framed.
         ctx.header("Cache-Control", "no-store");
         ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+        ctx.header(
+                "Content-Security-Policy",
+                "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
         ctx.header("Referrer-Policy", "same-origin");
         ctx.html(render(template, page));
     }

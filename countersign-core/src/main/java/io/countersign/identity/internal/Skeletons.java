@@ -35,7 +35,8 @@ public final class Skeletons {
     /** The skeleton of {@code text}, case folded first: what a person's identity is made of. */
     public static String of(String text) {
         String folded = NFKC_CASEFOLD.normalize(withoutInvisible(text));
-        return withoutTrailingDots(withoutMarks(NFD.normalize(SKELETONS.getSkeleton(withoutMarks(NFD.normalize(folded))))));
+        return withoutTrailingDots(
+                withoutMarks(NFD.normalize(SKELETONS.getSkeleton(withoutMarks(NFD.normalize(folded))))));
     }
 
     /**
@@ -49,7 +50,8 @@ public final class Skeletons {
     public static Set<String> all(String text) {
         String visible = withoutInvisible(text);
         return Stream.of(of(text), foldedSkeleton(visible), foldedSkeleton(NFKC.normalize(visible)))
-                .filter(key -> !key.isEmpty()).collect(Collectors.toUnmodifiableSet());
+                .filter(key -> !key.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static String foldedSkeleton(String visible) {
@@ -69,9 +71,14 @@ public final class Skeletons {
     public static boolean isInvisible(int codePoint) {
         int type = UCharacter.getType(codePoint);
         return UCharacter.hasBinaryProperty(codePoint, UProperty.DEFAULT_IGNORABLE_CODE_POINT)
-                || type == UCharacter.CONTROL || type == UCharacter.FORMAT || type == UCharacter.UNASSIGNED
-                || type == UCharacter.PRIVATE_USE || type == UCharacter.SURROGATE
-                || type == UCharacter.SPACE_SEPARATOR || type == UCharacter.LINE_SEPARATOR || type == UCharacter.PARAGRAPH_SEPARATOR
+                || type == UCharacter.CONTROL
+                || type == UCharacter.FORMAT
+                || type == UCharacter.UNASSIGNED
+                || type == UCharacter.PRIVATE_USE
+                || type == UCharacter.SURROGATE
+                || type == UCharacter.SPACE_SEPARATOR
+                || type == UCharacter.LINE_SEPARATOR
+                || type == UCharacter.PARAGRAPH_SEPARATOR
                 || UCharacter.isWhitespace(codePoint);
     }
 

@@ -1,6 +1,5 @@
 package io.countersign.policy.internal;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.DecisionInput;
@@ -8,6 +7,7 @@ import io.countersign.policy.Effect;
 import io.countersign.policy.Glob;
 import io.countersign.policy.RuleSummary;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** A rule ready to decide: its globs and its compiled condition, with its position in the file. */
 public final class CompiledRule {
@@ -30,7 +30,8 @@ public final class CompiledRule {
         this.agent = summary.agent().orElse(null);
         this.condition = requireNonNull(condition, "condition is null").orElse(null);
         if (condition.isPresent() != summary.when().isPresent()) {
-            throw new IllegalArgumentException("rule '" + summary.name() + "': a compiled condition goes with a 'when' and only with it");
+            throw new IllegalArgumentException(
+                    "rule '" + summary.name() + "': a compiled condition goes with a 'when' and only with it");
         }
     }
 

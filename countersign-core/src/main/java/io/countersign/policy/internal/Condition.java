@@ -38,8 +38,10 @@ import java.util.regex.Pattern;
  */
 public final class Condition {
     static final String DESCRIPTION = "when";
-    static final List<String> VARIABLES = List.of("action", "resource", "params", "agent", "onBehalfOf", "delegation", "context");
-    private static final Map<String, Set<String>> FIELDS = Map.of("agent", Set.of("name", "labels"), "context", Set.of("time"));
+    static final List<String> VARIABLES =
+            List.of("action", "resource", "params", "agent", "onBehalfOf", "delegation", "context");
+    private static final Map<String, Set<String>> FIELDS =
+            Map.of("agent", Set.of("name", "labels"), "context", Set.of("time"));
     private static final Pattern UNDECLARED = Pattern.compile("undeclared reference to '([^']*)'.*", Pattern.DOTALL);
     private static final Pattern EVALUATION_PREFIX = Pattern.compile("^evaluation error at " + DESCRIPTION + ":\\d+: ");
 
@@ -109,7 +111,9 @@ public final class Condition {
         CelValidationResult parsed = COMPILER.parse(expression, DESCRIPTION);
         if (parsed.hasError()) {
             CelIssue issue = parsed.getErrors().getFirst();
-            throw new Invalid("CEL syntax error in 'when' at column " + (issue.getSourceLocation().getColumn() + 1) + ": " + issue.getMessage(),
+            throw new Invalid(
+                    "CEL syntax error in 'when' at column "
+                            + (issue.getSourceLocation().getColumn() + 1) + ": " + issue.getMessage(),
                     issue.getSourceLocation().getLine());
         }
         CelAbstractSyntaxTree parsedAst = ast(parsed);
@@ -121,8 +125,12 @@ public final class Condition {
         requireKnownFields(checkedAst);
         String resultType = checkedAst.getResultType().name();
         if (!checkedAst.getResultType().equals(SimpleType.BOOL)) {
-            throw new Invalid("'when' must be a bool expression, got " + resultType + (checkedAst.getResultType().equals(SimpleType.DYN)
-                    ? "; compare explicitly, e.g. 'params.dry_run == true'" : ""), 1);
+            throw new Invalid(
+                    "'when' must be a bool expression, got " + resultType
+                            + (checkedAst.getResultType().equals(SimpleType.DYN)
+                                    ? "; compare explicitly, e.g. 'params.dry_run == true'"
+                                    : ""),
+                    1);
         }
         try {
             return new Condition(expression, RUNTIME.createProgram(checkedAst));
@@ -155,7 +163,10 @@ public final class Condition {
         try {
             return result.getAst();
         } catch (CelValidationException e) {
-            throw new IllegalStateException("CEL reported no errors but produced no AST for '" + result.getSource().getContent() + "'", e);
+            throw new IllegalStateException(
+                    "CEL reported no errors but produced no AST for '"
+                            + result.getSource().getContent() + "'",
+                    e);
         }
     }
 
@@ -163,20 +174,28 @@ public final class Condition {
         int line = issue.getSourceLocation().getLine();
         Matcher undeclared = UNDECLARED.matcher(issue.getMessage());
         if (undeclared.matches()) {
-            boolean variable = CelNavigableAst.fromAst(parsedAst).getRoot().allNodes()
+            boolean variable = CelNavigableAst.fromAst(parsedAst)
+                    .getRoot()
+                    .allNodes()
                     .map(CelNavigableExpr::expr)
                     .filter(expr -> expr.id() == issue.getExprId())
                     .anyMatch(expr -> expr.getKind() == CelExpr.ExprKind.Kind.IDENT);
-            return new Invalid((variable ? "unknown variable '" : "unknown function '") + undeclared.group(1) + "'", line);
+            return new Invalid(
+                    (variable ? "unknown variable '" : "unknown function '") + undeclared.group(1) + "'", line);
         }
         // The overload candidates CEL lists make the message long without helping a policy author.
         String message = issue.getMessage().replaceAll(" \\(candidates: .*\\)$", "");
-        return new Invalid("CEL type error in 'when' at column " + (issue.getSourceLocation().getColumn() + 1) + ": " + message, line);
+        return new Invalid(
+                "CEL type error in 'when' at column "
+                        + (issue.getSourceLocation().getColumn() + 1) + ": " + message,
+                line);
     }
 
     /** agent and context are maps to CEL, so it cannot catch {@code agent.nmae}; we can. */
     private static void requireKnownFields(CelAbstractSyntaxTree ast) {
-        CelNavigableAst.fromAst(ast).getRoot().allNodes()
+        CelNavigableAst.fromAst(ast)
+                .getRoot()
+                .allNodes()
                 .map(CelNavigableExpr::expr)
                 .filter(expr -> expr.getKind() == CelExpr.ExprKind.Kind.SELECT)
                 .forEach(expr -> {
@@ -187,15 +206,24 @@ public final class Condition {
                     Set<String> fields = FIELDS.get(operand.ident().name());
                     String field = expr.select().field();
                     if (fields != null && !fields.contains(field)) {
-                        int line = ast.getSource().getOffsetLocation(ast.getSource().getPositionsMap().getOrDefault(expr.id(), 0))
-                                .map(location -> location.getLine()).orElse(1);
-                        throw new Invalid("unknown field '" + field + "' of " + operand.ident().name() + " (it has " + String.join(", ", fields.stream().sorted().toList()) + ")", line);
+                        int line = ast.getSource()
+                                .getOffsetLocation(
+                                        ast.getSource().getPositionsMap().getOrDefault(expr.id(), 0))
+                                .map(location -> location.getLine())
+                                .orElse(1);
+                        throw new Invalid(
+                                "unknown field '" + field + "' of "
+                                        + operand.ident().name() + " (it has "
+                                        + String.join(
+                                                ", ", fields.stream().sorted().toList()) + ")",
+                                line);
                     }
                 });
     }
 
     private static String evaluationMessage(CelEvaluationException e) {
-        String message = EVALUATION_PREFIX.matcher(String.valueOf(e.getMessage())).replaceFirst("");
+        String message =
+                EVALUATION_PREFIX.matcher(String.valueOf(e.getMessage())).replaceFirst("");
         return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
     }
 }

@@ -30,18 +30,26 @@ public final class Decider {
     private final String version;
 
     /** @param rules in file order */
-    public Decider(List<CompiledRule> rules, Effect defaultEffect, Optional<ApprovalRequirement> defaultApproval, String version) {
+    public Decider(
+            List<CompiledRule> rules,
+            Effect defaultEffect,
+            Optional<ApprovalRequirement> defaultApproval,
+            String version) {
         requireNonNull(rules, "rules is null");
         this.defaultEffect = requireNonNull(defaultEffect, "defaultEffect is null");
         this.defaultApproval = requireNonNull(defaultApproval, "defaultApproval is null");
         this.version = requireNonNull(version, "version is null");
         if ((defaultEffect == Effect.REQUIRE_APPROVAL) != defaultApproval.isPresent()) {
-            throw new IllegalArgumentException("a default approval goes with default require_approval and only with it, got default " + defaultEffect.wireName());
+            throw new IllegalArgumentException(
+                    "a default approval goes with default require_approval and only with it, got default "
+                            + defaultEffect.wireName());
         }
         this.index = RuleIndex.of(rules);
         Map<Effect, List<CompiledRule>> byEffect = new EnumMap<>(Effect.class);
         for (Effect effect : Effect.values()) {
-            byEffect.put(effect, rules.stream().filter(rule -> rule.effect() == effect).toList());
+            byEffect.put(
+                    effect,
+                    rules.stream().filter(rule -> rule.effect() == effect).toList());
         }
         this.allByEffect = byEffect;
     }
@@ -68,7 +76,8 @@ public final class Decider {
                 }
                 Condition.Outcome outcome = rule.evaluateCondition(variables);
                 if (outcome.failed()) {
-                    String failure = "condition of rule '" + rule.name() + "' failed: " + outcome.error().orElseThrow();
+                    String failure = "condition of rule '" + rule.name() + "' failed: "
+                            + outcome.error().orElseThrow();
                     if (effect == Effect.ALLOW) {
                         ignoredFailures = append(ignoredFailures, failure + "; treated as not matching");
                         continue;
@@ -93,15 +102,30 @@ public final class Decider {
             case REQUIRE_APPROVAL -> "rule '" + first.name() + "' requires approval";
             case ALLOW -> "allowed by rule '" + first.name() + "'";
         });
-        List<ApprovalRequirement> approvals = effect != Effect.REQUIRE_APPROVAL ? List.of()
-                : matched.stream().map(rule -> rule.summary().approval().orElseThrow(
-                        () -> new IllegalStateException("bug: require_approval " + rule + " has no approval requirement"))).toList();
-        return new Decision(effect, matched.stream().map(CompiledRule::name).toList(), withNotes(reason, doubts), version, approvals);
+        List<ApprovalRequirement> approvals = effect != Effect.REQUIRE_APPROVAL
+                ? List.of()
+                : matched.stream()
+                        .map(rule -> rule.summary()
+                                .approval()
+                                .orElseThrow(() -> new IllegalStateException(
+                                        "bug: require_approval " + rule + " has no approval requirement")))
+                        .toList();
+        return new Decision(
+                effect,
+                matched.stream().map(CompiledRule::name).toList(),
+                withNotes(reason, doubts),
+                version,
+                approvals);
     }
 
     private Decision defaultVerdict(List<String> ignoredFailures) {
         String reason = "no rule matched; default is " + defaultEffect.wireName();
-        return new Decision(defaultEffect, List.of(), withNotes(reason, ignoredFailures), version, defaultApproval.stream().toList());
+        return new Decision(
+                defaultEffect,
+                List.of(),
+                withNotes(reason, ignoredFailures),
+                version,
+                defaultApproval.stream().toList());
     }
 
     private static String withNotes(String reason, List<String> notes) {

@@ -1,6 +1,5 @@
 package io.countersign.policy.internal;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import dev.cel.common.values.NullValue;
@@ -12,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -41,8 +41,18 @@ public final class DecisionVariables implements CelVariableResolver {
             case "resource" -> Optional.of(input.action().resource());
             case "onBehalfOf" -> Optional.of(input.action().onBehalfOf().orElse(""));
             case "delegation" -> Optional.of(input.delegation().wireName());
-            case "params" -> Optional.of(params != null ? params : (params = toCel(input.action().paramsView())));
-            case "agent" -> Optional.of(agent != null ? agent : (agent = Map.of("name", input.agent().name(), "labels", input.agent().labels())));
+            case "params" ->
+                Optional.of(
+                        params != null ? params : (params = toCel(input.action().paramsView())));
+            case "agent" ->
+                Optional.of(
+                        agent != null
+                                ? agent
+                                : (agent = Map.of(
+                                        "name",
+                                        input.agent().name(),
+                                        "labels",
+                                        input.agent().labels())));
             case "context" -> Optional.of(context != null ? context : (context = Map.of("time", input.time())));
             default -> Optional.empty();
         };
@@ -94,7 +104,9 @@ public final class DecisionVariables implements CelVariableResolver {
         BigDecimal decimal = node.decimalValue();
         try {
             // 5.0 is the integer 5 for a policy: JSON does not distinguish them and neither should rules.
-            return decimal.stripTrailingZeros().scale() <= 0 ? (Object) decimal.longValueExact() : (Object) node.doubleValue();
+            return decimal.stripTrailingZeros().scale() <= 0
+                    ? (Object) decimal.longValueExact()
+                    : (Object) node.doubleValue();
         } catch (ArithmeticException outOfLongRange) {
             return node.doubleValue();
         }

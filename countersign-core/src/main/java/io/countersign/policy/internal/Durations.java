@@ -16,16 +16,20 @@ public final class Durations {
     public static Duration parse(String text) {
         Matcher matcher = DURATION.matcher(text.strip());
         if (!matcher.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; want a whole number and a unit s, m, h or d, e.g. 90s, 30m, 2h, 1d");
+            throw new IllegalArgumentException("'" + text
+                    + "' is not a duration; want a whole number and a unit s, m, h or d, e.g. 90s, 30m, 2h, 1d");
         }
         long amount = Long.parseLong(matcher.group(1));
-        Duration duration = switch (matcher.group(2)) {
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            case "d" -> Duration.ofDays(amount);
-            default -> throw new IllegalStateException("the pattern admits only s, m, h, d; got '" + matcher.group(2) + "'");
-        };
+        Duration duration =
+                switch (matcher.group(2)) {
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    case "d" -> Duration.ofDays(amount);
+                    default ->
+                        throw new IllegalStateException(
+                                "the pattern admits only s, m, h, d; got '" + matcher.group(2) + "'");
+                };
         if (duration.isZero()) {
             throw new IllegalArgumentException("'" + text + "' is zero; want a positive duration");
         }

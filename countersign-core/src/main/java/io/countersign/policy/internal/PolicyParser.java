@@ -1,6 +1,5 @@
 package io.countersign.policy.internal;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.ApprovalRequirement;
@@ -20,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -34,21 +34,30 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class PolicyParser {
     private static final Set<String> TOP_KEYS = YamlReader.keys("default", "defaultApproval", "rules", "breakers");
-    private static final Set<String> RULE_KEYS = YamlReader.keys("name", "match", "when", "effect", "reason", "approval", "breaker");
+    private static final Set<String> RULE_KEYS =
+            YamlReader.keys("name", "match", "when", "effect", "reason", "approval", "breaker");
     private static final Set<String> MATCH_KEYS = YamlReader.keys("action", "resource", "agent");
-    private static final Set<String> APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel", "notify");
+    private static final Set<String> APPROVAL_KEYS =
+            YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel", "notify");
     /** Channel kinds a rule may route its approval messages to. */
     private static final Set<String> NOTIFY_KEYS = YamlReader.keys("slack");
+
     private static final Set<String> DEFAULT_APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout");
     private static final Set<String> RULE_BREAKER_KEYS = YamlReader.keys("max", "per", "then", "approval");
-    private static final Set<String> AGENT_BREAKER_KEYS = YamlReader.keys("name", "agent", "on", "max", "per", "then", "approval");
+    private static final Set<String> AGENT_BREAKER_KEYS =
+            YamlReader.keys("name", "agent", "on", "max", "per", "then", "approval");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}");
     /** The rule name carried by the default's approval requirement; no rule may take it. */
     public static final String DEFAULT_RULE = "default";
+
     private static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
 
     /** What a policy file says, compiled. */
-    public record Parsed(Effect defaultEffect, Optional<ApprovalRequirement> defaultApproval, List<CompiledRule> rules, List<Breaker> breakers) {
+    public record Parsed(
+            Effect defaultEffect,
+            Optional<ApprovalRequirement> defaultApproval,
+            List<CompiledRule> rules,
+            List<Breaker> breakers) {
         public Parsed {
             requireNonNull(defaultEffect, "defaultEffect is null");
             requireNonNull(defaultApproval, "defaultApproval is null");
@@ -67,16 +76,25 @@ public final class PolicyParser {
         Node root = reader.compose(text);
         Map<String, Node> top = reader.mapping(root, "the policy", TOP_KEYS);
 
-        Effect defaultEffect = Optional.ofNullable(top.get("default")).map(node -> effect(reader, node, "default")).orElse(Effect.DENY);
+        Effect defaultEffect = Optional.ofNullable(top.get("default"))
+                .map(node -> effect(reader, node, "default"))
+                .orElse(Effect.DENY);
         Node defaultApprovalNode = top.get("defaultApproval");
         Optional<ApprovalRequirement> defaultApproval = Optional.empty();
         if (defaultEffect == Effect.REQUIRE_APPROVAL) {
             if (defaultApprovalNode == null) {
-                throw reader.error(top.get("default"), "default require_approval needs a 'defaultApproval: {groups: [...], quorum: N, timeout: 1h}'");
+                throw reader.error(
+                        top.get("default"),
+                        "default require_approval needs a 'defaultApproval: {groups: [...], quorum: N, timeout: 1h}'");
             }
-            defaultApproval = Optional.of(approval(reader, defaultApprovalNode, DEFAULT_RULE, "defaultApproval", DEFAULT_APPROVAL_KEYS).requirement());
+            defaultApproval = Optional.of(
+                    approval(reader, defaultApprovalNode, DEFAULT_RULE, "defaultApproval", DEFAULT_APPROVAL_KEYS)
+                            .requirement());
         } else if (defaultApprovalNode != null) {
-            throw reader.error(defaultApprovalNode, "'defaultApproval' is only for default require_approval, the default here is " + defaultEffect.wireName());
+            throw reader.error(
+                    defaultApprovalNode,
+                    "'defaultApproval' is only for default require_approval, the default here is "
+                            + defaultEffect.wireName());
         }
 
         Node rulesNode = reader.required(top, "rules", root, "the policy");
@@ -86,9 +104,13 @@ public final class PolicyParser {
         List<Node> ruleNodes = YamlReader.isNull(rulesNode) ? List.of() : reader.sequence(rulesNode, "rules");
         for (Node ruleNode : ruleNodes) {
             CompiledRule rule = rule(reader, ruleNode, rules.size(), breakers);
-            Integer firstLine = lineByName.putIfAbsent(rule.name(), rule.summary().line());
+            Integer firstLine =
+                    lineByName.putIfAbsent(rule.name(), rule.summary().line());
             if (firstLine != null) {
-                throw reader.forRule(rule.name()).error(ruleNode, "duplicate rule name '" + rule.name() + "'; the first is on line " + firstLine);
+                throw reader.forRule(rule.name())
+                        .error(
+                                ruleNode,
+                                "duplicate rule name '" + rule.name() + "'; the first is on line " + firstLine);
             }
             rules.add(rule);
         }
@@ -98,12 +120,22 @@ public final class PolicyParser {
                 Breaker breaker = agentBreaker(reader, breakerNode, breakers.size() + 1);
                 Integer ruleLine = lineByName.get(breaker.name());
                 if (ruleLine != null) {
-                    throw reader.forRule(breaker.name()).error(breakerNode, "breaker name '" + breaker.name()
-                            + "' is taken by the rule on line " + ruleLine + "; a breaker on a rule is named after it, so pick another");
+                    throw reader.forRule(breaker.name())
+                            .error(
+                                    breakerNode,
+                                    "breaker name '" + breaker.name() + "' is taken by the rule on line " + ruleLine
+                                            + "; a breaker on a rule is named after it, so pick another");
                 }
-                breakers.stream().filter(other -> other.name().equals(breaker.name())).findFirst().ifPresent(other -> {
-                    throw reader.forRule(breaker.name()).error(breakerNode, "duplicate breaker name '" + breaker.name() + "'; the first is on line " + other.line());
-                });
+                breakers.stream()
+                        .filter(other -> other.name().equals(breaker.name()))
+                        .findFirst()
+                        .ifPresent(other -> {
+                            throw reader.forRule(breaker.name())
+                                    .error(
+                                            breakerNode,
+                                            "duplicate breaker name '" + breaker.name() + "'; the first is on line "
+                                                    + other.line());
+                        });
                 breakers.add(breaker);
             }
         }
@@ -117,14 +149,19 @@ public final class PolicyParser {
         Map<String, Node> entries = reader.mapping(node, name.isPresent() ? "rule" : label, RULE_KEYS);
         if (name.isEmpty()) {
             Node nameNode = entries.get("name");
-            throw nameNode == null ? reader.error(node, label + " has no 'name'") : reader.error(nameNode, label + ": 'name' must be a string, got " + YamlReader.describe(nameNode));
+            throw nameNode == null
+                    ? reader.error(node, label + " has no 'name'")
+                    : reader.error(nameNode, label + ": 'name' must be a string, got " + YamlReader.describe(nameNode));
         }
         String ruleName = name.get();
         if (!NAME.matcher(ruleName).matches()) {
-            throw reader.error(entries.get("name"), "rule name must start with a letter or digit and have only letters, digits and _ . : - (at most 128)");
+            throw reader.error(
+                    entries.get("name"),
+                    "rule name must start with a letter or digit and have only letters, digits and _ . : - (at most 128)");
         }
         if (ruleName.equals(DEFAULT_RULE)) {
-            throw reader.error(entries.get("name"), "the rule name 'default' is reserved for the policy's default; pick another");
+            throw reader.error(
+                    entries.get("name"), "the rule name 'default' is reserved for the policy's default; pick another");
         }
 
         Node matchNode = entries.get("match");
@@ -132,7 +169,8 @@ public final class PolicyParser {
             throw reader.error(node, "rule has no 'match'; write 'match: {}' to match every action");
         }
         if (YamlReader.isNull(matchNode)) {
-            throw reader.error(matchNode, "match must be a mapping, got nothing; write 'match: {}' to match every action");
+            throw reader.error(
+                    matchNode, "match must be a mapping, got nothing; write 'match: {}' to match every action");
         }
         Map<String, Node> match = reader.mapping(matchNode, "match", MATCH_KEYS);
         Optional<Glob> action = glob(reader, match.get("action"), "match.action", Glob::action);
@@ -140,25 +178,41 @@ public final class PolicyParser {
         Optional<Glob> agent = glob(reader, match.get("agent"), "match.agent", Glob::agent);
 
         Effect effect = effect(reader, reader.required(entries, "effect", node, "rule"), "effect");
-        Optional<String> reason = Optional.ofNullable(entries.get("reason")).map(reasonNode -> reader.string(reasonNode, "reason"));
+        Optional<String> reason =
+                Optional.ofNullable(entries.get("reason")).map(reasonNode -> reader.string(reasonNode, "reason"));
 
         Node approvalNode = entries.get("approval");
         Optional<Approval> approval = Optional.empty();
         if (effect == Effect.REQUIRE_APPROVAL) {
             if (approvalNode == null) {
-                throw reader.error(node, "effect require_approval needs 'approval: {groups: [...]}' (quorum defaults to 1, timeout to 1h)");
+                throw reader.error(
+                        node,
+                        "effect require_approval needs 'approval: {groups: [...]}' (quorum defaults to 1, timeout to 1h)");
             }
             approval = Optional.of(approval(reader, approvalNode, ruleName, "approval", APPROVAL_KEYS));
         } else if (approvalNode != null) {
-            throw reader.error(approvalNode, "'approval' is only for effect require_approval, this rule's effect is " + effect.wireName());
+            throw reader.error(
+                    approvalNode,
+                    "'approval' is only for effect require_approval, this rule's effect is " + effect.wireName());
         }
 
         Node whenNode = entries.get("when");
         Optional<String> when = Optional.ofNullable(whenNode).map(n -> reader.string(n, "when"));
-        Optional<Condition> condition = when.map(expression -> condition(reader, requireNonNull(whenNode, "when"), expression));
+        Optional<Condition> condition =
+                when.map(expression -> condition(reader, requireNonNull(whenNode, "when"), expression));
 
-        RuleSummary summary = new RuleSummary(ruleName, YamlReader.line(node), action, resource, agent, when, effect, reason,
-                approval.map(Approval::requirement), approval.map(Approval::stepUp).orElse(false), approval.flatMap(Approval::channel));
+        RuleSummary summary = new RuleSummary(
+                ruleName,
+                YamlReader.line(node),
+                action,
+                resource,
+                agent,
+                when,
+                effect,
+                reason,
+                approval.map(Approval::requirement),
+                approval.map(Approval::stepUp).orElse(false),
+                approval.flatMap(Approval::channel));
         Node breakerNode = entries.get("breaker");
         if (breakerNode != null) {
             breakers.add(ruleBreaker(reader, breakerNode, ruleName, effect, approval.map(Approval::requirement)));
@@ -171,19 +225,26 @@ public final class PolicyParser {
      * actions the rule decides. {@code then} is never looser than the rule's effect; with
      * {@code then: require_approval} the breaker's own approval applies, or else the rule's.
      */
-    private static Breaker ruleBreaker(YamlReader reader, Node node, String rule, Effect ruleEffect, Optional<ApprovalRequirement> ruleApproval) {
+    private static Breaker ruleBreaker(
+            YamlReader reader, Node node, String rule, Effect ruleEffect, Optional<ApprovalRequirement> ruleApproval) {
         Map<String, Node> entries = reader.mapping(node, "breaker", RULE_BREAKER_KEYS);
         Node thenNode = reader.required(entries, "then", node, "breaker");
         Effect then = breakerThen(reader, thenNode, "breaker.then");
         if (then.compareTo(ruleEffect) < 0) {
-            throw reader.error(thenNode, "breaker.then " + then.wireName() + " is looser than the rule's effect " + ruleEffect.wireName()
-                    + "; a breaker never loosens, want " + (ruleEffect == Effect.DENY ? "deny" : "require_approval or deny"));
+            throw reader.error(
+                    thenNode,
+                    "breaker.then " + then.wireName() + " is looser than the rule's effect " + ruleEffect.wireName()
+                            + "; a breaker never loosens, want "
+                            + (ruleEffect == Effect.DENY ? "deny" : "require_approval or deny"));
         }
-        Optional<ApprovalRequirement> approval = breakerApproval(reader, node, entries, then, "breaker:" + rule, "breaker");
+        Optional<ApprovalRequirement> approval =
+                breakerApproval(reader, node, entries, then, "breaker:" + rule, "breaker");
         if (then == Effect.REQUIRE_APPROVAL && approval.isEmpty()) {
             approval = ruleApproval;
             if (approval.isEmpty()) {
-                throw reader.error(node, "breaker.then require_approval needs 'approval: {groups: [...]}' in the breaker, the rule has none");
+                throw reader.error(
+                        node,
+                        "breaker.then require_approval needs 'approval: {groups: [...]}' in the breaker, the rule has none");
             }
         }
         return breaker(reader, node, entries, rule, new Breaker.OnRule(rule), then, approval, "breaker");
@@ -198,10 +259,14 @@ public final class PolicyParser {
         Map<String, Node> entries = reader.mapping(node, name.isPresent() ? "breaker" : label, AGENT_BREAKER_KEYS);
         if (name.isEmpty()) {
             Node nameNode = entries.get("name");
-            throw nameNode == null ? reader.error(node, label + " has no 'name'") : reader.error(nameNode, label + ": 'name' must be a string, got " + YamlReader.describe(nameNode));
+            throw nameNode == null
+                    ? reader.error(node, label + " has no 'name'")
+                    : reader.error(nameNode, label + ": 'name' must be a string, got " + YamlReader.describe(nameNode));
         }
         if (!NAME.matcher(name.get()).matches()) {
-            throw reader.error(entries.get("name"), "breaker name must start with a letter or digit and have only letters, digits and _ . : - (at most 128)");
+            throw reader.error(
+                    entries.get("name"),
+                    "breaker name must start with a letter or digit and have only letters, digits and _ . : - (at most 128)");
         }
         Glob agent = glob(reader, entries.get("agent"), "agent", Glob::agent).orElseGet(() -> Glob.agent("*"));
         Optional<Effect> counted = Optional.empty();
@@ -213,14 +278,18 @@ public final class PolicyParser {
                 case "denied", "deny" -> Optional.of(Effect.DENY);
                 case "allowed", "allow" -> Optional.of(Effect.ALLOW);
                 case "require_approval" -> Optional.of(Effect.REQUIRE_APPROVAL);
-                default -> throw reader.error(onNode, "unknown on '" + on + "'; want any, denied, allow or require_approval");
+                default ->
+                    throw reader.error(onNode, "unknown on '" + on + "'; want any, denied, allow or require_approval");
             };
         }
         Node thenNode = reader.required(entries, "then", node, "breaker");
         Effect then = breakerThen(reader, thenNode, "then");
-        Optional<ApprovalRequirement> approval = breakerApproval(reader, node, entries, then, "breaker:" + name.get(), "approval");
+        Optional<ApprovalRequirement> approval =
+                breakerApproval(reader, node, entries, then, "breaker:" + name.get(), "approval");
         if (then == Effect.REQUIRE_APPROVAL && approval.isEmpty()) {
-            throw reader.error(node, "then require_approval needs 'approval: {groups: [...]}' (quorum defaults to 1, timeout to 1h)");
+            throw reader.error(
+                    node,
+                    "then require_approval needs 'approval: {groups: [...]}' (quorum defaults to 1, timeout to 1h)");
         }
         return breaker(reader, node, entries, name.get(), new Breaker.OnAgent(agent, counted), then, approval, "");
     }
@@ -232,15 +301,24 @@ public final class PolicyParser {
     private static void unquoteOnKey(Node node) {
         if (node instanceof MappingNode mapping) {
             for (NodeTuple tuple : mapping.getValue()) {
-                if (tuple.getKeyNode() instanceof ScalarNode key && Tag.BOOL.equals(key.getTag()) && key.getValue().equalsIgnoreCase("on")) {
+                if (tuple.getKeyNode() instanceof ScalarNode key
+                        && Tag.BOOL.equals(key.getTag())
+                        && key.getValue().equalsIgnoreCase("on")) {
                     key.setTag(Tag.STR);
                 }
             }
         }
     }
 
-    private static Breaker breaker(YamlReader reader, Node node, Map<String, Node> entries, String name, Breaker.Scope scope, Effect then,
-            Optional<ApprovalRequirement> approval, String prefix) {
+    private static Breaker breaker(
+            YamlReader reader,
+            Node node,
+            Map<String, Node> entries,
+            String name,
+            Breaker.Scope scope,
+            Effect then,
+            Optional<ApprovalRequirement> approval,
+            String prefix) {
         String what = prefix.isEmpty() ? "" : prefix + ".";
         Node maxNode = reader.required(entries, "max", node, prefix.isEmpty() ? "breaker" : prefix);
         long max = reader.integer(maxNode, what + "max");
@@ -265,24 +343,30 @@ public final class PolicyParser {
         return then;
     }
 
-    private static Optional<ApprovalRequirement> breakerApproval(YamlReader reader, Node owner, Map<String, Node> entries, Effect then,
-            String rule, String what) {
+    private static Optional<ApprovalRequirement> breakerApproval(
+            YamlReader reader, Node owner, Map<String, Node> entries, Effect then, String rule, String what) {
         Node approvalNode = entries.get("approval");
         if (approvalNode == null) {
             return Optional.empty();
         }
         if (then != Effect.REQUIRE_APPROVAL) {
-            throw reader.error(approvalNode, "'approval' in a breaker is only for then require_approval, this breaker's then is " + then.wireName());
+            throw reader.error(
+                    approvalNode,
+                    "'approval' in a breaker is only for then require_approval, this breaker's then is "
+                            + then.wireName());
         }
         String label = what.equals("breaker") ? "breaker.approval" : "approval";
-        return Optional.of(approval(reader, approvalNode, rule, label, DEFAULT_APPROVAL_KEYS).requirement());
+        return Optional.of(approval(reader, approvalNode, rule, label, DEFAULT_APPROVAL_KEYS)
+                .requirement());
     }
 
     private static Optional<String> peekName(Node node) {
         if (node instanceof MappingNode mapping) {
             for (NodeTuple tuple : mapping.getValue()) {
-                if (tuple.getKeyNode() instanceof ScalarNode key && key.getValue().equals("name")
-                        && tuple.getValueNode() instanceof ScalarNode value && Tag.STR.equals(value.getTag())
+                if (tuple.getKeyNode() instanceof ScalarNode key
+                        && key.getValue().equals("name")
+                        && tuple.getValueNode() instanceof ScalarNode value
+                        && Tag.STR.equals(value.getTag())
                         && !value.getValue().isBlank()) {
                     return Optional.of(value.getValue());
                 }
@@ -300,7 +384,8 @@ public final class PolicyParser {
         }
     }
 
-    private static Optional<Glob> glob(YamlReader reader, @Nullable Node node, String what, Function<String, Glob> factory) {
+    private static Optional<Glob> glob(
+            YamlReader reader, @Nullable Node node, String what, Function<String, Glob> factory) {
         if (node == null) {
             return Optional.empty();
         }
@@ -340,15 +425,21 @@ public final class PolicyParser {
                 throw reader.error(timeoutNode, what + ".timeout " + e.getMessage());
             }
         }
-        boolean stepUp = Optional.ofNullable(entries.get("stepUp")).map(n -> reader.bool(n, what + ".stepUp")).orElse(false);
-        Optional<String> channel = Optional.ofNullable(entries.get("channel")).map(n -> reader.string(n, what + ".channel"));
+        boolean stepUp = Optional.ofNullable(entries.get("stepUp"))
+                .map(n -> reader.bool(n, what + ".stepUp"))
+                .orElse(false);
+        Optional<String> channel =
+                Optional.ofNullable(entries.get("channel")).map(n -> reader.string(n, what + ".channel"));
         Map<String, String> notify = new LinkedHashMap<>();
         Node notifyNode = entries.get("notify");
         if (notifyNode != null) {
-            for (Map.Entry<String, Node> target : reader.mapping(notifyNode, what + ".notify", NOTIFY_KEYS).entrySet()) {
+            for (Map.Entry<String, Node> target :
+                    reader.mapping(notifyNode, what + ".notify", NOTIFY_KEYS).entrySet()) {
                 String where = reader.string(target.getValue(), what + ".notify." + target.getKey());
                 if (where.isBlank()) {
-                    throw reader.error(target.getValue(), what + ".notify." + target.getKey() + " is blank; name a channel or leave it out");
+                    throw reader.error(
+                            target.getValue(),
+                            what + ".notify." + target.getKey() + " is blank; name a channel or leave it out");
                 }
                 notify.put(target.getKey(), where);
             }
@@ -360,7 +451,9 @@ public final class PolicyParser {
         try {
             return Condition.compile(expression);
         } catch (Condition.Invalid e) {
-            throw reader.error(conditionLine(node, e.lineInExpression()), java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw reader.error(
+                    conditionLine(node, e.lineInExpression()),
+                    java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

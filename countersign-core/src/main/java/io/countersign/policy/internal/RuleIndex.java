@@ -1,12 +1,12 @@
 package io.countersign.policy.internal;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.policy.Effect;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the rules that can possibly match an action without looking at the others: a character
@@ -61,7 +61,8 @@ public final class RuleIndex {
         all.addAll(node.own);
         all.sort((a, b) -> Integer.compare(a.index(), b.index()));
         for (Effect effect : Effect.values()) {
-            List<CompiledRule> ofEffect = all.stream().filter(rule -> rule.effect() == effect).toList();
+            List<CompiledRule> ofEffect =
+                    all.stream().filter(rule -> rule.effect() == effect).toList();
             node.candidates.put(effect, ofEffect.isEmpty() ? NONE : ofEffect);
         }
         List<CompiledRule> passedOn = List.copyOf(all);

@@ -66,7 +66,8 @@ public final class YamlJson {
                 return JSON.numberNode(Double.parseDouble(text.replace("_", "")));
             }
         } catch (NumberFormatException e) {
-            throw reader.error(node, what + " '" + text + "' is not a number JSON can carry; quote it to send a string");
+            throw reader.error(
+                    node, what + " '" + text + "' is not a number JSON can carry; quote it to send a string");
         }
         // Strings, and YAML's other scalars (timestamps, ...) as the text that was written.
         return JSON.stringNode(text);

@@ -1,6 +1,5 @@
 package io.countersign.policy.internal;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.PolicyException;
@@ -15,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -67,8 +67,11 @@ public final class YamlReader {
             root = new Yaml(options).compose(new StringReader(withoutBom));
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
-            String problem = e.getProblem() != null ? e.getProblem().strip() : java.util.Objects.requireNonNullElse(e.getMessage(), "unreadable YAML");
-            // Some problems only make sense with their context: "expected a single document in the stream, but found another document".
+            String problem = e.getProblem() != null
+                    ? e.getProblem().strip()
+                    : java.util.Objects.requireNonNullElse(e.getMessage(), "unreadable YAML");
+            // Some problems only make sense with their context: "expected a single document in the stream, but found
+            // another document".
             if (e.getContext() != null && problem.startsWith("but ")) {
                 problem = e.getContext().strip() + ", " + problem;
             }
@@ -121,7 +124,10 @@ public final class YamlReader {
             String key = scalar.getValue();
             if (vocabulary.isPresent() && !vocabulary.get().contains(key)) {
                 Collection<String> allowed = vocabulary.get();
-                throw error(keyNode, "unknown key '" + key + "' in " + what + suggestion(key, allowed) + " (allowed: " + String.join(", ", allowed) + ")");
+                throw error(
+                        keyNode,
+                        "unknown key '" + key + "' in " + what + suggestion(key, allowed) + " (allowed: "
+                                + String.join(", ", allowed) + ")");
             }
             if (entries.putIfAbsent(key, tuple.getValueNode()) != null) {
                 throw error(keyNode, "duplicate key '" + key + "' in " + what);
@@ -153,7 +159,9 @@ public final class YamlReader {
             }
             return scalar.getValue();
         }
-        throw error(node, what + " must be a string, got " + describe(node) + (node instanceof ScalarNode ? " (quote it)" : ""));
+        throw error(
+                node,
+                what + " must be a string, got " + describe(node) + (node instanceof ScalarNode ? " (quote it)" : ""));
     }
 
     /** Any scalar's text, for values with their own syntax (durations, timestamps) that YAML may have typed. */

@@ -20,14 +20,21 @@ import java.util.stream.Collectors;
  * exceptions. A pure function of the entries and the period, so that a verifier computes the
  * same thing and compares.
  */
-record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, List<SodRow> sod, List<PolicyRow> policies,
-        List<IdentityRow> identities, List<ExceptionRow> exceptions, Timings timings) {
+record EvidenceAnalysis(
+        EvidencePeriod period,
+        List<RequestRecord> requests,
+        List<SodRow> sod,
+        List<PolicyRow> policies,
+        List<IdentityRow> identities,
+        List<ExceptionRow> exceptions,
+        Timings timings) {
 
     /** One approved request checked for separation of duties. */
     record SodRow(RequestRecord request, String result, boolean violation) {}
 
     /** A policy version loaded (or a file rejected) up to the end of the period. */
-    record PolicyRow(long seq, Instant at, String event, String version, String file, String by, String error, long decisions) {}
+    record PolicyRow(
+            long seq, Instant at, String event, String version, String file, String by, String error, long decisions) {}
 
     /** An agent or human created, revoked, suspended or resumed in the period. */
     record IdentityRow(long seq, Instant at, String event, String subject, String by) {}
@@ -67,25 +74,49 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
                 case "policy.loaded", "policy.rejected" -> {
                     if (event.time().isBefore(period.to())) {
                         String version = event.text("version");
-                        policies.add(new PolicyRow(event.seq(), event.time(), event.type(), version, event.text("file"), event.actor(),
-                                event.text("error"), version.isEmpty() ? 0 : decisionsByVersion.getOrDefault(version, 0L)));
+                        policies.add(new PolicyRow(
+                                event.seq(),
+                                event.time(),
+                                event.type(),
+                                version,
+                                event.text("file"),
+                                event.actor(),
+                                event.text("error"),
+                                version.isEmpty() ? 0 : decisionsByVersion.getOrDefault(version, 0L)));
                     }
                 }
                 case "policy.changed" -> {
-                    // A change made through the approval flow: who proposed, approved and applied it (the load follows it).
+                    // A change made through the approval flow: who proposed, approved and applied it (the load follows
+                    // it).
                     if (event.time().isBefore(period.to())) {
                         List<String> approvers = new ArrayList<>();
                         event.data().path("approvedBy").forEach(approver -> approvers.add(approver.asString()));
-                        String by = "proposed by " + event.text("proposedBy") + "; approved by " + String.join(", ", approvers)
-                                + "; applied by " + event.text("appliedBy");
-                        policies.add(new PolicyRow(event.seq(), event.time(), event.type(), event.text("version"), event.text("file"), by, "", 0));
+                        String by = "proposed by " + event.text("proposedBy") + "; approved by "
+                                + String.join(", ", approvers) + "; applied by " + event.text("appliedBy");
+                        policies.add(new PolicyRow(
+                                event.seq(),
+                                event.time(),
+                                event.type(),
+                                event.text("version"),
+                                event.text("file"),
+                                by,
+                                "",
+                                0));
                     }
                 }
-                case "agent.created", "agent.revoked", "agent.suspended", "agent.resumed", "human.created", "human.revoked", "human.groups_changed" -> {
+                case "agent.created",
+                        "agent.revoked",
+                        "agent.suspended",
+                        "agent.resumed",
+                        "human.created",
+                        "human.revoked",
+                        "human.groups_changed" -> {
                     if (period.contains(event.time())) {
-                        String subject = !event.text("agent").isEmpty() ? event.text("agent")
+                        String subject = !event.text("agent").isEmpty()
+                                ? event.text("agent")
                                 : !event.text("human").isEmpty() ? event.text("human") : event.text("name");
-                        identities.add(new IdentityRow(event.seq(), event.time(), event.type(), subject, event.actor()));
+                        identities.add(
+                                new IdentityRow(event.seq(), event.time(), event.type(), subject, event.actor()));
                     }
                 }
                 default -> {
@@ -93,9 +124,19 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
                 }
             }
         }
-        List<Duration> decided = requests.stream().flatMap(r -> r.timeToDecision().stream()).sorted().toList();
-        long expired = requests.stream().filter(r -> r.status().equals("expired")).count();
-        return new EvidenceAnalysis(period, requests, separationOfDuties(requests), policies, identities, exceptions(requests),
+        List<Duration> decided = requests.stream()
+                .flatMap(r -> r.timeToDecision().stream())
+                .sorted()
+                .toList();
+        long expired =
+                requests.stream().filter(r -> r.status().equals("expired")).count();
+        return new EvidenceAnalysis(
+                period,
+                requests,
+                separationOfDuties(requests),
+                policies,
+                identities,
+                exceptions(requests),
                 new Timings(decided, expired));
     }
 
@@ -121,19 +162,31 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
                 }
                 // The vote rule's own test (OnBehalfOf.names), so the package and the gate can't disagree.
                 Optional<OnBehalfOf> actingFor = request.actingFor();
-                if (actingFor.filter(onBehalfOf -> onBehalfOf.names(vote.person())).isPresent()) {
-                    problems.add(vote.voter() + " is the human the agent acted for (" + actingFor.get().display() + ")");
+                if (actingFor
+                        .filter(onBehalfOf -> onBehalfOf.names(vote.person()))
+                        .isPresent()) {
+                    problems.add(vote.voter() + " is the human the agent acted for ("
+                            + actingFor.get().display() + ")");
                 }
             }
             Optional<RequestRecord.BreakGlassRecord> glass = request.breakGlass();
             if (glass.isPresent()) {
                 RequestRecord.BreakGlassRecord bg = glass.get();
-                String review = bg.reviewOpen() ? "review OPEN"
-                        : "review acknowledged by " + bg.acknowledgedBy().orElseThrow() + " at " + bg.acknowledgedAt().orElseThrow();
-                rows.add(new SodRow(request, "break-glass by " + bg.usedBy() + " (" + review + ")"
-                        + (problems.isEmpty() ? "" : "; " + String.join("; ", problems)), false));
+                String review = bg.reviewOpen()
+                        ? "review OPEN"
+                        : "review acknowledged by " + bg.acknowledgedBy().orElseThrow() + " at "
+                                + bg.acknowledgedAt().orElseThrow();
+                rows.add(new SodRow(
+                        request,
+                        "break-glass by " + bg.usedBy() + " (" + review + ")"
+                                + (problems.isEmpty() ? "" : "; " + String.join("; ", problems)),
+                        false));
             } else if (problems.isEmpty()) {
-                rows.add(new SodRow(request, "separated: " + request.approvers().size() + " approver(s), none the agent or the human it acted for", false));
+                rows.add(new SodRow(
+                        request,
+                        "separated: " + request.approvers().size()
+                                + " approver(s), none the agent or the human it acted for",
+                        false));
             } else {
                 rows.add(new SodRow(request, "VIOLATION: " + String.join("; ", problems), true));
             }
@@ -142,7 +195,8 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
     }
 
     private static boolean same(String a, String b) {
-        return !a.isBlank() && a.strip().toLowerCase(Locale.ROOT).equals(b.strip().toLowerCase(Locale.ROOT));
+        return !a.isBlank()
+                && a.strip().toLowerCase(Locale.ROOT).equals(b.strip().toLowerCase(Locale.ROOT));
     }
 
     private static List<ExceptionRow> exceptions(List<RequestRecord> requests) {
@@ -150,20 +204,39 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
         for (RequestRecord request : requests) {
             if (request.status().equals("denied")) {
                 boolean byPolicy = request.effect().equals("deny");
-                String detail = byPolicy ? "denied by policy rule(s) " + Csv.join(request.rules())
+                String detail = byPolicy
+                        ? "denied by policy rule(s) " + Csv.join(request.rules())
                         : "denied by " + String.join(", ", request.deniers());
-                rows.add(new ExceptionRow(request, byPolicy ? "denied by policy" : "denied", request.decidedAt().orElse(request.createdAt()), detail));
+                rows.add(new ExceptionRow(
+                        request,
+                        byPolicy ? "denied by policy" : "denied",
+                        request.decidedAt().orElse(request.createdAt()),
+                        detail));
             }
             if (request.status().equals("expired")) {
-                rows.add(new ExceptionRow(request, "expired", request.decidedAt().orElse(request.createdAt()), "nobody decided in time"));
+                rows.add(new ExceptionRow(
+                        request, "expired", request.decidedAt().orElse(request.createdAt()), "nobody decided in time"));
             }
-            request.breakGlass().ifPresent(bg -> rows.add(new ExceptionRow(request, "break-glass", bg.usedAt(),
-                    "by " + bg.usedBy() + ": " + bg.reason() + (bg.reviewOpen() ? " (review open)" : " (reviewed by " + bg.acknowledgedBy().orElseThrow() + ")"))));
+            request.breakGlass()
+                    .ifPresent(bg -> rows.add(new ExceptionRow(
+                            request,
+                            "break-glass",
+                            bg.usedAt(),
+                            "by " + bg.usedBy() + ": " + bg.reason()
+                                    + (bg.reviewOpen()
+                                            ? " (review open)"
+                                            : " (reviewed by "
+                                                    + bg.acknowledgedBy().orElseThrow() + ")"))));
             if (request.outcome().equals("failed")) {
-                rows.add(new ExceptionRow(request, "execution failed", request.executedAt().orElse(request.createdAt()), "the agent reported a failed execution"));
+                rows.add(new ExceptionRow(
+                        request,
+                        "execution failed",
+                        request.executedAt().orElse(request.createdAt()),
+                        "the agent reported a failed execution"));
             }
         }
-        rows.sort(Comparator.comparing(ExceptionRow::at).thenComparing(row -> row.request().id()));
+        rows.sort(Comparator.comparing(ExceptionRow::at)
+                .thenComparing(row -> row.request().id()));
         return rows;
     }
 
@@ -177,7 +250,8 @@ record EvidenceAnalysis(EvidencePeriod period, List<RequestRecord> requests, Lis
         return counts;
     }
 
-    static final List<String> OUTCOMES = List.of("allowed", "approved", "denied by policy", "denied", "expired", "cancelled", "pending");
+    static final List<String> OUTCOMES =
+            List.of("allowed", "approved", "denied by policy", "denied", "expired", "cancelled", "pending");
 
     static String seconds(Duration duration) {
         return String.format(Locale.ROOT, "%.3f", duration.toMillis() / 1000.0);

@@ -61,8 +61,10 @@ public final class EvidenceExporter {
 
     /** Writes the package for {@code period} as a zip to {@code out}. */
     public Exported export(EvidencePeriod period, OutputStream out) throws IOException, NotExportable {
-        StoredCheckpoint stored = store.audit().latestCheckpoint()
-                .orElseThrow(() -> new NotExportable("the log has no signed checkpoint yet: start the gateway on it once"));
+        StoredCheckpoint stored = store.audit()
+                .latestCheckpoint()
+                .orElseThrow(
+                        () -> new NotExportable("the log has no signed checkpoint yet: start the gateway on it once"));
         Checkpoint checkpoint;
         try {
             checkpoint = SignedCheckpoint.parse(stored.note()).verify(key);
@@ -72,7 +74,8 @@ public final class EvidenceExporter {
         long size = checkpoint.size();
         Selection selection = select(period, size);
         List<EvidencePackage.Cited> cited = new ArrayList<>();
-        ProofBuilder proofs = new ProofBuilder(new PrefetchingHashReader(store.audit().hashes(), size));
+        ProofBuilder proofs =
+                new ProofBuilder(new PrefetchingHashReader(store.audit().hashes(), size));
         List<Long> seqs = List.copyOf(selection.seqs());
         for (int i = 0; i < seqs.size(); ) {
             // Read runs of consecutive entries a page at a time: the range is most of them.
@@ -83,16 +86,31 @@ public final class EvidenceExporter {
             List<byte[]> leaves = store.auditLeaves(seqs.get(i), seqs.get(i) + run);
             for (int k = 0; k < run; k++) {
                 long seq = seqs.get(i + k);
-                cited.add(new EvidencePackage.Cited(LoggedEvent.parse(mapper, leaves.get(k)), proofs.inclusion(seq, size).hashes()));
+                cited.add(new EvidencePackage.Cited(
+                        LoggedEvent.parse(mapper, leaves.get(k)),
+                        proofs.inclusion(seq, size).hashes()));
             }
             i += run;
         }
-        LogHead head = new LogHead(checkpoint.origin(), size, Base64.getEncoder().encodeToString(checkpoint.rootHash()), key.format(),
-                selection.first(), selection.end(), cited.size());
+        LogHead head = new LogHead(
+                checkpoint.origin(),
+                size,
+                Base64.getEncoder().encodeToString(checkpoint.rootHash()),
+                key.format(),
+                selection.first(),
+                selection.end(),
+                cited.size());
         Map<String, byte[]> files = EvidencePackage.assemble(period, cited, head, stored.note());
         EvidencePackage.writeZip(files, out);
-        long requests = Population.of(cited.stream().map(EvidencePackage.Cited::event).toList(), period).size();
-        return new Exported(requests, cited.size(), size, selection.first(), selection.end(),
+        long requests = Population.of(
+                        cited.stream().map(EvidencePackage.Cited::event).toList(), period)
+                .size();
+        return new Exported(
+                requests,
+                cited.size(),
+                size,
+                selection.first(),
+                selection.end(),
                 EvidencePackage.sha256(files.get(EvidencePackage.MANIFEST)));
     }
 
@@ -148,7 +166,10 @@ public final class EvidenceExporter {
         if (state.policyAtStart >= 0) {
             seqs.add(state.policyAtStart);
         }
-        state.versions.stream().map(state.loadsBefore::get).filter(java.util.Objects::nonNull).forEach(seqs::add);
+        state.versions.stream()
+                .map(state.loadsBefore::get)
+                .filter(java.util.Objects::nonNull)
+                .forEach(seqs::add);
         return new Selection(first, end, seqs);
     }
 

@@ -59,15 +59,57 @@ final class EvidenceFiles {
     }
 
     static byte[] populationCsv(List<RequestRecord> requests) {
-        Csv csv = new Csv("request", "created_at", "agent", "on_behalf_of", "on_behalf_of_person", "delegation", "action", "resource", "effect", "rules",
-                "policy_version", "status", "decided_at", "decided_by", "approvers", "deniers", "vote_channels", "break_glass",
-                "break_glass_review", "executed_at", "execution_outcome", "seconds_to_decision", "audit_seqs");
+        Csv csv = new Csv(
+                "request",
+                "created_at",
+                "agent",
+                "on_behalf_of",
+                "on_behalf_of_person",
+                "delegation",
+                "action",
+                "resource",
+                "effect",
+                "rules",
+                "policy_version",
+                "status",
+                "decided_at",
+                "decided_by",
+                "approvers",
+                "deniers",
+                "vote_channels",
+                "break_glass",
+                "break_glass_review",
+                "executed_at",
+                "execution_outcome",
+                "seconds_to_decision",
+                "audit_seqs");
         for (RequestRecord r : requests) {
-            csv.row(r.id(), r.createdAt(), r.agent(), r.onBehalfOf(), person(r), r.delegation(), r.action(), r.resource(), r.effect(), Csv.join(r.rules()),
-                    r.policyVersion(), r.status(), text(r.decidedAt()), r.decidedBy(), Csv.join(r.approvers()), Csv.join(r.deniers()),
-                    Csv.join(r.votes().stream().map(v -> v.voter() + ":" + v.choice() + "@" + v.channel()).toList()),
-                    r.breakGlass().isPresent(), r.breakGlass().map(EvidenceFiles::review).orElse(""), text(r.executedAt()), r.outcome(),
-                    r.timeToDecision().map(EvidenceAnalysis::seconds).orElse(""), Csv.join(r.seqs()));
+            csv.row(
+                    r.id(),
+                    r.createdAt(),
+                    r.agent(),
+                    r.onBehalfOf(),
+                    person(r),
+                    r.delegation(),
+                    r.action(),
+                    r.resource(),
+                    r.effect(),
+                    Csv.join(r.rules()),
+                    r.policyVersion(),
+                    r.status(),
+                    text(r.decidedAt()),
+                    r.decidedBy(),
+                    Csv.join(r.approvers()),
+                    Csv.join(r.deniers()),
+                    Csv.join(r.votes().stream()
+                            .map(v -> v.voter() + ":" + v.choice() + "@" + v.channel())
+                            .toList()),
+                    r.breakGlass().isPresent(),
+                    r.breakGlass().map(EvidenceFiles::review).orElse(""),
+                    text(r.executedAt()),
+                    r.outcome(),
+                    r.timeToDecision().map(EvidenceAnalysis::seconds).orElse(""),
+                    Csv.join(r.seqs()));
         }
         return csv.bytes();
     }
@@ -80,7 +122,9 @@ final class EvidenceFiles {
             row.put("createdAt", r.createdAt().toString());
             row.put("agent", r.agent());
             row.put("onBehalfOf", r.onBehalfOf().isEmpty() ? null : r.onBehalfOf());
-            r.onBehalfOfPerson().ifPresent(person -> row.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
+            r.onBehalfOfPerson().ifPresent(person -> row.putObject("onBehalfOfPerson")
+                    .put("name", person.name())
+                    .put("email", person.email()));
             row.put("delegation", r.delegation());
             row.put("action", r.action());
             row.put("resource", r.resource());
@@ -101,17 +145,26 @@ final class EvidenceFiles {
                 vote.put("at", v.time().toString());
                 vote.put("breakGlass", v.breakGlass());
             }
-            r.breakGlass().ifPresentOrElse(bg -> {
-                ObjectNode glass = row.putObject("breakGlass");
-                glass.put("usedBy", bg.usedBy());
-                glass.put("reason", bg.reason());
-                glass.put("usedAt", bg.usedAt().toString());
-                glass.put("acknowledgedBy", bg.acknowledgedBy().orElse(null));
-                glass.put("acknowledgedAt", bg.acknowledgedAt().map(Instant::toString).orElse(null));
-            }, () -> row.putNull("breakGlass"));
+            r.breakGlass()
+                    .ifPresentOrElse(
+                            bg -> {
+                                ObjectNode glass = row.putObject("breakGlass");
+                                glass.put("usedBy", bg.usedBy());
+                                glass.put("reason", bg.reason());
+                                glass.put("usedAt", bg.usedAt().toString());
+                                glass.put("acknowledgedBy", bg.acknowledgedBy().orElse(null));
+                                glass.put(
+                                        "acknowledgedAt",
+                                        bg.acknowledgedAt()
+                                                .map(Instant::toString)
+                                                .orElse(null));
+                            },
+                            () -> row.putNull("breakGlass"));
             row.put("executedAt", r.executedAt().map(Instant::toString).orElse(null));
             row.put("outcome", r.outcome().isEmpty() ? null : r.outcome());
-            r.timeToDecision().ifPresentOrElse(d -> row.put("millisToDecision", d.toMillis()), () -> row.putNull("millisToDecision"));
+            r.timeToDecision()
+                    .ifPresentOrElse(
+                            d -> row.put("millisToDecision", d.toMillis()), () -> row.putNull("millisToDecision"));
             ArrayNode seqs = row.putArray("auditSeqs");
             r.seqs().forEach(seqs::add);
             out.writeBytes(CanonicalJson.bytes(row));
@@ -121,22 +174,60 @@ final class EvidenceFiles {
     }
 
     private static byte[] sodCsv(List<SodRow> rows) {
-        Csv csv = new Csv("request", "agent", "on_behalf_of", "on_behalf_of_person", "approvers", "approver_emails", "result", "violation", "audit_seqs");
+        Csv csv = new Csv(
+                "request",
+                "agent",
+                "on_behalf_of",
+                "on_behalf_of_person",
+                "approvers",
+                "approver_emails",
+                "result",
+                "violation",
+                "audit_seqs");
         for (SodRow row : rows) {
             RequestRecord r = row.request();
-            csv.row(r.id(), r.agent(), r.onBehalfOf(), person(r), Csv.join(r.approvers()),
-                    Csv.join(r.votes().stream().filter(v -> v.choice().equals("approve")).map(VoteRecord::email).toList()), row.result(),
-                    row.violation(), Csv.join(r.seqs()));
+            csv.row(
+                    r.id(),
+                    r.agent(),
+                    r.onBehalfOf(),
+                    person(r),
+                    Csv.join(r.approvers()),
+                    Csv.join(r.votes().stream()
+                            .filter(v -> v.choice().equals("approve"))
+                            .map(VoteRecord::email)
+                            .toList()),
+                    row.result(),
+                    row.violation(),
+                    Csv.join(r.seqs()));
         }
         return csv.bytes();
     }
 
     private static byte[] breakGlassCsv(List<RequestRecord> requests) {
-        Csv csv = new Csv("request", "action", "resource", "used_by", "used_at", "reason", "review", "acknowledged_by", "acknowledged_at",
+        Csv csv = new Csv(
+                "request",
+                "action",
+                "resource",
+                "used_by",
+                "used_at",
+                "reason",
+                "review",
+                "acknowledged_by",
+                "acknowledged_at",
                 "audit_seqs");
         for (RequestRecord r : requests) {
-            r.breakGlass().ifPresent(bg -> csv.row(r.id(), r.action(), r.resource(), bg.usedBy(), bg.usedAt(), bg.reason(),
-                    bg.reviewOpen() ? "open" : "acknowledged", bg.acknowledgedBy().orElse(""), text(bg.acknowledgedAt()), Csv.join(r.seqs())));
+            r.breakGlass()
+                    .ifPresent(bg -> csv.row(
+                            r.id(),
+                            r.action(),
+                            r.resource(),
+                            bg.usedBy(),
+                            bg.usedAt(),
+                            bg.reason(),
+                            bg.reviewOpen() ? "open" : "acknowledged",
+                            bg.acknowledgedBy().orElse(""),
+                            text(bg.acknowledgedAt()),
+                            Csv.join(r.seqs())));
         }
         return csv.bytes();
     }
@@ -154,11 +245,18 @@ final class EvidenceFiles {
     }
 
     private static byte[] timingsCsv(List<RequestRecord> requests) {
-        Csv csv = new Csv("request", "effect", "status", "created_at", "decided_at", "seconds_to_decision", "decided_by");
+        Csv csv =
+                new Csv("request", "effect", "status", "created_at", "decided_at", "seconds_to_decision", "decided_by");
         for (RequestRecord r : requests) {
             if (r.effect().equals("require_approval")) {
-                csv.row(r.id(), r.effect(), r.status(), r.createdAt(), text(r.decidedAt()),
-                        r.timeToDecision().map(EvidenceAnalysis::seconds).orElse(""), r.decidedBy());
+                csv.row(
+                        r.id(),
+                        r.effect(),
+                        r.status(),
+                        r.createdAt(),
+                        text(r.decidedAt()),
+                        r.timeToDecision().map(EvidenceAnalysis::seconds).orElse(""),
+                        r.decidedBy());
             }
         }
         return csv.bytes();
@@ -166,8 +264,15 @@ final class EvidenceFiles {
 
     private static byte[] exceptionsCsv(List<ExceptionRow> rows) {
         Csv csv = new Csv("at", "kind", "request", "agent", "action", "resource", "detail", "audit_seqs");
-        rows.forEach(e -> csv.row(e.at(), e.kind(), e.request().id(), e.request().agent(), e.request().action(), e.request().resource(),
-                e.detail(), Csv.join(e.request().seqs())));
+        rows.forEach(e -> csv.row(
+                e.at(),
+                e.kind(),
+                e.request().id(),
+                e.request().agent(),
+                e.request().action(),
+                e.request().resource(),
+                e.detail(),
+                Csv.join(e.request().seqs())));
         return csv.bytes();
     }
 
@@ -189,11 +294,33 @@ final class EvidenceFiles {
         putSeconds(timing, "maxSeconds", timings.percentile(100));
         stats.put("expired", timings.expired());
         stats.put("exceptions", analysis.exceptions().size());
-        stats.put("breakGlass", analysis.requests().stream().filter(r -> r.breakGlass().isPresent()).count());
-        stats.put("breakGlassReviewsOpen", analysis.requests().stream().filter(r -> r.breakGlass().filter(RequestRecord.BreakGlassRecord::reviewOpen).isPresent()).count());
-        stats.put("failedExecutions", analysis.requests().stream().filter(r -> r.outcome().equals("failed")).count());
-        stats.put("separationOfDutiesViolations", analysis.sod().stream().filter(SodRow::violation).count());
-        stats.put("policyVersions", analysis.policies().stream().filter(p -> p.event().equals("policy.loaded")).map(PolicyRow::version).distinct().count());
+        stats.put(
+                "breakGlass",
+                analysis.requests().stream()
+                        .filter(r -> r.breakGlass().isPresent())
+                        .count());
+        stats.put(
+                "breakGlassReviewsOpen",
+                analysis.requests().stream()
+                        .filter(r -> r.breakGlass()
+                                .filter(RequestRecord.BreakGlassRecord::reviewOpen)
+                                .isPresent())
+                        .count());
+        stats.put(
+                "failedExecutions",
+                analysis.requests().stream()
+                        .filter(r -> r.outcome().equals("failed"))
+                        .count());
+        stats.put(
+                "separationOfDutiesViolations",
+                analysis.sod().stream().filter(SodRow::violation).count());
+        stats.put(
+                "policyVersions",
+                analysis.policies().stream()
+                        .filter(p -> p.event().equals("policy.loaded"))
+                        .map(PolicyRow::version)
+                        .distinct()
+                        .count());
         return stats;
     }
 
@@ -202,7 +329,10 @@ final class EvidenceFiles {
     }
 
     static String review(RequestRecord.BreakGlassRecord bg) {
-        return bg.reviewOpen() ? "open" : "acknowledged by " + bg.acknowledgedBy().orElseThrow() + " at " + bg.acknowledgedAt().orElseThrow();
+        return bg.reviewOpen()
+                ? "open"
+                : "acknowledged by " + bg.acknowledgedBy().orElseThrow() + " at "
+                        + bg.acknowledgedAt().orElseThrow();
     }
 
     private static String text(Optional<Instant> at) {

@@ -52,7 +52,8 @@ public final class EvidencePackage {
 
     /** Every file of the package, in order, the manifest last. */
     static Map<String, byte[]> assemble(EvidencePeriod period, List<Cited> cited, LogHead head, String checkpointNote) {
-        Map<String, byte[]> files = new LinkedHashMap<>(EvidenceFiles.write(EvidenceAnalysis.of(cited.stream().map(Cited::event).toList(), period), head));
+        Map<String, byte[]> files = new LinkedHashMap<>(EvidenceFiles.write(
+                EvidenceAnalysis.of(cited.stream().map(Cited::event).toList(), period), head));
         ByteArrayOutputStream entries = new ByteArrayOutputStream();
         ByteArrayOutputStream proofs = new ByteArrayOutputStream();
         Base64.Encoder base64 = Base64.getEncoder();
@@ -142,7 +143,9 @@ public final class EvidencePackage {
                 while ((n = zip.read(buffer)) > 0) {
                     total += n;
                     if (total > MAX_BYTES) {
-                        throw new DamagedPackage(name, "the package holds more than " + MAX_BYTES + " bytes; not a package Countersign wrote");
+                        throw new DamagedPackage(
+                                name,
+                                "the package holds more than " + MAX_BYTES + " bytes; not a package Countersign wrote");
                     }
                     bytes.write(buffer, 0, n);
                 }

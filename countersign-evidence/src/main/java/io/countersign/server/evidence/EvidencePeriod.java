@@ -47,7 +47,8 @@ public record EvidencePeriod(Instant from, Instant to) {
             }
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(name + " '" + value + "' is not a date (2026-10-01) or a time (2026-10-01T09:30:00Z)");
+            throw new IllegalArgumentException(
+                    name + " '" + value + "' is not a date (2026-10-01) or a time (2026-10-01T09:30:00Z)");
         }
     }
 }

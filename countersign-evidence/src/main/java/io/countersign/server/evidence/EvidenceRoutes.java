@@ -1,13 +1,12 @@
 package io.countersign.server.evidence;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditEventType;
 import io.countersign.server.http.Access;
-import io.countersign.server.http.Authentication;
 import io.countersign.server.http.ApiProblem;
+import io.countersign.server.http.Authentication;
 import io.countersign.store.GatewayStore;
 import io.countersign.tlog.note.NoteVerifier;
 import io.javalin.config.RoutesConfig;
@@ -33,7 +32,8 @@ public final class EvidenceRoutes {
     private final Runnable checkpointNow;
     private final Clock clock;
 
-    public EvidenceRoutes(GatewayStore store, NoteVerifier key, Runnable checkpointNow, Clock clock, JsonMapper mapper) {
+    public EvidenceRoutes(
+            GatewayStore store, NoteVerifier key, Runnable checkpointNow, Clock clock, JsonMapper mapper) {
         this.store = requireNonNull(store, "store is null");
         this.exporter = new EvidenceExporter(store, key, mapper);
         this.checkpointNow = requireNonNull(checkpointNow, "checkpointNow is null");
@@ -50,7 +50,8 @@ public final class EvidenceRoutes {
         String from = ctx.queryParam("from");
         String to = ctx.queryParam("to");
         if (from == null || from.isBlank() || to == null || to.isBlank()) {
-            throw ApiProblem.badRequest("query parameters 'from' and 'to' are required: dates (2026-10-01) or instants (2026-10-01T09:30:00Z)");
+            throw ApiProblem.badRequest(
+                    "query parameters 'from' and 'to' are required: dates (2026-10-01) or instants (2026-10-01T09:30:00Z)");
         }
         EvidencePeriod period;
         try {
@@ -64,12 +65,19 @@ public final class EvidenceRoutes {
         try {
             exported = exporter.export(period, zip);
         } catch (EvidenceExporter.NotExportable e) {
-            throw new ApiProblem(503, "no-checkpoint", "The log can't back an evidence package yet", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw new ApiProblem(
+                    503,
+                    "no-checkpoint",
+                    "The log can't back an evidence package yet",
+                    java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         recordExport(Authentication.caller(ctx).principal().auditName(), period, exported);
-        ctx.header("Content-Disposition", "attachment; filename=\"countersign-evidence-" + period.from().toString().replace(':', '-') + ".zip\"");
+        ctx.header(
+                "Content-Disposition",
+                "attachment; filename=\"countersign-evidence-"
+                        + period.from().toString().replace(':', '-') + ".zip\"");
         ctx.header("Cache-Control", "no-store");
         ctx.contentType("application/zip").result(zip.toByteArray());
     }
@@ -86,7 +94,11 @@ public final class EvidenceRoutes {
         data.put("requests", exported.requests());
         data.put("checkpointSize", exported.logSize());
         data.put("manifestSha256", exported.manifestSha256());
-        store.transact(tx -> tx.append(new AuditEvent(AuditEventType.EVIDENCE_EXPORTED, clock.instant().truncatedTo(ChronoUnit.MILLIS), by,
-                Optional.empty(), data)));
+        store.transact(tx -> tx.append(new AuditEvent(
+                AuditEventType.EVIDENCE_EXPORTED,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                by,
+                Optional.empty(),
+                data)));
     }
 }

@@ -1,6 +1,5 @@
 package io.countersign.server.evidence;
 
-import org.jspecify.annotations.Nullable;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
@@ -57,7 +56,9 @@ public final class EvidenceVerifier {
     public sealed interface Outcome permits Verified, Failed, Unverifiable {}
 
     /** The package is what the log says. */
-    public record Verified(EvidencePeriod period, Checkpoint checkpoint, NoteVerifier key, int cited, int files, List<String> notes) implements Outcome {}
+    public record Verified(
+            EvidencePeriod period, Checkpoint checkpoint, NoteVerifier key, int cited, int files, List<String> notes)
+            implements Outcome {}
 
     /** A file of the package is not what it should be; {@code file} names it. */
     public record Failed(String file, String problem) implements Outcome {}
@@ -81,7 +82,8 @@ public final class EvidenceVerifier {
         }
     }
 
-    private Outcome check(Map<String, byte[]> files, LogVerifier.Trust trust, Function<String, VerifierState> stateForOrigin)
+    private Outcome check(
+            Map<String, byte[]> files, LogVerifier.Trust trust, Function<String, VerifierState> stateForOrigin)
             throws DamagedPackage {
         List<String> notes = new ArrayList<>();
         JsonNode manifest = json(files, EvidencePackage.MANIFEST);
@@ -98,21 +100,28 @@ public final class EvidenceVerifier {
             }
             String listed = hashes.path(file.getKey()).asString("");
             if (listed.isEmpty()) {
-                throw new DamagedPackage(file.getKey(), "is not listed in " + EvidencePackage.MANIFEST + ": a file was added to the package");
+                throw new DamagedPackage(
+                        file.getKey(),
+                        "is not listed in " + EvidencePackage.MANIFEST + ": a file was added to the package");
             }
-            if (!MessageDigest.isEqual(listed.getBytes(UTF_8), EvidencePackage.sha256(file.getValue()).getBytes(UTF_8))) {
+            if (!MessageDigest.isEqual(
+                    listed.getBytes(UTF_8),
+                    EvidencePackage.sha256(file.getValue()).getBytes(UTF_8))) {
                 unlike.add(file.getKey());
             }
         }
         for (var listed : hashes.propertyNames()) {
             if (!files.containsKey(listed)) {
-                throw new DamagedPackage(listed, "is listed in " + EvidencePackage.MANIFEST + " but missing from the package");
+                throw new DamagedPackage(
+                        listed, "is listed in " + EvidencePackage.MANIFEST + " but missing from the package");
             }
         }
 
         EvidencePeriod period;
         try {
-            period = EvidencePeriod.parse(manifest.path("period").path("from").asString(""), manifest.path("period").path("to").asString(""));
+            period = EvidencePeriod.parse(
+                    manifest.path("period").path("from").asString(""),
+                    manifest.path("period").path("to").asString(""));
         } catch (IllegalArgumentException e) {
             throw new DamagedPackage(EvidencePackage.MANIFEST, "period: " + e.getMessage());
         }
@@ -120,10 +129,14 @@ public final class EvidenceVerifier {
         long end = manifest.path("log").path("end").asLong(-1);
         if (!unlike.contains(EvidenceFiles.STATS_JSON)) {
             JsonNode stats = json(files, EvidenceFiles.STATS_JSON);
-            if (!stats.path("from").asString("").equals(period.from().toString()) || !stats.path("to").asString("").equals(period.to().toString())
-                    || stats.path("logFirst").asLong(-2) != first || stats.path("logEnd").asLong(-2) != end) {
-                throw new DamagedPackage(EvidencePackage.MANIFEST, "its period or log range differs from " + EvidenceFiles.STATS_JSON
-                        + "'s, which is as exported");
+            if (!stats.path("from").asString("").equals(period.from().toString())
+                    || !stats.path("to").asString("").equals(period.to().toString())
+                    || stats.path("logFirst").asLong(-2) != first
+                    || stats.path("logEnd").asLong(-2) != end) {
+                throw new DamagedPackage(
+                        EvidencePackage.MANIFEST,
+                        "its period or log range differs from " + EvidenceFiles.STATS_JSON
+                                + "'s, which is as exported");
             }
         }
 
@@ -140,7 +153,8 @@ public final class EvidenceVerifier {
         if (trust.key().isPresent()) {
             key = trust.key().get();
         } else {
-            Optional<VerifierState.Remembered> remembered = stateForOrigin.apply(origin).load();
+            Optional<VerifierState.Remembered> remembered =
+                    stateForOrigin.apply(origin).load();
             if (remembered.isPresent()) {
                 key = remembered.get().key();
             } else if (trust.trustOnFirstUse()) {
@@ -149,9 +163,11 @@ public final class EvidenceVerifier {
                 } catch (IllegalArgumentException e) {
                     throw new DamagedPackage(EvidencePackage.KEY, "is not a verifier key: " + e.getMessage());
                 }
-                notes.add("trusting the key the package holds, " + key + "; pass --key to check it against your own record of it");
+                notes.add("trusting the key the package holds, " + key
+                        + "; pass --key to check it against your own record of it");
             } else {
-                return new Unverifiable("no trusted key for the log '" + origin + "': pass --key <verifier key> (from a channel you trust), "
+                return new Unverifiable("no trusted key for the log '" + origin
+                        + "': pass --key <verifier key> (from a channel you trust), "
                         + "or --trust-on-first-use to trust the key the package holds");
             }
         }
@@ -162,7 +178,8 @@ public final class EvidenceVerifier {
         try {
             checkpoint = signed.verify(key);
         } catch (TlogException e) {
-            throw new DamagedPackage(EvidencePackage.CHECKPOINT, "is not signed by the trusted key " + key + ": " + e.getMessage());
+            throw new DamagedPackage(
+                    EvidencePackage.CHECKPOINT, "is not signed by the trusted key " + key + ": " + e.getMessage());
         }
 
         List<Cited> cited = provenEntries(files, checkpoint, unlike);
@@ -170,10 +187,17 @@ public final class EvidenceVerifier {
 
         LogHead head;
         try {
-            head = new LogHead(checkpoint.origin(), checkpoint.size(), Base64.getEncoder().encodeToString(checkpoint.rootHash()), key.format(),
-                    first, end, cited.size());
+            head = new LogHead(
+                    checkpoint.origin(),
+                    checkpoint.size(),
+                    Base64.getEncoder().encodeToString(checkpoint.rootHash()),
+                    key.format(),
+                    first,
+                    end,
+                    cited.size());
         } catch (IllegalArgumentException e) {
-            throw new DamagedPackage(EvidencePackage.MANIFEST, java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw new DamagedPackage(
+                    EvidencePackage.MANIFEST, java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         Map<String, byte[]> rebuilt = EvidencePackage.assemble(period, cited, head, note);
         for (Map.Entry<String, byte[]> file : rebuilt.entrySet()) {
@@ -186,12 +210,18 @@ public final class EvidenceVerifier {
                 continue;
             }
             if (name.equals(EvidencePackage.MANIFEST) || unlike.contains(name)) {
-                throw new DamagedPackage(name, "was changed: it is not what the cited audit entries give for the period " + period.from()
-                        + " to " + period.to() + " (first difference at byte " + Arrays.mismatch(held, file.getValue()) + ")");
+                throw new DamagedPackage(
+                        name,
+                        "was changed: it is not what the cited audit entries give for the period " + period.from()
+                                + " to " + period.to() + " (first difference at byte "
+                                + Arrays.mismatch(held, file.getValue()) + ")");
             }
-            throw new DamagedPackage(name, "is not what the cited audit entries give for the period " + period.from() + " to " + period.to()
-                    + " (first difference at byte " + Arrays.mismatch(held, file.getValue()) + "), though " + EvidencePackage.MANIFEST
-                    + " lists its hash: both were changed");
+            throw new DamagedPackage(
+                    name,
+                    "is not what the cited audit entries give for the period " + period.from() + " to " + period.to()
+                            + " (first difference at byte " + Arrays.mismatch(held, file.getValue()) + "), though "
+                            + EvidencePackage.MANIFEST
+                            + " lists its hash: both were changed");
         }
         for (String name : files.keySet()) {
             if (!rebuilt.containsKey(name)) {
@@ -199,18 +229,22 @@ public final class EvidenceVerifier {
             }
         }
         if (end < checkpoint.size()) {
-            notes.add("the package holds the log up to entry " + (end - 1) + " of " + checkpoint.size() + ": events of the period's requests"
-                    + " after that entry (a late break-glass review) would not show; an export whose range reaches the checkpoint proves there are none");
+            notes.add(
+                    "the package holds the log up to entry " + (end - 1) + " of " + checkpoint.size()
+                            + ": events of the period's requests"
+                            + " after that entry (a late break-glass review) would not show; an export whose range reaches the checkpoint proves there are none");
         }
         return new Verified(period, checkpoint, key, cited.size(), files.size(), notes);
     }
 
     /** The cited entries, each proven to be at its index in the checkpoint's tree. */
-    private List<Cited> provenEntries(Map<String, byte[]> files, Checkpoint checkpoint, Set<String> unlike) throws DamagedPackage {
+    private List<Cited> provenEntries(Map<String, byte[]> files, Checkpoint checkpoint, Set<String> unlike)
+            throws DamagedPackage {
         List<byte[]> leaves = lines(files, EvidencePackage.ENTRIES);
         List<byte[]> proofLines = lines(files, EvidencePackage.PROOFS);
         if (leaves.size() != proofLines.size()) {
-            throw new DamagedPackage(EvidencePackage.PROOFS, "holds " + proofLines.size() + " proofs for " + leaves.size() + " entries");
+            throw new DamagedPackage(
+                    EvidencePackage.PROOFS, "holds " + proofLines.size() + " proofs for " + leaves.size() + " entries");
         }
         List<Cited> cited = new ArrayList<>(leaves.size());
         long previous = -1;
@@ -222,7 +256,9 @@ public final class EvidenceVerifier {
                 throw new DamagedPackage(EvidencePackage.ENTRIES, "line " + (i + 1) + ": " + e.getMessage());
             }
             if (event.seq() <= previous) {
-                throw new DamagedPackage(EvidencePackage.ENTRIES, "line " + (i + 1) + ": entry " + event.seq() + " is not after entry " + previous);
+                throw new DamagedPackage(
+                        EvidencePackage.ENTRIES,
+                        "line " + (i + 1) + ": entry " + event.seq() + " is not after entry " + previous);
             }
             previous = event.seq();
             JsonNode proof;
@@ -237,22 +273,38 @@ public final class EvidenceVerifier {
                     hashes.add(bytes);
                 }
             } catch (JacksonException | IllegalArgumentException e) {
-                throw new DamagedPackage(EvidencePackage.PROOFS, "line " + (i + 1) + " is not an inclusion proof: " + e.getMessage());
+                throw new DamagedPackage(
+                        EvidencePackage.PROOFS, "line " + (i + 1) + " is not an inclusion proof: " + e.getMessage());
             }
-            if (proof.path("index").asLong(-1) != event.seq() || proof.path("size").asLong(-1) != checkpoint.size()) {
-                throw new DamagedPackage(EvidencePackage.PROOFS, "line " + (i + 1) + " is not the proof of entry " + event.seq()
-                        + " in the tree of " + checkpoint.size());
+            if (proof.path("index").asLong(-1) != event.seq()
+                    || proof.path("size").asLong(-1) != checkpoint.size()) {
+                throw new DamagedPackage(
+                        EvidencePackage.PROOFS,
+                        "line " + (i + 1) + " is not the proof of entry " + event.seq() + " in the tree of "
+                                + checkpoint.size());
             }
             if (event.seq() >= checkpoint.size()) {
-                throw new DamagedPackage(EvidencePackage.ENTRIES, "line " + (i + 1) + ": entry " + event.seq() + " is beyond the checkpoint of size "
-                        + checkpoint.size());
+                throw new DamagedPackage(
+                        EvidencePackage.ENTRIES,
+                        "line " + (i + 1) + ": entry " + event.seq() + " is beyond the checkpoint of size "
+                                + checkpoint.size());
             }
             try {
-                ProofVerifier.verifyInclusion(TreeHasher.leafHash(leaves.get(i)), event.seq(), checkpoint.size(), hashes, checkpoint.rootHash());
+                ProofVerifier.verifyInclusion(
+                        TreeHasher.leafHash(leaves.get(i)),
+                        event.seq(),
+                        checkpoint.size(),
+                        hashes,
+                        checkpoint.rootHash());
             } catch (TlogException e) {
-                String file = unlike.contains(EvidencePackage.PROOFS) && !unlike.contains(EvidencePackage.ENTRIES) ? EvidencePackage.PROOFS : EvidencePackage.ENTRIES;
-                throw new DamagedPackage(file, "line " + (i + 1) + ": entry " + event.seq()
-                        + " is not in the log under the signed checkpoint (" + e.getMessage() + "): the entry or its proof was changed");
+                String file = unlike.contains(EvidencePackage.PROOFS) && !unlike.contains(EvidencePackage.ENTRIES)
+                        ? EvidencePackage.PROOFS
+                        : EvidencePackage.ENTRIES;
+                throw new DamagedPackage(
+                        file,
+                        "line " + (i + 1) + ": entry " + event.seq()
+                                + " is not in the log under the signed checkpoint (" + e.getMessage()
+                                + "): the entry or its proof was changed");
             }
             cited.add(new Cited(event, hashes));
         }
@@ -260,24 +312,33 @@ public final class EvidenceVerifier {
     }
 
     /** The range is held in full, and the entries around it lie outside the period. */
-    private static void complete(List<Cited> cited, EvidencePeriod period, long first, long end, long size) throws DamagedPackage {
+    private static void complete(List<Cited> cited, EvidencePeriod period, long first, long end, long size)
+            throws DamagedPackage {
         if (first < 0 || end < first || end > size) {
-            throw new DamagedPackage(EvidencePackage.MANIFEST, "range [" + first + ", " + end + ") is not within the log of " + size + " entries");
+            throw new DamagedPackage(
+                    EvidencePackage.MANIFEST,
+                    "range [" + first + ", " + end + ") is not within the log of " + size + " entries");
         }
         Map<Long, Instant> times = new HashMap<>();
         cited.forEach(c -> times.put(c.event().seq(), c.event().time()));
         for (long seq = first; seq < end; seq++) {
             if (!times.containsKey(seq)) {
-                throw new DamagedPackage(EvidencePackage.ENTRIES, "entry " + seq + " of the period's range [" + first + ", " + end + ") is missing");
+                throw new DamagedPackage(
+                        EvidencePackage.ENTRIES,
+                        "entry " + seq + " of the period's range [" + first + ", " + end + ") is missing");
             }
         }
         if (first > 0 && (!times.containsKey(first - 1) || !times.get(first - 1).isBefore(period.from()))) {
-            throw new DamagedPackage(EvidencePackage.ENTRIES, "entry " + (first - 1) + ", just before the range, is missing or not before "
-                    + period.from() + ": the range does not start where the period does");
+            throw new DamagedPackage(
+                    EvidencePackage.ENTRIES,
+                    "entry " + (first - 1) + ", just before the range, is missing or not before " + period.from()
+                            + ": the range does not start where the period does");
         }
         if (end < size && (!times.containsKey(end) || times.get(end).isBefore(period.to()))) {
-            throw new DamagedPackage(EvidencePackage.ENTRIES, "entry " + end + ", just after the range, is missing or before "
-                    + period.to() + ": the range does not reach the end of the period");
+            throw new DamagedPackage(
+                    EvidencePackage.ENTRIES,
+                    "entry " + end + ", just after the range, is missing or before " + period.to()
+                            + ": the range does not reach the end of the period");
         }
     }
 

@@ -14,7 +14,8 @@ record LogHead(String origin, long size, String root, String key, long first, lo
         requireNonNull(root, "root is null");
         requireNonNull(key, "key is null");
         if (first < 0 || first > end || end > size) {
-            throw new IllegalArgumentException("range [" + first + ", " + end + ") is not within a log of " + size + " entries");
+            throw new IllegalArgumentException(
+                    "range [" + first + ", " + end + ") is not within a log of " + size + " entries");
         }
     }
 }

@@ -13,7 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
  * One audit entry as the evidence reads it: its exact leaf bytes (what the inclusion proof is
  * for) and the fields parsed from them. Everything an evidence file says comes from these.
  */
-public record LoggedEvent(long seq, byte[] leaf, Instant time, String type, String actor, Optional<String> request, JsonNode data) {
+public record LoggedEvent(
+        long seq, byte[] leaf, Instant time, String type, String actor, Optional<String> request, JsonNode data) {
     public LoggedEvent {
         requireNonNull(leaf, "leaf is null");
         requireNonNull(time, "time is null");
@@ -36,8 +37,13 @@ public record LoggedEvent(long seq, byte[] leaf, Instant time, String type, Stri
         } catch (JacksonException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         }
-        if (node == null || !node.isObject() || !node.path("seq").canConvertToLong() || !node.path("time").isString()
-                || !node.path("type").isString() || !node.path("actor").isString() || !node.path("data").isObject()) {
+        if (node == null
+                || !node.isObject()
+                || !node.path("seq").canConvertToLong()
+                || !node.path("time").isString()
+                || !node.path("type").isString()
+                || !node.path("actor").isString()
+                || !node.path("data").isObject()) {
             throw new IllegalArgumentException("not an audit entry {seq, time, type, actor, request, data}");
         }
         Instant time;
@@ -47,8 +53,14 @@ public record LoggedEvent(long seq, byte[] leaf, Instant time, String type, Stri
             throw new IllegalArgumentException("time '" + node.path("time").asString() + "' is not an instant");
         }
         JsonNode request = node.path("request");
-        return new LoggedEvent(node.path("seq").asLong(), leaf, time, node.path("type").asString(), node.path("actor").asString(),
-                request.isString() ? Optional.of(request.asString()) : Optional.empty(), node.path("data"));
+        return new LoggedEvent(
+                node.path("seq").asLong(),
+                leaf,
+                time,
+                node.path("type").asString(),
+                node.path("actor").asString(),
+                request.isString() ? Optional.of(request.asString()) : Optional.empty(),
+                node.path("data"));
     }
 
     @Override

@@ -1,15 +1,15 @@
 package io.countersign.server.evidence;
 
-import org.jspecify.annotations.Nullable;
+import io.countersign.identity.Person;
 import io.countersign.server.evidence.RequestRecord.BreakGlassRecord;
 import io.countersign.server.evidence.RequestRecord.VoteRecord;
-import io.countersign.identity.Person;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -55,11 +55,19 @@ final class Population {
         final List<String> rules = new ArrayList<>();
         String policyVersion = "";
         String status = "pending";
-        @Nullable Instant decidedAt;
+
+        @Nullable
+        Instant decidedAt;
+
         String decidedBy = "";
         final List<VoteRecord> votes = new ArrayList<>();
-        @Nullable BreakGlassRecord breakGlass;
-        @Nullable Instant executedAt;
+
+        @Nullable
+        BreakGlassRecord breakGlass;
+
+        @Nullable
+        Instant executedAt;
+
         String outcome = "";
         final List<Long> seqs = new ArrayList<>();
 
@@ -70,7 +78,9 @@ final class Population {
             this.onBehalfOf = created.text("onBehalfOf");
             JsonNode person = created.data().path("onBehalfOfPerson");
             this.onBehalfOfPerson = person.isObject()
-                    ? Optional.of(new Person(person.path("name").asString(""), person.path("email").asString("")))
+                    ? Optional.of(new Person(
+                            person.path("name").asString(""),
+                            person.path("email").asString("")))
                     : Optional.empty();
             this.delegation = created.text("delegation");
             this.action = created.text("action");
@@ -88,19 +98,37 @@ final class Population {
                     data.path("rules").forEach(rule -> rules.add(rule.asString()));
                     policyVersion = event.text("policyVersion");
                 }
-                case "vote.cast" -> votes.add(new VoteRecord(event.text("voter"), event.text("email"), event.text("choice"),
-                        event.text("channel"), event.time(), event.text("comment"), data.path("breakGlass").asBoolean(false)));
+                case "vote.cast" ->
+                    votes.add(new VoteRecord(
+                            event.text("voter"),
+                            event.text("email"),
+                            event.text("choice"),
+                            event.text("channel"),
+                            event.time(),
+                            event.text("comment"),
+                            data.path("breakGlass").asBoolean(false)));
                 case "request.approved", "request.denied", "request.expired", "request.cancelled" -> {
                     status = event.text("status");
                     decidedAt = event.time();
                     decidedBy = event.text("decidedBy");
                 }
-                case "breakglass.used" -> breakGlass = new BreakGlassRecord(event.text("usedBy"), event.text("reason"), event.time(),
-                        Optional.empty(), Optional.empty(), "");
+                case "breakglass.used" ->
+                    breakGlass = new BreakGlassRecord(
+                            event.text("usedBy"),
+                            event.text("reason"),
+                            event.time(),
+                            Optional.empty(),
+                            Optional.empty(),
+                            "");
                 case "breakglass.review.acknowledged" -> {
                     if (breakGlass != null) {
-                        breakGlass = new BreakGlassRecord(breakGlass.usedBy(), breakGlass.reason(), breakGlass.usedAt(),
-                                Optional.of(event.text("acknowledgedBy")), Optional.of(event.time()), event.text("comment"));
+                        breakGlass = new BreakGlassRecord(
+                                breakGlass.usedBy(),
+                                breakGlass.reason(),
+                                breakGlass.usedAt(),
+                                Optional.of(event.text("acknowledgedBy")),
+                                Optional.of(event.time()),
+                                event.text("comment"));
                     }
                 }
                 case "action.executed" -> {
@@ -114,9 +142,26 @@ final class Population {
         }
 
         RequestRecord build() {
-            return new RequestRecord(id, createdAt, agent, onBehalfOf, onBehalfOfPerson, delegation, action, resource, effect, rules, policyVersion, status,
-                    Optional.ofNullable(decidedAt), decidedBy, votes, Optional.ofNullable(breakGlass), Optional.ofNullable(executedAt),
-                    outcome, seqs);
+            return new RequestRecord(
+                    id,
+                    createdAt,
+                    agent,
+                    onBehalfOf,
+                    onBehalfOfPerson,
+                    delegation,
+                    action,
+                    resource,
+                    effect,
+                    rules,
+                    policyVersion,
+                    status,
+                    Optional.ofNullable(decidedAt),
+                    decidedBy,
+                    votes,
+                    Optional.ofNullable(breakGlass),
+                    Optional.ofNullable(executedAt),
+                    outcome,
+                    seqs);
         }
     }
 }

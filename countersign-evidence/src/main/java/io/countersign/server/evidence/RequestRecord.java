@@ -16,10 +16,26 @@ import java.util.Optional;
  * @param onBehalfOf what the agent sent, empty for nobody
  * @param onBehalfOfPerson whom it resolved to at submission, when the entry says (entries from before it was logged don't)
  */
-public record RequestRecord(String id, Instant createdAt, String agent, String onBehalfOf, Optional<Person> onBehalfOfPerson, String delegation, String action,
-        String resource, String effect, List<String> rules, String policyVersion, String status, Optional<Instant> decidedAt,
-        String decidedBy, List<VoteRecord> votes, Optional<BreakGlassRecord> breakGlass, Optional<Instant> executedAt,
-        String outcome, List<Long> seqs) {
+public record RequestRecord(
+        String id,
+        Instant createdAt,
+        String agent,
+        String onBehalfOf,
+        Optional<Person> onBehalfOfPerson,
+        String delegation,
+        String action,
+        String resource,
+        String effect,
+        List<String> rules,
+        String policyVersion,
+        String status,
+        Optional<Instant> decidedAt,
+        String decidedBy,
+        List<VoteRecord> votes,
+        Optional<BreakGlassRecord> breakGlass,
+        Optional<Instant> executedAt,
+        String outcome,
+        List<Long> seqs) {
 
     public RequestRecord {
         requireNonNull(id, "id is null");
@@ -35,15 +51,27 @@ public record RequestRecord(String id, Instant createdAt, String agent, String o
     }
 
     /** A human's vote. */
-    public record VoteRecord(String voter, String email, String choice, String channel, Instant time, String comment, boolean breakGlass) {
+    public record VoteRecord(
+            String voter,
+            String email,
+            String choice,
+            String channel,
+            Instant time,
+            String comment,
+            boolean breakGlass) {
         public Person person() {
             return new Person(voter, email);
         }
     }
 
     /** A break-glass approval and its follow-up review. */
-    public record BreakGlassRecord(String usedBy, String reason, Instant usedAt, Optional<String> acknowledgedBy,
-            Optional<Instant> acknowledgedAt, String comment) {
+    public record BreakGlassRecord(
+            String usedBy,
+            String reason,
+            Instant usedAt,
+            Optional<String> acknowledgedBy,
+            Optional<Instant> acknowledgedAt,
+            String comment) {
         public boolean reviewOpen() {
             return acknowledgedBy.isEmpty();
         }
@@ -51,7 +79,9 @@ public record RequestRecord(String id, Instant createdAt, String agent, String o
 
     /** Whether a human decided it (as opposed to the policy alone). */
     public boolean decidedByHuman() {
-        return effect.equals("require_approval") && decidedAt.isPresent() && (status.equals("approved") || status.equals("denied"));
+        return effect.equals("require_approval")
+                && decidedAt.isPresent()
+                && (status.equals("approved") || status.equals("denied"));
     }
 
     /** From creation to a human's decision; empty unless a human decided. */
@@ -60,11 +90,17 @@ public record RequestRecord(String id, Instant createdAt, String agent, String o
     }
 
     public List<String> approvers() {
-        return votes.stream().filter(v -> v.choice().equals("approve")).map(VoteRecord::voter).toList();
+        return votes.stream()
+                .filter(v -> v.choice().equals("approve"))
+                .map(VoteRecord::voter)
+                .toList();
     }
 
     public List<String> deniers() {
-        return votes.stream().filter(v -> v.choice().equals("deny")).map(VoteRecord::voter).toList();
+        return votes.stream()
+                .filter(v -> v.choice().equals("deny"))
+                .map(VoteRecord::voter)
+                .toList();
     }
 
     /** allowed, denied by policy, approved, denied, expired, cancelled or pending: one word for charts. */

@@ -16,36 +16,80 @@ import java.util.Map;
  * control map. Deterministic: no "generated at", so that a verifier rebuilds the same bytes.
  */
 final class SummaryHtml {
-    private static final Map<String, String> COLORS = Map.of("allowed", "#4c9a6a", "approved", "#2f6db5", "denied by policy", "#8c2d2d",
-            "denied", "#d0553f", "expired", "#c9a227", "cancelled", "#8a8a8a", "pending", "#b7b7d9");
-    private static final List<Duration> BUCKETS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
-            Duration.ofHours(1), Duration.ofHours(6), Duration.ofDays(1), Duration.ofDays(7), Duration.ofDays(30));
-    private static final List<String> BUCKET_NAMES = List.of("minute", "5 minutes", "15 minutes", "hour", "6 hours", "day", "week", "30 days");
+    private static final Map<String, String> COLORS = Map.of(
+            "allowed",
+            "#4c9a6a",
+            "approved",
+            "#2f6db5",
+            "denied by policy",
+            "#8c2d2d",
+            "denied",
+            "#d0553f",
+            "expired",
+            "#c9a227",
+            "cancelled",
+            "#8a8a8a",
+            "pending",
+            "#b7b7d9");
+    private static final List<Duration> BUCKETS = List.of(
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(15),
+            Duration.ofHours(1),
+            Duration.ofHours(6),
+            Duration.ofDays(1),
+            Duration.ofDays(7),
+            Duration.ofDays(30));
+    private static final List<String> BUCKET_NAMES =
+            List.of("minute", "5 minutes", "15 minutes", "hour", "6 hours", "day", "week", "30 days");
     private static final int MAX_BARS = 48;
     private static final long[] LATENCY_EDGES = {10, 60, 300, 900, 3600, 14400};
-    private static final List<String> LATENCY_LABELS = List.of("<10s", "10s-1m", "1-5m", "5-15m", "15-60m", "1-4h", "≥4h");
+    private static final List<String> LATENCY_LABELS =
+            List.of("<10s", "10s-1m", "1-5m", "5-15m", "15-60m", "1-4h", "≥4h");
 
     private SummaryHtml() {}
 
     static String render(EvidenceAnalysis a, LogHead head) {
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Countersign evidence ")
-                .append(esc(a.period().from().toString())).append(" to ").append(esc(a.period().to().toString())).append("</title>\n<style>\n")
-                .append("body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1100px;color:#1d2330;padding:0 16px}\n")
-                .append("h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dde1e8;padding-bottom:4px}\n")
+                .append(esc(a.period().from().toString()))
+                .append(" to ")
+                .append(esc(a.period().to().toString()))
+                .append("</title>\n<style>\n")
+                .append(
+                        "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;max-width:1100px;color:#1d2330;padding:0 16px}\n")
+                .append(
+                        "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #dde1e8;padding-bottom:4px}\n")
                 .append(".muted{color:#5e6675}.tiles{display:flex;flex-wrap:wrap;gap:10px;margin:16px 0}\n")
-                .append(".tile{border:1px solid #dde1e8;border-radius:8px;padding:10px 14px;min-width:120px}.tile b{display:block;font-size:22px}\n")
-                .append(".charts{display:flex;flex-wrap:wrap;gap:18px}.chart{border:1px solid #dde1e8;border-radius:8px;padding:10px}\n")
-                .append("table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}\n")
-                .append("th{background:#f5f7fa}.bad{color:#b3261e;font-weight:600}.ok{color:#2d6a4f}code{font-size:12px;word-break:break-all}\n")
-                .append(".legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}\n")
+                .append(
+                        ".tile{border:1px solid #dde1e8;border-radius:8px;padding:10px 14px;min-width:120px}.tile b{display:block;font-size:22px}\n")
+                .append(
+                        ".charts{display:flex;flex-wrap:wrap;gap:18px}.chart{border:1px solid #dde1e8;border-radius:8px;padding:10px}\n")
+                .append(
+                        "table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}\n")
+                .append(
+                        "th{background:#f5f7fa}.bad{color:#b3261e;font-weight:600}.ok{color:#2d6a4f}code{font-size:12px;word-break:break-all}\n")
+                .append(
+                        ".legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}\n")
                 .append("</style></head><body>\n");
         h.append("<h1>Privileged actions by agents: SOC 2 evidence</h1>\n<p class=\"muted\">Period <b>")
-                .append(esc(a.period().from().toString())).append("</b> to <b>").append(esc(a.period().to().toString()))
-                .append("</b> (requests created in [from, to)). Log <code>").append(esc(head.origin())).append("</code>, signed checkpoint of ")
-                .append(head.size()).append(" entries, root <code>").append(esc(head.root())).append("</code>; entries ")
-                .append(head.first()).append(" to ").append(head.end() - 1).append(" held in full, ").append(head.cited())
-                .append(" entries cited with inclusion proofs. Verify offline: <code>countersign audit verify --export FILE.zip --key KEY</code>.</p>\n");
+                .append(esc(a.period().from().toString()))
+                .append("</b> to <b>")
+                .append(esc(a.period().to().toString()))
+                .append("</b> (requests created in [from, to)). Log <code>")
+                .append(esc(head.origin()))
+                .append("</code>, signed checkpoint of ")
+                .append(head.size())
+                .append(" entries, root <code>")
+                .append(esc(head.root()))
+                .append("</code>; entries ")
+                .append(head.first())
+                .append(" to ")
+                .append(head.end() - 1)
+                .append(" held in full, ")
+                .append(head.cited())
+                .append(
+                        " entries cited with inclusion proofs. Verify offline: <code>countersign audit verify --export FILE.zip --key KEY</code>.</p>\n");
 
         EvidenceAnalysis.Timings timings = a.timings();
         Map<String, Long> outcomes = a.outcomes();
@@ -55,12 +99,26 @@ final class SummaryHtml {
         tile(h, "approved by humans", Long.toString(outcomes.get("approved")));
         tile(h, "denied", Long.toString(outcomes.get("denied") + outcomes.get("denied by policy")));
         tile(h, "expired", Long.toString(timings.expired()));
-        tile(h, "median time to decision", timings.percentile(50).map(SummaryHtml::human).orElse("–"));
-        tile(h, "p90 time to decision", timings.percentile(90).map(SummaryHtml::human).orElse("–"));
+        tile(
+                h,
+                "median time to decision",
+                timings.percentile(50).map(SummaryHtml::human).orElse("–"));
+        tile(
+                h,
+                "p90 time to decision",
+                timings.percentile(90).map(SummaryHtml::human).orElse("–"));
         long violations = a.sod().stream().filter(SodRow::violation).count();
         tile(h, "separation-of-duties violations", Long.toString(violations));
-        tile(h, "break-glass (open reviews)", a.requests().stream().filter(r -> r.breakGlass().isPresent()).count() + " ("
-                + a.requests().stream().filter(r -> r.breakGlass().filter(RequestRecord.BreakGlassRecord::reviewOpen).isPresent()).count() + ")");
+        tile(
+                h,
+                "break-glass (open reviews)",
+                a.requests().stream().filter(r -> r.breakGlass().isPresent()).count() + " ("
+                        + a.requests().stream()
+                                .filter(r -> r.breakGlass()
+                                        .filter(RequestRecord.BreakGlassRecord::reviewOpen)
+                                        .isPresent())
+                                .count()
+                        + ")");
         h.append("</div>\n");
 
         h.append("<h2>Decisions over time and time to decision</h2>\n<div class=\"charts\">");
@@ -68,38 +126,114 @@ final class SummaryHtml {
         timeToDecision(h, timings);
         h.append("</div>\n<p class=\"legend\">");
         for (String outcome : EvidenceAnalysis.OUTCOMES) {
-            h.append("<span><i style=\"background:").append(COLORS.get(outcome)).append("\"></i>").append(esc(outcome)).append("</span>");
+            h.append("<span><i style=\"background:")
+                    .append(COLORS.get(outcome))
+                    .append("\"></i>")
+                    .append(esc(outcome))
+                    .append("</span>");
         }
         h.append("</p>\n");
 
-        h.append("<h2>Separation of duties</h2>\n<p>").append(a.sod().size()).append(" request(s) approved by humans; ")
-                .append(violations == 0 ? "<span class=\"ok\">no approver was the requesting agent or the human it acted for.</span>"
-                        : "<span class=\"bad\">" + violations + " violation(s).</span>").append(" (sod.csv)</p>\n");
-        table(h, List.of("request", "agent", "on behalf of", "approvers", "result"), a.sod().stream().map(row -> List.of(row.request().id(),
-                row.request().agent(), row.request().onBehalfOf(), String.join(", ", row.request().approvers()), row.result())).toList());
+        h.append("<h2>Separation of duties</h2>\n<p>")
+                .append(a.sod().size())
+                .append(" request(s) approved by humans; ")
+                .append(
+                        violations == 0
+                                ? "<span class=\"ok\">no approver was the requesting agent or the human it acted for.</span>"
+                                : "<span class=\"bad\">" + violations + " violation(s).</span>")
+                .append(" (sod.csv)</p>\n");
+        table(
+                h,
+                List.of("request", "agent", "on behalf of", "approvers", "result"),
+                a.sod().stream()
+                        .map(row -> List.of(
+                                row.request().id(),
+                                row.request().agent(),
+                                row.request().onBehalfOf(),
+                                String.join(", ", row.request().approvers()),
+                                row.result()))
+                        .toList());
 
         h.append("<h2>Break-glass and follow-up reviews</h2>\n");
-        table(h, List.of("request", "action", "used by", "at", "reason", "review"), a.requests().stream().filter(r -> r.breakGlass().isPresent())
-                .map(r -> { RequestRecord.BreakGlassRecord bg = r.breakGlass().orElseThrow();
-                    return List.of(r.id(), r.action() + " " + r.resource(), bg.usedBy(), bg.usedAt().toString(), bg.reason(), EvidenceFiles.review(bg)); })
-                .toList());
+        table(
+                h,
+                List.of("request", "action", "used by", "at", "reason", "review"),
+                a.requests().stream()
+                        .filter(r -> r.breakGlass().isPresent())
+                        .map(r -> {
+                            RequestRecord.BreakGlassRecord bg = r.breakGlass().orElseThrow();
+                            return List.of(
+                                    r.id(),
+                                    r.action() + " " + r.resource(),
+                                    bg.usedBy(),
+                                    bg.usedAt().toString(),
+                                    bg.reason(),
+                                    EvidenceFiles.review(bg));
+                        })
+                        .toList());
 
         h.append("<h2>Exceptions</h2>\n");
-        table(h, List.of("at", "kind", "request", "agent", "action", "detail"), a.exceptions().stream().map((ExceptionRow e) -> List.of(
-                e.at().toString(), e.kind(), e.request().id(), e.request().agent(), e.request().action() + " " + e.request().resource(), e.detail())).toList());
+        table(
+                h,
+                List.of("at", "kind", "request", "agent", "action", "detail"),
+                a.exceptions().stream()
+                        .map((ExceptionRow e) -> List.of(
+                                e.at().toString(),
+                                e.kind(),
+                                e.request().id(),
+                                e.request().agent(),
+                                e.request().action() + " " + e.request().resource(),
+                                e.detail()))
+                        .toList());
 
         h.append("<h2>Policy versions</h2>\n");
-        table(h, List.of("loaded at", "event", "version", "file", "by", "decisions in period"), a.policies().stream().map((PolicyRow p) -> List.of(
-                p.at().toString(), p.event(), p.version().isEmpty() ? p.error() : p.version(), p.file(), p.by(), Long.toString(p.decisions()))).toList());
+        table(
+                h,
+                List.of("loaded at", "event", "version", "file", "by", "decisions in period"),
+                a.policies().stream()
+                        .map((PolicyRow p) -> List.of(
+                                p.at().toString(),
+                                p.event(),
+                                p.version().isEmpty() ? p.error() : p.version(),
+                                p.file(),
+                                p.by(),
+                                Long.toString(p.decisions())))
+                        .toList());
 
         h.append("<h2>Control map</h2>\n");
-        table(h, List.of("criterion", "what Countersign supports", "evidence"), ControlMap.CONTROLS.stream().map(c -> List.of(
-                c.id() + " " + c.criterion(), c.supports(), String.join(", ", c.files()))).toList());
+        table(
+                h,
+                List.of("criterion", "what Countersign supports", "evidence"),
+                ControlMap.CONTROLS.stream()
+                        .map(c -> List.of(c.id() + " " + c.criterion(), c.supports(), String.join(", ", c.files())))
+                        .toList());
 
-        h.append("<h2>Population</h2>\n<p>Every request created in the period: population.csv and population.jsonl, each row citing the audit entries it comes from.</p>\n");
-        table(h, List.of("request", "created", "agent", "action", "resource", "effect", "status", "approvers", "outcome"), a.requests().stream()
-                .map(r -> List.of(r.id(), r.createdAt().toString(), r.agent(), r.action(), r.resource(), r.effect(), r.status(),
-                        String.join(", ", r.approvers()), r.outcome())).toList());
+        h.append(
+                "<h2>Population</h2>\n<p>Every request created in the period: population.csv and population.jsonl, each row citing the audit entries it comes from.</p>\n");
+        table(
+                h,
+                List.of(
+                        "request",
+                        "created",
+                        "agent",
+                        "action",
+                        "resource",
+                        "effect",
+                        "status",
+                        "approvers",
+                        "outcome"),
+                a.requests().stream()
+                        .map(r -> List.of(
+                                r.id(),
+                                r.createdAt().toString(),
+                                r.agent(),
+                                r.action(),
+                                r.resource(),
+                                r.effect(),
+                                r.status(),
+                                String.join(", ", r.approvers()),
+                                r.outcome()))
+                        .toList());
         h.append("</body></html>\n");
         return h.toString();
     }
@@ -107,11 +241,15 @@ final class SummaryHtml {
     private static void decisionsOverTime(StringBuilder h, EvidenceAnalysis a) {
         Instant from = a.period().from();
         Duration length = Duration.between(from, a.period().to());
-        Duration bucket = BUCKETS.stream().filter(b -> length.toMillis() / b.toMillis() < MAX_BARS).findFirst().orElse(BUCKETS.getLast());
+        Duration bucket = BUCKETS.stream()
+                .filter(b -> length.toMillis() / b.toMillis() < MAX_BARS)
+                .findFirst()
+                .orElse(BUCKETS.getLast());
         int bars = (int) Math.min(MAX_BARS * 4L, (length.toMillis() + bucket.toMillis() - 1) / bucket.toMillis());
         long[][] counts = new long[bars][EvidenceAnalysis.OUTCOMES.size()];
         for (RequestRecord r : a.requests()) {
-            int i = (int) Math.min(bars - 1, Duration.between(from, r.createdAt()).toMillis() / bucket.toMillis());
+            int i = (int)
+                    Math.min(bars - 1, Duration.between(from, r.createdAt()).toMillis() / bucket.toMillis());
             counts[i][EvidenceAnalysis.OUTCOMES.indexOf(r.outcomeClass())]++;
         }
         long max = 1;
@@ -123,8 +261,13 @@ final class SummaryHtml {
         int left = 36;
         int bottom = 30;
         double barWidth = (width - left - 8) / (double) bars;
-        h.append("<div class=\"chart\"><b>Requests created per ").append(BUCKET_NAMES.get(BUCKETS.indexOf(bucket))).append(", by outcome</b><br>")
-                .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
+        h.append("<div class=\"chart\"><b>Requests created per ")
+                .append(BUCKET_NAMES.get(BUCKETS.indexOf(bucket)))
+                .append(", by outcome</b><br>")
+                .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(width)
+                .append("\" height=\"")
+                .append(height)
                 .append("\" role=\"img\" aria-label=\"requests over time\">");
         axis(h, left, width, height, bottom, max);
         for (int i = 0; i < bars; i++) {
@@ -135,13 +278,30 @@ final class SummaryHtml {
                 }
                 double barHeight = counts[i][k] * (height - bottom - 10) / (double) max;
                 y -= barHeight;
-                h.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %d %s</title></rect>",
-                        left + i * barWidth + 1, y, Math.max(1, barWidth - 2), barHeight, COLORS.get(EvidenceAnalysis.OUTCOMES.get(k)),
-                        esc(from.plus(bucket.multipliedBy(i)).toString()), counts[i][k], esc(EvidenceAnalysis.OUTCOMES.get(k))));
+                h.append(String.format(
+                        Locale.ROOT,
+                        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>%s: %d %s</title></rect>",
+                        left + i * barWidth + 1,
+                        y,
+                        Math.max(1, barWidth - 2),
+                        barHeight,
+                        COLORS.get(EvidenceAnalysis.OUTCOMES.get(k)),
+                        esc(from.plus(bucket.multipliedBy(i)).toString()),
+                        counts[i][k],
+                        esc(EvidenceAnalysis.OUTCOMES.get(k))));
             }
         }
-        h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>", left, height - 10, esc(from.toString())));
-        h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>", width - 4, height - 10,
+        h.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>",
+                left,
+                height - 10,
+                esc(from.toString())));
+        h.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                width - 4,
+                height - 10,
                 esc(a.period().to().toString())));
         h.append("</svg></div>");
     }
@@ -161,29 +321,66 @@ final class SummaryHtml {
         int left = 36;
         int bottom = 30;
         double barWidth = (width - left - 8) / (double) counts.length;
-        h.append("<div class=\"chart\"><b>Time to a human's decision (").append(timings.decided().size()).append(" decided, ")
-                .append(timings.expired()).append(" expired)</b><br><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width)
-                .append("\" height=\"").append(height).append("\" role=\"img\" aria-label=\"time to decision\">");
+        h.append("<div class=\"chart\"><b>Time to a human's decision (")
+                .append(timings.decided().size())
+                .append(" decided, ")
+                .append(timings.expired())
+                .append(" expired)</b><br><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(width)
+                .append("\" height=\"")
+                .append(height)
+                .append("\" role=\"img\" aria-label=\"time to decision\">");
         axis(h, left, width, height, bottom, max);
         for (int i = 0; i < counts.length; i++) {
             double barHeight = counts[i] * (height - bottom - 10) / (double) max;
-            h.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#2f6db5\"><title>%s: %d</title></rect>",
-                    left + i * barWidth + 3, height - bottom - barHeight, barWidth - 6, barHeight, esc(LATENCY_LABELS.get(i)), counts[i]));
-            h.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>",
-                    left + (i + 0.5) * barWidth, height - 12, esc(LATENCY_LABELS.get(i))));
+            h.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#2f6db5\"><title>%s: %d</title></rect>",
+                    left + i * barWidth + 3,
+                    height - bottom - barHeight,
+                    barWidth - 6,
+                    barHeight,
+                    esc(LATENCY_LABELS.get(i)),
+                    counts[i]));
+            h.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>",
+                    left + (i + 0.5) * barWidth,
+                    height - 12,
+                    esc(LATENCY_LABELS.get(i))));
         }
         h.append("</svg></div>");
     }
 
     private static void axis(StringBuilder h, int left, int width, int height, int bottom, long max) {
-        h.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa3b2\"/>", left, height - bottom, width - 4, height - bottom));
-        h.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa3b2\"/>", left, left, height - bottom));
-        h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" font-size=\"11\" text-anchor=\"end\">%d</text>", left - 4, max));
-        h.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>", left - 4, height - bottom));
+        h.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa3b2\"/>",
+                left,
+                height - bottom,
+                width - 4,
+                height - bottom));
+        h.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa3b2\"/>",
+                left,
+                left,
+                height - bottom));
+        h.append(String.format(
+                Locale.ROOT, "<text x=\"%d\" y=\"16\" font-size=\"11\" text-anchor=\"end\">%d</text>", left - 4, max));
+        h.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>",
+                left - 4,
+                height - bottom));
     }
 
     private static void tile(StringBuilder h, String label, String value) {
-        h.append("<div class=\"tile\"><b>").append(esc(value)).append("</b>").append(esc(label)).append("</div>");
+        h.append("<div class=\"tile\"><b>")
+                .append(esc(value))
+                .append("</b>")
+                .append(esc(label))
+                .append("</div>");
     }
 
     private static void table(StringBuilder h, List<String> header, List<List<String>> rows) {
@@ -197,7 +394,9 @@ final class SummaryHtml {
         for (List<String> row : rows) {
             h.append("<tr>");
             for (String cell : row) {
-                h.append(cell.startsWith("VIOLATION") ? "<td class=\"bad\">" : "<td>").append(esc(cell)).append("</td>");
+                h.append(cell.startsWith("VIOLATION") ? "<td class=\"bad\">" : "<td>")
+                        .append(esc(cell))
+                        .append("</td>");
             }
             h.append("</tr>\n");
         }

@@ -28,13 +28,19 @@ public record DecisionHistory(Instant from, Instant to, List<ApprovalRequest> re
     }
 
     /** The requests created in the {@code window} before {@code now}, oldest first. */
-    public static DecisionHistory load(GatewayStore store, Duration window, Instant now, Predicate<ApprovalRequest> systemRequest) {
+    public static DecisionHistory load(
+            GatewayStore store, Duration window, Instant now, Predicate<ApprovalRequest> systemRequest) {
         requireNonNull(store, "store is null");
         requireNonNull(systemRequest, "systemRequest is null");
         Instant from = now.minus(window);
         // Inclusive of now: a request made this millisecond is part of the history.
         Instant to = now.plusMillis(1);
-        return new DecisionHistory(from, to, store.requestsCreatedBetween(from, to).stream().filter(systemRequest.negate()).toList());
+        return new DecisionHistory(
+                from,
+                to,
+                store.requestsCreatedBetween(from, to).stream()
+                        .filter(systemRequest.negate())
+                        .toList());
     }
 
     /**
@@ -45,15 +51,17 @@ public record DecisionHistory(Instant from, Instant to, List<ApprovalRequest> re
     public static Duration parseWindow(String text) {
         Matcher matcher = DURATION.matcher(text.trim());
         if (!matcher.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; want a whole number and a unit s, m, h or d, e.g. 30d");
+            throw new IllegalArgumentException(
+                    "'" + text + "' is not a duration; want a whole number and a unit s, m, h or d, e.g. 30d");
         }
         long amount = Long.parseLong(matcher.group(1));
-        Duration window = switch (matcher.group(2)) {
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
+        Duration window =
+                switch (matcher.group(2)) {
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
         if (window.isZero() || window.compareTo(LONGEST_WINDOW) > 0) {
             throw new IllegalArgumentException("'" + text + "' is out of range; want more than 0 and at most 3660d");
         }

@@ -27,7 +27,10 @@ public final class Insights {
 
     public Suggestions suggestions(Duration window, int minCount) {
         DecisionHistory history = history(window);
-        return new Suggestions(history, minCount, new SuggestionFinder(minCount).find(history.requests(), history.from(), history.to()));
+        return new Suggestions(
+                history,
+                minCount,
+                new SuggestionFinder(minCount).find(history.requests(), history.from(), history.to()));
     }
 
     public Replay.Report replay(Policy policy, Duration window) {

@@ -1,6 +1,5 @@
 package io.countersign.server.insights;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.Policy;
@@ -34,7 +33,9 @@ public final class InsightsRoutes {
 
     private void suggestions(Context ctx) {
         Duration window = window(Optional.ofNullable(ctx.queryParam("since")));
-        int min = Optional.ofNullable(ctx.queryParam("min")).map(InsightsRoutes::minCount).orElse(SuggestionFinder.DEFAULT_MIN_COUNT);
+        int min = Optional.ofNullable(ctx.queryParam("min"))
+                .map(InsightsRoutes::minCount)
+                .orElse(SuggestionFinder.DEFAULT_MIN_COUNT);
         ctx.json(InsightsJson.suggestions(mapper, insights.suggestions(window, min)));
     }
 
@@ -52,7 +53,11 @@ public final class InsightsRoutes {
 
     /** 422 naming the line and rule, as {@code countersign policy check} does. */
     public static ApiProblem invalidPolicy(PolicyException e) {
-        return new ApiProblem(422, "invalid-policy", "The policy is not valid", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+        return new ApiProblem(
+                422,
+                "invalid-policy",
+                "The policy is not valid",
+                java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
     }
 
     private static Duration window(Optional<String> since) {

@@ -39,8 +39,10 @@ final class ParamPhrases {
             if (verdicts.get(i) == Verdict.DENIED) {
                 requests.get(i).action().paramsView().properties().forEach(entry -> {
                     if (entry.getValue().isString()) {
-                        Map<String, Integer> counts = candidates.computeIfAbsent(entry.getKey(), key -> new java.util.TreeMap<>());
-                        phrases(entry.getValue().stringValue()).forEach(phrase -> counts.merge(phrase, 1, Integer::sum));
+                        Map<String, Integer> counts =
+                                candidates.computeIfAbsent(entry.getKey(), key -> new java.util.TreeMap<>());
+                        phrases(entry.getValue().stringValue())
+                                .forEach(phrase -> counts.merge(phrase, 1, Integer::sum));
                     }
                 });
             }
@@ -71,11 +73,15 @@ final class ParamPhrases {
     /** Phrases whose requests no other phrase covers more of; among equals, the longest text. */
     private static List<Phrase> maximal(List<Phrase> found) {
         List<Phrase> ordered = new ArrayList<>(found);
-        ordered.sort(Comparator.comparingInt((Phrase p) -> -p.requests().size()).thenComparingInt(p -> -p.text().length()).thenComparing(Phrase::text));
+        ordered.sort(Comparator.comparingInt((Phrase p) -> -p.requests().size())
+                .thenComparingInt(p -> -p.text().length())
+                .thenComparing(Phrase::text));
         List<Phrase> kept = new ArrayList<>();
         for (Phrase phrase : ordered) {
             Set<String> ids = ids(phrase);
-            boolean covered = kept.stream().anyMatch(other -> other.param().equals(phrase.param()) && ids(other).containsAll(ids));
+            boolean covered = kept.stream()
+                    .anyMatch(other ->
+                            other.param().equals(phrase.param()) && ids(other).containsAll(ids));
             if (!covered) {
                 kept.add(phrase);
             }
@@ -103,7 +109,10 @@ final class ParamPhrases {
     }
 
     private static void add(Set<String> phrases, String phrase, String text) {
-        if (phrase.length() >= SHORTEST && phrase.length() <= LONGEST && text.contains(phrase) && phrase.chars().noneMatch(Character::isISOControl)) {
+        if (phrase.length() >= SHORTEST
+                && phrase.length() <= LONGEST
+                && text.contains(phrase)
+                && phrase.chars().noneMatch(Character::isISOControl)) {
             phrases.add(phrase);
         }
     }

@@ -39,7 +39,8 @@ public final class Replay {
 
         /** {@code require_approval -> allow}, or {@code deny (rules)} when only the rules or requirements changed. */
         public String kind() {
-            return before.effect() == after.effect() ? before.effect().wireName() + " (rules)"
+            return before.effect() == after.effect()
+                    ? before.effect().wireName() + " (rules)"
                     : before.effect().wireName() + " -> " + after.effect().wireName();
         }
     }
@@ -49,7 +50,13 @@ public final class Replay {
      * @param notReplayed how many were denied before the policy was asked
      * @param counts per change kind, by kind
      */
-    public record Report(Instant from, Instant to, String policyVersion, int replayed, int notReplayed, List<Change> changes,
+    public record Report(
+            Instant from,
+            Instant to,
+            String policyVersion,
+            int replayed,
+            int notReplayed,
+            List<Change> changes,
             Map<String, Integer> counts) {
         public Report {
             requireNonNull(from, "from is null");
@@ -74,7 +81,8 @@ public final class Replay {
                 continue;
             }
             replayed++;
-            Decision after = policy.decide(new DecisionInput(request.action(), request.agent(), request.createdAt(), request.delegation()));
+            Decision after = policy.decide(
+                    new DecisionInput(request.action(), request.agent(), request.createdAt(), request.delegation()));
             if (!sameDecision(before, after)) {
                 Change change = new Change(request, before, after);
                 changes.add(change);
@@ -86,11 +94,15 @@ public final class Replay {
 
     /** The workflow's own denials carry no rule and a reason of their own; the policy's default says "no rule matched". */
     static boolean decidedBeforeThePolicy(Decision decision) {
-        return decision.effect() == Effect.DENY && decision.rules().isEmpty() && !decision.reason().startsWith("no rule matched");
+        return decision.effect() == Effect.DENY
+                && decision.rules().isEmpty()
+                && !decision.reason().startsWith("no rule matched");
     }
 
     private static boolean sameDecision(Decision before, Decision after) {
-        return before.effect() == after.effect() && before.rules().equals(after.rules()) && requirements(before).equals(requirements(after));
+        return before.effect() == after.effect()
+                && before.rules().equals(after.rules())
+                && requirements(before).equals(requirements(after));
     }
 
     private static List<String> requirements(Decision decision) {
@@ -98,7 +110,7 @@ public final class Replay {
     }
 
     private static String describe(ApprovalRequirement requirement) {
-        return requirement.rule() + " " + new TreeSet<>(requirement.groups()) + " quorum " + requirement.quorum() + " timeout " + requirement.timeout()
-                + (requirement.stepUp() ? " step-up" : "");
+        return requirement.rule() + " " + new TreeSet<>(requirement.groups()) + " quorum " + requirement.quorum()
+                + " timeout " + requirement.timeout() + (requirement.stepUp() ? " step-up" : "");
     }
 }

@@ -17,7 +17,13 @@ final class RuleYaml {
 
     private RuleYaml() {}
 
-    static String rule(String name, String action, Optional<String> resource, Optional<String> agent, Optional<String> when, Effect effect,
+    static String rule(
+            String name,
+            String action,
+            Optional<String> resource,
+            Optional<String> agent,
+            Optional<String> when,
+            Effect effect,
             String reason) {
         StringBuilder yaml = new StringBuilder();
         yaml.append("- name: ").append(quoted(name)).append('\n');
@@ -25,14 +31,16 @@ final class RuleYaml {
         resource.ifPresent(glob -> yaml.append(", resource: ").append(quoted(glob)));
         agent.ifPresent(glob -> yaml.append(", agent: ").append(quoted(glob)));
         yaml.append("}\n");
-        when.ifPresent(condition -> yaml.append("  when: '").append(condition.replace("'", "''")).append("'\n"));
+        when.ifPresent(condition ->
+                yaml.append("  when: '").append(condition.replace("'", "''")).append("'\n"));
         yaml.append("  effect: ").append(effect.wireName()).append('\n');
         yaml.append("  reason: ").append(quoted(reason)).append('\n');
         String text = yaml.toString();
         try {
             Policy.parse("suggestion", "rules:\n" + text);
         } catch (PolicyException e) {
-            throw new IllegalStateException("bug: a suggested rule does not compile: " + e.getMessage() + "\n" + text, e);
+            throw new IllegalStateException(
+                    "bug: a suggested rule does not compile: " + e.getMessage() + "\n" + text, e);
         }
         return text;
     }
@@ -44,7 +52,9 @@ final class RuleYaml {
 
     /** A rule name from free text: the characters rule names allow, the rest as '-'. */
     static String ruleName(String text) {
-        String name = text.replaceAll("[^A-Za-z0-9_.:-]+", "-").replaceAll("-{2,}", "-").replaceAll("^-|-$", "");
+        String name = text.replaceAll("[^A-Za-z0-9_.:-]+", "-")
+                .replaceAll("-{2,}", "-")
+                .replaceAll("^-|-$", "");
         return name.length() > 80 ? name.substring(0, 80) : name;
     }
 

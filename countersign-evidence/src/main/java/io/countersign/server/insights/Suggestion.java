@@ -17,8 +17,18 @@ import java.util.Set;
  *     over allow, so the allow rule only decides once they no longer match these actions
  * @param note what to do besides pasting the rule, or empty
  */
-public record Suggestion(Effect effect, String summary, String ruleName, String ruleYaml, int count, Instant from, Instant to,
-        Set<String> groups, List<String> examples, List<String> supersedes, Optional<String> note) {
+public record Suggestion(
+        Effect effect,
+        String summary,
+        String ruleName,
+        String ruleYaml,
+        int count,
+        Instant from,
+        Instant to,
+        Set<String> groups,
+        List<String> examples,
+        List<String> supersedes,
+        Optional<String> note) {
     public Suggestion {
         requireNonNull(effect, "effect is null");
         requireNonNull(summary, "summary is null");

@@ -22,12 +22,14 @@ enum Verdict {
         if (request.decision().effect() != Effect.REQUIRE_APPROVAL) {
             return NOT_EVIDENCE;
         }
-        boolean byHuman = request.decidedBy().filter(by -> by.startsWith("human:")).isPresent();
+        boolean byHuman =
+                request.decidedBy().filter(by -> by.startsWith("human:")).isPresent();
         return switch (request.status()) {
             case PENDING, CANCELLED -> NOT_EVIDENCE;
             case EXPIRED -> EXPIRED;
             case DENIED -> byHuman ? DENIED : NOT_EVIDENCE;
-            case APPROVED, EXECUTED, FAILED -> request.breakGlass().isPresent() ? BREAK_GLASS : byHuman ? APPROVED : NOT_EVIDENCE;
+            case APPROVED, EXECUTED, FAILED ->
+                request.breakGlass().isPresent() ? BREAK_GLASS : byHuman ? APPROVED : NOT_EVIDENCE;
         };
     }
 }

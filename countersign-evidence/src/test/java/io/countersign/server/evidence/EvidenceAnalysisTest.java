@@ -15,7 +15,15 @@ class EvidenceAnalysisTest {
     @Test
     void flagsAnApproverWhoIsTheHumanTheAgentActedFor_byNameOrEmail() {
         History history = new History()
-                .created("req_a", T0.plusSeconds(10), "bot", "ann@example.com", "db.export", "db/x", "require_approval", "exports")
+                .created(
+                        "req_a",
+                        T0.plusSeconds(10),
+                        "bot",
+                        "ann@example.com",
+                        "db.export",
+                        "db/x",
+                        "require_approval",
+                        "exports")
                 .vote("req_a", T0.plusSeconds(20), "ann", "ANN@example.com", "approve", "slack")
                 .resolved("req_a", T0.plusSeconds(20), "approved", "human:ann")
                 .created("req_b", T0.plusSeconds(30), "bot", "ann", "db.export", "db/x", "require_approval", "exports")
@@ -27,15 +35,26 @@ class EvidenceAnalysisTest {
 
         EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), OCTOBER);
 
-        assertThat(analysis.sod()).extracting(EvidenceAnalysis.SodRow::violation).containsExactly(true, true, false);
-        assertThat(analysis.sod().get(0).result()).isEqualTo("VIOLATION: ann is the human the agent acted for (ann@example.com)");
+        assertThat(analysis.sod())
+                .extracting(EvidenceAnalysis.SodRow::violation)
+                .containsExactly(true, true, false);
+        assertThat(analysis.sod().get(0).result())
+                .isEqualTo("VIOLATION: ann is the human the agent acted for (ann@example.com)");
         assertThat(analysis.sod().get(2).result()).startsWith("separated");
     }
 
     @Test
     void breakGlass_isListedWithItsReview_notCountedAsAViolation() {
         History history = new History()
-                .created("req_a", T0.plusSeconds(10), "bot", "ic", "incident.mitigate", "prod", "require_approval", "incidents")
+                .created(
+                        "req_a",
+                        T0.plusSeconds(10),
+                        "bot",
+                        "ic",
+                        "incident.mitigate",
+                        "prod",
+                        "require_approval",
+                        "incidents")
                 .vote("req_a", T0.plusSeconds(20), "ic", "ic@example.com", "approve", "api")
                 .breakGlass("req_a", T0.plusSeconds(20), "ic", "SEV1")
                 .resolved("req_a", T0.plusSeconds(20), "approved", "human:ic");
@@ -46,7 +65,9 @@ class EvidenceAnalysisTest {
             assertThat(row.violation()).isFalse();
             assertThat(row.result()).startsWith("break-glass by ic (review OPEN)");
         });
-        assertThat(analysis.exceptions()).extracting(EvidenceAnalysis.ExceptionRow::kind).containsExactly("break-glass");
+        assertThat(analysis.exceptions())
+                .extracting(EvidenceAnalysis.ExceptionRow::kind)
+                .containsExactly("break-glass");
     }
 
     @Test
@@ -63,7 +84,8 @@ class EvidenceAnalysisTest {
                 .created("req_late", T0.plusSeconds(6), "bot", null, "db.export", "db/x", "require_approval", "exports")
                 .resolved("req_late", T0.plusSeconds(1806), "expired", "system");
 
-        EvidenceAnalysis.Timings timings = EvidenceAnalysis.of(history.events(), OCTOBER).timings();
+        EvidenceAnalysis.Timings timings =
+                EvidenceAnalysis.of(history.events(), OCTOBER).timings();
 
         assertThat(timings.decided()).hasSize(10);
         assertThat(timings.percentile(50)).hasValue(Duration.ofMinutes(5));
@@ -74,9 +96,25 @@ class EvidenceAnalysisTest {
     @Test
     void population_isTheRequestsCreatedInThePeriod_includingTheirLaterEvents() {
         History history = new History()
-                .created("req_september", Instant.parse("2026-09-30T23:59:59.999Z"), "bot", null, "db.query", "db/x", "allow", "reads")
+                .created(
+                        "req_september",
+                        Instant.parse("2026-09-30T23:59:59.999Z"),
+                        "bot",
+                        null,
+                        "db.query",
+                        "db/x",
+                        "allow",
+                        "reads")
                 .created("req_first", OCTOBER.from(), "bot", null, "db.export", "db/x", "require_approval", "exports")
-                .created("req_last", Instant.parse("2026-10-31T23:59:59.999Z"), "bot", null, "db.export", "db/x", "require_approval", "exports")
+                .created(
+                        "req_last",
+                        Instant.parse("2026-10-31T23:59:59.999Z"),
+                        "bot",
+                        null,
+                        "db.export",
+                        "db/x",
+                        "require_approval",
+                        "exports")
                 .vote("req_last", Instant.parse("2026-11-01T00:10:00Z"), "bob", "bob@example.com", "deny", "slack")
                 .resolved("req_last", Instant.parse("2026-11-01T00:10:00Z"), "denied", "human:bob")
                 .created("req_november", OCTOBER.to(), "bot", null, "db.query", "db/x", "allow", "reads");
@@ -92,7 +130,9 @@ class EvidenceAnalysisTest {
     @Test
     void period_takesDatesAsMidnightUtc_andRefusesAnEmptyOne() {
         assertThat(EvidencePeriod.parse("2026-10-01", "2026-10-02").from()).isEqualTo(T0);
-        assertThat(EvidencePeriod.parse("2026-10-01T02:00:00+02:00", "2026-10-02").from()).isEqualTo(T0);
+        assertThat(EvidencePeriod.parse("2026-10-01T02:00:00+02:00", "2026-10-02")
+                        .from())
+                .isEqualTo(T0);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvidencePeriod.parse("2026-10-02", "2026-10-01"))
                 .hasMessageContaining("the period is empty");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvidencePeriod.parse("last week", "2026-10-01"))
@@ -103,18 +143,28 @@ class EvidenceAnalysisTest {
     void aPolicyChangeMadeThroughApproval_namesWhoProposedApprovedAndAppliedIt() {
         History history = new History()
                 .policy(T0.minusSeconds(60), "sha256:old")
-                .append(io.countersign.audit.AuditEventType.POLICY_CHANGED, T0.plusSeconds(100), "human:ada", "req_p", d -> {
-                    d.put("file", "policy.yaml").put("previousVersion", "sha256:old").put("version", "sha256:new")
-                            .put("proposedBy", "ann@example.com").put("appliedBy", "ada");
-                    d.putArray("approvedBy").add("bob").add("cy");
-                })
+                .append(
+                        io.countersign.audit.AuditEventType.POLICY_CHANGED,
+                        T0.plusSeconds(100),
+                        "human:ada",
+                        "req_p",
+                        d -> {
+                            d.put("file", "policy.yaml")
+                                    .put("previousVersion", "sha256:old")
+                                    .put("version", "sha256:new")
+                                    .put("proposedBy", "ann@example.com")
+                                    .put("appliedBy", "ada");
+                            d.putArray("approvedBy").add("bob").add("cy");
+                        })
                 .policy(T0.plusSeconds(101), "sha256:new");
 
         EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), OCTOBER);
 
-        assertThat(analysis.policies()).extracting(EvidenceAnalysis.PolicyRow::event)
+        assertThat(analysis.policies())
+                .extracting(EvidenceAnalysis.PolicyRow::event)
                 .containsExactly("policy.loaded", "policy.changed", "policy.loaded");
-        assertThat(analysis.policies().get(1).by()).isEqualTo("proposed by ann@example.com; approved by bob, cy; applied by ada");
+        assertThat(analysis.policies().get(1).by())
+                .isEqualTo("proposed by ann@example.com; approved by bob, cy; applied by ada");
         assertThat(analysis.policies().get(1).version()).isEqualTo("sha256:new");
     }
 }

@@ -1,13 +1,13 @@
 package io.countersign.server.evidence;
 
 import io.countersign.audit.AuditEvent;
+import io.countersign.server.audit.verify.LogVerifier;
+import io.countersign.server.audit.verify.VerifierState;
 import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.sqlite.SqliteStore;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
 import io.countersign.tlog.note.NoteSigner;
-import io.countersign.server.audit.verify.LogVerifier;
-import io.countersign.server.audit.verify.VerifierState;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,8 @@ final class EvidenceExportBench {
     void exportAndVerify_aHalfYear(@TempDir Path directory) throws Exception {
         int weeks = Integer.getInteger("countersign.bench.weeks", 26);
         Instant start = Instant.parse("2026-01-05T00:00:00Z");
-        List<LoggedEvent> events = EvidenceSummaryBrowserTest.history(start, weeks).events();
+        List<LoggedEvent> events =
+                EvidenceSummaryBrowserTest.history(start, weeks).events();
         JsonMapper mapper = JsonMapper.builder().build();
         NoteSigner key = NoteSigner.generate("countersign.example.com/audit");
         EvidencePeriod period = new EvidencePeriod(start, start.plus(Duration.ofDays(7L * weeks)));
@@ -44,8 +45,12 @@ final class EvidenceExportBench {
                 List<LoggedEvent> batch = events.subList(i, Math.min(events.size(), i + 1000));
                 store.transact(tx -> {
                     for (LoggedEvent event : batch) {
-                        tx.append(new AuditEvent(io.countersign.audit.AuditEventType.valueOf(typeName(event.type())), event.time(), event.actor(),
-                                event.request(), (tools.jackson.databind.node.ObjectNode) event.data()));
+                        tx.append(new AuditEvent(
+                                io.countersign.audit.AuditEventType.valueOf(typeName(event.type())),
+                                event.time(),
+                                event.actor(),
+                                event.request(),
+                                (tools.jackson.databind.node.ObjectNode) event.data()));
                     }
                     return null;
                 });
@@ -60,13 +65,22 @@ final class EvidenceExportBench {
             try (OutputStream out = Files.newOutputStream(zip)) {
                 exported = new EvidenceExporter(store, key.verifier(), mapper).export(period, out);
             }
-            System.out.printf("export: %d requests, %d entries cited of %d, %.0f KB zip, %d ms%n", exported.requests(), exported.cited(), size,
-                    Files.size(zip) / 1024.0, (System.nanoTime() - began) / 1_000_000);
+            System.out.printf(
+                    "export: %d requests, %d entries cited of %d, %.0f KB zip, %d ms%n",
+                    exported.requests(),
+                    exported.cited(),
+                    size,
+                    Files.size(zip) / 1024.0,
+                    (System.nanoTime() - began) / 1_000_000);
         }
         long began = System.nanoTime();
-        EvidenceVerifier.Outcome outcome = new EvidenceVerifier(mapper).verify(zip, new LogVerifier.Trust(Optional.of(key.verifier()), false),
-                origin -> VerifierState.at(directory.resolve("state")));
-        System.out.printf("verify: %s, %d ms%n", outcome.getClass().getSimpleName(), (System.nanoTime() - began) / 1_000_000);
+        EvidenceVerifier.Outcome outcome = new EvidenceVerifier(mapper)
+                .verify(
+                        zip,
+                        new LogVerifier.Trust(Optional.of(key.verifier()), false),
+                        origin -> VerifierState.at(directory.resolve("state")));
+        System.out.printf(
+                "verify: %s, %d ms%n", outcome.getClass().getSimpleName(), (System.nanoTime() - began) / 1_000_000);
         if (!(outcome instanceof EvidenceVerifier.Verified)) {
             throw new AssertionError(outcome);
         }

@@ -27,8 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EvidenceSummaryBrowserTest {
     private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-    private static final List<String> CHROMIUM_ARGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run");
+    private static final List<String> CHROMIUM_ARGS = List.of(
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run");
 
     @TempDir
     Path directory;
@@ -37,16 +43,32 @@ class EvidenceSummaryBrowserTest {
     void summary_drawsItsCharts_fetchingNothing() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "SKIPPED: needs Debian's Chromium at " + CHROMIUM);
         EvidencePeriod period = EvidencePeriod.parse("2026-10-05", "2026-10-19");
-        EvidenceAnalysis analysis = EvidenceAnalysis.of(history(period.from(), 2).events(), period);
+        EvidenceAnalysis analysis =
+                EvidenceAnalysis.of(history(period.from(), 2).events(), period);
         Path html = directory.resolve("summary.html");
-        Files.writeString(html, SummaryHtml.render(analysis, new LogHead("countersign.example.com/audit", 48_213,
-                "2jR0nWvXv6S0O8m1k6tq5eVcxlGv5RRm3e9Gk6LmY0Q=", "countersign.example.com/audit+8f3a0c2e+AaVe", 40_102, 44_871, 4_771)),
+        Files.writeString(
+                html,
+                SummaryHtml.render(
+                        analysis,
+                        new LogHead(
+                                "countersign.example.com/audit",
+                                48_213,
+                                "2jR0nWvXv6S0O8m1k6tq5eVcxlGv5RRm3e9Gk6LmY0Q=",
+                                "countersign.example.com/audit+8f3a0c2e+AaVe",
+                                40_102,
+                                44_871,
+                                4_771)),
                 StandardCharsets.UTF_8);
 
         List<String> fetched = new ArrayList<>();
-        try (Playwright playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-                Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
-                        .setArgs(CHROMIUM_ARGS))) {
+        try (Playwright playwright = Playwright.create(
+                        new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+                Browser browser = playwright
+                        .chromium()
+                        .launch(new BrowserType.LaunchOptions()
+                                .setExecutablePath(CHROMIUM)
+                                .setHeadless(true)
+                                .setArgs(CHROMIUM_ARGS))) {
             Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1180, 860));
             page.onRequest(request -> fetched.add(request.url()));
             page.navigate(html.toUri().toString());
@@ -70,32 +92,70 @@ class EvidenceSummaryBrowserTest {
             int count = 18 + random.nextInt(14);
             for (int i = 0; i < count; i++) {
                 String id = "req_" + (++n);
-                Instant created = start.plus(Duration.ofDays(day)).plus(Duration.ofMinutes(8 * 60 + random.nextInt(10 * 60)));
+                Instant created =
+                        start.plus(Duration.ofDays(day)).plus(Duration.ofMinutes(8 * 60 + random.nextInt(10 * 60)));
                 int kind = random.nextInt(100);
                 if (kind < 45) {
-                    history.created(id, created, "reporter", null, "db.query", "db/analytics/events", "allow", "reads-are-free")
+                    history.created(
+                                    id,
+                                    created,
+                                    "reporter",
+                                    null,
+                                    "db.query",
+                                    "db/analytics/events",
+                                    "allow",
+                                    "reads-are-free")
                             .executed(id, created.plusSeconds(1), "reporter", "succeeded");
                 } else if (kind < 52) {
-                    history.created(id, created, "deployer", null, "iam.grant", "iam/roles/admin", "deny", "agents-never-touch-iam");
+                    history.created(
+                            id,
+                            created,
+                            "deployer",
+                            null,
+                            "iam.grant",
+                            "iam/roles/admin",
+                            "deny",
+                            "agents-never-touch-iam");
                 } else {
                     long seconds = (long) Math.exp(3 + random.nextDouble() * 6.5);
                     Instant decided = created.plusSeconds(seconds);
-                    history.created(id, created, "exporter", "dana@example.com", "db.export", "db/prod/customers", "require_approval",
+                    history.created(
+                            id,
+                            created,
+                            "exporter",
+                            "dana@example.com",
+                            "db.export",
+                            "db/prod/customers",
+                            "require_approval",
                             "exports-need-a-data-owner");
                     if (kind < 55) {
                         history.resolved(id, created.plus(Duration.ofMinutes(30)), "expired", "system");
                     } else if (kind < 61) {
-                        history.vote(id, decided, "olga", "olga@example.com", "deny", "slack").resolved(id, decided, "denied", "human:olga");
+                        history.vote(id, decided, "olga", "olga@example.com", "deny", "slack")
+                                .resolved(id, decided, "denied", "human:olga");
                     } else {
                         String channel = List.of("slack", "teams", "console").get(random.nextInt(3));
-                        history.vote(id, decided, "olga", "olga@example.com", "approve", channel).resolved(id, decided, "approved", "human:olga")
-                                .executed(id, decided.plusSeconds(2), "exporter", random.nextInt(30) == 0 ? "failed" : "succeeded");
+                        history.vote(id, decided, "olga", "olga@example.com", "approve", channel)
+                                .resolved(id, decided, "approved", "human:olga")
+                                .executed(
+                                        id,
+                                        decided.plusSeconds(2),
+                                        "exporter",
+                                        random.nextInt(30) == 0 ? "failed" : "succeeded");
                     }
                 }
             }
         }
         Instant incident = start.plus(Duration.ofDays(8)).plus(Duration.ofHours(3));
-        history.created("req_incident", incident, "oncall-bot", "ic", "incident.mitigate", "prod/api", "require_approval", "incidents-need-two")
+        history.created(
+                        "req_incident",
+                        incident,
+                        "oncall-bot",
+                        "ic",
+                        "incident.mitigate",
+                        "prod/api",
+                        "require_approval",
+                        "incidents-need-two")
                 .vote("req_incident", incident.plusSeconds(40), "ic", "ic@example.com", "approve", "api")
                 .breakGlass("req_incident", incident.plusSeconds(40), "ic", "prod is down, SEV1")
                 .resolved("req_incident", incident.plusSeconds(40), "approved", "human:ic")
@@ -105,7 +165,9 @@ class EvidenceSummaryBrowserTest {
 
     private static Path docs(String file) {
         Path root = Path.of(System.getProperty("user.dir"));
-        Path docs = Files.isDirectory(root.resolve("docs")) ? root.resolve("docs") : root.getParent().resolve("docs");
+        Path docs = Files.isDirectory(root.resolve("docs"))
+                ? root.resolve("docs")
+                : root.getParent().resolve("docs");
         return docs.resolve(file);
     }
 }

@@ -25,18 +25,31 @@ final class History {
     History append(AuditEventType type, Instant at, String actor, String request, Consumer<ObjectNode> data) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         data.accept(node);
-        byte[] leaf = new AuditEntry(events.size(), new AuditEvent(type, at, actor, Optional.ofNullable(request), node)).leaf();
+        byte[] leaf = new AuditEntry(events.size(), new AuditEvent(type, at, actor, Optional.ofNullable(request), node))
+                .leaf();
         events.add(LoggedEvent.parse(MAPPER, leaf));
         return this;
     }
 
     History policy(Instant at, String version) {
-        return append(AuditEventType.POLICY_LOADED, at, "system", null, d -> d.put("file", "policy.yaml").put("version", version));
+        return append(AuditEventType.POLICY_LOADED, at, "system", null, d -> d.put("file", "policy.yaml")
+                .put("version", version));
     }
 
-    History created(String id, Instant at, String agent, String onBehalfOf, String action, String resource, String effect, String rule) {
+    History created(
+            String id,
+            Instant at,
+            String agent,
+            String onBehalfOf,
+            String action,
+            String resource,
+            String effect,
+            String rule) {
         append(AuditEventType.REQUEST_CREATED, at, "agent:" + agent, id, d -> {
-            d.put("agent", agent).put("action", action).put("resource", resource).put("reason", "r");
+            d.put("agent", agent)
+                    .put("action", action)
+                    .put("resource", resource)
+                    .put("reason", "r");
             if (onBehalfOf == null) {
                 d.putNull("onBehalfOf");
             } else {
@@ -56,10 +69,20 @@ final class History {
     }
 
     /** A request as the workflow logs it since onBehalfOf is resolved: with whom it resolved to, if anyone. */
-    History createdFor(String id, Instant at, String agent, String onBehalfOf, Optional<io.countersign.identity.Person> resolvedTo) {
+    History createdFor(
+            String id,
+            Instant at,
+            String agent,
+            String onBehalfOf,
+            Optional<io.countersign.identity.Person> resolvedTo) {
         append(AuditEventType.REQUEST_CREATED, at, "agent:" + agent, id, d -> {
-            d.put("agent", agent).put("action", "db.export").put("resource", "db/prod").put("reason", "r").put("onBehalfOf", onBehalfOf);
-            resolvedTo.ifPresent(person -> d.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
+            d.put("agent", agent)
+                    .put("action", "db.export")
+                    .put("resource", "db/prod")
+                    .put("reason", "r")
+                    .put("onBehalfOf", onBehalfOf);
+            resolvedTo.ifPresent(person ->
+                    d.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
             d.put("delegation", "claimed");
         });
         return append(AuditEventType.DECISION_MADE, at, "policy", id, d -> {
@@ -69,17 +92,20 @@ final class History {
     }
 
     History vote(String id, Instant at, String voter, String email, String choice, String channel) {
-        return append(AuditEventType.VOTE_CAST, at, "human:" + voter, id, d -> d.put("choice", choice).put("voter", voter).put("email", email)
+        return append(AuditEventType.VOTE_CAST, at, "human:" + voter, id, d -> d.put("choice", choice)
+                .put("voter", voter)
+                .put("email", email)
                 .put("channel", channel));
     }
 
     History resolved(String id, Instant at, String status, String by) {
-        AuditEventType type = switch (status) {
-            case "approved" -> AuditEventType.REQUEST_APPROVED;
-            case "denied" -> AuditEventType.REQUEST_DENIED;
-            case "expired" -> AuditEventType.REQUEST_EXPIRED;
-            default -> AuditEventType.REQUEST_CANCELLED;
-        };
+        AuditEventType type =
+                switch (status) {
+                    case "approved" -> AuditEventType.REQUEST_APPROVED;
+                    case "denied" -> AuditEventType.REQUEST_DENIED;
+                    case "expired" -> AuditEventType.REQUEST_EXPIRED;
+                    default -> AuditEventType.REQUEST_CANCELLED;
+                };
         return append(type, at, by, id, d -> d.put("status", status).put("decidedBy", by));
     }
 
@@ -88,11 +114,15 @@ final class History {
     }
 
     History breakGlass(String id, Instant at, String by, String reason) {
-        return append(AuditEventType.BREAK_GLASS_USED, at, "human:" + by, id, d -> d.put("usedBy", by).put("reason", reason).put("review", "open"));
+        return append(AuditEventType.BREAK_GLASS_USED, at, "human:" + by, id, d -> d.put("usedBy", by)
+                .put("reason", reason)
+                .put("review", "open"));
     }
 
     History reviewed(String id, Instant at, String usedBy, String by) {
-        return append(AuditEventType.BREAK_GLASS_REVIEW_ACKNOWLEDGED, at, "human:" + by, id, d -> d.put("usedBy", usedBy).put("acknowledgedBy", by));
+        return append(
+                AuditEventType.BREAK_GLASS_REVIEW_ACKNOWLEDGED, at, "human:" + by, id, d -> d.put("usedBy", usedBy)
+                        .put("acknowledgedBy", by));
     }
 
     static Instant at(Instant start, Duration plus) {

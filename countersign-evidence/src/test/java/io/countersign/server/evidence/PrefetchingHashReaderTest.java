@@ -23,10 +23,12 @@ class PrefetchingHashReaderTest {
         long size = 2731; // the checkpoint: the stored tree is ahead of it
         List<Integer> reads = new ArrayList<>();
         ProofBuilder direct = new ProofBuilder(tree);
-        ProofBuilder prefetching = new ProofBuilder(new PrefetchingHashReader((List<NodeId> ids) -> {
-            reads.add(ids.size());
-            return tree.readHashes(ids);
-        }, size));
+        ProofBuilder prefetching = new ProofBuilder(new PrefetchingHashReader(
+                (List<NodeId> ids) -> {
+                    reads.add(ids.size());
+                    return tree.readHashes(ids);
+                },
+                size));
 
         for (long index = 0; index < size; index++) {
             InclusionProof expected = direct.inclusion(index, size);

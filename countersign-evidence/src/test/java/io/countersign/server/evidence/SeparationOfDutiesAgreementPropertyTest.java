@@ -38,7 +38,8 @@ import net.jqwik.api.Provide;
 class SeparationOfDutiesAgreementPropertyTest {
     private static final Instant T0 = Instant.parse("2026-03-02T10:00:00Z");
     private static final EvidencePeriod MARCH = EvidencePeriod.parse("2026-03-01", "2026-04-01");
-    private static final ApprovalRequirement APPROVERS = new ApprovalRequirement("exports", Set.of("approvers"), 1, Duration.ofHours(1));
+    private static final ApprovalRequirement APPROVERS =
+            new ApprovalRequirement("exports", Set.of("approvers"), 1, Duration.ofHours(1));
     private static final Human OUTSIDER = new Human("zed", "zed@approvers.example", Set.of("approvers"));
 
     record Case(Human actingFor, String variant, Human voter, boolean resolvedLogged) {}
@@ -47,12 +48,26 @@ class SeparationOfDutiesAgreementPropertyTest {
     void theReportFlagsExactlyTheApprovalsTheVoteRuleRefuses(@ForAll("cases") Case sample) {
         KnownHumans known = () -> List.of(sample.actingFor().person(), OUTSIDER.person());
         Optional<Person> resolved = sample.resolvedLogged() ? known.resolve(sample.variant()) : Optional.empty();
-        boolean voteRuleRefuses = new VotingRule().refusal(sample.voter(), pending(sample.variant(), resolved)).isPresent();
+        boolean voteRuleRefuses = new VotingRule()
+                .refusal(sample.voter(), pending(sample.variant(), resolved))
+                .isPresent();
 
-        History history = new History().createdFor("req_1", T0, "bot", sample.variant(), resolved)
-                .vote("req_1", T0.plusSeconds(5), sample.voter().name(), sample.voter().email(), "approve", "api")
-                .resolved("req_1", T0.plusSeconds(5), "approved", "human:" + sample.voter().name());
-        EvidenceAnalysis.SodRow row = EvidenceAnalysis.of(history.events(), MARCH).sod().getFirst();
+        History history = new History()
+                .createdFor("req_1", T0, "bot", sample.variant(), resolved)
+                .vote(
+                        "req_1",
+                        T0.plusSeconds(5),
+                        sample.voter().name(),
+                        sample.voter().email(),
+                        "approve",
+                        "api")
+                .resolved(
+                        "req_1",
+                        T0.plusSeconds(5),
+                        "approved",
+                        "human:" + sample.voter().name());
+        EvidenceAnalysis.SodRow row =
+                EvidenceAnalysis.of(history.events(), MARCH).sod().getFirst();
 
         assertThat(row.violation()).as(row.result()).isEqualTo(voteRuleRefuses);
     }
@@ -61,42 +76,73 @@ class SeparationOfDutiesAgreementPropertyTest {
     void robertWithBobsEmailApprovingForBob_isAViolation_asTheVoteRuleRefusesIt() {
         Human robert = new Human("robert", "BOB@example.com", Set.of("approvers"));
         Person bob = new Person("bob", "bob@example.com");
-        assertThat(new VotingRule().refusal(robert, pending("bob", Optional.of(bob)))).isPresent();
+        assertThat(new VotingRule().refusal(robert, pending("bob", Optional.of(bob))))
+                .isPresent();
 
-        History history = new History().createdFor("req_1", T0, "bot", "bob", Optional.of(bob))
+        History history = new History()
+                .createdFor("req_1", T0, "bot", "bob", Optional.of(bob))
                 .vote("req_1", T0.plusSeconds(5), "robert", "BOB@example.com", "approve", "api")
                 .resolved("req_1", T0.plusSeconds(5), "approved", "human:robert");
         EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), MARCH);
 
         assertThat(analysis.sod()).singleElement().satisfies(row -> {
             assertThat(row.violation()).isTrue();
-            assertThat(row.result()).isEqualTo("VIOLATION: robert is the human the agent acted for (bob (resolved to bob <bob@example.com>))");
+            assertThat(row.result())
+                    .isEqualTo(
+                            "VIOLATION: robert is the human the agent acted for (bob (resolved to bob <bob@example.com>))");
         });
     }
 
     @Example
     void everyOneOfTheIssuesSpellings_approvedByAlice_isAViolation() {
         for (ConfusableSpellings.Spelling spelling : ConfusableSpellings.all()) {
-            History history = new History().createdFor("req_1", T0, "bot", spelling.value(), Optional.empty())
+            History history = new History()
+                    .createdFor("req_1", T0, "bot", spelling.value(), Optional.empty())
                     .vote("req_1", T0.plusSeconds(5), "alice", "alice@example.com", "approve", "console")
                     .resolved("req_1", T0.plusSeconds(5), "approved", "human:alice");
-            assertThat(EvidenceAnalysis.of(history.events(), MARCH).sod().getFirst().violation()).as(spelling.description()).isTrue();
+            assertThat(EvidenceAnalysis.of(history.events(), MARCH)
+                            .sod()
+                            .getFirst()
+                            .violation())
+                    .as(spelling.description())
+                    .isTrue();
         }
     }
 
     private static ApprovalRequest pending(String onBehalfOf, Optional<Person> resolved) {
         Action action = new Action("db.export", "db/prod", Action.noParams(), "r", Optional.of(onBehalfOf));
-        Decision decision = new Decision(Effect.REQUIRE_APPROVAL, List.of("exports"), "", "sha256:v1", List.of(APPROVERS));
-        return new ApprovalRequest(RequestId.random(), Agent.named("bot"), action, action.digest(), decision, RequestStatus.PENDING, List.of(), T0,
-                Optional.of(T0.plusSeconds(3600)), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                io.countersign.identity.Delegation.CLAIMED, Optional.empty(), Optional.empty(), resolved);
+        Decision decision =
+                new Decision(Effect.REQUIRE_APPROVAL, List.of("exports"), "", "sha256:v1", List.of(APPROVERS));
+        return new ApprovalRequest(
+                RequestId.random(),
+                Agent.named("bot"),
+                action,
+                action.digest(),
+                decision,
+                RequestStatus.PENDING,
+                List.of(),
+                T0,
+                Optional.of(T0.plusSeconds(3600)),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                io.countersign.identity.Delegation.CLAIMED,
+                Optional.empty(),
+                Optional.empty(),
+                resolved);
     }
 
     @Provide
     Arbitrary<Case> cases() {
-        Arbitrary<Human> humans = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz").ofMinLength(3).ofMaxLength(8)
+        Arbitrary<Human> humans = Arbitraries.strings()
+                .withChars("abcdefghijklmnopqrstuvwxyz")
+                .ofMinLength(3)
+                .ofMaxLength(8)
                 .map(name -> new Human(name, name + "@example.com", Set.of("approvers")));
-        return humans.flatMap(human -> Combinators.combine(PersonVariants.of(human), Arbitraries.of(human, OUTSIDER), Arbitraries.of(true, false))
+        return humans.flatMap(human -> Combinators.combine(
+                        PersonVariants.of(human), Arbitraries.of(human, OUTSIDER), Arbitraries.of(true, false))
                 .as((variant, voter, logged) -> new Case(human, variant, voter, logged)));
     }
 }

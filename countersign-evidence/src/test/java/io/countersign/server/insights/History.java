@@ -41,7 +41,13 @@ final class History {
                 effect: allow
             """;
 
-    enum Outcome { APPROVED, DENIED, EXPIRED, BREAK_GLASS, NONE }
+    enum Outcome {
+        APPROVED,
+        DENIED,
+        EXPIRED,
+        BREAK_GLASS,
+        NONE
+    }
 
     static final Instant START = Instant.parse("2026-11-01T10:00:00Z");
 
@@ -74,28 +80,112 @@ final class History {
         Decision decision = policy.decide(new DecisionInput(wanted, asking, time));
         RequestId id = RequestId.random();
         Instant decided = time.plusSeconds(60);
-        ApprovalRequest request = switch (decision.effect()) {
-            case ALLOW -> request(id, asking, wanted, decision, RequestStatus.APPROVED, List.of(), "policy", Optional.of(grant(time)), Optional.empty());
-            case DENY -> request(id, asking, wanted, decision, RequestStatus.DENIED, List.of(), "policy", Optional.empty(), Optional.empty());
-            case REQUIRE_APPROVAL -> switch (outcome) {
-                case APPROVED -> request(id, asking, wanted, decision, RequestStatus.EXECUTED, List.of(vote(decision, Vote.Choice.APPROVE, decided)),
-                        "human:bob", Optional.of(grant(decided)), Optional.empty());
-                case DENIED -> request(id, asking, wanted, decision, RequestStatus.DENIED, List.of(vote(decision, Vote.Choice.DENY, decided)),
-                        "human:bob", Optional.empty(), Optional.empty());
-                case EXPIRED -> request(id, asking, wanted, decision, RequestStatus.EXPIRED, List.of(), "system", Optional.empty(), Optional.empty());
-                case BREAK_GLASS -> request(id, asking, wanted, decision, RequestStatus.APPROVED, List.of(vote(decision, Vote.Choice.APPROVE, decided)),
-                        "human:bob", Optional.of(grant(decided)), Optional.of(BreakGlass.used("bob", "outage", decided)));
-                case NONE -> throw new IllegalArgumentException("a request that needs approval needs an outcome");
-            };
-        };
+        ApprovalRequest request =
+                switch (decision.effect()) {
+                    case ALLOW ->
+                        request(
+                                id,
+                                asking,
+                                wanted,
+                                decision,
+                                RequestStatus.APPROVED,
+                                List.of(),
+                                "policy",
+                                Optional.of(grant(time)),
+                                Optional.empty());
+                    case DENY ->
+                        request(
+                                id,
+                                asking,
+                                wanted,
+                                decision,
+                                RequestStatus.DENIED,
+                                List.of(),
+                                "policy",
+                                Optional.empty(),
+                                Optional.empty());
+                    case REQUIRE_APPROVAL ->
+                        switch (outcome) {
+                            case APPROVED ->
+                                request(
+                                        id,
+                                        asking,
+                                        wanted,
+                                        decision,
+                                        RequestStatus.EXECUTED,
+                                        List.of(vote(decision, Vote.Choice.APPROVE, decided)),
+                                        "human:bob",
+                                        Optional.of(grant(decided)),
+                                        Optional.empty());
+                            case DENIED ->
+                                request(
+                                        id,
+                                        asking,
+                                        wanted,
+                                        decision,
+                                        RequestStatus.DENIED,
+                                        List.of(vote(decision, Vote.Choice.DENY, decided)),
+                                        "human:bob",
+                                        Optional.empty(),
+                                        Optional.empty());
+                            case EXPIRED ->
+                                request(
+                                        id,
+                                        asking,
+                                        wanted,
+                                        decision,
+                                        RequestStatus.EXPIRED,
+                                        List.of(),
+                                        "system",
+                                        Optional.empty(),
+                                        Optional.empty());
+                            case BREAK_GLASS ->
+                                request(
+                                        id,
+                                        asking,
+                                        wanted,
+                                        decision,
+                                        RequestStatus.APPROVED,
+                                        List.of(vote(decision, Vote.Choice.APPROVE, decided)),
+                                        "human:bob",
+                                        Optional.of(grant(decided)),
+                                        Optional.of(BreakGlass.used("bob", "outage", decided)));
+                            case NONE ->
+                                throw new IllegalArgumentException("a request that needs approval needs an outcome");
+                        };
+                };
         requests.add(request);
         return request;
     }
 
-    private ApprovalRequest request(RequestId id, Agent agent, Action action, Decision decision, RequestStatus status, List<Vote> votes, String by,
-            Optional<GrantRecord> grant, Optional<BreakGlass> breakGlass) {
-        return new ApprovalRequest(id, agent, action, action.digest(), decision, status, votes, time, Optional.empty(), Optional.of(time),
-                Optional.of(by), Optional.empty(), grant, Optional.empty(), io.countersign.identity.Delegation.NONE, Optional.empty(), breakGlass);
+    private ApprovalRequest request(
+            RequestId id,
+            Agent agent,
+            Action action,
+            Decision decision,
+            RequestStatus status,
+            List<Vote> votes,
+            String by,
+            Optional<GrantRecord> grant,
+            Optional<BreakGlass> breakGlass) {
+        return new ApprovalRequest(
+                id,
+                agent,
+                action,
+                action.digest(),
+                decision,
+                status,
+                votes,
+                time,
+                Optional.empty(),
+                Optional.of(time),
+                Optional.of(by),
+                Optional.empty(),
+                grant,
+                Optional.empty(),
+                io.countersign.identity.Delegation.NONE,
+                Optional.empty(),
+                breakGlass);
     }
 
     private static GrantRecord grant(Instant at) {
@@ -105,7 +195,14 @@ final class History {
     private static Vote vote(Decision decision, Vote.Choice choice, Instant at) {
         Set<String> groups = new HashSet<>(Set.of("staff"));
         decision.approvals().stream().map(ApprovalRequirement::groups).forEach(groups::addAll);
-        return new Vote("bob", "bob@example.com", groups, choice, choice == Vote.Choice.DENY ? Optional.of("no") : Optional.empty(), at, "api");
+        return new Vote(
+                "bob",
+                "bob@example.com",
+                groups,
+                choice,
+                choice == Vote.Choice.DENY ? Optional.of("no") : Optional.empty(),
+                at,
+                "api");
     }
 
     List<ApprovalRequest> requests() {

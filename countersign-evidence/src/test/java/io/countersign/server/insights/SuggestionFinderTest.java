@@ -30,7 +30,9 @@ class SuggestionFinderTest {
         History history = new History();
         List<String> ids = new java.util.ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            ids.add(history.add("reporter", "db.query", "db/analytics/table" + (i % 4), APPROVED).id().value());
+            ids.add(history.add("reporter", "db.query", "db/analytics/table" + (i % 4), APPROVED)
+                    .id()
+                    .value());
         }
 
         List<Suggestion> suggestions = find(history);
@@ -38,14 +40,19 @@ class SuggestionFinderTest {
         assertThat(suggestions).hasSize(1);
         Suggestion allow = suggestions.getFirst();
         assertThat(allow.effect()).isEqualTo(Effect.ALLOW);
-        assertThat(allow.summary()).startsWith("db.query on db/analytics/* by agent reporter was approved 12 of 12 times by data-owners in ");
+        assertThat(allow.summary())
+                .startsWith(
+                        "db.query on db/analytics/* by agent reporter was approved 12 of 12 times by data-owners in ");
         assertThat(allow.count()).isEqualTo(12);
         assertThat(allow.groups()).containsExactly("data-owners");
         assertThat(allow.examples()).hasSize(5).allMatch(ids::contains);
         assertThat(allow.supersedes()).containsExactly("queries-need-a-data-owner");
         assertThat(allow.note()).hasValueSatisfying(note -> assertThat(note).contains("queries-need-a-data-owner"));
         assertThat(allow.from()).isEqualTo(History.START);
-        assertThat(allow.ruleYaml()).contains("match: {action: \"db.query\", resource: \"db/analytics/*\", agent: \"reporter\"}", "effect: allow");
+        assertThat(allow.ruleYaml())
+                .contains(
+                        "match: {action: \"db.query\", resource: \"db/analytics/*\", agent: \"reporter\"}",
+                        "effect: allow");
     }
 
     @Test
@@ -55,11 +62,18 @@ class SuggestionFinderTest {
             history.add("reporter", "db.query", "db/analytics/t" + i, APPROVED);
         }
         Suggestion allow = find(history).getFirst();
-        Policy adopted = Policy.parse("adopted.yaml", "rules:\n" + allow.ruleYaml().indent(2));
+        Policy adopted =
+                Policy.parse("adopted.yaml", "rules:\n" + allow.ruleYaml().indent(2));
 
-        assertThat(adopted.decide(input("reporter", "db.query", "db/analytics/new-table")).effect()).isEqualTo(Effect.ALLOW);
-        assertThat(adopted.decide(input("reporter", "db.query", "db/prod/customers")).effect()).isEqualTo(Effect.DENY);
-        assertThat(adopted.decide(input("other-agent", "db.query", "db/analytics/t1")).effect()).isEqualTo(Effect.DENY);
+        assertThat(adopted.decide(input("reporter", "db.query", "db/analytics/new-table"))
+                        .effect())
+                .isEqualTo(Effect.ALLOW);
+        assertThat(adopted.decide(input("reporter", "db.query", "db/prod/customers"))
+                        .effect())
+                .isEqualTo(Effect.DENY);
+        assertThat(adopted.decide(input("other-agent", "db.query", "db/analytics/t1"))
+                        .effect())
+                .isEqualTo(Effect.DENY);
     }
 
     @Test
@@ -96,7 +110,8 @@ class SuggestionFinderTest {
         }
 
         assertThat(find(history)).isEmpty();
-        assertThat(new SuggestionFinder(9).find(history.requests(), History.START, history.end())).hasSize(1);
+        assertThat(new SuggestionFinder(9).find(history.requests(), History.START, history.end()))
+                .hasSize(1);
     }
 
     @Test
@@ -122,9 +137,15 @@ class SuggestionFinderTest {
             history.add("reporter", "db.query", "db/billing/invoices", APPROVED);
         }
 
-        assertThat(find(history)).extracting(Suggestion::summary).satisfiesExactly(
-                analytics -> assertThat(analytics).startsWith("db.query on db/analytics/** by agent reporter was approved 20 of 20 times"),
-                billing -> assertThat(billing).startsWith("db.query on db/billing/invoices by agent reporter was approved 10 of 10 times"));
+        assertThat(find(history))
+                .extracting(Suggestion::summary)
+                .satisfiesExactly(
+                        analytics -> assertThat(analytics)
+                                .startsWith(
+                                        "db.query on db/analytics/** by agent reporter was approved 20 of 20 times"),
+                        billing -> assertThat(billing)
+                                .startsWith(
+                                        "db.query on db/billing/invoices by agent reporter was approved 10 of 10 times"));
     }
 
     @Test
@@ -140,12 +161,17 @@ class SuggestionFinderTest {
         assertThat(suggestions).hasSize(1);
         Suggestion deny = suggestions.getFirst();
         assertThat(deny.effect()).isEqualTo(Effect.DENY);
-        assertThat(deny.summary()).startsWith("shell.exec with command containing \"rm -rf\" was denied 12 of 12 times by ops in ");
+        assertThat(deny.summary())
+                .startsWith("shell.exec with command containing \"rm -rf\" was denied 12 of 12 times by ops in ");
         assertThat(deny.groups()).containsExactly("ops");
-        Policy adopted = Policy.parse("adopted.yaml", "rules:\n" + deny.ruleYaml().indent(2));
+        Policy adopted =
+                Policy.parse("adopted.yaml", "rules:\n" + deny.ruleYaml().indent(2));
         assertThat(adopted.decide(shell("anyone", "sudo rm -rf /")).effect()).isEqualTo(Effect.DENY);
         assertThat(adopted.decide(shell("anyone", "rm -r /tmp/x")).rules()).isEmpty();
-        assertThat(adopted.decide(input("anyone", "shell.exec", "hosts/build-1")).rules()).as("no command param: the rule does not match").isEmpty();
+        assertThat(adopted.decide(input("anyone", "shell.exec", "hosts/build-1"))
+                        .rules())
+                .as("no command param: the rule does not match")
+                .isEmpty();
     }
 
     @Test
@@ -158,19 +184,25 @@ class SuggestionFinderTest {
 
         List<Suggestion> suggestions = find(history);
 
-        assertThat(suggestions).extracting(Suggestion::summary)
-                .containsExactly("db.query by agent intern-bot was denied 10 of 10 times by data-owners in 1 day: deny it");
-        assertThat(suggestions.getFirst().ruleYaml()).contains("match: {action: \"db.query\", agent: \"intern-bot\"}", "effect: deny");
+        assertThat(suggestions)
+                .extracting(Suggestion::summary)
+                .containsExactly(
+                        "db.query by agent intern-bot was denied 10 of 10 times by data-owners in 1 day: deny it");
+        assertThat(suggestions.getFirst().ruleYaml())
+                .contains("match: {action: \"db.query\", agent: \"intern-bot\"}", "effect: deny");
     }
 
     private static DecisionInput input(String agent, String action, String resource) {
-        return new DecisionInput(Action.of(action, resource, JsonNodeFactory.instance.objectNode(), "test"), new Agent(agent, Map.of()), History.START);
+        return new DecisionInput(
+                Action.of(action, resource, JsonNodeFactory.instance.objectNode(), "test"),
+                new Agent(agent, Map.of()),
+                History.START);
     }
 
     private static DecisionInput shell(String agent, String command) {
         ObjectNode params = JsonNodeFactory.instance.objectNode();
         params.put("command", command);
-        return new DecisionInput(Action.of("shell.exec", "hosts/build-1", params, "test"), new Agent(agent, Map.of()), History.START);
+        return new DecisionInput(
+                Action.of("shell.exec", "hosts/build-1", params, "test"), new Agent(agent, Map.of()), History.START);
     }
-
 }

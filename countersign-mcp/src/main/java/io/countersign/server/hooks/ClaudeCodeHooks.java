@@ -48,8 +48,12 @@ public final class ClaudeCodeHooks {
     }
 
     public HookDecision decide(Agent agent, PreToolUse input, Duration wait) {
-        Action action = new Action("claude-code." + ToolNames.segment(input.toolName()), resource(input.cwd()), input.toolInput(),
-                "Claude Code " + input.toolName() + input.cwd().map(cwd -> " in " + cwd).orElse("")
+        Action action = new Action(
+                "claude-code." + ToolNames.segment(input.toolName()),
+                resource(input.cwd()),
+                input.toolInput(),
+                "Claude Code " + input.toolName()
+                        + input.cwd().map(cwd -> " in " + cwd).orElse("")
                         + input.sessionId().map(id -> " (session " + id + ")").orElse(""),
                 Optional.empty());
         ApprovalRequest request;
@@ -60,39 +64,76 @@ public final class ClaudeCodeHooks {
                 request = waits.await(request, until, (step, pending) -> {});
             }
         } catch (WorkflowException e) {
-            return new HookDecision(HookDecision.Permission.DENY, "Countersign refused " + action.action() + ": " + e.getMessage());
+            return new HookDecision(
+                    HookDecision.Permission.DENY, "Countersign refused " + action.action() + ": " + e.getMessage());
         }
         String what = action.action() + " (request " + request.id() + ")";
         return switch (request.status()) {
-            case APPROVED -> new HookDecision(HookDecision.Permission.ALLOW, (approvers(request).isEmpty() ? "Countersign allowed " + what
-                    : "Countersign: " + what + " approved by " + String.join(", ", approvers(request)))
-                    + (request.decision().rules().isEmpty() ? "" : " (rule " + String.join(", ", request.decision().rules()) + ")"));
-            case PENDING -> new HookDecision(HookDecision.Permission.ASK, "Countersign: " + what
-                    + " is waiting for approval by " + request.decision().approvals().stream().flatMap(a -> a.groups().stream()).distinct().toList()
-                    + "; nobody decided within " + wait.toSeconds() + " s");
-            case DENIED -> new HookDecision(HookDecision.Permission.DENY, "Countersign denied " + what + ": " + denial(request));
-            case EXPIRED -> new HookDecision(HookDecision.Permission.DENY, "Countersign: nobody approved " + what + " in time; it expired");
-            default -> new HookDecision(HookDecision.Permission.DENY, "Countersign: " + what + " is " + request.status().wireName());
+            case APPROVED ->
+                new HookDecision(
+                        HookDecision.Permission.ALLOW,
+                        (approvers(request).isEmpty()
+                                        ? "Countersign allowed " + what
+                                        : "Countersign: " + what + " approved by "
+                                                + String.join(", ", approvers(request)))
+                                + (request.decision().rules().isEmpty()
+                                        ? ""
+                                        : " (rule "
+                                                + String.join(
+                                                        ", ", request.decision().rules()) + ")"));
+            case PENDING ->
+                new HookDecision(
+                        HookDecision.Permission.ASK,
+                        "Countersign: " + what
+                                + " is waiting for approval by "
+                                + request.decision().approvals().stream()
+                                        .flatMap(a -> a.groups().stream())
+                                        .distinct()
+                                        .toList()
+                                + "; nobody decided within " + wait.toSeconds() + " s");
+            case DENIED ->
+                new HookDecision(HookDecision.Permission.DENY, "Countersign denied " + what + ": " + denial(request));
+            case EXPIRED ->
+                new HookDecision(
+                        HookDecision.Permission.DENY, "Countersign: nobody approved " + what + " in time; it expired");
+            default ->
+                new HookDecision(
+                        HookDecision.Permission.DENY,
+                        "Countersign: " + what + " is " + request.status().wireName());
         };
     }
 
     /** The humans who approved, in order, with their comments: empty when the policy allowed it. */
     private static List<String> approvers(ApprovalRequest request) {
-        return request.votes().stream().filter(vote -> vote.choice() == Vote.Choice.APPROVE)
-                .map(vote -> vote.voter() + vote.comment().map(comment -> " (\"" + comment + "\")").orElse("")).toList();
+        return request.votes().stream()
+                .filter(vote -> vote.choice() == Vote.Choice.APPROVE)
+                .map(vote -> vote.voter()
+                        + vote.comment()
+                                .map(comment -> " (\"" + comment + "\")")
+                                .orElse(""))
+                .toList();
     }
 
     private static String denial(ApprovalRequest request) {
-        return request.votes().stream().filter(vote -> vote.choice() == Vote.Choice.DENY).findFirst()
-                .map(vote -> "denied by " + vote.voter() + vote.comment().map(comment -> ": " + comment).orElse(""))
+        return request.votes().stream()
+                .filter(vote -> vote.choice() == Vote.Choice.DENY)
+                .findFirst()
+                .map(vote -> "denied by " + vote.voter()
+                        + vote.comment().map(comment -> ": " + comment).orElse(""))
                 .or(request::resolution)
                 .orElse(request.decision().reason()
-                        + (request.decision().rules().isEmpty() ? "" : " [rule " + String.join(", ", request.decision().rules()) + "]"));
+                        + (request.decision().rules().isEmpty()
+                                ? ""
+                                : " [rule "
+                                        + String.join(", ", request.decision().rules()) + "]"));
     }
 
     /** {@code claude-code/<cwd>}, each character a resource can't hold replaced by {@code _}. */
     static String resource(Optional<String> cwd) {
-        String path = cwd.map(dir -> dir.replaceAll("[^A-Za-z0-9_.:@=+/-]", "_").replaceAll("/+", "/").replaceAll("^/|/$", "")).orElse("");
+        String path = cwd.map(dir -> dir.replaceAll("[^A-Za-z0-9_.:@=+/-]", "_")
+                        .replaceAll("/+", "/")
+                        .replaceAll("^/|/$", ""))
+                .orElse("");
         return path.isEmpty() ? "claude-code" : "claude-code/" + path;
     }
 }

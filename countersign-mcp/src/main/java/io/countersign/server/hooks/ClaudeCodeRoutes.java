@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
-import io.countersign.server.http.WireText;
 import io.countersign.server.http.Authentication;
+import io.countersign.server.http.WireText;
 import io.countersign.server.mcp.DecisionWait;
 import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
@@ -39,8 +39,11 @@ public final class ClaudeCodeRoutes {
     }
 
     /** The routes, wired for the composition root. */
-    public static Consumer<RoutesConfig> create(Workflow workflow, LongPolls longPolls, Clock clock, JsonMapper mapper) {
-        return new ClaudeCodeRoutes(new ClaudeCodeHooks(workflow, new DecisionWait(workflow, longPolls, clock, Duration.ofSeconds(5)), clock),
+    public static Consumer<RoutesConfig> create(
+            Workflow workflow, LongPolls longPolls, Clock clock, JsonMapper mapper) {
+        return new ClaudeCodeRoutes(
+                new ClaudeCodeHooks(
+                        workflow, new DecisionWait(workflow, longPolls, clock, Duration.ofSeconds(5)), clock),
                 mapper)::register;
     }
 
@@ -77,7 +80,8 @@ public final class ClaudeCodeRoutes {
         WireText.requireAll(root);
         JsonNode event = root.get("hook_event_name");
         if (event != null && !"PreToolUse".equals(event.asString())) {
-            throw ApiProblem.badRequest("field 'hook_event_name': this endpoint takes PreToolUse, got '" + event.asString() + "'");
+            throw ApiProblem.badRequest(
+                    "field 'hook_event_name': this endpoint takes PreToolUse, got '" + event.asString() + "'");
         }
         JsonNode tool = root.get("tool_name");
         if (tool == null || !tool.isString() || tool.asString().isBlank()) {
@@ -93,7 +97,9 @@ public final class ClaudeCodeRoutes {
 
     private static Optional<String> text(JsonNode root, String field) {
         JsonNode value = root.get(field);
-        return value != null && value.isString() && !value.asString().isBlank() ? Optional.of(value.asString()) : Optional.empty();
+        return value != null && value.isString() && !value.asString().isBlank()
+                ? Optional.of(value.asString())
+                : Optional.empty();
     }
 
     static Duration waitOf(String raw) {

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 /** What a PreToolUse hook answers Claude Code: {@code allow}, {@code deny} or {@code ask}, with the reason. */
 public record HookDecision(Permission permission, String reason) {
     public enum Permission {
-        ALLOW("allow"), DENY("deny"), ASK("ask");
+        ALLOW("allow"),
+        DENY("deny"),
+        ASK("ask");
 
         private final String wireName;
 

@@ -101,7 +101,10 @@ final class CallsInFlight {
     /** Registers a call of {@code agent} with JSON-RPC id {@code requestId} on {@code channel}; {@link #close} it when answered. */
     Call open(String agent, String channel, String requestId) {
         String token = UUID.randomUUID().toString();
-        Call call = new Call(token, requireNonNull(agent, "agent is null"), requireNonNull(channel, "channel is null"),
+        Call call = new Call(
+                token,
+                requireNonNull(agent, "agent is null"),
+                requireNonNull(channel, "channel is null"),
                 requireNonNull(requestId, "requestId is null"));
         byToken.put(token, call);
         return call;
@@ -120,7 +123,8 @@ final class CallsInFlight {
     /** {@code agent} sent {@code notifications/cancelled} for {@code requestId} on {@code channel}. */
     void cancelled(String agent, String channel, String requestId, String why) {
         byToken.values().stream()
-                .filter(call -> call.agent.equals(agent) && call.channel.equals(channel) && call.requestId.equals(requestId))
+                .filter(call ->
+                        call.agent.equals(agent) && call.channel.equals(channel) && call.requestId.equals(requestId))
                 .forEach(call -> call.markGone(why));
     }
 

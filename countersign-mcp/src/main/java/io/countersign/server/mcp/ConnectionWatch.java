@@ -34,7 +34,8 @@ final class ConnectionWatch implements AutoCloseable {
         } catch (IllegalStateException e) {
             return NONE;
         }
-        request.addFailureListener(failure -> watched.markGone("the agent's HTTP connection failed (" + failure.getClass().getSimpleName() + ")"));
+        request.addFailureListener(failure -> watched.markGone(
+                "the agent's HTTP connection failed (" + failure.getClass().getSimpleName() + ")"));
         Connection connection = request.getConnectionMetaData().getConnection();
         Connection.Listener closed = new Connection.Listener() {
             @Override

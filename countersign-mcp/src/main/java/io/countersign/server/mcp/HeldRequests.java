@@ -122,8 +122,12 @@ final class HeldRequests {
             }
             try {
                 RequestId request = new RequestId(id.strip());
-                boolean wasPending = workflow.find(request).map(found -> found.isPending()).orElse(false);
-                workflow.abandon(request, "the MCP gateway process (pid " + pid + ") that held this call exited, so the call can no longer run");
+                boolean wasPending =
+                        workflow.find(request).map(found -> found.isPending()).orElse(false);
+                workflow.abandon(
+                        request,
+                        "the MCP gateway process (pid " + pid
+                                + ") that held this call exited, so the call can no longer run");
                 if (wasPending) {
                     cancelled++;
                 }
@@ -148,8 +152,10 @@ final class HeldRequests {
         try {
             long pid = Long.parseLong(name.substring(0, dash));
             long start = Long.parseLong(name.substring(dash + 1));
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .map(process -> fileName(pid, process.info().startInstant()).equals(pid + "-" + start)).orElse(false);
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .map(process -> fileName(pid, process.info().startInstant()).equals(pid + "-" + start))
+                    .orElse(false);
         } catch (NumberFormatException e) {
             return false;
         }

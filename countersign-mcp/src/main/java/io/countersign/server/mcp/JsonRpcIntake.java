@@ -77,7 +77,11 @@ final class JsonRpcIntake {
             return reject(Optional.empty(), PARSE_ERROR, "Parse error: the message is empty", 400);
         }
         if (message.isArray()) {
-            return reject(Optional.empty(), INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later)", 400);
+            return reject(
+                    Optional.empty(),
+                    INVALID_REQUEST,
+                    "Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 and later)",
+                    400);
         }
         if (!(message instanceof ObjectNode object)) {
             return reject(Optional.empty(), INVALID_REQUEST, "Invalid Request: a message must be a JSON object", 400);
@@ -103,7 +107,11 @@ final class JsonRpcIntake {
             return notification(method.asString(), params, text);
         }
         if (!validId) {
-            return reject(Optional.empty(), INVALID_REQUEST, "Invalid Request: 'id' must be a string or an integer" + (id.isNull() ? ", not null" : ""), 400);
+            return reject(
+                    Optional.empty(),
+                    INVALID_REQUEST,
+                    "Invalid Request: 'id' must be a string or an integer" + (id.isNull() ? ", not null" : ""),
+                    400);
         }
         if (params != null && !params.isObject()) {
             return reject(Optional.of(id), INVALID_PARAMS, "Invalid params: 'params' must be an object", 400);

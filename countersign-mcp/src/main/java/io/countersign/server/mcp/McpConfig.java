@@ -36,8 +36,15 @@ import java.util.regex.Pattern;
  *
  * Server names are action-name segments ({@code [A-Za-z0-9_-]+}): they become {@code mcp.<server>.<tool>}.
  */
-public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensitive, Duration callTimeout, Optional<Approval> approval,
-        boolean annotationDefaults, Pinning pinning, boolean elicitation, HttpMode http) {
+public record McpConfig(
+        Map<String, UpstreamConfig> servers,
+        Set<String> sensitive,
+        Duration callTimeout,
+        Optional<Approval> approval,
+        boolean annotationDefaults,
+        Pinning pinning,
+        boolean elicitation,
+        HttpMode http) {
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(30);
     private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
@@ -62,7 +69,8 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
 
     /** What a changed tool's calls get until an admin accepts its new definition. */
     public enum Pinning {
-        DENY("deny"), REQUIRE_APPROVAL("require_approval");
+        DENY("deny"),
+        REQUIRE_APPROVAL("require_approval");
 
         private final String wireName;
 
@@ -85,7 +93,8 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
             groups = Set.copyOf(requireNonNull(groups, "groups is null"));
             requireNonNull(timeout, "timeout is null");
             if (groups.isEmpty()) {
-                throw new IllegalArgumentException("mcp.approval.groups is empty; name at least one group of approvers");
+                throw new IllegalArgumentException(
+                        "mcp.approval.groups is empty; name at least one group of approvers");
             }
             if (quorum < 1) {
                 throw new IllegalArgumentException("mcp.approval.quorum is " + quorum + ", want at least 1");
@@ -113,12 +122,14 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
         }
         for (String name : servers.keySet()) {
             if (!SERVER_NAME.matcher(name).matches() || name.contains("__")) {
-                throw new IllegalArgumentException("mcp server name '" + name + "' must be letters, digits, '_' or '-' (no '__')");
+                throw new IllegalArgumentException(
+                        "mcp server name '" + name + "' must be letters, digits, '_' or '-' (no '__')");
             }
         }
         for (String name : sensitive) {
             if (!servers.containsKey(name)) {
-                throw new IllegalArgumentException("mcp.sensitive names '" + name + "', which is not in mcp.servers " + new TreeSet<>(servers.keySet()));
+                throw new IllegalArgumentException("mcp.sensitive names '" + name + "', which is not in mcp.servers "
+                        + new TreeSet<>(servers.keySet()));
             }
         }
         if (callTimeout.isNegative() || callTimeout.isZero()) {
@@ -131,7 +142,8 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
     }
 
     public McpConfig withApproval(Approval approval) {
-        return new McpConfig(servers, sensitive, callTimeout, Optional.of(approval), annotationDefaults, pinning, elicitation, http);
+        return new McpConfig(
+                servers, sensitive, callTimeout, Optional.of(approval), annotationDefaults, pinning, elicitation, http);
     }
 
     public McpConfig withPinning(Pinning pinning) {
@@ -158,7 +170,19 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
         if (value == null) {
             return none();
         }
-        Map<?, ?> mcp = map(file, "mcp", value, Set.of("servers", "sensitive", "callTimeout", "approval", "annotations", "pinning", "elicitation", "http"));
+        Map<?, ?> mcp = map(
+                file,
+                "mcp",
+                value,
+                Set.of(
+                        "servers",
+                        "sensitive",
+                        "callTimeout",
+                        "approval",
+                        "annotations",
+                        "pinning",
+                        "elicitation",
+                        "http"));
         Map<String, UpstreamConfig> servers = new LinkedHashMap<>();
         Object listed = mcp.get("servers");
         if (listed != null) {
@@ -167,63 +191,92 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
                 String key = "mcp.servers." + name;
                 Map<?, ?> server = map(file, key, entry.getValue(), Set.of("command", "args", "env", "url", "headers"));
                 if (server.containsKey("command") == server.containsKey("url")) {
-                    throw new McpConfigException(file + ": '" + key + "' needs exactly one of 'command' (stdio) or 'url' (Streamable HTTP)");
+                    throw new McpConfigException(
+                            file + ": '" + key + "' needs exactly one of 'command' (stdio) or 'url' (Streamable HTTP)");
                 }
                 if (server.containsKey("command")) {
                     if (server.containsKey("headers")) {
-                        throw new McpConfigException(file + ": '" + key + ".headers' is for 'url' servers; a command gets 'env'");
+                        throw new McpConfigException(
+                                file + ": '" + key + ".headers' is for 'url' servers; a command gets 'env'");
                     }
-                    servers.put(name, new UpstreamConfig.Stdio(string(file, key + ".command", server.get("command")),
-                            strings(file, key + ".args", server.get("args")), stringMap(file, key + ".env", server.get("env"))));
+                    servers.put(
+                            name,
+                            new UpstreamConfig.Stdio(
+                                    string(file, key + ".command", server.get("command")),
+                                    strings(file, key + ".args", server.get("args")),
+                                    stringMap(file, key + ".env", server.get("env"))));
                 } else {
                     if (server.containsKey("args") || server.containsKey("env")) {
-                        throw new McpConfigException(file + ": '" + key + "' has 'args' or 'env', which are for 'command' servers");
+                        throw new McpConfigException(
+                                file + ": '" + key + "' has 'args' or 'env', which are for 'command' servers");
                     }
                     String url = string(file, key + ".url", server.get("url"));
                     try {
                         URI uri = new URI(url);
                         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-                            throw new McpConfigException(file + ": '" + key + ".url' is '" + url + "', want an http or https URL");
+                            throw new McpConfigException(
+                                    file + ": '" + key + ".url' is '" + url + "', want an http or https URL");
                         }
-                        servers.put(name, new UpstreamConfig.Http(uri, stringMap(file, key + ".headers", server.get("headers"))));
+                        servers.put(
+                                name,
+                                new UpstreamConfig.Http(uri, stringMap(file, key + ".headers", server.get("headers"))));
                     } catch (URISyntaxException e) {
                         throw new McpConfigException(file + ": '" + key + ".url' is not a URL: " + e.getMessage());
                     }
                 }
             }
         }
-        Duration timeout = mcp.get("callTimeout") == null ? DEFAULT_CALL_TIMEOUT
+        Duration timeout = mcp.get("callTimeout") == null
+                ? DEFAULT_CALL_TIMEOUT
                 : durations.apply("mcp.callTimeout", string(file, "mcp.callTimeout", mcp.get("callTimeout")));
         Optional<Approval> approval = Optional.empty();
         if (mcp.get("approval") != null) {
             Map<?, ?> section = map(file, "mcp.approval", mcp.get("approval"), Set.of("groups", "quorum", "timeout"));
             int quorum;
             try {
-                quorum = section.get("quorum") == null ? 1 : Integer.parseInt(string(file, "mcp.approval.quorum", section.get("quorum")));
+                quorum = section.get("quorum") == null
+                        ? 1
+                        : Integer.parseInt(string(file, "mcp.approval.quorum", section.get("quorum")));
             } catch (NumberFormatException e) {
                 throw new McpConfigException(file + ": 'mcp.approval.quorum' must be a whole number");
             }
-            Duration approvalTimeout = section.get("timeout") == null ? DEFAULT_APPROVAL_TIMEOUT
-                    : durations.apply("mcp.approval.timeout", string(file, "mcp.approval.timeout", section.get("timeout")));
+            Duration approvalTimeout = section.get("timeout") == null
+                    ? DEFAULT_APPROVAL_TIMEOUT
+                    : durations.apply(
+                            "mcp.approval.timeout", string(file, "mcp.approval.timeout", section.get("timeout")));
             try {
-                approval = Optional.of(new Approval(Set.copyOf(strings(file, "mcp.approval.groups", section.get("groups"))), quorum, approvalTimeout));
+                approval = Optional.of(new Approval(
+                        Set.copyOf(strings(file, "mcp.approval.groups", section.get("groups"))),
+                        quorum,
+                        approvalTimeout));
             } catch (IllegalArgumentException e) {
                 throw new McpConfigException(file + ": " + e.getMessage());
             }
         }
-        String annotations = mcp.get("annotations") == null ? "defaults" : string(file, "mcp.annotations", mcp.get("annotations"));
+        String annotations =
+                mcp.get("annotations") == null ? "defaults" : string(file, "mcp.annotations", mcp.get("annotations"));
         if (!annotations.equals("defaults") && !annotations.equals("ignore")) {
-            throw new McpConfigException(file + ": 'mcp.annotations' is '" + annotations + "', want defaults or ignore");
+            throw new McpConfigException(
+                    file + ": 'mcp.annotations' is '" + annotations + "', want defaults or ignore");
         }
-        Pinning mode = choice(file, "mcp.pinning", mcp.get("pinning"), Pinning.DENY, Pinning.values(), Pinning::wireName);
+        Pinning mode =
+                choice(file, "mcp.pinning", mcp.get("pinning"), Pinning.DENY, Pinning.values(), Pinning::wireName);
         Object elicitation = mcp.get("elicitation");
         if (elicitation != null && !(elicitation instanceof Boolean)) {
             throw new McpConfigException(file + ": 'mcp.elicitation' must be true or false");
         }
-        HttpMode httpMode = choice(file, "mcp.http", mcp.get("http"), HttpMode.STATELESS, HttpMode.values(), HttpMode::wireName);
+        HttpMode httpMode =
+                choice(file, "mcp.http", mcp.get("http"), HttpMode.STATELESS, HttpMode.values(), HttpMode::wireName);
         try {
-            return new McpConfig(servers, Set.copyOf(strings(file, "mcp.sensitive", mcp.get("sensitive"))), timeout, approval,
-                    annotations.equals("defaults"), mode, Boolean.TRUE.equals(elicitation), httpMode);
+            return new McpConfig(
+                    servers,
+                    Set.copyOf(strings(file, "mcp.sensitive", mcp.get("sensitive"))),
+                    timeout,
+                    approval,
+                    annotations.equals("defaults"),
+                    mode,
+                    Boolean.TRUE.equals(elicitation),
+                    httpMode);
         } catch (IllegalArgumentException e) {
             throw new McpConfigException(file + ": " + e.getMessage());
         }
@@ -236,7 +289,8 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
         if (known != null) {
             for (Object name : map.keySet()) {
                 if (!known.contains(String.valueOf(name))) {
-                    throw new McpConfigException(file + ": unknown key '" + name + "' in " + key + "; known keys are " + new TreeSet<>(known));
+                    throw new McpConfigException(file + ": unknown key '" + name + "' in " + key + "; known keys are "
+                            + new TreeSet<>(known));
                 }
             }
         }
@@ -244,14 +298,19 @@ public record McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensiti
     }
 
     /** One of {@code values} by its wire name, or {@code fallback} when the key is absent; another name is an error naming the choices. */
-    private static <E> E choice(Path file, String key, Object value, E fallback, E[] values, Function<E, String> wireName) {
+    private static <E> E choice(
+            Path file, String key, Object value, E fallback, E[] values, Function<E, String> wireName) {
         if (value == null) {
             return fallback;
         }
         String named = string(file, key, value);
-        return java.util.Arrays.stream(values).filter(candidate -> wireName.apply(candidate).equals(named)).findFirst()
+        return java.util.Arrays.stream(values)
+                .filter(candidate -> wireName.apply(candidate).equals(named))
+                .findFirst()
                 .orElseThrow(() -> new McpConfigException(file + ": '" + key + "' is '" + named + "', want "
-                        + String.join(" or ", java.util.Arrays.stream(values).map(wireName).toList())));
+                        + String.join(
+                                " or ",
+                                java.util.Arrays.stream(values).map(wireName).toList())));
     }
 
     private static String string(Path file, String key, Object value) {

@@ -50,6 +50,7 @@ public final class McpGateway implements ToolService {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
     /** The expiry sweep runs every 250 ms; wait a little past the expiry for its verdict. */
     private static final Duration EXPIRY_GRACE = Duration.ofSeconds(2);
+
     private static final int MAX_RECORDED_RESULT_CHARS = 16 * 1024;
 
     private final Workflow workflow;
@@ -59,7 +60,8 @@ public final class McpGateway implements ToolService {
     private final Supplier<String> baseUrl;
     private final DecisionWait waits;
     private final java.util.concurrent.ExecutorService reports =
-            java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mcp-execution-report-", 0).factory());
+            java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("mcp-execution-report-", 0).factory());
     private final ToolPinning pins;
     private final HeldRequests held;
     private final Optional<String> instructions;
@@ -71,15 +73,27 @@ public final class McpGateway implements ToolService {
     private record Route(Upstream upstream, McpSchema.Tool tool, String action) {}
 
     /** What is served at one time: each upstream's tools as it listed them, and what follows from those. */
-    private record Served(Map<Upstream, List<McpSchema.Tool>> listed, Map<String, Route> routes, List<McpSchema.Tool> tools,
+    private record Served(
+            Map<Upstream, List<McpSchema.Tool>> listed,
+            Map<String, Route> routes,
+            List<McpSchema.Tool> tools,
             Map<String, McpToolPolicy.ServedTool> byAction) {}
 
     /**
      * {@code workflows} builds the workflow MCP calls go through around the policy it is given: the
      * configured policy with the tools' annotations and pins on top ({@link McpToolPolicy}).
      */
-    McpGateway(List<Upstream> upstreams, PolicyEngine policy, Function<PolicyEngine, Workflow> workflows, LongPolls longPolls, Clock clock,
-            JsonMapper mapper, McpConfig config, ToolPinning pins, Supplier<String> baseUrl, java.nio.file.Path dataDirectory) {
+    McpGateway(
+            List<Upstream> upstreams,
+            PolicyEngine policy,
+            Function<PolicyEngine, Workflow> workflows,
+            LongPolls longPolls,
+            Clock clock,
+            JsonMapper mapper,
+            McpConfig config,
+            ToolPinning pins,
+            Supplier<String> baseUrl,
+            java.nio.file.Path dataDirectory) {
         requireNonNull(policy, "policy is null");
         requireNonNull(workflows, "workflows is null");
         requireNonNull(config, "config is null");
@@ -96,11 +110,18 @@ public final class McpGateway implements ToolService {
             listed.put(upstream, tools);
         }
         this.served = serve(listed);
-        // One upstream's instructions as it wrote them; with several, each under its server's name (as its tools are prefixed).
-        List<String> parts = upstreams.stream().flatMap(upstream -> upstream.instructions()
-                .map(text -> prefixed ? upstream.name() + " (tools " + upstream.name() + "__*):\n" + text : text).stream()).toList();
+        // One upstream's instructions as it wrote them; with several, each under its server's name (as its tools are
+        // prefixed).
+        List<String> parts = upstreams.stream()
+                .flatMap(upstream -> upstream
+                        .instructions()
+                        .map(text ->
+                                prefixed ? upstream.name() + " (tools " + upstream.name() + "__*):\n" + text : text)
+                        .stream())
+                .toList();
         this.instructions = parts.isEmpty() ? Optional.empty() : Optional.of(String.join("\n\n", parts));
-        this.workflow = workflows.apply(new McpToolPolicy(policy, action -> served.byAction().get(action), pins, config));
+        this.workflow = workflows.apply(
+                new McpToolPolicy(policy, action -> served.byAction().get(action), pins, config));
         this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
         this.held = new HeldRequests(dataDirectory, workflow);
         upstreams.forEach(upstream -> upstream.onToolsChanged(() -> refresh(upstream)));
@@ -117,18 +138,34 @@ public final class McpGateway implements ToolService {
                 String action = ToolNames.actionName(upstream.name(), tool.name());
                 String clash = segments.putIfAbsent(action, tool.name());
                 if (clash != null) {
-                    LOG.warn("mcp upstream={} tool '{}' maps to action {} like tool '{}'; not serving it", upstream.name(), tool.name(), action, clash);
+                    LOG.warn(
+                            "mcp upstream={} tool '{}' maps to action {} like tool '{}'; not serving it",
+                            upstream.name(),
+                            tool.name(),
+                            action,
+                            clash);
                     continue;
                 }
                 String name = ToolNames.exposed(upstream.name(), tool.name(), prefixed);
                 byName.put(name, new Route(upstream, tool, action));
                 byAction.put(action, new McpToolPolicy.ServedTool(upstream.name(), tool));
                 McpSchema.Tool shown = pins.servedDefinition(upstream.name(), tool);
-                exposed.add(new McpSchema.Tool(name, shown.title(), shown.description(), shown.inputSchema(), shown.outputSchema(),
-                        shown.annotations(), tool.meta(), tool.icons()));
+                exposed.add(new McpSchema.Tool(
+                        name,
+                        shown.title(),
+                        shown.description(),
+                        shown.inputSchema(),
+                        shown.outputSchema(),
+                        shown.annotations(),
+                        tool.meta(),
+                        tool.icons()));
             }
         });
-        return new Served(Collections.unmodifiableMap(new LinkedHashMap<>(listed)), Map.copyOf(byName), List.copyOf(exposed), Map.copyOf(byAction));
+        return new Served(
+                Collections.unmodifiableMap(new LinkedHashMap<>(listed)),
+                Map.copyOf(byName),
+                List.copyOf(exposed),
+                Map.copyOf(byAction));
     }
 
     /**
@@ -143,15 +180,20 @@ public final class McpGateway implements ToolService {
             try {
                 tools = upstream.tools();
             } catch (RuntimeException e) {
-                LOG.warn("mcp upstream={} said its tools changed, but listing them failed; serving the tools listed before: {}",
-                        upstream.name(), e.getMessage());
+                LOG.warn(
+                        "mcp upstream={} said its tools changed, but listing them failed; serving the tools listed before: {}",
+                        upstream.name(),
+                        e.getMessage());
                 return;
             }
             tools.forEach(tool -> pins.see(upstream.name(), tool));
             Map<Upstream, List<McpSchema.Tool>> listed = new LinkedHashMap<>(served.listed());
             listed.put(upstream, tools);
             publish(serve(listed));
-            LOG.info("mcp upstream={} changed its tools; serving {} tool(s) now", upstream.name(), served.tools().size());
+            LOG.info(
+                    "mcp upstream={} changed its tools; serving {} tool(s) now",
+                    upstream.name(),
+                    served.tools().size());
         }
     }
 
@@ -197,12 +239,18 @@ public final class McpGateway implements ToolService {
         Map<String, Route> routes = served.routes();
         Route route = routes.get(tool);
         if (route == null) {
-            return error("unknown tool '" + tool + "'; this gateway serves " + routes.keySet().stream().sorted().toList());
+            return error("unknown tool '" + tool + "'; this gateway serves "
+                    + routes.keySet().stream().sorted().toList());
         }
         Map<String, Object> args = arguments == null ? Map.of() : arguments;
         ObjectNode params = mapper.valueToTree(args);
-        Action action = new Action(route.action(), route.upstream().name(), params,
-                "MCP tools/call " + route.tool().name() + " on " + route.upstream().name(), Optional.empty());
+        Action action = new Action(
+                route.action(),
+                route.upstream().name(),
+                params,
+                "MCP tools/call " + route.tool().name() + " on "
+                        + route.upstream().name(),
+                Optional.empty());
         ApprovalRequest request;
         try {
             request = workflow.submit(agent, action, Optional.empty());
@@ -212,14 +260,20 @@ public final class McpGateway implements ToolService {
         } catch (WorkflowException e) {
             return error("Countersign refused " + route.action() + ": " + e.getMessage());
         }
-        LOG.debug("mcp agent={} tool={} action={} request={} status={}", agent.name(), tool, route.action(), request.id(),
+        LOG.debug(
+                "mcp agent={} tool={} action={} request={} status={}",
+                agent.name(),
+                tool,
+                route.action(),
+                request.id(),
                 request.status().wireName());
         if (request.status() != RequestStatus.APPROVED) {
             return error(refusal(request));
         }
         Optional<String> grant = workflow.grantToken(request);
         if (grant.isEmpty()) {
-            return error("Countersign approved request " + request.id() + " but its grant is no longer usable (expired before the call)");
+            return error("Countersign approved request " + request.id()
+                    + " but its grant is no longer usable (expired before the call)");
         }
         Optional<String> gone = waiting.gone();
         if (gone.isPresent()) {
@@ -238,12 +292,21 @@ public final class McpGateway implements ToolService {
         held.holding(pending.id());
         Subscription gone = waiting.whenGone(why -> abandon(pending, why));
         if (elicitation) {
-            waiting.heldForApproval(id, baseUrl.get() + "/console/requests/" + id, "Countersign holds " + pending.action().action()
-                    + " for approval (request " + id + "): " + pending.decision().reason() + ". Open the page to see the request and who may approve it.");
+            waiting.heldForApproval(
+                    id,
+                    baseUrl.get() + "/console/requests/" + id,
+                    "Countersign holds " + pending.action().action() + " for approval (request " + id + "): "
+                            + pending.decision().reason()
+                            + ". Open the page to see the request and who may approve it.");
         }
         try {
-            return waits.await(pending, pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE), (step, request) -> waiting.progress(step,
-                    (step == 0 ? "waiting" : "still waiting") + " for approval of " + request.action().action() + " (request " + request.id() + ")"));
+            return waits.await(
+                    pending,
+                    pending.expiresAt().orElseThrow().plus(EXPIRY_GRACE),
+                    (step, request) -> waiting.progress(
+                            step,
+                            (step == 0 ? "waiting" : "still waiting") + " for approval of "
+                                    + request.action().action() + " (request " + request.id() + ")"));
         } finally {
             gone.close();
             held.released(pending.id());
@@ -255,10 +318,15 @@ public final class McpGateway implements ToolService {
 
     private void abandon(ApprovalRequest pending, String why) {
         try {
-            ApprovalRequest after = workflow.abandon(pending.id(), why + "; nothing waits for this call any more, so it can't be approved");
+            ApprovalRequest after = workflow.abandon(
+                    pending.id(), why + "; nothing waits for this call any more, so it can't be approved");
             LOG.info("mcp request={} {}: {}", pending.id(), after.status().wireName(), why);
         } catch (RuntimeException e) {
-            LOG.warn("mcp request={} could not be cancelled after its agent went ({}): {}", pending.id(), why, e.getMessage());
+            LOG.warn(
+                    "mcp request={} could not be cancelled after its agent went ({}): {}",
+                    pending.id(),
+                    why,
+                    e.getMessage());
         }
     }
 
@@ -267,24 +335,33 @@ public final class McpGateway implements ToolService {
         return held.sweepDeadProcesses();
     }
 
-    private McpSchema.CallToolResult forward(Agent agent, Route route, Action action, ApprovalRequest request, String grant,
-            Map<String, Object> args) {
+    private McpSchema.CallToolResult forward(
+            Agent agent, Route route, Action action, ApprovalRequest request, String grant, Map<String, Object> args) {
         McpSchema.CallToolResult result;
         try {
-            result = route.upstream().call(new McpSchema.CallToolRequest(route.tool().name(), args));
+            result = route.upstream()
+                    .call(new McpSchema.CallToolRequest(route.tool().name(), args));
         } catch (Upstream.Failure e) {
             String why = e.getMessage() + " (tool " + route.tool().name() + ")";
             LOG.warn("mcp request={} {}", request.id(), why);
             report(agent, request, action, grant, Execution.Outcome.FAILED, () -> why);
             return error(why);
         } catch (RuntimeException e) {
-            String why = "upstream '" + route.upstream().name() + "' failed on " + route.tool().name() + ": " + e.getMessage();
+            String why = "upstream '" + route.upstream().name() + "' failed on "
+                    + route.tool().name() + ": " + e.getMessage();
             LOG.warn("mcp request={} {}", request.id(), why);
             report(agent, request, action, grant, Execution.Outcome.FAILED, () -> why);
             return error(why);
         }
-        Execution.Outcome outcome = Boolean.TRUE.equals(result.isError()) ? Execution.Outcome.FAILED : Execution.Outcome.SUCCEEDED;
-        report(agent, request, action, grant, outcome, () -> recorded(route.upstream().name(), result));
+        Execution.Outcome outcome =
+                Boolean.TRUE.equals(result.isError()) ? Execution.Outcome.FAILED : Execution.Outcome.SUCCEEDED;
+        report(
+                agent,
+                request,
+                action,
+                grant,
+                outcome,
+                () -> recorded(route.upstream().name(), result));
         return result;
     }
 
@@ -294,10 +371,17 @@ public final class McpGateway implements ToolService {
      * before the call was forwarded (invariant 1); the execution record follows within
      * milliseconds, and {@link #close} waits for the ones still on their way.
      */
-    private void report(Agent agent, ApprovalRequest request, Action action, String grant, Execution.Outcome outcome, Supplier<String> detail) {
+    private void report(
+            Agent agent,
+            ApprovalRequest request,
+            Action action,
+            String grant,
+            Execution.Outcome outcome,
+            Supplier<String> detail) {
         reports.execute(() -> {
             try {
-                workflow.reportExecution(agent, request.id(), grant, Optional.of(action), outcome, Optional.of(detail.get()));
+                workflow.reportExecution(
+                        agent, request.id(), grant, Optional.of(action), outcome, Optional.of(detail.get()));
             } catch (RuntimeException e) {
                 // The call already ran; the agent has its result. The failure to record is an operator's problem.
                 LOG.error("mcp request={} ran but its execution could not be recorded", request.id(), e);
@@ -344,20 +428,36 @@ public final class McpGateway implements ToolService {
     private static String refusal(ApprovalRequest request) {
         String action = request.action().action();
         return switch (request.status()) {
-            case DENIED -> "Countersign denied " + action + " (request " + request.id() + "): "
-                    + request.votes().stream().filter(vote -> vote.choice() == io.countersign.workflow.Vote.Choice.DENY).findFirst()
-                            .map(vote -> "denied by " + vote.voter() + vote.comment().map(c -> ": " + c).orElse(""))
-                            .or(request::resolution).orElse(request.decision().reason())
-                    + (request.decision().rules().isEmpty() ? "" : " [rule " + String.join(", ", request.decision().rules()) + "]");
+            case DENIED ->
+                "Countersign denied " + action + " (request " + request.id() + "): "
+                        + request.votes().stream()
+                                .filter(vote -> vote.choice() == io.countersign.workflow.Vote.Choice.DENY)
+                                .findFirst()
+                                .map(vote -> "denied by " + vote.voter()
+                                        + vote.comment().map(c -> ": " + c).orElse(""))
+                                .or(request::resolution)
+                                .orElse(request.decision().reason())
+                        + (request.decision().rules().isEmpty()
+                                ? ""
+                                : " [rule "
+                                        + String.join(", ", request.decision().rules()) + "]");
             case EXPIRED -> "Countersign: nobody approved " + action + " in time; request " + request.id() + " expired";
-            case CANCELLED -> "Countersign: request " + request.id() + " for " + action + " was cancelled"
-                    + request.resolution().map(why -> ": " + why).orElse("");
-            case PENDING -> "Countersign: " + action + " is still waiting for approval (request " + request.id() + "); the gateway stopped waiting";
-            default -> "Countersign: request " + request.id() + " for " + action + " is " + request.status().wireName();
+            case CANCELLED ->
+                "Countersign: request " + request.id() + " for " + action + " was cancelled"
+                        + request.resolution().map(why -> ": " + why).orElse("");
+            case PENDING ->
+                "Countersign: " + action + " is still waiting for approval (request " + request.id()
+                        + "); the gateway stopped waiting";
+            default ->
+                "Countersign: request " + request.id() + " for " + action + " is "
+                        + request.status().wireName();
         };
     }
 
     static McpSchema.CallToolResult error(String message) {
-        return McpSchema.CallToolResult.builder().addTextContent(message).isError(true).build();
+        return McpSchema.CallToolResult.builder()
+                .addTextContent(message)
+                .isError(true)
+                .build();
     }
 }

@@ -2,24 +2,24 @@ package io.countersign.server.mcp;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.countersign.identity.Agent;
 import io.countersign.policy.PolicyEngine;
-import io.countersign.workflow.Store;
 import io.countersign.server.actions.LongPolls;
+import io.countersign.workflow.Store;
 import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
-import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +51,16 @@ public final class McpModule implements AutoCloseable {
     private final Supplier<String> baseUrl;
     private final ScheduledExecutorService sweeper;
 
-    private McpModule(List<Upstream> upstreams, McpGateway gateway, McpJsonMapper json, McpProtocol.Http http, ToolPinning pins,
-            JsonMapper mapper, CallsInFlight calls, int maxMessageBytes, Supplier<String> baseUrl) {
+    private McpModule(
+            List<Upstream> upstreams,
+            McpGateway gateway,
+            McpJsonMapper json,
+            McpProtocol.Http http,
+            ToolPinning pins,
+            JsonMapper mapper,
+            CallsInFlight calls,
+            int maxMessageBytes,
+            Supplier<String> baseUrl) {
         this.calls = calls;
         this.intake = new JsonRpcIntake(mapper);
         this.maxMessageBytes = maxMessageBytes;
@@ -63,7 +71,8 @@ public final class McpModule implements AutoCloseable {
         this.gateway = gateway;
         this.json = json;
         this.http = http;
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("mcp-held-sweeper").factory());
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("mcp-held-sweeper").factory());
         // At start, and then now and again: a desktop agent's 'mcp --stdio' on this data folder may die at any time.
         sweeper.scheduleWithFixedDelay(this::sweepDeadProcesses, 0, 30, TimeUnit.SECONDS);
     }
@@ -72,7 +81,9 @@ public final class McpModule implements AutoCloseable {
         try {
             int cancelled = gateway.sweepDeadProcesses();
             if (cancelled > 0) {
-                LOG.warn("mcp: cancelled {} pending request(s) whose gateway process had exited while holding the call", cancelled);
+                LOG.warn(
+                        "mcp: cancelled {} pending request(s) whose gateway process had exited while holding the call",
+                        cancelled);
             }
         } catch (RuntimeException e) {
             LOG.warn("mcp: sweeping the requests held by exited gateway processes failed: {}", e.getMessage());
@@ -93,10 +104,21 @@ public final class McpModule implements AutoCloseable {
      * policy is {@code policy} with the tools' annotations and pins on top ({@link McpToolPolicy}).
      * {@code baseUrl} is where humans reach the console, once the server listens.
      */
-    public static McpModule start(McpConfig config, PolicyEngine policy, Function<PolicyEngine, Workflow> workflows, Store store,
-            LongPolls longPolls, Clock clock, JsonMapper mapper, long maxBodyBytes, Path dataDirectory, Supplier<String> baseUrl) {
+    public static McpModule start(
+            McpConfig config,
+            PolicyEngine policy,
+            Function<PolicyEngine, Workflow> workflows,
+            Store store,
+            LongPolls longPolls,
+            Clock clock,
+            JsonMapper mapper,
+            long maxBodyBytes,
+            Path dataDirectory,
+            Supplier<String> baseUrl) {
         requireNonNull(config, "config is null");
-        McpJsonMapper json = new JacksonMcpJsonMapper(mapper.rebuild().addMixIn(McpSchema.ElicitUrlRequest.class, UntypedElicitation.class).build());
+        McpJsonMapper json = new JacksonMcpJsonMapper(mapper.rebuild()
+                .addMixIn(McpSchema.ElicitUrlRequest.class, UntypedElicitation.class)
+                .build());
         List<Upstream> upstreams = new ArrayList<>();
         for (Map.Entry<String, UpstreamConfig> server : config.servers().entrySet()) {
             try {
@@ -108,12 +130,15 @@ public final class McpModule implements AutoCloseable {
         }
         try {
             ToolPinning pins = ToolPinning.open(dataDirectory, store, clock, mapper);
-            McpGateway gateway = new McpGateway(upstreams, policy, workflows, longPolls, clock, mapper, config, pins, baseUrl, dataDirectory);
+            McpGateway gateway = new McpGateway(
+                    upstreams, policy, workflows, longPolls, clock, mapper, config, pins, baseUrl, dataDirectory);
             int maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 1, maxBodyBytes);
             CallsInFlight calls = new CallsInFlight();
-            McpProtocol.Http http = config.http() == McpConfig.HttpMode.SESSIONS ? McpProtocol.httpSessions(gateway, json, maxRequestBytes, calls)
+            McpProtocol.Http http = config.http() == McpConfig.HttpMode.SESSIONS
+                    ? McpProtocol.httpSessions(gateway, json, maxRequestBytes, calls)
                     : McpProtocol.http(gateway, json, maxRequestBytes, calls);
-            return new McpModule(List.copyOf(upstreams), gateway, json, http, pins, mapper, calls, maxRequestBytes, baseUrl);
+            return new McpModule(
+                    List.copyOf(upstreams), gateway, json, http, pins, mapper, calls, maxRequestBytes, baseUrl);
         } catch (RuntimeException e) {
             upstreams.forEach(Upstream::close);
             throw e;
@@ -130,8 +155,13 @@ public final class McpModule implements AutoCloseable {
 
     /** The {@code /mcp} routes and the admin API for pins, for the API server. */
     public Consumer<RoutesConfig> routes() {
-        McpRoutes mcp = new McpRoutes(http.servlet(), http.sessions() ? Optional.of(new SessionOwners()) : Optional.empty(), intake, calls,
-                new OriginCheck(baseUrl), maxMessageBytes);
+        McpRoutes mcp = new McpRoutes(
+                http.servlet(),
+                http.sessions() ? Optional.of(new SessionOwners()) : Optional.empty(),
+                intake,
+                calls,
+                new OriginCheck(baseUrl),
+                maxMessageBytes);
         PinRoutes admin = new PinRoutes(pins, mapper);
         return routes -> {
             mcp.register(routes);

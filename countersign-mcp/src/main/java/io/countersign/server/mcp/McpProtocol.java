@@ -1,6 +1,5 @@
 package io.countersign.server.mcp;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.identity.Agent;
@@ -8,16 +7,16 @@ import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
-import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessSyncServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.McpSyncServerExchange;
 import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -27,9 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,27 +41,42 @@ import org.slf4j.LoggerFactory;
 final class McpProtocol {
     /** The request attribute (HTTP) and transport-context key carrying the authenticated agent. */
     static final String AGENT = "countersign.mcp.agent";
+
     private static final Logger LOG = LoggerFactory.getLogger(McpProtocol.class);
     private static final McpSchema.Implementation SERVER_INFO = new McpSchema.Implementation("countersign", "0.1.0");
 
     private McpProtocol() {}
 
     /** Serves one agent over a byte stream pair (the process's stdin and stdout). */
-    static Stdio stdio(ToolService service, Agent agent, McpJsonMapper json, InputStream in, OutputStream out, JsonRpcIntake intake,
-            CallsInFlight calls, int maxMessageBytes) {
+    static Stdio stdio(
+            ToolService service,
+            Agent agent,
+            McpJsonMapper json,
+            InputStream in,
+            OutputStream out,
+            JsonRpcIntake intake,
+            CallsInFlight calls,
+            int maxMessageBytes) {
         requireNonNull(agent, "agent is null");
         String channel = "stdio:" + java.util.UUID.randomUUID();
-        StdioServerTransportProvider transport = new StdioServerTransportProvider(json,
-                new StdioIntake(in, out, intake, json, calls, agent.name(), channel, maxMessageBytes), out, maxMessageBytes + 1);
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(
+                json,
+                new StdioIntake(in, out, intake, json, calls, agent.name(), channel, maxMessageBytes),
+                out,
+                maxMessageBytes + 1);
         // The tool handlers need the server to tell the client an elicitation is complete; it exists only once built.
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
         // No pings on stdio: the end of stdin says the client is gone.
-        Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool -> specification(service, tool, exchange -> agent, built,
-                calls, false);
+        Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification =
+                tool -> specification(service, tool, exchange -> agent, built, calls, false);
         // listChanged: when an upstream changes its tools, the session is told (tools/list_changed).
-        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
+        McpSyncServer server = McpServer.sync(transport)
+                .serverInfo(SERVER_INFO)
+                .jsonMapper(json)
+                .instructions(service.instructions().orElse(null))
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-                .tools(service.tools().stream().map(specification).toList()).build();
+                .tools(service.tools().stream().map(specification).toList())
+                .build();
         built.set(server);
         return new Stdio(server, followToolChanges(service, server, specification));
     }
@@ -76,7 +91,9 @@ final class McpProtocol {
     }
 
     /** Keeps a session server's tools those of {@code service}, and tells its sessions when they change. */
-    private static ToolService.Subscription followToolChanges(ToolService service, McpSyncServer server,
+    private static ToolService.Subscription followToolChanges(
+            ToolService service,
+            McpSyncServer server,
             Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification) {
         return service.onToolsChanged(tools -> {
             sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool)));
@@ -88,7 +105,11 @@ final class McpProtocol {
      * Makes the SDK server's tools {@code wanted}: removes those gone, and those whose definition
      * changed, then adds those new or changed. The SDK keeps tools by name and refuses a name twice.
      */
-    private static void sync(List<McpSchema.Tool> wanted, List<McpSchema.Tool> registered, Consumer<String> remove, Consumer<McpSchema.Tool> add) {
+    private static void sync(
+            List<McpSchema.Tool> wanted,
+            List<McpSchema.Tool> registered,
+            Consumer<String> remove,
+            Consumer<McpSchema.Tool> add) {
         Map<String, McpSchema.Tool> now = new HashMap<>();
         registered.forEach(tool -> now.put(tool.name(), tool));
         Set<String> keep = new HashSet<>();
@@ -105,7 +126,8 @@ final class McpProtocol {
      * A Streamable HTTP servlet (mounted behind authentication by {@link McpRoutes}), the server
      * using it, its subscription to tool changes, and whether it keeps sessions.
      */
-    record Http(HttpServlet servlet, AutoCloseable server, ToolService.Subscription changes, boolean sessions) implements AutoCloseable {
+    record Http(HttpServlet servlet, AutoCloseable server, ToolService.Subscription changes, boolean sessions)
+            implements AutoCloseable {
         @Override
         public void close() {
             changes.close();
@@ -126,20 +148,29 @@ final class McpProtocol {
      */
     static Http http(ToolService service, McpJsonMapper json, int maxRequestBytes, CallsInFlight calls) {
         HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
-                .jsonMapper(json).messageEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
+                .jsonMapper(json)
+                .messageEndpoint(McpRoutes.PATH)
+                .maxRequestSize(maxRequestBytes)
                 .contextExtractor(McpProtocol::agentContext)
                 .build();
-        Function<McpSchema.Tool, McpStatelessServerFeatures.SyncToolSpecification> specification = tool ->
-                McpStatelessServerFeatures.SyncToolSpecification.builder().tool(tool)
-                        .callHandler((context, request) -> call(service, agentOf(context), request, ToolService.Waiting.NONE, calls, Optional.empty()))
+        Function<McpSchema.Tool, McpStatelessServerFeatures.SyncToolSpecification> specification =
+                tool -> McpStatelessServerFeatures.SyncToolSpecification.builder()
+                        .tool(tool)
+                        .callHandler((context, request) -> call(
+                                service, agentOf(context), request, ToolService.Waiting.NONE, calls, Optional.empty()))
                         .build();
         // immediateExecution: the call runs on the request's own thread, which blocks for the answer
         // anyway, instead of being handed to Reactor's boundedElastic pool and back (one thread hop
         // less on every call; on a loaded machine a hop costs milliseconds).
-        McpStatelessSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+        McpStatelessSyncServer server = McpServer.sync(transport)
+                .serverInfo(SERVER_INFO)
+                .jsonMapper(json)
+                .instructions(service.instructions().orElse(null))
+                .capabilities(
+                        McpSchema.ServerCapabilities.builder().tools(false).build())
                 .immediateExecution(true)
-                .tools(service.tools().stream().map(specification).toList()).build();
+                .tools(service.tools().stream().map(specification).toList())
+                .build();
         // Stateless: nobody to tell of a change; the next tools/list has it.
         ToolService.Subscription changes = service.onToolsChanged(tools ->
                 sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool))));
@@ -156,7 +187,9 @@ final class McpProtocol {
      */
     static Http httpSessions(ToolService service, McpJsonMapper json, int maxRequestBytes, CallsInFlight calls) {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
-                .jsonMapper(json).mcpEndpoint(McpRoutes.PATH).maxRequestSize(maxRequestBytes)
+                .jsonMapper(json)
+                .mcpEndpoint(McpRoutes.PATH)
+                .maxRequestSize(maxRequestBytes)
                 // Comments on an idle session stream, so proxies between agent and gateway don't cut it.
                 .keepAliveInterval(Duration.ofSeconds(15))
                 .contextExtractor(McpProtocol::agentContext)
@@ -164,14 +197,17 @@ final class McpProtocol {
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
         Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool ->
                 specification(service, tool, exchange -> agentOf(exchange.transportContext()), built, calls, true);
-        McpSyncServer server = McpServer.sync(transport).serverInfo(SERVER_INFO).jsonMapper(json).instructions(service.instructions().orElse(null))
+        McpSyncServer server = McpServer.sync(transport)
+                .serverInfo(SERVER_INFO)
+                .jsonMapper(json)
+                .instructions(service.instructions().orElse(null))
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
                 .immediateExecution(true)
-                .tools(service.tools().stream().map(specification).toList()).build();
+                .tools(service.tools().stream().map(specification).toList())
+                .build();
         built.set(server);
         return new Http(transport, server::closeGracefully, followToolChanges(service, server, specification), true);
     }
-
 
     /** The agent {@link McpRoutes} authenticated, for the tool handlers. */
     private static McpTransportContext agentContext(HttpServletRequest request) {
@@ -191,11 +227,21 @@ final class McpProtocol {
         Agent of(McpSyncServerExchange exchange);
     }
 
-    private static McpServerFeatures.SyncToolSpecification specification(ToolService service, McpSchema.Tool tool, AgentOf agents,
-            AtomicReference<McpSyncServer> server, CallsInFlight calls, boolean ping) {
-        return McpServerFeatures.SyncToolSpecification.builder().tool(tool)
-                .callHandler((exchange, request) -> call(service, agents.of(exchange), request,
-                        new SessionWaiting(exchange, progressToken(request), server), calls,
+    private static McpServerFeatures.SyncToolSpecification specification(
+            ToolService service,
+            McpSchema.Tool tool,
+            AgentOf agents,
+            AtomicReference<McpSyncServer> server,
+            CallsInFlight calls,
+            boolean ping) {
+        return McpServerFeatures.SyncToolSpecification.builder()
+                .tool(tool)
+                .callHandler((exchange, request) -> call(
+                        service,
+                        agents.of(exchange),
+                        request,
+                        new SessionWaiting(exchange, progressToken(request), server),
+                        calls,
                         ping ? Optional.<CallsInFlight.Probe>of(new Ping(exchange)) : Optional.empty()))
                 .build();
     }
@@ -204,13 +250,23 @@ final class McpProtocol {
      * Runs the call with {@code waiting} told when its client goes: {@link JsonRpcIntake} tagged
      * the request with the token of its {@link CallsInFlight.Call}. Answered, the call is closed.
      */
-    private static McpSchema.CallToolResult call(ToolService service, Agent agent, McpSchema.CallToolRequest request, ToolService.Waiting waiting,
-            CallsInFlight calls, Optional<CallsInFlight.Probe> probe) {
+    private static McpSchema.CallToolResult call(
+            ToolService service,
+            Agent agent,
+            McpSchema.CallToolRequest request,
+            ToolService.Waiting waiting,
+            CallsInFlight calls,
+            Optional<CallsInFlight.Probe> probe) {
         Object token = request.meta() == null ? null : request.meta().get(JsonRpcIntake.CALL_TOKEN);
         Optional<CallsInFlight.Call> call = token instanceof String value ? calls.find(value) : Optional.empty();
         probe.ifPresent(check -> call.ifPresent(c -> c.probeWith(check)));
         try {
-            return service.call(agent, request.name(), request.arguments(), call.<ToolService.Waiting>map(c -> new CallWaiting(waiting, c)).orElse(waiting));
+            return service.call(
+                    agent,
+                    request.name(),
+                    request.arguments(),
+                    call.<ToolService.Waiting>map(c -> new CallWaiting(waiting, c))
+                            .orElse(waiting));
         } finally {
             call.ifPresent(calls::close);
         }
@@ -310,16 +366,21 @@ final class McpProtocol {
         @Override
         public void heldForApproval(String requestId, String consoleUrl, String message) {
             McpSchema.ClientCapabilities capabilities = exchange.getClientCapabilities();
-            if (capabilities == null || capabilities.elicitation() == null || capabilities.elicitation().url() == null) {
+            if (capabilities == null
+                    || capabilities.elicitation() == null
+                    || capabilities.elicitation().url() == null) {
                 return;
             }
             elicited = true;
             Thread.ofVirtual().name("mcp-elicitation-" + requestId).start(() -> {
                 try {
-                    McpSchema.ElicitResult answer = exchange.createElicitation(McpSchema.ElicitUrlRequest.builder(message, consoleUrl, requestId).build());
+                    McpSchema.ElicitResult answer = exchange.createElicitation(
+                            McpSchema.ElicitUrlRequest.builder(message, consoleUrl, requestId)
+                                    .build());
                     LOG.debug("mcp elicitation for request {} answered {}", requestId, answer.action());
                 } catch (RuntimeException e) {
-                    // Declined, cancelled, timed out or gone: the request still waits for a human in the console or the API.
+                    // Declined, cancelled, timed out or gone: the request still waits for a human in the console or the
+                    // API.
                     LOG.debug("mcp elicitation for request {} got no answer: {}", requestId, e.getMessage());
                 }
             });
@@ -332,7 +393,8 @@ final class McpProtocol {
                 return;
             }
             try {
-                session.sendElicitationComplete(exchange.sessionId(), new McpSchema.ElicitationCompleteNotification(requestId));
+                session.sendElicitationComplete(
+                        exchange.sessionId(), new McpSchema.ElicitationCompleteNotification(requestId));
             } catch (RuntimeException e) {
                 LOG.debug("mcp elicitation complete for request {} not sent: {}", requestId, e.getMessage());
             }

@@ -9,10 +9,10 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
@@ -44,7 +44,12 @@ final class McpRoutes {
     private final int maxMessageBytes;
 
     /** {@code sessions} when the servlet keeps sessions ({@code mcp.http: sessions}), so that each stays with its agent. */
-    McpRoutes(HttpServlet servlet, Optional<SessionOwners> sessions, JsonRpcIntake intake, CallsInFlight calls, OriginCheck origins,
+    McpRoutes(
+            HttpServlet servlet,
+            Optional<SessionOwners> sessions,
+            JsonRpcIntake intake,
+            CallsInFlight calls,
+            OriginCheck origins,
             int maxMessageBytes) {
         this.servlet = requireNonNull(servlet, "servlet is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
@@ -62,7 +67,8 @@ final class McpRoutes {
 
     private void handle(Context ctx) throws Exception {
         Agent agent = Authentication.agent(ctx);
-        Optional<String> refused = origins.refusal(Optional.ofNullable(ctx.header("Host")), Optional.ofNullable(ctx.header("Origin")));
+        Optional<String> refused =
+                origins.refusal(Optional.ofNullable(ctx.header("Host")), Optional.ofNullable(ctx.header("Origin")));
         if (refused.isPresent()) {
             answer(ctx, 403, JsonRpcIntake.error(Optional.empty(), -32000, "Forbidden: " + refused.get()));
             return;
@@ -70,25 +76,45 @@ final class McpRoutes {
         String session = ctx.header(SessionOwners.HEADER);
         if (session != null && sessions.isPresent() && !sessions.get().knows(session)) {
             // The SDK would answer this with its exception serialized, stack trace and all.
-            answer(ctx, 404, JsonRpcIntake.error(Optional.empty(), -32001, "Session not found: no MCP session " + cut(session)
-                    + "; initialize a new one"));
+            answer(
+                    ctx,
+                    404,
+                    JsonRpcIntake.error(
+                            Optional.empty(),
+                            -32001,
+                            "Session not found: no MCP session " + cut(session) + "; initialize a new one"));
             return;
         }
         if (session != null && sessions.isPresent() && !sessions.get().mayUse(session, agent.name())) {
             // As for a session that does not exist: a client that lost its session opens a new one.
-            answer(ctx, 404, JsonRpcIntake.error(Optional.empty(), -32001, "Session not found: no MCP session " + session + " of agent " + agent.name()
-                    + "; initialize a new one"));
+            answer(
+                    ctx,
+                    404,
+                    JsonRpcIntake.error(
+                            Optional.empty(),
+                            -32001,
+                            "Session not found: no MCP session " + session + " of agent " + agent.name()
+                                    + "; initialize a new one"));
             return;
         }
         if (sessions.isEmpty() && !"POST".equals(ctx.method().name())) {
             ctx.header("Allow", "POST");
-            answer(ctx, 405, JsonRpcIntake.error(Optional.empty(), -32000, "Method not allowed: stateless MCP takes POST only"));
+            answer(
+                    ctx,
+                    405,
+                    JsonRpcIntake.error(Optional.empty(), -32000, "Method not allowed: stateless MCP takes POST only"));
             return;
         }
         String accept = ctx.header("Accept");
         if ("POST".equals(ctx.method().name()) && accept != null && !accepts(accept)) {
-            answer(ctx, 406, JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INVALID_REQUEST,
-                    "Not Acceptable: the client must accept application/json and text/event-stream, not '" + cut(accept) + "'"));
+            answer(
+                    ctx,
+                    406,
+                    JsonRpcIntake.error(
+                            Optional.empty(),
+                            JsonRpcIntake.INVALID_REQUEST,
+                            "Not Acceptable: the client must accept application/json and text/event-stream, not '"
+                                    + cut(accept) + "'"));
             return;
         }
         ctx.req().setAttribute(McpProtocol.AGENT, agent);
@@ -98,9 +124,19 @@ final class McpRoutes {
         if ("POST".equals(ctx.method().name())) {
             byte[] body = ctx.req().getInputStream().readNBytes(maxMessageBytes + 1);
             if (body.length > maxMessageBytes) {
-                // Read (some of) the rest first: a client that sends its whole body before reading sees the 413, not a reset.
-                ctx.req().getInputStream().skipNBytes(Math.min(Math.max(0, ctx.req().getContentLengthLong() - body.length), MAX_DRAINED_BYTES));
-                answer(ctx, 413, JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INVALID_REQUEST, "Invalid Request: the message is over " + maxMessageBytes + " bytes"));
+                // Read (some of) the rest first: a client that sends its whole body before reading sees the 413, not a
+                // reset.
+                ctx.req()
+                        .getInputStream()
+                        .skipNBytes(Math.min(
+                                Math.max(0, ctx.req().getContentLengthLong() - body.length), MAX_DRAINED_BYTES));
+                answer(
+                        ctx,
+                        413,
+                        JsonRpcIntake.error(
+                                Optional.empty(),
+                                JsonRpcIntake.INVALID_REQUEST,
+                                "Invalid Request: the message is over " + maxMessageBytes + " bytes"));
                 return;
             }
             AtomicReference<CallsInFlight.Call> opened = new AtomicReference<>();
@@ -116,8 +152,12 @@ final class McpRoutes {
                     return;
                 }
                 case JsonRpcIntake.Cancel cancel -> {
-                    calls.cancelled(agent.name(), channel, cancel.requestId(), "the agent's MCP client cancelled the call (notifications/cancelled"
-                            + (cancel.reason().isEmpty() ? "" : ": " + cancel.reason()) + ")");
+                    calls.cancelled(
+                            agent.name(),
+                            channel,
+                            cancel.requestId(),
+                            "the agent's MCP client cancelled the call (notifications/cancelled"
+                                    + (cancel.reason().isEmpty() ? "" : ": " + cancel.reason()) + ")");
                     ctx.status(202);
                     return;
                 }
@@ -126,7 +166,8 @@ final class McpRoutes {
                     ctx.status(202);
                     return;
                 }
-                case JsonRpcIntake.Pass pass -> request = new Body(ctx.req(), pass.message().getBytes(StandardCharsets.UTF_8));
+                case JsonRpcIntake.Pass pass ->
+                    request = new Body(ctx.req(), pass.message().getBytes(StandardCharsets.UTF_8));
             }
         }
         HttpServletResponse response = ctx.res();
@@ -175,7 +216,10 @@ final class McpRoutes {
 
     private static boolean accepts(String accept) {
         String types = accept.toLowerCase(java.util.Locale.ROOT);
-        return types.contains("application/json") || types.contains("text/event-stream") || types.contains("*/*") || types.contains("application/*");
+        return types.contains("application/json")
+                || types.contains("text/event-stream")
+                || types.contains("*/*")
+                || types.contains("application/*");
     }
 
     private static String cut(String text) {

@@ -10,8 +10,8 @@ import io.countersign.policy.PolicyEngine;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The policy as the MCP gateway applies it to tool calls: the configured policy first; then, where
@@ -44,7 +44,8 @@ final class McpToolPolicy implements PolicyEngine {
     private final McpConfig config;
 
     /** {@code servedByAction}: the tool served as an action name, or null; asked on every decision, since upstreams change their tools. */
-    McpToolPolicy(PolicyEngine policy, Function<String, ServedTool> servedByAction, ToolPinning pins, McpConfig config) {
+    McpToolPolicy(
+            PolicyEngine policy, Function<String, ServedTool> servedByAction, ToolPinning pins, McpConfig config) {
         this.policy = requireNonNull(policy, "policy is null");
         this.servedByAction = requireNonNull(servedByAction, "servedByAction is null");
         this.pins = requireNonNull(pins, "pins is null");
@@ -59,9 +60,11 @@ final class McpToolPolicy implements PolicyEngine {
             return decision;
         }
         if (decision.rules().isEmpty() && config.annotationDefaults()) {
-            decision = byAnnotation(decision, input.action().action(), served.tool().annotations());
+            decision = byAnnotation(
+                    decision, input.action().action(), served.tool().annotations());
         }
-        Optional<ToolPinning.Change> change = pins.changed(served.server(), served.tool().name());
+        Optional<ToolPinning.Change> change =
+                pins.changed(served.server(), served.tool().name());
         return change.isPresent() ? pinned(decision, change.get()) : decision;
     }
 
@@ -71,16 +74,30 @@ final class McpToolPolicy implements PolicyEngine {
         }
         String noRule = "no rule matched " + action + "; ";
         if (Boolean.TRUE.equals(hints.readOnlyHint())) {
-            return new Decision(Effect.ALLOW, List.of(), noRule + "the tool is annotated readOnlyHint: true, so the MCP annotation default allows it",
-                    byDefault.policyVersion(), List.of());
+            return new Decision(
+                    Effect.ALLOW,
+                    List.of(),
+                    noRule + "the tool is annotated readOnlyHint: true, so the MCP annotation default allows it",
+                    byDefault.policyVersion(),
+                    List.of());
         }
         if (Boolean.TRUE.equals(hints.destructiveHint())) {
             return config.approval()
-                    .map(approval -> new Decision(Effect.REQUIRE_APPROVAL, List.of(), noRule + "the tool is annotated destructiveHint: true,"
-                            + " so the MCP annotation default requires approval by " + approval.groups().stream().sorted().toList(),
-                            byDefault.policyVersion(), List.of(requirement(DESTRUCTIVE_RULE, approval))))
-                    .orElseGet(() -> new Decision(Effect.DENY, List.of(), noRule + "the tool is annotated destructiveHint: true, which needs"
-                            + " approval, but mcp.approval names no approvers; denied", byDefault.policyVersion(), List.of()));
+                    .map(approval -> new Decision(
+                            Effect.REQUIRE_APPROVAL,
+                            List.of(),
+                            noRule + "the tool is annotated destructiveHint: true,"
+                                    + " so the MCP annotation default requires approval by "
+                                    + approval.groups().stream().sorted().toList(),
+                            byDefault.policyVersion(),
+                            List.of(requirement(DESTRUCTIVE_RULE, approval))))
+                    .orElseGet(() -> new Decision(
+                            Effect.DENY,
+                            List.of(),
+                            noRule + "the tool is annotated destructiveHint: true, which needs"
+                                    + " approval, but mcp.approval names no approvers; denied",
+                            byDefault.policyVersion(),
+                            List.of()));
         }
         return byDefault;
     }
@@ -89,16 +106,23 @@ final class McpToolPolicy implements PolicyEngine {
         if (decision.effect() == Effect.DENY) {
             return decision;
         }
-        String why = "the definition of tool '" + change.tool() + "' on '" + change.server() + "' changed since it was pinned (sha256 "
-                + change.pinned() + ", now " + change.presented() + "); until an admin accepts it (" + change.name() + ") its calls ";
+        String why = "the definition of tool '" + change.tool() + "' on '" + change.server()
+                + "' changed since it was pinned (sha256 " + change.pinned() + ", now " + change.presented()
+                + "); until an admin accepts it (" + change.name() + ") its calls ";
         if (config.pinning() == McpConfig.Pinning.DENY) {
             return new Decision(Effect.DENY, decision.rules(), why + "are denied", decision.policyVersion(), List.of());
         }
-        McpConfig.Approval approval = config.approval().orElseThrow(() -> new IllegalStateException("mcp.pinning require_approval without mcp.approval"));
+        McpConfig.Approval approval = config.approval()
+                .orElseThrow(() -> new IllegalStateException("mcp.pinning require_approval without mcp.approval"));
         List<ApprovalRequirement> approvals = new ArrayList<>(decision.approvals());
         approvals.add(requirement(PINNING_RULE, approval));
-        return new Decision(Effect.REQUIRE_APPROVAL, decision.rules(), why + "need approval by " + approval.groups().stream().sorted().toList()
-                + "; the policy said: " + decision.reason(), decision.policyVersion(), approvals);
+        return new Decision(
+                Effect.REQUIRE_APPROVAL,
+                decision.rules(),
+                why + "need approval by " + approval.groups().stream().sorted().toList() + "; the policy said: "
+                        + decision.reason(),
+                decision.policyVersion(),
+                approvals);
     }
 
     private static ApprovalRequirement requirement(String rule, McpConfig.Approval approval) {

@@ -1,6 +1,5 @@
 package io.countersign.server.mcp;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.http.Access;

@@ -48,7 +48,8 @@ final class ProbedResponse extends HttpServletResponseWrapper implements CallsIn
     public synchronized PrintWriter getWriter() throws IOException {
         if (writer.isEmpty()) {
             setCharacterEncoding("UTF-8");
-            writer = Optional.of(new PrintWriter(new OutputStreamWriter(super.getOutputStream(), StandardCharsets.UTF_8), false));
+            writer = Optional.of(
+                    new PrintWriter(new OutputStreamWriter(super.getOutputStream(), StandardCharsets.UTF_8), false));
         }
         return writer.get();
     }

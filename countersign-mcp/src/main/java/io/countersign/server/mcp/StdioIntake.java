@@ -37,7 +37,14 @@ final class StdioIntake extends InputStream {
     private boolean ended;
 
     /** {@code out} must be the stream the SDK writes to: replies are written under its lock, as the SDK's are. */
-    StdioIntake(InputStream in, OutputStream out, JsonRpcIntake intake, McpJsonMapper json, CallsInFlight calls, String agent, String channel,
+    StdioIntake(
+            InputStream in,
+            OutputStream out,
+            JsonRpcIntake intake,
+            McpJsonMapper json,
+            CallsInFlight calls,
+            String agent,
+            String channel,
             int maxLineBytes) {
         this.in = new BufferedInputStream(requireNonNull(in, "in is null"));
         this.out = requireNonNull(out, "out is null");
@@ -90,7 +97,10 @@ final class StdioIntake extends InputStream {
             }
             Line line = next.get();
             if (line.tooLong()) {
-                reply(JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INVALID_REQUEST, "Invalid Request: the message is over " + maxLineBytes + " bytes"));
+                reply(JsonRpcIntake.error(
+                        Optional.empty(),
+                        JsonRpcIntake.INVALID_REQUEST,
+                        "Invalid Request: the message is over " + maxLineBytes + " bytes"));
                 continue;
             }
             String text = line.text().strip();
@@ -105,8 +115,13 @@ final class StdioIntake extends InputStream {
     private void accept(String text) throws IOException {
         switch (intake.check(text, id -> calls.open(agent, channel, id).token())) {
             case JsonRpcIntake.Reject reject -> reply(reject.error());
-            case JsonRpcIntake.Cancel cancel -> calls.cancelled(agent, channel, cancel.requestId(),
-                    "the agent's MCP client cancelled the call (notifications/cancelled" + (cancel.reason().isEmpty() ? "" : ": " + cancel.reason()) + ")");
+            case JsonRpcIntake.Cancel cancel ->
+                calls.cancelled(
+                        agent,
+                        channel,
+                        cancel.requestId(),
+                        "the agent's MCP client cancelled the call (notifications/cancelled"
+                                + (cancel.reason().isEmpty() ? "" : ": " + cancel.reason()) + ")");
             case JsonRpcIntake.Drop drop -> LOG.debug("mcp stdio: dropped {}", drop.why());
             case JsonRpcIntake.Pass pass -> {
                 try {
@@ -114,7 +129,10 @@ final class StdioIntake extends InputStream {
                     McpSchema.deserializeJsonRpcMessage(json, pass.message());
                 } catch (IOException | RuntimeException e) {
                     pass.call().flatMap(call -> calls.find(call.token())).ifPresent(calls::close);
-                    reply(JsonRpcIntake.error(Optional.empty(), JsonRpcIntake.INVALID_REQUEST, "Invalid Request: not a JSON-RPC message MCP knows"));
+                    reply(JsonRpcIntake.error(
+                            Optional.empty(),
+                            JsonRpcIntake.INVALID_REQUEST,
+                            "Invalid Request: not a JSON-RPC message MCP knows"));
                     return;
                 }
                 current = (pass.message() + "\n").getBytes(StandardCharsets.UTF_8);

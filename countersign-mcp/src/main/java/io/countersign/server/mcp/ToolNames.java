@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 public final class ToolNames {
     /** Between the server and the tool in {@code server__tool}. */
     public static final String SEPARATOR = "__";
+
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private ToolNames() {}
@@ -22,7 +23,8 @@ public final class ToolNames {
         StringBuilder out = new StringBuilder(toolName.length() + 8);
         for (byte b : toolName.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            boolean plain =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
             if (plain) {
                 out.append(c);
             } else {

@@ -48,7 +48,11 @@ public final class ToolPinning {
 
         private static Change of(ToolPins.Change change) {
             int slash = change.key().indexOf('/');
-            return new Change(change.key().substring(0, slash), change.key().substring(slash + 1), change.pinned(), change.presented(),
+            return new Change(
+                    change.key().substring(0, slash),
+                    change.key().substring(slash + 1),
+                    change.pinned(),
+                    change.presented(),
                     change.noticedAt());
         }
     }
@@ -78,9 +82,14 @@ public final class ToolPinning {
             return Optional.empty();
         }
         Change change = Change.of(changed.change());
-        LOG.warn("mcp upstream={} tool '{}' changed since it was pinned (pinned sha256 {}, now {}); until an admin accepts it"
-                + " (countersign mcp pins accept {}) its calls are not forwarded as the policy says", server, tool.name(), change.pinned(),
-                change.presented(), change.name());
+        LOG.warn(
+                "mcp upstream={} tool '{}' changed since it was pinned (pinned sha256 {}, now {}); until an admin accepts it"
+                        + " (countersign mcp pins accept {}) its calls are not forwarded as the policy says",
+                server,
+                tool.name(),
+                change.pinned(),
+                change.presented(),
+                change.name());
         if (changed.news()) {
             ObjectNode data = data(change);
             data.set("definition", pins.definition(tool));
@@ -105,16 +114,28 @@ public final class ToolPinning {
         if (pins.changed(server, presented.name()).isEmpty()) {
             return presented;
         }
-        return pins.pinnedDefinition(server, presented.name()).flatMap(definition -> {
-            try {
-                return Optional.of(mapper.treeToValue(definition, McpSchema.Tool.class));
-            } catch (RuntimeException e) {
-                LOG.warn("mcp tool {}/{}: the pinned definition can't be read back: {}", server, presented.name(), e.getMessage());
-                return Optional.empty();
-            }
-        }).orElseGet(() -> new McpSchema.Tool(presented.name(), null, "Countersign holds this tool: its definition changed since it was"
-                + " pinned and an admin has not reviewed the change yet. Its calls are held until then.",
-                Map.of("type", "object"), null, null, null));
+        return pins.pinnedDefinition(server, presented.name())
+                .flatMap(definition -> {
+                    try {
+                        return Optional.of(mapper.treeToValue(definition, McpSchema.Tool.class));
+                    } catch (RuntimeException e) {
+                        LOG.warn(
+                                "mcp tool {}/{}: the pinned definition can't be read back: {}",
+                                server,
+                                presented.name(),
+                                e.getMessage());
+                        return Optional.empty();
+                    }
+                })
+                .orElseGet(() -> new McpSchema.Tool(
+                        presented.name(),
+                        null,
+                        "Countersign holds this tool: its definition changed since it was"
+                                + " pinned and an admin has not reviewed the change yet. Its calls are held until then.",
+                        Map.of("type", "object"),
+                        null,
+                        null,
+                        null));
     }
 
     /** Runs {@code listener} after each change an admin accepts through this object (the API; not the command line, which is another process). */
@@ -136,10 +157,18 @@ public final class ToolPinning {
     public Change accept(String tool, String actor) {
         requireNonNull(actor, "actor is null");
         String key = key(tool);
-        Change change = pins.accept(key).map(Change::of).orElseThrow(() -> new NoSuchElementException("tool '" + tool
-                + "' has no changed definition waiting to be accepted; changed tools: " + changes().stream().map(Change::name).toList()));
+        Change change = pins.accept(key)
+                .map(Change::of)
+                .orElseThrow(() -> new NoSuchElementException(
+                        "tool '" + tool + "' has no changed definition waiting to be accepted; changed tools: "
+                                + changes().stream().map(Change::name).toList()));
         append(AuditEventType.MCP_TOOL_ACCEPTED, actor, data(change));
-        LOG.info("mcp tool {} accepted by {}: pinned sha256 {} (was {})", change.name(), actor, change.presented(), change.pinned());
+        LOG.info(
+                "mcp tool {} accepted by {}: pinned sha256 {} (was {})",
+                change.name(),
+                actor,
+                change.presented(),
+                change.pinned());
         acceptListeners.forEach(Runnable::run);
         return change;
     }

@@ -1,6 +1,5 @@
 package io.countersign.server.mcp;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.canonical.CanonicalJson;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -55,7 +55,11 @@ final class ToolPins {
      * A pin: the pinned hash and definition, and a change waiting with its definition. The
      * definitions are empty in pins from before they were kept, until the tool is seen again.
      */
-    private record Pin(String sha256, Optional<JsonNode> definition, Optional<Change> change, Optional<JsonNode> changedDefinition) {
+    private record Pin(
+            String sha256,
+            Optional<JsonNode> definition,
+            Optional<Change> change,
+            Optional<JsonNode> changedDefinition) {
         Pin(String sha256, Optional<JsonNode> definition) {
             this(sha256, definition, Optional.empty(), Optional.empty());
         }
@@ -214,16 +218,27 @@ final class ToolPins {
                 }
                 JsonNode changed = value.path("changed");
                 Optional<Change> change = changed.isObject()
-                        ? Optional.of(new Change(entry.getKey(), text(value, "sha256"), text(changed, "sha256"), Instant.parse(text(changed, "at"))))
+                        ? Optional.of(new Change(
+                                entry.getKey(),
+                                text(value, "sha256"),
+                                text(changed, "sha256"),
+                                Instant.parse(text(changed, "at"))))
                         : Optional.empty();
-                read.put(entry.getKey(), new Pin(text(value, "sha256"), object(value, "definition"), change, object(changed, "definition")));
+                read.put(
+                        entry.getKey(),
+                        new Pin(
+                                text(value, "sha256"),
+                                object(value, "definition"),
+                                change,
+                                object(changed, "definition")));
             }
             loadedAt = modified;
             return read;
         } catch (IOException e) {
             throw new UncheckedIOException("can't read the tool pins " + file, e);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the tool pins " + file + " are not what the gateway writes: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the tool pins " + file + " are not what the gateway writes: " + e.getMessage(), e);
         }
     }
 
@@ -250,7 +265,9 @@ final class ToolPins {
             entry.put("sha256", pin.sha256());
             pin.definition().ifPresent(definition -> entry.set("definition", definition));
             pin.change().ifPresent(change -> {
-                ObjectNode changed = entry.putObject("changed").put("sha256", change.presented()).put("at", change.noticedAt().toString());
+                ObjectNode changed = entry.putObject("changed")
+                        .put("sha256", change.presented())
+                        .put("at", change.noticedAt().toString());
                 pin.changedDefinition().ifPresent(definition -> changed.set("definition", definition));
             });
         });

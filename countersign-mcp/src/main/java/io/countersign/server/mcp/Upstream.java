@@ -28,6 +28,7 @@ final class Upstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
     /** The largest message an upstream may send (a result, say); a larger one fails that upstream's reading. */
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
+
     private static final Duration STARTUP = Duration.ofSeconds(60);
 
     private final String name;
@@ -37,7 +38,11 @@ final class Upstream implements AutoCloseable {
     /** Completed with why, once a stdio upstream's process has exited: calls then fail at once instead of waiting out the timeout. */
     private final CompletableFuture<String> exited;
 
-    private Upstream(String name, McpSyncClient client, AtomicReference<Runnable> toolsChanged, Duration callTimeout,
+    private Upstream(
+            String name,
+            McpSyncClient client,
+            AtomicReference<Runnable> toolsChanged,
+            Duration callTimeout,
             CompletableFuture<String> exited) {
         this.name = name;
         this.client = client;
@@ -56,23 +61,35 @@ final class Upstream implements AutoCloseable {
     static Upstream connect(String name, UpstreamConfig config, Duration callTimeout, McpJsonMapper json) {
         requireNonNull(name, "name is null");
         AtomicReference<Optional<StdioClientTransport>> process = new AtomicReference<>(Optional.empty());
-        McpClientTransport transport = switch (config) {
-            case UpstreamConfig.Stdio stdio -> {
-                ServerParameters parameters = ServerParameters.builder(stdio.command()).args(stdio.args()).env(stdio.env()).build();
-                StdioClientTransport child = new StdioClientTransport(parameters, json, MAX_MESSAGE_BYTES);
-                process.set(Optional.of(child));
-                child.setStdErrorHandler(line -> LOG.debug("mcp upstream={} stderr: {}", name, line));
-                yield child;
-            }
-            case UpstreamConfig.Http http -> {
-                HttpRequest.Builder request = HttpRequest.newBuilder();
-                http.headers().forEach(request::header);
-                String base = http.url().getScheme() + "://" + http.url().getRawAuthority();
-                String endpoint = http.url().getRawPath() + (http.url().getRawQuery() == null ? "" : "?" + http.url().getRawQuery());
-                yield HttpClientStreamableHttpTransport.builder(base).endpoint(endpoint.isEmpty() ? "/" : endpoint)
-                        .requestBuilder(request).jsonMapper(json).connectTimeout(Duration.ofSeconds(10)).build();
-            }
-        };
+        McpClientTransport transport =
+                switch (config) {
+                    case UpstreamConfig.Stdio stdio -> {
+                        ServerParameters parameters = ServerParameters.builder(stdio.command())
+                                .args(stdio.args())
+                                .env(stdio.env())
+                                .build();
+                        StdioClientTransport child = new StdioClientTransport(parameters, json, MAX_MESSAGE_BYTES);
+                        process.set(Optional.of(child));
+                        child.setStdErrorHandler(line -> LOG.debug("mcp upstream={} stderr: {}", name, line));
+                        yield child;
+                    }
+                    case UpstreamConfig.Http http -> {
+                        HttpRequest.Builder request = HttpRequest.newBuilder();
+                        http.headers().forEach(request::header);
+                        String base =
+                                http.url().getScheme() + "://" + http.url().getRawAuthority();
+                        String endpoint = http.url().getRawPath()
+                                + (http.url().getRawQuery() == null
+                                        ? ""
+                                        : "?" + http.url().getRawQuery());
+                        yield HttpClientStreamableHttpTransport.builder(base)
+                                .endpoint(endpoint.isEmpty() ? "/" : endpoint)
+                                .requestBuilder(request)
+                                .jsonMapper(json)
+                                .connectTimeout(Duration.ofSeconds(10))
+                                .build();
+                    }
+                };
         AtomicReference<Runnable> toolsChanged = new AtomicReference<>(() -> {});
         // The SDK calls this on its own thread, where nothing may block; the listener lists the tools
         // again (all pages, as at start), which blocks. The SDK's own list is not used: it is one call
@@ -80,15 +97,19 @@ final class Upstream implements AutoCloseable {
         // The SDK's request timeout also bounds initialize and tools/list: at least a minute, for an upstream
         // slow to start (npx, a loaded machine); a call's own bound is callTimeout, kept by call().
         Duration requestTimeout = callTimeout.compareTo(STARTUP) > 0 ? callTimeout : STARTUP;
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(requestTimeout).initializationTimeout(STARTUP)
+        McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(requestTimeout)
+                .initializationTimeout(STARTUP)
                 .clientInfo(new McpSchema.Implementation("countersign", "0.1.0"))
-                .toolsChangeConsumer(tools -> Thread.ofVirtual().name("mcp-tools-changed-" + name).start(toolsChanged.get()))
+                .toolsChangeConsumer(tools ->
+                        Thread.ofVirtual().name("mcp-tools-changed-" + name).start(toolsChanged.get()))
                 .build();
         try {
             client.initialize();
         } catch (RuntimeException e) {
             client.close();
-            throw new IllegalStateException("mcp upstream '" + name + "' (" + config + ") did not start: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "mcp upstream '" + name + "' (" + config + ") did not start: " + e.getMessage(), e);
         }
         CompletableFuture<String> exited = new CompletableFuture<>();
         process.get().ifPresent(child -> {
@@ -173,7 +194,8 @@ final class Upstream implements AutoCloseable {
                 return new Failure("upstream '" + name + "' answered with an error: " + error.getMessage());
             }
         }
-        return new Failure("upstream '" + name + "' failed: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+        return new Failure("upstream '" + name + "' failed: "
+                + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
     }
 
     @Override

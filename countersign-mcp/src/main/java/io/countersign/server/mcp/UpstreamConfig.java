@@ -23,7 +23,8 @@ public sealed interface UpstreamConfig permits UpstreamConfig.Stdio, UpstreamCon
         @Override
         public String toString() {
             // The environment often holds the upstream's secrets: never print it.
-            return "stdio " + command + " " + String.join(" ", args) + (env.isEmpty() ? "" : " (env " + env.keySet() + ")");
+            return "stdio " + command + " " + String.join(" ", args)
+                    + (env.isEmpty() ? "" : " (env " + env.keySet() + ")");
         }
     }
 

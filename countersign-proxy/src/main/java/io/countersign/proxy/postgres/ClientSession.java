@@ -57,6 +57,7 @@ final class ClientSession {
      * (not even in its error log, which quotes the statement a failed message belongs to).
      */
     private final List<Wire.Message> withheld = new ArrayList<>();
+
     private Login.Admitted agent;
     private long lastChecked = System.nanoTime();
     private boolean skipping;
@@ -66,8 +67,15 @@ final class ClientSession {
 
     private record Bound(String sql, List<Optional<String>> parameters) {}
 
-    ClientSession(SessionStartup.Started client, UpstreamLogin.Connected upstream, UpstreamLogin login, Enforcement enforcement,
-            AgentAuthenticator authenticator, StatementActions actions, String refusalPortal, int secret) {
+    ClientSession(
+            SessionStartup.Started client,
+            UpstreamLogin.Connected upstream,
+            UpstreamLogin login,
+            Enforcement enforcement,
+            AgentAuthenticator authenticator,
+            StatementActions actions,
+            String refusalPortal,
+            int secret) {
         this.client = requireNonNull(client, "client is null");
         this.out = new ClientOut(client.out());
         this.upstream = requireNonNull(upstream, "upstream is null");
@@ -119,9 +127,14 @@ final class ClientSession {
                 case 'd', 'c', 'f' -> up.write(message.frame());
                 case 'F' -> {
                     withheld.clear();
-                    refuse(new Wire.Message((byte) 'F', message.body()), Notices.error(Notices.FEATURE_NOT_SUPPORTED,
-                        "function calls by OID (the fastpath interface) are not supported through Countersign: call the function in SQL",
-                        Optional.empty(), Optional.empty()), true);
+                    refuse(
+                            new Wire.Message((byte) 'F', message.body()),
+                            Notices.error(
+                                    Notices.FEATURE_NOT_SUPPORTED,
+                                    "function calls by OID (the fastpath interface) are not supported through Countersign: call the function in SQL",
+                                    Optional.empty(),
+                                    Optional.empty()),
+                            true);
                 }
                 case 'X' -> {
                     up.write(message.frame());
@@ -198,7 +211,10 @@ final class ClientSession {
             byte[] value = reader.bytes(length);
             int format = formatCount == 0 ? 0 : formatCount == 1 ? formats[0] : i < formatCount ? formats[i] : 0;
             // Binary values are shown as bytea's hex form: what was bound, exactly.
-            values.add(Optional.of(format == 0 ? new String(value, StandardCharsets.UTF_8) : "\\x" + HexFormat.of().formatHex(value)));
+            values.add(Optional.of(
+                    format == 0
+                            ? new String(value, StandardCharsets.UTF_8)
+                            : "\\x" + HexFormat.of().formatHex(value)));
         }
         if (!skipping) {
             String sql = statements.get(statement);
@@ -246,13 +262,22 @@ final class ClientSession {
     }
 
     /** Decides the statement through the seam; the message goes upstream only from inside the seam, once, when approved. */
-    private void enforce(String sql, Optional<List<Optional<String>>> parameters, Wire.Message message,
-            Function<UpstreamRelay.Collected, UpstreamRelay.Expected> expected, boolean simple) throws IOException {
+    private void enforce(
+            String sql,
+            Optional<List<Optional<String>>> parameters,
+            Wire.Message message,
+            Function<UpstreamRelay.Collected, UpstreamRelay.Expected> expected,
+            boolean simple)
+            throws IOException {
         if (System.nanoTime() - lastChecked >= RECHECK_NANOS) {
             Login login = authenticator.authenticate(client.user(), client.key());
             if (login instanceof Login.Refused refused) {
-                out.send('E', Notices.fatal(Notices.INVALID_AUTHORIZATION, "agent \"" + client.user() + "\" may no longer connect: "
-                        + refused.reason()), true);
+                out.send(
+                        'E',
+                        Notices.fatal(
+                                Notices.INVALID_AUTHORIZATION,
+                                "agent \"" + client.user() + "\" may no longer connect: " + refused.reason()),
+                        true);
                 close();
                 return;
             }
@@ -291,9 +316,16 @@ final class ClientSession {
                 String detail = refused.request().map(id -> "request " + id).orElse("no request")
                         + (refused.rules().isEmpty() ? "" : "; rule " + String.join(", ", refused.rules()));
                 byte[] error = cancelled
-                        ? Notices.error(Notices.QUERY_CANCELED, "canceling statement due to user request; " + refused.message(), Optional.of(detail),
+                        ? Notices.error(
+                                Notices.QUERY_CANCELED,
+                                "canceling statement due to user request; " + refused.message(),
+                                Optional.of(detail),
                                 Optional.empty())
-                        : Notices.error(Notices.INSUFFICIENT_PRIVILEGE, refused.message(), Optional.of(detail), Optional.empty());
+                        : Notices.error(
+                                Notices.INSUFFICIENT_PRIVILEGE,
+                                refused.message(),
+                                Optional.of(detail),
+                                Optional.empty());
                 refuse(message, error, simple);
             }
         }
@@ -307,7 +339,10 @@ final class ClientSession {
     private void refuse(Wire.Message refused, byte[] error, boolean simple) throws IOException {
         OutputStream up = upstream.out();
         relay.expect(new UpstreamRelay.Expected.Refusal(error));
-        up.write(new Wire.Message((byte) 'E', new Wire.Builder().cstring(refusalPortal).int32(0).build()).frame());
+        up.write(new Wire.Message(
+                        (byte) 'E',
+                        new Wire.Builder().cstring(refusalPortal).int32(0).build())
+                .frame());
         if (simple || refused.kind() == 'F') {
             relay.expect(new UpstreamRelay.Expected.Sync());
             up.write(new Wire.Message((byte) 'S', new byte[0]).frame());
@@ -323,11 +358,17 @@ final class ClientSession {
             public void held(List<Pending> pending) {
                 for (Pending request : pending) {
                     // The page is in the message itself: some clients show only the message of a notice.
-                    String text = "Countersign holds this statement for approval: request " + request.id() + " (" + request.action() + " on "
-                            + request.resource() + "): " + request.reason() + ". Approve or deny it at " + request.consoleUrl();
+                    String text = "Countersign holds this statement for approval: request " + request.id() + " ("
+                            + request.action() + " on " + request.resource() + "): " + request.reason()
+                            + ". Approve or deny it at " + request.consoleUrl();
                     try {
-                        out.send('N', Notices.notice(text, Optional.of("The statement runs once, when approved. "
-                                + "Cancelling the statement or disconnecting withdraws the request.")), true);
+                        out.send(
+                                'N',
+                                Notices.notice(
+                                        text,
+                                        Optional.of("The statement runs once, when approved. "
+                                                + "Cancelling the statement or disconnecting withdraws the request.")),
+                                true);
                     } catch (IOException e) {
                         // The client went away; gone() says so on the next check.
                     }

@@ -27,9 +27,17 @@ final class Notices {
         return body("NOTICE", "00000", message, detail, Optional.empty());
     }
 
-    private static byte[] body(String severity, String code, String message, Optional<String> detail, Optional<String> hint) {
-        Wire.Builder body = new Wire.Builder().int8('S').cstring(severity).int8('V').cstring(severity).int8('C').cstring(code)
-                .int8('M').cstring(message);
+    private static byte[] body(
+            String severity, String code, String message, Optional<String> detail, Optional<String> hint) {
+        Wire.Builder body = new Wire.Builder()
+                .int8('S')
+                .cstring(severity)
+                .int8('V')
+                .cstring(severity)
+                .int8('C')
+                .cstring(code)
+                .int8('M')
+                .cstring(message);
         detail.ifPresent(text -> body.int8('D').cstring(text));
         hint.ifPresent(text -> body.int8('H').cstring(text));
         return body.int8(0).build();

@@ -26,7 +26,8 @@ final class PemTls {
                 chain = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
             }
             if (chain.isEmpty()) {
-                throw new IllegalArgumentException(prefix + "tls.certFile " + files.certFile() + " holds no certificate");
+                throw new IllegalArgumentException(
+                        prefix + "tls.certFile " + files.certFile() + " holds no certificate");
             }
             PrivateKey key = privateKey(Files.readString(files.keyFile()), prefix + "tls.keyFile " + files.keyFile());
             KeyStore store = KeyStore.getInstance("PKCS12");
@@ -39,7 +40,9 @@ final class PemTls {
             context.init(keys.getKeyManagers(), null, null);
             return context;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException(prefix + "tls: can't load " + files.certFile() + " and " + files.keyFile() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    prefix + "tls: can't load " + files.certFile() + " and " + files.keyFile() + ": " + e.getMessage(),
+                    e);
         }
     }
 

@@ -38,7 +38,12 @@ public final class PostgresProxy implements AutoCloseable {
     private final String refusalPortal;
     private volatile boolean stopping;
 
-    private PostgresProxy(PostgresProxyConfig config, ServerSocket listener, Optional<SSLContext> tls, UpstreamLogin login, Enforcement enforcement,
+    private PostgresProxy(
+            PostgresProxyConfig config,
+            ServerSocket listener,
+            Optional<SSLContext> tls,
+            UpstreamLogin login,
+            Enforcement enforcement,
             AgentAuthenticator authenticator) {
         this.config = config;
         this.listener = listener;
@@ -56,19 +61,25 @@ public final class PostgresProxy implements AutoCloseable {
      * only source). Refuses to start a listener on a non-loopback address without TLS, where an
      * agent's key would cross the network in clear text.
      */
-    public static PostgresProxy start(PostgresProxyConfig config, Function<String, Optional<String>> environment, Enforcement enforcement,
+    public static PostgresProxy start(
+            PostgresProxyConfig config,
+            Function<String, Optional<String>> environment,
+            Enforcement enforcement,
             AgentAuthenticator authenticator) {
         requireNonNull(config, "config is null");
         requireNonNull(environment, "environment is null");
         requireNonNull(enforcement, "enforcement is null");
         requireNonNull(authenticator, "authenticator is null");
         String prefix = "proxies.postgres '" + config.name() + "': ";
-        Secret password = new Secret(environment.apply(config.upstream().passwordEnv()).filter(value -> !value.isEmpty())
-                .orElseThrow(() -> new IllegalArgumentException(prefix + "upstream.passwordEnv names $" + config.upstream().passwordEnv()
-                        + ", which is not set in the gateway's environment")));
+        Secret password = new Secret(environment
+                .apply(config.upstream().passwordEnv())
+                .filter(value -> !value.isEmpty())
+                .orElseThrow(() -> new IllegalArgumentException(prefix + "upstream.passwordEnv names $"
+                        + config.upstream().passwordEnv() + ", which is not set in the gateway's environment")));
         if (config.tls().isEmpty() && !config.listensOnLoopback()) {
-            throw new IllegalArgumentException(prefix + "listen " + config.listenHost() + " is not a loopback address, and agents' API keys "
-                    + "would cross the network in clear text: configure tls {certFile, keyFile} or listen on 127.0.0.1");
+            throw new IllegalArgumentException(
+                    prefix + "listen " + config.listenHost() + " is not a loopback address, and agents' API keys "
+                            + "would cross the network in clear text: configure tls {certFile, keyFile} or listen on 127.0.0.1");
         }
         Optional<SSLContext> tls = config.tls().map(files -> PemTls.context(files, prefix));
         ServerSocket listener;
@@ -76,11 +87,20 @@ public final class PostgresProxy implements AutoCloseable {
             listener = new ServerSocket();
             listener.bind(new InetSocketAddress(InetAddress.getByName(config.listenHost()), config.listenPort()), 512);
         } catch (IOException e) {
-            throw new UncheckedIOException(prefix + "can't listen on " + config.listenHost() + ":" + config.listenPort() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    prefix + "can't listen on " + config.listenHost() + ":" + config.listenPort() + ": "
+                            + e.getMessage(),
+                    e);
         }
-        PostgresProxy proxy = new PostgresProxy(config, listener, tls, new UpstreamLogin(config.upstream(), password), enforcement, authenticator);
+        PostgresProxy proxy = new PostgresProxy(
+                config, listener, tls, new UpstreamLogin(config.upstream(), password), enforcement, authenticator);
         Thread.ofPlatform().daemon().name("pg-proxy-" + config.name()).start(proxy::accept);
-        LOG.info("postgres proxy '{}' listening on {}:{} for upstream {}", config.name(), config.listenHost(), proxy.port(), config.upstream());
+        LOG.info(
+                "postgres proxy '{}' listening on {}:{} for upstream {}",
+                config.name(),
+                config.listenHost(),
+                proxy.port(),
+                config.upstream());
         return proxy;
     }
 
@@ -125,13 +145,27 @@ public final class PostgresProxy implements AutoCloseable {
             try {
                 upstream = login.connect(started.parameters());
             } catch (UpstreamLogin.Refused | IOException e) {
-                LOG.warn("postgres proxy '{}': logging in to the upstream for agent {} failed: {}", config.name(), started.user(), e.getMessage());
-                SessionStartup.refuse(started.out(), Notices.CONNECTION_FAILURE, "Countersign could not open the upstream connection for this session");
+                LOG.warn(
+                        "postgres proxy '{}': logging in to the upstream for agent {} failed: {}",
+                        config.name(),
+                        started.user(),
+                        e.getMessage());
+                SessionStartup.refuse(
+                        started.out(),
+                        Notices.CONNECTION_FAILURE,
+                        "Countersign could not open the upstream connection for this session");
                 return;
             }
             Wire.write(started.out(), 'R', new Wire.Builder().int32(0).build());
-            ClientSession serving = new ClientSession(started, upstream, login, enforcement, authenticator,
-                    new StatementActions(config.name(), config.upstream().database()), refusalPortal, sessions.newSecret());
+            ClientSession serving = new ClientSession(
+                    started,
+                    upstream,
+                    login,
+                    enforcement,
+                    authenticator,
+                    new StatementActions(config.name(), config.upstream().database()),
+                    refusalPortal,
+                    sessions.newSecret());
             session = Optional.of(serving);
             pid = sessions.register(serving);
             if (stopping) {
@@ -139,8 +173,12 @@ public final class PostgresProxy implements AutoCloseable {
             }
             serving.serve(pid);
         } catch (ProtocolViolation e) {
-            LOG.info("postgres proxy '{}': a session broke the protocol and was ended: {}", config.name(), e.getMessage());
-            session.ifPresentOrElse(s -> s.fatal(Notices.PROTOCOL_VIOLATION, "protocol violation: " + e.getMessage()),
+            LOG.info(
+                    "postgres proxy '{}': a session broke the protocol and was ended: {}",
+                    config.name(),
+                    e.getMessage());
+            session.ifPresentOrElse(
+                    s -> s.fatal(Notices.PROTOCOL_VIOLATION, "protocol violation: " + e.getMessage()),
                     () -> fatal(socket, "protocol violation: " + e.getMessage()));
         } catch (IOException | RuntimeException e) {
             LOG.debug("postgres proxy '{}': a session ended: {}", config.name(), e.toString());

@@ -12,7 +12,12 @@ import java.util.regex.Pattern;
  * password is read from the environment variable {@code upstream.passwordEnv} and nowhere else),
  * TLS for the agents' side, and what an unparsed statement gets.
  */
-public record PostgresProxyConfig(String name, String listenHost, int listenPort, UpstreamSettings upstream, Optional<TlsFiles> tls,
+public record PostgresProxyConfig(
+        String name,
+        String listenHost,
+        int listenPort,
+        UpstreamSettings upstream,
+        Optional<TlsFiles> tls,
         Unparsed unparsed) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -23,7 +28,8 @@ public record PostgresProxyConfig(String name, String listenHost, int listenPort
         requireNonNull(tls, "tls is null");
         requireNonNull(unparsed, "unparsed is null");
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("name '" + name + "' must be 1 to 64 letters, digits, '_' or '-' (it is part of every resource)");
+            throw new IllegalArgumentException(
+                    "name '" + name + "' must be 1 to 64 letters, digits, '_' or '-' (it is part of every resource)");
         }
         if (listenPort < 0 || listenPort > 65535) {
             throw new IllegalArgumentException("listen port " + listenPort + " is not a TCP port");
@@ -39,7 +45,8 @@ public record PostgresProxyConfig(String name, String listenHost, int listenPort
         }
     }
 
-    public record UpstreamSettings(String host, int port, String database, String user, String passwordEnv, SslMode sslmode) {
+    public record UpstreamSettings(
+            String host, int port, String database, String user, String passwordEnv, SslMode sslmode) {
         public UpstreamSettings {
             requireNonNull(host, "host is null");
             requireNonNull(database, "database is null");
@@ -53,7 +60,8 @@ public record PostgresProxyConfig(String name, String listenHost, int listenPort
 
         @Override
         public String toString() {
-            return user + "@" + host + ":" + port + "/" + database + " (password from $" + passwordEnv + ", sslmode " + sslmode.wireName() + ")";
+            return user + "@" + host + ":" + port + "/" + database + " (password from $" + passwordEnv + ", sslmode "
+                    + sslmode.wireName() + ")";
         }
     }
 
@@ -67,7 +75,8 @@ public record PostgresProxyConfig(String name, String listenHost, int listenPort
 
     /** How the gateway reaches its upstream: in clear, or over TLS that checks the server's certificate and name. */
     public enum SslMode {
-        DISABLE("disable"), VERIFY_FULL("verify-full");
+        DISABLE("disable"),
+        VERIFY_FULL("verify-full");
 
         private final String wireName;
 
@@ -91,6 +100,7 @@ public record PostgresProxyConfig(String name, String listenHost, int listenPort
 
     /** What a statement the parser can't read gets: denied, or a human's decision (the policy must require approval for {@code sql.unparsed}). */
     public enum Unparsed {
-        DENY, REQUIRE_APPROVAL
+        DENY,
+        REQUIRE_APPROVAL
     }
 }

@@ -27,12 +27,19 @@ import javax.net.ssl.SSLSocket;
  */
 final class SessionStartup {
     /** Startup parameters passed on to the upstream; {@code options} and the rest are dropped (they could change server settings unseen). */
-    private static final Set<String> FORWARDED = Set.of("application_name", "client_encoding", "datestyle", "timezone", "extra_float_digits",
-            "intervalstyle");
+    private static final Set<String> FORWARDED = Set.of(
+            "application_name", "client_encoding", "datestyle", "timezone", "extra_float_digits", "intervalstyle");
 
     /** The client's streams after startup (TLS-wrapped if it asked), who it is, and what to pass upstream. */
-    record Started(Socket socket, BufferedInputStream buffered, DataInputStream in, OutputStream out, String user, Secret key,
-            Login.Admitted agent, Map<String, String> parameters) {}
+    record Started(
+            Socket socket,
+            BufferedInputStream buffered,
+            DataInputStream in,
+            OutputStream out,
+            String user,
+            Secret key,
+            Login.Admitted agent,
+            Map<String, String> parameters) {}
 
     /** How startup ended when it did not start a session. */
     sealed interface Ended {
@@ -51,7 +58,8 @@ final class SessionStartup {
     private final AgentAuthenticator authenticator;
     private final Sessions sessions;
 
-    SessionStartup(PostgresProxyConfig config, Optional<SSLContext> tls, AgentAuthenticator authenticator, Sessions sessions) {
+    SessionStartup(
+            PostgresProxyConfig config, Optional<SSLContext> tls, AgentAuthenticator authenticator, Sessions sessions) {
         this.config = requireNonNull(config, "config is null");
         this.tls = requireNonNull(tls, "tls is null");
         this.authenticator = requireNonNull(authenticator, "authenticator is null");
@@ -77,7 +85,8 @@ final class SessionStartup {
                 }
                 out.write('S');
                 out.flush();
-                SSLSocket secured = (SSLSocket) tls.get().getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+                SSLSocket secured =
+                        (SSLSocket) tls.get().getSocketFactory().createSocket(socket, null, socket.getPort(), true);
                 secured.setUseClientMode(false);
                 secured.startHandshake();
                 socket = secured;
@@ -99,8 +108,11 @@ final class SessionStartup {
                 return new Result(Optional.empty(), Optional.of(new Ended.Cancelled()));
             }
             if (code >>> 16 != 3) {
-                return refuse(out, Notices.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + (code >>> 16) + "." + (code & 0xffff)
-                        + ": Countersign speaks protocol 3.0");
+                return refuse(
+                        out,
+                        Notices.FEATURE_NOT_SUPPORTED,
+                        "unsupported frontend protocol " + (code >>> 16) + "." + (code & 0xffff)
+                                + ": Countersign speaks protocol 3.0");
             }
             Map<String, String> parameters = new LinkedHashMap<>();
             while (true) {
@@ -113,7 +125,9 @@ final class SessionStartup {
             if (code != Wire.PROTOCOL_3_0) {
                 // A newer 3.x client: say we speak 3.0 and no _pq_ options, as a server of that version would.
                 Wire.Builder negotiate = new Wire.Builder().int32(0);
-                var unknown = parameters.keySet().stream().filter(name -> name.startsWith("_pq_.")).toList();
+                var unknown = parameters.keySet().stream()
+                        .filter(name -> name.startsWith("_pq_."))
+                        .toList();
                 negotiate.int32(unknown.size());
                 unknown.forEach(negotiate::cstring);
                 Wire.write(out, 'v', negotiate.build());
@@ -122,23 +136,41 @@ final class SessionStartup {
         }
     }
 
-    private Result login(Socket socket, BufferedInputStream buffered, DataInputStream in, OutputStream out, boolean encrypted,
-            Map<String, String> parameters) throws IOException, ProtocolViolation {
+    private Result login(
+            Socket socket,
+            BufferedInputStream buffered,
+            DataInputStream in,
+            OutputStream out,
+            boolean encrypted,
+            Map<String, String> parameters)
+            throws IOException, ProtocolViolation {
         if (!encrypted && !config.listensOnLoopback()) {
-            return refuse(out, Notices.INVALID_AUTHORIZATION, "this Countersign listener requires TLS: connect with sslmode=require");
+            return refuse(
+                    out,
+                    Notices.INVALID_AUTHORIZATION,
+                    "this Countersign listener requires TLS: connect with sslmode=require");
         }
         String replication = parameters.getOrDefault("replication", "false").toLowerCase(Locale.ROOT);
         if (!Set.of("false", "off", "no", "0").contains(replication)) {
-            return refuse(out, Notices.FEATURE_NOT_SUPPORTED, "replication connections are not supported through Countersign: it can't check what they read");
+            return refuse(
+                    out,
+                    Notices.FEATURE_NOT_SUPPORTED,
+                    "replication connections are not supported through Countersign: it can't check what they read");
         }
         String user = parameters.getOrDefault("user", "");
         if (user.isEmpty()) {
-            return refuse(out, Notices.INVALID_AUTHORIZATION, "no user name in the startup packet: connect with your agent's name as the user");
+            return refuse(
+                    out,
+                    Notices.INVALID_AUTHORIZATION,
+                    "no user name in the startup packet: connect with your agent's name as the user");
         }
         String database = parameters.getOrDefault("database", user);
         if (!database.equals(config.upstream().database()) && !database.equals(config.name())) {
-            return refuse(out, Notices.INVALID_CATALOG, "database \"" + database + "\" is not served here: this Countersign proxy serves \""
-                    + config.upstream().database() + "\"");
+            return refuse(
+                    out,
+                    Notices.INVALID_CATALOG,
+                    "database \"" + database + "\" is not served here: this Countersign proxy serves \""
+                            + config.upstream().database() + "\"");
         }
         Wire.write(out, 'R', new Wire.Builder().int32(3).build());
         out.flush();
@@ -150,8 +182,11 @@ final class SessionStartup {
         Secret key = new Secret(reader.cstring());
         reader.end();
         return switch (authenticator.authenticate(user, key)) {
-            case Login.Refused refused -> refuse(out, Notices.INVALID_PASSWORD, "password authentication failed for agent \"" + user + "\": "
-                    + refused.reason());
+            case Login.Refused refused ->
+                refuse(
+                        out,
+                        Notices.INVALID_PASSWORD,
+                        "password authentication failed for agent \"" + user + "\": " + refused.reason());
             case Login.Admitted admitted -> {
                 Map<String, String> forwarded = new LinkedHashMap<>();
                 parameters.forEach((name, value) -> {
@@ -159,7 +194,9 @@ final class SessionStartup {
                         forwarded.put(name, value);
                     }
                 });
-                yield new Result(Optional.of(new Started(socket, buffered, in, out, user, key, admitted, forwarded)), Optional.empty());
+                yield new Result(
+                        Optional.of(new Started(socket, buffered, in, out, user, key, admitted, forwarded)),
+                        Optional.empty());
             }
         };
     }

@@ -38,7 +38,10 @@ final class Sessions {
     void cancel(int pid, int secret) {
         ClientSession session = byPid.get(pid);
         byte[] presented = java.nio.ByteBuffer.allocate(4).putInt(secret).array();
-        if (session == null || !MessageDigest.isEqual(presented, java.nio.ByteBuffer.allocate(4).putInt(session.secret()).array())) {
+        if (session == null
+                || !MessageDigest.isEqual(
+                        presented,
+                        java.nio.ByteBuffer.allocate(4).putInt(session.secret()).array())) {
             LOG.debug("postgres proxy: a CancelRequest for an unknown session was ignored");
             return;
         }

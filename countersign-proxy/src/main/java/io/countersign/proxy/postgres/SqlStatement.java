@@ -19,7 +19,19 @@ public record SqlStatement(String text, Kind kind, List<String> tables, boolean 
     }
 
     public enum Kind {
-        SELECT, INSERT, UPDATE, DELETE, MERGE, DDL, GRANT, COPY_OUT, COPY_IN, CALL, SET, TRANSACTION, OTHER;
+        SELECT,
+        INSERT,
+        UPDATE,
+        DELETE,
+        MERGE,
+        DDL,
+        GRANT,
+        COPY_OUT,
+        COPY_IN,
+        CALL,
+        SET,
+        TRANSACTION,
+        OTHER;
 
         /** The name in actions ({@code sql.copy_out}) and params. */
         public String wireName() {

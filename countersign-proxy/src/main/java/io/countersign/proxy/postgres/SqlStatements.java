@@ -45,7 +45,8 @@ public final class SqlStatements {
     private static final Pattern TRANSACTION = Pattern.compile(
             "(?i)\\s*(BEGIN|START\\s+TRANSACTION|END|ABORT|RELEASE)(\\s+[A-Za-z_][A-Za-z0-9_ ,]*)?\\s*;?\\s*");
     private static final String OPTIONS = "(\\s+(WITH\\s*)?\\(?[A-Za-z0-9_ ,'\"]*\\)?)?\\s*;?\\s*";
-    private static final String NAME = "((?:\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)(?:\\.(?:\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*))?)";
+    private static final String NAME =
+            "((?:\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*)(?:\\.(?:\"[^\"]+\"|[A-Za-z_][A-Za-z0-9_$]*))?)";
     private static final Pattern COPY_TABLE = Pattern.compile(
             "(?is)\\s*COPY\\s+" + NAME + "\\s*(\\([A-Za-z0-9_ ,\"]*\\))?\\s+(TO\\s+STDOUT|FROM\\s+STDIN)" + OPTIONS);
     private static final Pattern COPY_QUERY = Pattern.compile("(?is)\\s*COPY\\s*\\((.*)\\)\\s*TO\\s+STDOUT" + OPTIONS);
@@ -69,7 +70,8 @@ public final class SqlStatements {
     public Parsed parse(String sql) {
         requireNonNull(sql, "sql is null");
         if (TRANSACTION.matcher(sql).matches()) {
-            return new Parsed.Read(List.of(new SqlStatement(sql.strip(), SqlStatement.Kind.TRANSACTION, List.of(), false, List.of())));
+            return new Parsed.Read(
+                    List.of(new SqlStatement(sql.strip(), SqlStatement.Kind.TRANSACTION, List.of(), false, List.of())));
         }
         Optional<SqlStatement> copy = copy(sql);
         if (copy.isPresent()) {
@@ -92,7 +94,8 @@ public final class SqlStatements {
             }
             Optional<SqlStatement> one = describe(statement);
             if (one.isEmpty()) {
-                return new Parsed.Unparsed("the statement's tables could not be read, or a table name can't be named in a resource");
+                return new Parsed.Unparsed(
+                        "the statement's tables could not be read, or a table name can't be named in a resource");
             }
             read.add(one.get());
         }
@@ -106,16 +109,23 @@ public final class SqlStatements {
         Matcher table = COPY_TABLE.matcher(sql);
         if (table.matches()) {
             boolean out = table.group(3).toUpperCase(Locale.ROOT).startsWith("TO");
-            return qualified(table.group(1)).map(name -> new SqlStatement(sql.strip(),
-                    out ? SqlStatement.Kind.COPY_OUT : SqlStatement.Kind.COPY_IN, List.of(name), false, List.of()));
+            return qualified(table.group(1))
+                    .map(name -> new SqlStatement(
+                            sql.strip(),
+                            out ? SqlStatement.Kind.COPY_OUT : SqlStatement.Kind.COPY_IN,
+                            List.of(name),
+                            false,
+                            List.of()));
         }
         Matcher query = COPY_QUERY.matcher(sql);
         if (query.matches()) {
             try {
                 Statements inner = CCJSqlParserUtil.parseStatements(query.group(1));
                 if (inner.size() == 1 && inner.get(0) instanceof Select select) {
-                    return describe(select).filter(read -> read.kind() == SqlStatement.Kind.SELECT)
-                            .map(read -> new SqlStatement(sql.strip(), SqlStatement.Kind.COPY_OUT, read.tables(), false, read.functions()));
+                    return describe(select)
+                            .filter(read -> read.kind() == SqlStatement.Kind.SELECT)
+                            .map(read -> new SqlStatement(
+                                    sql.strip(), SqlStatement.Kind.COPY_OUT, read.tables(), false, read.functions()));
                 }
             } catch (JSQLParserException | RuntimeException e) {
                 return Optional.empty();
@@ -132,7 +142,8 @@ public final class SqlStatements {
         } catch (UnsupportedOperationException e) {
             // Some statements (GRANT, SET) have no table finder; their kind decides them.
         } catch (RuntimeException e) {
-            // The finder fails on some shapes (a DELETE inside WITH): without its tables, the statement can't be decided per table.
+            // The finder fails on some shapes (a DELETE inside WITH): without its tables, the statement can't be
+            // decided per table.
             return Optional.empty();
         }
         if (statement instanceof PlainSelect plain && plain.getIntoTables() != null) {
@@ -150,12 +161,14 @@ public final class SqlStatements {
             tables.add(name.get());
         }
         SqlStatement.Kind kind = kind(statement);
-        boolean hasWhere = switch (statement) {
-            case Update update -> update.getWhere() != null;
-            case Delete delete -> delete.getWhere() != null;
-            default -> false;
-        };
-        return Optional.of(new SqlStatement(statement.toString(), kind, tables, hasWhere, List.copyOf(names.functions)));
+        boolean hasWhere =
+                switch (statement) {
+                    case Update update -> update.getWhere() != null;
+                    case Delete delete -> delete.getWhere() != null;
+                    default -> false;
+                };
+        return Optional.of(
+                new SqlStatement(statement.toString(), kind, tables, hasWhere, List.copyOf(names.functions)));
     }
 
     private static SqlStatement.Kind kind(Statement statement) {
@@ -194,7 +207,8 @@ public final class SqlStatements {
                 }
             }
         }
-        if (select instanceof PlainSelect plain && (plain.getIntoTables() != null || plain.getIntoTempTable() != null)) {
+        if (select instanceof PlainSelect plain
+                && (plain.getIntoTables() != null || plain.getIntoTempTable() != null)) {
             return SqlStatement.Kind.DDL;
         }
         return SqlStatement.Kind.SELECT;
@@ -202,7 +216,10 @@ public final class SqlStatements {
 
     private static boolean isDdl(Statement statement) {
         String pkg = statement.getClass().getPackageName();
-        return pkg.endsWith(".create.table") || pkg.contains(".create") || pkg.contains(".alter") || pkg.contains(".drop")
+        return pkg.endsWith(".create.table")
+                || pkg.contains(".create")
+                || pkg.contains(".alter")
+                || pkg.contains(".drop")
                 || pkg.endsWith(".comment");
     }
 
@@ -229,7 +246,8 @@ public final class SqlStatements {
         if (parts.size() == 1) {
             parts.addFirst("public");
         }
-        if (parts.size() != 2 || parts.stream().anyMatch(p -> !SAFE_IDENTIFIER.matcher(p).matches())) {
+        if (parts.size() != 2
+                || parts.stream().anyMatch(p -> !SAFE_IDENTIFIER.matcher(p).matches())) {
             return Optional.empty();
         }
         return Optional.of(parts.get(0) + "." + parts.get(1));

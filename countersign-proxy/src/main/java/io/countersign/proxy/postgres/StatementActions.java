@@ -40,13 +40,15 @@ final class StatementActions {
                 params.put("kind", "unparsed");
                 params.put("why", unparsed.why());
                 params.set("parameters", bound);
-                yield List.of(new Action(UNPARSED, base, params, "unparsed SQL through PostgreSQL proxy " + proxy, Optional.empty()));
+                yield List.of(new Action(
+                        UNPARSED, base, params, "unparsed SQL through PostgreSQL proxy " + proxy, Optional.empty()));
             }
             case SqlStatements.Parsed.Read read -> {
                 List<Action> actions = new ArrayList<>();
                 for (SqlStatement statement : read.statements()) {
                     ObjectNode params = JsonNodeFactory.instance.objectNode();
-                    // The exact text that runs, so an approval binds to it; a part of several is shown as the parser read it.
+                    // The exact text that runs, so an approval binds to it; a part of several is shown as the parser
+                    // read it.
                     params.put("statement", sql);
                     if (read.statements().size() > 1) {
                         params.put("part", statement.text());

@@ -21,7 +21,9 @@ public final class UnparsedStatementPolicy implements PolicyEngine {
 
     public UnparsedStatementPolicy(PolicyEngine policy, List<PostgresProxyConfig> proxies) {
         this.policy = requireNonNull(policy, "policy is null");
-        this.byProxy = proxies.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(PostgresProxyConfig::name, PostgresProxyConfig::unparsed));
+        this.byProxy = proxies.stream()
+                .collect(java.util.stream.Collectors.toUnmodifiableMap(
+                        PostgresProxyConfig::name, PostgresProxyConfig::unparsed));
     }
 
     @Override
@@ -34,13 +36,22 @@ public final class UnparsedStatementPolicy implements PolicyEngine {
         PostgresProxyConfig.Unparsed setting = byProxy.getOrDefault(proxy, PostgresProxyConfig.Unparsed.DENY);
         String rule = "proxies.postgres." + proxy + ".unparsed";
         if (setting == PostgresProxyConfig.Unparsed.DENY) {
-            return new Decision(Effect.DENY, List.of(rule), "the SQL parser could not read the statement, and unparsed statements are denied",
-                    policy.version(), List.of());
+            return new Decision(
+                    Effect.DENY,
+                    List.of(rule),
+                    "the SQL parser could not read the statement, and unparsed statements are denied",
+                    policy.version(),
+                    List.of());
         }
         Decision decided = policy.decide(input);
         if (decided.effect() == Effect.ALLOW) {
-            return new Decision(Effect.DENY, List.of(rule), "the SQL parser could not read the statement; it needs a human's approval, "
-                    + "but no policy rule requires one for sql.unparsed", policy.version(), List.of());
+            return new Decision(
+                    Effect.DENY,
+                    List.of(rule),
+                    "the SQL parser could not read the statement; it needs a human's approval, "
+                            + "but no policy rule requires one for sql.unparsed",
+                    policy.version(),
+                    List.of());
         }
         return decided;
     }

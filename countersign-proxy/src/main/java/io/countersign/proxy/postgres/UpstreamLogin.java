@@ -40,7 +40,13 @@ final class UpstreamLogin {
     }
 
     /** A logged-in connection: its streams, the backend's key for cancels, and the ParameterStatus messages to pass on. */
-    record Connected(Socket socket, DataInputStream in, OutputStream out, int backendPid, int backendSecret, List<Wire.Message> parameters) {}
+    record Connected(
+            Socket socket,
+            DataInputStream in,
+            OutputStream out,
+            int backendPid,
+            int backendSecret,
+            List<Wire.Message> parameters) {}
 
     /** The upstream refused the gateway's login, or answered something that is not PostgreSQL. */
     static final class Refused extends Exception {
@@ -59,8 +65,12 @@ final class UpstreamLogin {
             }
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-            Wire.Builder startup = new Wire.Builder().int32(Wire.PROTOCOL_3_0).cstring("user").cstring(settings.user())
-                    .cstring("database").cstring(settings.database());
+            Wire.Builder startup = new Wire.Builder()
+                    .int32(Wire.PROTOCOL_3_0)
+                    .cstring("user")
+                    .cstring(settings.user())
+                    .cstring("database")
+                    .cstring(settings.database());
             parameters.forEach((key, value) -> startup.cstring(key).cstring(value));
             byte[] body = startup.int8(0).build();
             out.write(new Wire.Builder().int32(body.length + 4).bytes(body).build());
@@ -81,7 +91,8 @@ final class UpstreamLogin {
                     case 'Z' -> {
                         return new Connected(socket, in, out, pid, secret, statuses);
                     }
-                    case 'E' -> throw new Refused(Notices.Fields.of(message.body()).message());
+                    case 'E' ->
+                        throw new Refused(Notices.Fields.of(message.body()).message());
                     case 'N' -> {
                         // A notice at login is for the gateway's user, not the agent.
                     }
@@ -105,7 +116,8 @@ final class UpstreamLogin {
         if (answer != 'S') {
             throw new Refused("sslmode verify-full, but the upstream does not offer TLS");
         }
-        SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, settings.host(), settings.port(), true);
+        SSLSocket tls = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                .createSocket(plain, settings.host(), settings.port(), true);
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         tls.setSSLParameters(parameters);
@@ -129,8 +141,10 @@ final class UpstreamLogin {
                 case 0 -> {
                     return;
                 }
-                case 3 -> send(out, new Wire.Builder().cstring(password.reveal()).build());
-                case 5 -> send(out, new Wire.Builder().cstring(md5(reader.bytes(4))).build());
+                case 3 ->
+                    send(out, new Wire.Builder().cstring(password.reveal()).build());
+                case 5 ->
+                    send(out, new Wire.Builder().cstring(md5(reader.bytes(4))).build());
                 case 10 -> {
                     List<String> mechanisms = new ArrayList<>();
                     for (String mechanism = reader.cstring(); !mechanism.isEmpty(); mechanism = reader.cstring()) {
@@ -139,10 +153,19 @@ final class UpstreamLogin {
                     if (!mechanisms.contains("SCRAM-SHA-256")) {
                         throw new Refused("the upstream offers SASL " + mechanisms + ", not SCRAM-SHA-256");
                     }
-                    scram = ScramClient.builder().advertisedMechanisms(List.of("SCRAM-SHA-256")).username("*")
-                            .password(password.reveal().toCharArray()).build();
+                    scram = ScramClient.builder()
+                            .advertisedMechanisms(List.of("SCRAM-SHA-256"))
+                            .username("*")
+                            .password(password.reveal().toCharArray())
+                            .build();
                     byte[] first = scram.clientFirstMessage().toString().getBytes(StandardCharsets.UTF_8);
-                    send(out, new Wire.Builder().cstring("SCRAM-SHA-256").int32(first.length).bytes(first).build());
+                    send(
+                            out,
+                            new Wire.Builder()
+                                    .cstring("SCRAM-SHA-256")
+                                    .int32(first.length)
+                                    .bytes(first)
+                                    .build());
                 }
                 case 11 -> {
                     if (scram == null) {
@@ -162,10 +185,13 @@ final class UpstreamLogin {
                     try {
                         scram.serverFinalMessage(new String(reader.bytes(reader.remaining()), StandardCharsets.UTF_8));
                     } catch (ScramException e) {
-                        throw new Refused("the upstream failed SCRAM verification (is it the server we think?): " + e.getMessage());
+                        throw new Refused("the upstream failed SCRAM verification (is it the server we think?): "
+                                + e.getMessage());
                     }
                 }
-                default -> throw new Refused("the upstream asks for authentication method " + code + ", which the gateway does not speak");
+                default ->
+                    throw new Refused("the upstream asks for authentication method " + code
+                            + ", which the gateway does not speak");
             }
         }
     }
@@ -179,7 +205,8 @@ final class UpstreamLogin {
     private String md5(byte[] salt) {
         try {
             MessageDigest md5 = MessageDigest.getInstance("MD5");
-            String inner = HexFormat.of().formatHex(md5.digest((password.reveal() + settings.user()).getBytes(StandardCharsets.UTF_8)));
+            String inner = HexFormat.of()
+                    .formatHex(md5.digest((password.reveal() + settings.user()).getBytes(StandardCharsets.UTF_8)));
             md5.update(inner.getBytes(StandardCharsets.US_ASCII));
             md5.update(salt);
             return "md5" + HexFormat.of().formatHex(md5.digest());
@@ -193,7 +220,12 @@ final class UpstreamLogin {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(settings.host(), settings.port()), CONNECT_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
-            out.write(new Wire.Builder().int32(16).int32(Wire.CANCEL_REQUEST).int32(pid).int32(secret).build());
+            out.write(new Wire.Builder()
+                    .int32(16)
+                    .int32(Wire.CANCEL_REQUEST)
+                    .int32(pid)
+                    .int32(secret)
+                    .build());
             out.flush();
         }
     }

@@ -51,9 +51,10 @@ final class UpstreamRelay implements Runnable {
 
         private void complete() {
             String detail = String.join("; ", tags);
-            done.complete(error.isPresent()
-                    ? ExecutionRecord.failed((detail.isEmpty() ? "" : detail + "; ") + "error: " + error.get())
-                    : ExecutionRecord.succeeded(detail.isEmpty() ? "no command tag" : detail));
+            done.complete(
+                    error.isPresent()
+                            ? ExecutionRecord.failed((detail.isEmpty() ? "" : detail + "; ") + "error: " + error.get())
+                            : ExecutionRecord.succeeded(detail.isEmpty() ? "no command tag" : detail));
         }
     }
 
@@ -98,7 +99,9 @@ final class UpstreamRelay implements Runnable {
         Expected head = expected.peek();
         switch (message.kind()) {
             case 'C', 'I', 's' -> {
-                String tag = message.kind() == 'C' ? commandTag(message.body()) : message.kind() == 'I' ? "EMPTY" : "SUSPENDED";
+                String tag = message.kind() == 'C'
+                        ? commandTag(message.body())
+                        : message.kind() == 'I' ? "EMPTY" : "SUSPENDED";
                 if (head instanceof Expected.Query query) {
                     query.collected().tags.add(tag);
                 } else if (head instanceof Expected.Execute execute) {
@@ -111,7 +114,8 @@ final class UpstreamRelay implements Runnable {
             case 'E' -> {
                 Notices.Fields fields = Notices.Fields.of(message.body());
                 switch (head) {
-                    case Expected.Query query -> query.collected().error = query.collected().error.or(() -> Optional.of(fields.message()));
+                    case Expected.Query query ->
+                        query.collected().error = query.collected().error.or(() -> Optional.of(fields.message()));
                     case Expected.Execute execute -> {
                         expected.poll();
                         execute.collected().error = Optional.of(fields.message());
@@ -122,7 +126,8 @@ final class UpstreamRelay implements Runnable {
                         if ("34000".equals(fields.code()) && fields.message().contains(refusalPortal)) {
                             return new Wire.Message((byte) 'E', refusal.error());
                         }
-                        // An earlier message of the batch failed first: the client sees that error, as it would directly.
+                        // An earlier message of the batch failed first: the client sees that error, as it would
+                        // directly.
                     }
                     case null, default -> {}
                 }
@@ -149,11 +154,12 @@ final class UpstreamRelay implements Runnable {
     }
 
     private static void failed(Expected left, String why) {
-        Collected collected = switch (left) {
-            case Expected.Query query -> query.collected();
-            case Expected.Execute execute -> execute.collected();
-            default -> null;
-        };
+        Collected collected =
+                switch (left) {
+                    case Expected.Query query -> query.collected();
+                    case Expected.Execute execute -> execute.collected();
+                    default -> null;
+                };
         if (collected != null && !collected.done.isDone()) {
             collected.error = collected.error.or(() -> Optional.of(why));
             collected.complete();

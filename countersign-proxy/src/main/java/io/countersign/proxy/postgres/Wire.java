@@ -15,6 +15,7 @@ final class Wire {
     static final int MAX_CLIENT_MESSAGE = 16 * 1024 * 1024;
     /** Upstream messages are trusted more (the upstream is ours) but still bounded: a DataRow may be large. */
     static final int MAX_UPSTREAM_MESSAGE = 1024 * 1024 * 1024;
+
     static final int MAX_STARTUP = 10_000;
     static final int SSL_REQUEST = 80877103;
     static final int GSSENC_REQUEST = 80877104;
@@ -48,7 +49,8 @@ final class Wire {
         byte type = in.readByte();
         int length = in.readInt();
         if (length < 4 || length - 4 > max) {
-            throw new ProtocolViolation("message '" + printable(type) + "' has length " + Integer.toUnsignedString(length) + ", want 4 to " + (max + 4));
+            throw new ProtocolViolation("message '" + printable(type) + "' has length "
+                    + Integer.toUnsignedString(length) + ", want 4 to " + (max + 4));
         }
         byte[] body = new byte[length - 4];
         in.readFully(body);
@@ -59,7 +61,8 @@ final class Wire {
     static byte[] readStartup(DataInputStream in) throws IOException, ProtocolViolation {
         int length = in.readInt();
         if (length < 8 || length > MAX_STARTUP) {
-            throw new ProtocolViolation("startup packet has length " + Integer.toUnsignedString(length) + ", want 8 to " + MAX_STARTUP);
+            throw new ProtocolViolation(
+                    "startup packet has length " + Integer.toUnsignedString(length) + ", want 8 to " + MAX_STARTUP);
         }
         byte[] body = new byte[length - 4];
         in.readFully(body);
@@ -85,7 +88,10 @@ final class Wire {
 
         int int32() throws ProtocolViolation {
             need(4);
-            int value = ((body[at] & 0xff) << 24) | ((body[at + 1] & 0xff) << 16) | ((body[at + 2] & 0xff) << 8) | (body[at + 3] & 0xff);
+            int value = ((body[at] & 0xff) << 24)
+                    | ((body[at + 1] & 0xff) << 16)
+                    | ((body[at + 2] & 0xff) << 8)
+                    | (body[at + 3] & 0xff);
             at += 4;
             return value;
         }
@@ -138,7 +144,8 @@ final class Wire {
 
         private void need(int n) throws ProtocolViolation {
             if (body.length - at < n) {
-                throw new ProtocolViolation("the message ends inside a field (" + (body.length - at) + " byte(s) left, want " + n + ")");
+                throw new ProtocolViolation(
+                        "the message ends inside a field (" + (body.length - at) + " byte(s) left, want " + n + ")");
             }
         }
     }

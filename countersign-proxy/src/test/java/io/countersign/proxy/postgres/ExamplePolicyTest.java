@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.action.Action;
 import io.countersign.identity.Agent;
+import io.countersign.policy.DecisionInput;
 import io.countersign.policy.Effect;
 import io.countersign.policy.Policy;
-import io.countersign.policy.DecisionInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,23 +23,29 @@ class ExamplePolicyTest {
     private static final Path DOC = Path.of("..", "docs", "postgres-proxy.md");
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-            "SELECT * FROM analytics.events | ALLOW",
-            "SELECT * FROM public.customers | DENY",
-            "BEGIN | ALLOW",
-            "INSERT INTO public.orders VALUES (1) | REQUIRE_APPROVAL",
-            "UPDATE public.orders SET item = 'x' WHERE id = 1 | REQUIRE_APPROVAL",
-            "DELETE FROM public.orders | DENY",
-            "TRUNCATE public.orders | DENY",
-            "DROP TABLE public.orders | DENY",
-            "COPY analytics.events TO STDOUT | REQUIRE_APPROVAL",
-            "SELECT pg_read_file('/etc/passwd') | DENY",
-            "SELECT e.* FROM analytics.events e JOIN public.customers c ON c.id = e.customer | DENY"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "SELECT * FROM analytics.events | ALLOW",
+                "SELECT * FROM public.customers | DENY",
+                "BEGIN | ALLOW",
+                "INSERT INTO public.orders VALUES (1) | REQUIRE_APPROVAL",
+                "UPDATE public.orders SET item = 'x' WHERE id = 1 | REQUIRE_APPROVAL",
+                "DELETE FROM public.orders | DENY",
+                "TRUNCATE public.orders | DENY",
+                "DROP TABLE public.orders | DENY",
+                "COPY analytics.events TO STDOUT | REQUIRE_APPROVAL",
+                "SELECT pg_read_file('/etc/passwd') | DENY",
+                "SELECT e.* FROM analytics.events e JOIN public.customers c ON c.id = e.customer | DENY"
+            })
     void decidesAsTheDocsSay(String sql, Effect expected) throws Exception {
         Policy policy = Policy.parse("docs/postgres-proxy.md", examplePolicy());
         List<Action> actions = new StatementActions("main", "app").of(sql, Optional.empty());
-        Effect effect = actions.stream().map(action -> policy.decide(new DecisionInput(action, Agent.named("reporter"), Instant.now())).effect())
-                .max(Comparator.comparingInt(ExamplePolicyTest::restrictiveness)).orElseThrow();
+        Effect effect = actions.stream()
+                .map(action -> policy.decide(new DecisionInput(action, Agent.named("reporter"), Instant.now()))
+                        .effect())
+                .max(Comparator.comparingInt(ExamplePolicyTest::restrictiveness))
+                .orElseThrow();
         assertThat(effect).isEqualTo(expected);
     }
 
@@ -52,8 +58,11 @@ class ExamplePolicyTest {
     }
 
     private static String examplePolicy() throws Exception {
-        Matcher block = Pattern.compile("## Example policy\\s+```yaml\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(DOC));
-        assertThat(block.find()).as("docs/postgres-proxy.md has an example policy").isTrue();
+        Matcher block = Pattern.compile("## Example policy\\s+```yaml\\n(.*?)```", Pattern.DOTALL)
+                .matcher(Files.readString(DOC));
+        assertThat(block.find())
+                .as("docs/postgres-proxy.md has an example policy")
+                .isTrue();
         return block.group(1);
     }
 }

@@ -45,6 +45,7 @@ class PostgresProxyTest {
 
     @TempDir
     static Path directory;
+
     Upstreams upstream;
     ProxyFixture fixture;
     PostgresProxy proxy;
@@ -54,15 +55,30 @@ class PostgresProxyTest {
     void start() throws Exception {
         upstream = new Upstreams(directory.resolve("pg"));
         PostgresProxyConfig config = config(upstream.port());
-        fixture = new ProxyFixture(directory.resolve("data"), POLICY, policy -> new UnparsedStatementPolicy(policy, List.of(config)));
-        proxy = PostgresProxy.start(config, name -> name.equals("APP_DB_PASSWORD") ? Optional.of(upstream.password) : Optional.empty(),
-                fixture.enforcement, fixture.authenticator);
+        fixture = new ProxyFixture(
+                directory.resolve("data"), POLICY, policy -> new UnparsedStatementPolicy(policy, List.of(config)));
+        proxy = PostgresProxy.start(
+                config,
+                name -> name.equals("APP_DB_PASSWORD") ? Optional.of(upstream.password) : Optional.empty(),
+                fixture.enforcement,
+                fixture.authenticator);
         key = fixture.keyFor("reporter").reveal();
     }
 
     static PostgresProxyConfig config(int upstreamPort) {
-        return new PostgresProxyConfig("main", "127.0.0.1", 0, new PostgresProxyConfig.UpstreamSettings("127.0.0.1", upstreamPort, "app", "app",
-                "APP_DB_PASSWORD", PostgresProxyConfig.SslMode.DISABLE), Optional.empty(), PostgresProxyConfig.Unparsed.DENY);
+        return new PostgresProxyConfig(
+                "main",
+                "127.0.0.1",
+                0,
+                new PostgresProxyConfig.UpstreamSettings(
+                        "127.0.0.1",
+                        upstreamPort,
+                        "app",
+                        "app",
+                        "APP_DB_PASSWORD",
+                        PostgresProxyConfig.SslMode.DISABLE),
+                Optional.empty(),
+                PostgresProxyConfig.Unparsed.DENY);
     }
 
     @BeforeEach
@@ -95,7 +111,8 @@ class PostgresProxyTest {
     }
 
     static List<String> query(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(sql)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
             return rows(result);
         }
     }
@@ -110,8 +127,9 @@ class PostgresProxyTest {
         try (Connection connection = agent()) {
             assertThat(query(connection, sql)).isEqualTo(direct).hasSize(3);
         }
-        ApprovalRequest recorded = awaitRequest(request -> request.action().paramsView().path("statement").asString().equals(sql)
-                && request.status() == RequestStatus.EXECUTED);
+        ApprovalRequest recorded = awaitRequest(request ->
+                request.action().paramsView().path("statement").asString().equals(sql)
+                        && request.status() == RequestStatus.EXECUTED);
         assertThat(recorded.action().action()).isEqualTo("sql.select");
         assertThat(recorded.action().resource()).isEqualTo("pg/main/app/public.orders");
         assertThat(recorded.execution().orElseThrow().detail().orElseThrow()).contains("SELECT 3");
@@ -126,9 +144,11 @@ class PostgresProxyTest {
                         assertThat(e.getMessage()).contains("no-secrets").contains("agents never read secrets");
                     });
             assertThatThrownBy(() -> query(connection, "SELECT pg_read_file('/etc/passwd') AS never_logged_2"))
-                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
             assertThatThrownBy(() -> query(connection, "VACUUM never_logged_3"))
-                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getMessage()).contains("unparsed"));
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getMessage()).contains("unparsed"));
             assertThat(query(connection, "SELECT count(*) FROM orders")).containsExactly("3");
         }
         assertThat(upstream.logged("never-logged-1")).isFalse();
@@ -139,24 +159,42 @@ class PostgresProxyTest {
     @Test
     void aHeldDeleteRunsOnceAfterApprovalAndNotAtAllAfterADenialOrAnExpiry() throws Exception {
         ExecutorService agents = Executors.newFixedThreadPool(3);
-        try (Connection approved = agent(); Connection denied = agent(); Connection expiring = agent()) {
-            Future<Integer> first = agents.submit(() -> approved.createStatement().executeUpdate("DELETE FROM orders WHERE id = 1"));
-            ApprovalRequest pending = awaitRequest(request -> request.isPending() && request.action().paramsView().path("statement").asString()
-                    .contains("id = 1"));
+        try (Connection approved = agent();
+                Connection denied = agent();
+                Connection expiring = agent()) {
+            Future<Integer> first =
+                    agents.submit(() -> approved.createStatement().executeUpdate("DELETE FROM orders WHERE id = 1"));
+            ApprovalRequest pending = awaitRequest(request -> request.isPending()
+                    && request.action()
+                            .paramsView()
+                            .path("statement")
+                            .asString()
+                            .contains("id = 1"));
             assertThat(first.isDone()).isFalse();
             fixture.workflow.approve(ALICE, pending.id(), Optional.of("ok"), "test");
             assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
 
-            Future<Integer> second = agents.submit(() -> denied.createStatement().executeUpdate("DELETE FROM orders WHERE id = 2"));
-            ApprovalRequest pendingToo = awaitRequest(request -> request.isPending() && request.action().paramsView().path("statement").asString()
-                    .contains("id = 2"));
+            Future<Integer> second =
+                    agents.submit(() -> denied.createStatement().executeUpdate("DELETE FROM orders WHERE id = 2"));
+            ApprovalRequest pendingToo = awaitRequest(request -> request.isPending()
+                    && request.action()
+                            .paramsView()
+                            .path("statement")
+                            .asString()
+                            .contains("id = 2"));
             fixture.workflow.deny(ALICE, pendingToo.id(), "not this one", "test");
-            assertThatThrownBy(() -> second.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class)
-                    .cause().hasMessageContaining("alice denied").hasMessageContaining("not this one");
+            assertThatThrownBy(() -> second.get(20, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SQLException.class)
+                    .cause()
+                    .hasMessageContaining("alice denied")
+                    .hasMessageContaining("not this one");
 
-            Future<Integer> third = agents.submit(() -> expiring.createStatement().executeUpdate("DELETE FROM drafts WHERE id = 1"));
-            assertThatThrownBy(() -> third.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class)
-                    .cause().hasMessageContaining("expired");
+            Future<Integer> third =
+                    agents.submit(() -> expiring.createStatement().executeUpdate("DELETE FROM drafts WHERE id = 1"));
+            assertThatThrownBy(() -> third.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SQLException.class)
+                    .cause()
+                    .hasMessageContaining("expired");
         } finally {
             agents.shutdownNow();
         }
@@ -172,7 +210,8 @@ class PostgresProxyTest {
     void boundParametersAreDecidedAndRecordedWithTheStatement() throws Exception {
         try (Connection connection = agent();
                 PreparedStatement insert = connection.prepareStatement("INSERT INTO events (what) VALUES (?)");
-                PreparedStatement select = connection.prepareStatement("SELECT what FROM events WHERE id > ? ORDER BY id LIMIT 2")) {
+                PreparedStatement select =
+                        connection.prepareStatement("SELECT what FROM events WHERE id > ? ORDER BY id LIMIT 2")) {
             insert.setString(1, "bound value 42");
             assertThat(insert.executeUpdate()).isEqualTo(1);
             for (int round = 0; round < 7; round++) {
@@ -183,8 +222,10 @@ class PostgresProxyTest {
                 }
             }
         }
-        ApprovalRequest insert = awaitRequest(request -> request.action().action().equals("sql.insert") && request.status() == RequestStatus.EXECUTED);
-        assertThat(insert.action().paramsView().path("parameters").get(0).asString()).isEqualTo("bound value 42");
+        ApprovalRequest insert = awaitRequest(request ->
+                request.action().action().equals("sql.insert") && request.status() == RequestStatus.EXECUTED);
+        assertThat(insert.action().paramsView().path("parameters").get(0).asString())
+                .isEqualTo("bound value 42");
         assertThat(insert.execution().orElseThrow().detail()).contains("INSERT 0 1");
     }
 
@@ -194,13 +235,16 @@ class PostgresProxyTest {
             connection.setAutoCommit(false);
             try (Statement sql = connection.createStatement()) {
                 sql.executeUpdate("INSERT INTO events (what) VALUES ('inside the transaction')");
-                assertThatThrownBy(() -> sql.executeQuery("SELECT * FROM secrets")).isInstanceOfSatisfying(SQLException.class,
-                        e -> assertThat(e.getSQLState()).isEqualTo("42501"));
-                assertThatThrownBy(() -> sql.executeQuery("SELECT 1")).isInstanceOfSatisfying(SQLException.class,
-                        e -> assertThat(e.getSQLState()).isEqualTo("25P02"));
+                assertThatThrownBy(() -> sql.executeQuery("SELECT * FROM secrets"))
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState())
+                                .isEqualTo("42501"));
+                assertThatThrownBy(() -> sql.executeQuery("SELECT 1"))
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState())
+                                .isEqualTo("25P02"));
                 connection.rollback();
                 connection.setAutoCommit(true);
-                assertThat(query(connection, "SELECT count(*) FROM events WHERE what = 'inside the transaction'")).containsExactly("0");
+                assertThat(query(connection, "SELECT count(*) FROM events WHERE what = 'inside the transaction'"))
+                        .containsExactly("0");
             }
         }
     }
@@ -215,8 +259,12 @@ class PostgresProxyTest {
         try (Connection connection = agent()) {
             long rows = connection.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY events TO STDOUT", proxied);
             assertThat(rows).isEqualTo(100);
-            assertThatThrownBy(() -> connection.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY secrets TO STDOUT", new java.io.StringWriter()))
-                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+            assertThatThrownBy(() -> connection
+                            .unwrap(PGConnection.class)
+                            .getCopyAPI()
+                            .copyOut("COPY secrets TO STDOUT", new java.io.StringWriter()))
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
         }
         assertThat(proxied.toString()).isEqualTo(direct.toString());
     }
@@ -224,12 +272,19 @@ class PostgresProxyTest {
     @Test
     void copyInLoadsRowsWhenAllowedAndIsRefusedOtherwise() throws Exception {
         try (Connection connection = agent()) {
-            long rows = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY events (what) FROM STDIN",
-                    new java.io.StringReader("copied one\ncopied two\n"));
+            long rows = connection
+                    .unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY events (what) FROM STDIN", new java.io.StringReader("copied one\ncopied two\n"));
             assertThat(rows).isEqualTo(2);
-            assertThatThrownBy(() -> connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY secrets FROM STDIN",
-                    new java.io.StringReader("x\ty\n"))).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
-            assertThat(query(connection, "SELECT count(*) FROM events WHERE what LIKE 'copied%'")).containsExactly("2");
+            assertThatThrownBy(() -> connection
+                            .unwrap(PGConnection.class)
+                            .getCopyAPI()
+                            .copyIn("COPY secrets FROM STDIN", new java.io.StringReader("x\ty\n")))
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+            assertThat(query(connection, "SELECT count(*) FROM events WHERE what LIKE 'copied%'"))
+                    .containsExactly("2");
         }
         try (Connection direct = upstream.direct()) {
             assertThat(query(direct, "SELECT count(*) FROM secrets")).containsExactly("1");
@@ -254,44 +309,88 @@ class PostgresProxyTest {
 
     @Test
     void aListenerOffLoopbackWithoutTlsRefusesToStart() {
-        PostgresProxyConfig exposed = new PostgresProxyConfig("exposed", "0.0.0.0", 0, config(upstream.port()).upstream(), Optional.empty(),
+        PostgresProxyConfig exposed = new PostgresProxyConfig(
+                "exposed",
+                "0.0.0.0",
+                0,
+                config(upstream.port()).upstream(),
+                Optional.empty(),
                 PostgresProxyConfig.Unparsed.DENY);
-        assertThatThrownBy(() -> PostgresProxy.start(exposed, name -> Optional.of(upstream.password), fixture.enforcement, fixture.authenticator))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a loopback address").hasMessageContaining("tls");
-        assertThatThrownBy(() -> PostgresProxy.start(config(upstream.port()), name -> Optional.empty(), fixture.enforcement, fixture.authenticator))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("$APP_DB_PASSWORD");
+        assertThatThrownBy(() -> PostgresProxy.start(
+                        exposed, name -> Optional.of(upstream.password), fixture.enforcement, fixture.authenticator))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a loopback address")
+                .hasMessageContaining("tls");
+        assertThatThrownBy(() -> PostgresProxy.start(
+                        config(upstream.port()), name -> Optional.empty(), fixture.enforcement, fixture.authenticator))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("$APP_DB_PASSWORD");
     }
 
     @Test
     void aTlsListenerServesClientsThatAskForTls() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/openssl").canExecute(), "openssl is not installed: skipping the TLS test");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new java.io.File("/usr/bin/openssl").canExecute(), "openssl is not installed: skipping the TLS test");
         Path cert = directory.resolve("proxy.crt");
         Path keyFile = directory.resolve("proxy.key");
-        Process openssl = new ProcessBuilder("/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", keyFile.toString(), "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertThat(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0).isTrue();
-        PostgresProxyConfig tls = new PostgresProxyConfig("main", "127.0.0.1", 0, config(upstream.port()).upstream(),
-                Optional.of(new PostgresProxyConfig.TlsFiles(cert, keyFile)), PostgresProxyConfig.Unparsed.DENY);
-        try (PostgresProxy secured = PostgresProxy.start(tls, name -> Optional.of(upstream.password), fixture.enforcement, fixture.authenticator);
-                Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + secured.port() + "/app?sslmode=require",
-                        "reporter", key)) {
+        Process openssl = new ProcessBuilder(
+                        "/usr/bin/openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1",
+                        "-nodes",
+                        "-keyout",
+                        keyFile.toString(),
+                        "-out",
+                        cert.toString(),
+                        "-days",
+                        "1",
+                        "-subj",
+                        "/CN=localhost")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        assertThat(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0)
+                .isTrue();
+        PostgresProxyConfig tls = new PostgresProxyConfig(
+                "main",
+                "127.0.0.1",
+                0,
+                config(upstream.port()).upstream(),
+                Optional.of(new PostgresProxyConfig.TlsFiles(cert, keyFile)),
+                PostgresProxyConfig.Unparsed.DENY);
+        try (PostgresProxy secured = PostgresProxy.start(
+                        tls, name -> Optional.of(upstream.password), fixture.enforcement, fixture.authenticator);
+                Connection connection = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + secured.port() + "/app?sslmode=require", "reporter", key)) {
             assertThat(query(connection, "SELECT count(*) FROM orders")).containsExactly("3");
-            assertThat(query(connection, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).hasSize(1);
+            assertThat(query(connection, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
+                    .hasSize(1);
         }
     }
 
     @Test
     void aCancelWhileHeldWithdrawsTheRequestAndNothingRunsLater() throws Exception {
         ExecutorService agents = Executors.newSingleThreadExecutor();
-        try (Connection connection = agent(); Statement delete = connection.createStatement()) {
+        try (Connection connection = agent();
+                Statement delete = connection.createStatement()) {
             Future<Integer> held = agents.submit(() -> delete.executeUpdate("DELETE FROM orders WHERE id = 3"));
-            ApprovalRequest pending = awaitRequest(request -> request.isPending() && request.action().paramsView().path("statement").asString()
-                    .contains("id = 3"));
+            ApprovalRequest pending = awaitRequest(request -> request.isPending()
+                    && request.action()
+                            .paramsView()
+                            .path("statement")
+                            .asString()
+                            .contains("id = 3"));
             delete.cancel();
-            assertThatThrownBy(() -> held.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class)
-                    .cause().satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
-            assertThat(fixture.workflow.find(pending.id()).orElseThrow().status()).isEqualTo(RequestStatus.CANCELLED);
+            assertThatThrownBy(() -> held.get(20, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SQLException.class)
+                    .cause()
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
+            assertThat(fixture.workflow.find(pending.id()).orElseThrow().status())
+                    .isEqualTo(RequestStatus.CANCELLED);
             assertThat(query(connection, "SELECT count(*) FROM orders")).containsExactly("3");
         } finally {
             agents.shutdownNow();
@@ -301,14 +400,18 @@ class PostgresProxyTest {
     @Test
     void aCancelOfARunningStatementIsForwardedToItsUpstreamBackend() throws Exception {
         ExecutorService agents = Executors.newSingleThreadExecutor();
-        try (Connection connection = agent(); Statement sleep = connection.createStatement()) {
+        try (Connection connection = agent();
+                Statement sleep = connection.createStatement()) {
             Future<Boolean> running = agents.submit(() -> sleep.execute("SELECT pg_sleep(60)"));
-            awaitRequest(request -> request.action().paramsView().path("statement").asString().contains("pg_sleep")
-                    && request.status() == RequestStatus.APPROVED);
+            awaitRequest(request ->
+                    request.action().paramsView().path("statement").asString().contains("pg_sleep")
+                            && request.status() == RequestStatus.APPROVED);
             Thread.sleep(500);
             sleep.cancel();
-            assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class)
-                    .cause().satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
+            assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(SQLException.class)
+                    .cause()
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
             assertThat(query(connection, "SELECT count(*) FROM orders")).containsExactly("3");
         } finally {
             agents.shutdownNow();
@@ -322,10 +425,16 @@ class PostgresProxyTest {
             client.query("DELETE FROM orders WHERE id = 2");
             RawClient.Message notice = client.read();
             assertThat(notice.type()).isEqualTo('N');
-            assertThat(notice.text()).contains("holds this statement for approval").contains("/console/requests/");
+            assertThat(notice.text())
+                    .contains("holds this statement for approval")
+                    .contains("/console/requests/");
         }
         ApprovalRequest cancelled = awaitRequest(request -> request.status() == RequestStatus.CANCELLED
-                && request.action().paramsView().path("statement").asString().equals("DELETE FROM orders WHERE id = 2"));
+                && request.action()
+                        .paramsView()
+                        .path("statement")
+                        .asString()
+                        .equals("DELETE FROM orders WHERE id = 2"));
         assertThatThrownBy(() -> fixture.workflow.approve(ALICE, cancelled.id(), Optional.empty(), "test"))
                 .hasMessageContaining("no longer pending");
         try (Connection direct = upstream.direct()) {
@@ -337,8 +446,12 @@ class PostgresProxyTest {
     void noByteSentToTheClientContainsTheUpstreamPassword() throws Exception {
         try (RawClient client = new RawClient(proxy.port())) {
             client.login("reporter", key);
-            for (String sql : List.of("SELECT current_user, version()", "SELECT * FROM secrets", "SELECT nonsense FROM nowhere",
-                    "SHOW password_encryption", "SELECT 1/0")) {
+            for (String sql : List.of(
+                    "SELECT current_user, version()",
+                    "SELECT * FROM secrets",
+                    "SELECT nonsense FROM nowhere",
+                    "SHOW password_encryption",
+                    "SELECT 1/0")) {
                 client.query(sql);
                 client.untilReady();
             }
@@ -401,7 +514,8 @@ class PostgresProxyTest {
                 assertThat(RawClient.sqlState(client.login("nobody", key))).contains("28P01");
             }
             try (RawClient client = new RawClient(proxy.port())) {
-                assertThat(RawClient.sqlState(client.login("reporter", "csa_0000000000000000_" + "x".repeat(43)))).contains("28P01");
+                assertThat(RawClient.sqlState(client.login("reporter", "csa_0000000000000000_" + "x".repeat(43))))
+                        .contains("28P01");
             }
             // A 1 GB startup packet, and garbage after Terminate.
             try (RawClient client = new RawClient(proxy.port())) {
@@ -410,7 +524,10 @@ class PostgresProxyTest {
             }
             try (RawClient client = new RawClient(proxy.port())) {
                 client.login("reporter", key);
-                client.send(new byte[] {'X', 0, 0, 0, 4, 'Q', 0, 0, 0, 20, 'S', 'E', 'L', 'E', 'C', 'T', ' ', '\'', 'b', 'a', 'd', '_', '2', '\'', 0});
+                client.send(new byte[] {
+                    'X', 0, 0, 0, 4, 'Q', 0, 0, 0, 20, 'S', 'E', 'L', 'E', 'C', 'T', ' ', '\'', 'b', 'a', 'd', '_', '2',
+                    '\'', 0
+                });
                 client.readToEnd();
             }
             // Replication and an unknown message type.
@@ -436,7 +553,9 @@ class PostgresProxyTest {
             assertThat(client.readByte()).isEqualTo('N');
             client.send(new Wire.Builder().int32(8).int32(Wire.SSL_REQUEST).build());
             assertThat(client.readByte()).isEqualTo('N');
-            assertThat(client.login("reporter", key)).extracting(RawClient.Message::type).contains('R', 'K', 'Z');
+            assertThat(client.login("reporter", key))
+                    .extracting(RawClient.Message::type)
+                    .contains('R', 'K', 'Z');
         }
     }
 

@@ -127,7 +127,8 @@ final class RawClient implements AutoCloseable {
     }
 
     static Optional<String> sqlState(List<Message> messages) {
-        return messages.stream().filter(m -> m.type() == 'E').findFirst().map(m -> Notices.Fields.of(m.body()).code());
+        return messages.stream().filter(m -> m.type() == 'E').findFirst().map(m -> Notices.Fields.of(m.body())
+                .code());
     }
 
     @Override

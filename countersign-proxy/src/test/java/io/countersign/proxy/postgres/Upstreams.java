@@ -44,10 +44,12 @@ public final class Upstreams implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("starting the embedded PostgreSQL failed", e);
         }
-        try (Connection admin = server.getPostgresDatabase().getConnection(); Statement sql = admin.createStatement()) {
+        try (Connection admin = server.getPostgresDatabase().getConnection();
+                Statement sql = admin.createStatement()) {
             sql.execute("CREATE ROLE app LOGIN PASSWORD '" + password + "'");
             sql.execute("CREATE DATABASE app OWNER app");
-            String hba = "host all app 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\nlocal all all trust\n";
+            String hba =
+                    "host all app 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\nlocal all all trust\n";
             java.sql.ResultSet file = sql.executeQuery("SHOW hba_file");
             file.next();
             Files.writeString(Path.of(file.getString(1)), hba);
@@ -69,7 +71,8 @@ public final class Upstreams implements AutoCloseable {
     /** Whether the upstream's statement log has {@code text}, after making sure the log caught up (a marker statement run directly shows up). */
     public boolean logged(String text) throws Exception {
         String marker = "log-marker-" + System.nanoTime();
-        try (Connection direct = direct(); Statement sql = direct.createStatement()) {
+        try (Connection direct = direct();
+                Statement sql = direct.createStatement()) {
             sql.execute("SELECT '" + marker + "'");
         }
         Instant until = Instant.now().plus(Duration.ofSeconds(10));
@@ -102,7 +105,8 @@ public final class Upstreams implements AutoCloseable {
 
     /** Creates the tables the tests work on, afresh: orders (3 rows), events (100), secrets, drafts. */
     public void resetTables() throws SQLException {
-        try (Connection direct = direct(); Statement sql = direct.createStatement()) {
+        try (Connection direct = direct();
+                Statement sql = direct.createStatement()) {
             sql.execute("DROP TABLE IF EXISTS orders, events, secrets, drafts");
             sql.execute("CREATE TABLE orders (id int PRIMARY KEY, item text)");
             sql.execute("INSERT INTO orders VALUES (1, 'apples'), (2, 'pears'), (3, 'plums')");

@@ -24,9 +24,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "agents", description = "Manage agents: create, list, revoke, suspend (kill switch), resume.",
-        subcommands = {AgentsCommand.Create.class, AgentsCommand.ListAgents.class, AgentsCommand.Revoke.class,
-                AgentsCommand.Suspend.class, AgentsCommand.Resume.class})
+@Command(
+        name = "agents",
+        description = "Manage agents: create, list, revoke, suspend (kill switch), resume.",
+        subcommands = {
+            AgentsCommand.Create.class,
+            AgentsCommand.ListAgents.class,
+            AgentsCommand.Revoke.class,
+            AgentsCommand.Suspend.class,
+            AgentsCommand.Resume.class
+        })
 public final class AgentsCommand {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smhd])");
 
@@ -38,13 +45,21 @@ public final class AgentsCommand {
     static <T> T withAdmin(DataOption data, Function<AgentAdmin, T> work) {
         try (GatewayStore store = data.openStore()) {
             Clock clock = Clock.systemUTC();
-            AgentAdmin admin = new AgentAdmin(store, store, store, new ApiTokens(store, clock),
-                    new KillSwitch(store, store, clock, RequestListener.NONE), List.of(), clock);
+            AgentAdmin admin = new AgentAdmin(
+                    store,
+                    store,
+                    store,
+                    new ApiTokens(store, clock),
+                    new KillSwitch(store, store, clock, RequestListener.NONE),
+                    List.of(),
+                    clock);
             return work.apply(admin);
         }
     }
 
-    @Command(name = "create", description = "Create an agent and print its API key (shown once) alone on the last line.")
+    @Command(
+            name = "create",
+            description = "Create an agent and print its API key (shown once) alone on the last line.")
     static final class Create implements Callable<Integer> {
         @Parameters(index = "0", description = "the agent's name")
         String name;
@@ -52,10 +67,15 @@ public final class AgentsCommand {
         @Option(names = "--label", description = "a label visible to policies, KEY=VALUE (repeatable)")
         Map<String, String> labels = new LinkedHashMap<>();
 
-        @Option(names = "--scope", description = "an action glob the key may request, e.g. db.query or tickets.** (repeatable; default: any action, the policy decides)")
+        @Option(
+                names = "--scope",
+                description =
+                        "an action glob the key may request, e.g. db.query or tickets.** (repeatable; default: any action, the policy decides)")
         List<String> scopes;
 
-        @Option(names = "--expires-in", description = "how long the key lives: 90s, 30m, 12h, 30d (default: until revoked)")
+        @Option(
+                names = "--expires-in",
+                description = "how long the key lives: 90s, 30m, 12h, 30d (default: until revoked)")
         String expiresIn;
 
         @Mixin
@@ -65,7 +85,8 @@ public final class AgentsCommand {
         public Integer call() {
             Names.requireValid("agent", name);
             Scopes keyScopes = scopes == null ? Scopes.UNRESTRICTED : Scopes.of(scopes);
-            Optional<Instant> expiresAt = Optional.ofNullable(expiresIn).map(text -> Instant.now().plus(duration(text)));
+            Optional<Instant> expiresAt =
+                    Optional.ofNullable(expiresIn).map(text -> Instant.now().plus(duration(text)));
             Secret key = withAdmin(data, admin -> admin.create(name, labels, keyScopes, expiresAt, operator()));
             System.out.println("Created agent " + name + (scopes == null ? "" : " limited to " + keyScopes)
                     + expiresAt.map(at -> ", key expires " + at).orElse("") + ". Its API key, shown this once:");
@@ -86,13 +107,17 @@ public final class AgentsCommand {
                 System.out.println("No agents.");
             }
             for (AgentAdmin.AgentView agent : agents) {
-                System.out.println(agent.name() + (agent.labels().isEmpty() ? "" : " " + new java.util.TreeMap<>(agent.labels()))
-                        + agent.suspension().map(s -> "  SUSPENDED since " + s.at() + " by " + s.by() + ": " + s.reason()).orElse(""));
+                System.out.println(agent.name()
+                        + (agent.labels().isEmpty() ? "" : " " + new java.util.TreeMap<>(agent.labels()))
+                        + agent.suspension()
+                                .map(s -> "  SUSPENDED since " + s.at() + " by " + s.by() + ": " + s.reason())
+                                .orElse(""));
                 for (StoredCredential key : agent.keys()) {
                     System.out.println("  key " + key.tokenId() + "  created " + key.createdAt()
                             + key.revokedAt().map(at -> "  REVOKED " + at).orElse("")
                             + key.expiresAt().map(at -> "  expires " + at).orElse("")
-                            + "  last used " + key.lastUsedAt().map(Instant::toString).orElse("never")
+                            + "  last used "
+                            + key.lastUsedAt().map(Instant::toString).orElse("never")
                             + "  scopes " + key.scopes());
                 }
             }
@@ -116,7 +141,9 @@ public final class AgentsCommand {
         }
     }
 
-    @Command(name = "suspend", description = "Kill switch: deny every action of the agent from now on, and its pending requests.")
+    @Command(
+            name = "suspend",
+            description = "Kill switch: deny every action of the agent from now on, and its pending requests.")
     static final class Suspend implements Callable<Integer> {
         @Parameters(index = "0", description = "the agent's name")
         String name;

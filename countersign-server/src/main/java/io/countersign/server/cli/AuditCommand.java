@@ -4,15 +4,15 @@ import io.countersign.server.audit.AuditSigningKey;
 import io.countersign.server.audit.verify.AuditSource;
 import io.countersign.server.audit.verify.AuditSource.SourceException;
 import io.countersign.server.audit.verify.DataFolderSource;
-import io.countersign.server.config.ConfigFile;
-import io.countersign.server.config.ServerConfig;
-import io.countersign.store.postgres.PostgresStore;
 import io.countersign.server.audit.verify.ExportFile;
 import io.countersign.server.audit.verify.LogVerifier;
 import io.countersign.server.audit.verify.ServerSource;
 import io.countersign.server.audit.verify.VerifierState;
+import io.countersign.server.config.ConfigFile;
+import io.countersign.server.config.ServerConfig;
 import io.countersign.server.evidence.EvidencePackage;
 import io.countersign.server.evidence.EvidenceVerifier;
+import io.countersign.store.postgres.PostgresStore;
 import io.countersign.tlog.TlogException;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
@@ -40,19 +40,30 @@ import tools.jackson.databind.json.JsonMapper;
  * of {@code verify}: 0 verified, 1 verification failed (the first bad thing is named), 2 nothing
  * could be verified (no trusted key, unreachable source).
  */
-@Command(name = "audit", description = "Verify, export and prove the tamper-evident audit log.",
-        subcommands = {AuditCommand.Verify.class, AuditCommand.Export.class, AuditCommand.Prove.class, AuditCommand.Key.class,
-                AuditCommand.Keygen.class})
+@Command(
+        name = "audit",
+        description = "Verify, export and prove the tamper-evident audit log.",
+        subcommands = {
+            AuditCommand.Verify.class,
+            AuditCommand.Export.class,
+            AuditCommand.Prove.class,
+            AuditCommand.Key.class,
+            AuditCommand.Keygen.class
+        })
 public final class AuditCommand {
     static final int VERIFIED = 0;
     static final int FAILED = 1;
     static final int UNVERIFIABLE = 2;
     /** Where the bearer token for {@code --server} comes from when {@code --token} is not given (a flag shows in {@code ps}; this does not). */
     static final String TOKEN_ENV = "COUNTERSIGN_TOKEN";
-    static final String TOKEN_HELP = "an auditor's or admin's token, to read the entries from --server (default: the COUNTERSIGN_TOKEN environment variable)";
+
+    static final String TOKEN_HELP =
+            "an auditor's or admin's token, to read the entries from --server (default: the COUNTERSIGN_TOKEN environment variable)";
 
     static Optional<String> token(String option) {
-        return Optional.ofNullable(option).or(() -> Optional.ofNullable(System.getenv(TOKEN_ENV))).filter(t -> !t.isBlank());
+        return Optional.ofNullable(option)
+                .or(() -> Optional.ofNullable(System.getenv(TOKEN_ENV)))
+                .filter(t -> !t.isBlank());
     }
 
     /** Exactly one place to read the log from. */
@@ -63,10 +74,15 @@ public final class AuditCommand {
         @Option(names = "--data", description = "a gateway's data folder")
         Path data;
 
-        @Option(names = "--export", description = "an export file written by 'countersign audit export', or an evidence package (zip) written by 'countersign evidence export'")
+        @Option(
+                names = "--export",
+                description =
+                        "an export file written by 'countersign audit export', or an evidence package (zip) written by 'countersign evidence export'")
         Path export;
 
-        @Option(names = "--config", description = "a gateway's countersign.yaml: the database it names (PostgreSQL, or its data folder)")
+        @Option(
+                names = "--config",
+                description = "a gateway's countersign.yaml: the database it names (PostgreSQL, or its data folder)")
         Path config;
 
         AuditSource open(Optional<String> token) throws IOException, SourceException {
@@ -106,26 +122,40 @@ public final class AuditCommand {
     static AuditSource configured(Path config) throws SourceException {
         ServerConfig settings = ConfigFile.load(config);
         if (settings.database().postgres().isPresent()) {
-            return DataFolderSource.onStore(settings.dataDirectory(), PostgresStore.open(settings.database().postgres().get()));
+            return DataFolderSource.onStore(
+                    settings.dataDirectory(),
+                    PostgresStore.open(settings.database().postgres().get()));
         }
         return DataFolderSource.open(settings.dataDirectory());
     }
 
-    @Command(name = "verify", description = {
-            "Recompute every leaf hash and the root, check the checkpoint's signature with the trusted key, check each entry's seq,",
-            "and check the log only grew since the last checkpoint verified for its origin. Names the first bad entry.",
-            "Exit 0: verified; 1: verification failed; 2: nothing could be verified."})
+    @Command(
+            name = "verify",
+            description = {
+                "Recompute every leaf hash and the root, check the checkpoint's signature with the trusted key, check each entry's seq,",
+                "and check the log only grew since the last checkpoint verified for its origin. Names the first bad entry.",
+                "Exit 0: verified; 1: verification failed; 2: nothing could be verified."
+            })
     static final class Verify implements Callable<Integer> {
         @ArgGroup(exclusive = true, multiplicity = "1")
         From from;
 
-        @Option(names = "--key", paramLabel = "KEY", description = "the log's verifier key <origin>+<keyid>+<base64>, or @FILE holding it")
+        @Option(
+                names = "--key",
+                paramLabel = "KEY",
+                description = "the log's verifier key <origin>+<keyid>+<base64>, or @FILE holding it")
         String key;
 
-        @Option(names = "--trust-on-first-use", description = "without --key and without a remembered key: trust and pin the key the source offers")
+        @Option(
+                names = "--trust-on-first-use",
+                description = "without --key and without a remembered key: trust and pin the key the source offers")
         boolean trustOnFirstUse;
 
-        @Option(names = "--state", paramLabel = "FILE", description = "where the last verified checkpoint is remembered (default ~/.countersign/verified/<origin>)")
+        @Option(
+                names = "--state",
+                paramLabel = "FILE",
+                description =
+                        "where the last verified checkpoint is remembered (default ~/.countersign/verified/<origin>)")
         Path state;
 
         @Option(names = "--token", paramLabel = "TOKEN", description = TOKEN_HELP)
@@ -141,15 +171,23 @@ public final class AuditCommand {
                 return UNVERIFIABLE;
             }
             if (from.export != null && isZip(from.export)) {
-                return EvidenceReport.report(new EvidenceVerifier(JsonMapper.builder().build()).verify(from.export,
-                        new LogVerifier.Trust(trusted, trustOnFirstUse), origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin)));
+                return EvidenceReport.report(new EvidenceVerifier(
+                                JsonMapper.builder().build())
+                        .verify(
+                                from.export,
+                                new LogVerifier.Trust(trusted, trustOnFirstUse),
+                                origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin)));
             }
             LogVerifier.Outcome outcome;
             try (AuditSource source = from.open(token(token))) {
-                outcome = new LogVerifier(JsonMapper.builder().build()).verify(source, new LogVerifier.Trust(trusted, trustOnFirstUse),
-                        origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin));
+                outcome = new LogVerifier(JsonMapper.builder().build())
+                        .verify(
+                                source,
+                                new LogVerifier.Trust(trusted, trustOnFirstUse),
+                                origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin));
             } catch (SourceException e) {
-                System.err.println("audit verify " + (e.damaged() ? "FAILED: " : "could not verify: ") + e.getMessage());
+                System.err.println(
+                        "audit verify " + (e.damaged() ? "FAILED: " : "could not verify: ") + e.getMessage());
                 return e.damaged() ? FAILED : UNVERIFIABLE;
             } catch (IOException e) {
                 System.err.println("audit verify could not verify: " + e.getMessage());
@@ -162,8 +200,9 @@ public final class AuditCommand {
             return switch (outcome) {
                 case LogVerifier.Verified ok -> {
                     Checkpoint checkpoint = ok.checkpoint();
-                    System.out.println("verified: " + ok.entries() + " entries of log '" + checkpoint.origin() + "', checkpoint size "
-                            + checkpoint.size() + " root " + Base64.getEncoder().encodeToString(checkpoint.rootHash()) + ", signed by " + ok.key());
+                    System.out.println("verified: " + ok.entries() + " entries of log '" + checkpoint.origin()
+                            + "', checkpoint size " + checkpoint.size() + " root "
+                            + Base64.getEncoder().encodeToString(checkpoint.rootHash()) + ", signed by " + ok.key());
                     ok.notes().forEach(note -> System.out.println("  " + note));
                     yield VERIFIED;
                 }
@@ -181,7 +220,10 @@ public final class AuditCommand {
         }
     }
 
-    @Command(name = "export", description = "Write the entries of the newest checkpoint, the checkpoint and the key into one file that verifies offline.")
+    @Command(
+            name = "export",
+            description =
+                    "Write the entries of the newest checkpoint, the checkpoint and the key into one file that verifies offline.")
     static final class Export implements Callable<Integer> {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Live from;
@@ -189,7 +231,11 @@ public final class AuditCommand {
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "the export file to write")
         Path out;
 
-        @Option(names = "--key", paramLabel = "KEY", description = "the verifier key to record and check the checkpoint with (default: the one the source offers)")
+        @Option(
+                names = "--key",
+                paramLabel = "KEY",
+                description =
+                        "the verifier key to record and check the checkpoint with (default: the one the source offers)")
         String key;
 
         @Option(names = "--token", paramLabel = "TOKEN", description = TOKEN_HELP)
@@ -198,13 +244,17 @@ public final class AuditCommand {
         @Override
         public Integer call() throws IOException {
             try (AuditSource source = from.open(token(token))) {
-                NoteVerifier verifier = parseKey(key).or(() -> offered(source)).orElseThrow(() ->
-                        new IllegalArgumentException("the " + source.describe() + " offers no verifier key; pass --key"));
+                NoteVerifier verifier = parseKey(key)
+                        .or(() -> offered(source))
+                        .orElseThrow(() -> new IllegalArgumentException(
+                                "the " + source.describe() + " offers no verifier key; pass --key"));
                 ExportFile.Written written = ExportFile.write(source, verifier, out);
-                System.out.println("exported " + written.entries() + " entries of log '" + written.checkpoint().origin() + "' (checkpoint size "
+                System.out.println("exported " + written.entries() + " entries of log '"
+                        + written.checkpoint().origin() + "' (checkpoint size "
                         + written.checkpoint().size() + ") to " + out);
                 if (!written.matches()) {
-                    System.err.println("warning: the entries do not hash to the checkpoint's root; 'countersign audit verify' will name the first bad entry");
+                    System.err.println(
+                            "warning: the entries do not hash to the checkpoint's root; 'countersign audit verify' will name the first bad entry");
                     return FAILED;
                 }
                 return 0;
@@ -215,7 +265,10 @@ public final class AuditCommand {
         }
     }
 
-    @Command(name = "prove", description = "Print a c2sp.org/tlog-proof for one entry: its inclusion proof under the newest signed checkpoint.")
+    @Command(
+            name = "prove",
+            description =
+                    "Print a c2sp.org/tlog-proof for one entry: its inclusion proof under the newest signed checkpoint.")
     static final class Prove implements Callable<Integer> {
         @ArgGroup(exclusive = true, multiplicity = "1")
         Live from;
@@ -223,7 +276,10 @@ public final class AuditCommand {
         @Option(names = "--index", required = true, paramLabel = "N", description = "the entry's seq")
         long index;
 
-        @Option(names = "--out", paramLabel = "FILE", description = "write the proof here instead of to standard output")
+        @Option(
+                names = "--out",
+                paramLabel = "FILE",
+                description = "write the proof here instead of to standard output")
         Path out;
 
         @Option(names = "--token", paramLabel = "TOKEN", description = TOKEN_HELP)
@@ -235,11 +291,12 @@ public final class AuditCommand {
                 SignedCheckpoint checkpoint = SignedCheckpoint.parse(source.checkpoint());
                 long size = checkpoint.checkpoint().size();
                 if (index < 0 || index >= size) {
-                    System.err.println("countersign: entry " + index + " is not covered by the newest checkpoint (size " + size
-                            + "); a gateway signs one within its checkpoint interval");
+                    System.err.println("countersign: entry " + index + " is not covered by the newest checkpoint (size "
+                            + size + "); a gateway signs one within its checkpoint interval");
                     return FAILED;
                 }
-                InclusionProof inclusion = source instanceof DataFolderSource data ? data.inclusion(index, size)
+                InclusionProof inclusion = source instanceof DataFolderSource data
+                        ? data.inclusion(index, size)
                         : ((ServerSource) source).inclusion(index, size);
                 String proof = TlogProof.of(inclusion, checkpoint).format();
                 if (out != null) {
@@ -255,12 +312,18 @@ public final class AuditCommand {
         }
     }
 
-    @Command(name = "key", description = "Print the verifier key of the signing key in a data folder (or a key file): what auditors pass to --key.")
+    @Command(
+            name = "key",
+            description =
+                    "Print the verifier key of the signing key in a data folder (or a key file): what auditors pass to --key.")
     static final class Key implements Callable<Integer> {
         @Option(names = "--data", description = "data folder (default ./countersign-data)")
         Path data = Path.of("countersign-data");
 
-        @Option(names = "--signing-key", paramLabel = "FILE", description = "a signing key file elsewhere (audit.signingKeyFile)")
+        @Option(
+                names = "--signing-key",
+                paramLabel = "FILE",
+                description = "a signing key file elsewhere (audit.signingKeyFile)")
         Path signingKey;
 
         @Override
@@ -268,7 +331,8 @@ public final class AuditCommand {
             Path file = signingKey != null ? signingKey : data.resolve(AuditSigningKey.FILE_NAME);
             Optional<NoteSigner> key = AuditSigningKey.readIfPresent(file);
             if (key.isEmpty()) {
-                System.err.println("countersign: no signing key at " + file + "; the gateway creates it on first start");
+                System.err.println(
+                        "countersign: no signing key at " + file + "; the gateway creates it on first start");
                 return FAILED;
             }
             System.out.println(key.get().verifier());
@@ -276,12 +340,22 @@ public final class AuditCommand {
         }
     }
 
-    @Command(name = "keygen", description = "Create a new audit signing key file (mode 0600) for audit.signingKeyFile; prints its verifier key.")
+    @Command(
+            name = "keygen",
+            description =
+                    "Create a new audit signing key file (mode 0600) for audit.signingKeyFile; prints its verifier key.")
     static final class Keygen implements Callable<Integer> {
-        @Option(names = "--origin", required = true, description = "the log's origin, also the key's name, e.g. countersign.example.com/audit")
+        @Option(
+                names = "--origin",
+                required = true,
+                description = "the log's origin, also the key's name, e.g. countersign.example.com/audit")
         String origin;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "the key file to create; never overwritten")
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "FILE",
+                description = "the key file to create; never overwritten")
         Path out;
 
         @Override
@@ -313,8 +387,10 @@ public final class AuditCommand {
             return switch (outcome) {
                 case EvidenceVerifier.Verified ok -> {
                     Checkpoint checkpoint = ok.checkpoint();
-                    System.out.println("verified: evidence package for " + ok.period().from() + " to " + ok.period().to() + ", " + ok.files()
-                            + " files, every one rebuilt from the " + ok.cited() + " cited entries of log '" + checkpoint.origin()
+                    System.out.println("verified: evidence package for "
+                            + ok.period().from() + " to " + ok.period().to() + ", " + ok.files()
+                            + " files, every one rebuilt from the " + ok.cited() + " cited entries of log '"
+                            + checkpoint.origin()
                             + "', each proven under the checkpoint of size " + checkpoint.size() + " root "
                             + Base64.getEncoder().encodeToString(checkpoint.rootHash()) + ", signed by " + ok.key());
                     ok.notes().forEach(note -> System.out.println("  " + note));
@@ -341,7 +417,8 @@ public final class AuditCommand {
             try {
                 text = Files.readString(Path.of(key.substring(1)), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new UncheckedIOException("can't read the key file " + key.substring(1) + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "can't read the key file " + key.substring(1) + ": " + e.getMessage(), e);
             }
         }
         return Optional.of(NoteVerifier.parse(text.strip()));

@@ -26,17 +26,25 @@ import picocli.CommandLine.Option;
  * beside it. Without {@code grant.key} outstanding grants fail, and without
  * {@code audit-signing.key} the log can't be extended under the same verifier key.
  */
-@Command(name = "backup", description = "Write a consistent copy of a (running) gateway's SQLite store and keys into one file (a zip, mode 0600).")
+@Command(
+        name = "backup",
+        description =
+                "Write a consistent copy of a (running) gateway's SQLite store and keys into one file (a zip, mode 0600).")
 public final class BackupCommand implements Callable<Integer> {
     static final String DATABASE = "countersign.db";
     /** The files of a data folder a backup carries; the database first. */
     static final List<String> FILES = List.of(DATABASE, "grant.key", "audit-signing.key", "mcp-pins.json");
+
     static final List<String> REQUIRED = List.of(DATABASE, "grant.key", "audit-signing.key");
 
     @Option(names = "--data", description = "data folder (default ./countersign-data)")
     Path data = Path.of("countersign-data");
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the backup file to write; never overwritten")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE",
+            description = "the backup file to write; never overwritten")
     Path out;
 
     @Override
@@ -44,7 +52,9 @@ public final class BackupCommand implements Callable<Integer> {
         Path folder = new DataFolder(data).directory();
         for (String name : REQUIRED) {
             if (!Files.isRegularFile(folder.resolve(name))) {
-                throw new IllegalArgumentException("no " + name + " in " + folder + "; is that a gateway's data folder? (a PostgreSQL store is backed up with pg_dump; keep grant.key and audit-signing.key with it)");
+                throw new IllegalArgumentException(
+                        "no " + name + " in " + folder
+                                + "; is that a gateway's data folder? (a PostgreSQL store is backed up with pg_dump; keep grant.key and audit-signing.key with it)");
             }
         }
         if (Files.exists(out)) {
@@ -55,7 +65,8 @@ public final class BackupCommand implements Callable<Integer> {
             Path copy = staging.resolve(DATABASE);
             onlineBackup(folder.resolve(DATABASE), copy);
             Path zip = staging.resolve("backup.zip");
-            try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream archive = new ZipOutputStream(file)) {
+            try (OutputStream file = Files.newOutputStream(zip);
+                    ZipOutputStream archive = new ZipOutputStream(file)) {
                 for (String name : FILES) {
                     Path source = name.equals(DATABASE) ? copy : folder.resolve(name);
                     if (Files.isRegularFile(source)) {
@@ -70,8 +81,13 @@ public final class BackupCommand implements Callable<Integer> {
         } finally {
             deleteTree(staging);
         }
-        System.out.println("Backed up " + folder + " (" + String.join(", ", FILES.stream().filter(name -> Files.isRegularFile(folder.resolve(name))).toList())
-                + ") to " + out + "; restore it with: countersign restore --from " + out + " --data DIR");
+        System.out.println("Backed up " + folder + " ("
+                + String.join(
+                        ", ",
+                        FILES.stream()
+                                .filter(name -> Files.isRegularFile(folder.resolve(name)))
+                                .toList()) + ") to " + out + "; restore it with: countersign restore --from " + out
+                + " --data DIR");
         return 0;
     }
 

@@ -19,7 +19,9 @@ final class DataOption {
     @Option(names = "--data", description = "data folder (default ./countersign-data)")
     Path data = Path.of("countersign-data");
 
-    @Option(names = "--config", description = "the gateway's countersign.yaml: use the database it names (PostgreSQL or its data folder)")
+    @Option(
+            names = "--config",
+            description = "the gateway's countersign.yaml: use the database it names (PostgreSQL or its data folder)")
     Path config;
 
     GatewayStore openStore() {
@@ -27,7 +29,9 @@ final class DataOption {
             return SqliteStore.open(new DataFolder(data).create());
         }
         ServerConfig settings = ConfigFile.load(config);
-        return settings.database().postgres().<GatewayStore>map(PostgresStore::open)
+        return settings.database()
+                .postgres()
+                .<GatewayStore>map(PostgresStore::open)
                 .orElseGet(() -> SqliteStore.open(new DataFolder(settings.dataDirectory()).create()));
     }
 }

@@ -2,9 +2,9 @@ package io.countersign.server.cli;
 
 import io.countersign.server.audit.AuditSigningKey;
 import io.countersign.server.audit.verify.AuditSource;
+import io.countersign.server.audit.verify.AuditSource.SourceException;
 import io.countersign.server.audit.verify.DataFolderSource;
 import io.countersign.server.audit.verify.LogVerifier;
-import io.countersign.server.audit.verify.AuditSource.SourceException;
 import io.countersign.server.audit.verify.VerifierState;
 import io.countersign.store.postgres.PostgresSettings;
 import io.countersign.store.postgres.PostgresStore;
@@ -26,8 +26,10 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "db", description = "Move a gateway's data between databases.", subcommands = DbCommand.Migrate.class)
 public final class DbCommand {
 
-    @Command(name = "migrate", description = "Copy a SQLite store (requests, audit log, checkpoints, credentials) into an empty PostgreSQL"
-            + " database, then verify the audit log there. Stop the gateway first.")
+    @Command(
+            name = "migrate",
+            description = "Copy a SQLite store (requests, audit log, checkpoints, credentials) into an empty PostgreSQL"
+                    + " database, then verify the audit log there. Stop the gateway first.")
     static final class Migrate implements Callable<Integer> {
         @Option(names = "--from", required = true, description = "the SQLite data folder, or its countersign.db")
         Path from;
@@ -38,7 +40,10 @@ public final class DbCommand {
         @Option(names = "--user", description = "database user, when the URL has none")
         String user;
 
-        @Option(names = "--password-env", paramLabel = "VAR", description = "the environment variable that holds the database password")
+        @Option(
+                names = "--password-env",
+                paramLabel = "VAR",
+                description = "the environment variable that holds the database password")
         String passwordEnv;
 
         @Override
@@ -68,19 +73,26 @@ public final class DbCommand {
                 List<String> after = new ArrayList<>();
                 source.storedCheckpoints(after::add);
                 if (!after.equals(before)) {
-                    System.err.println("db migrate FAILED: the target has " + after.size() + " checkpoint(s), the source " + before.size());
+                    System.err.println("db migrate FAILED: the target has " + after.size()
+                            + " checkpoint(s), the source " + before.size());
                     return 1;
                 }
                 if (before.isEmpty()) {
-                    System.out.println("the source has no signed checkpoint yet; start a gateway on the target to sign one, then run audit verify");
+                    System.out.println(
+                            "the source has no signed checkpoint yet; start a gateway on the target to sign one, then run audit verify");
                     return 0;
                 }
-                LogVerifier.Outcome outcome = new LogVerifier(JsonMapper.builder().build()).verify(source,
-                        new LogVerifier.Trust(key.map(LogVerifierKey::verifier), key.isEmpty()), origin -> VerifierState.at(state));
+                LogVerifier.Outcome outcome = new LogVerifier(
+                                JsonMapper.builder().build())
+                        .verify(
+                                source,
+                                new LogVerifier.Trust(key.map(LogVerifierKey::verifier), key.isEmpty()),
+                                origin -> VerifierState.at(state));
                 return switch (outcome) {
                     case LogVerifier.Verified ok -> {
-                        System.out.println("verified on " + target.describe() + ": " + ok.entries() + " entries, " + after.size()
-                                + " checkpoint(s) identical to the source's, latest of size " + ok.checkpoint().size());
+                        System.out.println("verified on " + target.describe() + ": " + ok.entries() + " entries, "
+                                + after.size() + " checkpoint(s) identical to the source's, latest of size "
+                                + ok.checkpoint().size());
                         yield 0;
                     }
                     case LogVerifier.Failed failed -> {
@@ -104,7 +116,9 @@ public final class DbCommand {
     /** The public half of the signing key kept in the data folder, when it is there. */
     private record LogVerifierKey(io.countersign.tlog.note.NoteVerifier verifier) {
         static Optional<LogVerifierKey> in(Path folder) {
-            return AuditSigningKey.readIfPresent(folder.resolve(AuditSigningKey.FILE_NAME)).map(NoteSigner::verifier).map(LogVerifierKey::new);
+            return AuditSigningKey.readIfPresent(folder.resolve(AuditSigningKey.FILE_NAME))
+                    .map(NoteSigner::verifier)
+                    .map(LogVerifierKey::new);
         }
     }
 }

@@ -24,18 +24,32 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code countersign evidence export}: the SOC 2 evidence package of a period, from a data
  * folder (read only: nothing is appended, no key is needed beyond the public one).
  */
-@Command(name = "evidence", description = "SOC 2 evidence packages built from the audit log.", subcommands = EvidenceCommand.Export.class)
+@Command(
+        name = "evidence",
+        description = "SOC 2 evidence packages built from the audit log.",
+        subcommands = EvidenceCommand.Export.class)
 public final class EvidenceCommand {
 
-    @Command(name = "export", description = {
-            "Write the evidence package of the requests created in [--from, --to): population (CSV, JSON Lines), separation of duties,",
-            "break-glass reviews, policy versions, timings, exceptions, control map, an HTML summary, and the audit entries they come",
-            "from with inclusion proofs under the newest signed checkpoint. Check it offline with 'countersign audit verify --export FILE'."})
+    @Command(
+            name = "export",
+            description = {
+                "Write the evidence package of the requests created in [--from, --to): population (CSV, JSON Lines), separation of duties,",
+                "break-glass reviews, policy versions, timings, exceptions, control map, an HTML summary, and the audit entries they come",
+                "from with inclusion proofs under the newest signed checkpoint. Check it offline with 'countersign audit verify --export FILE'."
+            })
     static final class Export implements Callable<Integer> {
-        @Option(names = "--from", required = true, paramLabel = "DATE", description = "start, included: 2026-10-01 (midnight UTC) or 2026-10-01T09:30:00Z")
+        @Option(
+                names = "--from",
+                required = true,
+                paramLabel = "DATE",
+                description = "start, included: 2026-10-01 (midnight UTC) or 2026-10-01T09:30:00Z")
         String from;
 
-        @Option(names = "--to", required = true, paramLabel = "DATE", description = "end, excluded: 2027-01-01 or an instant")
+        @Option(
+                names = "--to",
+                required = true,
+                paramLabel = "DATE",
+                description = "end, excluded: 2027-01-01 or an instant")
         String to;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "the zip to write")
@@ -44,7 +58,10 @@ public final class EvidenceCommand {
         @Option(names = "--data", description = "data folder (default ./countersign-data)")
         Path data = Path.of("countersign-data");
 
-        @Option(names = "--key", paramLabel = "KEY", description = "the log's verifier key, or @FILE (default: the data folder's signing key's)")
+        @Option(
+                names = "--key",
+                paramLabel = "KEY",
+                description = "the log's verifier key, or @FILE (default: the data folder's signing key's)")
         String key;
 
         @Override
@@ -62,15 +79,21 @@ public final class EvidenceCommand {
             }
             Optional<NoteVerifier> verifier;
             try {
-                verifier = key != null ? Optional.of(NoteVerifier.parse(key.startsWith("@")
-                        ? Files.readString(Path.of(key.substring(1)), StandardCharsets.UTF_8).strip() : key.strip()))
-                        : AuditSigningKey.readIfPresent(data.resolve(AuditSigningKey.FILE_NAME)).map(NoteSigner::verifier);
+                verifier = key != null
+                        ? Optional.of(NoteVerifier.parse(
+                                key.startsWith("@")
+                                        ? Files.readString(Path.of(key.substring(1)), StandardCharsets.UTF_8)
+                                                .strip()
+                                        : key.strip()))
+                        : AuditSigningKey.readIfPresent(data.resolve(AuditSigningKey.FILE_NAME))
+                                .map(NoteSigner::verifier);
             } catch (IllegalArgumentException e) {
                 System.err.println("countersign: --key: " + e.getMessage());
                 return 2;
             }
             if (verifier.isEmpty()) {
-                System.err.println("countersign: no signing key in " + data + "; pass --key with the log's verifier key");
+                System.err.println(
+                        "countersign: no signing key in " + data + "; pass --key with the log's verifier key");
                 return 1;
             }
             Path parent = out.toAbsolutePath().getParent();
@@ -79,15 +102,19 @@ public final class EvidenceCommand {
             try (SqliteStore store = SqliteStore.open(data)) {
                 EvidenceExporter.Exported exported;
                 try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16)) {
-                    exported = new EvidenceExporter(store, verifier.get(), JsonMapper.builder().build()).export(period, file);
+                    exported = new EvidenceExporter(
+                                    store, verifier.get(), JsonMapper.builder().build())
+                            .export(period, file);
                 }
                 try {
                     Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING);
                 }
-                System.out.println("exported " + exported.requests() + " requests created from " + period.from() + " to " + period.to() + ", citing "
-                        + exported.cited() + " audit entries (range " + exported.first() + " to " + exported.end() + " of a checkpoint of "
+                System.out.println("exported " + exported.requests() + " requests created from " + period.from()
+                        + " to " + period.to() + ", citing "
+                        + exported.cited() + " audit entries (range " + exported.first() + " to " + exported.end()
+                        + " of a checkpoint of "
                         + exported.logSize() + "), to " + out);
                 return 0;
             } catch (EvidenceExporter.NotExportable e) {

@@ -28,14 +28,18 @@ final class HumanChanges {
             }
             Instant now = Instant.now();
             for (HumanAdmin.HumanView human : humans) {
-                System.out.println(human.name() + " <" + human.email() + ">  groups " + human.groups().stream().sorted().toList()
-                        + (human.roles().isEmpty() ? "" : "  roles " + human.roles().stream().sorted().toList())
+                System.out.println(human.name() + " <" + human.email() + ">  groups "
+                        + human.groups().stream().sorted().toList()
+                        + (human.roles().isEmpty()
+                                ? ""
+                                : "  roles " + human.roles().stream().sorted().toList())
                         + (human.activeAt(now) ? "" : "  INACTIVE"));
                 for (StoredCredential token : human.tokens()) {
                     System.out.println("  token " + token.tokenId() + "  created " + token.createdAt()
                             + token.revokedAt().map(at -> "  REVOKED " + at).orElse("")
                             + token.expiresAt().map(at -> "  expires " + at).orElse("")
-                            + "  last used " + token.lastUsedAt().map(Instant::toString).orElse("never"));
+                            + "  last used "
+                            + token.lastUsedAt().map(Instant::toString).orElse("never"));
                 }
             }
             return 0;
@@ -53,7 +57,8 @@ final class HumanChanges {
         @Override
         public Integer call() {
             int revoked = HumansCommand.withAdmin(data, admin -> admin.revoke(name, AgentsCommand.operator()));
-            System.out.println("Revoked " + revoked + (revoked == 1 ? " token" : " tokens") + " of human " + name + ".");
+            System.out.println(
+                    "Revoked " + revoked + (revoked == 1 ? " token" : " tokens") + " of human " + name + ".");
             return 0;
         }
     }
@@ -74,10 +79,22 @@ final class HumanChanges {
 
         @Override
         public Integer call() {
-            HumanAdmin.HumanView changed = HumansCommand.withAdmin(data,
-                    admin -> admin.changeGroups(name, new LinkedHashSet<>(groups), new LinkedHashSet<>(roles), AgentsCommand.operator()));
-            System.out.println("Human " + changed.name() + " is now in " + (changed.groups().isEmpty() ? "no group" : String.join(", ", changed.groups().stream().sorted().toList()))
-                    + (changed.roles().isEmpty() ? "" : ", role " + String.join(", ", changed.roles().stream().sorted().toList())) + ".");
+            HumanAdmin.HumanView changed = HumansCommand.withAdmin(
+                    data,
+                    admin -> admin.changeGroups(
+                            name, new LinkedHashSet<>(groups), new LinkedHashSet<>(roles), AgentsCommand.operator()));
+            System.out.println("Human " + changed.name() + " is now in "
+                    + (changed.groups().isEmpty()
+                            ? "no group"
+                            : String.join(
+                                    ", ", changed.groups().stream().sorted().toList()))
+                    + (changed.roles().isEmpty()
+                            ? ""
+                            : ", role "
+                                    + String.join(
+                                            ", ",
+                                            changed.roles().stream().sorted().toList()))
+                    + ".");
             return 0;
         }
     }

@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "insights", description = "Suggest allow and deny rules from the humans' recorded decisions, with their evidence.")
+@Command(
+        name = "insights",
+        description = "Suggest allow and deny rules from the humans' recorded decisions, with their evidence.")
 public final class InsightsCommand implements Callable<Integer> {
     @Mixin
     DataOption data;
@@ -20,14 +22,18 @@ public final class InsightsCommand implements Callable<Integer> {
     @Option(names = "--since", description = "how far back to look: 90s, 12h, 30d (default 30d)")
     String since = "30d";
 
-    @Option(names = "--min", description = "decisions a suggestion needs, all the same way (default " + SuggestionFinder.DEFAULT_MIN_COUNT + ")")
+    @Option(
+            names = "--min",
+            description = "decisions a suggestion needs, all the same way (default "
+                    + SuggestionFinder.DEFAULT_MIN_COUNT + ")")
     int min = SuggestionFinder.DEFAULT_MIN_COUNT;
 
     @Override
     public Integer call() {
         Insights.Suggestions suggestions;
         try (GatewayStore store = data.openStore()) {
-            suggestions = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest).suggestions(DecisionHistory.parseWindow(since), min);
+            suggestions = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest)
+                    .suggestions(DecisionHistory.parseWindow(since), min);
         }
         DecisionHistory history = suggestions.history();
         System.out.println(history.requests().size() + " request(s) from " + history.from() + " to " + history.to()
@@ -40,7 +46,8 @@ public final class InsightsCommand implements Callable<Integer> {
         for (Suggestion suggestion : suggestions.items()) {
             System.out.println();
             System.out.println(n++ + ". " + suggestion.summary());
-            System.out.println("   evidence: " + suggestion.count() + " request(s), e.g. " + String.join(", ", suggestion.examples()));
+            System.out.println("   evidence: " + suggestion.count() + " request(s), e.g. "
+                    + String.join(", ", suggestion.examples()));
             suggestion.note().ifPresent(note -> System.out.println("   note: " + note));
             suggestion.ruleYaml().lines().forEach(line -> System.out.println("   " + line));
         }

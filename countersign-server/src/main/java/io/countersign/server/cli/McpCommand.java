@@ -34,12 +34,17 @@ import tools.jackson.databind.json.JsonMapper;
  * to one agent on stdin/stdout, authenticated by its API key. stdout carries only MCP messages;
  * everything else goes to stderr.
  */
-@Command(name = "mcp", description = "Serve the configured MCP servers to an agent over stdio, every tool call through the policy.",
+@Command(
+        name = "mcp",
+        description = "Serve the configured MCP servers to an agent over stdio, every tool call through the policy.",
         subcommands = {McpCommand.Pins.class})
 public final class McpCommand implements Callable<Integer> {
     static final String API_KEY_ENV = "COUNTERSIGN_API_KEY";
 
-    @Option(names = "--stdio", description = "speak MCP on stdin/stdout (the only transport of this command; /mcp on 'serve' is the HTTP one)")
+    @Option(
+            names = "--stdio",
+            description =
+                    "speak MCP on stdin/stdout (the only transport of this command; /mcp on 'serve' is the HTTP one)")
     boolean stdio;
 
     @Option(names = "--config", description = "countersign.yaml with an mcp.servers section")
@@ -48,10 +53,15 @@ public final class McpCommand implements Callable<Integer> {
     @Option(names = "--data", description = "data folder (default from the config, else ./countersign-data)")
     Path data;
 
-    @Option(names = "--port", description = "port of the HTTP API for approvals (default from the config; 0 picks a free one)")
+    @Option(
+            names = "--port",
+            description = "port of the HTTP API for approvals (default from the config; 0 picks a free one)")
     Integer port;
 
-    @Option(names = "--api-key", description = "the agent's API key (default: $" + API_KEY_ENV + "; prefer the variable, a flag shows in ps)")
+    @Option(
+            names = "--api-key",
+            description =
+                    "the agent's API key (default: $" + API_KEY_ENV + "; prefer the variable, a flag shows in ps)")
     String apiKey;
 
     @Override
@@ -82,12 +92,15 @@ public final class McpCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("the API key was refused: " + e.getMessage());
             }
             McpModule mcp = gateway.mcp().orElseThrow();
-            // Killed (SIGTERM, Ctrl-C) while a call is held: its request is cancelled, not left for a human to approve in vain.
+            // Killed (SIGTERM, Ctrl-C) while a call is held: its request is cancelled, not left for a human to approve
+            // in vain.
             Thread stopping = new Thread(() -> mcp.callersGone("the gateway process is stopping"), "mcp-stopping");
             Runtime.getRuntime().addShutdownHook(stopping);
             CountDownLatch endOfInput = new CountDownLatch(1);
-            AutoCloseable session = mcp.serveStdio(agent, new EndAware(new FileInputStream(FileDescriptor.in), endOfInput), protocolOut);
-            System.err.println("countersign: serving MCP on stdio as agent " + agent.name() + "; approvals at " + gateway.baseUrl());
+            AutoCloseable session = mcp.serveStdio(
+                    agent, new EndAware(new FileInputStream(FileDescriptor.in), endOfInput), protocolOut);
+            System.err.println("countersign: serving MCP on stdio as agent " + agent.name() + "; approvals at "
+                    + gateway.baseUrl());
             endOfInput.await();
             closeQuietly(session);
             return 0;
@@ -135,11 +148,15 @@ public final class McpCommand implements Callable<Integer> {
     }
 
     /** {@code countersign mcp pins list|accept}: tools whose definition changed since they were pinned. */
-    @Command(name = "pins", description = "Tool pins: list the tools whose definition changed, accept a new definition.",
+    @Command(
+            name = "pins",
+            description = "Tool pins: list the tools whose definition changed, accept a new definition.",
             subcommands = {ListPins.class, Accept.class})
     static final class Pins {}
 
-    @Command(name = "list", description = "List the tools whose definition changed since it was pinned, waiting for an admin.")
+    @Command(
+            name = "list",
+            description = "List the tools whose definition changed since it was pinned, waiting for an admin.")
     static final class ListPins implements Callable<Integer> {
         @Mixin
         DataOption data;
@@ -147,19 +164,27 @@ public final class McpCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try (GatewayStore store = data.openStore()) {
-                List<ToolPinning.Change> changes = ToolPinning.open(data.data, store, Clock.systemUTC(), JsonMapper.builder().build()).changes();
+                List<ToolPinning.Change> changes = ToolPinning.open(
+                                data.data,
+                                store,
+                                Clock.systemUTC(),
+                                JsonMapper.builder().build())
+                        .changes();
                 if (changes.isEmpty()) {
                     System.out.println("No changed tools.");
                 }
                 for (ToolPinning.Change change : changes) {
-                    System.out.println(change.name() + "  pinned " + change.pinned() + "  presented " + change.presented() + "  since " + change.noticedAt());
+                    System.out.println(change.name() + "  pinned " + change.pinned() + "  presented "
+                            + change.presented() + "  since " + change.noticedAt());
                 }
             }
             return 0;
         }
     }
 
-    @Command(name = "accept", description = "Accept a changed tool's new definition as its pin (recorded in the audit log).")
+    @Command(
+            name = "accept",
+            description = "Accept a changed tool's new definition as its pin (recorded in the audit log).")
     static final class Accept implements Callable<Integer> {
         @Parameters(index = "0", description = "the tool, as server__tool")
         String tool;
@@ -170,9 +195,14 @@ public final class McpCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             try (GatewayStore store = data.openStore()) {
-                ToolPinning.Change accepted = ToolPinning.open(data.data, store, Clock.systemUTC(), JsonMapper.builder().build())
+                ToolPinning.Change accepted = ToolPinning.open(
+                                data.data,
+                                store,
+                                Clock.systemUTC(),
+                                JsonMapper.builder().build())
                         .accept(tool, AgentsCommand.operator());
-                System.out.println("Accepted " + accepted.name() + ": pinned sha256 " + accepted.presented() + " (was " + accepted.pinned() + ").");
+                System.out.println("Accepted " + accepted.name() + ": pinned sha256 " + accepted.presented() + " (was "
+                        + accepted.pinned() + ").");
                 return 0;
             } catch (NoSuchElementException e) {
                 System.err.println(e.getMessage());

@@ -10,7 +10,8 @@ final class Names {
 
     static void requireValid(String kind, String name) {
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException(kind + " name '" + name + "' must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit");
+            throw new IllegalArgumentException(kind + " name '" + name
+                    + "' must be 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit");
         }
     }
 }

@@ -2,23 +2,28 @@ package io.countersign.server.cli;
 
 import io.countersign.policy.Policy;
 import io.countersign.policy.PolicyTestCases;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.Callable;
 import io.countersign.server.insights.DecisionHistory;
 import io.countersign.server.insights.Insights;
 import io.countersign.server.policychange.PolicyChanges;
 import io.countersign.store.GatewayStore;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "policy", description = "Check, test and replay policy files.", subcommands = {PolicyCommand.Check.class, PolicyCommand.Test.class, PolicyCommand.Replay.class})
+@Command(
+        name = "policy",
+        description = "Check, test and replay policy files.",
+        subcommands = {PolicyCommand.Check.class, PolicyCommand.Test.class, PolicyCommand.Replay.class})
 public final class PolicyCommand {
 
-    @Command(name = "check", description = "Load a policy file and report its version, or the first error with its line and rule.")
+    @Command(
+            name = "check",
+            description = "Load a policy file and report its version, or the first error with its line and rule.")
     static final class Check implements Callable<Integer> {
         @Parameters(index = "0", description = "the policy file")
         Path file;
@@ -28,9 +33,10 @@ public final class PolicyCommand {
             Policy policy = Policy.load(file);
             int rules = policy.rules().size();
             int breakers = policy.breakers().size();
-            System.out.println(file + ": OK, version " + policy.version() + ", " + rules + (rules == 1 ? " rule" : " rules")
-                    + (breakers == 0 ? "" : ", " + breakers + (breakers == 1 ? " breaker" : " breakers"))
-                    + ", default " + policy.defaultEffect().wireName());
+            System.out.println(
+                    file + ": OK, version " + policy.version() + ", " + rules + (rules == 1 ? " rule" : " rules")
+                            + (breakers == 0 ? "" : ", " + breakers + (breakers == 1 ? " breaker" : " breakers"))
+                            + ", default " + policy.defaultEffect().wireName());
             return 0;
         }
     }
@@ -54,7 +60,10 @@ public final class PolicyCommand {
         }
     }
 
-    @Command(name = "replay", description = "Replay a policy file against the recorded requests; list exactly those whose decision would change.")
+    @Command(
+            name = "replay",
+            description =
+                    "Replay a policy file against the recorded requests; list exactly those whose decision would change.")
     static final class Replay implements Callable<Integer> {
         @Parameters(index = "0", description = "the proposed policy file")
         Path file;
@@ -70,11 +79,16 @@ public final class PolicyCommand {
             Policy policy = Policy.load(file);
             io.countersign.server.insights.Replay.Report report;
             try (GatewayStore store = data.openStore()) {
-                report = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest).replay(policy, DecisionHistory.parseWindow(since));
+                report = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest)
+                        .replay(policy, DecisionHistory.parseWindow(since));
             }
-            System.out.println("replayed " + report.replayed() + " request(s) created from " + report.from() + " to " + report.to() + " against "
-                    + file + " (" + report.policyVersion() + ")" + (report.notReplayed() == 0 ? ""
-                            : "; " + report.notReplayed() + " denied before the policy (suspended agent, scopes) not replayed"));
+            System.out.println("replayed " + report.replayed() + " request(s) created from " + report.from() + " to "
+                    + report.to() + " against "
+                    + file + " (" + report.policyVersion() + ")"
+                    + (report.notReplayed() == 0
+                            ? ""
+                            : "; " + report.notReplayed()
+                                    + " denied before the policy (suspended agent, scopes) not replayed"));
             if (report.changes().isEmpty()) {
                 System.out.println("no decision would change");
                 return 0;
@@ -82,10 +96,15 @@ public final class PolicyCommand {
             System.out.println(report.changes().size() + " decision(s) would change:");
             report.counts().forEach((kind, count) -> System.out.println("  " + kind + ": " + count));
             for (io.countersign.server.insights.Replay.Change change : report.changes()) {
-                System.out.println(change.request().id() + " " + change.request().createdAt() + " " + change.request().agent().name() + " "
-                        + change.request().action().action() + " " + change.request().action().resource() + ": "
-                        + change.before().effect().wireName() + " " + change.before().rules() + " -> "
-                        + change.after().effect().wireName() + " " + change.after().rules());
+                System.out.println(
+                        change.request().id() + " " + change.request().createdAt() + " "
+                                + change.request().agent().name() + " "
+                                + change.request().action().action() + " "
+                                + change.request().action().resource() + ": "
+                                + change.before().effect().wireName() + " "
+                                + change.before().rules() + " -> "
+                                + change.after().effect().wireName() + " "
+                                + change.after().rules());
             }
             return 0;
         }

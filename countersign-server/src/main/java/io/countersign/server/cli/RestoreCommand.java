@@ -27,7 +27,10 @@ import tools.jackson.databind.json.JsonMapper;
  * and only after the restored audit log verified (every leaf, the tree, the signature of the
  * newest checkpoint). A backup that does not verify restores nothing.
  */
-@Command(name = "restore", description = "Restore a backup written by 'countersign backup' into a new data folder, once its audit log verifies.")
+@Command(
+        name = "restore",
+        description =
+                "Restore a backup written by 'countersign backup' into a new data folder, once its audit log verifies.")
 public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "FILE", description = "the backup file")
     Path from;
@@ -35,7 +38,10 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "the data folder to restore into: new, or empty")
     Path data;
 
-    @Option(names = "--key", paramLabel = "KEY", description = "the verifier key the log must be signed by (default: the backup's own signing key's)")
+    @Option(
+            names = "--key",
+            paramLabel = "KEY",
+            description = "the verifier key the log must be signed by (default: the backup's own signing key's)")
     String key;
 
     @Override
@@ -44,7 +50,8 @@ public final class RestoreCommand implements Callable<Integer> {
         if (Files.isDirectory(target)) {
             try (var entries = Files.list(target)) {
                 if (entries.findAny().isPresent()) {
-                    throw new IllegalArgumentException(target + " is not empty; restore into a new folder, then point the gateway at it");
+                    throw new IllegalArgumentException(
+                            target + " is not empty; restore into a new folder, then point the gateway at it");
                 }
             }
         }
@@ -65,11 +72,13 @@ public final class RestoreCommand implements Callable<Integer> {
 
     private void unpack(Path staging) throws IOException {
         Set<String> seen = new HashSet<>();
-        try (InputStream file = Files.newInputStream(from); ZipInputStream archive = new ZipInputStream(file)) {
+        try (InputStream file = Files.newInputStream(from);
+                ZipInputStream archive = new ZipInputStream(file)) {
             for (ZipEntry entry = archive.getNextEntry(); entry != null; entry = archive.getNextEntry()) {
                 // Only the files a backup writes, by their plain names: nothing else lands in the data folder.
                 if (!BackupCommand.FILES.contains(entry.getName()) || !seen.add(entry.getName())) {
-                    throw new IllegalArgumentException(from + " is not a Countersign backup: unexpected entry '" + entry.getName() + "'");
+                    throw new IllegalArgumentException(
+                            from + " is not a Countersign backup: unexpected entry '" + entry.getName() + "'");
                 }
                 Path out = staging.resolve(entry.getName());
                 Files.copy(archive, out);
@@ -86,25 +95,36 @@ public final class RestoreCommand implements Callable<Integer> {
     }
 
     private String verify(Path staging) throws IOException {
-        NoteVerifier trusted = key != null ? NoteVerifier.parse(key.strip())
-                : NoteVerifier.parse(AuditSigningKey.readIfPresent(staging.resolve(AuditSigningKey.FILE_NAME)).map(NoteSigner::verifier)
-                        .map(Object::toString).orElseThrow());
+        NoteVerifier trusted = key != null
+                ? NoteVerifier.parse(key.strip())
+                : NoteVerifier.parse(AuditSigningKey.readIfPresent(staging.resolve(AuditSigningKey.FILE_NAME))
+                        .map(NoteSigner::verifier)
+                        .map(Object::toString)
+                        .orElseThrow());
         Path state = staging.resolve(".verified");
         LogVerifier.Outcome outcome;
         try (DataFolderSource source = DataFolderSource.open(staging)) {
-            outcome = new LogVerifier(JsonMapper.builder().build()).verify(source, new LogVerifier.Trust(Optional.of(trusted), false),
-                    origin -> VerifierState.at(state));
+            outcome = new LogVerifier(JsonMapper.builder().build())
+                    .verify(
+                            source,
+                            new LogVerifier.Trust(Optional.of(trusted), false),
+                            origin -> VerifierState.at(state));
         } catch (SourceException e) {
-            throw new IllegalStateException("the backup's audit log does not verify, nothing restored: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "the backup's audit log does not verify, nothing restored: " + e.getMessage(), e);
         } finally {
             Files.deleteIfExists(state);
         }
         return switch (outcome) {
-            case LogVerifier.Verified ok -> "its audit log verified: " + ok.entries() + " entries, checkpoint size " + ok.checkpoint().size()
-                    + ", signed by " + ok.key();
-            case LogVerifier.Failed failed -> throw new IllegalStateException("the backup's audit log does not verify, nothing restored: " + failed.problem());
-            case LogVerifier.Unverifiable unverifiable -> throw new IllegalStateException("the backup's audit log can't be verified, nothing restored: "
-                    + unverifiable.reason());
+            case LogVerifier.Verified ok ->
+                "its audit log verified: " + ok.entries() + " entries, checkpoint size "
+                        + ok.checkpoint().size() + ", signed by " + ok.key();
+            case LogVerifier.Failed failed ->
+                throw new IllegalStateException(
+                        "the backup's audit log does not verify, nothing restored: " + failed.problem());
+            case LogVerifier.Unverifiable unverifiable ->
+                throw new IllegalStateException(
+                        "the backup's audit log can't be verified, nothing restored: " + unverifiable.reason());
         };
     }
 }

@@ -10,7 +10,10 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", description = "Run the gateway. With no config: SQLite in ./countersign-data, the bundled example policy, port 8080.")
+@Command(
+        name = "serve",
+        description =
+                "Run the gateway. With no config: SQLite in ./countersign-data, the bundled example policy, port 8080.")
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", description = "countersign.yaml")
     Path config;
@@ -36,14 +39,19 @@ public final class ServeCommand implements Callable<Integer> {
         if (host != null) settings = settings.withHost(host);
         Gateway gateway = Gateway.start(settings, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gateway.close();
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            gateway.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         System.out.println("Countersign listening on " + gateway.baseUrl()
                 + " (data: " + settings.dataDirectory().toAbsolutePath().normalize()
                 + ", policy: " + settings.policyFile().map(Path::toString).orElse("bundled example") + ")");
-        gateway.postgresProxies().forEach(proxy -> System.out.println("PostgreSQL proxy '" + proxy.name() + "' listening on port " + proxy.port()));
+        gateway.postgresProxies()
+                .forEach(proxy -> System.out.println(
+                        "PostgreSQL proxy '" + proxy.name() + "' listening on port " + proxy.port()));
         System.out.flush();
         stopped.await();
         return 0;

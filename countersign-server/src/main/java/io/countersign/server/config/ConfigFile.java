@@ -1,14 +1,13 @@
 package io.countersign.server.config;
 
-import org.jspecify.annotations.Nullable;
+import io.countersign.outbox.NotificationType;
 import io.countersign.server.audit.AuditConfig;
+import io.countersign.server.channels.Backoff;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.http.TlsFiles;
-import io.countersign.outbox.NotificationType;
-import io.countersign.server.channels.Backoff;
 import io.countersign.server.mcp.McpConfig;
-import io.countersign.server.slack.SlackConfig;
 import io.countersign.server.policychange.PolicyChangeSettings;
+import io.countersign.server.slack.SlackConfig;
 import io.countersign.server.webhooks.WebhookConfig;
 import io.countersign.server.webhooks.WebhookSecret;
 import io.countersign.store.postgres.PostgresSettings;
@@ -74,26 +73,66 @@ public final class ConfigFile {
         } catch (YAMLException e) {
             throw new ConfigException(file + ": not valid YAML: " + e.getMessage());
         }
-        Map<?, ?> top = map(file, "the file", root == null ? Map.of() : root, Set.of("server", "data", "policy", "grants", "identity", "audit", "mcp", "database", "console", "outbox", "webhooks", "teams", "slack", "policyChanges", "proxies"));
+        Map<?, ?> top = map(
+                file,
+                "the file",
+                root == null ? Map.of() : root,
+                Set.of(
+                        "server",
+                        "data",
+                        "policy",
+                        "grants",
+                        "identity",
+                        "audit",
+                        "mcp",
+                        "database",
+                        "console",
+                        "outbox",
+                        "webhooks",
+                        "teams",
+                        "slack",
+                        "policyChanges",
+                        "proxies"));
         Path base = Optional.ofNullable(file.toAbsolutePath().getParent()).orElse(Path.of("."));
         ServerConfig config = ServerConfig.defaults();
-        Map<?, ?> server = map(file, "server", top.containsKey("server") ? top.get("server") : Map.of(), Set.of("host", "port", "baseUrl", "maxBodyBytes", "tls"));
+        Map<?, ?> server = map(
+                file,
+                "server",
+                top.containsKey("server") ? top.get("server") : Map.of(),
+                Set.of("host", "port", "baseUrl", "maxBodyBytes", "tls"));
         String host = string(file, "server.host", server.get("host")).orElse(config.host());
         int port = integer(file, "server.port", server.get("port")).orElse(config.port());
-        Optional<String> baseUrl = string(file, "server.baseUrl", server.get("baseUrl")).map(url -> url.replaceAll("/+$", ""));
-        long maxBody = integer(file, "server.maxBodyBytes", server.get("maxBodyBytes")).map(Integer::longValue).orElse(config.maxBodyBytes());
+        Optional<String> baseUrl =
+                string(file, "server.baseUrl", server.get("baseUrl")).map(url -> url.replaceAll("/+$", ""));
+        long maxBody = integer(file, "server.maxBodyBytes", server.get("maxBodyBytes"))
+                .map(Integer::longValue)
+                .orElse(config.maxBodyBytes());
         Optional<TlsFiles> tls = tls(file, base, server.get("tls"));
         Path data = string(file, "data", top.get("data")).map(base::resolve).orElse(config.dataDirectory());
         Optional<Path> policy = string(file, "policy", top.get("policy")).map(base::resolve);
         Map<?, ?> grants = map(file, "grants", top.containsKey("grants") ? top.get("grants") : Map.of(), Set.of("ttl"));
-        Duration ttl = string(file, "grants.ttl", grants.get("ttl")).map(value -> duration(file, "grants.ttl", value)).orElse(config.grantTtl());
+        Duration ttl = string(file, "grants.ttl", grants.get("ttl"))
+                .map(value -> duration(file, "grants.ttl", value))
+                .orElse(config.grantTtl());
         try {
-            return new ServerConfig(host, port, data, policy, baseUrl, maxBody, ttl, IdentitySection.parse(file, top.get("identity")),
-                    audit(file, base, top.get("audit")), mcp(file, top.get("mcp"))).withDatabase(database(file, top.get("database")))
+            return new ServerConfig(
+                            host,
+                            port,
+                            data,
+                            policy,
+                            baseUrl,
+                            maxBody,
+                            ttl,
+                            IdentitySection.parse(file, top.get("identity")),
+                            audit(file, base, top.get("audit")),
+                            mcp(file, top.get("mcp")))
+                    .withDatabase(database(file, top.get("database")))
                     .withConsole(console(file, top.get("console")))
                     .withNotifications(notifications(file, top.get("outbox"), top.get("webhooks")))
-                    .withTeams(TeamsSection.parse(file, top.get("teams"), name -> Optional.ofNullable(System.getenv(name))))
-                    .withSlackSection(SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))))
+                    .withTeams(TeamsSection.parse(
+                            file, top.get("teams"), name -> Optional.ofNullable(System.getenv(name))))
+                    .withSlackSection(
+                            SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))))
                     .withPolicyChanges(policyChanges(file, top.get("policyChanges")))
                     .withTlsSection(tls)
                     .withPostgresProxies(ProxiesSection.parse(file, base, top.get("proxies")));
@@ -108,10 +147,14 @@ public final class ConfigFile {
             return Optional.empty();
         }
         Map<?, ?> tls = map(file, "server.tls", value, Set.of("certFile", "keyFile"));
-        Path cert = string(file, "server.tls.certFile", tls.get("certFile")).map(base::resolve)
-                .orElseThrow(() -> new ConfigException(file + ": 'server.tls.certFile' is missing; want the PEM certificate chain"));
-        Path key = string(file, "server.tls.keyFile", tls.get("keyFile")).map(base::resolve)
-                .orElseThrow(() -> new ConfigException(file + ": 'server.tls.keyFile' is missing; want the PEM private key (PKCS#8)"));
+        Path cert = string(file, "server.tls.certFile", tls.get("certFile"))
+                .map(base::resolve)
+                .orElseThrow(() -> new ConfigException(
+                        file + ": 'server.tls.certFile' is missing; want the PEM certificate chain"));
+        Path key = string(file, "server.tls.keyFile", tls.get("keyFile"))
+                .map(base::resolve)
+                .orElseThrow(() -> new ConfigException(
+                        file + ": 'server.tls.keyFile' is missing; want the PEM private key (PKCS#8)"));
         return Optional.of(new TlsFiles(cert, key));
     }
 
@@ -120,7 +163,8 @@ public final class ConfigFile {
         if (value == null) {
             return PolicyChangeSettings.disabled();
         }
-        Map<?, ?> section = map(file, "policyChanges", value, Set.of("approvers", "quorum", "timeout", "reloadFromDisk"));
+        Map<?, ?> section =
+                map(file, "policyChanges", value, Set.of("approvers", "quorum", "timeout", "reloadFromDisk"));
         Object listed = section.get("approvers");
         if (!(listed instanceof List<?> groups) || groups.isEmpty()) {
             throw new ConfigException(file + ": 'policyChanges.approvers' must be a non-empty list of groups");
@@ -131,12 +175,15 @@ public final class ConfigFile {
                     .filter(name -> !name.isBlank())
                     .orElseThrow(() -> new ConfigException(file + ": 'policyChanges.approvers' has an empty entry")));
         }
-        int quorum = integer(file, "policyChanges.quorum", section.get("quorum")).orElse(1);
+        int quorum =
+                integer(file, "policyChanges.quorum", section.get("quorum")).orElse(1);
         Duration timeout = string(file, "policyChanges.timeout", section.get("timeout"))
-                .map(text -> duration(file, "policyChanges.timeout", text)).orElse(PolicyChangeSettings.DEFAULT_TIMEOUT);
+                .map(text -> duration(file, "policyChanges.timeout", text))
+                .orElse(PolicyChangeSettings.DEFAULT_TIMEOUT);
         Object reload = section.get("reloadFromDisk");
         if (reload != null && !(reload instanceof Boolean)) {
-            throw new ConfigException(file + ": 'policyChanges.reloadFromDisk' must be true or false, got '" + reload + "'");
+            throw new ConfigException(
+                    file + ": 'policyChanges.reloadFromDisk' must be true or false, got '" + reload + "'");
         }
         return new PolicyChangeSettings(approvers, quorum, timeout, reload == null || (Boolean) reload);
     }
@@ -156,12 +203,16 @@ public final class ConfigFile {
         }
         Map<?, ?> database = map(file, "database", value, Set.of("url", "user", "passwordEnv", "poolSize"));
         String url = string(file, "database.url", database.get("url"))
-                .orElseThrow(() -> new ConfigException(file + ": 'database.url' is missing; want jdbc:postgresql://host:port/database"));
+                .orElseThrow(() -> new ConfigException(
+                        file + ": 'database.url' is missing; want jdbc:postgresql://host:port/database"));
         Optional<String> passwordEnv = string(file, "database.passwordEnv", database.get("passwordEnv"));
-        Optional<String> password = passwordEnv.map(name -> Optional.ofNullable(System.getenv(name)).orElseThrow(() -> new ConfigException(
-                file + ": 'database.passwordEnv' names the environment variable " + name + ", which is not set")));
-        int poolSize = integer(file, "database.poolSize", database.get("poolSize")).orElse(PostgresSettings.DEFAULT_POOL_SIZE);
-        return DatabaseConfig.postgres(new PostgresSettings(url, string(file, "database.user", database.get("user")), password, poolSize));
+        Optional<String> password = passwordEnv.map(name -> Optional.ofNullable(System.getenv(name))
+                .orElseThrow(() -> new ConfigException(file + ": 'database.passwordEnv' names the environment variable "
+                        + name + ", which is not set")));
+        int poolSize =
+                integer(file, "database.poolSize", database.get("poolSize")).orElse(PostgresSettings.DEFAULT_POOL_SIZE);
+        return DatabaseConfig.postgres(
+                new PostgresSettings(url, string(file, "database.user", database.get("user")), password, poolSize));
     }
 
     /**
@@ -169,36 +220,47 @@ public final class ConfigFile {
      * ({@code secretEnv}), never from the file.
      */
     private static NotificationsConfig notifications(Path file, Object outboxValue, Object webhooksValue) {
-        Map<?, ?> outbox = map(file, "outbox", outboxValue == null ? Map.of() : outboxValue,
+        Map<?, ?> outbox = map(
+                file,
+                "outbox",
+                outboxValue == null ? Map.of() : outboxValue,
                 Set.of("initialBackoff", "maxBackoff", "maxAttempts", "pollInterval"));
         Backoff defaults = Backoff.DEFAULT;
         Backoff backoff = new Backoff(
-                string(file, "outbox.initialBackoff", outbox.get("initialBackoff")).map(text -> duration(file, "outbox.initialBackoff", text))
+                string(file, "outbox.initialBackoff", outbox.get("initialBackoff"))
+                        .map(text -> duration(file, "outbox.initialBackoff", text))
                         .orElse(defaults.initial()),
-                string(file, "outbox.maxBackoff", outbox.get("maxBackoff")).map(text -> duration(file, "outbox.maxBackoff", text))
+                string(file, "outbox.maxBackoff", outbox.get("maxBackoff"))
+                        .map(text -> duration(file, "outbox.maxBackoff", text))
                         .orElse(defaults.max()),
                 integer(file, "outbox.maxAttempts", outbox.get("maxAttempts")).orElse(defaults.maxAttempts()));
-        Duration poll = string(file, "outbox.pollInterval", outbox.get("pollInterval")).map(text -> duration(file, "outbox.pollInterval", text))
+        Duration poll = string(file, "outbox.pollInterval", outbox.get("pollInterval"))
+                .map(text -> duration(file, "outbox.pollInterval", text))
                 .orElse(NotificationsConfig.DEFAULT_POLL_INTERVAL);
         if (webhooksValue != null && !(webhooksValue instanceof List<?>)) {
             throw new ConfigException(file + ": 'webhooks' must be a list of {name, url, secretEnv, events}");
         }
         List<WebhookConfig> webhooks = new ArrayList<>();
         for (Object item : webhooksValue == null ? List.of() : (List<?>) webhooksValue) {
-            Map<?, ?> webhook = map(file, "webhooks[" + webhooks.size() + "]", item, Set.of("name", "url", "secretEnv", "events"));
+            Map<?, ?> webhook =
+                    map(file, "webhooks[" + webhooks.size() + "]", item, Set.of("name", "url", "secretEnv", "events"));
             String name = string(file, "webhooks[].name", webhook.get("name"))
                     .orElseThrow(() -> new ConfigException(file + ": a webhook has no 'name'"));
             String key = "webhooks." + name;
             URI url;
             try {
-                url = new URI(string(file, key + ".url", webhook.get("url")).orElseThrow(() -> new ConfigException(file + ": '" + key + ".url' is missing")));
+                url = new URI(string(file, key + ".url", webhook.get("url"))
+                        .orElseThrow(() -> new ConfigException(file + ": '" + key + ".url' is missing")));
             } catch (URISyntaxException e) {
                 throw new ConfigException(file + ": '" + key + ".url' is not a URL: " + e.getMessage());
             }
             String env = string(file, key + ".secretEnv", webhook.get("secretEnv"))
-                    .orElseThrow(() -> new ConfigException(file + ": '" + key + ".secretEnv' is missing; name the environment variable holding whsec_..."));
-            String secretText = Optional.ofNullable(System.getenv(env)).filter(text -> !text.isBlank()).orElseThrow(() -> new ConfigException(
-                    file + ": '" + key + ".secretEnv' names the environment variable " + env + ", which is not set"));
+                    .orElseThrow(() -> new ConfigException(file + ": '" + key
+                            + ".secretEnv' is missing; name the environment variable holding whsec_..."));
+            String secretText = Optional.ofNullable(System.getenv(env))
+                    .filter(text -> !text.isBlank())
+                    .orElseThrow(() -> new ConfigException(file + ": '" + key
+                            + ".secretEnv' names the environment variable " + env + ", which is not set"));
             WebhookSecret secret;
             try {
                 secret = WebhookSecret.parse(secretText);
@@ -209,7 +271,8 @@ public final class ConfigFile {
             Object listed = webhook.get("events");
             if (listed != null) {
                 if (!(listed instanceof List<?> names)) {
-                    throw new ConfigException(file + ": '" + key + ".events' must be a list like [request.created, request.decided]");
+                    throw new ConfigException(
+                            file + ": '" + key + ".events' must be a list like [request.created, request.decided]");
                 }
                 events = new HashSet<>();
                 for (Object event : names) {
@@ -227,16 +290,25 @@ public final class ConfigFile {
 
     /** The console's OAuth client at the identity provider; the secret only from the environment, never the file. */
     private static ConsoleConfig console(Path file, Object value) {
-        Map<?, ?> console = map(file, "console", value == null ? Map.of() : value,
+        Map<?, ?> console = map(
+                file,
+                "console",
+                value == null ? Map.of() : value,
                 Set.of("clientId", "clientSecretEnv", "idleTimeout", "sessionLifetime"));
-        String clientId = string(file, "console.clientId", console.get("clientId")).orElse(ConsoleConfig.DEFAULT_CLIENT_ID);
-        Optional<String> secret = string(file, "console.clientSecretEnv", console.get("clientSecretEnv")).map(name -> Optional.ofNullable(System.getenv(name))
-                .filter(text -> !text.isBlank())
-                .orElseThrow(() -> new ConfigException(file + ": 'console.clientSecretEnv' names the environment variable " + name + ", which is not set")));
+        String clientId =
+                string(file, "console.clientId", console.get("clientId")).orElse(ConsoleConfig.DEFAULT_CLIENT_ID);
+        Optional<String> secret = string(file, "console.clientSecretEnv", console.get("clientSecretEnv"))
+                .map(name -> Optional.ofNullable(System.getenv(name))
+                        .filter(text -> !text.isBlank())
+                        .orElseThrow(() ->
+                                new ConfigException(file + ": 'console.clientSecretEnv' names the environment variable "
+                                        + name + ", which is not set")));
         Duration idle = string(file, "console.idleTimeout", console.get("idleTimeout"))
-                .map(text -> duration(file, "console.idleTimeout", text)).orElse(ConsoleConfig.DEFAULT_IDLE_TIMEOUT);
+                .map(text -> duration(file, "console.idleTimeout", text))
+                .orElse(ConsoleConfig.DEFAULT_IDLE_TIMEOUT);
         Duration lifetime = string(file, "console.sessionLifetime", console.get("sessionLifetime"))
-                .map(text -> duration(file, "console.sessionLifetime", text)).orElse(ConsoleConfig.DEFAULT_SESSION_LIFETIME);
+                .map(text -> duration(file, "console.sessionLifetime", text))
+                .orElse(ConsoleConfig.DEFAULT_SESSION_LIFETIME);
         try {
             return new ConsoleConfig(clientId, secret, idle, lifetime);
         } catch (IllegalArgumentException e) {
@@ -245,7 +317,11 @@ public final class ConfigFile {
     }
 
     private static AuditConfig audit(Path file, Path base, Object value) {
-        Map<?, ?> audit = map(file, "audit", value == null ? Map.of() : value, Set.of("origin", "signingKeyFile", "witnesses", "checkpointInterval", "publicEntries"));
+        Map<?, ?> audit = map(
+                file,
+                "audit",
+                value == null ? Map.of() : value,
+                Set.of("origin", "signingKeyFile", "witnesses", "checkpointInterval", "publicEntries"));
         Object publicEntries = audit.get("publicEntries");
         if (publicEntries != null && !(publicEntries instanceof Boolean)) {
             throw new ConfigException(file + ": 'audit.publicEntries' must be true or false");
@@ -256,18 +332,23 @@ public final class ConfigFile {
             throw new ConfigException(file + ": 'audit.witnesses' must be a list of URLs");
         }
         for (Object witness : listed == null ? List.of() : (List<?>) listed) {
-            String url = string(file, "audit.witnesses", witness).orElseThrow(() -> new ConfigException(file + ": 'audit.witnesses' has an empty entry"));
+            String url = string(file, "audit.witnesses", witness)
+                    .orElseThrow(() -> new ConfigException(file + ": 'audit.witnesses' has an empty entry"));
             try {
                 witnesses.add(new URI(url));
             } catch (URISyntaxException e) {
-                throw new ConfigException(file + ": 'audit.witnesses' entry '" + url + "' is not a URL: " + e.getMessage());
+                throw new ConfigException(
+                        file + ": 'audit.witnesses' entry '" + url + "' is not a URL: " + e.getMessage());
             }
         }
-        return new AuditConfig(string(file, "audit.origin", audit.get("origin")),
-                string(file, "audit.signingKeyFile", audit.get("signingKeyFile")).map(base::resolve),
+        return new AuditConfig(
+                string(file, "audit.origin", audit.get("origin")),
+                string(file, "audit.signingKeyFile", audit.get("signingKeyFile"))
+                        .map(base::resolve),
                 witnesses,
                 string(file, "audit.checkpointInterval", audit.get("checkpointInterval"))
-                        .map(interval -> duration(file, "audit.checkpointInterval", interval)).orElse(AuditConfig.DEFAULT_CHECKPOINT_INTERVAL),
+                        .map(interval -> duration(file, "audit.checkpointInterval", interval))
+                        .orElse(AuditConfig.DEFAULT_CHECKPOINT_INTERVAL),
                 Boolean.TRUE.equals(publicEntries));
     }
 
@@ -277,7 +358,8 @@ public final class ConfigFile {
         }
         for (Object name : map.keySet()) {
             if (!known.contains(String.valueOf(name))) {
-                throw new ConfigException(file + ": unknown key '" + name + "' in " + key + "; known keys are " + new TreeSet<>(known));
+                throw new ConfigException(
+                        file + ": unknown key '" + name + "' in " + key + "; known keys are " + new TreeSet<>(known));
             }
         }
         return map;
@@ -306,7 +388,8 @@ public final class ConfigFile {
     static Duration duration(Path file, String key, String value) {
         Matcher matcher = DURATION.matcher(value.trim());
         if (!matcher.matches()) {
-            throw new ConfigException(file + ": '" + key + "' must be a duration like 90s, 5m or 2h, got '" + value + "'");
+            throw new ConfigException(
+                    file + ": '" + key + "' must be a duration like 90s, 5m or 2h, got '" + value + "'");
         }
         long amount = Long.parseLong(matcher.group(1));
         return switch (matcher.group(2)) {

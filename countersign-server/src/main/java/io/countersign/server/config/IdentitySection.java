@@ -35,8 +35,18 @@ import java.util.TreeSet;
  */
 final class IdentitySection {
     private static final Set<String> KEYS = Set.of("oidc", "roles", "agents", "breakGlass", "stepUp");
-    private static final Set<String> OIDC_KEYS = Set.of("issuer", "audience", "nameClaim", "emailClaim", "groupsClaim", "clockSkew",
-            "clientIdClaims", "humanClients", "groupsClaimPaths", "requireVerifiedEmail", "keysRefresh");
+    private static final Set<String> OIDC_KEYS = Set.of(
+            "issuer",
+            "audience",
+            "nameClaim",
+            "emailClaim",
+            "groupsClaim",
+            "clockSkew",
+            "clientIdClaims",
+            "humanClients",
+            "groupsClaimPaths",
+            "requireVerifiedEmail",
+            "keysRefresh");
     private static final Set<String> ROLE_KEYS = Set.of("admin", "auditor");
     private static final Set<String> AGENT_KEYS = Set.of("clientId", "name", "labels", "scopes");
 
@@ -54,7 +64,8 @@ final class IdentitySection {
             }
             if (identity.get("roles") != null) {
                 Map<?, ?> roles = map(file, "identity.roles", identity.get("roles"), ROLE_KEYS);
-                config = config.withRoles(strings(file, "identity.roles.admin", roles.get("admin")),
+                config = config.withRoles(
+                        strings(file, "identity.roles.admin", roles.get("admin")),
                         strings(file, "identity.roles.auditor", roles.get("auditor")));
             }
             if (identity.get("agents") != null) {
@@ -62,11 +73,14 @@ final class IdentitySection {
             }
             if (identity.get("breakGlass") != null) {
                 Map<?, ?> breakGlass = map(file, "identity.breakGlass", identity.get("breakGlass"), Set.of("group"));
-                config = config.withBreakGlassGroup(required(file, "identity.breakGlass.group", breakGlass.get("group")));
+                config = config.withBreakGlassGroup(
+                        required(file, "identity.breakGlass.group", breakGlass.get("group")));
             }
             if (identity.get("stepUp") != null) {
                 Map<?, ?> stepUp = map(file, "identity.stepUp", identity.get("stepUp"), Set.of("maxAge"));
-                config = config.withStepUpMaxAge(ConfigFile.duration(file, "identity.stepUp.maxAge",
+                config = config.withStepUpMaxAge(ConfigFile.duration(
+                        file,
+                        "identity.stepUp.maxAge",
                         required(file, "identity.stepUp.maxAge", stepUp.get("maxAge"))));
             }
             return config;
@@ -89,20 +103,35 @@ final class IdentitySection {
         Duration keysRefresh = Optional.ofNullable(oidc.get("keysRefresh"))
                 .map(refresh -> ConfigFile.duration(file, "identity.oidc.keysRefresh", String.valueOf(refresh)))
                 .orElse(OidcSettings.DEFAULT_KEYS_REFRESH);
-        OidcSettings.GroupPaths paths = switch (optional(file, "identity.oidc.groupsClaimPaths", oidc.get("groupsClaimPaths")).orElse("refuse")) {
-            case "refuse" -> OidcSettings.GroupPaths.REFUSE;
-            case "strip" -> OidcSettings.GroupPaths.STRIP;
-            default -> throw new ConfigException(file + ": 'identity.oidc.groupsClaimPaths' is '" + oidc.get("groupsClaimPaths") + "', want refuse or strip");
-        };
+        OidcSettings.GroupPaths paths =
+                switch (optional(file, "identity.oidc.groupsClaimPaths", oidc.get("groupsClaimPaths"))
+                        .orElse("refuse")) {
+                    case "refuse" -> OidcSettings.GroupPaths.REFUSE;
+                    case "strip" -> OidcSettings.GroupPaths.STRIP;
+                    default ->
+                        throw new ConfigException(file + ": 'identity.oidc.groupsClaimPaths' is '"
+                                + oidc.get("groupsClaimPaths") + "', want refuse or strip");
+                };
         Object requireVerified = oidc.get("requireVerifiedEmail");
         if (requireVerified != null && !(requireVerified instanceof Boolean)) {
             throw new ConfigException(file + ": 'identity.oidc.requireVerifiedEmail' must be true or false");
         }
         return new OidcSettings(issuer, required(file, "identity.oidc.audience", oidc.get("audience")))
-                .withClaims(oneOrMore(file, "identity.oidc.nameClaim", oidc.get("nameClaim"), OidcSettings.DEFAULT_NAME_CLAIMS),
-                        optional(file, "identity.oidc.emailClaim", oidc.get("emailClaim")).orElse(OidcSettings.DEFAULT_EMAIL_CLAIM),
-                        optional(file, "identity.oidc.groupsClaim", oidc.get("groupsClaim")).orElse(OidcSettings.DEFAULT_GROUPS_CLAIM),
-                        oneOrMore(file, "identity.oidc.clientIdClaims", oidc.get("clientIdClaims"), OidcSettings.DEFAULT_CLIENT_ID_CLAIMS))
+                .withClaims(
+                        oneOrMore(
+                                file,
+                                "identity.oidc.nameClaim",
+                                oidc.get("nameClaim"),
+                                OidcSettings.DEFAULT_NAME_CLAIMS),
+                        optional(file, "identity.oidc.emailClaim", oidc.get("emailClaim"))
+                                .orElse(OidcSettings.DEFAULT_EMAIL_CLAIM),
+                        optional(file, "identity.oidc.groupsClaim", oidc.get("groupsClaim"))
+                                .orElse(OidcSettings.DEFAULT_GROUPS_CLAIM),
+                        oneOrMore(
+                                file,
+                                "identity.oidc.clientIdClaims",
+                                oidc.get("clientIdClaims"),
+                                OidcSettings.DEFAULT_CLIENT_ID_CLAIMS))
                 .withHumanClients(strings(file, "identity.oidc.humanClients", oidc.get("humanClients")))
                 .withGroupsClaimPaths(paths)
                 .withRequireVerifiedEmail(Boolean.TRUE.equals(requireVerified))
@@ -132,10 +161,13 @@ final class IdentitySection {
                 }
                 labelMap.forEach((key, labelValue) -> labels.put(String.valueOf(key), String.valueOf(labelValue)));
             }
-            Scopes scopes = agent.get("scopes") == null ? Scopes.UNRESTRICTED
+            Scopes scopes = agent.get("scopes") == null
+                    ? Scopes.UNRESTRICTED
                     : Scopes.of(List.copyOf(strings(file, where + ".scopes", agent.get("scopes"))));
-            agents.add(new ClientAgent(required(file, where + ".clientId", agent.get("clientId")),
-                    new Agent(required(file, where + ".name", agent.get("name")), labels), scopes));
+            agents.add(new ClientAgent(
+                    required(file, where + ".clientId", agent.get("clientId")),
+                    new Agent(required(file, where + ".name", agent.get("name")), labels),
+                    scopes));
         }
         return agents;
     }
@@ -146,7 +178,8 @@ final class IdentitySection {
         }
         for (Object name : map.keySet()) {
             if (!known.contains(String.valueOf(name))) {
-                throw new ConfigException(file + ": unknown key '" + name + "' in " + key + "; known keys are " + new TreeSet<>(known));
+                throw new ConfigException(
+                        file + ": unknown key '" + name + "' in " + key + "; known keys are " + new TreeSet<>(known));
             }
         }
         return map;

@@ -44,7 +44,8 @@ final class ProxiesSection {
         for (int i = 0; i < entries.size(); i++) {
             PostgresProxyConfig proxy = postgres(file, base, "proxies.postgres[" + i + "]", entries.get(i));
             if (!names.add(proxy.name())) {
-                throw new ConfigException(file + ": 'proxies.postgres[" + i + "].name' is '" + proxy.name() + "', which an earlier listener has");
+                throw new ConfigException(file + ": 'proxies.postgres[" + i + "].name' is '" + proxy.name()
+                        + "', which an earlier listener has");
             }
             proxies.add(proxy);
         }
@@ -57,15 +58,21 @@ final class ProxiesSection {
         String listen = required(file, key + ".listen", entry.get("listen"));
         int colon = listen.lastIndexOf(':');
         if (colon <= 0) {
-            throw new ConfigException(file + ": '" + key + ".listen' must be host:port like 127.0.0.1:6432, got '" + listen + "'");
+            throw new ConfigException(
+                    file + ": '" + key + ".listen' must be host:port like 127.0.0.1:6432, got '" + listen + "'");
         }
         String host = listen.substring(0, colon).replaceAll("^\\[|]$", "");
         int port = port(file, key + ".listen", listen.substring(colon + 1));
-        Map<?, ?> upstream = ConfigFile.map(file, key + ".upstream", entry.get("upstream") == null ? Map.of() : entry.get("upstream"),
+        Map<?, ?> upstream = ConfigFile.map(
+                file,
+                key + ".upstream",
+                entry.get("upstream") == null ? Map.of() : entry.get("upstream"),
                 Set.of("host", "port", "database", "user", "passwordEnv", "sslmode"));
-        String sslmode = ConfigFile.string(file, key + ".upstream.sslmode", upstream.get("sslmode")).orElse("disable");
-        PostgresProxyConfig.SslMode mode = PostgresProxyConfig.SslMode.fromWireName(sslmode).orElseThrow(() -> new ConfigException(
-                file + ": '" + key + ".upstream.sslmode' is '" + sslmode + "'; want disable or verify-full"));
+        String sslmode = ConfigFile.string(file, key + ".upstream.sslmode", upstream.get("sslmode"))
+                .orElse("disable");
+        PostgresProxyConfig.SslMode mode = PostgresProxyConfig.SslMode.fromWireName(sslmode)
+                .orElseThrow(() -> new ConfigException(
+                        file + ": '" + key + ".upstream.sslmode' is '" + sslmode + "'; want disable or verify-full"));
         String database = required(file, key + ".upstream.database", upstream.get("database"));
         if (!database.matches("[A-Za-z0-9_-]{1,63}")) {
             throw new ConfigException(file + ": '" + key + ".upstream.database' is '" + database
@@ -73,21 +80,31 @@ final class ProxiesSection {
         }
         PostgresProxyConfig.UpstreamSettings settings = new PostgresProxyConfig.UpstreamSettings(
                 required(file, key + ".upstream.host", upstream.get("host")),
-                ConfigFile.integer(file, key + ".upstream.port", upstream.get("port")).orElse(5432), database,
+                ConfigFile.integer(file, key + ".upstream.port", upstream.get("port"))
+                        .orElse(5432),
+                database,
                 required(file, key + ".upstream.user", upstream.get("user")),
-                required(file, key + ".upstream.passwordEnv", upstream.get("passwordEnv")), mode);
+                required(file, key + ".upstream.passwordEnv", upstream.get("passwordEnv")),
+                mode);
         Optional<PostgresProxyConfig.TlsFiles> tls = Optional.empty();
         if (entry.get("tls") != null) {
             Map<?, ?> files = ConfigFile.map(file, key + ".tls", entry.get("tls"), Set.of("certFile", "keyFile"));
-            tls = Optional.of(new PostgresProxyConfig.TlsFiles(base.resolve(required(file, key + ".tls.certFile", files.get("certFile"))).normalize(),
-                    base.resolve(required(file, key + ".tls.keyFile", files.get("keyFile"))).normalize()));
+            tls = Optional.of(new PostgresProxyConfig.TlsFiles(
+                    base.resolve(required(file, key + ".tls.certFile", files.get("certFile")))
+                            .normalize(),
+                    base.resolve(required(file, key + ".tls.keyFile", files.get("keyFile")))
+                            .normalize()));
         }
-        String unparsed = ConfigFile.string(file, key + ".unparsed", entry.get("unparsed")).orElse("deny");
-        PostgresProxyConfig.Unparsed onUnparsed = switch (unparsed.toLowerCase(Locale.ROOT)) {
-            case "deny" -> PostgresProxyConfig.Unparsed.DENY;
-            case "require_approval" -> PostgresProxyConfig.Unparsed.REQUIRE_APPROVAL;
-            default -> throw new ConfigException(file + ": '" + key + ".unparsed' is '" + unparsed + "'; want deny or require_approval");
-        };
+        String unparsed = ConfigFile.string(file, key + ".unparsed", entry.get("unparsed"))
+                .orElse("deny");
+        PostgresProxyConfig.Unparsed onUnparsed =
+                switch (unparsed.toLowerCase(Locale.ROOT)) {
+                    case "deny" -> PostgresProxyConfig.Unparsed.DENY;
+                    case "require_approval" -> PostgresProxyConfig.Unparsed.REQUIRE_APPROVAL;
+                    default ->
+                        throw new ConfigException(
+                                file + ": '" + key + ".unparsed' is '" + unparsed + "'; want deny or require_approval");
+                };
         try {
             return new PostgresProxyConfig(name, host, port, settings, tls, onUnparsed);
         } catch (IllegalArgumentException e) {
@@ -96,7 +113,8 @@ final class ProxiesSection {
     }
 
     private static String required(Path file, String key, Object value) {
-        return ConfigFile.string(file, key, value).filter(text -> !text.isBlank())
+        return ConfigFile.string(file, key, value)
+                .filter(text -> !text.isBlank())
                 .orElseThrow(() -> new ConfigException(file + ": '" + key + "' is required"));
     }
 

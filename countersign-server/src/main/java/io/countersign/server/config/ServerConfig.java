@@ -1,15 +1,15 @@
 package io.countersign.server.config;
 
-import io.countersign.server.audit.AuditConfig;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.proxy.postgres.PostgresProxyConfig;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.http.TlsFiles;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.mcp.McpConfig;
-import io.countersign.server.slack.SlackConfig;
 import io.countersign.server.policychange.PolicyChangeSettings;
+import io.countersign.server.slack.SlackConfig;
 import io.countersign.server.teams.TeamsConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,10 +20,25 @@ import java.util.Optional;
  * How a gateway runs. Defaults: loopback port 8080, data in {@code ./countersign-data}, the
  * bundled example policy, 5-minute grants, 64 KiB request bodies.
  */
-public record ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-        long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-        DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
-        PolicyChangeSettings policyChanges, Optional<TlsFiles> tls, List<PostgresProxyConfig> postgresProxies) {
+public record ServerConfig(
+        String host,
+        int port,
+        Path dataDirectory,
+        Optional<Path> policyFile,
+        Optional<String> baseUrl,
+        long maxBodyBytes,
+        Duration grantTtl,
+        IdentityConfig identity,
+        AuditConfig audit,
+        McpConfig mcp,
+        ConsoleConfig console,
+        DatabaseConfig database,
+        NotificationsConfig notifications,
+        TeamsConfig teams,
+        Optional<SlackConfig> slack,
+        PolicyChangeSettings policyChanges,
+        Optional<TlsFiles> tls,
+        List<PostgresProxyConfig> postgresProxies) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -54,116 +69,476 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     /** Plain HTTP (no {@code server.tls:}), TLS then ending at a proxy if anywhere; no enforcing proxies (no {@code proxies:}). */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-            DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack,
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity,
+            AuditConfig audit,
+            McpConfig mcp,
+            ConsoleConfig console,
+            DatabaseConfig database,
+            NotificationsConfig notifications,
+            TeamsConfig teams,
+            Optional<SlackConfig> slack,
             PolicyChangeSettings policyChanges) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
-                teams, slack, policyChanges, Optional.empty(), List.of());
+        this(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                Optional.empty(),
+                List.of());
     }
 
     /** Without a {@code policyChanges:} section: no policy changes through the API, hot reload from disk. */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-            DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams, Optional<SlackConfig> slack) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
-                teams, slack, PolicyChangeSettings.disabled());
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity,
+            AuditConfig audit,
+            McpConfig mcp,
+            ConsoleConfig console,
+            DatabaseConfig database,
+            NotificationsConfig notifications,
+            TeamsConfig teams,
+            Optional<SlackConfig> slack) {
+        this(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                PolicyChangeSettings.disabled());
     }
 
     /** Without Slack (no {@code slack:} section). */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-            DatabaseConfig database, NotificationsConfig notifications, TeamsConfig teams) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
-                teams, Optional.empty());
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity,
+            AuditConfig audit,
+            McpConfig mcp,
+            ConsoleConfig console,
+            DatabaseConfig database,
+            NotificationsConfig notifications,
+            TeamsConfig teams) {
+        this(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                Optional.empty());
     }
 
     /** Without Microsoft Teams (no {@code teams:} section). */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
-            DatabaseConfig database, NotificationsConfig notifications) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications,
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity,
+            AuditConfig audit,
+            McpConfig mcp,
+            ConsoleConfig console,
+            DatabaseConfig database,
+            NotificationsConfig notifications) {
+        this(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
                 TeamsConfig.none());
     }
 
     /** SQLite in the data folder (no {@code database:} section). */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, DatabaseConfig.embedded());
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity,
+            AuditConfig audit,
+            McpConfig mcp,
+            ConsoleConfig console) {
+        this(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                DatabaseConfig.embedded());
     }
 
     /** Without webhooks and with the outbox's default retries. */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp, ConsoleConfig console,
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity,
+            AuditConfig audit,
+            McpConfig mcp,
+            ConsoleConfig console,
             DatabaseConfig database) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
+        this(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
                 NotificationsConfig.defaults());
     }
 
     /** With the console's defaults (see {@link ConsoleConfig}). */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit, McpConfig mcp) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, ConsoleConfig.defaults());
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity,
+            AuditConfig audit,
+            McpConfig mcp) {
+        this(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                ConsoleConfig.defaults());
     }
 
     /** Without an identity provider: API keys and local tokens only. */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl) {
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl) {
         this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, IdentityConfig.localOnly());
     }
 
     /** With the audit log's defaults (see {@link AuditConfig}). */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity) {
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity) {
         this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, AuditConfig.defaults());
     }
 
     /** Without an MCP gateway (no {@code mcp:} section). */
-    public ServerConfig(String host, int port, Path dataDirectory, Optional<Path> policyFile, Optional<String> baseUrl,
-            long maxBodyBytes, Duration grantTtl, IdentityConfig identity, AuditConfig audit) {
+    public ServerConfig(
+            String host,
+            int port,
+            Path dataDirectory,
+            Optional<Path> policyFile,
+            Optional<String> baseUrl,
+            long maxBodyBytes,
+            Duration grantTtl,
+            IdentityConfig identity,
+            AuditConfig audit) {
         this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, McpConfig.none());
     }
 
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, Path.of("countersign-data"), Optional.empty(), Optional.empty(),
-                DEFAULT_MAX_BODY_BYTES, Duration.ofMinutes(5));
+        return new ServerConfig(
+                "127.0.0.1",
+                DEFAULT_PORT,
+                Path.of("countersign-data"),
+                Optional.empty(),
+                Optional.empty(),
+                DEFAULT_MAX_BODY_BYTES,
+                Duration.ofMinutes(5));
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                newPort,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(host, port, directory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                directory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(host, port, dataDirectory, Optional.of(file), baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                Optional.of(file),
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withHost(String newHost) {
-        return new ServerConfig(newHost, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                newHost,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, newAudit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                newAudit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, newIdentity, audit, mcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                newIdentity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, newMcp, console, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                newMcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, newConsole, database, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                newConsole,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withTeams(TeamsConfig newTeams) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, newTeams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                newTeams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withSlack(SlackConfig newSlack) {
@@ -171,27 +546,113 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     public ServerConfig withSlackSection(Optional<SlackConfig> newSlack) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, newSlack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                newSlack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withNotifications(NotificationsConfig newNotifications) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                newNotifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                newNotifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, slack, newPolicyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                newPolicyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, newDatabase, notifications, teams, slack, policyChanges, tls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                newDatabase,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies);
     }
 
     public ServerConfig withPostgresProxies(List<PostgresProxyConfig> proxies) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, slack, policyChanges, tls, proxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                proxies);
     }
 
     public ServerConfig withTls(TlsFiles files) {
@@ -199,8 +660,25 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
     }
 
     public ServerConfig withTlsSection(Optional<TlsFiles> newTls) {
-        return new ServerConfig(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, mcp, console, database,
-                notifications, teams, slack, policyChanges, newTls, postgresProxies);
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                newTls,
+                postgresProxies);
     }
 
     /**
@@ -208,7 +686,9 @@ public record ServerConfig(String host, int port, Path dataDirectory, Optional<P
      * baseUrl with https, e.g. behind a TLS proxy): console cookies are then Secure.
      */
     public boolean servedOverTls() {
-        return tls.isPresent() || baseUrl.map(url -> url.regionMatches(true, 0, "https://", 0, 8)).orElse(false);
+        return tls.isPresent()
+                || baseUrl.map(url -> url.regionMatches(true, 0, "https://", 0, 8))
+                        .orElse(false);
     }
 
     /** Where links in answers point (the approval URL); by default the address the server listens on. */

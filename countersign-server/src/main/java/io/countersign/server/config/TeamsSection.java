@@ -33,10 +33,31 @@ import java.util.function.Function;
  * </pre>
  */
 final class TeamsSection {
-    private static final Set<String> KEYS = Set.of("appId", "appPassword", "appPasswordEnv", "tokenUrl", "scope", "openIdMetadataUrl", "issuer",
-            "serviceUrl", "conversationId", "users", "tenantId", "workflowUrl", "consoleBaseUrl");
-    private static final Set<String> BOT_ONLY = Set.of("appPassword", "appPasswordEnv", "tokenUrl", "scope", "openIdMetadataUrl", "issuer",
-            "serviceUrl", "conversationId", "users", "tenantId");
+    private static final Set<String> KEYS = Set.of(
+            "appId",
+            "appPassword",
+            "appPasswordEnv",
+            "tokenUrl",
+            "scope",
+            "openIdMetadataUrl",
+            "issuer",
+            "serviceUrl",
+            "conversationId",
+            "users",
+            "tenantId",
+            "workflowUrl",
+            "consoleBaseUrl");
+    private static final Set<String> BOT_ONLY = Set.of(
+            "appPassword",
+            "appPasswordEnv",
+            "tokenUrl",
+            "scope",
+            "openIdMetadataUrl",
+            "issuer",
+            "serviceUrl",
+            "conversationId",
+            "users",
+            "tenantId");
 
     private TeamsSection() {}
 
@@ -49,7 +70,8 @@ final class TeamsSection {
         }
         for (Object key : teams.keySet()) {
             if (!KEYS.contains(String.valueOf(key))) {
-                throw new ConfigException(file + ": unknown key '" + key + "' in teams; known keys are " + new TreeSet<>(KEYS));
+                throw new ConfigException(
+                        file + ": unknown key '" + key + "' in teams; known keys are " + new TreeSet<>(KEYS));
             }
         }
         Optional<String> appId = string(file, "teams.appId", teams.get("appId"));
@@ -63,45 +85,69 @@ final class TeamsSection {
                 }
             }
         }
-        Optional<URI> workflowUrl = string(file, "teams.workflowUrl", teams.get("workflowUrl")).map(url -> httpUrl(file, "teams.workflowUrl", url));
+        Optional<URI> workflowUrl = string(file, "teams.workflowUrl", teams.get("workflowUrl"))
+                .map(url -> httpUrl(file, "teams.workflowUrl", url));
         Optional<String> console = string(file, "teams.consoleBaseUrl", teams.get("consoleBaseUrl"));
         console.ifPresent(url -> httpUrl(file, "teams.consoleBaseUrl", url));
         if (bot.isEmpty() && workflowUrl.isEmpty()) {
-            throw new ConfigException(file + ": 'teams' needs 'appId' (the bot) or 'workflowUrl' (a Workflows webhook), or both");
+            throw new ConfigException(
+                    file + ": 'teams' needs 'appId' (the bot) or 'workflowUrl' (a Workflows webhook), or both");
         }
         return new TeamsConfig(bot, workflowUrl, console);
     }
 
-    private static TeamsConfig.Bot bot(Path file, Map<?, ?> teams, String appId, Function<String, Optional<String>> environment) {
+    private static TeamsConfig.Bot bot(
+            Path file, Map<?, ?> teams, String appId, Function<String, Optional<String>> environment) {
         if (teams.containsKey("appPassword") == teams.containsKey("appPasswordEnv")) {
-            throw new ConfigException(file + ": the bot needs exactly one of 'teams.appPasswordEnv' (an environment variable) or 'teams.appPassword'");
+            throw new ConfigException(
+                    file
+                            + ": the bot needs exactly one of 'teams.appPasswordEnv' (an environment variable) or 'teams.appPassword'");
         }
         Secret password = string(file, "teams.appPasswordEnv", teams.get("appPasswordEnv"))
-                .map(name -> environment.apply(name).filter(text -> !text.isBlank()).orElseThrow(() -> new ConfigException(
-                        file + ": 'teams.appPasswordEnv' names the environment variable " + name + ", which is not set")))
+                .map(name -> environment
+                        .apply(name)
+                        .filter(text -> !text.isBlank())
+                        .orElseThrow(() ->
+                                new ConfigException(file + ": 'teams.appPasswordEnv' names the environment variable "
+                                        + name + ", which is not set")))
                 .or(() -> string(file, "teams.appPassword", teams.get("appPassword")))
                 .map(Secret::new)
                 .orElseThrow();
-        URI serviceUrl = httpUrl(file, "teams.serviceUrl", required(file, teams, "serviceUrl",
-                "the Bot Connector URL of the team, e.g. https://smba.trafficmanager.net/emea/ (docs/teams.md says where to find it)"));
-        String conversationId = required(file, teams, "conversationId", "the id of the channel or chat requests are posted to");
+        URI serviceUrl = httpUrl(
+                file,
+                "teams.serviceUrl",
+                required(
+                        file,
+                        teams,
+                        "serviceUrl",
+                        "the Bot Connector URL of the team, e.g. https://smba.trafficmanager.net/emea/ (docs/teams.md says where to find it)"));
+        String conversationId =
+                required(file, teams, "conversationId", "the id of the channel or chat requests are posted to");
         Map<String, String> users = new LinkedHashMap<>();
         Object listed = teams.get("users");
         if (listed != null) {
             if (!(listed instanceof Map<?, ?> map)) {
                 throw new ConfigException(file + ": 'teams.users' must be a mapping from AAD object id to email");
             }
-            map.forEach((id, email) -> users.put(String.valueOf(id), string(file, "teams.users." + id, email)
-                    .filter(text -> text.contains("@"))
-                    .orElseThrow(() -> new ConfigException(file + ": 'teams.users." + id + "' must be an email, got '" + email + "'"))));
+            map.forEach((id, email) -> users.put(
+                    String.valueOf(id),
+                    string(file, "teams.users." + id, email)
+                            .filter(text -> text.contains("@"))
+                            .orElseThrow(() -> new ConfigException(
+                                    file + ": 'teams.users." + id + "' must be an email, got '" + email + "'"))));
         }
         try {
-            return new TeamsConfig.Bot(appId, password,
+            return new TeamsConfig.Bot(
+                    appId,
+                    password,
                     optionalUrl(file, teams, "tokenUrl").orElse(TeamsConfig.DEFAULT_TOKEN_URL),
                     string(file, "teams.scope", teams.get("scope")).orElse(TeamsConfig.DEFAULT_SCOPE),
                     optionalUrl(file, teams, "openIdMetadataUrl").orElse(TeamsConfig.DEFAULT_OPENID_METADATA_URL),
                     string(file, "teams.issuer", teams.get("issuer")).orElse(TeamsConfig.DEFAULT_ISSUER),
-                    serviceUrl, conversationId, users, string(file, "teams.tenantId", teams.get("tenantId")));
+                    serviceUrl,
+                    conversationId,
+                    users,
+                    string(file, "teams.tenantId", teams.get("tenantId")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
@@ -109,7 +155,8 @@ final class TeamsSection {
 
     private static String required(Path file, Map<?, ?> teams, String key, String what) {
         return string(file, "teams." + key, teams.get(key))
-                .orElseThrow(() -> new ConfigException(file + ": 'teams." + key + "' is missing; the bot needs " + what));
+                .orElseThrow(
+                        () -> new ConfigException(file + ": 'teams." + key + "' is missing; the bot needs " + what));
     }
 
     private static Optional<URI> optionalUrl(Path file, Map<?, ?> teams, String key) {
@@ -125,7 +172,8 @@ final class TeamsSection {
             }
             return uri;
         } catch (URISyntaxException e) {
-            throw new ConfigException(file + ": '" + key + "' is not a URL: " + e.getReason() + " at index " + e.getIndex());
+            throw new ConfigException(
+                    file + ": '" + key + "' is not a URL: " + e.getReason() + " at index " + e.getIndex());
         }
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.countersign.server.Cli;
 import io.countersign.server.Main;
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.store.sqlite.SqliteStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -49,8 +48,18 @@ class AuditCrashTest {
         String agent = AuditGateway.agentKey(data, "loader");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stderr = dir.resolve("gateway-stderr.txt");
-        Process gateway = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", "--data", data.toString(), "--port", "0", "--policy", policy.toString())
+        Process gateway = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "serve",
+                        "--data",
+                        data.toString(),
+                        "--port",
+                        "0",
+                        "--policy",
+                        policy.toString())
                 .redirectError(stderr.toFile())
                 .start();
         ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
@@ -63,9 +72,12 @@ class AuditCrashTest {
                 load.add(CompletableFuture.runAsync(() -> {
                     for (int i = 0; running.get(); i++) {
                         try {
-                            HttpResponse<String> response = AuditGateway.query(baseUrl, agent, "db/prod/t" + thread + "-" + i);
+                            HttpResponse<String> response =
+                                    AuditGateway.query(baseUrl, agent, "db/prod/t" + thread + "-" + i);
                             if (response.statusCode() == 200) {
-                                acknowledged.add(JSON.readTree(response.body()).path("id").asString());
+                                acknowledged.add(JSON.readTree(response.body())
+                                        .path("id")
+                                        .asString());
                             }
                         } catch (RuntimeException connectionLost) {
                             return; // the kill: what was acknowledged so far counts
@@ -99,13 +111,21 @@ class AuditCrashTest {
             assertThat(store.audit().latestCheckpoint().orElseThrow().size()).isEqualTo(size);
         }
         assertThat(created).as("request.created entries after the restart").containsAll(acknowledged);
-        Cli.Run verify = Cli.run("audit", "verify", "--data", data.toString(), "--trust-on-first-use", "--state", dir.resolve("state").toString());
+        Cli.Run verify = Cli.run(
+                "audit",
+                "verify",
+                "--data",
+                data.toString(),
+                "--trust-on-first-use",
+                "--state",
+                dir.resolve("state").toString());
         assertThat(verify.exitCode()).as(verify.all()).isZero();
     }
 
     private static String awaitListening(Process gateway, Path stderr) throws Exception {
         CompletableFuture<String> url = CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     Matcher matcher = LISTENING.matcher(line);

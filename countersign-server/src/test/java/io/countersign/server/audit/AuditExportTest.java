@@ -3,7 +3,6 @@ package io.countersign.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.server.Cli;
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteVerifier;
 import io.countersign.tlog.tlogproof.TlogProofVerifier;
 import java.nio.charset.StandardCharsets;
@@ -31,12 +30,17 @@ class AuditExportTest {
     static void exportAScenario() throws Exception {
         data = scenario.resolve("data");
         String agent = AuditGateway.agentKey(data, "reporter");
-        try (AuditGateway gateway = new AuditGateway(scenario, AuditConfig.defaults().withOrigin("countersign.test/export"))) {
+        try (AuditGateway gateway =
+                new AuditGateway(scenario, AuditConfig.defaults().withOrigin("countersign.test/export"))) {
             for (int i = 0; i < 10; i++) {
-                assertThat(gateway.query(agent, "db/prod/table-" + i).statusCode()).isEqualTo(200);
+                assertThat(gateway.query(agent, "db/prod/table-" + i).statusCode())
+                        .isEqualTo(200);
             }
         }
-        key = AuditSigningKey.readIfPresent(data.resolve(AuditSigningKey.FILE_NAME)).orElseThrow().verifier().format();
+        key = AuditSigningKey.readIfPresent(data.resolve(AuditSigningKey.FILE_NAME))
+                .orElseThrow()
+                .verifier()
+                .format();
         export = scenario.resolve("audit.export");
         Cli.Run run = Cli.run("audit", "export", "--data", data.toString(), "--out", export.toString());
         assertThat(run.exitCode()).as(run.all()).isZero();
@@ -61,7 +65,8 @@ class AuditExportTest {
     void anExportFromTheServer_isTheSameLog() throws Exception {
         try (AuditGateway gateway = new AuditGateway(scenario, AuditConfig.defaults())) {
             Path fromServer = dir.resolve("server.export");
-            Cli.Run exportRun = Cli.run("audit", "export", "--server", gateway.baseUrl(), "--out", fromServer.toString(), "--key", key);
+            Cli.Run exportRun = Cli.run(
+                    "audit", "export", "--server", gateway.baseUrl(), "--out", fromServer.toString(), "--key", key);
             Cli.Run verifyRun = verify(fromServer);
 
             assertThat(exportRun.exitCode()).as(exportRun.all()).isZero();
@@ -86,21 +91,23 @@ class AuditExportTest {
         // Every line kind: header, key, checkpoint (origin, size, root, signature), hash list, entries, the end line.
         String text = new String(exported, StandardCharsets.ISO_8859_1); // one char per byte
         int[] positions = {
-            3,                                                   // header
-            text.indexOf("key ") + 20,                           // key
-            text.indexOf("checkpoint ") + 11,                    // checkpoint line count
-            text.indexOf("countersign.test/export\n", 40) + 3,   // origin
+            3, // header
+            text.indexOf("key ") + 20, // key
+            text.indexOf("checkpoint ") + 11, // checkpoint line count
+            text.indexOf("countersign.test/export\n", 40) + 3, // origin
             text.indexOf("\u00e2\u0080\u0094 ") + 30, // "\u2014 " in UTF-8 bytes                        // signature
-            text.indexOf("leaf-hashes ") + 20,                   // hash list
-            text.indexOf("entries ") + 8,                        // entry count
-            text.indexOf("\"seq\":3,") + 6,                      // a seq
+            text.indexOf("leaf-hashes ") + 20, // hash list
+            text.indexOf("entries ") + 8, // entry count
+            text.indexOf("\"seq\":3,") + 6, // a seq
             text.indexOf("\"type\":", text.indexOf("\"seq\":9,")) + 9, // an entry's type
-            exported.length - 2,                                 // "end"
+            exported.length - 2, // "end"
         };
         for (int position : positions) {
             Cli.Run run = verify(flip(position));
 
-            assertThat(run.exitCode()).as("byte %d changed: %s", position, run.all()).isEqualTo(1);
+            assertThat(run.exitCode())
+                    .as("byte %d changed: %s", position, run.all())
+                    .isEqualTo(1);
             assertThat(run.err()).as("byte %d changed", position).contains("FAILED");
         }
     }
@@ -111,10 +118,16 @@ class AuditExportTest {
 
         assertThat(run.exitCode()).as(run.all()).isZero();
         List<String> lines = Files.readAllLines(export);
-        byte[] entry3 = lines.get(lines.indexOf(lines.stream().filter(line -> line.startsWith("entries ")).findFirst().orElseThrow()) + 4)
+        byte[] entry3 = lines.get(lines.indexOf(lines.stream()
+                                .filter(line -> line.startsWith("entries "))
+                                .findFirst()
+                                .orElseThrow())
+                        + 4)
                 .getBytes(StandardCharsets.UTF_8);
         assertThat(new String(entry3, StandardCharsets.UTF_8)).contains("\"seq\":3,");
-        assertThat(TlogProofVerifier.verify(run.out(), entry3, NoteVerifier.parse(key)).origin()).isEqualTo("countersign.test/export");
+        assertThat(TlogProofVerifier.verify(run.out(), entry3, NoteVerifier.parse(key))
+                        .origin())
+                .isEqualTo("countersign.test/export");
     }
 
     private Path flip(int position) throws Exception {
@@ -126,6 +139,14 @@ class AuditExportTest {
     }
 
     private Cli.Run verify(Path file) {
-        return Cli.run("audit", "verify", "--export", file.toString(), "--key", key, "--state", dir.resolve("state-" + System.nanoTime()).toString());
+        return Cli.run(
+                "audit",
+                "verify",
+                "--export",
+                file.toString(),
+                "--key",
+                key,
+                "--state",
+                dir.resolve("state-" + System.nanoTime()).toString());
     }
 }

@@ -3,7 +3,6 @@ package io.countersign.server.audit;
 import io.countersign.identity.Agent;
 import io.countersign.server.Gateway;
 import io.countersign.server.TestCredentials;
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +19,8 @@ import java.util.Map;
 
 /** A real gateway for the audit log tests: its own data folder, a policy that allows db.query, a configurable audit section. */
 final class AuditGateway implements AutoCloseable {
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path data;
     private final Path policy;
@@ -46,7 +46,12 @@ final class AuditGateway implements AutoCloseable {
     }
 
     void start() {
-        gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withAudit(audit.withPublicEntries(true)),
+        gateway = Gateway.start(
+                ServerConfig.defaults()
+                        .withDataDirectory(data)
+                        .withPolicyFile(policy)
+                        .withPort(0)
+                        .withAudit(audit.withPublicEntries(true)),
                 Clock.systemUTC());
     }
 
@@ -73,7 +78,8 @@ final class AuditGateway implements AutoCloseable {
     }
 
     static HttpResponse<String> query(String baseUrl, String agentKey, String resource) {
-        String body = "{\"action\":\"db.query\",\"resource\":\"" + resource + "\",\"params\":{},\"reason\":\"audit test\"}";
+        String body =
+                "{\"action\":\"db.query\",\"resource\":\"" + resource + "\",\"params\":{},\"reason\":\"audit test\"}";
         return send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/actions"))
                 .header("Authorization", "Bearer " + agentKey)
                 .header("Content-Type", "application/json")

@@ -2,7 +2,6 @@ package io.countersign.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
 import io.countersign.tlog.note.NoteVerifier;
@@ -38,19 +37,28 @@ class AuditRoutesTest {
     @BeforeAll
     static void startAndFill() throws Exception {
         String agent = AuditGateway.agentKey(dir.resolve("data"), "reporter");
-        gateway = new AuditGateway(dir, AuditConfig.defaults().withOrigin("countersign.test/routes").withCheckpointInterval(Duration.ofMillis(100)));
+        gateway = new AuditGateway(
+                dir,
+                AuditConfig.defaults()
+                        .withOrigin("countersign.test/routes")
+                        .withCheckpointInterval(Duration.ofMillis(100)));
         for (int i = 0; i < 6; i++) {
             assertThat(gateway.query(agent, "db/prod/t" + i).statusCode()).isEqualTo(200);
         }
         key = NoteVerifier.parse(gateway.get("/v1/audit/key").body());
-        long size = Long.parseLong(gateway.get("/v1/audit/entries").headers().firstValue("X-Audit-Size").orElseThrow());
+        long size = Long.parseLong(gateway.get("/v1/audit/entries")
+                .headers()
+                .firstValue("X-Audit-Size")
+                .orElseThrow());
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         do {
-            checkpoint = SignedCheckpoint.open(gateway.get("/v1/audit/checkpoint").body(), key);
+            checkpoint =
+                    SignedCheckpoint.open(gateway.get("/v1/audit/checkpoint").body(), key);
         } while (checkpoint.size() < size && System.nanoTime() < deadline);
         assertThat(checkpoint.size()).isEqualTo(size);
         entries = new ArrayList<>();
-        for (String line : gateway.get("/v1/audit/entries?start=0&end=" + size).body().split("\n")) {
+        for (String line :
+                gateway.get("/v1/audit/entries?start=0&end=" + size).body().split("\n")) {
             entries.add(line.getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -73,8 +81,11 @@ class AuditRoutesTest {
     void checkpoint_isASignedNoteCoveringTheEntries() {
         HttpResponse<String> response = gateway.get("/v1/audit/checkpoint");
 
-        assertThat(response.headers().firstValue("Content-Type").orElseThrow()).matches("(?i)text/plain; ?charset=utf-8");
-        assertThat(response.body()).startsWith("countersign.test/routes\n").contains("\n\n\u2014 countersign.test/routes ");
+        assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+                .matches("(?i)text/plain; ?charset=utf-8");
+        assertThat(response.body())
+                .startsWith("countersign.test/routes\n")
+                .contains("\n\n\u2014 countersign.test/routes ");
         CompactRange range = CompactRange.empty();
         entries.forEach(range::appendEntry);
         assertThat(range.root()).isEqualTo(checkpoint.rootHash());
@@ -87,7 +98,12 @@ class AuditRoutesTest {
 
             assertThat(proof.path("index").longValue()).isEqualTo(index);
             assertThat(proof.path("size").longValue()).isEqualTo(checkpoint.size());
-            ProofVerifier.verifyInclusion(TreeHasher.leafHash(entries.get(index)), index, checkpoint.size(), hashes(proof), checkpoint.rootHash());
+            ProofVerifier.verifyInclusion(
+                    TreeHasher.leafHash(entries.get(index)),
+                    index,
+                    checkpoint.size(),
+                    hashes(proof),
+                    checkpoint.rootHash());
         }
     }
 
@@ -99,7 +115,8 @@ class AuditRoutesTest {
             JsonNode proof = json("/v1/audit/proof/consistency?from=" + from + "&to=" + checkpoint.size());
 
             assertThat(proof.path("from").longValue()).isEqualTo(from);
-            ProofVerifier.verifyConsistency(from, checkpoint.size(), range.root(), checkpoint.rootHash(), hashes(proof));
+            ProofVerifier.verifyConsistency(
+                    from, checkpoint.size(), range.root(), checkpoint.rootHash(), hashes(proof));
         }
     }
 
@@ -113,23 +130,34 @@ class AuditRoutesTest {
     @Test
     void badParameters_areProblems() {
         long beyond = checkpoint.size() + 1_000;
-        for (String path : List.of("/v1/audit/proof/inclusion", "/v1/audit/proof/inclusion?index=x&size=3",
-                "/v1/audit/proof/inclusion?index=3&size=3", "/v1/audit/proof/inclusion?index=-1&size=3",
-                "/v1/audit/proof/inclusion?index=0&size=" + beyond, "/v1/audit/proof/consistency?to=3",
-                "/v1/audit/proof/consistency?from=0&to=3", "/v1/audit/proof/consistency?from=4&to=3",
-                "/v1/audit/proof/consistency?from=1&to=" + beyond, "/v1/audit/entries?start=0&end=" + beyond)) {
+        for (String path : List.of(
+                "/v1/audit/proof/inclusion",
+                "/v1/audit/proof/inclusion?index=x&size=3",
+                "/v1/audit/proof/inclusion?index=3&size=3",
+                "/v1/audit/proof/inclusion?index=-1&size=3",
+                "/v1/audit/proof/inclusion?index=0&size=" + beyond,
+                "/v1/audit/proof/consistency?to=3",
+                "/v1/audit/proof/consistency?from=0&to=3",
+                "/v1/audit/proof/consistency?from=4&to=3",
+                "/v1/audit/proof/consistency?from=1&to=" + beyond,
+                "/v1/audit/entries?start=0&end=" + beyond)) {
             HttpResponse<String> response = gateway.get(path);
 
             assertThat(response.statusCode()).as(path).isEqualTo(400);
-            assertThat(response.headers().firstValue("Content-Type").orElseThrow()).as(path).startsWith("application/problem+json");
+            assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+                    .as(path)
+                    .startsWith("application/problem+json");
         }
-        assertThat(gateway.get("/v1/audit/proof/inclusion?index=0&size=" + beyond).body())
+        assertThat(gateway.get("/v1/audit/proof/inclusion?index=0&size=" + beyond)
+                        .body())
                 .contains("size=" + beyond + " is not a size of this log");
     }
 
     @Test
     void metrics_countCheckpoints() {
-        assertThat(gateway.get("/metrics").body()).contains("countersign_audit_checkpoints_signed_total").contains("countersign_audit_checkpoint_size");
+        assertThat(gateway.get("/metrics").body())
+                .contains("countersign_audit_checkpoints_signed_total")
+                .contains("countersign_audit_checkpoint_size");
     }
 
     private static JsonNode json(String path) {

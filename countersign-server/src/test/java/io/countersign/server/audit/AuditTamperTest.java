@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.server.Cli;
 import io.countersign.store.EntryMacs;
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code countersign audit verify} fail and name the first bad entry; untouched, it passes.
  */
 class AuditTamperTest {
-    private static final String[] TRIGGERS = {"audit_entries_no_update", "audit_entries_no_delete", "audit_nodes_no_update",
-            "audit_nodes_no_delete", "audit_checkpoints_no_update", "audit_checkpoints_no_delete"};
+    private static final String[] TRIGGERS = {
+        "audit_entries_no_update",
+        "audit_entries_no_delete",
+        "audit_nodes_no_update",
+        "audit_nodes_no_delete",
+        "audit_checkpoints_no_update",
+        "audit_checkpoints_no_delete"
+    };
 
     @TempDir
     static Path scenario;
@@ -45,12 +50,17 @@ class AuditTamperTest {
     static void runAScenario() throws IOException {
         original = scenario.resolve("data");
         String agent = AuditGateway.agentKey(original, "reporter");
-        try (AuditGateway gateway = new AuditGateway(scenario, AuditConfig.defaults().withOrigin("countersign.test/audit"))) {
+        try (AuditGateway gateway =
+                new AuditGateway(scenario, AuditConfig.defaults().withOrigin("countersign.test/audit"))) {
             for (int i = 0; i < 30; i++) {
-                assertThat(gateway.query(agent, "db/prod/table-" + i).statusCode()).isEqualTo(200);
+                assertThat(gateway.query(agent, "db/prod/table-" + i).statusCode())
+                        .isEqualTo(200);
             }
         }
-        key = AuditSigningKey.readIfPresent(original.resolve(AuditSigningKey.FILE_NAME)).orElseThrow().verifier().format();
+        key = AuditSigningKey.readIfPresent(original.resolve(AuditSigningKey.FILE_NAME))
+                .orElseThrow()
+                .verifier()
+                .format();
         size = count("SELECT COUNT(*) FROM audit_entries", original);
         assertThat(size).as("entries of the scenario").isGreaterThan(100);
     }
@@ -77,7 +87,8 @@ class AuditTamperTest {
         Cli.Run run = verify(data);
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
-        assertThat(run.err()).contains("FAILED: entry 17: leaf hash does not match the signed checkpoint of size " + size);
+        assertThat(run.err())
+                .contains("FAILED: entry 17: leaf hash does not match the signed checkpoint of size " + size);
     }
 
     @Test
@@ -88,7 +99,8 @@ class AuditTamperTest {
         Cli.Run run = verify(data);
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
-        assertThat(run.err()).contains("FAILED: entry 23: the stored type column says 'policy.loaded' but the signed entry says");
+        assertThat(run.err())
+                .contains("FAILED: entry 23: the stored type column says 'policy.loaded' but the signed entry says");
     }
 
     @Test
@@ -98,14 +110,17 @@ class AuditTamperTest {
         Cli.Run time = verify(data);
         sql(data, connection -> {
             execute(connection, "UPDATE audit_entries SET time = time - 1 WHERE seq = 31");
-            execute(connection, "UPDATE audit_entries SET request_id = 'req_00000000000000000000000000' WHERE seq = 32");
+            execute(
+                    connection,
+                    "UPDATE audit_entries SET request_id = 'req_00000000000000000000000000' WHERE seq = 32");
         });
         Cli.Run request = verify(data);
 
         assertThat(time.exitCode()).as(time.all()).isEqualTo(1);
         assertThat(time.err()).contains("FAILED: entry 31: the stored time column says");
         assertThat(request.exitCode()).as(request.all()).isEqualTo(1);
-        assertThat(request.err()).contains("FAILED: entry 32: the stored request column says 'req_00000000000000000000000000'");
+        assertThat(request.err())
+                .contains("FAILED: entry 32: the stored request column says 'req_00000000000000000000000000'");
     }
 
     @Test
@@ -159,7 +174,8 @@ class AuditTamperTest {
         Cli.Run run = verify(data);
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
-        assertThat(run.err()).contains("FAILED: entry " + (size - 5) + " missing: the checkpoint covers " + size + " entries");
+        assertThat(run.err())
+                .contains("FAILED: entry " + (size - 5) + " missing: the checkpoint covers " + size + " entries");
     }
 
     @Test
@@ -178,15 +194,24 @@ class AuditTamperTest {
         Cli.Run run = verify(data, state);
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
-        assertThat(run.err()).contains("FAILED: the log's checkpoint covers " + checkpointSize + " entries, fewer than the " + size
-                + " of the checkpoint verified before");
+        assertThat(run.err())
+                .contains("FAILED: the log's checkpoint covers " + checkpointSize + " entries, fewer than the " + size
+                        + " of the checkpoint verified before");
     }
 
     @Test
     void consistentRewriteSignedWithAnotherKey_failsOnTheKey() throws Exception {
         Path data = copy();
         Path state = dir.resolve("state");
-        assertThat(Cli.run("audit", "verify", "--data", data.toString(), "--trust-on-first-use", "--state", state.toString()).exitCode())
+        assertThat(Cli.run(
+                                "audit",
+                                "verify",
+                                "--data",
+                                data.toString(),
+                                "--trust-on-first-use",
+                                "--state",
+                                state.toString())
+                        .exitCode())
                 .isZero();
         // The attacker, who holds the whole folder (its audit-entry.key too, so the MAC is no obstacle),
         // rewrites entry 5, recomputes the whole tree and signs it with their own key:
@@ -196,7 +221,8 @@ class AuditTamperTest {
             String five = new String(leaf(connection, 5), StandardCharsets.UTF_8);
             byte[] forged = five.replace("\"actor\":\"", "\"actor\":\"mallory-").getBytes(StandardCharsets.UTF_8);
             update(connection, 5, forged);
-            try (PreparedStatement mac = connection.prepareStatement("UPDATE audit_entries SET mac = ? WHERE seq = 5")) {
+            try (PreparedStatement mac =
+                    connection.prepareStatement("UPDATE audit_entries SET mac = ? WHERE seq = 5")) {
                 mac.setBytes(1, macs.mac(forged).orElseThrow());
                 mac.executeUpdate();
             }
@@ -204,7 +230,9 @@ class AuditTamperTest {
             execute(connection, "DELETE FROM audit_checkpoints");
         });
         Files.delete(data.resolve(AuditSigningKey.FILE_NAME));
-        assertThat(AuditSigningKey.write(data.resolve(AuditSigningKey.FILE_NAME), NoteSigner.generate("countersign.test/audit"))).isTrue();
+        assertThat(AuditSigningKey.write(
+                        data.resolve(AuditSigningKey.FILE_NAME), NoteSigner.generate("countersign.test/audit")))
+                .isTrue();
         Path run = dir.resolve("rewrite");
         Files.createDirectories(run);
         Files.move(data, run.resolve("data"));
@@ -215,7 +243,8 @@ class AuditTamperTest {
         Cli.Run withPinnedKey = Cli.run("audit", "verify", "--data", rewritten.toString(), "--state", state.toString());
 
         assertThat(withKey.exitCode()).as(withKey.all()).isEqualTo(1);
-        assertThat(withKey.err()).contains("FAILED: the checkpoint of size " + (size + 1) + " is not signed by the trusted key " + key)
+        assertThat(withKey.err())
+                .contains("FAILED: the checkpoint of size " + (size + 1) + " is not signed by the trusted key " + key)
                 .contains("the data folder " + rewritten + " now offers the key countersign.test/audit+");
         assertThat(withPinnedKey.exitCode()).as(withPinnedKey.all()).isEqualTo(1);
         assertThat(withPinnedKey.err()).contains("is not signed by the trusted key " + key);
@@ -223,7 +252,13 @@ class AuditTamperTest {
 
     @Test
     void withoutAKey_verifiesNothing() throws IOException {
-        Cli.Run run = Cli.run("audit", "verify", "--data", copy().toString(), "--state", dir.resolve("state").toString());
+        Cli.Run run = Cli.run(
+                "audit",
+                "verify",
+                "--data",
+                copy().toString(),
+                "--state",
+                dir.resolve("state").toString());
 
         assertThat(run.exitCode()).as(run.all()).isEqualTo(2);
         assertThat(run.err()).contains("no trusted key for the log 'countersign.test/audit': pass --key");
@@ -273,7 +308,8 @@ class AuditTamperTest {
     }
 
     static void update(Connection connection, long seq, byte[] leaf) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE audit_entries SET leaf = ? WHERE seq = ?")) {
+        try (PreparedStatement update =
+                connection.prepareStatement("UPDATE audit_entries SET leaf = ? WHERE seq = ?")) {
             update.setBytes(1, leaf);
             update.setLong(2, seq);
             update.executeUpdate();

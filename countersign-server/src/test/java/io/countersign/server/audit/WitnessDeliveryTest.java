@@ -2,7 +2,6 @@ package io.countersign.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.countersign.server.audit.AuditConfig;
 import io.countersign.tlog.note.NoteSigner;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -27,14 +26,17 @@ class WitnessDeliveryTest {
         AuditSigningKey.write(data.resolve(AuditSigningKey.FILE_NAME), key);
         String agent = AuditGateway.agentKey(data, "reporter");
         try (FakeWitness witness = new FakeWitness(key.verifier())) {
-            AuditConfig config = AuditConfig.defaults().withCheckpointInterval(Duration.ofMillis(100)).withWitnesses(List.of(URI.create(witness.url())));
+            AuditConfig config = AuditConfig.defaults()
+                    .withCheckpointInterval(Duration.ofMillis(100))
+                    .withWitnesses(List.of(URI.create(witness.url())));
             try (AuditGateway gateway = new AuditGateway(dir, config)) {
                 for (int i = 0; i < 8; i++) {
                     gateway.query(agent, "db/prod/t" + i);
                     Thread.sleep(60);
                 }
                 awaitWitnessed(gateway, witness);
-                assertThat(gateway.get("/metrics").body()).contains("countersign_audit_witness_deliveries_total{outcome=\"delivered\"");
+                assertThat(gateway.get("/metrics").body())
+                        .contains("countersign_audit_witness_deliveries_total{outcome=\"delivered\"");
             }
             int acceptedBeforeRestart = witness.accepted().size();
 
@@ -43,9 +45,13 @@ class WitnessDeliveryTest {
                 awaitWitnessed(restarted, witness);
             }
 
-            assertThat(acceptedBeforeRestart).as("checkpoints accepted before the restart").isGreaterThanOrEqualTo(2);
+            assertThat(acceptedBeforeRestart)
+                    .as("checkpoints accepted before the restart")
+                    .isGreaterThanOrEqualTo(2);
             assertThat(witness.rejected()).as("rejected by the witness").isEmpty();
-            assertThat(witness.conflicts()).as("409s after the restart, which the gateway resolved with a proof from the witness's size").isPositive();
+            assertThat(witness.conflicts())
+                    .as("409s after the restart, which the gateway resolved with a proof from the witness's size")
+                    .isPositive();
             assertThat(witness.accepted()).isSorted();
         }
     }
@@ -57,7 +63,9 @@ class WitnessDeliveryTest {
             closedPort = socket.getLocalPort();
         }
         String agent = AuditGateway.agentKey(dir.resolve("data"), "reporter");
-        AuditConfig config = AuditConfig.defaults().withOrigin(ORIGIN).withCheckpointInterval(Duration.ofMillis(100))
+        AuditConfig config = AuditConfig.defaults()
+                .withOrigin(ORIGIN)
+                .withCheckpointInterval(Duration.ofMillis(100))
                 .withWitnesses(List.of(URI.create("http://127.0.0.1:" + closedPort + "/witness")));
         try (AuditGateway gateway = new AuditGateway(dir, config)) {
             long start = System.nanoTime();
@@ -66,17 +74,23 @@ class WitnessDeliveryTest {
             }
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 
-            await(() -> gateway.get("/metrics").body().matches("(?s).*countersign_audit_witness_deliveries_total\\{outcome=\"failed\",witness=\"[^\"]+\"} [1-9].*"),
+            await(
+                    () -> gateway.get("/metrics")
+                            .body()
+                            .matches(
+                                    "(?s).*countersign_audit_witness_deliveries_total\\{outcome=\"failed\",witness=\"[^\"]+\"} [1-9].*"),
                     "failed deliveries counted in /metrics");
         }
     }
 
     private static void awaitWitnessed(AuditGateway gateway, FakeWitness witness) throws InterruptedException {
-        await(() -> {
-            String checkpoint = gateway.get("/v1/audit/checkpoint").body();
-            long size = Long.parseLong(checkpoint.split("\n")[1]);
-            return witness.size() == size;
-        }, "the witness has the latest checkpoint");
+        await(
+                () -> {
+                    String checkpoint = gateway.get("/v1/audit/checkpoint").body();
+                    long size = Long.parseLong(checkpoint.split("\n")[1]);
+                    return witness.size() == size;
+                },
+                "the witness has the latest checkpoint");
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {

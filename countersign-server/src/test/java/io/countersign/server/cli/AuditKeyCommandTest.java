@@ -22,16 +22,29 @@ class AuditKeyCommandTest {
     void printsTheVerifierKeyTheGatewayServes_whichVerifiesAnExportOfThatFolder() throws Exception {
         Path data = directory.resolve("data");
         String served;
-        try (Gateway gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPort(0), Clock.systemUTC())) {
-            served = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/audit/key")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body().trim();
+        try (Gateway gateway =
+                Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPort(0), Clock.systemUTC())) {
+            served = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/audit/key"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body()
+                    .trim();
         }
 
         Cli.Run key = Cli.run("audit", "key", "--data", data.toString());
         Path export = directory.resolve("audit.export");
         Cli.Run exported = Cli.run("audit", "export", "--data", data.toString(), "--out", export.toString());
-        Cli.Run verified = Cli.run("audit", "verify", "--export", export.toString(), "--key", key.lastLine(),
-                "--state", directory.resolve("verified").toString());
+        Cli.Run verified = Cli.run(
+                "audit",
+                "verify",
+                "--export",
+                export.toString(),
+                "--key",
+                key.lastLine(),
+                "--state",
+                directory.resolve("verified").toString());
 
         assertThat(key.exitCode()).isZero();
         assertThat(key.out().strip()).isEqualTo(served);
@@ -41,7 +54,8 @@ class AuditKeyCommandTest {
 
     @Test
     void saysWhereTheKeyWouldBe_whenTheFolderHasNone() {
-        Cli.Run key = Cli.run("audit", "key", "--data", directory.resolve("empty").toString());
+        Cli.Run key =
+                Cli.run("audit", "key", "--data", directory.resolve("empty").toString());
 
         assertThat(key.exitCode()).isNotZero();
         assertThat(key.err()).contains("no signing key at").contains("audit-signing.key");

@@ -1,9 +1,9 @@
 package io.countersign.server.config;
 
-import io.countersign.server.audit.AuditConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.countersign.server.audit.AuditConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,9 @@ class AuditConfigFileTest {
 
         assertThat(audit.origin()).contains("countersign.example.com/audit");
         assertThat(audit.signingKeyFile()).contains(dir.resolve("keys/audit.key"));
-        assertThat(audit.witnesses()).containsExactly(URI.create("https://witness.example.net/countersign"), URI.create("http://127.0.0.1:9999/w"));
+        assertThat(audit.witnesses())
+                .containsExactly(
+                        URI.create("https://witness.example.net/countersign"), URI.create("http://127.0.0.1:9999/w"));
         assertThat(audit.checkpointInterval()).isEqualTo(Duration.ofMillis(250));
     }
 
@@ -40,16 +42,22 @@ class AuditConfigFileTest {
     void withoutASection_theDefaultsApply() throws Exception {
         AuditConfig audit = ConfigFile.load(write("data: ./data\n")).audit();
 
-        assertThat(audit).isEqualTo(new AuditConfig(Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(1)));
+        assertThat(audit)
+                .isEqualTo(new AuditConfig(Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(1)));
     }
 
     @Test
     void mistakes_areNamed() throws Exception {
-        assertThatThrownBy(() -> ConfigFile.load(write("audit: {origni: x}\n"))).hasMessageContaining("unknown key 'origni' in audit");
-        assertThatThrownBy(() -> ConfigFile.load(write("audit: {origin: 'has space'}\n"))).hasMessageContaining("audit origin 'has space'");
-        assertThatThrownBy(() -> ConfigFile.load(write("audit: {checkpointInterval: 2h}\n"))).hasMessageContaining("want 10ms to 1h");
-        assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: [ftp://x/y]}\n"))).hasMessageContaining("is not an http(s) URL");
-        assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: https://x/y}\n"))).hasMessageContaining("must be a list of URLs");
+        assertThatThrownBy(() -> ConfigFile.load(write("audit: {origni: x}\n")))
+                .hasMessageContaining("unknown key 'origni' in audit");
+        assertThatThrownBy(() -> ConfigFile.load(write("audit: {origin: 'has space'}\n")))
+                .hasMessageContaining("audit origin 'has space'");
+        assertThatThrownBy(() -> ConfigFile.load(write("audit: {checkpointInterval: 2h}\n")))
+                .hasMessageContaining("want 10ms to 1h");
+        assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: [ftp://x/y]}\n")))
+                .hasMessageContaining("is not an http(s) URL");
+        assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: https://x/y}\n")))
+                .hasMessageContaining("must be a list of URLs");
     }
 
     private Path write(String yaml) throws Exception {

@@ -68,8 +68,8 @@ class ConfigurationDocTest {
                 undocumented.removeAll(section.getValue());
                 Set<String> unknown = new TreeSet<>(section.getValue());
                 unknown.removeAll(parser);
-                mismatches.add("section '" + section.getKey() + "': the parser knows " + undocumented + " that the doc lacks; the doc lists "
-                        + unknown + " that the parser does not know");
+                mismatches.add("section '" + section.getKey() + "': the parser knows " + undocumented
+                        + " that the doc lacks; the doc lists " + unknown + " that the parser does not know");
             }
         }
         assertThat(mismatches).isEmpty();
@@ -77,15 +77,20 @@ class ConfigurationDocTest {
 
     @Test
     void theDocsExampleAndTheReadmesSampleConfigStartAsPasted() throws Exception {
-        List<String> samples = List.of(yamlBlockAfter(repositoryFile("docs/configuration.md"), "## A complete example"),
+        List<String> samples = List.of(
+                yamlBlockAfter(repositoryFile("docs/configuration.md"), "## A complete example"),
                 yamlBlockAfter(repositoryFile("README.md"), "## Configuration"));
         for (String sample : samples) {
             Path file = directory.resolve("countersign-" + sample.hashCode() + ".yaml");
             Files.writeString(file, sample);
-            ServerConfig config = ConfigFile.load(file).withPort(0).withDataDirectory(directory.resolve("data-" + sample.hashCode()));
+            ServerConfig config =
+                    ConfigFile.load(file).withPort(0).withDataDirectory(directory.resolve("data-" + sample.hashCode()));
             try (Gateway gateway = Gateway.start(config, Clock.systemUTC())) {
-                HttpResponse<String> health = HttpClient.newHttpClient().send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> health = HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/healthz"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).isEqualTo(200);
             }
         }
@@ -102,9 +107,14 @@ class ConfigurationDocTest {
             message = e.getMessage();
         }
         Matcher known = KNOWN.matcher(message);
-        assertThat(known.find()).as("section '%s' with an unknown key: %s", section, message).isTrue();
+        assertThat(known.find())
+                .as("section '%s' with an unknown key: %s", section, message)
+                .isTrue();
         assertThat(message).contains(PROBE);
-        return new TreeSet<>(Arrays.stream(known.group(1).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+        return new TreeSet<>(Arrays.stream(known.group(1).split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList());
     }
 
     /** YAML that reaches {@code section} and puts the probe key in it: {@code a.b[].c} is {@code a: {b: [{c: {probe}}]}}. */

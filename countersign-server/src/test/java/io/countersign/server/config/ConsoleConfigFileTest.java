@@ -21,7 +21,8 @@ class ConsoleConfigFileTest {
 
     @Test
     void theClientId_isRead_andThereIsNoSecretUnlessTheEnvironmentHasOne() throws Exception {
-        ConsoleConfig console = ConfigFile.load(write("console: {clientId: 0oa-console}\n")).console();
+        ConsoleConfig console =
+                ConfigFile.load(write("console: {clientId: 0oa-console}\n")).console();
 
         assertThat(console).isEqualTo(new ConsoleConfig("0oa-console", Optional.empty()));
     }
@@ -33,13 +34,17 @@ class ConsoleConfigFileTest {
 
     @Test
     void mistakes_areNamed_andTheSecretNeverComesFromTheFile() throws Exception {
-        assertThatThrownBy(() -> ConfigFile.load(write("console: {clientSecret: hunter2}\n"))).hasMessageContaining("unknown key 'clientSecret' in console");
-        assertThatThrownBy(() -> ConfigFile.load(write("console: {clientSecretEnv: COUNTERSIGN_TEST_SURELY_UNSET_VARIABLE}\n")))
+        assertThatThrownBy(() -> ConfigFile.load(write("console: {clientSecret: hunter2}\n")))
+                .hasMessageContaining("unknown key 'clientSecret' in console");
+        assertThatThrownBy(() ->
+                        ConfigFile.load(write("console: {clientSecretEnv: COUNTERSIGN_TEST_SURELY_UNSET_VARIABLE}\n")))
                 .hasMessageContaining("COUNTERSIGN_TEST_SURELY_UNSET_VARIABLE, which is not set");
     }
 
     @Test
     void theSecret_neverPrintsItself() {
-        assertThat(new ConsoleConfig("c", Optional.of("hunter2")).toString()).doesNotContain("hunter2").contains("***");
+        assertThat(new ConsoleConfig("c", Optional.of("hunter2")).toString())
+                .doesNotContain("hunter2")
+                .contains("***");
     }
 }

@@ -29,24 +29,34 @@ class DatabaseConfigFileTest {
                   poolSize: 20
                 """)).database();
 
-        assertThat(database.postgres()).contains(new PostgresSettings("jdbc:postgresql://db.example.com:5432/countersign",
-                Optional.of("countersign"), Optional.empty(), 20));
+        assertThat(database.postgres())
+                .contains(new PostgresSettings(
+                        "jdbc:postgresql://db.example.com:5432/countersign",
+                        Optional.of("countersign"),
+                        Optional.empty(),
+                        20));
     }
 
     @Test
     void aPasswordVariableThatIsNotSet_isAnError() throws Exception {
-        Path file = write("database: {url: 'jdbc:postgresql://db/countersign', passwordEnv: COUNTERSIGN_TEST_NO_SUCH_VARIABLE}\n");
+        Path file = write(
+                "database: {url: 'jdbc:postgresql://db/countersign', passwordEnv: COUNTERSIGN_TEST_NO_SUCH_VARIABLE}\n");
 
-        assertThatThrownBy(() -> ConfigFile.load(file)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("names the environment variable COUNTERSIGN_TEST_NO_SUCH_VARIABLE, which is not set");
+        assertThatThrownBy(() -> ConfigFile.load(file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "names the environment variable COUNTERSIGN_TEST_NO_SUCH_VARIABLE, which is not set");
     }
 
     @Test
     void aUrlOfAnotherDatabase_andUnknownKeys_areErrors() throws Exception {
         assertThatThrownBy(() -> ConfigFile.load(write("database: {url: 'jdbc:mysql://db/countersign'}\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("is not a PostgreSQL JDBC URL");
-        assertThatThrownBy(() -> ConfigFile.load(write("database: {url: 'jdbc:postgresql://db/c', password: secret}\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'password' in database");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is not a PostgreSQL JDBC URL");
+        assertThatThrownBy(
+                        () -> ConfigFile.load(write("database: {url: 'jdbc:postgresql://db/c', password: secret}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'password' in database");
     }
 
     private Path write(String yaml) throws Exception {

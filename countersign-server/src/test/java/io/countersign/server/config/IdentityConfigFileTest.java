@@ -72,13 +72,17 @@ class IdentityConfigFileTest {
 
     @Test
     void defaults_forClaimsAndSkew() throws IOException {
-        OidcSettings oidc = load("identity:", "  oidc: {issuer: 'https://login.example.com', audience: countersign}").oidc().orElseThrow();
+        OidcSettings oidc = load("identity:", "  oidc: {issuer: 'https://login.example.com', audience: countersign}")
+                .oidc()
+                .orElseThrow();
 
         assertThat(oidc.nameClaims()).containsExactly("preferred_username", "email");
         assertThat(oidc.emailClaim()).isEqualTo("email");
         assertThat(oidc.groupsClaim()).isEqualTo("groups");
         assertThat(oidc.clientIdClaims()).containsExactly("azp", "client_id");
-        assertThat(oidc.humanClients()).as("filled in with the console's client at start").isEmpty();
+        assertThat(oidc.humanClients())
+                .as("filled in with the console's client at start")
+                .isEmpty();
         assertThat(oidc.groupsClaimPaths()).isEqualTo(OidcSettings.GroupPaths.REFUSE);
         assertThat(oidc.requireVerifiedEmail()).isFalse();
         assertThat(oidc.clockSkew()).isEqualTo(Duration.ofSeconds(60));
@@ -88,14 +92,19 @@ class IdentityConfigFileTest {
     @Test
     void mistakes_areErrorsNamingTheKey() {
         assertThatThrownBy(() -> load("identity:", "  oidc: {issuer: 'https://login.example.com', audiense: x}"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'audiense' in identity.oidc");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'audiense' in identity.oidc");
         assertThatThrownBy(() -> load("identity:", "  oidc: {issuer: 'https://login.example.com'}"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("'identity.oidc.audience' is required");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'identity.oidc.audience' is required");
         assertThatThrownBy(() -> load("identity:", "  oidc: {issuer: 'http://login.example.com', audience: x}"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("must be https");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("must be https");
         assertThatThrownBy(() -> load("identity:", "  agents: [{clientId: c, name: ci}]"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("client agents need an OIDC provider");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("client agents need an OIDC provider");
         assertThatThrownBy(() -> load("identity:", "  roles: {admin: admins}"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("'identity.roles.admin' must be a list of strings");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'identity.roles.admin' must be a list of strings");
     }
 }

@@ -20,7 +20,8 @@ class McpConfigFileTest {
     Path dir;
 
     private McpConfig load(String extra) throws Exception {
-        return ConfigFile.load(Files.writeString(dir.resolve("countersign.yaml"), SERVERS + extra)).mcp();
+        return ConfigFile.load(Files.writeString(dir.resolve("countersign.yaml"), SERVERS + extra))
+                .mcp();
     }
 
     @Test
@@ -44,7 +45,8 @@ class McpConfigFileTest {
                   http: sessions
                 """);
 
-        assertThat(mcp.approval()).contains(new McpConfig.Approval(Set.of("mcp-admins", "security"), 2, Duration.ofMinutes(15)));
+        assertThat(mcp.approval())
+                .contains(new McpConfig.Approval(Set.of("mcp-admins", "security"), 2, Duration.ofMinutes(15)));
         assertThat(mcp.annotationDefaults()).isFalse();
         assertThat(mcp.pinning()).isEqualTo(McpConfig.Pinning.REQUIRE_APPROVAL);
         assertThat(mcp.elicitation()).isTrue();
@@ -55,14 +57,22 @@ class McpConfigFileTest {
 
     @Test
     void mistakes_areNamed() {
-        assertThatThrownBy(() -> load("  pinning: require_approval\n")).hasMessageContaining("mcp.pinning is require_approval but mcp.approval names no approvers");
-        assertThatThrownBy(() -> load("  pinning: warn\n")).hasMessageContaining("'mcp.pinning' is 'warn', want deny or require_approval");
+        assertThatThrownBy(() -> load("  pinning: require_approval\n"))
+                .hasMessageContaining("mcp.pinning is require_approval but mcp.approval names no approvers");
+        assertThatThrownBy(() -> load("  pinning: warn\n"))
+                .hasMessageContaining("'mcp.pinning' is 'warn', want deny or require_approval");
         assertThatThrownBy(() -> load("  annotations: trust\n")).hasMessageContaining("'mcp.annotations' is 'trust'");
-        assertThatThrownBy(() -> load("  approval: {groups: []}\n")).hasMessageContaining("mcp.approval.groups is empty");
-        assertThatThrownBy(() -> load("  approval: {groups: [a], quorum: two}\n")).hasMessageContaining("'mcp.approval.quorum' must be a whole number");
-        assertThatThrownBy(() -> load("  approval: {groups: [a], timeout: soon}\n")).hasMessageContaining("mcp.approval.timeout");
-        assertThatThrownBy(() -> load("  approval: {group: [a]}\n")).hasMessageContaining("unknown key 'group' in mcp.approval");
-        assertThatThrownBy(() -> load("  http: stateful\n")).hasMessageContaining("'mcp.http' is 'stateful', want stateless or sessions");
-        assertThatThrownBy(() -> load("  elicitation: yes please\n")).hasMessageContaining("'mcp.elicitation' must be true or false");
+        assertThatThrownBy(() -> load("  approval: {groups: []}\n"))
+                .hasMessageContaining("mcp.approval.groups is empty");
+        assertThatThrownBy(() -> load("  approval: {groups: [a], quorum: two}\n"))
+                .hasMessageContaining("'mcp.approval.quorum' must be a whole number");
+        assertThatThrownBy(() -> load("  approval: {groups: [a], timeout: soon}\n"))
+                .hasMessageContaining("mcp.approval.timeout");
+        assertThatThrownBy(() -> load("  approval: {group: [a]}\n"))
+                .hasMessageContaining("unknown key 'group' in mcp.approval");
+        assertThatThrownBy(() -> load("  http: stateful\n"))
+                .hasMessageContaining("'mcp.http' is 'stateful', want stateless or sessions");
+        assertThatThrownBy(() -> load("  elicitation: yes please\n"))
+                .hasMessageContaining("'mcp.elicitation' must be true or false");
     }
 }

@@ -37,14 +37,24 @@ class NotificationsConfigFileTest {
         assertThat(notifications.backoff()).isEqualTo(new Backoff(Duration.ofSeconds(2), Duration.ofMinutes(10), 40));
         assertThat(notifications.pollInterval()).isEqualTo(Duration.ofMillis(500));
         WebhookSecret secret = WebhookSecret.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-        assertThat(notifications.webhooks()).containsExactly(
-                new WebhookConfig("pagerduty", URI.create("https://events.example.com/countersign"), secret, WebhookConfig.DEFAULT_EVENTS),
-                new WebhookConfig("jira", URI.create("https://jira.example.com/hook"), secret, Set.of(NotificationType.REQUEST_DECIDED)));
+        assertThat(notifications.webhooks())
+                .containsExactly(
+                        new WebhookConfig(
+                                "pagerduty",
+                                URI.create("https://events.example.com/countersign"),
+                                secret,
+                                WebhookConfig.DEFAULT_EVENTS),
+                        new WebhookConfig(
+                                "jira",
+                                URI.create("https://jira.example.com/hook"),
+                                secret,
+                                Set.of(NotificationType.REQUEST_DECIDED)));
     }
 
     @Test
     void withoutSections_noWebhooks_andTheDefaultRetries() throws Exception {
-        NotificationsConfig notifications = ConfigFile.load(write("data: ./data\n")).notifications();
+        NotificationsConfig notifications =
+                ConfigFile.load(write("data: ./data\n")).notifications();
 
         assertThat(notifications).isEqualTo(NotificationsConfig.defaults());
         assertThat(notifications.webhooks()).isEqualTo(List.of());
@@ -52,17 +62,27 @@ class NotificationsConfigFileTest {
 
     @Test
     void mistakes_areNamed_andTheSecretNeverComesFromTheFile() throws Exception {
-        assertThatThrownBy(() -> ConfigFile.load(write("webhooks: [{name: ops, url: 'https://x.example', secret: whsec_abc}]\n")))
+        assertThatThrownBy(() -> ConfigFile.load(
+                        write("webhooks: [{name: ops, url: 'https://x.example', secret: whsec_abc}]\n")))
                 .hasMessageContaining("unknown key 'secret'");
-        assertThatThrownBy(() -> ConfigFile.load(write("webhooks: [{name: ops, url: 'https://x.example', secretEnv: COUNTERSIGN_TEST_SURELY_UNSET}]\n")))
+        assertThatThrownBy(
+                        () -> ConfigFile.load(
+                                write(
+                                        "webhooks: [{name: ops, url: 'https://x.example', secretEnv: COUNTERSIGN_TEST_SURELY_UNSET}]\n")))
                 .hasMessageContaining("COUNTERSIGN_TEST_SURELY_UNSET, which is not set");
-        assertThatThrownBy(() -> ConfigFile.load(write(
-                "webhooks: [{name: ops, url: 'https://x.example', secretEnv: COUNTERSIGN_TEST_WEBHOOK_SECRET, events: [request.approved]}]\n")))
+        assertThatThrownBy(
+                        () -> ConfigFile.load(
+                                write(
+                                        "webhooks: [{name: ops, url: 'https://x.example', secretEnv: COUNTERSIGN_TEST_WEBHOOK_SECRET, events: [request.approved]}]\n")))
                 .hasMessageContaining("unknown notification type 'request.approved'");
-        assertThatThrownBy(() -> ConfigFile.load(write("webhooks: [{name: ops, url: 'ftp://x.example', secretEnv: COUNTERSIGN_TEST_WEBHOOK_SECRET}]\n")))
+        assertThatThrownBy(
+                        () -> ConfigFile.load(
+                                write(
+                                        "webhooks: [{name: ops, url: 'ftp://x.example', secretEnv: COUNTERSIGN_TEST_WEBHOOK_SECRET}]\n")))
                 .hasMessageContaining("want http(s)");
         assertThatThrownBy(() -> ConfigFile.load(write("outbox: {maxBackoff: 1s, initialBackoff: 5s}\n")))
                 .hasMessageContaining("shorter than the initial");
-        assertThatThrownBy(() -> ConfigFile.load(write("outbox: {maxAttempts: 0}\n"))).hasMessageContaining("maxAttempts is 0");
+        assertThatThrownBy(() -> ConfigFile.load(write("outbox: {maxAttempts: 0}\n")))
+                .hasMessageContaining("maxAttempts is 0");
     }
 }

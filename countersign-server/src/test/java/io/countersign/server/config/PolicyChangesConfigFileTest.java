@@ -22,10 +22,14 @@ class PolicyChangesConfigFileTest {
 
     @Test
     void theApproversQuorumTimeoutAndReloadSwitch_areRead() throws Exception {
-        PolicyChangeSettings settings = ConfigFile.load(write(
-                "policyChanges: {approvers: [policy-admins, security], quorum: 2, timeout: 12h, reloadFromDisk: false}\n")).policyChanges();
+        PolicyChangeSettings settings = ConfigFile.load(
+                        write(
+                                "policyChanges: {approvers: [policy-admins, security], quorum: 2, timeout: 12h, reloadFromDisk: false}\n"))
+                .policyChanges();
 
-        assertThat(settings).isEqualTo(new PolicyChangeSettings(Set.of("policy-admins", "security"), 2, Duration.ofHours(12), false));
+        assertThat(settings)
+                .isEqualTo(
+                        new PolicyChangeSettings(Set.of("policy-admins", "security"), 2, Duration.ofHours(12), false));
         assertThat(settings.enabled()).isTrue();
     }
 
@@ -39,10 +43,13 @@ class PolicyChangesConfigFileTest {
 
     @Test
     void mistakes_areNamed() throws Exception {
-        assertThatThrownBy(() -> ConfigFile.load(write("policyChanges: {approvers: []}\n"))).hasMessageContaining("'policyChanges.approvers' must be a non-empty list");
-        assertThatThrownBy(() -> ConfigFile.load(write("policyChanges: {approvers: [a], quorum: 0}\n"))).hasMessageContaining("policyChanges.quorum is 0");
+        assertThatThrownBy(() -> ConfigFile.load(write("policyChanges: {approvers: []}\n")))
+                .hasMessageContaining("'policyChanges.approvers' must be a non-empty list");
+        assertThatThrownBy(() -> ConfigFile.load(write("policyChanges: {approvers: [a], quorum: 0}\n")))
+                .hasMessageContaining("policyChanges.quorum is 0");
         assertThatThrownBy(() -> ConfigFile.load(write("policyChanges: {approvers: [a], reloadFromDisk: nope}\n")))
                 .hasMessageContaining("'policyChanges.reloadFromDisk' must be true or false");
-        assertThatThrownBy(() -> ConfigFile.load(write("policyChanges: {approver: [a]}\n"))).hasMessageContaining("unknown key 'approver' in policyChanges");
+        assertThatThrownBy(() -> ConfigFile.load(write("policyChanges: {approver: [a]}\n")))
+                .hasMessageContaining("unknown key 'approver' in policyChanges");
     }
 }

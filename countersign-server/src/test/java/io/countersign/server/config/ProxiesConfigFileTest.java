@@ -22,7 +22,8 @@ class ProxiesConfigFileTest {
 
     @Test
     void aPostgresListener_isReadWithItsUpstreamAndTls() throws Exception {
-        PostgresProxyConfig proxy = ConfigFile.load(write("""
+        PostgresProxyConfig proxy =
+                ConfigFile.load(write("""
                 proxies:
                   postgres:
                     - name: main
@@ -32,28 +33,54 @@ class ProxiesConfigFileTest {
                       unparsed: require_approval
                 """)).postgresProxies().getFirst();
 
-        assertThat(proxy).isEqualTo(new PostgresProxyConfig("main", "0.0.0.0", 6432, new PostgresProxyConfig.UpstreamSettings("db.internal", 5433,
-                "app", "countersign_proxy", "APP_DB_PASSWORD", PostgresProxyConfig.SslMode.VERIFY_FULL),
-                Optional.of(new PostgresProxyConfig.TlsFiles(dir.resolve("proxy.crt"), dir.resolve("proxy.key"))),
-                PostgresProxyConfig.Unparsed.REQUIRE_APPROVAL));
+        assertThat(proxy)
+                .isEqualTo(new PostgresProxyConfig(
+                        "main",
+                        "0.0.0.0",
+                        6432,
+                        new PostgresProxyConfig.UpstreamSettings(
+                                "db.internal",
+                                5433,
+                                "app",
+                                "countersign_proxy",
+                                "APP_DB_PASSWORD",
+                                PostgresProxyConfig.SslMode.VERIFY_FULL),
+                        Optional.of(
+                                new PostgresProxyConfig.TlsFiles(dir.resolve("proxy.crt"), dir.resolve("proxy.key"))),
+                        PostgresProxyConfig.Unparsed.REQUIRE_APPROVAL));
         assertThat(proxy.listensOnLoopback()).isFalse();
     }
 
     @Test
     void mistakes_nameTheKeyOfTheListener() throws Exception {
         String upstream = "upstream: {host: db, database: app, user: u, passwordEnv: P}";
-        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: main, listen: 6432, " + upstream + "}]}\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("'proxies.postgres[0].listen' must be host:port");
-        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: main, listen: '127.0.0.1:1', upstream: {host: db, database: app, user: u}}]}\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("'proxies.postgres[0].upstream.passwordEnv' is required");
-        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: main, listen: '127.0.0.1:1', " + upstream
-                + ", password: hunter2}]}\n"))).isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'password' in proxies.postgres[0]");
-        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: main, listen: '127.0.0.1:1', " + upstream
-                + ", unparsed: allow}]}\n"))).isInstanceOf(ConfigException.class).hasMessageContaining("'proxies.postgres[0].unparsed' is 'allow'");
-        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: a, listen: '127.0.0.1:1', " + upstream + "}, {name: a, listen: '127.0.0.1:2', "
-                + upstream + "}]}\n"))).isInstanceOf(ConfigException.class).hasMessageContaining("'proxies.postgres[1].name' is 'a'");
-        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: 'm/x', listen: '127.0.0.1:1', " + upstream + "}]}\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("proxies.postgres[0]").hasMessageContaining("name 'm/x'");
+        assertThatThrownBy(() ->
+                        ConfigFile.load(write("proxies: {postgres: [{name: main, listen: 6432, " + upstream + "}]}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'proxies.postgres[0].listen' must be host:port");
+        assertThatThrownBy(
+                        () -> ConfigFile.load(
+                                write(
+                                        "proxies: {postgres: [{name: main, listen: '127.0.0.1:1', upstream: {host: db, database: app, user: u}}]}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'proxies.postgres[0].upstream.passwordEnv' is required");
+        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: main, listen: '127.0.0.1:1', "
+                        + upstream + ", password: hunter2}]}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'password' in proxies.postgres[0]");
+        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: main, listen: '127.0.0.1:1', "
+                        + upstream + ", unparsed: allow}]}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'proxies.postgres[0].unparsed' is 'allow'");
+        assertThatThrownBy(() -> ConfigFile.load(write("proxies: {postgres: [{name: a, listen: '127.0.0.1:1', "
+                        + upstream + "}, {name: a, listen: '127.0.0.1:2', " + upstream + "}]}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'proxies.postgres[1].name' is 'a'");
+        assertThatThrownBy(() -> ConfigFile.load(
+                        write("proxies: {postgres: [{name: 'm/x', listen: '127.0.0.1:1', " + upstream + "}]}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("proxies.postgres[0]")
+                .hasMessageContaining("name 'm/x'");
     }
 
     private Path write(String yaml) throws Exception {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code slack:} section of countersign.yaml: the Slack app's secrets (from the environment), channel and endpoints. */
 class SlackConfigFileTest {
-    private static final Map<String, String> ENV = Map.of("SLACK_BOT_TOKEN", "xoxb-1234-secret-token", "SLACK_SIGNING_SECRET", "8f742231b10e8888");
+    private static final Map<String, String> ENV =
+            Map.of("SLACK_BOT_TOKEN", "xoxb-1234-secret-token", "SLACK_SIGNING_SECRET", "8f742231b10e8888");
 
     @TempDir
     Path dir;
@@ -29,8 +30,14 @@ class SlackConfigFileTest {
 
     @Test
     void theSection_isRead_withSecretsFromTheEnvironment_andSlacksApiByDefault() {
-        SlackConfig slack = parse(Map.of("botTokenEnv", "SLACK_BOT_TOKEN", "signingSecretEnv", "SLACK_SIGNING_SECRET",
-                "defaultChannel", "C0123ABCD")).orElseThrow();
+        SlackConfig slack = parse(Map.of(
+                        "botTokenEnv",
+                        "SLACK_BOT_TOKEN",
+                        "signingSecretEnv",
+                        "SLACK_SIGNING_SECRET",
+                        "defaultChannel",
+                        "C0123ABCD"))
+                .orElseThrow();
 
         assertThat(slack.botToken().reveal()).isEqualTo("xoxb-1234-secret-token");
         assertThat(slack.signingSecret().reveal()).isEqualTo("8f742231b10e8888");
@@ -41,8 +48,18 @@ class SlackConfigFileTest {
 
     @Test
     void theApiBaseUrl_andConsoleBaseUrl_canBeSet() {
-        SlackConfig slack = parse(Map.of("botTokenEnv", "SLACK_BOT_TOKEN", "signingSecretEnv", "SLACK_SIGNING_SECRET", "defaultChannel", "C1",
-                "apiBaseUrl", "http://127.0.0.1:9999/api", "consoleBaseUrl", "https://countersign.example.com/")).orElseThrow();
+        SlackConfig slack = parse(Map.of(
+                        "botTokenEnv",
+                        "SLACK_BOT_TOKEN",
+                        "signingSecretEnv",
+                        "SLACK_SIGNING_SECRET",
+                        "defaultChannel",
+                        "C1",
+                        "apiBaseUrl",
+                        "http://127.0.0.1:9999/api",
+                        "consoleBaseUrl",
+                        "https://countersign.example.com/"))
+                .orElseThrow();
 
         assertThat(slack.apiBaseUrl()).isEqualTo(URI.create("http://127.0.0.1:9999/api/"));
         assertThat(slack.consoleBaseUrl()).contains("https://countersign.example.com");
@@ -50,10 +67,18 @@ class SlackConfigFileTest {
 
     @Test
     void theSecrets_neverPrintThemselves() {
-        SlackConfig slack = parse(Map.of("botTokenEnv", "SLACK_BOT_TOKEN", "signingSecretEnv", "SLACK_SIGNING_SECRET", "defaultChannel", "C1"))
+        SlackConfig slack = parse(Map.of(
+                        "botTokenEnv",
+                        "SLACK_BOT_TOKEN",
+                        "signingSecretEnv",
+                        "SLACK_SIGNING_SECRET",
+                        "defaultChannel",
+                        "C1"))
                 .orElseThrow();
 
-        assertThat(slack.toString()).doesNotContain("xoxb-1234-secret-token", "8f742231b10e8888").contains("botToken=***", "signingSecret=***");
+        assertThat(slack.toString())
+                .doesNotContain("xoxb-1234-secret-token", "8f742231b10e8888")
+                .contains("botToken=***", "signingSecret=***");
     }
 
     @Test
@@ -64,15 +89,27 @@ class SlackConfigFileTest {
     @Test
     void mistakes_areNamed_andTheSecretsNeverComeFromTheFile() throws Exception {
         assertThatThrownBy(() -> ConfigFile.load(write("slack: {botToken: xoxb-in-the-file}\n")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'botToken' in slack");
-        assertThatThrownBy(() -> ConfigFile.load(write(
-                "slack: {botTokenEnv: COUNTERSIGN_TEST_SURELY_UNSET_VARIABLE, signingSecretEnv: X, defaultChannel: C1}\n")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("countersign.yaml: 'slack.botTokenEnv' names the environment variable COUNTERSIGN_TEST_SURELY_UNSET_VARIABLE, which is not set");
-        assertThatThrownBy(() -> parse(Map.of("botTokenEnv", "SLACK_BOT_TOKEN", "signingSecretEnv", "SLACK_SIGNING_SECRET")))
+                .hasMessageContaining("unknown key 'botToken' in slack");
+        assertThatThrownBy(
+                        () -> ConfigFile.load(
+                                write(
+                                        "slack: {botTokenEnv: COUNTERSIGN_TEST_SURELY_UNSET_VARIABLE, signingSecretEnv: X, defaultChannel: C1}\n")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(
+                        "countersign.yaml: 'slack.botTokenEnv' names the environment variable COUNTERSIGN_TEST_SURELY_UNSET_VARIABLE, which is not set");
+        assertThatThrownBy(() ->
+                        parse(Map.of("botTokenEnv", "SLACK_BOT_TOKEN", "signingSecretEnv", "SLACK_SIGNING_SECRET")))
                 .hasMessageContaining("'slack.defaultChannel' is missing");
-        assertThatThrownBy(() -> parse(Map.of("botTokenEnv", "SLACK_BOT_TOKEN", "signingSecretEnv", "SLACK_SIGNING_SECRET", "defaultChannel", "C1",
-                "apiBaseUrl", "ftp://slack.example.com/")))
+        assertThatThrownBy(() -> parse(Map.of(
+                        "botTokenEnv",
+                        "SLACK_BOT_TOKEN",
+                        "signingSecretEnv",
+                        "SLACK_SIGNING_SECRET",
+                        "defaultChannel",
+                        "C1",
+                        "apiBaseUrl",
+                        "ftp://slack.example.com/")))
                 .hasMessageContaining("slack.apiBaseUrl is 'ftp://slack.example.com/', want an http(s) URL");
     }
 }

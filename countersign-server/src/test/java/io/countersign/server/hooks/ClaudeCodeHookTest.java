@@ -51,7 +51,12 @@ final class ClaudeCodeHookTest {
         try (InputStream in = ClaudeCodeHookTest.class.getResourceAsStream("/mcp/mcp-policy.yaml")) {
             Files.write(policy, in.readAllBytes());
         }
-        gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0), Clock.systemUTC());
+        gateway = Gateway.start(
+                ServerConfig.defaults()
+                        .withDataDirectory(data)
+                        .withPolicyFile(policy)
+                        .withPort(0),
+                Clock.systemUTC());
         agentToken = issue(new Agent("claude", Map.of()));
         opsToken = issue(new Human("oscar", "oscar@example.com", Set.of("ops")));
     }
@@ -64,7 +69,8 @@ final class ClaudeCodeHookTest {
 
     @Test
     void allowedTool_answersAllow_withTheRule() throws Exception {
-        JsonNode output = post(hookInput("Read", "{\"file_path\":\"/repo/README.md\"}"), "50s").path("hookSpecificOutput");
+        JsonNode output = post(hookInput("Read", "{\"file_path\":\"/repo/README.md\"}"), "50s")
+                .path("hookSpecificOutput");
 
         assertThat(output.path("hookEventName").asString()).isEqualTo("PreToolUse");
         assertThat(output.path("permissionDecision").asString()).isEqualTo("allow");
@@ -73,7 +79,8 @@ final class ClaudeCodeHookTest {
 
     @Test
     void deniedTool_answersDeny_withThePolicyReason() throws Exception {
-        JsonNode output = post(hookInput("Bash", "{\"command\":\"rm -rf /\"}"), "50s").path("hookSpecificOutput");
+        JsonNode output =
+                post(hookInput("Bash", "{\"command\":\"rm -rf /\"}"), "50s").path("hookSpecificOutput");
 
         assertThat(output.path("permissionDecision").asString()).isEqualTo("deny");
         assertThat(output.path("permissionDecisionReason").asString()).contains("no recursive deletes");
@@ -81,32 +88,42 @@ final class ClaudeCodeHookTest {
 
     @Test
     void unknownTool_isDeniedByDefault() throws Exception {
-        JsonNode output = post(hookInput("WebFetch", "{\"url\":\"https://example.com\"}"), "50s").path("hookSpecificOutput");
+        JsonNode output = post(hookInput("WebFetch", "{\"url\":\"https://example.com\"}"), "50s")
+                .path("hookSpecificOutput");
 
         assertThat(output.path("permissionDecision").asString()).isEqualTo("deny");
     }
 
     @Test
     void toolNeedingApproval_undecidedWithinTheWait_answersAsk() throws Exception {
-        JsonNode output = post(hookInput("Bash", "{\"command\":\"deploy staging\"}"), "1s").path("hookSpecificOutput");
+        JsonNode output = post(hookInput("Bash", "{\"command\":\"deploy staging\"}"), "1s")
+                .path("hookSpecificOutput");
 
         assertThat(output.path("permissionDecision").asString()).isEqualTo("ask");
-        assertThat(output.path("permissionDecisionReason").asString()).contains("waiting for approval").contains("ops");
+        assertThat(output.path("permissionDecisionReason").asString())
+                .contains("waiting for approval")
+                .contains("ops");
     }
 
     @Test
     void toolNeedingApproval_approvedWhileTheHookWaits_answersAllow() throws Exception {
-        CompletableFuture<JsonNode> hook = CompletableFuture.supplyAsync(() -> {
-            try {
-                return post(hookInput("Bash", "{\"command\":\"deploy production\"}"), "30s");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, callers);
+        CompletableFuture<JsonNode> hook = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return post(hookInput("Bash", "{\"command\":\"deploy production\"}"), "30s");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                callers);
         String id = awaitPending("deploy production");
 
-        HttpResponse<String> approved = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/actions/" + id + "/approve"))
-                .header("Authorization", "Bearer " + opsToken).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> approved = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/actions/" + id + "/approve"))
+                        .header("Authorization", "Bearer " + opsToken)
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(approved.statusCode()).isEqualTo(200);
         JsonNode answer = hook.get(30, TimeUnit.SECONDS).path("hookSpecificOutput");
@@ -130,39 +147,58 @@ final class ClaudeCodeHookTest {
 
     @Test
     void command_printsTheGatewaysAnswer() throws Exception {
-        JsonNode output = MAPPER.readTree(HookCommand.answer(gateway.baseUrl(), agentToken, hookInput("Bash", "{\"command\":\"rm -rf /tmp/x\"}"),
-                Duration.ofSeconds(5))).path("hookSpecificOutput");
+        JsonNode output = MAPPER.readTree(HookCommand.answer(
+                        gateway.baseUrl(),
+                        agentToken,
+                        hookInput("Bash", "{\"command\":\"rm -rf /tmp/x\"}"),
+                        Duration.ofSeconds(5)))
+                .path("hookSpecificOutput");
 
         assertThat(output.path("permissionDecision").asString()).isEqualTo("deny");
         assertThat(output.path("permissionDecisionReason").asString()).contains("no recursive deletes");
-        JsonNode allowed = MAPPER.readTree(HookCommand.answer(gateway.baseUrl(), agentToken, hookInput("Read", "{\"file_path\":\"/a\"}"),
-                Duration.ofSeconds(5))).path("hookSpecificOutput");
+        JsonNode allowed = MAPPER.readTree(HookCommand.answer(
+                        gateway.baseUrl(),
+                        agentToken,
+                        hookInput("Read", "{\"file_path\":\"/a\"}"),
+                        Duration.ofSeconds(5)))
+                .path("hookSpecificOutput");
         assertThat(allowed.path("permissionDecision").asString()).isEqualTo("allow");
     }
 
     @Test
     void command_whenTheGatewayIsUnreachable_deniesAndSaysSo() throws Exception {
-        JsonNode output = MAPPER.readTree(HookCommand.answer("http://127.0.0.1:1", agentToken, hookInput("Read", "{}"), Duration.ofSeconds(5)))
+        JsonNode output = MAPPER.readTree(HookCommand.answer(
+                        "http://127.0.0.1:1", agentToken, hookInput("Read", "{}"), Duration.ofSeconds(5)))
                 .path("hookSpecificOutput");
 
         assertThat(output.path("hookEventName").asString()).isEqualTo("PreToolUse");
         assertThat(output.path("permissionDecision").asString()).isEqualTo("deny");
-        assertThat(output.path("permissionDecisionReason").asString()).contains("unreachable").contains("127.0.0.1:1");
+        assertThat(output.path("permissionDecisionReason").asString())
+                .contains("unreachable")
+                .contains("127.0.0.1:1");
     }
 
     @Test
     void command_againstAGatewayThatNeverAnswers_deniesWithinItsWaitPlusTheMargin() throws Exception {
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             // Accepts connections (the backlog does) and never answers.
             long started = System.nanoTime();
-            JsonNode output = MAPPER.readTree(HookCommand.answer("http://127.0.0.1:" + silent.getLocalPort(), agentToken, hookInput("Read", "{}"),
-                    Duration.ofSeconds(2))).path("hookSpecificOutput");
+            JsonNode output = MAPPER.readTree(HookCommand.answer(
+                            "http://127.0.0.1:" + silent.getLocalPort(),
+                            agentToken,
+                            hookInput("Read", "{}"),
+                            Duration.ofSeconds(2)))
+                    .path("hookSpecificOutput");
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
             assertThat(output.path("permissionDecision").asString()).isEqualTo("deny");
             assertThat(output.path("permissionDecisionReason").asString()).contains("did not answer within 5 s");
             // A deadline, not a benchmark: the old hook took its wait plus 15 s here.
-            assertThat(took).isLessThan(Duration.ofSeconds(2).plus(HookCommand.ANSWER_MARGIN).plusSeconds(5));
+            assertThat(took)
+                    .isLessThan(Duration.ofSeconds(2)
+                            .plus(HookCommand.ANSWER_MARGIN)
+                            .plusSeconds(5));
         }
     }
 
@@ -176,7 +212,8 @@ final class ClaudeCodeHookTest {
 
     @Test
     void command_withABadKey_denies() throws Exception {
-        JsonNode output = MAPPER.readTree(HookCommand.answer(gateway.baseUrl(), "csk_not-a-key", hookInput("Read", "{}"), Duration.ofSeconds(5)))
+        JsonNode output = MAPPER.readTree(HookCommand.answer(
+                        gateway.baseUrl(), "csk_not-a-key", hookInput("Read", "{}"), Duration.ofSeconds(5)))
                 .path("hookSpecificOutput");
 
         assertThat(output.path("permissionDecision").asString()).isEqualTo("deny");
@@ -185,30 +222,43 @@ final class ClaudeCodeHookTest {
 
     private static String hookInput(String tool, String input) {
         return "{\"session_id\":\"abc123\",\"transcript_path\":\"/home/u/.claude/projects/x.jsonl\",\"cwd\":\"/home/u/repo\","
-                + "\"permission_mode\":\"default\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"" + tool + "\",\"tool_input\":" + input
+                + "\"permission_mode\":\"default\",\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"" + tool
+                + "\",\"tool_input\":" + input
                 + ",\"tool_use_id\":\"toolu_01\"}";
     }
 
     private JsonNode post(String body, String wait) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + ClaudeCodeRoutes.PATH + "?wait=" + wait))
-                .header("Authorization", "Bearer " + agentToken).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + ClaudeCodeRoutes.PATH + "?wait=" + wait))
+                        .header("Authorization", "Bearer " + agentToken)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return MAPPER.readTree(response.body());
     }
 
     private HttpResponse<String> raw(String body, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + ClaudeCodeRoutes.PATH))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + ClaudeCodeRoutes.PATH))
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private String awaitPending(String command) throws Exception {
         long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < until) {
-            JsonNode inbox = MAPPER.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/approvals?status=pending"))
-                    .header("Authorization", "Bearer " + opsToken).build(), HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode inbox = MAPPER.readTree(HTTP.send(
+                            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/approvals?status=pending"))
+                                    .header("Authorization", "Bearer " + opsToken)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
             for (JsonNode item : inbox.path("items")) {
-                if (command.equals(item.path("action").path("params").path("command").asString())) {
+                if (command.equals(
+                        item.path("action").path("params").path("command").asString())) {
                     return item.get("id").asString();
                 }
             }

@@ -32,14 +32,15 @@ final class BareMcpProxy implements ToolService {
         BareMcpProxy proxy = new BareMcpProxy(Upstream.connect("bare", upstream, Duration.ofSeconds(30), JSON));
         McpProtocol.Http binding = McpProtocol.http(proxy, JSON, 1 << 20, new CallsInFlight());
         Javalin app = Javalin.create(config -> {
-            config.jetty.host = "127.0.0.1";
-            config.jetty.port = 0;
-            config.startup.showJavalinBanner = false;
-            config.routes.post(McpRoutes.PATH, ctx -> {
-                ctx.req().setAttribute(McpProtocol.AGENT, NOBODY);
-                binding.servlet().service(ctx.req(), ctx.res());
-            });
-        }).start();
+                    config.jetty.host = "127.0.0.1";
+                    config.jetty.port = 0;
+                    config.startup.showJavalinBanner = false;
+                    config.routes.post(McpRoutes.PATH, ctx -> {
+                        ctx.req().setAttribute(McpProtocol.AGENT, NOBODY);
+                        binding.servlet().service(ctx.req(), ctx.res());
+                    });
+                })
+                .start();
         return new Http(proxy, binding, app);
     }
 
@@ -58,10 +59,19 @@ final class BareMcpProxy implements ToolService {
 
     /** Over stdio, as a child process: {@code BareMcpProxy COMMAND ARGS...} fronts that stdio upstream. */
     public static void main(String[] args) throws InterruptedException {
-        UpstreamConfig.Stdio upstream = new UpstreamConfig.Stdio(args[0], Arrays.asList(args).subList(1, args.length), Map.of());
+        UpstreamConfig.Stdio upstream =
+                new UpstreamConfig.Stdio(args[0], Arrays.asList(args).subList(1, args.length), Map.of());
         BareMcpProxy proxy = new BareMcpProxy(Upstream.connect("bare", upstream, Duration.ofSeconds(30), JSON));
-        McpProtocol.stdio(proxy, NOBODY, JSON, System.in, System.out, new JsonRpcIntake(tools.jackson.databind.json.JsonMapper.builder().build()),
-                new CallsInFlight(), 1 << 20);
+        McpProtocol.stdio(
+                proxy,
+                NOBODY,
+                JSON,
+                System.in,
+                System.out,
+                new JsonRpcIntake(
+                        tools.jackson.databind.json.JsonMapper.builder().build()),
+                new CallsInFlight(),
+                1 << 20);
         Thread.currentThread().join();
     }
 

@@ -35,9 +35,11 @@ final class McpAbandonedCallTest {
         NpmServers.folder();
         this.directory = directory;
         share = Files.createDirectories(directory.resolve("share"));
-        McpConfig files = new McpConfig(Map.of("files", NpmServers.filesystem(share)), Set.of(), Duration.ofSeconds(10));
+        McpConfig files =
+                new McpConfig(Map.of("files", NpmServers.filesystem(share)), Set.of(), Duration.ofSeconds(10));
         stateless = new McpTestGateway(Files.createDirectories(directory.resolve("stateless")), files);
-        sessions = new McpTestGateway(Files.createDirectories(directory.resolve("sessions")), files.withHttp(McpConfig.HttpMode.SESSIONS));
+        sessions = new McpTestGateway(
+                Files.createDirectories(directory.resolve("sessions")), files.withHttp(McpConfig.HttpMode.SESSIONS));
     }
 
     @AfterAll
@@ -78,8 +80,13 @@ final class McpAbandonedCallTest {
         Process client = client(stateless, "hang", target);
         try {
             String id = awaitPendingFor(stateless, owner, target);
-            assertThat(stateless.post("/v1/actions/" + id + "/approve", owner, "{}").statusCode()).isEqualTo(200);
-            assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("the client got its answer").isTrue();
+            assertThat(stateless
+                            .post("/v1/actions/" + id + "/approve", owner, "{}")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(client.waitFor(30, TimeUnit.SECONDS))
+                    .as("the client got its answer")
+                    .isTrue();
             assertThat(target).hasContent("written by a held call");
         } finally {
             client.destroyForcibly();
@@ -95,12 +102,16 @@ final class McpAbandonedCallTest {
             if (mode.equals("hang")) {
                 client.destroyForcibly();
             }
-            assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("the client ended").isTrue();
+            assertThat(client.waitFor(30, TimeUnit.SECONDS))
+                    .as("the client ended")
+                    .isTrue();
 
             JsonNode request = awaitDecided(gateway, owner, id);
             assertThat(request.path("status").asString()).isEqualTo("cancelled");
             assertThat(request.path("resolution").asString()).contains(why).contains("can't be approved");
-            assertThat(gateway.post("/v1/actions/" + id + "/approve", owner, "{}").statusCode()).isEqualTo(409);
+            assertThat(gateway.post("/v1/actions/" + id + "/approve", owner, "{}")
+                            .statusCode())
+                    .isEqualTo(409);
             assertThat(gateway.auditLogWith("request.cancelled")).contains("request.cancelled");
             Thread.sleep(500);
             assertThat(target).doesNotExist();
@@ -111,18 +122,34 @@ final class McpAbandonedCallTest {
 
     private Process client(McpTestGateway gateway, String mode, Path target) throws Exception {
         String agent = gateway.agent("ts-agent-" + System.nanoTime());
-        String arguments = McpTestGateway.MAPPER.writeValueAsString(Map.of("path", target.toString(), "content", "written by a held call"));
+        String arguments = McpTestGateway.MAPPER.writeValueAsString(
+                Map.of("path", target.toString(), "content", "written by a held call"));
         Path log = Files.createTempFile(directory, "client-" + mode, ".log");
-        return new ProcessBuilder(List.of("node", NpmServers.testScript("held-call-client.mjs").toString(), "http", gateway.baseUrl() + "/mcp", agent,
-                mode, "write_file", arguments)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(List.of(
+                        "node",
+                        NpmServers.testScript("held-call-client.mjs").toString(),
+                        "http",
+                        gateway.baseUrl() + "/mcp",
+                        agent,
+                        mode,
+                        "write_file",
+                        arguments))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     /** The pending write of {@code target} (other tests' requests may be pending too). */
     static String awaitPendingFor(McpTestGateway gateway, String humanToken, Path target) throws Exception {
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < until) {
-            for (JsonNode request : gateway.get("/v1/approvals?status=pending", humanToken).path("items")) {
-                if (target.toString().equals(request.path("action").path("params").path("path").asString())) {
+            for (JsonNode request :
+                    gateway.get("/v1/approvals?status=pending", humanToken).path("items")) {
+                if (target.toString()
+                        .equals(request.path("action")
+                                .path("params")
+                                .path("path")
+                                .asString())) {
                     return request.get("id").asString();
                 }
             }

@@ -49,8 +49,16 @@ final class McpBadInputTest {
                   else if (m.method === 'tools/call') process.exit(3);
                 });
                 """);
-        gateway = new McpTestGateway(directory, new McpConfig(Map.of("everything", NpmServers.everything(),
-                "crasher", new UpstreamConfig.Stdio("node", List.of(crashing.toString()), Map.of())), Set.of(), Duration.ofSeconds(5)));
+        gateway = new McpTestGateway(
+                directory,
+                new McpConfig(
+                        Map.of(
+                                "everything",
+                                NpmServers.everything(),
+                                "crasher",
+                                new UpstreamConfig.Stdio("node", List.of(crashing.toString()), Map.of())),
+                        Set.of(),
+                        Duration.ofSeconds(5)));
         agentToken = gateway.agent("agent-b");
         healthy = gateway.httpClient(agentToken);
     }
@@ -67,7 +75,9 @@ final class McpBadInputTest {
 
         assertThat(response.statusCode()).isBetween(400, 499);
         assertThat(response.body()).isNotBlank();
-        assertThat(McpGatewayTest.text(healthy.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "ok"))))).contains("ok");
+        assertThat(McpGatewayTest.text(
+                        healthy.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "ok")))))
+                .contains("ok");
     }
 
     @Test
@@ -77,34 +87,57 @@ final class McpBadInputTest {
         assertJsonRpcError(post("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}]", agentToken), -32600);
         assertJsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}", agentToken), -32600);
         assertJsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":2}", agentToken), -32600);
-        assertJsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"arguments\":{}}}", agentToken), -32602);
-        assertJsonRpcError(post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":[1]}", agentToken), -32602);
-        assertJsonRpcError(HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp")).header("Authorization", "Bearer " + agentToken)
-                .header("Content-Type", "application/json").header("Accept", "text/html")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}")).build(),
-                HttpResponse.BodyHandlers.ofString()), -32600);
+        assertJsonRpcError(
+                post(
+                        "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"arguments\":{}}}",
+                        agentToken),
+                -32602);
+        assertJsonRpcError(
+                post("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":[1]}", agentToken), -32602);
+        assertJsonRpcError(
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
+                                .header("Authorization", "Bearer " + agentToken)
+                                .header("Content-Type", "application/json")
+                                .header("Accept", "text/html")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                -32600);
     }
 
     @Test
     void aPageInABrowserCanNotReachMcp_underAnotherOriginOrHost() throws Exception {
         String list = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}";
-        HttpResponse<String> foreignOrigin = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
-                .header("Authorization", "Bearer " + agentToken).header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream").header("Origin", "http://evil.example")
-                .POST(HttpRequest.BodyPublishers.ofString(list)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> foreignOrigin = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
+                        .header("Authorization", "Bearer " + agentToken)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json, text/event-stream")
+                        .header("Origin", "http://evil.example")
+                        .POST(HttpRequest.BodyPublishers.ofString(list))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(foreignOrigin.statusCode()).isEqualTo(403);
         assertThat(foreignOrigin.body()).contains("evil.example").contains("\"error\"");
 
-        HttpResponse<String> sameOrigin = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
-                .header("Authorization", "Bearer " + agentToken).header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream").header("Origin", gateway.baseUrl())
-                .POST(HttpRequest.BodyPublishers.ofString(list)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> sameOrigin = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
+                        .header("Authorization", "Bearer " + agentToken)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json, text/event-stream")
+                        .header("Origin", gateway.baseUrl())
+                        .POST(HttpRequest.BodyPublishers.ofString(list))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(sameOrigin.statusCode()).isEqualTo(200);
     }
 
     @Test
     void anUnknownTool_isAnErrorNamingTheTool() throws Exception {
-        HttpResponse<String> response = post("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"no_such_tool\",\"arguments\":{}}}",
+        HttpResponse<String> response = post(
+                "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"no_such_tool\",\"arguments\":{}}}",
                 agentToken);
 
         assertThat(response.body()).contains("no_such_tool").doesNotContain("Exception");
@@ -112,8 +145,12 @@ final class McpBadInputTest {
 
     private static void assertJsonRpcError(HttpResponse<String> response, int code) {
         assertThat(response.statusCode()).isBetween(400, 499);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
-        assertThat(response.body()).hasSizeLessThan(400).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(response.body())
+                .hasSizeLessThan(400)
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
         tools.jackson.databind.JsonNode error = McpTestGateway.MAPPER.readTree(response.body());
         assertThat(error.path("jsonrpc").asString()).isEqualTo("2.0");
         assertThat(error.path("error").path("code").asInt()).as(response.body()).isEqualTo(code);
@@ -121,15 +158,17 @@ final class McpBadInputTest {
 
     @Test
     void unknownMethod_isAJsonRpcMethodNotFound() throws Exception {
-        HttpResponse<String> response = post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/explode\",\"params\":{}}", agentToken);
+        HttpResponse<String> response =
+                post("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/explode\",\"params\":{}}", agentToken);
 
         assertThat(response.body()).contains("\"error\"").contains("-32601");
     }
 
     @Test
     void oversizedMessage_isRefusedWith413_thoughTheClientSendsItWhole() throws Exception {
-        String huge = "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\",\"arguments\":{\"message\":\""
-                + "x".repeat(2_000_000) + "\"}}}";
+        String huge =
+                "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\",\"arguments\":{\"message\":\""
+                        + "x".repeat(2_000_000) + "\"}}}";
 
         // Java's client writes the whole body before reading the answer. Without the server reading
         // the refused body first, about one in 25 of these saw the connection closed instead of the 413.
@@ -140,7 +179,9 @@ final class McpBadInputTest {
 
     @Test
     void withoutAnAgentToken_isRefused() throws Exception {
-        assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", "wrong").statusCode()).isEqualTo(401);
+        assertThat(post("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", "wrong")
+                        .statusCode())
+                .isEqualTo(401);
     }
 
     @Test
@@ -148,17 +189,27 @@ final class McpBadInputTest {
         McpSchema.CallToolResult boom = healthy.callTool(new McpSchema.CallToolRequest("crasher__boom", Map.of()));
 
         assertThat(boom.isError()).isTrue();
-        // Noticed when the process exits, not after the call timeout, and said in words, not as Reactor's TimeoutException.
-        assertThat(McpGatewayTest.text(boom)).contains("upstream 'crasher' exited during the call").doesNotContain("Exception");
+        // Noticed when the process exits, not after the call timeout, and said in words, not as Reactor's
+        // TimeoutException.
+        assertThat(McpGatewayTest.text(boom))
+                .contains("upstream 'crasher' exited during the call")
+                .doesNotContain("Exception");
         McpSchema.CallToolResult again = healthy.callTool(new McpSchema.CallToolRequest("crasher__boom", Map.of()));
         assertThat(again.isError()).isTrue();
         assertThat(McpGatewayTest.text(again)).contains("upstream 'crasher' exited; it is not running");
-        assertThat(McpGatewayTest.text(healthy.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "alive"))))).contains("alive");
+        assertThat(McpGatewayTest.text(healthy.callTool(
+                        new McpSchema.CallToolRequest("everything__echo", Map.of("message", "alive")))))
+                .contains("alive");
     }
 
     private HttpResponse<String> post(String body, String token) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp")).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .header("Accept", "application/json, text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

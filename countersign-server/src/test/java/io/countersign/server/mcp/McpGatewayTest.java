@@ -37,6 +37,7 @@ final class McpGatewayTest {
      * SDK client's HTTP completions need it while the call blocks.
      */
     private final ExecutorService callers = Executors.newCachedThreadPool();
+
     private Path share;
     private McpTestGateway gateway;
     private String agentToken;
@@ -49,8 +50,13 @@ final class McpGatewayTest {
         NpmServers.folder();
         share = Files.createDirectories(directory.resolve("share"));
         Files.writeString(share.resolve("hello.txt"), "hello from the share\n");
-        gateway = new McpTestGateway(directory, new McpConfig(Map.of("everything", NpmServers.everything(), "files", NpmServers.filesystem(share)),
-                Set.of("files"), Duration.ofSeconds(5)).withApproval(new McpConfig.Approval(Set.of("mcp-admins"), 1, Duration.ofMinutes(1))));
+        gateway = new McpTestGateway(
+                directory,
+                new McpConfig(
+                                Map.of("everything", NpmServers.everything(), "files", NpmServers.filesystem(share)),
+                                Set.of("files"),
+                                Duration.ofSeconds(5))
+                        .withApproval(new McpConfig.Approval(Set.of("mcp-admins"), 1, Duration.ofMinutes(1))));
         agentToken = gateway.agent("desktop-agent");
         ownerToken = gateway.human("olga", "file-owners");
         mcpAdminToken = gateway.human("max", "mcp-admins");
@@ -66,9 +72,11 @@ final class McpGatewayTest {
 
     @Test
     void toolsList_withTwoUpstreams_prefixesServerNames() {
-        List<String> names = agent.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+        List<String> names =
+                agent.listTools().tools().stream().map(McpSchema.Tool::name).toList();
 
-        assertThat(names).contains("everything__echo", "everything__get-sum", "files__write_file", "files__read_text_file");
+        assertThat(names)
+                .contains("everything__echo", "everything__get-sum", "files__write_file", "files__read_text_file");
         assertThat(names).allMatch(name -> name.startsWith("everything__") || name.startsWith("files__"));
     }
 
@@ -83,21 +91,32 @@ final class McpGatewayTest {
             upstream.closeGracefully();
         }
 
-        McpSchema.CallToolResult through = agent.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "hi there")));
+        McpSchema.CallToolResult through =
+                agent.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "hi there")));
 
         assertThat(through).isEqualTo(direct);
         assertThat(through.isError()).isNotEqualTo(Boolean.TRUE);
-        assertThat(gateway.auditLogWith("action.executed")).contains("mcp.everything.echo").contains("action.executed");
+        assertThat(gateway.auditLogWith("action.executed"))
+                .contains("mcp.everything.echo")
+                .contains("action.executed");
     }
 
     @Test
     void deniedTool_returnsIsErrorWithTheReason_andTheUpstreamIsNeverCalled() throws Exception {
         McpSchema.CallToolResult env = agent.callTool(new McpSchema.CallToolRequest("everything__get-env", Map.of()));
-        McpSchema.CallToolResult move = agent.callTool(new McpSchema.CallToolRequest("files__move_file",
-                Map.of("source", share.resolve("hello.txt").toString(), "destination", share.resolve("moved.txt").toString())));
+        McpSchema.CallToolResult move = agent.callTool(new McpSchema.CallToolRequest(
+                "files__move_file",
+                Map.of(
+                        "source",
+                        share.resolve("hello.txt").toString(),
+                        "destination",
+                        share.resolve("moved.txt").toString())));
 
         assertThat(env.isError()).isTrue();
-        assertThat(text(env)).contains("agents may not read the server's environment").contains("no-environment-dumps").doesNotContain("s3cret");
+        assertThat(text(env))
+                .contains("agents may not read the server's environment")
+                .contains("no-environment-dumps")
+                .doesNotContain("s3cret");
         assertThat(move.isError()).isTrue();
         assertThat(text(move)).contains("agents may not move files");
         assertThat(share.resolve("hello.txt")).exists();
@@ -107,14 +126,18 @@ final class McpGatewayTest {
     @Test
     void writeFile_requiringApproval_blocksUntilApprovedThroughTheApi_thenTheFileIsWritten() throws Exception {
         Path target = share.resolve("approved.txt");
-        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(() -> agent.callTool(
-                new McpSchema.CallToolRequest("files__write_file", Map.of("path", target.toString(), "content", "approved content"))), callers);
+        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(
+                () -> agent.callTool(new McpSchema.CallToolRequest(
+                        "files__write_file", Map.of("path", target.toString(), "content", "approved content"))),
+                callers);
 
         String id = gateway.awaitPendingId(ownerToken, "mcp.files.write_file");
         Thread.sleep(300);
         assertThat(call).isNotDone();
         assertThat(target).doesNotExist();
-        assertThat(gateway.post("/v1/actions/" + id + "/approve", ownerToken, "{\"comment\":\"fine\"}").statusCode()).isEqualTo(200);
+        assertThat(gateway.post("/v1/actions/" + id + "/approve", ownerToken, "{\"comment\":\"fine\"}")
+                        .statusCode())
+                .isEqualTo(200);
 
         McpSchema.CallToolResult result = call.get(30, TimeUnit.SECONDS);
         assertThat(result.isError()).isNotEqualTo(Boolean.TRUE);
@@ -126,11 +149,15 @@ final class McpGatewayTest {
     @Test
     void writeFile_deniedByAHuman_isErrorWithTheComment_andTheFileIsNotWritten() throws Exception {
         Path target = share.resolve("denied.txt");
-        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(() -> agent.callTool(
-                new McpSchema.CallToolRequest("files__write_file", Map.of("path", target.toString(), "content", "nope"))), callers);
+        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(
+                () -> agent.callTool(new McpSchema.CallToolRequest(
+                        "files__write_file", Map.of("path", target.toString(), "content", "nope"))),
+                callers);
 
         String id = gateway.awaitPendingId(ownerToken, "mcp.files.write_file");
-        assertThat(gateway.post("/v1/actions/" + id + "/deny", ownerToken, "{\"comment\":\"not in the share\"}").statusCode()).isEqualTo(200);
+        assertThat(gateway.post("/v1/actions/" + id + "/deny", ownerToken, "{\"comment\":\"not in the share\"}")
+                        .statusCode())
+                .isEqualTo(200);
 
         McpSchema.CallToolResult result = call.get(30, TimeUnit.SECONDS);
         assertThat(result.isError()).isTrue();
@@ -142,8 +169,8 @@ final class McpGatewayTest {
     void writeFile_thatNobodyApproves_expires_isError_andTheFileIsNotWritten() {
         Path target = share.resolve("expire.txt");
 
-        McpSchema.CallToolResult result = agent.callTool(new McpSchema.CallToolRequest("files__write_file",
-                Map.of("path", target.toString(), "content", "too late")));
+        McpSchema.CallToolResult result = agent.callTool(new McpSchema.CallToolRequest(
+                "files__write_file", Map.of("path", target.toString(), "content", "too late")));
 
         assertThat(result.isError()).isTrue();
         assertThat(text(result)).contains("expired");
@@ -152,26 +179,42 @@ final class McpGatewayTest {
 
     @Test
     void readOnlyTool_thatNoRuleCovers_isAllowedByItsAnnotation() throws Exception {
-        McpSchema.CallToolResult info = agent.callTool(new McpSchema.CallToolRequest("files__get_file_info",
+        McpSchema.CallToolResult info = agent.callTool(new McpSchema.CallToolRequest(
+                "files__get_file_info",
                 Map.of("path", share.resolve("hello.txt").toString())));
 
         assertThat(info.isError()).isNotEqualTo(Boolean.TRUE);
         assertThat(text(info)).contains("size");
-        assertThat(gateway.auditLog()).contains("mcp.files.get_file_info").contains("readOnlyHint: true, so the MCP annotation default allows it");
+        assertThat(gateway.auditLog())
+                .contains("mcp.files.get_file_info")
+                .contains("readOnlyHint: true, so the MCP annotation default allows it");
     }
 
     @Test
     void destructiveTool_thatNoRuleCovers_waitsForTheConfiguredApprovers_thenRuns() throws Exception {
         Path target = share.resolve("edit-me.txt");
         Files.writeString(target, "colour\n");
-        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(() -> agent.callTool(new McpSchema.CallToolRequest(
-                "files__edit_file", Map.of("path", target.toString(), "edits", List.of(Map.of("oldText", "colour", "newText", "color"))))), callers);
+        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(
+                () -> agent.callTool(new McpSchema.CallToolRequest(
+                        "files__edit_file",
+                        Map.of(
+                                "path",
+                                target.toString(),
+                                "edits",
+                                List.of(Map.of("oldText", "colour", "newText", "color"))))),
+                callers);
 
         String id = gateway.awaitPendingId(mcpAdminToken, "mcp.files.edit_file");
-        assertThat(gateway.get("/v1/actions/" + id, mcpAdminToken).path("decision").path("reason").asString())
-                .contains("no rule matched mcp.files.edit_file").contains("destructiveHint: true");
+        assertThat(gateway.get("/v1/actions/" + id, mcpAdminToken)
+                        .path("decision")
+                        .path("reason")
+                        .asString())
+                .contains("no rule matched mcp.files.edit_file")
+                .contains("destructiveHint: true");
         assertThat(target).hasContent("colour");
-        assertThat(gateway.post("/v1/actions/" + id + "/approve", mcpAdminToken, "{}").statusCode()).isEqualTo(200);
+        assertThat(gateway.post("/v1/actions/" + id + "/approve", mcpAdminToken, "{}")
+                        .statusCode())
+                .isEqualTo(200);
 
         McpSchema.CallToolResult result = call.get(30, TimeUnit.SECONDS);
         assertThat(result.isError()).isNotEqualTo(Boolean.TRUE);
@@ -182,7 +225,8 @@ final class McpGatewayTest {
     void toolWithNeitherHint_thatNoRuleCovers_getsThePolicyDefault() {
         Path directory = share.resolve("new-folder");
 
-        McpSchema.CallToolResult result = agent.callTool(new McpSchema.CallToolRequest("files__create_directory", Map.of("path", directory.toString())));
+        McpSchema.CallToolResult result = agent.callTool(
+                new McpSchema.CallToolRequest("files__create_directory", Map.of("path", directory.toString())));
 
         assertThat(result.isError()).isTrue();
         assertThat(directory).doesNotExist();
@@ -202,19 +246,25 @@ final class McpGatewayTest {
 
     @Test
     void upstreamThatHangs_isErrorAfterTheCallTimeout_andOtherCallsStillWork() {
-        McpSchema.CallToolResult slow = agent.callTool(new McpSchema.CallToolRequest("everything__trigger-long-running-operation",
-                Map.of("duration", 30, "steps", 3)));
+        McpSchema.CallToolResult slow = agent.callTool(new McpSchema.CallToolRequest(
+                "everything__trigger-long-running-operation", Map.of("duration", 30, "steps", 3)));
 
         assertThat(slow.isError()).isTrue();
         assertThat(text(slow)).contains("upstream 'everything' did not answer within 5 s");
-        McpSchema.CallToolResult echo = agent.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "still here")));
+        McpSchema.CallToolResult echo =
+                agent.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "still here")));
         assertThat(text(echo)).contains("still here");
     }
 
     static McpSyncClient direct(UpstreamConfig.Stdio upstream) {
         McpSyncClient client = McpClient.sync(new StdioClientTransport(
-                ServerParameters.builder(upstream.command()).args(upstream.args()).env(upstream.env()).build(),
-                new JacksonMcpJsonMapper(McpTestGateway.MAPPER))).requestTimeout(Duration.ofSeconds(30)).build();
+                        ServerParameters.builder(upstream.command())
+                                .args(upstream.args())
+                                .env(upstream.env())
+                                .build(),
+                        new JacksonMcpJsonMapper(McpTestGateway.MAPPER)))
+                .requestTimeout(Duration.ofSeconds(30))
+                .build();
         client.initialize();
         return client;
     }

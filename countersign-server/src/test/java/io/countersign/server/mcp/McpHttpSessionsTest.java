@@ -50,15 +50,26 @@ final class McpHttpSessionsTest {
     @BeforeAll
     void start(@TempDir Path directory) throws Exception {
         share = Files.createDirectories(directory.resolve("share"));
-        gateway = new McpTestGateway(directory, new McpConfig(Map.of("everything", NpmServers.everything(), "files", NpmServers.filesystem(share)),
-                Set.of(), Duration.ofSeconds(10)).withHttp(McpConfig.HttpMode.SESSIONS).withElicitation(true));
+        gateway = new McpTestGateway(
+                directory,
+                new McpConfig(
+                                Map.of("everything", NpmServers.everything(), "files", NpmServers.filesystem(share)),
+                                Set.of(),
+                                Duration.ofSeconds(10))
+                        .withHttp(McpConfig.HttpMode.SESSIONS)
+                        .withElicitation(true));
         agentToken = gateway.agent("session-agent");
         ownerToken = gateway.human("olga", "file-owners");
-        agent = McpClient.sync(HttpClientStreamableHttpTransport.builder(gateway.baseUrl()).endpoint("/mcp")
+        agent = McpClient.sync(HttpClientStreamableHttpTransport.builder(gateway.baseUrl())
+                        .endpoint("/mcp")
                         .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + agentToken))
-                        .jsonMapper(new JacksonMcpJsonMapper(McpTestGateway.MAPPER)).build())
-                .requestTimeout(Duration.ofSeconds(90)).progressConsumer(progress::add)
-                .capabilities(McpSchema.ClientCapabilities.builder().elicitation(false, true).build())
+                        .jsonMapper(new JacksonMcpJsonMapper(McpTestGateway.MAPPER))
+                        .build())
+                .requestTimeout(Duration.ofSeconds(90))
+                .progressConsumer(progress::add)
+                .capabilities(McpSchema.ClientCapabilities.builder()
+                        .elicitation(false, true)
+                        .build())
                 .urlElicitation(request -> {
                     elicitations.add(request);
                     return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, null);
@@ -76,7 +87,8 @@ final class McpHttpSessionsTest {
 
     @Test
     void allowedTool_returnsTheUpstreamResultUnchanged() {
-        McpSchema.CallToolResult result = agent.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "in a session")));
+        McpSchema.CallToolResult result =
+                agent.callTool(new McpSchema.CallToolRequest("everything__echo", Map.of("message", "in a session")));
 
         assertThat(result.isError()).isNotEqualTo(Boolean.TRUE);
         assertThat(McpGatewayTest.text(result)).isEqualTo("Echo: in a session");
@@ -85,9 +97,12 @@ final class McpHttpSessionsTest {
     @Test
     void heldCall_sendsProgressAndAnElicitation_untilApproved() throws Exception {
         Path target = share.resolve("session-approved.txt");
-        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(() -> agent.callTool(
-                McpSchema.CallToolRequest.builder("files__write_file").arguments(Map.of("path", target.toString(), "content", "over a session"))
-                        .progressToken("session-write").build()), callers);
+        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(
+                () -> agent.callTool(McpSchema.CallToolRequest.builder("files__write_file")
+                        .arguments(Map.of("path", target.toString(), "content", "over a session"))
+                        .progressToken("session-write")
+                        .build()),
+                callers);
 
         String id = gateway.awaitPendingId(ownerToken, "mcp.files.write_file");
         long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -102,7 +117,9 @@ final class McpHttpSessionsTest {
         });
         assertThat(target).doesNotExist();
 
-        assertThat(gateway.post("/v1/actions/" + id + "/approve", ownerToken, "{\"comment\":\"fine\"}").statusCode()).isEqualTo(200);
+        assertThat(gateway.post("/v1/actions/" + id + "/approve", ownerToken, "{\"comment\":\"fine\"}")
+                        .statusCode())
+                .isEqualTo(200);
         McpSchema.CallToolResult result = call.get(30, TimeUnit.SECONDS);
         assertThat(result.isError()).isNotEqualTo(Boolean.TRUE);
         assertThat(target).hasContent("over a session");
@@ -111,49 +128,84 @@ final class McpHttpSessionsTest {
     @Test
     void aSessionOpenedByOneAgent_refusesAnotherAgentsCalls() throws Exception {
         String session = initialize(agentToken);
-        String owner = rpc(agentToken, session, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\","
-                + "\"arguments\":{\"message\":\"mine\"}}}").body();
+        String owner = rpc(
+                        agentToken,
+                        session,
+                        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\","
+                                + "\"arguments\":{\"message\":\"mine\"}}}")
+                .body();
         assertThat(owner).contains("Echo: mine");
 
         // Another agent can't call on it, read its event stream (where the owner's elicitations go) or end it.
         String other = gateway.agent("other-agent");
-        HttpResponse<String> call = rpc(other, session, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
-                + "\"everything__echo\",\"arguments\":{\"message\":\"theirs\"}}}");
+        HttpResponse<String> call = rpc(
+                other,
+                session,
+                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+                        + "\"everything__echo\",\"arguments\":{\"message\":\"theirs\"}}}");
         assertThat(call.statusCode()).isEqualTo(404);
-        assertThat(call.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+        assertThat(call.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
         assertThat(call.body()).contains("\"error\"").contains("initialize a new one");
-        assertThat(call.body()).doesNotContain("Echo: theirs").contains("no MCP session " + session + " of agent other-agent");
+        assertThat(call.body())
+                .doesNotContain("Echo: theirs")
+                .contains("no MCP session " + session + " of agent other-agent");
         assertThat(send(other, session, "GET").statusCode()).isEqualTo(404);
         assertThat(send(other, session, "DELETE").statusCode()).isEqualTo(404);
-        HttpResponse<String> unknown = rpc(agentToken, "no-such-session", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}");
+        HttpResponse<String> unknown =
+                rpc(agentToken, "no-such-session", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}");
         assertThat(unknown.statusCode()).isEqualTo(404);
-        assertThat(unknown.body()).contains("\"error\"").doesNotContain("Exception").hasSizeLessThan(400);
+        assertThat(unknown.body())
+                .contains("\"error\"")
+                .doesNotContain("Exception")
+                .hasSizeLessThan(400);
 
-        assertThat(rpc(agentToken, session, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\","
-                + "\"arguments\":{\"message\":\"still mine\"}}}").body()).contains("Echo: still mine");
+        assertThat(rpc(
+                                agentToken,
+                                session,
+                                "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"everything__echo\","
+                                        + "\"arguments\":{\"message\":\"still mine\"}}}")
+                        .body())
+                .contains("Echo: still mine");
         assertThat(send(agentToken, session, "DELETE").statusCode()).isEqualTo(200);
     }
 
     private HttpResponse<String> send(String token, String session, String method) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp")).header("Authorization", "Bearer " + token)
-                .header("Accept", "text/event-stream").header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-06-18")
-                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Accept", "text/event-stream")
+                        .header("Mcp-Session-Id", session)
+                        .header("MCP-Protocol-Version", "2025-06-18")
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Opens a session by hand and returns its id. */
     private String initialize(String token) throws Exception {
-        HttpResponse<String> initialized = rpc(token, null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-                + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"by-hand\",\"version\":\"1\"}}}");
+        HttpResponse<String> initialized = rpc(
+                token,
+                null,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                        + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"by-hand\",\"version\":\"1\"}}}");
         assertThat(initialized.statusCode()).as(initialized.body()).isEqualTo(200);
         String session = initialized.headers().firstValue("Mcp-Session-Id").orElseThrow();
-        assertThat(rpc(token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode()).isEqualTo(202);
+        assertThat(rpc(token, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
+                        .statusCode())
+                .isEqualTo(202);
         return session;
     }
 
     private HttpResponse<String> rpc(String token, String session, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp")).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
-                .header("MCP-Protocol-Version", "2025-06-18").POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/mcp"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("MCP-Protocol-Version", "2025-06-18")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(30));
         if (session != null) {
             request.header("Mcp-Session-Id", session);
         }

@@ -43,15 +43,24 @@ final class McpOverheadBench {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        ProcessBuilder builder = new ProcessBuilder("node", NpmServers.script("server-everything", "dist/index.js").toString(), "streamableHttp");
+        ProcessBuilder builder = new ProcessBuilder(
+                "node", NpmServers.script("server-everything", "dist/index.js").toString(), "streamableHttp");
         builder.environment().put("PORT", Integer.toString(port));
-        Process upstream = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process upstream = builder.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             awaitPort(port);
-            UpstreamConfig.Http everything = new UpstreamConfig.Http(URI.create("http://127.0.0.1:" + port + "/mcp"), Map.of());
-            try (McpTestGateway gateway = new McpTestGateway(directory, new McpConfig(Map.of("everything", everything), Set.of(), Duration.ofSeconds(30)));
+            UpstreamConfig.Http everything =
+                    new UpstreamConfig.Http(URI.create("http://127.0.0.1:" + port + "/mcp"), Map.of());
+            try (McpTestGateway gateway = new McpTestGateway(
+                            directory,
+                            new McpConfig(Map.of("everything", everything), Set.of(), Duration.ofSeconds(30)));
                     BareMcpProxy.Http bare = BareMcpProxy.http(everything)) {
-                measure("Streamable HTTP", httpClient("http://127.0.0.1:" + port), httpClient(bare.url()),
+                measure(
+                        "Streamable HTTP",
+                        httpClient("http://127.0.0.1:" + port),
+                        httpClient(bare.url()),
                         gateway.httpClient(gateway.agent("bench")));
             }
         } finally {
@@ -63,9 +72,14 @@ final class McpOverheadBench {
     void allowPath_overStdio(@TempDir Path directory) throws Exception {
         UpstreamConfig.Stdio everything = NpmServers.everything();
         StdioGatewaySetup gateway = StdioGatewaySetup.write(directory, Map.of("everything", everything), "");
-        List<String> bareArgs = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"), BareMcpProxy.class.getName(), everything.command()));
+        List<String> bareArgs = new ArrayList<>(List.of(
+                "-cp", System.getProperty("java.class.path"), BareMcpProxy.class.getName(), everything.command()));
         bareArgs.addAll(everything.args());
-        measure("stdio", stdioClient(ServerParameters.builder(everything.command()).args(everything.args()).build()),
+        measure(
+                "stdio",
+                stdioClient(ServerParameters.builder(everything.command())
+                        .args(everything.args())
+                        .build()),
                 stdioClient(ServerParameters.builder(java()).args(bareArgs).build()),
                 stdioClient(gateway.parameters(gateway.issue(new Agent("bench", Map.of())))));
     }
@@ -85,20 +99,30 @@ final class McpOverheadBench {
                     nanos[c][i] = System.nanoTime() - start;
                 }
             }
-            System.out.printf("mcp allow path over %s: %d interleaved calls of echo each, the same Java SDK client%n", transport, CALLS);
+            System.out.printf(
+                    "mcp allow path over %s: %d interleaved calls of echo each, the same Java SDK client%n",
+                    transport, CALLS);
             String[] names = {"direct", "bare SDK proxy", "gateway"};
             for (int c = 0; c < clients.size(); c++) {
-                System.out.printf("  %-15s p50 %5.2f ms  p90 %5.2f ms  p99 %5.2f ms%n", names[c], p(nanos[c], 50), p(nanos[c], 90), p(nanos[c], 99));
+                System.out.printf(
+                        "  %-15s p50 %5.2f ms  p90 %5.2f ms  p99 %5.2f ms%n",
+                        names[c], p(nanos[c], 50), p(nanos[c], 90), p(nanos[c], 99));
             }
-            System.out.printf("  p50 over direct: bare SDK proxy +%.2f ms, gateway +%.2f ms (gateway over the bare proxy +%.2f ms)%n",
-                    p(nanos[1], 50) - p(nanos[0], 50), p(nanos[2], 50) - p(nanos[0], 50), p(nanos[2], 50) - p(nanos[1], 50));
+            System.out.printf(
+                    "  p50 over direct: bare SDK proxy +%.2f ms, gateway +%.2f ms (gateway over the bare proxy +%.2f ms)%n",
+                    p(nanos[1], 50) - p(nanos[0], 50),
+                    p(nanos[2], 50) - p(nanos[0], 50),
+                    p(nanos[2], 50) - p(nanos[1], 50));
         } finally {
             clients.forEach(McpSyncClient::closeGracefully);
         }
     }
 
     private static McpSyncClient httpClient(String url) {
-        return initialized(McpClient.sync(HttpClientStreamableHttpTransport.builder(url).endpoint("/mcp").jsonMapper(JSON).build()));
+        return initialized(McpClient.sync(HttpClientStreamableHttpTransport.builder(url)
+                .endpoint("/mcp")
+                .jsonMapper(JSON)
+                .build()));
     }
 
     private static McpSyncClient stdioClient(ServerParameters parameters) {
@@ -108,7 +132,9 @@ final class McpOverheadBench {
     }
 
     private static McpSyncClient initialized(McpClient.SyncSpec spec) {
-        McpSyncClient client = spec.requestTimeout(Duration.ofSeconds(30)).initializationTimeout(Duration.ofSeconds(90)).build();
+        McpSyncClient client = spec.requestTimeout(Duration.ofSeconds(30))
+                .initializationTimeout(Duration.ofSeconds(90))
+                .build();
         client.initialize();
         return client;
     }

@@ -28,10 +28,12 @@ final class McpStdioFailClosedTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
-    void badLinesGetJsonRpcErrors_theNextLineIsServed_andClosingStdinEndsTheProcessAndFreesItsPort(@TempDir Path directory) throws Exception {
+    void badLinesGetJsonRpcErrors_theNextLineIsServed_andClosingStdinEndsTheProcessAndFreesItsPort(
+            @TempDir Path directory) throws Exception {
         NpmServers.folder();
         StdioGatewaySetup setup = StdioGatewaySetup.write(directory, Map.of("everything", NpmServers.everything()), "");
-        try (StdioGatewayProcess gateway = new StdioGatewayProcess(setup.parameters(setup.issue(new Agent("desktop", Map.of()))))) {
+        try (StdioGatewayProcess gateway =
+                new StdioGatewayProcess(setup.parameters(setup.issue(new Agent("desktop", Map.of()))))) {
             String approvals = gateway.baseUrl();
             gateway.send("this is not json");
             assertThat(gateway.next().path("error").path("code").asInt()).isEqualTo(-32700);
@@ -45,19 +47,28 @@ final class McpStdioFailClosedTest {
             assertThat(noMethod.path("id").asInt()).isEqualTo(2);
             gateway.send("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}");
             assertThat(gateway.next().path("error").path("code").asInt()).isEqualTo(-32600);
-            gateway.send("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":[1]}}");
+            gateway.send(
+                    "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":[1]}}");
             assertThat(gateway.next().path("error").path("code").asInt()).isEqualTo(-32602);
 
-            gateway.send("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"still here\"}}}");
+            gateway.send(
+                    "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"message\":\"still here\"}}}");
             JsonNode echoed = gateway.next();
             assertThat(echoed.path("id").asInt()).isEqualTo(4);
-            assertThat(echoed.path("result").path("content").get(0).path("text").asString()).contains("still here");
+            assertThat(echoed.path("result").path("content").get(0).path("text").asString())
+                    .contains("still here");
 
             gateway.closeStdin();
-            assertThat(gateway.exitsWithin(60)).as("the gateway exits when stdin closes").isTrue();
+            assertThat(gateway.exitsWithin(60))
+                    .as("the gateway exits when stdin closes")
+                    .isTrue();
             assertThat(gateway.exitCode()).isZero();
-            assertThatThrownBy(() -> HTTP.send(HttpRequest.newBuilder(URI.create(approvals + "/healthz")).build(), HttpResponse.BodyHandlers.ofString()))
-                    .as("its port is free").isInstanceOf(ConnectException.class);
+            assertThatThrownBy(() -> HTTP.send(
+                            HttpRequest.newBuilder(URI.create(approvals + "/healthz"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString()))
+                    .as("its port is free")
+                    .isInstanceOf(ConnectException.class);
         }
     }
 
@@ -67,7 +78,8 @@ final class McpStdioFailClosedTest {
     }
 
     @Test
-    void aCallHeldWhenTheGatewayIsKilled_isCancelledAtTheNextStart_andCanNotBeApproved(@TempDir Path directory) throws Exception {
+    void aCallHeldWhenTheGatewayIsKilled_isCancelledAtTheNextStart_andCanNotBeApproved(@TempDir Path directory)
+            throws Exception {
         heldThenGone(directory, true, "exited");
     }
 
@@ -82,24 +94,32 @@ final class McpStdioFailClosedTest {
         try (StdioGatewayProcess gateway = new StdioGatewayProcess(setup.parameters(agent))) {
             String approvals = gateway.baseUrl();
             gateway.initialize();
-            gateway.send("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"write_file\",\"arguments\":"
-                    + McpTestGateway.MAPPER.writeValueAsString(Map.of("path", target.toString(), "content", "nobody waits for this")) + "}}");
+            gateway.send(
+                    "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"write_file\",\"arguments\":"
+                            + McpTestGateway.MAPPER.writeValueAsString(
+                                    Map.of("path", target.toString(), "content", "nobody waits for this"))
+                            + "}}");
             id = awaitPending(approvals, approver, target);
             if (kill) {
                 gateway.kill();
             } else {
                 gateway.closeStdin();
-                assertThat(gateway.exitsWithin(60)).as("the gateway exits when stdin closes").isTrue();
+                assertThat(gateway.exitsWithin(60))
+                        .as("the gateway exits when stdin closes")
+                        .isTrue();
             }
         }
         // The next gateway on this data folder (a restart, or 'serve' beside it).
-        try (McpTestGateway next = new McpTestGateway(directory, new McpConfig(Map.of("files", NpmServers.filesystem(share)), java.util.Set.of(),
-                Duration.ofSeconds(10)))) {
+        try (McpTestGateway next = new McpTestGateway(
+                directory,
+                new McpConfig(
+                        Map.of("files", NpmServers.filesystem(share)), java.util.Set.of(), Duration.ofSeconds(10)))) {
             String owner = approver;
             JsonNode request = McpAbandonedCallTest.awaitDecided(next, owner, id);
             assertThat(request.path("status").asString()).isEqualTo("cancelled");
             assertThat(request.path("resolution").asString()).contains(why);
-            assertThat(next.post("/v1/actions/" + id + "/approve", owner, "{}").statusCode()).isEqualTo(409);
+            assertThat(next.post("/v1/actions/" + id + "/approve", owner, "{}").statusCode())
+                    .isEqualTo(409);
         }
         assertThat(target).doesNotExist();
     }
@@ -108,10 +128,17 @@ final class McpStdioFailClosedTest {
     private static String awaitPending(String baseUrl, String humanToken, Path target) throws Exception {
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < until) {
-            HttpResponse<String> inbox = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/approvals?status=pending"))
-                    .header("Authorization", "Bearer " + humanToken).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> inbox = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(baseUrl + "/v1/approvals?status=pending"))
+                            .header("Authorization", "Bearer " + humanToken)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             for (JsonNode request : McpTestGateway.MAPPER.readTree(inbox.body()).path("items")) {
-                if (target.toString().equals(request.path("action").path("params").path("path").asString())) {
+                if (target.toString()
+                        .equals(request.path("action")
+                                .path("params")
+                                .path("path")
+                                .asString())) {
                     return request.get("id").asString();
                 }
             }

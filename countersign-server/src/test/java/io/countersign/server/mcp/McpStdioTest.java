@@ -61,22 +61,29 @@ final class McpStdioTest {
         NpmServers.folder();
         share = Files.createDirectories(directory.resolve("share"));
         Files.writeString(share.resolve("notes.txt"), "stdio notes\n");
-        gateway = StdioGatewaySetup.write(directory, Map.of("files", NpmServers.filesystem(share)), "  elicitation: true\n");
+        gateway = StdioGatewaySetup.write(
+                directory, Map.of("files", NpmServers.filesystem(share)), "  elicitation: true\n");
         agentToken = gateway.issue(new Agent("desktop", Map.of()));
         ownerToken = gateway.issue(new Human("olga", "olga@example.com", Set.of("file-owners")));
-        StdioClientTransport transport = new StdioClientTransport(gateway.parameters(agentToken), new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
+        StdioClientTransport transport = new StdioClientTransport(
+                gateway.parameters(agentToken), new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
         transport.setStdErrorHandler(line -> {
             Matcher matcher = APPROVALS_AT.matcher(line);
             if (matcher.find()) baseUrl.complete(matcher.group(1));
         });
-        agent = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(90)).initializationTimeout(Duration.ofSeconds(90))
+        agent = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(90))
+                .initializationTimeout(Duration.ofSeconds(90))
                 .progressConsumer(progress::add)
-                .capabilities(McpSchema.ClientCapabilities.builder().elicitation(false, true).build())
+                .capabilities(McpSchema.ClientCapabilities.builder()
+                        .elicitation(false, true)
+                        .build())
                 .urlElicitation(request -> {
                     elicitations.add(request);
                     return new McpSchema.ElicitResult(McpSchema.ElicitResult.Action.ACCEPT, null);
                 })
-                .elicitationCompleteConsumer(completed::add).build();
+                .elicitationCompleteConsumer(completed::add)
+                .build();
         agent.initialize();
     }
 
@@ -88,7 +95,8 @@ final class McpStdioTest {
 
     @Test
     void allowedRead_overStdio_returnsTheFile() {
-        McpSchema.CallToolResult result = agent.callTool(new McpSchema.CallToolRequest("read_text_file", Map.of("path", share.resolve("notes.txt").toString())));
+        McpSchema.CallToolResult result = agent.callTool(new McpSchema.CallToolRequest(
+                "read_text_file", Map.of("path", share.resolve("notes.txt").toString())));
 
         assertThat(result.isError()).isNotEqualTo(Boolean.TRUE);
         assertThat(McpGatewayTest.text(result)).contains("stdio notes");
@@ -97,15 +105,22 @@ final class McpStdioTest {
     @Test
     void writeFile_overStdio_isHeldWithProgress_untilApproved() throws Exception {
         Path target = share.resolve("stdio-approved.txt");
-        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(() -> agent.callTool(
-                McpSchema.CallToolRequest.builder("write_file").arguments(Map.of("path", target.toString(), "content", "from stdio"))
-                        .progressToken("stdio-write").build()), callers);
+        CompletableFuture<McpSchema.CallToolResult> call = CompletableFuture.supplyAsync(
+                () -> agent.callTool(McpSchema.CallToolRequest.builder("write_file")
+                        .arguments(Map.of("path", target.toString(), "content", "from stdio"))
+                        .progressToken("stdio-write")
+                        .build()),
+                callers);
 
         String base = baseUrl.get(60, TimeUnit.SECONDS);
         String id = awaitPending(base);
         assertThat(target).doesNotExist();
-        HttpResponse<String> approved = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/actions/" + id + "/approve"))
-                .header("Authorization", "Bearer " + ownerToken).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> approved = HTTP.send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/actions/" + id + "/approve"))
+                        .header("Authorization", "Bearer " + ownerToken)
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(approved.statusCode()).isEqualTo(200);
 
         McpSchema.CallToolResult result = call.get(30, TimeUnit.SECONDS);
@@ -122,23 +137,34 @@ final class McpStdioTest {
         while (completed.stream().noneMatch(note -> id.equals(note.elicitationId())) && System.nanoTime() < until) {
             Thread.sleep(50);
         }
-        assertThat(completed).extracting(McpSchema.ElicitationCompleteNotification::elicitationId).contains(id);
+        assertThat(completed)
+                .extracting(McpSchema.ElicitationCompleteNotification::elicitationId)
+                .contains(id);
     }
 
     @Test
     void inspectorCli_overStdio_listsAndCallsTools() throws Exception {
         Path inspector = NpmServers.folder().resolve("node_modules/.bin/mcp-inspector");
         // The inspector passes its own flags before '--'; -e sets the child's environment.
-        List<String> list = new ArrayList<>(List.of(inspector.toString(), "--cli", "-e", "COUNTERSIGN_API_KEY=" + agentToken, "--", javaBin()));
+        List<String> list = new ArrayList<>(
+                List.of(inspector.toString(), "--cli", "-e", "COUNTERSIGN_API_KEY=" + agentToken, "--", javaBin()));
         list.addAll(countersignArgs());
         list.addAll(List.of("--method", "tools/list"));
         String tools = run(list);
         assertThat(tools).contains("read_text_file").contains("write_file");
 
-        List<String> call = new ArrayList<>(List.of(inspector.toString(), "--cli", "-e", "COUNTERSIGN_API_KEY=" + agentToken, "--", javaBin()));
+        List<String> call = new ArrayList<>(
+                List.of(inspector.toString(), "--cli", "-e", "COUNTERSIGN_API_KEY=" + agentToken, "--", javaBin()));
         call.addAll(countersignArgs());
-        call.addAll(List.of("--method", "tools/call", "--tool-name", "move_file", "--tool-arg", "source=" + share.resolve("notes.txt"),
-                "--tool-arg", "destination=" + share.resolve("gone.txt")));
+        call.addAll(List.of(
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "move_file",
+                "--tool-arg",
+                "source=" + share.resolve("notes.txt"),
+                "--tool-arg",
+                "destination=" + share.resolve("gone.txt")));
         String denied = run(call);
         assertThat(denied).contains("isError").contains("agents may not move files");
         assertThat(share.resolve("notes.txt")).exists();
@@ -146,26 +172,36 @@ final class McpStdioTest {
 
     private String run(List<String> command) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
-                return e.toString();
-            }
-        }, callers);
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        return e.toString();
+                    }
+                },
+                callers);
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("inspector failed: %s%n%s", out, err.get(5, TimeUnit.SECONDS)).isZero();
+        assertThat(process.exitValue())
+                .as("inspector failed: %s%n%s", out, err.get(5, TimeUnit.SECONDS))
+                .isZero();
         return out;
     }
 
     private String awaitPending(String base) throws Exception {
         long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < until) {
-            JsonNode inbox = McpTestGateway.MAPPER.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/approvals?status=pending"))
-                    .header("Authorization", "Bearer " + ownerToken).build(), HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode inbox = McpTestGateway.MAPPER.readTree(HTTP.send(
+                            HttpRequest.newBuilder(URI.create(base + "/v1/approvals?status=pending"))
+                                    .header("Authorization", "Bearer " + ownerToken)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
             for (JsonNode item : inbox.path("items")) {
-                if ("mcp.files.write_file".equals(item.path("action").path("action").asString())) return item.get("id").asString();
+                if ("mcp.files.write_file"
+                        .equals(item.path("action").path("action").asString()))
+                    return item.get("id").asString();
             }
             Thread.sleep(50);
         }
@@ -173,7 +209,14 @@ final class McpStdioTest {
     }
 
     private List<String> countersignArgs() {
-        return List.of("-cp", System.getProperty("java.class.path"), "io.countersign.server.Main", "mcp", "--stdio", "--config", gateway.config().toString());
+        return List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.countersign.server.Main",
+                "mcp",
+                "--stdio",
+                "--config",
+                gateway.config().toString());
     }
 
     private static String javaBin() {

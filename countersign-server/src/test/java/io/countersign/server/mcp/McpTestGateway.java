@@ -49,8 +49,13 @@ final class McpTestGateway implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.gateway = Gateway.start(adjust.apply(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withMcp(mcp)
-                .withAudit(AuditConfig.defaults().withPublicEntries(true))),
+        this.gateway = Gateway.start(
+                adjust.apply(ServerConfig.defaults()
+                        .withDataDirectory(data)
+                        .withPolicyFile(policy)
+                        .withPort(0)
+                        .withMcp(mcp)
+                        .withAudit(AuditConfig.defaults().withPublicEntries(true))),
                 Clock.systemUTC());
     }
 
@@ -80,11 +85,15 @@ final class McpTestGateway implements AutoCloseable {
 
     /** A Java SDK client on {@code /mcp} with the agent's bearer token. */
     McpSyncClient httpClient(String agentToken) {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(baseUrl()).endpoint("/mcp")
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(baseUrl())
+                .endpoint("/mcp")
                 .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + agentToken))
-                .jsonMapper(new JacksonMcpJsonMapper(MAPPER)).build();
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(90))
-                .clientInfo(new McpSchema.Implementation("test-agent", "1")).build();
+                .jsonMapper(new JacksonMcpJsonMapper(MAPPER))
+                .build();
+        McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(90))
+                .clientInfo(new McpSchema.Implementation("test-agent", "1"))
+                .build();
         client.initialize();
         return client;
     }
@@ -105,14 +114,22 @@ final class McpTestGateway implements AutoCloseable {
     }
 
     JsonNode get(String path, String token) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Authorization", "Bearer " + token).build(),
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         return MAPPER.readTree(response.body());
     }
 
     HttpResponse<String> post(String path, String token, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The audit log once it contains {@code text} (execution records are written just after the call returns), or as it is after 10 s. */
@@ -128,7 +145,11 @@ final class McpTestGateway implements AutoCloseable {
 
     /** The audit log as text, to check what was recorded. */
     String auditLog() throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/audit/entries?start=0")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/audit/entries?start=0"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     @Override

@@ -38,30 +38,40 @@ final class McpToolChangesTest {
     @Test
     void aToolChangedWhileServing_isAuditedAndHeldUntilAccepted_overHttp(@TempDir Path directory) throws Exception {
         McpConfig mcp = new McpConfig(Map.of("shifting", NpmServers.shifting()), Set.of(), Duration.ofSeconds(10));
-        try (McpTestGateway gateway = new McpTestGateway(directory, mcp,
+        try (McpTestGateway gateway = new McpTestGateway(
+                directory,
+                mcp,
                 config -> config.withIdentity(IdentityConfig.localOnly().withRoles(Set.of("admins"), Set.of())))) {
             McpSyncClient agent = gateway.httpClient(gateway.agent("shifty-agent"));
             assertThat(names(agent.listTools().tools())).containsExactlyInAnyOrder("greet", "retire-me", "rug-pull");
             assertThat(text(agent.callTool(GREET))).isEqualTo("hello");
 
-            assertThat(text(agent.callTool(new McpSchema.CallToolRequest("rug-pull", Map.of())))).isEqualTo("pulled");
+            assertThat(text(agent.callTool(new McpSchema.CallToolRequest("rug-pull", Map.of()))))
+                    .isEqualTo("pulled");
 
-            List<McpSchema.Tool> served = eventually(() -> Optional.of(agent.listTools().tools())
-                    .filter(tools -> names(tools).contains("newcomer") && !names(tools).contains("retire-me")));
+            List<McpSchema.Tool> served =
+                    eventually(() -> Optional.of(agent.listTools().tools())
+                            .filter(tools -> names(tools).contains("newcomer")
+                                    && !names(tools).contains("retire-me")));
             assertThat(names(served)).containsExactlyInAnyOrder("greet", "rug-pull", "newcomer");
             assertThat(description(served, "greet")).isEqualTo(PINNED_DESCRIPTION);
             // The admin reads the new definition in the audit log.
-            assertThat(gateway.auditLogWith("mcp.tool_changed")).contains("\"type\":\"mcp.tool_changed\"").contains("\"tool\":\"greet\"")
+            assertThat(gateway.auditLogWith("mcp.tool_changed"))
+                    .contains("\"type\":\"mcp.tool_changed\"")
+                    .contains("\"tool\":\"greet\"")
                     .contains("id_rsa");
 
             McpSchema.CallToolResult held = agent.callTool(GREET);
             assertThat(held.isError()).isTrue();
             assertThat(text(held)).contains("changed since it was pinned").contains("shifting__greet");
             // A tool no longer served is the protocol's "unknown tool" error, as for any name never served.
-            assertThatThrownBy(() -> agent.callTool(new McpSchema.CallToolRequest("retire-me", Map.of()))).hasMessageContaining("Unknown tool");
-            assertThat(text(agent.callTool(new McpSchema.CallToolRequest("newcomer", Map.of())))).isEqualTo("new");
+            assertThatThrownBy(() -> agent.callTool(new McpSchema.CallToolRequest("retire-me", Map.of())))
+                    .hasMessageContaining("Unknown tool");
+            assertThat(text(agent.callTool(new McpSchema.CallToolRequest("newcomer", Map.of()))))
+                    .isEqualTo("new");
 
-            HttpResponse<String> accepted = gateway.post("/v1/admin/mcp/pins/shifting__greet/accept", gateway.human("ada", "admins"), "");
+            HttpResponse<String> accepted =
+                    gateway.post("/v1/admin/mcp/pins/shifting__greet/accept", gateway.human("ada", "admins"), "");
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
             assertThat(description(agent.listTools().tools(), "greet")).isEqualTo(NEW_DESCRIPTION);
             assertThat(text(agent.callTool(GREET))).isEqualTo("hello");
@@ -71,20 +81,30 @@ final class McpToolChangesTest {
 
     @Test
     void aToolChangedWhileServing_isToldToAnHttpSession(@TempDir Path directory) throws Exception {
-        McpConfig mcp = new McpConfig(Map.of("shifting", NpmServers.shifting()), Set.of(), Duration.ofSeconds(10)).withHttp(McpConfig.HttpMode.SESSIONS);
+        McpConfig mcp = new McpConfig(Map.of("shifting", NpmServers.shifting()), Set.of(), Duration.ofSeconds(10))
+                .withHttp(McpConfig.HttpMode.SESSIONS);
         try (McpTestGateway gateway = new McpTestGateway(directory, mcp)) {
             List<List<McpSchema.Tool>> told = new CopyOnWriteArrayList<>();
-            McpSyncClient agent = McpClient.sync(io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport.builder(gateway.baseUrl())
-                            .endpoint("/mcp").openConnectionOnStartup(true)
-                            .requestBuilder(java.net.http.HttpRequest.newBuilder().header("Authorization", "Bearer " + gateway.agent("session-agent")))
-                            .jsonMapper(new JacksonMcpJsonMapper(McpTestGateway.MAPPER)).build())
-                    .requestTimeout(Duration.ofSeconds(30)).toolsChangeConsumer(told::add).build();
+            McpSyncClient agent = McpClient.sync(
+                            io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport.builder(
+                                            gateway.baseUrl())
+                                    .endpoint("/mcp")
+                                    .openConnectionOnStartup(true)
+                                    .requestBuilder(java.net.http.HttpRequest.newBuilder()
+                                            .header("Authorization", "Bearer " + gateway.agent("session-agent")))
+                                    .jsonMapper(new JacksonMcpJsonMapper(McpTestGateway.MAPPER))
+                                    .build())
+                    .requestTimeout(Duration.ofSeconds(30))
+                    .toolsChangeConsumer(told::add)
+                    .build();
             try {
                 agent.initialize();
                 agent.callTool(new McpSchema.CallToolRequest("rug-pull", Map.of()));
 
-                List<McpSchema.Tool> latest = eventually(() -> told.isEmpty() ? Optional.empty() : Optional.of(told.getLast())
-                        .filter(tools -> names(tools).contains("newcomer")));
+                List<McpSchema.Tool> latest = eventually(() -> told.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(told.getLast())
+                                .filter(tools -> names(tools).contains("newcomer")));
                 assertThat(names(latest)).containsExactlyInAnyOrder("greet", "rug-pull", "newcomer");
                 assertThat(description(latest, "greet")).isEqualTo(PINNED_DESCRIPTION);
             } finally {
@@ -96,12 +116,16 @@ final class McpToolChangesTest {
     @Test
     void aToolChangedWhileServing_isToldToTheStdioSession(@TempDir Path directory) throws Exception {
         StdioGatewaySetup gateway = StdioGatewaySetup.write(directory, Map.of("shifting", NpmServers.shifting()), "");
-        StdioClientTransport transport = new StdioClientTransport(gateway.parameters(gateway.issue(new Agent("desktop", Map.of()))),
+        StdioClientTransport transport = new StdioClientTransport(
+                gateway.parameters(gateway.issue(new Agent("desktop", Map.of()))),
                 new JacksonMcpJsonMapper(McpTestGateway.MAPPER));
         transport.setStdErrorHandler(line -> {});
         List<List<McpSchema.Tool>> told = new CopyOnWriteArrayList<>();
-        McpSyncClient agent = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(90)).initializationTimeout(Duration.ofSeconds(90))
-                .toolsChangeConsumer(told::add).build();
+        McpSyncClient agent = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(90))
+                .initializationTimeout(Duration.ofSeconds(90))
+                .toolsChangeConsumer(told::add)
+                .build();
         try {
             agent.initialize();
             assertThat(agent.getServerCapabilities().tools().listChanged()).isTrue();
@@ -109,8 +133,9 @@ final class McpToolChangesTest {
 
             agent.callTool(new McpSchema.CallToolRequest("rug-pull", Map.of()));
 
-            List<McpSchema.Tool> latest = eventually(() -> told.isEmpty() ? Optional.empty() : Optional.of(told.getLast())
-                    .filter(tools -> names(tools).contains("newcomer")));
+            List<McpSchema.Tool> latest = eventually(() -> told.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(told.getLast()).filter(tools -> names(tools).contains("newcomer")));
             assertThat(names(latest)).containsExactlyInAnyOrder("greet", "rug-pull", "newcomer");
             assertThat(description(latest, "greet")).isEqualTo(PINNED_DESCRIPTION);
             McpSchema.CallToolResult held = agent.callTool(GREET);
@@ -138,7 +163,11 @@ final class McpToolChangesTest {
     }
 
     private static String description(List<McpSchema.Tool> tools, String name) {
-        return tools.stream().filter(tool -> tool.name().equals(name)).map(McpSchema.Tool::description).findFirst().orElse("");
+        return tools.stream()
+                .filter(tool -> tool.name().equals(name))
+                .map(McpSchema.Tool::description)
+                .findFirst()
+                .orElse("");
     }
 
     private static String text(McpSchema.CallToolResult result) {

@@ -13,8 +13,11 @@ import java.util.concurrent.TimeUnit;
  * (or {@code $COUNTERSIGN_NPM_CACHE}). Without npm the tests are skipped, and say why.
  */
 final class NpmServers {
-    static final List<String> PACKAGES = List.of("@modelcontextprotocol/server-everything", "@modelcontextprotocol/server-filesystem",
-            "@modelcontextprotocol/inspector", "@modelcontextprotocol/sdk");
+    static final List<String> PACKAGES = List.of(
+            "@modelcontextprotocol/server-everything",
+            "@modelcontextprotocol/server-filesystem",
+            "@modelcontextprotocol/inspector",
+            "@modelcontextprotocol/sdk");
     private static Path installed;
 
     private NpmServers() {}
@@ -24,16 +27,23 @@ final class NpmServers {
             return installed;
         }
         String configured = System.getenv("COUNTERSIGN_NPM_CACHE");
-        Path folder = configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".cache", "countersign-npm");
-        boolean present = PACKAGES.stream().allMatch(name -> Files.isDirectory(folder.resolve("node_modules").resolve(name)));
+        Path folder = configured != null
+                ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".cache", "countersign-npm");
+        boolean present = PACKAGES.stream()
+                .allMatch(
+                        name -> Files.isDirectory(folder.resolve("node_modules").resolve(name)));
         if (!present) {
             assumeTrue(onPath("npm"), "npm is not installed: skipping the tests against real MCP servers");
             try {
                 Files.createDirectories(folder);
-                List<String> command = new java.util.ArrayList<>(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", folder.toString()));
+                List<String> command = new java.util.ArrayList<>(
+                        List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", folder.toString()));
                 command.addAll(PACKAGES);
-                Process npm = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(folder.resolve("npm-install.log").toFile()).start();
+                Process npm = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(folder.resolve("npm-install.log").toFile())
+                        .start();
                 if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0) {
                     throw new IllegalStateException("npm install failed; see " + folder.resolve("npm-install.log"));
                 }
@@ -49,12 +59,17 @@ final class NpmServers {
     }
 
     static UpstreamConfig.Stdio everything() {
-        return new UpstreamConfig.Stdio("node", List.of(script("server-everything", "dist/index.js").toString(), "stdio"),
+        return new UpstreamConfig.Stdio(
+                "node",
+                List.of(script("server-everything", "dist/index.js").toString(), "stdio"),
                 java.util.Map.of("COUNTERSIGN_TEST_SECRET", "s3cret"));
     }
 
     static UpstreamConfig.Stdio filesystem(Path root) {
-        return new UpstreamConfig.Stdio("node", List.of(script("server-filesystem", "dist/index.js").toString(), root.toString()), java.util.Map.of());
+        return new UpstreamConfig.Stdio(
+                "node",
+                List.of(script("server-filesystem", "dist/index.js").toString(), root.toString()),
+                java.util.Map.of());
     }
 
     /**
@@ -62,7 +77,8 @@ final class NpmServers {
      * runs; copied beside the npm packages so that node finds the SDK it imports.
      */
     static UpstreamConfig.Stdio shifting() {
-        return new UpstreamConfig.Stdio("node", List.of(testScript("shifting-server.mjs").toString()), java.util.Map.of());
+        return new UpstreamConfig.Stdio(
+                "node", List.of(testScript("shifting-server.mjs").toString()), java.util.Map.of());
     }
 
     /** One of our test scripts (src/test/resources/mcp), copied beside the npm packages so that node finds the SDK it imports. */
@@ -78,11 +94,15 @@ final class NpmServers {
     }
 
     static Path script(String server, String relative) {
-        return folder().resolve("node_modules/@modelcontextprotocol").resolve(server).resolve(relative);
+        return folder().resolve("node_modules/@modelcontextprotocol")
+                .resolve(server)
+                .resolve(relative);
     }
 
     private static boolean onPath(String command) {
         String path = System.getenv("PATH");
-        return path != null && java.util.Arrays.stream(path.split(java.io.File.pathSeparator)).anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+        return path != null
+                && java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+                        .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
     }
 }

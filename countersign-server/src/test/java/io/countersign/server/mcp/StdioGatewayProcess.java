@@ -37,8 +37,14 @@ final class StdioGatewayProcess implements AutoCloseable {
         builder.environment().putAll(parameters.getEnv());
         process = builder.start();
         stdin = process.getOutputStream();
-        Thread.ofVirtual().start(() -> pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), true));
-        Thread.ofVirtual().start(() -> pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), false));
+        Thread.ofVirtual()
+                .start(() -> pump(
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)),
+                        true));
+        Thread.ofVirtual()
+                .start(() -> pump(
+                        new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)),
+                        false));
     }
 
     private void pump(BufferedReader reader, boolean protocol) {
@@ -69,8 +75,10 @@ final class StdioGatewayProcess implements AutoCloseable {
             // A JVM and an npm server starting: on a loaded machine this takes minutes.
             return baseUrl.get(240, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the gateway did not say where it listens within 240 s (alive: " + process.isAlive() + "); its stderr ends:\n"
-                    + String.join("\n", stderr), e);
+            throw new AssertionError(
+                    "the gateway did not say where it listens within 240 s (alive: " + process.isAlive()
+                            + "); its stderr ends:\n" + String.join("\n", stderr),
+                    e);
         }
     }
 
@@ -90,8 +98,9 @@ final class StdioGatewayProcess implements AutoCloseable {
 
     /** initialize and notifications/initialized, as every client starts; returns initialize's result. */
     JsonNode initialize() throws Exception {
-        send("{\"jsonrpc\":\"2.0\",\"id\":\"init\",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
-                + "\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
+        send(
+                "{\"jsonrpc\":\"2.0\",\"id\":\"init\",\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                        + "\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
         JsonNode initialized = next();
         if (!initialized.has("result")) {
             throw new AssertionError("initialize failed: " + initialized);

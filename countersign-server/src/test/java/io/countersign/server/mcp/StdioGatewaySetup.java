@@ -26,9 +26,15 @@ record StdioGatewaySetup(Path data, Path config) {
             try (InputStream in = StdioGatewaySetup.class.getResourceAsStream("/mcp/mcp-policy.yaml")) {
                 Files.write(policy, in.readAllBytes());
             }
-            StringBuilder yaml = new StringBuilder("data: " + data + "\npolicy: " + policy + "\nserver: {port: 0}\nmcp:\n  servers:\n");
-            servers.forEach((name, server) -> yaml.append("    ").append(name).append(":\n      command: ").append(server.command())
-                    .append("\n      args: [").append(server.args().stream().map(arg -> "\"" + arg + "\"").collect(Collectors.joining(", "))).append("]\n"));
+            StringBuilder yaml = new StringBuilder(
+                    "data: " + data + "\npolicy: " + policy + "\nserver: {port: 0}\nmcp:\n  servers:\n");
+            servers.forEach((name, server) -> yaml.append("    ")
+                    .append(name)
+                    .append(":\n      command: ")
+                    .append(server.command())
+                    .append("\n      args: [")
+                    .append(server.args().stream().map(arg -> "\"" + arg + "\"").collect(Collectors.joining(", ")))
+                    .append("]\n"));
             yaml.append(extraMcpYaml);
             Path config = directory.resolve("countersign.yaml");
             Files.writeString(config, yaml);
@@ -45,8 +51,17 @@ record StdioGatewaySetup(Path data, Path config) {
 
     /** The child process: this JVM's java and class path running {@code countersign mcp --stdio} as the agent with {@code agentToken}. */
     ServerParameters parameters(String agentToken) {
-        return ServerParameters.builder(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .args("-cp", System.getProperty("java.class.path"), "io.countersign.server.Main", "mcp", "--stdio", "--config", config.toString())
-                .addEnvVar("COUNTERSIGN_API_KEY", agentToken).build();
+        return ServerParameters.builder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .args(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.countersign.server.Main",
+                        "mcp",
+                        "--stdio",
+                        "--config",
+                        config.toString())
+                .addEnvVar("COUNTERSIGN_API_KEY", agentToken)
+                .build();
     }
 }

@@ -28,7 +28,10 @@ import tools.jackson.databind.json.JsonMapper;
  * and psycopg2 (Debian's python3-psycopg2). A missing tool skips its test, saying which.
  */
 enum PgClients {
-    PSQL, PGJDBC, NODE_POSTGRES, PSYCOPG2;
+    PSQL,
+    PGJDBC,
+    NODE_POSTGRES,
+    PSYCOPG2;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Pattern PSQL_ERROR = Pattern.compile("ERROR:\\s+([0-9A-Z]{5}):\\s+(.*)");
@@ -40,36 +43,61 @@ enum PgClients {
         return switch (this) {
             case PSQL -> psql(port, user, password, sql);
             case PGJDBC -> jdbc(port, user, password, sql);
-            case NODE_POSTGRES -> json(List.of("node", script("query.cjs").toString(), String.valueOf(port), user, password, sql),
-                    Map.of("NODE_PATH", nodeModules().toString()));
-            case PSYCOPG2 -> json(List.of("/usr/bin/python3", script("query.py").toString(), String.valueOf(port), user, password, sql), Map.of());
+            case NODE_POSTGRES ->
+                json(
+                        List.of("node", script("query.cjs").toString(), String.valueOf(port), user, password, sql),
+                        Map.of("NODE_PATH", nodeModules().toString()));
+            case PSYCOPG2 ->
+                json(
+                        List.of(
+                                "/usr/bin/python3",
+                                script("query.py").toString(),
+                                String.valueOf(port),
+                                user,
+                                password,
+                                sql),
+                        Map.of());
         };
     }
 
     /** Skips the calling test when this client's tool is missing. */
     void requireInstalled() {
         switch (this) {
-            case PSQL -> assumeTrue(onPath("psql"), "psql is not installed (apt-get install -y postgresql-client): skipping");
+            case PSQL ->
+                assumeTrue(onPath("psql"), "psql is not installed (apt-get install -y postgresql-client): skipping");
             case NODE_POSTGRES -> {
-                assumeTrue(onPath("node") && onPath("npm"), "node or npm is not installed: skipping the node-postgres test");
+                assumeTrue(
+                        onPath("node") && onPath("npm"),
+                        "node or npm is not installed: skipping the node-postgres test");
                 nodeModules();
             }
-            case PSYCOPG2 -> assumeTrue(exitsZero(List.of("/usr/bin/python3", "-c", "import psycopg2")),
-                    "psycopg2 is not installed (apt-get install -y python3-psycopg2): skipping");
+            case PSYCOPG2 ->
+                assumeTrue(
+                        exitsZero(List.of("/usr/bin/python3", "-c", "import psycopg2")),
+                        "psycopg2 is not installed (apt-get install -y python3-psycopg2): skipping");
             case PGJDBC -> {}
         }
     }
 
     private static Result psql(int port, String user, String password, String sql) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("psql", "-X", "-A", "-t", "-v", "VERBOSITY=verbose",
-                "host=127.0.0.1 port=" + port + " dbname=app user=" + user + " sslmode=prefer", "-c", sql);
+        ProcessBuilder builder = new ProcessBuilder(
+                "psql",
+                "-X",
+                "-A",
+                "-t",
+                "-v",
+                "VERBOSITY=verbose",
+                "host=127.0.0.1 port=" + port + " dbname=app user=" + user + " sslmode=prefer",
+                "-c",
+                sql);
         builder.environment().put("PGPASSWORD", password);
         Process process = builder.start();
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         process.waitFor(60, TimeUnit.SECONDS);
-        List<String> notices = err.lines().filter(line -> line.startsWith("NOTICE:")).toList();
+        List<String> notices =
+                err.lines().filter(line -> line.startsWith("NOTICE:")).toList();
         Matcher error = PSQL_ERROR.matcher(err);
         if (error.find()) {
             return new Result(List.of(), Optional.of(error.group(1)), error.group(2), notices);
@@ -81,7 +109,8 @@ enum PgClients {
     }
 
     private static Result jdbc(int port, String user, String password, String sql) {
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/app", user, password);
+        try (Connection connection =
+                        DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/app", user, password);
                 Statement statement = connection.createStatement()) {
             List<String> rows = new ArrayList<>();
             if (statement.execute(sql)) {
@@ -113,11 +142,16 @@ enum PgClients {
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         process.waitFor(60, TimeUnit.SECONDS);
-        JsonNode answer = JSON.readTree(out.lines().reduce((first, last) -> last).orElse("{}"));
+        JsonNode answer =
+                JSON.readTree(out.lines().reduce((first, last) -> last).orElse("{}"));
         List<String> notices = new ArrayList<>();
         answer.path("notices").forEach(notice -> notices.add(notice.asString()));
         if (answer.has("error")) {
-            return new Result(List.of(), Optional.of(answer.path("error").asString()), answer.path("message").asString(), notices);
+            return new Result(
+                    List.of(),
+                    Optional.of(answer.path("error").asString()),
+                    answer.path("message").asString(),
+                    notices);
         }
         List<String> rows = new ArrayList<>();
         answer.path("rows").forEach(row -> rows.add(row.asString()));
@@ -143,8 +177,11 @@ enum PgClients {
         }
         try {
             Files.createDirectories(prefix);
-            Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--prefix", prefix.toString(), "pg@8")
-                    .redirectErrorStream(true).redirectOutput(prefix.resolve("npm-install.log").toFile()).start();
+            Process npm = new ProcessBuilder(
+                            "npm", "install", "--no-audit", "--no-fund", "--prefix", prefix.toString(), "pg@8")
+                    .redirectErrorStream(true)
+                    .redirectOutput(prefix.resolve("npm-install.log").toFile())
+                    .start();
             if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
                 throw new IllegalStateException("npm install pg failed; see " + prefix.resolve("npm-install.log"));
             }
@@ -163,7 +200,10 @@ enum PgClients {
 
     private static boolean exitsZero(List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
         } catch (IOException e) {
             return false;

@@ -16,14 +16,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +52,7 @@ class PostgresProxyGatewayTest {
 
     @TempDir
     static Path directory;
+
     Upstreams upstream;
     Gateway gateway;
     int port;
@@ -65,11 +63,14 @@ class PostgresProxyGatewayTest {
     void start() throws Exception {
         upstream = new Upstreams(directory.resolve("pg"));
         Path config = writeConfig(directory.resolve("gateway"), upstream.port());
-        gateway = Gateway.start(ConfigFile.load(config), Clock.systemUTC(),
+        gateway = Gateway.start(
+                ConfigFile.load(config),
+                Clock.systemUTC(),
                 name -> name.equals("APP_DB_PASSWORD") ? Optional.of(upstream.password) : Optional.empty());
         port = gateway.postgresProxies().getFirst().port();
         agentKey = TestCredentials.issue(directory.resolve("gateway/data"), Agent.named("reporter"));
-        aliceToken = TestCredentials.issue(directory.resolve("gateway/data"), new Human("alice", "alice@example.com", Set.of("data-owners")));
+        aliceToken = TestCredentials.issue(
+                directory.resolve("gateway/data"), new Human("alice", "alice@example.com", Set.of("data-owners")));
     }
 
     static Path writeConfig(Path folder, int upstreamPort) throws Exception {
@@ -93,7 +94,8 @@ class PostgresProxyGatewayTest {
     @BeforeEach
     void tables() throws SQLException {
         upstream.resetTables();
-        try (Connection direct = upstream.direct(); Statement sql = direct.createStatement()) {
+        try (Connection direct = upstream.direct();
+                Statement sql = direct.createStatement()) {
             sql.execute("INSERT INTO orders SELECT g, 'order ' || g FROM generate_series(10, 20) g");
         }
     }
@@ -150,7 +152,9 @@ class PostgresProxyGatewayTest {
         assertThat(result.sqlState()).isEmpty();
         assertThat(count("SELECT count(*) FROM orders WHERE id = " + id)).isZero();
         if (client == PgClients.PSQL || client == PgClients.NODE_POSTGRES || client == PgClients.PSYCOPG2) {
-            assertThat(String.join("\n", result.notices())).contains("holds this statement for approval").contains("/console/requests/" + request);
+            assertThat(String.join("\n", result.notices()))
+                    .contains("holds this statement for approval")
+                    .contains("/console/requests/" + request);
         }
     }
 
@@ -159,8 +163,12 @@ class PostgresProxyGatewayTest {
         String sql = "DELETE FROM orders WHERE id = 20";
         CompletableFuture<PgClients.Result> denied = CompletableFuture.supplyAsync(() -> jdbc(sql));
         String request = awaitPending(sql);
-        assertThat(post("/v1/actions/" + request + "/deny", "{\"comment\": \"not this one\"}").statusCode()).isEqualTo(200);
-        assertThat(denied.get(60, TimeUnit.SECONDS).message()).contains("alice denied").contains("not this one");
+        assertThat(post("/v1/actions/" + request + "/deny", "{\"comment\": \"not this one\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(denied.get(60, TimeUnit.SECONDS).message())
+                .contains("alice denied")
+                .contains("not this one");
 
         PgClients.Result expired = jdbc("DELETE FROM drafts WHERE id = 1");
         assertThat(expired.sqlState()).contains("42501");
@@ -177,14 +185,24 @@ class PostgresProxyGatewayTest {
         String key = TestCredentials.issue(folder.resolve("data"), Agent.named("reporter"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path out = folder.resolve("stdout.txt");
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--config",
-                config.toString()).redirectOutput(out.toFile()).redirectError(folder.resolve("stderr.txt").toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "serve",
+                        "--config",
+                        config.toString())
+                .redirectOutput(out.toFile())
+                .redirectError(folder.resolve("stderr.txt").toFile());
         builder.environment().put("APP_DB_PASSWORD", upstream.password);
         Process killed = builder.start();
         try {
-            int proxyPort = Integer.parseInt(awaitLine(out, Pattern.compile("PostgreSQL proxy 'main' listening on port (\\d+)")));
+            int proxyPort = Integer.parseInt(
+                    awaitLine(out, Pattern.compile("PostgreSQL proxy 'main' listening on port (\\d+)")));
             String baseUrl = awaitLine(out, Pattern.compile("Countersign listening on (http://\\S+)"));
-            String human = TestCredentials.issue(folder.resolve("data"), new Human("bob", "bob@example.com", Set.of("data-owners")));
+            String human = TestCredentials.issue(
+                    folder.resolve("data"), new Human("bob", "bob@example.com", Set.of("data-owners")));
             String sql = "DELETE FROM orders WHERE id = 19";
             CompletableFuture<PgClients.Result> held = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -204,12 +222,19 @@ class PostgresProxyGatewayTest {
             killed.destroyForcibly();
         }
         // The restart: the request is still pending (its timeout is 30 minutes), and nothing ran it.
-        try (Gateway restarted = Gateway.start(ConfigFile.load(config), Clock.systemUTC(),
+        try (Gateway restarted = Gateway.start(
+                ConfigFile.load(config),
+                Clock.systemUTC(),
                 name -> name.equals("APP_DB_PASSWORD") ? Optional.of(upstream.password) : Optional.empty())) {
             Thread.sleep(2000);
-            String human = TestCredentials.issue(folder.resolve("data"), new Human("carol", "carol@example.com", Set.of("data-owners")));
-            JsonNode inbox = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(restarted.baseUrl() + "/v1/approvals?status=pending"))
-                    .header("Authorization", "Bearer " + human).build(), HttpResponse.BodyHandlers.ofString()).body());
+            String human = TestCredentials.issue(
+                    folder.resolve("data"), new Human("carol", "carol@example.com", Set.of("data-owners")));
+            JsonNode inbox = JSON.readTree(HTTP.send(
+                            HttpRequest.newBuilder(URI.create(restarted.baseUrl() + "/v1/approvals?status=pending"))
+                                    .header("Authorization", "Bearer " + human)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
             assertThat(inbox.toString()).contains("DELETE FROM orders WHERE id = 19");
         }
         assertThat(count("SELECT count(*) FROM orders WHERE id = 19")).isEqualTo(1);
@@ -231,8 +256,11 @@ class PostgresProxyGatewayTest {
     private static String awaitPending(String baseUrl, String token, String statement) throws Exception {
         Instant until = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(until)) {
-            HttpResponse<String> inbox = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/approvals?status=pending"))
-                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> inbox = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(baseUrl + "/v1/approvals?status=pending"))
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             for (JsonNode item : JSON.readTree(inbox.body()).path("items")) {
                 if (item.toString().contains(statement)) {
                     return item.path("id").asString();
@@ -244,12 +272,19 @@ class PostgresProxyGatewayTest {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).header("Authorization", "Bearer " + aliceToken)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+                        .header("Authorization", "Bearer " + aliceToken)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private long count(String sql) throws SQLException {
-        try (Connection direct = upstream.direct(); Statement statement = direct.createStatement(); var result = statement.executeQuery(sql)) {
+        try (Connection direct = upstream.direct();
+                Statement statement = direct.createStatement();
+                var result = statement.executeQuery(sql)) {
             result.next();
             return result.getLong(1);
         }

@@ -50,11 +50,21 @@ final class SlackTestGateway implements AutoCloseable {
         try (InputStream in = SlackTestGateway.class.getResourceAsStream("/slack/slack-policy.yaml")) {
             Files.write(policy, in.readAllBytes());
         }
-        SlackConfig config = new SlackConfig(new Secret(BOT_TOKEN), new Secret(SIGNING_SECRET), DEFAULT_CHANNEL, URI.create(slack.apiBaseUrl()),
+        SlackConfig config = new SlackConfig(
+                new Secret(BOT_TOKEN),
+                new Secret(SIGNING_SECRET),
+                DEFAULT_CHANNEL,
+                URI.create(slack.apiBaseUrl()),
                 Optional.empty());
-        this.gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withSlack(config)
+        this.gateway = Gateway.start(
+                ServerConfig.defaults()
+                        .withDataDirectory(data)
+                        .withPolicyFile(policy)
+                        .withPort(0)
+                        .withSlack(config)
                         // Retries at most 4 s apart, so a test sees the delivery soon after Slack is back.
-                        .withNotifications(NotificationsConfig.defaults().withBackoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(4), 1_000))),
+                        .withNotifications(NotificationsConfig.defaults()
+                                .withBackoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(4), 1_000))),
                 Clock.systemUTC());
     }
 
@@ -77,8 +87,9 @@ final class SlackTestGateway implements AutoCloseable {
 
     /** The agent's request; answers the request id. */
     String submit(String agentToken, String action, String resource, String onBehalfOf) throws Exception {
-        String body = "{\"action\":\"" + action + "\",\"resource\":\"" + resource + "\",\"params\":{\"table\":\"customers\",\"limit\":1000},"
-                + "\"reason\":\"monthly churn report\"" + (onBehalfOf == null ? "" : ",\"onBehalfOf\":\"" + onBehalfOf + "\"") + "}";
+        String body = "{\"action\":\"" + action + "\",\"resource\":\"" + resource
+                + "\",\"params\":{\"table\":\"customers\",\"limit\":1000}," + "\"reason\":\"monthly churn report\""
+                + (onBehalfOf == null ? "" : ",\"onBehalfOf\":\"" + onBehalfOf + "\"") + "}";
         HttpResponse<String> response = post("/v1/actions", agentToken, body);
         if (response.statusCode() != 202) {
             throw new AssertionError("want 202 pending, got " + response.statusCode() + ": " + response.body());
@@ -87,20 +98,31 @@ final class SlackTestGateway implements AutoCloseable {
     }
 
     String status(String id, String token) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/actions/" + id))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/actions/" + id))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return FakeSlack.MAPPER.readTree(response.body()).path("status").asString();
     }
 
     JsonNode request(String id, String token) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/actions/" + id))
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/actions/" + id))
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return FakeSlack.MAPPER.readTree(response.body());
     }
 
     HttpResponse<String> post(String path, String token, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** An interaction payload as Slack posts it: form-encoded, signed now with the app's signing secret. */

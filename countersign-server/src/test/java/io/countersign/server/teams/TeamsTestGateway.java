@@ -25,7 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** A real gateway with a {@code teams:} section on a free loopback port, and helpers to act as agent, approver and Teams. */
 final class TeamsTestGateway implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Path data;
     private final Gateway gateway;
@@ -39,7 +40,12 @@ final class TeamsTestGateway implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.gateway = Gateway.start(ServerConfig.defaults().withDataDirectory(data).withPolicyFile(policy).withPort(0).withTeams(teams),
+        this.gateway = Gateway.start(
+                ServerConfig.defaults()
+                        .withDataDirectory(data)
+                        .withPolicyFile(policy)
+                        .withPort(0)
+                        .withTeams(teams),
                 Clock.systemUTC());
     }
 
@@ -61,15 +67,23 @@ final class TeamsTestGateway implements AutoCloseable {
 
     /** An agent's {@code POST /v1/actions}; the answer's JSON. */
     JsonNode submit(String agentToken, String action, String resource, String reason, Optional<String> onBehalfOf) {
-        ObjectNode body = FakeTeams.MAPPER.createObjectNode().put("action", action).put("resource", resource).put("reason", reason);
+        ObjectNode body = FakeTeams.MAPPER
+                .createObjectNode()
+                .put("action", action)
+                .put("resource", resource)
+                .put("reason", reason);
         body.putObject("params").put("format", "csv").put("rows", 120000);
         onBehalfOf.ifPresent(human -> body.put("onBehalfOf", human));
-        return FakeTeams.MAPPER.readTree(post("/v1/actions", "Bearer " + agentToken, FakeTeams.MAPPER.writeValueAsString(body)).body());
+        return FakeTeams.MAPPER.readTree(
+                post("/v1/actions", "Bearer " + agentToken, FakeTeams.MAPPER.writeValueAsString(body))
+                        .body());
     }
 
     JsonNode request(String id, String token) {
         return FakeTeams.MAPPER.readTree(send(HttpRequest.newBuilder(URI.create(baseUrl() + "/v1/actions/" + id))
-                .header("Authorization", "Bearer " + token).GET()).body());
+                        .header("Authorization", "Bearer " + token)
+                        .GET())
+                .body());
     }
 
     /** A call to the bot's messaging endpoint as the Bot Connector makes it; {@code authorization} may be null. */
@@ -78,7 +92,8 @@ final class TeamsTestGateway implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, String authorization, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Content-Type", "application/json")
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (authorization != null) {
             request.header("Authorization", authorization);

@@ -65,8 +65,12 @@ public final class RequestCodec {
     private static final int MAX_DEPTH = StreamReadConstraints.DEFAULT_MAX_DEPTH + 16;
 
     private final JsonMapper mapper = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
-                    .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .build())
+                    .streamWriteConstraints(StreamWriteConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .build())
                     .build())
             .build();
 
@@ -93,7 +97,9 @@ public final class RequestCodec {
         }
         request.resolution().ifPresent(resolution -> doc.put("resolution", resolution));
         request.breakGlass().ifPresent(breakGlass -> doc.set("breakGlass", breakGlass(breakGlass)));
-        request.resolvedOnBehalfOf().ifPresent(person -> doc.putObject("onBehalfOfPerson").put("name", person.name()).put("email", person.email()));
+        request.resolvedOnBehalfOf().ifPresent(person -> doc.putObject("onBehalfOfPerson")
+                .put("name", person.name())
+                .put("email", person.email()));
         return mapper.writeValueAsString(doc);
     }
 
@@ -108,7 +114,8 @@ public final class RequestCodec {
             JsonNode doc = mapper.readTree(document);
             int format = doc.required("format").intValue();
             if (format != FORMAT) {
-                throw new IllegalArgumentException("document format is " + format + ", this version reads format " + FORMAT);
+                throw new IllegalArgumentException(
+                        "document format is " + format + ", this version reads format " + FORMAT);
             }
             Action action = readAction(doc.required("action"));
             return new ApprovalRequest(
@@ -185,7 +192,11 @@ public final class RequestCodec {
         if (!params.isObject()) {
             throw new IllegalArgumentException("action params are " + params.getNodeType() + ", want an object");
         }
-        return new Action(text(node, "action"), text(node, "resource"), (ObjectNode) params, text(node, "reason"),
+        return new Action(
+                text(node, "action"),
+                text(node, "resource"),
+                (ObjectNode) params,
+                text(node, "reason"),
                 optional(node, "onBehalfOf", JsonNode::stringValue));
     }
 
@@ -220,13 +231,15 @@ public final class RequestCodec {
                 list(node.required("rules"), JsonNode::stringValue),
                 text(node, "reason"),
                 text(node, "policyVersion"),
-                list(node.required("approvals"), item -> new ApprovalRequirement(
-                        text(item, "rule"),
-                        new TreeSet<>(list(item.required("groups"), JsonNode::stringValue)),
-                        item.required("quorum").intValue(),
-                        Duration.parse(text(item, "timeout")),
-                        optional(item, "stepUp", JsonNode::booleanValue).orElse(false),
-                        readNotify(item))));
+                list(
+                        node.required("approvals"),
+                        item -> new ApprovalRequirement(
+                                text(item, "rule"),
+                                new TreeSet<>(list(item.required("groups"), JsonNode::stringValue)),
+                                item.required("quorum").intValue(),
+                                Duration.parse(text(item, "timeout")),
+                                optional(item, "stepUp", JsonNode::booleanValue).orElse(false),
+                                readNotify(item))));
     }
 
     private static Map<String, String> readNotify(JsonNode item) {
@@ -254,9 +267,14 @@ public final class RequestCodec {
     }
 
     private static Vote readVote(JsonNode node) {
-        return new Vote(text(node, "voter"), text(node, "email"), new TreeSet<>(list(node.required("groups"), JsonNode::stringValue)),
+        return new Vote(
+                text(node, "voter"),
+                text(node, "email"),
+                new TreeSet<>(list(node.required("groups"), JsonNode::stringValue)),
                 Vote.Choice.fromWireName(text(node, "choice")),
-                optional(node, "comment", JsonNode::stringValue), Instant.parse(text(node, "time")), text(node, "channel"));
+                optional(node, "comment", JsonNode::stringValue),
+                Instant.parse(text(node, "time")),
+                text(node, "channel"));
     }
 
     private static ObjectNode breakGlass(BreakGlass breakGlass) {
@@ -265,13 +283,18 @@ public final class RequestCodec {
         node.put("reason", breakGlass.reason());
         node.put("usedAt", breakGlass.usedAt().toString());
         node.put("acknowledgedBy", breakGlass.acknowledgedBy().orElse(null));
-        node.put("acknowledgedAt", breakGlass.acknowledgedAt().map(Instant::toString).orElse(null));
+        node.put(
+                "acknowledgedAt",
+                breakGlass.acknowledgedAt().map(Instant::toString).orElse(null));
         node.put("comment", breakGlass.comment().orElse(null));
         return node;
     }
 
     private static BreakGlass readBreakGlass(JsonNode node) {
-        return new BreakGlass(text(node, "usedBy"), text(node, "reason"), Instant.parse(text(node, "usedAt")),
+        return new BreakGlass(
+                text(node, "usedBy"),
+                text(node, "reason"),
+                Instant.parse(text(node, "usedAt")),
                 optional(node, "acknowledgedBy", JsonNode::stringValue),
                 optional(node, "acknowledgedAt", value -> Instant.parse(value.stringValue())),
                 optional(node, "comment", JsonNode::stringValue));
@@ -286,7 +309,9 @@ public final class RequestCodec {
     }
 
     private static GrantRecord readGrant(JsonNode node) {
-        return new GrantRecord(Instant.parse(text(node, "issuedAt")), Instant.parse(text(node, "expiresAt")),
+        return new GrantRecord(
+                Instant.parse(text(node, "issuedAt")),
+                Instant.parse(text(node, "expiresAt")),
                 optional(node, "usedAt", value -> Instant.parse(value.stringValue())));
     }
 
@@ -299,8 +324,10 @@ public final class RequestCodec {
     }
 
     private static Execution readExecution(JsonNode node) {
-        return new Execution(Execution.Outcome.fromWireName(text(node, "outcome")),
-                optional(node, "detail", JsonNode::stringValue), Instant.parse(text(node, "time")));
+        return new Execution(
+                Execution.Outcome.fromWireName(text(node, "outcome")),
+                optional(node, "detail", JsonNode::stringValue),
+                Instant.parse(text(node, "time")));
     }
 
     private static ArrayNode names(Iterable<String> names) {
@@ -316,7 +343,8 @@ public final class RequestCodec {
             throw new IllegalArgumentException("labels are " + node.getNodeType() + ", want an object");
         }
         Map<String, String> labels = new TreeMap<>();
-        node.properties().forEach(entry -> labels.put(entry.getKey(), entry.getValue().stringValue()));
+        node.properties()
+                .forEach(entry -> labels.put(entry.getKey(), entry.getValue().stringValue()));
         return labels;
     }
 

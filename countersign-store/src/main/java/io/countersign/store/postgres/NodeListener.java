@@ -1,6 +1,5 @@
 package io.countersign.store.postgres;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.RequestListener;
@@ -9,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -32,14 +32,16 @@ final class NodeListener implements AutoCloseable {
     private volatile boolean closed;
     private volatile @Nullable Connection connection;
 
-    private NodeListener(PostgresSettings settings, Function<RequestId, Optional<ApprovalRequest>> find, RequestListener listener) {
+    private NodeListener(
+            PostgresSettings settings, Function<RequestId, Optional<ApprovalRequest>> find, RequestListener listener) {
         this.settings = settings;
         this.find = find;
         this.listener = listener;
         this.thread = Thread.ofPlatform().daemon().name("postgres-listener").unstarted(this::run);
     }
 
-    static NodeListener start(PostgresSettings settings, Function<RequestId, Optional<ApprovalRequest>> find, RequestListener listener) {
+    static NodeListener start(
+            PostgresSettings settings, Function<RequestId, Optional<ApprovalRequest>> find, RequestListener listener) {
         NodeListener nodeListener = new NodeListener(settings, find, listener);
         try {
             nodeListener.connect(); // the first LISTEN is in place before start returns
@@ -62,7 +64,8 @@ final class NodeListener implements AutoCloseable {
                 if (connection == null) {
                     connect();
                 }
-                PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications(0); // blocks
+                PGNotification[] notifications =
+                        connection.unwrap(PGConnection.class).getNotifications(0); // blocks
                 if (notifications == null) {
                     continue;
                 }

@@ -1,6 +1,5 @@
 package io.countersign.store.postgres;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.store.AuditLeafSink;
@@ -51,7 +50,9 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     public boolean addCheckpoint(StoredCheckpoint checkpoint) {
         requireNonNull(checkpoint, "checkpoint is null");
         // The tree only grows and its nodes never change, so no lock is needed to check the root.
-        return reads.read("keep the audit checkpoint of size " + checkpoint.size(), connection -> insertMatchingCheckpoint(connection, checkpoint));
+        return reads.read(
+                "keep the audit checkpoint of size " + checkpoint.size(),
+                connection -> insertMatchingCheckpoint(connection, checkpoint));
     }
 
     @Override
@@ -87,7 +88,8 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
             return false;
         }
         if (heartbeat == null) {
-            heartbeat = Thread.ofPlatform().daemon().name("audit-signer-heartbeat").start(this::beat);
+            heartbeat =
+                    Thread.ofPlatform().daemon().name("audit-signer-heartbeat").start(this::beat);
         }
         try {
             if (signer != null) {
@@ -99,7 +101,8 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
             }
             if (standby == null || !standby.isValid(1)) {
                 closeStandby();
-                standby = settings.connectForSigner(); // kept: trying the lock four times a second must not fork a backend each time
+                standby = settings.connectForSigner(); // kept: trying the lock four times a second must not fork a
+                // backend each time
             }
             Connection connection = standby;
             boolean locked;

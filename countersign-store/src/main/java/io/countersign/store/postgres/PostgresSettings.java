@@ -20,7 +20,8 @@ public record PostgresSettings(String url, Optional<String> user, Optional<Strin
         requireNonNull(user, "user is null");
         requireNonNull(password, "password is null");
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("database url '" + describe(url) + "' is not a PostgreSQL JDBC URL; want jdbc:postgresql://host:port/database");
+            throw new IllegalArgumentException("database url '" + describe(url)
+                    + "' is not a PostgreSQL JDBC URL; want jdbc:postgresql://host:port/database");
         }
         if (poolSize < 2) {
             throw new IllegalArgumentException("database pool size is " + poolSize + ", want at least 2");
@@ -43,7 +44,12 @@ public record PostgresSettings(String url, Optional<String> user, Optional<Strin
      * keeps one frozen or cut-off node from holding a lock the other nodes wait for (see
      * docs/scale-out.md). Keepalives let the server notice a peer that vanished from the network.
      */
-    record SessionBounds(int statementMillis, int lockMillis, int idleInTransactionMillis, int idleSessionMillis, int socketSeconds) {
+    record SessionBounds(
+            int statementMillis,
+            int lockMillis,
+            int idleInTransactionMillis,
+            int idleSessionMillis,
+            int socketSeconds) {
         /** The writer: holds the audit lock for one batch, which takes milliseconds. */
         static final SessionBounds WRITER = new SessionBounds(3_000, 3_000, 2_000, 0, 5);
         /** The signer's lock connection: idle between the checkpointer's checks, which come every quarter of a second. */
@@ -57,7 +63,8 @@ public record PostgresSettings(String url, Optional<String> user, Optional<Strin
         String options() {
             StringBuilder options = new StringBuilder("-c synchronous_commit=on");
             // A peer that is gone from the network is noticed in about 4 s, not the 2 h of the kernel's default.
-            options.append(" -c tcp_keepalives_idle=2 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=2 -c tcp_user_timeout=4000");
+            options.append(
+                    " -c tcp_keepalives_idle=2 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=2 -c tcp_user_timeout=4000");
             options.append(" -c statement_timeout=").append(statementMillis);
             options.append(" -c lock_timeout=").append(lockMillis);
             options.append(" -c idle_in_transaction_session_timeout=").append(idleInTransactionMillis);
@@ -104,7 +111,8 @@ public record PostgresSettings(String url, Optional<String> user, Optional<Strin
 
     @Override
     public String toString() {
-        return "PostgresSettings[" + describe() + ", user=" + user.orElse("(from url)") + ", poolSize=" + poolSize + "]";
+        return "PostgresSettings[" + describe() + ", user=" + user.orElse("(from url)") + ", poolSize=" + poolSize
+                + "]";
     }
 
     private static String describe(String url) {

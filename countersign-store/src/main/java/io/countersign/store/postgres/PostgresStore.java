@@ -1,6 +1,5 @@
 package io.countersign.store.postgres;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -19,9 +18,9 @@ import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
+import io.countersign.store.sql.SqlCall;
 import io.countersign.store.sql.SqlErrors;
 import io.countersign.store.sql.SqlOutbox;
-import io.countersign.store.sql.SqlCall;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.RequestListener;
@@ -38,6 +37,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The store of several gateway nodes: one PostgreSQL database they share.
@@ -61,6 +61,7 @@ public final class PostgresStore implements GatewayStore {
     static final long AUDIT_LOCK = 0x436f756e74657201L;
     /** The session advisory lock key of the node that signs checkpoints. */
     static final long SIGNER_LOCK = 0x436f756e74657202L;
+
     static final String CHANNEL = "countersign_requests";
 
     private final PostgresSettings settings;
@@ -83,17 +84,19 @@ public final class PostgresStore implements GatewayStore {
         this.auditLog = new PostgresAuditLog(this::read, audit, settings);
         this.writer = new PostgresWriter(settings, requests, audit, credentials);
         // One autocommitted statement per call: a claim locks its rows (SKIP LOCKED) only while it runs.
-        this.outbox = new SqlOutbox(new SqlOutbox.Runner() {
-            @Override
-            public <T> T write(String operation, SqlCall<T> call) {
-                return PostgresStore.this.read(operation, call);
-            }
+        this.outbox = new SqlOutbox(
+                new SqlOutbox.Runner() {
+                    @Override
+                    public <T> T write(String operation, SqlCall<T> call) {
+                        return PostgresStore.this.read(operation, call);
+                    }
 
-            @Override
-            public <T> T read(String operation, SqlCall<T> call) {
-                return PostgresStore.this.read(operation, call);
-            }
-        }, OutboxTable.postgres());
+                    @Override
+                    public <T> T read(String operation, SqlCall<T> call) {
+                        return PostgresStore.this.read(operation, call);
+                    }
+                },
+                OutboxTable.postgres());
     }
 
     /**
@@ -132,7 +135,9 @@ public final class PostgresStore implements GatewayStore {
         config.setKeepaliveTime(30_000);
         // Acknowledged means on disk, whatever the server's default (invariant 6); and every
         // statement, lock wait and transaction is bounded on the server's side.
-        PostgresSettings.SessionBounds.POOL.properties().forEach((key, value) -> config.addDataSourceProperty((String) key, value));
+        PostgresSettings.SessionBounds.POOL
+                .properties()
+                .forEach((key, value) -> config.addDataSourceProperty((String) key, value));
         // A failed statement rolls back to a savepoint taken just before it, not the whole transaction.
         config.addDataSourceProperty("autosave", "always");
         config.addDataSourceProperty("cleanupSavepoints", "true");
@@ -154,7 +159,8 @@ public final class PostgresStore implements GatewayStore {
             return new PostgresStore(settings, pool, new RequestCodec(), macs);
         } catch (RuntimeException e) { // FlywayException among them
             pool.close();
-            throw new StoreException("migrating the schema of " + settings.describe() + " failed: " + e.getMessage(), e);
+            throw new StoreException(
+                    "migrating the schema of " + settings.describe() + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -187,7 +193,9 @@ public final class PostgresStore implements GatewayStore {
     public List<ApprovalRequest> requestsCreatedBetween(Instant from, Instant to) {
         requireNonNull(from, "from is null");
         requireNonNull(to, "to is null");
-        return read("find requests created in [" + from + ", " + to + ")", connection -> requests.findCreatedBetween(connection, from, to));
+        return read(
+                "find requests created in [" + from + ", " + to + ")",
+                connection -> requests.findCreatedBetween(connection, from, to));
     }
 
     /** {@inheritDoc} Soonest expiry first. */
@@ -221,21 +229,26 @@ public final class PostgresStore implements GatewayStore {
     public int revokeAgent(String name, Instant at) {
         requireNonNull(name, "name is null");
         requireNonNull(at, "at is null");
-        return read("revoke the keys of agent '" + name + "'", connection -> credentials.revokeAgent(connection, name, at));
+        return read(
+                "revoke the keys of agent '" + name + "'", connection -> credentials.revokeAgent(connection, name, at));
     }
 
     @Override
     public int revokeHuman(String name, Instant at) {
         requireNonNull(name, "name is null");
         requireNonNull(at, "at is null");
-        return read("revoke the tokens of human '" + name + "'", connection -> credentials.revokeHuman(connection, name, at));
+        return read(
+                "revoke the tokens of human '" + name + "'",
+                connection -> credentials.revokeHuman(connection, name, at));
     }
 
     @Override
     public int changeHumanGroups(String name, java.util.Set<String> groups) {
         requireNonNull(name, "name is null");
         java.util.Set<String> copy = java.util.Set.copyOf(groups);
-        return read("change the groups of human '" + name + "'", connection -> credentials.changeHumanGroups(connection, name, copy));
+        return read(
+                "change the groups of human '" + name + "'",
+                connection -> credentials.changeHumanGroups(connection, name, copy));
     }
 
     @Override
@@ -251,13 +264,17 @@ public final class PostgresStore implements GatewayStore {
     @Override
     public Optional<Suspension> suspensionOf(String agentName) {
         requireNonNull(agentName, "agentName is null");
-        return read("find the suspension of agent '" + agentName + "'", connection -> credentials.findSuspension(connection, agentName));
+        return read(
+                "find the suspension of agent '" + agentName + "'",
+                connection -> credentials.findSuspension(connection, agentName));
     }
 
     @Override
     public boolean suspend(Suspension suspension) {
         requireNonNull(suspension, "suspension is null");
-        return read("suspend agent '" + suspension.agent() + "'", connection -> credentials.suspend(connection, suspension));
+        return read(
+                "suspend agent '" + suspension.agent() + "'",
+                connection -> credentials.suspend(connection, suspension));
     }
 
     @Override
@@ -278,7 +295,8 @@ public final class PostgresStore implements GatewayStore {
 
     @Override
     public List<byte[]> auditLeaves(long start, long end) {
-        return read("read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
+        return read(
+                "read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
     }
 
     @Override
@@ -341,7 +359,8 @@ public final class PostgresStore implements GatewayStore {
     @Override
     public void close() {
         if (writer.isWriterThread()) {
-            throw new IllegalStateException("the store was closed from inside a transaction's work; close it after transact returns");
+            throw new IllegalStateException(
+                    "the store was closed from inside a transaction's work; close it after transact returns");
         }
         if (closed.compareAndSet(false, true)) {
             try {

@@ -7,11 +7,11 @@ import io.countersign.breaker.TrippedBreaker;
 import io.countersign.identity.StoredCredential;
 import io.countersign.identity.Suspension;
 import io.countersign.outbox.OutboxEvent;
-import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.AuditTable;
+import io.countersign.store.sql.AuditTree;
 import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.CredentialTable;
-import io.countersign.store.sql.AuditTree;
+import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.store.sql.SqlCall;
 import io.countersign.store.sql.SqlErrors;
@@ -19,8 +19,8 @@ import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Transaction;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -59,7 +59,8 @@ final class PostgresTransaction implements Transaction {
         }
     }
 
-    PostgresTransaction(Connection connection, RequestTable requests, AuditTable audit, CredentialTable credentials, Batch batch) {
+    PostgresTransaction(
+            Connection connection, RequestTable requests, AuditTable audit, CredentialTable credentials, Batch batch) {
         this.connection = connection;
         this.credentials = credentials;
         this.requests = requests;
@@ -78,7 +79,9 @@ final class PostgresTransaction implements Transaction {
     public Optional<ApprovalRequest> findByIdempotencyKey(String agentName, String idempotencyKey) {
         requireNonNull(agentName, "agentName is null");
         requireNonNull(idempotencyKey, "idempotencyKey is null");
-        return sql("find agent '" + agentName + "' request by idempotency key", c -> requests.findByIdempotencyKey(c, agentName, idempotencyKey));
+        return sql(
+                "find agent '" + agentName + "' request by idempotency key",
+                c -> requests.findByIdempotencyKey(c, agentName, idempotencyKey));
     }
 
     @Override
@@ -105,7 +108,8 @@ final class PostgresTransaction implements Transaction {
     public long append(AuditEvent event) {
         requireNonNull(event, "event is null");
         long seq = batch.nextSeq;
-        byte[] leaf = sql("append audit entry " + seq + " (" + event.type().wireName() + ")", c -> audit.insert(c, seq, event));
+        byte[] leaf = sql(
+                "append audit entry " + seq + " (" + event.type().wireName() + ")", c -> audit.insert(c, seq, event));
         // Taken only once the row is in: a failed append (caught by the work) leaves no gap.
         tree.appended(seq, leaf);
         batch.nextSeq++;
@@ -118,8 +122,10 @@ final class PostgresTransaction implements Transaction {
      */
     private void notifyChange(ApprovalRequest request) {
         sql("notify the change of request " + request.id(), c -> {
-            try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify('" + PostgresStore.CHANNEL + "', ?)")) {
-                notify.setString(1, request.id().value() + " " + request.status().wireName());
+            try (PreparedStatement notify =
+                    c.prepareStatement("SELECT pg_notify('" + PostgresStore.CHANNEL + "', ?)")) {
+                notify.setString(
+                        1, request.id().value() + " " + request.status().wireName());
                 notify.execute();
             }
             return null;
@@ -139,13 +145,17 @@ final class PostgresTransaction implements Transaction {
     public Optional<TrippedBreaker> trippedBreaker(String agent, String breaker) {
         requireNonNull(agent, "agent is null");
         requireNonNull(breaker, "breaker is null");
-        return sql("find the trip of breaker '" + breaker + "' for agent " + agent, c -> BreakerTable.find(c, agent, breaker));
+        return sql(
+                "find the trip of breaker '" + breaker + "' for agent " + agent,
+                c -> BreakerTable.find(c, agent, breaker));
     }
 
     @Override
     public boolean tripBreaker(TrippedBreaker tripped) {
         requireNonNull(tripped, "tripped is null");
-        return sql("trip breaker '" + tripped.breaker() + "' for agent " + tripped.agent(), c -> BreakerTable.trip(c, tripped));
+        return sql(
+                "trip breaker '" + tripped.breaker() + "' for agent " + tripped.agent(),
+                c -> BreakerTable.trip(c, tripped));
     }
 
     @Override
@@ -189,7 +199,8 @@ final class PostgresTransaction implements Transaction {
 
     private <T> T sql(String operation, SqlCall<T> call) {
         if (Thread.currentThread() != owner) {
-            throw new IllegalStateException("a transaction was used from thread '" + Thread.currentThread().getName()
+            throw new IllegalStateException("a transaction was used from thread '"
+                    + Thread.currentThread().getName()
                     + "'; only the work it was given to may use it, on the thread that runs the work");
         }
         if (!open) {

@@ -1,13 +1,12 @@
 package io.countersign.store.postgres;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.store.StoreUnavailableException;
 import io.countersign.store.sql.AuditTable;
-import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.AuditTree;
-import io.countersign.store.sql.SqlErrors;
+import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.RequestTable;
+import io.countersign.store.sql.SqlErrors;
 import io.countersign.tlog.tree.CompactRange;
 import io.countersign.workflow.Transaction;
 import java.sql.Connection;
@@ -21,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +40,9 @@ final class PostgresWriter implements AutoCloseable {
     private static final class Job<T> {
         final Function<Transaction, T> work;
         final CompletableFuture<T> outcome = new CompletableFuture<>();
-        @Nullable T result; // writer thread only; handed over at COMMIT
+
+        @Nullable
+        T result; // writer thread only; handed over at COMMIT
 
         Job(Function<Transaction, T> work) {
             this.work = work;
@@ -76,7 +78,10 @@ final class PostgresWriter implements AutoCloseable {
         this.settings = settings;
         this.requests = requests;
         this.audit = audit;
-        this.thread = Thread.ofPlatform().name("countersign-postgres-writer").daemon(true).unstarted(this::loop);
+        this.thread = Thread.ofPlatform()
+                .name("countersign-postgres-writer")
+                .daemon(true)
+                .unstarted(this::loop);
         thread.start();
     }
 
@@ -86,7 +91,8 @@ final class PostgresWriter implements AutoCloseable {
 
     <T> T submit(Function<Transaction, T> work) {
         if (isWriterThread()) {
-            throw new IllegalStateException("transact was called from inside a transaction's work; it would wait for itself");
+            throw new IllegalStateException(
+                    "transact was called from inside a transaction's work; it would wait for itself");
         }
         if (closed) {
             throw new IllegalStateException("the store " + settings.describe() + " is closed");
@@ -97,7 +103,9 @@ final class PostgresWriter implements AutoCloseable {
             return job.outcome().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for a write to " + settings.describe() + "; it may or may not be kept", e);
+            throw new StoreException(
+                    "interrupted while waiting for a write to " + settings.describe() + "; it may or may not be kept",
+                    e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException runtime) {
@@ -128,8 +136,9 @@ final class PostgresWriter implements AutoCloseable {
                 // A caller that slipped in after close() began gets an answer rather than waiting forever.
                 List<Job<?>> late = new ArrayList<>();
                 queue.drainTo(late);
-                late.forEach(job -> job.outcome().completeExceptionally(
-                        new IllegalStateException("the store " + settings.describe() + " is closed")));
+                late.forEach(job -> job.outcome()
+                        .completeExceptionally(
+                                new IllegalStateException("the store " + settings.describe() + " is closed")));
                 return;
             }
         }
@@ -160,14 +169,18 @@ final class PostgresWriter implements AutoCloseable {
                 e.addSuppressed(rollback);
                 closeConnection(); // a fresh one for the next batch
             }
-            String message = "a write batch on " + settings.describe() + " failed, nothing of it was kept: " + e.getMessage();
-            StoreException failure = switch (e) {
-                case StoreException storeException -> storeException;
-                case SQLException sql when SqlErrors.isUnavailable(sql) -> new StoreUnavailableException(message, e);
-                default -> new StoreException(message, e);
-            };
+            String message =
+                    "a write batch on " + settings.describe() + " failed, nothing of it was kept: " + e.getMessage();
+            StoreException failure =
+                    switch (e) {
+                        case StoreException storeException -> storeException;
+                        case SQLException sql
+                        when SqlErrors.isUnavailable(sql) -> new StoreUnavailableException(message, e);
+                        default -> new StoreException(message, e);
+                    };
             LOG.warn("a write batch of {} transaction(s) failed: {}", jobs.size(), e.getMessage());
-            jobs.stream().filter(job -> !job.outcome().isDone()).forEach(job -> job.outcome().completeExceptionally(failure));
+            jobs.stream().filter(job -> !job.outcome().isDone()).forEach(job -> job.outcome()
+                    .completeExceptionally(failure));
             return;
         }
         ran.forEach(Job::succeed); // a caller returns only once its work is durable

@@ -26,8 +26,17 @@ import java.util.Map;
  */
 public final class SqliteToPostgres {
     /** In dependency order (votes refer to requests). */
-    private static final List<String> TABLES = List.of("requests", "votes", "audit_entries", "audit_nodes", "audit_checkpoints",
-            "credentials", "agent_suspensions", "outbox", "channel_messages");
+    private static final List<String> TABLES = List.of(
+            "requests",
+            "votes",
+            "audit_entries",
+            "audit_nodes",
+            "audit_checkpoints",
+            "credentials",
+            "agent_suspensions",
+            "outbox",
+            "channel_messages");
+
     private static final int BATCH = 1_000;
 
     private SqliteToPostgres() {}
@@ -52,9 +61,12 @@ public final class SqliteToPostgres {
             to.setAutoCommit(false);
             PostgresStore.execute(to, "SET synchronous_commit = on");
             for (String table : TABLES) {
-                if (!table.equals("votes") && !table.equals("audit_nodes") && !table.equals("audit_checkpoints") && count(to, table) > 0) {
-                    throw new IllegalStateException("the target database " + target.describe() + " already has rows in " + table
-                            + "; migrate into an empty database");
+                if (!table.equals("votes")
+                        && !table.equals("audit_nodes")
+                        && !table.equals("audit_checkpoints")
+                        && count(to, table) > 0) {
+                    throw new IllegalStateException("the target database " + target.describe() + " already has rows in "
+                            + table + "; migrate into an empty database");
                 }
             }
             for (String table : TABLES) {
@@ -62,7 +74,8 @@ public final class SqliteToPostgres {
             }
             // The ids were copied as they were; new deliveries continue after them.
             try (Statement sequence = to.createStatement()) {
-                sequence.execute("SELECT setval(pg_get_serial_sequence('outbox', 'id'), coalesce(max(id), 0) + 1, false) FROM outbox");
+                sequence.execute(
+                        "SELECT setval(pg_get_serial_sequence('outbox', 'id'), coalesce(max(id), 0) + 1, false) FROM outbox");
             }
             to.commit();
             from.rollback();
@@ -73,7 +86,8 @@ public final class SqliteToPostgres {
     }
 
     private static long copyTable(Connection from, Connection to, String table) throws SQLException {
-        try (Statement select = from.createStatement(); ResultSet rows = select.executeQuery("SELECT * FROM " + table)) {
+        try (Statement select = from.createStatement();
+                ResultSet rows = select.executeQuery("SELECT * FROM " + table)) {
             ResultSetMetaData meta = rows.getMetaData();
             List<String> columns = new ArrayList<>();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -87,7 +101,9 @@ public final class SqliteToPostgres {
                     for (int i = 1; i <= columns.size(); i++) {
                         Object value = rows.getObject(i);
                         if (value instanceof Integer number) {
-                            value = number.longValue(); // SQLite's INTEGER comes back as Integer or Long; PostgreSQL's BIGINT wants Long
+                            value = number.longValue(); // SQLite's INTEGER comes back as Integer or Long;
+                            // PostgreSQL's BIGINT
+                            // wants Long
                         }
                         if (value == null) {
                             insert.setNull(i, java.sql.Types.NULL);
@@ -107,7 +123,8 @@ public final class SqliteToPostgres {
     }
 
     private static long count(Connection connection, String table) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + table)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT count(*) FROM " + table)) {
             rows.next();
             return rows.getLong(1);
         }

@@ -43,6 +43,7 @@ public final class AuditCheckpointTable {
     }
 
     private static StoredCheckpoint row(ResultSet rows) throws SQLException {
-        return new StoredCheckpoint(rows.getLong(1), rows.getBytes(2), rows.getString(3), Instant.ofEpochMilli(rows.getLong(4)));
+        return new StoredCheckpoint(
+                rows.getLong(1), rows.getBytes(2), rows.getString(3), Instant.ofEpochMilli(rows.getLong(4)));
     }
 }

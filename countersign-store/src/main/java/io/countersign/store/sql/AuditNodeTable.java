@@ -24,7 +24,8 @@ public final class AuditNodeTable {
 
     /** The number of leaves in the stored tree: one past the last leaf node (an index seek). */
     public long treeSize(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_nodes WHERE level = 0");
+        try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT COALESCE(MAX(idx) + 1, 0) FROM audit_nodes WHERE level = 0");
                 ResultSet rows = select.executeQuery()) {
             rows.next();
             return rows.getLong(1);
@@ -35,7 +36,8 @@ public final class AuditNodeTable {
         if (nodes.isEmpty()) {
             return;
         }
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)")) {
+        try (PreparedStatement insert =
+                connection.prepareStatement("INSERT INTO audit_nodes (level, idx, hash) VALUES (?, ?, ?)")) {
             for (Node node : nodes) {
                 insert.setInt(1, node.id().level());
                 insert.setLong(2, node.id().index());
@@ -70,7 +72,8 @@ public final class AuditNodeTable {
         for (int from = 0; from < distinct.size(); from += MAX_IDS_PER_QUERY) {
             List<NodeId> part = distinct.subList(from, Math.min(distinct.size(), from + MAX_IDS_PER_QUERY));
             // A row-value IN list: SQLite answers it with one primary-key seek per pair.
-            StringBuilder sql = new StringBuilder("SELECT level, idx, hash FROM audit_nodes WHERE (level, idx) IN (VALUES ");
+            StringBuilder sql =
+                    new StringBuilder("SELECT level, idx, hash FROM audit_nodes WHERE (level, idx) IN (VALUES ");
             for (int i = 0; i < part.size(); i++) {
                 sql.append(i == 0 ? "(?, ?)" : ", (?, ?)");
             }
@@ -92,12 +95,13 @@ public final class AuditNodeTable {
         for (NodeId id : ids) {
             byte[] hash = found.get(id);
             if (hash == null) {
-                throw new StoreException("the audit tree has no " + id + "; it was asked beyond the tree's size or the database was"
-                        + " modified outside Countersign");
+                throw new StoreException(
+                        "the audit tree has no " + id + "; it was asked beyond the tree's size or the database was"
+                                + " modified outside Countersign");
             }
             if (hash.length != 32) {
-                throw new StoreException("the audit tree's " + id + " has " + hash.length + " bytes, want 32; the database was modified"
-                        + " outside Countersign");
+                throw new StoreException("the audit tree's " + id + " has " + hash.length
+                        + " bytes, want 32; the database was modified" + " outside Countersign");
             }
             hashes.add(hash);
         }

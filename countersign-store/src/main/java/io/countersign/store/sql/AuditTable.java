@@ -61,7 +61,8 @@ public final class AuditTable {
      */
     public Optional<Long> firstUnauthenticated(Connection connection, long from, long to) throws SQLException {
         requireRange(from, to);
-        try (PreparedStatement select = connection.prepareStatement("SELECT seq, leaf, mac FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq")) {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT seq, leaf, mac FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq")) {
             select.setLong(1, from);
             select.setLong(2, to);
             try (ResultSet rows = select.executeQuery()) {
@@ -80,7 +81,8 @@ public final class AuditTable {
 
     /** The number of entries; sequence numbers start at 0 and have no gaps, so it is the last one plus one. */
     public long size(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_entries");
+        try (PreparedStatement select =
+                        connection.prepareStatement("SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_entries");
                 ResultSet rows = select.executeQuery()) {
             rows.next();
             return rows.getLong(1);
@@ -91,8 +93,8 @@ public final class AuditTable {
     public List<byte[]> leaves(Connection connection, long start, long end) throws SQLException {
         requireRange(start, end);
         if (end - start > MAX_LEAVES_PER_READ) {
-            throw new IllegalArgumentException("entries [" + start + ", " + end + ") are " + (end - start) + ", at most "
-                    + MAX_LEAVES_PER_READ + " per read");
+            throw new IllegalArgumentException("entries [" + start + ", " + end + ") are " + (end - start)
+                    + ", at most " + MAX_LEAVES_PER_READ + " per read");
         }
         List<byte[]> leaves = new ArrayList<>((int) (end - start));
         this.<RuntimeException>select(connection, start, end, (seq, leaf) -> leaves.add(leaf));
@@ -103,7 +105,8 @@ public final class AuditTable {
      * Hands the leaves of entries [start, end) to the sink in order, from one consistent snapshot
      * (one statement), without holding them all in memory.
      */
-    public void stream(Connection connection, long start, long end, AuditLeafSink sink) throws SQLException, IOException {
+    public void stream(Connection connection, long start, long end, AuditLeafSink sink)
+            throws SQLException, IOException {
         this.<IOException>select(connection, start, end, sink::accept);
     }
 
@@ -117,11 +120,17 @@ public final class AuditTable {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT seq, time, type, request_id, leaf, mac FROM audit_entries WHERE seq >= ? ORDER BY seq")) {
             select.setLong(1, start);
-            select.setFetchSize(1_000); // PostgreSQL: a cursor inside the caller's transaction, so a sink may stop early cheaply
+            select.setFetchSize(
+                    1_000); // PostgreSQL: a cursor inside the caller's transaction, so a sink may stop early cheaply
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    sink.acceptRow(rows.getLong(1), rows.getLong(2), rows.getString(3), Optional.ofNullable(rows.getString(4)),
-                            rows.getBytes(5), Optional.ofNullable(rows.getBytes(6)));
+                    sink.acceptRow(
+                            rows.getLong(1),
+                            rows.getLong(2),
+                            rows.getString(3),
+                            Optional.ofNullable(rows.getString(4)),
+                            rows.getBytes(5),
+                            Optional.ofNullable(rows.getBytes(6)));
                 }
             }
         }
@@ -133,13 +142,15 @@ public final class AuditTable {
         void accept(long seq, byte[] leaf) throws X;
     }
 
-    private <X extends Exception> void select(Connection connection, long start, long end, Rows<X> sink) throws SQLException, X {
+    private <X extends Exception> void select(Connection connection, long start, long end, Rows<X> sink)
+            throws SQLException, X {
         requireRange(start, end);
         // Checked first so that a bad range fails before the sink got anything. The log only
         // grows, so entries that exist now still exist for the select below.
         long size = size(connection);
         if (end > size) {
-            throw new IllegalArgumentException("entries [" + start + ", " + end + ") asked for, but the log has " + size);
+            throw new IllegalArgumentException(
+                    "entries [" + start + ", " + end + ") asked for, but the log has " + size);
         }
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT seq, leaf FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq")) {
@@ -167,7 +178,8 @@ public final class AuditTable {
 
     private static void requireRange(long start, long end) {
         if (start < 0 || end < start) {
-            throw new IllegalArgumentException("entries [" + start + ", " + end + ") is not a range; want 0 <= start <= end");
+            throw new IllegalArgumentException(
+                    "entries [" + start + ", " + end + ") is not a range; want 0 <= start <= end");
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.countersign.store.sql;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.tlog.tree.CompactRange;
 import io.countersign.tlog.tree.TreeAppend;
@@ -12,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +54,8 @@ public final class AuditTree {
     /** Entry {@code seq} with these leaf bytes was inserted in the running batch. */
     public void appended(long seq, byte[] leaf) {
         if (seq != batchStart + pending.size()) {
-            throw new IllegalStateException("bug: audit entry " + seq + " appended, want " + (batchStart + pending.size()));
+            throw new IllegalStateException(
+                    "bug: audit entry " + seq + " appended, want " + (batchStart + pending.size()));
         }
         pending.add(hasher.hashLeaf(leaf));
     }
@@ -115,7 +116,8 @@ public final class AuditTree {
     private void catchUp(Connection connection, CompactRange range, long entries) throws SQLException {
         long from = range.size();
         LOG.info("adding the Merkle tree nodes of audit entries [{}, {})", from, entries);
-        try (PreparedStatement select = connection.prepareStatement("SELECT seq, leaf FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq")) {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT seq, leaf FROM audit_entries WHERE seq >= ? AND seq < ? ORDER BY seq")) {
             for (long start = from; start < entries; start += CATCH_UP_CHUNK) {
                 long end = Math.min(entries, start + CATCH_UP_CHUNK);
                 select.setLong(1, start);

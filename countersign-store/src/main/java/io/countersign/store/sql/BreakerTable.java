@@ -18,8 +18,10 @@ public final class BreakerTable {
 
     private BreakerTable() {}
 
-    public static Optional<TrippedBreaker> find(Connection connection, String agent, String breaker) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM breaker_trips WHERE agent_key = ? AND breaker = ?")) {
+    public static Optional<TrippedBreaker> find(Connection connection, String agent, String breaker)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT " + COLUMNS + " FROM breaker_trips WHERE agent_key = ? AND breaker = ?")) {
             select.setString(1, key(agent));
             select.setString(2, breaker);
             try (ResultSet rows = select.executeQuery()) {
@@ -30,7 +32,8 @@ public final class BreakerTable {
 
     /** Every tripped breaker, oldest trip first. */
     public static List<TrippedBreaker> list(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM breaker_trips ORDER BY tripped_at, agent_key, breaker");
+        try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT " + COLUMNS + " FROM breaker_trips ORDER BY tripped_at, agent_key, breaker");
                 ResultSet rows = select.executeQuery()) {
             List<TrippedBreaker> all = new ArrayList<>();
             while (rows.next()) {
@@ -56,15 +59,19 @@ public final class BreakerTable {
     }
 
     /** Deletes the trip and returns it; empty when there was none. */
-    public static Optional<TrippedBreaker> reset(Connection connection, String agent, String breaker) throws SQLException {
+    public static Optional<TrippedBreaker> reset(Connection connection, String agent, String breaker)
+            throws SQLException {
         Optional<TrippedBreaker> tripped = find(connection, agent, breaker);
         if (tripped.isPresent()) {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM breaker_trips WHERE agent_key = ? AND breaker = ?")) {
+            try (PreparedStatement delete =
+                    connection.prepareStatement("DELETE FROM breaker_trips WHERE agent_key = ? AND breaker = ?")) {
                 delete.setString(1, key(agent));
                 delete.setString(2, breaker);
                 if (delete.executeUpdate() != 1) {
-                    // Both run in one transaction of the writer that holds the write lock: a row seen and then gone is a bug.
-                    throw new IllegalStateException("bug: the trip of breaker '" + breaker + "' for agent " + agent + " vanished inside a transaction");
+                    // Both run in one transaction of the writer that holds the write lock: a row seen and then gone is
+                    // a bug.
+                    throw new IllegalStateException("bug: the trip of breaker '" + breaker + "' for agent " + agent
+                            + " vanished inside a transaction");
                 }
             }
         }
@@ -72,8 +79,13 @@ public final class BreakerTable {
     }
 
     private static TrippedBreaker tripped(ResultSet rows) throws SQLException {
-        return new TrippedBreaker(rows.getString("agent"), rows.getString("breaker"), Instant.parse(rows.getString("tripped_at")),
-                rows.getInt("trip_count"), Duration.ofMillis(rows.getLong("window_ms")), Optional.ofNullable(rows.getString("request_id")));
+        return new TrippedBreaker(
+                rows.getString("agent"),
+                rows.getString("breaker"),
+                Instant.parse(rows.getString("tripped_at")),
+                rows.getInt("trip_count"),
+                Duration.ofMillis(rows.getLong("window_ms")),
+                Optional.ofNullable(rows.getString("request_id")));
     }
 
     private static String key(String agent) {

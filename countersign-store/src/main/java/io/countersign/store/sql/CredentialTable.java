@@ -37,8 +37,8 @@ public final class CredentialTable {
     public void insert(Connection connection, StoredCredential credential) throws SQLException {
         Principal principal = credential.principal();
         String kind = kind(principal);
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO credentials (" + COLUMNS + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO credentials (" + COLUMNS + ")" + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, credential.tokenId());
             insert.setString(2, kind);
             insert.setString(3, principal.name());
@@ -78,7 +78,8 @@ public final class CredentialTable {
     }
 
     public Optional<StoredCredential> findByTokenId(Connection connection, String tokenId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM credentials WHERE token_id = ?")) {
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT " + COLUMNS + " FROM credentials WHERE token_id = ?")) {
             select.setString(1, tokenId);
             try (ResultSet rows = select.executeQuery()) {
                 return rows.next() ? Optional.of(credential(rows)) : Optional.empty();
@@ -87,7 +88,8 @@ public final class CredentialTable {
     }
 
     public List<StoredCredential> list(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM credentials ORDER BY kind, lower(name), created_at");
+        try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT " + COLUMNS + " FROM credentials ORDER BY kind, lower(name), created_at");
                 ResultSet rows = select.executeQuery()) {
             List<StoredCredential> all = new ArrayList<>();
             while (rows.next()) {
@@ -128,7 +130,8 @@ public final class CredentialTable {
     }
 
     public void touch(Connection connection, String tokenId, Instant at) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE credentials SET last_used_at = ? WHERE token_id = ?")) {
+        try (PreparedStatement update =
+                connection.prepareStatement("UPDATE credentials SET last_used_at = ? WHERE token_id = ?")) {
             update.setString(1, at.toString());
             update.setString(2, tokenId);
             update.executeUpdate();
@@ -147,7 +150,7 @@ public final class CredentialTable {
 
     public List<Suspension> suspensions(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT name, suspended_at, suspended_by, reason FROM agent_suspensions ORDER BY name_key");
+                        "SELECT name, suspended_at, suspended_by, reason FROM agent_suspensions ORDER BY name_key");
                 ResultSet rows = select.executeQuery()) {
             List<Suspension> all = new ArrayList<>();
             while (rows.next()) {
@@ -158,8 +161,9 @@ public final class CredentialTable {
     }
 
     public boolean suspend(Connection connection, Suspension suspension) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO agent_suspensions"
-                + " (name_key, name, suspended_at, suspended_by, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING")) {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO agent_suspensions"
+                        + " (name_key, name, suspended_at, suspended_by, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING")) {
             insert.setString(1, suspension.agent().toLowerCase(Locale.ROOT));
             insert.setString(2, suspension.agent());
             insert.setString(3, suspension.at().toString());
@@ -170,7 +174,8 @@ public final class CredentialTable {
     }
 
     public boolean resume(Connection connection, String agent) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM agent_suspensions WHERE name_key = ?")) {
+        try (PreparedStatement delete =
+                connection.prepareStatement("DELETE FROM agent_suspensions WHERE name_key = ?")) {
             delete.setString(1, agent.toLowerCase(Locale.ROOT));
             return delete.executeUpdate() == 1;
         }
@@ -178,9 +183,11 @@ public final class CredentialTable {
 
     private static Suspension suspension(ResultSet row) throws SQLException {
         try {
-            return new Suspension(row.getString(1), Instant.parse(row.getString(2)), row.getString(3), row.getString(4));
+            return new Suspension(
+                    row.getString(1), Instant.parse(row.getString(2)), row.getString(3), row.getString(4));
         } catch (RuntimeException e) {
-            throw new StoreException("the suspension of agent '" + row.getString(1) + "' is unreadable: " + e.getMessage(), e);
+            throw new StoreException(
+                    "the suspension of agent '" + row.getString(1) + "' is unreadable: " + e.getMessage(), e);
         }
     }
 
@@ -188,8 +195,14 @@ public final class CredentialTable {
         String tokenId = row.getString(1);
         try {
             String scopes = row.getString(12);
-            return new StoredCredential(tokenId, principal(row), row.getString(7), Instant.parse(row.getString(8)),
-                    instant(row.getString(9)), instant(row.getString(10)), instant(row.getString(11)),
+            return new StoredCredential(
+                    tokenId,
+                    principal(row),
+                    row.getString(7),
+                    Instant.parse(row.getString(8)),
+                    instant(row.getString(9)),
+                    instant(row.getString(10)),
+                    instant(row.getString(11)),
                     scopes == null ? Scopes.UNRESTRICTED : Scopes.of(codec.readNames(scopes)));
         } catch (RuntimeException e) {
             throw new StoreException("the stored credential '" + tokenId + "' is unreadable: " + e.getMessage(), e);
@@ -200,7 +213,8 @@ public final class CredentialTable {
         return Optional.ofNullable(text).map(Instant::parse);
     }
 
-    private static void setInstant(PreparedStatement statement, int index, Optional<Instant> value) throws SQLException {
+    private static void setInstant(PreparedStatement statement, int index, Optional<Instant> value)
+            throws SQLException {
         if (value.isPresent()) {
             statement.setString(index, value.get().toString());
         } else {
@@ -212,7 +226,8 @@ public final class CredentialTable {
         String kind = row.getString(2);
         return switch (kind) {
             case AGENT -> new Agent(row.getString(3), codec.readLabels(row.getString(5)));
-            case HUMAN -> new Human(row.getString(3), row.getString(4), new HashSet<>(codec.readNames(row.getString(6))));
+            case HUMAN ->
+                new Human(row.getString(3), row.getString(4), new HashSet<>(codec.readNames(row.getString(6))));
             default -> throw new IllegalArgumentException("unknown principal kind '" + kind + "'");
         };
     }

@@ -21,7 +21,8 @@ import java.util.Optional;
  * except for how a claim locks: PostgreSQL skips rows other nodes are claiming.
  */
 public final class OutboxTable {
-    private static final String COLUMNS = "id, channel, type, request_id, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at";
+    private static final String COLUMNS =
+            "id, channel, type, request_id, payload, created_at, status, attempts, next_attempt_at, last_error, delivered_at";
     /** A longer error says no more and fills the table. */
     private static final int MAX_ERROR = 2_000;
 
@@ -40,8 +41,9 @@ public final class OutboxTable {
     }
 
     public static void insert(Connection connection, OutboxEvent event) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO outbox"
-                + " (channel, type, request_id, payload, created_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)")) {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO outbox"
+                        + " (channel, type, request_id, payload, created_at, status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)")) {
             insert.setString(1, event.channel());
             insert.setString(2, event.type().wireName());
             if (event.request().isPresent()) {
@@ -58,8 +60,9 @@ public final class OutboxTable {
 
     /** Whether any delivery is due: a read, so that an idle worker's poll takes no write transaction. */
     public boolean anyDue(Connection connection, Instant now) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
-                + " AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1")) {
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+                        + " AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1")) {
             select.setLong(1, now.toEpochMilli());
             select.setLong(2, now.toEpochMilli());
             try (ResultSet rows = select.executeQuery()) {
@@ -78,8 +81,8 @@ public final class OutboxTable {
                 + " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.request_id = o.request_id AND e.channel = o.channel"
                 + " AND e.id < o.id AND e.status <> 'delivered')"
                 + " ORDER BY o.id LIMIT ?" + (skipLocked ? " FOR UPDATE SKIP LOCKED" : "");
-        try (PreparedStatement claim = connection.prepareStatement("UPDATE outbox SET leased_until = ? WHERE id IN (" + due + ")"
-                + " RETURNING " + COLUMNS)) {
+        try (PreparedStatement claim = connection.prepareStatement(
+                "UPDATE outbox SET leased_until = ? WHERE id IN (" + due + ")" + " RETURNING " + COLUMNS)) {
             long millis = now.toEpochMilli();
             claim.setLong(1, now.plus(lease).toEpochMilli());
             claim.setLong(2, millis);
@@ -100,9 +103,11 @@ public final class OutboxTable {
         }
     }
 
-    public void failed(Connection connection, long id, String error, Instant nextAttemptAt, boolean giveUp) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE outbox SET status = ?, attempts = attempts + 1,"
-                + " last_error = ?, next_attempt_at = ?, leased_until = NULL WHERE id = ? AND status = 'pending'")) {
+    public void failed(Connection connection, long id, String error, Instant nextAttemptAt, boolean giveUp)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE outbox SET status = ?, attempts = attempts + 1,"
+                        + " last_error = ?, next_attempt_at = ?, leased_until = NULL WHERE id = ? AND status = 'pending'")) {
             update.setString(1, giveUp ? "failed" : "pending");
             update.setString(2, error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR) : error);
             update.setLong(3, nextAttemptAt.toEpochMilli());
@@ -112,7 +117,8 @@ public final class OutboxTable {
     }
 
     public List<Delivery> list(Connection connection, Delivery.Status status, int limit) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?")) {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT " + COLUMNS + " FROM outbox WHERE status = ? ORDER BY id DESC LIMIT ?")) {
             select.setString(1, status.wireName());
             select.setInt(2, limit);
             return read(select);
@@ -133,7 +139,8 @@ public final class OutboxTable {
         for (Delivery.Status status : Delivery.Status.values()) {
             counts.put(status, 0L);
         }
-        try (PreparedStatement select = connection.prepareStatement("SELECT status, count(*) FROM outbox GROUP BY status");
+        try (PreparedStatement select =
+                        connection.prepareStatement("SELECT status, count(*) FROM outbox GROUP BY status");
                 ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
                 counts.put(status(rows.getString(1)), rows.getLong(2));
@@ -143,7 +150,8 @@ public final class OutboxTable {
     }
 
     public Optional<String> messageRef(Connection connection, String request, String channel) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT ref FROM channel_messages WHERE request_id = ? AND channel = ?")) {
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT ref FROM channel_messages WHERE request_id = ? AND channel = ?")) {
             select.setString(1, request);
             select.setString(2, channel);
             try (ResultSet rows = select.executeQuery()) {
@@ -152,9 +160,11 @@ public final class OutboxTable {
         }
     }
 
-    public void rememberMessageRef(Connection connection, String request, String channel, String ref) throws SQLException {
-        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO channel_messages (request_id, channel, ref) VALUES (?, ?, ?)"
-                + " ON CONFLICT (request_id, channel) DO UPDATE SET ref = excluded.ref")) {
+    public void rememberMessageRef(Connection connection, String request, String channel, String ref)
+            throws SQLException {
+        try (PreparedStatement upsert =
+                connection.prepareStatement("INSERT INTO channel_messages (request_id, channel, ref) VALUES (?, ?, ?)"
+                        + " ON CONFLICT (request_id, channel) DO UPDATE SET ref = excluded.ref")) {
             upsert.setString(1, request);
             upsert.setString(2, channel);
             upsert.setString(3, ref);
@@ -166,10 +176,19 @@ public final class OutboxTable {
         List<Delivery> deliveries = new ArrayList<>();
         try (ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                OutboxEvent event = new OutboxEvent(rows.getString("channel"), NotificationType.fromWireName(rows.getString("type")),
-                        Optional.ofNullable(rows.getString("request_id")), rows.getString("payload"), Instant.parse(rows.getString("created_at")));
-                deliveries.add(new Delivery(rows.getLong("id"), event, status(rows.getString("status")), rows.getInt("attempts"),
-                        Instant.ofEpochMilli(rows.getLong("next_attempt_at")), Optional.ofNullable(rows.getString("last_error")),
+                OutboxEvent event = new OutboxEvent(
+                        rows.getString("channel"),
+                        NotificationType.fromWireName(rows.getString("type")),
+                        Optional.ofNullable(rows.getString("request_id")),
+                        rows.getString("payload"),
+                        Instant.parse(rows.getString("created_at")));
+                deliveries.add(new Delivery(
+                        rows.getLong("id"),
+                        event,
+                        status(rows.getString("status")),
+                        rows.getInt("attempts"),
+                        Instant.ofEpochMilli(rows.getLong("next_attempt_at")),
+                        Optional.ofNullable(rows.getString("last_error")),
                         Optional.ofNullable(rows.getString("delivered_at")).map(Instant::parse)));
             }
         }

@@ -35,9 +35,10 @@ public final class RequestTable {
         }
     }
 
-    public Optional<ApprovalRequest> findByIdempotencyKey(Connection connection, String agent, String key) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT document FROM requests WHERE agent = ? AND idempotency_key = ?")) {
+    public Optional<ApprovalRequest> findByIdempotencyKey(Connection connection, String agent, String key)
+            throws SQLException {
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT document FROM requests WHERE agent = ? AND idempotency_key = ?")) {
             select.setString(1, agent);
             select.setString(2, key);
             return decodeAll(select).stream().findFirst();
@@ -45,12 +46,13 @@ public final class RequestTable {
     }
 
     public List<ApprovalRequest> findPending(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT document FROM requests WHERE status = ? ORDER BY created_at, id")) {
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT document FROM requests WHERE status = ? ORDER BY created_at, id")) {
             select.setString(1, PENDING);
             List<ApprovalRequest> pending = decodeAll(select);
             // The column has whole milliseconds; the exact order within one comes from the document.
-            pending.sort(Comparator.comparing(ApprovalRequest::createdAt).thenComparing(request -> request.id().value()));
+            pending.sort(Comparator.comparing(ApprovalRequest::createdAt)
+                    .thenComparing(request -> request.id().value()));
             return pending;
         }
     }
@@ -64,22 +66,26 @@ public final class RequestTable {
             select.setLong(2, now.toEpochMilli());
             List<ApprovalRequest> candidates = decodeAll(select);
             candidates.removeIf(request -> request.expiresAt().orElseThrow().isAfter(now));
-            candidates.sort(Comparator.comparing((ApprovalRequest request) -> request.expiresAt().orElseThrow())
+            candidates.sort(Comparator.comparing(
+                            (ApprovalRequest request) -> request.expiresAt().orElseThrow())
                     .thenComparing(request -> request.id().value()));
             return candidates;
         }
     }
 
     /** Requests created in [from, to), oldest first: the decision history that insights and replay read. */
-    public List<ApprovalRequest> findCreatedBetween(Connection connection, Instant from, Instant to) throws SQLException {
+    public List<ApprovalRequest> findCreatedBetween(Connection connection, Instant from, Instant to)
+            throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT document FROM requests WHERE created_at >= ? AND created_at <= ? ORDER BY created_at, id")) {
             // The column holds whole milliseconds (floored): select a superset, then filter exactly.
             select.setLong(1, from.toEpochMilli());
             select.setLong(2, to.toEpochMilli());
             List<ApprovalRequest> found = decodeAll(select);
-            found.removeIf(request -> request.createdAt().isBefore(from) || !request.createdAt().isBefore(to));
-            found.sort(Comparator.comparing(ApprovalRequest::createdAt).thenComparing(request -> request.id().value()));
+            found.removeIf(request ->
+                    request.createdAt().isBefore(from) || !request.createdAt().isBefore(to));
+            found.sort(Comparator.comparing(ApprovalRequest::createdAt)
+                    .thenComparing(request -> request.id().value()));
             return found;
         }
     }
@@ -97,7 +103,11 @@ public final class RequestTable {
             insert.setString(6, request.idempotencyKey().orElse(null));
             insert.setString(7, codec.write(request));
             insert.setString(8, request.action().onBehalfOf().orElse(null));
-            insert.setString(9, request.resolvedOnBehalfOf().map(person -> person.id().value()).orElse(null));
+            insert.setString(
+                    9,
+                    request.resolvedOnBehalfOf()
+                            .map(person -> person.id().value())
+                            .orElse(null));
             insert.executeUpdate();
         } catch (SQLException e) {
             if (!SqlErrors.isConstraintViolation(e)) {
@@ -113,8 +123,9 @@ public final class RequestTable {
      * idempotency key, and the stored votes unchanged at the head of the new list.
      */
     public void update(Connection connection, ApprovalRequest request) throws SQLException {
-        ApprovalRequest stored = find(connection, request.id()).orElseThrow(() -> new IllegalArgumentException(
-                "request " + request.id() + " does not exist, so it can't be updated; insert it first"));
+        ApprovalRequest stored = find(connection, request.id())
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "request " + request.id() + " does not exist, so it can't be updated; insert it first"));
         requireLaterStateOf(stored, request);
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE requests SET status = ?, expires_at = ?, document = ? WHERE id = ?")) {
@@ -147,8 +158,10 @@ public final class RequestTable {
                     if (!SqlErrors.isConstraintViolation(e)) {
                         throw e;
                     }
-                    throw new IllegalArgumentException("request " + request.id() + ": '" + vote.voter()
-                            + "' has already voted on it; one vote per person", e);
+                    throw new IllegalArgumentException(
+                            "request " + request.id() + ": '" + vote.voter()
+                                    + "' has already voted on it; one vote per person",
+                            e);
                 }
             }
         }
@@ -162,31 +175,36 @@ public final class RequestTable {
         List<Vote> before = stored.votes();
         List<Vote> after = next.votes();
         if (after.size() < before.size() || !after.subList(0, before.size()).equals(before)) {
-            throw new IllegalArgumentException("request " + next.id() + ": the update has " + after.size() + " vote(s) that don't begin with the "
-                    + before.size() + " stored; votes are only ever added");
+            throw new IllegalArgumentException("request " + next.id() + ": the update has " + after.size()
+                    + " vote(s) that don't begin with the " + before.size() + " stored; votes are only ever added");
         }
     }
 
     private static void requireUnchanged(ApprovalRequest next, String what, Object stored, Object updated) {
         if (!Objects.equals(stored, updated)) {
-            throw new IllegalArgumentException("request " + next.id() + ": the update changes its " + what + " from " + stored + " to " + updated
-                    + "; an update must be a later state of the same request");
+            throw new IllegalArgumentException("request " + next.id() + ": the update changes its " + what + " from "
+                    + stored + " to " + updated + "; an update must be a later state of the same request");
         }
     }
 
-    private IllegalArgumentException duplicate(Connection connection, ApprovalRequest request, SQLException cause) throws SQLException {
-        if (exists(connection, "SELECT 1 FROM requests WHERE id = ?", request.id().value())) {
+    private IllegalArgumentException duplicate(Connection connection, ApprovalRequest request, SQLException cause)
+            throws SQLException {
+        if (exists(
+                connection, "SELECT 1 FROM requests WHERE id = ?", request.id().value())) {
             return new IllegalArgumentException("request " + request.id() + " already exists", cause);
         }
         String key = request.idempotencyKey().orElse(null);
         if (key != null) {
             Optional<String> other = idOf(connection, request.agent().name(), key);
             if (other.isPresent()) {
-                return new IllegalArgumentException("agent '" + request.agent().name() + "' already has request " + other.get()
-                        + " with idempotency key '" + key + "'", cause);
+                return new IllegalArgumentException(
+                        "agent '" + request.agent().name() + "' already has request " + other.get()
+                                + " with idempotency key '" + key + "'",
+                        cause);
             }
         }
-        return new IllegalArgumentException("request " + request.id() + " violates a constraint: " + cause.getMessage(), cause);
+        return new IllegalArgumentException(
+                "request " + request.id() + " violates a constraint: " + cause.getMessage(), cause);
     }
 
     private static boolean exists(Connection connection, String sql, String value) throws SQLException {
@@ -199,7 +217,8 @@ public final class RequestTable {
     }
 
     private static Optional<String> idOf(Connection connection, String agent, String key) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT id FROM requests WHERE agent = ? AND idempotency_key = ?")) {
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT id FROM requests WHERE agent = ? AND idempotency_key = ?")) {
             select.setString(1, agent);
             select.setString(2, key);
             try (ResultSet rows = select.executeQuery()) {

@@ -34,12 +34,15 @@ public abstract class SqlAuditLog implements AuditLog {
     protected SqlAuditLog(Reads reads, AuditTable entries) {
         this.reads = requireNonNull(reads, "reads is null");
         this.entries = requireNonNull(entries, "entries is null");
-        this.hashes = ids -> reads.read("read " + ids.size() + " audit tree nodes", connection -> nodes.read(connection, ids));
+        this.hashes = ids ->
+                reads.read("read " + ids.size() + " audit tree nodes", connection -> nodes.read(connection, ids));
     }
 
     @Override
     public Optional<Long> firstUnauthenticated(long from, long to) {
-        return reads.read("check the MACs of audit entries [" + from + ", " + to + ")", connection -> entries.firstUnauthenticated(connection, from, to));
+        return reads.read(
+                "check the MACs of audit entries [" + from + ", " + to + ")",
+                connection -> entries.firstUnauthenticated(connection, from, to));
     }
 
     /** The number of entries the Merkle tree covers; equal to the log's size once the writer ran. */
@@ -87,14 +90,17 @@ public abstract class SqlAuditLog implements AuditLog {
      * @return false when a checkpoint of that size was already kept (the new one is dropped)
      * @throws IllegalArgumentException when the size or root does not match the tree
      */
-    protected final boolean insertMatchingCheckpoint(Connection connection, StoredCheckpoint checkpoint) throws SQLException {
+    protected final boolean insertMatchingCheckpoint(Connection connection, StoredCheckpoint checkpoint)
+            throws SQLException {
         long size = nodes.treeSize(connection);
         if (checkpoint.size() > size) {
-            throw new IllegalArgumentException("checkpoint of size " + checkpoint.size() + " is beyond the audit tree's size " + size);
+            throw new IllegalArgumentException(
+                    "checkpoint of size " + checkpoint.size() + " is beyond the audit tree's size " + size);
         }
         byte[] root = new TreeReader(nodes.reader(connection)).rootAt(checkpoint.size());
         if (!MessageDigest.isEqual(root, checkpoint.root())) {
-            throw new IllegalArgumentException("checkpoint of size " + checkpoint.size() + " has another root than the audit tree");
+            throw new IllegalArgumentException(
+                    "checkpoint of size " + checkpoint.size() + " has another root than the audit tree");
         }
         return checkpoints.insert(connection, checkpoint);
     }

@@ -17,7 +17,8 @@ public final class SqlErrors {
      * wrong: admin/crash shutdown, cannot connect now, too many connections, lock not available,
      * statement cancelled (statement_timeout), idle-in-transaction and idle-session timeouts.
      */
-    private static final Set<String> UNAVAILABLE_STATES = Set.of("57P01", "57P02", "57P03", "57P05", "53300", "55P03", "57014", "25P03");
+    private static final Set<String> UNAVAILABLE_STATES =
+            Set.of("57P01", "57P02", "57P03", "57P05", "53300", "55P03", "57014", "25P03");
 
     private SqlErrors() {}
 
@@ -41,11 +42,14 @@ public final class SqlErrors {
      */
     public static boolean isUnavailable(SQLException e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLNonTransientConnectionException
-                    || cause instanceof SQLRecoverableException || cause instanceof IOException) {
+            if (cause instanceof SQLTransientConnectionException
+                    || cause instanceof SQLNonTransientConnectionException
+                    || cause instanceof SQLRecoverableException
+                    || cause instanceof IOException) {
                 return true;
             }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null
+            if (cause instanceof SQLException sql
+                    && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || UNAVAILABLE_STATES.contains(sql.getSQLState()))) {
                 return true;
             }

@@ -66,7 +66,9 @@ public final class SqlOutbox implements Outbox {
     @Override
     public List<Delivery> list(Delivery.Status status, int limit) {
         requireNonNull(status, "status is null");
-        return runner.read("list " + status.wireName() + " outbox deliveries", connection -> table.list(connection, status, limit));
+        return runner.read(
+                "list " + status.wireName() + " outbox deliveries",
+                connection -> table.list(connection, status, limit));
     }
 
     @Override
@@ -84,7 +86,9 @@ public final class SqlOutbox implements Outbox {
     public Optional<String> messageRef(String request, String channel) {
         requireNonNull(request, "request is null");
         requireNonNull(channel, "channel is null");
-        return runner.read("find the " + channel + " message of request " + request, connection -> table.messageRef(connection, request, channel));
+        return runner.read(
+                "find the " + channel + " message of request " + request,
+                connection -> table.messageRef(connection, request, channel));
     }
 
     @Override

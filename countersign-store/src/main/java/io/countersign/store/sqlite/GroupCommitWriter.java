@@ -1,6 +1,5 @@
 package io.countersign.store.sqlite;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTree;
 import io.countersign.tlog.tree.CompactRange;
@@ -15,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +44,8 @@ final class GroupCommitWriter implements AutoCloseable {
     /** What a caller runs on the writer thread. */
     @FunctionalInterface
     interface Work<T> {
-        @Nullable T run(WriteBatch batch);
+        @Nullable
+        T run(WriteBatch batch);
     }
 
     private final Connection connection;
@@ -66,7 +67,10 @@ final class GroupCommitWriter implements AutoCloseable {
         this.maxBatch = maxBatch;
         // A platform thread: it spends its time in native code (SQLite, fsync), which would pin a
         // virtual thread anyway. A daemon, because nothing it holds is acknowledged before COMMIT.
-        this.thread = Thread.ofPlatform().name("countersign-sqlite-writer").daemon(true).unstarted(this::loop);
+        this.thread = Thread.ofPlatform()
+                .name("countersign-sqlite-writer")
+                .daemon(true)
+                .unstarted(this::loop);
     }
 
     /** Starts the writer; it owns {@code connection} from now on and closes it when the writer is closed. */
@@ -85,8 +89,9 @@ final class GroupCommitWriter implements AutoCloseable {
      */
     <T> T submit(Work<T> work) {
         if (Thread.currentThread() == thread) {
-            throw new IllegalStateException("transact was called from inside a transaction's work: the writer thread would wait for itself"
-                    + " forever. Do both writes in one work, or the second one after transact returns");
+            throw new IllegalStateException(
+                    "transact was called from inside a transaction's work: the writer thread would wait for itself"
+                            + " forever. Do both writes in one work, or the second one after transact returns");
         }
         Job<T> job = new Job<>(work);
         // The lock makes "not closed" and "queued" one step, so close() can't slip its stop marker
@@ -121,7 +126,8 @@ final class GroupCommitWriter implements AutoCloseable {
     @Override
     public void close() {
         if (Thread.currentThread() == thread) {
-            throw new IllegalStateException("the store was closed from inside a transaction's work; close it after transact returns");
+            throw new IllegalStateException(
+                    "the store was closed from inside a transaction's work; close it after transact returns");
         }
         admission.lock();
         try {
@@ -204,7 +210,10 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (SQLException e) {
             rollbackQuietly();
             tree.abandon();
-            failAll(jobs, () -> new StoreException("starting a write transaction on " + database + " failed: " + e.getMessage(), e));
+            failAll(
+                    jobs,
+                    () -> new StoreException(
+                            "starting a write transaction on " + database + " failed: " + e.getMessage(), e));
             return List.of();
         } catch (StoreException e) {
             // The stored tree and the log disagree (see AuditTree.begin); nothing may be appended.
@@ -225,8 +234,12 @@ final class GroupCommitWriter implements AutoCloseable {
                 SQLException cause = batch.fatal();
                 rollbackQuietly();
                 tree.abandon();
-                failAll(ran, () -> new StoreException("the write batch on " + database + " was rolled back after an error, nothing of this"
-                        + " transaction was kept: " + cause.getMessage(), cause));
+                failAll(
+                        ran,
+                        () -> new StoreException(
+                                "the write batch on " + database + " was rolled back after an error, nothing of this"
+                                        + " transaction was kept: " + cause.getMessage(),
+                                cause));
                 // The rest never ran; they go into a fresh batch.
                 return new ArrayList<>(jobs.subList(i + 1, jobs.size()));
             }
@@ -237,8 +250,12 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (SQLException e) {
             rollbackQuietly();
             tree.abandon();
-            failAll(ran, () -> new StoreException("writing the audit tree nodes of a batch of " + ran.size() + " transaction(s) to "
-                    + database + " failed, none of them was kept: " + e.getMessage(), e));
+            failAll(
+                    ran,
+                    () -> new StoreException(
+                            "writing the audit tree nodes of a batch of " + ran.size() + " transaction(s) to "
+                                    + database + " failed, none of them was kept: " + e.getMessage(),
+                            e));
             return List.of();
         }
         try {
@@ -246,8 +263,12 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (SQLException e) {
             rollbackQuietly();
             tree.abandon();
-            failAll(ran, () -> new StoreException("committing a batch of " + ran.size() + " transaction(s) to " + database
-                    + " failed, none of them was kept: " + e.getMessage(), e));
+            failAll(
+                    ran,
+                    () -> new StoreException(
+                            "committing a batch of " + ran.size() + " transaction(s) to " + database
+                                    + " failed, none of them was kept: " + e.getMessage(),
+                            e));
             return List.of();
         }
         tree.committed(border);

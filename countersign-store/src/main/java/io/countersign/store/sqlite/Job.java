@@ -1,8 +1,8 @@
 package io.countersign.store.sqlite;
 
-import org.jspecify.annotations.Nullable;
 import java.lang.reflect.UndeclaredThrowableException;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /** One caller's work, queued for the {@link GroupCommitWriter}, and its outcome. */
 final class Job<T> {

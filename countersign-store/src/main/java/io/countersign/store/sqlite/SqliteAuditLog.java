@@ -3,9 +3,9 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.store.AuditLeafSink;
+import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.SqlAuditLog;
-import io.countersign.store.StoredCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -31,7 +31,8 @@ public final class SqliteAuditLog extends SqlAuditLog {
     @Override
     public boolean addCheckpoint(StoredCheckpoint checkpoint) {
         requireNonNull(checkpoint, "checkpoint is null");
-        return writer.submit(batch -> batch.sql("keep the audit checkpoint of size " + checkpoint.size(),
+        return writer.submit(batch -> batch.sql(
+                "keep the audit checkpoint of size " + checkpoint.size(),
                 connection -> insertMatchingCheckpoint(connection, checkpoint)));
     }
 

@@ -33,7 +33,9 @@ final class SqliteFiles {
         try {
             if (!Files.isDirectory(dataDirectory)) {
                 try {
-                    Files.createDirectories(dataDirectory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectories(
+                            dataDirectory,
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } catch (UnsupportedOperationException e) {
                     Files.createDirectories(dataDirectory);
                 }

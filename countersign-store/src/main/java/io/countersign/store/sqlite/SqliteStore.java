@@ -10,14 +10,14 @@ import io.countersign.store.AuditLeafSink;
 import io.countersign.store.EntryMacs;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
+import io.countersign.store.internal.RequestCodec;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
-import io.countersign.store.sql.SqlOutbox;
 import io.countersign.store.sql.SqlCall;
-import io.countersign.store.internal.RequestCodec;
+import io.countersign.store.sql.SqlOutbox;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Transaction;
@@ -55,7 +55,8 @@ public final class SqliteStore implements GatewayStore {
     private final SqlOutbox outbox;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SqliteStore(Path file, GroupCommitWriter writer, HikariDataSource readers, RequestCodec codec, EntryMacs macs) {
+    private SqliteStore(
+            Path file, GroupCommitWriter writer, HikariDataSource readers, RequestCodec codec, EntryMacs macs) {
         this.file = file;
         this.audit = new AuditTable(macs);
         this.writer = writer;
@@ -63,18 +64,20 @@ public final class SqliteStore implements GatewayStore {
         this.requests = new RequestTable(codec);
         this.credentials = new CredentialTable(codec);
         this.auditLog = new SqliteAuditLog(this::read, writer, audit);
-        this.outbox = new SqlOutbox(new SqlOutbox.Runner() {
-            @Override
-            public <T> T write(String operation, SqlCall<T> call) {
-                requireOpen();
-                return writer.submit(batch -> batch.sql(operation, call));
-            }
+        this.outbox = new SqlOutbox(
+                new SqlOutbox.Runner() {
+                    @Override
+                    public <T> T write(String operation, SqlCall<T> call) {
+                        requireOpen();
+                        return writer.submit(batch -> batch.sql(operation, call));
+                    }
 
-            @Override
-            public <T> T read(String operation, SqlCall<T> call) {
-                return SqliteStore.this.read(operation, call);
-            }
-        }, OutboxTable.sqlite());
+                    @Override
+                    public <T> T read(String operation, SqlCall<T> call) {
+                        return SqliteStore.this.read(operation, call);
+                    }
+                },
+                OutboxTable.sqlite());
     }
 
     /**
@@ -151,7 +154,9 @@ public final class SqliteStore implements GatewayStore {
     public List<ApprovalRequest> requestsCreatedBetween(Instant from, Instant to) {
         requireNonNull(from, "from is null");
         requireNonNull(to, "to is null");
-        return read("find requests created in [" + from + ", " + to + ")", connection -> requests.findCreatedBetween(connection, from, to));
+        return read(
+                "find requests created in [" + from + ", " + to + ")",
+                connection -> requests.findCreatedBetween(connection, from, to));
     }
 
     /** {@inheritDoc} Soonest expiry first. */
@@ -166,10 +171,11 @@ public final class SqliteStore implements GatewayStore {
     public void create(StoredCredential credential) {
         requireNonNull(credential, "credential is null");
         requireOpen();
-        writer.submit(batch -> batch.sql("create credential for " + credential.principal().auditName(), connection -> {
-            credentials.insert(connection, credential);
-            return null;
-        }));
+        writer.submit(batch ->
+                batch.sql("create credential for " + credential.principal().auditName(), connection -> {
+                    credentials.insert(connection, credential);
+                    return null;
+                }));
     }
 
     @Override
@@ -189,7 +195,9 @@ public final class SqliteStore implements GatewayStore {
         requireNonNull(name, "name is null");
         requireNonNull(at, "at is null");
         requireOpen();
-        return writer.submit(batch -> batch.sql("revoke the keys of agent '" + name + "'", connection -> credentials.revokeAgent(connection, name, at)));
+        return writer.submit(batch -> batch.sql(
+                "revoke the keys of agent '" + name + "'",
+                connection -> credentials.revokeAgent(connection, name, at)));
     }
 
     @Override
@@ -197,7 +205,9 @@ public final class SqliteStore implements GatewayStore {
         requireNonNull(name, "name is null");
         requireNonNull(at, "at is null");
         requireOpen();
-        return writer.submit(batch -> batch.sql("revoke the tokens of human '" + name + "'", connection -> credentials.revokeHuman(connection, name, at)));
+        return writer.submit(batch -> batch.sql(
+                "revoke the tokens of human '" + name + "'",
+                connection -> credentials.revokeHuman(connection, name, at)));
     }
 
     @Override
@@ -205,7 +215,9 @@ public final class SqliteStore implements GatewayStore {
         requireNonNull(name, "name is null");
         java.util.Set<String> copy = java.util.Set.copyOf(groups);
         requireOpen();
-        return writer.submit(batch -> batch.sql("change the groups of human '" + name + "'", connection -> credentials.changeHumanGroups(connection, name, copy)));
+        return writer.submit(batch -> batch.sql(
+                "change the groups of human '" + name + "'",
+                connection -> credentials.changeHumanGroups(connection, name, copy)));
     }
 
     @Override
@@ -222,7 +234,9 @@ public final class SqliteStore implements GatewayStore {
     @Override
     public Optional<Suspension> suspensionOf(String agentName) {
         requireNonNull(agentName, "agentName is null");
-        return read("find the suspension of agent '" + agentName + "'", connection -> credentials.findSuspension(connection, agentName));
+        return read(
+                "find the suspension of agent '" + agentName + "'",
+                connection -> credentials.findSuspension(connection, agentName));
     }
 
     /** Durable when it returns. */
@@ -230,7 +244,9 @@ public final class SqliteStore implements GatewayStore {
     public boolean suspend(Suspension suspension) {
         requireNonNull(suspension, "suspension is null");
         requireOpen();
-        return writer.submit(batch -> batch.sql("suspend agent '" + suspension.agent() + "'", connection -> credentials.suspend(connection, suspension)));
+        return writer.submit(batch -> batch.sql(
+                "suspend agent '" + suspension.agent() + "'",
+                connection -> credentials.suspend(connection, suspension)));
     }
 
     /** Durable when it returns. */
@@ -238,7 +254,8 @@ public final class SqliteStore implements GatewayStore {
     public boolean resume(String agentName) {
         requireNonNull(agentName, "agentName is null");
         requireOpen();
-        return writer.submit(batch -> batch.sql("resume agent '" + agentName + "'", connection -> credentials.resume(connection, agentName)));
+        return writer.submit(batch ->
+                batch.sql("resume agent '" + agentName + "'", connection -> credentials.resume(connection, agentName)));
     }
 
     @Override
@@ -259,7 +276,8 @@ public final class SqliteStore implements GatewayStore {
      */
     @Override
     public List<byte[]> auditLeaves(long start, long end) {
-        return read("read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
+        return read(
+                "read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
     }
 
     /**
@@ -318,7 +336,8 @@ public final class SqliteStore implements GatewayStore {
     public void close() {
         if (writer.isWriterThread()) {
             // Checked before anything is marked closed: the writer can't wait for itself to finish.
-            throw new IllegalStateException("the store was closed from inside a transaction's work; close it after transact returns");
+            throw new IllegalStateException(
+                    "the store was closed from inside a transaction's work; close it after transact returns");
         }
         if (closed.compareAndSet(false, true)) {
             try {

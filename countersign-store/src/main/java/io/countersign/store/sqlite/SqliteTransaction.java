@@ -7,10 +7,10 @@ import io.countersign.breaker.TrippedBreaker;
 import io.countersign.identity.StoredCredential;
 import io.countersign.identity.Suspension;
 import io.countersign.outbox.OutboxEvent;
-import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.CredentialTable;
+import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
@@ -50,7 +50,8 @@ final class SqliteTransaction implements Transaction {
         requireNonNull(agentName, "agentName is null");
         requireNonNull(idempotencyKey, "idempotencyKey is null");
         requireUsable();
-        return batch.sql("find agent '" + agentName + "' request by idempotency key",
+        return batch.sql(
+                "find agent '" + agentName + "' request by idempotency key",
                 connection -> requests.findByIdempotencyKey(connection, agentName, idempotencyKey));
     }
 
@@ -79,7 +80,8 @@ final class SqliteTransaction implements Transaction {
         requireNonNull(event, "event is null");
         requireUsable();
         long seq = batch.nextSeq();
-        byte[] leaf = batch.sql("append audit entry " + seq + " (" + event.type().wireName() + ")",
+        byte[] leaf = batch.sql(
+                "append audit entry " + seq + " (" + event.type().wireName() + ")",
                 connection -> audit.insert(connection, seq, event));
         // Taken only once the row is in: a failed append (caught by the work) leaves no gap.
         batch.appended(leaf);
@@ -101,14 +103,18 @@ final class SqliteTransaction implements Transaction {
         requireNonNull(agent, "agent is null");
         requireNonNull(breaker, "breaker is null");
         requireUsable();
-        return batch.sql("find the trip of breaker '" + breaker + "' for agent " + agent, connection -> BreakerTable.find(connection, agent, breaker));
+        return batch.sql(
+                "find the trip of breaker '" + breaker + "' for agent " + agent,
+                connection -> BreakerTable.find(connection, agent, breaker));
     }
 
     @Override
     public boolean tripBreaker(TrippedBreaker tripped) {
         requireNonNull(tripped, "tripped is null");
         requireUsable();
-        return batch.sql("trip breaker '" + tripped.breaker() + "' for agent " + tripped.agent(), connection -> BreakerTable.trip(connection, tripped));
+        return batch.sql(
+                "trip breaker '" + tripped.breaker() + "' for agent " + tripped.agent(),
+                connection -> BreakerTable.trip(connection, tripped));
     }
 
     @Override
@@ -116,7 +122,9 @@ final class SqliteTransaction implements Transaction {
         requireNonNull(agent, "agent is null");
         requireNonNull(breaker, "breaker is null");
         requireUsable();
-        return batch.sql("reset breaker '" + breaker + "' for agent " + agent, connection -> BreakerTable.reset(connection, agent, breaker));
+        return batch.sql(
+                "reset breaker '" + breaker + "' for agent " + agent,
+                connection -> BreakerTable.reset(connection, agent, breaker));
     }
 
     @Override
@@ -134,14 +142,18 @@ final class SqliteTransaction implements Transaction {
         requireNonNull(agentName, "agentName is null");
         requireNonNull(at, "at is null");
         requireUsable();
-        return batch.sql("revoke the keys of agent '" + agentName + "'", connection -> credentials.revokeAgent(connection, agentName, at));
+        return batch.sql(
+                "revoke the keys of agent '" + agentName + "'",
+                connection -> credentials.revokeAgent(connection, agentName, at));
     }
 
     @Override
     public boolean suspend(Suspension suspension) {
         requireNonNull(suspension, "suspension is null");
         requireUsable();
-        return batch.sql("suspend agent '" + suspension.agent() + "'", connection -> credentials.suspend(connection, suspension));
+        return batch.sql(
+                "suspend agent '" + suspension.agent() + "'",
+                connection -> credentials.suspend(connection, suspension));
     }
 
     @Override
@@ -163,7 +175,8 @@ final class SqliteTransaction implements Transaction {
 
     private void requireUsable() {
         if (!batch.isWriterThread()) {
-            throw new IllegalStateException("a transaction was used from thread '" + Thread.currentThread().getName()
+            throw new IllegalStateException("a transaction was used from thread '"
+                    + Thread.currentThread().getName()
                     + "'; only the work it was given to may use it, on the thread that runs the work");
         }
         if (!open) {

@@ -1,11 +1,11 @@
 package io.countersign.store.sqlite;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.store.StoreException;
 import io.countersign.store.sql.AuditTree;
 import io.countersign.store.sql.SqlCall;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteErrorCode;
 
 /**
@@ -57,7 +57,9 @@ final class WriteBatch {
      */
     <T> T sql(String operation, SqlCall<T> call) {
         if (fatal != null) {
-            throw new StoreException(operation + " refused: an earlier error ended this batch's transaction: " + fatal.getMessage(), fatal);
+            throw new StoreException(
+                    operation + " refused: an earlier error ended this batch's transaction: " + fatal.getMessage(),
+                    fatal);
         }
         try {
             return call.run(connection);

@@ -10,8 +10,8 @@ import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,12 +44,15 @@ class RequestCodecTest {
 
     @Test
     void roundTrip_keepsWhomOnBehalfOfResolvedTo_besideWhatWasSent() {
-        ApprovalRequest request = Requests.pendingResolvedTo(new io.countersign.identity.Person("alice", "alice@example.com"));
+        ApprovalRequest request =
+                Requests.pendingResolvedTo(new io.countersign.identity.Person("alice", "alice@example.com"));
 
         ApprovalRequest read = codec.read(codec.write(request));
         assertThat(read).isEqualTo(request);
         assertThat(read.action().onBehalfOf()).contains("alice@example.com");
-        assertThat(codec.write(Requests.pending("bot"))).as("nothing written when it resolved to nobody").doesNotContain("onBehalfOfPerson");
+        assertThat(codec.write(Requests.pending("bot")))
+                .as("nothing written when it resolved to nobody")
+                .doesNotContain("onBehalfOfPerson");
     }
 
     @Test
@@ -81,7 +84,8 @@ class RequestCodecTest {
     void roundTrip_keepsParams_asDeepAsARequestBodyMayNestThem() {
         // The deepest body {"params": ...} Jackson's default limits parse: 500 nested objects.
         String deep = "{\"a\":".repeat(499) + "1" + "}".repeat(499);
-        ObjectNode params = (ObjectNode) Requests.params("{\"params\":" + deep + "}").get("params");
+        ObjectNode params =
+                (ObjectNode) Requests.params("{\"params\":" + deep + "}").get("params");
         ApprovalRequest request = withParams(params);
 
         assertThat(codec.read(codec.write(request))).isEqualTo(request);
@@ -102,12 +106,33 @@ class RequestCodecTest {
     @Test
     void roundTrip_keepsWhereAnApprovalIsAnnounced_andWritesNothingWithoutIt() {
         ApprovalRequest pending = Requests.pending("bot");
-        io.countersign.policy.Decision routed = new io.countersign.policy.Decision(pending.decision().effect(), pending.decision().rules(),
-                pending.decision().reason(), pending.decision().policyVersion(), List.of(new io.countersign.policy.ApprovalRequirement(
-                        "exports-need-a-data-owner", Set.of("data-owners"), 1, java.time.Duration.ofMinutes(30), false, Map.of("slack", "C0123"))));
-        ApprovalRequest request = new ApprovalRequest(pending.id(), pending.agent(), pending.action(), pending.digest(), routed,
-                pending.status(), pending.votes(), pending.createdAt(), pending.expiresAt(), pending.decidedAt(), pending.decidedBy(),
-                pending.idempotencyKey(), pending.grant(), pending.execution());
+        io.countersign.policy.Decision routed = new io.countersign.policy.Decision(
+                pending.decision().effect(),
+                pending.decision().rules(),
+                pending.decision().reason(),
+                pending.decision().policyVersion(),
+                List.of(new io.countersign.policy.ApprovalRequirement(
+                        "exports-need-a-data-owner",
+                        Set.of("data-owners"),
+                        1,
+                        java.time.Duration.ofMinutes(30),
+                        false,
+                        Map.of("slack", "C0123"))));
+        ApprovalRequest request = new ApprovalRequest(
+                pending.id(),
+                pending.agent(),
+                pending.action(),
+                pending.digest(),
+                routed,
+                pending.status(),
+                pending.votes(),
+                pending.createdAt(),
+                pending.expiresAt(),
+                pending.decidedAt(),
+                pending.decidedBy(),
+                pending.idempotencyKey(),
+                pending.grant(),
+                pending.execution());
 
         ApprovalRequest read = codec.read(codec.write(request));
 
@@ -118,7 +143,8 @@ class RequestCodecTest {
 
     @Test
     void write_isTheFormat1Document() throws IOException {
-        assertThat(JSON.readTree(codec.write(fixedRequest()))).isEqualTo(JSON.readTree(resource("request-document-format-1.json")));
+        assertThat(JSON.readTree(codec.write(fixedRequest())))
+                .isEqualTo(JSON.readTree(resource("request-document-format-1.json")));
     }
 
     @Test
@@ -138,7 +164,8 @@ class RequestCodecTest {
         ObjectNode document = (ObjectNode) JSON.readTree(codec.write(fixedRequest()));
         document.put("format", 2);
 
-        assertThatThrownBy(() -> codec.read(document.toString())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.read(document.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("document format is 2, this version reads format 1");
     }
 
@@ -147,7 +174,8 @@ class RequestCodecTest {
         ObjectNode document = (ObjectNode) JSON.readTree(codec.write(fixedRequest()));
         document.put("status", "approvedish");
 
-        assertThatThrownBy(() -> codec.read(document.toString())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.read(document.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown status 'approvedish'");
     }
 
@@ -156,7 +184,8 @@ class RequestCodecTest {
         ObjectNode document = (ObjectNode) JSON.readTree(codec.write(fixedRequest()));
         document.remove("digest");
 
-        assertThatThrownBy(() -> codec.read(document.toString())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.read(document.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("digest");
     }
 
@@ -165,20 +194,23 @@ class RequestCodecTest {
         ObjectNode document = (ObjectNode) JSON.readTree(codec.write(fixedRequest()));
         ((ObjectNode) document.get("action")).put("action", "db export; drop");
 
-        assertThatThrownBy(() -> codec.read(document.toString())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.read(document.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is not a dotted name");
     }
 
     @Test
     void read_ofNonJson_isRefused() {
-        assertThatThrownBy(() -> codec.read("{\"format\": 1, ")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.read("{\"format\": 1, "))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("request document is malformed");
     }
 
     @Test
     void labelsAndNames_roundTripSorted() {
         assertThat(codec.writeLabels(Map.of("z", "1", "a", "2"))).isEqualTo("{\"a\":\"2\",\"z\":\"1\"}");
-        assertThat(codec.readLabels("{\"a\":\"2\",\"z\":\"1\"}")).containsExactly(Map.entry("a", "2"), Map.entry("z", "1"));
+        assertThat(codec.readLabels("{\"a\":\"2\",\"z\":\"1\"}"))
+                .containsExactly(Map.entry("a", "2"), Map.entry("z", "1"));
         assertThat(codec.writeNames(Set.of("ops", "dba"))).isEqualTo("[\"dba\",\"ops\"]");
         assertThat(codec.readNames("[\"dba\",\"ops\"]")).containsExactly("dba", "ops");
     }
@@ -200,7 +232,8 @@ class RequestCodecTest {
         Arbitrary<JsonNode> leaves = Arbitraries.oneOf(
                 texts().map(JsonNodeFactory.instance::stringNode),
                 Arbitraries.longs().map(JsonNodeFactory.instance::numberNode),
-                Arbitraries.bigIntegers().between(BigInteger.TEN.pow(19), BigInteger.TEN.pow(30))
+                Arbitraries.bigIntegers()
+                        .between(BigInteger.TEN.pow(19), BigInteger.TEN.pow(30))
                         .map(JsonNodeFactory.instance::numberNode),
                 Arbitraries.doubles().between(-1e300, 1e300).map(JsonNodeFactory.instance::numberNode),
                 Arbitraries.of(true, false).map(JsonNodeFactory.instance::booleanNode),
@@ -225,22 +258,53 @@ class RequestCodecTest {
 
     /** Letters, escapes, accented and CJK characters and emoji: whole code points, never a lone surrogate. */
     private static Arbitrary<String> texts() {
-        return Arbitraries.of("a", "b", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u0000", "\u001f", "\u007f", "é", "ü", "東", "京", "🚀", "🔑")
-                .list().ofMaxSize(8).map(parts -> String.join("", parts));
+        return Arbitraries.of(
+                        "a", "b", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u0000", "\u001f", "\u007f", "é", "ü",
+                        "東", "京", "🚀", "🔑")
+                .list()
+                .ofMaxSize(8)
+                .map(parts -> String.join("", parts));
     }
 
     private static ApprovalRequest withParams(ObjectNode params) {
         ApprovalRequest base = Requests.pending("bot");
-        Action action = new Action("tool.call", "mcp/github/create_issue", params, "filing the bug it found", Optional.empty());
-        return new ApprovalRequest(base.id(), base.agent(), action, action.digest(), base.decision(), base.status(), List.of(),
-                base.createdAt(), base.expiresAt(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        Action action =
+                new Action("tool.call", "mcp/github/create_issue", params, "filing the bug it found", Optional.empty());
+        return new ApprovalRequest(
+                base.id(),
+                base.agent(),
+                action,
+                action.digest(),
+                base.decision(),
+                base.status(),
+                List.of(),
+                base.createdAt(),
+                base.expiresAt(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** {@link Requests#executedWithEverything()} under a fixed id, as stored in the format 1 test vector. */
     private static ApprovalRequest fixedRequest() {
         ApprovalRequest r = Requests.executedWithEverything();
-        return new ApprovalRequest(FIXED_ID, r.agent(), r.action(), r.digest(), r.decision(), r.status(), r.votes(), r.createdAt(),
-                r.expiresAt(), r.decidedAt(), r.decidedBy(), r.idempotencyKey(), r.grant(), r.execution());
+        return new ApprovalRequest(
+                FIXED_ID,
+                r.agent(),
+                r.action(),
+                r.digest(),
+                r.decision(),
+                r.status(),
+                r.votes(),
+                r.createdAt(),
+                r.expiresAt(),
+                r.decidedAt(),
+                r.decidedBy(),
+                r.idempotencyKey(),
+                r.grant(),
+                r.execution());
     }
 
     private static String resource(String name) throws IOException {

@@ -28,7 +28,8 @@ class PostgresAuditLogTest {
     @Test
     void concurrentAppendsOnThreeNodes_haveNoGapNoDuplicate_andATreeWhoseRootIsTheRootOfTheEntries() throws Exception {
         PostgresSettings database = PostgresSettings.of(TestPostgres.newDatabase());
-        List<PostgresStore> nodes = List.of(PostgresStore.open(database), PostgresStore.open(database), PostgresStore.open(database));
+        List<PostgresStore> nodes =
+                List.of(PostgresStore.open(database), PostgresStore.open(database), PostgresStore.open(database));
         try (ExecutorService callers = Executors.newFixedThreadPool(24)) {
             ConcurrentLinkedQueue<Long> seqs = new ConcurrentLinkedQueue<>();
             List<CompletableFuture<?>> done = new ArrayList<>();
@@ -54,9 +55,10 @@ class PostgresAuditLogTest {
         try (PostgresStore store = PostgresStore.open(PostgresSettings.of(TestPostgres.newDatabase()))) {
             appendOne(store);
             assertThatThrownBy(() -> store.transact(tx -> {
-                tx.append(created(pending("bot")));
-                throw new IllegalStateException("changed my mind");
-            })).hasMessage("changed my mind");
+                        tx.append(created(pending("bot")));
+                        throw new IllegalStateException("changed my mind");
+                    }))
+                    .hasMessage("changed my mind");
             appendOne(store);
 
             assertTreeMatchesEntries(store, 2);
@@ -71,20 +73,28 @@ class PostgresAuditLogTest {
             }
             byte[] root = store.audit().root(3);
 
-            assertThat(store.audit().addCheckpoint(new StoredCheckpoint(3, root, "note 3\n", Instant.ofEpochMilli(1)))).isTrue();
-            assertThat(store.audit().addCheckpoint(new StoredCheckpoint(3, root, "again\n", Instant.ofEpochMilli(2)))).isFalse();
-            assertThatThrownBy(() -> store.audit().addCheckpoint(new StoredCheckpoint(2, root, "x\n", Instant.ofEpochMilli(3))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another root");
-            assertThatThrownBy(() -> store.audit().addCheckpoint(new StoredCheckpoint(4, root, "x\n", Instant.ofEpochMilli(3))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beyond the audit tree's size 3");
-            assertThat(store.audit().latestCheckpoint()).hasValueSatisfying(latest -> assertThat(latest.note()).isEqualTo("note 3\n"));
+            assertThat(store.audit().addCheckpoint(new StoredCheckpoint(3, root, "note 3\n", Instant.ofEpochMilli(1))))
+                    .isTrue();
+            assertThat(store.audit().addCheckpoint(new StoredCheckpoint(3, root, "again\n", Instant.ofEpochMilli(2))))
+                    .isFalse();
+            assertThatThrownBy(() ->
+                            store.audit().addCheckpoint(new StoredCheckpoint(2, root, "x\n", Instant.ofEpochMilli(3))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("another root");
+            assertThatThrownBy(() ->
+                            store.audit().addCheckpoint(new StoredCheckpoint(4, root, "x\n", Instant.ofEpochMilli(3))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("beyond the audit tree's size 3");
+            assertThat(store.audit().latestCheckpoint())
+                    .hasValueSatisfying(latest -> assertThat(latest.note()).isEqualTo("note 3\n"));
         }
     }
 
     @Test
     void oneNodeAtATime_isTheSigner_andAnotherTakesOverWhenItCloses() {
         PostgresSettings database = PostgresSettings.of(TestPostgres.newDatabase());
-        try (PostgresStore a = PostgresStore.open(database); PostgresStore b = PostgresStore.open(database)) {
+        try (PostgresStore a = PostgresStore.open(database);
+                PostgresStore b = PostgresStore.open(database)) {
             assertThat(a.audit().isSigner()).isTrue();
             assertThat(b.audit().isSigner()).isFalse();
             assertThat(a.audit().isSigner()).as("still").isTrue();
@@ -98,7 +108,8 @@ class PostgresAuditLogTest {
     @Test
     void aDecisionOnOneNode_reachesTheListenerOfAnother() throws Exception {
         PostgresSettings database = PostgresSettings.of(TestPostgres.newDatabase());
-        try (PostgresStore a = PostgresStore.open(database); PostgresStore b = PostgresStore.open(database)) {
+        try (PostgresStore a = PostgresStore.open(database);
+                PostgresStore b = PostgresStore.open(database)) {
             CompletableFuture<ApprovalRequest> heard = new CompletableFuture<>();
             a.listenForOtherNodes(request -> heard.complete(request));
             ApprovalRequest request = pending("bot");
@@ -106,7 +117,8 @@ class PostgresAuditLogTest {
                 tx.insert(request);
                 return null;
             });
-            ApprovalRequest denied = io.countersign.store.Requests.approved(request, "bob", request.createdAt().plusSeconds(1));
+            ApprovalRequest denied = io.countersign.store.Requests.approved(
+                    request, "bob", request.createdAt().plusSeconds(1));
             long sent = System.nanoTime();
             b.transact(tx -> {
                 tx.update(denied);
@@ -114,7 +126,9 @@ class PostgresAuditLogTest {
             });
 
             assertThat(heard.get(2, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(denied);
-            assertThat((System.nanoTime() - sent) / 1_000_000).as("ms from commit to listener").isLessThan(200);
+            assertThat((System.nanoTime() - sent) / 1_000_000)
+                    .as("ms from commit to listener")
+                    .isLessThan(200);
         }
     }
 
@@ -138,8 +152,10 @@ class PostgresAuditLogTest {
         ProofBuilder proofs = new ProofBuilder(store.audit().hashes());
         for (long m = 1; m <= size; m += 37) {
             try {
-                ProofVerifier.verifyInclusion(TreeHasher.leafHash(leaves.get((int) (m - 1))), proofs.inclusion(m - 1, size), range.root());
-                ProofVerifier.verifyConsistency(proofs.consistency(m, size), store.audit().root(m), range.root());
+                ProofVerifier.verifyInclusion(
+                        TreeHasher.leafHash(leaves.get((int) (m - 1))), proofs.inclusion(m - 1, size), range.root());
+                ProofVerifier.verifyConsistency(
+                        proofs.consistency(m, size), store.audit().root(m), range.root());
             } catch (Exception e) {
                 throw new AssertionError("proofs at " + m + " of " + size + ": " + e.getMessage(), e);
             }

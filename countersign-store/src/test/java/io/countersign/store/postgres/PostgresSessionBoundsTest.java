@@ -20,7 +20,8 @@ class PostgresSessionBoundsTest {
     @Test
     void writerThatStopsInsideItsTransaction_losesTheAuditLock_andTheNextWriterGetsIt() throws Exception {
         PostgresSettings settings = PostgresSettings.of(TestPostgres.newDatabase());
-        try (Connection frozen = settings.connectForWrites(); Connection next = settings.connectForWrites()) {
+        try (Connection frozen = settings.connectForWrites();
+                Connection next = settings.connectForWrites()) {
             frozen.setAutoCommit(false);
             lock(frozen);
             // 'frozen' now says nothing, as a stopped process would; 'next' waits for the lock (lock_timeout 3 s)
@@ -28,8 +29,11 @@ class PostgresSessionBoundsTest {
             next.setAutoCommit(false);
             lock(next);
             next.commit();
-            assertThatThrownBy(() -> lock(frozen)).isInstanceOf(SQLException.class)
-                    .satisfies(e -> assertThat(SqlErrors.isUnavailable((SQLException) e)).as("a lost session is 'unavailable'").isTrue());
+            assertThatThrownBy(() -> lock(frozen))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(SqlErrors.isUnavailable((SQLException) e))
+                            .as("a lost session is 'unavailable'")
+                            .isTrue());
         }
     }
 
@@ -37,7 +41,8 @@ class PostgresSessionBoundsTest {
     void signerThatStopsTalking_losesTheSignerLock_andAStoreTakesIt() throws Exception {
         String url = TestPostgres.newDatabase();
         PostgresSettings settings = PostgresSettings.of(url);
-        try (PostgresStore store = PostgresStore.open(settings); Connection frozen = settings.connectForSigner()) {
+        try (PostgresStore store = PostgresStore.open(settings);
+                Connection frozen = settings.connectForSigner()) {
             try (PreparedStatement lock = frozen.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
                 lock.setLong(1, PostgresStore.SIGNER_LOCK);
                 try (java.sql.ResultSet rows = lock.executeQuery()) {
@@ -45,14 +50,18 @@ class PostgresSessionBoundsTest {
                     assertThat(rows.getBoolean(1)).isTrue();
                 }
             }
-            assertThat(store.audit().isSigner()).as("the lock is held by the silent session").isFalse();
+            assertThat(store.audit().isSigner())
+                    .as("the lock is held by the silent session")
+                    .isFalse();
             // 'frozen' says nothing from now on, as a stopped process would: its session ends after 1.5 s idle.
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
             while (!store.audit().isSigner() && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             assertThat(store.audit().isSigner()).as("the store took the lock").isTrue();
-            assertThat(frozen.isValid(1)).as("the silent session was ended by the server").isFalse();
+            assertThat(frozen.isValid(1))
+                    .as("the silent session was ended by the server")
+                    .isFalse();
         }
     }
 
@@ -71,19 +80,24 @@ class PostgresSessionBoundsTest {
             }
             Thread.sleep(600); // past the pool's half second without validation
             int afterRestart = store.transact(tx -> 2);
-            assertThat(afterRestart).as("the writer's first batch on its broken connection").isEqualTo(2);
+            assertThat(afterRestart)
+                    .as("the writer's first batch on its broken connection")
+                    .isEqualTo(2);
             assertThat(store.auditSize()).isZero();
         }
     }
 
     @Test
     void connectionErrorsAndTimeouts_areUnavailable_constraintViolationsAreNot() {
-        assertThat(SqlErrors.failed("read", new SQLException("Connection refused", "08001"))).isInstanceOf(StoreUnavailableException.class);
-        assertThat(SqlErrors.failed("read", new SQLException("terminating connection due to administrator command", "57P01")))
+        assertThat(SqlErrors.failed("read", new SQLException("Connection refused", "08001")))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(SqlErrors.failed(
+                        "read", new SQLException("terminating connection due to administrator command", "57P01")))
                 .isInstanceOf(StoreUnavailableException.class);
         assertThat(SqlErrors.failed("lock", new SQLException("canceling statement due to lock timeout", "55P03")))
                 .isInstanceOf(StoreUnavailableException.class);
-        assertThat(SqlErrors.failed("insert", new SQLException("duplicate key", "23505"))).isNotInstanceOf(StoreUnavailableException.class);
+        assertThat(SqlErrors.failed("insert", new SQLException("duplicate key", "23505")))
+                .isNotInstanceOf(StoreUnavailableException.class);
     }
 
     private static void lock(Connection connection) throws SQLException {

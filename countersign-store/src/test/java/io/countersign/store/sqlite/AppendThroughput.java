@@ -70,7 +70,12 @@ public final class AppendThroughput {
             for (Thread thread : threads) {
                 thread.join();
             }
-            System.out.printf("%-8d %-9d %12.0f %10d %12.1f%n", callers, maxBatch, transactions / elapsed, batches,
+            System.out.printf(
+                    "%-8d %-9d %12.0f %10d %12.1f%n",
+                    callers,
+                    maxBatch,
+                    transactions / elapsed,
+                    batches,
                     batches == 0 ? 0.0 : (double) transactions / batches);
         } finally {
             delete(dir);

@@ -54,9 +54,10 @@ class SqliteAuditLogTest {
         try (SqliteStore store = SqliteStore.open(dir)) {
             appendOne(store);
             assertThatThrownBy(() -> store.transact(tx -> {
-                tx.append(created(pending("bot")));
-                throw new IllegalStateException("changed my mind");
-            })).hasMessage("changed my mind");
+                        tx.append(created(pending("bot")));
+                        throw new IllegalStateException("changed my mind");
+                    }))
+                    .hasMessage("changed my mind");
             appendOne(store);
 
             assertTreeMatchesEntries(store, 2);
@@ -104,7 +105,8 @@ class SqliteAuditLogTest {
         sql("DROP TRIGGER audit_entries_no_delete", "DELETE FROM audit_entries WHERE seq = 4");
 
         try (SqliteStore store = SqliteStore.open(dir)) {
-            assertThatThrownBy(() -> appendOne(store)).isInstanceOf(StoreException.class)
+            assertThatThrownBy(() -> appendOne(store))
+                    .isInstanceOf(StoreException.class)
                     .hasMessageContaining("the audit tree covers 5 entries but the log has only 4");
         }
     }
@@ -117,12 +119,18 @@ class SqliteAuditLogTest {
             }
             byte[] root = store.audit().root(3);
 
-            assertThat(store.audit().addCheckpoint(new StoredCheckpoint(3, root, "note 3\n", Instant.ofEpochMilli(1)))).isTrue();
-            assertThat(store.audit().addCheckpoint(new StoredCheckpoint(3, root, "again\n", Instant.ofEpochMilli(2)))).isFalse();
-            assertThatThrownBy(() -> store.audit().addCheckpoint(new StoredCheckpoint(2, root, "x\n", Instant.ofEpochMilli(3))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("another root");
-            assertThatThrownBy(() -> store.audit().addCheckpoint(new StoredCheckpoint(4, root, "x\n", Instant.ofEpochMilli(3))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beyond the audit tree's size 3");
+            assertThat(store.audit().addCheckpoint(new StoredCheckpoint(3, root, "note 3\n", Instant.ofEpochMilli(1))))
+                    .isTrue();
+            assertThat(store.audit().addCheckpoint(new StoredCheckpoint(3, root, "again\n", Instant.ofEpochMilli(2))))
+                    .isFalse();
+            assertThatThrownBy(() ->
+                            store.audit().addCheckpoint(new StoredCheckpoint(2, root, "x\n", Instant.ofEpochMilli(3))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("another root");
+            assertThatThrownBy(() ->
+                            store.audit().addCheckpoint(new StoredCheckpoint(4, root, "x\n", Instant.ofEpochMilli(3))))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("beyond the audit tree's size 3");
 
             assertThat(store.audit().latestCheckpoint()).hasValueSatisfying(latest -> {
                 assertThat(latest.size()).isEqualTo(3);

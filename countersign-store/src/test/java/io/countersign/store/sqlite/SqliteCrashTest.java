@@ -36,8 +36,13 @@ class SqliteCrashTest {
         Path data = dir.resolve("data");
         Path stderr = dir.resolve("child-stderr.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashTestWriter.class.getName(),
-                data.toString(), "6")
+        Process child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CrashTestWriter.class.getName(),
+                        data.toString(),
+                        "6")
                 .redirectError(stderr.toFile())
                 .start();
         List<RequestId> acked = Collections.synchronizedList(new ArrayList<>());
@@ -46,7 +51,8 @@ class SqliteCrashTest {
 
         try {
             if (!firstAck.await(30, TimeUnit.SECONDS)) {
-                fail("the child acknowledged nothing in 30 s; alive: " + child.isAlive() + ", stderr:\n" + Files.readString(stderr));
+                fail("the child acknowledged nothing in 30 s; alive: " + child.isAlive() + ", stderr:\n"
+                        + Files.readString(stderr));
             }
             Thread.sleep(1_000);
         } finally {
@@ -63,24 +69,31 @@ class SqliteCrashTest {
                 List<byte[]> leaves = store.auditLeaves(start, Math.min(size, start + SqliteStore.MAX_LEAVES_PER_READ));
                 for (int i = 0; i < leaves.size(); i++) {
                     JsonNode leaf = JSON.readTree(leaves.get(i));
-                    assertThat(leaf.get("seq").longValue()).as("seq of entry %d", start + i).isEqualTo(start + i);
+                    assertThat(leaf.get("seq").longValue())
+                            .as("seq of entry %d", start + i)
+                            .isEqualTo(start + i);
                     eventsPerRequest.merge(leaf.get("request").stringValue(), 1, Integer::sum);
                 }
             }
             for (RequestId id : acked) {
                 assertThat(store.find(id)).as("acknowledged request %s", id).isPresent();
-                assertThat(eventsPerRequest.get(id.value())).as("audit events of acknowledged request %s", id).isEqualTo(2);
+                assertThat(eventsPerRequest.get(id.value()))
+                        .as("audit events of acknowledged request %s", id)
+                        .isEqualTo(2);
             }
             // Atomicity too: whatever else survived (committed but not yet acknowledged) survived whole.
             eventsPerRequest.forEach((id, events) -> {
                 assertThat(events).as("audit events of request %s", id).isEqualTo(2);
-                assertThat(store.find(new RequestId(id))).as("request %s of surviving audit events", id).isPresent();
+                assertThat(store.find(new RequestId(id)))
+                        .as("request %s of surviving audit events", id)
+                        .isPresent();
             });
         }
     }
 
     private static void readAcks(Process child, List<RequestId> acked, CountDownLatch firstAck) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
                 // A line cut by the kill has a truncated id, which is not valid and so not counted.

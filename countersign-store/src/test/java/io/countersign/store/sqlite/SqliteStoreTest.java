@@ -66,14 +66,19 @@ class SqliteStoreTest extends StoreContractTest {
     void open_onAFile_saysTheDirectoryIsNotOne() throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
 
-        assertThatThrownBy(() -> SqliteStore.open(file)).isInstanceOf(StoreException.class).hasMessageContaining(file.toString());
+        assertThatThrownBy(() -> SqliteStore.open(file))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining(file.toString());
     }
 
     @Test
     void writeConnection_isDurableAndChecksForeignKeys() {
         List<Object> pragmas = store.transact(tx -> {
             try (Statement statement = connection(tx).createStatement()) {
-                return List.of(pragma(statement, "journal_mode"), pragma(statement, "synchronous"), pragma(statement, "foreign_keys"),
+                return List.of(
+                        pragma(statement, "journal_mode"),
+                        pragma(statement, "synchronous"),
+                        pragma(statement, "foreign_keys"),
                         pragma(statement, "busy_timeout"));
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
@@ -88,10 +93,12 @@ class SqliteStoreTest extends StoreContractTest {
     void auditEntries_canBeNeitherUpdatedNorDeleted() throws SQLException {
         store.transact(tx -> tx.append(created(pending("bot"))));
 
-        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + sqlite().file()); Statement statement = raw.createStatement()) {
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + sqlite().file());
+                Statement statement = raw.createStatement()) {
             assertThatThrownBy(() -> statement.executeUpdate("UPDATE audit_entries SET type = 'forged'"))
                     .hasMessageContaining("append-only: update refused");
-            assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM audit_entries")).hasMessageContaining("append-only: delete refused");
+            assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM audit_entries"))
+                    .hasMessageContaining("append-only: delete refused");
         }
         assertThat(sqlite().auditSize()).isEqualTo(1);
     }
@@ -100,7 +107,8 @@ class SqliteStoreTest extends StoreContractTest {
     @Timeout(10)
     void transact_fromInsideWork_failsAtOnce() {
         assertThatThrownBy(() -> store.transact(tx -> store.transact(inner -> null)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("would wait for itself");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("would wait for itself");
     }
 
     @Test
@@ -108,13 +116,16 @@ class SqliteStoreTest extends StoreContractTest {
         Transaction kept = store.transact(tx -> tx);
 
         assertThatThrownBy(() -> store.transact(tx -> kept.find(pending("bot").id())))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("after its work returned");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("after its work returned");
     }
 
     @Test
     void transaction_usedFromAnotherThread_isRefused() {
-        assertThatThrownBy(() -> store.transact(tx -> onOwnThread(() -> tx.append(created(pending("bot")))).join()))
-                .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("only the work it was given to may use it");
+        assertThatThrownBy(() -> store.transact(tx ->
+                        onOwnThread(() -> tx.append(created(pending("bot")))).join()))
+                .hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("only the work it was given to may use it");
         assertThat(sqlite().auditSize()).isZero();
     }
 
@@ -133,7 +144,9 @@ class SqliteStoreTest extends StoreContractTest {
             for (Future<Long> future : queued) {
                 future.get(10, TimeUnit.SECONDS);
             }
-            assertThat(sqlite().batchesCommitted() - before).as("the blocker's batch, then one for the 20 queued").isEqualTo(2);
+            assertThat(sqlite().batchesCommitted() - before)
+                    .as("the blocker's batch, then one for the 20 queued")
+                    .isEqualTo(2);
         }
         assertThat(sqlite().auditSize()).isEqualTo(20);
     }
@@ -162,7 +175,8 @@ class SqliteStoreTest extends StoreContractTest {
         for (int i = 0; i < 10; i++) {
             if (i % 3 == 1) {
                 int index = i;
-                assertThatThrownBy(() -> queued.get(index).get()).hasCauseInstanceOf(IllegalStateException.class)
+                assertThatThrownBy(() -> queued.get(index).get())
+                        .hasCauseInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("work " + i + " fails");
                 assertThat(store.find(requests.get(i).id())).isEmpty();
             } else {
@@ -170,16 +184,19 @@ class SqliteStoreTest extends StoreContractTest {
                 assertThat(store.find(requests.get(i).id())).isPresent();
             }
         }
-        assertThat(seqs).hasSize(7).doesNotHaveDuplicates().allSatisfy(seq -> assertThat(seq).isBetween(0L, 6L));
+        assertThat(seqs).hasSize(7).doesNotHaveDuplicates().allSatisfy(seq -> assertThat(seq)
+                .isBetween(0L, 6L));
         assertThat(sqlite().auditSize()).isEqualTo(7);
     }
 
     @Test
     @Timeout(20)
     void failedCommit_failsEveryCallerOfTheBatch_andKeepsNothing() throws Exception {
-        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + sqlite().file()); Statement statement = raw.createStatement()) {
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + sqlite().file());
+                Statement statement = raw.createStatement()) {
             // Checked at COMMIT, not at the statement: the one way to make a commit itself fail on demand.
-            statement.execute("CREATE TABLE commit_breaker (request_id TEXT REFERENCES requests (id) DEFERRABLE INITIALLY DEFERRED)");
+            statement.execute(
+                    "CREATE TABLE commit_breaker (request_id TEXT REFERENCES requests (id) DEFERRABLE INITIALLY DEFERRED)");
         }
         List<ApprovalRequest> requests = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -203,12 +220,16 @@ class SqliteStoreTest extends StoreContractTest {
 
         for (int i = 0; i < 5; i++) {
             int index = i;
-            assertThatThrownBy(() -> queued.get(index).get()).hasCauseInstanceOf(StoreException.class)
-                    .hasMessageContaining("committing a batch of 5 transaction(s)").hasMessageContaining("none of them was kept");
+            assertThatThrownBy(() -> queued.get(index).get())
+                    .hasCauseInstanceOf(StoreException.class)
+                    .hasMessageContaining("committing a batch of 5 transaction(s)")
+                    .hasMessageContaining("none of them was kept");
             assertThat(store.find(requests.get(i).id())).isEmpty();
         }
         assertThat(sqlite().auditSize()).isZero();
-        assertThat(store.<Long>transact(tx -> tx.append(created(requests.getFirst())))).as("the failed batch's seqs were given back").isZero();
+        assertThat(store.<Long>transact(tx -> tx.append(created(requests.getFirst()))))
+                .as("the failed batch's seqs were given back")
+                .isZero();
     }
 
     @Test
@@ -221,8 +242,10 @@ class SqliteStoreTest extends StoreContractTest {
         });
 
         try (WriterBlocker blocker = new WriterBlocker(sqlite())) {
-            assertThat(onOwnThread(() -> store.find(request.id())).get(2, TimeUnit.SECONDS)).contains(request);
-            assertThat(onOwnThread(() -> sqlite().auditSize()).get(2, TimeUnit.SECONDS)).isZero();
+            assertThat(onOwnThread(() -> store.find(request.id())).get(2, TimeUnit.SECONDS))
+                    .contains(request);
+            assertThat(onOwnThread(() -> sqlite().auditSize()).get(2, TimeUnit.SECONDS))
+                    .isZero();
             blocker.release();
         }
     }
@@ -252,7 +275,8 @@ class SqliteStoreTest extends StoreContractTest {
         }
 
         store = newStore(dir);
-        assertThat(requests).allSatisfy(request -> assertThat(store.find(request.id())).isPresent());
+        assertThat(requests)
+                .allSatisfy(request -> assertThat(store.find(request.id())).isPresent());
         assertThat(sqlite().auditSize()).isEqualTo(10);
     }
 
@@ -260,8 +284,10 @@ class SqliteStoreTest extends StoreContractTest {
     void twoStoresOnOneFile_keepTheAuditSeqsConsecutive() {
         try (SqliteStore second = SqliteStore.open(dir)) {
             for (int i = 0; i < 5; i++) {
-                assertThat(store.<Long>transact(tx -> tx.append(created(pending("bot"))))).isEqualTo(2L * i);
-                assertThat(second.<Long>transact(tx -> tx.append(created(pending("bot"))))).isEqualTo(2L * i + 1);
+                assertThat(store.<Long>transact(tx -> tx.append(created(pending("bot")))))
+                        .isEqualTo(2L * i);
+                assertThat(second.<Long>transact(tx -> tx.append(created(pending("bot")))))
+                        .isEqualTo(2L * i + 1);
             }
         }
         assertThat(sqlite().auditSize()).isEqualTo(10);
@@ -271,11 +297,15 @@ class SqliteStoreTest extends StoreContractTest {
     void auditLeaves_refusesBadRanges() {
         store.transact(tx -> tx.append(created(pending("bot"))));
 
-        assertThatThrownBy(() -> sqlite().auditLeaves(1, 0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1, 0)");
+        assertThatThrownBy(() -> sqlite().auditLeaves(1, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[1, 0)");
         assertThatThrownBy(() -> sqlite().auditLeaves(-1, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> sqlite().auditLeaves(0, 2)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> sqlite().auditLeaves(0, 2))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the log has 1");
-        assertThatThrownBy(() -> sqlite().auditLeaves(0, 10_001)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> sqlite().auditLeaves(0, 10_001))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at most 10000 per read");
         assertThat(sqlite().auditLeaves(1, 1)).isEmpty();
     }
@@ -302,8 +332,9 @@ class SqliteStoreTest extends StoreContractTest {
         }
         IOException broken = new IOException("client went away");
         assertThatThrownBy(() -> sqlite().exportAudit(0, 25, (seq, leaf) -> {
-            throw broken;
-        })).isSameAs(broken);
+                    throw broken;
+                }))
+                .isSameAs(broken);
     }
 
     private static Connection connection(Transaction tx) {
@@ -319,19 +350,27 @@ class SqliteStoreTest extends StoreContractTest {
 
     @Test
     void insert_keepsWhatTheAgentSentAndWhomItResolvedTo_inTheirColumns() throws SQLException {
-        ApprovalRequest request = io.countersign.store.Requests.pendingResolvedTo(new io.countersign.identity.Person("Alice", "ALICE@example.com"));
+        ApprovalRequest request = io.countersign.store.Requests.pendingResolvedTo(
+                new io.countersign.identity.Person("Alice", "ALICE@example.com"));
         store.transact(tx -> {
             tx.insert(request);
             return null;
         });
 
-        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + sqlite().file()); Statement statement = raw.createStatement();
-                java.sql.ResultSet row = statement.executeQuery("SELECT on_behalf_of, on_behalf_of_person FROM requests WHERE id = '" + request.id().value() + "'")) {
+        try (Connection raw = DriverManager.getConnection("jdbc:sqlite:" + sqlite().file());
+                Statement statement = raw.createStatement();
+                java.sql.ResultSet row =
+                        statement.executeQuery("SELECT on_behalf_of, on_behalf_of_person FROM requests WHERE id = '"
+                                + request.id().value() + "'")) {
             assertThat(row.next()).isTrue();
             assertThat(row.getString(1)).isEqualTo("alice@example.com");
-            // The person id is the skeleton, not for reading ("m" looks like "rn"): one value for every spelling of alice's email.
-            assertThat(row.getString(2)).isEqualTo(request.resolvedOnBehalfOf().orElseThrow().id().value())
-                    .isEqualTo(new io.countersign.identity.Person("another identity", "\uff41lice@EXAMPLE.com").id().value());
+            // The person id is the skeleton, not for reading ("m" looks like "rn"): one value for every spelling of
+            // alice's email.
+            assertThat(row.getString(2))
+                    .isEqualTo(request.resolvedOnBehalfOf().orElseThrow().id().value())
+                    .isEqualTo(new io.countersign.identity.Person("another identity", "\uff41lice@EXAMPLE.com")
+                            .id()
+                            .value());
         }
         assertThat(store.find(request.id())).contains(request);
     }

@@ -37,7 +37,8 @@ final class WriterBlocker implements AutoCloseable {
      * Submits {@code count} transactions, each from a thread of its own, and returns once all of
      * them wait in the writer's queue; they run as one batch after {@link #release}.
      */
-    <T> List<CompletableFuture<T>> queue(int count, IntFunction<Function<Transaction, T>> work) throws InterruptedException {
+    <T> List<CompletableFuture<T>> queue(int count, IntFunction<Function<Transaction, T>> work)
+            throws InterruptedException {
         List<CompletableFuture<T>> futures = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Function<Transaction, T> one = work.apply(i);

@@ -30,11 +30,13 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
             throw new IllegalArgumentException("size " + size + " is negative");
         }
         if (rootHash.length != TreeHasher.HASH_SIZE) {
-            throw new IllegalArgumentException("root hash has " + rootHash.length + " bytes, want " + TreeHasher.HASH_SIZE);
+            throw new IllegalArgumentException(
+                    "root hash has " + rootHash.length + " bytes, want " + TreeHasher.HASH_SIZE);
         }
         for (String extension : extensions) {
             if (!isValidLine(extension)) {
-                throw new IllegalArgumentException("extension lines must be non-empty lines without control characters");
+                throw new IllegalArgumentException(
+                        "extension lines must be non-empty lines without control characters");
             }
         }
         rootHash = rootHash.clone();
@@ -55,22 +57,24 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
         }
         String[] lines = text.substring(0, text.length() - 1).split("\n", -1);
         if (lines.length < 3) {
-            throw new MalformedCheckpointException("checkpoint has " + lines.length + (lines.length == 1 ? " line" : " lines")
-                    + ", want at least 3");
+            throw new MalformedCheckpointException(
+                    "checkpoint has " + lines.length + (lines.length == 1 ? " line" : " lines") + ", want at least 3");
         }
         for (int i = 0; i < lines.length; i++) {
             if (!isValidLine(lines[i])) {
-                throw new MalformedCheckpointException("checkpoint line " + (i + 1) + " is empty or has control characters");
+                throw new MalformedCheckpointException(
+                        "checkpoint line " + (i + 1) + " is empty or has control characters");
             }
         }
         long size = Encoding.parseDecimalOrMinusOne(lines[1]);
         if (size < 0) {
-            throw new MalformedCheckpointException("checkpoint tree size '" + lines[1] + "' is not a decimal without leading zeros");
+            throw new MalformedCheckpointException(
+                    "checkpoint tree size '" + lines[1] + "' is not a decimal without leading zeros");
         }
         byte[] root = Encoding.decodeBase64OrNull(lines[2]);
         if (root == null || root.length != TreeHasher.HASH_SIZE) {
-            throw new MalformedCheckpointException("checkpoint root hash '" + lines[2] + "' is not base64 of "
-                    + TreeHasher.HASH_SIZE + " bytes");
+            throw new MalformedCheckpointException(
+                    "checkpoint root hash '" + lines[2] + "' is not base64 of " + TreeHasher.HASH_SIZE + " bytes");
         }
         return new Checkpoint(lines[0], size, root, Arrays.asList(lines).subList(3, lines.length));
     }
@@ -78,7 +82,12 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
     /** The checkpoint note text. */
     public String format() {
         StringBuilder out = new StringBuilder();
-        out.append(origin).append('\n').append(size).append('\n').append(Encoding.base64(rootHash)).append('\n');
+        out.append(origin)
+                .append('\n')
+                .append(size)
+                .append('\n')
+                .append(Encoding.base64(rootHash))
+                .append('\n');
         for (String extension : extensions) {
             out.append(extension).append('\n');
         }
@@ -96,8 +105,11 @@ public record Checkpoint(String origin, long size, byte[] rootHash, List<String>
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Checkpoint other && origin.equals(other.origin) && size == other.size
-                && Arrays.equals(rootHash, other.rootHash) && extensions.equals(other.extensions);
+        return o instanceof Checkpoint other
+                && origin.equals(other.origin)
+                && size == other.size
+                && Arrays.equals(rootHash, other.rootHash)
+                && extensions.equals(other.extensions);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.countersign.tlog.internal;
 
-import org.jspecify.annotations.Nullable;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.KeyFactory;
@@ -18,6 +17,7 @@ import java.security.spec.InvalidKeySpecException;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /** Ed25519 (RFC 8032) with raw 32-byte keys, on the JDK's own provider. */
 public final class Ed25519 {
@@ -26,9 +26,7 @@ public final class Ed25519 {
 
     // DER of SubjectPublicKeyInfo{AlgorithmIdentifier{1.3.101.112 (Ed25519)}, BIT STRING(32 bytes)}:
     // the fixed 12 bytes that precede the raw key in X.509 encoding (RFC 8410 §4).
-    private static final byte[] SPKI_PREFIX = {
-        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
-    };
+    private static final byte[] SPKI_PREFIX = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
     private Ed25519() {}
 
@@ -51,7 +49,8 @@ public final class Ed25519 {
     /** The 32-byte RFC 8032 encoding of a public key. */
     public static byte[] rawPublicKey(PublicKey key) {
         byte[] encoded = key.getEncoded();
-        if (encoded == null || encoded.length != SPKI_PREFIX.length + KEY_SIZE
+        if (encoded == null
+                || encoded.length != SPKI_PREFIX.length + KEY_SIZE
                 || !Arrays.equals(encoded, 0, SPKI_PREFIX.length, SPKI_PREFIX, 0, SPKI_PREFIX.length)) {
             throw new IllegalArgumentException("not an Ed25519 public key: " + key.getAlgorithm());
         }
@@ -83,12 +82,14 @@ public final class Ed25519 {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK has no Ed25519 (needs Java 15+)", e);
         }
-        byte[] privateKey = ((EdECPrivateKey) pair.getPrivate()).getBytes()
+        byte[] privateKey = ((EdECPrivateKey) pair.getPrivate())
+                .getBytes()
                 .orElseThrow(() -> new IllegalStateException("Ed25519 private key is not extractable"));
         boolean seedUsed = MessageDigest.isEqual(privateKey, seed);
         Arrays.fill(privateKey, (byte) 0);
         if (!seedUsed) {
-            throw new IllegalStateException("the Ed25519 key pair generator of " + pair.getPrivate().getClass().getName()
+            throw new IllegalStateException("the Ed25519 key pair generator of "
+                    + pair.getPrivate().getClass().getName()
                     + " did not take the seed as private key; cannot derive the public key");
         }
         return pair;

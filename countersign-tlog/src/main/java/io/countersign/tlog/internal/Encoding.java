@@ -1,8 +1,8 @@
 package io.countersign.tlog.internal;
 
-import org.jspecify.annotations.Nullable;
 import java.util.Base64;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /** Strict text encodings shared by the parsers: one accepted spelling per value. */
 public final class Encoding {

@@ -25,7 +25,12 @@ public final class NoteNames {
 
     /** As Go's unicode.IsSpace, which the reference implementation uses. */
     static boolean isUnicodeSpace(int cp) {
-        return cp == '\t' || cp == '\n' || cp == 0x0b || cp == '\f' || cp == '\r' || cp == 0x85
+        return cp == '\t'
+                || cp == '\n'
+                || cp == 0x0b
+                || cp == '\f'
+                || cp == '\r'
+                || cp == 0x85
                 || Character.isSpaceChar(cp);
     }
 

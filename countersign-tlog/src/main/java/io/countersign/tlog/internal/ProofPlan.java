@@ -57,7 +57,8 @@ public record ProofPlan(List<NodeId> ids, int foldFrom, int foldTo) {
     /** Turns the hashes of {@link #ids()}, read in that order, into the proof's hashes. */
     public List<byte[]> assemble(List<byte[]> hashes) {
         if (hashes.size() != ids.size()) {
-            throw new IllegalStateException("hash reader returned " + hashes.size() + " hashes for " + ids.size() + " nodes");
+            throw new IllegalStateException(
+                    "hash reader returned " + hashes.size() + " hashes for " + ids.size() + " nodes");
         }
         List<byte[]> proof = new ArrayList<>(ids.size());
         for (int i = 0; i < foldFrom; i++) {
@@ -65,9 +66,10 @@ public record ProofPlan(List<NodeId> ids, int foldFrom, int foldTo) {
         }
         if (foldTo > foldFrom) {
             // A lone node is complete already; only two or more need hashing.
-            proof.add(foldTo - foldFrom == 1
-                    ? checked(hashes, foldFrom).clone()
-                    : foldRight(hashes, foldFrom, foldTo, TreeHasher.create()));
+            proof.add(
+                    foldTo - foldFrom == 1
+                            ? checked(hashes, foldFrom).clone()
+                            : foldRight(hashes, foldFrom, foldTo, TreeHasher.create()));
         }
         for (int i = foldTo; i < ids.size(); i++) {
             proof.add(checked(hashes, i).clone());

@@ -39,7 +39,8 @@ public record Note(String text, List<NoteSignature> signatures) {
             throw new IllegalArgumentException("note text has a control character or invalid UTF-16 at offset " + bad);
         }
         if (signatures.isEmpty() || signatures.size() > MAX_SIGNATURES) {
-            throw new IllegalArgumentException("note has " + signatures.size() + " signatures, want 1 to " + MAX_SIGNATURES);
+            throw new IllegalArgumentException(
+                    "note has " + signatures.size() + " signatures, want 1 to " + MAX_SIGNATURES);
         }
     }
 
@@ -59,7 +60,8 @@ public record Note(String text, List<NoteSignature> signatures) {
      */
     public static Note parse(byte[] message) throws MalformedNoteException {
         try {
-            String decoded = StandardCharsets.UTF_8.newDecoder()
+            String decoded = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(message))
@@ -92,14 +94,15 @@ public record Note(String text, List<NoteSignature> signatures) {
         }
         String[] lines = block.substring(0, block.length() - 1).split("\n", -1);
         if (lines.length > MAX_SIGNATURES) {
-            throw new MalformedNoteException("note has " + lines.length + " signatures, at most " + MAX_SIGNATURES + " accepted");
+            throw new MalformedNoteException(
+                    "note has " + lines.length + " signatures, at most " + MAX_SIGNATURES + " accepted");
         }
         List<NoteSignature> signatures = new ArrayList<>(lines.length);
         for (int i = 0; i < lines.length; i++) {
             NoteSignature signature = NoteSignature.parseLineOrNull(lines[i]);
             if (signature == null) {
-                throw new MalformedNoteException("note signature line " + (i + 1)
-                        + " is not '\u2014 <key name> <base64 key id and signature>'");
+                throw new MalformedNoteException(
+                        "note signature line " + (i + 1) + " is not '\u2014 <key name> <base64 key id and signature>'");
             }
             signatures.add(signature);
         }
@@ -129,8 +132,8 @@ public record Note(String text, List<NoteSignature> signatures) {
         for (NoteVerifier verifier : known) {
             NoteVerifier previous = byNameAndId.put(nameAndId(verifier.name(), verifier.keyId()), verifier);
             if (previous != null && !previous.equals(verifier)) {
-                throw new IllegalArgumentException("ambiguous known keys: two keys are named " + verifier.name()
-                        + " with the same key id");
+                throw new IllegalArgumentException(
+                        "ambiguous known keys: two keys are named " + verifier.name() + " with the same key id");
             }
         }
         byte[] signed = text.getBytes(StandardCharsets.UTF_8);

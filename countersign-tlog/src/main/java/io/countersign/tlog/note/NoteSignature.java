@@ -1,11 +1,11 @@
 package io.countersign.tlog.note;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.tlog.internal.Encoding;
 import io.countersign.tlog.internal.NoteNames;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One signature line of a note, {@code — <keyName> base64(keyId || signature)}, verified or
@@ -17,7 +17,8 @@ public record NoteSignature(String keyName, int keyId, byte[] signature) {
 
     public NoteSignature {
         if (!NoteNames.isValidName(keyName)) {
-            throw new IllegalArgumentException("invalid key name '" + keyName + "': must be non-empty, without spaces or '+'");
+            throw new IllegalArgumentException(
+                    "invalid key name '" + keyName + "': must be non-empty, without spaces or '+'");
         }
         Objects.requireNonNull(signature, "signature is null");
         if (signature.length == 0) {
@@ -33,7 +34,10 @@ public record NoteSignature(String keyName, int keyId, byte[] signature) {
 
     /** The signature line without its newline. */
     public String line() {
-        byte[] blob = ByteBuffer.allocate(4 + signature.length).putInt(keyId).put(signature).array();
+        byte[] blob = ByteBuffer.allocate(4 + signature.length)
+                .putInt(keyId)
+                .put(signature)
+                .array();
         return LINE_PREFIX + keyName + " " + Encoding.base64(blob);
     }
 
@@ -58,7 +62,9 @@ public record NoteSignature(String keyName, int keyId, byte[] signature) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NoteSignature other && keyName.equals(other.keyName) && keyId == other.keyId
+        return o instanceof NoteSignature other
+                && keyName.equals(other.keyName)
+                && keyId == other.keyId
                 && Arrays.equals(signature, other.signature);
     }
 

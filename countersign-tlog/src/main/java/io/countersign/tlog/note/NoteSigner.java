@@ -64,7 +64,8 @@ public final class NoteSigner {
         byte[] key = Encoding.decodeBase64OrNull(parts[2]);
         try {
             if (key == null || key.length != 1 + Ed25519.KEY_SIZE || key[0] != NoteVerifier.ALG_ED25519) {
-                throw new IllegalArgumentException("private key '" + name + "': want base64 of 0x01 and a 32-byte Ed25519 seed");
+                throw new IllegalArgumentException(
+                        "private key '" + name + "': want base64 of 0x01 and a 32-byte Ed25519 seed");
             }
             NoteSigner signer = new NoteSigner(name, Arrays.copyOfRange(key, 1, key.length));
             if (signer.keyId() != keyId) {
@@ -114,7 +115,9 @@ public final class NoteSigner {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NoteSigner other && verifier.equals(other.verifier) && MessageDigest.isEqual(seed, other.seed);
+        return o instanceof NoteSigner other
+                && verifier.equals(other.verifier)
+                && MessageDigest.isEqual(seed, other.seed);
     }
 
     @Override

@@ -29,7 +29,8 @@ public final class NoteVerifier {
 
     private NoteVerifier(String name, byte[] publicKey) {
         if (!NoteNames.isValidName(name)) {
-            throw new IllegalArgumentException("invalid key name '" + name + "': must be non-empty, without spaces or '+'");
+            throw new IllegalArgumentException(
+                    "invalid key name '" + name + "': must be non-empty, without spaces or '+'");
         }
         this.name = name;
         this.publicKey = publicKey.clone();
@@ -55,7 +56,8 @@ public final class NoteVerifier {
     public static NoteVerifier parse(String verifierKey) {
         String[] parts = verifierKey.split("\\+", 3);
         if (parts.length != 3) {
-            throw new IllegalArgumentException("verifier key must be <name>+<keyid hex>+<base64 key>, got '" + verifierKey + "'");
+            throw new IllegalArgumentException(
+                    "verifier key must be <name>+<keyid hex>+<base64 key>, got '" + verifierKey + "'");
         }
         return fromParts("verifier key", parts[0], parts[1], parts[2]);
     }
@@ -70,10 +72,12 @@ public final class NoteVerifier {
             throw new IllegalArgumentException(what + " '" + name + "': key is not base64");
         }
         if (key[0] != ALG_ED25519) {
-            throw new IllegalArgumentException(what + " '" + name + "': unknown algorithm " + key[0] + ", want 1 (Ed25519)");
+            throw new IllegalArgumentException(
+                    what + " '" + name + "': unknown algorithm " + key[0] + ", want 1 (Ed25519)");
         }
         if (key.length != 1 + Ed25519.KEY_SIZE) {
-            throw new IllegalArgumentException(what + " '" + name + "': Ed25519 key has " + (key.length - 1) + " bytes, want " + Ed25519.KEY_SIZE);
+            throw new IllegalArgumentException(
+                    what + " '" + name + "': Ed25519 key has " + (key.length - 1) + " bytes, want " + Ed25519.KEY_SIZE);
         }
         NoteVerifier verifier = new NoteVerifier(name, Arrays.copyOfRange(key, 1, key.length));
         if (verifier.keyId != keyId) {

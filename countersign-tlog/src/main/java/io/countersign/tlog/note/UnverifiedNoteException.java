@@ -10,7 +10,9 @@ public final class UnverifiedNoteException extends NoteException {
 
     public UnverifiedNoteException(List<NoteSignature> signatures) {
         super("note has no signature from a known key; signed by "
-                + signatures.stream().map(s -> s.keyName() + "+" + Encoding.keyIdHex(s.keyId())).collect(Collectors.joining(", ")));
+                + signatures.stream()
+                        .map(s -> s.keyName() + "+" + Encoding.keyIdHex(s.keyId()))
+                        .collect(Collectors.joining(", ")));
         this.signatures = List.copyOf(signatures);
     }
 

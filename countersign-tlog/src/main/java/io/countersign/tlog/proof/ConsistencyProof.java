@@ -22,7 +22,9 @@ public record ConsistencyProof(long from, long to, List<byte[]> hashes) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConsistencyProof other && from == other.from && to == other.to
+        return o instanceof ConsistencyProof other
+                && from == other.from
+                && to == other.to
                 && ProofHashes.equal(hashes, other.hashes);
     }
 

@@ -22,7 +22,9 @@ public record InclusionProof(long index, long size, List<byte[]> hashes) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof InclusionProof other && index == other.index && size == other.size
+        return o instanceof InclusionProof other
+                && index == other.index
+                && size == other.size
                 && ProofHashes.equal(hashes, other.hashes);
     }
 

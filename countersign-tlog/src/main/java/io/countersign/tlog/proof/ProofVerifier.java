@@ -20,7 +20,8 @@ public final class ProofVerifier {
     private ProofVerifier() {}
 
     /** {@link #verifyInclusion(byte[], long, long, List, byte[])} for a proof record. */
-    public static void verifyInclusion(byte[] leafHash, InclusionProof proof, byte[] root) throws ProofVerificationException {
+    public static void verifyInclusion(byte[] leafHash, InclusionProof proof, byte[] root)
+            throws ProofVerificationException {
         verifyInclusion(leafHash, proof.index(), proof.size(), proof.hashes(), root);
     }
 
@@ -41,7 +42,8 @@ public final class ProofVerifier {
             throw new MalformedProofException("index " + index + " is out of range for tree size " + size);
         }
         if (leafHash.length != TreeHasher.HASH_SIZE) {
-            throw new MalformedProofException("leaf hash has " + leafHash.length + " bytes, want " + TreeHasher.HASH_SIZE);
+            throw new MalformedProofException(
+                    "leaf hash has " + leafHash.length + " bytes, want " + TreeHasher.HASH_SIZE);
         }
         checkShape(proof, inclusionLength(index, size));
 
@@ -76,7 +78,8 @@ public final class ProofVerifier {
     }
 
     /** {@link #verifyConsistency(long, long, byte[], byte[], List)} for a proof record. */
-    public static void verifyConsistency(ConsistencyProof proof, byte[] root1, byte[] root2) throws ProofVerificationException {
+    public static void verifyConsistency(ConsistencyProof proof, byte[] root1, byte[] root2)
+            throws ProofVerificationException {
         verifyConsistency(proof.from(), proof.to(), root1, root2, proof.hashes());
     }
 
@@ -102,7 +105,8 @@ public final class ProofVerifier {
             return;
         }
         if (size1 == 0) {
-            throw new MalformedProofException("size1 is 0: every tree extends the empty tree, there is nothing to prove");
+            throw new MalformedProofException(
+                    "size1 is 0: every tree extends the empty tree, there is nothing to prove");
         }
         // A root of another length is no tree's root; it would also be hashed below.
         checkRootLength("root1", root1);

@@ -12,8 +12,8 @@ public final class RootMismatchException extends ProofVerificationException {
     private final byte[] calculated;
 
     public RootMismatchException(long size, byte[] expected, byte[] calculated) {
-        super("root of tree size " + size + ": calculated " + Encoding.base64(calculated)
-                + ", expected " + Encoding.base64(expected));
+        super("root of tree size " + size + ": calculated " + Encoding.base64(calculated) + ", expected "
+                + Encoding.base64(expected));
         this.size = size;
         this.expected = expected.clone();
         this.calculated = calculated.clone();

@@ -37,7 +37,8 @@ public record TlogProof(long index, List<byte[]> hashes, Optional<byte[]> extra,
         List<byte[]> copy = new ArrayList<>(hashes.size());
         for (byte[] hash : hashes) {
             if (hash.length != TreeHasher.HASH_SIZE) {
-                throw new IllegalArgumentException("proof hash has " + hash.length + " bytes, want " + TreeHasher.HASH_SIZE);
+                throw new IllegalArgumentException(
+                        "proof hash has " + hash.length + " bytes, want " + TreeHasher.HASH_SIZE);
             }
             copy.add(hash.clone());
         }
@@ -83,8 +84,8 @@ public record TlogProof(long index, List<byte[]> hashes, Optional<byte[]> extra,
         }
         long index = Encoding.parseDecimalOrMinusOne(lines.get(next).substring(INDEX.length()));
         if (index < 0) {
-            throw new MalformedTlogProofException("tlog-proof index '" + lines.get(next).substring(INDEX.length())
-                    + "' is not a decimal without leading zeros");
+            throw new MalformedTlogProofException("tlog-proof index '"
+                    + lines.get(next).substring(INDEX.length()) + "' is not a decimal without leading zeros");
         }
         List<byte[]> hashes = new ArrayList<>();
         for (int i = next + 1; i < lines.size(); i++) {
@@ -128,8 +129,11 @@ public record TlogProof(long index, List<byte[]> hashes, Optional<byte[]> extra,
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof TlogProof other) || index != other.index || !checkpoint.equals(other.checkpoint)
-                || hashes.size() != other.hashes.size() || extra.isPresent() != other.extra.isPresent()) {
+        if (!(o instanceof TlogProof other)
+                || index != other.index
+                || !checkpoint.equals(other.checkpoint)
+                || hashes.size() != other.hashes.size()
+                || extra.isPresent() != other.extra.isPresent()) {
             return false;
         }
         for (int i = 0; i < hashes.size(); i++) {

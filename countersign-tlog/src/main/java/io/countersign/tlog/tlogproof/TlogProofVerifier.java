@@ -23,8 +23,8 @@ public final class TlogProofVerifier {
     public static Checkpoint verify(TlogProof proof, byte[] entry, NoteVerifier logKey) throws TlogException {
         Objects.requireNonNull(entry, "entry is null");
         Checkpoint checkpoint = proof.checkpoint().verify(logKey);
-        ProofVerifier.verifyInclusion(TreeHasher.leafHash(entry), proof.index(), checkpoint.size(), proof.hashes(),
-                checkpoint.rootHash());
+        ProofVerifier.verifyInclusion(
+                TreeHasher.leafHash(entry), proof.index(), checkpoint.size(), proof.hashes(), checkpoint.rootHash());
         return checkpoint;
     }
 

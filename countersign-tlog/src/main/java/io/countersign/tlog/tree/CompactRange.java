@@ -1,10 +1,10 @@
 package io.countersign.tlog.tree;
 
-import org.jspecify.annotations.Nullable;
 import io.countersign.tlog.internal.NodeRanges;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The right border of a growing tree: for a tree of {@code size} leaves, the hash of one
@@ -18,6 +18,7 @@ public final class CompactRange {
     private final TreeHasher hasher = TreeHasher.create();
     /** {@code byLevel[l]} is the border node at level l while bit l of size is set; else stale. */
     private final byte[][] byLevel = new byte[NodeId.MAX_LEVEL + 1][];
+
     private final byte[] scratch = new byte[TreeHasher.HASH_SIZE];
     private long size;
 
@@ -36,13 +37,15 @@ public final class CompactRange {
             throw new IllegalArgumentException("size " + size + " is negative");
         }
         if (hashes.size() != Long.bitCount(size)) {
-            throw new IllegalArgumentException("size " + size + " needs " + Long.bitCount(size) + " border hashes, got " + hashes.size());
+            throw new IllegalArgumentException(
+                    "size " + size + " needs " + Long.bitCount(size) + " border hashes, got " + hashes.size());
         }
         CompactRange range = new CompactRange();
         int i = 0;
         for (int level = NodeId.MAX_LEVEL; level >= 0; level--) {
             if ((size >>> level & 1) == 1) {
-                range.byLevel[level] = checkedHash(hashes.get(i++), "border hash " + (i - 1)).clone();
+                range.byLevel[level] =
+                        checkedHash(hashes.get(i++), "border hash " + (i - 1)).clone();
             }
         }
         range.size = size;

@@ -10,7 +10,8 @@ public record Node(NodeId id, byte[] hash) {
         Objects.requireNonNull(id, "id is null");
         Objects.requireNonNull(hash, "hash is null");
         if (hash.length != TreeHasher.HASH_SIZE) {
-            throw new IllegalArgumentException(id + " hash has " + hash.length + " bytes, want " + TreeHasher.HASH_SIZE);
+            throw new IllegalArgumentException(
+                    id + " hash has " + hash.length + " bytes, want " + TreeHasher.HASH_SIZE);
         }
         hash = hash.clone();
     }

@@ -26,8 +26,11 @@ public record TreeAppend(long fromSize, long toSize, List<Node> nodes, byte[] ro
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TreeAppend other && fromSize == other.fromSize && toSize == other.toSize
-                && nodes.equals(other.nodes) && Arrays.equals(root, other.root);
+        return o instanceof TreeAppend other
+                && fromSize == other.fromSize
+                && toSize == other.toSize
+                && nodes.equals(other.nodes)
+                && Arrays.equals(root, other.root);
     }
 
     @Override
@@ -37,6 +40,7 @@ public record TreeAppend(long fromSize, long toSize, List<Node> nodes, byte[] ro
 
     @Override
     public String toString() {
-        return "TreeAppend[" + fromSize + ".." + toSize + ", " + nodes.size() + " nodes, root " + Encoding.hex(root) + "]";
+        return "TreeAppend[" + fromSize + ".." + toSize + ", " + nodes.size() + " nodes, root " + Encoding.hex(root)
+                + "]";
     }
 }

@@ -30,7 +30,8 @@ public final class TreeReader {
         List<NodeId> ids = NodeRanges.prefix(size);
         List<byte[]> hashes = reader.readHashes(ids);
         if (hashes.size() != ids.size()) {
-            throw new IllegalStateException("hash reader returned " + hashes.size() + " hashes for " + ids.size() + " nodes");
+            throw new IllegalStateException(
+                    "hash reader returned " + hashes.size() + " hashes for " + ids.size() + " nodes");
         }
         return ProofPlan.foldRight(hashes, 0, hashes.size(), TreeHasher.create());
     }

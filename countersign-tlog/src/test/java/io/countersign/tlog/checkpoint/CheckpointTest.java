@@ -35,7 +35,8 @@ class CheckpointTest {
 
     @Test
     void format_isOriginSizeBase64RootEachOnALine() {
-        Checkpoint checkpoint = new Checkpoint("log.example", 42, Base64.getDecoder().decode(ROOT));
+        Checkpoint checkpoint =
+                new Checkpoint("log.example", 42, Base64.getDecoder().decode(ROOT));
         assertThat(checkpoint.format()).isEqualTo("log.example\n42\n" + ROOT + "\n");
     }
 
@@ -43,28 +44,58 @@ class CheckpointTest {
         return Stream.of(
                 Arguments.of("no final newline", "log\n1\n" + ROOT, "checkpoint must end with a newline"),
                 Arguments.of("two lines", "log\n1\n", "checkpoint has 2 lines, want at least 3"),
-                Arguments.of("empty origin", "\n1\n" + ROOT + "\n", "checkpoint line 1 is empty or has control characters"),
-                Arguments.of("leading zero", "log\n01\n" + ROOT + "\n", "checkpoint tree size '01' is not a decimal without leading zeros"),
-                Arguments.of("plus sign", "log\n+1\n" + ROOT + "\n", "checkpoint tree size '+1' is not a decimal without leading zeros"),
-                Arguments.of("negative", "log\n-1\n" + ROOT + "\n", "checkpoint tree size '-1' is not a decimal without leading zeros"),
-                Arguments.of("beyond a long", "log\n9223372036854775808\n" + ROOT + "\n",
+                Arguments.of(
+                        "empty origin", "\n1\n" + ROOT + "\n", "checkpoint line 1 is empty or has control characters"),
+                Arguments.of(
+                        "leading zero",
+                        "log\n01\n" + ROOT + "\n",
+                        "checkpoint tree size '01' is not a decimal without leading zeros"),
+                Arguments.of(
+                        "plus sign",
+                        "log\n+1\n" + ROOT + "\n",
+                        "checkpoint tree size '+1' is not a decimal without leading zeros"),
+                Arguments.of(
+                        "negative",
+                        "log\n-1\n" + ROOT + "\n",
+                        "checkpoint tree size '-1' is not a decimal without leading zeros"),
+                Arguments.of(
+                        "beyond a long",
+                        "log\n9223372036854775808\n" + ROOT + "\n",
                         "checkpoint tree size '9223372036854775808' is not a decimal without leading zeros"),
-                Arguments.of("hex size", "log\n0x10\n" + ROOT + "\n", "checkpoint tree size '0x10' is not a decimal without leading zeros"),
-                Arguments.of("root too short", "log\n1\nAAAA\n", "checkpoint root hash 'AAAA' is not base64 of 32 bytes"),
-                Arguments.of("root without padding", "log\n1\n" + ROOT.replace("=", "") + "\n",
+                Arguments.of(
+                        "hex size",
+                        "log\n0x10\n" + ROOT + "\n",
+                        "checkpoint tree size '0x10' is not a decimal without leading zeros"),
+                Arguments.of(
+                        "root too short", "log\n1\nAAAA\n", "checkpoint root hash 'AAAA' is not base64 of 32 bytes"),
+                Arguments.of(
+                        "root without padding",
+                        "log\n1\n" + ROOT.replace("=", "") + "\n",
                         "checkpoint root hash '" + ROOT.replace("=", "") + "' is not base64 of 32 bytes"),
-                Arguments.of("root in url-safe base64", "log\n1\n" + ROOT.replace('/', '_') + "\n",
+                Arguments.of(
+                        "root in url-safe base64",
+                        "log\n1\n" + ROOT.replace('/', '_') + "\n",
                         "checkpoint root hash '" + ROOT.replace('/', '_') + "' is not base64 of 32 bytes"),
-                Arguments.of("empty extension line", "log\n1\n" + ROOT + "\n\next\n", "checkpoint line 4 is empty or has control characters"),
-                Arguments.of("trailing space in size", "log\n1 \n" + ROOT + "\n",
+                Arguments.of(
+                        "empty extension line",
+                        "log\n1\n" + ROOT + "\n\next\n",
+                        "checkpoint line 4 is empty or has control characters"),
+                Arguments.of(
+                        "trailing space in size",
+                        "log\n1 \n" + ROOT + "\n",
                         "checkpoint tree size '1 ' is not a decimal without leading zeros"),
-                Arguments.of("carriage return", "log\r\n1\n" + ROOT + "\n", "checkpoint line 1 is empty or has control characters"));
+                Arguments.of(
+                        "carriage return",
+                        "log\r\n1\n" + ROOT + "\n",
+                        "checkpoint line 1 is empty or has control characters"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void malformedCheckpoint_isRefused_namingTheProblem(String description, String text, String message) {
-        assertThatThrownBy(() -> Checkpoint.parse(text)).isInstanceOf(MalformedCheckpointException.class).hasMessage(message);
+        assertThatThrownBy(() -> Checkpoint.parse(text))
+                .isInstanceOf(MalformedCheckpointException.class)
+                .hasMessage(message);
     }
 
     @Test
@@ -76,6 +107,7 @@ class CheckpointTest {
     void checkpointsWithTheSameContent_areEqual() throws MalformedCheckpointException {
         String text = "log\n7\n" + ROOT + "\n";
         assertThat(Checkpoint.parse(text)).isEqualTo(Checkpoint.parse(text));
-        assertThat(Checkpoint.parse(text)).isNotEqualTo(new Checkpoint("log", 8, Base64.getDecoder().decode(ROOT), List.of()));
+        assertThat(Checkpoint.parse(text))
+                .isNotEqualTo(new Checkpoint("log", 8, Base64.getDecoder().decode(ROOT), List.of()));
     }
 }

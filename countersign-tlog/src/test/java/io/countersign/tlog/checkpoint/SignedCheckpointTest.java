@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class SignedCheckpointTest {
     private static final NoteSigner LOG = NoteSigner.generate("countersign.example/audit");
-    private static final Checkpoint CHECKPOINT = new Checkpoint("countersign.example/audit", 3, TreeHasher.leafHash(new byte[] {1}));
+    private static final Checkpoint CHECKPOINT =
+            new Checkpoint("countersign.example/audit", 3, TreeHasher.leafHash(new byte[] {1}));
 
     @Test
     void signedCheckpoint_opensWithTheLogKey() throws Exception {
@@ -32,16 +33,19 @@ class SignedCheckpointTest {
 
     @Test
     void checkpointSignedOnlyByAnotherKey_isUnverified() {
-        String message = Note.sign(CHECKPOINT.format(), NoteSigner.generate("countersign.example/audit")).format();
+        String message = Note.sign(CHECKPOINT.format(), NoteSigner.generate("countersign.example/audit"))
+                .format();
 
-        assertThatThrownBy(() -> SignedCheckpoint.open(message, LOG.verifier())).isInstanceOf(UnverifiedNoteException.class);
+        assertThatThrownBy(() -> SignedCheckpoint.open(message, LOG.verifier()))
+                .isInstanceOf(UnverifiedNoteException.class);
     }
 
     @Test
     void alteredTreeSize_isAnInvalidSignature() {
         String message = SignedCheckpoint.sign(CHECKPOINT, LOG).format().replaceFirst("\n3\n", "\n4\n");
 
-        assertThatThrownBy(() -> SignedCheckpoint.open(message, LOG.verifier())).isInstanceOf(InvalidSignatureException.class);
+        assertThatThrownBy(() -> SignedCheckpoint.open(message, LOG.verifier()))
+                .isInstanceOf(InvalidSignatureException.class);
     }
 
     @Test

@@ -24,8 +24,9 @@ class Ed25519Test {
         // RFC 8032 §7.1, TEST 1: the empty message.
         byte[] seed = HexFormat.of().parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
         byte[] signature = Ed25519.sign(Ed25519.fromSeed(seed).getPrivate(), new byte[0]);
-        assertThat(HexFormat.of().formatHex(signature)).isEqualTo(
-                "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+        assertThat(HexFormat.of().formatHex(signature))
+                .isEqualTo(
+                        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
     }
 
     @Test

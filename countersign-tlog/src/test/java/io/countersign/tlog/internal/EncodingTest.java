@@ -15,7 +15,20 @@ class EncodingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "00", "01", "-1", "+1", " 1", "1 ", "1e3", "0x1", "9223372036854775808", "99999999999999999999"})
+    @ValueSource(
+            strings = {
+                "",
+                "00",
+                "01",
+                "-1",
+                "+1",
+                " 1",
+                "1 ",
+                "1e3",
+                "0x1",
+                "9223372036854775808",
+                "99999999999999999999"
+            })
     void decimal_inAnyOtherSpelling_isRefused(String text) {
         assertThat(Encoding.parseDecimalOrMinusOne(text)).isEqualTo(-1);
     }

@@ -22,7 +22,8 @@ class NodeRangesTest {
 
     @Property
     void decompose_coversTheRangeExactly_withAlignedNodes_atMostTwoPerLevel(
-            @ForAll @LongRange(min = 0, max = 1L << 40) long begin, @ForAll @LongRange(min = 0, max = 1L << 40) long length) {
+            @ForAll @LongRange(min = 0, max = 1L << 40) long begin,
+            @ForAll @LongRange(min = 0, max = 1L << 40) long length) {
         List<NodeId> ids = new ArrayList<>();
         NodeRanges.decompose(begin, begin + length, ids);
 

@@ -23,7 +23,8 @@ class NoteSignatureTest {
     void keyName_withASpaceOrPlus_isRefused() {
         assertThatThrownBy(() -> new NoteSignature("a b", 1, new byte[1])).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new NoteSignature("a+b", 1, new byte[1])).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new NoteSignature("a\u00a0b", 1, new byte[1])).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new NoteSignature("a\u00a0b", 1, new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new NoteSignature("", 1, new byte[1])).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -34,12 +34,15 @@ class NoteSignerTest {
         assertThat(reloaded).isEqualTo(signer);
         assertThat(reloaded.verifier()).isEqualTo(signer.verifier());
         assertThat(signer.exportPrivateKey()).startsWith("PRIVATE+KEY+countersign.example/audit+");
-        assertThat(Note.open(Note.sign("x\n", reloaded).format(), List.of(signer.verifier())).text()).isEqualTo("x\n");
+        assertThat(Note.open(Note.sign("x\n", reloaded).format(), List.of(signer.verifier()))
+                        .text())
+                .isEqualTo("x\n");
     }
 
     @Test
     void generatedKeys_differ() {
-        assertThat(NoteSigner.generate("a").verifier()).isNotEqualTo(NoteSigner.generate("a").verifier());
+        assertThat(NoteSigner.generate("a").verifier())
+                .isNotEqualTo(NoteSigner.generate("a").verifier());
     }
 
     @Test
@@ -86,11 +89,13 @@ class NoteSignerTest {
         assertThat(signature.keyName()).isEqualTo("PeterNeumann");
         assertThat(signature.keyId()).isEqualTo(0xc74f20a3);
         assertThat(signature.signature()).hasSize(64);
-        assertThat(signer.verifier().verify(TEXT.getBytes(StandardCharsets.UTF_8), signature.signature())).isTrue();
+        assertThat(signer.verifier().verify(TEXT.getBytes(StandardCharsets.UTF_8), signature.signature()))
+                .isTrue();
     }
 
     private static void assertRefused(String key) {
-        assertThatThrownBy(() -> NoteSigner.parse(key)).as("'%s'", key)
+        assertThatThrownBy(() -> NoteSigner.parse(key))
+                .as("'%s'", key)
                 .isInstanceOf(IllegalArgumentException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("AYEKFALVFGyNhPJEMzD1QIDr"));
     }

@@ -24,7 +24,8 @@ class NoteTest {
         VerifiedNote note = Note.open(NOTE, List.of(PETER));
 
         assertThat(note.text()).isEqualTo(TEXT);
-        assertThat(note.verified()).extracting(NoteSignature::keyName, NoteSignature::keyId)
+        assertThat(note.verified())
+                .extracting(NoteSignature::keyName, NoteSignature::keyId)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("PeterNeumann", 0xc74f20a3));
         assertThat(note.unverified()).isEmpty();
     }
@@ -42,8 +43,10 @@ class NoteTest {
         NoteVerifier stranger = NoteSigner.generate("stranger.example").verifier();
 
         assertThatThrownBy(() -> Note.open(DOUBLY_SIGNED_NOTE, List.of(stranger)))
-                .isInstanceOfSatisfying(UnverifiedNoteException.class, e -> assertThat(e.signatures()).hasSize(2))
-                .hasMessageStartingWith("note has no signature from a known key; signed by PeterNeumann+c74f20a3, EnochRoot+");
+                .isInstanceOfSatisfying(UnverifiedNoteException.class, e -> assertThat(e.signatures())
+                        .hasSize(2))
+                .hasMessageStartingWith(
+                        "note has no signature from a known key; signed by PeterNeumann+c74f20a3, EnochRoot+");
     }
 
     @Test
@@ -68,7 +71,8 @@ class NoteTest {
 
     @Test
     void tamperedSignature_isAnInvalidSignature() {
-        byte[] blob = Base64.getDecoder().decode("x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=");
+        byte[] blob = Base64.getDecoder()
+                .decode("x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=");
         blob[20] ^= 0x01; // inside the signature, after the 4-byte key id
         String tampered = TEXT + "\n\u2014 PeterNeumann " + Base64.getEncoder().encodeToString(blob) + "\n";
 
@@ -82,7 +86,8 @@ class NoteTest {
         NoteSignature forged = new NoteSignature("log.example", log.keyId(), new byte[64]);
         String message = new Note(TEXT, List.of(good.signatures().get(0), forged)).format();
 
-        assertThatThrownBy(() -> Note.open(message, List.of(log.verifier()))).isInstanceOf(InvalidSignatureException.class);
+        assertThatThrownBy(() -> Note.open(message, List.of(log.verifier())))
+                .isInstanceOf(InvalidSignatureException.class);
     }
 
     @Test
@@ -97,7 +102,8 @@ class NoteTest {
 
         assertThat(parsed.text()).isEqualTo(text);
         assertThat(parsed.format()).isEqualTo(message);
-        assertThat(verified.verified()).extracting(NoteSignature::keyName)
+        assertThat(verified.verified())
+                .extracting(NoteSignature::keyName)
                 .containsExactly("countersign.example/audit", "witness.example");
     }
 
@@ -110,7 +116,9 @@ class NoteTest {
     void parse_ofInvalidUtf8_isMalformed() {
         byte[] bytes = NOTE.getBytes(StandardCharsets.UTF_8);
         bytes[3] = (byte) 0xff;
-        assertThatThrownBy(() -> Note.parse(bytes)).isInstanceOf(MalformedNoteException.class).hasMessage("note is not valid UTF-8");
+        assertThatThrownBy(() -> Note.parse(bytes))
+                .isInstanceOf(MalformedNoteException.class)
+                .hasMessage("note is not valid UTF-8");
     }
 
     static Stream<Arguments> malformedNotes() {
@@ -147,6 +155,8 @@ class NoteTest {
 
     @Test
     void sameKnownKeyListedTwice_isNotAmbiguous() throws NoteException {
-        assertThat(Note.open(NOTE, List.of(PETER, NoteVerifier.parse(VERIFIER_KEY))).verified()).hasSize(1);
+        assertThat(Note.open(NOTE, List.of(PETER, NoteVerifier.parse(VERIFIER_KEY)))
+                        .verified())
+                .hasSize(1);
     }
 }

@@ -46,7 +46,9 @@ class NoteVerifierTest {
 
     @Test
     void verifierKey_withUppercaseHex_isAccepted_asGoDoes() {
-        assertThat(NoteVerifier.parse(VERIFIER_KEY.replace("c74f20a3", "C74F20A3")).keyId()).isEqualTo(0xc74f20a3);
+        assertThat(NoteVerifier.parse(VERIFIER_KEY.replace("c74f20a3", "C74F20A3"))
+                        .keyId())
+                .isEqualTo(0xc74f20a3);
     }
 
     @Test
@@ -70,14 +72,18 @@ class NoteVerifierTest {
     @Test
     void verifierKey_ofAnotherLengthOrAlgorithm_isRefused_evenWithAMatchingKeyId() {
         NoteVerifier peter = NoteVerifier.parse(VERIFIER_KEY);
-        String longer = Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(
-                Base64.getDecoder().decode(VERIFIER_KEY.substring(VERIFIER_KEY.lastIndexOf('+') + 1)), 34));
-        assertThatThrownBy(() -> NoteVerifier.parse("PeterNeumann+" + String.format("%08x", peter.keyId()) + "+" + longer))
+        String longer = Base64.getEncoder()
+                .encodeToString(java.util.Arrays.copyOf(
+                        Base64.getDecoder().decode(VERIFIER_KEY.substring(VERIFIER_KEY.lastIndexOf('+') + 1)), 34));
+        assertThatThrownBy(
+                        () -> NoteVerifier.parse("PeterNeumann+" + String.format("%08x", peter.keyId()) + "+" + longer))
                 .hasMessage("verifier key 'PeterNeumann': Ed25519 key has 33 bytes, want 32");
         // From Go's note_test.go: the key ids are adjusted to match the mangled keys.
-        assertThatThrownBy(() -> NoteVerifier.parse("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="))
+        assertThatThrownBy(() -> NoteVerifier.parse(
+                        "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="))
                 .hasMessage("verifier key 'PeterNeumann': key is not base64"); // "Y==" has stray bits: not canonical
-        assertThatThrownBy(() -> NoteVerifier.parse("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"))
+        assertThatThrownBy(
+                        () -> NoteVerifier.parse("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"))
                 .hasMessage("verifier key 'PeterNeumann': unknown algorithm 101, want 1 (Ed25519)");
     }
 
@@ -88,8 +94,10 @@ class NoteVerifierTest {
         byte[] signature = signer.sign("hello\n").signature();
 
         assertThat(signer.verifier().verify(text, signature)).isTrue();
-        assertThat(signer.verifier().verify("hellO\n".getBytes(StandardCharsets.UTF_8), signature)).isFalse();
-        assertThat(NoteSigner.generate("log.example").verifier().verify(text, signature)).isFalse();
+        assertThat(signer.verifier().verify("hellO\n".getBytes(StandardCharsets.UTF_8), signature))
+                .isFalse();
+        assertThat(NoteSigner.generate("log.example").verifier().verify(text, signature))
+                .isFalse();
         assertThat(signer.verifier().verify(text, new byte[63])).isFalse();
     }
 

@@ -33,6 +33,7 @@ class InclusionProofTest {
 
     @Test
     void indexOutsideTheTree_isRefused() {
-        assertThatThrownBy(() -> new InclusionProof(2, 2, List.of())).hasMessage("index 2 is out of range for tree size 2");
+        assertThatThrownBy(() -> new InclusionProof(2, 2, List.of()))
+                .hasMessage("index 2 is out of range for tree size 2");
     }
 }

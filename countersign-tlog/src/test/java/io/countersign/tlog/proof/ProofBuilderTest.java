@@ -20,7 +20,8 @@ class ProofBuilderTest {
 
     @Property(tries = 100)
     void inclusionProofs_equalRfc6962Path_forEveryLeafOfAPrefix(
-            @ForAll @IntRange(min = 1, max = 2000) int stored, @ForAll @IntRange(min = 1, max = 2000) int sizeSeed,
+            @ForAll @IntRange(min = 1, max = 2000) int stored,
+            @ForAll @IntRange(min = 1, max = 2000) int sizeSeed,
             @ForAll long seed) {
         List<byte[]> leaves = NaiveMerkle.randomLeafHashes(stored, seed);
         InMemoryHashStore store = new InMemoryHashStore();
@@ -32,14 +33,16 @@ class ProofBuilderTest {
         for (int k = 0; k < 20; k++) {
             int index = random.nextInt(size);
             InclusionProof proof = builder.inclusion(index, size);
-            assertThat(proof.hashes()).as("proof of %d in %d", index, size)
+            assertThat(proof.hashes())
+                    .as("proof of %d in %d", index, size)
                     .containsExactlyElementsOf(NaiveMerkle.path(index, leaves, 0, size));
         }
     }
 
     @Property(tries = 100)
     void consistencyProofs_equalRfc6962Proof(
-            @ForAll @IntRange(min = 1, max = 2000) int size2, @ForAll @IntRange(min = 1, max = 2000) int size1Seed,
+            @ForAll @IntRange(min = 1, max = 2000) int size2,
+            @ForAll @IntRange(min = 1, max = 2000) int size1Seed,
             @ForAll long seed) {
         List<byte[]> leaves = NaiveMerkle.randomLeafHashes(size2, seed);
         InMemoryHashStore store = new InMemoryHashStore();
@@ -48,7 +51,8 @@ class ProofBuilderTest {
 
         ConsistencyProof proof = new ProofBuilder(store).consistency(size1, size2);
 
-        assertThat(proof.hashes()).as("proof %d to %d", size1, size2)
+        assertThat(proof.hashes())
+                .as("proof %d to %d", size1, size2)
                 .containsExactlyElementsOf(size1 == size2 ? List.of() : NaiveMerkle.consistency(size1, leaves, size2));
     }
 
@@ -61,10 +65,10 @@ class ProofBuilderTest {
         store.append(leaves);
         ProofBuilder builder = new ProofBuilder(store);
 
-        assertThat(builder.inclusion(0, 7).hashes()).containsExactly(
-                leaves.get(1), NaiveMerkle.mth(leaves, 2, 4), NaiveMerkle.mth(leaves, 4, 7));
-        assertThat(builder.inclusion(6, 7).hashes()).containsExactly(
-                NaiveMerkle.mth(leaves, 4, 6), NaiveMerkle.mth(leaves, 0, 4));
+        assertThat(builder.inclusion(0, 7).hashes())
+                .containsExactly(leaves.get(1), NaiveMerkle.mth(leaves, 2, 4), NaiveMerkle.mth(leaves, 4, 7));
+        assertThat(builder.inclusion(6, 7).hashes())
+                .containsExactly(NaiveMerkle.mth(leaves, 4, 6), NaiveMerkle.mth(leaves, 0, 4));
     }
 
     @Test
@@ -147,7 +151,8 @@ class ProofBuilderTest {
         Arrays.sort(nanos);
         long p50 = nanos[nanos.length / 2];
         long p99 = nanos[nanos.length * 99 / 100];
-        System.out.printf("ProofBuilder at 1,000,000 entries (in memory): p50 %d us, p99 %d us%n", p50 / 1000, p99 / 1000);
+        System.out.printf(
+                "ProofBuilder at 1,000,000 entries (in memory): p50 %d us, p99 %d us%n", p50 / 1000, p99 / 1000);
 
         assertThat(p99).isLessThan(1_000_000);
     }

@@ -40,7 +40,8 @@ class ProofVerifierTest {
             int index = tree.random.nextInt(size);
             InclusionProof proof = tree.builder.inclusion(index, size);
             assertThatCode(() -> ProofVerifier.verifyInclusion(tree.leaves.get(index), proof, root))
-                    .as("leaf %d of %d", index, size).doesNotThrowAnyException();
+                    .as("leaf %d of %d", index, size)
+                    .doesNotThrowAnyException();
         }
     }
 
@@ -52,12 +53,14 @@ class ProofVerifierTest {
             int size1 = 1 + tree.random.nextInt(size2);
             ConsistencyProof proof = tree.builder.consistency(size1, size2);
             assertThatCode(() -> ProofVerifier.verifyConsistency(proof, tree.root(size1), tree.root(size2)))
-                    .as("%d to %d", size1, size2).doesNotThrowAnyException();
+                    .as("%d to %d", size1, size2)
+                    .doesNotThrowAnyException();
         }
     }
 
     @Property(tries = 300)
-    void inclusionProof_withOneBitFlipped_isRejected(@ForAll @IntRange(min = 2, max = 2000) int size, @ForAll long seed) {
+    void inclusionProof_withOneBitFlipped_isRejected(
+            @ForAll @IntRange(min = 2, max = 2000) int size, @ForAll long seed) {
         Tree tree = Tree.random(size, seed);
         int index = tree.random.nextInt(size);
         List<byte[]> proof = tree.builder.inclusion(index, size).hashes();
@@ -75,13 +78,16 @@ class ProofVerifierTest {
 
     @Property(tries = 1000)
     void inclusionProof_withOneBitOfTheIndexFlipped_isRejected(
-            @ForAll @IntRange(min = 2, max = 2000) int size, @ForAll @IntRange(min = 0, max = 62) int bit, @ForAll long seed) {
+            @ForAll @IntRange(min = 2, max = 2000) int size,
+            @ForAll @IntRange(min = 0, max = 62) int bit,
+            @ForAll long seed) {
         Tree tree = Tree.random(size, seed);
         int index = tree.random.nextInt(size);
         InclusionProof proof = tree.builder.inclusion(index, size);
         long flipped = index ^ (1L << bit);
 
-        assertThatThrownBy(() -> ProofVerifier.verifyInclusion(tree.leaves.get(index), flipped, size, proof.hashes(), tree.root(size)))
+        assertThatThrownBy(() -> ProofVerifier.verifyInclusion(
+                        tree.leaves.get(index), flipped, size, proof.hashes(), tree.root(size)))
                 .isInstanceOf(ProofVerificationException.class);
     }
 
@@ -93,7 +99,9 @@ class ProofVerifierTest {
      */
     @Property(tries = 1000)
     void inclusionProof_withOneBitOfTheSizeFlipped_isRejectedUnlessThePathShapeIsTheSame(
-            @ForAll @IntRange(min = 1, max = 2000) int size, @ForAll @IntRange(min = 0, max = 62) int bit, @ForAll long seed) {
+            @ForAll @IntRange(min = 1, max = 2000) int size,
+            @ForAll @IntRange(min = 0, max = 62) int bit,
+            @ForAll long seed) {
         Tree tree = Tree.random(size, seed);
         int index = tree.random.nextInt(size);
         InclusionProof proof = tree.builder.inclusion(index, size);
@@ -102,16 +110,19 @@ class ProofVerifierTest {
                 && NaiveMerkle.inclusionSides(index, flipped).equals(NaiveMerkle.inclusionSides(index, size));
 
         if (sameShape) {
-            assertThatCode(() -> ProofVerifier.verifyInclusion(tree.leaves.get(index), index, flipped, proof.hashes(), tree.root(size)))
+            assertThatCode(() -> ProofVerifier.verifyInclusion(
+                            tree.leaves.get(index), index, flipped, proof.hashes(), tree.root(size)))
                     .doesNotThrowAnyException();
         } else {
-            assertThatThrownBy(() -> ProofVerifier.verifyInclusion(tree.leaves.get(index), index, flipped, proof.hashes(), tree.root(size)))
+            assertThatThrownBy(() -> ProofVerifier.verifyInclusion(
+                            tree.leaves.get(index), index, flipped, proof.hashes(), tree.root(size)))
                     .isInstanceOf(ProofVerificationException.class);
         }
     }
 
     @Property(tries = 300)
-    void consistencyProof_withOneBitFlipped_isRejected(@ForAll @IntRange(min = 2, max = 2000) int size2, @ForAll long seed) {
+    void consistencyProof_withOneBitFlipped_isRejected(
+            @ForAll @IntRange(min = 2, max = 2000) int size2, @ForAll long seed) {
         Tree tree = Tree.random(size2, seed);
         int size1 = 1 + tree.random.nextInt(size2 - 1);
         List<byte[]> proof = tree.builder.consistency(size1, size2).hashes();
@@ -121,29 +132,36 @@ class ProofVerifierTest {
         List<byte[]> flippedProof = flipOneBit(proof, tree.random);
         assertThatThrownBy(() -> ProofVerifier.verifyConsistency(size1, size2, root1, root2, flippedProof))
                 .isInstanceOf(RootMismatchException.class);
-        assertThatThrownBy(() -> ProofVerifier.verifyConsistency(size1, size2, flipOneBit(root1, tree.random), root2, proof))
+        assertThatThrownBy(() ->
+                        ProofVerifier.verifyConsistency(size1, size2, flipOneBit(root1, tree.random), root2, proof))
                 .isInstanceOf(RootMismatchException.class);
-        assertThatThrownBy(() -> ProofVerifier.verifyConsistency(size1, size2, root1, flipOneBit(root2, tree.random), proof))
+        assertThatThrownBy(() ->
+                        ProofVerifier.verifyConsistency(size1, size2, root1, flipOneBit(root2, tree.random), proof))
                 .isInstanceOf(RootMismatchException.class);
     }
 
     /** As for inclusion: sizes are bound by the proof exactly as far as they change its shape. */
     @Property(tries = 1000)
     void consistencyProof_withOneBitOfASizeFlipped_isRejectedUnlessTheProofShapeIsTheSame(
-            @ForAll @IntRange(min = 2, max = 2000) int size2, @ForAll boolean flipSize1,
-            @ForAll @IntRange(min = 0, max = 62) int bit, @ForAll long seed) {
+            @ForAll @IntRange(min = 2, max = 2000) int size2,
+            @ForAll boolean flipSize1,
+            @ForAll @IntRange(min = 0, max = 62) int bit,
+            @ForAll long seed) {
         Tree tree = Tree.random(size2, seed);
         int size1 = 1 + tree.random.nextInt(size2 - 1);
         List<byte[]> proof = tree.builder.consistency(size1, size2).hashes();
         long newSize1 = flipSize1 ? size1 ^ (1L << bit) : size1;
         long newSize2 = flipSize1 ? size2 : size2 ^ (1L << bit);
-        boolean sameShape = 0 < newSize1 && newSize1 < newSize2 && sameConsistencyShape(size1, size2, newSize1, newSize2);
+        boolean sameShape =
+                0 < newSize1 && newSize1 < newSize2 && sameConsistencyShape(size1, size2, newSize1, newSize2);
 
         if (sameShape) {
-            assertThatCode(() -> ProofVerifier.verifyConsistency(newSize1, newSize2, tree.root(size1), tree.root(size2), proof))
+            assertThatCode(() -> ProofVerifier.verifyConsistency(
+                            newSize1, newSize2, tree.root(size1), tree.root(size2), proof))
                     .doesNotThrowAnyException();
         } else {
-            assertThatThrownBy(() -> ProofVerifier.verifyConsistency(newSize1, newSize2, tree.root(size1), tree.root(size2), proof))
+            assertThatThrownBy(() -> ProofVerifier.verifyConsistency(
+                            newSize1, newSize2, tree.root(size1), tree.root(size2), proof))
                     .isInstanceOf(ProofVerificationException.class);
         }
     }
@@ -208,8 +226,10 @@ class ProofVerifierTest {
                     assertThat(e.size()).isEqualTo(10);
                     assertThat(e.expected()).isEqualTo(root);
                     assertThat(e.calculated()).isNotEqualTo(root).hasSize(32);
-                    assertThat(e.getMessage()).startsWith("root of tree size 10: calculated ")
-                            .endsWith(", expected " + java.util.Base64.getEncoder().encodeToString(root));
+                    assertThat(e.getMessage())
+                            .startsWith("root of tree size 10: calculated ")
+                            .endsWith(", expected "
+                                    + java.util.Base64.getEncoder().encodeToString(root));
                 });
     }
 
@@ -241,7 +261,8 @@ class ProofVerifierTest {
     void consistencyBetweenEqualSizes_needsEqualRootsAndAnEmptyProof() {
         Tree tree = Tree.random(8, 1);
         byte[] root = tree.root(8);
-        assertThatCode(() -> ProofVerifier.verifyConsistency(8, 8, root, root, List.of())).doesNotThrowAnyException();
+        assertThatCode(() -> ProofVerifier.verifyConsistency(8, 8, root, root, List.of()))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> ProofVerifier.verifyConsistency(8, 8, root, tree.root(7), List.of()))
                 .isInstanceOf(RootMismatchException.class);
         assertThatThrownBy(() -> ProofVerifier.verifyConsistency(8, 8, root, root, List.of(root)))
@@ -252,7 +273,8 @@ class ProofVerifierTest {
     @Test
     void consistencyBetweenEmptyTrees_holdsOnlyForTheEmptyTreeHash() {
         byte[] empty = TreeHasher.emptyRoot();
-        assertThatCode(() -> ProofVerifier.verifyConsistency(0, 0, empty, empty, List.of())).doesNotThrowAnyException();
+        assertThatCode(() -> ProofVerifier.verifyConsistency(0, 0, empty, empty, List.of()))
+                .doesNotThrowAnyException();
         assertThatThrownBy(() -> ProofVerifier.verifyConsistency(0, 0, new byte[32], new byte[32], List.of()))
                 .isInstanceOf(RootMismatchException.class);
     }

@@ -28,46 +28,48 @@ class ProofVerifierVectorsTest {
     Stream<DynamicTest> inclusionVectors() throws IOException {
         List<Path> files = vectors("inclusion");
         assertThat(files).hasSizeGreaterThan(50);
-        return files.stream().map(file -> DynamicTest.dynamicTest(name(file), () -> {
-            JsonNode v = JSON.readTree(file);
-            byte[] leafHash = bytes(v.get("leafHash"));
-            long index = uint64(v.get("leafIdx"));
-            long size = uint64(v.get("treeSize"));
-            List<byte[]> proof = hashes(v.get("proof"));
-            byte[] root = bytes(v.get("root"));
-            if (v.get("wantErr").asBoolean()) {
-                assertThatThrownBy(() -> ProofVerifier.verifyInclusion(leafHash, index, size, proof, root))
-                        .as(v.get("desc").asString())
-                        .isInstanceOf(ProofVerificationException.class);
-            } else {
-                assertThatCode(() -> ProofVerifier.verifyInclusion(leafHash, index, size, proof, root))
-                        .as(v.get("desc").asString())
-                        .doesNotThrowAnyException();
-            }
-        }));
+        return files.stream()
+                .map(file -> DynamicTest.dynamicTest(name(file), () -> {
+                    JsonNode v = JSON.readTree(file);
+                    byte[] leafHash = bytes(v.get("leafHash"));
+                    long index = uint64(v.get("leafIdx"));
+                    long size = uint64(v.get("treeSize"));
+                    List<byte[]> proof = hashes(v.get("proof"));
+                    byte[] root = bytes(v.get("root"));
+                    if (v.get("wantErr").asBoolean()) {
+                        assertThatThrownBy(() -> ProofVerifier.verifyInclusion(leafHash, index, size, proof, root))
+                                .as(v.get("desc").asString())
+                                .isInstanceOf(ProofVerificationException.class);
+                    } else {
+                        assertThatCode(() -> ProofVerifier.verifyInclusion(leafHash, index, size, proof, root))
+                                .as(v.get("desc").asString())
+                                .doesNotThrowAnyException();
+                    }
+                }));
     }
 
     @TestFactory
     Stream<DynamicTest> consistencyVectors() throws IOException {
         List<Path> files = vectors("consistency");
         assertThat(files).hasSizeGreaterThan(50);
-        return files.stream().map(file -> DynamicTest.dynamicTest(name(file), () -> {
-            JsonNode v = JSON.readTree(file);
-            long size1 = uint64(v.get("size1"));
-            long size2 = uint64(v.get("size2"));
-            byte[] root1 = bytes(v.get("root1"));
-            byte[] root2 = bytes(v.get("root2"));
-            List<byte[]> proof = hashes(v.get("proof"));
-            if (v.get("wantErr").asBoolean()) {
-                assertThatThrownBy(() -> ProofVerifier.verifyConsistency(size1, size2, root1, root2, proof))
-                        .as(v.get("desc").asString())
-                        .isInstanceOf(ProofVerificationException.class);
-            } else {
-                assertThatCode(() -> ProofVerifier.verifyConsistency(size1, size2, root1, root2, proof))
-                        .as(v.get("desc").asString())
-                        .doesNotThrowAnyException();
-            }
-        }));
+        return files.stream()
+                .map(file -> DynamicTest.dynamicTest(name(file), () -> {
+                    JsonNode v = JSON.readTree(file);
+                    long size1 = uint64(v.get("size1"));
+                    long size2 = uint64(v.get("size2"));
+                    byte[] root1 = bytes(v.get("root1"));
+                    byte[] root2 = bytes(v.get("root2"));
+                    List<byte[]> proof = hashes(v.get("proof"));
+                    if (v.get("wantErr").asBoolean()) {
+                        assertThatThrownBy(() -> ProofVerifier.verifyConsistency(size1, size2, root1, root2, proof))
+                                .as(v.get("desc").asString())
+                                .isInstanceOf(ProofVerificationException.class);
+                    } else {
+                        assertThatCode(() -> ProofVerifier.verifyConsistency(size1, size2, root1, root2, proof))
+                                .as(v.get("desc").asString())
+                                .doesNotThrowAnyException();
+                    }
+                }));
     }
 
     private static List<Path> vectors(String kind) throws IOException {
@@ -78,7 +80,8 @@ class ProofVerifierVectorsTest {
     }
 
     private static String name(Path file) {
-        return file.getParent().getParent().getFileName() + "/" + file.getParent().getFileName() + "/" + file.getFileName();
+        return file.getParent().getParent().getFileName() + "/"
+                + file.getParent().getFileName() + "/" + file.getFileName();
     }
 
     /**

@@ -22,7 +22,8 @@ public final class SharedTestData {
         Path dir = shared.resolve("testdata").resolve(name).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
             // Surefire neither counts nor prints an aborted test factory: say it in the build log.
-            System.err.println("SKIPPED: shared testdata not found at " + dir + "; the Merkle vector tests did not run");
+            System.err.println(
+                    "SKIPPED: shared testdata not found at " + dir + "; the Merkle vector tests did not run");
         }
         assumeTrue(Files.isDirectory(dir), "shared testdata not found at " + dir);
         return dir;

@@ -45,7 +45,8 @@ class TlogProofTest {
         assertThat(lines[1]).isEqualTo("index 5");
         assertThat(lines).hasSizeGreaterThan(2 + proof.hashes().size());
         for (int i = 0; i < proof.hashes().size(); i++) {
-            assertThat(Base64.getDecoder().decode(lines[2 + i])).isEqualTo(proof.hashes().get(i));
+            assertThat(Base64.getDecoder().decode(lines[2 + i]))
+                    .isEqualTo(proof.hashes().get(i));
         }
         assertThat(lines[2 + proof.hashes().size()]).isEmpty();
         assertThat(proof.format()).endsWith("\n\n" + proof.checkpoint().format());
@@ -66,12 +67,14 @@ class TlogProofTest {
         String text = withExtra.format();
 
         assertThat(text).startsWith("c2sp.org/tlog-proof@v1\nextra AQID\nindex 0\n\n");
-        assertThat(TlogProof.parse(text).extra()).hasValueSatisfying(extra -> assertThat(extra).containsExactly(1, 2, 3));
+        assertThat(TlogProof.parse(text).extra())
+                .hasValueSatisfying(extra -> assertThat(extra).containsExactly(1, 2, 3));
     }
 
     @Test
     void proofForTheOnlyEntry_hasNoHashLines() {
-        assertThat(proofFor(0, 1).format()).startsWith("c2sp.org/tlog-proof@v1\nindex 0\n\ncountersign.example/audit\n1\n");
+        assertThat(proofFor(0, 1).format())
+                .startsWith("c2sp.org/tlog-proof@v1\nindex 0\n\ncountersign.example/audit\n1\n");
     }
 
     @Test
@@ -85,20 +88,39 @@ class TlogProofTest {
     static Stream<Arguments> malformed() {
         String good = proofFor(5, 13).format();
         return Stream.of(
-                Arguments.of("another header", good.replace("tlog-proof@v1", "tlog-proof@v2"), "tlog-proof must start with c2sp.org/tlog-proof@v1"),
-                Arguments.of("no index line", good.replace("index 5\n", ""), "tlog-proof line 2 must be 'index <decimal>'"),
-                Arguments.of("index with a leading zero", good.replace("index 5", "index 05"),
+                Arguments.of(
+                        "another header",
+                        good.replace("tlog-proof@v1", "tlog-proof@v2"),
+                        "tlog-proof must start with c2sp.org/tlog-proof@v1"),
+                Arguments.of(
+                        "no index line", good.replace("index 5\n", ""), "tlog-proof line 2 must be 'index <decimal>'"),
+                Arguments.of(
+                        "index with a leading zero",
+                        good.replace("index 5", "index 05"),
                         "tlog-proof index '05' is not a decimal without leading zeros"),
-                Arguments.of("hash not base64", good.replaceFirst("index 5\n.", "index 5\n*"), "tlog-proof line 3 is not a base64 SHA-256 hash"),
-                Arguments.of("no blank line", good.replace("\n\n", "\n"), "tlog-proof has no blank line before its checkpoint"),
-                Arguments.of("extra not base64", good.replace("index 5", "extra !!\nindex 5"), "tlog-proof extra data is not base64"),
-                Arguments.of("unsigned checkpoint", good.substring(0, good.indexOf("\u2014")),
+                Arguments.of(
+                        "hash not base64",
+                        good.replaceFirst("index 5\n.", "index 5\n*"),
+                        "tlog-proof line 3 is not a base64 SHA-256 hash"),
+                Arguments.of(
+                        "no blank line",
+                        good.replace("\n\n", "\n"),
+                        "tlog-proof has no blank line before its checkpoint"),
+                Arguments.of(
+                        "extra not base64",
+                        good.replace("index 5", "extra !!\nindex 5"),
+                        "tlog-proof extra data is not base64"),
+                Arguments.of(
+                        "unsigned checkpoint",
+                        good.substring(0, good.indexOf("\u2014")),
                         "tlog-proof checkpoint: note signatures must be one or more lines, each ending with a newline"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void malformedProof_isRefused_namingTheProblem(String description, String text, String message) {
-        assertThatThrownBy(() -> TlogProof.parse(text)).isInstanceOf(MalformedTlogProofException.class).hasMessage(message);
+        assertThatThrownBy(() -> TlogProof.parse(text))
+                .isInstanceOf(MalformedTlogProofException.class)
+                .hasMessage(message);
     }
 }

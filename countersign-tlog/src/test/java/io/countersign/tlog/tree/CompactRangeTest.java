@@ -22,7 +22,12 @@ class CompactRangeTest {
     void root_afterEachAppend_matchesRfc6962TestVectorRoots() {
         // RFC 6962 / certificate-transparency reference leaves and roots for sizes 1..8.
         byte[][] leaves = {
-            {}, {0x00}, {0x10}, {0x20, 0x21}, {0x30, 0x31}, {0x40, 0x41, 0x42, 0x43},
+            {},
+            {0x00},
+            {0x10},
+            {0x20, 0x21},
+            {0x30, 0x31},
+            {0x40, 0x41, 0x42, 0x43},
             {0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57},
             {0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f},
         };
@@ -39,7 +44,9 @@ class CompactRangeTest {
         CompactRange range = CompactRange.empty();
         for (int i = 0; i < leaves.length; i++) {
             range.appendEntry(leaves[i]);
-            assertThat(java.util.HexFormat.of().formatHex(range.root())).as("root of size %d", i + 1).isEqualTo(roots[i]);
+            assertThat(java.util.HexFormat.of().formatHex(range.root()))
+                    .as("root of size %d", i + 1)
+                    .isEqualTo(roots[i]);
         }
     }
 
@@ -55,7 +62,9 @@ class CompactRangeTest {
 
     @Property(tries = 200)
     void rangeRebuiltFromItsBorderHashes_continuesLikeTheOriginal(
-            @ForAll @IntRange(min = 0, max = 1000) int size, @ForAll @IntRange(min = 1, max = 50) int more, @ForAll long seed) {
+            @ForAll @IntRange(min = 0, max = 1000) int size,
+            @ForAll @IntRange(min = 1, max = 50) int more,
+            @ForAll long seed) {
         List<byte[]> leaves = NaiveMerkle.randomLeafHashes(size + more, seed);
         CompactRange original = CompactRange.empty();
         leaves.subList(0, size).forEach(original::append);

@@ -60,6 +60,7 @@ class InMemoryHashStoreTest {
         InMemoryHashStore store = new InMemoryHashStore();
         store.append(NaiveMerkle.randomLeafHashes(2, 1));
         store.readHashes(List.of(NodeId.leaf(0))).get(0)[0] ^= 1;
-        assertThat(store.root()).isEqualTo(NaiveMerkle.mth(store.readHashes(List.of(NodeId.leaf(0), NodeId.leaf(1))), 2));
+        assertThat(store.root())
+                .isEqualTo(NaiveMerkle.mth(store.readHashes(List.of(NodeId.leaf(0), NodeId.leaf(1))), 2));
     }
 }

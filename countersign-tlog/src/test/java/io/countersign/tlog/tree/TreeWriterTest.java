@@ -46,7 +46,9 @@ class TreeWriterTest {
 
     @Property(tries = 200)
     void append_writesExactlyTheNodesThatBecomeComplete_withTheirMth(
-            @ForAll @IntRange(min = 0, max = 600) int from, @ForAll @IntRange(min = 0, max = 200) int count, @ForAll long seed) {
+            @ForAll @IntRange(min = 0, max = 600) int from,
+            @ForAll @IntRange(min = 0, max = 200) int count,
+            @ForAll long seed) {
         List<byte[]> leaves = NaiveMerkle.randomLeafHashes(from + count, seed);
         CompactRange border = CompactRange.empty();
         leaves.subList(0, from).forEach(border::append);
@@ -57,7 +59,8 @@ class TreeWriterTest {
         for (Node node : append.nodes()) {
             NodeId id = node.id();
             assertThat(written.add(id)).as("%s written once", id).isTrue();
-            assertThat(node.hash()).as("hash of %s", id).isEqualTo(NaiveMerkle.mth(leaves, (int) id.begin(), (int) id.end()));
+            assertThat(node.hash()).as("hash of %s", id).isEqualTo(NaiveMerkle.mth(leaves, (int) id.begin(), (int)
+                    id.end()));
         }
         Set<NodeId> newlyComplete = new HashSet<>();
         for (int level = 0; (1L << level) <= from + count; level++) {

@@ -2,8 +2,8 @@ package io.countersign.server.audit.verify;
 
 import io.countersign.server.audit.AuditSigningKey;
 import io.countersign.store.EntryMacs;
-import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.GatewayStore;
+import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.sqlite.SqliteStore;
 import io.countersign.tlog.note.NoteSigner;
 import io.countersign.tlog.proof.ConsistencyProof;
@@ -76,13 +76,17 @@ public final class DataFolderSource implements AuditSource {
 
     /** The newest stored checkpoint. */
     public StoredCheckpoint latest() throws SourceException {
-        return store.audit().latestCheckpoint().orElseThrow(() -> new SourceException("the " + describe()
-                + " has no signed checkpoint yet: start the gateway on it once"));
+        return store.audit()
+                .latestCheckpoint()
+                .orElseThrow(() -> new SourceException(
+                        "the " + describe() + " has no signed checkpoint yet: start the gateway on it once"));
     }
 
     @Override
     public Optional<String> offeredKey() {
-        return AuditSigningKey.readIfPresent(directory.resolve(AuditSigningKey.FILE_NAME)).map(NoteSigner::verifier).map(Object::toString);
+        return AuditSigningKey.readIfPresent(directory.resolve(AuditSigningKey.FILE_NAME))
+                .map(NoteSigner::verifier)
+                .map(Object::toString);
     }
 
     @Override
@@ -101,10 +105,12 @@ public final class DataFolderSource implements AuditSource {
                 boolean seenMac;
 
                 @Override
-                public void acceptRow(long seq, long time, String type, Optional<String> requestId, byte[] leaf, Optional<byte[]> mac)
+                public void acceptRow(
+                        long seq, long time, String type, Optional<String> requestId, byte[] leaf, Optional<byte[]> mac)
                         throws IOException {
                     if (rowProblem.isEmpty()) {
-                        rowProblem = StoredRows.mismatch(seq, time, type, requestId, leaf).or(() -> macProblem(seq, leaf, mac));
+                        rowProblem = StoredRows.mismatch(seq, time, type, requestId, leaf)
+                                .or(() -> macProblem(seq, leaf, mac));
                     }
                     seenMac |= mac.isPresent();
                     accept(seq, leaf);
@@ -116,11 +122,13 @@ public final class DataFolderSource implements AuditSource {
                         return Optional.empty();
                     }
                     if (mac.isEmpty()) {
-                        return Optional.of("entry " + seq + " has no MAC though earlier entries have one: it was not written by a gateway node");
+                        return Optional.of("entry " + seq
+                                + " has no MAC though earlier entries have one: it was not written by a gateway node");
                     }
-                    return macs.get().verifies(leaf, mac) ? Optional.empty()
-                            : Optional.of("entry " + seq + ": its MAC does not verify under the data folder's " + EntryMacs.FILE_NAME
-                                    + ": it was not written by a gateway node");
+                    return macs.get().verifies(leaf, mac)
+                            ? Optional.empty()
+                            : Optional.of("entry " + seq + ": its MAC does not verify under the data folder's "
+                                    + EntryMacs.FILE_NAME + ": it was not written by a gateway node");
                 }
             });
         } catch (Stop stop) {

@@ -1,8 +1,8 @@
 package io.countersign.server.audit.verify;
 
+import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Reads the top-level {@code seq} of an audit leaf without building a tree of it. */
@@ -26,8 +26,11 @@ final class EntrySeq {
                 String name = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if ("seq".equals(name)) {
-                    return value == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
-                            && parser.getLongValue() >= 0 ? parser.getLongValue() : NONE;
+                    return value == JsonToken.VALUE_NUMBER_INT
+                                    && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                                    && parser.getLongValue() >= 0
+                            ? parser.getLongValue()
+                            : NONE;
                 }
                 parser.skipChildren();
             }

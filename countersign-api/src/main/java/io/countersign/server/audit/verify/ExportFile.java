@@ -65,7 +65,8 @@ public final class ExportFile {
         try {
             checkpoint = SignedCheckpoint.parse(note).verify(key);
         } catch (TlogException | IllegalArgumentException e) {
-            throw new SourceException("the " + source.describe() + "'s checkpoint is not signed by " + key + ": " + e.getMessage(), e);
+            throw new SourceException(
+                    "the " + source.describe() + "'s checkpoint is not signed by " + key + ": " + e.getMessage(), e);
         }
         long size = checkpoint.size();
         Path parent = out.toAbsolutePath().getParent();
@@ -117,7 +118,8 @@ public final class ExportFile {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(whole, out, StandardCopyOption.REPLACE_EXISTING);
             }
-            return new Written(checkpoint, size, java.security.MessageDigest.isEqual(range.root(), checkpoint.rootHash()));
+            return new Written(
+                    checkpoint, size, java.security.MessageDigest.isEqual(range.root(), checkpoint.rootHash()));
         } finally {
             Files.deleteIfExists(entries);
             Files.deleteIfExists(whole);

@@ -1,6 +1,5 @@
 package io.countersign.server.audit.verify;
 
-import org.jspecify.annotations.Nullable;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.countersign.tlog.proof.ConsistencyProof;
@@ -13,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An export file ({@link ExportFile}) as a source: the head is read on opening; entries stream
@@ -64,7 +64,9 @@ public final class ExportSource implements AuditSource {
             } catch (IllegalArgumentException e) {
                 // reported below
             }
-            if (hash == null || hash.length != TreeHasher.HASH_SIZE || !Arrays.equals(Base64.getEncoder().encode(hash), line)) {
+            if (hash == null
+                    || hash.length != TreeHasher.HASH_SIZE
+                    || !Arrays.equals(Base64.getEncoder().encode(hash), line)) {
                 throw damaged(file, lines, "is not the base64 leaf hash of entry " + i);
             }
             listed[i] = hash;
@@ -108,7 +110,10 @@ public final class ExportSource implements AuditSource {
             }
         }
         byte[] end = lines.next();
-        if (end == null || !ExportFile.END.equals(new String(end, UTF_8)) || lines.lastLineUnterminated() || lines.next() != null) {
+        if (end == null
+                || !ExportFile.END.equals(new String(end, UTF_8))
+                || lines.lastLineUnterminated()
+                || lines.next() != null) {
             throw damaged(file, lines, "should be the last line, 'end'");
         }
     }
@@ -161,7 +166,10 @@ public final class ExportSource implements AuditSource {
     }
 
     private static SourceException damaged(Path file, LineReader lines, String what) {
-        return new SourceException("export " + file + " line " + lines.lineNumber() + " " + what + ": the file was changed or is not an export",
-                true, null);
+        return new SourceException(
+                "export " + file + " line " + lines.lineNumber() + " " + what
+                        + ": the file was changed or is not an export",
+                true,
+                null);
     }
 }

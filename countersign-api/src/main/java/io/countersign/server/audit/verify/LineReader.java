@@ -1,9 +1,9 @@
 package io.countersign.server.audit.verify;
 
-import org.jspecify.annotations.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /** Reads LF-terminated lines as exact bytes, fast: one buffer, no decoding, no per-byte calls. */
 final class LineReader implements AutoCloseable {

@@ -1,6 +1,5 @@
 package io.countersign.server.audit.verify;
 
-import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.server.audit.verify.AuditSource.SourceException;
@@ -63,7 +62,8 @@ public final class LogVerifier {
     }
 
     /** Everything checked out; {@code entries} were checked, {@code uncovered} of them after the checkpoint. */
-    public record Verified(Checkpoint checkpoint, NoteVerifier key, long entries, long uncovered, List<String> notes) implements Outcome {}
+    public record Verified(Checkpoint checkpoint, NoteVerifier key, long entries, long uncovered, List<String> notes)
+            implements Outcome {}
 
     /** The log is not what its checkpoint says: tampered, truncated, rewritten. {@code problem} names the first bad thing. */
     public record Failed(String problem, List<String> notes) implements Outcome {}
@@ -87,7 +87,9 @@ public final class LogVerifier {
         try {
             return run(source, trust, stateForOrigin, notes);
         } catch (SourceException e) {
-            return e.damaged() ? new Failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"), notes) : new Unverifiable(e.getMessage(), notes);
+            return e.damaged()
+                    ? new Failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"), notes)
+                    : new Unverifiable(e.getMessage(), notes);
         } catch (IOException e) {
             return new Unverifiable("reading the " + source.describe() + " failed: " + e.getMessage(), notes);
         } catch (IllegalStateException e) {
@@ -95,7 +97,8 @@ public final class LogVerifier {
         }
     }
 
-    private Outcome run(AuditSource source, Trust trust, Function<String, VerifierState> stateForOrigin, List<String> notes)
+    private Outcome run(
+            AuditSource source, Trust trust, Function<String, VerifierState> stateForOrigin, List<String> notes)
             throws IOException, SourceException {
         SignedCheckpoint signed;
         try {
@@ -110,8 +113,11 @@ public final class LogVerifier {
         NoteVerifier key;
         if (trust.key().isPresent()) {
             key = trust.key().get();
-            remembered.filter(r -> !r.key().equals(key)).ifPresent(r -> notes.add("the given key differs from the key " + r.key()
-                    + " remembered in " + state.file() + "; the given key is used, and the remembered checkpoint is still checked"));
+            remembered
+                    .filter(r -> !r.key().equals(key))
+                    .ifPresent(r ->
+                            notes.add("the given key differs from the key " + r.key() + " remembered in " + state.file()
+                                    + "; the given key is used, and the remembered checkpoint is still checked"));
         } else if (remembered.isPresent()) {
             key = remembered.get().key();
         } else if (trust.trustOnFirstUse()) {
@@ -122,36 +128,49 @@ public final class LogVerifier {
             try {
                 key = NoteVerifier.parse(offered.get());
             } catch (IllegalArgumentException e) {
-                return new Failed("the verifier key the " + source.describe() + " offers is malformed: " + e.getMessage(), notes);
+                return new Failed(
+                        "the verifier key the " + source.describe() + " offers is malformed: " + e.getMessage(), notes);
             }
-            notes.add("trusting on first use the key " + key + " offered by the " + source.describe() + "; it is pinned in "
-                    + state.file() + " from now on");
+            notes.add("trusting on first use the key " + key + " offered by the " + source.describe()
+                    + "; it is pinned in " + state.file() + " from now on");
         } else {
-            return new Unverifiable("no trusted key for the log '" + origin + "': pass --key <verifier key> (GET /v1/audit/key"
-                    + " through a channel you trust, or your own records), or --trust-on-first-use to pin the key the "
-                    + source.describe() + " offers", notes);
+            return new Unverifiable(
+                    "no trusted key for the log '" + origin + "': pass --key <verifier key> (GET /v1/audit/key"
+                            + " through a channel you trust, or your own records), or --trust-on-first-use to pin the key the "
+                            + source.describe() + " offers",
+                    notes);
         }
 
-        if (source instanceof ExportSource export && !export.offeredKey().orElseThrow().equals(key.format())) {
+        if (source instanceof ExportSource export
+                && !export.offeredKey().orElseThrow().equals(key.format())) {
             // The key line is part of the file: a changed byte there is a changed file.
-            return new Failed("the " + source.describe() + " records the key '" + export.offeredKey().orElseThrow()
-                    + "', not the trusted key " + key, notes);
+            return new Failed(
+                    "the " + source.describe() + " records the key '"
+                            + export.offeredKey().orElseThrow() + "', not the trusted key " + key,
+                    notes);
         }
         Checkpoint checkpoint;
         try {
             checkpoint = signed.verify(key);
         } catch (NoteException e) {
-            return new Failed("the checkpoint of size " + signed.checkpoint().size() + " is not signed by the trusted key " + key
-                    + ": " + e.getMessage() + " (signed by " + signers(signed) + ")" + offeredKeyHint(source, key), notes);
+            return new Failed(
+                    "the checkpoint of size " + signed.checkpoint().size() + " is not signed by the trusted key " + key
+                            + ": " + e.getMessage() + " (signed by " + signers(signed) + ")"
+                            + offeredKeyHint(source, key),
+                    notes);
         } catch (TlogException e) {
-            return new Failed("the checkpoint does not belong to the trusted key " + key + ": " + e.getMessage(), notes);
+            return new Failed(
+                    "the checkpoint does not belong to the trusted key " + key + ": " + e.getMessage(), notes);
         }
         long size = checkpoint.size();
         byte[] root = checkpoint.rootHash();
         Optional<Checkpoint> before = remembered.map(VerifierState.Remembered::checkpoint);
         if (before.isPresent() && before.get().size() > size) {
-            return new Failed("the log's checkpoint covers " + size + " entries, fewer than the " + before.get().size()
-                    + " of the checkpoint verified before (" + state.file() + "): the log was truncated or rolled back", notes);
+            return new Failed(
+                    "the log's checkpoint covers " + size + " entries, fewer than the "
+                            + before.get().size() + " of the checkpoint verified before (" + state.file()
+                            + "): the log was truncated or rolled back",
+                    notes);
         }
 
         Scan scan = scan(source, size);
@@ -159,10 +178,11 @@ public final class LogVerifier {
         long upper = scan.problemAt >= 0 ? scan.problemAt : Math.min(scan.count, size);
         String problem = scan.problem;
         if (problem == null && scan.count < size) {
-            problem = "entry " + scan.count + " missing: the checkpoint covers " + size + " entries, the " + source.describe()
-                    + " has " + scan.count;
+            problem = "entry " + scan.count + " missing: the checkpoint covers " + size + " entries, the "
+                    + source.describe() + " has " + scan.count;
         }
-        boolean prefixGood = upper == size ? MessageDigest.isEqual(local.rootAt(size), root)
+        boolean prefixGood = upper == size
+                ? MessageDigest.isEqual(local.rootAt(size), root)
                 : good(source, local, upper, size, root).orElse(true);
         if (!prefixGood) {
             if (upper == size) {
@@ -174,27 +194,38 @@ public final class LogVerifier {
             return new Failed(problem, notes);
         }
         if (scan.listedMismatch >= 0) {
-            return new Failed("entry " + scan.listedMismatch + ": its leaf hash differs from the one listed for it in the "
-                    + source.describe() + " (the hash list was changed; the entries match the checkpoint)", notes);
+            return new Failed(
+                    "entry " + scan.listedMismatch + ": its leaf hash differs from the one listed for it in the "
+                            + source.describe() + " (the hash list was changed; the entries match the checkpoint)",
+                    notes);
         }
 
         if (before.isPresent() && before.get().size() > 0) {
             Checkpoint previous = before.get();
             byte[] ours = local.rootAt(previous.size());
             if (!MessageDigest.isEqual(ours, previous.rootHash())) {
-                return new Failed(rootMismatch(previous.size(), previous.rootHash(), ours, "the checkpoint verified before ("
-                        + state.file() + ")") + ": the log's history was rewritten", notes);
+                return new Failed(
+                        rootMismatch(
+                                        previous.size(),
+                                        previous.rootHash(),
+                                        ours,
+                                        "the checkpoint verified before (" + state.file() + ")")
+                                + ": the log's history was rewritten",
+                        notes);
             }
             Optional<ConsistencyProof> proof = source.consistency(previous.size(), size);
             if (proof.isPresent()) {
                 try {
                     ProofVerifier.verifyConsistency(proof.get(), previous.rootHash(), root);
                 } catch (ProofVerificationException e) {
-                    return new Failed("the " + source.describe() + "'s consistency proof from size " + previous.size() + " to " + size
-                            + " does not verify: " + e.getMessage(), notes);
+                    return new Failed(
+                            "the " + source.describe() + "'s consistency proof from size " + previous.size() + " to "
+                                    + size + " does not verify: " + e.getMessage(),
+                            notes);
                 }
             }
-            notes.add("consistent with the checkpoint of size " + previous.size() + " verified before (" + state.file() + ")");
+            notes.add("consistent with the checkpoint of size " + previous.size() + " verified before (" + state.file()
+                    + ")");
         }
 
         Optional<String> stored = checkStoredCheckpoints(source, key, local, scan.count, notes);
@@ -211,7 +242,8 @@ public final class LogVerifier {
         }
         long uncovered = Math.max(0, scan.count - size);
         if (uncovered > 0) {
-            notes.add(uncovered + " entries after the checkpoint are not covered by a signed checkpoint yet (the gateway signs one"
+            notes.add(uncovered
+                    + " entries after the checkpoint are not covered by a signed checkpoint yet (the gateway signs one"
                     + " within its checkpoint interval); they are numbered and hashed correctly");
         }
         if (before.isEmpty() || size >= before.get().size()) {
@@ -248,7 +280,8 @@ public final class LogVerifier {
             }
             if (seq != position) {
                 scan.problem = seq > position
-                        ? "entry " + position + " missing: entry " + seq + " is in its place (entries missing or reordered)"
+                        ? "entry " + position + " missing: entry " + seq
+                                + " is in its place (entries missing or reordered)"
                         : "entry " + position + ": its seq is " + seq + " (entries reordered or duplicated)";
                 scan.problemAt = position;
                 return false;
@@ -301,8 +334,8 @@ public final class LogVerifier {
             long mid = lo + (hi - lo) / 2;
             Optional<Boolean> good = good(source, local, mid, size, root);
             if (good.isEmpty()) {
-                return rootMismatch(size, root, upper == size ? local.rootAt(size) : null, "the checkpoint")
-                        + "; the " + source.describe() + " gives no proofs to locate the first bad entry";
+                return rootMismatch(size, root, upper == size ? local.rootAt(size) : null, "the checkpoint") + "; the "
+                        + source.describe() + " gives no proofs to locate the first bad entry";
             }
             if (good.get()) {
                 lo = mid;
@@ -313,14 +346,17 @@ public final class LogVerifier {
         }
         String entry = "entry " + lo + ": leaf hash does not match the signed checkpoint of size " + size;
         if (lo == 0 && !proven && upper > 1) {
-            return entry + " (or the " + source.describe() + "'s tree nodes were changed too: no prefix of the entries could be"
+            return entry + " (or the " + source.describe()
+                    + "'s tree nodes were changed too: no prefix of the entries could be"
                     + " proven to be in the checkpoint)";
         }
-        return entry + " (entries 0 to " + (lo - 1) + " are proven to be in it; entry " + lo + " was changed or replaced)";
+        return entry + " (entries 0 to " + (lo - 1) + " are proven to be in it; entry " + lo
+                + " was changed or replaced)";
     }
 
-    private static Optional<String> checkStoredCheckpoints(AuditSource source, NoteVerifier key, TreeReader local, long count,
-            List<String> notes) throws SourceException {
+    private static Optional<String> checkStoredCheckpoints(
+            AuditSource source, NoteVerifier key, TreeReader local, long count, List<String> notes)
+            throws SourceException {
         List<String> failures = new ArrayList<>();
         long[] checked = {0};
         long[] otherKeys = {0};
@@ -336,7 +372,8 @@ public final class LogVerifier {
                 return;
             }
             if (stored.size() > count) {
-                failures.add("the stored checkpoint of size " + stored.size() + " covers more entries than the log has (" + count + ")");
+                failures.add("the stored checkpoint of size " + stored.size()
+                        + " covers more entries than the log has (" + count + ")");
                 return;
             }
             byte[] ours = local.rootAt(stored.size());
@@ -349,25 +386,31 @@ public final class LogVerifier {
             notes.add(checked[0] + " stored checkpoints signed by the key match the entries");
         }
         if (otherKeys[0] > 0) {
-            notes.add(otherKeys[0] + " stored checkpoints are not signed by the trusted key (an earlier key?) and were not checked");
+            notes.add(otherKeys[0]
+                    + " stored checkpoints are not signed by the trusted key (an earlier key?) and were not checked");
         }
         return failures.stream().findFirst();
     }
 
     static String rootMismatch(long size, byte[] expected, byte[] calculated, String whose) {
-        return "root mismatch at size " + size + ": " + whose + " says " + Base64.getEncoder().encodeToString(expected)
-                + (calculated == null ? "" : ", the entries give " + Base64.getEncoder().encodeToString(calculated));
+        return "root mismatch at size " + size + ": " + whose + " says "
+                + Base64.getEncoder().encodeToString(expected)
+                + (calculated == null
+                        ? ""
+                        : ", the entries give " + Base64.getEncoder().encodeToString(calculated));
     }
 
     private static String signers(SignedCheckpoint signed) {
         return signed.note().signatures().stream()
-                .map((NoteSignature signature) -> "'" + signature.keyName() + "' key id " + HEX.toHexDigits(signature.keyId()))
+                .map((NoteSignature signature) ->
+                        "'" + signature.keyName() + "' key id " + HEX.toHexDigits(signature.keyId()))
                 .collect(Collectors.joining(", "));
     }
 
     private static String offeredKeyHint(AuditSource source, NoteVerifier trusted) {
         try {
-            return source.offeredKey().filter(offered -> !offered.equals(trusted.format()))
+            return source.offeredKey()
+                    .filter(offered -> !offered.equals(trusted.format()))
                     .map(offered -> "; the " + source.describe() + " now offers the key " + offered)
                     .orElse("");
         } catch (IOException | SourceException | RuntimeException e) {

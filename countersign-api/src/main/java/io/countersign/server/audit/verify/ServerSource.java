@@ -25,7 +25,8 @@ public final class ServerSource implements AuditSource {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final JsonMapper mapper;
     private final Optional<String> token;
 
@@ -86,7 +87,8 @@ public final class ServerSource implements AuditSource {
     }
 
     public InclusionProof inclusion(long index, long size) {
-        return new InclusionProof(index, size, hashes(json("/v1/audit/proof/inclusion?index=" + index + "&size=" + size)));
+        return new InclusionProof(
+                index, size, hashes(json("/v1/audit/proof/inclusion?index=" + index + "&size=" + size)));
     }
 
     @Override
@@ -115,7 +117,9 @@ public final class ServerSource implements AuditSource {
     private byte[] get(String path) throws IOException, SourceException {
         HttpResponse<byte[]> response;
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).GET();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(TIMEOUT)
+                    .GET();
             token.ifPresent(bearer -> request.header("Authorization", "Bearer " + bearer));
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
@@ -125,7 +129,8 @@ public final class ServerSource implements AuditSource {
             throw new SourceException("GET " + base + path + " failed: " + e, e);
         }
         if (response.statusCode() == 401 || response.statusCode() == 403) {
-            throw new SourceException("GET " + base + path + " answered HTTP " + response.statusCode() + ": reading entries needs an auditor's"
+            throw new SourceException("GET " + base + path + " answered HTTP " + response.statusCode()
+                    + ": reading entries needs an auditor's"
                     + " or admin's token (--token or COUNTERSIGN_TOKEN), unless the gateway sets audit.publicEntries");
         }
         if (response.statusCode() != 200) {

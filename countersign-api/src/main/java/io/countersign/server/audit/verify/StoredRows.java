@@ -30,21 +30,26 @@ final class StoredRows {
         }
         String leafType = entry.path("type").asString("");
         if (!leafType.equals(type)) {
-            return Optional.of("entry " + seq + ": the stored type column says '" + type + "' but the signed entry says '" + leafType + "'");
+            return Optional.of("entry " + seq + ": the stored type column says '" + type
+                    + "' but the signed entry says '" + leafType + "'");
         }
-        Optional<String> leafRequest = entry.path("request").isString() ? Optional.of(entry.path("request").asString()) : Optional.empty();
+        Optional<String> leafRequest = entry.path("request").isString()
+                ? Optional.of(entry.path("request").asString())
+                : Optional.empty();
         if (!leafRequest.equals(requestId)) {
-            return Optional.of("entry " + seq + ": the stored request column says " + requestId.map(id -> "'" + id + "'").orElse("none")
-                    + " but the signed entry says " + leafRequest.map(id -> "'" + id + "'").orElse("none"));
+            return Optional.of("entry " + seq + ": the stored request column says "
+                    + requestId.map(id -> "'" + id + "'").orElse("none") + " but the signed entry says "
+                    + leafRequest.map(id -> "'" + id + "'").orElse("none"));
         }
         try {
             long leafTime = Instant.parse(entry.path("time").asString("")).toEpochMilli();
             if (leafTime != time) {
-                return Optional.of("entry " + seq + ": the stored time column says " + Instant.ofEpochMilli(time) + " but the signed entry says "
-                        + Instant.ofEpochMilli(leafTime));
+                return Optional.of("entry " + seq + ": the stored time column says " + Instant.ofEpochMilli(time)
+                        + " but the signed entry says " + Instant.ofEpochMilli(leafTime));
             }
         } catch (DateTimeParseException e) {
-            return Optional.of("entry " + seq + ": the signed entry's time '" + entry.path("time").asString("") + "' is not a time");
+            return Optional.of("entry " + seq + ": the signed entry's time '"
+                    + entry.path("time").asString("") + "' is not a time");
         }
         return Optional.empty();
     }

@@ -37,16 +37,19 @@ final class StoredTreeCheck {
                 try {
                     theirs = stored.get().readHashes(ids);
                 } catch (RuntimeException e) {
-                    return Optional.of("the " + source.describe() + "'s Merkle tree node " + ids.getFirst() + " or one after it is"
-                            + " unreadable or missing: " + e.getMessage());
+                    return Optional.of("the " + source.describe() + "'s Merkle tree node " + ids.getFirst()
+                            + " or one after it is" + " unreadable or missing: " + e.getMessage());
                 }
                 List<byte[]> ours = computed.readHashes(ids);
                 for (int i = 0; i < ids.size(); i++) {
                     if (!MessageDigest.isEqual(ours.get(i), theirs.get(i))) {
                         NodeId id = ids.get(i);
-                        return Optional.of("the " + source.describe() + "'s Merkle tree node " + id + " (over entries " + id.begin() + " to "
-                                + (id.end() - 1) + ") is " + Base64.getEncoder().encodeToString(theirs.get(i)) + ", the entries give "
-                                + Base64.getEncoder().encodeToString(ours.get(i)) + ": the stored tree was changed, and the proofs served"
+                        return Optional.of("the " + source.describe() + "'s Merkle tree node " + id + " (over entries "
+                                + id.begin() + " to "
+                                + (id.end() - 1) + ") is " + Base64.getEncoder().encodeToString(theirs.get(i))
+                                + ", the entries give "
+                                + Base64.getEncoder().encodeToString(ours.get(i))
+                                + ": the stored tree was changed, and the proofs served"
                                 + " from it are wrong");
                     }
                 }

@@ -42,7 +42,8 @@ public final class VerifierState {
 
     /** The default file for {@code origin} under {@code ~/.countersign/verified}. */
     public static VerifierState forOrigin(String origin) {
-        return new VerifierState(Path.of(System.getProperty("user.home"), ".countersign", "verified", fileName(origin)));
+        return new VerifierState(
+                Path.of(System.getProperty("user.home"), ".countersign", "verified", fileName(origin)));
     }
 
     /** The origin, URL-encoded so it is one safe file name ('/' and all); a leading dot is encoded too. */
@@ -79,7 +80,8 @@ public final class VerifierState {
         int first = text.indexOf('\n');
         int second = first < 0 ? -1 : text.indexOf('\n', first + 1);
         if (second < 0 || !text.substring(0, first).equals(HEADER) || !text.startsWith(KEY, first + 1)) {
-            throw new IllegalStateException("the verifier state " + file + " is not a '" + HEADER + "' file; move it away to start over");
+            throw new IllegalStateException(
+                    "the verifier state " + file + " is not a '" + HEADER + "' file; move it away to start over");
         }
         try {
             NoteVerifier key = NoteVerifier.parse(text.substring(first + 1 + KEY.length(), second));
@@ -87,7 +89,9 @@ public final class VerifierState {
             note.verify(key); // it was verified before it was saved; this catches a damaged file
             return Optional.of(new Remembered(key, note));
         } catch (TlogException | IllegalArgumentException e) {
-            throw new IllegalStateException("the verifier state " + file + " is damaged: " + e.getMessage() + "; move it away to start over", e);
+            throw new IllegalStateException(
+                    "the verifier state " + file + " is damaged: " + e.getMessage() + "; move it away to start over",
+                    e);
         }
     }
 
