@@ -31,6 +31,8 @@ class BackupRestoreTest {
         String agent;
         String key;
         byte[] grantKey;
+        byte[] entryKey;
+        byte[] logId;
         try (TestGateway gateway = new TestGateway(directory)) {
             agent = gateway.agent("reporter");
             id = gateway.http
@@ -67,6 +69,8 @@ class BackupRestoreTest {
             assertThat(backedUp.exitCode()).as(backedUp.all()).isZero();
             key = Cli.run("audit", "key", "--data", gateway.data().toString()).lastLine();
             grantKey = Files.readAllBytes(gateway.data().resolve("grant.key"));
+            entryKey = Files.readAllBytes(gateway.data().resolve("audit-entry.key"));
+            logId = Files.readAllBytes(gateway.data().resolve("log-id"));
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)))
                 .isEqualTo("rw-------");
@@ -77,6 +81,9 @@ class BackupRestoreTest {
         assertThat(restore.exitCode()).as(restore.all()).isZero();
         assertThat(restore.out()).contains("its audit log verified");
         assertThat(Files.readAllBytes(restored.resolve("grant.key"))).isEqualTo(grantKey);
+        // Without the entry MAC key the restored gateway could sign no new checkpoint; without the log id its origin would change.
+        assertThat(Files.readAllBytes(restored.resolve("audit-entry.key"))).isEqualTo(entryKey);
+        assertThat(Files.readAllBytes(restored.resolve("log-id"))).isEqualTo(logId);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(restored.resolve("audit-signing.key"))))
                 .isEqualTo("rw-------");
         Cli.Run verify = Cli.run(

@@ -156,7 +156,7 @@ class ConfusableOnBehalfOfEndToEndTest {
         assertThat(refused.text("detail"))
                 .contains(
                         "robert is the human this request acts on behalf of ('bob', resolved to bob <bob@example.com>)");
-        assertThat(gateway.http.get("/v1/audit/entries", null).body())
+        assertThat(gateway.http.get("/v1/audit/entries", gateway.auditor()).body())
                 .contains("\"onBehalfOfPerson\":{\"email\":\"bob@example.com\",\"name\":\"bob\"}");
     }
 

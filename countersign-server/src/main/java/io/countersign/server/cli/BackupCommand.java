@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
  * while the gateway runs. The database is copied with SQLite's online backup API, which reads
  * one consistent snapshot (in WAL mode the gateway keeps writing meanwhile); the keys are copied
  * beside it. Without {@code grant.key} outstanding grants fail, and without
- * {@code audit-signing.key} the log can't be extended under the same verifier key.
+ * {@code audit-signing.key} the log can't be extended under the same verifier key; without
+ * {@code audit-entry.key} no entry's MAC checks out, so the checkpointer signs nothing new; and
+ * {@code log-id} keeps the log's origin.
  */
 @Command(
         name = "backup",
@@ -33,7 +35,8 @@ import picocli.CommandLine.Option;
 public final class BackupCommand implements Callable<Integer> {
     static final String DATABASE = "countersign.db";
     /** The files of a data folder a backup carries; the database first. */
-    static final List<String> FILES = List.of(DATABASE, "grant.key", "audit-signing.key", "mcp-pins.json");
+    static final List<String> FILES =
+            List.of(DATABASE, "grant.key", "audit-entry.key", "audit-signing.key", "log-id", "mcp-pins.json");
 
     static final List<String> REQUIRED = List.of(DATABASE, "grant.key", "audit-signing.key");
 
