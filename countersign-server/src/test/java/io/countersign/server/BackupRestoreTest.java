@@ -81,7 +81,8 @@ class BackupRestoreTest {
         assertThat(restore.exitCode()).as(restore.all()).isZero();
         assertThat(restore.out()).contains("its audit log verified");
         assertThat(Files.readAllBytes(restored.resolve("grant.key"))).isEqualTo(grantKey);
-        // Without the entry MAC key the restored gateway could sign no new checkpoint; without the log id its origin would change.
+        // Without the entry MAC key the restored gateway could sign no new checkpoint; without the log id its origin
+        // would change.
         assertThat(Files.readAllBytes(restored.resolve("audit-entry.key"))).isEqualTo(entryKey);
         assertThat(Files.readAllBytes(restored.resolve("log-id"))).isEqualTo(logId);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(restored.resolve("audit-signing.key"))))
