@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.countersign.identity.Agent;
 import io.countersign.identity.ApiTokens;
 import io.countersign.server.Http.Response;
+import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.config.DatabaseConfig;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.store.postgres.PostgresSettings;
@@ -111,8 +112,10 @@ class AuditDamageTest {
         ServerConfig settings = ServerConfig.defaults()
                 .withDataDirectory(dir.resolve("data"))
                 .withPolicyFile(policy)
-                .withPort(0);
-        String yaml = "data: ./data\npolicy: ./policy.yaml\n";
+                .withPort(0)
+                .withAudit(AuditConfig.defaults()
+                        .withPublicEntries(true)); // verify --server reads the entries anonymously
+        String yaml = "data: ./data\npolicy: ./policy.yaml\naudit:\n  publicEntries: true\n";
         if (store.equals("postgres")) {
             postgresUrl = Optional.of(TestPostgres.newDatabase());
             settings = settings.withDatabase(DatabaseConfig.postgres(PostgresSettings.of(postgresUrl.get())));
