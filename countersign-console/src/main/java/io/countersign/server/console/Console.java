@@ -119,7 +119,9 @@ public final class Console {
         return new ErrorPage() {
             @Override
             public boolean covers(String rawPath) {
-                return rawPath.equals("/console") || rawPath.startsWith("/console/");
+                // The back-channel logout endpoint is called by the identity provider, not a browser: problem+json.
+                return (rawPath.equals("/console") || rawPath.startsWith("/console/"))
+                        && !rawPath.startsWith("/console/oidc/backchannel-logout");
             }
 
             @Override
