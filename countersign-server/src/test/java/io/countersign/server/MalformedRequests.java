@@ -14,8 +14,10 @@ import java.util.Random;
 final class MalformedRequests {
     /** One generated request: what was damaged, where it went, and its exact bytes. */
     record Generated(String damage, String method, String path, byte[] raw) {
+        /** A browser's page, answered with the console's error page (the provider's back-channel logout is not). */
         boolean forConsole() {
-            return path.equals("/console") || path.startsWith("/console/");
+            return (path.equals("/console") || path.startsWith("/console/"))
+                    && !path.startsWith("/console/oidc/backchannel-logout");
         }
     }
 

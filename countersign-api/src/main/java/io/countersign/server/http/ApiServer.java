@@ -115,6 +115,14 @@ public final class ApiServer implements AutoCloseable {
                             "Unsupported media type",
                             "no route takes multipart bodies; send application/json (the API) or application/x-www-form-urlencoded (console forms)");
                 }
+                String charset = ctx.req().getCharacterEncoding();
+                if (charset != null && !supported(charset)) {
+                    throw new ApiProblem(
+                            415,
+                            "unsupported-media-type",
+                            "Unsupported media type",
+                            "the charset of the Content-Type is not one this server knows; send UTF-8");
+                }
                 if (ctx.contentLength() > maxBodyBytes) {
                     discardUpTo(ctx, DRAINED_BODY_BYTES);
                     throw new ApiProblem(
@@ -222,5 +230,13 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    private static boolean supported(String charset) {
+        try {
+            return java.nio.charset.Charset.isSupported(charset);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }
