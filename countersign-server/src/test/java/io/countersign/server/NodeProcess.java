@@ -38,7 +38,10 @@ final class NodeProcess implements AutoCloseable {
             Files.write(policy, in.readAllBytes());
         }
         Path config = dir.resolve("node.yaml");
-        Files.writeString(config, "data: ./data\npolicy: ./policy.yaml\ndatabase:\n  url: " + url + "\n");
+        // The tests read the entries anonymously to count what the cluster wrote.
+        Files.writeString(
+                config,
+                "data: ./data\npolicy: ./policy.yaml\naudit:\n  publicEntries: true\ndatabase:\n  url: " + url + "\n");
         return config;
     }
 

@@ -1,10 +1,10 @@
 package io.countersign.server.cli;
 
 import io.countersign.server.DataFolder;
+import io.countersign.server.Stores;
 import io.countersign.server.config.ConfigFile;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.store.GatewayStore;
-import io.countersign.store.postgres.PostgresStore;
 import io.countersign.store.sqlite.SqliteStore;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -29,9 +29,6 @@ final class DataOption {
             return SqliteStore.open(new DataFolder(data).create());
         }
         ServerConfig settings = ConfigFile.load(config);
-        return settings.database()
-                .postgres()
-                .<GatewayStore>map(PostgresStore::open)
-                .orElseGet(() -> SqliteStore.open(new DataFolder(settings.dataDirectory()).create()));
+        return Stores.open(settings.database(), new DataFolder(settings.dataDirectory()).create());
     }
 }
