@@ -34,6 +34,7 @@ import io.countersign.server.identity.HumanAdminRoutes;
 import io.countersign.server.identity.HumanDirectory;
 import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.LoggingNotifier;
+import io.countersign.server.identity.LookAlikes;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.ProxyAgents;
 import io.countersign.server.identity.TokenRejected;
@@ -121,7 +122,7 @@ public final class Gateway implements AutoCloseable {
             JsonMapper mapper = JsonMapper.builder()
                     .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build();
-            UnauthenticatedEntryAlarm alarm = new UnauthenticatedEntryAlarm(store, clock);
+            UnauthenticatedEntryAlarm alarm = new UnauthenticatedEntryAlarm();
             AuditModule audit = AuditModule.start(store, data.directory(), config.audit(), clock, mapper, alarm::raise);
             parts.add(audit);
             LongPolls longPolls = new LongPolls();
@@ -168,7 +169,8 @@ public final class Gateway implements AutoCloseable {
             requireNoClientAgentNamed(PolicyChanges.SYSTEM_AGENT_NAME, identity);
             GrantTokens grantTokens = new GrantTokens(data.secretKey("grant.key"));
             LoggingNotifier notifier = new LoggingNotifier();
-            alarm.wire(channels, notifier);
+            AdminNotices adminNotices = new AdminNotices(store, channels, notifier, clock);
+            alarm.wire(adminNotices);
             // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations
             // and pins.
             // Whom an onBehalfOf resolves to at submission: the humans with a live credential.
@@ -189,7 +191,10 @@ public final class Gateway implements AutoCloseable {
             Workflow workflow = workflows.apply(new PolicyChangeGate(policy, config.policyChanges()));
             ApiTokens apiTokens = new ApiTokens(store, clock);
             BearerTokens bearerTokens = new BearerTokens(
-                    apiTokens, identity.oidc().map(settings -> new OidcVerifier(settings, clock)), identity);
+                    apiTokens,
+                    identity.oidc().map(settings -> new OidcVerifier(settings, clock)),
+                    identity,
+                    new LookAlikes(humans, adminNotices));
             AgentAdmin agentAdmin = new AgentAdmin(
                     store,
                     store,

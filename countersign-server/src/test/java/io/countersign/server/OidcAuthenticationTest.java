@@ -78,6 +78,27 @@ class OidcAuthenticationTest {
     }
 
     @Test
+    void refusesAProviderPersonWhoLooksLikeALocalHumanWithoutBeingThem() {
+        gateway.human("alice", "data-owners");
+        String cyrillic = provider.issue(
+                "\u0430lice", Map.of("groups", List.of("data-owners"), "email", "\u0430lice@example.com"));
+        String otherEmail =
+                provider.issue("alice", Map.of("groups", List.of("data-owners"), "email", "alice@evil.example"));
+
+        assertUnauthorized(inbox(cyrillic), "looks like another person this gateway knows");
+        assertUnauthorized(inbox(otherEmail), "looks like another person this gateway knows");
+        assertThat(inbox(cyrillic).text("detail")).doesNotContain("alice@example.com");
+    }
+
+    @Test
+    void acceptsTheProviderIdentityOfALocalHumanWithTheSameEmail() {
+        gateway.human("alice", "data-owners");
+        String token = provider.issue("alice", Map.of("groups", List.of("data-owners"), "email", "ALICE@example.com"));
+
+        assertThat(inbox(token).status()).isEqualTo(200);
+    }
+
+    @Test
     void expiredToken_isRefused() {
         Instant past = Instant.now().minus(Duration.ofHours(2));
         String token = provider.sign(provider.claims("alice")

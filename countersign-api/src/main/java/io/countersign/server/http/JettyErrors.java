@@ -32,6 +32,12 @@ final class JettyErrors extends ErrorHandler {
         this.pages = requireNonNull(pages, "pages is null");
     }
 
+    /** Jetty renders bodies for GET, POST and HEAD only; a PUT's framing error must say what went wrong too. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(
             Request request, Response response, int code, String message, Throwable cause, Callback callback) {

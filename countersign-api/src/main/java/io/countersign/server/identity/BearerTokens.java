@@ -30,13 +30,16 @@ public final class BearerTokens {
     private final IdentityConfig config;
     private final Optional<OidcCallers> callers;
 
-    public BearerTokens(ApiTokens apiTokens, Optional<OidcVerifier> oidc, IdentityConfig config) {
+    /** {@code lookAlikes}: refuses a provider's person who looks like a local human without being them. */
+    public BearerTokens(
+            ApiTokens apiTokens, Optional<OidcVerifier> oidc, IdentityConfig config, LookAlikes lookAlikes) {
+        requireNonNull(lookAlikes, "lookAlikes is null");
         this.apiTokens = requireNonNull(apiTokens, "apiTokens is null");
         this.oidc = requireNonNull(oidc, "oidc is null");
         this.config = requireNonNull(config, "config is null");
         Map<String, ClientAgent> clients = config.clientAgents().stream()
                 .collect(Collectors.toUnmodifiableMap(ClientAgent::subject, Function.identity()));
-        this.callers = oidc.map(verifier -> new OidcCallers(verifier.settings(), clients, this::rolesOf));
+        this.callers = oidc.map(verifier -> new OidcCallers(verifier.settings(), clients, this::rolesOf, lookAlikes));
     }
 
     /** @throws TokenRejected saying why, for anything we do not accept */

@@ -39,8 +39,14 @@ final class OidcCallers {
     private final OidcSettings settings;
     private final Map<String, ClientAgent> agents;
     private final Function<Human, Set<Access>> roles;
+    private final LookAlikes lookAlikes;
 
-    OidcCallers(OidcSettings settings, Map<String, ClientAgent> agents, Function<Human, Set<Access>> roles) {
+    OidcCallers(
+            OidcSettings settings,
+            Map<String, ClientAgent> agents,
+            Function<Human, Set<Access>> roles,
+            LookAlikes lookAlikes) {
+        this.lookAlikes = requireNonNull(lookAlikes, "lookAlikes is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.agents = Map.copyOf(requireNonNull(agents, "agents is null"));
         this.roles = requireNonNull(roles, "roles is null");
@@ -122,8 +128,9 @@ final class OidcCallers {
             throw new TokenRejected("the token names no one: it has none of " + settings.nameClaims()
                     + (unverified ? " (its email is not verified, so it counts as absent)" : ""));
         }
-        String named = name.get();
-        return new Human(named, email.orElse(""), groups(claims));
+        Human human = new Human(name.get(), email.orElse(""), groups(claims));
+        lookAlikes.check(human);
+        return human;
     }
 
     /** The email, unless the provider says it is unverified (or, with requireVerifiedEmail, doesn't say it is verified). */
