@@ -20,6 +20,7 @@ import io.countersign.server.channels.OutboxRoutes;
 import io.countersign.server.channels.OutboxWorker;
 import io.countersign.server.config.ServerConfig;
 import io.countersign.server.console.Console;
+import io.countersign.server.console.ToolPinChanges;
 import io.countersign.server.evidence.EvidenceRoutes;
 import io.countersign.server.hooks.ClaudeCodeRoutes;
 import io.countersign.server.http.ApiServer;
@@ -229,7 +230,12 @@ public final class Gateway implements AutoCloseable {
                     clock,
                     new Console.AuditorViews(store, audit.verifierKey(), policy::current, config.host(), mapper),
                     new Console.AdminActions(
-                            agentAdmin, new BreakerReset(store, clock), store::trippedBreakers, store.outbox()));
+                            agentAdmin,
+                            new BreakerReset(store, clock),
+                            store::trippedBreakers,
+                            store.outbox(),
+                            mcp.<ToolPinChanges>map(module -> new McpPinChanges(module.pins()))
+                                    .orElse(ToolPinChanges.NONE)));
             ActionRoutes actionRoutes =
                     new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
             ApiServer server = new ApiServer(

@@ -198,6 +198,15 @@ class ConsoleLayoutBrowserTest {
         page.waitForURL("**/console/inbox**");
         assertThat(gateway.http.get("/v1/actions/" + older, agent).text("status"))
                 .isEqualTo("approved");
+
+        page.navigate(gateway.baseUrl() + "/console/requests/" + older);
+        page.waitForSelector("dl.facts time[data-local]");
+        assertThat(page.getAttribute("dl.facts time", "title")).endsWith(" UTC");
+        page.waitForSelector("table time[data-local]");
+        assertThat(page.getAttribute("table time", "title"))
+                .as("the vote's time, local with UTC on hover")
+                .endsWith(" UTC");
+        assertThat(page.textContent("table time")).doesNotContain("UTC");
         assertThat(gateway.http.get("/v1/actions/" + newer, agent).text("status"))
                 .isEqualTo("approved");
     }

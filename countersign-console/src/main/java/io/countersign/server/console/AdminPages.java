@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The admin pages: agents (suspend, resume, revoke) and tripped breakers (reset with a comment),
+ * The admin pages: agents (suspend, resume, revoke), tripped breakers (reset with a comment),
+ * failed notifications (retry) and changed MCP tool definitions (accept),
  * what {@code /v1/admin/agents…} and {@code /v1/admin/breakers…} do, for the admin role only
  * (the same route metadata the API's routes carry). Every change goes through the same
  * {@link AgentAdmin} and {@link BreakerReset} as the API, so it is audited under the admin's name.
@@ -41,6 +42,7 @@ final class AdminPages {
         routes.post("/console/admin/agents/{name}/revoke", ctx -> agent(ctx, "revoke"), Access.ADMIN);
         routes.post("/console/admin/breakers/{agent}/{breaker}/reset", this::reset, Access.ADMIN);
         routes.post("/console/admin/outbox/{id}/retry", this::retry, Access.ADMIN);
+        routes.post("/console/admin/mcp/pins/{tool}/accept", this::acceptPin, Access.ADMIN);
     }
 
     private void page(Context ctx) {
@@ -82,7 +84,19 @@ final class AdminPages {
                 ctx,
                 200,
                 "admin",
-                new Pages.Admin(DecisionRoutes.viewer(session), agents, breakers, failed, sessions.takeFlash(session)));
+                new Pages.Admin(
+                        DecisionRoutes.viewer(session),
+                        agents,
+                        breakers,
+                        failed,
+                        actions.pins().changed().stream()
+                                .map(change -> new Pages.AdminPin(
+                                        change.tool(),
+                                        change.pinnedSha256(),
+                                        change.presentedSha256(),
+                                        change.noticedAt().toString()))
+                                .toList(),
+                        sessions.takeFlash(session)));
     }
 
     private void agent(Context ctx, String change) {
@@ -108,6 +122,22 @@ final class AdminPages {
             sessions.flash(session, done);
         } catch (AgentAdmin.UnknownAgent | IllegalArgumentException e) {
             sessions.flash(session, "Nothing changed: " + e.getMessage());
+        }
+        ctx.redirect("/console/admin", HttpStatus.SEE_OTHER);
+    }
+
+    private void acceptPin(Context ctx) {
+        ConsoleSession session = ConsoleSessions.current(ctx);
+        String tool = ctx.pathParam("tool");
+        try {
+            ToolPinChanges.Changed accepted =
+                    actions.pins().accept(tool, session.caller().principal().auditName());
+            sessions.flash(
+                    session,
+                    "Accepted the new definition of " + accepted.tool()
+                            + ": its calls are no longer held for the change.");
+        } catch (java.util.NoSuchElementException | IllegalArgumentException e) {
+            sessions.flash(session, "Nothing accepted: " + e.getMessage());
         }
         ctx.redirect("/console/admin", HttpStatus.SEE_OTHER);
     }

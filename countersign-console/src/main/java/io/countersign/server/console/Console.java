@@ -29,8 +29,10 @@ public final class Console {
             io.countersign.server.identity.AgentAdmin agents,
             io.countersign.workflow.BreakerReset breakers,
             Supplier<java.util.List<io.countersign.breaker.TrippedBreaker>> tripped,
-            io.countersign.outbox.Outbox outbox) {
+            io.countersign.outbox.Outbox outbox,
+            ToolPinChanges pins) {
         public AdminActions {
+            requireNonNull(pins, "pins is null");
             requireNonNull(outbox, "outbox is null");
             requireNonNull(agents, "agents is null");
             requireNonNull(breakers, "breakers is null");

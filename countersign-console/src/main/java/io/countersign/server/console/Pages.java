@@ -29,11 +29,14 @@ public final class Pages {
     /** One key of the params tree: a scalar {@code value}, or {@code children} for objects and arrays. */
     public record Param(String key, String value, List<Param> children) {}
 
+    /** {@code time}: an ISO-8601 instant, shown in the viewer's time zone by console.js (UTC on hover). */
     public record VoteLine(String voter, String choice, String comment, String time, String channel) {}
 
+    /** {@code created}: an ISO-8601 instant, shown in the viewer's time zone by console.js. */
     public record Request(
             Viewer viewer,
             String id,
+            String created,
             String status,
             String agent,
             String onBehalfOf,
@@ -93,7 +96,11 @@ public final class Pages {
             List<AdminAgent> agents,
             List<AdminBreaker> breakers,
             List<AdminDelivery> failed,
+            List<AdminPin> pins,
             String notice) {}
+
+    /** A changed MCP tool definition waiting for an admin; {@code noticedAt} is an ISO-8601 instant. */
+    public record AdminPin(String tool, String pinnedSha256, String presentedSha256, String noticedAt) {}
 
     public record Error(Viewer viewer, int status, String message) {}
 

@@ -65,6 +65,7 @@ final class RequestPages {
         return new Pages.Request(
                 viewer,
                 request.id().value(),
+                request.createdAt().toString(),
                 request.status().wireName(),
                 request.agent().name(),
                 request.onBehalfOf().map(OnBehalfOf::display).orElse("—"),
@@ -100,7 +101,7 @@ final class RequestPages {
                 vote.voter(),
                 vote.choice().wireName(),
                 vote.comment().orElse(""),
-                TIME.format(vote.time()),
+                vote.time().toString(),
                 vote.channel());
     }
 

@@ -83,7 +83,10 @@ final class McpToolChangesTest {
     void aToolChangedWhileServing_isToldToAnHttpSession(@TempDir Path directory) throws Exception {
         McpConfig mcp = new McpConfig(Map.of("shifting", NpmServers.shifting()), Set.of(), Duration.ofSeconds(10))
                 .withHttp(McpConfig.HttpMode.SESSIONS);
-        try (McpTestGateway gateway = new McpTestGateway(directory, mcp)) {
+        try (McpTestGateway gateway = new McpTestGateway(
+                directory,
+                mcp,
+                config -> config.withIdentity(IdentityConfig.localOnly().withRoles(Set.of("admins"), Set.of())))) {
             List<List<McpSchema.Tool>> told = new CopyOnWriteArrayList<>();
             McpSyncClient agent = McpClient.sync(
                             io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport.builder(
@@ -107,6 +110,21 @@ final class McpToolChangesTest {
                                 .filter(tools -> names(tools).contains("newcomer")));
                 assertThat(names(latest)).containsExactlyInAnyOrder("greet", "rug-pull", "newcomer");
                 assertThat(description(latest, "greet")).isEqualTo(PINNED_DESCRIPTION);
+
+                // An admin accepts the change on the console's admin page; the session is told the new definition.
+                io.countersign.server.ConsoleClient admin =
+                        io.countersign.server.ConsoleClient.signIn(gateway.baseUrl(), gateway.human("ada", "admins"));
+                assertThat(admin.get("/console/admin").body()).contains("pin-shifting__greet");
+                java.net.http.HttpResponse<String> accepted =
+                        admin.submit("/console/admin", "/console/admin/mcp/pins/shifting__greet/accept", Map.of());
+                assertThat(accepted.statusCode()).isEqualTo(303);
+                assertThat(admin.get("/console/admin").body())
+                        .contains("Accepted the new definition of shifting__greet")
+                        .doesNotContain("pin-shifting__greet");
+                assertThat(gateway.auditLogWith("mcp.tool_accepted")).contains("\"type\":\"mcp.tool_accepted\"");
+                List<McpSchema.Tool> after = eventually(() -> Optional.of(told.getLast())
+                        .filter(tools -> NEW_DESCRIPTION.equals(description(tools, "greet"))));
+                assertThat(description(after, "greet")).isEqualTo(NEW_DESCRIPTION);
             } finally {
                 agent.closeGracefully();
             }
