@@ -8,22 +8,12 @@ import io.countersign.identity.ConfusableSpellings.Spelling;
 import io.countersign.identity.Human;
 import io.countersign.server.Http.Response;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConfusableOnBehalfOfEndToEndTest {
-    private static final Pattern HIDDEN_CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
-    private final HttpClient client =
-            HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     private Path directory;
     private TestGateway gateway;
@@ -48,7 +35,7 @@ class ConfusableOnBehalfOfEndToEndTest {
     private String alice;
     private String bob;
     private String robert;
-    private String aliceConsole;
+    private ConsoleClient aliceConsole;
 
     @BeforeAll
     void start() throws IOException {
@@ -60,7 +47,7 @@ class ConfusableOnBehalfOfEndToEndTest {
         // Made before look-alikes were refused at creation (or straight in the database): the vote rule must still
         // hold.
         robert = TestCredentials.issue(gateway.data(), new Human("robert", "BOB@example.com", Set.of("data-owners")));
-        aliceConsole = signIn(alice);
+        aliceConsole = ConsoleClient.signIn(gateway.baseUrl(), alice);
     }
 
     @AfterAll
@@ -127,12 +114,12 @@ class ConfusableOnBehalfOfEndToEndTest {
         assertThat(api.status()).isEqualTo(403);
         assertThat(api.text("detail")).startsWith("alice is the human this request acts on behalf of");
 
-        HttpResponse<String> page = get("/console/requests/" + id, aliceConsole);
+        HttpResponse<String> page = aliceConsole.get("/console/requests/" + id);
         assertThat(page.body())
                 .as("the console shows the vote rule's reason")
                 .contains("alice is the human this request acts on behalf of");
-        HttpResponse<String> console = postForm(
-                "/console/requests/" + id + "/approve", aliceConsole, Map.of("csrf", csrf(page), "comment", "mine"));
+        HttpResponse<String> console = aliceConsole.submit(
+                "/console/requests/" + id, "/console/requests/" + id + "/approve", Map.of("comment", "mine"));
         assertThat(console.statusCode()).isEqualTo(403);
         assertThat(gateway.http.get("/v1/actions/" + id, agent).text("status")).isEqualTo("pending");
 
@@ -164,65 +151,5 @@ class ConfusableOnBehalfOfEndToEndTest {
     void anEmptyOnBehalfOfStillMeansNobody_butABlankOneIsRefused() {
         assertThat(submit("").status()).isEqualTo(202);
         assertThat(submit("   ").status()).isEqualTo(400);
-    }
-
-    private String signIn(String token) {
-        HttpResponse<String> form = get("/console/sign-in", "");
-        String formCookie = pair(setCookie(form, "countersign_signin"));
-        HttpResponse<String> signedIn = postForm(
-                "/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", token, "next", "/console/inbox"));
-        assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(303);
-        return pair(setCookie(signedIn, "countersign_session"));
-    }
-
-    private HttpResponse<String> get(String path, String cookies) {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path)).GET();
-        if (!cookies.isEmpty()) {
-            request.header("Cookie", cookies);
-        }
-        return send(request);
-    }
-
-    private HttpResponse<String> postForm(String path, String cookies, Map<String, String> form) {
-        String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (!cookies.isEmpty()) {
-            request.header("Cookie", cookies);
-        }
-        return send(request);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String csrf(HttpResponse<String> page) {
-        Matcher matcher = HIDDEN_CSRF.matcher(page.body());
-        assertThat(matcher.find()).as("a csrf field in %s", page.body()).isTrue();
-        return matcher.group(1);
-    }
-
-    private static String setCookie(HttpResponse<String> response, String name) {
-        return response.headers().allValues("Set-Cookie").stream()
-                .filter(c -> c.startsWith(name + "="))
-                .findFirst()
-                .orElseThrow();
-    }
-
-    private static String pair(String setCookie) {
-        return setCookie.substring(0, setCookie.indexOf(';'));
     }
 }

@@ -236,7 +236,7 @@ class OidcAuthenticationTest {
         Response vote = gateway.http.post("/v1/actions/" + id + "/approve", ci, json("comment", "self-approve"));
         Response inbox = inbox(ci);
 
-        assertThat(submitted.status()).isEqualTo(202);
+        assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
         assertThat(submitted.text("agent")).isEqualTo("ci");
         assertThat(vote.status()).isEqualTo(403);
         assertThat(vote.text("detail")).contains("agents may not call POST /v1/actions/{id}/approve");
