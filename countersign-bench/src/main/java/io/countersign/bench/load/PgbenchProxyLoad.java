@@ -8,6 +8,9 @@ import io.countersign.server.config.ServerConfig;
 import io.countersign.store.sqlite.SqliteStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,15 +23,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * {@code pgbench -S} (select-only) against one embedded PostgreSQL, directly and through the
- * Countersign PostgreSQL proxy (every statement decided and durably recorded before it runs), at
- * 1 and 16 clients, in one run, alternating direct and proxied phases. The upstream user logs in
- * with SCRAM-SHA-256, as in production.
+ * pgbench against one embedded PostgreSQL, directly and through the Countersign PostgreSQL proxy
+ * (every statement decided and durably recorded before it runs), select-only ({@code -S}) and the
+ * default TPC-B-like script (seven statements a transaction: BEGIN, three UPDATEs, a SELECT, an
+ * INSERT, END), at 1 and 16 clients, in one run, alternating direct and proxied phases. The
+ * upstream user logs in with SCRAM-SHA-256, as in production.
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp countersign-bench/target/benchmarks.jar io.countersign.bench.load.PgbenchProxyLoad [seconds=10] [scale=10]
@@ -37,7 +42,13 @@ import java.util.stream.Stream;
 public final class PgbenchProxyLoad {
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
 
-    private record Phase(String what, int clients, double tps, double p50Millis, double p99Millis) {}
+    private record Phase(String script, String what, int clients, double tps, double p50Millis, double p99Millis) {}
+
+    /** pgbench's built-in scripts: the flag that picks one (none for TPC-B-like) and its name in the report. */
+    private record Script(String name, List<String> flags) {}
+
+    private static final List<Script> SCRIPTS =
+            List.of(new Script("select-only", List.of("-S")), new Script("tpcb-like", List.of()));
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -84,6 +95,13 @@ public final class PgbenchProxyLoad {
                       - name: reads-are-free
                         match: {action: "sql.select"}
                         effect: allow
+                      - name: pgbench-writes-are-free
+                        match: {action: "sql.*", resource: "pg/bench/app/public.pgbench_*"}
+                        when: 'params.kind in ["update", "insert"]'
+                        effect: allow
+                      - name: transactions-are-free
+                        match: {action: "sql.transaction"}
+                        effect: allow
                     """);
             PostgresProxyConfig proxy = new PostgresProxyConfig(
                     "bench",
@@ -115,59 +133,72 @@ public final class PgbenchProxyLoad {
                 }
                 int proxyPort = gateway.postgresProxies().getFirst().port();
                 System.out.printf(
-                        "pgbench -S, scale %d, %d s per phase, %d cores, %s%n",
+                        "pgbench, scale %d, %d s per phase, %d cores, %s%n",
                         scale, seconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
                 List<Phase> phases = new ArrayList<>();
-                for (int clients : new int[] {1, 16}) {
-                    phases.add(pgbench("direct", clients, seconds, upstreamPort, "app", password, work));
-                    phases.add(pgbench("proxy", clients, seconds, proxyPort, "bench", key, work));
+                for (Script script : SCRIPTS) {
+                    for (int clients : new int[] {1, 16}) {
+                        phases.add(pgbench(script, "direct", clients, seconds, upstreamPort, "app", password, work));
+                        phases.add(pgbench(script, "proxy", clients, seconds, proxyPort, "bench", key, work));
+                    }
                 }
-                System.out.printf("%-8s %7s %10s %9s %9s%n", "path", "clients", "tps", "p50 ms", "p99 ms");
+                System.out.printf(
+                        "%-12s %-8s %7s %10s %9s %9s%n", "script", "path", "clients", "tps", "p50 ms", "p99 ms");
                 for (Phase phase : phases) {
                     System.out.printf(
-                            "%-8s %7d %10.1f %9.3f %9.3f%n",
-                            phase.what(), phase.clients(), phase.tps(), phase.p50Millis(), phase.p99Millis());
+                            "%-12s %-8s %7d %10.1f %9.3f %9.3f%n",
+                            phase.script(),
+                            phase.what(),
+                            phase.clients(),
+                            phase.tps(),
+                            phase.p50Millis(),
+                            phase.p99Millis());
                 }
+                // The gateway's own floor in the same run: one durable decision of an allowed sql.select through
+                // POST /v1/actions, without the proxy (a proxied statement pays for this and its execution record).
+                System.out.println(decisionFloor(gateway, key, 1, seconds).line());
+                System.out.println(decisionFloor(gateway, key, 16, seconds).line());
                 for (int i = 0; i < phases.size(); i += 2) {
                     Phase direct = phases.get(i);
                     Phase proxied = phases.get(i + 1);
                     System.out.printf(
-                            "%d client(s): proxy at %.2fx direct throughput, p50 +%.3f ms%n",
-                            direct.clients(), proxied.tps() / direct.tps(), proxied.p50Millis() - direct.p50Millis());
+                            "%s, %d client(s): proxy at %.3fx direct throughput, p50 +%.3f ms%n",
+                            direct.script(),
+                            direct.clients(),
+                            proxied.tps() / direct.tps(),
+                            proxied.p50Millis() - direct.p50Millis());
                 }
             }
         }
     }
 
     private static Phase pgbench(
-            String what, int clients, int seconds, int port, String user, String password, Path work) throws Exception {
-        Path logs = Files.createDirectories(work.resolve(what + "-" + clients));
-        String output = run(
-                List.of(
-                        "pgbench",
-                        "-n",
-                        "-S",
-                        "-c",
-                        String.valueOf(clients),
-                        "-j",
-                        String.valueOf(Math.min(clients, 2)),
-                        "-T",
-                        String.valueOf(seconds),
-                        "-l",
-                        "--log-prefix=" + logs.resolve("tx"),
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        String.valueOf(port),
-                        "-U",
-                        user,
-                        "app"),
-                password,
-                logs.resolve("pgbench.log"));
+            Script script, String what, int clients, int seconds, int port, String user, String password, Path work)
+            throws Exception {
+        Path logs = Files.createDirectories(work.resolve(script.name() + "-" + what + "-" + clients));
+        List<String> command = new ArrayList<>(List.of("pgbench", "-n"));
+        command.addAll(script.flags());
+        command.addAll(List.of(
+                "-c",
+                String.valueOf(clients),
+                "-j",
+                String.valueOf(Math.min(clients, 2)),
+                "-T",
+                String.valueOf(seconds),
+                "-l",
+                "--log-prefix=" + logs.resolve("tx"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                String.valueOf(port),
+                "-U",
+                user,
+                "app"));
+        String output = run(command, password, logs.resolve("pgbench.log"));
         Matcher tps = TPS.matcher(output);
         if (!tps.find()) {
-            throw new IllegalStateException(
-                    "pgbench printed no tps for " + what + " at " + clients + " clients:\n" + output);
+            throw new IllegalStateException("pgbench printed no tps for " + script.name() + " " + what + " at "
+                    + clients + " clients:\n" + output);
         }
         List<Long> micros = new ArrayList<>();
         try (Stream<Path> files = Files.list(logs)) {
@@ -183,11 +214,27 @@ public final class PgbenchProxyLoad {
         }
         micros.sort(null);
         return new Phase(
+                script.name(),
                 what,
                 clients,
                 Double.parseDouble(tps.group(1)),
                 percentile(micros, 0.50) / 1000.0,
                 percentile(micros, 0.99) / 1000.0);
+    }
+
+    private static AllowPathLoad.Result decisionFloor(Gateway gateway, String key, int clients, int seconds)
+            throws InterruptedException {
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI actions = URI.create(gateway.baseUrl() + "/v1/actions");
+        String body = "{\"action\":\"sql.select\",\"resource\":\"pg/bench/app/public.pgbench_accounts\","
+                + "\"params\":{\"kind\":\"select\"},\"reason\":\"decision floor\"}";
+        Supplier<HttpRequest> allow = () -> HttpRequest.newBuilder(actions)
+                .header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return AllowPathLoad.run(http, "POST /v1/actions, " + clients + " client(s)", allow, clients, seconds);
     }
 
     private static double percentile(List<Long> sorted, double q) {

@@ -2,16 +2,10 @@ package io.countersign.proxy.postgres;
 
 import static java.util.Objects.requireNonNull;
 
-import io.countersign.action.Action;
 import io.countersign.proxy.AgentAuthenticator;
 import io.countersign.proxy.Enforcement;
-import io.countersign.proxy.Hold;
-import io.countersign.proxy.Login;
-import io.countersign.proxy.Outcome;
-import io.countersign.proxy.Upstream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,30 +18,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One agent's session after login: every Query and every Execute is enforced through the seam
- * before it reaches the upstream; Parse, Bind, Describe, Close, Flush, Sync and COPY data pass
- * through (they run nothing by themselves). One upstream connection per session, so transactions,
- * {@code SET} and temporary tables behave as they would directly.
+ * One agent's session after login, as the protocol sees it: every Query and every Execute is
+ * handed to the {@link StatementEnforcer} before it reaches the upstream; Parse, Bind, Describe,
+ * Close, Flush, Sync and COPY data pass through (they run nothing by themselves), Parse, Bind,
+ * Describe and Close held back until what they prepare is allowed. One upstream connection per
+ * session, so transactions, {@code SET} and temporary tables behave as they would directly.
  */
 final class ClientSession {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     private static final int MAX_NAMED = 10_000;
-    /**
-     * How often the agent's key is checked again during a session: a revoked or expired key stops
-     * the session within this time. Not before every statement, because a key check reads the
-     * store (12 to 35 ms each on the loaded development machine).
-     */
-    private static final long RECHECK_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     private final SessionStartup.Started client;
     private final ClientOut out;
     private final UpstreamLogin.Connected upstream;
     private final UpstreamLogin login;
-    private final Enforcement enforcement;
-    private final AgentAuthenticator authenticator;
-    private final StatementActions actions;
-    private final String refusalPortal;
     private final UpstreamRelay relay;
+    private final StatementEnforcer enforcer;
     private final int secret;
     private final Map<String, String> statements = new HashMap<>();
     private final Map<String, Bound> portals = new HashMap<>();
@@ -58,11 +44,7 @@ final class ClientSession {
      */
     private final List<Wire.Message> withheld = new ArrayList<>();
 
-    private Login.Admitted agent;
-    private long lastChecked = System.nanoTime();
     private boolean skipping;
-    private volatile boolean holding;
-    private volatile boolean cancelRequested;
     private volatile boolean closed;
 
     private record Bound(String sql, List<Optional<String>> parameters) {}
@@ -80,13 +62,10 @@ final class ClientSession {
         this.out = new ClientOut(client.out());
         this.upstream = requireNonNull(upstream, "upstream is null");
         this.login = requireNonNull(login, "login is null");
-        this.enforcement = requireNonNull(enforcement, "enforcement is null");
-        this.authenticator = requireNonNull(authenticator, "authenticator is null");
-        this.actions = requireNonNull(actions, "actions is null");
-        this.refusalPortal = requireNonNull(refusalPortal, "refusalPortal is null");
-        this.agent = client.agent();
         this.secret = secret;
         this.relay = new UpstreamRelay(upstream.in(), out, refusalPortal, this::close);
+        this.enforcer = new StatementEnforcer(
+                client, out, upstream, relay, enforcement, authenticator, actions, refusalPortal, this::close);
     }
 
     int secret() {
@@ -127,8 +106,7 @@ final class ClientSession {
                 case 'd', 'c', 'f' -> up.write(message.frame());
                 case 'F' -> {
                     withheld.clear();
-                    refuse(
-                            new Wire.Message((byte) 'F', message.body()),
+                    enforcer.refuse(
                             Notices.error(
                                     Notices.FEATURE_NOT_SUPPORTED,
                                     "function calls by OID (the fastpath interface) are not supported through Countersign: call the function in SQL",
@@ -261,7 +239,7 @@ final class ClientSession {
         enforce(bound.sql(), Optional.of(bound.parameters()), message, UpstreamRelay.Expected.Execute::new, false);
     }
 
-    /** Decides the statement through the seam; the message goes upstream only from inside the seam, once, when approved. */
+    /** Decides the statement through the seam; the withheld messages and the statement go upstream only when approved. */
     private void enforce(
             String sql,
             Optional<List<Optional<String>>> parameters,
@@ -269,155 +247,17 @@ final class ClientSession {
             Function<UpstreamRelay.Collected, UpstreamRelay.Expected> expected,
             boolean simple)
             throws IOException {
-        if (System.nanoTime() - lastChecked >= RECHECK_NANOS) {
-            Login login = authenticator.authenticate(client.user(), client.key());
-            if (login instanceof Login.Refused refused) {
-                out.send(
-                        'E',
-                        Notices.fatal(
-                                Notices.INVALID_AUTHORIZATION,
-                                "agent \"" + client.user() + "\" may no longer connect: " + refused.reason()),
-                        true);
-                close();
-                return;
-            }
-            agent = (Login.Admitted) login;
-            lastChecked = System.nanoTime();
-        }
-        List<Action> decided = actions.of(sql, parameters);
         List<Wire.Message> preparing = List.copyOf(withheld);
         withheld.clear();
-        upstream.out().flush();
-        cancelRequested = false;
-        holding = true;
-        Outcome outcome;
-        try {
-            outcome = enforcement.enforce(agent, decided, hold(), () -> {
-                UpstreamRelay.Collected collected = new UpstreamRelay.Collected();
-                relay.expect(expected.apply(collected));
-                try {
-                    for (Wire.Message prepared : preparing) {
-                        upstream.out().write(prepared.frame());
-                    }
-                    upstream.out().write(message.frame());
-                } catch (IOException e) {
-                    throw new Upstream.UpstreamFailure("sending the statement upstream failed: " + e.getMessage(), e);
-                }
-                return collected.done();
-            });
-        } finally {
-            holding = false;
-        }
-        switch (outcome) {
-            case Outcome.Executed executed -> {}
-            case Outcome.UpstreamFailed failed -> throw new IOException(failed.message());
-            case Outcome.Refused refused -> {
-                boolean cancelled = refused.reason() == Outcome.Reason.AGENT_GONE && cancelRequested;
-                String detail = refused.request().map(id -> "request " + id).orElse("no request")
-                        + (refused.rules().isEmpty() ? "" : "; rule " + String.join(", ", refused.rules()));
-                byte[] error = cancelled
-                        ? Notices.error(
-                                Notices.QUERY_CANCELED,
-                                "canceling statement due to user request; " + refused.message(),
-                                Optional.of(detail),
-                                Optional.empty())
-                        : Notices.error(
-                                Notices.INSUFFICIENT_PRIVILEGE,
-                                refused.message(),
-                                Optional.of(detail),
-                                Optional.empty());
-                refuse(message, error, simple);
-            }
-        }
-    }
-
-    /**
-     * Answers a refused message with {@code error}, through the upstream (see {@link UpstreamRelay}):
-     * an Execute of a portal that does not exist stands in for it. In the extended protocol the
-     * rest of the batch is skipped up to the client's Sync, as after a real error.
-     */
-    private void refuse(Wire.Message refused, byte[] error, boolean simple) throws IOException {
-        OutputStream up = upstream.out();
-        relay.expect(new UpstreamRelay.Expected.Refusal(error));
-        up.write(new Wire.Message(
-                        (byte) 'E',
-                        new Wire.Builder().cstring(refusalPortal).int32(0).build())
-                .frame());
-        if (simple || refused.kind() == 'F') {
-            relay.expect(new UpstreamRelay.Expected.Sync());
-            up.write(new Wire.Message((byte) 'S', new byte[0]).frame());
-        } else {
+        if (enforcer.enforce(sql, parameters, preparing, message, expected, simple) == StatementEnforcer.Result.REFUSED
+                && !simple) {
             skipping = true;
-        }
-        up.flush();
-    }
-
-    private Hold hold() {
-        return new Hold() {
-            @Override
-            public void held(List<Pending> pending) {
-                for (Pending request : pending) {
-                    // The page is in the message itself: some clients show only the message of a notice.
-                    String text = "Countersign holds this statement for approval: request " + request.id() + " ("
-                            + request.action() + " on " + request.resource() + "): " + request.reason()
-                            + ". Approve or deny it at " + request.consoleUrl();
-                    try {
-                        out.send(
-                                'N',
-                                Notices.notice(
-                                        text,
-                                        Optional.of("The statement runs once, when approved. "
-                                                + "Cancelling the statement or disconnecting withdraws the request.")),
-                                true);
-                    } catch (IOException e) {
-                        // The client went away; gone() says so on the next check.
-                    }
-                }
-            }
-
-            @Override
-            public Optional<String> gone() {
-                if (cancelRequested) {
-                    return Optional.of("the client cancelled the statement");
-                }
-                if (closed) {
-                    return Optional.of("the session ended");
-                }
-                return presence();
-            }
-        };
-    }
-
-    /** Whether the client is still connected while its statement is held: a closed socket or a Terminate means it left. */
-    private Optional<String> presence() {
-        try {
-            if (client.buffered().available() == 0) {
-                client.socket().setSoTimeout(1);
-            }
-            client.buffered().mark(1);
-            int next = client.buffered().read();
-            if (next == -1) {
-                return Optional.of("the client disconnected");
-            }
-            client.buffered().reset();
-            return next == 'X' ? Optional.of("the client sent Terminate") : Optional.empty();
-        } catch (SocketTimeoutException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of("the client's connection failed: " + e.getMessage());
-        } finally {
-            try {
-                client.socket().setSoTimeout(0);
-            } catch (IOException e) {
-                // The socket is closed: the next check says so.
-            }
         }
     }
 
     /** A CancelRequest for this session: withdraws a held statement, or asks the upstream to cancel what runs. */
     void cancel() {
-        if (holding) {
-            cancelRequested = true;
+        if (enforcer.cancelIfHeld()) {
             return;
         }
         Thread.ofVirtual().start(() -> {
@@ -432,6 +272,7 @@ final class ClientSession {
     /** Ends the session: both connections close; a held statement sees it and is cancelled. */
     void close() {
         closed = true;
+        enforcer.sessionEnded();
         try {
             client.socket().close();
         } catch (IOException e) {

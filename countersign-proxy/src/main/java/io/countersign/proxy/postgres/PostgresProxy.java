@@ -36,6 +36,9 @@ public final class PostgresProxy implements AutoCloseable {
     private final AgentAuthenticator authenticator;
     private final Sessions sessions = new Sessions();
     private final String refusalPortal;
+    /** Shared by the listener's sessions: it keeps no state between statements. */
+    private final StatementActions actions;
+
     private volatile boolean stopping;
 
     private PostgresProxy(
@@ -51,6 +54,7 @@ public final class PostgresProxy implements AutoCloseable {
         this.enforcement = enforcement;
         this.authenticator = authenticator;
         this.startup = new SessionStartup(config, tls, authenticator, sessions);
+        this.actions = new StatementActions(config.name(), config.upstream().database());
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         this.refusalPortal = "countersign_refused_" + HexFormat.of().formatHex(random);
@@ -158,14 +162,7 @@ public final class PostgresProxy implements AutoCloseable {
             }
             Wire.write(started.out(), 'R', new Wire.Builder().int32(0).build());
             ClientSession serving = new ClientSession(
-                    started,
-                    upstream,
-                    login,
-                    enforcement,
-                    authenticator,
-                    new StatementActions(config.name(), config.upstream().database()),
-                    refusalPortal,
-                    sessions.newSecret());
+                    started, upstream, login, enforcement, authenticator, actions, refusalPortal, sessions.newSecret());
             session = Optional.of(serving);
             pid = sessions.register(serving);
             if (stopping) {
