@@ -75,6 +75,11 @@ public final class HttpProxy implements AutoCloseable {
         return new HttpProxy(upstreams, enforcement, clock);
     }
 
+    /** Whether {@code name} is a configured upstream. */
+    public boolean serves(String name) {
+        return upstreams.containsKey(name);
+    }
+
     /** The largest body any upstream takes: what the HTTP server may read for {@code /proxy/...}. */
     public long maxBodyBytes(String name) {
         Configured configured = upstreams.get(name);

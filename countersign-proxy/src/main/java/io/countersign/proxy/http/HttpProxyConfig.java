@@ -36,7 +36,7 @@ public record HttpProxyConfig(
             "user-agent",
             "x-github-api-version");
 
-    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     public static final long DEFAULT_MAX_JSON_BYTES = 64 * 1024;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 

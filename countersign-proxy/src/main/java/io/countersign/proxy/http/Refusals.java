@@ -12,7 +12,7 @@ final class Refusals {
 
     static ProxyAnswer.Problem problem(Outcome.Refused refused, boolean retry, List<Hold.Pending> pending) {
         Map<String, Object> members = new LinkedHashMap<>();
-        refused.request().ifPresent(id -> members.put("requestId", id.value()));
+        refused.request().ifPresent(id -> members.put("countersignRequest", id.value()));
         if (!refused.rules().isEmpty()) {
             members.put("rules", refused.rules());
         }
