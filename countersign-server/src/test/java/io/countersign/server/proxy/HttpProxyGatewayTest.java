@@ -141,11 +141,12 @@ class HttpProxyGatewayTest {
                 directory.resolve("scratch"));
 
         assertThat(answer.status()).as(answer.all()).isEqualTo(200);
-        assertThat(answer.body()).contains("GET /api/repos/acme/api/pulls?state=open&per_page=5");
+        assertThat(answer.body()).contains("GET /api/repos/acme/api/pulls");
         assertThat(answer.headers()).containsEntry("x-upstream", "recorded").doesNotContainKey("proxy-authenticate");
         assertThat(answer.all()).doesNotContain(SECRET);
         RecordingUpstream.Received received = upstream.received().getFirst();
         assertThat(upstream.received()).hasSize(1);
+        assertThat(received.uri()).isEqualTo("/api/repos/acme/api/pulls?state=open&per_page=5");
         assertThat(received.header("authorization")).isEqualTo("Bearer " + SECRET);
         assertThat(received.header("accept")).isEqualTo("application/json");
         assertThat(received.headers()).doesNotContainKey("x-not-listed");
@@ -360,7 +361,8 @@ class HttpProxyGatewayTest {
             Raw answer = raw(request);
             assertThat(answer.status())
                     .as(request.substring(0, Math.min(60, request.length())))
-                    .isBetween(400, 499);
+                    .isBetween(400, 505)
+                    .isNotEqualTo(500);
             if (answer.text().contains("Content-Type")) {
                 assertThat(answer.text()).contains("application/problem+json");
             }

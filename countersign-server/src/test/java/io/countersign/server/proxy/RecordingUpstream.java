@@ -70,8 +70,10 @@ final class RecordingUpstream implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        byte[] answer = ("{\"seen\": \"" + exchange.getRequestMethod() + " " + uri.replace("\"", "") + "\", \"bytes\": "
-                        + body.length + "}")
+        // The path only: an upstream that echoed its query would echo a query credential back.
+        String path = exchange.getRequestURI().getRawPath().replace("\"", "");
+        byte[] answer = ("{\"seen\": \"" + exchange.getRequestMethod() + " " + path + "\", \"bytes\": " + body.length
+                        + "}")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.getResponseHeaders().add("X-Upstream", "recorded");
