@@ -97,7 +97,7 @@ public final class Enforcement implements AutoCloseable {
                     Optional.empty(),
                     List.of());
         }
-        return holdThenExecute(agent, requests, hold, upstream);
+        return holdThenExecute(agent, requests, hold, upstream, false);
     }
 
     /**
@@ -136,11 +136,12 @@ public final class Enforcement implements AutoCloseable {
         if (request.status() != RequestStatus.APPROVED && !request.isPending()) {
             return refusal(request);
         }
-        return holdThenExecute(agent, List.of(request), hold, upstream);
+        // Read again once claimed: another resume may have run it and used its grant since it was read here.
+        return holdThenExecute(agent, List.of(request), hold, upstream, true);
     }
 
     private Outcome holdThenExecute(
-            Login.Admitted agent, List<ApprovalRequest> requests, Hold hold, Upstream upstream) {
+            Login.Admitted agent, List<ApprovalRequest> requests, Hold hold, Upstream upstream, boolean reread) {
         List<ApprovalRequest> pending =
                 requests.stream().filter(ApprovalRequest::isPending).toList();
         if (!pending.isEmpty()) {
@@ -178,7 +179,8 @@ public final class Enforcement implements AutoCloseable {
             }
             requests = decided;
         }
-        return execute(agent, requests, upstream);
+        // A held request's id was shown to the agent, which may come back for it meanwhile (resume).
+        return execute(agent, requests, upstream, reread || !pending.isEmpty());
     }
 
     private boolean pastDeadline(Hold hold) {
@@ -187,7 +189,7 @@ public final class Enforcement implements AutoCloseable {
                 .isPresent();
     }
 
-    private Outcome execute(Login.Admitted agent, List<ApprovalRequest> approved, Upstream upstream) {
+    private Outcome execute(Login.Admitted agent, List<ApprovalRequest> approved, Upstream upstream, boolean reread) {
         List<RequestId> claimed = new ArrayList<>();
         for (ApprovalRequest request : approved) {
             if (!executing.add(request.id())) {
@@ -201,18 +203,21 @@ public final class Enforcement implements AutoCloseable {
             claimed.add(request.id());
         }
         try {
-            return executeClaimed(agent, approved, upstream);
+            return executeClaimed(agent, approved, upstream, reread);
         } catch (RuntimeException e) {
             executing.removeAll(claimed);
             throw e;
         }
     }
 
-    private Outcome executeClaimed(Login.Admitted agent, List<ApprovalRequest> approved, Upstream upstream) {
+    private Outcome executeClaimed(
+            Login.Admitted agent, List<ApprovalRequest> approved, Upstream upstream, boolean reread) {
         List<String> grants = new ArrayList<>();
         for (ApprovalRequest request : approved) {
-            // Read again: a grant consumed by an execution that finished since this request was read.
-            Optional<String> grant = workflow.find(request.id()).flatMap(workflow::grantToken);
+            // A resumed or held request is read again: a grant consumed by an execution that finished since.
+            // A request allowed at once is current (its id was never shown), so the hot path saves the read.
+            Optional<String> grant =
+                    reread ? workflow.find(request.id()).flatMap(workflow::grantToken) : workflow.grantToken(request);
             if (grant.isEmpty()) {
                 approved.forEach(claimed -> executing.remove(claimed.id()));
                 return new Outcome.Refused(

@@ -63,7 +63,9 @@ class KubernetesExampleTest {
     private static String examplePolicy() throws Exception {
         Matcher block = Pattern.compile("```yaml\\n# policy.yaml\\n(.*?)```", Pattern.DOTALL)
                 .matcher(Files.readString(DOC));
-        assertThat(block.find()).as("docs/http-proxy.md has the Kubernetes policy").isTrue();
+        assertThat(block.find())
+                .as("docs/http-proxy.md has the Kubernetes policy")
+                .isTrue();
         return block.group(1);
     }
 }
