@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.action.Action;
 import io.countersign.identity.Delegation;
 import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.RequestId;
 import io.countersign.workflow.RequestStatus;
 import io.countersign.workflow.Vote;
 import io.countersign.workflow.Workflow;
@@ -15,8 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +49,12 @@ public final class Enforcement implements AutoCloseable {
     private final DecisionSignals signals;
     private final Clock clock;
     private final Supplier<String> baseUrl;
+    /**
+     * Requests whose grant an execution is about to consume: the grant is consumed when the
+     * upstream's answer is recorded, so an agent coming back twice at once must not run it twice.
+     */
+    private final Set<RequestId> executing = ConcurrentHashMap.newKeySet();
+
     private final ExecutorService reports = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("proxy-execution-report-", 0).factory());
 
@@ -88,6 +97,51 @@ public final class Enforcement implements AutoCloseable {
                     Optional.empty(),
                     List.of());
         }
+        return holdThenExecute(agent, requests, hold, upstream, false);
+    }
+
+    /**
+     * For an agent that comes back for a request it was told to wait for ({@link Hold#deadline}
+     * passed first: HTTP's 202 and retry). {@code action} is the message presented now, which must
+     * be exactly the request's action (its digest); then it is held, refused or executed as
+     * {@link #enforce} does, and executed at most once whatever how many times the agent comes back.
+     */
+    public Outcome resume(Login.Admitted agent, RequestId id, Action action, Hold hold, Upstream upstream) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(action, "action is null");
+        requireNonNull(hold, "hold is null");
+        requireNonNull(upstream, "upstream is null");
+        Optional<ApprovalRequest> found = workflow.find(id)
+                .filter(request -> request.agent().name().equals(agent.agent().name()));
+        if (found.isEmpty()) {
+            // Another agent's request reads as unknown: its existence is not this agent's business.
+            return new Outcome.Refused(
+                    Outcome.Reason.REFUSED,
+                    "Countersign has no request " + id + " of agent "
+                            + agent.agent().name(),
+                    Optional.empty(),
+                    List.of());
+        }
+        ApprovalRequest request = found.get();
+        if (!action.digest().matches(request.digest())) {
+            return new Outcome.Refused(
+                    Outcome.Reason.CHANGED,
+                    "Countersign: request " + id + " was for another "
+                            + request.action().action() + " on "
+                            + request.action().resource() + " (digest " + request.digest()
+                            + "); the one presented has " + action.digest() + ". Nothing was sent upstream.",
+                    Optional.of(id),
+                    request.decision().rules());
+        }
+        if (request.status() != RequestStatus.APPROVED && !request.isPending()) {
+            return refusal(request);
+        }
+        // Read again once claimed: another resume may have run it and used its grant since it was read here.
+        return holdThenExecute(agent, List.of(request), hold, upstream, true);
+    }
+
+    private Outcome holdThenExecute(
+            Login.Admitted agent, List<ApprovalRequest> requests, Hold hold, Upstream upstream, boolean reread) {
         List<ApprovalRequest> pending =
                 requests.stream().filter(ApprovalRequest::isPending).toList();
         if (!pending.isEmpty()) {
@@ -106,6 +160,17 @@ public final class Enforcement implements AutoCloseable {
                             Optional.of(request.id()),
                             request.decision().rules());
                 }
+                if (after.get().isPending() && pastDeadline(hold)) {
+                    // The agent will come back (resume); what is pending stays pending for the humans.
+                    return new Outcome.Refused(
+                            Outcome.Reason.AWAITING,
+                            "Countersign: " + request.action().action() + " on "
+                                    + request.action().resource()
+                                    + " waits for approval (request " + request.id() + "): "
+                                    + request.decision().reason(),
+                            Optional.of(request.id()),
+                            request.decision().rules());
+                }
                 if (after.get().status() != RequestStatus.APPROVED) {
                     cancelPending(agent, requests);
                     return refusal(after.get());
@@ -114,14 +179,47 @@ public final class Enforcement implements AutoCloseable {
             }
             requests = decided;
         }
-        return execute(agent, requests, upstream);
+        // A held request's id was shown to the agent, which may come back for it meanwhile (resume).
+        return execute(agent, requests, upstream, reread || !pending.isEmpty());
     }
 
-    private Outcome execute(Login.Admitted agent, List<ApprovalRequest> approved, Upstream upstream) {
+    private boolean pastDeadline(Hold hold) {
+        return hold.deadline()
+                .filter(deadline -> !clock.instant().isBefore(deadline))
+                .isPresent();
+    }
+
+    private Outcome execute(Login.Admitted agent, List<ApprovalRequest> approved, Upstream upstream, boolean reread) {
+        List<RequestId> claimed = new ArrayList<>();
+        for (ApprovalRequest request : approved) {
+            if (!executing.add(request.id())) {
+                executing.removeAll(claimed);
+                return new Outcome.Refused(
+                        Outcome.Reason.NOT_RUN,
+                        "Countersign: request " + request.id() + " is being executed already; it runs once",
+                        Optional.of(request.id()),
+                        request.decision().rules());
+            }
+            claimed.add(request.id());
+        }
+        try {
+            return executeClaimed(agent, approved, upstream, reread);
+        } catch (RuntimeException e) {
+            executing.removeAll(claimed);
+            throw e;
+        }
+    }
+
+    private Outcome executeClaimed(
+            Login.Admitted agent, List<ApprovalRequest> approved, Upstream upstream, boolean reread) {
         List<String> grants = new ArrayList<>();
         for (ApprovalRequest request : approved) {
-            Optional<String> grant = workflow.grantToken(request);
+            // A resumed or held request is read again: a grant consumed by an execution that finished since.
+            // A request allowed at once is current (its id was never shown), so the hot path saves the read.
+            Optional<String> grant =
+                    reread ? workflow.find(request.id()).flatMap(workflow::grantToken) : workflow.grantToken(request);
             if (grant.isEmpty()) {
+                approved.forEach(claimed -> executing.remove(claimed.id()));
                 return new Outcome.Refused(
                         Outcome.Reason.NOT_RUN,
                         "Countersign approved request " + request.id()
@@ -181,8 +279,11 @@ public final class Enforcement implements AutoCloseable {
                     Optional.of(request.action()),
                     record.outcome(),
                     Optional.of(record.detail()));
+            // The grant is used now: the workflow refuses it from here on.
+            executing.remove(request.id());
         } catch (RuntimeException e) {
             // The statement already ran; the agent has its answer. The failure to record is an operator's problem.
+            // The request stays claimed: an agent coming back for it must not run it a second time.
             LOG.error("proxy request={} ran but its execution could not be recorded", request.id(), e);
         }
     }
@@ -197,7 +298,10 @@ public final class Enforcement implements AutoCloseable {
                 if (hold.gone().isPresent()) {
                     return Optional.empty();
                 }
-                Duration left = Duration.between(clock.instant(), until);
+                Instant stop = hold.deadline()
+                        .filter(deadline -> deadline.isBefore(until))
+                        .orElse(until);
+                Duration left = Duration.between(clock.instant(), stop);
                 if (left.isNegative() || left.isZero()) {
                     break;
                 }

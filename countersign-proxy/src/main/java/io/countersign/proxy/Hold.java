@@ -3,6 +3,7 @@ package io.countersign.proxy;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.workflow.RequestId;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,6 +21,15 @@ public interface Hold {
      * is. Polled every {@link Enforcement#PRESENCE_CHECK} while held, on the enforcing thread.
      */
     Optional<String> gone();
+
+    /**
+     * When this protocol stops waiting and leaves the requests pending, for an agent that comes
+     * back for them ({@link Enforcement#resume}); empty (the default) waits until they are decided
+     * or expire. The seam then answers {@link Outcome.Reason#AWAITING} and cancels nothing.
+     */
+    default Optional<Instant> deadline() {
+        return Optional.empty();
+    }
 
     /** One pending request: its id, its console page, and why the policy wants a human. */
     record Pending(RequestId id, String action, String resource, String consoleUrl, String reason) {

@@ -45,6 +45,10 @@ public sealed interface Outcome {
         /** Cancelled by someone else, or still pending when the gateway stopped waiting, or its grant lapsed. */
         NOT_RUN,
         /** The workflow refused the submission itself. */
-        REFUSED
+        REFUSED,
+        /** The hold's deadline passed first; the requests stay pending and the agent may come back (resume). */
+        AWAITING,
+        /** The agent came back for a request with a message other than the one the request is for. */
+        CHANGED
     }
 }

@@ -6,6 +6,7 @@ import io.countersign.identity.Agent;
 import io.countersign.identity.ApiTokens;
 import io.countersign.policy.PolicyEngine;
 import io.countersign.proxy.Enforcement;
+import io.countersign.proxy.http.HttpProxy;
 import io.countersign.proxy.postgres.PostgresProxy;
 import io.countersign.proxy.postgres.PostgresProxyConfig;
 import io.countersign.proxy.postgres.UnparsedStatementPolicy;
@@ -46,6 +47,7 @@ import io.countersign.server.metrics.GatewayMetrics;
 import io.countersign.server.policychange.PolicyChangeGate;
 import io.countersign.server.policychange.PolicyChangeRoutes;
 import io.countersign.server.policychange.PolicyChanges;
+import io.countersign.server.proxy.HttpProxyRoutes;
 import io.countersign.server.slack.SlackModule;
 import io.countersign.server.teams.TeamsModule;
 import io.countersign.server.webhooks.WebhookChannel;
@@ -236,6 +238,8 @@ public final class Gateway implements AutoCloseable {
                             store.outbox(),
                             mcp.<ToolPinChanges>map(module -> new McpPinChanges(module.pins()))
                                     .orElse(ToolPinChanges.NONE)));
+            Optional<HttpProxy> httpProxy =
+                    startHttpProxy(config, workflow, longPolls, clock, baseUrl::get, environment, parts);
             ActionRoutes actionRoutes =
                     new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
             ApiServer server = new ApiServer(
@@ -274,7 +278,10 @@ public final class Gateway implements AutoCloseable {
                                     ::register,
                             new PolicyChangeRoutes(
                                             new PolicyChanges(config.policyChanges(), workflow, policy, store, clock),
-                                            mapper)::register),
+                                            mapper)::register,
+                            httpProxy
+                                    .<Consumer<RoutesConfig>>map(proxy -> new HttpProxyRoutes(proxy, mapper)::register)
+                                    .orElse(routes -> {})),
                     config.tls(),
                     Optional.of(console.errorPage()));
             parts.add(server);
@@ -328,6 +335,28 @@ public final class Gateway implements AutoCloseable {
             started.add(listening);
         }
         return started;
+    }
+
+    /**
+     * The {@code proxies.http} upstreams, served at {@code /proxy/<name>/} by the API server, on
+     * their own enforcement seam over the gateway's workflow; closed before the seam and the store.
+     */
+    private static Optional<HttpProxy> startHttpProxy(
+            ServerConfig config,
+            Workflow workflow,
+            LongPolls longPolls,
+            Clock clock,
+            java.util.function.Supplier<String> baseUrl,
+            Function<String, Optional<String>> environment,
+            List<AutoCloseable> parts) {
+        if (config.httpProxies().isEmpty()) {
+            return Optional.empty();
+        }
+        Enforcement enforcement = new Enforcement(workflow, new ProxySignals(longPolls), clock, baseUrl);
+        parts.add(enforcement);
+        HttpProxy proxy = HttpProxy.start(config.httpProxies(), environment, enforcement, clock);
+        parts.add(proxy);
+        return Optional.of(proxy);
     }
 
     /** The gateway's own system agent must not be a name an OIDC client can authenticate as. */

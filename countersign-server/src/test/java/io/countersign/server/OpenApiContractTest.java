@@ -71,7 +71,7 @@ class OpenApiContractTest {
                         .node()
                         .path("x-countersign-enabledBy")
                         .asString())
-                .isIn("mcp", "slack", "teams"));
+                .isIn("mcp", "slack", "teams", "proxies"));
     }
 
     @Test

@@ -31,7 +31,7 @@ final class ProxiesSection {
         if (value == null) {
             return List.of();
         }
-        Map<?, ?> section = ConfigFile.map(file, "proxies", value, Set.of("postgres"));
+        Map<?, ?> section = ConfigFile.map(file, "proxies", value, Set.of("postgres", "http"));
         Object listed = section.get("postgres");
         if (listed == null) {
             return List.of();
