@@ -101,11 +101,15 @@ final class AllowSuggestions {
                 breakers.stream().findFirst().map(AllowSuggestions::breakerYaml));
         List<String> notes = new ArrayList<>();
         if (!supersedes.isEmpty()) {
+            // Whole resources, never a string prefix: "k8s/prod/api" must not also cover "k8s/prod/api-gateway".
+            String exactly = "action == " + RuleYaml.celString(action) + " && agent.name == "
+                    + RuleYaml.celString(agent)
+                    + " && resource in "
+                    + resources.keySet().stream().map(RuleYaml::celString).toList() + " && " + params.condition();
             notes.add("rule(s) " + String.join(", ", supersedes)
                     + " asked for approval and win over allow (the most restrictive effect wins): narrow them so they no"
-                    + " longer match these actions, e.g. add to their 'when': !(agent.name == "
-                    + RuleYaml.celString(agent)
-                    + " && " + when + "), then check with 'countersign policy replay'");
+                    + " longer match these actions, e.g. add to their 'when': !(" + exactly
+                    + "), then check with 'countersign policy replay'");
         }
         breakers.forEach(breaker -> notes.add("the breaker of rule " + ((Breaker.OnRule) breaker.scope()).rule()
                 + " is carried onto this rule, so that adopting it keeps the breaker"));
