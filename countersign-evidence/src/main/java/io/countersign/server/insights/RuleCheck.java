@@ -1,9 +1,6 @@
 package io.countersign.server.insights;
 
-import io.countersign.policy.Decision;
-import io.countersign.policy.DecisionInput;
 import io.countersign.policy.Effect;
-import io.countersign.policy.Policy;
 import io.countersign.workflow.ApprovalRequest;
 import java.util.List;
 
@@ -18,20 +15,9 @@ import java.util.List;
 final class RuleCheck {
     private RuleCheck() {}
 
-    /** The requests of {@code history} the rule would decide otherwise than they were decided. */
-    static List<ApprovalRequest> contradictions(
-            String name, String ruleYaml, Effect effect, List<ApprovalRequest> history) {
-        Policy alone = Policy.parse("suggestion", "rules:\n" + ruleYaml);
-        return history.stream()
-                .filter(request -> matches(alone, name, request))
-                .filter(request -> !sameWay(effect, request))
-                .toList();
-    }
-
-    private static boolean matches(Policy alone, String name, ApprovalRequest request) {
-        Decision decision = alone.decide(
-                new DecisionInput(request.action(), request.agent(), request.createdAt(), request.delegation()));
-        return decision.rules().contains(name);
+    /** Of the requests a rule with {@code effect} matches, those it would decide otherwise than they were decided. */
+    static List<ApprovalRequest> contradictions(Effect effect, List<ApprovalRequest> matched) {
+        return matched.stream().filter(request -> !sameWay(effect, request)).toList();
     }
 
     private static boolean sameWay(Effect effect, ApprovalRequest request) {

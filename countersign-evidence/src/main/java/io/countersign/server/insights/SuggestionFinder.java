@@ -75,27 +75,27 @@ public final class SuggestionFinder {
         byActionAndAgent.values().forEach(items -> candidates.addAll(allow.find(items)));
         byActionAndAgent.values().forEach(items -> deny.forAgent(items).ifPresent(candidates::add));
         byAction.values().forEach(items -> candidates.addAll(deny.forPhrases(items)));
-        return candidates.stream()
-                .filter(suggestion -> RuleCheck.contradictions(
-                                suggestion.ruleName(), suggestion.ruleYaml(), suggestion.effect(), history)
-                        .isEmpty())
-                .filter(suggestion -> !alreadyAdopted(suggestion, history))
-                .toList();
+        List<Suggestion> kept = new ArrayList<>();
+        for (Suggestion suggestion : candidates) {
+            Policy alone = Policy.parse("suggestion", "rules:\n" + suggestion.ruleYaml());
+            List<ApprovalRequest> covered = history.stream()
+                    .filter(request -> alone.decide(input(request)).rules().contains(suggestion.ruleName()))
+                    .toList();
+            if (RuleCheck.contradictions(suggestion.effect(), covered).isEmpty()
+                    && !alreadyAdopted(suggestion, covered)) {
+                kept.add(suggestion);
+            }
+        }
+        return List.copyOf(kept);
     }
 
-    /** The current policy already decides every request of the evidence the way the suggestion would. */
-    private boolean alreadyAdopted(Suggestion suggestion, List<ApprovalRequest> history) {
-        if (current.isEmpty()) {
-            return false;
-        }
-        Policy policy = current.get();
-        Policy alone = Policy.parse("suggestion", "rules:\n" + suggestion.ruleYaml());
-        List<ApprovalRequest> covered = history.stream()
-                .filter(request -> alone.decide(input(request)).rules().contains(suggestion.ruleName()))
-                .toList();
-        return !covered.isEmpty()
+    /** The current policy already decides every request the rule covers the way the rule would. */
+    private boolean alreadyAdopted(Suggestion suggestion, List<ApprovalRequest> covered) {
+        return current.isPresent()
+                && !covered.isEmpty()
                 && covered.stream()
-                        .allMatch(request -> policy.decide(input(request)).effect() == suggestion.effect());
+                        .allMatch(
+                                request -> current.get().decide(input(request)).effect() == suggestion.effect());
     }
 
     private static DecisionInput input(ApprovalRequest request) {
