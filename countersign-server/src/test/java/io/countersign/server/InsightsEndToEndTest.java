@@ -90,7 +90,11 @@ class InsightsEndToEndTest {
         assertThat(allow.path("count").asInt()).isEqualTo(10);
         assertThat(allow.path("groups").toString()).isEqualTo("[\"data-owners\"]");
         assertThat(allow.path("examples")).hasSize(10);
-        assertThat(allow.path("evidence").path("examples").get(0).path("decidedBy").toString())
+        assertThat(allow.path("evidence")
+                        .path("examples")
+                        .get(0)
+                        .path("decidedBy")
+                        .toString())
                 .isEqualTo("[\"bob\"]");
         assertThat(allow.path("resources").size()).isEqualTo(3);
         assertThat(allow.path("rule").asString()).contains("agent: \"reporter\"", "effect: allow");

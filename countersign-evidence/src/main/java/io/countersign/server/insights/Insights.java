@@ -39,14 +39,23 @@ public final class Insights {
         this.current = requireNonNull(current, "current is null");
     }
 
-    public record Suggestions(DecisionHistory history, int minCount, List<Suggestion> items) {}
+    /** {@code findings}: what the current policy could lose (empty without the current policy). */
+    public record Suggestions(
+            DecisionHistory history, int minCount, List<Suggestion> items, List<ShrinkFindings.Finding> findings) {
+        public Suggestions(DecisionHistory history, int minCount, List<Suggestion> items) {
+            this(history, minCount, items, List.of());
+        }
+    }
 
     public Suggestions suggestions(Duration window, int minCount) {
         DecisionHistory history = history(window);
+        Optional<Policy> policy = current.get();
         return new Suggestions(
                 history,
                 minCount,
-                new SuggestionFinder(minCount, current.get()).find(history.requests(), history.from(), history.to()));
+                new SuggestionFinder(minCount, policy).find(history.requests(), history.from(), history.to()),
+                policy.map(p -> ShrinkFindings.find(p, history.requests(), history.from(), history.to()))
+                        .orElse(List.of()));
     }
 
     public Replay.Report replay(Policy policy, Duration window) {

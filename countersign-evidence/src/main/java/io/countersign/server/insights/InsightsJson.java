@@ -38,6 +38,16 @@ final class InsightsJson {
             suggestion.resources().forEach(resources::put);
             evidence(item.putObject("evidence"), suggestion.evidence());
         }
+        ArrayNode findings = json.putArray("findings");
+        for (ShrinkFindings.Finding finding : suggestions.findings()) {
+            ObjectNode item = findings.addObject();
+            item.put("kind", finding.kind());
+            item.put("rule", finding.rule());
+            item.put("line", finding.line());
+            item.put("summary", finding.summary());
+            item.put("suggestion", finding.suggestion());
+            item.put("replayChanges", finding.replayChanges());
+        }
         return json;
     }
 

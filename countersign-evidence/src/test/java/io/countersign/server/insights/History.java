@@ -64,6 +64,7 @@ final class History {
     private Duration decisionDelay = Duration.ofSeconds(60);
     private String approver = "bob";
     private Optional<String> comment = Optional.empty();
+    private Optional<Set<String>> voterGroups = Optional.empty();
 
     History(Policy policy) {
         this.policy = policy;
@@ -228,6 +229,12 @@ final class History {
         return this;
     }
 
+    /** The groups the deciders are in (by default: every group the decision asked for). */
+    History voterGroups(Set<String> groups) {
+        this.voterGroups = Optional.of(groups);
+        return this;
+    }
+
     /** A human resets the agent's breaker. */
     void reset(String agent, String breaker) {
         tripped.remove(agent + "/" + breaker);
@@ -239,7 +246,11 @@ final class History {
 
     private Vote vote(Decision decision, Vote.Choice choice, Instant at) {
         Set<String> groups = new HashSet<>(Set.of("staff"));
-        decision.approvals().stream().map(ApprovalRequirement::groups).forEach(groups::addAll);
+        if (voterGroups.isPresent()) {
+            groups.addAll(voterGroups.get());
+        } else {
+            decision.approvals().stream().map(ApprovalRequirement::groups).forEach(groups::addAll);
+        }
         return new Vote(
                 approver,
                 approver + "@example.com",

@@ -4,6 +4,7 @@ import io.countersign.policy.Policy;
 import io.countersign.server.insights.DecisionHistory;
 import io.countersign.server.insights.EvidenceSummary;
 import io.countersign.server.insights.Insights;
+import io.countersign.server.insights.ShrinkFindings;
 import io.countersign.server.insights.Suggestion;
 import io.countersign.server.insights.SuggestionFinder;
 import io.countersign.server.policychange.PolicyChanges;
@@ -49,6 +50,12 @@ public final class InsightsCommand implements Callable<Integer> {
         DecisionHistory history = suggestions.history();
         System.out.println(history.requests().size() + " request(s) from " + history.from() + " to " + history.to()
                 + "; a suggestion needs " + min + " human decisions, all the same way");
+        for (ShrinkFindings.Finding finding : suggestions.findings()) {
+            System.out.println("shrink: " + finding.summary() + ": " + finding.suggestion()
+                    + (finding.replayChanges() >= 0
+                            ? " (replay: " + finding.replayChanges() + " decision(s) change)"
+                            : ""));
+        }
         if (suggestions.items().isEmpty()) {
             System.out.println("no suggestions");
             return 0;
