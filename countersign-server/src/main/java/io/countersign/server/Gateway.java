@@ -274,8 +274,13 @@ public final class Gateway implements AutoCloseable {
                                     () -> audit.checkpointer().checkpointNow(),
                                     clock,
                                     mapper)::register,
-                            new InsightsRoutes(new Insights(store, clock, PolicyChanges::isSystemRequest), mapper)
-                                    ::register,
+                            new InsightsRoutes(
+                                    new Insights(
+                                            store,
+                                            clock,
+                                            PolicyChanges::isSystemRequest,
+                                            () -> Optional.of(policy.current())),
+                                    mapper)::register,
                             new PolicyChangeRoutes(
                                             new PolicyChanges(config.policyChanges(), workflow, policy, store, clock),
                                             mapper)::register,

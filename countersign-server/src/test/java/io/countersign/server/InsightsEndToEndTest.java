@@ -85,10 +85,18 @@ class InsightsEndToEndTest {
         assertThat(items).hasSize(1);
         JsonNode allow = items.get(0);
         assertThat(allow.path("summary").asString())
-                .startsWith("db.export on db/prod/* by agent reporter was approved 10 of 10 times by data-owners");
+                .startsWith(
+                        "db.export on db/prod/* (3 resources) by agent reporter was approved 10 of 10 times by data-owners");
         assertThat(allow.path("count").asInt()).isEqualTo(10);
         assertThat(allow.path("groups").toString()).isEqualTo("[\"data-owners\"]");
-        assertThat(allow.path("examples")).hasSize(5);
+        assertThat(allow.path("examples")).hasSize(10);
+        assertThat(allow.path("evidence")
+                        .path("examples")
+                        .get(0)
+                        .path("decidedBy")
+                        .toString())
+                .isEqualTo("[\"bob\"]");
+        assertThat(allow.path("resources").size()).isEqualTo(3);
         assertThat(allow.path("rule").asString()).contains("agent: \"reporter\"", "effect: allow");
         assertThat(allow.path("supersedes").toString()).contains("exports-need-a-data-owner");
         assertThat(gateway.http.get("/v1/insights/suggestions", reporter).status())
@@ -136,7 +144,7 @@ class InsightsEndToEndTest {
         assertThat(insights.exitCode()).as(insights.all()).isZero();
         assertThat(insights.out())
                 .contains(
-                        "1. db.export on db/prod/* by agent reporter was approved 10 of 10 times by data-owners",
+                        "1. db.export on db/prod/* (10 resources) by agent reporter was approved 10 of 10 times by data-owners",
                         "- name: \"suggested-allow-db.export-reporter-db-prod\"");
         assertThat(replay.exitCode()).as(replay.all()).isZero();
         assertThat(replay.out())

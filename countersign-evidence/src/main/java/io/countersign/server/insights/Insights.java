@@ -8,29 +8,54 @@ import io.countersign.workflow.ApprovalRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Suggestions and replay over a store's decision history; what the API and the command line share. */
 public final class Insights {
     private final GatewayStore store;
     private final Clock clock;
     private final Predicate<ApprovalRequest> systemRequest;
+    private final Supplier<Optional<Policy>> current;
 
-    /** {@code systemRequest} tells the gateway's own requests (policy changes) from agents' actions. */
+    /** Without the current policy: suggestions can't carry its breakers or leave out what it already does. */
     public Insights(GatewayStore store, Clock clock, Predicate<ApprovalRequest> systemRequest) {
+        this(store, clock, systemRequest, Optional::empty);
+    }
+
+    /**
+     * {@code systemRequest} tells the gateway's own requests (policy changes) from agents' actions;
+     * {@code current} is the policy deciding now.
+     */
+    public Insights(
+            GatewayStore store,
+            Clock clock,
+            Predicate<ApprovalRequest> systemRequest,
+            Supplier<Optional<Policy>> current) {
         this.store = requireNonNull(store, "store is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.systemRequest = requireNonNull(systemRequest, "systemRequest is null");
+        this.current = requireNonNull(current, "current is null");
     }
 
-    public record Suggestions(DecisionHistory history, int minCount, List<Suggestion> items) {}
+    /** {@code findings}: what the current policy could lose (empty without the current policy). */
+    public record Suggestions(
+            DecisionHistory history, int minCount, List<Suggestion> items, List<ShrinkFindings.Finding> findings) {
+        public Suggestions(DecisionHistory history, int minCount, List<Suggestion> items) {
+            this(history, minCount, items, List.of());
+        }
+    }
 
     public Suggestions suggestions(Duration window, int minCount) {
         DecisionHistory history = history(window);
+        Optional<Policy> policy = current.get();
         return new Suggestions(
                 history,
                 minCount,
-                new SuggestionFinder(minCount).find(history.requests(), history.from(), history.to()));
+                new SuggestionFinder(minCount, policy).find(history.requests(), history.from(), history.to()),
+                policy.map(p -> ShrinkFindings.find(p, history.requests(), history.from(), history.to()))
+                        .orElse(List.of()));
     }
 
     public Replay.Report replay(Policy policy, Duration window) {

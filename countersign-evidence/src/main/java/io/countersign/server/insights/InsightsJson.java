@@ -34,8 +34,45 @@ final class InsightsJson {
             ArrayNode supersedes = item.putArray("supersedes");
             suggestion.supersedes().forEach(supersedes::add);
             suggestion.note().ifPresentOrElse(note -> item.put("note", note), () -> item.putNull("note"));
+            ObjectNode resources = item.putObject("resources");
+            suggestion.resources().forEach(resources::put);
+            evidence(item.putObject("evidence"), suggestion.evidence());
+        }
+        ArrayNode findings = json.putArray("findings");
+        for (ShrinkFindings.Finding finding : suggestions.findings()) {
+            ObjectNode item = findings.addObject();
+            item.put("kind", finding.kind());
+            item.put("rule", finding.rule());
+            item.put("line", finding.line());
+            item.put("summary", finding.summary());
+            item.put("suggestion", finding.suggestion());
+            item.put("replayChanges", finding.replayChanges());
         }
         return json;
+    }
+
+    private static void evidence(ObjectNode json, EvidenceSummary evidence) {
+        json.put("first", evidence.first().toString());
+        json.put("last", evidence.last().toString());
+        ObjectNode deciders = json.putObject("deciders");
+        new java.util.TreeMap<>(evidence.deciders()).forEach(deciders::put);
+        json.put("medianDecisionSeconds", evidence.medianDecision().toMillis() / 1000.0);
+        json.put("fastestDecisionSeconds", evidence.fastestDecision().toMillis() / 1000.0);
+        json.put("rubberStamp", evidence.rubberStamp());
+        ArrayNode comments = json.putArray("comments");
+        evidence.comments().forEach(comments::add);
+        ArrayNode examples = json.putArray("examples");
+        for (EvidenceSummary.Example example : evidence.examples()) {
+            ObjectNode item = examples.addObject();
+            item.put("id", example.id());
+            item.put("resource", example.resource());
+            item.put("createdAt", example.createdAt().toString());
+            ArrayNode by = item.putArray("decidedBy");
+            example.decidedBy().forEach(by::add);
+            item.put("decisionSeconds", example.took().toMillis() / 1000.0);
+            ArrayNode said = item.putArray("comments");
+            example.comments().forEach(said::add);
+        }
     }
 
     static ObjectNode replay(JsonMapper mapper, Replay.Report report) {

@@ -12,11 +12,16 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Words and two-word phrases in the top-level string parameters of one action's requests, kept
- * when every request whose parameter contains the phrase (as CEL's {@code contains} would find it)
- * was denied by a human, and there are enough of them.
+ * when every request whose parameter has the phrase as whole words (what the suggested rule's
+ * {@link #regex} matches) was denied by a human, and there are enough of them. A phrase is at
+ * least {@value #SHORTEST} characters: {@code rm} alone is too short to mean anything, {@code rm -rf}
+ * is not. Words are runs of non-whitespace, so {@code rm} is never found in {@code terraform} or
+ * {@code npm run format}.
  */
 final class ParamPhrases {
-    private static final int SHORTEST = 2;
+    static final int SHORTEST = 4;
+    // RE2's \\s; Java's also takes a vertical tab, so the class is spelled out for both to agree.
+    private static final String SPACE = "[\\t\\n\\f\\r ]";
     private static final int LONGEST = 64;
 
     record Phrase(String param, String text, List<ApprovalRequest> requests) {}
@@ -57,7 +62,7 @@ final class ParamPhrases {
                 boolean allDenied = true;
                 for (int i = 0; i < requests.size() && allDenied; i++) {
                     JsonNode value = requests.get(i).action().paramsView().get(param);
-                    if (value != null && value.isString() && value.stringValue().contains(text)) {
+                    if (value != null && value.isString() && hasWords(value.stringValue(), text)) {
                         containing.add(requests.get(i));
                         allDenied = verdicts.get(i) == Verdict.DENIED;
                     }
@@ -95,9 +100,32 @@ final class ParamPhrases {
         return ids;
     }
 
+    /**
+     * The regular expression, in the syntax CEL's {@code matches} (RE2) and Java share, that finds
+     * the phrase's words as whole words, with any whitespace between them.
+     */
+    static String regex(String phrase) {
+        List<String> words = new ArrayList<>();
+        for (String word : phrase.strip().split(SPACE + "+")) {
+            StringBuilder quoted = new StringBuilder();
+            word.codePoints().forEach(c -> {
+                if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
+                    quoted.append('\\');
+                }
+                quoted.appendCodePoint(c);
+            });
+            words.add(quoted.toString());
+        }
+        return "(^|" + SPACE + ")" + String.join(SPACE + "+", words) + "(" + SPACE + "|$)";
+    }
+
+    static boolean hasWords(String text, String phrase) {
+        return java.util.regex.Pattern.compile(regex(phrase)).matcher(text).find();
+    }
+
     /** Single words and adjacent pairs, as they appear in the text (one space between the pair). */
     private static Set<String> phrases(String text) {
-        String[] words = text.strip().split("\\s+");
+        String[] words = text.strip().split(SPACE + "+");
         Set<String> phrases = new LinkedHashSet<>();
         for (int i = 0; i < words.length; i++) {
             add(phrases, words[i], text);
@@ -111,7 +139,6 @@ final class ParamPhrases {
     private static void add(Set<String> phrases, String phrase, String text) {
         if (phrase.length() >= SHORTEST
                 && phrase.length() <= LONGEST
-                && text.contains(phrase)
                 && phrase.chars().noneMatch(Character::isISOControl)) {
             phrases.add(phrase);
         }

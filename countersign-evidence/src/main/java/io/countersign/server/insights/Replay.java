@@ -2,7 +2,10 @@ package io.countersign.server.insights;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.breaker.CircuitBreakers;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.policy.ApprovalRequirement;
+import io.countersign.policy.Breaker;
 import io.countersign.policy.Decision;
 import io.countersign.policy.DecisionInput;
 import io.countersign.policy.Effect;
@@ -13,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -22,7 +27,10 @@ import java.util.TreeSet;
  * compared with the one recorded. Only the requests whose decision would change are reported.
  *
  * <p>A decision changes when the effect, the matching rules, or the approval requirements
- * (groups, quorum, timeout, step-up) differ. Requests the gateway denied before asking the
+ * (groups, quorum, timeout, step-up) differ. A request a circuit breaker held is replayed with
+ * that breaker still tripped, as it was then: the new policy's breaker of the same name holds it
+ * again if it still covers the request, so an unchanged policy changes nothing, and a policy
+ * that drops or narrows the breaker shows the requests it would have let through. Requests the gateway denied before asking the
  * policy (a suspended agent, an action outside the credential's scopes) are not replayed: the
  * policy never decided them, and would not now either.
  */
@@ -81,8 +89,11 @@ public final class Replay {
                 continue;
             }
             replayed++;
-            Decision after = policy.decide(
-                    new DecisionInput(request.action(), request.agent(), request.createdAt(), request.delegation()));
+            Decision after = held(
+                    policy,
+                    request,
+                    policy.decide(new DecisionInput(
+                            request.action(), request.agent(), request.createdAt(), request.delegation())));
             if (!sameDecision(before, after)) {
                 Change change = new Change(request, before, after);
                 changes.add(change);
@@ -90,6 +101,26 @@ public final class Replay {
             }
         }
         return new Report(from, to, policy.version(), replayed, notReplayed, changes, counts);
+    }
+
+    /** The new decision under the breakers that held the recorded one, if the new policy still has them. */
+    private static Decision held(Policy policy, ApprovalRequest request, Decision after) {
+        Set<String> holds = BreakerHolds.of(request.decision());
+        if (holds.isEmpty()) {
+            return after;
+        }
+        List<Breaker> still = policy.breakers().stream()
+                .filter(breaker -> holds.contains(breaker.name()))
+                .toList();
+        String agent = request.agent().name();
+        // A fresh instance: the state says every one of these breakers is tripped, so nothing is counted.
+        return new CircuitBreakers()
+                .apply(agent, after, still, request.createdAt(), (who, name) -> still.stream()
+                        .filter(breaker -> breaker.name().equals(name))
+                        .findFirst()
+                        .map(breaker -> new TrippedBreaker(
+                                who, name, request.createdAt(), breaker.max() + 1, breaker.per(), Optional.empty())))
+                .decision();
     }
 
     /** The workflow's own denials carry no rule and a reason of their own; the policy's default says "no rule matched". */

@@ -25,6 +25,19 @@ final class RuleYaml {
             Optional<String> when,
             Effect effect,
             String reason) {
+        return rule(name, action, resource, agent, when, effect, reason, Optional.empty());
+    }
+
+    /** With {@code breaker}, a flow mapping ({@code {max: 3, per: "1m", then: deny}}) for the rule's breaker. */
+    static String rule(
+            String name,
+            String action,
+            Optional<String> resource,
+            Optional<String> agent,
+            Optional<String> when,
+            Effect effect,
+            String reason,
+            Optional<String> breaker) {
         StringBuilder yaml = new StringBuilder();
         yaml.append("- name: ").append(quoted(name)).append('\n');
         yaml.append("  match: {action: ").append(quoted(action));
@@ -35,6 +48,7 @@ final class RuleYaml {
                 yaml.append("  when: '").append(condition.replace("'", "''")).append("'\n"));
         yaml.append("  effect: ").append(effect.wireName()).append('\n');
         yaml.append("  reason: ").append(quoted(reason)).append('\n');
+        breaker.ifPresent(flow -> yaml.append("  breaker: ").append(flow).append('\n'));
         String text = yaml.toString();
         try {
             Policy.parse("suggestion", "rules:\n" + text);
@@ -58,7 +72,7 @@ final class RuleYaml {
         return name.length() > 80 ? name.substring(0, 80) : name;
     }
 
-    private static String quoted(String text) {
+    static String quoted(String text) {
         return JSON.writeValueAsString(text);
     }
 }

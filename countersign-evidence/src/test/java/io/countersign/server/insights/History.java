@@ -1,6 +1,8 @@
 package io.countersign.server.insights;
 
 import io.countersign.action.Action;
+import io.countersign.breaker.CircuitBreakers;
+import io.countersign.breaker.TrippedBreaker;
 import io.countersign.identity.Agent;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.policy.Decision;
@@ -15,6 +17,7 @@ import io.countersign.workflow.Vote;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +56,15 @@ final class History {
 
     private final Policy policy;
     private final List<ApprovalRequest> requests = new ArrayList<>();
+    // The gateway's own breaker logic, with the tripped state it would have stored.
+    private final CircuitBreakers breakers = new CircuitBreakers();
+    private final Map<String, TrippedBreaker> tripped = new HashMap<>();
     private Instant time = START;
+    private Duration step = Duration.ofMinutes(7);
+    private Duration decisionDelay = Duration.ofSeconds(60);
+    private String approver = "bob";
+    private Optional<String> comment = Optional.empty();
+    private Optional<Set<String>> voterGroups = Optional.empty();
 
     History(Policy policy) {
         this.policy = policy;
@@ -74,12 +85,19 @@ final class History {
     }
 
     ApprovalRequest add(String agent, String action, String resource, ObjectNode params, Outcome outcome) {
-        time = time.plus(Duration.ofMinutes(7));
+        time = time.plus(step);
         Action wanted = Action.of(action, resource, params, "because");
         Agent asking = new Agent(agent, Map.of("team", "data"));
-        Decision decision = policy.decide(new DecisionInput(wanted, asking, time));
         RequestId id = RequestId.random();
-        Instant decided = time.plusSeconds(60);
+        CircuitBreakers.Verdict verdict = breakers.apply(
+                agent,
+                policy.decide(new DecisionInput(wanted, asking, time)),
+                policy.breakers(),
+                time,
+                (who, name) -> Optional.ofNullable(tripped.get(who + "/" + name)));
+        verdict.trips().forEach(trip -> tripped.put(agent + "/" + trip.breaker().name(), trip.state(id.value())));
+        Decision decision = verdict.decision();
+        Instant decided = time.plus(decisionDelay);
         ApprovalRequest request =
                 switch (decision.effect()) {
                     case ALLOW ->
@@ -114,7 +132,7 @@ final class History {
                                         decision,
                                         RequestStatus.EXECUTED,
                                         List.of(vote(decision, Vote.Choice.APPROVE, decided)),
-                                        "human:bob",
+                                        "human:" + approver,
                                         Optional.of(grant(decided)),
                                         Optional.empty());
                             case DENIED ->
@@ -125,7 +143,7 @@ final class History {
                                         decision,
                                         RequestStatus.DENIED,
                                         List.of(vote(decision, Vote.Choice.DENY, decided)),
-                                        "human:bob",
+                                        "human:" + approver,
                                         Optional.empty(),
                                         Optional.empty());
                             case EXPIRED ->
@@ -147,9 +165,9 @@ final class History {
                                         decision,
                                         RequestStatus.APPROVED,
                                         List.of(vote(decision, Vote.Choice.APPROVE, decided)),
-                                        "human:bob",
+                                        "human:" + approver,
                                         Optional.of(grant(decided)),
-                                        Optional.of(BreakGlass.used("bob", "outage", decided)));
+                                        Optional.of(BreakGlass.used(approver, "outage", decided)));
                             case NONE ->
                                 throw new IllegalArgumentException("a request that needs approval needs an outcome");
                         };
@@ -178,7 +196,7 @@ final class History {
                 votes,
                 time,
                 Optional.empty(),
-                Optional.of(time),
+                Optional.of(by.startsWith("human:") ? time.plus(decisionDelay) : time),
                 Optional.of(by),
                 Optional.empty(),
                 grant,
@@ -192,15 +210,53 @@ final class History {
         return new GrantRecord(at, at.plusSeconds(300), Optional.empty());
     }
 
-    private static Vote vote(Decision decision, Vote.Choice choice, Instant at) {
+    /** How long until the next request. */
+    History every(Duration step) {
+        this.step = step;
+        return this;
+    }
+
+    /** How long the humans take to decide. */
+    History decidedAfter(Duration delay) {
+        this.decisionDelay = delay;
+        return this;
+    }
+
+    /** Who decides from now on, and what they say. */
+    History decidedBy(String approver, Optional<String> comment) {
+        this.approver = approver;
+        this.comment = comment;
+        return this;
+    }
+
+    /** The groups the deciders are in (by default: every group the decision asked for). */
+    History voterGroups(Set<String> groups) {
+        this.voterGroups = Optional.of(groups);
+        return this;
+    }
+
+    /** A human resets the agent's breaker. */
+    void reset(String agent, String breaker) {
+        tripped.remove(agent + "/" + breaker);
+    }
+
+    Policy policy() {
+        return policy;
+    }
+
+    private Vote vote(Decision decision, Vote.Choice choice, Instant at) {
         Set<String> groups = new HashSet<>(Set.of("staff"));
-        decision.approvals().stream().map(ApprovalRequirement::groups).forEach(groups::addAll);
+        if (voterGroups.isPresent()) {
+            groups.addAll(voterGroups.get());
+        } else {
+            decision.approvals().stream().map(ApprovalRequirement::groups).forEach(groups::addAll);
+        }
         return new Vote(
-                "bob",
-                "bob@example.com",
+                approver,
+                approver + "@example.com",
                 groups,
                 choice,
-                choice == Vote.Choice.DENY ? Optional.of("no") : Optional.empty(),
+                choice == Vote.Choice.DENY ? Optional.of(comment.orElse("no")) : comment,
                 at,
                 "api");
     }

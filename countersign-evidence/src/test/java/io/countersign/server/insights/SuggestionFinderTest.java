@@ -42,21 +42,28 @@ class SuggestionFinderTest {
         assertThat(allow.effect()).isEqualTo(Effect.ALLOW);
         assertThat(allow.summary())
                 .startsWith(
-                        "db.query on db/analytics/* by agent reporter was approved 12 of 12 times by data-owners in ");
+                        "db.query on db/analytics/* (4 resources) by agent reporter was approved 12 of 12 times by data-owners between ");
+        assertThat(allow.resources())
+                .containsExactly(
+                        Map.entry("db/analytics/table0", 3),
+                        Map.entry("db/analytics/table1", 3),
+                        Map.entry("db/analytics/table2", 3),
+                        Map.entry("db/analytics/table3", 3));
         assertThat(allow.count()).isEqualTo(12);
         assertThat(allow.groups()).containsExactly("data-owners");
-        assertThat(allow.examples()).hasSize(5).allMatch(ids::contains);
+        assertThat(allow.examples()).hasSize(10).allMatch(ids::contains);
         assertThat(allow.supersedes()).containsExactly("queries-need-a-data-owner");
         assertThat(allow.note()).hasValueSatisfying(note -> assertThat(note).contains("queries-need-a-data-owner"));
-        assertThat(allow.from()).isEqualTo(History.START);
+        assertThat(allow.from()).isEqualTo(history.requests().getFirst().createdAt());
         assertThat(allow.ruleYaml())
                 .contains(
                         "match: {action: \"db.query\", resource: \"db/analytics/*\", agent: \"reporter\"}",
+                        "resource in [\"db/analytics/table0\", \"db/analytics/table1\", \"db/analytics/table2\", \"db/analytics/table3\"]",
                         "effect: allow");
     }
 
     @Test
-    void theSuggestedAllowRule_allowsTheseActionsOnceTheApprovalRuleStepsAside() {
+    void theSuggestedAllowRule_allowsTheseActionsOnceTheApprovalRuleStepsAside_andNoResourceNobodyAskedFor() {
         History history = new History();
         for (int i = 0; i < 10; i++) {
             history.add("reporter", "db.query", "db/analytics/t" + i, APPROVED);
@@ -65,9 +72,12 @@ class SuggestionFinderTest {
         Policy adopted =
                 Policy.parse("adopted.yaml", "rules:\n" + allow.ruleYaml().indent(2));
 
-        assertThat(adopted.decide(input("reporter", "db.query", "db/analytics/new-table"))
+        assertThat(adopted.decide(input("reporter", "db.query", "db/analytics/t7"))
                         .effect())
                 .isEqualTo(Effect.ALLOW);
+        assertThat(adopted.decide(input("reporter", "db.query", "db/analytics/new-table"))
+                        .effect())
+                .isEqualTo(Effect.DENY);
         assertThat(adopted.decide(input("reporter", "db.query", "db/prod/customers"))
                         .effect())
                 .isEqualTo(Effect.DENY);
@@ -126,7 +136,7 @@ class SuggestionFinderTest {
     }
 
     @Test
-    void generalizesOnlyUnderThePrefixThatWasApprovedEveryTime() {
+    void suggestsPerResourceFamily_neverJoiningFoldersNoHumanDecidedAcross() {
         History history = new History();
         for (int i = 0; i < 10; i++) {
             history.add("reporter", "db.query", "db/analytics/eu/t" + i, APPROVED);
@@ -140,9 +150,12 @@ class SuggestionFinderTest {
         assertThat(find(history))
                 .extracting(Suggestion::summary)
                 .satisfiesExactly(
-                        analytics -> assertThat(analytics)
+                        eu -> assertThat(eu)
                                 .startsWith(
-                                        "db.query on db/analytics/** by agent reporter was approved 20 of 20 times"),
+                                        "db.query on db/analytics/eu/* (10 resources) by agent reporter was approved 10 of 10 times"),
+                        us -> assertThat(us)
+                                .startsWith(
+                                        "db.query on db/analytics/us/* (10 resources) by agent reporter was approved 10 of 10 times"),
                         billing -> assertThat(billing)
                                 .startsWith(
                                         "db.query on db/billing/invoices by agent reporter was approved 10 of 10 times"));
@@ -162,12 +175,16 @@ class SuggestionFinderTest {
         Suggestion deny = suggestions.getFirst();
         assertThat(deny.effect()).isEqualTo(Effect.DENY);
         assertThat(deny.summary())
-                .startsWith("shell.exec with command containing \"rm -rf\" was denied 12 of 12 times by ops in ");
+                .startsWith(
+                        "shell.exec with command having the words \"rm -rf\" was denied 12 of 12 times by ops between ");
         assertThat(deny.groups()).containsExactly("ops");
         Policy adopted =
                 Policy.parse("adopted.yaml", "rules:\n" + deny.ruleYaml().indent(2));
         assertThat(adopted.decide(shell("anyone", "sudo rm -rf /")).effect()).isEqualTo(Effect.DENY);
         assertThat(adopted.decide(shell("anyone", "rm -r /tmp/x")).rules()).isEmpty();
+        assertThat(adopted.decide(shell("anyone", "echo farm -rfx")).rules())
+                .as("whole words only")
+                .isEmpty();
         assertThat(adopted.decide(input("anyone", "shell.exec", "hosts/build-1"))
                         .rules())
                 .as("no command param: the rule does not match")
@@ -186,8 +203,10 @@ class SuggestionFinderTest {
 
         assertThat(suggestions)
                 .extracting(Suggestion::summary)
-                .containsExactly(
-                        "db.query by agent intern-bot was denied 10 of 10 times by data-owners in 1 day: deny it");
+                .singleElement()
+                .asString()
+                .startsWith("db.query by agent intern-bot was denied 10 of 10 times by data-owners between ")
+                .endsWith(": deny it");
         assertThat(suggestions.getFirst().ruleYaml())
                 .contains("match: {action: \"db.query\", agent: \"intern-bot\"}", "effect: deny");
     }

@@ -1,12 +1,17 @@
 package io.countersign.server.cli;
 
+import io.countersign.policy.Policy;
 import io.countersign.server.insights.DecisionHistory;
+import io.countersign.server.insights.EvidenceSummary;
 import io.countersign.server.insights.Insights;
+import io.countersign.server.insights.ShrinkFindings;
 import io.countersign.server.insights.Suggestion;
 import io.countersign.server.insights.SuggestionFinder;
 import io.countersign.server.policychange.PolicyChanges;
 import io.countersign.store.GatewayStore;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,16 +33,29 @@ public final class InsightsCommand implements Callable<Integer> {
                     + SuggestionFinder.DEFAULT_MIN_COUNT + ")")
     int min = SuggestionFinder.DEFAULT_MIN_COUNT;
 
+    @Option(
+            names = "--policy",
+            description = "the policy deciding now: its breakers are carried onto suggestions, and what it already does"
+                    + " is not suggested again")
+    Path policy;
+
     @Override
     public Integer call() {
         Insights.Suggestions suggestions;
         try (GatewayStore store = data.openStore()) {
-            suggestions = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest)
+            Optional<Policy> current = Optional.ofNullable(policy).map(Policy::load);
+            suggestions = new Insights(store, Clock.systemUTC(), PolicyChanges::isSystemRequest, () -> current)
                     .suggestions(DecisionHistory.parseWindow(since), min);
         }
         DecisionHistory history = suggestions.history();
         System.out.println(history.requests().size() + " request(s) from " + history.from() + " to " + history.to()
                 + "; a suggestion needs " + min + " human decisions, all the same way");
+        for (ShrinkFindings.Finding finding : suggestions.findings()) {
+            System.out.println("shrink: " + finding.summary() + ": " + finding.suggestion()
+                    + (finding.replayChanges() >= 0
+                            ? " (replay: " + finding.replayChanges() + " decision(s) change)"
+                            : ""));
+        }
         if (suggestions.items().isEmpty()) {
             System.out.println("no suggestions");
             return 0;
@@ -46,8 +64,14 @@ public final class InsightsCommand implements Callable<Integer> {
         for (Suggestion suggestion : suggestions.items()) {
             System.out.println();
             System.out.println(n++ + ". " + suggestion.summary());
-            System.out.println("   evidence: " + suggestion.count() + " request(s), e.g. "
-                    + String.join(", ", suggestion.examples()));
+            System.out.println("   evidence: " + suggestion.count() + " request(s)"
+                    + (suggestion.resources().size() > 1 ? ", per resource " + suggestion.resources() : ""));
+            suggestion.evidence().comments().forEach(comment -> System.out.println("   said: " + comment));
+            for (EvidenceSummary.Example example : suggestion.evidence().examples()) {
+                System.out.println("   e.g. " + example.id() + " " + example.createdAt() + " " + example.resource()
+                        + " decided by " + String.join(", ", example.decidedBy()) + " after "
+                        + example.took().toSeconds() + "s");
+            }
             suggestion.note().ifPresent(note -> System.out.println("   note: " + note));
             suggestion.ruleYaml().lines().forEach(line -> System.out.println("   " + line));
         }

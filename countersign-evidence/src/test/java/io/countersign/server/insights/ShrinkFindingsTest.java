@@ -1,0 +1,67 @@
+package io.countersign.server.insights;
+
+import static io.countersign.server.insights.History.Outcome.APPROVED;
+import static io.countersign.server.insights.History.Outcome.NONE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.countersign.policy.Policy;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ShrinkFindingsTest {
+    private static final String POLICY = """
+            default: deny
+            rules:
+              - name: queries-need-a-data-owner
+                match: {action: "db.query"}
+                effect: require_approval
+                approval: {groups: [data-owners, dba], quorum: 1, timeout: 1h}
+              - name: reads-are-free
+                match: {action: "file.read"}
+                effect: allow
+              - name: legacy-exports
+                match: {action: "db.export", resource: "db/legacy/*"}
+                effect: allow
+            breakers:
+              - {name: burst, max: 100, per: 1m, then: deny}
+            """;
+
+    @Test
+    void findsAllowRulesThatDecidedNothing_withARemovalThatReplayShowsChangesNothing() {
+        Policy policy = Policy.parse("policy.yaml", POLICY);
+        History history = new History(policy);
+        for (int i = 0; i < 5; i++) {
+            history.add("reader", "file.read", "files/report-" + i, NONE);
+        }
+
+        List<ShrinkFindings.Finding> findings =
+                ShrinkFindings.find(policy, history.requests(), History.START, history.end());
+
+        assertThat(findings).singleElement().satisfies(finding -> {
+            assertThat(finding.kind()).isEqualTo("unused-allow-rule");
+            assertThat(finding.rule()).isEqualTo("legacy-exports");
+            assertThat(finding.suggestion()).isEqualTo("remove it (lines 10-12)");
+            assertThat(finding.replayChanges()).isZero();
+        });
+    }
+
+    @Test
+    void findsApprovalGroupsWhoseMembersNeverDecided() {
+        Policy policy = Policy.parse("policy.yaml", POLICY);
+        History history = new History(policy).voterGroups(Set.of("data-owners"));
+        for (int i = 0; i < 5; i++) {
+            history.add("reporter", "db.query", "db/analytics/t" + i, APPROVED);
+            history.add("reader", "file.read", "files/report-" + i, NONE);
+            history.add("exporter", "db.export", "db/legacy/t" + i, NONE);
+        }
+
+        assertThat(ShrinkFindings.find(policy, history.requests(), History.START, history.end()))
+                .singleElement()
+                .satisfies(finding -> {
+                    assertThat(finding.kind()).isEqualTo("silent-approval-group");
+                    assertThat(finding.suggestion())
+                            .isEqualTo("remove dba from the approval groups of queries-need-a-data-owner");
+                });
+    }
+}
