@@ -67,12 +67,16 @@ final class LineReader {
             int length = end - start;
             total += length;
             if (head == null && total > maxBytes) {
-                byte[] kept = line.toByteArray();
-                head = Arrays.copyOf(kept, Math.min(KEPT, kept.length));
-                tailLength = keepTail(tail, 0, kept, 0, kept.length);
+                // Over the limit with this chunk: keep the start (what was read, and this chunk) and go on with the
+                // tail only.
+                ByteArrayOutputStream kept = requireNonNull(line);
+                kept.write(buffer, start, Math.min(length, KEPT));
+                byte[] bytes = kept.toByteArray();
+                head = Arrays.copyOf(bytes, Math.min(KEPT, bytes.length));
+                tailLength = keepTail(tail, 0, bytes, 0, bytes.length - Math.min(length, KEPT));
+                tailLength = keepTail(tail, tailLength, buffer, start, length);
                 line = null;
-            }
-            if (head == null) {
+            } else if (head == null) {
                 requireNonNull(line).write(buffer, start, length);
             } else {
                 tailLength = keepTail(tail, tailLength, buffer, start, length);

@@ -93,6 +93,7 @@ final class McpConformanceTest {
     }
 
     private Run throughGateway(Path suite, Path directory, McpConfig.HttpMode mode) throws Exception {
+        Files.createDirectories(directory);
         McpConfig mcp = new McpConfig(Map.of("everything", NpmServers.everything()), Set.of(), Duration.ofSeconds(30))
                 .withHttp(mode);
         try (McpTestGateway gateway =
