@@ -34,7 +34,17 @@ final class McpConformanceTest {
     private static final Pattern TOTAL = Pattern.compile("Total: (\\d+) passed, (\\d+) failed");
 
     /** Scenarios that pass directly but not through the gateway, and why (docs/mcp.md, "Not done yet"). */
-    private static final Map<String, String> GAPS = Map.of();
+    private static final Map<String, String> GAPS = Map.of(
+            "resources-list", "resources are not proxied",
+            "resources-subscribe", "resources are not proxied",
+            "resources-unsubscribe", "resources are not proxied",
+            "prompts-list", "prompts are not proxied",
+            "logging-set-level", "stateless only: the SDK's stateless server declares no logging (sessions pass)",
+            // server-everything has no tool of these names: directly it answers the unknown tool with an isError
+            // result, which is all these two check; the gateway (the SDK's server) answers it with the JSON-RPC
+            // error -32602, as the spec's own example does.
+            "tools-call-simple-text", "calls test_simple_text, which server-everything does not have",
+            "tools-call-error", "calls test_error_handling, which server-everything does not have");
 
     @Test
     void everyScenarioThatPassesDirectly_passesThroughTheGateway_inBothHttpModes(@TempDir Path directory)
