@@ -124,7 +124,13 @@ public final class McpGateway implements ToolService {
                 new McpToolPolicy(policy, action -> served.byAction().get(action), pins, config));
         this.waits = new DecisionWait(workflow, longPolls, clock, PROGRESS_EVERY);
         this.held = new HeldRequests(dataDirectory, workflow);
-        upstreams.forEach(upstream -> upstream.onToolsChanged(() -> refresh(upstream)));
+        upstreams.forEach(upstream -> {
+            upstream.onToolsChanged(() -> refresh(upstream));
+            // Lost: its tools are unlisted (sessions are told) until it answers again; then they are
+            // listed again and checked against their pins, as on any change.
+            upstream.whenDown(why -> reserve());
+            upstream.onRestarted(() -> refresh(upstream));
+        });
         pins.onAccepted(this::reserve);
     }
 
@@ -149,6 +155,10 @@ public final class McpGateway implements ToolService {
                 String name = ToolNames.exposed(upstream.name(), tool.name(), prefixed);
                 byName.put(name, new Route(upstream, tool, action));
                 byAction.put(action, new McpToolPolicy.ServedTool(upstream.name(), tool));
+                if (upstream.down().isPresent()) {
+                    // Not listed while it is being started again; a call to it says why (see call).
+                    continue;
+                }
                 McpSchema.Tool shown = pins.servedDefinition(upstream.name(), tool);
                 exposed.add(new McpSchema.Tool(
                         name,
@@ -242,6 +252,11 @@ public final class McpGateway implements ToolService {
             return error("unknown tool '" + tool + "'; this gateway serves "
                     + routes.keySet().stream().sorted().toList());
         }
+        Optional<String> down = route.upstream().down();
+        if (down.isPresent()) {
+            return error(down.get() + "; it is not running now (the gateway is starting it again), so "
+                    + route.tool().name() + " can't be called; its tools are listed again once it answers");
+        }
         Map<String, Object> args = arguments == null ? Map.of() : arguments;
         ObjectNode params = mapper.valueToTree(args);
         Action action = new Action(
@@ -255,7 +270,7 @@ public final class McpGateway implements ToolService {
         try {
             request = workflow.submit(agent, action, Optional.empty());
             if (request.status() == RequestStatus.PENDING) {
-                request = awaitDecision(request, waiting);
+                request = awaitDecision(request, route.upstream(), waiting);
             }
         } catch (WorkflowException e) {
             return error("Countersign refused " + route.action() + ": " + e.getMessage());
@@ -285,12 +300,19 @@ public final class McpGateway implements ToolService {
         return forward(agent, route, action, request, grant.get(), args);
     }
 
-    private ApprovalRequest awaitDecision(ApprovalRequest pending, Waiting waiting) {
+    private ApprovalRequest awaitDecision(ApprovalRequest pending, Upstream upstream, Waiting waiting) {
         String id = pending.id().value();
         // Held only while someone waits for it: once the agent is gone, the request is cancelled, so no
         // human approves a call that would never run, or would run when nobody waits for it (invariant 9).
         held.holding(pending.id());
-        Subscription gone = waiting.whenGone(why -> abandon(pending, why));
+        Subscription gone = waiting.whenGone(
+                why -> abandon(pending, why + "; nothing waits for this call any more, so it can't be approved"));
+        // The upstream is lost while the call is held: the agent hears so now, not after the approval, and
+        // the request goes with its answer (a call the agent was told failed must not run later).
+        Subscription lost = upstream.whenDown(why -> abandon(
+                pending,
+                why + " while the call was held for approval; the agent was answered with an error, so it can't be"
+                        + " approved"));
         if (elicitation) {
             waiting.heldForApproval(
                     id,
@@ -309,6 +331,7 @@ public final class McpGateway implements ToolService {
                                     + request.action().action() + " (request " + request.id() + ")"));
         } finally {
             gone.close();
+            lost.close();
             held.released(pending.id());
             if (elicitation) {
                 waiting.settled(id);
@@ -318,8 +341,7 @@ public final class McpGateway implements ToolService {
 
     private void abandon(ApprovalRequest pending, String why) {
         try {
-            ApprovalRequest after = workflow.abandon(
-                    pending.id(), why + "; nothing waits for this call any more, so it can't be approved");
+            ApprovalRequest after = workflow.abandon(pending.id(), why);
             LOG.info("mcp request={} {}: {}", pending.id(), after.status().wireName(), why);
         } catch (RuntimeException e) {
             LOG.warn(

@@ -5,50 +5,71 @@ import static java.util.Objects.requireNonNull;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
-import io.modelcontextprotocol.client.transport.ServerParameters;
-import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One connected upstream MCP server: its name, its tools and a client to call them. */
+/**
+ * One upstream MCP server, supervised: its name, its tools and a client to call them. The
+ * connection is lost the moment a stdio upstream's process exits (or its output ends) or an HTTP
+ * upstream's transport fails; calls in flight then end at once with a {@link Failure} naming the
+ * upstream and what happened, listeners hear it ({@link #whenDown}), later calls fail at once, and
+ * the gateway starts the upstream again (connects again, for HTTP) with a backoff of 1 s doubling
+ * up to 30 s, telling {@link #onRestarted} listeners once it answers again.
+ */
 final class Upstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
-    /** The largest message an upstream may send (a result, say); a larger one fails that upstream's reading. */
-    private static final int MAX_MESSAGE_BYTES = 64 << 20;
+    /** The largest message an upstream may send (a result, say); a larger one fails its call alone. */
+    static final int MAX_MESSAGE_BYTES = 64 << 20;
 
     private static final Duration STARTUP = Duration.ofSeconds(60);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** A connection that lived this long was healthy: the next restart starts again from the first backoff. */
+    private static final Duration HEALTHY = Duration.ofSeconds(30);
 
     private final String name;
-    private final McpSyncClient client;
-    private final AtomicReference<Runnable> toolsChanged;
+    private final UpstreamConfig config;
     private final Duration callTimeout;
-    /** Completed with why, once a stdio upstream's process has exited: calls then fail at once instead of waiting out the timeout. */
-    private final CompletableFuture<String> exited;
+    private final McpJsonMapper json;
+    private final int maxMessageBytes;
+    private final AtomicReference<Runnable> toolsChanged = new AtomicReference<>(() -> {});
+    private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> restartListeners = new CopyOnWriteArrayList<>();
+    private volatile Link link;
+    private volatile boolean closed;
+
+    /**
+     * One connection: the client, and {@code lost}, completed with why once it is gone (a
+     * stdio upstream's process exited, an HTTP upstream's transport failed).
+     */
+    private record Link(McpSyncClient client, CompletableFuture<String> lost, Instant since) {}
 
     private Upstream(
-            String name,
-            McpSyncClient client,
-            AtomicReference<Runnable> toolsChanged,
-            Duration callTimeout,
-            CompletableFuture<String> exited) {
+            String name, UpstreamConfig config, Duration callTimeout, McpJsonMapper json, int maxMessageBytes) {
         this.name = name;
-        this.client = client;
-        this.toolsChanged = toolsChanged;
+        this.config = config;
         this.callTimeout = callTimeout;
-        this.exited = exited;
+        this.json = json;
+        this.maxMessageBytes = maxMessageBytes;
+        this.link = connectOnce();
+        watch(link, FIRST_BACKOFF);
     }
 
     /** A call the upstream could not answer: crashed, gone, or too slow; the message names the upstream. */
@@ -59,18 +80,26 @@ final class Upstream implements AutoCloseable {
     }
 
     static Upstream connect(String name, UpstreamConfig config, Duration callTimeout, McpJsonMapper json) {
+        return connect(name, config, callTimeout, json, MAX_MESSAGE_BYTES);
+    }
+
+    /** With a limit of its own on the size of one message (tests use a small one). */
+    static Upstream connect(
+            String name, UpstreamConfig config, Duration callTimeout, McpJsonMapper json, int maxMessageBytes) {
         requireNonNull(name, "name is null");
-        AtomicReference<Optional<StdioClientTransport>> process = new AtomicReference<>(Optional.empty());
+        requireNonNull(config, "config is null");
+        requireNonNull(callTimeout, "callTimeout is null");
+        requireNonNull(json, "json is null");
+        return new Upstream(name, config, callTimeout, json, maxMessageBytes);
+    }
+
+    private Link connectOnce() {
+        CompletableFuture<String> lost = new CompletableFuture<>();
         McpClientTransport transport =
                 switch (config) {
                     case UpstreamConfig.Stdio stdio -> {
-                        ServerParameters parameters = ServerParameters.builder(stdio.command())
-                                .args(stdio.args())
-                                .env(stdio.env())
-                                .build();
-                        StdioClientTransport child = new StdioClientTransport(parameters, json, MAX_MESSAGE_BYTES);
-                        process.set(Optional.of(child));
-                        child.setStdErrorHandler(line -> LOG.debug("mcp upstream={} stderr: {}", name, line));
+                        StdioUpstreamTransport child = new StdioUpstreamTransport(name, stdio, json, maxMessageBytes);
+                        child.lost().thenAccept(lost::complete);
                         yield child;
                     }
                     case UpstreamConfig.Http http -> {
@@ -90,7 +119,6 @@ final class Upstream implements AutoCloseable {
                                 .build();
                     }
                 };
-        AtomicReference<Runnable> toolsChanged = new AtomicReference<>(() -> {});
         // The SDK calls this on its own thread, where nothing may block; the listener lists the tools
         // again (all pages, as at start), which blocks. The SDK's own list is not used: it is one call
         // of listTools, and a change is rare enough that listing twice costs nothing that matters.
@@ -111,15 +139,98 @@ final class Upstream implements AutoCloseable {
             throw new IllegalStateException(
                     "mcp upstream '" + name + "' (" + config + ") did not start: " + e.getMessage(), e);
         }
-        CompletableFuture<String> exited = new CompletableFuture<>();
-        process.get().ifPresent(child -> {
-            Thread.ofVirtual().name("mcp-upstream-exit-" + name).start(() -> {
-                child.awaitForExit();
-                exited.complete("upstream '" + name + "' exited");
-                LOG.warn("mcp upstream={} exited; its calls fail until the gateway restarts", name);
-            });
-        });
-        return new Upstream(name, client, toolsChanged, callTimeout, exited);
+        return new Link(client, lost, Instant.now());
+    }
+
+    /** Once {@code current} is lost: tells the listeners, then starts the upstream again, after {@code backoff}. */
+    private void watch(Link current, Duration backoff) {
+        // Off the thread that noticed (the process reaper, the reader, a failing call): listeners write to the store.
+        current.lost()
+                .thenAcceptAsync(
+                        why -> {
+                            if (closed) {
+                                return;
+                            }
+                            LOG.warn("mcp {}; its tools are unavailable until it is started again", why);
+                            for (Consumer<String> listener : downListeners) {
+                                try {
+                                    listener.accept(why);
+                                } catch (RuntimeException e) {
+                                    LOG.warn("mcp upstream={} a listener of its loss failed: {}", name, e.getMessage());
+                                }
+                            }
+                            current.client().close();
+                            Duration first = Duration.between(current.since(), Instant.now())
+                                                    .compareTo(HEALTHY)
+                                            >= 0
+                                    ? FIRST_BACKOFF
+                                    : backoff;
+                            restart(first);
+                        },
+                        runnable -> Thread.ofVirtual()
+                                .name("mcp-upstream-supervisor-" + name)
+                                .start(runnable));
+    }
+
+    private void restart(Duration backoff) {
+        Duration wait = backoff;
+        while (!closed) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (closed) {
+                return;
+            }
+            Link next;
+            try {
+                next = connectOnce();
+            } catch (RuntimeException e) {
+                Duration later = wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2);
+                LOG.warn(
+                        "mcp upstream={} could not be started again ({}); next try in {} s",
+                        name,
+                        e.getMessage(),
+                        later.toSeconds());
+                wait = later;
+                continue;
+            }
+            if (closed) {
+                next.client().close();
+                return;
+            }
+            link = next;
+            LOG.info("mcp upstream={} started again", name);
+            watch(next, wait.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait.multipliedBy(2));
+            for (Runnable listener : restartListeners) {
+                try {
+                    listener.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("mcp upstream={} a listener of its restart failed: {}", name, e.getMessage());
+                }
+            }
+            return;
+        }
+    }
+
+    /** Why the upstream is not serving now (it exited, and is being started again), if it isn't. */
+    Optional<String> down() {
+        CompletableFuture<String> lost = link.lost();
+        return lost.isDone() ? Optional.of(lost.join()) : Optional.empty();
+    }
+
+    /** Runs {@code listener} with why each time the upstream's connection is lost, until the subscription is closed. */
+    ToolService.Subscription whenDown(Consumer<String> listener) {
+        requireNonNull(listener, "listener is null");
+        downListeners.add(listener);
+        return () -> downListeners.remove(listener);
+    }
+
+    /** Runs {@code listener} each time the upstream answers again after it was lost. */
+    void onRestarted(Runnable listener) {
+        restartListeners.add(requireNonNull(listener, "listener is null"));
     }
 
     String name() {
@@ -128,11 +239,12 @@ final class Upstream implements AutoCloseable {
 
     /** What the upstream told its clients in {@code initialize} ({@code instructions}), if anything. */
     Optional<String> instructions() {
-        return Optional.ofNullable(client.getServerInstructions()).filter(text -> !text.isBlank());
+        return Optional.ofNullable(link.client().getServerInstructions()).filter(text -> !text.isBlank());
     }
 
     /** Every tool, following pagination. */
     List<McpSchema.Tool> tools() {
+        McpSyncClient client = link.client();
         List<McpSchema.Tool> tools = new ArrayList<>();
         String cursor = null;
         do {
@@ -156,18 +268,19 @@ final class Upstream implements AutoCloseable {
      * words (not the SDK's Reactor exception): {@link Failure}.
      */
     McpSchema.CallToolResult call(McpSchema.CallToolRequest request) {
-        if (exited.isDone()) {
-            throw new Failure(exited.join() + "; it is not running");
+        Link current = link;
+        if (current.lost().isDone()) {
+            throw new Failure(current.lost().join() + "; it is not running now (the gateway is starting it again)");
         }
         CompletableFuture<McpSchema.CallToolResult> result = new CompletableFuture<>();
         Thread.ofVirtual().name("mcp-upstream-call-" + name).start(() -> {
             try {
-                result.complete(client.callTool(request));
+                result.complete(current.client().callTool(request));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
         });
-        CompletableFuture<McpSchema.CallToolResult> died = exited.thenApply(why -> {
+        CompletableFuture<McpSchema.CallToolResult> died = current.lost().thenApply(why -> {
             throw new Failure(why + " during the call");
         });
         try {
@@ -175,32 +288,57 @@ final class Upstream implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new Failure("upstream '" + name + "' did not answer within " + callTimeout.toSeconds() + " s");
         } catch (ExecutionException e) {
-            throw failure(e.getCause() == null ? e : e.getCause());
+            throw failure(current, e.getCause() == null ? e : e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Failure("interrupted while waiting for upstream '" + name + "'");
         }
     }
 
-    private RuntimeException failure(Throwable cause) {
+    private RuntimeException failure(Link current, Throwable cause) {
         if (cause instanceof Failure failure) {
             return failure;
         }
         for (Throwable at = cause; at != null; at = at.getCause()) {
-            if (at instanceof java.util.concurrent.TimeoutException) {
+            if (at instanceof TimeoutException) {
                 return new Failure("upstream '" + name + "' did not answer within " + callTimeout.toSeconds() + " s");
             }
-            if (at instanceof io.modelcontextprotocol.spec.McpError error) {
+            if (at instanceof McpError error) {
+                if (error.getJsonRpcError() != null
+                        && Integer.valueOf(StdioUpstreamTransport.OVERSIZED)
+                                .equals(error.getJsonRpcError().code())) {
+                    return new Failure("upstream '" + name + "' sent a result too large to pass on: "
+                            + error.getJsonRpcError().message() + "; this call failed, the upstream keeps serving");
+                }
                 return new Failure("upstream '" + name + "' answered with an error: " + error.getMessage());
             }
         }
-        return new Failure("upstream '" + name + "' failed: "
-                + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()));
+        String what = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (config instanceof UpstreamConfig.Http && unreachable(cause)) {
+            // Its first failure tells: the connection is gone (refused, reset, the session ended); connect again.
+            current.lost().complete("upstream '" + name + "' failed (" + what + ")");
+            return new Failure(
+                    "upstream '" + name + "' failed during the call (" + what + "); the gateway connects to it again");
+        }
+        return new Failure("upstream '" + name + "' failed: " + what);
+    }
+
+    /** A failure of the transport, not of the call: an I/O error, or the SDK's transport or session error. */
+    private static boolean unreachable(Throwable cause) {
+        for (Throwable at = cause; at != null; at = at.getCause()) {
+            if (at instanceof java.io.IOException
+                    || at instanceof io.modelcontextprotocol.spec.McpTransportException
+                    || at instanceof io.modelcontextprotocol.spec.McpTransportSessionNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public void close() {
-        client.closeGracefully();
+        closed = true;
+        link.client().closeGracefully();
     }
 
     @Override

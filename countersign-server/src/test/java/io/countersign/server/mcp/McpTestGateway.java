@@ -42,9 +42,18 @@ final class McpTestGateway implements AutoCloseable {
 
     /** With {@code adjust} applied to the server's config (roles, say). */
     McpTestGateway(Path directory, McpConfig mcp, java.util.function.UnaryOperator<ServerConfig> adjust) {
+        this(directory, mcp, adjust, "/mcp/mcp-policy.yaml");
+    }
+
+    /** With the policy in the test resource {@code policyResource}. */
+    McpTestGateway(
+            Path directory,
+            McpConfig mcp,
+            java.util.function.UnaryOperator<ServerConfig> adjust,
+            String policyResource) {
         this.data = directory.resolve("data");
         Path policy = directory.resolve("policy.yaml");
-        try (InputStream in = McpTestGateway.class.getResourceAsStream("/mcp/mcp-policy.yaml")) {
+        try (InputStream in = McpTestGateway.class.getResourceAsStream(policyResource)) {
             Files.write(policy, in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -58,6 +58,44 @@ final class NpmServers {
         return folder;
     }
 
+    /**
+     * The MCP conformance suite and the Node.js 22 it needs (it uses {@code fs.globSync}), both from
+     * the npm registry, installed once into a folder of their own beside the servers; returns that folder.
+     */
+    static synchronized Path conformance() {
+        Path folder = folder().resolve("conformance");
+        Path node = folder.resolve("node_modules/.bin/node");
+        if (Files.isDirectory(folder.resolve("node_modules/@modelcontextprotocol/conformance"))
+                && Files.isExecutable(node)) {
+            return folder;
+        }
+        assumeTrue(onPath("npm"), "npm is not installed: skipping the conformance suite");
+        try {
+            Files.createDirectories(folder);
+            Process npm = new ProcessBuilder(
+                            "npm",
+                            "install",
+                            "--no-audit",
+                            "--no-fund",
+                            "--prefix",
+                            folder.toString(),
+                            "@modelcontextprotocol/conformance@0.1.16",
+                            "node@22")
+                    .redirectErrorStream(true)
+                    .redirectOutput(folder.resolve("npm-install.log").toFile())
+                    .start();
+            if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0) {
+                throw new IllegalStateException("npm install failed; see " + folder.resolve("npm-install.log"));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("npm install failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while installing npm packages", e);
+        }
+        return folder;
+    }
+
     static UpstreamConfig.Stdio everything() {
         return new UpstreamConfig.Stdio(
                 "node",
