@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.tlog.note.NoteSigner;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,10 +24,10 @@ class WitnessDeliveryTest {
         Path data = dir.resolve("data");
         AuditSigningKey.write(data.resolve(AuditSigningKey.FILE_NAME), key);
         String agent = AuditGateway.agentKey(data, "reporter");
-        try (FakeWitness witness = new FakeWitness(key.verifier())) {
+        try (SpecWitness witness = new SpecWitness("witness.test/w1", key.verifier().format())) {
             AuditConfig config = AuditConfig.defaults()
                     .withCheckpointInterval(Duration.ofMillis(100))
-                    .withWitnesses(List.of(URI.create(witness.url())));
+                    .withWitnesses(List.of(WitnessConfig.of(witness.url(), witness.vkey())));
             try (AuditGateway gateway = new AuditGateway(dir, config)) {
                 for (int i = 0; i < 8; i++) {
                     gateway.query(agent, "db/prod/t" + i);
@@ -38,21 +37,26 @@ class WitnessDeliveryTest {
                 assertThat(gateway.get("/metrics").body())
                         .contains("countersign_audit_witness_deliveries_total{outcome=\"delivered\"");
             }
-            int acceptedBeforeRestart = witness.accepted().size();
+            int acceptedBeforeRestart = witness.cosigned().size();
 
             try (AuditGateway restarted = new AuditGateway(dir, config)) {
                 restarted.query(agent, "db/prod/after-restart");
                 awaitWitnessed(restarted, witness);
+                String served = restarted.get("/v1/audit/checkpoint").body();
+                assertThat(served).as("the served checkpoint carries the cosignature").contains("\u2014 witness.test/w1 ");
             }
 
             assertThat(acceptedBeforeRestart)
-                    .as("checkpoints accepted before the restart")
+                    .as("checkpoints cosigned before the restart")
                     .isGreaterThanOrEqualTo(2);
-            assertThat(witness.rejected()).as("rejected by the witness").isEmpty();
+            assertThat(witness.refused()).as("refused by the witness").isEmpty();
             assertThat(witness.conflicts())
-                    .as("409s after the restart, which the gateway resolved with a proof from the witness's size")
-                    .isPositive();
-            assertThat(witness.accepted()).isSorted();
+                    .as("409s: after the restart the gateway resumes from the size the witness cosigned")
+                    .isZero();
+            assertThat(witness.oldSizes().subList(1, witness.oldSizes().size()))
+                    .as("old sizes after the first")
+                    .doesNotContain(0L);
+            assertThat(witness.cosigned()).isSorted();
         }
     }
 
@@ -66,7 +70,9 @@ class WitnessDeliveryTest {
         AuditConfig config = AuditConfig.defaults()
                 .withOrigin(ORIGIN)
                 .withCheckpointInterval(Duration.ofMillis(100))
-                .withWitnesses(List.of(URI.create("http://127.0.0.1:" + closedPort + "/witness")));
+                .withWitnesses(List.of(WitnessConfig.of(
+                        "http://127.0.0.1:" + closedPort + "/witness",
+                        "witness.test/w1+25f87b1c+BDxl/CC/uPIQNkgzOJak+98LQ/t+Htw83uIKCYDorqm5")));
         try (AuditGateway gateway = new AuditGateway(dir, config)) {
             long start = System.nanoTime();
             for (int i = 0; i < 5; i++) {
@@ -83,12 +89,12 @@ class WitnessDeliveryTest {
         }
     }
 
-    private static void awaitWitnessed(AuditGateway gateway, FakeWitness witness) throws InterruptedException {
+    private static void awaitWitnessed(AuditGateway gateway, SpecWitness witness) throws InterruptedException {
         await(
                 () -> {
                     String checkpoint = gateway.get("/v1/audit/checkpoint").body();
                     long size = Long.parseLong(checkpoint.split("\n")[1]);
-                    return witness.size() == size;
+                    return witness.size() == size && checkpoint.contains("\u2014 witness.test/w1 ");
                 },
                 "the witness has the latest checkpoint");
     }
