@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Every new checkpoint reaches the configured witnesses with a consistency proof they can check; a witness never blocks appends. */
 class WitnessDeliveryTest {
     private static final String ORIGIN = "countersign.test/witnessed";
+    private static final String OTHER_WITNESS = "w2.example.org+a875a2ae+BNty9Aw2KjDNoNMuH8SckmCgjIIKzzKZxz/SOS/Uzr9q";
 
     @TempDir
     Path dir;
@@ -24,7 +25,8 @@ class WitnessDeliveryTest {
         Path data = dir.resolve("data");
         AuditSigningKey.write(data.resolve(AuditSigningKey.FILE_NAME), key);
         String agent = AuditGateway.agentKey(data, "reporter");
-        try (SpecWitness witness = new SpecWitness("witness.test/w1", key.verifier().format())) {
+        try (SpecWitness witness =
+                new SpecWitness("witness.test/w1", key.verifier().format())) {
             AuditConfig config = AuditConfig.defaults()
                     .withCheckpointInterval(Duration.ofMillis(100))
                     .withWitnesses(List.of(WitnessConfig.of(witness.url(), witness.vkey())));
@@ -43,7 +45,9 @@ class WitnessDeliveryTest {
                 restarted.query(agent, "db/prod/after-restart");
                 awaitWitnessed(restarted, witness);
                 String served = restarted.get("/v1/audit/checkpoint").body();
-                assertThat(served).as("the served checkpoint carries the cosignature").contains("\u2014 witness.test/w1 ");
+                assertThat(served)
+                        .as("the served checkpoint carries the cosignature")
+                        .contains("\u2014 witness.test/w1 ");
             }
 
             assertThat(acceptedBeforeRestart)

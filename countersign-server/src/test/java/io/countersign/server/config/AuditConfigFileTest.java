@@ -62,7 +62,8 @@ class AuditConfigFileTest {
         assertThatThrownBy(() -> ConfigFile.load(write("audit: {checkpointInterval: 2h}\n")))
                 .hasMessageContaining("want 10ms to 1h");
         String key = "w2.example.org+a875a2ae+BNty9Aw2KjDNoNMuH8SckmCgjIIKzzKZxz/SOS/Uzr9q";
-        assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: [{url: 'ftp://x/y', key: '" + key + "'}]}\n")))
+        assertThatThrownBy(
+                        () -> ConfigFile.load(write("audit: {witnesses: [{url: 'ftp://x/y', key: '" + key + "'}]}\n")))
                 .hasMessageContaining("is not an http(s) URL");
         assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: https://x/y}\n")))
                 .hasMessageContaining("must be a list of {url, key}");
@@ -71,8 +72,10 @@ class AuditConfigFileTest {
         assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: [{url: 'https://x/y'}]}\n")))
                 .hasMessageContaining("has no key");
         // A log's note key (type 0x01) is not a cosignature key.
-        assertThatThrownBy(() -> ConfigFile.load(write(
-                        "audit: {witnesses: [{url: 'https://x/y', key: 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'}]}\n")))
+        assertThatThrownBy(
+                        () -> ConfigFile.load(
+                                write(
+                                        "audit: {witnesses: [{url: 'https://x/y', key: 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'}]}\n")))
                 .hasMessageContaining("want 4 (Ed25519 cosignature/v1)");
     }
 
