@@ -2,6 +2,7 @@ package io.countersign.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.countersign.server.Cli;
 import io.countersign.tlog.note.NoteSigner;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -44,10 +45,58 @@ class WitnessDeliveryTest {
             try (AuditGateway restarted = new AuditGateway(dir, config)) {
                 restarted.query(agent, "db/prod/after-restart");
                 awaitWitnessed(restarted, witness);
-                String served = restarted.get("/v1/audit/checkpoint").body();
-                assertThat(served)
-                        .as("the served checkpoint carries the cosignature")
-                        .contains("\u2014 witness.test/w1 ");
+                // awaitWitnessed saw a cosigned checkpoint served; the gateway keeps appending and
+                // signing, so each check below waits for a newest checkpoint that is cosigned.
+                String server = restarted.baseUrl();
+                Cli.Run[] proof = new Cli.Run[1];
+                await(
+                        () -> {
+                            proof[0] = Cli.run("audit", "prove", "--server", server, "--index", "0");
+                            return proof[0].exitCode() == 0 && proof[0].out().contains("\u2014 witness.test/w1 ");
+                        },
+                        "audit prove prints a cosigned checkpoint");
+
+                Path state = dir.resolve("verified");
+                Cli.Run[] witnessed = new Cli.Run[1];
+                await(
+                        () -> {
+                            witnessed[0] = Cli.run(
+                                    "audit",
+                                    "verify",
+                                    "--server",
+                                    server,
+                                    "--key",
+                                    key.verifier().format(),
+                                    "--state",
+                                    state.toString(),
+                                    "--witness",
+                                    witness.vkey(),
+                                    "--min-witnesses",
+                                    "1");
+                            return witnessed[0].exitCode() == 0;
+                        },
+                        "audit verify --witness --min-witnesses 1 passes");
+                assertThat(witnessed[0].out()).contains("cosigned by witness.test/w1 at ");
+
+                Cli.Run unwitnessed = Cli.run(
+                        "audit",
+                        "verify",
+                        "--server",
+                        server,
+                        "--key",
+                        key.verifier().format(),
+                        "--state",
+                        state.toString(),
+                        "--witness",
+                        witness.vkey(),
+                        "--witness",
+                        OTHER_WITNESS,
+                        "--min-witnesses",
+                        "2");
+                assertThat(unwitnessed.exitCode()).as(unwitnessed.all()).isEqualTo(1);
+                assertThat(unwitnessed.err())
+                        .contains("want at least 2")
+                        .contains("no cosignature from w2.example.org");
             }
 
             assertThat(acceptedBeforeRestart)
