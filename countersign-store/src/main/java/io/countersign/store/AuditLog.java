@@ -2,7 +2,9 @@ package io.countersign.store;
 
 import io.countersign.tlog.tree.HashReader;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +25,7 @@ public interface AuditLog {
     /** The RFC 6962 root of the first {@code size} entries. */
     byte[] root(long size);
 
+    /** The newest kept checkpoint, its note carrying the witnesses' cosignatures kept so far. */
     Optional<StoredCheckpoint> latestCheckpoint();
 
     /** Hands every stored checkpoint to {@code sink}, smallest size first, from one snapshot. */
@@ -36,6 +39,20 @@ public interface AuditLog {
      * @throws IllegalArgumentException when the size or root does not match the tree
      */
     boolean addCheckpoint(StoredCheckpoint checkpoint);
+
+    /**
+     * Keeps a witness's cosignature line ({@code — <witness> <base64>}, already verified by the
+     * caller) for the kept checkpoint of {@code size}, durably when this returns. From then on
+     * {@link #latestCheckpoint} and {@link #eachCheckpoint} return that checkpoint's note with
+     * the line appended.
+     *
+     * @return false when the witness already has a cosignature for that size (the new one is dropped)
+     * @throws IllegalArgumentException when no checkpoint of that size is kept
+     */
+    boolean addCosignature(long size, String witness, String line, Instant receivedAt);
+
+    /** The largest checkpoint size {@code witness} cosigned, as kept; empty when none. */
+    OptionalLong latestCosigned(String witness);
 
     /**
      * Hands every stored entry with {@code seq >= start} to {@code sink} in sequence order, from

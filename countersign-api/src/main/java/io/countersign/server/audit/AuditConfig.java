@@ -2,7 +2,6 @@ package io.countersign.server.audit;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +17,9 @@ import java.util.Optional;
  * audit:
  *   origin: countersign.example.com/audit
  *   signingKeyFile: /etc/countersign/audit-signing.key
- *   witnesses: [https://witness.example.net/countersign]
+ *   witnesses:                # c2sp.org/tlog-witness; posts to &lt;url&gt;/add-checkpoint
+ *     - url: https://witness.example.net/countersign
+ *       key: witness.example.net/w1+1a2b3c4d+BGt...   # its cosignature vkey (type 0x04)
  *   checkpointInterval: 1s
  *   publicEntries: false      # true: GET /v1/audit/entries without a credential
  * </pre>
@@ -30,7 +31,7 @@ import java.util.Optional;
 public record AuditConfig(
         Optional<String> origin,
         Optional<Path> signingKeyFile,
-        List<URI> witnesses,
+        List<WitnessConfig> witnesses,
         Duration checkpointInterval,
         boolean publicEntries) {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
@@ -43,11 +44,8 @@ public record AuditConfig(
         requireNonNull(checkpointInterval, "checkpointInterval is null");
         witnesses = List.copyOf(witnesses);
         origin.ifPresent(AuditConfig::requireValidOrigin);
-        for (URI witness : witnesses) {
-            if (!("http".equals(witness.getScheme()) || "https".equals(witness.getScheme()))
-                    || witness.getHost() == null) {
-                throw new IllegalArgumentException("witness '" + witness + "' is not an http(s) URL");
-            }
+        if (witnesses.stream().map(w -> w.key().name()).distinct().count() != witnesses.size()) {
+            throw new IllegalArgumentException("two witnesses share a key name; each witness needs its own");
         }
         if (checkpointInterval.compareTo(MIN_CHECKPOINT_INTERVAL) < 0
                 || checkpointInterval.compareTo(MAX_CHECKPOINT_INTERVAL) > 0) {
@@ -57,7 +55,10 @@ public record AuditConfig(
 
     /** With private entries. */
     public AuditConfig(
-            Optional<String> origin, Optional<Path> signingKeyFile, List<URI> witnesses, Duration checkpointInterval) {
+            Optional<String> origin,
+            Optional<Path> signingKeyFile,
+            List<WitnessConfig> witnesses,
+            Duration checkpointInterval) {
         this(origin, signingKeyFile, witnesses, checkpointInterval, false);
     }
 
@@ -73,7 +74,7 @@ public record AuditConfig(
         return new AuditConfig(Optional.of(newOrigin), signingKeyFile, witnesses, checkpointInterval, publicEntries);
     }
 
-    public AuditConfig withWitnesses(List<URI> newWitnesses) {
+    public AuditConfig withWitnesses(List<WitnessConfig> newWitnesses) {
         return new AuditConfig(origin, signingKeyFile, newWitnesses, checkpointInterval, publicEntries);
     }
 

@@ -54,7 +54,7 @@ public final class AuditModule implements AutoCloseable {
         NoteSigner key = AuditSigningKey.loadOrCreate(dataDirectory, config);
         AuditMetrics metrics = new AuditMetrics();
         Witnesses witnesses = Witnesses.start(
-                config.witnesses(), new ProofBuilder(store.audit().hashes()), metrics, mapper);
+                config.witnesses(), new ProofBuilder(store.audit().hashes()), store.audit(), clock, metrics);
         try {
             Checkpointer checkpointer = Checkpointer.start(
                     store.audit(), key, clock, config.checkpointInterval(), witnesses::offer, metrics, unauthenticated);

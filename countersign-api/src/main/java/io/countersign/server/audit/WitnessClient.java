@@ -1,32 +1,43 @@
 package io.countersign.server.audit;
 
+import io.countersign.store.AuditLog;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
+import io.countersign.tlog.cosignature.Cosignature;
+import io.countersign.tlog.cosignature.CosignatureException;
+import io.countersign.tlog.cosignature.WitnessKey;
+import io.countersign.tlog.note.MalformedNoteException;
+import io.countersign.tlog.note.Note;
+import io.countersign.tlog.note.NoteSignature;
 import io.countersign.tlog.proof.ProofBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Delivers checkpoints to one witness: {@code POST <url>} with
- * {@code {"checkpoint": "<signed note>", "previousSize": N, "consistency": ["<base64>", ...]}},
- * the consistency proof from the last checkpoint this witness acknowledged (size N) to the new
- * one; empty when N is 0 (the witness's first checkpoint of this log) or the sizes are equal.
+ * Delivers checkpoints to one witness as c2sp.org/tlog-witness specifies: {@code POST
+ * <prefix>/add-checkpoint} with the body {@code old <size>\n}, the consistency proof from that
+ * size to the new checkpoint's (base64, one hash a line; none when the old size is 0 or equal),
+ * a blank line, and the signed checkpoint.
  *
- * <p>Answers: 2xx, acknowledged; 409 with {@code {"size": M}}, the witness knows this log at
- * another size M (after a restart of the gateway, which does not remember what was witnessed):
- * the same checkpoint goes again at once with the proof from M. Anything else, or no answer, is
+ * <p>Answers: 200 with note signature lines: the line from the configured witness key is
+ * verified as a {@code cosignature/v1} of the checkpoint and kept in the store beside it (other
+ * keys' lines are ignored, as the spec requires); 200 without a valid cosignature from that key
+ * is a failure. 409 with {@code text/x.tlog.size} and {@code <size>\n}: the witness knows this
+ * log at that size, so the same checkpoint goes again at once with the proof from there. The
+ * old size starts, after a restart, at the largest size this witness cosigned as kept in the
+ * store, so a restart costs no round trip and no {@code old 0}. Anything else, or no answer, is
  * a failure: logged, counted, and retried with exponential backoff (0.5 s to 30 s), always with
  * the newest checkpoint. A witness that claims a size larger than the log is a sign the log was
  * rolled back, or of a confused witness: logged as an error and retried with backoff.
@@ -36,34 +47,50 @@ final class WitnessClient implements AutoCloseable {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** The media type of a 409's body, the size the witness knows. */
+    static final String SIZE_TYPE = "text/x.tlog.size";
 
-    private final URI url;
+    private final WitnessConfig witness;
+    private final URI endpoint;
     private final HttpClient http;
     private final ProofBuilder proofs;
+    private final AuditLog log;
+    private final Clock clock;
     private final AuditMetrics.Witness metrics;
-    private final JsonMapper mapper;
     private final Thread thread;
     private @Nullable SignedCheckpoint latest; // guarded by this
     private boolean closed; // guarded by this
-    private long witnessedSize; // delivery thread only: the size the witness knows, 0 when unknown
-    private long deliveredSize = -1; // guarded by this: the newest size this process delivered
+    private long witnessedSize = -1; // delivery thread only: the size the witness knows, -1 until read from the store
+    private long deliveredSize = -1; // guarded by this: the newest size this process had cosigned
 
     private WitnessClient(
-            URI url, HttpClient http, ProofBuilder proofs, AuditMetrics.Witness metrics, JsonMapper mapper) {
-        this.url = url;
+            WitnessConfig witness,
+            HttpClient http,
+            ProofBuilder proofs,
+            AuditLog log,
+            Clock clock,
+            AuditMetrics.Witness metrics) {
+        this.witness = witness;
+        this.endpoint = witness.addCheckpoint();
         this.http = http;
         this.proofs = proofs;
+        this.log = log;
+        this.clock = clock;
         this.metrics = metrics;
-        this.mapper = mapper;
         this.thread = Thread.ofPlatform()
                 .daemon()
-                .name("audit-witness-" + url.getHost())
+                .name("audit-witness-" + witness.url().getHost())
                 .unstarted(this::deliverForever);
     }
 
     static WitnessClient start(
-            URI url, HttpClient http, ProofBuilder proofs, AuditMetrics.Witness metrics, JsonMapper mapper) {
-        WitnessClient client = new WitnessClient(url, http, proofs, metrics, mapper);
+            WitnessConfig witness,
+            HttpClient http,
+            ProofBuilder proofs,
+            AuditLog log,
+            Clock clock,
+            AuditMetrics.Witness metrics) {
+        WitnessClient client = new WitnessClient(witness, http, proofs, log, clock, metrics);
         client.thread.start();
         return client;
     }
@@ -115,7 +142,7 @@ final class WitnessClient implements AutoCloseable {
         }
     }
 
-    /** Waits for a checkpoint newer than the witnessed one; null once closed. */
+    /** Waits for a checkpoint newer than the cosigned one; null once closed. */
     private synchronized @Nullable SignedCheckpoint nextToDeliver() throws InterruptedException {
         while (!closed && (latest == null || latest.checkpoint().size() <= deliveredSize)) {
             wait();
@@ -123,15 +150,24 @@ final class WitnessClient implements AutoCloseable {
         return closed ? null : latest;
     }
 
-    /** One attempt, plus the immediate resend a 409 asks for; true when the witness acknowledged it. */
+    /** One attempt, plus the immediate resend a 409 asks for; true when the witness cosigned it. */
     private boolean deliver(SignedCheckpoint checkpoint) {
         long size = checkpoint.checkpoint().size();
+        if (witnessedSize < 0) {
+            try {
+                witnessedSize = log.latestCosigned(witness.key().name()).orElse(0L);
+            } catch (RuntimeException e) {
+                LOG.warn("reading what witness {} cosigned failed: {}", witness.url(), e.getMessage());
+                metrics.failed();
+                return false;
+            }
+        }
         for (int attempt = 0; attempt < 2; attempt++) {
             long previous = witnessedSize;
             if (previous > size) {
                 LOG.error(
                         "witness {} knows this log at size {}, larger than the newest checkpoint {}: was the log rolled back?",
-                        url,
+                        witness.url(),
                         previous,
                         size);
                 metrics.failed();
@@ -141,14 +177,14 @@ final class WitnessClient implements AutoCloseable {
             HttpResponse<String> response;
             try {
                 response = http.send(
-                        HttpRequest.newBuilder(url)
+                        HttpRequest.newBuilder(endpoint)
                                 .timeout(REQUEST_TIMEOUT)
-                                .header("Content-Type", "application/json")
+                                .header("Content-Type", "text/plain; charset=utf-8")
                                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(checkpoint, previous)))
                                 .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             } catch (IOException | RuntimeException e) {
-                LOG.warn("posting the checkpoint of size {} to witness {} failed: {}", size, url, e.toString());
+                LOG.warn("posting the checkpoint of size {} to witness {} failed: {}", size, endpoint, e.toString());
                 metrics.failed();
                 return false;
             } catch (InterruptedException e) {
@@ -156,25 +192,29 @@ final class WitnessClient implements AutoCloseable {
                 return false;
             }
             int status = response.statusCode();
-            if (status / 100 == 2) {
+            if (status == 200) {
                 witnessedSize = size;
-                synchronized (this) {
-                    deliveredSize = Math.max(deliveredSize, size);
-                }
-                metrics.delivered(size);
-                return true;
+                return keep(checkpoint, response.body());
             }
             if (status == 409) {
-                long known = knownSize(response.body());
+                long known = knownSize(response);
                 if (known >= 0 && known != previous) {
                     metrics.conflict();
                     witnessedSize = known;
                     continue;
                 }
+                if (known == previous && previous == size) {
+                    LOG.error(
+                            "witness {} has another root for size {} of this log than the checkpoint: a split view?",
+                            witness.url(),
+                            size);
+                    metrics.failed();
+                    return false;
+                }
             }
             LOG.warn(
-                    "witness {} refused the checkpoint of size {} (previous size {}): HTTP {} {}",
-                    url,
+                    "witness {} refused the checkpoint of size {} (old size {}): HTTP {} {}",
+                    endpoint,
                     size,
                     previous,
                     status,
@@ -186,24 +226,77 @@ final class WitnessClient implements AutoCloseable {
         return false;
     }
 
-    private byte[] body(SignedCheckpoint checkpoint, long previousSize) {
+    /** Verifies the witness's cosignature among the answer's lines and keeps it; false when there is none. */
+    private boolean keep(SignedCheckpoint checkpoint, String answer) {
         long size = checkpoint.checkpoint().size();
-        List<byte[]> proof = previousSize == 0 || previousSize == size
-                ? List.of()
-                : proofs.consistency(previousSize, size).hashes();
-        ObjectNode body = mapper.createObjectNode();
-        body.put("checkpoint", checkpoint.format());
-        body.put("previousSize", previousSize);
-        ArrayNode hashes = body.putArray("consistency");
-        proof.forEach(hash -> hashes.add(Base64.getEncoder().encodeToString(hash)));
-        return mapper.writeValueAsBytes(body);
+        WitnessKey key = witness.key();
+        Optional<Cosignature> cosignature;
+        try {
+            // The spec's way to read the answer: the lines are note signature lines of the checkpoint.
+            List<NoteSignature> lines =
+                    Note.parse(checkpoint.note().text() + "\n" + answer).signatures();
+            cosignature = key.find(checkpoint.checkpoint(), lines);
+        } catch (MalformedNoteException | CosignatureException e) {
+            LOG.warn(
+                    "witness {} answered the checkpoint of size {} with a bad cosignature: {}",
+                    endpoint,
+                    size,
+                    e.getMessage());
+            metrics.failed();
+            return false;
+        }
+        if (cosignature.isEmpty()) {
+            LOG.warn(
+                    "witness {} accepted the checkpoint of size {} but sent no cosignature from its key {}: {}",
+                    endpoint,
+                    size,
+                    key,
+                    abbreviate(answer));
+            metrics.failed();
+            return false;
+        }
+        try {
+            log.addCosignature(size, key.name(), cosignature.get().line(), clock.instant());
+        } catch (RuntimeException e) {
+            // The witness has it; only our copy is missing. The next checkpoint brings a new one.
+            LOG.warn("keeping the cosignature of witness {} for size {} failed: {}", key.name(), size, e.getMessage());
+        }
+        synchronized (this) {
+            deliveredSize = Math.max(deliveredSize, size);
+        }
+        metrics.delivered(size);
+        return true;
     }
 
-    private long knownSize(String body) {
+    private byte[] body(SignedCheckpoint checkpoint, long oldSize) {
+        long size = checkpoint.checkpoint().size();
+        StringBuilder body = new StringBuilder("old ").append(oldSize).append('\n');
+        if (oldSize != 0 && oldSize != size) {
+            for (byte[] hash : proofs.consistency(oldSize, size).hashes()) {
+                body.append(Base64.getEncoder().encodeToString(hash)).append('\n');
+            }
+        }
+        body.append('\n').append(checkpoint.format());
+        return body.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The size in a spec 409 ({@code text/x.tlog.size}, {@code <decimal>\n}), or -1. */
+    private static long knownSize(HttpResponse<String> response) {
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        String body = response.body();
+        if (!type.strip().toLowerCase(Locale.ROOT).startsWith(SIZE_TYPE) || !body.endsWith("\n")) {
+            return -1;
+        }
+        String digits = body.substring(0, body.length() - 1);
+        if (digits.isEmpty() || digits.length() > 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        if (digits.length() > 1 && digits.charAt(0) == '0') {
+            return -1;
+        }
         try {
-            JsonNode size = mapper.readTree(body).path("size");
-            return size.isIntegralNumber() && size.longValue() >= 0 ? size.longValue() : -1;
-        } catch (RuntimeException e) {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
             return -1;
         }
     }

@@ -2,14 +2,14 @@ package io.countersign.server.audit;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.store.AuditLog;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
 import io.countersign.tlog.proof.ProofBuilder;
-import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Hands every new checkpoint to the configured witnesses ({@code audit.witnesses}), each on its
@@ -23,15 +23,18 @@ public final class Witnesses implements AutoCloseable {
         this.clients = List.copyOf(clients);
     }
 
-    public static Witnesses start(List<URI> urls, ProofBuilder proofs, AuditMetrics metrics, JsonMapper mapper) {
+    public static Witnesses start(
+            List<WitnessConfig> witnesses, ProofBuilder proofs, AuditLog log, Clock clock, AuditMetrics metrics) {
         requireNonNull(proofs, "proofs is null");
+        requireNonNull(log, "log is null");
+        requireNonNull(clock, "clock is null");
         List<WitnessClient> clients = new ArrayList<>();
-        if (!urls.isEmpty()) {
+        if (!witnesses.isEmpty()) {
             HttpClient http = HttpClient.newBuilder()
                     .connectTimeout(Duration.ofSeconds(5))
                     .build();
-            for (URI url : urls) {
-                clients.add(WitnessClient.start(url, http, proofs, metrics.witness(url), mapper));
+            for (WitnessConfig witness : witnesses) {
+                clients.add(WitnessClient.start(witness, http, proofs, log, clock, metrics.witness(witness.url())));
             }
         }
         return new Witnesses(clients);

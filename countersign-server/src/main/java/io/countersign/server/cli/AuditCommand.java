@@ -16,6 +16,7 @@ import io.countersign.store.postgres.PostgresStore;
 import io.countersign.tlog.TlogException;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
+import io.countersign.tlog.cosignature.WitnessKey;
 import io.countersign.tlog.note.NoteSigner;
 import io.countersign.tlog.note.NoteVerifier;
 import io.countersign.tlog.proof.InclusionProof;
@@ -26,7 +27,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -161,13 +164,41 @@ public final class AuditCommand {
         @Option(names = "--token", paramLabel = "TOKEN", description = TOKEN_HELP)
         String token;
 
+        @Option(
+                names = "--witness",
+                paramLabel = "KEY",
+                description = "a trusted witness's cosignature key <name>+<keyid>+<base64> (C2SP vkey, type 0x04),"
+                        + " or @FILE holding it; repeatable")
+        List<String> witnesses = new ArrayList<>();
+
+        @Option(
+                names = "--min-witnesses",
+                paramLabel = "K",
+                description = "how many of the --witness keys must have cosigned the checkpoint (default: all of them)")
+        Integer minWitnesses;
+
         @Override
         public Integer call() {
             Optional<NoteVerifier> trusted;
+            LogVerifier.Trust trust;
             try {
                 trusted = parseKey(key);
             } catch (IllegalArgumentException e) {
                 System.err.println("countersign: --key: " + e.getMessage());
+                return UNVERIFIABLE;
+            }
+            try {
+                List<WitnessKey> witnessKeys = new ArrayList<>();
+                for (String witness : witnesses) {
+                    witnessKeys.add(WitnessKey.parse(readKey(witness)));
+                }
+                trust = new LogVerifier.Trust(
+                        trusted,
+                        trustOnFirstUse,
+                        witnessKeys,
+                        minWitnesses != null ? minWitnesses : witnessKeys.size());
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                System.err.println("countersign: --witness: " + e.getMessage());
                 return UNVERIFIABLE;
             }
             if (from.export != null && isZip(from.export)) {
@@ -175,7 +206,7 @@ public final class AuditCommand {
                                 JsonMapper.builder().build())
                         .verify(
                                 from.export,
-                                new LogVerifier.Trust(trusted, trustOnFirstUse),
+                                trust,
                                 origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin)));
             }
             LogVerifier.Outcome outcome;
@@ -183,7 +214,7 @@ public final class AuditCommand {
                 outcome = new LogVerifier(JsonMapper.builder().build())
                         .verify(
                                 source,
-                                new LogVerifier.Trust(trusted, trustOnFirstUse),
+                                trust,
                                 origin -> state != null ? VerifierState.at(state) : VerifierState.forOrigin(origin));
             } catch (SourceException e) {
                 System.err.println(
@@ -412,16 +443,20 @@ public final class AuditCommand {
         if (key == null) {
             return Optional.empty();
         }
-        String text = key;
-        if (key.startsWith("@")) {
-            try {
-                text = Files.readString(Path.of(key.substring(1)), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "can't read the key file " + key.substring(1) + ": " + e.getMessage(), e);
-            }
+        return Optional.of(NoteVerifier.parse(readKey(key)));
+    }
+
+    /** A key given on the command line, or read from the file after '@'. */
+    private static String readKey(String key) {
+        if (!key.startsWith("@")) {
+            return key.strip();
         }
-        return Optional.of(NoteVerifier.parse(text.strip()));
+        try {
+            return Files.readString(Path.of(key.substring(1)), StandardCharsets.UTF_8)
+                    .strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("can't read the key file " + key.substring(1) + ": " + e.getMessage(), e);
+        }
     }
 
     private static Optional<NoteVerifier> offered(AuditSource source) {

@@ -2,6 +2,7 @@ package io.countersign.server.config;
 
 import io.countersign.outbox.NotificationType;
 import io.countersign.server.audit.AuditConfig;
+import io.countersign.server.audit.WitnessConfig;
 import io.countersign.server.channels.Backoff;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.http.TlsFiles;
@@ -11,6 +12,7 @@ import io.countersign.server.slack.SlackConfig;
 import io.countersign.server.webhooks.WebhookConfig;
 import io.countersign.server.webhooks.WebhookSecret;
 import io.countersign.store.postgres.PostgresSettings;
+import io.countersign.tlog.cosignature.WitnessKey;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -44,7 +46,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * audit:                                       # see AuditConfig
  *   origin: countersign.example.com/audit      # default: the existing key's name, else countersign/&lt;hostname&gt;
  *   signingKeyFile: ./audit-signing.key        # default: audit-signing.key in the data folder, made on first start
- *   witnesses: [https://witness.example.net/countersign]
+ *   witnesses: [{url: https://witness.example.net/countersign, key: witness.example.net+1a2b3c4d+BA...}]
  *   checkpointInterval: 1s
  * mcp: {servers: {files: {command: npx, args: [...]}}}       # see McpConfig
  * outbox: {initialBackoff: 1s, maxBackoff: 5m, maxAttempts: 25}   # retries of Slack, Teams and webhook deliveries
@@ -328,19 +330,29 @@ public final class ConfigFile {
         if (publicEntries != null && !(publicEntries instanceof Boolean)) {
             throw new ConfigException(file + ": 'audit.publicEntries' must be true or false");
         }
-        List<URI> witnesses = new ArrayList<>();
+        List<WitnessConfig> witnesses = new ArrayList<>();
         Object listed = audit.get("witnesses");
         if (listed != null && !(listed instanceof List<?>)) {
-            throw new ConfigException(file + ": 'audit.witnesses' must be a list of URLs");
+            throw new ConfigException(file + ": 'audit.witnesses' must be a list of {url, key}");
         }
-        for (Object witness : listed == null ? List.of() : (List<?>) listed) {
-            String url = string(file, "audit.witnesses", witness)
-                    .orElseThrow(() -> new ConfigException(file + ": 'audit.witnesses' has an empty entry"));
+        for (Object entry : listed == null ? List.<Object>of() : (List<?>) listed) {
+            if (!(entry instanceof Map<?, ?>)) {
+                throw new ConfigException(file + ": each 'audit.witnesses' entry must be {url: <submission prefix>,"
+                        + " key: <its cosignature vkey>}, got '" + entry + "'");
+            }
+            Map<?, ?> witness = map(file, "audit.witnesses", entry, Set.of("url", "key"));
+            String url = string(file, "audit.witnesses.url", witness.get("url"))
+                    .orElseThrow(() -> new ConfigException(file + ": an 'audit.witnesses' entry has no url"));
+            String key = string(file, "audit.witnesses.key", witness.get("key"))
+                    .orElseThrow(() -> new ConfigException(file + ": 'audit.witnesses' entry " + url
+                            + " has no key (its cosignature vkey <name>+<keyid>+<base64>)"));
             try {
-                witnesses.add(new URI(url));
+                witnesses.add(new WitnessConfig(new URI(url), WitnessKey.parse(key)));
             } catch (URISyntaxException e) {
                 throw new ConfigException(
                         file + ": 'audit.witnesses' entry '" + url + "' is not a URL: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file + ": 'audit.witnesses' entry " + url + ": " + e.getMessage());
             }
         }
         return new AuditConfig(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.countersign.server.audit.AuditConfig;
+import io.countersign.server.audit.WitnessConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,10 @@ class AuditConfigFileTest {
                 audit:
                   origin: countersign.example.com/audit
                   signingKeyFile: keys/audit.key
-                  witnesses: [https://witness.example.net/countersign, http://127.0.0.1:9999/w]
+                  witnesses:
+                    - url: https://witness.example.net/countersign
+                      key: witness.example.net/w1+0e4353fa+BBMffhJY+eAwPGzQ+/ed4c1SHHKfs+jcHoCmKwAuiQIB
+                    - {url: "http://127.0.0.1:9999/w", key: "w2.example.org+a875a2ae+BNty9Aw2KjDNoNMuH8SckmCgjIIKzzKZxz/SOS/Uzr9q"}
                   checkpointInterval: 250ms
                 """);
 
@@ -33,8 +37,11 @@ class AuditConfigFileTest {
         assertThat(audit.origin()).contains("countersign.example.com/audit");
         assertThat(audit.signingKeyFile()).contains(dir.resolve("keys/audit.key"));
         assertThat(audit.witnesses())
+                .extracting(WitnessConfig::addCheckpoint)
                 .containsExactly(
-                        URI.create("https://witness.example.net/countersign"), URI.create("http://127.0.0.1:9999/w"));
+                        URI.create("https://witness.example.net/countersign/add-checkpoint"),
+                        URI.create("http://127.0.0.1:9999/w/add-checkpoint"));
+        assertThat(audit.witnesses().get(1).key().name()).isEqualTo("w2.example.org");
         assertThat(audit.checkpointInterval()).isEqualTo(Duration.ofMillis(250));
     }
 
@@ -54,10 +61,22 @@ class AuditConfigFileTest {
                 .hasMessageContaining("audit origin 'has space'");
         assertThatThrownBy(() -> ConfigFile.load(write("audit: {checkpointInterval: 2h}\n")))
                 .hasMessageContaining("want 10ms to 1h");
-        assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: [ftp://x/y]}\n")))
+        String key = "w2.example.org+a875a2ae+BNty9Aw2KjDNoNMuH8SckmCgjIIKzzKZxz/SOS/Uzr9q";
+        assertThatThrownBy(
+                        () -> ConfigFile.load(write("audit: {witnesses: [{url: 'ftp://x/y', key: '" + key + "'}]}\n")))
                 .hasMessageContaining("is not an http(s) URL");
         assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: https://x/y}\n")))
-                .hasMessageContaining("must be a list of URLs");
+                .hasMessageContaining("must be a list of {url, key}");
+        assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: [https://x/y]}\n")))
+                .hasMessageContaining("must be {url: <submission prefix>, key: <its cosignature vkey>}");
+        assertThatThrownBy(() -> ConfigFile.load(write("audit: {witnesses: [{url: 'https://x/y'}]}\n")))
+                .hasMessageContaining("has no key");
+        // A log's note key (type 0x01) is not a cosignature key.
+        assertThatThrownBy(
+                        () -> ConfigFile.load(
+                                write(
+                                        "audit: {witnesses: [{url: 'https://x/y', key: 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'}]}\n")))
+                .hasMessageContaining("want 4 (Ed25519 cosignature/v1)");
     }
 
     private Path write(String yaml) throws Exception {

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,16 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
         return reads.read(
                 "keep the audit checkpoint of size " + checkpoint.size(),
                 connection -> insertMatchingCheckpoint(connection, checkpoint));
+    }
+
+    @Override
+    public boolean addCosignature(long size, String witness, String line, Instant receivedAt) {
+        requireNonNull(witness, "witness is null");
+        requireNonNull(line, "line is null");
+        requireNonNull(receivedAt, "receivedAt is null");
+        return reads.read(
+                "keep the cosignature of witness " + witness + " for size " + size,
+                connection -> insertCosignature(connection, size, witness, line, receivedAt));
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class SqliteToPostgres {
             "audit_entries",
             "audit_nodes",
             "audit_checkpoints",
+            "audit_cosignatures",
             "credentials",
             "agent_suspensions",
             "outbox",
@@ -64,6 +65,7 @@ public final class SqliteToPostgres {
                 if (!table.equals("votes")
                         && !table.equals("audit_nodes")
                         && !table.equals("audit_checkpoints")
+                        && !table.equals("audit_cosignatures")
                         && count(to, table) > 0) {
                     throw new IllegalStateException("the target database " + target.describe() + " already has rows in "
                             + table + "; migrate into an empty database");

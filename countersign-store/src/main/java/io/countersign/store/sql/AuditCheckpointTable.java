@@ -25,6 +25,15 @@ public final class AuditCheckpointTable {
         }
     }
 
+    public boolean exists(Connection connection, long size) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM audit_checkpoints WHERE size = ?")) {
+            select.setLong(1, size);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
     public Optional<StoredCheckpoint> latest(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(COLUMNS + " ORDER BY size DESC LIMIT 1");
                 ResultSet rows = select.executeQuery()) {

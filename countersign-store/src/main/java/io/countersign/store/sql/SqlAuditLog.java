@@ -10,7 +10,10 @@ import io.countersign.tlog.tree.TreeReader;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +32,7 @@ public abstract class SqlAuditLog implements AuditLog {
     protected final AuditTable entries;
     private final AuditNodeTable nodes = new AuditNodeTable();
     private final AuditCheckpointTable checkpoints = new AuditCheckpointTable();
+    protected final AuditCosignatureTable cosignatures = new AuditCosignatureTable();
     private final HashReader hashes;
 
     protected SqlAuditLog(Reads reads, AuditTable entries) {
@@ -69,7 +73,14 @@ public abstract class SqlAuditLog implements AuditLog {
 
     @Override
     public final Optional<StoredCheckpoint> latestCheckpoint() {
-        return reads.read("read the latest audit checkpoint", checkpoints::latest);
+        return reads.read("read the latest audit checkpoint", connection -> {
+            Optional<StoredCheckpoint> latest = checkpoints.latest(connection);
+            if (latest.isEmpty()) {
+                return latest;
+            }
+            return Optional.of(cosigned(
+                    latest.get(), cosignatures.lines(connection, latest.get().size())));
+        });
     }
 
     /** Hands every stored checkpoint to {@code sink}, smallest size first, from one snapshot. */
@@ -77,9 +88,45 @@ public abstract class SqlAuditLog implements AuditLog {
     public final void eachCheckpoint(Consumer<StoredCheckpoint> sink) {
         requireNonNull(sink, "sink is null");
         reads.read("read the audit checkpoints", connection -> {
-            checkpoints.each(connection, sink);
+            List<StoredCheckpoint> all = new ArrayList<>();
+            checkpoints.each(connection, all::add);
+            for (StoredCheckpoint checkpoint : all) {
+                sink.accept(cosigned(checkpoint, cosignatures.lines(connection, checkpoint.size())));
+            }
             return null;
         });
+    }
+
+    @Override
+    public final OptionalLong latestCosigned(String witness) {
+        requireNonNull(witness, "witness is null");
+        return reads.read(
+                "read the latest cosignature of witness " + witness,
+                connection -> cosignatures.latestSize(connection, witness));
+    }
+
+    /** The checkpoint's note with the kept cosignature lines appended, each once. */
+    private static StoredCheckpoint cosigned(StoredCheckpoint checkpoint, List<String> lines) {
+        if (lines.isEmpty()) {
+            return checkpoint;
+        }
+        StringBuilder note = new StringBuilder(checkpoint.note());
+        for (String line : lines) {
+            if (!checkpoint.note().contains("\n" + line + "\n")) {
+                note.append(line).append('\n');
+            }
+        }
+        return new StoredCheckpoint(checkpoint.size(), checkpoint.root(), note.toString(), checkpoint.createdAt());
+    }
+
+    /** Keeps a cosignature on {@code connection} when a checkpoint of its size is kept. */
+    protected final boolean insertCosignature(
+            Connection connection, long size, String witness, String line, java.time.Instant receivedAt)
+            throws SQLException {
+        if (!checkpoints.exists(connection, size)) {
+            throw new IllegalArgumentException("no audit checkpoint of size " + size + " is kept to cosign");
+        }
+        return cosignatures.insert(connection, size, witness, line, receivedAt);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.SqlAuditLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 
 /**
  * The audit log's Merkle tree and signed checkpoints in the SQLite store: what the server's
@@ -34,6 +35,16 @@ public final class SqliteAuditLog extends SqlAuditLog {
         return writer.submit(batch -> batch.sql(
                 "keep the audit checkpoint of size " + checkpoint.size(),
                 connection -> insertMatchingCheckpoint(connection, checkpoint)));
+    }
+
+    @Override
+    public boolean addCosignature(long size, String witness, String line, Instant receivedAt) {
+        requireNonNull(witness, "witness is null");
+        requireNonNull(line, "line is null");
+        requireNonNull(receivedAt, "receivedAt is null");
+        return writer.submit(batch -> batch.sql(
+                "keep the cosignature of witness " + witness + " for size " + size,
+                connection -> insertCosignature(connection, size, witness, line, receivedAt)));
     }
 
     /**

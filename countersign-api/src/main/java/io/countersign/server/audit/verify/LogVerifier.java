@@ -6,6 +6,7 @@ import io.countersign.server.audit.verify.AuditSource.SourceException;
 import io.countersign.tlog.TlogException;
 import io.countersign.tlog.checkpoint.Checkpoint;
 import io.countersign.tlog.checkpoint.SignedCheckpoint;
+import io.countersign.tlog.cosignature.WitnessKey;
 import io.countersign.tlog.note.NoteException;
 import io.countersign.tlog.note.NoteSignature;
 import io.countersign.tlog.note.NoteVerifier;
@@ -49,10 +50,24 @@ import tools.jackson.databind.json.JsonMapper;
 public final class LogVerifier {
     private static final HexFormat HEX = HexFormat.of();
 
-    /** Which key to trust: an explicit one, else the remembered one, else (only if allowed) the one the source offers. */
-    public record Trust(Optional<NoteVerifier> key, boolean trustOnFirstUse) {
+    /**
+     * Which key to trust: an explicit one, else the remembered one, else (only if allowed) the one
+     * the source offers; and the witnesses of which at least {@code minWitnesses} must have
+     * cosigned the checkpoint (none required when {@code witnesses} is empty).
+     */
+    public record Trust(
+            Optional<NoteVerifier> key, boolean trustOnFirstUse, List<WitnessKey> witnesses, int minWitnesses) {
         public Trust {
             requireNonNull(key, "key is null");
+            witnesses = List.copyOf(witnesses);
+            if (minWitnesses < 0 || minWitnesses > witnesses.size()) {
+                throw new IllegalArgumentException("want at least " + minWitnesses + " cosignatures from "
+                        + witnesses.size() + " trusted witnesses; pass as many --witness keys");
+            }
+        }
+
+        public Trust(Optional<NoteVerifier> key, boolean trustOnFirstUse) {
+            this(key, trustOnFirstUse, List.of(), 0);
         }
     }
 
@@ -161,6 +176,10 @@ public final class LogVerifier {
         } catch (TlogException e) {
             return new Failed(
                     "the checkpoint does not belong to the trusted key " + key + ": " + e.getMessage(), notes);
+        }
+        Optional<String> unwitnessed = WitnessQuorum.check(signed, trust.witnesses(), trust.minWitnesses(), notes);
+        if (unwitnessed.isPresent()) {
+            return new Failed(unwitnessed.get(), notes);
         }
         long size = checkpoint.size();
         byte[] root = checkpoint.rootHash();
