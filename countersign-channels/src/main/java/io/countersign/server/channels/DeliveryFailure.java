@@ -25,11 +25,7 @@ public class DeliveryFailure extends Exception {
     private final Optional<String> fallbackRef;
 
     public DeliveryFailure(
-            Kind kind,
-            String message,
-            Optional<Duration> retryAfter,
-            Optional<String> fallbackRef,
-            Throwable cause) {
+            Kind kind, String message, Optional<Duration> retryAfter, Optional<String> fallbackRef, Throwable cause) {
         super(requireNonNull(message, "message is null"), cause);
         this.kind = requireNonNull(kind, "kind is null");
         this.retryAfter = requireNonNull(retryAfter, "retryAfter is null");
@@ -55,7 +51,8 @@ public class DeliveryFailure extends Exception {
 
     /** Reads an HTTP {@code Retry-After} given in seconds (the form Slack and Microsoft send); empty otherwise. */
     public static Optional<Duration> retryAfterSeconds(Optional<String> header) {
-        return header.map(String::strip).filter(value -> value.matches("[0-9]{1,6}")).map(value -> Duration.ofSeconds(
-                Long.parseLong(value)));
+        return header.map(String::strip)
+                .filter(value -> value.matches("[0-9]{1,6}"))
+                .map(value -> Duration.ofSeconds(Long.parseLong(value)));
     }
 }

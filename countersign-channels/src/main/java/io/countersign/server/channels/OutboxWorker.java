@@ -273,17 +273,23 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
         payload.put("group", "admins");
         payload.put(
                 "subject",
-                delivery.event().channel() + " refused the " + delivery.event().type().wireName() + " message of request " + request);
+                delivery.event().channel() + " refused the "
+                        + delivery.event().type().wireName() + " message of request " + request);
         payload.put(
                 "text",
-                refused.getMessage() + ". The delivery (" + delivery.id() + ") is failed: see GET /v1/admin/outbox?status=failed;"
+                refused.getMessage() + ". The delivery (" + delivery.id()
+                        + ") is failed: see GET /v1/admin/outbox?status=failed;"
                         + (refused.fallbackRef().isPresent() ? " a minimal message went out instead." : "")
                         + " Later events of the request are still delivered.");
         try {
             requests.transact(tx -> {
                 for (String channel : channels.channelsFor(NotificationType.NOTICE, Optional.empty())) {
                     tx.enqueue(new OutboxEvent(
-                            channel, NotificationType.NOTICE, delivery.event().request(), payload.toString(), clock.instant()));
+                            channel,
+                            NotificationType.NOTICE,
+                            delivery.event().request(),
+                            payload.toString(),
+                            clock.instant()));
                 }
                 return null;
             });

@@ -69,7 +69,8 @@ public final class ApprovalMessage {
         List<LayoutBlock> blocks = new ArrayList<>();
         blocks.add(section(s -> s.text(markdownText(headline(request) + "\n" + what(request, NAME)))));
         List<TextObject> fields = new ArrayList<>();
-        fields.add(markdownText("*Agent*\n" + Mrkdwn.agent(request.agent().name(), NAME) + actingFor(request, console)));
+        fields.add(
+                markdownText("*Agent*\n" + Mrkdwn.agent(request.agent().name(), NAME) + actingFor(request, console)));
         fields.add(markdownText("*Rule" + (request.decision().rules().size() == 1 ? "" : "s") + "*\n"
                 + (request.decision().rules().isEmpty()
                         ? "the policy's default"
@@ -85,12 +86,14 @@ public final class ApprovalMessage {
         if (request.isPending()) {
             blocks.add(actions(a -> a.blockId("countersign_decide").elements(buttons(request, console))));
         }
-        blocks.add(context(c -> c.elements(List.of(markdownText("Request `" + request.id().value() + "` · policy "
-                + Mrkdwn.code(shortVersion(request.decision().policyVersion()), 40) + " · <" + console
-                + "|Open in Countersign>")))));
-        String text = plainHeadline(request) + ": " + Mrkdwn.agent(request.agent().name(), NAME) + " wants "
-                + Mrkdwn.agent(request.action().action(), NAME) + " on "
-                + Mrkdwn.agent(request.action().resource(), 2 * NAME);
+        blocks.add(context(
+                c -> c.elements(List.of(markdownText("Request `" + request.id().value() + "` · policy "
+                        + Mrkdwn.code(shortVersion(request.decision().policyVersion()), 40) + " · <" + console
+                        + "|Open in Countersign>")))));
+        String text =
+                plainHeadline(request) + ": " + Mrkdwn.agent(request.agent().name(), NAME) + " wants "
+                        + Mrkdwn.agent(request.action().action(), NAME) + " on "
+                        + Mrkdwn.agent(request.action().resource(), 2 * NAME);
         if (!BlockKitLimits.violations(text, blocks).isEmpty()) {
             // A console URL or gateway text longer than any budget above: still reach the approvers.
             return minimal(request, consoleBase);
@@ -110,9 +113,10 @@ public final class ApprovalMessage {
                 + "\n_The full message could not be shown in Slack._ " + link + " to see it all"
                 + (request.isPending() ? " and decide." : ".");
         List<LayoutBlock> blocks = List.of(section(s -> s.text(markdownText(body))));
-        String text = plainHeadline(request) + ": " + Mrkdwn.agent(request.agent().name(), 100) + " wants "
-                + Mrkdwn.agent(request.action().action(), 100) + " on "
-                + Mrkdwn.agent(request.action().resource(), 100);
+        String text =
+                plainHeadline(request) + ": " + Mrkdwn.agent(request.agent().name(), 100) + " wants "
+                        + Mrkdwn.agent(request.action().action(), 100) + " on "
+                        + Mrkdwn.agent(request.action().resource(), 100);
         return new Rendered(text, blocks);
     }
 
@@ -249,7 +253,9 @@ public final class ApprovalMessage {
             String line = "\n• " + Mrkdwn.agent(vote.voter(), NAME)
                     + (vote.choice() == Vote.Choice.APPROVE ? " approved" : " denied")
                     + " via " + Mrkdwn.agent(vote.channel(), 40) + ", " + slackDate(vote.time())
-                    + vote.comment().map(comment -> ": “" + Mrkdwn.agent(comment, 300) + "”").orElse("");
+                    + vote.comment()
+                            .map(comment -> ": “" + Mrkdwn.agent(comment, 300) + "”")
+                            .orElse("");
             if (text.length() + line.length() > BlockKitLimits.SECTION_TEXT - LINK_ROOM) {
                 text.append("\n_…and ")
                         .append(votes.size() - i)

@@ -164,14 +164,17 @@ public final class SlackApi implements AutoCloseable {
             response = call.run();
         } catch (SlackApiException e) {
             int status = e.getResponse().code();
-            Optional<String> error =
-                    Optional.ofNullable(e.getError()).map(answer -> answer.getError()).filter(code -> code != null);
-            Optional<Duration> retryAfter =
-                    DeliveryFailure.retryAfterSeconds(Optional.ofNullable(e.getResponse().header("Retry-After")));
+            Optional<String> error = Optional.ofNullable(e.getError())
+                    .map(answer -> answer.getError())
+                    .filter(code -> code != null);
+            Optional<Duration> retryAfter = DeliveryFailure.retryAfterSeconds(
+                    Optional.ofNullable(e.getResponse().header("Retry-After")));
             throw new SlackCallFailed(
                     SlackErrors.kindOf(status, error),
                     method + ": HTTP " + status + error.map(code -> " " + code).orElse("")
-                            + retryAfter.map(wait -> " (Retry-After " + wait.toSeconds() + "s)").orElse(""),
+                            + retryAfter
+                                    .map(wait -> " (Retry-After " + wait.toSeconds() + "s)")
+                                    .orElse(""),
                     error,
                     retryAfter,
                     e);

@@ -21,8 +21,8 @@ import java.util.Set;
  * it is permanent: retrying it 25 times only holds up the request's later events.
  */
 final class SlackErrors {
-    private static final Set<String> TEMPORARY = Set.of(
-            "internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org");
+    private static final Set<String> TEMPORARY =
+            Set.of("internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org");
     private static final Set<String> RATE_LIMITED = Set.of("ratelimited", "rate_limited");
     /** The error is in what we sent, not where: a smaller message to the same place will do. */
     private static final Set<String> CONTENT = Set.of(
@@ -44,7 +44,9 @@ final class SlackErrors {
         if (status == 429 || error.filter(RATE_LIMITED::contains).isPresent()) {
             return Kind.RATE_LIMITED;
         }
-        if (status >= 500 || error.isEmpty() || error.filter(TEMPORARY::contains).isPresent()) {
+        if (status >= 500
+                || error.isEmpty()
+                || error.filter(TEMPORARY::contains).isPresent()) {
             return Kind.TEMPORARY;
         }
         return Kind.PERMANENT;
