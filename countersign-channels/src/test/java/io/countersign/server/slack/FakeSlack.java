@@ -58,6 +58,7 @@ final class FakeSlack implements AutoCloseable {
     private final AtomicInteger rateLimited = new AtomicInteger();
     private volatile int retryAfterSeconds = 1;
     private final Map<String, String> refusedChannels = new ConcurrentHashMap<>();
+    private final AtomicInteger refusedMessages = new AtomicInteger();
 
     FakeSlack(String token) throws IOException {
         this.token = token;
@@ -106,6 +107,14 @@ final class FakeSlack implements AutoCloseable {
     /** Posts to {@code channel} are answered {@code {"ok": false, "error": code}} ({@code channel_not_found}, {@code not_in_channel}). */
     void refuseChannel(String channel, String code) {
         refusedChannels.put(channel, code);
+    }
+
+    /**
+     * The next {@code messages} chat.postMessage or chat.update calls with blocks are refused as
+     * {@code invalid_blocks} (with an {@code errors} detail), as Slack refuses blocks it finds wrong.
+     */
+    void refuseNextBlocks(int messages) {
+        refusedMessages.set(messages);
     }
 
     List<Call> calls() {
@@ -169,7 +178,9 @@ final class FakeSlack implements AutoCloseable {
                 return error("msg_too_long");
             }
             if (params.containsKey("blocks")) {
-                List<String> problems = BlockKitValidator.problems(MAPPER.readTree(params.get("blocks")));
+                List<String> problems = refusedMessages.getAndUpdate(left -> Math.max(0, left - 1)) > 0
+                        ? List.of("must be less than 3001 characters [json-pointer:/blocks/2/text/text]")
+                        : BlockKitValidator.problems(MAPPER.readTree(params.get("blocks")));
                 if (!problems.isEmpty()) {
                     ObjectNode error = error("invalid_blocks");
                     problems.forEach(error.putArray("errors")::add);
