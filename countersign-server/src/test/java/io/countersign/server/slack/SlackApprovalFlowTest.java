@@ -374,4 +374,35 @@ class SlackApprovalFlowTest {
         assertThat(slack.calls("chat.postMessage")).hasSize(1);
         assertThat(slack.calls("chat.update")).hasSize(1);
     }
+
+    @Test
+    void aClickNamingAnotherRequest_onThisRequestsMessage_votesOnNeither_andRewritesNothing() throws Exception {
+        String a = gateway.submit(agent, "db.export", "db/prod/customers", null);
+        String tsA = postedMessage(a);
+        String b = gateway.submit(agent, "db.export", "db/prod/customers", null);
+        postedMessage(b);
+
+        gateway.interact(click("U0BOB", ApprovalMessage.APPROVE, b, "C0EXPORTS", tsA));
+
+        assertThat(slack.await("chat.postEphemeral", call -> true).param("text"))
+                .contains("This button is not on request " + b + "'s message");
+        assertThat(gateway.status(a, agent)).isEqualTo("pending");
+        assertThat(gateway.status(b, agent)).isEqualTo("pending");
+        assertThat(slack.calls("chat.update")).isEmpty();
+    }
+
+    @Test
+    void whenSlackCantSayWhoClicked_theClickerIsToldEphemerally_andNothingIsRecorded() throws Exception {
+        String id = gateway.submit(agent, "db.export", "db/prod/customers", null);
+        String ts = postedMessage(id);
+        slack.failNext(1); // users.info, the next call Slack gets
+
+        gateway.interact(click("U0BOB", ApprovalMessage.APPROVE, id, "C0EXPORTS", ts));
+
+        assertThat(slack.await("chat.postEphemeral", call -> true).param("text"))
+                .contains("Slack could not tell Countersign who you are");
+        assertThat(slack.calls("users.info").getFirst().answer().path("ok").asBoolean())
+                .isFalse();
+        assertThat(gateway.status(id, agent)).isEqualTo("pending");
+    }
 }
