@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -404,5 +405,24 @@ class SlackApprovalFlowTest {
         assertThat(slack.calls("users.info").getFirst().answer().path("ok").asBoolean())
                 .isFalse();
         assertThat(gateway.status(id, agent)).isEqualTo("pending");
+    }
+
+    @Test
+    void theApi_refusesAnOnBehalfOfReasonOrParamsBeyondTheirLimits_withAProblem() throws Exception {
+        String tooLongName = "{\"action\":\"db.export\",\"resource\":\"db/prod/customers\",\"reason\":\"r\","
+                + "\"onBehalfOf\":\"" + "a".repeat(30_000) + "@example.com\"}";
+        String tooLongReason = "{\"action\":\"db.export\",\"resource\":\"db/prod/customers\",\"reason\":\""
+                + "&".repeat(4_001) + "\"}";
+        String tooLargeParams = "{\"action\":\"db.export\",\"resource\":\"db/prod/customers\",\"reason\":\"r\","
+                + "\"params\":{\"blob\":\"" + "x".repeat(70_000) + "\"}}";
+
+        for (String body : List.of(tooLongName, tooLongReason, tooLargeParams)) {
+            HttpResponse<String> answer = gateway.post("/v1/actions", agent, body);
+            assertThat(answer.statusCode()).isEqualTo(400);
+            assertThat(answer.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(answer.body()).contains("at most");
+        }
+        assertThat(slack.calls("chat.postMessage")).isEmpty();
     }
 }
