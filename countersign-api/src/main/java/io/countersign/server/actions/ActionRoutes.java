@@ -289,7 +289,7 @@ public final class ActionRoutes {
     static final int MAX_ON_BEHALF_OF_CHARS = 320;
 
     static final int MAX_REASON_CHARS = 4_000;
-    static final int MAX_PARAMS_BYTES = 64 * 1024;
+    static final int MAX_PARAMS_BYTES = 32 * 1024;
 
     private static void requireAtMost(String field, int size, int max, String unit) {
         if (size > max) {

@@ -414,7 +414,7 @@ class SlackApprovalFlowTest {
         String tooLongReason = "{\"action\":\"db.export\",\"resource\":\"db/prod/customers\",\"reason\":\""
                 + "&".repeat(4_001) + "\"}";
         String tooLargeParams = "{\"action\":\"db.export\",\"resource\":\"db/prod/customers\",\"reason\":\"r\","
-                + "\"params\":{\"blob\":\"" + "x".repeat(70_000) + "\"}}";
+                + "\"params\":{\"blob\":\"" + "x".repeat(40_000) + "\"}}";
 
         for (String body : List.of(tooLongName, tooLongReason, tooLargeParams)) {
             HttpResponse<String> answer = gateway.post("/v1/actions", agent, body);
