@@ -266,7 +266,7 @@ public final class Gateway implements AutoCloseable {
                             ClaudeCodeRoutes.create(workflow, longPolls, clock, mapper),
                             teams.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans))
                                     .orElse(routes -> {}),
-                            slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans))
+                            slack.<Consumer<RoutesConfig>>map(module -> module.routes(workflow, humans, store.outbox()))
                                     .orElse(routes -> {}),
                             new EvidenceRoutes(
                                     store,

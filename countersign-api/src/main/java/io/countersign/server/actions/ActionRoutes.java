@@ -268,7 +268,33 @@ public final class ActionRoutes {
         onBehalfOf
                 .filter(value -> checkOnBehalfOf)
                 .ifPresent(value -> parse("onBehalfOf", () -> PersonName.parse(value)));
+        if (checkOnBehalfOf) {
+            requireAtMost("reason", reason.length(), MAX_REASON_CHARS, "characters");
+            onBehalfOf.ifPresent(
+                    value -> requireAtMost("onBehalfOf", value.length(), MAX_ON_BEHALF_OF_CHARS, "characters"));
+            requireAtMost(
+                    "params",
+                    params.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+                    MAX_PARAMS_BYTES,
+                    "bytes of JSON");
+        }
         return parse("action", () -> new Action(name, resource, params, reason, onBehalfOf));
+    }
+
+    /**
+     * Limits on what an agent may send: a name is no longer than an email address with some room
+     * (RFC 5321 allows 254), a reason is a paragraph, params are a request's arguments, not its data.
+     * Beyond them the text is no one's name or reason, and every channel would have to cut it.
+     */
+    static final int MAX_ON_BEHALF_OF_CHARS = 320;
+
+    static final int MAX_REASON_CHARS = 4_000;
+    static final int MAX_PARAMS_BYTES = 32 * 1024;
+
+    private static void requireAtMost(String field, int size, int max, String unit) {
+        if (size > max) {
+            throw ApiProblem.badRequest("field '" + field + "' has " + size + " " + unit + ", at most " + max);
+        }
     }
 
     private ApprovalRequest find(Context ctx) {

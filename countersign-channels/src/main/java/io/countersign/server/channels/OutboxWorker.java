@@ -3,7 +3,9 @@ package io.countersign.server.channels;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.outbox.Delivery;
+import io.countersign.outbox.NotificationType;
 import io.countersign.outbox.Outbox;
+import io.countersign.outbox.OutboxEvent;
 import io.countersign.server.metrics.StoreReading;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
@@ -205,7 +207,11 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
             fail(delivery, "timed out after " + DELIVERY_TIMEOUT.toSeconds() + "s", false);
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause() instanceof DeliveryFailed failed ? failed.getCause() : e.getCause();
-            fail(delivery, describe(cause), false);
+            if (cause instanceof DeliveryFailure refused) {
+                refused(delivery, refused);
+            } else {
+                fail(delivery, describe(cause), false);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             fail(delivery, "interrupted (the gateway is stopping)", false);
@@ -235,10 +241,74 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
                 ref);
     }
 
+    /**
+     * The platform answered. A permanent refusal fails the delivery now, keeps the platform's detail,
+     * remembers the minimal message the channel sent instead (so later events update it) and tells
+     * the admins; a rate limit waits as long as the platform asked.
+     */
+    private void refused(Delivery delivery, DeliveryFailure refused) {
+        String channelName = delivery.event().channel();
+        switch (refused.kind()) {
+            case PERMANENT -> {
+                refused.fallbackRef().ifPresent(ref -> delivery.event()
+                        .request()
+                        .ifPresent(request -> outbox.rememberMessageRef(request, channelName, ref)));
+                registry.counter("countersign.outbox.refused", "channel", channelName)
+                        .increment();
+                fail(delivery, "refused: " + describe(refused), true, Optional.empty());
+                tellAdmins(delivery, refused);
+            }
+            case RATE_LIMITED -> fail(delivery, "rate limited: " + describe(refused), false, refused.retryAfter());
+            case TEMPORARY -> fail(delivery, describe(refused), false, Optional.empty());
+        }
+    }
+
+    /** A notice to the admins through every channel that takes notices; never about a notice, which could loop. */
+    private void tellAdmins(Delivery delivery, DeliveryFailure refused) {
+        if (delivery.event().type() == NotificationType.NOTICE) {
+            return;
+        }
+        String request = delivery.event().request().orElse("(none)");
+        tools.jackson.databind.node.ObjectNode payload = mapper.createObjectNode();
+        payload.put("group", "admins");
+        payload.put(
+                "subject",
+                delivery.event().channel() + " refused the "
+                        + delivery.event().type().wireName() + " message of request " + request);
+        payload.put(
+                "text",
+                refused.getMessage() + ". The delivery (" + delivery.id()
+                        + ") is failed: see GET /v1/admin/outbox?status=failed;"
+                        + (refused.fallbackRef().isPresent() ? " a minimal message went out instead." : "")
+                        + " Later events of the request are still delivered.");
+        try {
+            requests.transact(tx -> {
+                for (String channel : channels.channelsFor(NotificationType.NOTICE, Optional.empty())) {
+                    tx.enqueue(new OutboxEvent(
+                            channel,
+                            NotificationType.NOTICE,
+                            delivery.event().request(),
+                            payload.toString(),
+                            clock.instant()));
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("telling the admins that delivery {} was refused failed", delivery.id(), e);
+        }
+    }
+
     private void fail(Delivery delivery, String error, boolean giveUpNow) {
+        fail(delivery, error, giveUpNow, Optional.empty());
+    }
+
+    private void fail(Delivery delivery, String error, boolean giveUpNow, Optional<Duration> wait) {
         int failedAttempts = delivery.attempts() + 1;
         boolean giveUp = giveUpNow || backoff.givesUpAfter(failedAttempts);
-        Instant next = clock.instant().plus(backoff.delayAfter(failedAttempts));
+        // Retry-After is the platform's word; bounded so a bad header can't park a delivery for days.
+        Instant next = clock.instant()
+                .plus(wait.map(after -> after.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : after)
+                        .orElse(backoff.delayAfter(failedAttempts)));
         registry.counter(
                         "countersign.outbox.failures",
                         "channel",

@@ -27,8 +27,11 @@ import tools.jackson.databind.JsonNode;
 /**
  * The Block Kit message for one request, as it is now: who asks (and for whom), what, why, which
  * rule, until when, and either the buttons (Approve / Deny, or a console link for step-up rules)
- * or the outcome. Everything the agent wrote is escaped, so a reason or a param can't mention
- * {@code @channel} or forge a link, and cut to a readable length, with the console for the rest.
+ * or the outcome. Everything the agent wrote is agent text ({@link io.countersign.action.AgentText}:
+ * newlines and invisible characters shown), escaped (so it can't mention {@code @channel} or forge a
+ * link), in a code span or a quote, and cut, after escaping, to fit Block Kit's limits
+ * ({@link BlockKitLimits}), with the console for the rest. Whatever the agent sends, the message fits;
+ * should it not, {@link #minimal} goes instead.
  */
 public final class ApprovalMessage {
     /** The action ids Countersign's buttons carry; each button's value is the request id. */
@@ -38,8 +41,12 @@ public final class ApprovalMessage {
     public static final String OPEN_CONSOLE = "countersign_open_console";
 
     static final int MAX_PARAMS = 8;
-    static final int MAX_PARAM_CHARS = 120;
-    static final int MAX_REASON_CHARS = 1000;
+    static final int MAX_PARAM_CHARS = 200;
+    static final int MAX_REASON_CHARS = 2400;
+    /** Room for the "cut short" note and its link, with a console URL of up to 400 characters. */
+    private static final int LINK_ROOM = 480;
+
+    private static final int NAME = 200;
 
     /** The fallback text (notifications, screen readers) and the blocks. */
     public record Rendered(String text, List<LayoutBlock> blocks) {
@@ -59,36 +66,71 @@ public final class ApprovalMessage {
     public static Rendered render(ApprovalRequest request, String consoleBase) {
         requireNonNull(request, "request is null");
         String console = consoleUrl(requireNonNull(consoleBase, "consoleBase is null"), request);
-        String what = "`" + code(request.action().action()) + "` on `"
-                + code(request.action().resource()) + "`";
         List<LayoutBlock> blocks = new ArrayList<>();
-        blocks.add(section(s -> s.text(
-                markdownText(headline(request) + "\n*" + escape(request.agent().name()) + "* wants " + what))));
+        blocks.add(section(s -> s.text(markdownText(headline(request) + "\n" + what(request, NAME)))));
         List<TextObject> fields = new ArrayList<>();
-        fields.add(markdownText("*Agent*\n" + escape(request.agent().name()) + actingFor(request)));
+        fields.add(
+                markdownText("*Agent*\n" + Mrkdwn.agent(request.agent().name(), NAME) + actingFor(request, console)));
         fields.add(markdownText("*Rule" + (request.decision().rules().size() == 1 ? "" : "s") + "*\n"
                 + (request.decision().rules().isEmpty()
                         ? "the policy's default"
-                        : escape(String.join(", ", request.decision().rules())))));
-        fields.add(markdownText("*Approvers*\n" + escape(approvers(request))));
+                        : Mrkdwn.plain(String.join(", ", request.decision().rules()), 1500))));
+        fields.add(markdownText("*Approvers*\n" + Mrkdwn.plain(approvers(request), 1500)));
         request.expiresAt().ifPresent(at -> fields.add(markdownText("*Expires*\n" + slackDate(at))));
         blocks.add(section(s -> s.fields(fields)));
-        blocks.add(section(s ->
-                s.text(markdownText("*Reason*\n" + quote(cut(request.action().reason(), MAX_REASON_CHARS))))));
+        blocks.add(section(s -> s.text(markdownText(reason(request.action().reason(), console)))));
         params(request.action().paramsView(), console)
                 .ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
-        votes(request).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
+        votes(request, console).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
         outcome(request).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
         if (request.isPending()) {
             blocks.add(actions(a -> a.blockId("countersign_decide").elements(buttons(request, console))));
         }
         blocks.add(context(
-                c -> c.elements(List.of(markdownText("Request `" + request.id().value() + "` · policy `"
-                        + code(shortVersion(request.decision().policyVersion())) + "` · <" + console
+                c -> c.elements(List.of(markdownText("Request `" + request.id().value() + "` · policy "
+                        + Mrkdwn.code(shortVersion(request.decision().policyVersion()), 40) + " · <" + console
                         + "|Open in Countersign>")))));
-        String text = plainHeadline(request) + ": " + request.agent().name() + " wants "
-                + request.action().action() + " on " + request.action().resource();
-        return new Rendered(escape(text), blocks);
+        String text =
+                plainHeadline(request) + ": " + Mrkdwn.agent(request.agent().name(), NAME) + " wants "
+                        + Mrkdwn.agent(request.action().action(), NAME) + " on "
+                        + Mrkdwn.agent(request.action().resource(), 2 * NAME);
+        if (!BlockKitLimits.violations(text, blocks).isEmpty()) {
+            // A console URL or gateway text longer than any budget above: still reach the approvers.
+            return minimal(request, consoleBase);
+        }
+        return new Rendered(text, blocks);
+    }
+
+    /**
+     * The least a human needs, in one short section that fits whatever the request holds: who asks
+     * for what, its state, and the console link to see the rest and decide. Sent when Slack refused
+     * the full message, and updated in place like it.
+     */
+    public static Rendered minimal(ApprovalRequest request, String consoleBase) {
+        String console = consoleUrl(requireNonNull(consoleBase, "consoleBase is null"), request);
+        String link = console.length() <= 2000 ? "<" + console + "|Open it in Countersign>" : "Open it in Countersign";
+        String body = headline(request) + "\n" + what(request, 100)
+                + "\n_The full message could not be shown in Slack._ " + link + " to see it all"
+                + (request.isPending() ? " and decide." : ".");
+        List<LayoutBlock> blocks = List.of(section(s -> s.text(markdownText(body))));
+        String text =
+                plainHeadline(request) + ": " + Mrkdwn.agent(request.agent().name(), 100) + " wants "
+                        + Mrkdwn.agent(request.action().action(), 100) + " on "
+                        + Mrkdwn.agent(request.action().resource(), 100);
+        return new Rendered(text, blocks);
+    }
+
+    private static String what(ApprovalRequest request, int max) {
+        return "*" + Mrkdwn.agent(request.agent().name(), max) + "* wants "
+                + Mrkdwn.code(request.action().action(), max) + " on "
+                + Mrkdwn.code(request.action().resource(), 2 * max);
+    }
+
+    private static String reason(String reason, String console) {
+        String text = "*Reason*\n>" + Mrkdwn.agent(reason, MAX_REASON_CHARS);
+        return Mrkdwn.wouldCut(reason, MAX_REASON_CHARS)
+                ? text + "\n_Cut short; <" + console + "|the full reason in the console>_"
+                : text;
     }
 
     private static List<BlockElement> buttons(ApprovalRequest request, String console) {
@@ -134,10 +176,12 @@ public final class ApprovalMessage {
         };
     }
 
-    private static String actingFor(ApprovalRequest request) {
+    /** The claimed human in a code span: "al" U+200B "ice" shows its escape, never as "alice". */
+    private static String actingFor(ApprovalRequest request, String console) {
         return request.onBehalfOf()
-                .map(human -> "\nacting for " + escape(human.display())
-                        + (request.delegation() == Delegation.VERIFIED ? " (verified)" : " (claimed, not verified)"))
+                .map(human -> "\nacting for " + Mrkdwn.code(human.display(), 1000)
+                        + (request.delegation() == Delegation.VERIFIED ? " (verified)" : " (claimed, not verified)")
+                        + (Mrkdwn.wouldCut(human.display(), 998) ? " _<" + console + "|in full>_" : ""))
                 .orElse("");
     }
 
@@ -166,11 +210,12 @@ public final class ApprovalMessage {
             String value = param.getValue().isString()
                     ? param.getValue().stringValue()
                     : param.getValue().toString();
-            cut |= value.length() > MAX_PARAM_CHARS;
-            text.append("\n• `")
-                    .append(code(cut(param.getKey(), 60)))
-                    .append("`: ")
-                    .append(escape(cut(value, MAX_PARAM_CHARS)));
+            cut |= Mrkdwn.wouldCut(value, MAX_PARAM_CHARS - 2) || Mrkdwn.wouldCut(param.getKey(), 58);
+            // Keys and values in code spans: nothing in them formats or reads as the gateway's own line.
+            text.append("\n• ")
+                    .append(Mrkdwn.code(param.getKey(), 60))
+                    .append(": ")
+                    .append(Mrkdwn.code(value, MAX_PARAM_CHARS));
             shown++;
         }
         if (cut) {
@@ -179,7 +224,7 @@ public final class ApprovalMessage {
         return Optional.of(text.toString());
     }
 
-    private static Optional<String> votes(ApprovalRequest request) {
+    private static Optional<String> votes(ApprovalRequest request, String console) {
         if (request.votes().isEmpty()) {
             return Optional.empty();
         }
@@ -199,20 +244,27 @@ public final class ApprovalMessage {
                         .append(" of ")
                         .append(requirement.quorum())
                         .append(" approvals for rule ")
-                        .append(escape(requirement.rule()));
+                        .append(Mrkdwn.plain(requirement.rule(), 200));
             }
         }
-        for (Vote vote : request.votes()) {
-            text.append("\n• ")
-                    .append(escape(vote.voter()))
-                    .append(vote.choice() == Vote.Choice.APPROVE ? " approved" : " denied")
-                    .append(" via ")
-                    .append(escape(vote.channel()))
-                    .append(", ")
-                    .append(slackDate(vote.time()))
-                    .append(vote.comment()
-                            .map(comment -> ": " + escape(cut(comment, 300)))
-                            .orElse(""));
+        List<Vote> votes = request.votes();
+        for (int i = 0; i < votes.size(); i++) {
+            Vote vote = votes.get(i);
+            String line = "\n• " + Mrkdwn.agent(vote.voter(), NAME)
+                    + (vote.choice() == Vote.Choice.APPROVE ? " approved" : " denied")
+                    + " via " + Mrkdwn.agent(vote.channel(), 40) + ", " + slackDate(vote.time())
+                    + vote.comment()
+                            .map(comment -> ": “" + Mrkdwn.agent(comment, 300) + "”")
+                            .orElse("");
+            if (text.length() + line.length() > BlockKitLimits.SECTION_TEXT - LINK_ROOM) {
+                text.append("\n_…and ")
+                        .append(votes.size() - i)
+                        .append(" more; <")
+                        .append(console)
+                        .append("|all votes in the console>_");
+                break;
+            }
+            text.append(line);
         }
         return Optional.of(text.toString());
     }
@@ -221,18 +273,18 @@ public final class ApprovalMessage {
         if (request.isPending()) {
             return Optional.empty();
         }
-        String by = request.decidedBy().map(ApprovalMessage::who).orElse("?");
+        String by = Mrkdwn.agent(request.decidedBy().map(ApprovalMessage::who).orElse("?"), NAME);
         String when = request.decidedAt().map(ApprovalMessage::slackDate).orElse("");
         String decided =
                 switch (request.status()) {
                     case APPROVED, EXECUTED, FAILED ->
-                        "*Approved* by " + escape(by) + " " + when
+                        "*Approved* by " + by + " " + when
                                 + request.breakGlass()
-                                        .map(glass -> " (break-glass: " + escape(cut(glass.reason(), 200)) + ")")
+                                        .map(glass -> " (break-glass: " + Mrkdwn.agent(glass.reason(), 300) + ")")
                                         .orElse("");
-                    case DENIED -> "*Denied* by " + escape(by) + " " + when + denialComment(request);
+                    case DENIED -> "*Denied* by " + by + " " + when + denialComment(request);
                     case EXPIRED -> "*Expired* " + when + ": nobody decided in time";
-                    case CANCELLED -> "*Cancelled* by " + escape(by) + " " + when;
+                    case CANCELLED -> "*Cancelled* by " + by + " " + when;
                     case PENDING -> throw new IllegalStateException("request " + request.id() + " is pending");
                 };
         if (request.execution().isPresent()) {
@@ -240,11 +292,11 @@ public final class ApprovalMessage {
             decided += "\n*Execution " + execution.outcome().wireName() + "* " + slackDate(execution.time())
                     + execution
                             .detail()
-                            .map(detail -> ": " + escape(cut(detail, 300)))
+                            .map(detail -> ": " + Mrkdwn.code(detail, 400))
                             .orElse("");
         }
         return Optional.of(decided
-                + request.resolution().map(why -> "\n" + escape(cut(why, 300))).orElse(""));
+                + request.resolution().map(why -> "\n" + Mrkdwn.agent(why, 600)).orElse(""));
     }
 
     private static String denialComment(ApprovalRequest request) {
@@ -252,7 +304,7 @@ public final class ApprovalMessage {
                 .filter(vote -> vote.choice() == Vote.Choice.DENY)
                 .reduce((first, second) -> second)
                 .flatMap(Vote::comment)
-                .map(comment -> "\n" + quote(cut(comment, 500)))
+                .map(comment -> "\n>" + Mrkdwn.agent(comment, 800))
                 .orElse("");
     }
 
@@ -271,18 +323,9 @@ public final class ApprovalMessage {
         return "<!date^" + at.getEpochSecond() + "^{date_short_pretty} {time}|" + at + ">";
     }
 
-    private static String quote(String text) {
-        return ">" + escape(text).replace("\n", "\n>");
-    }
-
     /** Slack's mrkdwn control characters; what is left can't become a mention, a link or a command. */
     static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
-
-    /** Inside a code span: escaped, and without backticks that would end it early. */
-    private static String code(String text) {
-        return escape(text).replace('`', '\'');
+        return Mrkdwn.escape(text);
     }
 
     /** At most {@code max} characters, with an ellipsis when cut, never splitting a surrogate pair. */

@@ -16,20 +16,36 @@ import com.slack.api.methods.response.users.UsersInfoResponse;
 import com.slack.api.model.User;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.view.View;
+import io.countersign.server.channels.DeliveryFailure;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The few Slack Web API methods Countersign calls, through the official SDK pointed at the
  * configured base URL. Every failure, a network error or an answer with {@code ok: false}, is a
- * {@link SlackCallFailed}, so the outbox worker retries it.
+ * {@link SlackCallFailed} that says, as Slack documents its error codes, whether trying again
+ * could help: see {@link SlackErrors}.
  */
 public final class SlackApi implements AutoCloseable {
     /** Slack's answer to a call that did not work; the message names the method and Slack's error code. */
-    public static final class SlackCallFailed extends Exception {
+    public static final class SlackCallFailed extends DeliveryFailure {
+        private final Optional<String> error;
+
         public SlackCallFailed(String message, Throwable cause) {
-            super(message, cause);
+            this(Kind.TEMPORARY, message, Optional.empty(), Optional.empty(), cause);
+        }
+
+        SlackCallFailed(
+                Kind kind, String message, Optional<String> error, Optional<Duration> retryAfter, Throwable cause) {
+            super(kind, message, retryAfter, Optional.empty(), cause);
+            this.error = requireNonNull(error, "error is null");
+        }
+
+        /** Slack's error code ({@code invalid_blocks}, {@code ratelimited}), when Slack answered one. */
+        public Optional<String> error() {
+            return error;
         }
     }
 
@@ -147,15 +163,32 @@ public final class SlackApi implements AutoCloseable {
         try {
             response = call.run();
         } catch (SlackApiException e) {
+            int status = e.getResponse().code();
+            Optional<String> error = Optional.ofNullable(e.getError())
+                    .map(answer -> answer.getError())
+                    .filter(code -> code != null);
+            Optional<Duration> retryAfter = DeliveryFailure.retryAfterSeconds(
+                    Optional.ofNullable(e.getResponse().header("Retry-After")));
             throw new SlackCallFailed(
-                    method + ": HTTP " + e.getResponse().code()
-                            + (e.getError() == null ? "" : " " + e.getError().getError()),
+                    SlackErrors.kindOf(status, error),
+                    method + ": HTTP " + status + error.map(code -> " " + code).orElse("")
+                            + retryAfter
+                                    .map(wait -> " (Retry-After " + wait.toSeconds() + "s)")
+                                    .orElse(""),
+                    error,
+                    retryAfter,
                     e);
         } catch (IOException e) {
             throw new SlackCallFailed(method + ": " + e, e);
         }
         if (!response.isOk()) {
-            throw new SlackCallFailed(method + ": " + response.getError(), null);
+            String error = String.valueOf(response.getError());
+            throw new SlackCallFailed(
+                    SlackErrors.kindOf(200, Optional.of(error)),
+                    method + ": " + error + SlackErrors.detail(response),
+                    Optional.of(error),
+                    Optional.empty(),
+                    null);
         }
         return response;
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.outbox.NotificationType;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.server.channels.Channel;
+import io.countersign.server.channels.DeliveryFailure;
 import io.countersign.server.channels.Notification;
 import io.countersign.server.slack.SlackApi.MessageRef;
 import io.countersign.workflow.ApprovalRequest;
@@ -46,7 +47,7 @@ public final class SlackChannel implements Channel {
     }
 
     @Override
-    public Optional<String> deliver(Notification notification) throws SlackApi.SlackCallFailed {
+    public Optional<String> deliver(Notification notification) throws DeliveryFailure {
         if (notification.type() == NotificationType.NOTICE) {
             api.postMessage(defaultChannel, noticeText(notification.payload()), java.util.List.of());
             return Optional.empty();
@@ -56,14 +57,34 @@ public final class SlackChannel implements Channel {
                 .orElseThrow(() -> new IllegalArgumentException("notification " + notification.id() + " ("
                         + notification.type().wireName() + ") has no request"));
         ApprovalMessage.Rendered message = ApprovalMessage.render(request, consoleBase.get());
+        try {
+            return Optional.of(send(notification, request, message));
+        } catch (SlackApi.SlackCallFailed refused) {
+            if (refused.kind() != DeliveryFailure.Kind.PERMANENT || !SlackErrors.isAboutTheMessage(refused.error())) {
+                throw refused;
+            }
+            // Slack refused what we sent, not where: the approvers still hear of the request, and the
+            // delivery fails with Slack's detail for an admin to see.
+            String fallback = send(notification, request, ApprovalMessage.minimal(request, consoleBase.get()));
+            throw new DeliveryFailure(
+                    DeliveryFailure.Kind.PERMANENT,
+                    refused.getMessage() + "; sent the minimal message instead",
+                    Optional.empty(),
+                    Optional.of(fallback),
+                    refused);
+        }
+    }
+
+    private String send(Notification notification, ApprovalRequest request, ApprovalMessage.Rendered message)
+            throws SlackApi.SlackCallFailed {
         if (notification.messageRef().isPresent()) {
             // A later event, or the creation again after a crash: the message exists, show the request as it is now.
             MessageRef ref = MessageRef.parse(notification.messageRef().get());
             api.updateMessage(ref, message.text(), message.blocks());
-            return Optional.of(ref.asString());
+            return ref.asString();
         }
-        return Optional.of(api.postMessage(channelFor(request), message.text(), message.blocks())
-                .asString());
+        return api.postMessage(channelFor(request), message.text(), message.blocks())
+                .asString();
     }
 
     /** The first channel a matching rule names, else the default. */
@@ -80,9 +101,12 @@ public final class SlackChannel implements Channel {
         String subject = text(payload, "subject");
         String body = text(payload, "text");
         String group = text(payload, "group");
-        return ApprovalMessage.escape((subject.isEmpty() ? "Countersign notice" : subject)
-                + (group.isEmpty() ? "" : " (for " + group + ")")
-                + (body.isEmpty() ? "" : "\n" + body));
+        // A notice is plain text; Slack truncates text past 40,000 characters, so keep well inside.
+        return Mrkdwn.plain(
+                (subject.isEmpty() ? "Countersign notice" : subject)
+                        + (group.isEmpty() ? "" : " (for " + group + ")")
+                        + (body.isEmpty() ? "" : "\n" + body),
+                3000);
     }
 
     private static String text(JsonNode payload, String field) {

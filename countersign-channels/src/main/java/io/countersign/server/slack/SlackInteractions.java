@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,7 @@ public final class SlackInteractions {
     private final JsonMapper mapper;
     private final Clock clock;
     private final ExecutorService background;
+    private final Function<RequestId, Optional<MessageRef>> postedMessage;
 
     /** One button click, as the payload tells it. */
     private record Click(
@@ -68,7 +70,8 @@ public final class SlackInteractions {
             Supplier<String> consoleBase,
             JsonMapper mapper,
             Clock clock,
-            ExecutorService background) {
+            ExecutorService background,
+            Function<RequestId, Optional<MessageRef>> postedMessage) {
         this.signature = requireNonNull(signature, "signature is null");
         this.api = requireNonNull(api, "api is null");
         this.users = requireNonNull(users, "users is null");
@@ -77,6 +80,7 @@ public final class SlackInteractions {
         this.mapper = requireNonNull(mapper, "mapper is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.background = requireNonNull(background, "background is null");
+        this.postedMessage = requireNonNull(postedMessage, "postedMessage is null");
     }
 
     public void register(RoutesConfig routes) {
@@ -155,7 +159,34 @@ public final class SlackInteractions {
                 tell(click, "Countersign has no request '" + click.value() + "'.");
                 return;
             }
-            Optional<Voter> voter = voter(click.user(), text -> tell(click, text));
+            // The button's value names the request; the message it sits on must be that request's own, or
+            // a signed click naming request B on request A's message would vote on B and rewrite A's message.
+            Optional<MessageRef> recorded = recordedMessage(request.get().id());
+            if (click.message().isEmpty() || !recorded.equals(click.message())) {
+                LOG.warn(
+                        "slack click by {} names request {} but was made on message {}, not its own ({})",
+                        click.user(),
+                        click.value(),
+                        click.message().map(MessageRef::asString).orElse("(none)"),
+                        recorded.map(MessageRef::asString).orElse("(none)"));
+                tell(click, "This button is not on request " + click.value() + "'s message; nothing was recorded.");
+                return;
+            }
+            Optional<Voter> voter;
+            try {
+                voter = voter(click.user(), text -> tell(click, text));
+            } catch (SlackApi.SlackCallFailed e) {
+                LOG.warn(
+                        "slack users.info for {} failed; the click on {} is not recorded",
+                        click.user(),
+                        click.value(),
+                        e);
+                tell(
+                        click,
+                        "Slack could not tell Countersign who you are, so your click was not recorded. Try again in a"
+                                + " moment.");
+                return;
+            }
             if (voter.isEmpty()) {
                 return;
             }
@@ -184,7 +215,22 @@ public final class SlackInteractions {
             }
         } catch (SlackApi.SlackCallFailed | RuntimeException e) {
             LOG.warn("slack click by {} on {} failed", click.user(), click.value(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The message the outbox recorded for the request. Right after the post, the worker may still be
+     * recording it: a click that fast waits a moment rather than being refused.
+     */
+    private Optional<MessageRef> recordedMessage(RequestId id) throws InterruptedException {
+        Optional<MessageRef> recorded = postedMessage.apply(id);
+        for (int tries = 0; recorded.isEmpty() && tries < 10; tries++) {
+            Thread.sleep(200);
+            recorded = postedMessage.apply(id);
+        }
+        return recorded;
     }
 
     private void submission(Context ctx, JsonNode payload) {

@@ -2,8 +2,10 @@ package io.countersign.server.slack;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.outbox.Outbox;
 import io.countersign.server.channels.Channel;
 import io.countersign.server.identity.HumanDirectory;
+import io.countersign.server.slack.SlackApi.MessageRef;
 import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
 import java.time.Clock;
@@ -60,7 +62,8 @@ public final class SlackModule implements AutoCloseable {
     }
 
     /** {@code POST /integrations/slack/interactions}, for the API server. */
-    public Consumer<RoutesConfig> routes(Workflow workflow, HumanDirectory humans) {
+    public Consumer<RoutesConfig> routes(Workflow workflow, HumanDirectory humans, Outbox outbox) {
+        requireNonNull(outbox, "outbox is null");
         SlackInteractions interactions = new SlackInteractions(
                 new SlackSignature(config.signingSecret()),
                 api,
@@ -69,7 +72,8 @@ public final class SlackModule implements AutoCloseable {
                 consoleBase,
                 mapper,
                 clock,
-                background);
+                background,
+                id -> outbox.messageRef(id.value(), SlackChannel.NAME).map(MessageRef::parse));
         return interactions::register;
     }
 

@@ -9,6 +9,7 @@ import io.countersign.workflow.Vote;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -40,6 +41,7 @@ public final class ApprovalCard {
 
     static final int MAX_VALUE_CHARS = 200;
     static final int MAX_PARAMS = 8;
+    static final int MAX_VOTES = 10;
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
@@ -83,14 +85,21 @@ public final class ApprovalCard {
         request.onBehalfOf()
                 .ifPresent(human -> body.add(richText(
                         "On behalf of: ",
-                        human.display() + " (" + request.delegation().wireName() + ")")));
+                        cut(human.display()) + " (" + request.delegation().wireName() + ")")));
         body.add(richText("Why: ", cut(request.action().reason())));
         params(request, body);
-        for (Vote vote : request.votes()) {
+        List<Vote> votes = request.votes();
+        for (int i = 0; i < votes.size(); i++) {
+            if (i == MAX_VOTES) {
+                body.add(textBlock("…and " + (votes.size() - i) + " more vote(s) in the console")
+                        .put("isSubtle", true));
+                break;
+            }
+            Vote vote = votes.get(i);
             body.add(richText(
-                    (vote.choice() == Vote.Choice.APPROVE ? "Approved by " : "Denied by ") + vote.voter() + " via "
-                            + vote.channel() + " at " + TIME.format(vote.time())
-                            + (vote.comment().isPresent() ? ": " : ""),
+                    (vote.choice() == Vote.Choice.APPROVE ? "Approved by " : "Denied by ")
+                            + TeamsText.run(vote.voter(), 200) + " via " + TeamsText.run(vote.channel(), 40) + " at "
+                            + TIME.format(vote.time()) + (vote.comment().isPresent() ? ": " : ""),
                     vote.comment().map(ApprovalCard::cut).orElse("")));
         }
         request.execution()
@@ -123,6 +132,31 @@ public final class ApprovalCard {
         return card;
     }
 
+    /**
+     * The least an approver needs, which fits any platform limit whatever the request holds: what is
+     * asked, by whom, its state, and the console link. Sent when the full card would be too large.
+     */
+    public ObjectNode minimal(ApprovalRequest request) {
+        ObjectNode card = mapper.createObjectNode();
+        card.put("$schema", SCHEMA);
+        card.put("type", "AdaptiveCard");
+        card.put("version", VERSION);
+        ArrayNode body = card.putArray("body");
+        body.add(textBlock(title(request)).put("size", "Medium").put("weight", "Bolder"));
+        body.add(textBlock(TeamsText.markdown(request.agent().name(), 100) + " wants "
+                + TeamsText.markdown(request.action().action(), 100) + " on "
+                + TeamsText.markdown(request.action().resource(), 200)));
+        body.add(textBlock("The full card is too large for Teams: open the request in Countersign to see it all"
+                        + (request.isPending() ? " and decide." : "."))
+                .put("isSubtle", true));
+        card.putArray("actions")
+                .addObject()
+                .put("type", "Action.OpenUrl")
+                .put("title", "Open in Countersign")
+                .put("url", consoleUrl.apply(request));
+        return card;
+    }
+
     /** The {@code attachments} entry carrying a card, as activities and Workflows webhooks take it. */
     public ObjectNode attachment(ObjectNode card) {
         ObjectNode attachment = mapper.createObjectNode();
@@ -133,16 +167,21 @@ public final class ApprovalCard {
     }
 
     private static String title(ApprovalRequest request) {
+        String action = TeamsText.markdown(request.action().action(), MAX_VALUE_CHARS);
         return switch (request.status()) {
-            case PENDING -> "Approval needed: " + request.action().action();
-            default -> "Approval request: " + request.action().action();
+            case PENDING -> "Approval needed: " + action;
+            default -> "Approval request: " + action;
         };
     }
 
     private static String status(ApprovalRequest request) {
-        String by = request.decidedBy().map(who -> " by " + who).orElse("");
+        String by = request.decidedBy()
+                .map(who -> " by " + TeamsText.markdown(who, 200))
+                .orElse("");
         String at = request.decidedAt().map(time -> " at " + TIME.format(time)).orElse("");
-        String why = request.resolution().map(text -> " (" + text + ")").orElse("");
+        String why = request.resolution()
+                .map(text -> " (" + TeamsText.markdown(text, 600) + ")")
+                .orElse("");
         return switch (request.status()) {
             case PENDING -> "Pending: " + progress(request);
             case APPROVED -> "Approved" + by + at + why;
@@ -203,13 +242,16 @@ public final class ApprovalCard {
                 request.decision().rules().isEmpty()
                         ? "(default)"
                         : String.join(", ", request.decision().rules()));
-        request.expiresAt().ifPresent(expiry -> fact(facts, "Expires", TIME.format(expiry)));
-        fact(facts, "Request", request.id().value());
+        // The gateway's own values, with no markdown in them to escape.
+        request.expiresAt()
+                .ifPresent(expiry -> facts.addObject().put("title", "Expires").put("value", TIME.format(expiry)));
+        facts.addObject().put("title", "Request").put("value", request.id().value());
         return factSet;
     }
 
+    /** A FactSet renders markdown in its values: escaped, so a name can't bold, link or list itself. */
     private static void fact(ArrayNode facts, String title, String value) {
-        facts.addObject().put("title", title).put("value", value);
+        facts.addObject().put("title", title).put("value", TeamsText.markdown(value, MAX_VALUE_CHARS));
     }
 
     private void params(ApprovalRequest request, ArrayNode body) {
@@ -230,11 +272,9 @@ public final class ApprovalCard {
         }
     }
 
+    /** Agent text for a text run: visible (newlines, invisible and bidi characters shown) and cut. */
     static String cut(String text) {
-        if (text.length() <= MAX_VALUE_CHARS) {
-            return text;
-        }
-        return text.substring(0, MAX_VALUE_CHARS) + "… (cut; " + text.length() + " characters in all, see the console)";
+        return TeamsText.run(text, MAX_VALUE_CHARS);
     }
 
     private ObjectNode textBlock(String text) {

@@ -66,8 +66,8 @@ final class BotConnector {
             response = call(method, path, body);
         }
         if (response.statusCode() / 100 != 2) {
-            throw new IOException("the Bot Connector answered " + method + " " + path + " with " + response.statusCode()
-                    + ": " + BotTokens.excerpt(response.body()));
+            throw new BotConnectorRefused(
+                    TeamsLimits.refusal("the Bot Connector (" + method + " " + path + ")", response));
         }
         if (response.body().isBlank()) {
             return mapper.createObjectNode();
@@ -101,5 +101,22 @@ final class BotConnector {
     /** Conversation ids carry ':', '@' and ';' ({@code 19:abc@thread.tacv2;messageid=1}): encoded as a path segment, as the SDKs do. */
     static String segment(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /**
+     * The connector's answer, classified ({@link TeamsLimits#kindOf}); an IOException so that callers
+     * reading members keep handling it as they did, and the outbox worker sees the classification.
+     */
+    static final class BotConnectorRefused extends java.io.IOException {
+        private final io.countersign.server.channels.DeliveryFailure failure;
+
+        BotConnectorRefused(io.countersign.server.channels.DeliveryFailure failure) {
+            super(failure.getMessage());
+            this.failure = failure;
+        }
+
+        io.countersign.server.channels.DeliveryFailure failure() {
+            return failure;
+        }
     }
 }

@@ -56,11 +56,23 @@ public final class TeamsBotChannel implements Channel {
 
     @Override
     public Optional<String> deliver(Notification notification) throws Exception {
+        try {
+            return deliverCard(notification);
+        } catch (BotConnector.BotConnectorRefused refused) {
+            throw refused.failure();
+        }
+    }
+
+    private Optional<String> deliverCard(Notification notification) throws Exception {
         if (notification.request().isEmpty()) {
             return Optional.empty();
         }
         ApprovalRequest request = notification.request().get();
         ObjectNode card = cards.render(request, ApprovalCard.Mode.INTERACTIVE);
+        if (TeamsLimits.bytes(mapper, activity(card, Optional.of("x".repeat(200)))) > TeamsLimits.BOT_MESSAGE_BYTES) {
+            // Over the Bot Connector's message size it answers 413: the short card always fits.
+            card = cards.minimal(request);
+        }
         Optional<MessageRef> posted = notification.messageRef().flatMap(MessageRef::parse);
         if (posted.isPresent()) {
             connector.update(

@@ -7,7 +7,6 @@ import io.countersign.policy.Effect;
 import io.countersign.server.channels.Channel;
 import io.countersign.server.channels.Notification;
 import io.countersign.workflow.ApprovalRequest;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,15 +52,24 @@ public final class TeamsWorkflowChannel implements Channel {
                 || type == NotificationType.REQUEST_DECIDED;
     }
 
+    private ObjectNode message(ObjectNode card) {
+        ObjectNode message = mapper.createObjectNode();
+        message.put("type", "message");
+        message.putArray("attachments").add(cards.attachment(card));
+        return message;
+    }
+
     @Override
     public Optional<String> deliver(Notification notification) throws Exception {
         if (notification.request().isEmpty()) {
             return Optional.empty();
         }
-        ObjectNode message = mapper.createObjectNode();
-        message.put("type", "message");
-        message.putArray("attachments")
-                .add(cards.attachment(cards.render(notification.request().get(), ApprovalCard.Mode.LINK_ONLY)));
+        ApprovalRequest request = notification.request().get();
+        ObjectNode message = message(cards.render(request, ApprovalCard.Mode.LINK_ONLY));
+        if (TeamsLimits.bytes(mapper, message) > TeamsLimits.WORKFLOW_BYTES) {
+            // Over Workflows' 28 KB the post fails (413): the short card always fits.
+            message = message(cards.minimal(request));
+        }
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(url)
                         .timeout(TIMEOUT)
@@ -71,8 +79,7 @@ public final class TeamsWorkflowChannel implements Channel {
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             // The URL is a credential (its sig parameter): named by host only.
-            throw new IOException("the Teams Workflows webhook at " + url.getHost() + " answered "
-                    + response.statusCode() + ": " + BotTokens.excerpt(response.body()));
+            throw TeamsLimits.refusal("the Teams Workflows webhook at " + url.getHost(), response);
         }
         return Optional.empty();
     }

@@ -47,13 +47,13 @@ class ApprovalMessageTest {
                 .contains(
                         "report-bot",
                         "`db.export` on `db/prod/customers`",
-                        "acting for alice@example.com (claimed, not verified)",
+                        "acting for `alice@example.com` (claimed, not verified)",
                         "exports-need-a-data-owner",
                         "1 of data-owners",
                         "<!date^" + request.expiresAt().orElseThrow().getEpochSecond() + "^",
                         "monthly churn report",
-                        "`table`: customers",
-                        "`limit`: 1000",
+                        "`table`: `customers`",
+                        "`limit`: `1000`",
                         "<" + CONSOLE + "/console/requests/" + request.id().value() + "|Open in Countersign>");
         JsonNode fields = blocks.get(1).get("fields");
         assertThat(fields.valueStream()
@@ -135,7 +135,9 @@ class ApprovalMessageTest {
 
         String text = allText(blocks(request));
 
-        assertThat(text).doesNotContain(longValue).contains("x".repeat(ApprovalMessage.MAX_PARAM_CHARS - 1) + "…");
+        assertThat(text)
+                .doesNotContain(longValue)
+                .contains("`" + "x".repeat(ApprovalMessage.MAX_PARAM_CHARS - 3) + "…`");
         assertThat(text).contains("`p6`").doesNotContain("`p7`");
         assertThat(text)
                 .contains("<" + CONSOLE + "/console/requests/" + request.id().value() + "|all params in the console>");
@@ -204,5 +206,142 @@ class ApprovalMessageTest {
         String text = allText(blocks(executed));
 
         assertThat(text).contains("*Approved* by bob", "*Execution failed*", "disk full");
+    }
+
+    /** The blocks as Slack would judge them: what its validator finds wrong, as its {@code errors} list would. */
+    private static List<String> slackWouldRefuse(ApprovalRequest request) {
+        return BlockKitValidator.problems(blocks(request));
+    }
+
+    private static String ampersands(int count) {
+        return "&".repeat(count);
+    }
+
+    @Test
+    void aReasonOfAThousandAmpersands_fitsTheSectionLimitAfterEscaping_withALinkForTheRest() {
+        ApprovalRequest request =
+                SlackRequests.pending(SlackRequests.requirement("r", 1, false, Map.of()), "{}", ampersands(1000));
+
+        JsonNode blocks = blocks(request);
+
+        assertThat(BlockKitValidator.problems(blocks)).isEmpty();
+        assertThat(allText(blocks)).contains("&amp;&amp;", "|the full reason in the console>");
+        assertThat(ofType(blocks, "actions")).hasSize(1);
+    }
+
+    @Test
+    void eightParamsOfAmpersands_fitAfterEscaping() {
+        StringBuilder params = new StringBuilder("{");
+        for (int i = 0; i < 8; i++) {
+            params.append(i == 0 ? "" : ",")
+                    .append("\"p")
+                    .append(i)
+                    .append("\":\"")
+                    .append(ampersands(1000))
+                    .append("\"");
+        }
+        ApprovalRequest request =
+                SlackRequests.pending(SlackRequests.requirement("r", 1, false, Map.of()), params + "}", "why");
+
+        assertThat(slackWouldRefuse(request)).isEmpty();
+        assertThat(allText(blocks(request))).contains("`p7`", "|all params in the console>");
+    }
+
+    @Test
+    void anOnBehalfOfOf2100Or30000Characters_isCutToTheFieldLimit() {
+        for (int length : new int[] {2_100, 30_000}) {
+            ApprovalRequest request = SlackRequests.pending(
+                    SlackRequests.requirement("r", 1, false, Map.of()), "{}", "why", "&".repeat(length));
+
+            JsonNode blocks = blocks(request);
+
+            assertThat(BlockKitValidator.problems(blocks))
+                    .as("onBehalfOf of %d", length)
+                    .isEmpty();
+            assertThat(blocks.get(1).get("fields").get(0).get("text").asString())
+                    .hasSizeLessThanOrEqualTo(2000)
+                    .contains("|in full>");
+        }
+    }
+
+    @Test
+    void aQuorumTwoApproval_withTwoLongComments_fitsAndShowsNoButtons() {
+        ApprovalRequest request = SlackRequests.pending(
+                SlackRequests.requirement("two-keys", 2, false, Map.of()), "{}", ampersands(1000));
+        ApprovalRequest approved = SlackRequests.with(
+                request,
+                RequestStatus.APPROVED,
+                List.of(
+                        SlackRequests.vote("bob", Vote.Choice.APPROVE, Optional.of(ampersands(300))),
+                        SlackRequests.vote("carol", Vote.Choice.APPROVE, Optional.of(ampersands(300)))),
+                Optional.of("human:carol"),
+                Optional.empty());
+
+        JsonNode blocks = blocks(approved);
+
+        assertThat(BlockKitValidator.problems(blocks)).isEmpty();
+        assertThat(ofType(blocks, "actions")).isEmpty();
+        assertThat(allText(blocks)).contains("*Approved* by carol", "2 of 2 approvals");
+    }
+
+    @Test
+    void manyVotes_areListedUpToTheSectionLimit_thenCountedWithALink() {
+        ApprovalRequest request =
+                SlackRequests.pending(SlackRequests.requirement("many", 40, false, Map.of()), "{}", "why");
+        List<Vote> votes = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            votes.add(SlackRequests.vote("voter" + i, Vote.Choice.APPROVE, Optional.of(ampersands(300))));
+        }
+        ApprovalRequest voted =
+                SlackRequests.with(request, RequestStatus.PENDING, votes, Optional.empty(), Optional.empty());
+
+        assertThat(slackWouldRefuse(voted)).isEmpty();
+        assertThat(allText(blocks(voted))).contains("more; <", "|all votes in the console>");
+    }
+
+    @Test
+    void aParamCantForgeTheGatewaysStatusLine() {
+        ApprovalRequest request = SlackRequests.pending(
+                SlackRequests.requirement("r", 1, false, Map.of()),
+                "{\"note\":\"ok\\n\\n:white_check_mark: *Approved* by security-lead\"}",
+                "fine\n:white_check_mark: *Approved* by security-lead");
+
+        JsonNode blocks = blocks(request);
+        String params = blocks.get(3).get("text").get("text").asString();
+        String reason = blocks.get(2).get("text").get("text").asString();
+
+        assertThat(params)
+                .contains("`note`: `ok\u2424\u2424:white_check_mark: *Approved* by security-lead`")
+                .doesNotContain("\n:white_check_mark:");
+        assertThat(reason).isEqualTo("*Reason*\n>fine\u2424:white_check_mark: *Approved* by security-lead");
+    }
+
+    @Test
+    void zeroWidthAndBidiCharacters_inAgentText_showAsEscapes() {
+        ApprovalRequest request = SlackRequests.pending(
+                SlackRequests.requirement("r", 1, false, Map.of()),
+                "{\"file\":\"invoice\\u202egpj.exe\"}",
+                "see invoice\u202egpj.exe",
+                "al\u200bice");
+
+        String text = allText(blocks(request));
+
+        assertThat(text)
+                .contains("acting for `al\\\\u200Bice`", "`invoice\\\\u202Egpj.exe`", ">see invoice\\\\u202Egpj.exe")
+                .doesNotContain("\u200b", "\u202e");
+    }
+
+    @Test
+    void aConsoleUrlTooLongForAnyBudget_getsTheMinimalMessage_whichFits() {
+        ApprovalRequest request = SlackRequests.pending();
+        String longBase = "https://countersign.example.com/" + "x".repeat(5000);
+
+        ApprovalMessage.Rendered rendered = ApprovalMessage.render(request, longBase);
+
+        assertThat(rendered.blocks()).hasSize(1);
+        assertThat(BlockKitValidator.problems(
+                        FakeSlack.MAPPER.readTree(GsonFactory.createSnakeCase().toJson(rendered.blocks()))))
+                .isEmpty();
+        assertThat(rendered.text()).startsWith("Approval needed: report-bot wants db.export");
     }
 }

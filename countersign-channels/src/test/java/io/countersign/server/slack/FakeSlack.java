@@ -24,8 +24,12 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A local stand-in for the Slack Web API on 127.0.0.1: records every call (method, form params,
  * bearer token) and answers users.info, chat.postMessage (with a fresh ts), chat.update,
- * chat.postEphemeral and views.open the way Slack documents them. A call with another token gets
- * {@code invalid_auth}; {@link #goDown} makes every call a 503, {@link #failNext} the next few.
+ * chat.postEphemeral and views.open the way Slack documents them. Messages are held to Block Kit's
+ * limits ({@link BlockKitValidator}): a message Slack would refuse gets {@code invalid_blocks} with
+ * Slack's {@code errors} list, a text over 40,000 characters {@code msg_too_long}. A call with another
+ * token gets {@code invalid_auth}; a channel {@link #refuseChannel refused} gets the code given;
+ * {@link #rateLimitNext} answers HTTP 429 with {@code Retry-After}; {@link #goDown} makes every call a
+ * 503, {@link #failNext} the next few.
  */
 final class FakeSlack implements AutoCloseable {
     static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -51,6 +55,10 @@ final class FakeSlack implements AutoCloseable {
     private final AtomicInteger messages = new AtomicInteger();
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicInteger failures = new AtomicInteger();
+    private final AtomicInteger rateLimited = new AtomicInteger();
+    private volatile int retryAfterSeconds = 1;
+    private final Map<String, String> refusedChannels = new ConcurrentHashMap<>();
+    private final AtomicInteger refusedMessages = new AtomicInteger();
 
     FakeSlack(String token) throws IOException {
         this.token = token;
@@ -90,6 +98,25 @@ final class FakeSlack implements AutoCloseable {
         failures.set(calls);
     }
 
+    /** The next {@code calls} calls get HTTP 429 with {@code Retry-After: seconds}, as Slack rate-limits. */
+    void rateLimitNext(int calls, int seconds) {
+        retryAfterSeconds = seconds;
+        rateLimited.set(calls);
+    }
+
+    /** Posts to {@code channel} are answered {@code {"ok": false, "error": code}} ({@code channel_not_found}, {@code not_in_channel}). */
+    void refuseChannel(String channel, String code) {
+        refusedChannels.put(channel, code);
+    }
+
+    /**
+     * The next {@code messages} chat.postMessage or chat.update calls with blocks are refused as
+     * {@code invalid_blocks} (with an {@code errors} detail), as Slack refuses blocks it finds wrong.
+     */
+    void refuseNextBlocks(int messages) {
+        refusedMessages.set(messages);
+    }
+
     List<Call> calls() {
         return List.copyOf(calls);
     }
@@ -126,6 +153,12 @@ final class FakeSlack implements AutoCloseable {
                 send(exchange, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
                 return;
             }
+            if (rateLimited.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                calls.add(new Call(method, params, authorization, error("ratelimited")));
+                exchange.getResponseHeaders().add("Retry-After", String.valueOf(retryAfterSeconds));
+                send(exchange, 429, "{\"ok\":false,\"error\":\"ratelimited\"}");
+                return;
+            }
             ObjectNode answer =
                     authorization.equals("Bearer " + token) ? answer(method, params) : error("invalid_auth");
             calls.add(new Call(method, params, authorization, answer));
@@ -136,6 +169,26 @@ final class FakeSlack implements AutoCloseable {
     private ObjectNode answer(String method, Map<String, String> params) {
         ObjectNode answer = MAPPER.createObjectNode();
         answer.put("ok", true);
+        if (method.equals("chat.postMessage") || method.equals("chat.update")) {
+            String refused = refusedChannels.get(params.getOrDefault("channel", ""));
+            if (refused != null) {
+                return error(refused);
+            }
+            if (params.getOrDefault("text", "").length() > 40_000) {
+                return error("msg_too_long");
+            }
+            if (params.containsKey("blocks")) {
+                List<String> problems = refusedMessages.getAndUpdate(left -> Math.max(0, left - 1)) > 0
+                        ? List.of("must be less than 3001 characters [json-pointer:/blocks/2/text/text]")
+                        : BlockKitValidator.problems(MAPPER.readTree(params.get("blocks")));
+                if (!problems.isEmpty()) {
+                    ObjectNode error = error("invalid_blocks");
+                    problems.forEach(error.putArray("errors")::add);
+                    problems.forEach(error.putObject("response_metadata").putArray("messages")::add);
+                    return error;
+                }
+            }
+        }
         switch (method) {
             case "users.info" -> {
                 User user = users.get(params.get("user"));

@@ -31,6 +31,11 @@ final class SlackRequests {
     }
 
     static ApprovalRequest pending(ApprovalRequirement requirement, String paramsJson, String reason) {
+        return pending(requirement, paramsJson, reason, "alice@example.com");
+    }
+
+    static ApprovalRequest pending(
+            ApprovalRequirement requirement, String paramsJson, String reason, String onBehalfOf) {
         Decision decision = new Decision(
                 Effect.REQUIRE_APPROVAL,
                 List.of(requirement.rule()),
@@ -42,7 +47,7 @@ final class SlackRequests {
                 "db/prod/customers",
                 (ObjectNode) FakeSlack.MAPPER.readTree(paramsJson),
                 reason,
-                Optional.of("alice@example.com"));
+                Optional.of(onBehalfOf));
         return new ApprovalRequest(
                 RequestId.random(),
                 new Agent("report-bot", Map.of()),

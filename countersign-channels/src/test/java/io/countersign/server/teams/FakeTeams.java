@@ -65,6 +65,7 @@ final class FakeTeams implements AutoCloseable {
     private final Map<String, ObjectNode> members = new ConcurrentHashMap<>();
     private final AtomicInteger activities = new AtomicInteger();
     private final AtomicInteger connectorFailures = new AtomicInteger();
+    private final AtomicInteger workflowRateLimited = new AtomicInteger();
     private volatile int tokenLifetimeSeconds = 3599;
 
     FakeTeams() {
@@ -251,6 +252,11 @@ final class FakeTeams implements AutoCloseable {
         return calls("PUT", "/connector/v3/conversations/" + CONVERSATION + "/activities/");
     }
 
+    /** The next {@code posts} Workflows posts get 429 with {@code Retry-After: 90}. */
+    void rateLimitWorkflows(int posts) {
+        workflowRateLimited.set(posts);
+    }
+
     List<Call> workflowPosts() {
         return calls("POST", "/workflows/");
     }
@@ -287,7 +293,12 @@ final class FakeTeams implements AutoCloseable {
                                         "access_token",
                                         "connector-token-" + tokenRequests().size()));
             } else if (path.startsWith("/connector/")) {
-                if (connectorFailures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                if (body.getBytes(StandardCharsets.UTF_8).length > 40 * 1024) {
+                    send(
+                            exchange,
+                            413,
+                            "{\"error\":{\"code\":\"MessageSizeTooBig\",\"message\":\"Message size too big\"}}");
+                } else if (connectorFailures.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
                     send(exchange, 503, "{\"error\":{\"code\":\"ServiceError\",\"message\":\"down for the test\"}}");
                 } else if (method.equals("GET") && path.contains("/members/")) {
                     ObjectNode member =
@@ -314,7 +325,18 @@ final class FakeTeams implements AutoCloseable {
                     send(exchange, 405, "");
                 }
             } else if (path.startsWith("/workflows/")) {
-                send(exchange, 202, "");
+                // Workflows refuses a post over about 28 KB: "Request Entity too large".
+                if (body.getBytes(StandardCharsets.UTF_8).length > 28 * 1024) {
+                    send(
+                            exchange,
+                            413,
+                            "{\"error\":{\"code\":\"RequestEntityTooLarge\",\"message\":\"Request Entity too large\"}}");
+                } else if (workflowRateLimited.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                    exchange.getResponseHeaders().set("Retry-After", "90");
+                    send(exchange, 429, "{\"error\":{\"code\":\"TooManyRequests\",\"message\":\"slow down\"}}");
+                } else {
+                    send(exchange, 202, "");
+                }
             } else {
                 send(exchange, 404, "");
             }

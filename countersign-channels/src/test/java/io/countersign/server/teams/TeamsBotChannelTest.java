@@ -7,7 +7,6 @@ import io.countersign.outbox.NotificationType;
 import io.countersign.server.channels.Channel;
 import io.countersign.server.channels.Notification;
 import io.countersign.workflow.ApprovalRequest;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -161,7 +160,9 @@ class TeamsBotChannelTest {
 
         assertThatThrownBy(() ->
                         channel.deliver(notification(NotificationType.REQUEST_CREATED, request, Optional.empty())))
-                .isInstanceOf(IOException.class)
+                .isInstanceOfSatisfying(
+                        io.countersign.server.channels.DeliveryFailure.class, failure -> assertThat(failure.kind())
+                                .isEqualTo(io.countersign.server.channels.DeliveryFailure.Kind.TEMPORARY))
                 .hasMessageContaining("503");
     }
 

@@ -1,5 +1,6 @@
 package io.countersign.server.console;
 
+import io.countersign.action.AgentText;
 import io.countersign.identity.Delegation;
 import io.countersign.identity.OnBehalfOf;
 import io.countersign.policy.ApprovalRequirement;
@@ -33,8 +34,11 @@ final class RequestPages {
                 request.action().action(),
                 request.action().resource(),
                 request.agent().name(),
-                request.onBehalfOf().map(OnBehalfOf::display).orElse("—"),
-                request.action().reason(),
+                request.onBehalfOf()
+                        .map(OnBehalfOf::display)
+                        .map(AgentText::visible)
+                        .orElse("—"),
+                AgentText.visible(request.action().reason()),
                 request.createdAt().toString(),
                 timeLeft(request, now).orElse("—"));
     }
@@ -68,13 +72,18 @@ final class RequestPages {
                 request.createdAt().toString(),
                 request.status().wireName(),
                 request.agent().name(),
-                request.onBehalfOf().map(OnBehalfOf::display).orElse("—"),
+                // Agent text as Slack and Teams show it: a zero-width or bidi character is an escape, a newline a
+                // symbol.
+                request.onBehalfOf()
+                        .map(OnBehalfOf::display)
+                        .map(AgentText::visible)
+                        .orElse("—"),
                 request.delegation() == Delegation.NONE
                         ? ""
                         : request.delegation().wireName(),
                 request.action().action(),
                 request.action().resource(),
-                request.action().reason(),
+                AgentText.visible(request.action().reason()),
                 params(request.action().params()),
                 sql(request.action().params()).orElse(null),
                 String.join(", ", request.decision().rules()),
@@ -100,7 +109,7 @@ final class RequestPages {
         return new Pages.VoteLine(
                 vote.voter(),
                 vote.choice().wireName(),
-                vote.comment().orElse(""),
+                vote.comment().map(AgentText::visible).orElse(""),
                 vote.time().toString(),
                 vote.channel());
     }
@@ -135,9 +144,12 @@ final class RequestPages {
 
     private static Pages.Param param(String key, JsonNode value) {
         if (value.isContainer()) {
-            return new Pages.Param(key, null, params(value));
+            return new Pages.Param(AgentText.visible(key), null, params(value));
         }
-        return new Pages.Param(key, value.isString() ? value.asString() : value.toString(), null);
+        return new Pages.Param(
+                AgentText.visible(key),
+                AgentText.visible(value.isString() ? value.asString() : value.toString()),
+                null);
     }
 
     /** A SQL statement in the params, one clause a line, for a reader who must see what it touches. */

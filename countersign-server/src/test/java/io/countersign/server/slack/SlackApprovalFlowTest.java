@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -373,5 +374,55 @@ class SlackApprovalFlowTest {
         Thread.sleep(5_000); // longer than the longest backoff: nothing comes twice
         assertThat(slack.calls("chat.postMessage")).hasSize(1);
         assertThat(slack.calls("chat.update")).hasSize(1);
+    }
+
+    @Test
+    void aClickNamingAnotherRequest_onThisRequestsMessage_votesOnNeither_andRewritesNothing() throws Exception {
+        String a = gateway.submit(agent, "db.export", "db/prod/customers", null);
+        String tsA = postedMessage(a);
+        String b = gateway.submit(agent, "db.export", "db/prod/customers", null);
+        postedMessage(b);
+
+        gateway.interact(click("U0BOB", ApprovalMessage.APPROVE, b, "C0EXPORTS", tsA));
+
+        assertThat(slack.await("chat.postEphemeral", call -> true).param("text"))
+                .contains("This button is not on request " + b + "'s message");
+        assertThat(gateway.status(a, agent)).isEqualTo("pending");
+        assertThat(gateway.status(b, agent)).isEqualTo("pending");
+        assertThat(slack.calls("chat.update")).isEmpty();
+    }
+
+    @Test
+    void whenSlackCantSayWhoClicked_theClickerIsToldEphemerally_andNothingIsRecorded() throws Exception {
+        String id = gateway.submit(agent, "db.export", "db/prod/customers", null);
+        String ts = postedMessage(id);
+        slack.failNext(1); // users.info, the next call Slack gets
+
+        gateway.interact(click("U0BOB", ApprovalMessage.APPROVE, id, "C0EXPORTS", ts));
+
+        assertThat(slack.await("chat.postEphemeral", call -> true).param("text"))
+                .contains("Slack could not tell Countersign who you are");
+        assertThat(slack.calls("users.info").getFirst().answer().path("ok").asBoolean())
+                .isFalse();
+        assertThat(gateway.status(id, agent)).isEqualTo("pending");
+    }
+
+    @Test
+    void theApi_refusesAnOnBehalfOfReasonOrParamsBeyondTheirLimits_withAProblem() throws Exception {
+        String tooLongName = "{\"action\":\"db.export\",\"resource\":\"db/prod/customers\",\"reason\":\"r\","
+                + "\"onBehalfOf\":\"" + "a".repeat(30_000) + "@example.com\"}";
+        String tooLongReason = "{\"action\":\"db.export\",\"resource\":\"db/prod/customers\",\"reason\":\""
+                + "&".repeat(4_001) + "\"}";
+        String tooLargeParams = "{\"action\":\"db.export\",\"resource\":\"db/prod/customers\",\"reason\":\"r\","
+                + "\"params\":{\"blob\":\"" + "x".repeat(40_000) + "\"}}";
+
+        for (String body : List.of(tooLongName, tooLongReason, tooLargeParams)) {
+            HttpResponse<String> answer = gateway.post("/v1/actions", agent, body);
+            assertThat(answer.statusCode()).isEqualTo(400);
+            assertThat(answer.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(answer.body()).contains("at most");
+        }
+        assertThat(slack.calls("chat.postMessage")).isEmpty();
     }
 }

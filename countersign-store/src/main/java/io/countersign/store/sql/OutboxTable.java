@@ -72,14 +72,16 @@ public final class OutboxTable {
     }
 
     /**
-     * Leases up to {@code limit} due deliveries, oldest first, skipping any that has an undelivered
-     * predecessor for the same request and channel (so channels see events in order).
+     * Leases up to {@code limit} due deliveries, oldest first, skipping any that has a pending
+     * predecessor for the same request and channel (so channels see events in order). A failed
+     * predecessor (refused by the platform, or out of retries) holds nothing up: the request's later
+     * events still reach its approvers, and an admin's retry of the failed one shows the request as it is now.
      */
     public List<Delivery> claim(Connection connection, Instant now, int limit, Duration lease) throws SQLException {
         String due = "SELECT id FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
                 + " AND (o.leased_until IS NULL OR o.leased_until <= ?)"
                 + " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.request_id = o.request_id AND e.channel = o.channel"
-                + " AND e.id < o.id AND e.status <> 'delivered')"
+                + " AND e.id < o.id AND e.status = 'pending')"
                 + " ORDER BY o.id LIMIT ?" + (skipLocked ? " FOR UPDATE SKIP LOCKED" : "");
         try (PreparedStatement claim = connection.prepareStatement(
                 "UPDATE outbox SET leased_until = ? WHERE id IN (" + due + ")" + " RETURNING " + COLUMNS)) {
