@@ -24,6 +24,8 @@ import java.util.concurrent.ExecutionException;
 import org.apache.sshd.client.channel.ClientChannel;
 import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.channel.PtyCapableChannelSession;
+import org.apache.sshd.common.SshConstants;
+import org.apache.sshd.common.util.buffer.Buffer;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.Signal;
@@ -107,9 +109,28 @@ final class RelayedChannel implements Command {
     public void destroy(ChannelSession channel) {
         agentGone = true;
         ClientChannel relayed = upstream;
-        if (relayed != null) {
-            relayed.close(false);
+        if (relayed != null && relayed.isOpen()) {
+            terminate(relayed);
         }
+    }
+
+    /**
+     * The agent left mid-command: ask the upstream to end the command (RFC 4254 6.9 {@code signal};
+     * OpenSSH 7.9+ delivers it to the process), then close the channel (which closes the command's
+     * pipes upstream). Without the signal a command that writes nothing would run to its end unobserved.
+     */
+    private void terminate(ClientChannel relayed) {
+        try {
+            Buffer signal = relayed.getSession().createBuffer(SshConstants.SSH_MSG_CHANNEL_REQUEST, 32);
+            signal.putUInt(relayed.getRecipient());
+            signal.putString("signal");
+            signal.putBoolean(false);
+            signal.putString("TERM");
+            relayed.getSession().writePacket(signal);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("ssh gateway {}: could not signal the upstream command: {}", gateway.name(), e.getMessage());
+        }
+        relayed.close(false);
     }
 
     private void run(ChannelSession channel, Environment env) {
