@@ -26,6 +26,17 @@ public record SshGatewayConfig(
         }
     }
 
+    /** With a relative host key and recordings folder resolved against the data folder. */
+    public SshGatewayConfig under(Path dataDirectory) {
+        return new SshGatewayConfig(
+                name,
+                listenHost,
+                listenPort,
+                upstream,
+                dataDirectory.resolve(hostKey),
+                dataDirectory.resolve(recordings));
+    }
+
     /** The upstream SSH server, the user and private key the gateway logs in with, and the host keys it trusts. */
     public record Target(String host, int port, String user, Path keyFile, Path knownHosts, Duration timeout) {
         public Target {

@@ -56,6 +56,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * teams: {appId: ..., appPasswordEnv: TEAMS_APP_PASSWORD, serviceUrl: ..., conversationId: ...}   # see TeamsSection; docs/teams.md
  * slack: {botTokenEnv: SLACK_BOT_TOKEN, signingSecretEnv: SLACK_SIGNING_SECRET, defaultChannel: C0123ABCD}   # see SlackConfig, docs/slack.md
  * proxies: {postgres: [{name: main, listen: 127.0.0.1:6432, upstream: {...}}]}   # see ProxiesSection; docs/postgres-proxy.md
+ * proxies: {ssh: [{name: prod-web, listen: 127.0.0.1:2222, upstream: {...}}]}     # see SshProxiesSection; docs/ssh-gateway.md
  * identity: {oidc: {issuer: https://login.example.com, audience: countersign}, roles: {admin: [admins]}}   # see IdentitySection
  * </pre>
  */
@@ -135,7 +136,8 @@ public final class ConfigFile {
                             SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))))
                     .withPolicyChanges(policyChanges(file, top.get("policyChanges")))
                     .withTlsSection(tls)
-                    .withPostgresProxies(ProxiesSection.parse(file, base, top.get("proxies")));
+                    .withPostgresProxies(ProxiesSection.parse(file, base, top.get("proxies")))
+                    .withSshGateways(SshProxiesSection.parse(file, base, top.get("proxies")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package io.countersign.server.config;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.proxy.postgres.PostgresProxyConfig;
+import io.countersign.proxy.ssh.SshGatewayConfig;
 import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.http.TlsFiles;
@@ -38,7 +39,8 @@ public record ServerConfig(
         Optional<SlackConfig> slack,
         PolicyChangeSettings policyChanges,
         Optional<TlsFiles> tls,
-        List<PostgresProxyConfig> postgresProxies) {
+        List<PostgresProxyConfig> postgresProxies,
+        List<SshGatewayConfig> sshGateways) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -60,6 +62,7 @@ public record ServerConfig(
         requireNonNull(policyChanges, "policyChanges is null");
         requireNonNull(tls, "tls is null");
         postgresProxies = List.copyOf(requireNonNull(postgresProxies, "postgresProxies is null"));
+        sshGateways = List.copyOf(requireNonNull(sshGateways, "sshGateways is null"));
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
         }
@@ -104,6 +107,7 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 Optional.empty(),
+                List.of(),
                 List.of());
     }
 
@@ -362,7 +366,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
@@ -384,7 +389,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withPolicyFile(Path file) {
@@ -406,7 +412,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withHost(String newHost) {
@@ -428,7 +435,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
@@ -450,7 +458,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
@@ -472,7 +481,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
@@ -494,7 +504,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
@@ -516,7 +527,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withTeams(TeamsConfig newTeams) {
@@ -538,7 +550,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withSlack(SlackConfig newSlack) {
@@ -564,7 +577,8 @@ public record ServerConfig(
                 newSlack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withNotifications(NotificationsConfig newNotifications) {
@@ -586,7 +600,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
@@ -608,7 +623,8 @@ public record ServerConfig(
                 slack,
                 newPolicyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
@@ -630,7 +646,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     public ServerConfig withPostgresProxies(List<PostgresProxyConfig> proxies) {
@@ -652,7 +669,31 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 tls,
-                proxies);
+                proxies,
+                sshGateways);
+    }
+
+    public ServerConfig withSshGateways(List<SshGatewayConfig> gateways) {
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies,
+                gateways);
     }
 
     public ServerConfig withTls(TlsFiles files) {
@@ -678,7 +719,8 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 newTls,
-                postgresProxies);
+                postgresProxies,
+                sshGateways);
     }
 
     /**
