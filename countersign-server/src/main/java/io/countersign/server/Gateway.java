@@ -10,6 +10,9 @@ import io.countersign.proxy.http.HttpProxy;
 import io.countersign.proxy.postgres.PostgresProxy;
 import io.countersign.proxy.postgres.PostgresProxyConfig;
 import io.countersign.proxy.postgres.UnparsedStatementPolicy;
+import io.countersign.proxy.ssh.SessionActionsPolicy;
+import io.countersign.proxy.ssh.SshGateway;
+import io.countersign.proxy.ssh.SshGatewayConfig;
 import io.countersign.server.actions.ActionRoutes;
 import io.countersign.server.actions.LongPolls;
 import io.countersign.server.actions.RequestJson;
@@ -29,6 +32,7 @@ import io.countersign.server.http.Authentication;
 import io.countersign.server.http.RouteInfo;
 import io.countersign.server.identity.AdminRoutes;
 import io.countersign.server.identity.AgentAdmin;
+import io.countersign.server.identity.AgentSshKeys;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.Delegations;
 import io.countersign.server.identity.HumanAdmin;
@@ -302,6 +306,7 @@ public final class Gateway implements AutoCloseable {
             parts.add(sweeper::shutdownNow);
             List<PostgresProxy> postgresProxies = startPostgresProxies(
                     config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, environment, parts);
+            startSshGateways(config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, store, parts);
             return new Gateway(parts, server, baseUrl.get(), mcp, bearerTokens, postgresProxies);
         } catch (RuntimeException e) {
             closeAll(parts);
@@ -362,6 +367,36 @@ public final class Gateway implements AutoCloseable {
         HttpProxy proxy = HttpProxy.start(config.httpProxies(), environment, enforcement, clock);
         parts.add(proxy);
         return Optional.of(proxy);
+    }
+
+    /**
+     * The {@code proxies.ssh} listeners, on their own enforcement seam whose workflow denies shells,
+     * SFTP and forwarding no rule names; stopped before the seam and the store.
+     */
+    private static void startSshGateways(
+            ServerConfig config,
+            Function<PolicyEngine, Workflow> workflows,
+            PolicyEngine policy,
+            LongPolls longPolls,
+            Clock clock,
+            java.util.function.Supplier<String> baseUrl,
+            BearerTokens bearerTokens,
+            GatewayStore store,
+            List<AutoCloseable> parts) {
+        if (config.sshGateways().isEmpty()) {
+            return;
+        }
+        Enforcement enforcement = new Enforcement(
+                workflows.apply(new SessionActionsPolicy(policy)), new ProxySignals(longPolls), clock, baseUrl);
+        parts.add(enforcement);
+        for (SshGatewayConfig ssh : config.sshGateways()) {
+            parts.add(SshGateway.start(
+                    ssh.under(config.dataDirectory()),
+                    enforcement,
+                    new ProxyAgents(bearerTokens),
+                    new AgentSshKeys(store, clock),
+                    clock));
+        }
     }
 
     /** The gateway's own system agent must not be a name an OIDC client can authenticate as. */

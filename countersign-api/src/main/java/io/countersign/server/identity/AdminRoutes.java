@@ -58,9 +58,25 @@ public final class AdminRoutes {
                 .orElseThrow(() -> ApiProblem.notFound("no agent '" + ctx.pathParam("name") + "'"))));
     }
 
+    /** The SSH gateway reads an agent's public key from this label of its credential (AgentSshKeys in the server). */
+    static final String SSH_KEY_LABEL = "ssh.publicKey";
+
+    private static final java.util.regex.Pattern SSH_KEY_LINE = java.util.regex.Pattern.compile(
+            "(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) ([A-Za-z0-9+/]{40,}={0,2})( [^\\r\\n]*)?");
+
+    /** {@code type base64} of an OpenSSH public key line; the gateway parses the key itself at login. */
+    private static String sshPublicKey(String line) {
+        java.util.regex.Matcher matcher = SSH_KEY_LINE.matcher(line.strip());
+        if (!matcher.matches()) {
+            throw ApiProblem.badRequest(
+                    "sshPublicKey must be one OpenSSH public key line: ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256/384/521, then base64");
+        }
+        return matcher.group(1) + " " + matcher.group(3);
+    }
+
     private void create(Context ctx) {
-        WireObject body =
-                WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("name", "labels", "scopes", "expiresIn"), false);
+        WireObject body = WireObject.parse(
+                mapper, ctx.bodyAsBytes(), Set.of("name", "labels", "scopes", "expiresIn", "sshPublicKey"), false);
         String name = body.requiredString("name");
         Map<String, String> labels = new LinkedHashMap<>();
         body.optionalObject("labels").ifPresent(node -> node.properties().forEach(entry -> {
@@ -69,6 +85,10 @@ public final class AdminRoutes {
             }
             labels.put(entry.getKey(), entry.getValue().stringValue());
         }));
+        if (labels.containsKey(SSH_KEY_LABEL)) {
+            throw ApiProblem.badRequest("label '" + SSH_KEY_LABEL + "' is reserved; send the key as sshPublicKey");
+        }
+        body.optionalString("sshPublicKey").ifPresent(line -> labels.put(SSH_KEY_LABEL, sshPublicKey(line)));
         Optional<Instant> expiresAt =
                 body.optionalString("expiresIn").map(text -> clock.instant().plus(duration(text)));
         Secret key;

@@ -5,6 +5,7 @@ import io.countersign.identity.Scopes;
 import io.countersign.identity.Secret;
 import io.countersign.identity.StoredCredential;
 import io.countersign.server.identity.AgentAdmin;
+import io.countersign.server.identity.AgentSshKeys;
 import io.countersign.store.GatewayStore;
 import io.countersign.workflow.KillSwitch;
 import io.countersign.workflow.RequestListener;
@@ -78,17 +79,33 @@ public final class AgentsCommand {
                 description = "how long the key lives: 90s, 30m, 12h, 30d (default: until revoked)")
         String expiresIn;
 
+        @Option(
+                names = "--ssh-key",
+                paramLabel = "FILE",
+                description = "an OpenSSH public key file (.pub) the agent may log in to the SSH gateways with")
+        java.nio.file.Path sshKey;
+
         @Mixin
         DataOption data;
 
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             Names.requireValid("agent", name);
+            if (labels.containsKey(AgentSshKeys.LABEL)) {
+                throw new IllegalArgumentException(
+                        "--label " + AgentSshKeys.LABEL + " is reserved; use --ssh-key FILE");
+            }
+            if (sshKey != null) {
+                AgentSshKeys.addTo(labels, java.nio.file.Files.readString(sshKey));
+            }
             Scopes keyScopes = scopes == null ? Scopes.UNRESTRICTED : Scopes.of(scopes);
             Optional<Instant> expiresAt =
                     Optional.ofNullable(expiresIn).map(text -> Instant.now().plus(duration(text)));
             Secret key = withAdmin(data, admin -> admin.create(name, labels, keyScopes, expiresAt, operator()));
             System.out.println("Created agent " + name + (scopes == null ? "" : " limited to " + keyScopes)
+                    + (sshKey == null
+                            ? ""
+                            : ", SSH key " + labels.get(AgentSshKeys.LABEL).split(" ")[0])
                     + expiresAt.map(at -> ", key expires " + at).orElse("") + ". Its API key, shown this once:");
             System.out.println(key.reveal());
             return 0;

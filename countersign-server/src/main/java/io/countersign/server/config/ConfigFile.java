@@ -59,6 +59,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * slack: {botTokenEnv: SLACK_BOT_TOKEN, signingSecretEnv: SLACK_SIGNING_SECRET, defaultChannel: C0123ABCD}   # see SlackConfig, docs/slack.md
  * proxies: {postgres: [{name: main, listen: 127.0.0.1:6432, upstream: {...}}]}   # see ProxiesSection; docs/postgres-proxy.md
  * proxies: {http: [{name: github, upstream: https://api.github.com, credentials: {...}}]}   # HttpProxiesSection; docs/http-proxy.md
+ * proxies: {ssh: [{name: prod-web, listen: 127.0.0.1:2222, upstream: {...}}]}     # see SshProxiesSection; docs/ssh-gateway.md
  * identity: {oidc: {issuer: https://login.example.com, audience: countersign}, roles: {admin: [admins]}}   # see IdentitySection
  * </pre>
  */
@@ -139,7 +140,8 @@ public final class ConfigFile {
                     .withPolicyChanges(policyChanges(file, top.get("policyChanges")))
                     .withTlsSection(tls)
                     .withPostgresProxies(ProxiesSection.parse(file, base, top.get("proxies")))
-                    .withHttpProxies(HttpProxiesSection.parse(file, top.get("proxies")));
+                    .withHttpProxies(HttpProxiesSection.parse(file, top.get("proxies")))
+                    .withSshGateways(SshProxiesSection.parse(file, base, top.get("proxies")));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }

@@ -31,7 +31,7 @@ final class ProxiesSection {
         if (value == null) {
             return List.of();
         }
-        Map<?, ?> section = ConfigFile.map(file, "proxies", value, Set.of("postgres", "http"));
+        Map<?, ?> section = ConfigFile.map(file, "proxies", value, Set.of("postgres", "http", "ssh"));
         Object listed = section.get("postgres");
         if (listed == null) {
             return List.of();
@@ -112,13 +112,13 @@ final class ProxiesSection {
         }
     }
 
-    private static String required(Path file, String key, Object value) {
+    static String required(Path file, String key, Object value) {
         return ConfigFile.string(file, key, value)
                 .filter(text -> !text.isBlank())
                 .orElseThrow(() -> new ConfigException(file + ": '" + key + "' is required"));
     }
 
-    private static int port(Path file, String key, String text) {
+    static int port(Path file, String key, String text) {
         try {
             int port = Integer.parseInt(text);
             if (port >= 0 && port <= 65535) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.proxy.http.HttpProxyConfig;
 import io.countersign.proxy.postgres.PostgresProxyConfig;
+import io.countersign.proxy.ssh.SshGatewayConfig;
 import io.countersign.server.audit.AuditConfig;
 import io.countersign.server.console.ConsoleConfig;
 import io.countersign.server.http.TlsFiles;
@@ -40,7 +41,8 @@ public record ServerConfig(
         PolicyChangeSettings policyChanges,
         Optional<TlsFiles> tls,
         List<PostgresProxyConfig> postgresProxies,
-        List<HttpProxyConfig> httpProxies) {
+        List<HttpProxyConfig> httpProxies,
+        List<SshGatewayConfig> sshGateways) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -63,6 +65,7 @@ public record ServerConfig(
         requireNonNull(tls, "tls is null");
         postgresProxies = List.copyOf(requireNonNull(postgresProxies, "postgresProxies is null"));
         httpProxies = List.copyOf(requireNonNull(httpProxies, "httpProxies is null"));
+        sshGateways = List.copyOf(requireNonNull(sshGateways, "sshGateways is null"));
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port is " + port + ", want 0 to 65535");
         }
@@ -107,6 +110,7 @@ public record ServerConfig(
                 slack,
                 policyChanges,
                 Optional.empty(),
+                List.of(),
                 List.of(),
                 List.of());
     }
@@ -367,7 +371,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withDataDirectory(Path directory) {
@@ -390,7 +395,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withPolicyFile(Path file) {
@@ -413,7 +419,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withHost(String newHost) {
@@ -436,7 +443,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withAudit(AuditConfig newAudit) {
@@ -459,7 +467,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withIdentity(IdentityConfig newIdentity) {
@@ -482,7 +491,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withMcp(McpConfig newMcp) {
@@ -505,7 +515,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withConsole(ConsoleConfig newConsole) {
@@ -528,7 +539,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withTeams(TeamsConfig newTeams) {
@@ -551,7 +563,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withSlack(SlackConfig newSlack) {
@@ -578,7 +591,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withNotifications(NotificationsConfig newNotifications) {
@@ -601,7 +615,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
@@ -624,7 +639,8 @@ public record ServerConfig(
                 newPolicyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withDatabase(DatabaseConfig newDatabase) {
@@ -647,7 +663,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withPostgresProxies(List<PostgresProxyConfig> proxies) {
@@ -670,7 +687,8 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 proxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     public ServerConfig withHttpProxies(List<HttpProxyConfig> proxies) {
@@ -693,7 +711,32 @@ public record ServerConfig(
                 policyChanges,
                 tls,
                 postgresProxies,
-                proxies);
+                proxies,
+                sshGateways);
+    }
+
+    public ServerConfig withSshGateways(List<SshGatewayConfig> gateways) {
+        return new ServerConfig(
+                host,
+                port,
+                dataDirectory,
+                policyFile,
+                baseUrl,
+                maxBodyBytes,
+                grantTtl,
+                identity,
+                audit,
+                mcp,
+                console,
+                database,
+                notifications,
+                teams,
+                slack,
+                policyChanges,
+                tls,
+                postgresProxies,
+                httpProxies,
+                gateways);
     }
 
     public ServerConfig withTls(TlsFiles files) {
@@ -720,7 +763,8 @@ public record ServerConfig(
                 policyChanges,
                 newTls,
                 postgresProxies,
-                httpProxies);
+                httpProxies,
+                sshGateways);
     }
 
     /**
