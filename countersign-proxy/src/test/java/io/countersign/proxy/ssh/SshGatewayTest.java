@@ -7,7 +7,6 @@ import io.countersign.proxy.Login;
 import io.countersign.proxy.ProxyFixture;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
-import io.countersign.workflow.RequestStatus;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -260,8 +259,11 @@ class SshGatewayTest {
         }
         assertThat(input.toString()).isEqualTo(new String(typed, StandardCharsets.UTF_8));
         assertThat(output.toString()).contains("typed-42");
+        // The session's record, whatever its outcome: on a loaded machine the client may be seen leaving before the
+        // upstream's close is read, which records the session as failed; the digest is recorded either way.
         ApprovalRequest shell = await(() -> fixture.changes().stream()
-                .filter(r -> r.action().action().equals("ssh.shell") && r.status() == RequestStatus.EXECUTED)
+                .filter(r ->
+                        r.action().action().equals("ssh.shell") && r.execution().isPresent())
                 .reduce((a, b) -> b));
         assertThat(shell.execution().orElseThrow().detail().orElseThrow())
                 .contains("recording " + recording.getFileName() + " " + Files.size(recording) + " bytes sha256 "
