@@ -18,14 +18,19 @@ record ProviderSignIn(String idToken, Optional<String> refreshToken, String subj
         requireNonNull(sessionId, "sessionId is null");
     }
 
-    /** Whether a back-channel logout for this subject and provider session ends this sign-in. */
+    /**
+     * Whether a back-channel logout for this subject and provider session ends this sign-in. A token that names the
+     * subject ends every sign-in of theirs, whatever session it names: a provider may name a session this sign-in
+     * never saw (Keycloak sends one token per session, with ids of its own), and ending too much is the safe side.
+     * A token that names only a session ends that one.
+     */
     boolean endedBy(Optional<String> loggedOutSubject, Optional<String> loggedOutSession) {
-        boolean subjectMatches = loggedOutSubject.map(subject::equals).orElse(true);
-        boolean sessionMatches = loggedOutSession
-                .map(sid -> sessionId.filter(sid::equals).isPresent())
-                .orElse(true);
-        // The logout token names a subject, a session, or both (never neither; the validator checks).
-        return subjectMatches && sessionMatches && (loggedOutSubject.isPresent() || loggedOutSession.isPresent());
+        if (loggedOutSubject.isPresent()) {
+            return loggedOutSubject.get().equals(subject);
+        }
+        return loggedOutSession
+                .filter(sid -> sessionId.filter(sid::equals).isPresent())
+                .isPresent();
     }
 
     @Override
