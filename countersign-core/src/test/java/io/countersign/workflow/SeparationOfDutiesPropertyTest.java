@@ -25,7 +25,7 @@ import net.jqwik.api.Provide;
  * approved only when every requirement has its quorum of distinct approving members, none of them
  * the human the agent acts for.
  */
-class SeparationOfDutiesProperties {
+class SeparationOfDutiesPropertyTest {
     private static final List<String> GROUPS = List.of("a", "b", "c");
 
     record Ballot(int voter, boolean approve) {}

@@ -17,7 +17,7 @@ import net.jqwik.api.Provide;
  * The rule index is an optimisation and must never change a decision: for random policies and
  * random actions, the indexed decision equals the decision of trying every rule.
  */
-class RuleIndexProperties {
+class RuleIndexPropertyTest {
     private static final List<String> SEGMENTS = List.of("a", "b", "ab", "ba");
     private static final List<String> GLOB_SEGMENTS = List.of("a", "b", "ab", "*", "**", "a*", "*b");
 
