@@ -51,10 +51,14 @@ class ConsoleProviderSessionTest {
     private final MovableClock clock = new MovableClock();
     private TestGateway gateway;
     private boolean providerClosed;
-    private final HttpClient browser = HttpClient.newBuilder()
-            .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    private final HttpClient browser = newBrowser();
+
+    private static HttpClient newBrowser() {
+        return HttpClient.newBuilder()
+                .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
 
     /** A clock the test moves forward; the gateway reads it for sessions and token times. */
     static final class MovableClock extends Clock {
@@ -104,6 +108,10 @@ class ConsoleProviderSessionTest {
     }
 
     private void signIn(String name, String sessionId) {
+        signIn(browser, name, sessionId);
+    }
+
+    private void signIn(HttpClient client, String name, String sessionId) {
         provider.nextSignIn(
                 name,
                 Map.of(
@@ -115,15 +123,21 @@ class ConsoleProviderSessionTest {
                         name + "@example.com",
                         "email_verified",
                         true));
-        HttpResponse<String> start = get("/console/oidc/start?next=/console/inbox", Map.of());
-        HttpResponse<String> authorized = send(HttpRequest.newBuilder(location(start)));
-        HttpResponse<String> callback = send(HttpRequest.newBuilder(location(authorized)));
+        HttpResponse<String> start = send(
+                client,
+                HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/console/oidc/start?next=/console/inbox")));
+        HttpResponse<String> authorized = send(client, HttpRequest.newBuilder(location(start)));
+        HttpResponse<String> callback = send(client, HttpRequest.newBuilder(location(authorized)));
         assertThat(callback.statusCode()).as(callback.body()).isEqualTo(303);
-        assertThat(inbox().body()).contains("Signed in as <strong>" + name + "</strong>");
+        assertThat(inbox(client).body()).contains("Signed in as <strong>" + name + "</strong>");
     }
 
     private HttpResponse<String> inbox() {
-        return get("/console/inbox", Map.of());
+        return inbox(browser);
+    }
+
+    private HttpResponse<String> inbox(HttpClient client) {
+        return send(client, HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/console/inbox")));
     }
 
     private HttpResponse<String> get(String path, Map<String, String> headers) {
@@ -143,8 +157,12 @@ class ConsoleProviderSessionTest {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
+        return send(browser, request);
+    }
+
+    private HttpResponse<String> send(HttpClient client, HttpRequest.Builder request) {
         try {
-            return browser.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return client.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -208,6 +226,25 @@ class ConsoleProviderSessionTest {
         assertThat(backChannelLogout(token).statusCode())
                 .as("a replayed logout token")
                 .isEqualTo(400);
+    }
+
+    @Test
+    void backChannelLogout_namingOnlyASession_endsThatSessionAndNotThePersonsOthers() {
+        HttpClient laptop = newBrowser();
+        HttpClient phone = newBrowser();
+        signIn(laptop, "bob", "provider-session-laptop");
+        signIn(phone, "bob", "provider-session-phone");
+
+        HttpResponse<String> loggedOut = backChannelLogout(
+                logoutToken(logoutClaims("bob", "provider-session-laptop").subject(null)));
+        assertThat(loggedOut.statusCode()).as(loggedOut.body()).isEqualTo(200);
+
+        HttpResponse<String> onTheLaptop = inbox(laptop);
+        assertThat(onTheLaptop.statusCode()).isEqualTo(303);
+        assertThat(location(onTheLaptop).getPath()).isEqualTo("/console/sign-in");
+        assertThat(inbox(phone).statusCode())
+                .as("a token naming only the laptop's provider session leaves the phone's signed in")
+                .isEqualTo(200);
     }
 
     @Test
