@@ -43,7 +43,8 @@ final class ControlMap {
             new Control(
                     "CC7.2",
                     "Monitoring of system components for anomalies",
-                    "Denials, expiries, break-glass approvals and failed executions are listed as exceptions, with the time humans took "
+                    "Denials, expiries, break-glass approvals, failed executions and grants never reported used are listed as exceptions,"
+                            + " with the time humans took "
                             + "to decide; every event sits in a tamper-evident log with signed checkpoints.",
                     List.of(
                             EvidenceFiles.EXCEPTIONS_CSV,
