@@ -26,7 +26,8 @@ record EvidenceAnalysis(
         List<PolicyRow> policies,
         List<IdentityRow> identities,
         List<ExceptionRow> exceptions,
-        Timings timings) {
+        Timings timings,
+        List<Inventory.Row> inventory) {
 
     /** One approved request checked for separation of duties. */
     record SodRow(RequestRecord request, String result, boolean violation) {}
@@ -63,6 +64,7 @@ record EvidenceAnalysis(
         policies = List.copyOf(policies);
         identities = List.copyOf(identities);
         exceptions = List.copyOf(exceptions);
+        inventory = List.copyOf(inventory);
     }
 
     static EvidenceAnalysis of(List<LoggedEvent> events, EvidencePeriod period) {
@@ -138,7 +140,8 @@ record EvidenceAnalysis(
                 policies,
                 identities,
                 exceptions(requests),
-                new Timings(decided, expired));
+                new Timings(decided, expired),
+                Inventory.of(events, period));
     }
 
     /**
