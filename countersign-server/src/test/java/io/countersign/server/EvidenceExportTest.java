@@ -325,6 +325,25 @@ class EvidenceExportTest {
     }
 
     @Test
+    void aCsvResavedWithOtherLineEndings_failsVerification_sayingThatIsAllThatChanged() throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>(read(zip));
+        files.put(
+                "population.csv",
+                new String(files.get("population.csv"), UTF_8)
+                        .replace("\r\n", "\n")
+                        .getBytes(UTF_8));
+        Path file = directory.resolve("resaved.zip");
+        write(files, file);
+
+        Cli.Run run = verify(file);
+
+        assertThat(run.exitCode()).as(run.all()).isEqualTo(1);
+        assertThat(run.err())
+                .startsWith("audit verify FAILED: population.csv: differs from what the cited audit entries give only"
+                        + " in its line endings (LF where the package wrote CRLF)");
+    }
+
+    @Test
     void aChangedFile_withTheManifestUpdatedToMatch_isStillCaught_becauseVerifyRebuildsIt() throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>(read(zip));
         byte[] population = new String(files.get("population.csv"), UTF_8)

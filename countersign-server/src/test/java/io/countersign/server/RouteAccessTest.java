@@ -21,13 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * Walks every route the server registered (from its router, so a new route can't be missed) with
  * no token, an agent's key, a human's token and an admin's token, and checks each answer against
  * who may call it: DESIGN.md's table for the v1 API, and "authenticated unless it is /healthz,
- * /readyz, /metrics, /v1/openapi.json or /v1/audit/* other than the entries" for every route.
+ * /readyz, /metrics, /v1/openapi.json or /v1/audit/* other than the entries (and the tiles' entry
+ * bundles, which carry them)" for every route.
  */
 class RouteAccessTest {
     /** DESIGN.md, "Public API v1", plus the admin API: who may call what. */
     private static final Map<String, Set<Access>> SPECIFIED = Map.ofEntries(
             Map.entry("POST /v1/actions", Set.of(Access.AGENT)),
             Map.entry("GET /v1/audit/entries", Set.of(Access.AUDITOR, Access.ADMIN)),
+            Map.entry("GET /v1/audit/tlog/tile/entries/{bundle}", Set.of(Access.AUDITOR, Access.ADMIN)),
             Map.entry("GET /v1/actions/{id}", Set.of(Access.AGENT, Access.HUMAN)),
             Map.entry("POST /v1/actions/{id}/approve", Set.of(Access.HUMAN)),
             Map.entry("POST /v1/actions/{id}/deny", Set.of(Access.HUMAN)),
@@ -96,7 +98,9 @@ class RouteAccessTest {
                 || path.equals("/readyz")
                 || path.equals("/metrics")
                 || path.equals("/v1/openapi.json")
-                || (path.startsWith("/v1/audit/") && !path.equals("/v1/audit/entries"))
+                || (path.startsWith("/v1/audit/")
+                        && !path.equals("/v1/audit/entries")
+                        && !path.startsWith("/v1/audit/tlog/tile/entries/"))
                 || CONSOLE_OPEN.contains(path)
                 || (path.startsWith("/integrations/") && !path.startsWith("/integrations/claude-code/"));
     }

@@ -33,8 +33,13 @@ public record AuditConfig(
         Optional<Path> signingKeyFile,
         List<WitnessConfig> witnesses,
         Duration checkpointInterval,
-        boolean publicEntries) {
+        boolean publicEntries,
+        String tilesPrefix) {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
+    /** Where the C2SP tlog-tiles resources are served by default: {@code /v1/audit/tlog/checkpoint}, ... */
+    public static final String DEFAULT_TILES_PREFIX = "/v1/audit/tlog";
+
     static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofMillis(10);
     static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofHours(1);
 
@@ -42,6 +47,7 @@ public record AuditConfig(
         requireNonNull(origin, "origin is null");
         requireNonNull(signingKeyFile, "signingKeyFile is null");
         requireNonNull(checkpointInterval, "checkpointInterval is null");
+        requireValidTilesPrefix(requireNonNull(tilesPrefix, "tilesPrefix is null"));
         witnesses = List.copyOf(witnesses);
         origin.ifPresent(AuditConfig::requireValidOrigin);
         if (witnesses.stream().map(w -> w.key().name()).distinct().count() != witnesses.size()) {
@@ -62,28 +68,66 @@ public record AuditConfig(
         this(origin, signingKeyFile, witnesses, checkpointInterval, false);
     }
 
+    /** With the tiles at {@link #DEFAULT_TILES_PREFIX}. */
+    public AuditConfig(
+            Optional<String> origin,
+            Optional<Path> signingKeyFile,
+            List<WitnessConfig> witnesses,
+            Duration checkpointInterval,
+            boolean publicEntries) {
+        this(origin, signingKeyFile, witnesses, checkpointInterval, publicEntries, DEFAULT_TILES_PREFIX);
+    }
+
     public static AuditConfig defaults() {
         return new AuditConfig(Optional.empty(), Optional.empty(), List.of(), DEFAULT_CHECKPOINT_INTERVAL);
     }
 
     public AuditConfig withPublicEntries(boolean open) {
-        return new AuditConfig(origin, signingKeyFile, witnesses, checkpointInterval, open);
+        return new AuditConfig(origin, signingKeyFile, witnesses, checkpointInterval, open, tilesPrefix);
     }
 
     public AuditConfig withOrigin(String newOrigin) {
-        return new AuditConfig(Optional.of(newOrigin), signingKeyFile, witnesses, checkpointInterval, publicEntries);
+        return new AuditConfig(
+                Optional.of(newOrigin), signingKeyFile, witnesses, checkpointInterval, publicEntries, tilesPrefix);
     }
 
     public AuditConfig withWitnesses(List<WitnessConfig> newWitnesses) {
-        return new AuditConfig(origin, signingKeyFile, newWitnesses, checkpointInterval, publicEntries);
+        return new AuditConfig(origin, signingKeyFile, newWitnesses, checkpointInterval, publicEntries, tilesPrefix);
     }
 
     public AuditConfig withCheckpointInterval(Duration interval) {
-        return new AuditConfig(origin, signingKeyFile, witnesses, interval, publicEntries);
+        return new AuditConfig(origin, signingKeyFile, witnesses, interval, publicEntries, tilesPrefix);
+    }
+
+    public AuditConfig withTilesPrefix(String prefix) {
+        return new AuditConfig(origin, signingKeyFile, witnesses, checkpointInterval, publicEntries, prefix);
     }
 
     public AuditConfig withSigningKeyFile(Path file) {
-        return new AuditConfig(origin, Optional.of(file), witnesses, checkpointInterval, publicEntries);
+        return new AuditConfig(origin, Optional.of(file), witnesses, checkpointInterval, publicEntries, tilesPrefix);
+    }
+
+    /**
+     * The tiles' URL prefix: empty (the tiles at the server's root, for a host of their own) or
+     * {@code /} and path segments of letters, digits, {@code - _ .}, without a trailing slash.
+     */
+    public static void requireValidTilesPrefix(String prefix) {
+        if (prefix.isEmpty()) {
+            return;
+        }
+        if (!prefix.matches("(/[A-Za-z0-9_.-]+)+")
+                || prefix.contains("/./")
+                || prefix.contains("/../")
+                || prefix.endsWith("/.")
+                || prefix.endsWith("/..")) {
+            throw new IllegalArgumentException(
+                    "audit tilesPrefix '" + prefix + "' must be empty or like /v1/audit/tlog:"
+                            + " path segments of letters, digits, '-', '_' and '.', no trailing slash");
+        }
+        if (prefix.equals("/console") || prefix.startsWith("/console/")) {
+            throw new IllegalArgumentException(
+                    "audit tilesPrefix '" + prefix + "' is under /console, the web console's");
+        }
     }
 
     /**

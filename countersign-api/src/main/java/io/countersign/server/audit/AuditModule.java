@@ -23,18 +23,21 @@ public final class AuditModule implements AutoCloseable {
     private final Witnesses witnesses;
     private final Checkpointer checkpointer;
     private final AuditRoutes routes;
+    private final TileRoutes tiles;
 
     private AuditModule(
             NoteVerifier verifierKey,
             AuditMetrics metrics,
             Witnesses witnesses,
             Checkpointer checkpointer,
-            AuditRoutes routes) {
+            AuditRoutes routes,
+            TileRoutes tiles) {
         this.verifierKey = verifierKey;
         this.metrics = metrics;
         this.witnesses = witnesses;
         this.checkpointer = checkpointer;
         this.routes = routes;
+        this.tiles = tiles;
     }
 
     public static AuditModule start(
@@ -63,7 +66,8 @@ public final class AuditModule implements AutoCloseable {
                     metrics,
                     witnesses,
                     checkpointer,
-                    new AuditRoutes(store, key.verifier(), mapper, config.publicEntries()));
+                    new AuditRoutes(store, key.verifier(), mapper, config.publicEntries()),
+                    new TileRoutes(store, config.tilesPrefix(), config.publicEntries()));
         } catch (RuntimeException e) {
             witnesses.close();
             throw e;
@@ -71,7 +75,10 @@ public final class AuditModule implements AutoCloseable {
     }
 
     public Consumer<RoutesConfig> routes() {
-        return routes::register;
+        return all -> {
+            routes.register(all);
+            tiles.register(all);
+        };
     }
 
     public NoteVerifier verifierKey() {

@@ -222,7 +222,9 @@ public final class ApiServer implements AutoCloseable {
                             }
                         }
                     }
-                    return new RouteInfo(endpoint.method.name(), endpoint.path, access);
+                    // A <param> may span slashes; OpenAPI spells every parameter {param}.
+                    String path = endpoint.path.replaceAll("<([^>]+)>", "{$1}");
+                    return new RouteInfo(endpoint.method.name(), path, access);
                 })
                 .toList();
     }

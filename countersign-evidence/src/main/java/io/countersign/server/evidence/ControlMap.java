@@ -29,7 +29,7 @@ final class ControlMap {
                     "Registration and authorization of users before credentials are issued",
                     "Agents and humans are registered (and revoked or suspended) through audited events; agents act under their own "
                             + "credential and declare the human they act for, with the delegation's proof level.",
-                    List.of(EvidenceFiles.IDENTITIES_CSV, EvidenceFiles.POPULATION_CSV)),
+                    List.of(EvidenceFiles.IDENTITIES_CSV, EvidenceFiles.INVENTORY_CSV, EvidenceFiles.POPULATION_CSV)),
             new Control(
                     "CC6.3",
                     "Access based on roles, least privilege and separation of duties",
@@ -43,7 +43,8 @@ final class ControlMap {
             new Control(
                     "CC7.2",
                     "Monitoring of system components for anomalies",
-                    "Denials, expiries, break-glass approvals and failed executions are listed as exceptions, with the time humans took "
+                    "Denials, expiries, break-glass approvals, failed executions and grants never reported used are listed as exceptions,"
+                            + " with the time humans took "
                             + "to decide; every event sits in a tamper-evident log with signed checkpoints.",
                     List.of(
                             EvidenceFiles.EXCEPTIONS_CSV,

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * What the cited entries say about the period, ready to be written as files: the population,
@@ -27,7 +26,8 @@ record EvidenceAnalysis(
         List<PolicyRow> policies,
         List<IdentityRow> identities,
         List<ExceptionRow> exceptions,
-        Timings timings) {
+        Timings timings,
+        List<Inventory.Row> inventory) {
 
     /** One approved request checked for separation of duties. */
     record SodRow(RequestRecord request, String result, boolean violation) {}
@@ -39,7 +39,10 @@ record EvidenceAnalysis(
     /** An agent or human created, revoked, suspended or resumed in the period. */
     record IdentityRow(long seq, Instant at, String event, String subject, String by) {}
 
-    /** Something an auditor looks at twice: a denial, an expiry, a break-glass, a failed execution. */
+    /**
+     * Something an auditor looks at twice: a denial, an expiry, a break-glass, a failed execution,
+     * a grant never reported used.
+     */
     record ExceptionRow(RequestRecord request, String kind, Instant at, String detail) {}
 
     /** Time from creation to a human's decision, over the requests a human decided. */
@@ -61,12 +64,11 @@ record EvidenceAnalysis(
         policies = List.copyOf(policies);
         identities = List.copyOf(identities);
         exceptions = List.copyOf(exceptions);
+        inventory = List.copyOf(inventory);
     }
 
     static EvidenceAnalysis of(List<LoggedEvent> events, EvidencePeriod period) {
         List<RequestRecord> requests = Population.of(events, period);
-        Map<String, Long> decisionsByVersion = requests.stream()
-                .collect(Collectors.groupingBy(RequestRecord::policyVersion, TreeMap::new, Collectors.counting()));
         List<PolicyRow> policies = new ArrayList<>();
         List<IdentityRow> identities = new ArrayList<>();
         for (LoggedEvent event : events) {
@@ -82,7 +84,7 @@ record EvidenceAnalysis(
                                 event.text("file"),
                                 event.actor(),
                                 event.text("error"),
-                                version.isEmpty() ? 0 : decisionsByVersion.getOrDefault(version, 0L)));
+                                0));
                     }
                 }
                 case "policy.changed" -> {
@@ -124,6 +126,7 @@ record EvidenceAnalysis(
                 }
             }
         }
+        policies = decisionsPerLoad(policies, requests);
         List<Duration> decided = requests.stream()
                 .flatMap(r -> r.timeToDecision().stream())
                 .sorted()
@@ -137,7 +140,47 @@ record EvidenceAnalysis(
                 policies,
                 identities,
                 exceptions(requests),
-                new Timings(decided, expired));
+                new Timings(decided, expired),
+                Inventory.of(events, period));
+    }
+
+    /**
+     * Each request's decision counted once, on the load of its policy version that was in force
+     * when it was created: the latest load of that version at or before it (or, for a request
+     * older than every load in view, the first load of its version). A policy loaded again
+     * unchanged (a restart, a second node, a reload) is a row of its own with the decisions made
+     * after it, so the column adds up to the population instead of repeating it per reload.
+     */
+    private static List<PolicyRow> decisionsPerLoad(List<PolicyRow> policies, List<RequestRecord> requests) {
+        Map<String, List<Integer>> loadsByVersion = new TreeMap<>();
+        for (int i = 0; i < policies.size(); i++) {
+            PolicyRow row = policies.get(i);
+            if (row.event().equals("policy.loaded") && !row.version().isEmpty()) {
+                loadsByVersion
+                        .computeIfAbsent(row.version(), v -> new ArrayList<>())
+                        .add(i);
+            }
+        }
+        long[] counts = new long[policies.size()];
+        for (RequestRecord request : requests) {
+            List<Integer> loads = loadsByVersion.get(request.policyVersion());
+            if (loads == null) {
+                continue;
+            }
+            int chosen = loads.getFirst();
+            for (int i : loads) {
+                if (!policies.get(i).at().isAfter(request.createdAt())) {
+                    chosen = i;
+                }
+            }
+            counts[chosen]++;
+        }
+        List<PolicyRow> counted = new ArrayList<>(policies.size());
+        for (int i = 0; i < policies.size(); i++) {
+            PolicyRow p = policies.get(i);
+            counted.add(new PolicyRow(p.seq(), p.at(), p.event(), p.version(), p.file(), p.by(), p.error(), counts[i]));
+        }
+        return counted;
     }
 
     /**
@@ -227,6 +270,17 @@ record EvidenceAnalysis(
                                             ? " (review open)"
                                             : " (reviewed by "
                                                     + bg.acknowledgedBy().orElseThrow() + ")"))));
+            if (request.grantUnreported()) {
+                // 67 of 223 in the auditor's probe: an allowed or approved action whose agent never said whether it
+                // ran.
+                rows.add(new ExceptionRow(
+                        request,
+                        "grant not reported used",
+                        request.grantExpiresAt().orElseThrow(),
+                        "a grant was issued (expiring "
+                                + request.grantExpiresAt().orElseThrow()
+                                + ") and no execution was reported in the log: the action may have run unreported"));
+            }
             if (request.outcome().equals("failed")) {
                 rows.add(new ExceptionRow(
                         request,

@@ -34,7 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
  * contiguous range, held in full); the entry just before that range and the one just after it
  * (so that a verifier sees where the period starts and ends); and the {@code policy.loaded}
  * entries before the range of the policy in force at {@code from} and of every version that
- * decided a request of the period.
+ * decided a request of the period; and every identity event before the range (agents and
+ * humans created, suspended, resumed, revoked, their groups changed), for the inventory at the
+ * period's start.
  */
 public final class EvidenceExporter {
     private static final int PAGE = 5_000;
@@ -126,12 +128,16 @@ public final class EvidenceExporter {
             final Set<String> requests = new HashSet<>();
             final Set<String> versions = new HashSet<>();
             final Map<String, Long> loadsBefore = new HashMap<>();
+            final List<Long> identitiesBefore = new ArrayList<>();
         };
         scan(size, (seq, leaf) -> {
             LoggedEvent event = LoggedEvent.parse(mapper, leaf);
             Instant time = event.time();
             if (state.first < 0 && !time.isBefore(period.from())) {
                 state.first = seq;
+            }
+            if (state.first < 0 && Inventory.TYPES.contains(event.type())) {
+                state.identitiesBefore.add(seq); // for the inventory at the period's start
             }
             if (state.first < 0 && event.type().equals("policy.loaded")) {
                 state.policyAtStart = seq;
@@ -166,6 +172,7 @@ public final class EvidenceExporter {
         if (state.policyAtStart >= 0) {
             seqs.add(state.policyAtStart);
         }
+        seqs.addAll(state.identitiesBefore);
         state.versions.stream()
                 .map(state.loadsBefore::get)
                 .filter(java.util.Objects::nonNull)

@@ -31,6 +31,7 @@ final class EvidenceFiles {
     static final String BREAK_GLASS_CSV = "break-glass.csv";
     static final String POLICIES_CSV = "policies.csv";
     static final String IDENTITIES_CSV = "identities.csv";
+    static final String INVENTORY_CSV = "inventory.csv";
     static final String TIMINGS_CSV = "timings.csv";
     static final String EXCEPTIONS_CSV = "exceptions.csv";
     static final String STATS_JSON = "stats.json";
@@ -50,6 +51,7 @@ final class EvidenceFiles {
         files.put(BREAK_GLASS_CSV, breakGlassCsv(analysis.requests()));
         files.put(POLICIES_CSV, policiesCsv(analysis.policies()));
         files.put(IDENTITIES_CSV, identitiesCsv(analysis.identities()));
+        files.put(INVENTORY_CSV, inventoryCsv(analysis.inventory()));
         files.put(TIMINGS_CSV, timingsCsv(analysis.requests()));
         files.put(EXCEPTIONS_CSV, exceptionsCsv(analysis.exceptions()));
         files.put(STATS_JSON, CanonicalJson.bytes(stats(analysis, head)));
@@ -241,6 +243,21 @@ final class EvidenceFiles {
     private static byte[] identitiesCsv(List<IdentityRow> rows) {
         Csv csv = new Csv("audit_seq", "at", "event", "subject", "by");
         rows.forEach(i -> csv.row(i.seq(), i.at(), i.event(), i.subject(), i.by()));
+        return csv.bytes();
+    }
+
+    private static byte[] inventoryCsv(List<Inventory.Row> rows) {
+        Csv csv = new Csv("as_of", "at", "kind", "name", "status", "groups", "roles", "labels", "last_change_seq");
+        rows.forEach(r -> csv.row(
+                r.asOf(),
+                r.at(),
+                r.kind(),
+                r.name(),
+                r.status(),
+                Csv.join(r.groups()),
+                Csv.join(r.roles()),
+                r.labels(),
+                r.lastChangeSeq()));
         return csv.bytes();
     }
 

@@ -209,6 +209,10 @@ public final class EvidenceVerifier {
             if (Arrays.equals(held, file.getValue())) {
                 continue;
             }
+            java.util.Optional<String> lineEndings = LineEndings.onlyDifference(held, file.getValue());
+            if (lineEndings.isPresent()) {
+                throw new DamagedPackage(name, lineEndings.get());
+            }
             if (name.equals(EvidencePackage.MANIFEST) || unlike.contains(name)) {
                 throw new DamagedPackage(
                         name,

@@ -69,6 +69,10 @@ final class Population {
         Instant executedAt;
 
         String outcome = "";
+
+        @Nullable
+        Instant grantExpiresAt;
+
         final List<Long> seqs = new ArrayList<>();
 
         Builder(String id, LoggedEvent created) {
@@ -135,8 +139,15 @@ final class Population {
                     executedAt = event.time();
                     outcome = event.text("outcome");
                 }
+                case "grant.issued" -> {
+                    try {
+                        grantExpiresAt = Instant.parse(event.text("expiresAt"));
+                    } catch (java.time.format.DateTimeParseException e) {
+                        grantExpiresAt = event.time(); // an entry without its expiry still says a grant exists
+                    }
+                }
                 default -> {
-                    // grant.issued, grant.used: cited for the chain, nothing more to show
+                    // grant.used: cited for the chain, nothing more to show
                 }
             }
         }
@@ -161,6 +172,7 @@ final class Population {
                     Optional.ofNullable(breakGlass),
                     Optional.ofNullable(executedAt),
                     outcome,
+                    Optional.ofNullable(grantExpiresAt),
                     seqs);
         }
     }

@@ -15,6 +15,7 @@ import java.util.Optional;
  *
  * @param onBehalfOf what the agent sent, empty for nobody
  * @param onBehalfOfPerson whom it resolved to at submission, when the entry says (entries from before it was logged don't)
+ * @param grantExpiresAt when the grant issued for it expires; empty when none was issued
  */
 public record RequestRecord(
         String id,
@@ -35,11 +36,13 @@ public record RequestRecord(
         Optional<BreakGlassRecord> breakGlass,
         Optional<Instant> executedAt,
         String outcome,
+        Optional<Instant> grantExpiresAt,
         List<Long> seqs) {
 
     public RequestRecord {
         requireNonNull(id, "id is null");
         requireNonNull(onBehalfOfPerson, "onBehalfOfPerson is null");
+        requireNonNull(grantExpiresAt, "grantExpiresAt is null");
         rules = List.copyOf(rules);
         votes = List.copyOf(votes);
         seqs = List.copyOf(seqs);
@@ -75,6 +78,11 @@ public record RequestRecord(
         public boolean reviewOpen() {
             return acknowledgedBy.isEmpty();
         }
+    }
+
+    /** A grant was issued and no execution was ever reported: it may have run unreported. */
+    public boolean grantUnreported() {
+        return grantExpiresAt.isPresent() && executedAt.isEmpty();
     }
 
     /** Whether a human decided it (as opposed to the policy alone). */

@@ -51,7 +51,8 @@ final class SummaryHtml {
 
     static String render(EvidenceAnalysis a, LogHead head) {
         StringBuilder h = new StringBuilder(16_384);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>Countersign evidence ")
+        h.append(
+                        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Countersign evidence ")
                 .append(esc(a.period().from().toString()))
                 .append(" to ")
                 .append(esc(a.period().to().toString()))
@@ -64,7 +65,10 @@ final class SummaryHtml {
                 .append(
                         ".tile{border:1px solid #dde1e8;border-radius:8px;padding:10px 14px;min-width:120px}.tile b{display:block;font-size:22px}\n")
                 .append(
-                        ".charts{display:flex;flex-wrap:wrap;gap:18px}.chart{border:1px solid #dde1e8;border-radius:8px;padding:10px}\n")
+                        ".charts{display:flex;flex-wrap:wrap;gap:18px}.chart{border:1px solid #dde1e8;border-radius:8px;padding:10px;max-width:100%;box-sizing:border-box}\n")
+                // A phone (390 px) scrolls a wide table inside its box, never the page; charts scale down.
+                .append(
+                        "svg{max-width:100%;height:auto}.wide{overflow-x:auto;max-width:100%}p{overflow-wrap:anywhere}\n")
                 .append(
                         "table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eceff3;vertical-align:top}\n")
                 .append(
@@ -264,7 +268,11 @@ final class SummaryHtml {
         h.append("<div class=\"chart\"><b>Requests created per ")
                 .append(BUCKET_NAMES.get(BUCKETS.indexOf(bucket)))
                 .append(", by outcome</b><br>")
-                .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
+                .append(width)
+                .append(' ')
+                .append(height)
+                .append("\" width=\"")
                 .append(width)
                 .append("\" height=\"")
                 .append(height)
@@ -325,7 +333,11 @@ final class SummaryHtml {
                 .append(timings.decided().size())
                 .append(" decided, ")
                 .append(timings.expired())
-                .append(" expired)</b><br><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+                .append(" expired)</b><br><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ")
+                .append(width)
+                .append(' ')
+                .append(height)
+                .append("\" width=\"")
                 .append(width)
                 .append("\" height=\"")
                 .append(height)
@@ -388,7 +400,7 @@ final class SummaryHtml {
             h.append("<p class=\"muted\">None in the period.</p>\n");
             return;
         }
-        h.append("<table><tr>");
+        h.append("<div class=\"wide\"><table><tr>");
         header.forEach(cell -> h.append("<th>").append(esc(cell)).append("</th>"));
         h.append("</tr>\n");
         for (List<String> row : rows) {
@@ -400,7 +412,7 @@ final class SummaryHtml {
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n");
+        h.append("</table></div>\n");
     }
 
     static String human(Duration d) {

@@ -167,4 +167,66 @@ class EvidenceAnalysisTest {
                 .isEqualTo("proposed by ann@example.com; approved by bob, cy; applied by ada");
         assertThat(analysis.policies().get(1).version()).isEqualTo("sha256:new");
     }
+
+    @Test
+    void anIdenticalPolicyReload_countsEachDecisionOnce_onTheLoadInForceWhenItWasMade() {
+        History history = new History().policy(T0.minusSeconds(60), "sha256:v1");
+        for (int i = 0; i < 2; i++) {
+            history.created("req_a" + i, T0.plusSeconds(i), "reporter", null, "db.query", "db/x", "allow", "reads");
+        }
+        history.policy(T0.plusSeconds(10), "sha256:v1");
+        for (int i = 0; i < 3; i++) {
+            history.created(
+                    "req_b" + i, T0.plusSeconds(20 + i), "reporter", null, "db.query", "db/x", "allow", "reads");
+        }
+        history.policy(T0.plusSeconds(30), "sha256:v1");
+
+        EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), OCTOBER);
+
+        assertThat(analysis.policies())
+                .extracting(EvidenceAnalysis.PolicyRow::decisions)
+                .containsExactly(2L, 3L, 0L);
+        String summary = SummaryHtml.render(analysis, new LogHead("o", 1, "r", "k", 0, 1, 1));
+        String policyTable =
+                summary.substring(summary.indexOf("<h2>Policy versions</h2>"), summary.indexOf("<h2>Control map</h2>"));
+        assertThat(policyTable).contains("<td>2</td>").contains("<td>3</td>").doesNotContain("<td>5</td>");
+        assertThat(new String(
+                                EvidenceFiles.write(analysis, new LogHead("o", 1, "r", "k", 0, 1, 1))
+                                        .get(EvidenceFiles.POLICIES_CSV),
+                                java.nio.charset.StandardCharsets.UTF_8)
+                        .lines()
+                        .skip(1)
+                        .mapToLong(line -> Long.parseLong(line.substring(line.lastIndexOf(',') + 1)))
+                        .sum())
+                .as("policies.csv's decisions add up to the population")
+                .isEqualTo(analysis.requests().size());
+    }
+
+    @Test
+    void aGrantIssuedButNeverReportedUsed_isAnException_andAReportedOneIsNot() {
+        History history = new History()
+                .created("req_ran", T0, "reporter", null, "db.query", "db/x", "allow", "reads")
+                .grantIssued("req_ran", T0, T0.plusSeconds(300))
+                .executed("req_ran", T0.plusSeconds(5), "reporter", "succeeded")
+                .created("req_silent", T0.plusSeconds(10), "reporter", null, "db.query", "db/x", "allow", "reads")
+                .grantIssued("req_silent", T0.plusSeconds(10), T0.plusSeconds(310))
+                .created("req_denied", T0.plusSeconds(20), "reporter", null, "iam.grant", "iam/x", "deny", "no-iam");
+
+        EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), OCTOBER);
+
+        assertThat(analysis.exceptions())
+                .filteredOn(row -> row.kind().equals("grant not reported used"))
+                .singleElement()
+                .satisfies(row -> {
+                    assertThat(row.request().id()).isEqualTo("req_silent");
+                    assertThat(row.at()).isEqualTo(T0.plusSeconds(310));
+                    assertThat(row.detail()).contains("no execution was reported");
+                });
+        assertThat(new String(
+                        EvidenceFiles.write(analysis, new LogHead("o", 1, "r", "k", 0, 1, 1))
+                                .get(EvidenceFiles.EXCEPTIONS_CSV),
+                        java.nio.charset.StandardCharsets.UTF_8))
+                .contains(",grant not reported used,req_silent,")
+                .doesNotContain("req_ran");
+    }
 }

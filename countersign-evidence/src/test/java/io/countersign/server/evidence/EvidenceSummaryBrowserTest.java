@@ -80,6 +80,58 @@ class EvidenceSummaryBrowserTest {
         }
     }
 
+    @Test
+    void summary_fitsAPhoneOf390PxWithoutSidewaysScrolling() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "SKIPPED: needs Debian's Chromium at " + CHROMIUM);
+        EvidencePeriod period = EvidencePeriod.parse("2026-10-05", "2026-10-19");
+        History history = history(period.from(), 2);
+        // An identifier long enough to push any table that cannot shrink past the screen.
+        history.created(
+                "req_with_a_long_identifier_0123456789abcdef0123456789abcdef",
+                period.from().plus(Duration.ofDays(2)),
+                "an-agent-with-a-rather-long-name-for-a-phone",
+                "someone.with.a.long.address@subsidiary.example.com",
+                "db.export",
+                "db/prod/customers/with/a/long/path/to/the/table/that/keeps/going",
+                "allow",
+                "a-rule-with-a-long-name-too");
+        EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), period);
+        Path html = directory.resolve("summary.html");
+        Files.writeString(
+                html,
+                SummaryHtml.render(
+                        analysis,
+                        new LogHead(
+                                "countersign.example.com/audit",
+                                48_213,
+                                "2jR0nWvXv6S0O8m1k6tq5eVcxlGv5RRm3e9Gk6LmY0Q=",
+                                "countersign.example.com/audit+8f3a0c2e+AaVe",
+                                40_102,
+                                44_871,
+                                4_771)),
+                StandardCharsets.UTF_8);
+        try (Playwright playwright = Playwright.create(
+                        new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+                Browser browser = playwright
+                        .chromium()
+                        .launch(new BrowserType.LaunchOptions()
+                                .setExecutablePath(CHROMIUM)
+                                .setHeadless(true)
+                                .setArgs(CHROMIUM_ARGS))) {
+            Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(390, 844));
+            page.navigate(html.toUri().toString());
+            Object scroll = page.evaluate("document.documentElement.scrollWidth");
+            Object inner = page.evaluate("window.innerWidth");
+            assertThat(((Number) scroll).intValue())
+                    .as("summary.html at 390 px: scrollWidth %s, innerWidth %s", scroll, inner)
+                    .isLessThanOrEqualTo(((Number) inner).intValue());
+            Object chartWidth = page.evaluate("document.querySelector('svg').getBoundingClientRect().width");
+            assertThat(((Number) chartWidth).doubleValue())
+                    .as("the chart scales down to the screen")
+                    .isLessThanOrEqualTo(390);
+        }
+    }
+
     /** About 25 requests a working day: mostly allowed reads, approvals within minutes to hours, a few denials and expiries, one break-glass. */
     static History history(Instant start, int weeks) {
         Random random = new Random(20261005);

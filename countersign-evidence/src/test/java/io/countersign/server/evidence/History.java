@@ -109,6 +109,11 @@ final class History {
         return append(type, at, by, id, d -> d.put("status", status).put("decidedBy", by));
     }
 
+    History grantIssued(String id, Instant at, Instant expiresAt) {
+        return append(AuditEventType.GRANT_ISSUED, at, "system", id, d -> d.put("digest", "d")
+                .put("expiresAt", expiresAt.toString()));
+    }
+
     History executed(String id, Instant at, String agent, String outcome) {
         return append(AuditEventType.ACTION_EXECUTED, at, "agent:" + agent, id, d -> d.put("outcome", outcome));
     }

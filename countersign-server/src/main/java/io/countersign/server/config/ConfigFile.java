@@ -327,7 +327,7 @@ public final class ConfigFile {
                 file,
                 "audit",
                 value == null ? Map.of() : value,
-                Set.of("origin", "signingKeyFile", "witnesses", "checkpointInterval", "publicEntries"));
+                Set.of("origin", "signingKeyFile", "witnesses", "checkpointInterval", "publicEntries", "tilesPrefix"));
         Object publicEntries = audit.get("publicEntries");
         if (publicEntries != null && !(publicEntries instanceof Boolean)) {
             throw new ConfigException(file + ": 'audit.publicEntries' must be true or false");
@@ -357,6 +357,13 @@ public final class ConfigFile {
                 throw new ConfigException(file + ": 'audit.witnesses' entry " + url + ": " + e.getMessage());
             }
         }
+        String tilesPrefix =
+                string(file, "audit.tilesPrefix", audit.get("tilesPrefix")).orElse(AuditConfig.DEFAULT_TILES_PREFIX);
+        try {
+            AuditConfig.requireValidTilesPrefix(tilesPrefix);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
         return new AuditConfig(
                 string(file, "audit.origin", audit.get("origin")),
                 string(file, "audit.signingKeyFile", audit.get("signingKeyFile"))
@@ -365,7 +372,8 @@ public final class ConfigFile {
                 string(file, "audit.checkpointInterval", audit.get("checkpointInterval"))
                         .map(interval -> duration(file, "audit.checkpointInterval", interval))
                         .orElse(AuditConfig.DEFAULT_CHECKPOINT_INTERVAL),
-                Boolean.TRUE.equals(publicEntries));
+                Boolean.TRUE.equals(publicEntries),
+                tilesPrefix);
     }
 
     static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {

@@ -54,6 +54,24 @@ class AuditConfigFileTest {
     }
 
     @Test
+    void theTilesPrefix_isRead_defaultsToV1AuditTlog_andABadOneIsNamed() throws Exception {
+        assertThat(ConfigFile.load(write("audit: {tilesPrefix: /tlog}\n"))
+                        .audit()
+                        .tilesPrefix())
+                .isEqualTo("/tlog");
+        assertThat(ConfigFile.load(write("audit: {tilesPrefix: ''}\n")).audit().tilesPrefix())
+                .as("the server's root")
+                .isEmpty();
+        assertThat(ConfigFile.load(write("data: ./data\n")).audit().tilesPrefix())
+                .isEqualTo("/v1/audit/tlog");
+        for (String bad : List.of("/tlog/", "tlog", "/a b", "/a/../b", "/console/tiles", "/x?y")) {
+            assertThatThrownBy(() -> ConfigFile.load(write("audit: {tilesPrefix: '" + bad + "'}\n")))
+                    .as(bad)
+                    .hasMessageContaining("audit tilesPrefix '" + bad + "'");
+        }
+    }
+
+    @Test
     void mistakes_areNamed() throws Exception {
         assertThatThrownBy(() -> ConfigFile.load(write("audit: {origni: x}\n")))
                 .hasMessageContaining("unknown key 'origni' in audit");
