@@ -122,7 +122,13 @@ class PostgresBackupRestoreTest {
         Cli.Run keysThere =
                 Cli.run("restore", "--from", backup.toString(), "--config", targetConfig.toString(), "--key", key);
         Cli.Run rowsThere = Cli.run(
-                "restore", "--from", backup.toString(), "--config", config("fresh", target).toString(), "--key", key);
+                "restore",
+                "--from",
+                backup.toString(),
+                "--config",
+                config("fresh", target).toString(),
+                "--key",
+                key);
         assertThat(keysThere.exitCode()).isNotZero();
         assertThat(keysThere.err()).contains("the data folder already has");
         assertThat(rowsThere.exitCode()).isNotZero();
