@@ -76,6 +76,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.StreamReadFeature;
@@ -292,7 +293,8 @@ public final class Gateway implements AutoCloseable {
                                     .<Consumer<RoutesConfig>>map(proxy -> new HttpProxyRoutes(proxy, mapper)::register)
                                     .orElse(routes -> {})),
                     config.tls(),
-                    Optional.of(console.errorPage()));
+                    Stream.concat(Stream.of(console.errorPage()), mcp.map(McpModule::errorPage).stream())
+                            .toList());
             parts.add(server);
             parts.add(
                     actionRoutes::releaseLongPolls); // closed first: held agents get an answer before the server stops

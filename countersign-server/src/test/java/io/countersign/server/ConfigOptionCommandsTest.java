@@ -14,7 +14,10 @@ import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The data commands with {@code --config}: they work on the PostgreSQL database the config names, as they do on a data folder. */
+/**
+ * The data commands with {@code --config}: they work on the PostgreSQL database the config names, as they do on a
+ * data folder (principals, the log's key, verification, the evidence package).
+ */
 class ConfigOptionCommandsTest {
     @TempDir
     Path dir;
@@ -72,5 +75,27 @@ class ConfigOptionCommandsTest {
                 "--state",
                 dir.resolve("state").toString());
         assertThat(verify.exitCode()).as(verify.all()).isZero();
+
+        Cli.Run key = Cli.run("audit", "key", "--config", config.toString());
+        assertThat(key.exitCode()).as(key.all()).isZero();
+        Path evidence = dir.resolve("evidence.zip");
+        Cli.Run export = Cli.run(
+                "evidence",
+                "export",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2100-01-01",
+                "--out",
+                evidence.toString(),
+                "--config",
+                config.toString());
+        assertThat(export.exitCode()).as(export.all()).isZero();
+        assertThat(export.out()).contains("exported 1 requests");
+        Cli.Run checked = Cli.run("audit", "verify", "--export", evidence.toString(), "--key", key.lastLine());
+        assertThat(checked.exitCode()).as(checked.all()).isZero();
+        assertThat(Files.exists(dir.resolve("data").resolve("countersign.db")))
+                .as("still no SQLite file")
+                .isFalse();
     }
 }

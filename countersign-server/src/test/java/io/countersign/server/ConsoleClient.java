@@ -21,23 +21,53 @@ public final class ConsoleClient {
     private static final Pattern HIDDEN_CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
     private final String baseUrl;
-    private final HttpClient client = HttpClient.newHttpClient();
+    private final HttpClient client;
     private String session = "";
+    private String sessionCookie = "";
 
-    private ConsoleClient(String baseUrl) {
+    private ConsoleClient(String baseUrl, HttpClient client) {
         this.baseUrl = baseUrl;
+        this.client = client;
     }
 
     /** Signs in at {@code baseUrl}'s console with a local human's token. */
     public static ConsoleClient signIn(String baseUrl, String token) {
-        ConsoleClient console = new ConsoleClient(baseUrl);
+        return signIn(baseUrl, token, HttpClient.newHttpClient());
+    }
+
+    /** As {@link #signIn(String, String)}, through {@code client} (one that trusts a test certificate, say). */
+    public static ConsoleClient signIn(String baseUrl, String token, HttpClient client) {
+        ConsoleClient console = new ConsoleClient(baseUrl, client);
         HttpResponse<String> form = console.get("/console/sign-in");
         String formCookie = pair(setCookie(form, "countersign_signin"));
         HttpResponse<String> signedIn = console.send(
                 "/console/sign-in", formCookie, Map.of("csrf", csrf(form), "token", token, "next", "/console/inbox"));
         assertThat(signedIn.statusCode()).as(signedIn.body()).isEqualTo(303);
-        console.session = pair(setCookie(signedIn, "countersign_session"));
+        console.sessionCookie = setCookie(signedIn, "countersign_session");
+        console.session = pair(console.sessionCookie);
         return console;
+    }
+
+    /** The Set-Cookie header that started the session, attributes and all. */
+    public String sessionCookie() {
+        return sessionCookie;
+    }
+
+    /** A GET whose body is bytes (a download). */
+    public HttpResponse<byte[]> download(String path) {
+        try {
+            return client.send(
+                    HttpRequest.newBuilder(URI.create(baseUrl + path))
+                            .header("Cookie", session)
+                            .timeout(Duration.ofSeconds(60))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public HttpResponse<String> get(String path) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.countersign.identity.Agent;
 import io.countersign.server.config.ConfigException;
 import io.countersign.server.config.ConfigFile;
 import io.countersign.server.config.ServerConfig;
@@ -14,11 +15,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -26,7 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code server.tls}: HTTPS served directly from PEM files, with HSTS and Secure cookies. */
+/** {@code server.tls}: HTTPS served directly from PEM files, with HSTS and Secure cookies, the console's downloads too. */
 class TlsTest {
     @TempDir
     Path directory;
@@ -127,6 +133,66 @@ class TlsTest {
                 plainStatus = -1;
             }
             assertThat(plainStatus).as("plain HTTP on the TLS port").isNotEqualTo(200);
+        }
+    }
+
+    @Test
+    void anAuditorDownloadsTheAuditExportAndTheEvidencePackageFromTheConsoleOverHttps_andBothVerifyOffline()
+            throws Exception {
+        try (Gateway gateway = Gateway.start(config(), Clock.systemUTC())) {
+            HttpClient client = trusting();
+            Path data = directory.resolve("data");
+            Cli.Run auditor = Cli.run(
+                    "humans",
+                    "create",
+                    "aude",
+                    "--email",
+                    "aude@example.com",
+                    "--role",
+                    "auditor",
+                    "--data",
+                    data.toString());
+            assertThat(auditor.exitCode()).as(auditor.all()).isZero();
+            String agent = TestCredentials.issue(data, new Agent("reporter", Map.of("team", "test")));
+            HttpResponse<String> action = client.send(
+                    HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/actions"))
+                            .header("Authorization", "Bearer " + agent)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    Http.json("action", "db.query", "resource", "db/prod/t", "reason", "over https")))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(action.statusCode()).as(action.body()).isEqualTo(200);
+            ConsoleClient console = ConsoleClient.signIn(gateway.baseUrl(), auditor.lastLine(), client);
+            assertThat(console.sessionCookie()).contains("; Secure").contains("; HttpOnly");
+            String key = Cli.run("audit", "key", "--data", data.toString()).lastLine();
+
+            HttpResponse<byte[]> export = console.download("/console/audit/export");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (export.statusCode() != 200 && System.nanoTime() < deadline) { // until the first checkpoint
+                Thread.sleep(200);
+                export = console.download("/console/audit/export");
+            }
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            HttpResponse<byte[]> evidence =
+                    console.download("/console/evidence?from=" + today.minusDays(1) + "&to=" + today.plusDays(1));
+
+            for (HttpResponse<byte[]> download : List.of(export, evidence)) {
+                assertThat(download.statusCode())
+                        .as("%s: %s", download.uri(), new String(download.body(), StandardCharsets.UTF_8))
+                        .isEqualTo(200);
+                assertThat(download.headers().firstValue("Strict-Transport-Security"))
+                        .hasValue("max-age=31536000");
+                assertThat(download.headers().firstValue("Content-Disposition"))
+                        .hasValueSatisfying(
+                                disposition -> assertThat(disposition).startsWith("attachment"));
+                Path file = Files.write(
+                        directory.resolve("download-" + download.uri().getPath().replace('/', '-')), download.body());
+                Cli.Run verified = Cli.run("audit", "verify", "--export", file.toString(), "--key", key);
+                assertThat(verified.exitCode())
+                        .as("%s: %s", download.uri(), verified.all())
+                        .isZero();
+            }
         }
     }
 

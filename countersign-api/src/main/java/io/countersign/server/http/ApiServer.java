@@ -46,13 +46,13 @@ public final class ApiServer implements AutoCloseable {
             JsonMapper mapper,
             Authentication authentication,
             List<Consumer<RoutesConfig>> routeGroups) {
-        this(host, port, maxBodyBytes, mapper, authentication, routeGroups, Optional.empty(), Optional.empty());
+        this(host, port, maxBodyBytes, mapper, authentication, routeGroups, Optional.empty(), List.of());
     }
 
     /**
      * With {@code tls}, the one listener serves HTTPS only, and every answer carries HSTS; with
-     * {@code errorPage}, an HTML error page for the paths it covers (the console), problem+json
-     * everywhere else.
+     * {@code errorPages}, each page's errors on the paths it covers (the console's HTML, MCP's JSON-RPC),
+     * problem+json everywhere else.
      */
     public ApiServer(
             String host,
@@ -62,13 +62,13 @@ public final class ApiServer implements AutoCloseable {
             Authentication authentication,
             List<Consumer<RoutesConfig>> routeGroups,
             Optional<TlsFiles> tls,
-            Optional<ErrorPage> errorPage) {
+            List<ErrorPage> errorPages) {
         requireNonNull(authentication, "authentication is null");
         requireNonNull(tls, "tls is null");
         // Read the PEM files now, so a bad certificate fails the start with its file named, not the first handshake.
         Optional<SslContextFactory.Server> ssl = tls.map(ApiServer::sslContext);
-        ProblemRenderer problems = new ProblemRenderer(mapper, requireNonNull(errorPage, "errorPage is null"));
-        JettyErrors jettyErrors = new JettyErrors(problems, errorPage);
+        ProblemRenderer problems = new ProblemRenderer(mapper, requireNonNull(errorPages, "errorPages is null"));
+        JettyErrors jettyErrors = new JettyErrors(problems, errorPages);
         this.app = Javalin.create(config -> {
             config.jetty.host = requireNonNull(host, "host is null");
             config.jetty.port = port;

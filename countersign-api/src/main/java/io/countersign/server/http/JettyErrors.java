@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -25,11 +26,11 @@ final class JettyErrors extends ErrorHandler {
     private static final int MAX_INSTANCE = 256;
 
     private final ProblemRenderer problems;
-    private final Optional<ErrorPage> pages;
+    private final List<ErrorPage> pages;
 
-    JettyErrors(ProblemRenderer problems, Optional<ErrorPage> pages) {
+    JettyErrors(ProblemRenderer problems, List<ErrorPage> pages) {
         this.problems = requireNonNull(problems, "problems is null");
-        this.pages = requireNonNull(pages, "pages is null");
+        this.pages = List.copyOf(requireNonNull(pages, "pages is null"));
     }
 
     /** Jetty renders bodies for GET, POST and HEAD only; a PUT's framing error must say what went wrong too. */
@@ -45,10 +46,10 @@ final class JettyErrors extends ErrorHandler {
         ApiProblem problem = ProblemRenderer.forStatus(code, plain(message));
         byte[] body;
         String type;
-        Optional<ErrorPage> page = pages.filter(p -> p.covers(path));
+        Optional<ErrorPage> page = ProblemRenderer.covering(pages, path);
         if (page.isPresent()) {
             body = page.get().html(problem.status(), problem.detail()).getBytes(StandardCharsets.UTF_8);
-            type = "text/html; charset=utf-8";
+            type = page.get().contentType();
         } else {
             body = problems.body(
                     problem, path.length() > MAX_INSTANCE ? path.substring(0, MAX_INSTANCE) : path, Optional.empty());

@@ -5,6 +5,7 @@ import io.countersign.workflow.WorkflowException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,26 +20,31 @@ public final class ProblemRenderer {
     public static final int RETRY_AFTER_SECONDS = 2;
 
     private final JsonMapper mapper;
-    private final Optional<ErrorPage> pages;
+    private final List<ErrorPage> pages;
 
     public ProblemRenderer(JsonMapper mapper) {
-        this(mapper, Optional.empty());
+        this(mapper, List.of());
     }
 
-    /** With an HTML error page for the paths it covers (the console). */
-    public ProblemRenderer(JsonMapper mapper, Optional<ErrorPage> pages) {
+    /** With error pages for the paths they cover (the console's HTML, MCP's JSON-RPC). */
+    public ProblemRenderer(JsonMapper mapper, List<ErrorPage> pages) {
         this.mapper = mapper;
-        this.pages = pages;
+        this.pages = List.copyOf(pages);
+    }
+
+    /** The first of {@code pages} that covers {@code rawPath}. */
+    static Optional<ErrorPage> covering(List<ErrorPage> pages, String rawPath) {
+        return pages.stream().filter(page -> page.covers(rawPath)).findFirst();
     }
 
     public void render(ApiProblem problem, Context ctx) {
         if (problem.status() == 401) {
             ctx.header("WWW-Authenticate", "Bearer");
         }
-        Optional<ErrorPage> page = pages.filter(p -> p.covers(ctx.path()));
+        Optional<ErrorPage> page = covering(pages, ctx.path());
         if (page.isPresent()) {
             ctx.status(problem.status())
-                    .contentType("text/html; charset=utf-8")
+                    .contentType(page.get().contentType())
                     .result(page.get().html(problem.status(), problem.detail()).getBytes(StandardCharsets.UTF_8));
             return;
         }

@@ -6,6 +6,7 @@ import io.countersign.action.Action;
 import io.countersign.identity.Agent;
 import io.countersign.policy.PolicyEngine;
 import io.countersign.server.actions.LongPolls;
+import io.countersign.store.StoreUnavailableException;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.Execution;
 import io.countersign.workflow.RequestStatus;
@@ -274,6 +275,12 @@ public final class McpGateway implements ToolService {
             }
         } catch (WorkflowException e) {
             return error("Countersign refused " + route.action() + ": " + e.getMessage());
+        } catch (StoreUnavailableException e) {
+            // The database went away after the call was authenticated: say so, as /v1 does with a 503 (the driver's
+            // message, which names hosts, stays in the log).
+            LOG.warn("mcp agent={} tool={}: the store is unavailable: {}", agent.name(), tool, e.getMessage());
+            return error("Countersign can't reach its database right now; "
+                    + route.tool().name() + " was not run; try again in a few seconds");
         }
         LOG.debug(
                 "mcp agent={} tool={} action={} request={} status={}",

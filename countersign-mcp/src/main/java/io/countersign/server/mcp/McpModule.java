@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.countersign.identity.Agent;
 import io.countersign.policy.PolicyEngine;
 import io.countersign.server.actions.LongPolls;
+import io.countersign.server.http.ErrorPage;
 import io.countersign.workflow.Store;
 import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
@@ -29,6 +30,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The MCP gateway as the composition root sees it: connects the configured upstreams, serves them
@@ -37,6 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class McpModule implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(McpModule.class);
+    /** JSON-RPC's implementation-defined server error, for what the gateway refuses before MCP is spoken. */
+    private static final int SERVER_ERROR = -32000;
 
     private final List<Upstream> upstreams;
     private final McpGateway gateway;
@@ -166,6 +170,32 @@ public final class McpModule implements AutoCloseable {
         return routes -> {
             mcp.register(routes);
             admin.register(routes);
+        };
+    }
+
+    /**
+     * Errors on {@code /mcp} that happen before its handler runs (a bad token, the database away: 503 with
+     * Retry-After) as JSON-RPC errors, like the handler's own, so an MCP client reads them; the HTTP status
+     * stays and is repeated in the error's data.
+     */
+    public ErrorPage errorPage() {
+        return new ErrorPage() {
+            @Override
+            public boolean covers(String rawPath) {
+                return rawPath.equals(McpRoutes.PATH);
+            }
+
+            @Override
+            public String html(int status, String message) {
+                ObjectNode error = JsonRpcIntake.error(Optional.empty(), SERVER_ERROR, message);
+                ((ObjectNode) error.get("error")).putObject("data").put("httpStatus", status);
+                return error.toString();
+            }
+
+            @Override
+            public String contentType() {
+                return "application/json";
+            }
         };
     }
 

@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -348,8 +349,8 @@ public final class AuditCommand {
             description =
                     "Print the verifier key of the signing key in a data folder (or a key file): what auditors pass to --key.")
     static final class Key implements Callable<Integer> {
-        @Option(names = "--data", description = "data folder (default ./countersign-data)")
-        Path data = Path.of("countersign-data");
+        @Mixin
+        DataOption data;
 
         @Option(
                 names = "--signing-key",
@@ -359,7 +360,7 @@ public final class AuditCommand {
 
         @Override
         public Integer call() {
-            Path file = signingKey != null ? signingKey : data.resolve(AuditSigningKey.FILE_NAME);
+            Path file = signingKey != null ? signingKey : data.signingKeyFile();
             Optional<NoteSigner> key = AuditSigningKey.readIfPresent(file);
             if (key.isEmpty()) {
                 System.err.println(

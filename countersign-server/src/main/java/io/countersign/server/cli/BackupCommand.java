@@ -1,6 +1,8 @@
 package io.countersign.server.cli;
 
 import io.countersign.server.DataFolder;
+import io.countersign.store.postgres.PostgresSettings;
+import io.countersign.store.postgres.PostgresToSqlite;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -12,36 +14,43 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.sqlite.SQLiteConnection;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code countersign backup}: one file with everything a data folder needs to come back, taken
- * while the gateway runs. The database is copied with SQLite's online backup API, which reads
- * one consistent snapshot (in WAL mode the gateway keeps writing meanwhile); the keys are copied
- * beside it. Without {@code grant.key} outstanding grants fail, and without
- * {@code audit-signing.key} the log can't be extended under the same verifier key; without
- * {@code audit-entry.key} no entry's MAC checks out, so the checkpointer signs nothing new; and
- * {@code log-id} keeps the log's origin.
+ * {@code countersign backup}: one file with everything a gateway's store needs to come back, taken
+ * while the gateway runs. A data folder's SQLite database is copied with SQLite's online backup
+ * API, which reads one consistent snapshot (in WAL mode the gateway keeps writing meanwhile); a
+ * PostgreSQL store ({@code --config} with a {@code database:} section) is copied from one
+ * read-only REPEATABLE READ snapshot, the one pg_dump takes, into the same SQLite file, so both
+ * stores' backups have one format that verifies offline and restores into either store, whatever
+ * the server's version (pg_dump must be at least the server's major version; this needs no
+ * client). The keys are copied beside it. Without {@code grant.key} outstanding grants fail, and
+ * without {@code audit-signing.key} the log can't be extended under the same verifier key;
+ * without {@code audit-entry.key} no entry's MAC checks out, so the checkpointer signs nothing
+ * new; and {@code log-id} keeps the log's origin.
  */
 @Command(
         name = "backup",
         description =
-                "Write a consistent copy of a (running) gateway's SQLite store and keys into one file (a zip, mode 0600).")
+                "Write a consistent copy of a (running) gateway's store, SQLite or PostgreSQL, and its keys into one file (a zip, mode 0600).")
 public final class BackupCommand implements Callable<Integer> {
     static final String DATABASE = "countersign.db";
+    static final String SIGNING_KEY = "audit-signing.key";
     /** The files of a data folder a backup carries; the database first. */
     static final List<String> FILES =
-            List.of(DATABASE, "grant.key", "audit-entry.key", "audit-signing.key", "log-id", "mcp-pins.json");
+            List.of(DATABASE, "grant.key", "audit-entry.key", SIGNING_KEY, "log-id", "mcp-pins.json");
 
-    static final List<String> REQUIRED = List.of(DATABASE, "grant.key", "audit-signing.key");
+    static final List<String> REQUIRED = List.of(DATABASE, "grant.key", SIGNING_KEY);
 
-    @Option(names = "--data", description = "data folder (default ./countersign-data)")
-    Path data = Path.of("countersign-data");
+    @Mixin
+    DataOption data;
 
     @Option(
             names = "--out",
@@ -52,12 +61,13 @@ public final class BackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, SQLException {
-        Path folder = new DataFolder(data).directory();
+        Path folder = new DataFolder(data.folder()).directory();
+        Optional<PostgresSettings> postgres = data.postgres();
         for (String name : REQUIRED) {
-            if (!Files.isRegularFile(folder.resolve(name))) {
-                throw new IllegalArgumentException(
-                        "no " + name + " in " + folder
-                                + "; is that a gateway's data folder? (a PostgreSQL store is backed up with pg_dump; keep grant.key and audit-signing.key with it)");
+            boolean inDatabase = name.equals(DATABASE) && postgres.isPresent();
+            if (!inDatabase && !Files.isRegularFile(source(folder, name))) {
+                throw new IllegalArgumentException("no " + name + " at " + source(folder, name)
+                        + "; is that a gateway's data folder? (" + data.describe() + ")");
             }
         }
         if (Files.exists(out)) {
@@ -65,13 +75,20 @@ public final class BackupCommand implements Callable<Integer> {
         }
         Path staging = Files.createTempDirectory(out.toAbsolutePath().getParent(), ".countersign-backup-");
         try {
-            Path copy = staging.resolve(DATABASE);
-            onlineBackup(folder.resolve(DATABASE), copy);
+            Path copy;
+            if (postgres.isPresent()) {
+                Path snapshot = Files.createDirectory(staging.resolve("snapshot"));
+                PostgresToSqlite.copy(postgres.get(), snapshot);
+                copy = snapshot.resolve(DATABASE);
+            } else {
+                copy = staging.resolve(DATABASE);
+                onlineBackup(folder.resolve(DATABASE), copy);
+            }
             Path zip = staging.resolve("backup.zip");
             try (OutputStream file = Files.newOutputStream(zip);
                     ZipOutputStream archive = new ZipOutputStream(file)) {
                 for (String name : FILES) {
-                    Path source = name.equals(DATABASE) ? copy : folder.resolve(name);
+                    Path source = name.equals(DATABASE) ? copy : source(folder, name);
                     if (Files.isRegularFile(source)) {
                         archive.putNextEntry(new ZipEntry(name));
                         Files.copy(source, archive);
@@ -84,14 +101,20 @@ public final class BackupCommand implements Callable<Integer> {
         } finally {
             deleteTree(staging);
         }
-        System.out.println("Backed up " + folder + " ("
+        System.out.println("Backed up " + data.describe() + " ("
                 + String.join(
                         ", ",
                         FILES.stream()
-                                .filter(name -> Files.isRegularFile(folder.resolve(name)))
-                                .toList()) + ") to " + out + "; restore it with: countersign restore --from " + out
-                + " --data DIR");
+                                .filter(name -> name.equals(DATABASE) || Files.isRegularFile(source(folder, name)))
+                                .toList())
+                + ") to " + out + "; restore it with: countersign restore --from " + out
+                + " --data DIR (or --config FILE for a PostgreSQL store)");
         return 0;
+    }
+
+    /** Where the file {@code name} of a backup comes from: the data folder, the signing key wherever the config keeps it. */
+    private Path source(Path folder, String name) {
+        return name.equals(SIGNING_KEY) ? data.signingKeyFile() : folder.resolve(name);
     }
 
     /** SQLite's online backup: a consistent snapshot of a database another process keeps writing. */

@@ -3,7 +3,7 @@ package io.countersign.server.cli;
 import io.countersign.server.audit.AuditSigningKey;
 import io.countersign.server.evidence.EvidenceExporter;
 import io.countersign.server.evidence.EvidencePeriod;
-import io.countersign.store.sqlite.SqliteStore;
+import io.countersign.store.GatewayStore;
 import io.countersign.tlog.note.NoteSigner;
 import io.countersign.tlog.note.NoteVerifier;
 import java.io.BufferedOutputStream;
@@ -17,12 +17,14 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code countersign evidence export}: the SOC 2 evidence package of a period, from a data
- * folder (read only: nothing is appended, no key is needed beyond the public one).
+ * folder or the store a gateway's config names (PostgreSQL too; read only: nothing is appended,
+ * no key is needed beyond the public one).
  */
 @Command(
         name = "evidence",
@@ -55,8 +57,8 @@ public final class EvidenceCommand {
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "the zip to write")
         Path out;
 
-        @Option(names = "--data", description = "data folder (default ./countersign-data)")
-        Path data = Path.of("countersign-data");
+        @Mixin
+        DataOption data;
 
         @Option(
                 names = "--key",
@@ -73,8 +75,8 @@ public final class EvidenceCommand {
                 System.err.println("countersign: " + e.getMessage());
                 return 2;
             }
-            if (!Files.isRegularFile(data.resolve("countersign.db"))) {
-                System.err.println("countersign: no Countersign database in " + data.toAbsolutePath());
+            if (data.postgres().isEmpty() && !Files.isRegularFile(data.folder().resolve("countersign.db"))) {
+                System.err.println("countersign: no Countersign database in " + data.describe());
                 return 1;
             }
             Optional<NoteVerifier> verifier;
@@ -85,21 +87,20 @@ public final class EvidenceCommand {
                                         ? Files.readString(Path.of(key.substring(1)), StandardCharsets.UTF_8)
                                                 .strip()
                                         : key.strip()))
-                        : AuditSigningKey.readIfPresent(data.resolve(AuditSigningKey.FILE_NAME))
-                                .map(NoteSigner::verifier);
+                        : AuditSigningKey.readIfPresent(data.signingKeyFile()).map(NoteSigner::verifier);
             } catch (IllegalArgumentException e) {
                 System.err.println("countersign: --key: " + e.getMessage());
                 return 2;
             }
             if (verifier.isEmpty()) {
-                System.err.println(
-                        "countersign: no signing key in " + data + "; pass --key with the log's verifier key");
+                System.err.println("countersign: no signing key at " + data.signingKeyFile()
+                        + "; pass --key with the log's verifier key");
                 return 1;
             }
             Path parent = out.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path temporary = Files.createTempFile(parent, ".evidence-", ".tmp");
-            try (SqliteStore store = SqliteStore.open(data)) {
+            try (GatewayStore store = data.openStore()) {
                 EvidenceExporter.Exported exported;
                 try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16)) {
                     exported = new EvidenceExporter(

@@ -19,14 +19,14 @@ import java.util.Map;
 
 /**
  * Copies a SQLite store into an empty PostgreSQL database, row for row: requests and votes,
- * the audit entries with their Merkle nodes and signed checkpoints, credentials and
- * suspensions. The audit leaves are bytes copied as they are, so the trees, roots and the
+ * the audit entries with their Merkle nodes and signed checkpoints, credentials,
+ * suspensions and tripped breakers. The audit leaves are bytes copied as they are, so the trees, roots and the
  * checkpoints' signatures are the same on both sides. One PostgreSQL transaction: all or
  * nothing. The SQLite store is brought up to the current schema first and only read.
  */
 public final class SqliteToPostgres {
-    /** In dependency order (votes refer to requests). */
-    private static final List<String> TABLES = List.of(
+    /** In dependency order (votes refer to requests); every table of the schema, so nothing stays behind. */
+    static final List<String> TABLES = List.of(
             "requests",
             "votes",
             "audit_entries",
@@ -36,7 +36,8 @@ public final class SqliteToPostgres {
             "credentials",
             "agent_suspensions",
             "outbox",
-            "channel_messages");
+            "channel_messages",
+            "breaker_trips");
 
     private static final int BATCH = 1_000;
 
