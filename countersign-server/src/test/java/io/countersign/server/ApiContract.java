@@ -27,7 +27,8 @@ final class ApiContract {
     private static final String DOCUMENT_URI = "https://countersign.invalid/v1/openapi.json";
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
     /** The gateway's own API; the console, MCP and proxied upstreams are held by their own tests. */
-    private static final List<String> VALIDATED = List.of("/v1/", "/healthz", "/readyz", "/integrations/claude-code/");
+    private static final List<String> VALIDATED =
+            List.of("/v1/", "/healthz", "/readyz", "/metrics", "/integrations/claude-code/");
 
     private final JsonNode document;
     private final SchemaRegistry registry;
@@ -101,7 +102,7 @@ final class ApiContract {
 
     /**
      * The operation whose documented answers an answer to {@code method path} must match, for the
-     * gateway's own API ({@code /v1/}, health, the Claude Code hook); empty for the console's
+     * gateway's own API ({@code /v1/}, health, metrics, the Claude Code hook); empty for the console's
      * pages, MCP and proxied upstreams, which their own tests hold, and for a route that is not
      * documented at all (its 404 or 405 is MalformedRequestFuzzTest's).
      */
