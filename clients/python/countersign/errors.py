@@ -47,7 +47,9 @@ class ActionDenied(ActionNotAuthorized):
     def __init__(self, request: Dict[str, Any]):
         decision = request.get("decision", {})
         self.rules: List[str] = list(decision.get("rules", []))
-        self.reason: str = request.get("resolution") or decision.get("reason", "")
+        # The denying human's comment when a human denied it with one (as the Java SDK says), else the policy's reason.
+        denials = [vote.get("comment") for vote in request.get("votes") or [] if vote.get("choice") == "deny" and vote.get("comment")]
+        self.reason: str = (denials[-1] if denials else None) or request.get("resolution") or decision.get("reason", "")
         self.denied_by: Optional[str] = request.get("decidedBy")
         by = self.denied_by or "policy rule(s) " + (", ".join(self.rules) or "default")
         action = request.get("action", {})

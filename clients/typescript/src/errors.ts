@@ -64,11 +64,18 @@ export class ActionDenied extends ActionNotAuthorized {
 
   constructor(request: ActionStatus) {
     const by = request.decidedBy ? `${request.decidedBy}` : `policy rule(s) ${request.decision.rules.join(", ") || "default"}`;
-    super(`${request.action.action} on ${request.action.resource} was denied by ${by}: ${request.resolution ?? request.decision.reason}`, request);
+    const reason = denialReason(request);
+    super(`${request.action.action} on ${request.action.resource} was denied by ${by}: ${reason}`, request);
     this.rules = request.decision.rules;
-    this.reason = request.resolution ?? request.decision.reason;
+    this.reason = reason;
     this.deniedBy = request.decidedBy;
   }
+}
+
+/** The denying human's comment when a human denied it with one (as the Java SDK says), else the resolution or the policy's reason. */
+function denialReason(request: ActionStatus): string {
+  const denial = [...(request.votes ?? [])].reverse().find((vote) => vote.choice === "deny" && vote.comment);
+  return denial?.comment ?? request.resolution ?? request.decision.reason ?? "";
 }
 
 /** Nobody decided before the approval's timeout; the request expired (denied by default). */

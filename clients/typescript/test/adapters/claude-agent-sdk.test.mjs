@@ -1,8 +1,8 @@
-// The Claude Agent SDK adapter. query() needs the Claude Code executable and a model over the
-// network, so this test drives the canUseTool and PostToolUse callbacks the way query() calls them
-// (the callback contract of the package's own types, checked by tsc against
+// The Claude Agent SDK adapter's callbacks alone: canUseTool and the PostToolUse hook called the way
+// query() calls them (the callback contract of the package's own types, checked by tsc against
 // @anthropic-ai/claude-agent-sdk), against the real gateway: a call is allowed only after an
-// approval, never after a denial, and its outcome is reported with the grant.
+// approval, never after a denial, and its outcome is reported with the grant. The real query(),
+// with its Claude Code executable and a scripted model, is claude-agent-sdk-query.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Countersign } from "../../dist/index.js";

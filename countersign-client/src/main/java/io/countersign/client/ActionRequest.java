@@ -14,8 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
  * (a path-like name, {@code db/prod/customers}), {@code params} (a JSON object, empty when there
  * are none), {@code reason} (the agent's why, shown to the humans who decide; the server refuses a
  * blank one, so set it before submitting), the human the agent
- * works for if any, and an idempotency key if the agent wants retries of {@code submit} to land on
- * the same request.
+ * works for if any, and an idempotency key if the agent wants its own resubmissions to land on the
+ * same request (without one, the client makes a random key for each submission, which covers its
+ * own retry).
  *
  * <p>A value: every {@code with}-style method ({@link #param}, {@link #reason(String)}, ...) returns
  * a new request, and {@link #params()} returns a copy. Build one as
@@ -107,7 +108,8 @@ public record ActionRequest(
 
     /**
      * This request with an idempotency key: submitting it twice gives the same request on the
-     * server, which is what lets the client retry a submit after a connection failure.
+     * server, even across a restart of the agent when the key is derived from its own work (a
+     * job id, a tool call id).
      */
     public ActionRequest idempotencyKey(String key) {
         return new ActionRequest(

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -24,11 +25,15 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Guarantees: thread-safe and immutable once built; every call carries the API key as a bearer
  * token and nothing prints it; every call either returns what the server answered or throws a
- * {@link CountersignException} that names the method and URL. Only {@link #submit} repeats a
- * call by itself, once, and only after a connection failure of a request that has an
- * idempotency key. Waiting calls hold at most {@code maxLongPoll} per HTTP call and never much
+ * {@link CountersignException} that names the method and URL. Every call has a deadline: the
+ * request timeout (10 s unless set), plus the long-poll wait it asked the server for. Every
+ * submission carries an idempotency key, the request's own or else a random one made for that
+ * {@link #submit} or {@link #authorize} call, so only a submission repeats by itself: once, after a
+ * connection failure or a 502/503/504, and the repeat lands on the request already made, never
+ * on a second one. Waiting calls hold at most {@code maxLongPoll} per HTTP call and never much
  * more than the caller's timeout in total. Redirects are never followed, so the key goes only
- * to the configured server.
+ * to the configured server. Grants and the API key never appear in a {@code toString} or an
+ * exception message.
  */
 public final class CountersignClient implements AutoCloseable {
     /** Request ids are path segments; anything else must not reach the URL. */
@@ -71,12 +76,14 @@ public final class CountersignClient implements AutoCloseable {
 
     /**
      * Asks for the action once, without waiting: the answer is {@code approved} with a grant (the
-     * policy allowed it), {@code denied}, or {@code pending}. With an idempotency key, a
-     * resubmission answers the request already made, and a connection failure is retried once.
+     * policy allowed it), {@code denied}, or {@code pending}. A request without an idempotency key
+     * gets a random one for this call, so its single retry (after a connection failure or a
+     * 502/503/504) can't create a second request; give the request a key of your own to make
+     * your own resubmissions land on the same request too.
      */
     public ActionStatus submit(ActionRequest request) {
         requireNonNull(request, "request is null");
-        return submit(request, 0);
+        return submit(withIdempotencyKey(request), 0);
     }
 
     /** The request as the server sees it now. */
@@ -108,7 +115,8 @@ public final class CountersignClient implements AutoCloseable {
     public Grant authorize(ActionRequest request, Duration timeout) throws ActionNotAuthorized {
         requireNonNull(request, "request is null");
         requireNonNull(timeout, "timeout is null");
-        ActionStatus status = longPoll.whilePending(timeout, waitSeconds -> submit(request, waitSeconds));
+        ActionRequest keyed = withIdempotencyKey(request);
+        ActionStatus status = longPoll.whilePending(timeout, waitSeconds -> submit(keyed, waitSeconds));
         return switch (status.status()) {
             case APPROVED -> status.grant().orElseThrow(() -> new GrantUnavailable(status));
             case PENDING -> throw new ApprovalTimedOut(status, timeout);
@@ -189,6 +197,11 @@ public final class CountersignClient implements AutoCloseable {
     @Override
     public String toString() {
         return "CountersignClient[baseUrl=" + baseUrl + ", apiKey=***]";
+    }
+
+    /** {@code request} keyed: a retried submission must land on the request the first one made. */
+    private static ActionRequest withIdempotencyKey(ActionRequest request) {
+        return request.idempotencyKey().isPresent() ? request : request.idempotencyKey("java-" + UUID.randomUUID());
     }
 
     private ActionStatus submit(ActionRequest request, long waitSeconds) {

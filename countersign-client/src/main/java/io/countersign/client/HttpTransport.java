@@ -57,8 +57,7 @@ final class HttpTransport {
     }
 
     /** One call's shape; {@code waitSeconds} is how long the server may hold it (0 for none). */
-    record Call(
-            String method, String path, Optional<JsonNode> body, long waitSeconds, boolean retryOnConnectionFailure) {
+    record Call(String method, String path, Optional<JsonNode> body, long waitSeconds, boolean retryable) {
         Call {
             requireNonNull(method, "method is null");
             requireNonNull(path, "path is null");
@@ -107,6 +106,7 @@ final class HttpTransport {
 
     private Answer exchange(Call call, URI url, HttpRequest request) {
         IOException first = null;
+        boolean retried = false;
         while (true) {
             try {
                 HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -116,13 +116,20 @@ final class HttpTransport {
                         throw new CountersignProtocolException(
                                 call.method() + " " + url + ": answer is larger than " + MAX_ANSWER_BYTES + " bytes");
                     }
-                    return new Answer(response.statusCode(), response.headers(), body);
+                    int status = response.statusCode();
+                    // A proxy's 502/503/504 says the gateway was not reached or did not answer in time.
+                    if (!retried && call.retryable() && status >= 502 && status <= 504) {
+                        retried = true;
+                        continue;
+                    }
+                    return new Answer(status, response.headers(), body);
                 }
             } catch (IOException e) {
                 // Only a submit carrying an idempotency key may be repeated: the server maps the key to
                 // the request it already made, so a resent call can't create a second one.
-                if (first == null && call.retryOnConnectionFailure() && isConnectionFailure(e)) {
+                if (!retried && call.retryable() && isConnectionFailure(e)) {
                     first = e;
+                    retried = true;
                     continue;
                 }
                 if (first != null) {

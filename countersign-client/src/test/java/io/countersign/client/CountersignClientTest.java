@@ -62,6 +62,18 @@ class CountersignClientTest {
                 .toList();
     }
 
+    private static String idempotencyKeyOf(FakeCountersign.Call call) {
+        return WireFormat.MAPPER.readTree(call.body()).path("idempotencyKey").asString();
+    }
+
+    private static void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Nested
     class Submit {
         @Test
@@ -81,12 +93,23 @@ class CountersignClientTest {
         }
 
         @Test
-        void submit_withoutOptionalFields_leavesThemOut() {
+        void submit_withoutOptionalFields_leavesThemOut_butKeysTheSubmissionWithARandomIdempotencyKey() {
             client.submit(ActionRequest.of("db.query", "db/prod/customers"));
 
             assertThat(fake.calls().getFirst().body())
-                    .isEqualTo(
-                            "{\"action\":\"db.query\",\"resource\":\"db/prod/customers\",\"params\":{},\"reason\":\"\"}");
+                    .matches("\\{\"action\":\"db.query\",\"resource\":\"db/prod/customers\",\"params\":\\{},"
+                            + "\"reason\":\"\",\"idempotencyKey\":\"java-[0-9a-f-]{36}\"}");
+        }
+
+        @Test
+        void submit_withoutIdempotencyKey_givesEachSubmissionAKeyOfItsOwn() {
+            client.submit(query());
+            client.submit(query());
+
+            List<String> keys = callsTo("POST", "/v1/actions").stream()
+                    .map(call -> idempotencyKeyOf(call))
+                    .toList();
+            assertThat(keys).hasSize(2).doesNotHaveDuplicates();
         }
 
         @Test
@@ -141,15 +164,71 @@ class CountersignClientTest {
         }
 
         @Test
-        void submit_withoutIdempotencyKey_neverRetries() {
+        void submit_withoutIdempotencyKey_retriesOnceAfterAConnectionFailure_withTheKeyItMadeForTheFirstTry() {
             fake.failNext(FakeCountersign.closeWithoutAnswer());
 
-            CountersignNetworkException e =
-                    catchThrowableOfType(CountersignNetworkException.class, () -> client.submit(query()));
+            ActionStatus status = client.submit(export());
 
-            assertThat(e.getMessage()).startsWith("POST " + fake.url() + "/v1/actions failed: ");
-            assertThat(e.url()).isEqualTo(URI.create(fake.url() + "/v1/actions"));
+            assertThat(status.status()).isEqualTo(RequestStatus.PENDING);
+            List<FakeCountersign.Call> calls = callsTo("POST", "/v1/actions");
+            assertThat(calls).hasSize(2);
+            assertThat(idempotencyKeyOf(calls.get(1))).isEqualTo(idempotencyKeyOf(calls.get(0)));
+        }
+
+        @Test
+        void submit_retriesOnceAfterA503FromAProxy_andNamesTheSecondOneIfItLasts() {
+            fake.failNext(FakeCountersign.answer(503, "text/html", "<h1>upstream unavailable</h1>"));
+
+            assertThat(client.submit(query()).status()).isEqualTo(RequestStatus.APPROVED);
+            assertThat(callsTo("POST", "/v1/actions")).hasSize(2);
+
+            fake.failNext(FakeCountersign.answer(502, "text/html", "bad gateway"))
+                    .failNext(FakeCountersign.answer(504, "text/html", "gateway timeout"));
+            assertThatThrownBy(() -> client.submit(query()))
+                    .isInstanceOfSatisfying(CountersignApiException.class, e -> assertThat(e.status())
+                            .isEqualTo(504));
+            assertThat(callsTo("POST", "/v1/actions")).hasSize(4);
+        }
+
+        @Test
+        void submit_neverRetriesAnAnswerOfTheGatewayItself() {
+            fake.failNext(FakeCountersign.answer(
+                    500,
+                    "application/problem+json",
+                    "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500}"));
+
+            CountersignApiException e =
+                    catchThrowableOfType(CountersignApiException.class, () -> client.submit(query()));
+
+            assertThat(e.status()).isEqualTo(500);
+            assertThat(e.getMessage()).contains("POST " + fake.url() + "/v1/actions");
             assertThat(callsTo("POST", "/v1/actions")).hasSize(1);
+        }
+
+        @Test
+        void authorize_keysItsSubmissionOnce_soItsRetryLandsOnTheSameRequest() throws Exception {
+            fake.failNext(FakeCountersign.closeWithoutAnswer());
+
+            client.authorize(query(), SHORT);
+
+            List<FakeCountersign.Call> calls = callsTo("POST", "/v1/actions");
+            assertThat(calls).hasSize(2);
+            assertThat(idempotencyKeyOf(calls.get(1))).isEqualTo(idempotencyKeyOf(calls.get(0)));
+        }
+
+        @Test
+        void aServerThatNeverAnswers_isANetworkErrorAfterTheRequestTimeout_notAHang() {
+            try (CountersignClient impatient = CountersignClient.builder(fake.url(), API_KEY)
+                    .requestTimeout(Duration.ofMillis(300))
+                    .build()) {
+                fake.failNext(exchange -> sleepQuietly(Duration.ofSeconds(5)));
+
+                CountersignNetworkException e =
+                        catchThrowableOfType(CountersignNetworkException.class, () -> impatient.get("req_1"));
+
+                assertThat(e).hasCauseInstanceOf(java.net.http.HttpTimeoutException.class);
+                assertThat(e.getMessage()).startsWith("GET " + fake.url() + "/v1/actions/req_1 failed: ");
+            }
         }
 
         @Test
@@ -485,7 +564,9 @@ class CountersignClientTest {
 
         @Test
         void errorWithoutProblemBody_keepsTheStatusAndAnExcerpt() {
-            fake.failNext(FakeCountersign.answer(502, "text/html", "<html>bad gateway</html>"));
+            // Twice: a submission repeats once after a 502.
+            fake.failNext(FakeCountersign.answer(502, "text/html", "<html>bad gateway</html>"))
+                    .failNext(FakeCountersign.answer(502, "text/html", "<html>bad gateway</html>"));
 
             CountersignApiException e =
                     catchThrowableOfType(CountersignApiException.class, () -> client.submit(query()));
@@ -542,6 +623,21 @@ class CountersignClientTest {
             assertThat(client.toString()).doesNotContain(API_KEY).contains("apiKey=***");
             assertThat(ApiKey.of(API_KEY)).hasToString("***");
             assertThat(grant.toString()).doesNotContain(grant.token()).contains("token=***");
+        }
+
+        @Test
+        void grant_neverAppearsInTheToStringOfTheRequestThatCarriesIt_norInTheErrorsAboutIt() throws Exception {
+            Grant grant = client.authorize(query(), SHORT);
+            ActionStatus approved = client.get(grant.requestId());
+            client.reportExecution(grant, ExecutionOutcome.SUCCEEDED);
+
+            Throwable reused = catchThrowable(() -> client.reportExecution(grant, ExecutionOutcome.SUCCEEDED));
+            Throwable unavailable = new GrantUnavailable(approved);
+
+            assertThat(approved.grant().map(Grant::token)).hasValue(grant.token());
+            assertThat(approved.toString()).doesNotContain(grant.token()).contains("token=***");
+            assertThat(List.of(reused, unavailable))
+                    .allSatisfy(e -> assertThat(e.toString() + e.getMessage()).doesNotContain(grant.token()));
         }
 
         @Test

@@ -7,7 +7,9 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.dialect.Dialects;
 import io.countersign.server.Http.Response;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,14 +26,30 @@ import tools.jackson.databind.json.JsonMapper;
 final class ApiContract {
     private static final String DOCUMENT_URI = "https://countersign.invalid/v1/openapi.json";
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** The gateway's own API; the console, MCP and proxied upstreams are held by their own tests. */
+    private static final List<String> VALIDATED =
+            List.of("/v1/", "/healthz", "/readyz", "/metrics", "/integrations/claude-code/");
 
     private final JsonNode document;
     private final SchemaRegistry registry;
+    private final Map<String, Operation> operations;
 
     ApiContract(String documentJson) {
         this.document = MAPPER.readTree(documentJson);
         this.registry = SchemaRegistry.withDefaultDialect(
                 Dialects.getOpenApi31(), builder -> builder.schemas(Map.of(DOCUMENT_URI, documentJson)));
+        this.operations = readOperations(document);
+    }
+
+    /** The document the server jar carries (openapi.yaml), read once for every test of this JVM. */
+    static ApiContract bundled() {
+        return Bundled.CONTRACT;
+    }
+
+    /** Initialized on first use only (the lazy holder idiom), then never changed. */
+    private static final class Bundled {
+        static final ApiContract CONTRACT =
+                new ApiContract(new String(OpenApiDocument.json(MAPPER), StandardCharsets.UTF_8));
     }
 
     /** One documented operation: "GET /v1/actions/{id}" and the operation object. */
@@ -43,6 +61,59 @@ final class ApiContract {
 
     /** Every documented operation, keyed "METHOD /path". */
     Map<String, Operation> operations() {
+        return operations;
+    }
+
+    /**
+     * The documented operation a request to {@code path} (a concrete path, query aside) is an
+     * answer of: "GET /v1/actions/req_1" is "GET /v1/actions/{id}". A literal segment wins over a
+     * parameter where both would match.
+     */
+    Optional<Operation> operationOf(String method, String path) {
+        String[] segments = path.split("/", -1);
+        Operation best = null;
+        int bestLiterals = -1;
+        for (Operation operation : operations.values()) {
+            if (!operation.method().equals(method)) {
+                continue;
+            }
+            String[] template = operation.path().split("/", -1);
+            if (template.length != segments.length) {
+                continue;
+            }
+            int literals = 0;
+            boolean matches = true;
+            for (int i = 0; i < template.length && matches; i++) {
+                boolean parameter = template[i].startsWith("{") && template[i].endsWith("}");
+                if (parameter) {
+                    matches = !segments[i].isEmpty();
+                } else {
+                    matches = template[i].equals(segments[i]);
+                    literals++;
+                }
+            }
+            if (matches && literals > bestLiterals) {
+                best = operation;
+                bestLiterals = literals;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /**
+     * The operation whose documented answers an answer to {@code method path} must match, for the
+     * gateway's own API ({@code /v1/}, health, metrics, the Claude Code hook); empty for the console's
+     * pages, MCP and proxied upstreams, which their own tests hold, and for a route that is not
+     * documented at all (its 404 or 405 is MalformedRequestFuzzTest's).
+     */
+    Optional<Operation> validatedOperation(String method, String rawPath) {
+        if (VALIDATED.stream().noneMatch(rawPath::startsWith)) {
+            return Optional.empty();
+        }
+        return operationOf(method, rawPath);
+    }
+
+    private static Map<String, Operation> readOperations(JsonNode document) {
         Map<String, Operation> operations = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {
             String itemPointer = "/paths/" + escape(path.getKey());
@@ -60,7 +131,7 @@ final class ApiContract {
                 }
             }
         }
-        return operations;
+        return Collections.unmodifiableMap(operations);
     }
 
     /**
@@ -68,7 +139,7 @@ final class ApiContract {
      * an undocumented status or content type, or the body's schema errors. Empty when it conforms.
      */
     List<String> violations(String operation, Response answer) {
-        Operation documented = operations().get(operation);
+        Operation documented = operations.get(operation);
         if (documented == null) {
             return List.of(operation + " is not documented");
         }

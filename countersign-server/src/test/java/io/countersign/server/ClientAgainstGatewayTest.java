@@ -7,7 +7,9 @@ import io.countersign.client.ActionDenied;
 import io.countersign.client.ActionRequest;
 import io.countersign.client.ActionStatus;
 import io.countersign.client.CountersignClient;
+import io.countersign.client.Grant;
 import io.countersign.client.RequestStatus;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,12 +28,14 @@ class ClientAgainstGatewayTest {
 
     private TestGateway gateway;
     private CountersignClient client;
+    private String agentKey;
     private String alice;
 
     @BeforeEach
     void start() {
         gateway = new TestGateway(directory);
-        client = CountersignClient.builder(URI.create(gateway.baseUrl()), gateway.agent("reporter"))
+        agentKey = gateway.agent("reporter");
+        client = CountersignClient.builder(URI.create(gateway.baseUrl()), agentKey)
                 .build();
         alice = gateway.human("alice", "data-owners");
     }
@@ -90,6 +94,53 @@ class ClientAgainstGatewayTest {
         assertThat(guarded.get(10, TimeUnit.SECONDS)).isEqualTo("exported");
         ActionStatus finalState = client.get(id);
         assertThat(finalState.status()).isEqualTo(RequestStatus.EXECUTED);
+    }
+
+    @Test
+    void submit_whoseAnswerWasLostOnTheWay_isRetriedOntoTheRequestTheGatewayAlreadyMade() throws IOException {
+        try (AnswerLosingProxy proxy = new AnswerLosingProxy(gateway.baseUrl(), 1);
+                CountersignClient behindProxy = CountersignClient.builder(URI.create(proxy.url()), agentKey)
+                        .build()) {
+            ActionStatus status = behindProxy.submit(
+                    ActionRequest.of("db.export", "db/prod/lost-answer").reason("an export whose answer is lost"));
+
+            assertThat(proxy.lostAnswers()).hasSize(1);
+            assertThat(proxy.lostAnswers().getFirst()).contains("\"id\":\"" + status.id() + "\"");
+            var inbox = gateway.http.get("/v1/approvals", alice).json().path("items");
+            assertThat(inbox.valueStream()
+                            .filter(item -> item.path("action")
+                                    .path("resource")
+                                    .asString()
+                                    .equals("db/prod/lost-answer"))
+                            .map(item -> item.path("id").asString()))
+                    .containsExactly(status.id());
+        }
+    }
+
+    @Test
+    void authorize_whoseSubmissionAnswerWasLost_stillWaitsForTheOneRequest_andGetsItsGrant() throws Exception {
+        try (AnswerLosingProxy proxy = new AnswerLosingProxy(gateway.baseUrl(), 1);
+                CountersignClient behindProxy = CountersignClient.builder(URI.create(proxy.url()), agentKey)
+                        .build()) {
+            CompletableFuture<Grant> authorized = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return behindProxy.authorize(
+                            ActionRequest.of("db.export", "db/prod/lost-then-approved")
+                                    .reason("export"),
+                            Duration.ofSeconds(60));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            String id = awaitInbox();
+            gateway.http.post("/v1/actions/" + id + "/approve", alice, "{}");
+
+            Grant grant = authorized.get(60, TimeUnit.SECONDS);
+            assertThat(grant.requestId()).isEqualTo(id);
+            assertThat(proxy.lostAnswers()).singleElement().asString().contains("\"id\":\"" + id + "\"");
+            assertThat(gateway.http.get("/v1/approvals", alice).json().path("items"))
+                    .isEmpty();
+        }
     }
 
     private String awaitInbox() throws InterruptedException {

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -61,6 +64,7 @@ final class Http {
                             .timeout(Duration.ofSeconds(90))
                             .build(),
                     HttpResponse.BodyHandlers.ofByteArray());
+            conforms(response.request(), response.statusCode(), response.headers(), "");
             if (response.statusCode() != 200) {
                 throw new AssertionError("GET " + path + " answered " + response.statusCode() + ": "
                         + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
@@ -97,16 +101,37 @@ final class Http {
         try {
             HttpResponse<String> response =
                     client.send(builder.timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(
-                    response.statusCode(),
-                    response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
+            return conforms(response.request(), response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The answer, once it is known to be what the OpenAPI document says this route answers: a
+     * documented status and content type and, for JSON, a body that validates against the
+     * schema. Every test that talks to the gateway through this class checks the contract on the
+     * way (see {@link ApiContract#validatedOperation} for the routes it covers).
+     */
+    private static Response conforms(HttpRequest request, int status, HttpHeaders headers, String body) {
+        Response response =
+                new Response(status, headers.firstValue("Content-Type").orElse(""), body);
+        ApiContract contract = ApiContract.bundled();
+        Optional<ApiContract.Operation> operation =
+                contract.validatedOperation(request.method(), request.uri().getRawPath());
+        if (operation.isEmpty()) {
+            return response;
+        }
+        List<String> violations = contract.violations(operation.get().name(), response);
+        if (!violations.isEmpty()) {
+            throw new AssertionError("the answer to " + request.method() + " " + request.uri()
+                    + " breaks the OpenAPI document:\n" + String.join("\n", violations));
+        }
+        AnswerLedger.record(operation.get().name(), status);
+        return response;
     }
 
     static String json(Object... keyValues) {

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tests (unittest) as child processes against a real gateway started here, so that {@code ./mvnw
  * verify} holds both SDKs, and their framework adapters, to clients/scenarios.json. A tool that is
  * missing skips its suite with a message. The suites restart the gateway through a control
- * address (POST /restart) for the restart-during-long-poll scenario.
+ * address (POST /restart) for the restart-during-long-poll scenario. They reach the gateway
+ * through a {@link ValidatingProxy}, so every answer they get is held to the OpenAPI document too.
  */
 class SdkSuitesTest {
     private static final Path CLIENTS =
@@ -34,12 +35,14 @@ class SdkSuitesTest {
     Path directory;
 
     private TestGateway gateway;
+    private ValidatingProxy proxy;
     private HttpServer control;
     private Map<String, String> environment;
 
     @BeforeEach
     void start() throws IOException {
         gateway = new TestGateway(directory);
+        proxy = new ValidatingProxy(gateway.baseUrl());
         control = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         control.createContext("/restart", exchange -> {
             int status = 405;
@@ -52,7 +55,7 @@ class SdkSuitesTest {
         });
         control.start();
         environment = Map.of(
-                "COUNTERSIGN_URL", gateway.baseUrl(),
+                "COUNTERSIGN_URL", proxy.url(),
                 "COUNTERSIGN_AGENT_KEY", gateway.agent("reporter"),
                 "COUNTERSIGN_APPROVER_TOKEN", gateway.human("bob", "data-owners"),
                 "COUNTERSIGN_CONTROL_URL",
@@ -63,6 +66,7 @@ class SdkSuitesTest {
     @AfterEach
     void stop() {
         control.stop(0);
+        proxy.close();
         gateway.close();
     }
 
@@ -87,6 +91,7 @@ class SdkSuitesTest {
         }
         String output = run(typescript, List.of("npm", "test"), SUITE_MINUTES, "npm-test.log");
         assertThat(output).contains("# fail 0", "# skipped 0").containsPattern("# pass [1-9]");
+        assertEveryAnswerConformed();
     }
 
     @Test
@@ -98,6 +103,14 @@ class SdkSuitesTest {
                 SUITE_MINUTES,
                 "unittest.log");
         assertThat(output).contains("OK").doesNotContain("skipped 'no gateway");
+        assertEveryAnswerConformed();
+    }
+
+    private void assertEveryAnswerConformed() {
+        assertThat(proxy.violations())
+                .as("answers to the suite that break the OpenAPI document")
+                .isEmpty();
+        assertThat(proxy.validatedAnswers()).as("answers held to the document").isPositive();
     }
 
     /** Runs a command to its end (bounded), and fails with its output unless it exits 0. */

@@ -30,7 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The Java SDK (countersign-client) through clients/scenarios.json, the list of cases the
  * TypeScript and Python SDKs pass too (SdkSuitesTest), against a real gateway. It lives here
- * because the gateway does: countersign-client can't depend on the server.
+ * because the gateway does: countersign-client can't depend on the server. The SDK reaches the
+ * gateway through a {@link ValidatingProxy}, so every answer it reads is held to the OpenAPI
+ * document as well.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SharedScenariosTest {
@@ -38,17 +40,19 @@ class SharedScenariosTest {
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private TestGateway gateway;
+    private ValidatingProxy proxy;
     private CountersignClient client;
     private String agent;
     private String approver;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
 
     @BeforeAll
-    void start(@TempDir Path directory) {
+    void start(@TempDir Path directory) throws java.io.IOException {
         gateway = new TestGateway(directory);
+        proxy = new ValidatingProxy(gateway.baseUrl());
         agent = gateway.agent("reporter");
         approver = gateway.human("bob", "data-owners");
-        client = CountersignClient.builder(URI.create(gateway.baseUrl()), agent)
+        client = CountersignClient.builder(URI.create(proxy.url()), agent)
                 .insecurePlainHttp()
                 .maxLongPoll(Duration.ofSeconds(5))
                 .build();
@@ -57,6 +61,7 @@ class SharedScenariosTest {
     @AfterAll
     void stop() {
         client.close();
+        proxy.close();
         gateway.close();
     }
 
@@ -132,6 +137,9 @@ class SharedScenariosTest {
         assertThat(runs).hasSize(outcome.equals("ran") ? 1 : 0);
         assertThat(client.get(id).status().name().toLowerCase())
                 .isEqualTo(expect.path("status").asString());
+        assertThat(proxy.violations())
+                .as("answers the SDK got that break the OpenAPI document")
+                .isEmpty();
     }
 
     private void steps(JsonNode steps, String resource) {
