@@ -79,6 +79,13 @@ public final class Enforcement implements AutoCloseable {
     /** {@link #enforce(Login.Admitted, List, Hold, Upstream)}, recording as {@code recording} says. */
     public Outcome enforce(
             Login.Admitted agent, List<Action> actions, Hold hold, Upstream upstream, Recording recording) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(hold, "hold is null");
+        requireNonNull(upstream, "upstream is null");
+        if (actions.isEmpty()) {
+            throw new IllegalArgumentException("nothing to enforce: no actions");
+        }
+        requireNonNull(recording, "recording is null");
         if (recording == Recording.ALLOWANCES && actions.size() == 1) {
             Submission submitted;
             try {
@@ -93,12 +100,6 @@ public final class Enforcement implements AutoCloseable {
                             ? refusal(recorded.request())
                             : holdThenExecute(agent, List.of(recorded.request()), hold, upstream, false);
             };
-        }
-        requireNonNull(agent, "agent is null");
-        requireNonNull(hold, "hold is null");
-        requireNonNull(upstream, "upstream is null");
-        if (actions.isEmpty()) {
-            throw new IllegalArgumentException("nothing to enforce: no actions");
         }
         List<ApprovalRequest> requests = new ArrayList<>();
         try {

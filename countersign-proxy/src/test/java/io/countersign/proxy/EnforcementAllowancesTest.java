@@ -118,6 +118,57 @@ class EnforcementAllowancesTest {
     }
 
     @Test
+    void aSuspendedAgentsAllowedActionIsDeniedAsARequestAndNeverReachesTheUpstream() throws Exception {
+        // The fixture's workflow knows no suspensions; this one reads them from the store, as the gateway's does.
+        List<io.countersign.workflow.ApprovalRequest> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.countersign.workflow.Workflow workflow = new io.countersign.workflow.Workflow(
+                io.countersign.policy.Policy.parse("test-policy.yaml", POLICY),
+                fixture.store,
+                java.time.Clock.systemUTC(),
+                new io.countersign.workflow.GrantTokens(new byte[32]),
+                new io.countersign.workflow.VotingRule(),
+                changes::add,
+                new io.countersign.workflow.WorkflowSettings(java.time.Duration.ofMinutes(5)),
+                fixture.store,
+                io.countersign.workflow.Notifier.NONE);
+        DecisionSignals never = new DecisionSignals() {
+            @Override
+            public CompletableFuture<io.countersign.workflow.ApprovalRequest> awaitDecision(
+                    io.countersign.workflow.RequestId id) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public void forget(
+                    io.countersign.workflow.RequestId id,
+                    CompletableFuture<io.countersign.workflow.ApprovalRequest> future) {}
+        };
+        fixture.store.suspend(
+                new io.countersign.identity.Suspension("reporter", java.time.Instant.now(), "alice", "runaway"));
+        AtomicInteger calls = new AtomicInteger();
+        Outcome outcome;
+        try (Enforcement enforcement =
+                new Enforcement(workflow, never, java.time.Clock.systemUTC(), () -> "http://127.0.0.1:8080")) {
+            outcome = enforcement.enforce(
+                    fixture.admitted("reporter"),
+                    List.of(action("test.read")),
+                    noHold(Optional.empty()),
+                    () -> {
+                        calls.incrementAndGet();
+                        return CompletableFuture.completedFuture(ExecutionRecord.succeeded("SELECT 3"));
+                    },
+                    Recording.ALLOWANCES);
+        }
+
+        assertThat(outcome).isInstanceOf(Outcome.Refused.class);
+        assertThat(((Outcome.Refused) outcome).message()).contains("suspended");
+        assertThat(calls).hasValue(0);
+        assertThat(changes).singleElement().satisfies(request -> assertThat(request.status())
+                .isEqualTo(RequestStatus.DENIED));
+        assertThat(entries()).extracting(entry -> entry.path("type").asString()).doesNotContain("action.allowed");
+    }
+
+    @Test
     void anAllowedActionABreakerTightensBecomesAHeldRequestWithItsTripLogged() throws Exception {
         List<Outcome> outcomes = new ArrayList<>();
         AtomicInteger calls = new AtomicInteger();

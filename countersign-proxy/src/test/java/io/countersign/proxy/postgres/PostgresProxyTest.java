@@ -425,9 +425,12 @@ class PostgresProxyTest {
         try (Connection connection = agent();
                 Statement sleep = connection.createStatement()) {
             Future<Boolean> running = agents.submit(() -> sleep.execute("SELECT pg_sleep(60)"));
-            awaitRequest(request ->
-                    request.action().paramsView().path("statement").asString().contains("pg_sleep")
-                            && request.status() == RequestStatus.APPROVED);
+            // Allowed outright: its allowance is logged before it is forwarded.
+            awaitEntry("action.allowed", entry -> entry.path("data")
+                    .path("params")
+                    .path("statement")
+                    .asString()
+                    .contains("pg_sleep"));
             Thread.sleep(500);
             sleep.cancel();
             assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
