@@ -12,6 +12,10 @@ public enum AuditEventType {
     GRANT_ISSUED("grant.issued"),
     GRANT_USED("grant.used"),
     ACTION_EXECUTED("action.executed"),
+    /** An enforcing adapter's action allowed outright: decision and action in one entry, no request (Allowance). */
+    ACTION_ALLOWED("action.allowed"),
+    /** What became of an {@code action.allowed}: its outcome, under the same id. */
+    ALLOWED_ACTION_EXECUTED("action.allowed.executed"),
     POLICY_LOADED("policy.loaded"),
     POLICY_REJECTED("policy.rejected"),
     /** An approved policy change was written and loaded: who proposed, who approved, old and new version. */

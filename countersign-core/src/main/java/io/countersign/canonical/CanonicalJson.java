@@ -16,6 +16,9 @@ import tools.jackson.databind.JsonNode;
  * The same value always gives the same bytes, which is what grants and audit leaves hash.
  */
 public final class CanonicalJson {
+    /** 2^53: up to here every integer is a double, exactly. */
+    private static final double MAX_EXACT_INTEGER = 9_007_199_254_740_992d;
+
     private CanonicalJson() {}
 
     public static byte[] bytes(JsonNode node) {
@@ -104,6 +107,16 @@ public final class CanonicalJson {
         if (value == 0) {
             return "0"; // also for -0
         }
+        if (value == Math.rint(value) && Math.abs(value) <= MAX_EXACT_INTEGER) {
+            // Every audit leaf has its seq and most have counts: an integer below 2^53 is its digits
+            // in ECMAScript too, and this saves the BigDecimal below (a fifth of the writer's time).
+            return Long.toString((long) value);
+        }
+        return viaDecimal(value);
+    }
+
+    /** The general case of {@link #number}, for any finite non-zero double. */
+    static String viaDecimal(double value) {
         String sign = value < 0 ? "-" : "";
         double magnitude = Math.abs(value);
         BigDecimal shortest = new BigDecimal(Double.toString(magnitude)).stripTrailingZeros();

@@ -198,26 +198,87 @@ public final class Workflow {
             }
             CircuitBreakers.Verdict verdict =
                     breakers.apply(agent.name(), decision, policyBreakers, now, tx::trippedBreaker);
-            ApprovalRequest request =
-                    newRequest(agent, action, digest, verdict.decision(), idempotencyKey, now, delegation, resolved);
-            tx.insert(request);
-            tx.append(RequestEvents.created(request));
-            tx.append(RequestEvents.decided(request));
-            if (!request.isPending()) {
-                tx.append(RequestEvents.resolved(request));
-            }
-            if (request.grant().isPresent()) {
-                tx.append(RequestEvents.grantIssued(request));
-            }
-            notices.enqueue(tx, NotificationType.REQUEST_CREATED, request, now);
-            if (!request.isPending()) {
-                notices.enqueue(tx, NotificationType.REQUEST_DECIDED, request, now);
-            }
-            recordTrips(tx, verdict.trips(), request, now);
-            return request;
+            return record(tx, agent, action, digest, verdict, idempotencyKey, now, delegation, resolved);
         });
         notifyChanged(stored);
         return stored;
+    }
+
+    /**
+     * For an enforcing adapter that runs the action itself, at once, when it is allowed: an action
+     * the policy allows outright (no breaker trips or tightens it, nobody on whose behalf) is
+     * recorded as one durable audit entry, an {@link Allowance}, instead of a request with its
+     * grant; the caller runs it and reports it with {@link #recordExecution(Allowance,
+     * Execution.Outcome, Optional)}. Anything else is submitted as {@link #submit(Agent, Action,
+     * Optional, Scopes, Delegation)} does, and comes back as its request. Either way the decision
+     * is durable before this returns.
+     */
+    public Submission submitAllowingOutright(Agent agent, Action action, Scopes scopes) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(action, "action is null");
+        requireNonNull(scopes, "scopes is null");
+        Instant now = now();
+        Optional<Decision> refused = admit(agent, action, scopes);
+        Decision decision =
+                refused.orElseGet(() -> policy.decide(new DecisionInput(action, agent, now, Delegation.NONE)));
+        if (action.onBehalfOf().isPresent() || decision.effect() != Effect.ALLOW) {
+            // Someone's say may follow (a vote, the person acted for): the request and its life, as ever.
+            return new Submission.Recorded(submit(agent, action, Optional.empty(), scopes, Delegation.NONE));
+        }
+        ActionDigest digest = action.digest();
+        List<Breaker> policyBreakers = policy.breakers();
+        Submission submitted = store.transact(tx -> {
+            CircuitBreakers.Verdict verdict =
+                    breakers.apply(agent.name(), decision, policyBreakers, now, tx::trippedBreaker);
+            if (verdict.decision().effect() == Effect.ALLOW && verdict.trips().isEmpty()) {
+                Allowance allowance = new Allowance(RequestId.random(), agent, action, digest, decision, now);
+                tx.append(AllowanceEvents.allowed(allowance));
+                return new Submission.Allowed(allowance);
+            }
+            // A breaker counted this one over its max: the trip is stored, logged and told with a request.
+            return new Submission.Recorded(record(
+                    tx, agent, action, digest, verdict, Optional.empty(), now, Delegation.NONE, Optional.empty()));
+        });
+        if (submitted instanceof Submission.Recorded recorded) {
+            notifyChanged(recorded.request());
+        }
+        return submitted;
+    }
+
+    /** Records what became of an allowance's action, once; the entry follows the allowance's in the log. */
+    public void recordExecution(Allowance allowance, Execution.Outcome outcome, Optional<String> detail) {
+        requireNonNull(allowance, "allowance is null");
+        Execution execution = new Execution(outcome, detail, now());
+        store.transact(tx -> tx.append(AllowanceEvents.executed(allowance, execution)));
+    }
+
+    private ApprovalRequest record(
+            Transaction tx,
+            Agent agent,
+            Action action,
+            ActionDigest digest,
+            CircuitBreakers.Verdict verdict,
+            Optional<String> idempotencyKey,
+            Instant now,
+            Delegation delegation,
+            Optional<Person> resolved) {
+        ApprovalRequest request =
+                newRequest(agent, action, digest, verdict.decision(), idempotencyKey, now, delegation, resolved);
+        tx.insert(request);
+        tx.append(RequestEvents.created(request));
+        tx.append(RequestEvents.decided(request));
+        if (!request.isPending()) {
+            tx.append(RequestEvents.resolved(request));
+        }
+        if (request.grant().isPresent()) {
+            tx.append(RequestEvents.grantIssued(request));
+        }
+        notices.enqueue(tx, NotificationType.REQUEST_CREATED, request, now);
+        if (!request.isPending()) {
+            notices.enqueue(tx, NotificationType.REQUEST_DECIDED, request, now);
+        }
+        recordTrips(tx, verdict.trips(), request, now);
+        return request;
     }
 
     private Optional<Person> resolveOnBehalfOf(Action action, Delegation delegation, Optional<Person> verified) {

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
 import io.countersign.identity.Delegation;
+import io.countersign.workflow.Allowance;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.RequestStatus;
+import io.countersign.workflow.Submission;
 import io.countersign.workflow.Vote;
 import io.countersign.workflow.Workflow;
 import io.countersign.workflow.WorkflowException;
@@ -71,11 +73,33 @@ public final class Enforcement implements AutoCloseable {
      * and, when all are approved, calls {@code upstream} exactly once. Never calls it otherwise.
      */
     public Outcome enforce(Login.Admitted agent, List<Action> actions, Hold hold, Upstream upstream) {
+        return enforce(agent, actions, hold, upstream, Recording.REQUESTS);
+    }
+
+    /** {@link #enforce(Login.Admitted, List, Hold, Upstream)}, recording as {@code recording} says. */
+    public Outcome enforce(
+            Login.Admitted agent, List<Action> actions, Hold hold, Upstream upstream, Recording recording) {
         requireNonNull(agent, "agent is null");
         requireNonNull(hold, "hold is null");
         requireNonNull(upstream, "upstream is null");
         if (actions.isEmpty()) {
             throw new IllegalArgumentException("nothing to enforce: no actions");
+        }
+        requireNonNull(recording, "recording is null");
+        if (recording == Recording.ALLOWANCES && actions.size() == 1) {
+            Submission submitted;
+            try {
+                submitted = workflow.submitAllowingOutright(agent.agent(), actions.get(0), agent.scopes());
+            } catch (WorkflowException e) {
+                return refused(e);
+            }
+            return switch (submitted) {
+                case Submission.Allowed allowed -> executeAllowed(allowed.allowance(), upstream);
+                case Submission.Recorded recorded ->
+                    recorded.request().status() == RequestStatus.DENIED
+                            ? refusal(recorded.request())
+                            : holdThenExecute(agent, List.of(recorded.request()), hold, upstream, false);
+            };
         }
         List<ApprovalRequest> requests = new ArrayList<>();
         try {
@@ -91,13 +115,48 @@ public final class Enforcement implements AutoCloseable {
             }
         } catch (WorkflowException e) {
             cancelPending(agent, requests);
-            return new Outcome.Refused(
-                    Outcome.Reason.REFUSED,
-                    "Countersign refused the action: " + e.getMessage(),
-                    Optional.empty(),
-                    List.of());
+            return refused(e);
         }
         return holdThenExecute(agent, requests, hold, upstream, false);
+    }
+
+    private static Outcome refused(WorkflowException e) {
+        return new Outcome.Refused(
+                Outcome.Reason.REFUSED,
+                "Countersign refused the action: " + e.getMessage(),
+                Optional.empty(),
+                List.of());
+    }
+
+    /** Runs an action allowed outright, once; its allowance entry is durable already (invariant 1). */
+    private Outcome executeAllowed(Allowance allowance, Upstream upstream) {
+        CompletionStage<ExecutionRecord> execution;
+        try {
+            execution = upstream.execute();
+        } catch (Upstream.UpstreamFailure e) {
+            String detail = java.util.Objects.requireNonNullElse(e.getMessage(), "no detail");
+            report(allowance, ExecutionRecord.failed(detail));
+            return new Outcome.UpstreamFailed(detail);
+        }
+        execution.whenComplete((result, failure) -> {
+            ExecutionRecord record =
+                    result != null ? result : ExecutionRecord.failed("the upstream's answer was lost: " + failure);
+            try {
+                reports.execute(() -> report(allowance, record));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                report(allowance, record);
+            }
+        });
+        return new Outcome.Executed(List.of(allowance.id()));
+    }
+
+    private void report(Allowance allowance, ExecutionRecord record) {
+        try {
+            workflow.recordExecution(allowance, record.outcome(), Optional.of(record.detail()));
+        } catch (RuntimeException e) {
+            // The action already ran; the agent has its answer. The failure to record is an operator's problem.
+            LOG.error("proxy allowance={} ran but its execution could not be recorded", allowance.id(), e);
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import io.countersign.proxy.Enforcement;
 import io.countersign.proxy.Hold;
 import io.countersign.proxy.Login;
 import io.countersign.proxy.Outcome;
+import io.countersign.proxy.Recording;
 import io.countersign.proxy.Upstream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -113,19 +114,25 @@ final class StatementEnforcer {
         holding = true;
         Outcome outcome;
         try {
-            outcome = enforcement.enforce(agent, decided, hold(), () -> {
-                UpstreamRelay.Collected collected = new UpstreamRelay.Collected();
-                relay.expect(expected.apply(collected));
-                try {
-                    for (Wire.Message prepared : preparing) {
-                        upstream.out().write(prepared.frame());
-                    }
-                    upstream.out().write(message.frame());
-                } catch (IOException e) {
-                    throw new Upstream.UpstreamFailure("sending the statement upstream failed: " + e.getMessage(), e);
-                }
-                return collected.done();
-            });
+            outcome = enforcement.enforce(
+                    agent,
+                    decided,
+                    hold(),
+                    () -> {
+                        UpstreamRelay.Collected collected = new UpstreamRelay.Collected();
+                        relay.expect(expected.apply(collected));
+                        try {
+                            for (Wire.Message prepared : preparing) {
+                                upstream.out().write(prepared.frame());
+                            }
+                            upstream.out().write(message.frame());
+                        } catch (IOException e) {
+                            throw new Upstream.UpstreamFailure(
+                                    "sending the statement upstream failed: " + e.getMessage(), e);
+                        }
+                        return collected.done();
+                    },
+                    Recording.ALLOWANCES);
         } finally {
             holding = false;
         }

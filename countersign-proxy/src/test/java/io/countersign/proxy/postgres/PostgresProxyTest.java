@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.countersign.identity.Human;
 import io.countersign.proxy.ProxyFixture;
 import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.RequestId;
 import io.countersign.workflow.RequestStatus;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.PGConnection;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The PostgreSQL proxy against a real PostgreSQL (embedded), with pgJDBC and raw protocol bytes as
@@ -40,6 +43,7 @@ import org.postgresql.PGConnection;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresProxyTest {
+    static final ObjectMapper JSON = new ObjectMapper();
     static final String POLICY = Upstreams.resource("/postgres-proxy-policy.yaml");
     static final Human ALICE = new Human("alice", "alice@example.com", Set.of("data-owners"));
 
@@ -118,7 +122,7 @@ class PostgresProxyTest {
     }
 
     @Test
-    void anAllowedQueryGetsTheSameRowsAsDirectlyAndItsExecutionIsRecorded() throws Exception {
+    void anAllowedQueryGetsTheSameRowsAsDirectlyWithItsDecisionLoggedBeforeAndItsExecutionAfter() throws Exception {
         String sql = "SELECT id, item FROM orders ORDER BY id";
         List<String> direct;
         try (Connection connection = upstream.direct()) {
@@ -127,12 +131,25 @@ class PostgresProxyTest {
         try (Connection connection = agent()) {
             assertThat(query(connection, sql)).isEqualTo(direct).hasSize(3);
         }
-        ApprovalRequest recorded = awaitRequest(request ->
-                request.action().paramsView().path("statement").asString().equals(sql)
-                        && request.status() == RequestStatus.EXECUTED);
-        assertThat(recorded.action().action()).isEqualTo("sql.select");
-        assertThat(recorded.action().resource()).isEqualTo("pg/main/app/public.orders");
-        assertThat(recorded.execution().orElseThrow().detail().orElseThrow()).contains("SELECT 3");
+        // Allowed outright: one entry before it ran, one after, under one id, and no request.
+        JsonNode allowed = awaitEntry("action.allowed", entry -> entry.path("data")
+                .path("params")
+                .path("statement")
+                .asString()
+                .equals(sql));
+        assertThat(allowed.path("data").path("action").asString()).isEqualTo("sql.select");
+        assertThat(allowed.path("data").path("resource").asString()).isEqualTo("pg/main/app/public.orders");
+        assertThat(allowed.path("data").path("decision").path("effect").asString())
+                .isEqualTo("allow");
+        String id = allowed.path("request").asString();
+        JsonNode executed = awaitEntry(
+                "action.allowed.executed",
+                entry -> entry.path("request").asString().equals(id));
+        assertThat(executed.path("seq").asLong())
+                .isGreaterThan(allowed.path("seq").asLong());
+        assertThat(executed.path("data").path("outcome").asString()).isEqualTo("succeeded");
+        assertThat(executed.path("data").path("detail").asString()).contains("SELECT 3");
+        assertThat(fixture.workflow.find(new RequestId(id))).isEmpty();
     }
 
     @Test
@@ -222,11 +239,16 @@ class PostgresProxyTest {
                 }
             }
         }
-        ApprovalRequest insert = awaitRequest(request ->
-                request.action().action().equals("sql.insert") && request.status() == RequestStatus.EXECUTED);
-        assertThat(insert.action().paramsView().path("parameters").get(0).asString())
+        JsonNode insert = awaitEntry(
+                "action.allowed",
+                entry -> entry.path("data").path("action").asString().equals("sql.insert"));
+        assertThat(insert.path("data").path("params").path("parameters").get(0).asString())
                 .isEqualTo("bound value 42");
-        assertThat(insert.execution().orElseThrow().detail()).contains("INSERT 0 1");
+        String id = insert.path("request").asString();
+        JsonNode executed = awaitEntry(
+                "action.allowed.executed",
+                entry -> entry.path("request").asString().equals(id));
+        assertThat(executed.path("data").path("detail").asString()).contains("INSERT 0 1");
     }
 
     @Test
@@ -403,9 +425,12 @@ class PostgresProxyTest {
         try (Connection connection = agent();
                 Statement sleep = connection.createStatement()) {
             Future<Boolean> running = agents.submit(() -> sleep.execute("SELECT pg_sleep(60)"));
-            awaitRequest(request ->
-                    request.action().paramsView().path("statement").asString().contains("pg_sleep")
-                            && request.status() == RequestStatus.APPROVED);
+            // Allowed outright: its allowance is logged before it is forwarded.
+            awaitEntry("action.allowed", entry -> entry.path("data")
+                    .path("params")
+                    .path("statement")
+                    .asString()
+                    .contains("pg_sleep"));
             Thread.sleep(500);
             sleep.cancel();
             assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
@@ -560,6 +585,22 @@ class PostgresProxyTest {
     }
 
     /** The newest state of the first request matching, waiting up to 20 s for it to appear. */
+    /** The latest audit entry of {@code type} that matches, as its leaf's JSON; waits up to 20 s for it. */
+    JsonNode awaitEntry(String type, java.util.function.Predicate<JsonNode> matching) throws InterruptedException {
+        Instant until = Instant.now().plus(Duration.ofSeconds(20));
+        while (Instant.now().isBefore(until)) {
+            List<byte[]> leaves = fixture.store.auditLeaves(0, fixture.store.auditSize());
+            for (byte[] leaf : leaves.reversed()) {
+                JsonNode entry = JSON.readTree(leaf);
+                if (entry.path("type").asString().equals(type) && matching.test(entry)) {
+                    return entry;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + type + " entry matched within 20 s");
+    }
+
     ApprovalRequest awaitRequest(java.util.function.Predicate<ApprovalRequest> matching) throws InterruptedException {
         Instant until = Instant.now().plus(Duration.ofSeconds(20));
         while (Instant.now().isBefore(until)) {

@@ -85,7 +85,12 @@ class AuditCrashTest {
                     }
                 }));
             }
+            // Kill mid-load once enough is acknowledged (a loaded machine may take far longer than 2 s to get there).
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             Thread.sleep(2_000);
+            while (acknowledged.size() <= 20 && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
             gateway.destroyForcibly(); // SIGKILL: no shutdown hook, no last checkpoint, no close
             assertThat(gateway.waitFor(10, TimeUnit.SECONDS)).isTrue();
             running.set(false);
