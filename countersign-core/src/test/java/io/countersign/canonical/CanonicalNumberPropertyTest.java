@@ -7,7 +7,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
 
 /** The integer fast path of {@link CanonicalJson#number} writes what the general ECMAScript layout writes. */
-class CanonicalNumberProperties {
+class CanonicalNumberPropertyTest {
     @Property
     void anIntegerUpTo2To53IsWrittenAsTheGeneralLayoutWritesIt(
             @ForAll @LongRange(min = -9_007_199_254_740_992L, max = 9_007_199_254_740_992L) long integer) {
