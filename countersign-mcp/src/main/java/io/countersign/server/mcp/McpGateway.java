@@ -105,9 +105,7 @@ public final class McpGateway implements ToolService {
         this.prefixed = upstreams.size() > 1;
         Map<Upstream, List<McpSchema.Tool>> listed = new LinkedHashMap<>();
         for (Upstream upstream : upstreams) {
-            List<McpSchema.Tool> tools = upstream.tools();
-            tools.forEach(tool -> pins.see(upstream.name(), tool));
-            listed.put(upstream, tools);
+            listed.put(upstream, firstListing(upstream));
         }
         this.served = serve(listed);
         // One upstream's instructions as it wrote them; with several, each under its server's name (as its tools are
@@ -132,6 +130,30 @@ public final class McpGateway implements ToolService {
             upstream.onRestarted(() -> refresh(upstream));
         });
         pins.onAccepted(this::reserve);
+        // One that came up between its first listing and the listener's registration is listed now.
+        upstreams.stream()
+                .filter(upstream -> upstream.down().isEmpty()
+                        && served.listed().get(upstream).isEmpty())
+                .forEach(this::refresh);
+    }
+
+    /**
+     * The tools of an upstream as the gateway starts: none while it is down (it did not start, or
+     * died since); they are listed once it answers ({@link Upstream#onRestarted}).
+     */
+    private List<McpSchema.Tool> firstListing(Upstream upstream) {
+        if (upstream.down().isPresent()) {
+            return List.of();
+        }
+        List<McpSchema.Tool> tools;
+        try {
+            tools = upstream.tools();
+        } catch (RuntimeException e) {
+            LOG.warn("mcp upstream={} could not list its tools at start: {}", upstream.name(), e.getMessage());
+            return List.of();
+        }
+        tools.forEach(tool -> pins.see(upstream.name(), tool));
+        return tools;
     }
 
     private Served serve(Map<Upstream, List<McpSchema.Tool>> listed) {
@@ -159,16 +181,7 @@ public final class McpGateway implements ToolService {
                     // Not listed while it is being started again; a call to it says why (see call).
                     continue;
                 }
-                McpSchema.Tool shown = pins.servedDefinition(upstream.name(), tool);
-                exposed.add(new McpSchema.Tool(
-                        name,
-                        shown.title(),
-                        shown.description(),
-                        shown.inputSchema(),
-                        shown.outputSchema(),
-                        shown.annotations(),
-                        tool.meta(),
-                        tool.icons()));
+                exposed.add(exposed(name, tool, pins.servedDefinition(upstream.name(), tool)));
             }
         });
         return new Served(
@@ -176,6 +189,30 @@ public final class McpGateway implements ToolService {
                 Map.copyOf(byName),
                 List.copyOf(exposed),
                 Map.copyOf(byAction));
+    }
+
+    /**
+     * The definition agents see: as the upstream wrote it, under the name agents call it by;
+     * while a change waits for an admin, the pinned definition ({@link ToolPinning#servedDefinition}).
+     */
+    private static McpSchema.Tool exposed(String name, McpSchema.Tool listed, McpSchema.Tool shown) {
+        Optional<ObjectNode> json = Verbatim.of(listed);
+        McpSchema.Tool typed = new McpSchema.Tool(
+                name,
+                shown.title(),
+                shown.description(),
+                shown.inputSchema(),
+                shown.outputSchema(),
+                shown.annotations(),
+                Verbatim.without(listed.meta()),
+                listed.icons());
+        if (shown != listed || json.isEmpty()) {
+            return typed;
+        }
+        ObjectNode renamed = json.get().deepCopy();
+        // In place: the key keeps its position.
+        renamed.put("name", name);
+        return Verbatim.with(typed, renamed);
     }
 
     /**
@@ -428,7 +465,9 @@ public final class McpGateway implements ToolService {
     private String recorded(String server, McpSchema.CallToolResult result) {
         String json;
         try {
-            json = mapper.writeValueAsString(result);
+            json = Verbatim.of(result)
+                    .map(mapper::writeValueAsString)
+                    .orElseGet(() -> mapper.writeValueAsString(result));
         } catch (RuntimeException e) {
             json = String.valueOf(result);
         }

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * upstream's transport fails; calls in flight then end at once with a {@link Failure} naming the
  * upstream and what happened, listeners hear it ({@link #whenDown}), later calls fail at once, and
  * the gateway starts the upstream again (connects again, for HTTP) with a backoff of 1 s doubling
- * up to 30 s, telling {@link #onRestarted} listeners once it answers again.
+ * up to 30 s, telling {@link #onRestarted} listeners once it answers again. One that does not
+ * start at all is started again the same way: it is down from the outset.
  */
 final class Upstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
@@ -59,7 +60,22 @@ final class Upstream implements AutoCloseable {
      * One connection: the client, and {@code lost}, completed with why once it is gone (a
      * stdio upstream's process exited, an HTTP upstream's transport failed).
      */
-    private record Link(McpSyncClient client, CompletableFuture<String> lost, Instant since) {}
+    private record Link(Optional<McpSyncClient> connected, CompletableFuture<String> lost, Instant since) {
+        /** A start that failed: lost from the outset, so that it is retried as a loss is. */
+        static Link failed(String why) {
+            return new Link(Optional.empty(), CompletableFuture.completedFuture(why), Instant.now());
+        }
+
+        McpSyncClient client() {
+            // Only a link that is not lost is used for calls, and a failed start is lost from the outset.
+            return connected.orElseThrow(() -> new Failure(lost.getNow("the upstream is not connected")
+                    + "; it is not running now (the gateway is starting it again)"));
+        }
+
+        void close() {
+            connected.ifPresent(McpSyncClient::close);
+        }
+    }
 
     private Upstream(
             String name, UpstreamConfig config, Duration callTimeout, McpJsonMapper json, int maxMessageBytes) {
@@ -68,7 +84,16 @@ final class Upstream implements AutoCloseable {
         this.callTimeout = callTimeout;
         this.json = json;
         this.maxMessageBytes = maxMessageBytes;
-        this.link = connectOnce();
+        Link first;
+        try {
+            first = connectOnce();
+        } catch (RuntimeException e) {
+            // Not left out: started again with the same backoff as an upstream that dies later (a server slow to
+            // come up, a registry npx could not reach for a moment).
+            LOG.error("{}; the gateway starts it again, first in {} s", e.getMessage(), FIRST_BACKOFF.toSeconds());
+            first = Link.failed(e.getMessage());
+        }
+        this.link = first;
         watch(link, FIRST_BACKOFF);
     }
 
@@ -139,7 +164,7 @@ final class Upstream implements AutoCloseable {
             throw new IllegalStateException(
                     "mcp upstream '" + name + "' (" + config + ") did not start: " + e.getMessage(), e);
         }
-        return new Link(client, lost, Instant.now());
+        return new Link(Optional.of(client), lost, Instant.now());
     }
 
     /** Once {@code current} is lost: tells the listeners, then starts the upstream again, after {@code backoff}. */
@@ -159,7 +184,7 @@ final class Upstream implements AutoCloseable {
                                     LOG.warn("mcp upstream={} a listener of its loss failed: {}", name, e.getMessage());
                                 }
                             }
-                            current.client().close();
+                            current.close();
                             Duration first = Duration.between(current.since(), Instant.now())
                                                     .compareTo(HEALTHY)
                                             >= 0
@@ -198,7 +223,7 @@ final class Upstream implements AutoCloseable {
                 continue;
             }
             if (closed) {
-                next.client().close();
+                next.close();
                 return;
             }
             link = next;
@@ -239,7 +264,9 @@ final class Upstream implements AutoCloseable {
 
     /** What the upstream told its clients in {@code initialize} ({@code instructions}), if anything. */
     Optional<String> instructions() {
-        return Optional.ofNullable(link.client().getServerInstructions()).filter(text -> !text.isBlank());
+        return link.connected()
+                .flatMap(client -> Optional.ofNullable(client.getServerInstructions()))
+                .filter(text -> !text.isBlank());
     }
 
     /** Every tool, following pagination. */
@@ -338,7 +365,7 @@ final class Upstream implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        link.client().closeGracefully();
+        link.connected().ifPresent(McpSyncClient::closeGracefully);
     }
 
     @Override
