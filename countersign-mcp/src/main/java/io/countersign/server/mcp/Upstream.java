@@ -51,6 +51,7 @@ final class Upstream implements AutoCloseable {
     private final McpJsonMapper json;
     private final int maxMessageBytes;
     private final AtomicReference<Runnable> toolsChanged = new AtomicReference<>(() -> {});
+    private final AtomicReference<Runnable> catalogChanged = new AtomicReference<>(() -> {});
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> restartListeners = new CopyOnWriteArrayList<>();
     private volatile Link link;
@@ -156,6 +157,10 @@ final class Upstream implements AutoCloseable {
                 .clientInfo(new McpSchema.Implementation("countersign", "0.1.0"))
                 .toolsChangeConsumer(tools ->
                         Thread.ofVirtual().name("mcp-tools-changed-" + name).start(toolsChanged.get()))
+                .resourcesChangeConsumer(resources ->
+                        Thread.ofVirtual().name("mcp-resources-changed-" + name).start(catalogChanged.get()))
+                .promptsChangeConsumer(prompts ->
+                        Thread.ofVirtual().name("mcp-prompts-changed-" + name).start(catalogChanged.get()))
                 .build();
         try {
             client.initialize();
@@ -282,6 +287,79 @@ final class Upstream implements AutoCloseable {
         return tools;
     }
 
+    /** What the upstream serves besides tools, as it listed it (all pages); empty where it declares none. */
+    record Catalog(
+            List<McpSchema.Resource> resources,
+            List<McpSchema.ResourceTemplate> templates,
+            List<McpSchema.Prompt> prompts,
+            boolean completions) {
+        static final Catalog NONE = new Catalog(List.of(), List.of(), List.of(), false);
+
+        Catalog {
+            resources = List.copyOf(resources);
+            templates = List.copyOf(templates);
+            prompts = List.copyOf(prompts);
+        }
+    }
+
+    /** Lists the upstream's resources, resource templates and prompts, following pagination. */
+    Catalog catalog() {
+        McpSyncClient client = link.client();
+        McpSchema.ServerCapabilities capabilities = client.getServerCapabilities();
+        if (capabilities == null) {
+            return Catalog.NONE;
+        }
+        List<McpSchema.Resource> resources = new ArrayList<>();
+        List<McpSchema.ResourceTemplate> templates = new ArrayList<>();
+        if (capabilities.resources() != null) {
+            String cursor = null;
+            do {
+                McpSchema.ListResourcesResult page =
+                        cursor == null ? client.listResources() : client.listResources(cursor);
+                resources.addAll(page.resources());
+                cursor = page.nextCursor();
+            } while (cursor != null && !cursor.isEmpty());
+            cursor = null;
+            do {
+                McpSchema.ListResourceTemplatesResult page =
+                        cursor == null ? client.listResourceTemplates() : client.listResourceTemplates(cursor);
+                templates.addAll(page.resourceTemplates());
+                cursor = page.nextCursor();
+            } while (cursor != null && !cursor.isEmpty());
+        }
+        List<McpSchema.Prompt> prompts = new ArrayList<>();
+        if (capabilities.prompts() != null) {
+            String cursor = null;
+            do {
+                McpSchema.ListPromptsResult page = cursor == null ? client.listPrompts() : client.listPrompts(cursor);
+                prompts.addAll(page.prompts());
+                cursor = page.nextCursor();
+            } while (cursor != null && !cursor.isEmpty());
+        }
+        return new Catalog(resources, templates, prompts, capabilities.completions() != null);
+    }
+
+    /**
+     * Runs {@code listener} (on a virtual thread of its own) each time the upstream says its
+     * resources or prompts changed ({@code notifications/resources/list_changed}, {@code
+     * notifications/prompts/list_changed}).
+     */
+    void onCatalogChanged(Runnable listener) {
+        catalogChanged.set(requireNonNull(listener, "listener is null"));
+    }
+
+    McpSchema.ReadResourceResult read(McpSchema.ReadResourceRequest request) {
+        return request(client -> client.readResource(request));
+    }
+
+    McpSchema.GetPromptResult prompt(McpSchema.GetPromptRequest request) {
+        return request(client -> client.getPrompt(request));
+    }
+
+    McpSchema.CompleteResult complete(McpSchema.CompleteRequest request) {
+        return request(client -> client.completeCompletion(request));
+    }
+
     /**
      * Runs {@code listener} (on a virtual thread of its own) each time the upstream says its tools
      * changed ({@code notifications/tools/list_changed}).
@@ -295,19 +373,24 @@ final class Upstream implements AutoCloseable {
      * words (not the SDK's Reactor exception): {@link Failure}.
      */
     McpSchema.CallToolResult call(McpSchema.CallToolRequest request) {
+        return request(client -> client.callTool(request));
+    }
+
+    /** One request of the client's, bounded by {@code callTimeout} and ended at once if the upstream dies. */
+    private <T> T request(java.util.function.Function<McpSyncClient, T> operation) {
         Link current = link;
         if (current.lost().isDone()) {
             throw new Failure(current.lost().join() + "; it is not running now (the gateway is starting it again)");
         }
-        CompletableFuture<McpSchema.CallToolResult> result = new CompletableFuture<>();
-        Thread.ofVirtual().name("mcp-upstream-call-" + name).start(() -> {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("mcp-upstream-" + name).start(() -> {
             try {
-                result.complete(current.client().callTool(request));
+                result.complete(operation.apply(current.client()));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
         });
-        CompletableFuture<McpSchema.CallToolResult> died = current.lost().thenApply(why -> {
+        CompletableFuture<T> died = current.lost().thenApply(why -> {
             throw new Failure(why + " during the call");
         });
         try {

@@ -186,19 +186,25 @@ final class McpSupervisionTest {
                         "flaky",
                         new UpstreamConfig.Stdio(
                                 "node",
-                                List.of(NpmServers.testScript("flaky-server.mjs").toString(), refuse.toString()),
+                                List.of(
+                                        NpmServers.testScript("flaky-server.mjs")
+                                                .toString(),
+                                        refuse.toString()),
                                 Map.of())),
                 Set.of(),
                 CALL_TIMEOUT);
         try (McpTestGateway lateGateway = new McpTestGateway(elsewhere, late)) {
             McpSyncClient client = lateGateway.httpClient(lateGateway.agent("late-agent"));
             try {
-                assertThat(client.listTools().tools()).as("nothing served while it refuses").isEmpty();
+                assertThat(client.listTools().tools())
+                        .as("nothing served while it refuses")
+                        .isEmpty();
 
                 Files.delete(refuse);
 
-                await(() -> client.listTools().tools().stream().anyMatch(tool -> tool.name()
-                                .equals("pid")),
+                await(
+                        () -> client.listTools().tools().stream()
+                                .anyMatch(tool -> tool.name().equals("pid")),
                         "its tools are listed once it starts");
                 assertThat(failed(client.callTool(new McpSchema.CallToolRequest("pid", Map.of()))))
                         .isFalse();
