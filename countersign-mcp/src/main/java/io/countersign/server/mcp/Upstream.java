@@ -162,12 +162,28 @@ final class Upstream implements AutoCloseable {
                 .promptsChangeConsumer(prompts ->
                         Thread.ofVirtual().name("mcp-prompts-changed-" + name).start(catalogChanged.get()))
                 .build();
+        // A process that exits at start fails its start at once, not after the initialization timeout.
+        CompletableFuture<Object> initialized = new CompletableFuture<>();
+        Thread.ofVirtual().name("mcp-upstream-initialize-" + name).start(() -> {
+            try {
+                initialized.complete(client.initialize());
+            } catch (RuntimeException e) {
+                initialized.completeExceptionally(e);
+            }
+        });
         try {
-            client.initialize();
-        } catch (RuntimeException e) {
+            initialized
+                    .applyToEither(
+                            lost.thenApply(why -> {
+                                throw new Failure(why);
+                            }),
+                            started -> started)
+                    .join();
+        } catch (java.util.concurrent.CompletionException e) {
             client.close();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new IllegalStateException(
-                    "mcp upstream '" + name + "' (" + config + ") did not start: " + e.getMessage(), e);
+                    "mcp upstream '" + name + "' (" + config + ") did not start: " + cause.getMessage(), cause);
         }
         return new Link(Optional.of(client), lost, Instant.now());
     }
