@@ -335,13 +335,18 @@ final class Upstream implements AutoCloseable {
                 resources.addAll(page.resources());
                 cursor = page.nextCursor();
             } while (cursor != null && !cursor.isEmpty());
-            cursor = null;
-            do {
-                McpSchema.ListResourceTemplatesResult page =
-                        cursor == null ? client.listResourceTemplates() : client.listResourceTemplates(cursor);
-                templates.addAll(page.resourceTemplates());
-                cursor = page.nextCursor();
-            } while (cursor != null && !cursor.isEmpty());
+            try {
+                cursor = null;
+                do {
+                    McpSchema.ListResourceTemplatesResult page =
+                            cursor == null ? client.listResourceTemplates() : client.listResourceTemplates(cursor);
+                    templates.addAll(page.resourceTemplates());
+                    cursor = page.nextCursor();
+                } while (cursor != null && !cursor.isEmpty());
+            } catch (McpError e) {
+                // Templates are optional for a server with resources: one that does not know the method has none.
+                LOG.debug("mcp upstream={} lists no resource templates: {}", name, e.getMessage());
+            }
         }
         List<McpSchema.Prompt> prompts = new ArrayList<>();
         if (capabilities.prompts() != null) {
