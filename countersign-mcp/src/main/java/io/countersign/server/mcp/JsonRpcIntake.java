@@ -15,8 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
  * alike. The SDK stops reading stdio for good at the first line it can't parse, and answers
  * malformed HTTP bodies with a Java stack trace; here each bad message gets the JSON-RPC error the
  * spec names and the session goes on. {@code notifications/cancelled} is handled here (the SDK
- * ignores it), and each {@code tools/call} is tagged so the gateway knows which call of which
- * client it is running, to cancel it when that client gives up.
+ * ignores it), and each {@code tools/call}, {@code resources/read} and {@code prompts/get} is tagged so
+ * the gateway knows which call of which client it is running, to cancel it when that client gives up.
  */
 final class JsonRpcIntake {
     static final int PARSE_ERROR = -32700;
@@ -116,11 +116,22 @@ final class JsonRpcIntake {
         if (params != null && !params.isObject()) {
             return reject(Optional.of(id), INVALID_PARAMS, "Invalid params: 'params' must be an object", 400);
         }
-        if (!"tools/call".equals(method.asString())) {
+        // What the gateway decides, and may hold for a human: each is tracked, to be cancelled when its client goes.
+        String named =
+                switch (method.asString()) {
+                    case "tools/call", "prompts/get" -> "name";
+                    case "resources/read" -> "uri";
+                    default -> "";
+                };
+        if (named.isEmpty()) {
             return new Pass(text, Optional.empty());
         }
-        if (params == null || !params.path("name").isString()) {
-            return reject(Optional.of(id), INVALID_PARAMS, "Invalid params: tools/call needs 'name', a string", 400);
+        if (params == null || !params.path(named).isString()) {
+            return reject(
+                    Optional.of(id),
+                    INVALID_PARAMS,
+                    "Invalid params: " + method.asString() + " needs '" + named + "', a string",
+                    400);
         }
         JsonNode arguments = params.get("arguments");
         if (arguments != null && !arguments.isObject() && !arguments.isNull()) {

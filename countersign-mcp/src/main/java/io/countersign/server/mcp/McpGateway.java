@@ -53,6 +53,8 @@ public final class McpGateway implements ToolService {
     private static final Duration EXPIRY_GRACE = Duration.ofSeconds(2);
 
     private static final int MAX_RECORDED_RESULT_CHARS = 16 * 1024;
+    /** The JSON-RPC error code of a refused or failed read or prompts/get (a server error, JSON-RPC 2.0 section 5.1). */
+    static final int REFUSED = -32000;
 
     private final Workflow workflow;
     private final JsonMapper mapper;
@@ -67,6 +69,7 @@ public final class McpGateway implements ToolService {
     private final HeldRequests held;
     private final Optional<String> instructions;
     private final boolean prefixed;
+    private final UpstreamOffers offers;
     private final List<Consumer<List<McpSchema.Tool>>> toolListeners = new CopyOnWriteArrayList<>();
     private final Object refreshing = new Object();
     private volatile Served served;
@@ -106,11 +109,10 @@ public final class McpGateway implements ToolService {
         this.prefixed = upstreams.size() > 1;
         Map<Upstream, List<McpSchema.Tool>> listed = new LinkedHashMap<>();
         for (Upstream upstream : upstreams) {
-            List<McpSchema.Tool> tools = upstream.tools();
-            tools.forEach(tool -> pins.see(upstream.name(), tool));
-            listed.put(upstream, tools);
+            listed.put(upstream, firstListing(upstream));
         }
         this.served = serve(listed);
+        this.offers = new UpstreamOffers(upstreams, prefixed);
         // One upstream's instructions as it wrote them; with several, each under its server's name (as its tools are
         // prefixed).
         List<String> parts = upstreams.stream()
@@ -133,6 +135,30 @@ public final class McpGateway implements ToolService {
             upstream.onRestarted(() -> refresh(upstream));
         });
         pins.onAccepted(this::reserve);
+        // One that came up between its first listing and the listener's registration is listed now.
+        upstreams.stream()
+                .filter(upstream -> upstream.down().isEmpty()
+                        && served.listed().get(upstream).isEmpty())
+                .forEach(this::refresh);
+    }
+
+    /**
+     * The tools of an upstream as the gateway starts: none while it is down (it did not start, or
+     * died since); they are listed once it answers ({@link Upstream#onRestarted}).
+     */
+    private List<McpSchema.Tool> firstListing(Upstream upstream) {
+        if (upstream.down().isPresent()) {
+            return List.of();
+        }
+        List<McpSchema.Tool> tools;
+        try {
+            tools = upstream.tools();
+        } catch (RuntimeException e) {
+            LOG.warn("mcp upstream={} could not list its tools at start: {}", upstream.name(), e.getMessage());
+            return List.of();
+        }
+        tools.forEach(tool -> pins.see(upstream.name(), tool));
+        return tools;
     }
 
     private Served serve(Map<Upstream, List<McpSchema.Tool>> listed) {
@@ -160,16 +186,7 @@ public final class McpGateway implements ToolService {
                     // Not listed while it is being started again; a call to it says why (see call).
                     continue;
                 }
-                McpSchema.Tool shown = pins.servedDefinition(upstream.name(), tool);
-                exposed.add(new McpSchema.Tool(
-                        name,
-                        shown.title(),
-                        shown.description(),
-                        shown.inputSchema(),
-                        shown.outputSchema(),
-                        shown.annotations(),
-                        tool.meta(),
-                        tool.icons()));
+                exposed.add(exposed(name, tool, pins.servedDefinition(upstream.name(), tool)));
             }
         });
         return new Served(
@@ -177,6 +194,30 @@ public final class McpGateway implements ToolService {
                 Map.copyOf(byName),
                 List.copyOf(exposed),
                 Map.copyOf(byAction));
+    }
+
+    /**
+     * The definition agents see: as the upstream wrote it, under the name agents call it by;
+     * while a change waits for an admin, the pinned definition ({@link ToolPinning#servedDefinition}).
+     */
+    private static McpSchema.Tool exposed(String name, McpSchema.Tool listed, McpSchema.Tool shown) {
+        Optional<ObjectNode> json = Verbatim.of(listed);
+        McpSchema.Tool typed = new McpSchema.Tool(
+                name,
+                shown.title(),
+                shown.description(),
+                shown.inputSchema(),
+                shown.outputSchema(),
+                shown.annotations(),
+                Verbatim.without(listed.meta()),
+                listed.icons());
+        if (shown != listed || json.isEmpty()) {
+            return typed;
+        }
+        ObjectNode renamed = json.get().deepCopy();
+        // In place: the key keeps its position.
+        renamed.put("name", name);
+        return Verbatim.with(typed, renamed);
     }
 
     /**
@@ -240,6 +281,108 @@ public final class McpGateway implements ToolService {
     }
 
     @Override
+    public Offer offer() {
+        return offers.offer();
+    }
+
+    @Override
+    public Subscription onOfferChanged(Consumer<Offer> listener) {
+        return offers.onChanged(listener);
+    }
+
+    @Override
+    public McpSchema.ReadResourceResult read(
+            Agent agent, String server, McpSchema.ReadResourceRequest request, Waiting waiting) {
+        requireNonNull(agent, "agent is null");
+        Upstream upstream = serving(server);
+        String uri = request.uri();
+        ObjectNode params = mapper.createObjectNode().put("uri", uri);
+        Action action = action(
+                "mcp." + server + ".resources.read",
+                ToolNames.resourceOf(server, uri),
+                server,
+                params,
+                "MCP resources/read " + uri + " on " + server);
+        return gated(
+                agent,
+                upstream,
+                action,
+                "resource " + uri,
+                waiting,
+                why -> {
+                    throw refusedRequest(why);
+                },
+                () -> upstream.read(new McpSchema.ReadResourceRequest(uri, null)),
+                result -> false);
+    }
+
+    @Override
+    public McpSchema.GetPromptResult prompt(
+            Agent agent, String server, McpSchema.GetPromptRequest request, Waiting waiting) {
+        requireNonNull(agent, "agent is null");
+        Upstream upstream = serving(server);
+        String name = offers.promptName(server, request.name());
+        ObjectNode params = mapper.createObjectNode().put("name", name);
+        params.set("arguments", mapper.valueToTree(request.arguments() == null ? Map.of() : request.arguments()));
+        Action action = action(
+                "mcp." + server + ".prompts.get", server, server, params, "MCP prompts/get " + name + " on " + server);
+        return gated(
+                agent,
+                upstream,
+                action,
+                "prompt " + name,
+                waiting,
+                why -> {
+                    throw refusedRequest(why);
+                },
+                () -> upstream.prompt(new McpSchema.GetPromptRequest(name, request.arguments(), null)),
+                result -> false);
+    }
+
+    /**
+     * Not decided: a completion suggests values for an argument the agent is typing; the read or
+     * prompts/get it leads to is decided.
+     */
+    @Override
+    public McpSchema.CompleteResult complete(Agent agent, String server, McpSchema.CompleteRequest request) {
+        requireNonNull(agent, "agent is null");
+        Upstream upstream = serving(server);
+        McpSchema.CompleteReference ref = request.ref() instanceof McpSchema.PromptReference prompt
+                ? new McpSchema.PromptReference(prompt.type(), offers.promptName(server, prompt.name()), prompt.title())
+                : request.ref();
+        try {
+            return upstream.complete(new McpSchema.CompleteRequest(ref, request.argument(), null, request.context()));
+        } catch (RuntimeException e) {
+            throw refusedRequest(e.getMessage());
+        }
+    }
+
+    private Upstream serving(String server) {
+        Upstream upstream = offers.upstream(server).orElseThrow(() -> refusedRequest("no upstream '" + server + "'"));
+        Optional<String> down = upstream.down();
+        if (down.isPresent()) {
+            throw refusedRequest(down.get() + "; it is not running now (the gateway is starting it again)");
+        }
+        return upstream;
+    }
+
+    /** The action; on {@code fallback} where {@code resource} is not one a policy can name (too long). */
+    private static Action action(String name, String resource, String fallback, ObjectNode params, String reason) {
+        try {
+            return new Action(name, resource, params, reason, Optional.empty());
+        } catch (IllegalArgumentException e) {
+            return new Action(name, fallback, params, reason, Optional.empty());
+        }
+    }
+
+    /** A read or prompts/get refused or failed: a JSON-RPC error with the reason (they have no isError result). */
+    static io.modelcontextprotocol.spec.McpError refusedRequest(String why) {
+        return io.modelcontextprotocol.spec.McpError.builder(REFUSED)
+                .message(why)
+                .build();
+    }
+
+    @Override
     public List<McpSchema.Tool> tools() {
         return served.tools();
     }
@@ -267,34 +410,61 @@ public final class McpGateway implements ToolService {
                 "MCP tools/call " + route.tool().name() + " on "
                         + route.upstream().name(),
                 Optional.empty());
+        return gated(
+                agent,
+                route.upstream(),
+                action,
+                "tool " + route.tool().name(),
+                waiting,
+                McpGateway::error,
+                () -> route.upstream()
+                        .call(new McpSchema.CallToolRequest(route.tool().name(), args)),
+                result -> Boolean.TRUE.equals(result.isError()));
+    }
+
+    /**
+     * The seam's steps for one request of an agent's: decides {@code action} (holding it for a
+     * human where the policy asks), runs {@code run} upstream only once it is allowed or approved
+     * and its agent still waits, and records the outcome with the grant. Every refusal and failure
+     * is {@code refused} applied to the reason: an {@code isError} result for a tool, an error for a read.
+     */
+    private <R> R gated(
+            Agent agent,
+            Upstream upstream,
+            Action action,
+            String what,
+            Waiting waiting,
+            Function<String, R> refused,
+            Supplier<R> run,
+            java.util.function.Predicate<R> failed) {
         ApprovalRequest request;
         try {
             request = workflow.submit(agent, action, Optional.empty());
             if (request.status() == RequestStatus.PENDING) {
-                request = awaitDecision(request, route.upstream(), waiting);
+                request = awaitDecision(request, upstream, waiting);
             }
         } catch (WorkflowException e) {
-            return error("Countersign refused " + route.action() + ": " + e.getMessage());
+            return refused.apply("Countersign refused " + action.action() + ": " + e.getMessage());
         } catch (StoreUnavailableException e) {
             // The database went away after the call was authenticated: say so, as /v1 does with a 503 (the driver's
             // message, which names hosts, stays in the log).
-            LOG.warn("mcp agent={} tool={}: the store is unavailable: {}", agent.name(), tool, e.getMessage());
-            return error("Countersign can't reach its database right now; "
-                    + route.tool().name() + " was not run; try again in a few seconds");
+            LOG.warn("mcp agent={} {}: the store is unavailable: {}", agent.name(), what, e.getMessage());
+            return refused.apply(
+                    "Countersign can't reach its database right now; " + what + " was not run; try again in a few seconds");
         }
         LOG.debug(
-                "mcp agent={} tool={} action={} request={} status={}",
+                "mcp agent={} {} action={} request={} status={}",
                 agent.name(),
-                tool,
-                route.action(),
+                what,
+                action.action(),
                 request.id(),
                 request.status().wireName());
         if (request.status() != RequestStatus.APPROVED) {
-            return error(refusal(request));
+            return refused.apply(refusal(request));
         }
         Optional<String> grant = workflow.grantToken(request);
         if (grant.isEmpty()) {
-            return error("Countersign approved request " + request.id()
+            return refused.apply("Countersign approved request " + request.id()
                     + " but its grant is no longer usable (expired before the call)");
         }
         Optional<String> gone = waiting.gone();
@@ -302,9 +472,25 @@ public final class McpGateway implements ToolService {
             // Approved just as the agent went: it is not run now that nobody waits for it; the grant is used up.
             String why = "not run: " + gone.get();
             report(agent, request, action, grant.get(), Execution.Outcome.FAILED, () -> why);
-            return error("Countersign: " + route.action() + " (request " + request.id() + ") " + why);
+            return refused.apply("Countersign: " + action.action() + " (request " + request.id() + ") " + why);
         }
-        return forward(agent, route, action, request, grant.get(), args);
+        R result;
+        try {
+            result = run.get();
+        } catch (Upstream.Failure e) {
+            String why = e.getMessage() + " (" + what + ")";
+            LOG.warn("mcp request={} {}", request.id(), why);
+            report(agent, request, action, grant.get(), Execution.Outcome.FAILED, () -> why);
+            return refused.apply(why);
+        } catch (RuntimeException e) {
+            String why = "upstream '" + upstream.name() + "' failed on " + what + ": " + e.getMessage();
+            LOG.warn("mcp request={} {}", request.id(), why);
+            report(agent, request, action, grant.get(), Execution.Outcome.FAILED, () -> why);
+            return refused.apply(why);
+        }
+        Execution.Outcome outcome = failed.test(result) ? Execution.Outcome.FAILED : Execution.Outcome.SUCCEEDED;
+        report(agent, request, action, grant.get(), outcome, () -> recorded(upstream.name(), result));
+        return result;
     }
 
     private ApprovalRequest awaitDecision(ApprovalRequest pending, Upstream upstream, Waiting waiting) {
@@ -364,36 +550,6 @@ public final class McpGateway implements ToolService {
         return held.sweepDeadProcesses();
     }
 
-    private McpSchema.CallToolResult forward(
-            Agent agent, Route route, Action action, ApprovalRequest request, String grant, Map<String, Object> args) {
-        McpSchema.CallToolResult result;
-        try {
-            result = route.upstream()
-                    .call(new McpSchema.CallToolRequest(route.tool().name(), args));
-        } catch (Upstream.Failure e) {
-            String why = e.getMessage() + " (tool " + route.tool().name() + ")";
-            LOG.warn("mcp request={} {}", request.id(), why);
-            report(agent, request, action, grant, Execution.Outcome.FAILED, () -> why);
-            return error(why);
-        } catch (RuntimeException e) {
-            String why = "upstream '" + route.upstream().name() + "' failed on "
-                    + route.tool().name() + ": " + e.getMessage();
-            LOG.warn("mcp request={} {}", request.id(), why);
-            report(agent, request, action, grant, Execution.Outcome.FAILED, () -> why);
-            return error(why);
-        }
-        Execution.Outcome outcome =
-                Boolean.TRUE.equals(result.isError()) ? Execution.Outcome.FAILED : Execution.Outcome.SUCCEEDED;
-        report(
-                agent,
-                request,
-                action,
-                grant,
-                outcome,
-                () -> recorded(route.upstream().name(), result));
-        return result;
-    }
-
     /**
      * Consumes the grant and records the outcome (serializing the result for the record, too) off
      * the agent's path: the decision was durable
@@ -432,10 +588,12 @@ public final class McpGateway implements ToolService {
     }
 
     /** The result as the audit log keeps it: the JSON, or {@code sha256:<hex> size:<n>} where it is sensitive or large. */
-    private String recorded(String server, McpSchema.CallToolResult result) {
+    private String recorded(String server, Object result) {
         String json;
         try {
-            json = mapper.writeValueAsString(result);
+            json = Verbatim.of(result)
+                    .map(mapper::writeValueAsString)
+                    .orElseGet(() -> mapper.writeValueAsString(result));
         } catch (RuntimeException e) {
             json = String.valueOf(result);
         }

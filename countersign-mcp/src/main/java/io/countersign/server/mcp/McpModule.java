@@ -35,7 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The MCP gateway as the composition root sees it: connects the configured upstreams, serves them
  * on {@code /mcp} and, for {@code countersign mcp --stdio}, on a stream pair. An upstream that
- * does not start is logged and left out; the others are served.
+ * does not start is logged and started again with backoff; the others are served meanwhile.
  */
 public final class McpModule implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(McpModule.class);
@@ -122,14 +122,16 @@ public final class McpModule implements AutoCloseable {
         requireNonNull(config, "config is null");
         McpJsonMapper json = new JacksonMcpJsonMapper(mapper.rebuild()
                 .addMixIn(McpSchema.ElicitUrlRequest.class, UntypedElicitation.class)
+                // Definitions and results pass through as the upstream wrote them (Verbatim).
+                .addModule(Verbatim.module())
                 .build());
         List<Upstream> upstreams = new ArrayList<>();
         for (Map.Entry<String, UpstreamConfig> server : config.servers().entrySet()) {
-            try {
-                upstreams.add(Upstream.connect(server.getKey(), server.getValue(), config.callTimeout(), json));
+            // One that does not start is started again with backoff, as one that dies later is (Upstream).
+            Upstream upstream = Upstream.connect(server.getKey(), server.getValue(), config.callTimeout(), json);
+            upstreams.add(upstream);
+            if (upstream.down().isEmpty()) {
                 LOG.info("mcp upstream={} connected ({})", server.getKey(), server.getValue());
-            } catch (RuntimeException e) {
-                LOG.error("mcp upstream={} left out: {}", server.getKey(), e.getMessage());
             }
         }
         try {

@@ -70,15 +70,29 @@ final class McpProtocol {
         Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification =
                 tool -> specification(service, tool, exchange -> agent, built, calls, false);
         // listChanged: when an upstream changes its tools, the session is told (tools/list_changed).
-        McpSyncServer server = McpServer.sync(transport)
-                .serverInfo(SERVER_INFO)
-                .jsonMapper(json)
-                .instructions(service.instructions().orElse(null))
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-                .tools(service.tools().stream().map(specification).toList())
+        McpProtocol.AgentOf agents = exchange -> agent;
+        McpSyncServer server = OfferBinding.offer(
+                        McpServer.sync(transport)
+                                .serverInfo(SERVER_INFO)
+                                .jsonMapper(json)
+                                .instructions(service.instructions().orElse(null))
+                                .capabilities(OfferBinding.capabilities(service.offer(), true))
+                                .tools(service.tools().stream()
+                                        .map(specification)
+                                        .toList()),
+                        service,
+                        agents,
+                        built,
+                        calls,
+                        false)
                 .build();
         built.set(server);
-        return new Stdio(server, followToolChanges(service, server, specification));
+        ToolService.Subscription tools = followToolChanges(service, server, specification);
+        ToolService.Subscription offers = OfferBinding.follow(service, server, agents, built, calls, false);
+        return new Stdio(server, () -> {
+            tools.close();
+            offers.close();
+        });
     }
 
     /** A stdio session, and its subscription to tool changes. */
@@ -162,19 +176,31 @@ final class McpProtocol {
         // immediateExecution: the call runs on the request's own thread, which blocks for the answer
         // anyway, instead of being handed to Reactor's boundedElastic pool and back (one thread hop
         // less on every call; on a loaded machine a hop costs milliseconds).
-        McpStatelessSyncServer server = McpServer.sync(transport)
-                .serverInfo(SERVER_INFO)
-                .jsonMapper(json)
-                .instructions(service.instructions().orElse(null))
-                .capabilities(
-                        McpSchema.ServerCapabilities.builder().tools(false).build())
-                .immediateExecution(true)
-                .tools(service.tools().stream().map(specification).toList())
+        McpStatelessSyncServer server = OfferBinding.offer(
+                        McpServer.sync(transport)
+                                .serverInfo(SERVER_INFO)
+                                .jsonMapper(json)
+                                .instructions(service.instructions().orElse(null))
+                                .capabilities(OfferBinding.capabilities(service.offer(), false))
+                                .immediateExecution(true)
+                                .tools(service.tools().stream()
+                                        .map(specification)
+                                        .toList()),
+                        service,
+                        calls)
                 .build();
         // Stateless: nobody to tell of a change; the next tools/list has it.
-        ToolService.Subscription changes = service.onToolsChanged(tools ->
-                sync(tools, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool))));
-        return new Http(transport, server::close, changes, false);
+        ToolService.Subscription tools = service.onToolsChanged(changed -> sync(
+                changed, server.listTools(), server::removeTool, tool -> server.addTool(specification.apply(tool))));
+        ToolService.Subscription offers = OfferBinding.follow(service, server, calls);
+        return new Http(
+                transport,
+                server::close,
+                () -> {
+                    tools.close();
+                    offers.close();
+                },
+                false);
     }
 
     /**
@@ -197,16 +223,34 @@ final class McpProtocol {
         AtomicReference<McpSyncServer> built = new AtomicReference<>();
         Function<McpSchema.Tool, McpServerFeatures.SyncToolSpecification> specification = tool ->
                 specification(service, tool, exchange -> agentOf(exchange.transportContext()), built, calls, true);
-        McpSyncServer server = McpServer.sync(transport)
-                .serverInfo(SERVER_INFO)
-                .jsonMapper(json)
-                .instructions(service.instructions().orElse(null))
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(true).build())
-                .immediateExecution(true)
-                .tools(service.tools().stream().map(specification).toList())
+        McpProtocol.AgentOf agents = exchange -> agentOf(exchange.transportContext());
+        McpSyncServer server = OfferBinding.offer(
+                        McpServer.sync(transport)
+                                .serverInfo(SERVER_INFO)
+                                .jsonMapper(json)
+                                .instructions(service.instructions().orElse(null))
+                                .capabilities(OfferBinding.capabilities(service.offer(), true))
+                                .immediateExecution(true)
+                                .tools(service.tools().stream()
+                                        .map(specification)
+                                        .toList()),
+                        service,
+                        agents,
+                        built,
+                        calls,
+                        true)
                 .build();
         built.set(server);
-        return new Http(transport, server::closeGracefully, followToolChanges(service, server, specification), true);
+        ToolService.Subscription tools = followToolChanges(service, server, specification);
+        ToolService.Subscription offers = OfferBinding.follow(service, server, agents, built, calls, true);
+        return new Http(
+                transport,
+                server::closeGracefully,
+                () -> {
+                    tools.close();
+                    offers.close();
+                },
+                true);
     }
 
     /** The agent {@link McpRoutes} authenticated, for the tool handlers. */
@@ -215,7 +259,7 @@ final class McpProtocol {
         return agent == null ? McpTransportContext.EMPTY : McpTransportContext.create(Map.of(AGENT, agent));
     }
 
-    private static Agent agentOf(McpTransportContext context) {
+    static Agent agentOf(McpTransportContext context) {
         if (context.get(AGENT) instanceof Agent agent) {
             return agent;
         }
@@ -223,7 +267,7 @@ final class McpProtocol {
         throw new IllegalStateException("an MCP call arrived without an authenticated agent");
     }
 
-    private interface AgentOf {
+    interface AgentOf {
         Agent of(McpSyncServerExchange exchange);
     }
 
@@ -257,16 +301,27 @@ final class McpProtocol {
             ToolService.Waiting waiting,
             CallsInFlight calls,
             Optional<CallsInFlight.Probe> probe) {
-        Object token = request.meta() == null ? null : request.meta().get(JsonRpcIntake.CALL_TOKEN);
+        return tracked(
+                request.meta(),
+                waiting,
+                calls,
+                probe,
+                tracking -> service.call(agent, request.name(), request.arguments(), tracking));
+    }
+
+    /** Runs {@code run} with {@code waiting} told when the client of the request tagged in {@code meta} goes. */
+    static <T> T tracked(
+            @Nullable Map<String, Object> meta,
+            ToolService.Waiting waiting,
+            CallsInFlight calls,
+            Optional<CallsInFlight.Probe> probe,
+            Function<ToolService.Waiting, T> run) {
+        Object token = meta == null ? null : meta.get(JsonRpcIntake.CALL_TOKEN);
         Optional<CallsInFlight.Call> call = token instanceof String value ? calls.find(value) : Optional.empty();
         probe.ifPresent(check -> call.ifPresent(c -> c.probeWith(check)));
         try {
-            return service.call(
-                    agent,
-                    request.name(),
-                    request.arguments(),
-                    call.<ToolService.Waiting>map(c -> new CallWaiting(waiting, c))
-                            .orElse(waiting));
+            return run.apply(call.<ToolService.Waiting>map(c -> new CallWaiting(waiting, c))
+                    .orElse(waiting));
         } finally {
             call.ifPresent(calls::close);
         }
@@ -276,7 +331,7 @@ final class McpProtocol {
      * A session's client is asked for a ping on the held call's own stream: a client that was killed
      * or dropped the stream fails it, or does not answer within {@code PING_TIMEOUT}.
      */
-    private record Ping(McpSyncServerExchange exchange) implements CallsInFlight.Probe {
+    record Ping(McpSyncServerExchange exchange) implements CallsInFlight.Probe {
         private static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
 
         @Override
@@ -330,7 +385,11 @@ final class McpProtocol {
     }
 
     private static @Nullable Object progressToken(McpSchema.CallToolRequest request) {
-        return request.meta() == null ? null : request.meta().get("progressToken");
+        return progressToken(request.meta());
+    }
+
+    static @Nullable Object progressToken(@Nullable Map<String, Object> meta) {
+        return meta == null ? null : meta.get("progressToken");
     }
 
     /**
@@ -339,7 +398,7 @@ final class McpProtocol {
      * {@code elicitation.url}, sent off the held call's thread (the client answers when its user
      * has seen it), and {@code notifications/elicitation/complete} once the request is settled.
      */
-    private static final class SessionWaiting implements ToolService.Waiting {
+    static final class SessionWaiting implements ToolService.Waiting {
         private final McpSyncServerExchange exchange;
         private final Object token;
         private final AtomicReference<McpSyncServer> server;

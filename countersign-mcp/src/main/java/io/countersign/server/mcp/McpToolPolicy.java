@@ -29,6 +29,8 @@ import java.util.function.Function;
 final class McpToolPolicy implements PolicyEngine {
     static final String DESTRUCTIVE_RULE = "mcp:destructiveHint";
     static final String PINNING_RULE = "mcp:pinning";
+    private static final java.util.regex.Pattern OFFERED =
+            java.util.regex.Pattern.compile("mcp\\.([A-Za-z0-9_-]+)\\.(resources\\.read|prompts\\.get)");
 
     /** A served tool as its upstream defines it. */
     record ServedTool(String server, McpSchema.Tool tool) {
@@ -55,6 +57,16 @@ final class McpToolPolicy implements PolicyEngine {
     @Override
     public Decision decide(DecisionInput input) {
         Decision decision = policy.decide(input);
+        if (decision.rules().isEmpty() && offeredToRead(input.action())) {
+            return new Decision(
+                    Effect.ALLOW,
+                    List.of(),
+                    "no rule matched " + input.action().action()
+                            + "; what an upstream offers to read (its resources and prompts) is allowed unless a rule"
+                            + " says otherwise",
+                    decision.policyVersion(),
+                    List.of());
+        }
         ServedTool served = servedByAction.apply(input.action().action());
         if (served == null || !served.server().equals(input.action().resource())) {
             return decision;
@@ -66,6 +78,16 @@ final class McpToolPolicy implements PolicyEngine {
         Optional<ToolPinning.Change> change =
                 pins.changed(served.server(), served.tool().name());
         return change.isPresent() ? pinned(decision, change.get()) : decision;
+    }
+
+    /** {@code mcp.<server>.resources.read} or {@code mcp.<server>.prompts.get} of a configured server, on its resources. */
+    private boolean offeredToRead(io.countersign.action.Action action) {
+        java.util.regex.Matcher offered = OFFERED.matcher(action.action());
+        if (!offered.matches() || !config.servers().containsKey(offered.group(1))) {
+            return false;
+        }
+        String server = offered.group(1);
+        return action.resource().equals(server) || action.resource().startsWith(server + "/");
     }
 
     private Decision byAnnotation(Decision byDefault, String action, McpSchema.ToolAnnotations hints) {

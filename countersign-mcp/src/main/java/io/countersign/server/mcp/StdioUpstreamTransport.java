@@ -76,8 +76,14 @@ final class StdioUpstreamTransport implements McpClientTransport {
         }
         process = Optional.of(child);
         child.onExit().thenAccept(exited -> lose("upstream '" + name + "' exited (status " + exited.exitValue() + ")"));
-        Thread.ofVirtual().name("mcp-upstream-stderr-" + name).start(() -> drainStderr(child.getErrorStream()));
-        Thread.ofVirtual().name("mcp-upstream-in-" + name).start(() -> read(child, handler));
+        // Platform threads: a read of a process pipe pins a virtual thread's carrier for as long as it blocks (the
+        // whole life of the upstream), and a few upstreams would then leave no carrier for the gateway's own virtual
+        // threads (a call in flight, the supervisor), seen under load as calls that time out.
+        Thread.ofPlatform()
+                .daemon()
+                .name("mcp-upstream-stderr-" + name)
+                .start(() -> drainStderr(child.getErrorStream()));
+        Thread.ofPlatform().daemon().name("mcp-upstream-in-" + name).start(() -> read(child, handler));
     }
 
     private void read(Process child, Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {

@@ -39,6 +39,36 @@ public final class ToolNames {
         return "mcp." + server + "." + segment(toolName);
     }
 
+    /**
+     * The action resource of an MCP resource: {@code <server>/} and the URI's segments, each
+     * escaped as a tool name is ({@link #segment}) but keeping {@code .}, {@code :}, {@code @},
+     * {@code =} and {@code +}, empty segments left out: {@code test://static/resource/1} on server
+     * {@code everything} is {@code everything/test:/static/resource/1}. The exact URI is in the
+     * action's params ({@code uri}); the grant binds that.
+     */
+    public static String resourceOf(String server, String uri) {
+        StringBuilder out = new StringBuilder(server);
+        for (String part : uri.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            out.append('/');
+            for (byte b : part.getBytes(StandardCharsets.UTF_8)) {
+                char c = (char) (b & 0xff);
+                boolean plain = (c >= 'a' && c <= 'z')
+                        || (c >= 'A' && c <= 'Z')
+                        || (c >= '0' && c <= '9')
+                        || "-_.:@=+".indexOf(c) >= 0;
+                if (plain) {
+                    out.append(c);
+                } else {
+                    out.append('_').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+                }
+            }
+        }
+        return out.toString();
+    }
+
     /** The name agents see: the upstream's own name with one upstream, {@code server__tool} with several. */
     public static String exposed(String server, String toolName, boolean prefixed) {
         return prefixed ? server + SEPARATOR + toolName : toolName;

@@ -31,6 +31,70 @@ public interface ToolService {
         return () -> {};
     }
 
+    /** One resource, resource template or prompt as agents see it, and the server it comes from. */
+    record Offered<T>(String server, T item) {
+        public Offered {
+            java.util.Objects.requireNonNull(server, "server is null");
+            java.util.Objects.requireNonNull(item, "item is null");
+        }
+    }
+
+    /**
+     * What the upstreams offer besides tools; {@code completing}: the servers that complete the
+     * arguments of their prompts and resource templates.
+     */
+    record Offer(
+            List<Offered<McpSchema.Resource>> resources,
+            List<Offered<McpSchema.ResourceTemplate>> templates,
+            List<Offered<McpSchema.Prompt>> prompts,
+            java.util.Set<String> completing) {
+        public static final Offer NONE = new Offer(List.of(), List.of(), List.of(), java.util.Set.of());
+
+        public Offer {
+            resources = List.copyOf(resources);
+            templates = List.copyOf(templates);
+            prompts = List.copyOf(prompts);
+            completing = java.util.Set.copyOf(completing);
+        }
+    }
+
+    /** The resources, resource templates and prompts agents see (prompts named as agents ask for them). */
+    default Offer offer() {
+        return Offer.NONE;
+    }
+
+    /** Calls {@code listener} with what is offered, each time an upstream changes its resources or prompts. */
+    default Subscription onOfferChanged(Consumer<Offer> listener) {
+        return () -> {};
+    }
+
+    /**
+     * {@code resources/read} of a resource {@code server} offers, decided as the action {@code
+     * mcp.<server>.resources.read}; a refusal (denied, expired, upstream failure) is an {@link
+     * io.modelcontextprotocol.spec.McpError} with the reason, there being no {@code isError} result for a read.
+     */
+    default McpSchema.ReadResourceResult read(
+            Agent agent, String server, McpSchema.ReadResourceRequest request, Waiting waiting) {
+        throw notOffered("resources");
+    }
+
+    /** {@code prompts/get} of a prompt {@code server} offers, decided as {@code mcp.<server>.prompts.get}; as {@link #read}. */
+    default McpSchema.GetPromptResult prompt(
+            Agent agent, String server, McpSchema.GetPromptRequest request, Waiting waiting) {
+        throw notOffered("prompts");
+    }
+
+    /** {@code completion/complete} of an argument of a prompt or resource template {@code server} offers. */
+    default McpSchema.CompleteResult complete(Agent agent, String server, McpSchema.CompleteRequest request) {
+        throw notOffered("completions");
+    }
+
+    private static io.modelcontextprotocol.spec.McpError notOffered(String what) {
+        return io.modelcontextprotocol.spec.McpError.builder(JsonRpcIntake.METHOD_NOT_FOUND)
+                .message("this gateway offers no " + what)
+                .build();
+    }
+
     /** A listener's registration; closing it twice is harmless. */
     interface Subscription extends AutoCloseable {
         @Override

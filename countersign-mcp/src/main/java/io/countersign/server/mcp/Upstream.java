@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * upstream's transport fails; calls in flight then end at once with a {@link Failure} naming the
  * upstream and what happened, listeners hear it ({@link #whenDown}), later calls fail at once, and
  * the gateway starts the upstream again (connects again, for HTTP) with a backoff of 1 s doubling
- * up to 30 s, telling {@link #onRestarted} listeners once it answers again.
+ * up to 30 s, telling {@link #onRestarted} listeners once it answers again. One that does not
+ * start at all is started again the same way: it is down from the outset.
  */
 final class Upstream implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Upstream.class);
@@ -50,6 +51,7 @@ final class Upstream implements AutoCloseable {
     private final McpJsonMapper json;
     private final int maxMessageBytes;
     private final AtomicReference<Runnable> toolsChanged = new AtomicReference<>(() -> {});
+    private final AtomicReference<Runnable> catalogChanged = new AtomicReference<>(() -> {});
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> restartListeners = new CopyOnWriteArrayList<>();
     private volatile Link link;
@@ -59,7 +61,22 @@ final class Upstream implements AutoCloseable {
      * One connection: the client, and {@code lost}, completed with why once it is gone (a
      * stdio upstream's process exited, an HTTP upstream's transport failed).
      */
-    private record Link(McpSyncClient client, CompletableFuture<String> lost, Instant since) {}
+    private record Link(Optional<McpSyncClient> connected, CompletableFuture<String> lost, Instant since) {
+        /** A start that failed: lost from the outset, so that it is retried as a loss is. */
+        static Link failed(String why) {
+            return new Link(Optional.empty(), CompletableFuture.completedFuture(why), Instant.now());
+        }
+
+        McpSyncClient client() {
+            // Only a link that is not lost is used for calls, and a failed start is lost from the outset.
+            return connected.orElseThrow(() -> new Failure(lost.getNow("the upstream is not connected")
+                    + "; it is not running now (the gateway is starting it again)"));
+        }
+
+        void close() {
+            connected.ifPresent(McpSyncClient::close);
+        }
+    }
 
     private Upstream(
             String name, UpstreamConfig config, Duration callTimeout, McpJsonMapper json, int maxMessageBytes) {
@@ -68,7 +85,16 @@ final class Upstream implements AutoCloseable {
         this.callTimeout = callTimeout;
         this.json = json;
         this.maxMessageBytes = maxMessageBytes;
-        this.link = connectOnce();
+        Link first;
+        try {
+            first = connectOnce();
+        } catch (RuntimeException e) {
+            // Not left out: started again with the same backoff as an upstream that dies later (a server slow to
+            // come up, a registry npx could not reach for a moment).
+            LOG.error("{}; the gateway starts it again, first in {} s", e.getMessage(), FIRST_BACKOFF.toSeconds());
+            first = Link.failed(e.getMessage());
+        }
+        this.link = first;
         watch(link, FIRST_BACKOFF);
     }
 
@@ -131,15 +157,35 @@ final class Upstream implements AutoCloseable {
                 .clientInfo(new McpSchema.Implementation("countersign", "0.1.0"))
                 .toolsChangeConsumer(tools ->
                         Thread.ofVirtual().name("mcp-tools-changed-" + name).start(toolsChanged.get()))
+                .resourcesChangeConsumer(resources ->
+                        Thread.ofVirtual().name("mcp-resources-changed-" + name).start(catalogChanged.get()))
+                .promptsChangeConsumer(prompts ->
+                        Thread.ofVirtual().name("mcp-prompts-changed-" + name).start(catalogChanged.get()))
                 .build();
+        // A process that exits at start fails its start at once, not after the initialization timeout.
+        CompletableFuture<Object> initialized = new CompletableFuture<>();
+        Thread.ofVirtual().name("mcp-upstream-initialize-" + name).start(() -> {
+            try {
+                initialized.complete(client.initialize());
+            } catch (RuntimeException e) {
+                initialized.completeExceptionally(e);
+            }
+        });
         try {
-            client.initialize();
-        } catch (RuntimeException e) {
+            initialized
+                    .applyToEither(
+                            lost.thenApply(why -> {
+                                throw new Failure(why);
+                            }),
+                            started -> started)
+                    .join();
+        } catch (java.util.concurrent.CompletionException e) {
             client.close();
+            Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new IllegalStateException(
-                    "mcp upstream '" + name + "' (" + config + ") did not start: " + e.getMessage(), e);
+                    "mcp upstream '" + name + "' (" + config + ") did not start: " + cause.getMessage(), cause);
         }
-        return new Link(client, lost, Instant.now());
+        return new Link(Optional.of(client), lost, Instant.now());
     }
 
     /** Once {@code current} is lost: tells the listeners, then starts the upstream again, after {@code backoff}. */
@@ -159,7 +205,7 @@ final class Upstream implements AutoCloseable {
                                     LOG.warn("mcp upstream={} a listener of its loss failed: {}", name, e.getMessage());
                                 }
                             }
-                            current.client().close();
+                            current.close();
                             Duration first = Duration.between(current.since(), Instant.now())
                                                     .compareTo(HEALTHY)
                                             >= 0
@@ -198,7 +244,7 @@ final class Upstream implements AutoCloseable {
                 continue;
             }
             if (closed) {
-                next.client().close();
+                next.close();
                 return;
             }
             link = next;
@@ -239,7 +285,9 @@ final class Upstream implements AutoCloseable {
 
     /** What the upstream told its clients in {@code initialize} ({@code instructions}), if anything. */
     Optional<String> instructions() {
-        return Optional.ofNullable(link.client().getServerInstructions()).filter(text -> !text.isBlank());
+        return link.connected()
+                .flatMap(client -> Optional.ofNullable(client.getServerInstructions()))
+                .filter(text -> !text.isBlank());
     }
 
     /** Every tool, following pagination. */
@@ -255,6 +303,84 @@ final class Upstream implements AutoCloseable {
         return tools;
     }
 
+    /** What the upstream serves besides tools, as it listed it (all pages); empty where it declares none. */
+    record Catalog(
+            List<McpSchema.Resource> resources,
+            List<McpSchema.ResourceTemplate> templates,
+            List<McpSchema.Prompt> prompts,
+            boolean completions) {
+        static final Catalog NONE = new Catalog(List.of(), List.of(), List.of(), false);
+
+        Catalog {
+            resources = List.copyOf(resources);
+            templates = List.copyOf(templates);
+            prompts = List.copyOf(prompts);
+        }
+    }
+
+    /** Lists the upstream's resources, resource templates and prompts, following pagination. */
+    Catalog catalog() {
+        McpSyncClient client = link.client();
+        McpSchema.ServerCapabilities capabilities = client.getServerCapabilities();
+        if (capabilities == null) {
+            return Catalog.NONE;
+        }
+        List<McpSchema.Resource> resources = new ArrayList<>();
+        List<McpSchema.ResourceTemplate> templates = new ArrayList<>();
+        if (capabilities.resources() != null) {
+            String cursor = null;
+            do {
+                McpSchema.ListResourcesResult page =
+                        cursor == null ? client.listResources() : client.listResources(cursor);
+                resources.addAll(page.resources());
+                cursor = page.nextCursor();
+            } while (cursor != null && !cursor.isEmpty());
+            try {
+                cursor = null;
+                do {
+                    McpSchema.ListResourceTemplatesResult page =
+                            cursor == null ? client.listResourceTemplates() : client.listResourceTemplates(cursor);
+                    templates.addAll(page.resourceTemplates());
+                    cursor = page.nextCursor();
+                } while (cursor != null && !cursor.isEmpty());
+            } catch (McpError e) {
+                // Templates are optional for a server with resources: one that does not know the method has none.
+                LOG.debug("mcp upstream={} lists no resource templates: {}", name, e.getMessage());
+            }
+        }
+        List<McpSchema.Prompt> prompts = new ArrayList<>();
+        if (capabilities.prompts() != null) {
+            String cursor = null;
+            do {
+                McpSchema.ListPromptsResult page = cursor == null ? client.listPrompts() : client.listPrompts(cursor);
+                prompts.addAll(page.prompts());
+                cursor = page.nextCursor();
+            } while (cursor != null && !cursor.isEmpty());
+        }
+        return new Catalog(resources, templates, prompts, capabilities.completions() != null);
+    }
+
+    /**
+     * Runs {@code listener} (on a virtual thread of its own) each time the upstream says its
+     * resources or prompts changed ({@code notifications/resources/list_changed}, {@code
+     * notifications/prompts/list_changed}).
+     */
+    void onCatalogChanged(Runnable listener) {
+        catalogChanged.set(requireNonNull(listener, "listener is null"));
+    }
+
+    McpSchema.ReadResourceResult read(McpSchema.ReadResourceRequest request) {
+        return request(client -> client.readResource(request));
+    }
+
+    McpSchema.GetPromptResult prompt(McpSchema.GetPromptRequest request) {
+        return request(client -> client.getPrompt(request));
+    }
+
+    McpSchema.CompleteResult complete(McpSchema.CompleteRequest request) {
+        return request(client -> client.completeCompletion(request));
+    }
+
     /**
      * Runs {@code listener} (on a virtual thread of its own) each time the upstream says its tools
      * changed ({@code notifications/tools/list_changed}).
@@ -268,19 +394,24 @@ final class Upstream implements AutoCloseable {
      * words (not the SDK's Reactor exception): {@link Failure}.
      */
     McpSchema.CallToolResult call(McpSchema.CallToolRequest request) {
+        return request(client -> client.callTool(request));
+    }
+
+    /** One request of the client's, bounded by {@code callTimeout} and ended at once if the upstream dies. */
+    private <T> T request(java.util.function.Function<McpSyncClient, T> operation) {
         Link current = link;
         if (current.lost().isDone()) {
             throw new Failure(current.lost().join() + "; it is not running now (the gateway is starting it again)");
         }
-        CompletableFuture<McpSchema.CallToolResult> result = new CompletableFuture<>();
-        Thread.ofVirtual().name("mcp-upstream-call-" + name).start(() -> {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("mcp-upstream-" + name).start(() -> {
             try {
-                result.complete(current.client().callTool(request));
+                result.complete(operation.apply(current.client()));
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
         });
-        CompletableFuture<McpSchema.CallToolResult> died = current.lost().thenApply(why -> {
+        CompletableFuture<T> died = current.lost().thenApply(why -> {
             throw new Failure(why + " during the call");
         });
         try {
@@ -338,7 +469,7 @@ final class Upstream implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        link.client().closeGracefully();
+        link.connected().ifPresent(McpSyncClient::closeGracefully);
     }
 
     @Override

@@ -176,6 +176,44 @@ final class McpSupervisionTest {
         assertThat(failed(call("web__pid", Map.of()))).isFalse();
     }
 
+    @Test
+    void aStdioUpstreamThatDoesNotStartWithTheGateway_isStartedAgainWithBackoff_andServedOnceItAnswers(
+            @TempDir Path elsewhere) throws Exception {
+        Path refuse = elsewhere.resolve("refuse-to-start");
+        Files.writeString(refuse, "");
+        McpConfig late = new McpConfig(
+                Map.of(
+                        "flaky",
+                        new UpstreamConfig.Stdio(
+                                "node",
+                                List.of(
+                                        NpmServers.testScript("flaky-server.mjs")
+                                                .toString(),
+                                        refuse.toString()),
+                                Map.of())),
+                Set.of(),
+                CALL_TIMEOUT);
+        try (McpTestGateway lateGateway = new McpTestGateway(elsewhere, late)) {
+            McpSyncClient client = lateGateway.httpClient(lateGateway.agent("late-agent"));
+            try {
+                assertThat(client.listTools().tools())
+                        .as("nothing served while it refuses")
+                        .isEmpty();
+
+                Files.delete(refuse);
+
+                await(
+                        () -> client.listTools().tools().stream()
+                                .anyMatch(tool -> tool.name().equals("pid")),
+                        "its tools are listed once it starts");
+                assertThat(failed(client.callTool(new McpSchema.CallToolRequest("pid", Map.of()))))
+                        .isFalse();
+            } finally {
+                client.closeGracefully();
+            }
+        }
+    }
+
     private Process startWeb() throws Exception {
         Process process = new ProcessBuilder(
                         "node", NpmServers.testScript("http-server.mjs").toString(), String.valueOf(webPort))
