@@ -241,6 +241,33 @@ public record ApprovalRequest(
                 resolvedOnBehalfOf);
     }
 
+    /** The grant consumed ahead of the execution it allows; the request stays approved until that is reported. */
+    ApprovalRequest grantClaimed(Instant at) {
+        if (status != RequestStatus.APPROVED || grant.isEmpty()) {
+            throw new IllegalStateException(
+                    "request " + id + " is " + status.wireName() + ", it has no grant to claim");
+        }
+        return new ApprovalRequest(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                status,
+                votes,
+                createdAt,
+                expiresAt,
+                decidedAt,
+                decidedBy,
+                idempotencyKey,
+                grant.map(g -> g.used(at)),
+                execution,
+                delegation,
+                resolution,
+                breakGlass,
+                resolvedOnBehalfOf);
+    }
+
     ApprovalRequest executed(Execution report) {
         if (status != RequestStatus.APPROVED || grant.isEmpty()) {
             throw new IllegalStateException(
@@ -261,7 +288,8 @@ public record ApprovalRequest(
                 decidedAt,
                 decidedBy,
                 idempotencyKey,
-                grant.map(g -> g.used(report.time())),
+                // A grant claimed before the execution (Workflow.claimGrant) keeps the time it was claimed.
+                grant.map(g -> g.usedAt().isPresent() ? g : g.used(report.time())),
                 Optional.of(report),
                 delegation,
                 resolution,

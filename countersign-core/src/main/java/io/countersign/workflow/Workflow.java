@@ -648,6 +648,62 @@ public final class Workflow {
         return after;
     }
 
+    /**
+     * Consumes the grant before an adapter runs the action itself, for a request whose id an agent
+     * was shown and may present again (HTTP's retry). The claim is one transaction on the store,
+     * which serializes the writes of every node, so of any number of claims on one grant, across
+     * nodes, exactly one succeeds; the others get a {@link WorkflowException.Conflict}. The outcome
+     * follows with {@link #reportClaimedExecution}; a node that dies in between leaves the request
+     * approved with its grant used: run at most once, never twice.
+     */
+    public ApprovalRequest claimGrant(Agent agent, RequestId id, String grantToken, Action executing) {
+        requireNonNull(grantToken, "grantToken is null");
+        requireNonNull(executing, "executing is null");
+        Instant now = now();
+        suspensions.suspensionOf(agent.name()).ifPresent(suspension -> {
+            throw new WorkflowException.Forbidden(
+                    "agent " + agent.name() + " is suspended; it may not execute anything");
+        });
+        return store.transact(tx -> {
+            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
+            requireRequester(agent, request);
+            usableGrant(request, grantToken, now);
+            if (!executing.digest().matches(request.digest())) {
+                throw new WorkflowException.Unprocessable("the grant of request " + id
+                        + " is for another action (digest " + request.digest() + ", the action presented has "
+                        + executing.digest() + ")");
+            }
+            ApprovalRequest claimed = request.grantClaimed(now);
+            tx.update(claimed);
+            tx.append(RequestEvents.grantUsed(claimed, now));
+            return claimed;
+        });
+    }
+
+    /** Records the outcome of an execution whose grant {@link #claimGrant} consumed. */
+    public ApprovalRequest reportClaimedExecution(
+            Agent agent, RequestId id, Execution.Outcome outcome, Optional<String> detail) {
+        Instant now = now();
+        ApprovalRequest after = store.transact(tx -> {
+            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
+            requireRequester(agent, request);
+            boolean claimed = request.status() == RequestStatus.APPROVED
+                    && request.grant().flatMap(GrantRecord::usedAt).isPresent();
+            if (!claimed) {
+                throw new WorkflowException.Conflict("request " + id + " is "
+                        + request.status().wireName() + " and has no claimed grant to report on");
+            }
+            Execution execution = new Execution(outcome, detail, now);
+            ApprovalRequest executed = request.executed(execution);
+            tx.update(executed);
+            tx.append(RequestEvents.executed(executed, execution));
+            notices.enqueue(tx, NotificationType.ACTION_EXECUTED, executed, now);
+            return executed;
+        });
+        notifyChanged(after);
+        return after;
+    }
+
     private GrantRecord usableGrant(ApprovalRequest request, String grantToken, Instant now) {
         Optional<RequestId> named = GrantTokens.requestOf(grantToken);
         if (named.isEmpty()) {

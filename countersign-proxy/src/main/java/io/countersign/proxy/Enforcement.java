@@ -288,6 +288,12 @@ public final class Enforcement implements AutoCloseable {
             }
             grants.add(grant.get());
         }
+        if (reread) {
+            Optional<Outcome> lost = claimDurably(agent, approved, grants);
+            if (lost.isPresent()) {
+                return lost.get();
+            }
+        }
         CompletionStage<ExecutionRecord> execution;
         try {
             execution = upstream.execute();
@@ -296,11 +302,12 @@ public final class Enforcement implements AutoCloseable {
                     agent,
                     approved,
                     grants,
+                    reread,
                     CompletableFuture.completedFuture(
                             ExecutionRecord.failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"))));
             return new Outcome.UpstreamFailed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
-        record(agent, approved, grants, execution);
+        record(agent, approved, grants, reread, execution);
         return new Outcome.Executed(approved.stream().map(ApprovalRequest::id).toList());
     }
 
@@ -313,6 +320,7 @@ public final class Enforcement implements AutoCloseable {
             Login.Admitted agent,
             List<ApprovalRequest> approved,
             List<String> grants,
+            boolean claimed,
             CompletionStage<ExecutionRecord> execution) {
         execution.whenComplete((result, failure) -> {
             ExecutionRecord record =
@@ -321,23 +329,29 @@ public final class Enforcement implements AutoCloseable {
                 ApprovalRequest request = approved.get(i);
                 String grant = grants.get(i);
                 try {
-                    reports.execute(() -> report(agent, request, grant, record));
+                    reports.execute(() -> report(agent, request, grant, claimed, record));
                 } catch (java.util.concurrent.RejectedExecutionException e) {
-                    report(agent, request, grant, record);
+                    report(agent, request, grant, claimed, record);
                 }
             }
         });
     }
 
-    private void report(Login.Admitted agent, ApprovalRequest request, String grant, ExecutionRecord record) {
+    private void report(
+            Login.Admitted agent, ApprovalRequest request, String grant, boolean claimed, ExecutionRecord record) {
         try {
-            workflow.reportExecution(
-                    agent.agent(),
-                    request.id(),
-                    grant,
-                    Optional.of(request.action()),
-                    record.outcome(),
-                    Optional.of(record.detail()));
+            if (claimed) {
+                workflow.reportClaimedExecution(
+                        agent.agent(), request.id(), record.outcome(), Optional.of(record.detail()));
+            } else {
+                workflow.reportExecution(
+                        agent.agent(),
+                        request.id(),
+                        grant,
+                        Optional.of(request.action()),
+                        record.outcome(),
+                        Optional.of(record.detail()));
+            }
             // The grant is used now: the workflow refuses it from here on.
             executing.remove(request.id());
         } catch (RuntimeException e) {
@@ -345,6 +359,39 @@ public final class Enforcement implements AutoCloseable {
             // The request stays claimed: an agent coming back for it must not run it a second time.
             LOG.error("proxy request={} ran but its execution could not be recorded", request.id(), e);
         }
+    }
+
+    /**
+     * Consumes each grant in the store before anything goes upstream. A request whose id the agent
+     * was shown may be presented again at once, to this node or another on the same database: the
+     * in-memory claim guards one node only, the store's claim all of them, so exactly one
+     * presentation runs. Empty when every grant is this execution's; otherwise the refusal, and the
+     * grants already claimed are recorded as not run (consumed, so never run later either).
+     */
+    private Optional<Outcome> claimDurably(Login.Admitted agent, List<ApprovalRequest> approved, List<String> grants) {
+        for (int i = 0; i < approved.size(); i++) {
+            ApprovalRequest request = approved.get(i);
+            try {
+                workflow.claimGrant(agent.agent(), request.id(), grants.get(i), request.action());
+            } catch (WorkflowException e) {
+                for (ApprovalRequest claimed : approved.subList(0, i)) {
+                    report(
+                            agent,
+                            claimed,
+                            "",
+                            true,
+                            ExecutionRecord.failed("not run: request " + request.id() + " could not be claimed ("
+                                    + e.getMessage() + ")"));
+                }
+                approved.forEach(unclaimed -> executing.remove(unclaimed.id()));
+                return Optional.of(new Outcome.Refused(
+                        Outcome.Reason.NOT_RUN,
+                        "Countersign: request " + request.id() + " runs once, and not here: " + e.getMessage(),
+                        Optional.of(request.id()),
+                        request.decision().rules()));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The request once decided; empty when the agent went away first. Still pending past its expiry: as it stands. */

@@ -52,6 +52,7 @@ import io.countersign.server.policychange.PolicyChangeGate;
 import io.countersign.server.policychange.PolicyChangeRoutes;
 import io.countersign.server.policychange.PolicyChanges;
 import io.countersign.server.proxy.HttpProxyRoutes;
+import io.countersign.server.proxy.RecordingRoutes;
 import io.countersign.server.slack.SlackModule;
 import io.countersign.server.teams.TeamsModule;
 import io.countersign.server.webhooks.WebhookChannel;
@@ -291,7 +292,11 @@ public final class Gateway implements AutoCloseable {
                                             mapper)::register,
                             httpProxy
                                     .<Consumer<RoutesConfig>>map(proxy -> new HttpProxyRoutes(proxy, mapper)::register)
-                                    .orElse(routes -> {})),
+                                    .orElse(routes -> {}),
+                            new RecordingRoutes(
+                                            workflow,
+                                            config.dataDirectory().resolve(SshGatewayConfig.RECORDINGS),
+                                            mapper)::register),
                     config.tls(),
                     Stream.concat(Stream.of(console.errorPage()), mcp.map(McpModule::errorPage).stream())
                             .toList());
@@ -433,6 +438,14 @@ public final class Gateway implements AutoCloseable {
     /** The MCP gateway, when the config has {@code mcp.servers}. */
     public Optional<McpModule> mcp() {
         return mcp;
+    }
+
+    /** The SSH gateways listening, in the config's order. */
+    public List<SshGateway> sshGateways() {
+        return parts.stream()
+                .filter(SshGateway.class::isInstance)
+                .map(SshGateway.class::cast)
+                .toList();
     }
 
     /** The PostgreSQL proxies listening, in the config's order. */

@@ -123,7 +123,8 @@ final class ApiContract {
                 item = document.at(itemPointer);
             }
             for (Map.Entry<String, JsonNode> method : item.properties()) {
-                if (List.of("get", "put", "post", "delete", "patch").contains(method.getKey())) {
+                if (List.of("get", "head", "options", "put", "post", "delete", "patch")
+                        .contains(method.getKey())) {
                     String name = method.getKey().toUpperCase(Locale.ROOT);
                     operations.put(
                             name + " " + path.getKey(),

@@ -150,7 +150,7 @@ final class UpstreamCall implements Upstream {
         long size = 0;
         MessageDigest sha256 = sha256();
         try (InputStream body = answer.body()) {
-            Map<String, List<String>> headers = forwardable(answer.headers().map());
+            Map<String, List<String>> headers = forwardable(answer.headers().map(), request.method());
             try (OutputStream out = sink.start(answer.statusCode(), headers)) {
                 byte[] buffer = new byte[16 * 1024];
                 for (int read; (read = body.read(buffer)) >= 0; ) {
@@ -170,7 +170,8 @@ final class UpstreamCall implements Upstream {
         return answer.statusCode();
     }
 
-    private static Map<String, List<String>> forwardable(Map<String, List<String>> upstream) {
+    /** A HEAD answer has no body to count, so the upstream's {@code Content-Length} is what the agent asked for. */
+    private static Map<String, List<String>> forwardable(Map<String, List<String>> upstream, String method) {
         List<String> named = new ArrayList<>();
         upstream.getOrDefault("connection", List.of())
                 .forEach(value ->
@@ -178,7 +179,8 @@ final class UpstreamCall implements Upstream {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         upstream.forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
+            boolean headLength = method.equals("HEAD") && lower.equals("content-length");
+            if (headLength || (!HOP_BY_HOP.contains(lower) && !named.contains(lower))) {
                 headers.put(name, List.copyOf(values));
             }
         });

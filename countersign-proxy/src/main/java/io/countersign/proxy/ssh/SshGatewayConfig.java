@@ -12,6 +12,9 @@ import java.time.Duration;
  */
 public record SshGatewayConfig(
         String name, String listenHost, int listenPort, Target upstream, Path hostKey, Path recordings) {
+    /** The recordings folder under the data folder, where the console reads them too. */
+    public static final String RECORDINGS = "ssh-recordings";
+
     public SshGatewayConfig {
         requireNonNull(name, "name is null");
         requireNonNull(listenHost, "listenHost is null");

@@ -27,6 +27,12 @@ final class OpenSsh {
         }
     }
 
+    /** Whether {@code tool} is on the PATH. */
+    static boolean onPath(String tool) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .anyMatch(folder -> Files.isExecutable(Path.of(folder, tool)));
+    }
+
     /** A new ECDSA key pair without a passphrase; the private key's path ({@code .pub} beside it). */
     static Path keygen(Path file) throws Exception {
         Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-C", "test", "-f", file.toString())

@@ -59,6 +59,9 @@ class SshGatewayTest {
               - name: shells-on-test
                 match: {action: "ssh.shell", resource: "ssh/test"}
                 effect: allow
+              - name: sftp-on-test
+                match: {action: "ssh.sftp", resource: "ssh/test"}
+                effect: allow
             """;
     private static final Human ALICE = new Human("alice", "alice@example.com", Set.of("operators"));
 
@@ -290,19 +293,67 @@ class SshGatewayTest {
     }
 
     @Test
-    void sftpAndPortForwardingAreRefused() throws Exception {
-        OpenSsh.Result sftp = OpenSsh.run(
-                OpenSsh.command(
-                        dir,
-                        gateway.port(),
-                        "robot",
-                        Stream.concat(OpenSsh.withKey(agentKey).stream(), Stream.of("-s"))
-                                .toList(),
-                        "sftp"),
-                dir,
-                new byte[0]);
-        assertThat(sftp.exit()).isEqualTo(126);
-        assertThat(sftp.stderr()).contains("ssh.sftp");
+    void openSshsSftpPutsAndGetsAFileThroughTheGatewayAllowedByItsRule_andTheSessionIsRecorded() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(TestUpstream.SFTP_SERVER) && OpenSsh.onPath("sftp"),
+                "needs OpenSSH's sftp and sftp-server (Debian's openssh-client and openssh-sftp-server)");
+        byte[] content = new byte[200_000];
+        new java.util.Random(14).nextBytes(content);
+        Path local = Files.write(dir.resolve("sftp-local.bin"), content);
+        Path batch = Files.writeString(
+                dir.resolve("sftp-batch"),
+                "put " + local + " uploaded.bin\nget uploaded.bin " + dir.resolve("sftp-back.bin") + "\nls -1\n");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                "sftp",
+                "-F",
+                "/dev/null",
+                "-P",
+                String.valueOf(gateway.port()),
+                "-o",
+                "UserKnownHostsFile=" + dir.resolve("client-known-hosts"),
+                "-o",
+                "StrictHostKeyChecking=accept-new",
+                "-o",
+                "LogLevel=ERROR",
+                "-b",
+                batch.toString()));
+        command.addAll(OpenSsh.withKey(agentKey));
+        command.add("robot@127.0.0.1");
+
+        OpenSsh.Result result = OpenSsh.run(command, dir, new byte[0]);
+
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        assertThat(result.stdout()).contains("uploaded.bin");
+        assertThat(upstream.files.resolve("uploaded.bin")).hasBinaryContent(content);
+        assertThat(dir.resolve("sftp-back.bin")).hasBinaryContent(content);
+        ApprovalRequest sftp = await(() -> fixture.changes().stream()
+                .filter(r ->
+                        r.action().action().equals("ssh.sftp") && r.execution().isPresent())
+                .reduce((a, b) -> b));
+        assertThat(sftp.decision().rules()).containsExactly("sftp-on-test");
+        assertThat(sftp.action().resource()).isEqualTo("ssh/test");
+        // On a loaded machine the client may be seen leaving before the upstream's exit status arrives (as for shells).
+        assertThat(sftp.execution().orElseThrow().detail().orElseThrow())
+                .satisfiesAnyOf(detail -> assertThat(detail).startsWith("exit 0"), detail -> assertThat(detail)
+                        .contains("the SSH client disconnected"));
+    }
+
+    @Test
+    void sftpOnAGatewayNoRuleNamesAndPortForwardingAreRefused() throws Exception {
+        try (SshGateway other = startGateway("other", dir.resolve("known_hosts"))) {
+            OpenSsh.Result sftp = OpenSsh.run(
+                    OpenSsh.command(
+                            dir,
+                            other.port(),
+                            "robot",
+                            Stream.concat(OpenSsh.withKey(agentKey).stream(), Stream.of("-s"))
+                                    .toList(),
+                            "sftp"),
+                    dir,
+                    new byte[0]);
+            assertThat(sftp.exit()).isEqualTo(126);
+            assertThat(sftp.stderr()).contains("Countersign denied ssh.sftp on ssh/other");
+        }
         OpenSsh.Result forward = OpenSsh.run(
                 OpenSsh.command(
                         dir,

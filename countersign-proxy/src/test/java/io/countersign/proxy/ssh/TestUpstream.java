@@ -10,12 +10,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.shell.InteractiveProcessShellFactory;
+import org.apache.sshd.server.subsystem.SubsystemFactory;
 
 /**
  * The upstream server of the SSH gateway's tests: Apache MINA SSHD on 127.0.0.1:0 that runs each
- * exec with {@code /bin/sh -c} (ending it on a {@code signal} request, as OpenSSH does) and shells with {@code /bin/sh -i}, accepts only the gateway's key,
+ * exec with {@code /bin/sh -c} (ending it on a {@code signal} request, as OpenSSH does), shells with {@code /bin/sh -i}
+ * and SFTP with OpenSSH's {@code sftp-server}, accepts only the gateway's key,
  * and logs every command it receives (so a test can show a denied one never arrived).
  */
 final class TestUpstream implements AutoCloseable {
@@ -23,6 +27,8 @@ final class TestUpstream implements AutoCloseable {
     final List<String> channels = new CopyOnWriteArrayList<>();
     private final SshServer server = SshServer.setUpDefaultServer();
     private final PublicKey hostKey;
+    static final Path SFTP_SERVER = Path.of("/usr/lib/openssh/sftp-server");
+    final Path files;
 
     TestUpstream(Path dir, PublicKey allowedKey) throws IOException {
         SimpleGeneratorHostKeyProvider hostKeys = new SimpleGeneratorHostKeyProvider(dir.resolve("upstream-host-key"));
@@ -42,6 +48,20 @@ final class TestUpstream implements AutoCloseable {
             channels.add("shell");
             return InteractiveProcessShellFactory.INSTANCE.createShell(channel);
         });
+        // SFTP is OpenSSH's own sftp-server (Debian's openssh-sftp-server) on the channel's streams, in files/.
+        files = Files.createDirectories(dir.resolve("upstream-files"));
+        server.setSubsystemFactories(List.of(new SubsystemFactory() {
+            @Override
+            public String getName() {
+                return "sftp";
+            }
+
+            @Override
+            public Command createSubsystem(ChannelSession channel) {
+                channels.add("sftp");
+                return new SignalledCommand("exec " + SFTP_SERVER + " -d " + files);
+            }
+        }));
         server.start();
         KeyPair key = hostKeys.loadKeys(null).iterator().next();
         hostKey = key.getPublic();

@@ -84,7 +84,7 @@ final class SshProxiesSection {
                                             file, key + ".upstream.timeoutSeconds", upstream.get("timeoutSeconds"))
                                     .orElse(30))),
                     Path.of("ssh", name + "-host-key"),
-                    Path.of("ssh-recordings"));
+                    Path.of(SshGatewayConfig.RECORDINGS));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": '" + key + "': " + e.getMessage());
         }

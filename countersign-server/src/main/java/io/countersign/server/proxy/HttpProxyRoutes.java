@@ -33,8 +33,15 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class HttpProxyRoutes {
     public static final String PATH = "/proxy/{name}/*";
-    private static final List<HandlerType> METHODS =
-            List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
+    /** HEAD and OPTIONS are decided like the others ({@code http.<name>.head}): nothing is answered here for them. */
+    private static final List<HandlerType> METHODS = List.of(
+            HandlerType.GET,
+            HandlerType.HEAD,
+            HandlerType.OPTIONS,
+            HandlerType.POST,
+            HandlerType.PUT,
+            HandlerType.PATCH,
+            HandlerType.DELETE);
 
     private final HttpProxy proxy;
     private final JsonMapper mapper;

@@ -154,6 +154,40 @@ class HttpProxyGatewayTest {
     }
 
     @Test
+    void anAllowedHeadAnswersTheUpstreamsHeadersAndLength_withNoBody() throws Exception {
+        String direct = rawTo(
+                upstream.port(), "HEAD /api/repos/acme/api HTTP/1.1\r\nHost: upstream\r\nConnection: close\r\n\r\n");
+        upstream.clear();
+
+        Raw proxied = raw("HEAD /proxy/github/repos/acme/api HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer "
+                + agentKey + "\r\nConnection: close\r\n\r\n");
+
+        assertThat(proxied.status()).as(proxied.text()).isEqualTo(200);
+        assertThat(proxied.text()).containsIgnoringCase("X-Upstream: recorded");
+        assertThat(headerOf(direct, "content-length")).as(direct).isNotIn("(none)", "0");
+        assertThat(headerOf(proxied.text(), "content-length")).isEqualTo(headerOf(direct, "content-length"));
+        assertThat(proxied.text()).as("a HEAD answer has no body").endsWith("\r\n\r\n");
+        assertThat(upstream.received()).singleElement().satisfies(received -> {
+            assertThat(received.method()).isEqualTo("HEAD");
+            assertThat(received.header("authorization")).isEqualTo("Bearer " + SECRET);
+        });
+    }
+
+    @Test
+    void optionsIsDecidedLikeAnyMethod_allowedByItsRule_deniedByDefaultElsewhere() throws Exception {
+        HttpResponse<String> allowed = send("OPTIONS", "/proxy/basic/things", "", Map.of());
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(upstream.received()).singleElement().satisfies(received -> assertThat(received.method())
+                .isEqualTo("OPTIONS"));
+        upstream.clear();
+
+        HttpResponse<String> denied = send("OPTIONS", "/proxy/github/repos/acme/api", "", Map.of());
+        assertThat(denied.statusCode()).as(denied.body()).isEqualTo(403);
+        assertThat(denied.headers().firstValue("content-type")).hasValue("application/problem+json");
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void basicAndQueryCredentialsAreInjected_andTheAgentCannotChooseTheQueryKey() throws Exception {
         assertThat(get("/proxy/basic/status", agentKey).statusCode()).isEqualTo(200);
         assertThat(upstream.received().getLast().header("authorization"))
@@ -429,6 +463,24 @@ class HttpProxyGatewayTest {
             Thread.sleep(100);
         }
         throw new AssertionError("no request became pending");
+    }
+
+    private static String headerOf(String answer, String name) {
+        return answer.lines()
+                .takeWhile(line -> !line.isEmpty())
+                .filter(line -> line.toLowerCase(java.util.Locale.ROOT).startsWith(name + ":"))
+                .map(line -> line.substring(name.length() + 1).trim())
+                .findFirst()
+                .orElse("(none)");
+    }
+
+    private static String rawTo(int port, String request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     record Raw(int status, String text) {}

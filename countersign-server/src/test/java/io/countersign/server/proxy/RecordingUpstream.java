@@ -17,7 +17,8 @@ import java.util.concurrent.Executors;
 /**
  * The upstream of the HTTP proxy's tests: the JDK's HTTP server on a loopback port, recording every
  * request it receives (method, raw URI, headers, body). It answers JSON naming what it saw, with a
- * header of its own and a hop-by-hop one the proxy must strip; {@code /slow} answers after 5 s.
+ * header of its own and a hop-by-hop one the proxy must strip; {@code /slow} answers after 5 s,
+ * a path with a {@code /delayed/} segment after 0.5 s.
  */
 final class RecordingUpstream implements AutoCloseable {
     record Received(String method, String uri, Map<String, List<String>> headers, byte[] body) {
@@ -63,6 +64,14 @@ final class RecordingUpstream implements AutoCloseable {
                         ? ""
                         : "?" + exchange.getRequestURI().getRawQuery());
         received.add(new Received(exchange.getRequestMethod(), uri, headers, body));
+        if (uri.contains("/delayed/")) {
+            // Long enough that retries racing on several nodes overlap while one is upstream.
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (uri.startsWith("/slow")) {
             try {
                 Thread.sleep(5_000);
@@ -79,6 +88,13 @@ final class RecordingUpstream implements AutoCloseable {
         exchange.getResponseHeaders().add("X-Upstream", "recorded");
         exchange.getResponseHeaders().add("Proxy-Authenticate", "Basic realm=upstream");
         int status = exchange.getRequestMethod().equals("POST") ? 201 : 200;
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            // The length a GET would have, as a HEAD answer says (RFC 9110 section 9.3.2); no body.
+            exchange.getResponseHeaders().set("Content-Length", Integer.toString(answer.length));
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+            return;
+        }
         exchange.sendResponseHeaders(status, answer.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(answer);
