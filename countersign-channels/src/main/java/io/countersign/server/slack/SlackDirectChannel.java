@@ -89,21 +89,23 @@ public final class SlackDirectChannel implements Channel {
                 .request()
                 .orElseThrow(() -> new IllegalArgumentException("notification " + notification.id() + " ("
                         + notification.type().wireName() + ") has no request"));
-        DirectMessages sent =
-                notification.messageRef().map(DirectMessages::parse).orElse(DirectMessages.none());
+        Progress progress = new Progress(
+                notification.messageRef().map(DirectMessages::parse).orElse(DirectMessages.none()));
         ApprovalMessage.Rendered message = ApprovalMessage.render(request, consoleBase.get());
         List<String> unreachable = new ArrayList<>();
         try {
-            for (MessageRef ref : sent.messages()) {
+            for (MessageRef ref : progress.sent.messages()) {
                 api.updateMessage(ref, message.text(), message.blocks());
             }
             if (request.isPending()) {
-                sent = sendToNew(request, message, sent, unreachable);
+                sendToNew(request, message, progress, unreachable);
             }
         } catch (SlackApi.SlackCallFailed failed) {
             // Temporary or rate limited: what went out is kept, so the next attempt does not send it twice.
-            throw new DeliveryFailure(failed.kind(), failed.getMessage(), failed.retryAfter(), ref(sent), failed);
+            throw new DeliveryFailure(
+                    failed.kind(), failed.getMessage(), failed.retryAfter(), ref(progress.sent), failed);
         }
+        DirectMessages sent = progress.sent;
         if (!unreachable.isEmpty()) {
             throw new DeliveryFailure(
                     DeliveryFailure.Kind.PERMANENT,
@@ -122,15 +124,23 @@ public final class SlackDirectChannel implements Channel {
         return sent.byRecipient().isEmpty() ? Optional.empty() : Optional.of(sent.asString());
     }
 
+    /** What went out so far in one delivery: kept when a call fails halfway. */
+    private static final class Progress {
+        private DirectMessages sent;
+
+        Progress(DirectMessages sent) {
+            this.sent = sent;
+        }
+    }
+
     /** Posts to every recipient the request should reach now and has not; notes who could not be reached. */
-    private DirectMessages sendToNew(
-            ApprovalRequest request, ApprovalMessage.Rendered message, DirectMessages sent, List<String> unreachable)
+    private void sendToNew(
+            ApprovalRequest request, ApprovalMessage.Rendered message, Progress progress, List<String> unreachable)
             throws SlackApi.SlackCallFailed {
-        DirectMessages result = sent;
         Map<String, String> channels = escalationChannels(request);
         for (Map.Entry<String, String> channel : channels.entrySet()) {
-            if (!result.has(channel.getKey())) {
-                result = result.with(
+            if (!progress.sent.has(channel.getKey())) {
+                progress.sent = progress.sent.with(
                         channel.getKey(),
                         Optional.of(api.postMessage(channel.getValue(), message.text(), message.blocks())));
             }
@@ -139,7 +149,7 @@ public final class SlackDirectChannel implements Channel {
         for (Human human : members.apply(groupsToMessage(request))) {
             String key = DirectMessages.human(human.email());
             if (human.email().isBlank()
-                    || result.has(key)
+                    || progress.sent.has(key)
                     || votingRule.refusal(human, request).isPresent()) {
                 continue;
             }
@@ -160,21 +170,21 @@ public final class SlackDirectChannel implements Channel {
             }
             if (userId.isEmpty()) {
                 unreachable.add(human.name() + " (no active Slack user has the email " + human.email() + ")");
-                result = result.with(key, Optional.empty());
+                progress.sent = progress.sent.with(key, Optional.empty());
                 continue;
             }
             try {
                 // A user id as the channel: Slack posts in the app's direct messages with that user.
-                result = result.with(key, Optional.of(api.postMessage(userId.get(), message.text(), message.blocks())));
+                progress.sent = progress.sent.with(
+                        key, Optional.of(api.postMessage(userId.get(), message.text(), message.blocks())));
             } catch (SlackApi.SlackCallFailed e) {
                 if (e.kind() != DeliveryFailure.Kind.PERMANENT) {
                     throw e;
                 }
                 unreachable.add(human.name() + " (" + e.getMessage() + ")");
-                result = result.with(key, Optional.empty());
+                progress.sent = progress.sent.with(key, Optional.empty());
             }
         }
-        return result;
     }
 
     /** The groups whose members get a direct message: all who may decide with dm on, else those escalated to. */

@@ -68,6 +68,8 @@ final class FakeSlack implements AutoCloseable {
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger rateLimited = new AtomicInteger();
+    private final AtomicInteger passBeforeLimit = new AtomicInteger();
+    private final AtomicInteger limitAfter = new AtomicInteger();
     private volatile int retryAfterSeconds = 1;
     private final Map<String, String> refusedChannels = new ConcurrentHashMap<>();
     private final AtomicInteger refusedMessages = new AtomicInteger();
@@ -129,6 +131,13 @@ final class FakeSlack implements AutoCloseable {
         rateLimited.set(calls);
     }
 
+    /** After {@code calls} more calls are answered, the next {@code limited} get HTTP 429 with {@code Retry-After: seconds}. */
+    void rateLimitAfter(int calls, int limited, int seconds) {
+        retryAfterSeconds = seconds;
+        limitAfter.set(limited);
+        passBeforeLimit.set(calls);
+    }
+
     /** Posts to {@code channel} are answered {@code {"ok": false, "error": code}} ({@code channel_not_found}, {@code not_in_channel}). */
     void refuseChannel(String channel, String code) {
         refusedChannels.put(channel, code);
@@ -177,6 +186,9 @@ final class FakeSlack implements AutoCloseable {
                 calls.add(new Call(method, params, authorization, error("service_unavailable")));
                 send(exchange, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
                 return;
+            }
+            if (passBeforeLimit.getAndUpdate(left -> Math.max(0, left - 1)) == 0 && limitAfter.get() > 0) {
+                rateLimited.addAndGet(limitAfter.getAndSet(0));
             }
             if (rateLimited.getAndUpdate(left -> Math.max(0, left - 1)) > 0
                     || (method.equals("users.lookupByEmail") && overTier3())) {
