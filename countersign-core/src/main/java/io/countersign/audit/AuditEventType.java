@@ -9,6 +9,8 @@ public enum AuditEventType {
     REQUEST_DENIED("request.denied"),
     REQUEST_EXPIRED("request.expired"),
     REQUEST_CANCELLED("request.cancelled"),
+    /** A request still pending after its rule's {@code escalate.after}: from which groups, to which groups and channels. */
+    REQUEST_ESCALATED("request.escalated"),
     GRANT_ISSUED("grant.issued"),
     GRANT_USED("grant.used"),
     ACTION_EXECUTED("action.executed"),

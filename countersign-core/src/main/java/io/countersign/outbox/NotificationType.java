@@ -6,6 +6,8 @@ public enum NotificationType {
     REQUEST_CREATED("request.created"),
     /** A vote that did not resolve the request: quorum progress. */
     REQUEST_VOTED("request.voted"),
+    /** A pending request reached its rule's {@code escalate.after}: more people may now decide it. */
+    REQUEST_ESCALATED("request.escalated"),
     /** The request is approved, denied, expired or cancelled. */
     REQUEST_DECIDED("request.decided"),
     /** The agent reported the execution of an approved action. */

@@ -8,11 +8,15 @@ import io.countersign.identity.Agent;
 import io.countersign.identity.Delegation;
 import io.countersign.identity.OnBehalfOf;
 import io.countersign.identity.Person;
+import io.countersign.policy.ApprovalRequirement;
 import io.countersign.policy.Decision;
+import io.countersign.policy.Escalation;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The durable record of one action and its life. Immutable: every transition returns a new
@@ -25,6 +29,7 @@ import java.util.Optional;
  * @param resolution why the request was resolved, when no vote or policy says it ({@code agent suspended})
  * @param breakGlass set when it was approved by break-glass, with its follow-up review
  * @param resolvedOnBehalfOf the known person {@code onBehalfOf} resolved to at submission, when one matched
+ * @param escalated the rules whose {@code escalate} has fired for this request: their escalation groups may vote
  */
 public record ApprovalRequest(
         RequestId id,
@@ -44,7 +49,8 @@ public record ApprovalRequest(
         Delegation delegation,
         Optional<String> resolution,
         Optional<BreakGlass> breakGlass,
-        Optional<Person> resolvedOnBehalfOf) {
+        Optional<Person> resolvedOnBehalfOf,
+        Set<String> escalated) {
 
     public ApprovalRequest {
         requireNonNull(id, "id is null");
@@ -65,6 +71,7 @@ public record ApprovalRequest(
         requireNonNull(resolution, "resolution is null");
         requireNonNull(breakGlass, "breakGlass is null");
         requireNonNull(resolvedOnBehalfOf, "resolvedOnBehalfOf is null");
+        escalated = Set.copyOf(requireNonNull(escalated, "escalated is null"));
         if (resolvedOnBehalfOf.isPresent() && action.onBehalfOf().isEmpty()) {
             throw new IllegalArgumentException(
                     "request " + id + " resolved onBehalfOf to " + resolvedOnBehalfOf.get() + " but has none");
@@ -77,6 +84,48 @@ public record ApprovalRequest(
         if (status == RequestStatus.PENDING && expiresAt.isEmpty()) {
             throw new IllegalArgumentException("request " + id + " is pending without an expiry");
         }
+    }
+
+    /** A request not escalated. */
+    public ApprovalRequest(
+            RequestId id,
+            Agent agent,
+            Action action,
+            ActionDigest digest,
+            Decision decision,
+            RequestStatus status,
+            List<Vote> votes,
+            Instant createdAt,
+            Optional<Instant> expiresAt,
+            Optional<Instant> decidedAt,
+            Optional<String> decidedBy,
+            Optional<String> idempotencyKey,
+            Optional<GrantRecord> grant,
+            Optional<Execution> execution,
+            Delegation delegation,
+            Optional<String> resolution,
+            Optional<BreakGlass> breakGlass,
+            Optional<Person> resolvedOnBehalfOf) {
+        this(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                status,
+                votes,
+                createdAt,
+                expiresAt,
+                decidedAt,
+                decidedBy,
+                idempotencyKey,
+                grant,
+                execution,
+                delegation,
+                resolution,
+                breakGlass,
+                resolvedOnBehalfOf,
+                Set.of());
     }
 
     /** A request whose onBehalfOf, if any, resolved to no known person. */
@@ -164,6 +213,59 @@ public record ApprovalRequest(
         return status == RequestStatus.PENDING;
     }
 
+    /**
+     * Who may approve under the requirement now: its groups, and once its rule has escalated this
+     * request, its escalation's groups too.
+     */
+    public Set<String> groupsFor(ApprovalRequirement requirement) {
+        if (!escalated.contains(requirement.rule()) || requirement.escalation().isEmpty()) {
+            return requirement.groups();
+        }
+        Set<String> all = new HashSet<>(requirement.groups());
+        all.addAll(requirement.escalation().get().groups());
+        return Set.copyOf(all);
+    }
+
+    /** The escalations due at {@code now} and not yet fired, by requirement; none once it is not pending. */
+    public List<ApprovalRequirement> escalationsDue(Instant now) {
+        if (!isPending()) {
+            return List.of();
+        }
+        return decision.approvals().stream()
+                .filter(requirement -> !escalated.contains(requirement.rule()))
+                .filter(requirement -> requirement
+                        .escalation()
+                        .map(Escalation::after)
+                        .filter(after -> !createdAt.plus(after).isAfter(now))
+                        .isPresent())
+                .toList();
+    }
+
+    ApprovalRequest withEscalated(String rule) {
+        Set<String> all = new HashSet<>(escalated);
+        all.add(rule);
+        return new ApprovalRequest(
+                id,
+                agent,
+                action,
+                digest,
+                decision,
+                status,
+                votes,
+                createdAt,
+                expiresAt,
+                decidedAt,
+                decidedBy,
+                idempotencyKey,
+                grant,
+                execution,
+                delegation,
+                resolution,
+                breakGlass,
+                resolvedOnBehalfOf,
+                all);
+    }
+
     ApprovalRequest withVote(Vote vote) {
         List<Vote> all = new ArrayList<>(votes);
         all.add(vote);
@@ -185,7 +287,8 @@ public record ApprovalRequest(
                 delegation,
                 resolution,
                 breakGlass,
-                resolvedOnBehalfOf);
+                resolvedOnBehalfOf,
+                escalated);
     }
 
     ApprovalRequest withBreakGlass(BreakGlass newBreakGlass) {
@@ -207,7 +310,8 @@ public record ApprovalRequest(
                 delegation,
                 resolution,
                 Optional.of(newBreakGlass),
-                resolvedOnBehalfOf);
+                resolvedOnBehalfOf,
+                escalated);
     }
 
     ApprovalRequest decided(RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant) {
@@ -238,7 +342,8 @@ public record ApprovalRequest(
                 delegation,
                 why,
                 breakGlass,
-                resolvedOnBehalfOf);
+                resolvedOnBehalfOf,
+                escalated);
     }
 
     /** The grant consumed ahead of the execution it allows; the request stays approved until that is reported. */
@@ -294,6 +399,7 @@ public record ApprovalRequest(
                 delegation,
                 resolution,
                 breakGlass,
-                resolvedOnBehalfOf);
+                resolvedOnBehalfOf,
+                escalated);
     }
 }

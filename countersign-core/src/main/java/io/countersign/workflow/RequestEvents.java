@@ -4,6 +4,7 @@ import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditEventType;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.policy.Decision;
+import io.countersign.policy.Escalation;
 import java.time.Instant;
 import java.util.Optional;
 import tools.jackson.databind.node.ArrayNode;
@@ -60,6 +61,12 @@ final class RequestEvents {
             if (requirement.stepUp()) {
                 item.put("stepUp", true);
             }
+            requirement.escalation().ifPresent(escalation -> {
+                ObjectNode escalate = item.putObject("escalate");
+                escalate.put("afterSeconds", escalation.after().toSeconds());
+                ArrayNode to = escalate.putArray("to");
+                escalation.groups().stream().sorted().forEach(to::add);
+            });
         }
         request.expiresAt().ifPresent(at -> data.put("expiresAt", at.toString()));
         return event(AuditEventType.DECISION_MADE, request.createdAt(), "policy", request, data);
@@ -101,6 +108,23 @@ final class RequestEvents {
         data.put("decidedBy", by);
         request.resolution().ifPresent(reason -> data.put("reason", reason));
         return event(type, request.decidedAt().orElseThrow(), by, request, data);
+    }
+
+    /** The requirement's escalation fired: the groups that could decide before, those added, the channels told. */
+    static AuditEvent escalated(ApprovalRequest request, ApprovalRequirement requirement, Instant at) {
+        Escalation escalation = requirement
+                .escalation()
+                .orElseThrow(() -> new IllegalStateException("rule '" + requirement.rule() + "' has no escalation"));
+        ObjectNode data = JSON.objectNode();
+        data.put("rule", requirement.rule());
+        data.put("afterSeconds", escalation.after().toSeconds());
+        ArrayNode from = data.putArray("from");
+        requirement.groups().stream().sorted().forEach(from::add);
+        ArrayNode to = data.putArray("to");
+        escalation.groups().stream().sorted().forEach(to::add);
+        ObjectNode channels = data.putObject("channels");
+        new java.util.TreeMap<>(escalation.notifyTo()).forEach(channels::put);
+        return event(AuditEventType.REQUEST_ESCALATED, at, "system", request, data);
     }
 
     /** The glass was broken: who, why, and that a review is now open. */

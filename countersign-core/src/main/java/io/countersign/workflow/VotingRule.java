@@ -22,7 +22,8 @@ import java.util.Optional;
  * Break-glass, when a group for it is configured, lets a member
  * of that group approve alone, even a request made on their own behalf, with a reason; nothing
  * else sets separation of duties aside. A step-up rule counts approvals only from a sign-in
- * fresher than the configured age.
+ * fresher than the configured age. A requirement's groups are those its rule names, widened by
+ * its escalation's groups once the request has escalated ({@link ApprovalRequest#groupsFor}).
  */
 public final class VotingRule {
     /** How a vote is refused: not allowed at all, or allowed after a fresh sign-in. */
@@ -78,9 +79,8 @@ public final class VotingRule {
         if (hasVoted(human, request)) {
             return Optional.of(human.name() + " has already voted on this request");
         }
-        boolean member = request.decision().approvals().stream()
-                .map(ApprovalRequirement::groups)
-                .anyMatch(human::isMemberOfAny);
+        boolean member =
+                request.decision().approvals().stream().map(request::groupsFor).anyMatch(human::isMemberOfAny);
         if (!member) {
             return Optional.of(
                     human.name() + " is not in any group that decides this request (" + requiredGroups(request) + ")");
@@ -106,7 +106,7 @@ public final class VotingRule {
         if (choice == Vote.Choice.APPROVE) {
             Optional<ApprovalRequirement> stepUp = request.decision().approvals().stream()
                     .filter(ApprovalRequirement::stepUp)
-                    .filter(requirement -> human.isMemberOfAny(requirement.groups()))
+                    .filter(requirement -> human.isMemberOfAny(request.groupsFor(requirement)))
                     .findFirst();
             if (stepUp.isPresent() && !freshSignIn(voter, now)) {
                 return Optional.of(new Refusal(
@@ -162,7 +162,7 @@ public final class VotingRule {
     static long approvalsCountingFor(ApprovalRequirement requirement, ApprovalRequest request) {
         return request.votes().stream()
                 .filter(vote -> vote.choice() == Vote.Choice.APPROVE)
-                .filter(vote -> vote.groups().stream().anyMatch(requirement.groups()::contains))
+                .filter(vote -> vote.groups().stream().anyMatch(request.groupsFor(requirement)::contains))
                 .map(vote -> vote.person().id())
                 .distinct()
                 .count();
@@ -183,7 +183,7 @@ public final class VotingRule {
         return String.join(
                 ", ",
                 request.decision().approvals().stream()
-                        .flatMap(requirement -> requirement.groups().stream())
+                        .flatMap(requirement -> request.groupsFor(requirement).stream())
                         .sorted()
                         .distinct()
                         .toList());

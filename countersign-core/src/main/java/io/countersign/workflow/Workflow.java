@@ -755,6 +755,42 @@ public final class Workflow {
         return expired;
     }
 
+    /**
+     * Escalates every pending request whose rule's {@code escalate.after} has passed and that has not
+     * escalated under that rule yet: the escalation's groups may vote from now on, the audit log says so
+     * ({@code request.escalated}, from which groups to which), and the channels are told. Each request's
+     * escalation is one transaction that checks again, so nodes sweeping at once escalate it once, and one
+     * that crashes before its commit leaves it to the next sweep. Returns how many requests escalated.
+     */
+    public int escalateDue() {
+        int escalated = 0;
+        Instant sweep = now();
+        for (ApprovalRequest due : store.findPending()) {
+            if (due.escalationsDue(sweep).isEmpty()) {
+                continue;
+            }
+            Instant now = now();
+            Optional<ApprovalRequest> after = store.transact(tx -> tx.find(due.id())
+                    .filter(request -> !request.escalationsDue(now).isEmpty()
+                            && request.expiresAt().orElseThrow().isAfter(now))
+                    .map(request -> {
+                        ApprovalRequest result = request;
+                        for (io.countersign.policy.ApprovalRequirement requirement : request.escalationsDue(now)) {
+                            result = result.withEscalated(requirement.rule());
+                            tx.append(RequestEvents.escalated(result, requirement, now));
+                        }
+                        tx.update(result);
+                        notices.enqueue(tx, NotificationType.REQUEST_ESCALATED, result, now);
+                        return result;
+                    }));
+            if (after.isPresent()) {
+                escalated++;
+                notifyChanged(after.get());
+            }
+        }
+        return escalated;
+    }
+
     public Optional<ApprovalRequest> find(RequestId id) {
         return store.find(id);
     }

@@ -87,6 +87,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private static final long EXPIRY_SWEEP_MILLIS = 250;
+    private static final long ESCALATION_SWEEP_MILLIS = 1_000;
 
     private final List<AutoCloseable> parts;
     private final ApiServer server;
@@ -156,10 +157,13 @@ public final class Gateway implements AutoCloseable {
                     : Optional.empty();
             teams.ifPresent(parts::add);
             teams.ifPresent(module -> channelList.addAll(module.channels()));
+            // Whom an onBehalfOf resolves to at submission, and whom Slack's direct messages go to: the humans with a
+            // live credential.
+            HumanDirectory humans = new HumanDirectory(store, clock);
             Optional<SlackModule> slack =
-                    config.slack().map(settings -> SlackModule.create(settings, baseUrl::get, clock, mapper));
+                    config.slack().map(settings -> SlackModule.create(settings, baseUrl::get, clock, mapper, humans));
             slack.ifPresent(parts::add);
-            slack.ifPresent(module -> channelList.add(module.channel()));
+            slack.ifPresent(module -> channelList.addAll(module.channels()));
             Channels channels = new Channels(channelList);
             OutboxWorker outboxWorker = OutboxWorker.create(
                     store.outbox(),
@@ -182,8 +186,6 @@ public final class Gateway implements AutoCloseable {
             alarm.wire(adminNotices);
             // One workflow per policy view: the API's sees the policy; the MCP gateway's adds the tools' annotations
             // and pins.
-            // Whom an onBehalfOf resolves to at submission: the humans with a live credential.
-            HumanDirectory humans = new HumanDirectory(store, clock);
             Function<PolicyEngine, Workflow> workflows = deciding -> new Workflow(
                     deciding,
                     store,
@@ -310,6 +312,9 @@ public final class Gateway implements AutoCloseable {
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().daemon().name("expiry-sweeper").factory());
             sweeper.scheduleWithFixedDelay(() -> sweepExpired(workflow), 0, EXPIRY_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+            // Escalation is due in minutes, not milliseconds: a sweep a second reads the pending requests less often.
+            sweeper.scheduleWithFixedDelay(
+                    () -> sweepEscalations(workflow), 0, ESCALATION_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             parts.add(sweeper::shutdownNow);
             List<PostgresProxy> postgresProxies = startPostgresProxies(
                     config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, environment, parts);
@@ -424,6 +429,18 @@ public final class Gateway implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("expiry sweep failed; retrying in {} ms", EXPIRY_SWEEP_MILLIS, e);
+        }
+    }
+
+    /** Escalation runs like expiry: on the sweeper's thread, a failed sweep (a busy database) retried by the next. */
+    private static void sweepEscalations(Workflow workflow) {
+        try {
+            int escalated = workflow.escalateDue();
+            if (escalated > 0) {
+                LOG.info("escalated {} pending request(s)", escalated);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("escalation sweep failed; retrying in {} ms", ESCALATION_SWEEP_MILLIS, e);
         }
     }
 

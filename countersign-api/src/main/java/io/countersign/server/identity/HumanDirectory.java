@@ -6,11 +6,15 @@ import io.countersign.identity.CredentialStore;
 import io.countersign.identity.Human;
 import io.countersign.identity.KnownHumans;
 import io.countersign.identity.Person;
+import io.countersign.identity.PersonId;
 import io.countersign.identity.StoredCredential;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -51,6 +55,19 @@ public final class HumanDirectory implements KnownHumans {
                 .distinct()
                 .toList();
         return matches.size() == 1 ? Optional.of(matches.getFirst()) : Optional.empty();
+    }
+
+    /**
+     * Every human with a live credential in any of {@code groups}, one per person (the first credential
+     * found): for channels that message the people who may decide a request.
+     */
+    public List<Human> membersOfAny(Set<String> groups) {
+        requireNonNull(groups, "groups is null");
+        Map<PersonId, Human> byPerson = new LinkedHashMap<>();
+        liveHumans()
+                .filter(human -> human.isMemberOfAny(groups))
+                .forEach(human -> byPerson.putIfAbsent(human.person().id(), human));
+        return List.copyOf(byPerson.values());
     }
 
     private Stream<Human> liveHumans() {

@@ -42,8 +42,9 @@ public class DeliveryFailure extends Exception {
     }
 
     /**
-     * The reference of the minimal message the channel posted instead of the refused one (who, what,
-     * a console link), to be updated by the request's later notifications.
+     * The reference of what the channel did send: the minimal message it posted instead of the refused
+     * one (who, what, a console link), or the messages that went out before the failure. The worker
+     * remembers it whatever the kind, so the request's later notifications (and a retry) update them.
      */
     public Optional<String> fallbackRef() {
         return fallbackRef;

@@ -248,11 +248,12 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
      */
     private void refused(Delivery delivery, DeliveryFailure refused) {
         String channelName = delivery.event().channel();
+        // Whatever the kind: what did go out is updated by later events, and a retry does not send it twice.
+        refused.fallbackRef().ifPresent(ref -> delivery.event()
+                .request()
+                .ifPresent(request -> outbox.rememberMessageRef(request, channelName, ref)));
         switch (refused.kind()) {
             case PERMANENT -> {
-                refused.fallbackRef().ifPresent(ref -> delivery.event()
-                        .request()
-                        .ifPresent(request -> outbox.rememberMessageRef(request, channelName, ref)));
                 registry.counter("countersign.outbox.refused", "channel", channelName)
                         .increment();
                 fail(delivery, "refused: " + describe(refused), true, Optional.empty());
@@ -279,7 +280,9 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
                 "text",
                 refused.getMessage() + ". The delivery (" + delivery.id()
                         + ") is failed: see GET /v1/admin/outbox?status=failed;"
-                        + (refused.fallbackRef().isPresent() ? " a minimal message went out instead." : "")
+                        + (refused.fallbackRef().isPresent()
+                                ? " what could be sent (a minimal message, or the messages before the failure) went out."
+                                : "")
                         + " Later events of the request are still delivered.");
         try {
             requests.transact(tx -> {

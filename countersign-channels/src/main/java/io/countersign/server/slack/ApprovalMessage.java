@@ -189,8 +189,11 @@ public final class ApprovalMessage {
         List<String> parts = new ArrayList<>();
         for (ApprovalRequirement requirement : request.decision().approvals()) {
             parts.add(requirement.quorum() + " of "
-                    + String.join(", ", requirement.groups().stream().sorted().toList())
-                    + (requirement.stepUp() ? " (fresh sign-in)" : ""));
+                    + String.join(
+                            ", ",
+                            request.groupsFor(requirement).stream().sorted().toList())
+                    + (requirement.stepUp() ? " (fresh sign-in)" : "")
+                    + (request.escalated().contains(requirement.rule()) ? " (escalated)" : ""));
         }
         return String.join("; ", parts);
     }

@@ -10,9 +10,11 @@ import com.slack.api.methods.request.chat.ChatPostEphemeralRequest;
 import com.slack.api.methods.request.chat.ChatPostMessageRequest;
 import com.slack.api.methods.request.chat.ChatUpdateRequest;
 import com.slack.api.methods.request.users.UsersInfoRequest;
+import com.slack.api.methods.request.users.UsersLookupByEmailRequest;
 import com.slack.api.methods.request.views.ViewsOpenRequest;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.users.UsersInfoResponse;
+import com.slack.api.methods.response.users.UsersLookupByEmailResponse;
 import com.slack.api.model.User;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.model.view.View;
@@ -152,6 +154,33 @@ public final class SlackApi implements AutoCloseable {
                 .filter(text -> !text.isBlank())
                 .filter(text -> user.isEmailConfirmed());
         return new SlackUser(id, email, user.isDeleted() || user.isBot() || user.isAppUser());
+    }
+
+    /**
+     * The Slack user with this email (users.lookupByEmail, scope users:read.email): empty when Slack
+     * has none ({@code users_not_found}) or it is deactivated or a bot, which can't be sent a vote.
+     */
+    public Optional<String> userIdByEmail(String email) throws SlackCallFailed {
+        UsersLookupByEmailResponse response;
+        try {
+            response = call(
+                    "users.lookupByEmail",
+                    () -> methods.usersLookupByEmail(
+                            UsersLookupByEmailRequest.builder().email(email).build()));
+        } catch (SlackCallFailed e) {
+            if (e.error().filter(SlackErrors.USERS_NOT_FOUND::equals).isPresent()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        User user = response.getUser();
+        if (user == null || user.getId() == null) {
+            throw new SlackCallFailed("users.lookupByEmail answered without a user", null);
+        }
+        if (user.isDeleted() || user.isBot() || user.isAppUser()) {
+            return Optional.empty();
+        }
+        return Optional.of(user.getId());
     }
 
     private interface Call<T extends SlackApiTextResponse> {

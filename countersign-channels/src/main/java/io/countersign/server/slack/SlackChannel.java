@@ -41,7 +41,8 @@ public final class SlackChannel implements Channel {
     public boolean wants(NotificationType type, Optional<ApprovalRequest> request) {
         return switch (type) {
             case REQUEST_CREATED -> ApprovalMessage.isPending(request);
-            case REQUEST_VOTED, REQUEST_DECIDED, ACTION_EXECUTED -> ApprovalMessage.neededApproval(request);
+            case REQUEST_VOTED, REQUEST_ESCALATED, REQUEST_DECIDED, ACTION_EXECUTED ->
+                ApprovalMessage.neededApproval(request);
             case NOTICE -> true;
         };
     }

@@ -15,10 +15,16 @@ import java.util.function.Function;
  * secret (both from environment variables, never from the file), the channel approval messages go
  * to when their rule names none ({@code approval.notify.slack}), the Web API's base URL (Slack's
  * own unless a test points it elsewhere) and where the console's links point (by default the
- * gateway's base URL).
+ * gateway's base URL), and whether every request's approvers also get a direct message ({@code dm}; a rule
+ * asks for it with {@code approval.notify.slack: {dm: true}}).
  */
 public record SlackConfig(
-        Secret botToken, Secret signingSecret, String defaultChannel, URI apiBaseUrl, Optional<String> consoleBaseUrl) {
+        Secret botToken,
+        Secret signingSecret,
+        String defaultChannel,
+        URI apiBaseUrl,
+        Optional<String> consoleBaseUrl,
+        boolean directMessages) {
     public static final URI DEFAULT_API_BASE_URL = URI.create("https://slack.com/api/");
 
     public SlackConfig {
@@ -43,6 +49,16 @@ public record SlackConfig(
         consoleBaseUrl = consoleBaseUrl.map(url -> url.replaceAll("/+$", ""));
     }
 
+    /** Direct messages only where a rule asks for them. */
+    public SlackConfig(
+            Secret botToken,
+            Secret signingSecret,
+            String defaultChannel,
+            URI apiBaseUrl,
+            Optional<String> consoleBaseUrl) {
+        this(botToken, signingSecret, defaultChannel, apiBaseUrl, consoleBaseUrl, false);
+    }
+
     /**
      * Parses the {@code slack:} section; errors name the key (the caller adds the file). {@code env} reads an
      * environment variable (the secrets are named by {@code botTokenEnv} and {@code signingSecretEnv}).
@@ -54,6 +70,7 @@ public record SlackConfig(
      *   defaultChannel: C0123ABCD               # where approval messages go when the rule names no notify.slack
      *   apiBaseUrl: https://slack.com/api/      # default
      *   consoleBaseUrl: https://countersign.example.com   # default: server.baseUrl
+     *   dm: false                               # true: a direct message to each approver of every request
      * </pre>
      */
     public static Optional<SlackConfig> parse(Object value, Function<String, Optional<String>> env) {
@@ -63,7 +80,8 @@ public record SlackConfig(
         if (!(value instanceof Map<?, ?> slack)) {
             throw new IllegalArgumentException("'slack' must be a mapping");
         }
-        Set<String> known = Set.of("botTokenEnv", "signingSecretEnv", "defaultChannel", "apiBaseUrl", "consoleBaseUrl");
+        Set<String> known =
+                Set.of("botTokenEnv", "signingSecretEnv", "defaultChannel", "apiBaseUrl", "consoleBaseUrl", "dm");
         for (Object key : slack.keySet()) {
             if (!known.contains(String.valueOf(key))) {
                 throw new IllegalArgumentException(
@@ -82,7 +100,12 @@ public record SlackConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'slack.apiBaseUrl' is not a URL: " + e.getMessage());
         }
-        return Optional.of(new SlackConfig(token, signing, channel, api, string(slack, "consoleBaseUrl")));
+        Object dm = slack.get("dm");
+        if (dm != null && !(dm instanceof Boolean)) {
+            throw new IllegalArgumentException("'slack.dm' must be true or false");
+        }
+        return Optional.of(new SlackConfig(
+                token, signing, channel, api, string(slack, "consoleBaseUrl"), Boolean.TRUE.equals(dm)));
     }
 
     private static String secret(Map<?, ?> slack, String key, Function<String, Optional<String>> env) {
@@ -109,6 +132,7 @@ public record SlackConfig(
     @Override
     public String toString() {
         return "SlackConfig[botToken=***, signingSecret=***, defaultChannel=" + defaultChannel + ", apiBaseUrl="
-                + apiBaseUrl + ", consoleBaseUrl=" + consoleBaseUrl.orElse("(the gateway's base URL)") + "]";
+                + apiBaseUrl + ", consoleBaseUrl=" + consoleBaseUrl.orElse("(the gateway's base URL)") + ", dm="
+                + directMessages + "]";
     }
 }

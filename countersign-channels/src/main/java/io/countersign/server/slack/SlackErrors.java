@@ -21,6 +21,9 @@ import java.util.Set;
  * it is permanent: retrying it 25 times only holds up the request's later events.
  */
 final class SlackErrors {
+    /** users.lookupByEmail: no user in the workspace has that email. */
+    static final String USERS_NOT_FOUND = "users_not_found";
+
     private static final Set<String> TEMPORARY =
             Set.of("internal_error", "fatal_error", "service_unavailable", "request_timeout", "team_added_to_org");
     private static final Set<String> RATE_LIMITED = Set.of("ratelimited", "rate_limited");
@@ -70,6 +73,8 @@ final class SlackErrors {
         } else if (response instanceof ChatUpdateResponse update) {
             metadata = Optional.ofNullable(update.getResponseMetadata());
         }
+        // missing_scope says which scope the app lacks (users.lookupByEmail: users:read.email).
+        Optional.ofNullable(response.getNeeded()).ifPresent(needed -> detail.add("needs scope " + needed));
         metadata.map(ErrorResponseMetadata::getMessages).ifPresent(messages -> messages.stream()
                 .filter(message -> detail.stream().noneMatch(message::contains))
                 .forEach(detail::add));

@@ -18,6 +18,7 @@ import io.javalin.http.Context;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
@@ -51,7 +52,7 @@ public final class SlackInteractions {
     private final JsonMapper mapper;
     private final Clock clock;
     private final ExecutorService background;
-    private final Function<RequestId, Optional<MessageRef>> postedMessage;
+    private final Function<RequestId, List<MessageRef>> postedMessage;
 
     /** One button click, as the payload tells it. */
     private record Click(
@@ -71,7 +72,7 @@ public final class SlackInteractions {
             JsonMapper mapper,
             Clock clock,
             ExecutorService background,
-            Function<RequestId, Optional<MessageRef>> postedMessage) {
+            Function<RequestId, List<MessageRef>> postedMessage) {
         this.signature = requireNonNull(signature, "signature is null");
         this.api = requireNonNull(api, "api is null");
         this.users = requireNonNull(users, "users is null");
@@ -161,14 +162,20 @@ public final class SlackInteractions {
             }
             // The button's value names the request; the message it sits on must be that request's own, or
             // a signed click naming request B on request A's message would vote on B and rewrite A's message.
-            Optional<MessageRef> recorded = recordedMessage(request.get().id());
-            if (click.message().isEmpty() || !recorded.equals(click.message())) {
+            List<MessageRef> recorded = recordedMessages(request.get().id(), click.message());
+            if (click.message().isEmpty() || !recorded.contains(click.message().get())) {
                 LOG.warn(
                         "slack click by {} names request {} but was made on message {}, not its own ({})",
                         click.user(),
                         click.value(),
                         click.message().map(MessageRef::asString).orElse("(none)"),
-                        recorded.map(MessageRef::asString).orElse("(none)"));
+                        recorded.isEmpty()
+                                ? "(none)"
+                                : String.join(
+                                        ", ",
+                                        recorded.stream()
+                                                .map(MessageRef::asString)
+                                                .toList()));
                 tell(click, "This button is not on request " + click.value() + "'s message; nothing was recorded.");
                 return;
             }
@@ -221,12 +228,12 @@ public final class SlackInteractions {
     }
 
     /**
-     * The message the outbox recorded for the request. Right after the post, the worker may still be
-     * recording it: a click that fast waits a moment rather than being refused.
+     * The messages the outbox recorded for the request (the channel's, the direct ones). Right after the
+     * post, the worker may still be recording it: a click that fast waits a moment rather than being refused.
      */
-    private Optional<MessageRef> recordedMessage(RequestId id) throws InterruptedException {
-        Optional<MessageRef> recorded = postedMessage.apply(id);
-        for (int tries = 0; recorded.isEmpty() && tries < 10; tries++) {
+    private List<MessageRef> recordedMessages(RequestId id, Optional<MessageRef> clicked) throws InterruptedException {
+        List<MessageRef> recorded = postedMessage.apply(id);
+        for (int tries = 0; clicked.isPresent() && !recorded.contains(clicked.get()) && tries < 10; tries++) {
             Thread.sleep(200);
             recorded = postedMessage.apply(id);
         }

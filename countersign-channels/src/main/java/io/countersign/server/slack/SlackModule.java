@@ -6,9 +6,12 @@ import io.countersign.outbox.Outbox;
 import io.countersign.server.channels.Channel;
 import io.countersign.server.identity.HumanDirectory;
 import io.countersign.server.slack.SlackApi.MessageRef;
+import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Workflow;
 import io.javalin.config.RoutesConfig;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -27,23 +30,37 @@ public final class SlackModule implements AutoCloseable {
     private final Clock clock;
     private final JsonMapper mapper;
     private final SlackChannel channel;
+    private final SlackDirectChannel direct;
     // Clicks are answered at once and worked on here; virtual threads, since the work is mostly waiting on Slack.
     private final ExecutorService background = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("slack-click-", 0).factory());
 
     private SlackModule(
-            SlackConfig config, SlackApi api, Supplier<String> consoleBase, Clock clock, JsonMapper mapper) {
+            SlackConfig config,
+            SlackApi api,
+            Supplier<String> consoleBase,
+            Clock clock,
+            JsonMapper mapper,
+            HumanDirectory humans) {
         this.config = config;
         this.api = api;
         this.consoleBase = consoleBase;
         this.clock = clock;
         this.mapper = mapper;
         this.channel = new SlackChannel(api, config.defaultChannel(), consoleBase);
+        this.direct = new SlackDirectChannel(api, humans::membersOfAny, config.directMessages(), consoleBase);
     }
 
-    /** @param gatewayBaseUrl where the gateway is reached, for console links when the config names no consoleBaseUrl */
+    /**
+     * @param gatewayBaseUrl where the gateway is reached, for console links when the config names no consoleBaseUrl
+     * @param humans the gateway's humans, whom direct messages go to
+     */
     public static SlackModule create(
-            SlackConfig config, Supplier<String> gatewayBaseUrl, Clock clock, JsonMapper mapper) {
+            SlackConfig config,
+            Supplier<String> gatewayBaseUrl,
+            Clock clock,
+            JsonMapper mapper,
+            HumanDirectory humans) {
         requireNonNull(config, "config is null");
         requireNonNull(gatewayBaseUrl, "gatewayBaseUrl is null");
         Supplier<String> consoleBase =
@@ -53,12 +70,13 @@ public final class SlackModule implements AutoCloseable {
                 new SlackApi(config),
                 consoleBase,
                 requireNonNull(clock, "clock is null"),
-                requireNonNull(mapper, "mapper is null"));
+                requireNonNull(mapper, "mapper is null"),
+                requireNonNull(humans, "humans is null"));
     }
 
-    /** The channel named {@value SlackChannel#NAME}, for the outbox. */
-    public Channel channel() {
-        return channel;
+    /** The channels named {@value SlackChannel#NAME} and {@value SlackDirectChannel#NAME}, for the outbox. */
+    public List<Channel> channels() {
+        return List.of(channel, direct);
     }
 
     /** {@code POST /integrations/slack/interactions}, for the API server. */
@@ -73,8 +91,18 @@ public final class SlackModule implements AutoCloseable {
                 mapper,
                 clock,
                 background,
-                id -> outbox.messageRef(id.value(), SlackChannel.NAME).map(MessageRef::parse));
+                id -> postedMessages(outbox, id));
         return interactions::register;
+    }
+
+    /** Where a click on the request's buttons may come from: its channel message, and its direct messages. */
+    private static List<MessageRef> postedMessages(Outbox outbox, RequestId id) {
+        List<MessageRef> refs = new ArrayList<>();
+        outbox.messageRef(id.value(), SlackChannel.NAME).map(MessageRef::parse).ifPresent(refs::add);
+        outbox.messageRef(id.value(), SlackDirectChannel.NAME)
+                .map(DirectMessages::parse)
+                .ifPresent(sent -> refs.addAll(sent.messages()));
+        return refs;
     }
 
     @Override

@@ -199,7 +199,7 @@ public final class ApprovalCard {
         for (ApprovalRequirement requirement : request.decision().approvals()) {
             long approvals = request.votes().stream()
                     .filter(vote -> vote.choice() == Vote.Choice.APPROVE
-                            && vote.groups().stream().anyMatch(requirement.groups()::contains))
+                            && vote.groups().stream().anyMatch(request.groupsFor(requirement)::contains))
                     .map(Vote::voter)
                     .distinct()
                     .count();
@@ -212,9 +212,13 @@ public final class ApprovalCard {
                     .append(requirement.quorum() == 1 ? " approval" : " approvals")
                     .append(" from ")
                     .append(String.join(
-                            " or ", requirement.groups().stream().sorted().toList()));
+                            " or ",
+                            request.groupsFor(requirement).stream().sorted().toList()));
             if (requirement.stepUp()) {
                 text.append(", with a fresh sign-in");
+            }
+            if (request.escalated().contains(requirement.rule())) {
+                text.append(" (escalated)");
             }
         }
         return text.toString();

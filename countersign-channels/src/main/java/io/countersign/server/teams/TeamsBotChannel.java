@@ -23,6 +23,7 @@ public final class TeamsBotChannel implements Channel {
     private static final Set<NotificationType> TYPES = EnumSet.of(
             NotificationType.REQUEST_CREATED,
             NotificationType.REQUEST_VOTED,
+            NotificationType.REQUEST_ESCALATED,
             NotificationType.REQUEST_DECIDED,
             NotificationType.ACTION_EXECUTED);
 

@@ -9,8 +9,11 @@ import io.countersign.action.AgentText;
  * ({@link AgentText}) and cut, with the console for the rest.
  */
 final class TeamsText {
-    /** The characters Adaptive Cards' markdown acts on anywhere in a line: emphasis, code, links. */
-    private static final String INLINE = "\\`*_[]()<>|~";
+    /**
+     * The characters Adaptive Cards' markdown acts on anywhere in a line: emphasis, code, links; and
+     * {@code &}, or an agent's {@code &lt;b&gt;} would show as {@code <b>} (markdown decodes entities).
+     */
+    private static final String INLINE = "\\`*_[]()<>|~&";
     /** And at the start of a line only: lists and headings (agent text has no line breaks left). */
     private static final String LINE_START = "-+#>";
 

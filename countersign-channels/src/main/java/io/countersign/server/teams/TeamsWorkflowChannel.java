@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
  * For teams without the bot: a Workflows (Power Automate) "When a Teams webhook request is
  * received" URL, which posts the Adaptive Card it is sent. Nobody would receive a click, so the card
  * has no buttons, only "Open in Countersign"; a posted card can't be changed, so this posts once
- * when a request needs approval and once more when it is decided.
+ * when a request needs approval, once when it escalates, and once more when it is decided.
  */
 public final class TeamsWorkflowChannel implements Channel {
     public static final String NAME = "teams-workflow";
@@ -49,6 +49,7 @@ public final class TeamsWorkflowChannel implements Channel {
             return false;
         }
         return (type == NotificationType.REQUEST_CREATED && request.get().isPending())
+                || type == NotificationType.REQUEST_ESCALATED
                 || type == NotificationType.REQUEST_DECIDED;
     }
 

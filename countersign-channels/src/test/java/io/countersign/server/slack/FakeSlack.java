@@ -9,9 +9,13 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,8 +27,13 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A local stand-in for the Slack Web API on 127.0.0.1: records every call (method, form params,
- * bearer token) and answers users.info, chat.postMessage (with a fresh ts), chat.update,
- * chat.postEphemeral and views.open the way Slack documents them. Messages are held to Block Kit's
+ * bearer token) and answers users.info, users.lookupByEmail, chat.postMessage (with a fresh ts),
+ * chat.update, chat.postEphemeral and views.open the way Slack documents them. users.lookupByEmail
+ * (https://docs.slack.dev/reference/methods/users.lookupByEmail) answers {@code users_not_found} for
+ * an email no user has, {@code missing_scope} (with {@code needed: users:read.email}) when the token
+ * lacks that scope ({@link #withoutScope}), and HTTP 429 past its Tier 3 budget of 50 calls a minute.
+ * A chat.postMessage to a user id posts in the app's direct messages with that user and answers with
+ * that conversation's id ({@code D...}), which chat.update then takes. Messages are held to Block Kit's
  * limits ({@link BlockKitValidator}): a message Slack would refuse gets {@code invalid_blocks} with
  * Slack's {@code errors} list, a text over 40,000 characters {@code msg_too_long}. A call with another
  * token gets {@code invalid_auth}; a channel {@link #refuseChannel refused} gets the code given;
@@ -46,7 +55,10 @@ final class FakeSlack implements AutoCloseable {
         }
     }
 
-    private record User(String email, boolean confirmed, boolean bot) {}
+    private record User(String email, boolean confirmed, boolean bot, boolean deleted) {}
+
+    /** Slack's Tier 3: "50+ per minute"; the fake allows exactly 50 in any minute. */
+    static final int TIER_3_PER_MINUTE = 50;
 
     private HttpServer server;
     private final String token;
@@ -56,12 +68,17 @@ final class FakeSlack implements AutoCloseable {
     private final AtomicBoolean down = new AtomicBoolean();
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger rateLimited = new AtomicInteger();
+    private final AtomicInteger passBeforeLimit = new AtomicInteger();
+    private final AtomicInteger limitAfter = new AtomicInteger();
     private volatile int retryAfterSeconds = 1;
     private final Map<String, String> refusedChannels = new ConcurrentHashMap<>();
     private final AtomicInteger refusedMessages = new AtomicInteger();
+    private final Set<String> scopes = ConcurrentHashMap.newKeySet();
+    private final Deque<Long> lookups = new ArrayDeque<>();
 
     FakeSlack(String token) throws IOException {
         this.token = token;
+        scopes.addAll(Set.of("chat:write", "users:read", "users:read.email"));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/", this::handle);
         server.start();
@@ -73,7 +90,17 @@ final class FakeSlack implements AutoCloseable {
     }
 
     void user(String id, String email, boolean emailConfirmed) {
-        users.put(id, new User(email, emailConfirmed, false));
+        users.put(id, new User(email, emailConfirmed, false, false));
+    }
+
+    /** A deactivated account: users.lookupByEmail still finds it, with {@code deleted: true}. */
+    void deactivatedUser(String id, String email) {
+        users.put(id, new User(email, true, false, true));
+    }
+
+    /** The token no longer has {@code scope}: the methods that need it answer {@code missing_scope}. */
+    void withoutScope(String scope) {
+        scopes.remove(scope);
     }
 
     /** Unreachable: the port refuses connections until {@link #comeBack()}. */
@@ -102,6 +129,13 @@ final class FakeSlack implements AutoCloseable {
     void rateLimitNext(int calls, int seconds) {
         retryAfterSeconds = seconds;
         rateLimited.set(calls);
+    }
+
+    /** After {@code calls} more calls are answered, the next {@code limited} get HTTP 429 with {@code Retry-After: seconds}. */
+    void rateLimitAfter(int calls, int limited, int seconds) {
+        retryAfterSeconds = seconds;
+        limitAfter.set(limited);
+        passBeforeLimit.set(calls);
     }
 
     /** Posts to {@code channel} are answered {@code {"ok": false, "error": code}} ({@code channel_not_found}, {@code not_in_channel}). */
@@ -153,7 +187,11 @@ final class FakeSlack implements AutoCloseable {
                 send(exchange, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
                 return;
             }
-            if (rateLimited.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+            if (passBeforeLimit.getAndUpdate(left -> Math.max(0, left - 1)) == 0 && limitAfter.get() > 0) {
+                rateLimited.addAndGet(limitAfter.getAndSet(0));
+            }
+            if (rateLimited.getAndUpdate(left -> Math.max(0, left - 1)) > 0
+                    || (method.equals("users.lookupByEmail") && overTier3())) {
                 calls.add(new Call(method, params, authorization, error("ratelimited")));
                 exchange.getResponseHeaders().add("Retry-After", String.valueOf(retryAfterSeconds));
                 send(exchange, 429, "{\"ok\":false,\"error\":\"ratelimited\"}");
@@ -190,6 +228,26 @@ final class FakeSlack implements AutoCloseable {
             }
         }
         switch (method) {
+            case "users.lookupByEmail" -> {
+                if (!scopes.contains("users:read.email")) {
+                    ObjectNode error = error("missing_scope");
+                    error.put("needed", "users:read.email");
+                    error.put("provided", String.join(",", new java.util.TreeSet<>(scopes)));
+                    return error;
+                }
+                String email = params.getOrDefault("email", "");
+                Optional<Map.Entry<String, User>> found = users.entrySet().stream()
+                        .filter(entry -> entry.getValue().email().equalsIgnoreCase(email))
+                        .findFirst();
+                if (found.isEmpty()) {
+                    return error("users_not_found");
+                }
+                ObjectNode json = answer.putObject("user");
+                json.put("id", found.get().getKey());
+                json.put("is_bot", found.get().getValue().bot());
+                json.put("deleted", found.get().getValue().deleted());
+                json.putObject("profile").put("email", found.get().getValue().email());
+            }
             case "users.info" -> {
                 User user = users.get(params.get("user"));
                 if (user == null) {
@@ -198,7 +256,7 @@ final class FakeSlack implements AutoCloseable {
                 ObjectNode json = answer.putObject("user");
                 json.put("id", params.get("user"));
                 json.put("is_bot", user.bot());
-                json.put("deleted", false);
+                json.put("deleted", user.deleted());
                 json.put("is_email_confirmed", user.confirmed());
                 json.putObject("profile").put("email", user.email());
             }
@@ -207,7 +265,7 @@ final class FakeSlack implements AutoCloseable {
                     return error("channel_not_found");
                 }
                 String ts = "1700000000." + String.format("%06d", messages.incrementAndGet());
-                answer.put("channel", params.get("channel"));
+                answer.put("channel", conversationOf(params.get("channel")));
                 answer.put("ts", ts);
                 answer.putObject("message")
                         .put("text", params.getOrDefault("text", ""))
@@ -224,6 +282,35 @@ final class FakeSlack implements AutoCloseable {
             }
         }
         return answer;
+    }
+
+    /** A user id names the app's direct messages with that user (D + the id's rest); a channel id itself. */
+    private String conversationOf(String channel) {
+        return users.containsKey(channel) ? "D" + channel.substring(1) : channel;
+    }
+
+    /** Messages posted to one user's direct messages, as chat.postMessage calls. */
+    List<Call> directMessagesTo(String userId) {
+        return calls("chat.postMessage").stream()
+                .filter(call -> call.param("channel").equals(userId)
+                        && call.answer().path("ok").asBoolean())
+                .toList();
+    }
+
+    /** Whether this lookup goes past Tier 3's budget for the last minute. */
+    private boolean overTier3() {
+        long now = System.nanoTime();
+        synchronized (lookups) {
+            while (!lookups.isEmpty()
+                    && now - lookups.peekFirst() > Duration.ofMinutes(1).toNanos()) {
+                lookups.pollFirst();
+            }
+            if (lookups.size() >= TIER_3_PER_MINUTE) {
+                return true;
+            }
+            lookups.addLast(now);
+            return false;
+        }
     }
 
     private static ObjectNode error(String code) {

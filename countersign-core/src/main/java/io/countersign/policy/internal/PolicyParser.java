@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.policy.Breaker;
 import io.countersign.policy.Effect;
+import io.countersign.policy.Escalation;
 import io.countersign.policy.Glob;
 import io.countersign.policy.PolicyException;
 import io.countersign.policy.RuleSummary;
@@ -38,9 +39,13 @@ public final class PolicyParser {
             YamlReader.keys("name", "match", "when", "effect", "reason", "approval", "breaker");
     private static final Set<String> MATCH_KEYS = YamlReader.keys("action", "resource", "agent");
     private static final Set<String> APPROVAL_KEYS =
-            YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel", "notify");
+            YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel", "notify", "escalate");
     /** Channel kinds a rule may route its approval messages to. */
     private static final Set<String> NOTIFY_KEYS = YamlReader.keys("slack");
+    /** {@code notify.slack} as a mapping: the channel, and whether each approver also gets a direct message. */
+    private static final Set<String> NOTIFY_SLACK_KEYS = YamlReader.keys("channel", "dm");
+
+    private static final Set<String> ESCALATE_KEYS = YamlReader.keys("after", "to");
 
     private static final Set<String> DEFAULT_APPROVAL_KEYS = YamlReader.keys("groups", "quorum", "timeout");
     private static final Set<String> RULE_BREAKER_KEYS = YamlReader.keys("max", "per", "then", "approval");
@@ -431,20 +436,102 @@ public final class PolicyParser {
         Optional<String> channel =
                 Optional.ofNullable(entries.get("channel")).map(n -> reader.string(n, what + ".channel"));
         Map<String, String> notify = new LinkedHashMap<>();
+        Set<String> direct = new LinkedHashSet<>();
         Node notifyNode = entries.get("notify");
         if (notifyNode != null) {
             for (Map.Entry<String, Node> target :
                     reader.mapping(notifyNode, what + ".notify", NOTIFY_KEYS).entrySet()) {
-                String where = reader.string(target.getValue(), what + ".notify." + target.getKey());
-                if (where.isBlank()) {
-                    throw reader.error(
-                            target.getValue(),
-                            what + ".notify." + target.getKey() + " is blank; name a channel or leave it out");
+                String label = what + ".notify." + target.getKey();
+                Node where = target.getValue();
+                if (where instanceof MappingNode) {
+                    // notify.slack: {channel: C0123, dm: true}
+                    Map<String, Node> options = reader.mapping(where, label, NOTIFY_SLACK_KEYS);
+                    Optional.ofNullable(options.get("channel"))
+                            .ifPresent(
+                                    value -> notify.put(target.getKey(), channel(reader, value, label + ".channel")));
+                    if (Optional.ofNullable(options.get("dm"))
+                            .map(value -> reader.bool(value, label + ".dm"))
+                            .orElse(false)) {
+                        direct.add(target.getKey());
+                    }
+                } else {
+                    notify.put(target.getKey(), channel(reader, where, label));
                 }
-                notify.put(target.getKey(), where);
             }
         }
-        return new Approval(new ApprovalRequirement(rule, groups, quorum, timeout, stepUp, notify), stepUp, channel);
+        Optional<Escalation> escalation = Optional.empty();
+        Node escalateNode = entries.get("escalate");
+        if (escalateNode != null) {
+            escalation = Optional.of(escalation(reader, escalateNode, what + ".escalate", timeout, timeoutNode));
+        }
+        ApprovalRequirement requirement;
+        try {
+            requirement = new ApprovalRequirement(rule, groups, quorum, timeout, stepUp, notify, direct, escalation);
+        } catch (IllegalArgumentException e) {
+            throw reader.error(node, what + ": " + e.getMessage());
+        }
+        return new Approval(requirement, stepUp, channel);
+    }
+
+    private static String channel(YamlReader reader, Node node, String what) {
+        String where = reader.string(node, what);
+        if (where.isBlank()) {
+            throw reader.error(node, what + " is blank; name a channel or leave it out");
+        }
+        return where;
+    }
+
+    /**
+     * {@code escalate: {after: 15m, to: [group, slack:C0123]}}: {@code after} as a timeout is written
+     * and before it; each {@code to} entry a group, or a channel as {@code kind:where}.
+     */
+    private static Escalation escalation(
+            YamlReader reader, Node node, String what, Duration timeout, @Nullable Node timeoutNode) {
+        Map<String, Node> entries = reader.mapping(node, what, ESCALATE_KEYS);
+        Node afterNode = reader.required(entries, "after", node, what);
+        Duration after;
+        try {
+            after = Durations.parse(reader.scalarText(afterNode, what + ".after"));
+        } catch (IllegalArgumentException e) {
+            throw reader.error(afterNode, what + ".after " + e.getMessage());
+        }
+        if (after.compareTo(timeout) >= 0) {
+            throw reader.error(
+                    afterNode,
+                    what + ".after is " + reader.scalarText(afterNode, what + ".after") + ", not before the "
+                            + (timeoutNode == null ? "default timeout (1h)" : "timeout")
+                            + ": the request would expire before it escalates");
+        }
+        Node toNode = reader.required(entries, "to", node, what);
+        Set<String> groups = new LinkedHashSet<>();
+        Map<String, String> channels = new LinkedHashMap<>();
+        for (Node target : reader.sequence(toNode, what + ".to")) {
+            String name = reader.string(target, "an entry of " + what + ".to");
+            int colon = name.indexOf(':');
+            if (colon < 0) {
+                if (name.isBlank()) {
+                    throw reader.error(target, what + ".to has a blank entry; name a group or a channel");
+                }
+                groups.add(name);
+                continue;
+            }
+            String kind = name.substring(0, colon);
+            String where = name.substring(colon + 1);
+            if (!NOTIFY_KEYS.contains(kind) || where.isBlank()) {
+                throw reader.error(
+                        target,
+                        what + ".to has '" + name + "'; want a group name or a channel as kind:where, kind one of "
+                                + new java.util.TreeSet<>(NOTIFY_KEYS) + " (slack:C0123ABCD)");
+            }
+            if (channels.putIfAbsent(kind, where) != null) {
+                throw reader.error(target, what + ".to names two " + kind + " channels; name one");
+            }
+        }
+        try {
+            return new Escalation(after, groups, channels);
+        } catch (IllegalArgumentException e) {
+            throw reader.error(toNode, what + ": " + e.getMessage());
+        }
     }
 
     private static Condition condition(YamlReader reader, Node node, String expression) {

@@ -8,6 +8,7 @@ import io.countersign.identity.Person;
 import io.countersign.policy.ApprovalRequirement;
 import io.countersign.policy.Decision;
 import io.countersign.policy.Effect;
+import io.countersign.policy.Escalation;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.BreakGlass;
 import io.countersign.workflow.Execution;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -46,7 +48,8 @@ import tools.jackson.databind.node.ObjectNode;
  * document means: {@code delegation} only when {@code verified} (otherwise it follows from
  * {@code onBehalfOf}), {@code resolution} and {@code breakGlass} only when set, an approval's
  * {@code stepUp} only when true, its {@code notify} only when it routes somewhere,
- * {@code onBehalfOfPerson} (whom onBehalfOf resolved to) only when it resolved. Older documents
+ * {@code onBehalfOfPerson} (whom onBehalfOf resolved to) only when it resolved, {@code escalated} (the rules
+ * whose escalation fired) only when one did, an approval's {@code directTo} and {@code escalate} only when set. Older documents
  * therefore read back unchanged.
  *
  * <p>Action params are stored as the JSON they are; reading them back gives the nodes a default
@@ -100,6 +103,9 @@ public final class RequestCodec {
         request.resolvedOnBehalfOf().ifPresent(person -> doc.putObject("onBehalfOfPerson")
                 .put("name", person.name())
                 .put("email", person.email()));
+        if (!request.escalated().isEmpty()) {
+            doc.set("escalated", names(request.escalated()));
+        }
         return mapper.writeValueAsString(doc);
     }
 
@@ -137,7 +143,9 @@ public final class RequestCodec {
                             .orElse(Delegation.claimedOrNone(action.onBehalfOf().isPresent())),
                     optional(doc, "resolution", JsonNode::stringValue),
                     optional(doc, "breakGlass", RequestCodec::readBreakGlass),
-                    optional(doc, "onBehalfOfPerson", node -> new Person(text(node, "name"), text(node, "email"))));
+                    optional(doc, "onBehalfOfPerson", node -> new Person(text(node, "name"), text(node, "email"))),
+                    optional(doc, "escalated", node -> Set.copyOf(list(node, JsonNode::stringValue)))
+                            .orElse(Set.of()));
         } catch (RuntimeException e) {
             // Jackson's exceptions, DateTimeParseException and the records' own checks all land here.
             throw new IllegalArgumentException("request document is malformed: " + e.getMessage(), e);
@@ -221,6 +229,16 @@ public final class RequestCodec {
                 ObjectNode notify = item.putObject("notify");
                 new TreeMap<>(requirement.notifyTo()).forEach(notify::put);
             }
+            if (!requirement.directTo().isEmpty()) {
+                item.set("directTo", names(requirement.directTo()));
+            }
+            requirement.escalation().ifPresent(escalation -> {
+                ObjectNode escalate = item.putObject("escalate");
+                escalate.put("after", escalation.after().toString());
+                escalate.set("groups", names(escalation.groups()));
+                ObjectNode channels = escalate.putObject("notify");
+                new TreeMap<>(escalation.notifyTo()).forEach(channels::put);
+            });
         }
         return node;
     }
@@ -239,11 +257,20 @@ public final class RequestCodec {
                                 item.required("quorum").intValue(),
                                 Duration.parse(text(item, "timeout")),
                                 optional(item, "stepUp", JsonNode::booleanValue).orElse(false),
-                                readNotify(item))));
+                                readNotify(item, "notify"),
+                                optional(item, "directTo", kinds -> Set.copyOf(list(kinds, JsonNode::stringValue)))
+                                        .orElse(Set.of()),
+                                optional(
+                                        item,
+                                        "escalate",
+                                        escalate -> new Escalation(
+                                                Duration.parse(text(escalate, "after")),
+                                                new TreeSet<>(list(escalate.required("groups"), JsonNode::stringValue)),
+                                                readNotify(escalate, "notify"))))));
     }
 
-    private static Map<String, String> readNotify(JsonNode item) {
-        JsonNode notify = item.get("notify");
+    private static Map<String, String> readNotify(JsonNode item, String field) {
+        JsonNode notify = item.get(field);
         if (notify == null || notify.isNull()) {
             return Map.of();
         }

@@ -142,6 +142,54 @@ class RequestCodecTest {
     }
 
     @Test
+    void roundTrip_keepsDirectMessagesEscalationAndWhichRulesEscalated_andWritesNothingWithoutThem() {
+        ApprovalRequest pending = Requests.pending("bot");
+        io.countersign.policy.ApprovalRequirement requirement = new io.countersign.policy.ApprovalRequirement(
+                "exports-need-a-data-owner",
+                Set.of("data-owners"),
+                1,
+                java.time.Duration.ofMinutes(30),
+                false,
+                Map.of(),
+                Set.of("slack"),
+                java.util.Optional.of(new io.countersign.policy.Escalation(
+                        java.time.Duration.ofMinutes(15), Set.of("security-leads"), Map.of("slack", "C0ESC"))));
+        io.countersign.policy.Decision decision = new io.countersign.policy.Decision(
+                pending.decision().effect(),
+                pending.decision().rules(),
+                pending.decision().reason(),
+                pending.decision().policyVersion(),
+                List.of(requirement));
+        ApprovalRequest request = new ApprovalRequest(
+                pending.id(),
+                pending.agent(),
+                pending.action(),
+                pending.digest(),
+                decision,
+                pending.status(),
+                pending.votes(),
+                pending.createdAt(),
+                pending.expiresAt(),
+                pending.decidedAt(),
+                pending.decidedBy(),
+                pending.idempotencyKey(),
+                pending.grant(),
+                pending.execution(),
+                pending.delegation(),
+                pending.resolution(),
+                pending.breakGlass(),
+                pending.resolvedOnBehalfOf(),
+                Set.of("exports-need-a-data-owner"));
+
+        ApprovalRequest read = codec.read(codec.write(request));
+
+        assertThat(read).isEqualTo(request);
+        assertThat(read.groupsFor(read.decision().approvals().getFirst()))
+                .containsExactlyInAnyOrder("data-owners", "security-leads");
+        assertThat(codec.write(pending)).doesNotContain("escalate").doesNotContain("directTo");
+    }
+
+    @Test
     void write_isTheFormat1Document() throws IOException {
         assertThat(JSON.readTree(codec.write(fixedRequest())))
                 .isEqualTo(JSON.readTree(resource("request-document-format-1.json")));
