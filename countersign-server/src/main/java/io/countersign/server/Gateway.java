@@ -44,6 +44,7 @@ import io.countersign.server.identity.LookAlikes;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.ProxyAgents;
 import io.countersign.server.identity.TokenRejected;
+import io.countersign.server.insights.Dismissals;
 import io.countersign.server.insights.Insights;
 import io.countersign.server.insights.InsightsRoutes;
 import io.countersign.server.mcp.McpModule;
@@ -284,6 +285,7 @@ public final class Gateway implements AutoCloseable {
                                             clock,
                                             PolicyChanges::isSystemRequest,
                                             () -> Optional.of(policy.current())),
+                                    new Dismissals(store, clock),
                                     mapper)::register,
                             new PolicyChangeRoutes(
                                             new PolicyChanges(config.policyChanges(), workflow, policy, store, clock),

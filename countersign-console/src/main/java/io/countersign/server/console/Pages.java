@@ -137,5 +137,6 @@ public final class Pages {
             String params,
             String onBehalfOf,
             Simulation result,
-            String error) {}
+            String error,
+            List<String> expiring) {}
 }

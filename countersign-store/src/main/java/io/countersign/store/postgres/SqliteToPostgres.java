@@ -36,7 +36,8 @@ public final class SqliteToPostgres {
             "credentials",
             "agent_suspensions",
             "outbox",
-            "channel_messages");
+            "channel_messages",
+            "insight_dismissals");
 
     private static final int BATCH = 1_000;
 
