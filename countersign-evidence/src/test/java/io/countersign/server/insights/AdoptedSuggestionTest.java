@@ -34,7 +34,8 @@ class AdoptedSuggestionTest {
                 + analytics.ruleYaml().indent(2);
         Policy adopted = Policy.parse("adopted.yaml", adoptedText);
         ApprovalRequest evidence = month.requests().stream()
-                .filter(request -> request.id().value().equals(analytics.examples().getFirst()))
+                .filter(request ->
+                        request.id().value().equals(analytics.examples().getFirst()))
                 .findFirst()
                 .orElseThrow();
         assertThat(adopted.decide(new DecisionInput(evidence.action(), evidence.agent(), evidence.createdAt()))
