@@ -26,7 +26,8 @@ class AdoptedSuggestionTest {
                 .filter(suggestion -> suggestion.ruleName().equals(ANALYTICS))
                 .findFirst()
                 .orElseThrow();
-        Matcher when = Pattern.compile("when: '(.*)'").matcher(analytics.note().orElseThrow());
+        Matcher when = Pattern.compile("add to their 'when': (!\\(.*\\)), then check")
+                .matcher(analytics.note().orElseThrow());
         assertThat(when.find()).as(analytics.note().orElseThrow()).isTrue();
         String adoptedText = SuggestionBoundsTest.POLICY.replace(
                         "    match: {action: \"db.query\"}\n",
