@@ -39,7 +39,13 @@ public enum AuditEventType {
     /** An upstream MCP tool presented a definition other than the one pinned (the MCP gateway). */
     MCP_TOOL_CHANGED("mcp.tool_changed"),
     /** An admin accepted an MCP tool's changed definition as its new pin. */
-    MCP_TOOL_ACCEPTED("mcp.tool_accepted");
+    MCP_TOOL_ACCEPTED("mcp.tool_accepted"),
+    /** A human set an insights suggestion or finding aside for good, with a reason. */
+    INSIGHT_DISMISSED("insight.dismissed"),
+    /** A human set an insights suggestion or finding aside until a time, with a reason. */
+    INSIGHT_SNOOZED("insight.snoozed"),
+    /** A human brought a dismissed or snoozed suggestion or finding back. */
+    INSIGHT_RESTORED("insight.restored");
 
     private final String wireName;
 

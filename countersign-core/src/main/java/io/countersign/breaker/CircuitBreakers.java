@@ -138,6 +138,31 @@ public final class CircuitBreakers {
         return new Verdict(holds.isEmpty() ? decision : held(agent, decision, holds), trips);
     }
 
+    /**
+     * Counts a human's denial of a request of {@code agent} in the breakers that count humans'
+     * denials ({@code on: human_denied | any_denied}) and returns the ones it trips: they hold the
+     * agent's next actions. A breaker already tripped for the agent counts nothing.
+     */
+    public List<Trip> humanDenied(String agent, List<Breaker> breakers, Instant now, TrippedState state) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(breakers, "breakers is null");
+        requireNonNull(now, "now is null");
+        requireNonNull(state, "state is null");
+        List<Trip> trips = new ArrayList<>();
+        for (Breaker breaker : breakers) {
+            if (!breaker.countsHumanDenial(agent)
+                    || state.find(agent, breaker.name()).isPresent()) {
+                continue;
+            }
+            int count = windows.count(agent, breaker, now);
+            if (count > breaker.max()) {
+                windows.clear(agent, breaker.name());
+                trips.add(new Trip(breaker, agent, count, now));
+            }
+        }
+        return trips;
+    }
+
     /** The decision made at least as strict as every holding breaker's {@code then}, saying which breakers and why. */
     private static Decision held(String agent, Decision decision, List<Hold> holds) {
         Effect effect = decision.effect();

@@ -36,11 +36,36 @@ public record Breaker(
         }
     }
 
-    /** Actions of agents matching {@code agent} whose decision has effect {@code counted} (any effect when empty). */
-    public record OnAgent(Glob agent, Optional<Effect> counted) implements Scope {
+    /**
+     * Actions of agents matching {@code agent}: with {@code policyDecisions}, each decision with
+     * effect {@code counted} (any effect when empty) counts when it is made; with {@code
+     * humanDenials}, each request a human denies counts when they deny it ({@code on:
+     * human_denied}, and with the policy's denials {@code on: any_denied}).
+     */
+    public record OnAgent(Glob agent, Optional<Effect> counted, boolean policyDecisions, boolean humanDenials)
+            implements Scope {
         public OnAgent {
             requireNonNull(agent, "agent is null");
             requireNonNull(counted, "counted is null");
+            if (!policyDecisions && !humanDenials) {
+                throw new IllegalArgumentException("a breaker counts the policy's decisions, humans' denials or both");
+            }
+            if (humanDenials && counted.filter(effect -> effect == Effect.DENY).isEmpty()) {
+                throw new IllegalArgumentException("a breaker counting humans' denials counts only denials");
+            }
+        }
+
+        /** Counting the policy's decisions only. */
+        public OnAgent(Glob agent, Optional<Effect> counted) {
+            this(agent, counted, true, false);
+        }
+
+        /** The {@code on:} that reads back as this scope. */
+        public String on() {
+            if (humanDenials) {
+                return policyDecisions ? "any_denied" : "human_denied";
+            }
+            return counted.map(Effect::wireName).orElse("any");
         }
     }
 
@@ -84,10 +109,18 @@ public record Breaker(
                 && switch (scope) {
                     case OnRule onRule -> true;
                     case OnAgent onAgent ->
-                        onAgent.counted()
-                                .map(effect -> effect == decision.effect())
-                                .orElse(true);
+                        onAgent.policyDecisions()
+                                && onAgent.counted()
+                                        .map(effect -> effect == decision.effect())
+                                        .orElse(true);
                 };
+    }
+
+    /** Whether a human's denial of a request of {@code agent} counts toward tripping the breaker. */
+    public boolean countsHumanDenial(String agent) {
+        return scope instanceof OnAgent onAgent
+                && onAgent.humanDenials()
+                && onAgent.agent().matches(agent);
     }
 
     /** The groups told when the breaker trips: who approves under it, or the admins. */
@@ -100,13 +133,15 @@ public record Breaker(
         return switch (scope) {
             case OnRule onRule -> "actions under rule '" + onRule.rule() + "'";
             case OnAgent onAgent ->
-                onAgent.counted()
-                        .map(effect -> switch (effect) {
-                            case DENY -> "denials";
-                            case ALLOW -> "allowed actions";
-                            case REQUIRE_APPROVAL -> "actions needing approval";
-                        })
-                        .orElse("actions");
+                onAgent.humanDenials()
+                        ? (onAgent.policyDecisions() ? "denials (by the policy or a human)" : "denials by a human")
+                        : onAgent.counted()
+                                .map(effect -> switch (effect) {
+                                    case DENY -> "denials";
+                                    case ALLOW -> "allowed actions";
+                                    case REQUIRE_APPROVAL -> "actions needing approval";
+                                })
+                                .orElse("actions");
         };
     }
 }

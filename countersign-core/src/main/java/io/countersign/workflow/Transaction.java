@@ -54,4 +54,10 @@ public interface Transaction {
 
     /** Lifts the agent's suspension in this transaction; false when it was not suspended. */
     boolean resume(String agentName);
+
+    /** Records that a human set an insights item aside, replacing an earlier dismissal of it. */
+    void dismiss(io.countersign.insights.Dismissal dismissal);
+
+    /** Forgets the item's dismissal; false when it had none. */
+    boolean restore(String item);
 }

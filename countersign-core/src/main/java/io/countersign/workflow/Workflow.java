@@ -490,6 +490,12 @@ public final class Workflow {
             ApprovalRequest result = voted;
             if (choice == Vote.Choice.DENY) {
                 result = voted.decided(RequestStatus.DENIED, now, human.auditName(), Optional.empty());
+                // A burst of human denials trips the breakers that count them (on: human_denied | any_denied).
+                recordTrips(
+                        tx,
+                        breakers.humanDenied(request.agent().name(), policy.breakers(), now, tx::trippedBreaker),
+                        result,
+                        now);
             } else if (voter.breaksGlass()) {
                 result = voted.withBreakGlass(BreakGlass.used(
                                 human.name(), voter.breakGlassReason().orElseThrow(), now))

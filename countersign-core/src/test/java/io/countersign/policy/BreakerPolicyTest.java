@@ -175,7 +175,7 @@ class BreakerPolicyTest {
                                 + "breakers:\n  - name: burst\n    on: denials\n    max: 3\n    per: 1m\n    then: deny\n",
                         7,
                         "burst",
-                        "unknown on 'denials'; want any, denied, allow or require_approval"),
+                        "unknown on 'denials'; want any, denied, human_denied, any_denied, allow or require_approval"),
                 Arguments.of(
                         "top-level bad agent glob",
                         DENY_RULE

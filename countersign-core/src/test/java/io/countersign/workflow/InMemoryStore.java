@@ -165,5 +165,15 @@ final class InMemoryStore implements Store {
         public boolean resume(String agentName) {
             return suspensions.resume(agentName);
         }
+
+        @Override
+        public void dismiss(io.countersign.insights.Dismissal dismissal) {
+            throw new UnsupportedOperationException("this fake keeps no dismissals");
+        }
+
+        @Override
+        public boolean restore(String item) {
+            throw new UnsupportedOperationException("this fake keeps no dismissals");
+        }
     }
 }

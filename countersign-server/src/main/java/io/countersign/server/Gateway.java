@@ -44,7 +44,9 @@ import io.countersign.server.identity.LookAlikes;
 import io.countersign.server.identity.OidcVerifier;
 import io.countersign.server.identity.ProxyAgents;
 import io.countersign.server.identity.TokenRejected;
+import io.countersign.server.insights.Dismissals;
 import io.countersign.server.insights.Insights;
+import io.countersign.server.insights.InsightsChangeReview;
 import io.countersign.server.insights.InsightsRoutes;
 import io.countersign.server.mcp.McpModule;
 import io.countersign.server.metrics.GatewayMetrics;
@@ -250,6 +252,8 @@ public final class Gateway implements AutoCloseable {
                     startHttpProxy(config, workflow, longPolls, clock, baseUrl::get, environment, parts);
             ActionRoutes actionRoutes =
                     new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
+            Insights insights =
+                    new Insights(store, clock, PolicyChanges::isSystemRequest, () -> Optional.of(policy.current()));
             ApiServer server = new ApiServer(
                     config.host(),
                     config.port(),
@@ -282,16 +286,16 @@ public final class Gateway implements AutoCloseable {
                                     () -> audit.checkpointer().checkpointNow(),
                                     clock,
                                     mapper)::register,
-                            new InsightsRoutes(
-                                    new Insights(
+                            new InsightsRoutes(insights, new Dismissals(store, clock), mapper)::register,
+                            new PolicyChangeRoutes(
+                                    new PolicyChanges(
+                                            config.policyChanges(),
+                                            workflow,
+                                            policy,
                                             store,
                                             clock,
-                                            PolicyChanges::isSystemRequest,
-                                            () -> Optional.of(policy.current())),
+                                            new InsightsChangeReview(insights, mapper)),
                                     mapper)::register,
-                            new PolicyChangeRoutes(
-                                            new PolicyChanges(config.policyChanges(), workflow, policy, store, clock),
-                                            mapper)::register,
                             httpProxy
                                     .<Consumer<RoutesConfig>>map(proxy -> new HttpProxyRoutes(proxy, mapper)::register)
                                     .orElse(routes -> {}),

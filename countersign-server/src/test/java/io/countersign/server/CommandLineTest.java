@@ -152,6 +152,39 @@ class CommandLineTest {
     }
 
     @Test
+    void policyCheck_reportsExpiredRulesAndRulesExpiringWithinAWeek_andStillPasses() throws Exception {
+        java.time.Instant soon = java.time.Instant.now()
+                .plus(java.time.Duration.ofDays(3))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Path file = directory.resolve("expiring.yaml");
+        Files.writeString(file, """
+                default: deny
+                rules:
+                  - name: tried-for-a-week
+                    match: {action: "db.query"}
+                    effect: allow
+                    expiresAt: %s
+                  - name: over
+                    match: {action: "db.export"}
+                    effect: allow
+                    expiresAt: 2020-01-01T00:00:00Z
+                  - name: far-off
+                    match: {action: "file.read"}
+                    effect: allow
+                    expiresAt: 2999-01-01T00:00:00Z
+                """.formatted(soon));
+
+        Cli.Run check = Cli.run("policy", "check", file.toString());
+
+        assertThat(check.exitCode()).as(check.all()).isZero();
+        assertThat(check.out())
+                .contains(
+                        "rule 'over' (line 7) expired at 2020-01-01T00:00:00Z: it matches nothing now",
+                        "rule 'tried-for-a-week' (line 3) expires at " + soon)
+                .doesNotContain("far-off");
+    }
+
+    @Test
     void policyCheck_ofAMissingFile_saysSo() {
         Cli.Run missing =
                 Cli.run("policy", "check", directory.resolve("nope.yaml").toString());

@@ -156,4 +156,66 @@ class InsightsEndToEndTest {
         assertThat(mixed.out()).contains("no suggestions");
         gateway.start();
     }
+
+    @Test
+    void anAdminDismissesOrSnoozesASuggestion_throughTheApiAndTheCommandLine_andItStaysOutUntilRestored() {
+        String admin = gateway.human("alice", "admins");
+        for (int i = 0; i < 10; i++) {
+            export(reporter, "table" + (i % 3), true);
+        }
+        String name = "suggested-allow-db.export-reporter-db-prod";
+        String path = "/v1/insights/items/" + name;
+
+        assertThat(gateway.http
+                        .post(path + "/dismiss", auditor, json("reason", "not mine to dismiss"))
+                        .status())
+                .isEqualTo(403);
+        assertThat(gateway.http
+                        .post(path + "/dismiss", admin, json("snooze", "7d"))
+                        .status())
+                .isEqualTo(400);
+        Response snoozed =
+                gateway.http.post(path + "/dismiss", admin, json("reason", "after the audit", "snooze", "7d"));
+        assertThat(snoozed.status()).as(snoozed.body()).isEqualTo(200);
+        assertThat(snoozed.text("until")).isNotBlank();
+
+        JsonNode after =
+                gateway.http.get("/v1/insights/suggestions?since=1d", auditor).json();
+        assertThat(after.path("suggestions")).isEmpty();
+        assertThat(after.path("setAside").get(0).path("item").asString()).isEqualTo(name);
+        assertThat(after.path("setAside").get(0).path("by").asString()).isEqualTo("human:alice");
+
+        Response restored = gateway.http.post(path + "/restore", admin, json());
+        assertThat(restored.status()).as(restored.body()).isEqualTo(200);
+        assertThat(gateway.http.post(path + "/restore", admin, json()).status()).isEqualTo(404);
+        assertThat(gateway.http
+                        .get("/v1/insights/suggestions?since=1d", auditor)
+                        .json()
+                        .path("suggestions"))
+                .hasSize(1);
+        gateway.stop();
+
+        Cli.Run dismiss = Cli.run(
+                "insights",
+                "dismiss",
+                name,
+                "--reason",
+                "we keep prod behind a human",
+                "--data",
+                gateway.data().toString());
+        Cli.Run listed = Cli.run("insights", "--data", gateway.data().toString(), "--since", "1d");
+        Cli.Run restore =
+                Cli.run("insights", "restore", name, "--data", gateway.data().toString());
+
+        assertThat(dismiss.exitCode()).as(dismiss.all()).isZero();
+        assertThat(dismiss.out()).contains("Dismissed " + name);
+        assertThat(listed.out()).contains("set aside: " + name, "we keep prod behind a human", "no suggestions");
+        assertThat(restore.exitCode()).as(restore.all()).isZero();
+        gateway.start();
+        assertThat(gateway.http.get("/v1/audit/entries", auditor).body())
+                .contains(
+                        "\"type\":\"insight.snoozed\"",
+                        "\"type\":\"insight.restored\"",
+                        "\"type\":\"insight.dismissed\"");
+    }
 }

@@ -49,6 +49,9 @@ public interface GatewayStore extends Store, CredentialStore, AgentSuspensions {
     /** The circuit breakers tripped and not yet reset, oldest trip first; transactions trip and reset them. */
     List<TrippedBreaker> trippedBreakers();
 
+    /** The suggestions and findings humans dismissed or snoozed (over or not), by item; transactions write them. */
+    List<io.countersign.insights.Dismissal> dismissals();
+
     /** Where the data lives, for messages: a file, or a database URL without its password. */
     String describe();
 

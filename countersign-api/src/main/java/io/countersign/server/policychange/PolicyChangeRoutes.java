@@ -40,12 +40,12 @@ public final class PolicyChangeRoutes {
     }
 
     private void propose(Context ctx) {
-        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("policy", "reason"), false);
+        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("policy", "reason", "suggestion"), false);
         String yaml = body.requiredString("policy");
         String reason = body.requiredString("reason");
         ApprovalRequest request;
         try {
-            request = changes.propose(Authentication.human(ctx), yaml, reason);
+            request = changes.propose(Authentication.human(ctx), yaml, reason, body.optionalString("suggestion"));
         } catch (PolicyException e) {
             throw new ApiProblem(
                     422,
@@ -90,6 +90,13 @@ public final class PolicyChangeRoutes {
         json.put("activeVersion", proposal.activeVersion());
         json.put("applied", request.execution().isPresent());
         json.set("diff", params.path("diff").deepCopy());
+        json.put("lineDiff", params.path("lineDiff").asString(""));
+        if (params.has("impact")) {
+            json.set("impact", params.path("impact").deepCopy());
+        }
+        if (params.has("evidence")) {
+            json.set("evidence", params.path("evidence").deepCopy());
+        }
         if (!request.decision().approvals().isEmpty()) {
             ObjectNode approval = json.putObject("approval");
             ArrayNode groups = approval.putArray("groups");

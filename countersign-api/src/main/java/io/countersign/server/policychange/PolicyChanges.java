@@ -69,9 +69,22 @@ public final class PolicyChanges {
     private final ActivePolicy active;
     private final Store store;
     private final Clock clock;
+    private final ChangeReview review;
 
     public PolicyChanges(
             PolicyChangeSettings settings, Workflow workflow, ActivePolicy active, Store store, Clock clock) {
+        this(settings, workflow, active, store, clock, ChangeReview.NONE);
+    }
+
+    /** {@code review}: the replay and the suggestion evidence each proposal carries to its approvers. */
+    public PolicyChanges(
+            PolicyChangeSettings settings,
+            Workflow workflow,
+            ActivePolicy active,
+            Store store,
+            Clock clock,
+            ChangeReview review) {
+        this.review = requireNonNull(review, "review is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.workflow = requireNonNull(workflow, "workflow is null");
         this.active = requireNonNull(active, "active is null");
@@ -95,7 +108,18 @@ public final class PolicyChanges {
      * @throws WorkflowException.Conflict when changes through the API are off, the gateway has no policy file, or nothing changes
      */
     public ApprovalRequest propose(Human proposer, String yaml, String reason) {
+        return propose(proposer, yaml, reason, Optional.empty());
+    }
+
+    /**
+     * {@link #propose(Human, String, String)} adopting the suggestion of that rule name: the request
+     * carries its evidence. Every proposal carries the line diff and the replay's impact.
+     *
+     * @throws WorkflowException.Unprocessable when no such suggestion is made now, or the policy lacks its rule
+     */
+    public ApprovalRequest propose(Human proposer, String yaml, String reason, Optional<String> suggestion) {
         requireNonNull(proposer, "proposer is null");
+        requireNonNull(suggestion, "suggestion is null");
         requireNonNull(yaml, "yaml is null");
         if (!settings.enabled()) {
             throw new WorkflowException.Conflict(
@@ -119,6 +143,20 @@ public final class PolicyChanges {
         params.put("previousVersion", current.version());
         params.put("file", file.toString());
         params.set("diff", PolicyDiff.between(current, candidate).json());
+        params.put("lineDiff", LineDiff.between(current.source(), yaml));
+        review.impact(candidate).ifPresent(impact -> params.set("impact", impact));
+        if (suggestion.isPresent()) {
+            if (candidate.rules().stream().noneMatch(rule -> rule.name().equals(suggestion.get()))) {
+                throw new WorkflowException.Unprocessable(
+                        "the proposed policy has no rule '" + suggestion.get() + "'; add the suggested rule to it");
+            }
+            try {
+                params.set("evidence", review.evidence(suggestion.get()));
+            } catch (IllegalArgumentException e) {
+                throw new WorkflowException.Unprocessable(
+                        java.util.Objects.requireNonNullElse(e.getMessage(), "no such suggestion"));
+            }
+        }
         params.put("content", yaml);
         Action action = new Action(ACTION, resource(file), params, reason, Optional.of(personOf(proposer)));
         // The proposer is known (they are signed in): the request resolves to them, so no identity of theirs approves

@@ -134,8 +134,7 @@ public record PolicyDiff(
         return switch (scope) {
             case Breaker.OnRule onRule -> "rule " + onRule.rule();
             case Breaker.OnAgent onAgent ->
-                "agent " + onAgent.agent().text() + " "
-                        + onAgent.counted().map(e -> e.wireName()).orElse("any");
+                String.join(" ", "agent", onAgent.agent().text(), onAgent.on());
         };
     }
 

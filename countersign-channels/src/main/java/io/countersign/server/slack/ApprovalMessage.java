@@ -81,6 +81,7 @@ public final class ApprovalMessage {
         blocks.add(section(s -> s.text(markdownText(reason(request.action().reason(), console)))));
         params(request.action().paramsView(), console)
                 .ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
+        policyChange(request).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
         votes(request, console).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
         outcome(request).ifPresent(text -> blocks.add(section(s -> s.text(markdownText(text)))));
         if (request.isPending()) {
@@ -196,6 +197,41 @@ public final class ApprovalMessage {
                     + (request.escalated().contains(requirement.rule()) ? " (escalated)" : ""));
         }
         return String.join("; ", parts);
+    }
+
+    /**
+     * A policy change's review, what its approvers judge it by: the replay's impact (how many recorded
+     * requests change, which that humans denied would pass), the adopted suggestion's evidence, and
+     * the line diff. The gateway wrote these params itself, not an agent.
+     */
+    private static Optional<String> policyChange(ApprovalRequest request) {
+        if (!request.action().action().equals("policy.change")) {
+            return Optional.empty();
+        }
+        JsonNode params = request.action().paramsView();
+        List<String> parts = new ArrayList<>();
+        String impact = params.path("impact").path("summary").asString("");
+        if (!impact.isEmpty()) {
+            List<String> ids = new ArrayList<>();
+            params.path("impact")
+                    .path("humanDeniedNowAllowedRequests")
+                    .forEach(item -> ids.add(item.path("id").asString("")));
+            parts.add("*Replay*: " + Mrkdwn.plain(impact, 500)
+                    + (ids.isEmpty()
+                            ? ""
+                            : " (" + Mrkdwn.plain(String.join(", ", ids.subList(0, Math.min(5, ids.size()))), 300)
+                                    + (ids.size() > 5 ? ", …" : "") + ")"));
+        }
+        String evidence = params.path("evidence").path("summary").asString("");
+        if (!evidence.isEmpty()) {
+            parts.add("*Evidence*: " + Mrkdwn.plain(evidence, 700));
+        }
+        String diff = params.path("lineDiff").asString("");
+        if (!diff.isEmpty()) {
+            // A backtick in the policy would end the code block early.
+            parts.add("*Line diff*\n```" + Mrkdwn.plain(diff.replace('`', '\''), 1500) + "```");
+        }
+        return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", parts));
     }
 
     private static Optional<String> params(JsonNode params, String console) {

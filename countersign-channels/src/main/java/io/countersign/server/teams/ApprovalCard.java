@@ -88,6 +88,7 @@ public final class ApprovalCard {
                         cut(human.display()) + " (" + request.delegation().wireName() + ")")));
         body.add(richText("Why: ", cut(request.action().reason())));
         params(request, body);
+        policyChange(request, body);
         List<Vote> votes = request.votes();
         for (int i = 0; i < votes.size(); i++) {
             if (i == MAX_VOTES) {
@@ -273,6 +274,35 @@ public final class ApprovalCard {
         if (params.size() > shown) {
             body.add(textBlock("…and " + (params.size() - shown) + " more parameter(s) in the console")
                     .put("isSubtle", true));
+        }
+    }
+
+    /**
+     * A policy change's review: the replay's impact, the adopted suggestion's evidence and the line
+     * diff (monospace, newlines kept), from the params the gateway wrote.
+     */
+    private void policyChange(ApprovalRequest request, ArrayNode body) {
+        if (!request.action().action().equals("policy.change")) {
+            return;
+        }
+        JsonNode params = request.action().paramsView();
+        String impact = params.path("impact").path("summary").asString("");
+        if (!impact.isEmpty()) {
+            body.add(richText("Replay: ", TeamsText.cut(impact, 500)));
+        }
+        String evidence = params.path("evidence").path("summary").asString("");
+        if (!evidence.isEmpty()) {
+            body.add(richText("Evidence: ", TeamsText.cut(evidence, 700)));
+        }
+        String diff = params.path("lineDiff").asString("");
+        if (!diff.isEmpty()) {
+            ObjectNode block = richText("Line diff:", "");
+            ((ArrayNode) block.get("inlines"))
+                    .addObject()
+                    .put("type", "TextRun")
+                    .put("text", "\n" + TeamsText.cut(diff, 1500))
+                    .put("fontType", "Monospace");
+            body.add(block);
         }
     }
 

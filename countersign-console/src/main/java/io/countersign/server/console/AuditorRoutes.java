@@ -230,7 +230,8 @@ final class AuditorRoutes {
                     "{}",
                     "",
                     null,
-                    null);
+                    null,
+                    expiring(active));
         }));
     }
 
@@ -280,7 +281,16 @@ final class AuditorRoutes {
                         params,
                         onBehalfOf,
                         result,
-                        error)));
+                        error,
+                        expiring(active))));
+    }
+
+    /** The rules expired or expiring within a week, described for the page. */
+    private static List<String> expiring(Policy active) {
+        java.time.Instant now = java.time.Instant.now();
+        return io.countersign.policy.RuleExpiries.of(active, now, io.countersign.policy.RuleExpiries.SOON).stream()
+                .map(expiry -> expiry.describe(now))
+                .toList();
     }
 
     /** The latest policy loads and rejected files, from the audit log (a bounded scan back from its end). */

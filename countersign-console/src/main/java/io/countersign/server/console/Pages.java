@@ -56,7 +56,15 @@ public final class Pages {
             boolean canDeny,
             String decided,
             String execution,
-            String notice) {}
+            String notice,
+            PolicyChangeReview review) {}
+
+    /**
+     * What a policy change's approvers judge it by, from the params the gateway wrote: the replay's
+     * impact, the adopted suggestion's evidence (empty when none) and the line diff.
+     */
+    public record PolicyChangeReview(
+            String impact, List<String> humanDeniedNowAllowed, String evidence, String lineDiff) {}
 
     /** One decided request in the history; {@code created} and {@code decided} are ISO-8601 instants (decided may be empty). */
     public record HistoryRow(
@@ -137,5 +145,6 @@ public final class Pages {
             String params,
             String onBehalfOf,
             Simulation result,
-            String error) {}
+            String error,
+            List<String> expiring) {}
 }

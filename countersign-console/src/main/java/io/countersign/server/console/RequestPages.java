@@ -96,7 +96,29 @@ final class RequestPages {
                 canDeny,
                 decided,
                 execution,
-                notice);
+                notice,
+                review(request).orElse(null));
+    }
+
+    /** A policy change's review, shown above its parameters. */
+    private static Optional<Pages.PolicyChangeReview> review(ApprovalRequest request) {
+        if (!request.action().action().equals("policy.change")) {
+            return Optional.empty();
+        }
+        JsonNode params = request.action().paramsView();
+        List<String> denied = new java.util.ArrayList<>();
+        params.path("impact")
+                .path("humanDeniedNowAllowedRequests")
+                .forEach(item -> denied.add(item.path("id").asString("")
+                        + " (" + item.path("agent").asString("") + " "
+                        + item.path("action").asString("") + " "
+                        + item.path("resource").asString("") + ", denied by "
+                        + item.path("deniedBy").asString("") + ")"));
+        return Optional.of(new Pages.PolicyChangeReview(
+                params.path("impact").path("summary").asString(""),
+                denied,
+                params.path("evidence").path("summary").asString(""),
+                params.path("lineDiff").asString("")));
     }
 
     private static Optional<String> lastVoteChannel(ApprovalRequest request) {

@@ -18,6 +18,7 @@ public final class CompiledRule {
     private final @Nullable Glob resource;
     private final @Nullable Glob agent;
     private final @Nullable Condition condition;
+    private final java.time.@Nullable Instant expiresAt;
 
     public CompiledRule(int index, RuleSummary summary, Optional<Condition> condition) {
         if (index < 0) {
@@ -29,6 +30,7 @@ public final class CompiledRule {
         this.resource = summary.resource().orElse(null);
         this.agent = summary.agent().orElse(null);
         this.condition = requireNonNull(condition, "condition is null").orElse(null);
+        this.expiresAt = summary.expiresAt().orElse(null);
         if (condition.isPresent() != summary.when().isPresent()) {
             throw new IllegalArgumentException(
                     "rule '" + summary.name() + "': a compiled condition goes with a 'when' and only with it");
@@ -57,9 +59,11 @@ public final class CompiledRule {
         return action == null ? "" : action.literalPrefix();
     }
 
-    /** Whether the action, resource and agent globs match; cheap, so it runs before the condition. */
+    /** Whether the rule is still in force and the action, resource and agent globs match; cheap, so it runs before the condition. */
     public boolean namesMatch(DecisionInput input) {
-        return (action == null || action.matches(input.action().action()))
+        // An expired rule matches nothing: the action's time is the policy's context.time.
+        return (expiresAt == null || input.time().isBefore(expiresAt))
+                && (action == null || action.matches(input.action().action()))
                 && (resource == null || resource.matches(input.action().resource()))
                 && (agent == null || agent.matches(input.agent().name()));
     }

@@ -36,7 +36,7 @@ import org.yaml.snakeyaml.nodes.Tag;
 public final class PolicyParser {
     private static final Set<String> TOP_KEYS = YamlReader.keys("default", "defaultApproval", "rules", "breakers");
     private static final Set<String> RULE_KEYS =
-            YamlReader.keys("name", "match", "when", "effect", "reason", "approval", "breaker");
+            YamlReader.keys("name", "match", "when", "effect", "reason", "approval", "breaker", "expiresAt");
     private static final Set<String> MATCH_KEYS = YamlReader.keys("action", "resource", "agent");
     private static final Set<String> APPROVAL_KEYS =
             YamlReader.keys("groups", "quorum", "timeout", "stepUp", "channel", "notify", "escalate");
@@ -217,12 +217,27 @@ public final class PolicyParser {
                 reason,
                 approval.map(Approval::requirement),
                 approval.map(Approval::stepUp).orElse(false),
-                approval.flatMap(Approval::channel));
+                approval.flatMap(Approval::channel),
+                expiresAt(reader, entries.get("expiresAt")));
         Node breakerNode = entries.get("breaker");
         if (breakerNode != null) {
             breakers.add(ruleBreaker(reader, breakerNode, ruleName, effect, approval.map(Approval::requirement)));
         }
         return new CompiledRule(index, summary, condition);
+    }
+
+    /** {@code expiresAt: 2026-12-09T00:00:00Z}: an instant with its offset, from when the rule no longer matches. */
+    private static Optional<java.time.Instant> expiresAt(YamlReader reader, @Nullable Node node) {
+        if (node == null) {
+            return Optional.empty();
+        }
+        String text = reader.scalarText(node, "expiresAt").trim();
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(text).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw reader.error(
+                    node, "expiresAt '" + text + "' is not a time with its offset; want e.g. 2026-12-09T00:00:00Z");
+        }
     }
 
     /**
@@ -274,17 +289,22 @@ public final class PolicyParser {
                     "breaker name must start with a letter or digit and have only letters, digits and _ . : - (at most 128)");
         }
         Glob agent = glob(reader, entries.get("agent"), "agent", Glob::agent).orElseGet(() -> Glob.agent("*"));
-        Optional<Effect> counted = Optional.empty();
+        Breaker.OnAgent scope = new Breaker.OnAgent(agent, Optional.empty());
         Node onNode = entries.get("on");
         if (onNode != null) {
             String on = reader.string(onNode, "on");
-            counted = switch (on) {
-                case "any" -> Optional.empty();
-                case "denied", "deny" -> Optional.of(Effect.DENY);
-                case "allowed", "allow" -> Optional.of(Effect.ALLOW);
-                case "require_approval" -> Optional.of(Effect.REQUIRE_APPROVAL);
+            scope = switch (on) {
+                case "any" -> scope;
+                case "denied", "deny" -> new Breaker.OnAgent(agent, Optional.of(Effect.DENY));
+                case "human_denied" -> new Breaker.OnAgent(agent, Optional.of(Effect.DENY), false, true);
+                case "any_denied" -> new Breaker.OnAgent(agent, Optional.of(Effect.DENY), true, true);
+                case "allowed", "allow" -> new Breaker.OnAgent(agent, Optional.of(Effect.ALLOW));
+                case "require_approval" -> new Breaker.OnAgent(agent, Optional.of(Effect.REQUIRE_APPROVAL));
                 default ->
-                    throw reader.error(onNode, "unknown on '" + on + "'; want any, denied, allow or require_approval");
+                    throw reader.error(
+                            onNode,
+                            "unknown on '" + on
+                                    + "'; want any, denied, human_denied, any_denied, allow or require_approval");
             };
         }
         Node thenNode = reader.required(entries, "then", node, "breaker");
@@ -296,7 +316,7 @@ public final class PolicyParser {
                     node,
                     "then require_approval needs 'approval: {groups: [...]}' (quorum defaults to 1, timeout to 1h)");
         }
-        return breaker(reader, node, entries, name.get(), new Breaker.OnAgent(agent, counted), then, approval, "");
+        return breaker(reader, node, entries, name.get(), scope, then, approval, "");
     }
 
     /**

@@ -2,13 +2,17 @@ package io.countersign.server.insights;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.insights.Dismissal;
 import io.countersign.policy.Policy;
 import io.countersign.store.GatewayStore;
 import io.countersign.workflow.ApprovalRequest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -39,23 +43,45 @@ public final class Insights {
         this.current = requireNonNull(current, "current is null");
     }
 
-    /** {@code findings}: what the current policy could lose (empty without the current policy). */
+    /**
+     * {@code findings}: what the current policy (without it: the agents' keys only) could lose;
+     * {@code setAside}: the dismissals and snoozes that left items out.
+     */
     public record Suggestions(
-            DecisionHistory history, int minCount, List<Suggestion> items, List<ShrinkFindings.Finding> findings) {
+            DecisionHistory history,
+            int minCount,
+            List<Suggestion> items,
+            List<ShrinkFindings.Finding> findings,
+            List<Dismissal> setAside) {
+        public Suggestions {
+            items = List.copyOf(items);
+            findings = List.copyOf(findings);
+            setAside = List.copyOf(setAside);
+        }
+
         public Suggestions(DecisionHistory history, int minCount, List<Suggestion> items) {
-            this(history, minCount, items, List.of());
+            this(history, minCount, items, List.of(), List.of());
         }
     }
 
+    /** Suggestions and findings for the window, without those a human dismissed or snoozed (until it ends). */
     public Suggestions suggestions(Duration window, int minCount) {
         DecisionHistory history = history(window);
         Optional<Policy> policy = current.get();
+        List<Suggestion> items =
+                new SuggestionFinder(minCount, policy).find(history.requests(), history.from(), history.to());
+        List<ShrinkFindings.Finding> findings = new ArrayList<>();
+        policy.ifPresent(
+                p -> findings.addAll(ShrinkFindings.find(p, history.requests(), history.from(), history.to())));
+        findings.addAll(AgentFindings.find(store.list(), history.requests(), history.from(), history.to()));
+        Map<String, Dismissal> hidden = new TreeMap<>();
+        new Dismissals(store, clock).current().forEach(d -> hidden.put(d.item(), d));
         return new Suggestions(
                 history,
                 minCount,
-                new SuggestionFinder(minCount, policy).find(history.requests(), history.from(), history.to()),
-                policy.map(p -> ShrinkFindings.find(p, history.requests(), history.from(), history.to()))
-                        .orElse(List.of()));
+                items.stream().filter(s -> !hidden.containsKey(s.ruleName())).toList(),
+                findings.stream().filter(f -> !hidden.containsKey(f.id())).toList(),
+                List.copyOf(hidden.values()));
     }
 
     public Replay.Report replay(Policy policy, Duration window) {

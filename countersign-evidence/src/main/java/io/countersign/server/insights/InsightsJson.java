@@ -1,5 +1,6 @@
 package io.countersign.server.insights;
 
+import io.countersign.insights.Dismissal;
 import io.countersign.policy.Decision;
 import io.countersign.workflow.ApprovalRequest;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,13 +42,31 @@ final class InsightsJson {
         ArrayNode findings = json.putArray("findings");
         for (ShrinkFindings.Finding finding : suggestions.findings()) {
             ObjectNode item = findings.addObject();
+            item.put("id", finding.id());
             item.put("kind", finding.kind());
-            item.put("rule", finding.rule());
-            item.put("line", finding.line());
+            if (finding.aboutAgent()) {
+                item.put("agent", finding.subject());
+            } else {
+                item.put("rule", finding.subject());
+                item.put("line", finding.line());
+            }
             item.put("summary", finding.summary());
             item.put("suggestion", finding.suggestion());
             item.put("replayChanges", finding.replayChanges());
         }
+        ArrayNode setAside = json.putArray("setAside");
+        suggestions.setAside().forEach(dismissal -> setAside.add(dismissal(mapper, dismissal)));
+        return json;
+    }
+
+    /** A dismissal or snooze: what, why, by whom, since when and until when ({@code null}: for good). */
+    static ObjectNode dismissal(JsonMapper mapper, Dismissal dismissal) {
+        ObjectNode json = mapper.createObjectNode();
+        json.put("item", dismissal.item());
+        json.put("reason", dismissal.reason());
+        json.put("by", dismissal.by());
+        json.put("at", dismissal.at().toString());
+        dismissal.until().ifPresentOrElse(until -> json.put("until", until.toString()), () -> json.putNull("until"));
         return json;
     }
 

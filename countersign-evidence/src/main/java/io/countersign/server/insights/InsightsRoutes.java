@@ -6,6 +6,7 @@ import io.countersign.policy.Policy;
 import io.countersign.policy.PolicyException;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
+import io.countersign.server.http.Authentication;
 import io.countersign.server.http.WireObject;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -19,16 +20,59 @@ public final class InsightsRoutes {
     private static final int MAX_MIN_COUNT = 100_000;
 
     private final Insights insights;
+    private final Dismissals dismissals;
     private final JsonMapper mapper;
 
-    public InsightsRoutes(Insights insights, JsonMapper mapper) {
+    public InsightsRoutes(Insights insights, Dismissals dismissals, JsonMapper mapper) {
         this.insights = requireNonNull(insights, "insights is null");
+        this.dismissals = requireNonNull(dismissals, "dismissals is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
     }
 
     public void register(RoutesConfig routes) {
         routes.get("/v1/insights/suggestions", this::suggestions, Access.ADMIN, Access.AUDITOR);
         routes.post("/v1/policy/replay", this::replay, Access.ADMIN, Access.AUDITOR);
+        // Setting an item aside changes what reviewers see: admins only, each change audited.
+        routes.post("/v1/insights/items/{item}/dismiss", this::dismiss, Access.ADMIN);
+        routes.post("/v1/insights/items/{item}/restore", this::restore, Access.ADMIN);
+    }
+
+    private void dismiss(Context ctx) {
+        WireObject body = WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of("reason", "snooze"), false);
+        String reason = body.requiredString("reason");
+        Optional<Duration> snooze = body.optionalString("snooze").map(text -> {
+            try {
+                return DecisionHistory.parseWindow(text);
+            } catch (IllegalArgumentException e) {
+                throw ApiProblem.badRequest("snooze: " + e.getMessage());
+            }
+        });
+        try {
+            ctx.json(InsightsJson.dismissal(
+                    mapper,
+                    dismissals.dismiss(
+                            ctx.pathParam("item"),
+                            reason,
+                            snooze,
+                            Authentication.principal(ctx).auditName())));
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest(java.util.Objects.requireNonNullElse(e.getMessage(), "bad dismissal"));
+        }
+    }
+
+    private void restore(Context ctx) {
+        WireObject.parse(mapper, ctx.bodyAsBytes(), Set.of(), true);
+        boolean restored;
+        try {
+            restored = dismissals.restore(
+                    ctx.pathParam("item"), Authentication.principal(ctx).auditName());
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.badRequest(java.util.Objects.requireNonNullElse(e.getMessage(), "bad item"));
+        }
+        if (!restored) {
+            throw ApiProblem.notFound("'" + ctx.pathParam("item") + "' is neither dismissed nor snoozed");
+        }
+        ctx.json(mapper.createObjectNode().put("item", ctx.pathParam("item")).put("restored", true));
     }
 
     private void suggestions(Context ctx) {

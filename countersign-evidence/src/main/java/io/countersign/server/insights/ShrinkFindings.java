@@ -23,13 +23,28 @@ import java.util.TreeSet;
  * and the finding says how many it would change if it did.
  */
 public final class ShrinkFindings {
-    /** One finding: what, about which rule, what to do, and how many recorded decisions that changes. */
-    public record Finding(String kind, String rule, int line, String summary, String suggestion, int replayChanges) {
+    /**
+     * One finding: what, about which rule (its line) or agent ({@code line} 0), what to do, and how
+     * many recorded decisions that changes. {@link #id} names it for dismissing and snoozing.
+     */
+    public record Finding(
+            String id, String kind, String subject, int line, String summary, String suggestion, int replayChanges) {
         public Finding {
+            requireNonNull(id, "id is null");
             requireNonNull(kind, "kind is null");
-            requireNonNull(rule, "rule is null");
+            requireNonNull(subject, "subject is null");
             requireNonNull(summary, "summary is null");
             requireNonNull(suggestion, "suggestion is null");
+        }
+
+        /** A finding whose id is its kind and subject. */
+        public Finding(String kind, String subject, int line, String summary, String suggestion, int replayChanges) {
+            this(kind + ":" + subject, kind, subject, line, summary, suggestion, replayChanges);
+        }
+
+        /** About an agent rather than a rule. */
+        public boolean aboutAgent() {
+            return line == 0;
         }
     }
 
@@ -78,6 +93,7 @@ public final class ShrinkFindings {
         for (String group : new TreeSet<>(approval.groups())) {
             if (!voted.contains(group)) {
                 findings.add(new Finding(
+                        "silent-approval-group:" + rule.name() + ":" + group,
                         "silent-approval-group",
                         rule.name(),
                         rule.line(),

@@ -40,7 +40,7 @@ class ShrinkFindingsTest {
 
         assertThat(findings).singleElement().satisfies(finding -> {
             assertThat(finding.kind()).isEqualTo("unused-allow-rule");
-            assertThat(finding.rule()).isEqualTo("legacy-exports");
+            assertThat(finding.subject()).isEqualTo("legacy-exports");
             assertThat(finding.suggestion()).isEqualTo("remove it (lines 10-12)");
             assertThat(finding.replayChanges()).isZero();
         });

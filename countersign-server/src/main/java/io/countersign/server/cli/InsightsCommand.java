@@ -2,6 +2,7 @@ package io.countersign.server.cli;
 
 import io.countersign.policy.Policy;
 import io.countersign.server.insights.DecisionHistory;
+import io.countersign.server.insights.Dismissals;
 import io.countersign.server.insights.EvidenceSummary;
 import io.countersign.server.insights.Insights;
 import io.countersign.server.insights.ShrinkFindings;
@@ -16,11 +17,70 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(
         name = "insights",
-        description = "Suggest allow and deny rules from the humans' recorded decisions, with their evidence.")
+        description = "Suggest allow and deny rules from the humans' recorded decisions, with their evidence.",
+        subcommands = {InsightsCommand.Dismiss.class, InsightsCommand.Restore.class})
 public final class InsightsCommand implements Callable<Integer> {
+    @Command(
+            name = "dismiss",
+            description =
+                    "Set a suggestion (its rule name) or a finding (its id) aside, for good or with --snooze for a"
+                            + " while; audited.")
+    static final class Dismiss implements Callable<Integer> {
+        @Mixin
+        DataOption data;
+
+        @Parameters(index = "0", description = "the suggestion's rule name or the finding's id")
+        String item;
+
+        @Option(names = "--reason", required = true, description = "why (kept in the audit log)")
+        String reason;
+
+        @Option(names = "--snooze", description = "only for this long: 90s, 12h, 30d (default: for good)")
+        String snooze;
+
+        @Override
+        public Integer call() {
+            Optional<java.time.Duration> snoozeFor = Optional.ofNullable(snooze).map(DecisionHistory::parseWindow);
+            io.countersign.insights.Dismissal dismissal;
+            try (GatewayStore store = data.openStore()) {
+                dismissal = new Dismissals(store, Clock.systemUTC())
+                        .dismiss(item, reason, snoozeFor, AgentsCommand.operator());
+            }
+            System.out.println(dismissal
+                    .until()
+                    .map(until -> "Snoozed " + item + " until " + until)
+                    .orElse("Dismissed " + item));
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", description = "Bring a dismissed or snoozed suggestion or finding back; audited.")
+    static final class Restore implements Callable<Integer> {
+        @Mixin
+        DataOption data;
+
+        @Parameters(index = "0", description = "the suggestion's rule name or the finding's id")
+        String item;
+
+        @Override
+        public Integer call() {
+            boolean restored;
+            try (GatewayStore store = data.openStore()) {
+                restored = new Dismissals(store, Clock.systemUTC()).restore(item, AgentsCommand.operator());
+            }
+            if (!restored) {
+                System.err.println(item + " is neither dismissed nor snoozed");
+                return 1;
+            }
+            System.out.println("Restored " + item);
+            return 0;
+        }
+    }
+
     @Mixin
     DataOption data;
 
@@ -50,8 +110,14 @@ public final class InsightsCommand implements Callable<Integer> {
         DecisionHistory history = suggestions.history();
         System.out.println(history.requests().size() + " request(s) from " + history.from() + " to " + history.to()
                 + "; a suggestion needs " + min + " human decisions, all the same way");
+        suggestions
+                .setAside()
+                .forEach(dismissal -> System.out.println("set aside: " + dismissal.item() + " by "
+                        + dismissal.by()
+                        + dismissal.until().map(until -> " until " + until).orElse("") + ": "
+                        + dismissal.reason()));
         for (ShrinkFindings.Finding finding : suggestions.findings()) {
-            System.out.println("shrink: " + finding.summary() + ": " + finding.suggestion()
+            System.out.println("shrink [" + finding.id() + "]: " + finding.summary() + ": " + finding.suggestion()
                     + (finding.replayChanges() >= 0
                             ? " (replay: " + finding.replayChanges() + " decision(s) change)"
                             : ""));

@@ -37,6 +37,10 @@ public final class PolicyCommand {
                     file + ": OK, version " + policy.version() + ", " + rules + (rules == 1 ? " rule" : " rules")
                             + (breakers == 0 ? "" : ", " + breakers + (breakers == 1 ? " breaker" : " breakers"))
                             + ", default " + policy.defaultEffect().wireName());
+            // Valid all the same: an expired rule loads, it just matches nothing.
+            java.time.Instant now = java.time.Instant.now();
+            io.countersign.policy.RuleExpiries.of(policy, now, io.countersign.policy.RuleExpiries.SOON)
+                    .forEach(expiry -> System.out.println("  " + expiry.describe(now)));
             return 0;
         }
     }

@@ -336,6 +336,11 @@ public final class PostgresStore implements GatewayStore {
     }
 
     @Override
+    public List<io.countersign.insights.Dismissal> dismissals() {
+        return read("list insight dismissals", io.countersign.store.sql.DismissalTable::list);
+    }
+
+    @Override
     public String describe() {
         return settings.describe();
     }

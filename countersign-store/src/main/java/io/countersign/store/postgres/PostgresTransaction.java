@@ -212,4 +212,21 @@ final class PostgresTransaction implements Transaction {
             throw SqlErrors.failed(operation, e);
         }
     }
+
+    @Override
+    public void dismiss(io.countersign.insights.Dismissal dismissal) {
+        requireNonNull(dismissal, "dismissal is null");
+        sql("dismiss insight " + dismissal.item(), connection -> {
+            io.countersign.store.sql.DismissalTable.put(connection, dismissal);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean restore(String item) {
+        requireNonNull(item, "item is null");
+        return sql(
+                "restore insight " + item,
+                connection -> io.countersign.store.sql.DismissalTable.restore(connection, item));
+    }
 }

@@ -37,7 +37,8 @@ public final class SqliteToPostgres {
             "agent_suspensions",
             "outbox",
             "channel_messages",
-            "breaker_trips");
+            "breaker_trips",
+            "insight_dismissals");
 
     private static final int BATCH = 1_000;
 

@@ -322,6 +322,11 @@ public final class SqliteStore implements GatewayStore {
     }
 
     @Override
+    public List<io.countersign.insights.Dismissal> dismissals() {
+        return read("list insight dismissals", io.countersign.store.sql.DismissalTable::list);
+    }
+
+    @Override
     public String describe() {
         return file.toString();
     }

@@ -183,4 +183,23 @@ final class SqliteTransaction implements Transaction {
             throw new IllegalStateException("a transaction was used after its work returned; keep no reference to it");
         }
     }
+
+    @Override
+    public void dismiss(io.countersign.insights.Dismissal dismissal) {
+        requireNonNull(dismissal, "dismissal is null");
+        requireUsable();
+        batch.sql("dismiss insight " + dismissal.item(), connection -> {
+            io.countersign.store.sql.DismissalTable.put(connection, dismissal);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean restore(String item) {
+        requireNonNull(item, "item is null");
+        requireUsable();
+        return batch.sql(
+                "restore insight " + item,
+                connection -> io.countersign.store.sql.DismissalTable.restore(connection, item));
+    }
 }
