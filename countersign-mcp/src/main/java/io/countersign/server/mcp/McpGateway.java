@@ -449,8 +449,8 @@ public final class McpGateway implements ToolService {
             // The database went away after the call was authenticated: say so, as /v1 does with a 503 (the driver's
             // message, which names hosts, stays in the log).
             LOG.warn("mcp agent={} {}: the store is unavailable: {}", agent.name(), what, e.getMessage());
-            return refused.apply(
-                    "Countersign can't reach its database right now; " + what + " was not run; try again in a few seconds");
+            return refused.apply("Countersign can't reach its database right now; " + what
+                    + " was not run; try again in a few seconds");
         }
         LOG.debug(
                 "mcp agent={} {} action={} request={} status={}",
