@@ -70,7 +70,7 @@ class SuggestionsNeverBroaderThanEvidencePropertyTest {
         return event.list().ofMinSize(10).ofMaxSize(90);
     }
 
-    @Property(tries = 30)
+    @Property(tries = 200)
     void everySuggestedRuleChangesOnlyWhatHumansDecidedTheSameWay_andAllowsNothingOutsideTheEvidence(
             @ForAll("histories") List<Event> events,
             @ForAll @IntRange(min = 2, max = 6) int minCount,
@@ -82,9 +82,11 @@ class SuggestionsNeverBroaderThanEvidencePropertyTest {
                 .find(requests, History.START, history.end());
         Statistics.label("allow").collect(suggestions.stream().anyMatch(s -> s.effect() == Effect.ALLOW));
         Statistics.label("deny").collect(suggestions.stream().anyMatch(s -> s.effect() == Effect.DENY));
-        // Not vacuous: enough generated histories do get suggestions of each kind.
-        Statistics.label("allow").coverage(c -> c.check(true).percentage(p -> p >= 8));
-        Statistics.label("deny").coverage(c -> c.check(true).percentage(p -> p >= 15));
+        // Not vacuous: enough generated histories do get suggestions of each kind. Measured over
+        // 600 tries: 26 % get an allow, 53 % a deny. At 200 tries these floors sit five standard
+        // deviations below (30 tries and an 8 % floor failed about one run in a hundred).
+        Statistics.label("allow").coverage(c -> c.check(true).percentage(p -> p >= 10));
+        Statistics.label("deny").coverage(c -> c.check(true).percentage(p -> p >= 30));
 
         for (Suggestion suggestion : suggestions) {
             Policy alone = Policy.parse("s.yaml", "rules:\n" + suggestion.ruleYaml());
