@@ -629,19 +629,9 @@ public final class Workflow {
             Optional<String> detail) {
         requireNonNull(grantToken, "grantToken is null");
         Instant now = now();
-        suspensions.suspensionOf(agent.name()).ifPresent(suspension -> {
-            throw new WorkflowException.Forbidden(
-                    "agent " + agent.name() + " is suspended; it may not execute anything");
-        });
+        requireNotSuspended(agent);
         ApprovalRequest after = store.transact(tx -> {
-            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
-            requireRequester(agent, request);
-            GrantRecord grant = usableGrant(request, grantToken, now);
-            if (executing.isPresent() && !executing.get().digest().matches(request.digest())) {
-                throw new WorkflowException.Unprocessable("the grant of request " + id
-                        + " is for another action (digest " + request.digest() + ", the action presented has "
-                        + executing.get().digest() + ")");
-            }
+            ApprovalRequest request = presentedGrant(tx, agent, id, grantToken, executing, now);
             Execution execution = new Execution(outcome, detail, now);
             ApprovalRequest executed = request.executed(execution);
             tx.update(executed);
@@ -666,19 +656,9 @@ public final class Workflow {
         requireNonNull(grantToken, "grantToken is null");
         requireNonNull(executing, "executing is null");
         Instant now = now();
-        suspensions.suspensionOf(agent.name()).ifPresent(suspension -> {
-            throw new WorkflowException.Forbidden(
-                    "agent " + agent.name() + " is suspended; it may not execute anything");
-        });
+        requireNotSuspended(agent);
         return store.transact(tx -> {
-            ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
-            requireRequester(agent, request);
-            usableGrant(request, grantToken, now);
-            if (!executing.digest().matches(request.digest())) {
-                throw new WorkflowException.Unprocessable("the grant of request " + id
-                        + " is for another action (digest " + request.digest() + ", the action presented has "
-                        + executing.digest() + ")");
-            }
+            ApprovalRequest request = presentedGrant(tx, agent, id, grantToken, Optional.of(executing), now);
             ApprovalRequest claimed = request.grantClaimed(now);
             tx.update(claimed);
             tx.append(RequestEvents.grantUsed(claimed, now));
@@ -708,6 +688,27 @@ public final class Workflow {
         });
         notifyChanged(after);
         return after;
+    }
+
+    private void requireNotSuspended(Agent agent) {
+        suspensions.suspensionOf(agent.name()).ifPresent(suspension -> {
+            throw new WorkflowException.Forbidden(
+                    "agent " + agent.name() + " is suspended; it may not execute anything");
+        });
+    }
+
+    /** The agent's own request {@code id}, whose grant {@code grantToken} is usable now for {@code executing}. */
+    private ApprovalRequest presentedGrant(
+            Transaction tx, Agent agent, RequestId id, String grantToken, Optional<Action> executing, Instant now) {
+        ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
+        requireRequester(agent, request);
+        usableGrant(request, grantToken, now);
+        if (executing.isPresent() && !executing.get().digest().matches(request.digest())) {
+            throw new WorkflowException.Unprocessable("the grant of request " + id
+                    + " is for another action (digest " + request.digest() + ", the action presented has "
+                    + executing.get().digest() + ")");
+        }
+        return request;
     }
 
     private GrantRecord usableGrant(ApprovalRequest request, String grantToken, Instant now) {

@@ -1,5 +1,6 @@
 package io.countersign.server.mcp;
 
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
@@ -158,24 +159,29 @@ final class OfferBinding {
             ToolService service, CallsInFlight calls, ToolService.Offered<McpSchema.Resource> offered) {
         return new McpStatelessServerFeatures.SyncResourceSpecification(
                 offered.item(),
-                (context, request) -> McpProtocol.tracked(
-                        request.meta(),
-                        ToolService.Waiting.NONE,
-                        calls,
-                        Optional.empty(),
-                        waiting -> service.read(McpProtocol.agentOf(context), offered.server(), request, waiting)));
+                (context, request) -> statelessRead(service, calls, context, offered.server(), request));
     }
 
     private static McpStatelessServerFeatures.SyncResourceTemplateSpecification statelessTemplate(
             ToolService service, CallsInFlight calls, ToolService.Offered<McpSchema.ResourceTemplate> offered) {
         return new McpStatelessServerFeatures.SyncResourceTemplateSpecification(
                 offered.item(),
-                (context, request) -> McpProtocol.tracked(
-                        request.meta(),
-                        ToolService.Waiting.NONE,
-                        calls,
-                        Optional.empty(),
-                        waiting -> service.read(McpProtocol.agentOf(context), offered.server(), request, waiting)));
+                (context, request) -> statelessRead(service, calls, context, offered.server(), request));
+    }
+
+    /** A stateless resources/read: no progress while held, nothing to probe (the HTTP request is the call). */
+    private static McpSchema.ReadResourceResult statelessRead(
+            ToolService service,
+            CallsInFlight calls,
+            McpTransportContext context,
+            String from,
+            McpSchema.ReadResourceRequest request) {
+        return McpProtocol.tracked(
+                request.meta(),
+                ToolService.Waiting.NONE,
+                calls,
+                Optional.empty(),
+                waiting -> service.read(McpProtocol.agentOf(context), from, request, waiting));
     }
 
     private static McpStatelessServerFeatures.SyncPromptSpecification statelessPrompt(

@@ -8,14 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,8 +23,6 @@ import java.util.Map;
  * signatures are the same on both sides.
  */
 public final class PostgresToSqlite {
-    private static final int BATCH = 1_000;
-
     private PostgresToSqlite() {}
 
     /**
@@ -55,7 +48,7 @@ public final class PostgresToSqlite {
             from.setReadOnly(true);
             to.setAutoCommit(false);
             for (String table : SqliteToPostgres.TABLES) {
-                copied.put(table, copyTable(from, to, table));
+                copied.put(table, TableCopy.copy(from, to, table));
             }
             to.commit();
             try (Statement checkpoint = to.createStatement()) {
@@ -67,39 +60,5 @@ public final class PostgresToSqlite {
             throw new StoreException("copying " + source.describe() + " to " + file + " failed: " + e.getMessage(), e);
         }
         return copied;
-    }
-
-    private static long copyTable(Connection from, Connection to, String table) throws SQLException {
-        try (Statement select = from.createStatement()) {
-            select.setFetchSize(BATCH); // a cursor: a large log is streamed, not held in memory
-            try (ResultSet rows = select.executeQuery("SELECT * FROM " + table)) {
-                ResultSetMetaData meta = rows.getMetaData();
-                List<String> columns = new ArrayList<>();
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    columns.add(meta.getColumnName(i));
-                }
-                String sql = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
-                        + String.join(", ", columns.stream().map(column -> "?").toList()) + ")";
-                long count = 0;
-                try (PreparedStatement insert = to.prepareStatement(sql)) {
-                    while (rows.next()) {
-                        for (int i = 1; i <= columns.size(); i++) {
-                            Object value = rows.getObject(i);
-                            if (value == null) {
-                                insert.setNull(i, java.sql.Types.NULL);
-                            } else {
-                                insert.setObject(i, value);
-                            }
-                        }
-                        insert.addBatch();
-                        if (++count % BATCH == 0) {
-                            insert.executeBatch();
-                        }
-                    }
-                    insert.executeBatch();
-                }
-                return count;
-            }
-        }
     }
 }

@@ -7,12 +7,9 @@ import io.countersign.store.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +36,6 @@ public final class SqliteToPostgres {
             "channel_messages",
             "breaker_trips",
             "insight_dismissals");
-
-    private static final int BATCH = 1_000;
 
     private SqliteToPostgres() {}
 
@@ -74,7 +69,7 @@ public final class SqliteToPostgres {
                 }
             }
             for (String table : TABLES) {
-                copied.put(table, copyTable(from, to, table));
+                copied.put(table, TableCopy.copy(from, to, table));
             }
             // The ids were copied as they were; new deliveries continue after them.
             try (Statement sequence = to.createStatement()) {
@@ -87,43 +82,6 @@ public final class SqliteToPostgres {
             throw new StoreException("copying " + file + " to " + target.describe() + " failed: " + e.getMessage(), e);
         }
         return copied;
-    }
-
-    private static long copyTable(Connection from, Connection to, String table) throws SQLException {
-        try (Statement select = from.createStatement();
-                ResultSet rows = select.executeQuery("SELECT * FROM " + table)) {
-            ResultSetMetaData meta = rows.getMetaData();
-            List<String> columns = new ArrayList<>();
-            for (int i = 1; i <= meta.getColumnCount(); i++) {
-                columns.add(meta.getColumnName(i));
-            }
-            String sql = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
-                    + String.join(", ", columns.stream().map(column -> "?").toList()) + ")";
-            long count = 0;
-            try (PreparedStatement insert = to.prepareStatement(sql)) {
-                while (rows.next()) {
-                    for (int i = 1; i <= columns.size(); i++) {
-                        Object value = rows.getObject(i);
-                        if (value instanceof Integer number) {
-                            value = number.longValue(); // SQLite's INTEGER comes back as Integer or Long;
-                            // PostgreSQL's BIGINT
-                            // wants Long
-                        }
-                        if (value == null) {
-                            insert.setNull(i, java.sql.Types.NULL);
-                        } else {
-                            insert.setObject(i, value);
-                        }
-                    }
-                    insert.addBatch();
-                    if (++count % BATCH == 0) {
-                        insert.executeBatch();
-                    }
-                }
-                insert.executeBatch();
-            }
-            return count;
-        }
     }
 
     private static long count(Connection connection, String table) throws SQLException {
