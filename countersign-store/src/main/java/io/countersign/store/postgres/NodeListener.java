@@ -52,20 +52,22 @@ final class NodeListener implements AutoCloseable {
         return nodeListener;
     }
 
-    private void connect() throws SQLException {
+    private Connection connect() throws SQLException {
         Connection fresh = settings.connect();
         PostgresStore.execute(fresh, "LISTEN " + PostgresStore.CHANNEL);
         connection = fresh;
+        return fresh;
     }
 
     private void run() {
         while (!closed) {
             try {
-                if (connection == null) {
-                    connect();
+                Connection current = connection; // read once: close() may clear it any time
+                if (current == null) {
+                    current = connect();
                 }
                 PGNotification[] notifications =
-                        connection.unwrap(PGConnection.class).getNotifications(0); // blocks
+                        current.unwrap(PGConnection.class).getNotifications(0); // blocks
                 if (notifications == null) {
                     continue;
                 }

@@ -6,6 +6,7 @@ import io.countersign.store.AuditLeafSink;
 import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.SqlAuditLog;
+import io.countersign.store.sql.SqlCall;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -70,7 +71,7 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
     public void scanEntries(long start, AuditLeafSink sink) throws IOException {
         requireNonNull(sink, "sink is null");
         try {
-            reads.read("scan audit entries from " + start, connection -> {
+            reads.read("scan audit entries from " + start, SqlCall.effect(connection -> {
                 connection.setAutoCommit(false); // one snapshot, fetched in chunks
                 try {
                     entries.scan(connection, start, sink);
@@ -79,8 +80,7 @@ final class PostgresAuditLog extends SqlAuditLog implements AutoCloseable {
                 } finally {
                     connection.rollback();
                 }
-                return null;
-            });
+            }));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

@@ -4,37 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.countersign.breaker.TrippedBreaker;
-import io.countersign.identity.StoredCredential;
-import io.countersign.identity.Suspension;
-import io.countersign.store.AuditLeafSink;
 import io.countersign.store.AuditLog;
 import io.countersign.store.EntryMacs;
-import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
 import io.countersign.store.internal.RequestCodec;
-import io.countersign.store.sql.AuditTable;
-import io.countersign.store.sql.BreakerTable;
-import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.OutboxTable;
-import io.countersign.store.sql.RequestTable;
 import io.countersign.store.sql.SqlCall;
 import io.countersign.store.sql.SqlErrors;
-import io.countersign.store.sql.SqlOutbox;
-import io.countersign.workflow.ApprovalRequest;
-import io.countersign.workflow.RequestId;
+import io.countersign.store.sql.SqlGatewayStore;
+import io.countersign.store.sql.SqlTables;
 import io.countersign.workflow.RequestListener;
 import io.countersign.workflow.Transaction;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
@@ -53,10 +37,13 @@ import org.jspecify.annotations.Nullable;
  * connection). A transaction also sends {@code NOTIFY countersign_requests} for every request
  * it wrote, delivered to the nodes only once it committed.
  *
+ * <p>Reads, and writes outside {@code transact} (credentials, suspensions, the outbox), are
+ * {@link SqlGatewayStore}'s, each on a pooled connection in autocommit mode.
+ *
  * <p>A statement that breaks a constraint only undoes itself (the driver's {@code autosave}), so
  * work that catches the resulting {@link IllegalArgumentException} may go on, as with SQLite.
  */
-public final class PostgresStore implements GatewayStore {
+public final class PostgresStore extends SqlGatewayStore {
     /** The advisory lock key (an arbitrary 64-bit constant) that serializes audit appends. */
     static final long AUDIT_LOCK = 0x436f756e74657201L;
     /** The session advisory lock key of the node that signs checkpoints. */
@@ -66,37 +53,16 @@ public final class PostgresStore implements GatewayStore {
 
     private final PostgresSettings settings;
     private final HikariDataSource pool;
-    private final RequestTable requests;
-    private final AuditTable audit;
-    private final CredentialTable credentials;
     private final PostgresWriter writer;
     private final PostgresAuditLog auditLog;
-    private final SqlOutbox outbox;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable NodeListener nodeListener;
 
-    private PostgresStore(PostgresSettings settings, HikariDataSource pool, RequestCodec codec, EntryMacs macs) {
+    private PostgresStore(PostgresSettings settings, HikariDataSource pool, SqlTables tables) {
+        super(tables, OutboxTable.postgres());
         this.settings = settings;
-        this.audit = new AuditTable(macs);
         this.pool = pool;
-        this.requests = new RequestTable(codec);
-        this.credentials = new CredentialTable(codec);
-        this.auditLog = new PostgresAuditLog(this::read, audit, settings);
-        this.writer = new PostgresWriter(settings, requests, audit, credentials);
-        // One autocommitted statement per call: a claim locks its rows (SKIP LOCKED) only while it runs.
-        this.outbox = new SqlOutbox(
-                new SqlOutbox.Runner() {
-                    @Override
-                    public <T> T write(String operation, SqlCall<T> call) {
-                        return PostgresStore.this.read(operation, call);
-                    }
-
-                    @Override
-                    public <T> T read(String operation, SqlCall<T> call) {
-                        return PostgresStore.this.read(operation, call);
-                    }
-                },
-                OutboxTable.postgres());
+        this.auditLog = new PostgresAuditLog(this::read, tables.audit(), settings);
+        this.writer = new PostgresWriter(settings, tables);
     }
 
     /**
@@ -156,7 +122,7 @@ public final class PostgresStore implements GatewayStore {
                     .loggers("slf4j")
                     .load()
                     .migrate();
-            return new PostgresStore(settings, pool, new RequestCodec(), macs);
+            return new PostgresStore(settings, pool, SqlTables.of(new RequestCodec(), macs));
         } catch (RuntimeException e) { // FlywayException among them
             pool.close();
             throw new StoreException(
@@ -179,165 +145,8 @@ public final class PostgresStore implements GatewayStore {
     }
 
     @Override
-    public Optional<ApprovalRequest> find(RequestId id) {
-        requireNonNull(id, "id is null");
-        return read("find request " + id, connection -> requests.find(connection, id));
-    }
-
-    @Override
-    public List<ApprovalRequest> findPending() {
-        return read("find pending requests", requests::findPending);
-    }
-
-    @Override
-    public List<ApprovalRequest> requestsCreatedBetween(Instant from, Instant to) {
-        requireNonNull(from, "from is null");
-        requireNonNull(to, "to is null");
-        return read(
-                "find requests created in [" + from + ", " + to + ")",
-                connection -> requests.findCreatedBetween(connection, from, to));
-    }
-
-    /** {@inheritDoc} Soonest expiry first. */
-    @Override
-    public List<ApprovalRequest> findExpired(Instant now) {
-        requireNonNull(now, "now is null");
-        return read("find requests expired at " + now, connection -> requests.findExpired(connection, now));
-    }
-
-    @Override
-    public void create(StoredCredential credential) {
-        requireNonNull(credential, "credential is null");
-        read("create credential for " + credential.principal().auditName(), connection -> {
-            credentials.insert(connection, credential);
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<StoredCredential> findByTokenId(String tokenId) {
-        requireNonNull(tokenId, "tokenId is null");
-        return read("find credential '" + tokenId + "'", connection -> credentials.findByTokenId(connection, tokenId));
-    }
-
-    @Override
-    public List<StoredCredential> list() {
-        return read("list credentials", credentials::list);
-    }
-
-    @Override
-    public int revokeAgent(String name, Instant at) {
-        requireNonNull(name, "name is null");
-        requireNonNull(at, "at is null");
-        return read(
-                "revoke the keys of agent '" + name + "'", connection -> credentials.revokeAgent(connection, name, at));
-    }
-
-    @Override
-    public int revokeHuman(String name, Instant at) {
-        requireNonNull(name, "name is null");
-        requireNonNull(at, "at is null");
-        return read(
-                "revoke the tokens of human '" + name + "'",
-                connection -> credentials.revokeHuman(connection, name, at));
-    }
-
-    @Override
-    public int changeHumanGroups(String name, java.util.Set<String> groups) {
-        requireNonNull(name, "name is null");
-        java.util.Set<String> copy = java.util.Set.copyOf(groups);
-        return read(
-                "change the groups of human '" + name + "'",
-                connection -> credentials.changeHumanGroups(connection, name, copy));
-    }
-
-    @Override
-    public void touch(String tokenId, Instant at) {
-        requireNonNull(tokenId, "tokenId is null");
-        requireNonNull(at, "at is null");
-        read("record the use of credential '" + tokenId + "'", connection -> {
-            credentials.touch(connection, tokenId, at);
-            return null;
-        });
-    }
-
-    @Override
-    public Optional<Suspension> suspensionOf(String agentName) {
-        requireNonNull(agentName, "agentName is null");
-        return read(
-                "find the suspension of agent '" + agentName + "'",
-                connection -> credentials.findSuspension(connection, agentName));
-    }
-
-    @Override
-    public boolean suspend(Suspension suspension) {
-        requireNonNull(suspension, "suspension is null");
-        return read(
-                "suspend agent '" + suspension.agent() + "'",
-                connection -> credentials.suspend(connection, suspension));
-    }
-
-    @Override
-    public boolean resume(String agentName) {
-        requireNonNull(agentName, "agentName is null");
-        return read("resume agent '" + agentName + "'", connection -> credentials.resume(connection, agentName));
-    }
-
-    @Override
-    public List<Suspension> suspended() {
-        return read("list suspended agents", credentials::suspensions);
-    }
-
-    @Override
-    public long auditSize() {
-        return read("read the audit log size", audit::size);
-    }
-
-    @Override
-    public List<byte[]> auditLeaves(long start, long end) {
-        return read(
-                "read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
-    }
-
-    @Override
-    public void exportAudit(long start, long end, AuditLeafSink sink) throws IOException {
-        requireNonNull(sink, "sink is null");
-        try {
-            read("export audit entries [" + start + ", " + end + ")", connection -> {
-                // A transaction, so that the driver fetches rows in chunks instead of all at once.
-                connection.setAutoCommit(false);
-                try {
-                    audit.stream(connection, start, end, sink);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e); // crosses the lambda; unwrapped just below
-                } finally {
-                    connection.rollback();
-                }
-                return null;
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-    }
-
-    @Override
     public AuditLog audit() {
         return auditLog;
-    }
-
-    @Override
-    public SqlOutbox outbox() {
-        return outbox;
-    }
-
-    @Override
-    public List<TrippedBreaker> trippedBreakers() {
-        return read("list tripped breakers", BreakerTable::list);
-    }
-
-    @Override
-    public List<io.countersign.insights.Dismissal> dismissals() {
-        return read("list insight dismissals", io.countersign.store.sql.DismissalTable::list);
     }
 
     @Override
@@ -367,7 +176,7 @@ public final class PostgresStore implements GatewayStore {
             throw new IllegalStateException(
                     "the store was closed from inside a transaction's work; close it after transact returns");
         }
-        if (closed.compareAndSet(false, true)) {
+        if (markClosed()) {
             try {
                 writer.close();
                 NodeListener listening = nodeListener;
@@ -404,7 +213,9 @@ public final class PostgresStore implements GatewayStore {
         });
     }
 
-    private <T> T read(String operation, SqlCall<T> call) {
+    /** A pooled connection in autocommit mode. */
+    @Override
+    protected <T> T read(String operation, SqlCall<T> call) {
         requireOpen();
         try (Connection connection = pool.getConnection()) {
             return call.run(connection);
@@ -413,10 +224,27 @@ public final class PostgresStore implements GatewayStore {
         }
     }
 
-    private void requireOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("the store " + settings.describe() + " is closed");
-        }
+    /**
+     * One autocommitted statement on a pooled connection, durable at its COMMIT
+     * ({@code synchronous_commit = on}); an outbox claim locks its rows (SKIP LOCKED) only while
+     * it runs.
+     */
+    @Override
+    protected <T> T write(String operation, SqlCall<T> call) {
+        return read(operation, call);
+    }
+
+    /** In a transaction, so that the driver fetches the rows in chunks instead of all at once. */
+    @Override
+    protected <T> T readSnapshot(String operation, SqlCall<T> call) {
+        return read(operation, connection -> {
+            connection.setAutoCommit(false);
+            try {
+                return call.run(connection);
+            } finally {
+                connection.rollback();
+            }
+        });
     }
 
     static void execute(Connection connection, String sql) throws SQLException {

@@ -15,6 +15,7 @@ import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
 import io.countersign.store.sql.SqlCall;
 import io.countersign.store.sql.SqlErrors;
+import io.countersign.store.sql.SqlTables;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Transaction;
@@ -59,12 +60,11 @@ final class PostgresTransaction implements Transaction {
         }
     }
 
-    PostgresTransaction(
-            Connection connection, RequestTable requests, AuditTable audit, CredentialTable credentials, Batch batch) {
+    PostgresTransaction(Connection connection, SqlTables tables, Batch batch) {
         this.connection = connection;
-        this.credentials = credentials;
-        this.requests = requests;
-        this.audit = audit;
+        this.credentials = tables.credentials();
+        this.requests = tables.requests();
+        this.audit = tables.audit();
         this.tree = batch.tree;
         this.batch = batch;
     }
@@ -87,20 +87,14 @@ final class PostgresTransaction implements Transaction {
     @Override
     public void insert(ApprovalRequest request) {
         requireNonNull(request, "request is null");
-        sql("insert request " + request.id(), c -> {
-            requests.insert(c, request);
-            return null;
-        });
+        sql("insert request " + request.id(), SqlCall.effect(c -> requests.insert(c, request)));
         notifyChange(request);
     }
 
     @Override
     public void update(ApprovalRequest request) {
         requireNonNull(request, "request is null");
-        sql("update request " + request.id(), c -> {
-            requests.update(c, request);
-            return null;
-        });
+        sql("update request " + request.id(), SqlCall.effect(c -> requests.update(c, request)));
         notifyChange(request);
     }
 
@@ -121,24 +115,22 @@ final class PostgresTransaction implements Transaction {
      * changed, with its new status, so their long-polls wake.
      */
     private void notifyChange(ApprovalRequest request) {
-        sql("notify the change of request " + request.id(), c -> {
+        sql("notify the change of request " + request.id(), SqlCall.effect(c -> {
             try (PreparedStatement notify =
                     c.prepareStatement("SELECT pg_notify('" + PostgresStore.CHANNEL + "', ?)")) {
                 notify.setString(
                         1, request.id().value() + " " + request.status().wireName());
                 notify.execute();
             }
-            return null;
-        });
+        }));
     }
 
     @Override
     public void enqueue(OutboxEvent event) {
         requireNonNull(event, "event is null");
-        sql("enqueue " + event.type().wireName() + " for " + event.channel(), connection -> {
-            OutboxTable.insert(connection, event);
-            return null;
-        });
+        sql(
+                "enqueue " + event.type().wireName() + " for " + event.channel(),
+                SqlCall.effect(connection -> OutboxTable.insert(connection, event)));
     }
 
     @Override
@@ -168,10 +160,9 @@ final class PostgresTransaction implements Transaction {
     @Override
     public void createCredential(StoredCredential credential) {
         requireNonNull(credential, "credential is null");
-        sql("create credential for " + credential.principal().auditName(), c -> {
-            credentials.insert(c, credential);
-            return null;
-        });
+        sql(
+                "create credential for " + credential.principal().auditName(),
+                SqlCall.effect(c -> credentials.insert(c, credential)));
     }
 
     @Override
@@ -216,10 +207,9 @@ final class PostgresTransaction implements Transaction {
     @Override
     public void dismiss(io.countersign.insights.Dismissal dismissal) {
         requireNonNull(dismissal, "dismissal is null");
-        sql("dismiss insight " + dismissal.item(), connection -> {
-            io.countersign.store.sql.DismissalTable.put(connection, dismissal);
-            return null;
-        });
+        sql(
+                "dismiss insight " + dismissal.item(),
+                SqlCall.effect(connection -> io.countersign.store.sql.DismissalTable.put(connection, dismissal)));
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.countersign.store.postgres;
 
+import static java.util.Objects.requireNonNullElse;
+
 import io.countersign.store.StoreException;
 import io.countersign.store.StoreUnavailableException;
-import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.AuditTree;
-import io.countersign.store.sql.CredentialTable;
-import io.countersign.store.sql.RequestTable;
 import io.countersign.store.sql.SqlErrors;
+import io.countersign.store.sql.SqlTables;
 import io.countersign.tlog.tree.CompactRange;
 import io.countersign.workflow.Transaction;
 import java.sql.Connection;
@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -64,20 +65,16 @@ final class PostgresWriter implements AutoCloseable {
     private static final Job<Void> STOP = new Job<>(tx -> null);
 
     private final PostgresSettings settings;
-    private final RequestTable requests;
-    private final AuditTable audit;
-    private final CredentialTable credentials;
+    private final SqlTables tables;
     private final AuditTree tree = new AuditTree(); // writer thread only
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private @Nullable Connection connection; // writer thread only
     private volatile boolean closed;
 
-    PostgresWriter(PostgresSettings settings, RequestTable requests, AuditTable audit, CredentialTable credentials) {
-        this.credentials = credentials;
+    PostgresWriter(PostgresSettings settings, SqlTables tables) {
         this.settings = settings;
-        this.requests = requests;
-        this.audit = audit;
+        this.tables = tables;
         this.thread = Thread.ofPlatform()
                 .name("countersign-postgres-writer")
                 .daemon(true)
@@ -107,14 +104,16 @@ final class PostgresWriter implements AutoCloseable {
                     "interrupted while waiting for a write to " + settings.describe() + "; it may or may not be kept",
                     e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
+            // The writer completes outcomes only with a cause; the wrapper stands in should one lack it.
+            Throwable cause = requireNonNullElse(e.getCause(), e);
             if (cause instanceof RuntimeException runtime) {
                 throw runtime; // unchanged, as the Store contract says
             }
             if (cause instanceof Error error) {
                 throw error;
             }
-            throw new StoreException(cause.getMessage(), cause);
+            // A checked exception thrown sneakily by the work; its message, or its class when it has none.
+            throw new StoreException(Objects.toString(cause.getMessage(), cause.toString()), cause);
         }
     }
 
@@ -147,23 +146,24 @@ final class PostgresWriter implements AutoCloseable {
     private void run(List<Job<?>> jobs) {
         List<Job<?>> ran = new ArrayList<>();
         try {
-            lockAuditLog();
-            long next = audit.size(connection);
-            tree.begin(connection, next);
+            Connection locked = lockAuditLog();
+            long next = tables.audit().size(locked);
+            tree.begin(locked, next);
             PostgresTransaction.Batch batch = new PostgresTransaction.Batch(next, tree);
             for (Job<?> job : jobs) {
-                if (runInSavepoint(batch, job)) {
+                if (runInSavepoint(locked, batch, job)) {
                     ran.add(job);
                 }
             }
-            CompactRange border = tree.write(connection);
-            connection.commit();
+            CompactRange border = tree.write(locked);
+            locked.commit();
             tree.committed(border);
         } catch (SQLException | RuntimeException e) {
             tree.abandon();
             try {
-                if (connection != null) {
-                    connection.rollback();
+                Connection current = connection; // null when connecting failed
+                if (current != null) {
+                    current.rollback();
                 }
             } catch (SQLException rollback) {
                 e.addSuppressed(rollback);
@@ -192,21 +192,25 @@ final class PostgresWriter implements AutoCloseable {
      * batch) nothing was done yet: the writer connects afresh and tries once more, and no write
      * fails for an old connection. The wait for the lock is bounded by {@code lock_timeout}; a
      * node that holds it and froze loses it to {@code idle_in_transaction_session_timeout}.
+     * Returns the connection the lock was taken on, the batch's.
      */
-    private void lockAuditLog() throws SQLException {
+    private Connection lockAuditLog() throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try {
-                if (connection == null) {
-                    connection = settings.connectForWrites();
-                    connection.setAutoCommit(false);
+                Connection current = connection;
+                if (current == null) {
+                    current = settings.connectForWrites();
+                    connection = current;
+                    current.setAutoCommit(false);
                 }
-                try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                try (PreparedStatement lock = current.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
                     lock.setLong(1, PostgresStore.AUDIT_LOCK);
                     lock.execute();
                 }
-                return;
+                return current;
             } catch (SQLException e) {
-                boolean stale = connection != null && !connection.isValid(1);
+                Connection current = connection;
+                boolean stale = current != null && !current.isValid(1);
                 if (!stale || attempt > 1) {
                     throw e;
                 }
@@ -217,10 +221,11 @@ final class PostgresWriter implements AutoCloseable {
     }
 
     /** Runs one caller's work; on failure undoes it alone and fails its caller. Returns whether it succeeded. */
-    private <T> boolean runInSavepoint(PostgresTransaction.Batch batch, Job<T> job) throws SQLException {
+    private <T> boolean runInSavepoint(Connection connection, PostgresTransaction.Batch batch, Job<T> job)
+            throws SQLException {
         long seqBefore = batch.nextSeq();
         Savepoint savepoint = connection.setSavepoint();
-        PostgresTransaction transaction = new PostgresTransaction(connection, requests, audit, credentials, batch);
+        PostgresTransaction transaction = new PostgresTransaction(connection, tables, batch);
         try {
             T result = job.work().apply(transaction);
             connection.releaseSavepoint(savepoint);
@@ -237,9 +242,10 @@ final class PostgresWriter implements AutoCloseable {
     }
 
     private void closeConnection() {
-        if (connection != null) {
+        Connection open = connection;
+        if (open != null) {
             try {
-                connection.close();
+                open.close();
             } catch (SQLException e) {
                 LOG.debug("closing the writer connection failed", e);
             }

@@ -76,13 +76,18 @@ public final class AuditTree {
         if (pending.isEmpty()) {
             return null;
         }
-        CompactRange next = border.copy();
+        CompactRange committed = border;
+        if (committed == null) {
+            throw new IllegalStateException("bug: the audit tree was written outside a batch (begin was not called)");
+        }
+        CompactRange next = committed.copy();
         TreeAppend append = TreeWriter.append(next, pending);
         nodes.insert(connection, append.nodes());
         return next;
     }
 
-    public void committed(CompactRange next) {
+    /** COMMIT succeeded: {@code next}, what {@link #write} returned (null when nothing was appended), takes effect. */
+    public void committed(@Nullable CompactRange next) {
         if (next != null) {
             border = next;
         }

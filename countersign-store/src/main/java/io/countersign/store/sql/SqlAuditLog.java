@@ -87,14 +87,13 @@ public abstract class SqlAuditLog implements AuditLog {
     @Override
     public final void eachCheckpoint(Consumer<StoredCheckpoint> sink) {
         requireNonNull(sink, "sink is null");
-        reads.read("read the audit checkpoints", connection -> {
+        reads.read("read the audit checkpoints", SqlCall.effect(connection -> {
             List<StoredCheckpoint> all = new ArrayList<>();
             checkpoints.each(connection, all::add);
             for (StoredCheckpoint checkpoint : all) {
                 sink.accept(cosigned(checkpoint, cosignatures.lines(connection, checkpoint.size())));
             }
-            return null;
-        });
+        }));
     }
 
     @Override

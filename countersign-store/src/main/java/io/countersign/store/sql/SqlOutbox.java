@@ -47,20 +47,18 @@ public final class SqlOutbox implements Outbox {
     @Override
     public void delivered(long id, Instant at) {
         requireNonNull(at, "at is null");
-        runner.write("mark outbox delivery " + id + " delivered", connection -> {
-            table.delivered(connection, id, at);
-            return null;
-        });
+        runner.write(
+                "mark outbox delivery " + id + " delivered",
+                SqlCall.effect(connection -> table.delivered(connection, id, at)));
     }
 
     @Override
     public void failed(long id, String error, Instant nextAttemptAt, boolean giveUp) {
         requireNonNull(error, "error is null");
         requireNonNull(nextAttemptAt, "nextAttemptAt is null");
-        runner.write("record the failure of outbox delivery " + id, connection -> {
-            table.failed(connection, id, error, nextAttemptAt, giveUp);
-            return null;
-        });
+        runner.write(
+                "record the failure of outbox delivery " + id,
+                SqlCall.effect(connection -> table.failed(connection, id, error, nextAttemptAt, giveUp)));
     }
 
     @Override
@@ -96,9 +94,8 @@ public final class SqlOutbox implements Outbox {
         requireNonNull(request, "request is null");
         requireNonNull(channel, "channel is null");
         requireNonNull(ref, "ref is null");
-        runner.write("remember the " + channel + " message of request " + request, connection -> {
-            table.rememberMessageRef(connection, request, channel, ref);
-            return null;
-        });
+        runner.write(
+                "remember the " + channel + " message of request " + request,
+                SqlCall.effect(connection -> table.rememberMessageRef(connection, request, channel, ref)));
     }
 }

@@ -14,7 +14,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,6 @@ final class GroupCommitWriter implements AutoCloseable {
     /** What a caller runs on the writer thread. */
     @FunctionalInterface
     interface Work<T> {
-        @Nullable
         T run(WriteBatch batch);
     }
 
@@ -53,7 +51,11 @@ final class GroupCommitWriter implements AutoCloseable {
     private final int maxBatch;
     private final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
     private final ReentrantLock admission = new ReentrantLock();
-    private final Job<Void> stop = new Job<>(batch -> null);
+    /** The marker close() queues last; the loop takes it out of its batch, so it never runs. */
+    private final Job<Void> stop = new Job<>(batch -> {
+        throw new IllegalStateException("bug: the writer ran its stop marker");
+    });
+
     private final AtomicLong batchesCommitted = new AtomicLong();
     private final AuditTree tree = new AuditTree(); // writer thread only
     private final Thread thread;
@@ -230,8 +232,8 @@ final class GroupCommitWriter implements AutoCloseable {
             if (!job.isDone()) {
                 ran.add(job);
             }
-            if (batch.fatal() != null) {
-                SQLException cause = batch.fatal();
+            SQLException cause = batch.fatal();
+            if (cause != null) {
                 rollbackQuietly();
                 tree.abandon();
                 failAll(

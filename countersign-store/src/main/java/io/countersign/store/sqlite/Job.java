@@ -10,16 +10,23 @@ final class Job<T> {
     private final CountDownLatch done = new CountDownLatch(1);
     // Written by the writer thread before done.countDown(), read by the caller after done.await():
     // the latch orders the two, so these need no volatile.
-    private @Nullable T result;
+    private @Nullable Returned<T> returned;
     private @Nullable Throwable failure;
     private boolean finished; // writer thread only
+
+    /**
+     * What the work returned, boxed: no box means the work has not run (or its batch failed),
+     * whatever the value in it. The store hands that value back unchanged, as {@code transact}
+     * promises, even a null from a caller's {@code Function} outside the annotated code.
+     */
+    private record Returned<T>(T value) {}
 
     Job(GroupCommitWriter.Work<T> work) {
         this.work = work;
     }
 
     void run(WriteBatch batch) {
-        result = work.run(batch);
+        returned = new Returned<>(work.run(batch));
     }
 
     boolean isDone() {
@@ -33,7 +40,7 @@ final class Job<T> {
 
     void fail(Throwable cause) {
         failure = cause;
-        result = null;
+        returned = null;
         finished = true;
         done.countDown();
     }
@@ -54,7 +61,10 @@ final class Job<T> {
             Thread.currentThread().interrupt();
         }
         if (failure == null) {
-            return result;
+            if (returned == null) {
+                throw new IllegalStateException("bug: a write job succeeded without running its work");
+            }
+            return returned.value();
         }
         if (failure instanceof RuntimeException e) {
             throw e;

@@ -6,6 +6,7 @@ import io.countersign.store.AuditLeafSink;
 import io.countersign.store.StoredCheckpoint;
 import io.countersign.store.sql.AuditTable;
 import io.countersign.store.sql.SqlAuditLog;
+import io.countersign.store.sql.SqlCall;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -58,14 +59,13 @@ public final class SqliteAuditLog extends SqlAuditLog {
     public void scanEntries(long start, AuditLeafSink sink) throws IOException {
         requireNonNull(sink, "sink is null");
         try {
-            reads.read("scan audit entries from " + start, connection -> {
+            reads.read("scan audit entries from " + start, SqlCall.effect(connection -> {
                 try {
                     entries.scan(connection, start, sink);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e); // crosses the lambda; unwrapped just below
                 }
-                return null;
-            });
+            }));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

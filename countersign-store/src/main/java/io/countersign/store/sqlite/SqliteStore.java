@@ -3,37 +3,23 @@ package io.countersign.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.countersign.breaker.TrippedBreaker;
-import io.countersign.identity.StoredCredential;
-import io.countersign.identity.Suspension;
-import io.countersign.store.AuditLeafSink;
 import io.countersign.store.EntryMacs;
-import io.countersign.store.GatewayStore;
 import io.countersign.store.StoreException;
 import io.countersign.store.internal.RequestCodec;
-import io.countersign.store.sql.AuditTable;
-import io.countersign.store.sql.BreakerTable;
-import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.OutboxTable;
-import io.countersign.store.sql.RequestTable;
 import io.countersign.store.sql.SqlCall;
-import io.countersign.store.sql.SqlOutbox;
-import io.countersign.workflow.ApprovalRequest;
-import io.countersign.workflow.RequestId;
+import io.countersign.store.sql.SqlGatewayStore;
+import io.countersign.store.sql.SqlTables;
 import io.countersign.workflow.Transaction;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The embedded store: one SQLite file, {@code countersign.db} in the data directory.
+ * The embedded store: one SQLite file, {@code countersign.db} in the data directory. The reads
+ * and the writes outside {@code transact} are {@link SqlGatewayStore}'s; this class holds the
+ * connections, the writer and the transactions.
  *
  * <p>Writes ({@link #transact}, {@link #create}) go through one writer thread that commits the
  * work of concurrent callers together, one fsync per batch; each returns once its batch is
@@ -43,41 +29,19 @@ import java.util.function.Function;
  * Other processes may open the same file (the command line does), though one server per file is
  * the intended setup.
  */
-public final class SqliteStore implements GatewayStore {
+public final class SqliteStore extends SqlGatewayStore {
 
     private final Path file;
     private final GroupCommitWriter writer;
     private final HikariDataSource readers;
-    private final RequestTable requests;
-    private final AuditTable audit;
-    private final CredentialTable credentials;
     private final SqliteAuditLog auditLog;
-    private final SqlOutbox outbox;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SqliteStore(
-            Path file, GroupCommitWriter writer, HikariDataSource readers, RequestCodec codec, EntryMacs macs) {
+    private SqliteStore(Path file, GroupCommitWriter writer, HikariDataSource readers, SqlTables tables) {
+        super(tables, OutboxTable.sqlite());
         this.file = file;
-        this.audit = new AuditTable(macs);
         this.writer = writer;
         this.readers = readers;
-        this.requests = new RequestTable(codec);
-        this.credentials = new CredentialTable(codec);
-        this.auditLog = new SqliteAuditLog(this::read, writer, audit);
-        this.outbox = new SqlOutbox(
-                new SqlOutbox.Runner() {
-                    @Override
-                    public <T> T write(String operation, SqlCall<T> call) {
-                        requireOpen();
-                        return writer.submit(batch -> batch.sql(operation, call));
-                    }
-
-                    @Override
-                    public <T> T read(String operation, SqlCall<T> call) {
-                        return SqliteStore.this.read(operation, call);
-                    }
-                },
-                OutboxTable.sqlite());
+        this.auditLog = new SqliteAuditLog(this::read, writer, tables.audit());
     }
 
     /**
@@ -104,7 +68,7 @@ public final class SqliteStore implements GatewayStore {
         try {
             connection = SqliteFiles.openWriter(file);
             writer = GroupCommitWriter.start(connection, file.toString(), maxBatch);
-            return new SqliteStore(file, writer, SqliteFiles.openReaders(file), new RequestCodec(), macs);
+            return new SqliteStore(file, writer, SqliteFiles.openReaders(file), SqlTables.of(new RequestCodec(), macs));
         } catch (SQLException | RuntimeException e) {
             if (writer != null) {
                 writer.close();
@@ -129,8 +93,9 @@ public final class SqliteStore implements GatewayStore {
     public <T> T transact(Function<Transaction, T> work) {
         requireNonNull(work, "work is null");
         requireOpen();
+        SqlTables tables = tables();
         return writer.submit(batch -> {
-            SqliteTransaction transaction = new SqliteTransaction(batch, requests, audit, credentials);
+            SqliteTransaction transaction = new SqliteTransaction(batch, tables);
             try {
                 return work.apply(transaction);
             } finally {
@@ -139,191 +104,10 @@ public final class SqliteStore implements GatewayStore {
         });
     }
 
-    @Override
-    public Optional<ApprovalRequest> find(RequestId id) {
-        requireNonNull(id, "id is null");
-        return read("find request " + id, connection -> requests.find(connection, id));
-    }
-
-    @Override
-    public List<ApprovalRequest> findPending() {
-        return read("find pending requests", requests::findPending);
-    }
-
-    @Override
-    public List<ApprovalRequest> requestsCreatedBetween(Instant from, Instant to) {
-        requireNonNull(from, "from is null");
-        requireNonNull(to, "to is null");
-        return read(
-                "find requests created in [" + from + ", " + to + ")",
-                connection -> requests.findCreatedBetween(connection, from, to));
-    }
-
-    /** {@inheritDoc} Soonest expiry first. */
-    @Override
-    public List<ApprovalRequest> findExpired(Instant now) {
-        requireNonNull(now, "now is null");
-        return read("find requests expired at " + now, connection -> requests.findExpired(connection, now));
-    }
-
-    /** Durable when it returns, like a transaction. */
-    @Override
-    public void create(StoredCredential credential) {
-        requireNonNull(credential, "credential is null");
-        requireOpen();
-        writer.submit(batch ->
-                batch.sql("create credential for " + credential.principal().auditName(), connection -> {
-                    credentials.insert(connection, credential);
-                    return null;
-                }));
-    }
-
-    @Override
-    public Optional<StoredCredential> findByTokenId(String tokenId) {
-        requireNonNull(tokenId, "tokenId is null");
-        return read("find credential '" + tokenId + "'", connection -> credentials.findByTokenId(connection, tokenId));
-    }
-
-    @Override
-    public List<StoredCredential> list() {
-        return read("list credentials", credentials::list);
-    }
-
-    /** Durable when it returns. */
-    @Override
-    public int revokeAgent(String name, Instant at) {
-        requireNonNull(name, "name is null");
-        requireNonNull(at, "at is null");
-        requireOpen();
-        return writer.submit(batch -> batch.sql(
-                "revoke the keys of agent '" + name + "'",
-                connection -> credentials.revokeAgent(connection, name, at)));
-    }
-
-    @Override
-    public int revokeHuman(String name, Instant at) {
-        requireNonNull(name, "name is null");
-        requireNonNull(at, "at is null");
-        requireOpen();
-        return writer.submit(batch -> batch.sql(
-                "revoke the tokens of human '" + name + "'",
-                connection -> credentials.revokeHuman(connection, name, at)));
-    }
-
-    @Override
-    public int changeHumanGroups(String name, java.util.Set<String> groups) {
-        requireNonNull(name, "name is null");
-        java.util.Set<String> copy = java.util.Set.copyOf(groups);
-        requireOpen();
-        return writer.submit(batch -> batch.sql(
-                "change the groups of human '" + name + "'",
-                connection -> credentials.changeHumanGroups(connection, name, copy)));
-    }
-
-    @Override
-    public void touch(String tokenId, Instant at) {
-        requireNonNull(tokenId, "tokenId is null");
-        requireNonNull(at, "at is null");
-        requireOpen();
-        writer.submit(batch -> batch.sql("record the use of credential '" + tokenId + "'", connection -> {
-            credentials.touch(connection, tokenId, at);
-            return null;
-        }));
-    }
-
-    @Override
-    public Optional<Suspension> suspensionOf(String agentName) {
-        requireNonNull(agentName, "agentName is null");
-        return read(
-                "find the suspension of agent '" + agentName + "'",
-                connection -> credentials.findSuspension(connection, agentName));
-    }
-
-    /** Durable when it returns. */
-    @Override
-    public boolean suspend(Suspension suspension) {
-        requireNonNull(suspension, "suspension is null");
-        requireOpen();
-        return writer.submit(batch -> batch.sql(
-                "suspend agent '" + suspension.agent() + "'",
-                connection -> credentials.suspend(connection, suspension)));
-    }
-
-    /** Durable when it returns. */
-    @Override
-    public boolean resume(String agentName) {
-        requireNonNull(agentName, "agentName is null");
-        requireOpen();
-        return writer.submit(batch ->
-                batch.sql("resume agent '" + agentName + "'", connection -> credentials.resume(connection, agentName)));
-    }
-
-    @Override
-    public List<Suspension> suspended() {
-        return read("list suspended agents", credentials::suspensions);
-    }
-
-    /** The number of committed audit entries; entry sequence numbers are 0 to size - 1. */
-    @Override
-    public long auditSize() {
-        return read("read the audit log size", audit::size);
-    }
-
-    /**
-     * The leaf bytes of audit entries [start, end), at most {@link #MAX_LEAVES_PER_READ} of them.
-     *
-     * @throws IllegalArgumentException when the range is malformed, too long, or reaches past the log's end
-     */
-    @Override
-    public List<byte[]> auditLeaves(long start, long end) {
-        return read(
-                "read audit entries [" + start + ", " + end + ")", connection -> audit.leaves(connection, start, end));
-    }
-
-    /**
-     * Hands the leaves of audit entries [start, end) to {@code sink} in order, from one consistent
-     * snapshot, without a size limit: for exports and offline verification. Holding the snapshot
-     * keeps the write-ahead log from being folded back into the file until the export is done.
-     *
-     * @throws IllegalArgumentException when the range is malformed or reaches past the log's end
-     * @throws IOException when the sink throws it
-     */
-    @Override
-    public void exportAudit(long start, long end, AuditLeafSink sink) throws IOException {
-        requireNonNull(sink, "sink is null");
-        try {
-            read("export audit entries [" + start + ", " + end + ")", connection -> {
-                try {
-                    audit.stream(connection, start, end, sink);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e); // crosses the lambda; unwrapped just below
-                }
-                return null;
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-    }
-
     /** The audit log's Merkle tree and signed checkpoints. */
     @Override
     public SqliteAuditLog audit() {
         return auditLog;
-    }
-
-    @Override
-    public SqlOutbox outbox() {
-        return outbox;
-    }
-
-    @Override
-    public List<TrippedBreaker> trippedBreakers() {
-        return read("list tripped breakers", BreakerTable::list);
-    }
-
-    @Override
-    public List<io.countersign.insights.Dismissal> dismissals() {
-        return read("list insight dismissals", io.countersign.store.sql.DismissalTable::list);
     }
 
     @Override
@@ -344,7 +128,7 @@ public final class SqliteStore implements GatewayStore {
             throw new IllegalStateException(
                     "the store was closed from inside a transaction's work; close it after transact returns");
         }
-        if (closed.compareAndSet(false, true)) {
+        if (markClosed()) {
             try {
                 writer.close();
             } finally {
@@ -363,7 +147,9 @@ public final class SqliteStore implements GatewayStore {
         return writer.queued();
     }
 
-    private <T> T read(String operation, SqlCall<T> call) {
+    /** A pooled read-only connection; reads never wait for the writer. */
+    @Override
+    protected <T> T read(String operation, SqlCall<T> call) {
         requireOpen();
         try (Connection connection = readers.getConnection()) {
             return call.run(connection);
@@ -372,10 +158,11 @@ public final class SqliteStore implements GatewayStore {
         }
     }
 
-    private void requireOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("the store " + file + " is closed");
-        }
+    /** A batch of the group-commit writer, like a transaction: durable when it returns. */
+    @Override
+    protected <T> T write(String operation, SqlCall<T> call) {
+        requireOpen();
+        return writer.submit(batch -> batch.sql(operation, call));
     }
 
     private static void closeQuietly(Connection connection, Exception failure) {

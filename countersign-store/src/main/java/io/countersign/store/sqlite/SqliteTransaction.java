@@ -12,6 +12,8 @@ import io.countersign.store.sql.BreakerTable;
 import io.countersign.store.sql.CredentialTable;
 import io.countersign.store.sql.OutboxTable;
 import io.countersign.store.sql.RequestTable;
+import io.countersign.store.sql.SqlCall;
+import io.countersign.store.sql.SqlTables;
 import io.countersign.workflow.ApprovalRequest;
 import io.countersign.workflow.RequestId;
 import io.countersign.workflow.Transaction;
@@ -31,11 +33,11 @@ final class SqliteTransaction implements Transaction {
     private final CredentialTable credentials;
     private boolean open = true; // writer thread only
 
-    SqliteTransaction(WriteBatch batch, RequestTable requests, AuditTable audit, CredentialTable credentials) {
+    SqliteTransaction(WriteBatch batch, SqlTables tables) {
         this.batch = batch;
-        this.requests = requests;
-        this.audit = audit;
-        this.credentials = credentials;
+        this.requests = tables.requests();
+        this.audit = tables.audit();
+        this.credentials = tables.credentials();
     }
 
     @Override
@@ -59,20 +61,14 @@ final class SqliteTransaction implements Transaction {
     public void insert(ApprovalRequest request) {
         requireNonNull(request, "request is null");
         requireUsable();
-        batch.sql("insert request " + request.id(), connection -> {
-            requests.insert(connection, request);
-            return null;
-        });
+        batch.sql("insert request " + request.id(), SqlCall.effect(connection -> requests.insert(connection, request)));
     }
 
     @Override
     public void update(ApprovalRequest request) {
         requireNonNull(request, "request is null");
         requireUsable();
-        batch.sql("update request " + request.id(), connection -> {
-            requests.update(connection, request);
-            return null;
-        });
+        batch.sql("update request " + request.id(), SqlCall.effect(connection -> requests.update(connection, request)));
     }
 
     @Override
@@ -92,10 +88,9 @@ final class SqliteTransaction implements Transaction {
     public void enqueue(OutboxEvent event) {
         requireNonNull(event, "event is null");
         requireUsable();
-        batch.sql("enqueue " + event.type().wireName() + " for " + event.channel(), connection -> {
-            OutboxTable.insert(connection, event);
-            return null;
-        });
+        batch.sql(
+                "enqueue " + event.type().wireName() + " for " + event.channel(),
+                SqlCall.effect(connection -> OutboxTable.insert(connection, event)));
     }
 
     @Override
@@ -131,10 +126,9 @@ final class SqliteTransaction implements Transaction {
     public void createCredential(StoredCredential credential) {
         requireNonNull(credential, "credential is null");
         requireUsable();
-        batch.sql("create credential for " + credential.principal().auditName(), connection -> {
-            credentials.insert(connection, credential);
-            return null;
-        });
+        batch.sql(
+                "create credential for " + credential.principal().auditName(),
+                SqlCall.effect(connection -> credentials.insert(connection, credential)));
     }
 
     @Override
@@ -188,10 +182,9 @@ final class SqliteTransaction implements Transaction {
     public void dismiss(io.countersign.insights.Dismissal dismissal) {
         requireNonNull(dismissal, "dismissal is null");
         requireUsable();
-        batch.sql("dismiss insight " + dismissal.item(), connection -> {
-            io.countersign.store.sql.DismissalTable.put(connection, dismissal);
-            return null;
-        });
+        batch.sql(
+                "dismiss insight " + dismissal.item(),
+                SqlCall.effect(connection -> io.countersign.store.sql.DismissalTable.put(connection, dismissal)));
     }
 
     @Override

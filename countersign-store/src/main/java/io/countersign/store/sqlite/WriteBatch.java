@@ -78,6 +78,7 @@ final class WriteBatch {
     }
 
     /** The first error that may have ended the transaction, or null while it is intact. */
+    @Nullable
     SQLException fatal() {
         return fatal;
     }
