@@ -310,7 +310,8 @@ public final class Gateway implements AutoCloseable {
             parts.add(
                     actionRoutes::releaseLongPolls); // closed first: held agents get an answer before the server stops
             server.start();
-            baseUrl.set(config.baseUrlFor(server.port()));
+            String listeningAt = config.baseUrlFor(server.port());
+            baseUrl.set(listeningAt);
             console.listening(server.port());
             outboxWorker.start();
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
@@ -323,7 +324,7 @@ public final class Gateway implements AutoCloseable {
             List<PostgresProxy> postgresProxies = startPostgresProxies(
                     config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, environment, parts);
             startSshGateways(config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, store, parts);
-            return new Gateway(parts, server, baseUrl.get(), mcp, bearerTokens, postgresProxies);
+            return new Gateway(parts, server, listeningAt, mcp, bearerTokens, postgresProxies);
         } catch (RuntimeException e) {
             closeAll(parts);
             throw e;

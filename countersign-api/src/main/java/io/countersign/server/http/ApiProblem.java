@@ -2,8 +2,6 @@ package io.countersign.server.http;
 
 import static java.util.Objects.requireNonNull;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * An error the API answers with, as RFC 9457 problem details. Thrown by handlers and the edges
  * of the server; rendered in one place ({@link ProblemRenderer}).
@@ -12,9 +10,12 @@ public final class ApiProblem extends RuntimeException {
     private final int status;
     private final String slug;
     private final String title;
+    // Kept apart from getMessage(), which Throwable allows to be null: a problem always has its detail.
+    private final String detail;
 
     public ApiProblem(int status, String slug, String title, String detail) {
         super(requireNonNull(detail, "detail is null"), null, false, false);
+        this.detail = detail;
         this.status = status;
         this.slug = requireNonNull(slug, "slug is null");
         this.title = requireNonNull(title, "title is null");
@@ -49,7 +50,7 @@ public final class ApiProblem extends RuntimeException {
         return title;
     }
 
-    public @Nullable String detail() {
-        return getMessage();
+    public String detail() {
+        return detail;
     }
 }

@@ -26,6 +26,7 @@ import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -158,7 +159,7 @@ public final class ApiServer implements AutoCloseable {
      * Jetty lets through %-escapes that Javalin's decoder refuses later, deep in a handler
      * ({@code %u0041}); they are the caller's mistake, refused before any route runs.
      */
-    private static void requireDecodable(String what, String raw) {
+    private static void requireDecodable(String what, @Nullable String raw) {
         if (raw == null) {
             return;
         }

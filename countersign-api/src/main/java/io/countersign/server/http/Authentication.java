@@ -77,13 +77,9 @@ public final class Authentication {
         } catch (TokenRejected e) {
             if (e.retryLater()) {
                 ctx.header("Retry-After", String.valueOf(RETRY_AFTER_SECONDS));
-                throw new ApiProblem(
-                        503,
-                        "retry-later",
-                        "Try again shortly",
-                        java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+                throw new ApiProblem(503, "retry-later", "Try again shortly", e.getMessage());
             }
-            throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw ApiProblem.unauthorized(e.getMessage());
         }
     }
 

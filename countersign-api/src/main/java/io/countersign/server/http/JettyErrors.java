@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The errors Jetty answers itself, before any route runs (a bad %-encoding, a URI or headers too
@@ -41,7 +42,12 @@ final class JettyErrors extends ErrorHandler {
 
     @Override
     protected void generateResponse(
-            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+            Request request,
+            Response response,
+            int code,
+            @Nullable String message,
+            @Nullable Throwable cause,
+            Callback callback) {
         String path = rawPath(request);
         ApiProblem problem = ProblemRenderer.forStatus(code, plain(message));
         byte[] body;
@@ -62,7 +68,7 @@ final class JettyErrors extends ErrorHandler {
 
     /** A message the HTTP parser refused before there was a request at all: no path to go by, so problem+json. */
     @Override
-    public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+    public ByteBuffer badMessageError(int status, @Nullable String reason, HttpFields.Mutable fields) {
         ApiProblem problem = ProblemRenderer.forStatus(status, plain(reason));
         fields.put(new HttpField(HttpHeader.CONTENT_TYPE, ProblemRenderer.CONTENT_TYPE));
         return ByteBuffer.wrap(problems.body(problem, "", Optional.empty()));
@@ -78,7 +84,7 @@ final class JettyErrors extends ErrorHandler {
     }
 
     /** Jetty's reason phrases are plain words ("Bad Request", "Ambiguous URI path encoding"); anything else is dropped. */
-    private static String plain(String message) {
+    private static @Nullable String plain(@Nullable String message) {
         if (message == null || message.length() > 200 || !message.matches("[\\p{Alnum} .,:;'()/_-]*")) {
             return null;
         }

@@ -7,6 +7,7 @@ import io.javalin.http.HttpResponseException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -163,7 +164,7 @@ public final class ProblemRenderer {
     }
 
     /** The problem for an HTTP status that Jetty or Javalin decided on, with their message when there is one. */
-    public static ApiProblem forStatus(int status, String message) {
+    public static ApiProblem forStatus(int status, @Nullable String message) {
         return switch (status) {
             case 404 -> ApiProblem.notFound("no such route");
             case 405 ->

@@ -101,13 +101,10 @@ public final class AdminRoutes {
                     expiresAt,
                     Authentication.principal(ctx).auditName());
         } catch (IllegalArgumentException e) {
-            throw e.getMessage() != null && e.getMessage().contains("already exists")
-                    ? new ApiProblem(
-                            409,
-                            "conflict",
-                            "Conflict",
-                            java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"))
-                    : ApiProblem.badRequest(e.getMessage());
+            String detail = java.util.Objects.requireNonNullElse(e.getMessage(), "no detail");
+            throw detail.contains("already exists")
+                    ? new ApiProblem(409, "conflict", "Conflict", detail)
+                    : ApiProblem.badRequest(detail);
         }
         ObjectNode answer = render(agents.find(name).orElseThrow());
         answer.put("key", key.reveal());

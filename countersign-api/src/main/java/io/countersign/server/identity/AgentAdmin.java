@@ -126,25 +126,22 @@ public final class AgentAdmin {
 
     /** Every agent with a key, and every OIDC client agent, by name. */
     public List<AgentView> list() {
-        Map<String, List<StoredCredential>> keysByName = new LinkedHashMap<>();
-        Map<String, Map<String, String>> labelsByName = new LinkedHashMap<>();
+        Map<String, KeysOfAgent> keysByName = new LinkedHashMap<>();
         for (StoredCredential credential : credentials.list()) {
             if (credential.principal() instanceof Agent agent) {
-                String key = agent.name().toLowerCase(Locale.ROOT);
-                keysByName.computeIfAbsent(key, k -> new ArrayList<>()).add(credential);
-                if (credential.revokedAt().isEmpty() || !labelsByName.containsKey(key)) {
-                    labelsByName.put(key, agent.labels());
-                }
+                keysByName
+                        .computeIfAbsent(agent.name().toLowerCase(Locale.ROOT), k -> new KeysOfAgent(agent.labels()))
+                        .add(credential, agent);
             }
         }
         List<AgentView> views = new ArrayList<>();
-        for (Map.Entry<String, List<StoredCredential>> entry : keysByName.entrySet()) {
-            String name = entry.getValue().getLast().principal().name();
+        for (KeysOfAgent agent : keysByName.values()) {
+            String name = agent.keys.getLast().principal().name();
             views.add(new AgentView(
                     name,
-                    labelsByName.get(entry.getKey()),
+                    agent.labels,
                     "api-key",
-                    entry.getValue(),
+                    agent.keys,
                     Optional.empty(),
                     Scopes.UNRESTRICTED,
                     suspensions.suspensionOf(name)));
@@ -215,6 +212,23 @@ public final class AgentAdmin {
     public static final class UnknownAgent extends RuntimeException {
         public UnknownAgent(String name) {
             super("no agent '" + name + "'", null, false, false);
+        }
+    }
+
+    /** One agent's keys as {@link #list} gathers them: its labels are those of its newest live key, else its first. */
+    private static final class KeysOfAgent {
+        private final List<StoredCredential> keys = new ArrayList<>();
+        private Map<String, String> labels;
+
+        private KeysOfAgent(Map<String, String> labels) {
+            this.labels = labels;
+        }
+
+        private void add(StoredCredential key, Agent agent) {
+            if (key.revokedAt().isEmpty()) {
+                labels = agent.labels();
+            }
+            keys.add(key);
         }
     }
 }

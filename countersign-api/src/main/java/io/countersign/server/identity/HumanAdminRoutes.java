@@ -72,9 +72,10 @@ public final class HumanAdminRoutes {
                     expiresAt,
                     Authentication.principal(ctx).auditName());
         } catch (IllegalArgumentException e) {
-            throw e.getMessage() != null && e.getMessage().contains("already exists")
-                    ? new ApiProblem(409, "conflict", "Conflict", e.getMessage())
-                    : ApiProblem.badRequest(e.getMessage());
+            String detail = java.util.Objects.requireNonNullElse(e.getMessage(), "no detail");
+            throw detail.contains("already exists")
+                    ? new ApiProblem(409, "conflict", "Conflict", detail)
+                    : ApiProblem.badRequest(detail);
         }
         ObjectNode answer = render(humans.find(name).orElseThrow());
         answer.put("token", token.reveal());
@@ -128,9 +129,10 @@ public final class HumanAdminRoutes {
         try {
             return change.get();
         } catch (HumanAdmin.UnknownHuman e) {
-            throw ApiProblem.notFound(e.getMessage());
+            throw ApiProblem.notFound(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         } catch (IllegalArgumentException e) {
-            throw new ApiProblem(409, "conflict", "Conflict", e.getMessage());
+            throw new ApiProblem(
+                    409, "conflict", "Conflict", java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 }

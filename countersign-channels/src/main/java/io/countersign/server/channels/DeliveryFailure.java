@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A platform's answer that the delivery did not arrive, classified the way the platform documents
@@ -21,15 +22,28 @@ public class DeliveryFailure extends Exception {
     }
 
     private final Kind kind;
+    // Kept apart from Throwable's message, which may be null: a failure always says what happened.
+    private final String message;
     private final Optional<Duration> retryAfter;
     private final Optional<String> fallbackRef;
 
     public DeliveryFailure(
-            Kind kind, String message, Optional<Duration> retryAfter, Optional<String> fallbackRef, Throwable cause) {
+            Kind kind,
+            String message,
+            Optional<Duration> retryAfter,
+            Optional<String> fallbackRef,
+            @Nullable Throwable cause) {
         super(requireNonNull(message, "message is null"), cause);
+        this.message = message;
         this.kind = requireNonNull(kind, "kind is null");
         this.retryAfter = requireNonNull(retryAfter, "retryAfter is null");
         this.fallbackRef = requireNonNull(fallbackRef, "fallbackRef is null");
+    }
+
+    /** What happened, with the platform's own detail; never null. */
+    @Override
+    public String getMessage() {
+        return message;
     }
 
     public Kind kind() {

@@ -11,6 +11,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -80,7 +81,7 @@ public final class OutboxRoutes {
         return item;
     }
 
-    private static Delivery.Status status(String text) {
+    private static Delivery.Status status(@Nullable String text) {
         if (text == null) {
             return Delivery.Status.FAILED;
         }
@@ -91,7 +92,7 @@ public final class OutboxRoutes {
         }
     }
 
-    private static int limit(String text) {
+    private static int limit(@Nullable String text) {
         if (text == null) {
             return 100;
         }

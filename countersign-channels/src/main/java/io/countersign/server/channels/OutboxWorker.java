@@ -207,6 +207,10 @@ public final class OutboxWorker implements RequestListener, AutoCloseable {
             fail(delivery, "timed out after " + DELIVERY_TIMEOUT.toSeconds() + "s", false);
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause() instanceof DeliveryFailed failed ? failed.getCause() : e.getCause();
+            if (cause == null) {
+                // ExecutionException allows no cause; what failed is then all there is to say.
+                cause = e;
+            }
             if (cause instanceof DeliveryFailure refused) {
                 refused(delivery, refused);
             } else {

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few Slack Web API methods Countersign calls, through the official SDK pointed at the
@@ -35,12 +36,16 @@ public final class SlackApi implements AutoCloseable {
     public static final class SlackCallFailed extends DeliveryFailure {
         private final Optional<String> error;
 
-        public SlackCallFailed(String message, Throwable cause) {
+        public SlackCallFailed(String message, @Nullable Throwable cause) {
             this(Kind.TEMPORARY, message, Optional.empty(), Optional.empty(), cause);
         }
 
         SlackCallFailed(
-                Kind kind, String message, Optional<String> error, Optional<Duration> retryAfter, Throwable cause) {
+                Kind kind,
+                String message,
+                Optional<String> error,
+                Optional<Duration> retryAfter,
+                @Nullable Throwable cause) {
             super(kind, message, retryAfter, Optional.empty(), cause);
             this.error = requireNonNull(error, "error is null");
         }

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Slack's request signature, {@code X-Slack-Signature: v0=hex(HMAC-SHA256(signing secret,
@@ -31,7 +32,7 @@ public final class SlackSignature {
     }
 
     /** Why the request is not Slack's, or empty when it is. The reason names no secret and no expected value. */
-    public Optional<String> refusal(String timestamp, String signature, byte[] body, Instant now) {
+    public Optional<String> refusal(@Nullable String timestamp, @Nullable String signature, byte[] body, Instant now) {
         requireNonNull(body, "body is null");
         if (timestamp == null || timestamp.isBlank()) {
             return Optional.of("missing X-Slack-Request-Timestamp");

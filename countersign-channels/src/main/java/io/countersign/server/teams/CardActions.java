@@ -74,9 +74,10 @@ final class CardActions {
             return card(after, Optional.empty());
         } catch (WorkflowException e) {
             LOG.info("teams: {} of {} by human:{} refused: {}", verb, id, human.name(), e.getMessage());
+            String refused = java.util.Objects.requireNonNullElse(e.getMessage(), "no detail");
             String why = e instanceof WorkflowException.StepUpRequired
-                    ? e.getMessage() + "; decide it in the console after signing in"
-                    : e.getMessage();
+                    ? refused + "; decide it in the console after signing in"
+                    : refused;
             return card(workflow.find(requestId).orElse(request.get()), Optional.of(why));
         }
     }

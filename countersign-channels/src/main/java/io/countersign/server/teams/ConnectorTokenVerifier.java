@@ -77,7 +77,7 @@ final class ConnectorTokenVerifier {
     }
 
     /** The verified claims of the {@code Authorization} header's bearer token. */
-    JWTClaimsSet verify(String authorization) throws TokenRejected {
+    JWTClaimsSet verify(@Nullable String authorization) throws TokenRejected {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new TokenRejected("the Bot Connector sends 'Authorization: Bearer <jwt>'; this call has none");
         }

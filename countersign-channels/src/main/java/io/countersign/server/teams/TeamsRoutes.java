@@ -47,7 +47,7 @@ final class TeamsRoutes {
             claims = verifier.verify(ctx.header("Authorization"));
         } catch (TokenRejected e) {
             LOG.info("teams: refused a call to {}: {}", PATH, e.getMessage());
-            throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw ApiProblem.unauthorized(e.getMessage());
         }
         JsonNode activity;
         try {
@@ -64,7 +64,7 @@ final class TeamsRoutes {
                     claims, activity.path("serviceUrl").asString(""));
         } catch (TokenRejected e) {
             LOG.info("teams: refused a call to {}: {}", PATH, e.getMessage());
-            throw ApiProblem.unauthorized(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
+            throw ApiProblem.unauthorized(e.getMessage());
         }
         if ("invoke".equals(activity.path("type").asString(""))
                 && "adaptiveCard/action".equals(activity.path("name").asString(""))) {
