@@ -56,6 +56,30 @@ final class JsonRpcIntake {
         }
     }
 
+    /**
+     * A request the gateway answers itself, not the SDK: {@code resources/subscribe} and {@code
+     * resources/unsubscribe} (the SDK's server keeps subscriptions with no hook to subscribe the
+     * upstream too), and {@code logging/setLevel}, which the SDK answers only where it keeps
+     * sessions ({@code message} is the request as received, for it). {@code call} is the
+     * subscribe's, which may be held for a human like a read.
+     */
+    record Own(JsonNode id, String method, ObjectNode params, String message, Optional<TaggedCall> call)
+            implements Verdict {
+        Own {
+            requireNonNull(id, "id is null");
+            requireNonNull(method, "method is null");
+            requireNonNull(params, "params is null");
+            requireNonNull(message, "message is null");
+            requireNonNull(call, "call is null");
+        }
+    }
+
+    static final String SUBSCRIBE = "resources/subscribe";
+    static final String UNSUBSCRIBE = "resources/unsubscribe";
+    static final String SET_LEVEL = "logging/setLevel";
+    private static final java.util.Set<String> LEVELS =
+            java.util.Set.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
+
     /** A tools/call: its JSON-RPC id (as JSON text) and the token the gateway finds it by. */
     record TaggedCall(String requestId, String token) {}
 
@@ -116,6 +140,9 @@ final class JsonRpcIntake {
         if (params != null && !params.isObject()) {
             return reject(Optional.of(id), INVALID_PARAMS, "Invalid params: 'params' must be an object", 400);
         }
+        if (OWN.contains(method.asString())) {
+            return own(id, method.asString(), params, text, tokens);
+        }
         // What the gateway decides, and may hold for a human: each is tracked, to be cancelled when its client goes.
         String named =
                 switch (method.asString()) {
@@ -145,6 +172,33 @@ final class JsonRpcIntake {
         ObjectNode taggedMeta = meta instanceof ObjectNode existing ? existing : taggedParams.putObject("_meta");
         taggedMeta.put(CALL_TOKEN, token);
         return new Pass(mapper.writeValueAsString(tagged), Optional.of(new TaggedCall(requestId, token)));
+    }
+
+    private static final java.util.Set<String> OWN = java.util.Set.of(SUBSCRIBE, UNSUBSCRIBE, SET_LEVEL);
+
+    private static Verdict own(
+            JsonNode id, String method, JsonNode params, String text, Function<String, String> tokens) {
+        String named = method.equals(SET_LEVEL) ? "level" : "uri";
+        if (params == null || !params.path(named).isString()) {
+            return reject(
+                    Optional.of(id),
+                    INVALID_PARAMS,
+                    "Invalid params: " + method + " needs '" + named + "', a string",
+                    400);
+        }
+        if (method.equals(SET_LEVEL) && !LEVELS.contains(params.get("level").asString())) {
+            return reject(
+                    Optional.of(id),
+                    INVALID_PARAMS,
+                    "Invalid params: 'level' must be one of " + new java.util.TreeSet<>(LEVELS),
+                    400);
+        }
+        Optional<TaggedCall> call = Optional.empty();
+        if (method.equals(SUBSCRIBE)) {
+            String requestId = id.toString();
+            call = Optional.of(new TaggedCall(requestId, tokens.apply(requestId)));
+        }
+        return new Own(id, method, (ObjectNode) params, text, call);
     }
 
     private Verdict notification(String method, JsonNode params, String text) {

@@ -55,6 +55,8 @@ public final class McpGateway implements ToolService {
     private static final int MAX_RECORDED_RESULT_CHARS = 16 * 1024;
     /** The JSON-RPC error code of a refused or failed read or prompts/get (a server error, JSON-RPC 2.0 section 5.1). */
     static final int REFUSED = -32000;
+    /** The spec's error code for a resource no upstream offers. */
+    static final int RESOURCE_NOT_FOUND = -32002;
 
     private final Workflow workflow;
     private final JsonMapper mapper;
@@ -70,6 +72,7 @@ public final class McpGateway implements ToolService {
     private final Optional<String> instructions;
     private final boolean prefixed;
     private final UpstreamOffers offers;
+    private final Map<Upstream, UpstreamSubscriptions> subscriptions;
     private final List<Consumer<List<McpSchema.Tool>>> toolListeners = new CopyOnWriteArrayList<>();
     private final Object refreshing = new Object();
     private volatile Served served;
@@ -113,6 +116,9 @@ public final class McpGateway implements ToolService {
         }
         this.served = serve(listed);
         this.offers = new UpstreamOffers(upstreams, prefixed);
+        Map<Upstream, UpstreamSubscriptions> watched = new HashMap<>();
+        upstreams.forEach(upstream -> watched.put(upstream, new UpstreamSubscriptions(upstream)));
+        this.subscriptions = Map.copyOf(watched);
         // One upstream's instructions as it wrote them; with several, each under its server's name (as its tools are
         // prefixed).
         List<String> parts = upstreams.stream()
@@ -313,7 +319,8 @@ public final class McpGateway implements ToolService {
                     throw refusedRequest(why);
                 },
                 () -> upstream.read(new McpSchema.ReadResourceRequest(uri, null)),
-                result -> false);
+                result -> false,
+                result -> recorded(server, result));
     }
 
     @Override
@@ -336,7 +343,44 @@ public final class McpGateway implements ToolService {
                     throw refusedRequest(why);
                 },
                 () -> upstream.prompt(new McpSchema.GetPromptRequest(name, request.arguments(), null)),
-                result -> false);
+                result -> false,
+                result -> recorded(server, result));
+    }
+
+    @Override
+    public Subscription subscribe(Agent agent, String uri, Waiting waiting, Optional<Consumer<String>> updates) {
+        requireNonNull(agent, "agent is null");
+        requireNonNull(uri, "uri is null");
+        String server = offers.owner(uri)
+                .orElseThrow(() -> io.modelcontextprotocol.spec.McpError.builder(RESOURCE_NOT_FOUND)
+                        .message("Resource not found: no upstream offers " + uri + " to subscribe to")
+                        .build());
+        Upstream upstream = serving(server);
+        if (!offers.offer().subscribing().contains(server)) {
+            throw refusedRequest("upstream '" + server + "' offers no resource subscriptions");
+        }
+        ObjectNode params = mapper.createObjectNode().put("uri", uri);
+        Action action = action(
+                "mcp." + server + ".resources.subscribe",
+                ToolNames.resourceOf(server, uri),
+                server,
+                params,
+                "MCP resources/subscribe " + uri + " on " + server);
+        return gated(
+                agent,
+                upstream,
+                action,
+                "subscription to " + uri,
+                waiting,
+                why -> {
+                    throw refusedRequest(why);
+                },
+                () -> updates.map(listener -> subscriptions.get(upstream).add(uri, listener))
+                        .orElse(() -> {}),
+                subscription -> false,
+                subscription -> updates.isPresent()
+                        ? "subscribed: the upstream's updates of " + uri + " go to the agent's session"
+                        : "not subscribed upstream: the agent has no session (stateless HTTP) an update could reach");
     }
 
     /**
@@ -419,7 +463,8 @@ public final class McpGateway implements ToolService {
                 McpGateway::error,
                 () -> route.upstream()
                         .call(new McpSchema.CallToolRequest(route.tool().name(), args)),
-                result -> Boolean.TRUE.equals(result.isError()));
+                result -> Boolean.TRUE.equals(result.isError()),
+                result -> recorded(route.upstream().name(), result));
     }
 
     /**
@@ -436,7 +481,8 @@ public final class McpGateway implements ToolService {
             Waiting waiting,
             Function<String, R> refused,
             Supplier<R> run,
-            java.util.function.Predicate<R> failed) {
+            java.util.function.Predicate<R> failed,
+            Function<R, String> describe) {
         ApprovalRequest request;
         try {
             request = workflow.submit(agent, action, Optional.empty());
@@ -489,7 +535,7 @@ public final class McpGateway implements ToolService {
             return refused.apply(why);
         }
         Execution.Outcome outcome = failed.test(result) ? Execution.Outcome.FAILED : Execution.Outcome.SUCCEEDED;
-        report(agent, request, action, grant.get(), outcome, () -> recorded(upstream.name(), result));
+        report(agent, request, action, grant.get(), outcome, () -> describe.apply(result));
         return result;
     }
 

@@ -167,7 +167,9 @@ public final class McpModule implements AutoCloseable {
                 intake,
                 calls,
                 new OriginCheck(baseUrl),
-                maxMessageBytes);
+                maxMessageBytes,
+                http.subscriptions(),
+                http.notifySession());
         PinRoutes admin = new PinRoutes(pins, mapper);
         return routes -> {
             mcp.register(routes);

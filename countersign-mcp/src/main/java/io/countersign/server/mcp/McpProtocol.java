@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +44,9 @@ final class McpProtocol {
     static final String AGENT = "countersign.mcp.agent";
 
     private static final Logger LOG = LoggerFactory.getLogger(McpProtocol.class);
+    /** How long telling one session of an update may take (its event stream is written to). */
+    private static final Duration NOTIFY_TIMEOUT = Duration.ofSeconds(10);
+
     private static final McpSchema.Implementation SERVER_INFO = new McpSchema.Implementation("countersign", "0.1.0");
 
     private McpProtocol() {}
@@ -61,7 +65,16 @@ final class McpProtocol {
         String channel = "stdio:" + java.util.UUID.randomUUID();
         StdioServerTransportProvider transport = new StdioServerTransportProvider(
                 json,
-                new StdioIntake(in, out, intake, json, calls, agent.name(), channel, maxMessageBytes),
+                new StdioIntake(
+                        in,
+                        out,
+                        intake,
+                        json,
+                        calls,
+                        agent,
+                        channel,
+                        new ResourceSubscriptions(service),
+                        maxMessageBytes),
                 out,
                 maxMessageBytes + 1);
         // The tool handlers need the server to tell the client an elicitation is complete; it exists only once built.
@@ -138,9 +151,16 @@ final class McpProtocol {
 
     /**
      * A Streamable HTTP servlet (mounted behind authentication by {@link McpRoutes}), the server
-     * using it, its subscription to tool changes, and whether it keeps sessions.
+     * using it, its subscription to tool changes, whether it keeps sessions, its clients' resource
+     * subscriptions, and, with sessions, how to tell a session (by id) that a resource (by URI) changed.
      */
-    record Http(HttpServlet servlet, AutoCloseable server, ToolService.Subscription changes, boolean sessions)
+    record Http(
+            HttpServlet servlet,
+            AutoCloseable server,
+            ToolService.Subscription changes,
+            boolean sessions,
+            ResourceSubscriptions subscriptions,
+            Optional<BiConsumer<String, String>> notifySession)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -200,7 +220,9 @@ final class McpProtocol {
                     tools.close();
                     offers.close();
                 },
-                false);
+                false,
+                new ResourceSubscriptions(service),
+                Optional.empty());
     }
 
     /**
@@ -250,7 +272,14 @@ final class McpProtocol {
                     tools.close();
                     offers.close();
                 },
-                true);
+                true,
+                new ResourceSubscriptions(service),
+                Optional.of((session, uri) -> transport
+                        .notifyClient(
+                                session,
+                                McpSchema.METHOD_NOTIFICATION_RESOURCES_UPDATED,
+                                new McpSchema.ResourcesUpdatedNotification(uri))
+                        .block(NOTIFY_TIMEOUT)));
     }
 
     /** The agent {@link McpRoutes} authenticated, for the tool handlers. */
@@ -352,6 +381,11 @@ final class McpProtocol {
         public String failure() {
             return "the agent's MCP client did not answer a ping on its session (its connection is gone)";
         }
+    }
+
+    /** No progress or elicitation, and {@code call}'s client going away (for a request the gateway answers itself). */
+    static ToolService.Waiting waitingOn(CallsInFlight.Call call) {
+        return new CallWaiting(ToolService.Waiting.NONE, call);
     }
 
     /** {@code delegate}, and the call's client going away. */

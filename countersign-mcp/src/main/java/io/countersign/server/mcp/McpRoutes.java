@@ -22,6 +22,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -42,21 +45,31 @@ final class McpRoutes {
     private final CallsInFlight calls;
     private final OriginCheck origins;
     private final int maxMessageBytes;
+    private final ResourceSubscriptions subscriptions;
+    private final Optional<BiConsumer<String, String>> notifySession;
 
-    /** {@code sessions} when the servlet keeps sessions ({@code mcp.http: sessions}), so that each stays with its agent. */
+    /**
+     * {@code sessions} when the servlet keeps sessions ({@code mcp.http: sessions}), so that each
+     * stays with its agent; {@code notifySession} tells a session (by id) that a resource it
+     * subscribed to (by URI) changed.
+     */
     McpRoutes(
             HttpServlet servlet,
             Optional<SessionOwners> sessions,
             JsonRpcIntake intake,
             CallsInFlight calls,
             OriginCheck origins,
-            int maxMessageBytes) {
+            int maxMessageBytes,
+            ResourceSubscriptions subscriptions,
+            Optional<BiConsumer<String, String>> notifySession) {
         this.servlet = requireNonNull(servlet, "servlet is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.intake = requireNonNull(intake, "intake is null");
         this.calls = requireNonNull(calls, "calls is null");
         this.origins = requireNonNull(origins, "origins is null");
         this.maxMessageBytes = maxMessageBytes;
+        this.subscriptions = requireNonNull(subscriptions, "subscriptions is null");
+        this.notifySession = requireNonNull(notifySession, "notifySession is null");
     }
 
     void register(RoutesConfig routes) {
@@ -168,6 +181,19 @@ final class McpRoutes {
                 }
                 case JsonRpcIntake.Pass pass ->
                     request = new Body(ctx.req(), pass.message().getBytes(StandardCharsets.UTF_8));
+                case JsonRpcIntake.Own own -> {
+                    if (own.method().equals(JsonRpcIntake.SET_LEVEL) && sessions.isPresent()) {
+                        // The SDK's session server keeps each session's level.
+                        request = new Body(ctx.req(), own.message().getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        try {
+                            answerOwn(ctx, agent, channel, session, own, call);
+                        } finally {
+                            call.ifPresent(calls::close);
+                        }
+                        return;
+                    }
+                }
             }
         }
         HttpServletResponse response = ctx.res();
@@ -192,12 +218,43 @@ final class McpRoutes {
             if (session != null && "DELETE".equals(ctx.method().name()) && ctx.statusCode() < 300) {
                 sessions.get().forget(session);
                 calls.channelClosed("session:" + session, "the agent ended its MCP session");
+                subscriptions.channelClosed("session:" + session);
             }
         }
         if (ctx.req().isAsyncStarted()) {
             // The SDK left an event stream open (a session's GET stream, with mcp.http: sessions):
             // Javalin must wait for the SDK to end it, not end the response itself when this returns.
             ctx.future(() -> streamEnded(ctx.req()));
+        }
+    }
+
+    /**
+     * A request the gateway answers itself ({@link ResourceSubscriptions}); with sessions, only on
+     * one (the updates of what it subscribes to go to that session's event stream).
+     */
+    private void answerOwn(
+            Context ctx,
+            Agent agent,
+            String channel,
+            @Nullable String session,
+            JsonRpcIntake.Own own,
+            Optional<CallsInFlight.Call> call) {
+        if (sessions.isPresent() && session == null) {
+            answer(
+                    ctx,
+                    400,
+                    JsonRpcIntake.error(
+                            Optional.of(own.id()),
+                            JsonRpcIntake.INVALID_REQUEST,
+                            "Bad Request: " + own.method() + " needs a session (" + SessionOwners.HEADER
+                                    + "); initialize one first"));
+            return;
+        }
+        Optional<Consumer<String>> deliver =
+                session == null ? Optional.empty() : notifySession.map(notify -> uri -> notify.accept(session, uri));
+        ToolService.Waiting waiting = call.map(McpProtocol::waitingOn).orElse(ToolService.Waiting.NONE);
+        try (ConnectionWatch watch = ConnectionWatch.of(ctx.req(), call)) {
+            answer(ctx, 200, subscriptions.answer(agent, channel, own, waiting, deliver));
         }
     }
 

@@ -29,8 +29,8 @@ import java.util.function.Function;
 final class McpToolPolicy implements PolicyEngine {
     static final String DESTRUCTIVE_RULE = "mcp:destructiveHint";
     static final String PINNING_RULE = "mcp:pinning";
-    private static final java.util.regex.Pattern OFFERED =
-            java.util.regex.Pattern.compile("mcp\\.([A-Za-z0-9_-]+)\\.(resources\\.read|prompts\\.get)");
+    private static final java.util.regex.Pattern OFFERED = java.util.regex.Pattern.compile(
+            "mcp\\.([A-Za-z0-9_-]+)\\.(resources\\.read|resources\\.subscribe|prompts\\.get)");
 
     /** A served tool as its upstream defines it. */
     record ServedTool(String server, McpSchema.Tool tool) {
@@ -62,7 +62,8 @@ final class McpToolPolicy implements PolicyEngine {
                     Effect.ALLOW,
                     List.of(),
                     "no rule matched " + input.action().action()
-                            + "; what an upstream offers to read (its resources and prompts) is allowed unless a rule"
+                            + "; what an upstream offers to read (its resources, their updates, its prompts) is allowed"
+                            + " unless a rule"
                             + " says otherwise",
                     decision.policyVersion(),
                     List.of());
@@ -80,7 +81,10 @@ final class McpToolPolicy implements PolicyEngine {
         return change.isPresent() ? pinned(decision, change.get()) : decision;
     }
 
-    /** {@code mcp.<server>.resources.read} or {@code mcp.<server>.prompts.get} of a configured server, on its resources. */
+    /**
+     * {@code mcp.<server>.resources.read}, {@code .resources.subscribe} or {@code .prompts.get} of a
+     * configured server, on its resources.
+     */
     private boolean offeredToRead(io.countersign.action.Action action) {
         java.util.regex.Matcher offered = OFFERED.matcher(action.action());
         if (!offered.matches() || !config.servers().containsKey(offered.group(1))) {

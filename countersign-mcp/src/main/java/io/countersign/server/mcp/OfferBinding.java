@@ -22,12 +22,19 @@ import java.util.concurrent.atomic.AtomicReference;
 final class OfferBinding {
     private OfferBinding() {}
 
-    /** What the server declares: resources and prompts always (an upstream down at start may offer them later). */
-    static McpSchema.ServerCapabilities capabilities(ToolService.Offer offer, boolean listChanged) {
+    /**
+     * What the server declares: resources and prompts always (an upstream down at start may offer
+     * them later); with {@code sessions}, list changes, and subscriptions where an upstream offers
+     * them (a client without a session can't be told of an update, so it is not promised one);
+     * logging always (the SDK's session server declares it itself; a stateless client's {@code
+     * logging/setLevel} is answered by the gateway, {@link ResourceSubscriptions}).
+     */
+    static McpSchema.ServerCapabilities capabilities(ToolService.Offer offer, boolean sessions) {
         McpSchema.ServerCapabilities.Builder capabilities = McpSchema.ServerCapabilities.builder()
-                .tools(listChanged)
-                .resources(false, listChanged)
-                .prompts(listChanged);
+                .tools(sessions)
+                .resources(sessions && !offer.subscribing().isEmpty(), sessions)
+                .prompts(sessions)
+                .logging();
         if (!offer.completing().isEmpty()) {
             capabilities.completions();
         }

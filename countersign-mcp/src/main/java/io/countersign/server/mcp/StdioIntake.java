@@ -2,6 +2,7 @@ package io.countersign.server.mcp;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.identity.Agent;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedInputStream;
@@ -11,6 +12,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -29,8 +32,16 @@ final class StdioIntake extends InputStream {
     private final JsonRpcIntake intake;
     private final McpJsonMapper json;
     private final CallsInFlight calls;
-    private final String agent;
+    private final Agent agent;
     private final String channel;
+    private final ResourceSubscriptions subscriptions;
+    /**
+     * The requests the gateway answers itself, in the order they came, off the reading thread: a
+     * subscribe held for a human must not stop the agent's other messages (a cancel, say).
+     */
+    private final ExecutorService own = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("mcp-stdio-own-", 0).factory());
+
     private final int maxLineBytes;
     private byte[] current = new byte[0];
     private int position;
@@ -43,8 +54,9 @@ final class StdioIntake extends InputStream {
             JsonRpcIntake intake,
             McpJsonMapper json,
             CallsInFlight calls,
-            String agent,
+            Agent agent,
             String channel,
+            ResourceSubscriptions subscriptions,
             int maxLineBytes) {
         this.in = new BufferedInputStream(requireNonNull(in, "in is null"));
         this.out = requireNonNull(out, "out is null");
@@ -53,6 +65,7 @@ final class StdioIntake extends InputStream {
         this.calls = requireNonNull(calls, "calls is null");
         this.agent = requireNonNull(agent, "agent is null");
         this.channel = requireNonNull(channel, "channel is null");
+        this.subscriptions = requireNonNull(subscriptions, "subscriptions is null");
         this.maxLineBytes = maxLineBytes;
     }
 
@@ -93,6 +106,13 @@ final class StdioIntake extends InputStream {
             if (next.isEmpty()) {
                 ended = true;
                 calls.channelClosed(channel, "the agent closed the stdio session");
+                // After the requests still being answered: a subscription they make is withdrawn too.
+                try {
+                    own.execute(() -> subscriptions.channelClosed(channel));
+                    own.shutdown();
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    subscriptions.channelClosed(channel);
+                }
                 return false;
             }
             Line line = next.get();
@@ -113,31 +133,71 @@ final class StdioIntake extends InputStream {
     }
 
     private void accept(String text) throws IOException {
-        switch (intake.check(text, id -> calls.open(agent, channel, id).token())) {
+        switch (intake.check(text, id -> calls.open(agent.name(), channel, id).token())) {
             case JsonRpcIntake.Reject reject -> reply(reject.error());
             case JsonRpcIntake.Cancel cancel ->
                 calls.cancelled(
-                        agent,
+                        agent.name(),
                         channel,
                         cancel.requestId(),
                         "the agent's MCP client cancelled the call (notifications/cancelled"
                                 + (cancel.reason().isEmpty() ? "" : ": " + cancel.reason()) + ")");
             case JsonRpcIntake.Drop drop -> LOG.debug("mcp stdio: dropped {}", drop.why());
-            case JsonRpcIntake.Pass pass -> {
-                try {
-                    // The SDK stops reading for good at a message it can't read: make sure it can.
-                    McpSchema.deserializeJsonRpcMessage(json, pass.message());
-                } catch (IOException | RuntimeException e) {
-                    pass.call().flatMap(call -> calls.find(call.token())).ifPresent(calls::close);
-                    reply(JsonRpcIntake.error(
-                            Optional.empty(),
-                            JsonRpcIntake.INVALID_REQUEST,
-                            "Invalid Request: not a JSON-RPC message MCP knows"));
-                    return;
-                }
-                current = (pass.message() + "\n").getBytes(StandardCharsets.UTF_8);
-                position = 0;
+            case JsonRpcIntake.Pass pass -> hand(pass.message(), pass.call());
+            // The SDK's session server keeps the session's level.
+            case JsonRpcIntake.Own level
+            when level.method().equals(JsonRpcIntake.SET_LEVEL) -> hand(level.message(), Optional.empty());
+            case JsonRpcIntake.Own request -> {
+                Optional<CallsInFlight.Call> call = request.call().flatMap(tagged -> calls.find(tagged.token()));
+                answerOwn(() -> {
+                    try {
+                        reply(subscriptions.answer(
+                                agent,
+                                channel,
+                                request,
+                                call.map(McpProtocol::waitingOn).orElse(ToolService.Waiting.NONE),
+                                Optional.of(this::updated)));
+                    } catch (IOException e) {
+                        LOG.debug("mcp stdio: answering {} failed: {}", request.method(), e.getMessage());
+                    } finally {
+                        call.ifPresent(calls::close);
+                    }
+                });
             }
+        }
+    }
+
+    private void answerOwn(Runnable answer) {
+        try {
+            own.execute(answer);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            LOG.debug("mcp stdio: a request arrived after the session closed; not answered");
+        }
+    }
+
+    /** Makes {@code message} the next one the SDK reads. */
+    private void hand(String message, Optional<JsonRpcIntake.TaggedCall> tagged) throws IOException {
+        try {
+            // The SDK stops reading for good at a message it can't read: make sure it can.
+            McpSchema.deserializeJsonRpcMessage(json, message);
+        } catch (IOException | RuntimeException e) {
+            tagged.flatMap(call -> calls.find(call.token())).ifPresent(calls::close);
+            reply(JsonRpcIntake.error(
+                    Optional.empty(),
+                    JsonRpcIntake.INVALID_REQUEST,
+                    "Invalid Request: not a JSON-RPC message MCP knows"));
+            return;
+        }
+        current = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        position = 0;
+    }
+
+    /** Tells the agent that a resource it subscribed to changed. */
+    private void updated(String uri) {
+        try {
+            reply(ResourceSubscriptions.updated(uri));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -177,6 +237,7 @@ final class StdioIntake extends InputStream {
 
     @Override
     public void close() throws IOException {
+        own.shutdown();
         in.close();
     }
 }

@@ -41,20 +41,24 @@ public interface ToolService {
 
     /**
      * What the upstreams offer besides tools; {@code completing}: the servers that complete the
-     * arguments of their prompts and resource templates.
+     * arguments of their prompts and resource templates; {@code subscribing}: those whose
+     * resources can be subscribed to.
      */
     record Offer(
             List<Offered<McpSchema.Resource>> resources,
             List<Offered<McpSchema.ResourceTemplate>> templates,
             List<Offered<McpSchema.Prompt>> prompts,
-            java.util.Set<String> completing) {
-        public static final Offer NONE = new Offer(List.of(), List.of(), List.of(), java.util.Set.of());
+            java.util.Set<String> completing,
+            java.util.Set<String> subscribing) {
+        public static final Offer NONE =
+                new Offer(List.of(), List.of(), List.of(), java.util.Set.of(), java.util.Set.of());
 
         public Offer {
             resources = List.copyOf(resources);
             templates = List.copyOf(templates);
             prompts = List.copyOf(prompts);
             completing = java.util.Set.copyOf(completing);
+            subscribing = java.util.Set.copyOf(subscribing);
         }
     }
 
@@ -87,6 +91,18 @@ public interface ToolService {
     /** {@code completion/complete} of an argument of a prompt or resource template {@code server} offers. */
     default McpSchema.CompleteResult complete(Agent agent, String server, McpSchema.CompleteRequest request) {
         throw notOffered("completions");
+    }
+
+    /**
+     * {@code resources/subscribe} of {@code uri}, decided as {@code mcp.<server>.resources.subscribe}
+     * on the upstream that offers it (allowed where no rule matches, as a read is). Once allowed,
+     * that upstream is subscribed and each update it reports of {@code uri} goes to {@code
+     * updates} until the returned subscription is closed; with no {@code updates} (a client
+     * without a session, which no update can reach) nothing is subscribed upstream. A refusal is
+     * an {@link io.modelcontextprotocol.spec.McpError} with the reason, as for {@link #read}.
+     */
+    default Subscription subscribe(Agent agent, String uri, Waiting waiting, Optional<Consumer<String>> updates) {
+        throw notOffered("resource subscriptions");
     }
 
     private static io.modelcontextprotocol.spec.McpError notOffered(String what) {

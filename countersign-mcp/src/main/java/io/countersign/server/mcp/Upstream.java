@@ -52,6 +52,7 @@ final class Upstream implements AutoCloseable {
     private final int maxMessageBytes;
     private final AtomicReference<Runnable> toolsChanged = new AtomicReference<>(() -> {});
     private final AtomicReference<Runnable> catalogChanged = new AtomicReference<>(() -> {});
+    private final AtomicReference<Consumer<String>> resourceUpdated = new AtomicReference<>(uri -> {});
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> restartListeners = new CopyOnWriteArrayList<>();
     private volatile Link link;
@@ -121,7 +122,7 @@ final class Upstream implements AutoCloseable {
 
     private Link connectOnce() {
         CompletableFuture<String> lost = new CompletableFuture<>();
-        McpClientTransport transport =
+        McpClientTransport wire =
                 switch (config) {
                     case UpstreamConfig.Stdio stdio -> {
                         StdioUpstreamTransport child = new StdioUpstreamTransport(name, stdio, json, maxMessageBytes);
@@ -145,6 +146,9 @@ final class Upstream implements AutoCloseable {
                                 .build();
                     }
                 };
+        McpClientTransport transport = new UpdatesTakenOff(wire, uri -> Thread.ofVirtual()
+                .name("mcp-resource-updated-" + name)
+                .start(() -> resourceUpdated.get().accept(uri)));
         // The SDK calls this on its own thread, where nothing may block; the listener lists the tools
         // again (all pages, as at start), which blocks. The SDK's own list is not used: it is one call
         // of listTools, and a change is rare enough that listing twice costs nothing that matters.
@@ -308,8 +312,9 @@ final class Upstream implements AutoCloseable {
             List<McpSchema.Resource> resources,
             List<McpSchema.ResourceTemplate> templates,
             List<McpSchema.Prompt> prompts,
-            boolean completions) {
-        static final Catalog NONE = new Catalog(List.of(), List.of(), List.of(), false);
+            boolean completions,
+            boolean subscriptions) {
+        static final Catalog NONE = new Catalog(List.of(), List.of(), List.of(), false, false);
 
         Catalog {
             resources = List.copyOf(resources);
@@ -357,7 +362,13 @@ final class Upstream implements AutoCloseable {
                 cursor = page.nextCursor();
             } while (cursor != null && !cursor.isEmpty());
         }
-        return new Catalog(resources, templates, prompts, capabilities.completions() != null);
+        return new Catalog(
+                resources,
+                templates,
+                prompts,
+                capabilities.completions() != null,
+                capabilities.resources() != null
+                        && Boolean.TRUE.equals(capabilities.resources().subscribe()));
     }
 
     /**
@@ -371,6 +382,30 @@ final class Upstream implements AutoCloseable {
 
     McpSchema.ReadResourceResult read(McpSchema.ReadResourceRequest request) {
         return request(client -> client.readResource(request));
+    }
+
+    /** {@code resources/subscribe}: the upstream is to report updates of {@code uri} ({@link #onResourceUpdated}). */
+    void subscribe(String uri) {
+        request(client -> {
+            client.subscribeResource(new McpSchema.SubscribeRequest(uri));
+            return uri;
+        });
+    }
+
+    void unsubscribe(String uri) {
+        request(client -> {
+            client.unsubscribeResource(new McpSchema.UnsubscribeRequest(uri));
+            return uri;
+        });
+    }
+
+    /**
+     * Runs {@code listener} (on a virtual thread of its own) with the URI of each {@code
+     * notifications/resources/updated} the upstream sends; the SDK's client never sees them
+     * ({@link UpdatesTakenOff}).
+     */
+    void onResourceUpdated(Consumer<String> listener) {
+        resourceUpdated.set(requireNonNull(listener, "listener is null"));
     }
 
     McpSchema.GetPromptResult prompt(McpSchema.GetPromptRequest request) {

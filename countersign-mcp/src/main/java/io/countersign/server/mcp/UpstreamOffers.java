@@ -3,6 +3,7 @@ package io.countersign.server.mcp;
 import static java.util.Objects.requireNonNull;
 
 import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.util.DefaultMcpUriTemplateManager;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -58,6 +59,37 @@ final class UpstreamOffers {
         return Optional.ofNullable(upstreams.get(server));
     }
 
+    /**
+     * The server a resource URI belongs to: the one that lists it, else the one with a template it
+     * matches, else, where only one upstream's resources can be subscribed to, that one (a server
+     * may watch resources it does not list).
+     */
+    Optional<String> owner(String uri) {
+        ToolService.Offer now = offer;
+        for (ToolService.Offered<McpSchema.Resource> resource : now.resources()) {
+            if (resource.item().uri().equals(uri)) {
+                return Optional.of(resource.server());
+            }
+        }
+        for (ToolService.Offered<McpSchema.ResourceTemplate> template : now.templates()) {
+            if (matches(template.item().uriTemplate(), uri)) {
+                return Optional.of(template.server());
+            }
+        }
+        return now.subscribing().size() == 1
+                ? Optional.of(now.subscribing().iterator().next())
+                : Optional.empty();
+    }
+
+    private static boolean matches(String template, String uri) {
+        try {
+            return new DefaultMcpUriTemplateManager(template).matches(uri);
+        } catch (IllegalArgumentException e) {
+            // A template the SDK can't read matches nothing (its reads fail the same way).
+            return false;
+        }
+    }
+
     /** The upstream's own name of a prompt agents ask for as {@code exposed}. */
     String promptName(String server, String exposed) {
         String prefix = server + ToolNames.SEPARATOR;
@@ -105,6 +137,7 @@ final class UpstreamOffers {
         List<ToolService.Offered<McpSchema.ResourceTemplate>> templates = new ArrayList<>();
         List<ToolService.Offered<McpSchema.Prompt>> prompts = new ArrayList<>();
         Set<String> completing = new HashSet<>();
+        Set<String> subscribing = new HashSet<>();
         Set<String> uris = new HashSet<>();
         listed.forEach((server, catalog) -> {
             if (upstreams.get(server).down().isPresent()) {
@@ -131,8 +164,11 @@ final class UpstreamOffers {
             if (catalog.completions()) {
                 completing.add(server);
             }
+            if (catalog.subscriptions()) {
+                subscribing.add(server);
+            }
         });
-        return new ToolService.Offer(resources, templates, prompts, completing);
+        return new ToolService.Offer(resources, templates, prompts, completing, subscribing);
     }
 
     private McpSchema.Prompt exposed(String server, McpSchema.Prompt prompt) {

@@ -35,11 +35,6 @@ final class McpConformanceTest {
 
     /** Scenarios that pass directly but not through the gateway, and why (docs/mcp.md, "Not done yet"). */
     private static final Map<String, String> GAPS = Map.of(
-            "resources-subscribe",
-                    "subscriptions are not offered: the SDK's server keeps them itself, with no hook to subscribe the"
-                            + " upstream too",
-            "resources-unsubscribe", "subscriptions are not offered (see resources-subscribe)",
-            "logging-set-level", "stateless only: the SDK's stateless server declares no logging (sessions pass)",
             // server-everything has no tool of these names: directly it answers the unknown tool with an isError
             // result, which is all these two check; the gateway (the SDK's server) answers it with the JSON-RPC
             // error -32602, as the spec's own example does.
