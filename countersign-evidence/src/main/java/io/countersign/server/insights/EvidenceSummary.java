@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ import java.util.TreeMap;
  *
  * @param first when the earliest request of the evidence was created
  * @param last when the latest was
- * @param deciders the distinct people whose votes decided, by name, with how many requests each
+ * @param deciders the distinct people whose votes decided (one person under one name, whichever identity
+ *     they used), with how many requests each
  * @param medianDecision the median time from request to decision
  * @param fastestDecision the shortest such time
  */
@@ -72,6 +74,9 @@ public record EvidenceSummary(
             throw new IllegalArgumentException("no evidence to summarise");
         }
         Map<String, Integer> deciders = new TreeMap<>();
+        // One person is one decider whatever identity they voted with (a local token, an OIDC sign-in, a confusable
+        // spelling): shown under the name they first voted with, so one person can't look like two.
+        Map<String, String> nameOf = new HashMap<>();
         Set<String> comments = new LinkedHashSet<>();
         List<Duration> took = new ArrayList<>();
         List<Example> examples = new ArrayList<>();
@@ -81,9 +86,10 @@ public record EvidenceSummary(
             ApprovalRequest request = requests.get(i);
             List<Vote> votes =
                     request.votes().stream().filter(v -> v.choice() == choice).toList();
-            Set<String> people = new LinkedHashSet<>();
-            votes.forEach(vote -> people.add(vote.person().id().value()));
-            List<String> names = votes.stream().map(Vote::voter).distinct().toList();
+            List<String> names = votes.stream()
+                    .map(vote -> displayName(vote, nameOf))
+                    .distinct()
+                    .toList();
             names.forEach(name -> deciders.merge(name, 1, Integer::sum));
             List<String> said = votes.stream()
                     .map(Vote::comment)
@@ -116,6 +122,14 @@ public record EvidenceSummary(
                 sorted.getFirst(),
                 comments.stream().limit(COMMENTS).toList(),
                 examples);
+    }
+
+    /** The name a voter's person is shown under: the first they voted with, with the email if another person has it. */
+    private static String displayName(Vote vote, Map<String, String> nameOf) {
+        String person = vote.person().id().value();
+        return nameOf.computeIfAbsent(
+                person,
+                id -> nameOf.containsValue(vote.voter()) ? vote.voter() + " <" + vote.email() + ">" : vote.voter());
     }
 
     /** One person decided it all, each within seconds: what a reviewer should look at twice. */

@@ -8,6 +8,7 @@ import io.countersign.policy.Policy;
 import io.countersign.policy.PolicyException;
 import io.countersign.policy.RuleSummary;
 import io.countersign.workflow.ApprovalRequest;
+import io.countersign.workflow.Vote;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,9 @@ import java.util.TreeSet;
 /**
  * Findings in the direction of least privilege, from the current policy and the window's history:
  * allow rules that decided nothing (remove them), and approval groups none of whose members voted
- * on the requests that asked them (narrow the rule's groups). A removal comes with its replay
- * over the same history: removing a rule that decided nothing must change no recorded decision,
- * and the finding says how many it would change if it did.
+ * on the requests that asked them (narrow the rule's groups). Each change comes with its replay
+ * over the same history: removing a rule that decided nothing, or a group that never voted, must
+ * change no recorded decision, and the finding says how many it would change if it did.
  */
 public final class ShrinkFindings {
     /**
@@ -100,9 +101,60 @@ public final class ShrinkFindings {
                         "no member of " + group + " voted on any of the " + asked.size() + " requests rule "
                                 + rule.name() + " asked them to decide",
                         "remove " + group + " from the approval groups of " + rule.name(),
-                        0));
+                        replayWithoutGroup(rule.name(), group, asked)));
             }
         }
+    }
+
+    /**
+     * The replay of the narrowing: how many of the requests the rule asked would have come out
+     * otherwise had {@code group} not been among its groups. An approval changes when its quorum
+     * no longer holds without the group's votes; a human's denial when no denying voter is left
+     * in a group that may decide. 0 when the finding is right: none of its members voted.
+     */
+    static int replayWithoutGroup(String rule, String group, List<ApprovalRequest> asked) {
+        int changes = 0;
+        for (ApprovalRequest request : asked) {
+            boolean approvedBefore = quorumMet(request, rule, "");
+            boolean approvedAfter = quorumMet(request, rule, group);
+            boolean deniedBefore = deniedByAMember(request, rule, "");
+            boolean deniedAfter = deniedByAMember(request, rule, group);
+            if (approvedBefore != approvedAfter || deniedBefore != deniedAfter) {
+                changes++;
+            }
+        }
+        return changes;
+    }
+
+    /** Every requirement has its quorum of distinct approving people, {@code rule}'s counted without {@code removed}. */
+    private static boolean quorumMet(ApprovalRequest request, String rule, String removed) {
+        return request.decision().approvals().stream().allMatch(requirement -> {
+            Set<String> groups = groups(request, requirement, rule, removed);
+            long approving = request.votes().stream()
+                    .filter(vote -> vote.choice() == Vote.Choice.APPROVE)
+                    .filter(vote -> vote.groups().stream().anyMatch(groups::contains))
+                    .map(vote -> vote.person().id())
+                    .distinct()
+                    .count();
+            return approving >= requirement.quorum();
+        });
+    }
+
+    /** A denying vote from a member of a group that may decide, {@code rule}'s groups without {@code removed}. */
+    private static boolean deniedByAMember(ApprovalRequest request, String rule, String removed) {
+        return request.votes().stream()
+                .filter(vote -> vote.choice() == Vote.Choice.DENY)
+                .anyMatch(vote -> request.decision().approvals().stream().anyMatch(requirement -> vote.groups().stream()
+                        .anyMatch(groups(request, requirement, rule, removed)::contains)));
+    }
+
+    private static Set<String> groups(
+            ApprovalRequest request, ApprovalRequirement requirement, String rule, String removed) {
+        Set<String> groups = new TreeSet<>(request.groupsFor(requirement));
+        if (requirement.rule().equals(rule)) {
+            groups.remove(removed);
+        }
+        return groups;
     }
 
     /** The policy text without the rule's lines, if that still loads. */

@@ -63,6 +63,7 @@ final class History {
     private Duration step = Duration.ofMinutes(7);
     private Duration decisionDelay = Duration.ofSeconds(60);
     private String approver = "bob";
+    private String approverEmail = "bob@example.com";
     private Optional<String> comment = Optional.empty();
     private Optional<Set<String>> voterGroups = Optional.empty();
 
@@ -224,7 +225,13 @@ final class History {
 
     /** Who decides from now on, and what they say. */
     History decidedBy(String approver, Optional<String> comment) {
+        return decidedBy(approver, approver + "@example.com", comment);
+    }
+
+    /** Who decides from now on, with which email (another person of the same name, say), and what they say. */
+    History decidedBy(String approver, String email, Optional<String> comment) {
         this.approver = approver;
+        this.approverEmail = email;
         this.comment = comment;
         return this;
     }
@@ -253,7 +260,7 @@ final class History {
         }
         return new Vote(
                 approver,
-                approver + "@example.com",
+                approverEmail,
                 groups,
                 choice,
                 choice == Vote.Choice.DENY ? Optional.of(comment.orElse("no")) : comment,
