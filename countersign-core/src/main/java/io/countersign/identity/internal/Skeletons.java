@@ -54,9 +54,15 @@ public final class Skeletons {
                 .collect(Collectors.toUnmodifiableSet());
     }
 
+    /**
+     * The skeleton of the unfolded text, then {@link #of} that: folded and skeletoned again, so it
+     * meets {@link #of} of the plain spelling. Skeletons of upper and lower case differ ({@code m}
+     * becomes {@code rn}, {@code M} stays), so without the second pass {@code ƄAA@EXAMPLE.COM}
+     * ({@code Ƅ} looks like {@code b} only in its unfolded form) gave {@code baa@example.com} while
+     * the person's own key is {@code baa@exarnple.corn}: resolved to nobody, and not refused.
+     */
     private static String foldedSkeleton(String visible) {
-        String skeleton = SKELETONS.getSkeleton(withoutMarks(NFD.normalize(visible)));
-        return withoutTrailingDots(withoutMarks(NFD.normalize(NFKC_CASEFOLD.normalize(skeleton))));
+        return of(SKELETONS.getSkeleton(withoutMarks(NFD.normalize(visible))));
     }
 
     private static String withoutTrailingDots(String skeleton) {
