@@ -154,8 +154,9 @@ public record EvidenceSummary(
 
     /** For summaries: {@code between A and B (12 days), by 3 people (alice 20, ...), median 2m to decide}. */
     String describe() {
+        // Map.copyOf keeps no order (and changes it from run to run); a summary reads alike every time.
         List<String> who = new ArrayList<>();
-        deciders.forEach((name, count) -> who.add(name + " " + count));
+        new TreeMap<>(deciders).forEach((name, count) -> who.add(name + " " + count));
         return "between " + first + " and " + last + " (" + span() + "), by " + deciders.size()
                 + (deciders.size() == 1 ? " person" : " people") + " (" + String.join(", ", who) + "), median "
                 + seconds(medianDecision) + " to decide"
