@@ -232,6 +232,8 @@ public final class Gateway implements AutoCloseable {
                             baseUrl::get))
                     : Optional.empty();
             mcp.ifPresent(parts::add);
+            Insights insights =
+                    new Insights(store, clock, PolicyChanges::isSystemRequest, () -> Optional.of(policy.current()));
             Console console = new Console(
                     config.console(),
                     identity,
@@ -247,13 +249,12 @@ public final class Gateway implements AutoCloseable {
                             store::trippedBreakers,
                             store.outbox(),
                             mcp.<ToolPinChanges>map(module -> new McpPinChanges(module.pins()))
-                                    .orElse(ToolPinChanges.NONE)));
+                                    .orElse(ToolPinChanges.NONE)),
+                    insights);
             Optional<HttpProxy> httpProxy =
                     startHttpProxy(config, workflow, longPolls, clock, baseUrl::get, environment, parts);
             ActionRoutes actionRoutes =
                     new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
-            Insights insights =
-                    new Insights(store, clock, PolicyChanges::isSystemRequest, () -> Optional.of(policy.current()));
             ApiServer server = new ApiServer(
                     config.host(),
                     config.port(),

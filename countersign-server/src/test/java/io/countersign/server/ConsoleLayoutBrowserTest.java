@@ -160,7 +160,8 @@ class ConsoleLayoutBrowserTest {
                     "/console/requests/" + first,
                     "/console/history",
                     "/console/audit",
-                    "/console/policy")) {
+                    "/console/policy",
+                    "/console/insights")) {
                 page.navigate(gateway.baseUrl() + path);
                 page.waitForLoadState();
                 assertFits(page, path, width);

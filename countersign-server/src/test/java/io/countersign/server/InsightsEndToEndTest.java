@@ -99,6 +99,14 @@ class InsightsEndToEndTest {
         assertThat(allow.path("resources").size()).isEqualTo(3);
         assertThat(allow.path("rule").asString()).contains("agent: \"reporter\"", "effect: allow");
         assertThat(allow.path("supersedes").toString()).contains("exports-need-a-data-owner");
+        // No query was made: the allow rule for them decided nothing, and removing it changes no recorded decision.
+        assertThat(suggestions.json().path("findings")).singleElement().satisfies(finding -> {
+            assertThat(finding.path("id").asString()).isEqualTo("unused-allow-rule:reads-are-free");
+            assertThat(finding.path("rule").asString()).isEqualTo("reads-are-free");
+            assertThat(finding.path("line").asInt()).isEqualTo(4);
+            assertThat(finding.path("suggestion").asString()).isEqualTo("remove it (lines 4-6)");
+            assertThat(finding.path("replayChanges").asInt()).isZero();
+        });
         assertThat(gateway.http.get("/v1/insights/suggestions", reporter).status())
                 .isEqualTo(403);
         assertThat(gateway.http.get("/v1/insights/suggestions", bob).status()).isEqualTo(403);

@@ -6,6 +6,7 @@ import io.countersign.action.Action;
 import io.countersign.identity.Agent;
 import io.countersign.policy.Decision;
 import io.countersign.policy.Policy;
+import io.countersign.policy.RuleExpiries;
 import io.countersign.server.audit.verify.AuditSource;
 import io.countersign.server.audit.verify.DataFolderSource;
 import io.countersign.server.audit.verify.ExportFile;
@@ -23,6 +24,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -53,6 +56,7 @@ final class AuditorRoutes {
     private final io.countersign.workflow.Workflow workflow;
     private final JsonMapper mapper;
     private final Views views;
+    private final Clock clock;
 
     AuditorRoutes(
             GatewayStore store,
@@ -61,7 +65,8 @@ final class AuditorRoutes {
             Supplier<String> loopbackUrl,
             io.countersign.workflow.Workflow workflow,
             JsonMapper mapper,
-            Views views) {
+            Views views,
+            Clock clock) {
         this.store = requireNonNull(store, "store is null");
         this.auditKey = requireNonNull(auditKey, "auditKey is null");
         this.policy = requireNonNull(policy, "policy is null");
@@ -69,6 +74,7 @@ final class AuditorRoutes {
         this.workflow = requireNonNull(workflow, "workflow is null");
         this.mapper = requireNonNull(mapper, "mapper is null");
         this.views = requireNonNull(views, "views is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     void register(RoutesConfig routes) {
@@ -285,10 +291,10 @@ final class AuditorRoutes {
                         expiring(active))));
     }
 
-    /** The rules expired or expiring within a week, described for the page. */
-    private static List<String> expiring(Policy active) {
-        java.time.Instant now = java.time.Instant.now();
-        return io.countersign.policy.RuleExpiries.of(active, now, io.countersign.policy.RuleExpiries.SOON).stream()
+    /** The rules expired or expiring within a week, described for the page: by the gateway's clock, as the gate decides. */
+    private List<String> expiring(Policy active) {
+        Instant now = clock.instant();
+        return RuleExpiries.of(active, now, RuleExpiries.SOON).stream()
                 .map(expiry -> expiry.describe(now))
                 .toList();
     }

@@ -7,6 +7,8 @@ import io.countersign.server.http.CookieSessions;
 import io.countersign.server.http.ErrorPage;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.IdentityConfig;
+import io.countersign.server.insights.Dismissals;
+import io.countersign.server.insights.Insights;
 import io.countersign.store.GatewayStore;
 import io.countersign.tlog.note.NoteVerifier;
 import io.countersign.workflow.Workflow;
@@ -18,8 +20,8 @@ import java.util.function.Supplier;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The approver console under {@code /console}: sign-in, inbox, request pages, audit log and
- * policy (docs/console.md). Its routes carry {@code Access} like every other route;
+ * The approver console under {@code /console}: sign-in, inbox, request pages, audit log,
+ * policy, insights and admin (docs/console.md). Its routes carry {@code Access} like every other route;
  * {@link #sessions()} is what authenticates them (a session cookie instead of a bearer token).
  */
 public final class Console {
@@ -57,6 +59,7 @@ public final class Console {
     private final AuditorRoutes auditors;
     private final HistoryRoutes history;
     private final AdminPages admin;
+    private final InsightsPages insights;
     private final Views views;
     private final AtomicInteger port = new AtomicInteger();
 
@@ -74,7 +77,8 @@ public final class Console {
             boolean secure,
             Clock clock,
             AuditorViews auditorViews,
-            AdminActions adminActions) {
+            AdminActions adminActions,
+            Insights insights) {
         requireNonNull(config, "config is null");
         requireNonNull(identity, "identity is null");
         requireNonNull(auditorViews, "auditorViews is null");
@@ -102,9 +106,11 @@ public final class Console {
                 () -> "http://" + host + ":" + port.get(),
                 workflow,
                 auditorViews.mapper(),
-                views);
+                views,
+                clock);
         this.history = new HistoryRoutes(auditorViews.store(), clock, views);
         this.admin = new AdminPages(requireNonNull(adminActions, "adminActions is null"), sessions, views, clock);
+        this.insights = new InsightsPages(insights, new Dismissals(auditorViews.store(), clock), sessions, views);
     }
 
     public CookieSessions sessions() {
@@ -139,5 +145,6 @@ public final class Console {
         auditors.register(routes);
         history.register(routes);
         admin.register(routes);
+        insights.register(routes);
     }
 }

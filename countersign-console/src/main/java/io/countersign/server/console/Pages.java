@@ -147,4 +147,37 @@ public final class Pages {
             Simulation result,
             String error,
             List<String> expiring) {}
+
+    /** A suggested rule with what a reviewer judges it by; {@code item} is what dismissing names. */
+    public record InsightSuggestion(
+            String item,
+            String effect,
+            String summary,
+            String evidence,
+            boolean rubberStamp,
+            List<String> resources,
+            List<String> comments,
+            List<String> examples,
+            String note,
+            String rule) {}
+
+    public record InsightFinding(
+            String item, String kind, String subject, String summary, String suggestion, int replayChanges) {}
+
+    /** A dismissed or snoozed item; {@code until} is empty for good, else an ISO-8601 instant. */
+    public record SetAside(String item, String reason, String by, String at, String until) {}
+
+    /** {@code admin}: whether the viewer may set items aside (auditors only read). */
+    public record Insights(
+            Viewer viewer,
+            boolean admin,
+            String since,
+            int min,
+            String from,
+            String to,
+            int decided,
+            List<InsightSuggestion> suggestions,
+            List<InsightFinding> findings,
+            List<SetAside> setAside,
+            String notice) {}
 }

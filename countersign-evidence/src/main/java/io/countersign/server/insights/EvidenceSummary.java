@@ -153,7 +153,7 @@ public record EvidenceSummary(
     }
 
     /** For summaries: {@code between A and B (12 days), by 3 people (alice 20, ...), median 2m to decide}. */
-    String describe() {
+    public String describe() {
         // Map.copyOf keeps no order (and changes it from run to run); a summary reads alike every time.
         List<String> who = new ArrayList<>();
         new TreeMap<>(deciders).forEach((name, count) -> who.add(name + " " + count));

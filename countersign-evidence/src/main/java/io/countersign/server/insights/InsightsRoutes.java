@@ -104,7 +104,8 @@ public final class InsightsRoutes {
                 java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
     }
 
-    private static Duration window(Optional<String> since) {
+    /** The window {@code since} names ({@code 30d}, {@code 12h}), 30 days without it; a 400 naming the field otherwise. */
+    public static Duration window(Optional<String> since) {
         try {
             return since.map(DecisionHistory::parseWindow).orElse(DecisionHistory.DEFAULT_WINDOW);
         } catch (IllegalArgumentException e) {
@@ -112,7 +113,8 @@ public final class InsightsRoutes {
         }
     }
 
-    private static int minCount(String text) {
+    /** A suggestion's least number of decisions, from 1 to 100,000; a 400 saying so otherwise. */
+    public static int minCount(String text) {
         try {
             int min = Integer.parseInt(text.trim());
             if (min >= 1 && min <= MAX_MIN_COUNT) {
