@@ -48,7 +48,8 @@ public record OnBehalfOf(String sent, Optional<Person> resolvedTo) {
     public boolean names(Person person) {
         requireNonNull(person, "person is null");
         Set<String> theirs = person.skeletons();
-        if (skeletonsOfSent().stream().anyMatch(theirs::contains)) {
+        if (skeletonsOfSent().stream().anyMatch(theirs::contains)
+                || readingsOfSent().stream().anyMatch(person::isReadableAs)) {
             return true;
         }
         return resolvedTo.filter(resolved -> resolved.isConfusableWith(person)).isPresent();
@@ -60,12 +61,17 @@ public record OnBehalfOf(String sent, Optional<Person> resolvedTo) {
      * {@code Alice <alice@x>}) still names alice, under each of those spellings.
      */
     Set<String> skeletonsOfSent() {
+        return readingsOfSent().stream()
+                .flatMap(spelling -> Skeletons.all(spelling).stream())
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** What was sent, and what it reads as without its prefixes, quotes and display-name form. */
+    private List<String> readingsOfSent() {
         List<String> spellings = new ArrayList<>();
         addReadings(sent, spellings);
         addReadings(NFKC.normalize(sent), spellings);
-        return spellings.stream()
-                .flatMap(spelling -> Skeletons.all(spelling).stream())
-                .collect(Collectors.toUnmodifiableSet());
+        return spellings;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.countersign.identity;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.identity.internal.CharacterReadings;
 import io.countersign.identity.internal.Skeletons;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -26,12 +27,24 @@ public record Person(String name, String email) {
 
     /**
      * Whether one could be taken for the other: the same person, or a name or an email that
-     * looks like the other's name or email. Equal names with different emails are confusable.
+     * looks like the other's name or email, as a whole or a character at a time. Equal names with
+     * different emails are confusable.
      */
     public boolean isConfusableWith(Person other) {
         requireNonNull(other, "other is null");
         Set<String> mine = skeletons();
-        return id().equals(other.id()) || other.skeletons().stream().anyMatch(mine::contains);
+        return id().equals(other.id())
+                || other.skeletons().stream().anyMatch(mine::contains)
+                || spellings().anyMatch(other::isReadableAs);
+    }
+
+    /** Whether some reading of {@code spelling}, a character at a time, is a reading of this person's name or email. */
+    boolean isReadableAs(String spelling) {
+        return spellings().anyMatch(mine -> CharacterReadings.confusable(spelling, mine));
+    }
+
+    private Stream<String> spellings() {
+        return Stream.of(name, email).filter(spelling -> !spelling.isBlank());
     }
 
     /** The skeletons of the name and of the email, without empty ones. */

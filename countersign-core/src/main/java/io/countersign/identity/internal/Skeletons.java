@@ -34,9 +34,23 @@ public final class Skeletons {
 
     /** The skeleton of {@code text}, case folded first: what a person's identity is made of. */
     public static String of(String text) {
+        return withoutTrailingDots(folded(text));
+    }
+
+    /** {@link #of} without dropping trailing dots: what one character of a spelling reads as. */
+    static String folded(String text) {
         String folded = NFKC_CASEFOLD.normalize(withoutInvisible(text));
-        return withoutTrailingDots(
-                withoutMarks(NFD.normalize(SKELETONS.getSkeleton(withoutMarks(NFD.normalize(folded))))));
+        return withoutMarks(NFD.normalize(SKELETONS.getSkeleton(withoutMarks(NFD.normalize(folded)))));
+    }
+
+    /** {@link #folded} of the skeleton of the unfolded character: how it reads in its own case. */
+    static String foldedUnfolded(String character) {
+        return folded(SKELETONS.getSkeleton(withoutMarks(NFD.normalize(character))));
+    }
+
+    /** The characters of a spelling a reader sees, decomposed and without combining marks. */
+    static String visibleBase(String text) {
+        return withoutMarks(NFD.normalize(withoutInvisible(text)));
     }
 
     /**
