@@ -5,6 +5,11 @@ public enum AuditEventType {
     REQUEST_CREATED("request.created"),
     DECISION_MADE("decision.made"),
     VOTE_CAST("vote.cast"),
+    /**
+     * A human's vote on a pending (or just decided) request refused by the vote rule: the human it acts for, a
+     * non-member, a second vote, a request no longer pending. Who, why, which channel; nothing else changed.
+     */
+    VOTE_REFUSED("vote.refused"),
     REQUEST_APPROVED("request.approved"),
     REQUEST_DENIED("request.denied"),
     REQUEST_EXPIRED("request.expired"),

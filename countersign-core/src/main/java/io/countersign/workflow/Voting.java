@@ -27,6 +27,7 @@ final class Voting {
     private final Grants grants;
     private final ChangeNotices notices;
     private final SafeListener listener;
+    private final RefusedVotes refusedVotes;
 
     Voting(
             PolicyEngine policy,
@@ -47,11 +48,13 @@ final class Voting {
         this.grants = requireNonNull(grants, "grants is null");
         this.notices = requireNonNull(notices, "notices is null");
         this.listener = requireNonNull(listener, "listener is null");
+        this.refusedVotes = new RefusedVotes(store, clock);
     }
 
     /** See {@link Workflow#approve(Voter, RequestId, Optional, String)}. */
     ApprovalRequest approve(Voter voter, RequestId id, Optional<String> comment, String channel) {
-        return vote(voter, id, Vote.Choice.APPROVE, comment, channel);
+        return refusedVotes.recording(
+                voter, Vote.Choice.APPROVE, channel, () -> vote(voter, id, Vote.Choice.APPROVE, comment, channel));
     }
 
     /** See {@link Workflow#deny(Voter, RequestId, String, String)}. */
@@ -59,7 +62,11 @@ final class Voting {
         if (comment == null || comment.isBlank()) {
             throw new WorkflowException.Unprocessable("a denial needs a comment saying why");
         }
-        return vote(voter, id, Vote.Choice.DENY, Optional.of(comment), channel);
+        return refusedVotes.recording(
+                voter,
+                Vote.Choice.DENY,
+                channel,
+                () -> vote(voter, id, Vote.Choice.DENY, Optional.of(comment), channel));
     }
 
     /** See {@link Workflow#inbox}. */
@@ -76,6 +83,12 @@ final class Voting {
                     "request " + request.id() + " is " + request.status().wireName());
         }
         return votingRule.refusal(human, request);
+    }
+
+    /** See {@link Workflow#recordRefusedVote}. */
+    void recordRefusedVote(
+            Voter voter, Vote.Choice choice, ApprovalRequest request, String channel, VotingRule.Refusal refusal) {
+        refusedVotes.record(voter, choice, channel, request, refusal);
     }
 
     /** See {@link Workflow#whyNotAllowedToVote(Voter, Vote.Choice, ApprovalRequest)}. */
@@ -95,11 +108,9 @@ final class Voting {
         Instant now = clock.now();
         ApprovalRequest after = store.transact(tx -> {
             ApprovalRequest request = tx.find(id).orElseThrow(() -> new WorkflowException.NotFound(id));
-            requirePendingAt(request, now);
+            RefusedVotes.refusedWhenNotPending(request, () -> requirePendingAt(request, now));
             votingRule.refusal(voter, choice, request, now).ifPresent(refusal -> {
-                throw refusal.stepUpRequired()
-                        ? new WorkflowException.StepUpRequired(refusal.reason())
-                        : new WorkflowException.Forbidden(refusal.reason());
+                throw RefusedVotes.refusal(request, refusal); // recorded as vote.refused, step-up aside
             });
             if (choice == Vote.Choice.APPROVE) {
                 suspensions.suspensionOf(request.agent().name()).ifPresent(suspension -> {

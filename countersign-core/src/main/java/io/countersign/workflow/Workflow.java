@@ -297,6 +297,16 @@ public final class Workflow {
         return voting.whyNotAllowedToVote(human, request);
     }
 
+    /**
+     * Records a vote that a channel refused itself after asking {@link #whyNotAllowedToVote} (a
+     * click it answers without calling {@link #approve}), as a refused call is recorded:
+     * {@code vote.refused}, with who, why and the channel. A step-up refusal is not recorded.
+     */
+    public void recordRefusedVote(
+            Voter voter, Vote.Choice choice, ApprovalRequest request, String channel, VotingRule.Refusal refusal) {
+        voting.recordRefusedVote(voter, choice, request, channel, refusal);
+    }
+
     /** The same, with what the channel knows of the voter: step-up and break-glass included. */
     public Optional<VotingRule.Refusal> whyNotAllowedToVote(Voter voter, Vote.Choice choice, ApprovalRequest request) {
         return voting.whyNotAllowedToVote(voter, choice, request);

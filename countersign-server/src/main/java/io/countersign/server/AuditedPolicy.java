@@ -58,7 +58,8 @@ final class AuditedPolicy implements PolicyEngine, PolicyChanges.ActivePolicy, A
                         clock,
                         AuditEventType.POLICY_LOADED,
                         policy.fileName(),
-                        data -> data.put("version", policy.version()));
+                        // The full text too, so the evidence package can show every version in force and diff them.
+                        data -> data.put("version", policy.version()).put("source", policy.source()));
             }
 
             @Override

@@ -45,6 +45,17 @@ class ConfigOptionCommandsTest {
                 "--config",
                 config.toString());
         assertThat(human.exitCode()).as(human.all()).isZero();
+        Cli.Run auditor = Cli.run(
+                "humans",
+                "create",
+                "otto",
+                "--email",
+                "otto@example.com",
+                "--role",
+                "auditor",
+                "--config",
+                config.toString());
+        assertThat(auditor.exitCode()).as(auditor.all()).isZero();
         Cli.Run list = Cli.run("agents", "list", "--config", config.toString());
         assertThat(list.out()).contains("deployer");
         assertThat(Files.exists(dir.resolve("data").resolve("countersign.db")))
@@ -88,6 +99,8 @@ class ConfigOptionCommandsTest {
                 "2100-01-01",
                 "--out",
                 evidence.toString(),
+                "--as",
+                "otto",
                 "--config",
                 config.toString());
         assertThat(export.exitCode()).as(export.all()).isZero();

@@ -86,6 +86,11 @@ class EvidenceExportTest {
         String approved =
                 submit("db.export", "db/prod/customers", null).path("id").asString();
         assertThat(gateway.http
+                        .post("/v1/actions/" + approved + "/approve", rita, json("comment", "looks fine"))
+                        .status())
+                .as("rita is not a data owner")
+                .isEqualTo(403);
+        assertThat(gateway.http
                         .post("/v1/actions/" + approved + "/approve", olga, json("comment", "ok"))
                         .status())
                 .isEqualTo(200);
@@ -213,6 +218,33 @@ class EvidenceExportTest {
     }
 
     @Test
+    void aVoteTheRuleRefused_isInTheRefusedVotes_withItsChannelAndReason() throws IOException {
+        String refused = new String(read(zip).get("refused-votes.csv"), UTF_8);
+        String approved = List.copyOf(inPeriod.keySet()).get(1);
+
+        assertThat(refused.lines()).hasSize(2);
+        assertThat(refused.lines().skip(1).findFirst().orElseThrow())
+                .contains(approved)
+                .contains(",rita,rita@example.com,approve,api,pending,");
+    }
+
+    @Test
+    void thePolicyInForce_isInThePackageInFull() throws IOException {
+        Map<String, byte[]> files = read(zip);
+        String policy = new String(
+                getClass().getResourceAsStream("/evidence-policy.yaml").readAllBytes(), UTF_8);
+
+        assertThat(files.keySet())
+                .filteredOn(name -> name.startsWith("policies/"))
+                .singleElement()
+                .satisfies(name -> {
+                    assertThat(name).endsWith(".yaml");
+                    assertThat(new String(files.get(name), UTF_8)).isEqualTo(policy);
+                });
+        assertThat(new String(files.get("policy-changes.csv"), UTF_8).lines()).hasSize(1);
+    }
+
+    @Test
     void package_reportsSeparationOfDuties_breakGlassReviews_exceptions_policies_andTimings() throws IOException {
         Map<String, byte[]> files = read(zip);
         List<String> ids = List.copyOf(inPeriod.keySet());
@@ -284,8 +316,56 @@ class EvidenceExportTest {
     }
 
     @Test
-    void package_fromTheCommandLine_holdsTheSameFiles_andVerifies() throws IOException {
+    void package_fromTheCommandLine_holdsTheSameFiles_verifies_andIsRecordedForTheNamedHuman() throws IOException {
+        Cli.Run otto = Cli.run(
+                "humans",
+                "create",
+                "otto",
+                "--email",
+                "otto@example.com",
+                "--role",
+                "auditor",
+                "--data",
+                gateway.data().toString());
+        assertThat(otto.exitCode()).as(otto.all()).isZero();
         Path out = directory.resolve("cli-evidence.zip");
+
+        Cli.Run export = cliExport(out, "otto");
+
+        assertThat(export.exitCode()).as(export.all()).isZero();
+        assertThat(export.out()).contains("exported " + inPeriod.size() + " requests");
+        assertThat(verify(out).exitCode()).as(verify(out).all()).isZero();
+        assertThat(read(out).get("population.csv")).isEqualTo(read(zip).get("population.csv"));
+        String manifestHash = io.countersign.server.evidence.EvidencePackageTestAccess.sha256(
+                read(out).get("manifest.json"));
+        assertThat(exportsInTheLog()).anySatisfy(entry -> {
+            assertThat(entry.path("actor").asString()).isEqualTo("human:otto");
+            assertThat(entry.path("data").path("via").asString()).isEqualTo("cli");
+            assertThat(entry.path("data").path("manifestSha256").asString()).isEqualTo(manifestHash);
+            assertThat(entry.path("data").path("to").asString()).isEqualTo(to.toString());
+        });
+    }
+
+    @Test
+    void commandLine_refusesAnExportAsSomeoneWhoIsNotALocalAdminOrAuditor_andRecordsNothing() {
+        long exportsBefore = exportsInTheLog().size();
+
+        Cli.Run nobody = cliExport(directory.resolve("nobody.zip"), "nobody");
+        Cli.Run olga = cliExport(directory.resolve("olga.zip"), "olga");
+
+        assertThat(nobody.exitCode()).as(nobody.all()).isEqualTo(1);
+        assertThat(nobody.err()).contains("--as nobody: no local human of that name");
+        assertThat(olga.exitCode()).as(olga.all()).isEqualTo(1);
+        assertThat(olga.err()).contains("--as olga: needs the role admin or auditor");
+        assertThat(directory.resolve("nobody.zip")).doesNotExist();
+        assertThat(directory.resolve("olga.zip")).doesNotExist();
+        assertThat(exportsInTheLog()).hasSize((int) exportsBefore);
+    }
+
+    @Test
+    void commandLine_withoutAs_recordsTheExportForTheOperatingSystemUser() {
+        Path out = directory.resolve("anonymous.zip");
+
         Cli.Run export = Cli.run(
                 "evidence",
                 "export",
@@ -299,9 +379,35 @@ class EvidenceExportTest {
                 gateway.data().toString());
 
         assertThat(export.exitCode()).as(export.all()).isZero();
-        assertThat(export.out()).contains("exported " + inPeriod.size() + " requests");
-        assertThat(verify(out).exitCode()).as(verify(out).all()).isZero();
-        assertThat(read(out).get("population.csv")).isEqualTo(read(zip).get("population.csv"));
+        assertThat(exportsInTheLog())
+                .anySatisfy(entry ->
+                        assertThat(entry.path("actor").asString()).isEqualTo("cli:" + System.getProperty("user.name")));
+    }
+
+    private Cli.Run cliExport(Path out, String as) {
+        return Cli.run(
+                "evidence",
+                "export",
+                "--from",
+                from.toString(),
+                "--to",
+                to.toString(),
+                "--out",
+                out.toString(),
+                "--as",
+                as,
+                "--data",
+                gateway.data().toString());
+    }
+
+    private List<JsonNode> exportsInTheLog() {
+        return gateway.http
+                .get("/v1/audit/entries", gateway.auditor())
+                .body()
+                .lines()
+                .map(MAPPER::readTree)
+                .filter(entry -> entry.path("type").asString().equals("evidence.exported"))
+                .toList();
     }
 
     @Test

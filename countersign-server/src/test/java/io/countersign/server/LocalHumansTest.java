@@ -2,6 +2,7 @@ package io.countersign.server;
 
 import static io.countersign.server.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import io.countersign.server.Http.Response;
 import java.io.ByteArrayInputStream;
@@ -178,6 +179,72 @@ class LocalHumansTest {
                         .out())
                 .contains("INACTIVE")
                 .contains("REVOKED");
+    }
+
+    @Test
+    void aCommandLineChangeAsANamedAdmin_isRecordedForThatAdmin_andAsAnyoneElseChangesNothing() {
+        String admin = cli("humans", "create", "ada", "--email", "ada@example.com", "--role", "admin");
+        cli("humans", "create", "otto", "--email", "otto@example.com", "--role", "auditor");
+        cli("humans", "create", "bob", "--email", "bob@example.com", "--group", "data-owners");
+
+        cli("agents", "create", "deployer", "--as", "ada");
+        cli("humans", "groups", "bob", "--group", "security", "--as", "ada");
+        Cli.Run asAuditor = Cli.run(
+                "agents",
+                "create",
+                "reporter",
+                "--as",
+                "otto",
+                "--data",
+                gateway.data().toString());
+        Cli.Run asNobody = Cli.run(
+                "humans",
+                "revoke",
+                "bob",
+                "--as",
+                "nobody",
+                "--data",
+                gateway.data().toString());
+        cli("humans", "revoke", "ada", "--as", "ada");
+        Cli.Run asRevoked = Cli.run(
+                "agents",
+                "revoke",
+                "deployer",
+                "--as",
+                "ada",
+                "--data",
+                gateway.data().toString());
+
+        assertThat(asAuditor.exitCode()).isEqualTo(1);
+        assertThat(asAuditor.err()).contains("--as otto: needs the role admin; they have auditor");
+        assertThat(asNobody.exitCode()).isEqualTo(1);
+        assertThat(asNobody.err()).contains("--as nobody: no local human of that name");
+        assertThat(asRevoked.exitCode()).isEqualTo(1);
+        assertThat(asRevoked.err()).contains("--as ada: their tokens are revoked or expired");
+        String auditor = cli("humans", "create", "aude", "--email", "aude@example.com", "--role", "auditor");
+        List<String> entries = gateway.http
+                .get("/v1/audit/entries?start=0", auditor)
+                .body()
+                .lines()
+                .toList();
+        assertThat(entries)
+                .filteredOn(entry -> entry.contains("\"type\":\"agent.created\""))
+                .singleElement(STRING)
+                .contains("\"actor\":\"human:ada\"");
+        assertThat(entries)
+                .filteredOn(entry -> entry.contains("\"type\":\"human.groups_changed\""))
+                .singleElement(STRING)
+                .contains("\"actor\":\"human:ada\"");
+        assertThat(entries)
+                .filteredOn(entry -> entry.contains("\"type\":\"human.revoked\""))
+                .singleElement(STRING)
+                .contains("\"actor\":\"human:ada\"");
+        assertThat(entries)
+                .filteredOn(entry -> entry.contains("\"type\":\"human.created\""))
+                .allSatisfy(entry -> assertThat(entry).contains("\"actor\":\"cli:" + System.getProperty("user.name")));
+        assertThat(gateway.http.get("/v1/admin/agents", admin).status())
+                .as("ada's own token is revoked")
+                .isEqualTo(401);
     }
 
     @Test

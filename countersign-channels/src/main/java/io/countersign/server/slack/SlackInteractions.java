@@ -199,6 +199,8 @@ public final class SlackInteractions {
             }
             Optional<VotingRule.Refusal> refused = workflow.whyNotAllowedToVote(voter.get(), choice, request.get());
             if (refused.isPresent()) {
+                // Refused here rather than by approve(): recorded the same way (vote.refused), step-up aside.
+                workflow.recordRefusedVote(voter.get(), choice, request.get(), CHANNEL, refused.get());
                 tell(
                         click,
                         "You can't " + choice.wireName() + " this request: "

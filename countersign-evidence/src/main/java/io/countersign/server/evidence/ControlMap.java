@@ -34,9 +34,11 @@ final class ControlMap {
                     "CC6.3",
                     "Access based on roles, least privilege and separation of duties",
                     "Approvals come only from humans in the required groups, never from the requesting agent or the human it acts for; "
-                            + "break-glass sets this aside only with a reason and a follow-up review by someone else.",
+                            + "break-glass sets this aside only with a reason and a follow-up review by someone else; every vote the rule "
+                            + "refused (the human acted for, a non-member, a second vote, a request no longer pending) is listed.",
                     List.of(
                             EvidenceFiles.SOD_CSV,
+                            EvidenceFiles.REFUSED_VOTES_CSV,
                             EvidenceFiles.BREAK_GLASS_CSV,
                             EvidenceFiles.POPULATION_JSONL,
                             EvidenceFiles.SUMMARY_HTML)),
@@ -58,10 +60,13 @@ final class ControlMap {
                     "CC8.1",
                     "Changes are authorized, approved and implemented as approved",
                     "Changes agents make run only after the decision is recorded, with a single-use grant bound to the exact action "
-                            + "approved; every policy version in force is recorded with when it was loaded.",
+                            + "approved; every policy version in force is recorded with when it was loaded, its full text, the diff of "
+                            + "each change, and the change's approval trail or an exception when it was loaded from disk without one.",
                     List.of(
                             EvidenceFiles.POPULATION_CSV,
                             EvidenceFiles.POLICIES_CSV,
+                            EvidenceFiles.POLICY_CHANGES_CSV,
+                            EvidenceFiles.EXCEPTIONS_CSV,
                             EvidenceFiles.TIMINGS_CSV,
                             EvidencePackage.ENTRIES,
                             EvidencePackage.PROOFS)));

@@ -27,7 +27,9 @@ record EvidenceAnalysis(
         List<IdentityRow> identities,
         List<ExceptionRow> exceptions,
         Timings timings,
-        List<Inventory.Row> inventory) {
+        List<Inventory.Row> inventory,
+        PolicyHistory policyHistory,
+        List<RefusedVoteRow> refusedVotes) {
 
     /** One approved request checked for separation of duties. */
     record SodRow(RequestRecord request, String result, boolean violation) {}
@@ -41,9 +43,46 @@ record EvidenceAnalysis(
 
     /**
      * Something an auditor looks at twice: a denial, an expiry, a break-glass, a failed execution,
-     * a grant never reported used.
+     * a grant never reported used, a policy loaded from disk without approval (no request: its
+     * agent is {@code system}, its action {@code policy.load}).
      */
-    record ExceptionRow(RequestRecord request, String kind, Instant at, String detail) {}
+    record ExceptionRow(
+            String request,
+            String agent,
+            String action,
+            String resource,
+            String kind,
+            Instant at,
+            String detail,
+            List<Long> seqs) {
+        ExceptionRow {
+            seqs = List.copyOf(seqs);
+        }
+
+        static ExceptionRow of(RequestRecord request, String kind, Instant at, String detail) {
+            return new ExceptionRow(
+                    request.id(),
+                    request.agent(),
+                    request.action(),
+                    request.resource(),
+                    kind,
+                    at,
+                    detail,
+                    request.seqs());
+        }
+    }
+
+    /** A vote the vote rule refused ({@code vote.refused}): who, on which request, through which channel, why. */
+    record RefusedVoteRow(
+            long seq,
+            Instant at,
+            String request,
+            String voter,
+            String email,
+            String choice,
+            String channel,
+            String status,
+            String reason) {}
 
     /** Time from creation to a human's decision, over the requests a human decided. */
     record Timings(List<Duration> decided, long expired) {
@@ -65,14 +104,31 @@ record EvidenceAnalysis(
         identities = List.copyOf(identities);
         exceptions = List.copyOf(exceptions);
         inventory = List.copyOf(inventory);
+        requireNonNull(policyHistory, "policyHistory is null");
+        refusedVotes = List.copyOf(refusedVotes);
     }
 
     static EvidenceAnalysis of(List<LoggedEvent> events, EvidencePeriod period) {
         List<RequestRecord> requests = Population.of(events, period);
         List<PolicyRow> policies = new ArrayList<>();
         List<IdentityRow> identities = new ArrayList<>();
+        List<RefusedVoteRow> refusedVotes = new ArrayList<>();
         for (LoggedEvent event : events) {
             switch (event.type()) {
+                case "vote.refused" -> {
+                    if (period.contains(event.time())) {
+                        refusedVotes.add(new RefusedVoteRow(
+                                event.seq(),
+                                event.time(),
+                                event.request().orElse(""),
+                                event.text("voter"),
+                                event.text("email"),
+                                event.text("choice"),
+                                event.text("channel"),
+                                event.text("status"),
+                                event.text("reason")));
+                    }
+                }
                 case "policy.loaded", "policy.rejected" -> {
                     if (event.time().isBefore(period.to())) {
                         String version = event.text("version");
@@ -133,15 +189,18 @@ record EvidenceAnalysis(
                 .toList();
         long expired =
                 requests.stream().filter(r -> r.status().equals("expired")).count();
+        PolicyHistory policyHistory = PolicyHistory.of(events, period);
         return new EvidenceAnalysis(
                 period,
                 requests,
                 separationOfDuties(requests),
                 policies,
                 identities,
-                exceptions(requests),
+                exceptions(requests, policyHistory),
                 new Timings(decided, expired),
-                Inventory.of(events, period));
+                Inventory.of(events, period),
+                policyHistory,
+                refusedVotes);
     }
 
     /**
@@ -242,26 +301,40 @@ record EvidenceAnalysis(
                 && a.strip().toLowerCase(Locale.ROOT).equals(b.strip().toLowerCase(Locale.ROOT));
     }
 
-    private static List<ExceptionRow> exceptions(List<RequestRecord> requests) {
+    private static List<ExceptionRow> exceptions(List<RequestRecord> requests, PolicyHistory policyHistory) {
         List<ExceptionRow> rows = new ArrayList<>();
+        for (PolicyHistory.Change change : policyHistory.changes()) {
+            if (!change.approved()) {
+                rows.add(new ExceptionRow(
+                        "",
+                        "system",
+                        "policy.load",
+                        change.file(),
+                        "policy loaded without approval",
+                        change.at(),
+                        "version " + change.to() + " replaced " + change.from()
+                                + " loaded from disk with no approved change (policy.changed) for it",
+                        change.seqs()));
+            }
+        }
         for (RequestRecord request : requests) {
             if (request.status().equals("denied")) {
                 boolean byPolicy = request.effect().equals("deny");
                 String detail = byPolicy
                         ? "denied by policy rule(s) " + Csv.join(request.rules())
                         : "denied by " + String.join(", ", request.deniers());
-                rows.add(new ExceptionRow(
+                rows.add(ExceptionRow.of(
                         request,
                         byPolicy ? "denied by policy" : "denied",
                         request.decidedAt().orElse(request.createdAt()),
                         detail));
             }
             if (request.status().equals("expired")) {
-                rows.add(new ExceptionRow(
+                rows.add(ExceptionRow.of(
                         request, "expired", request.decidedAt().orElse(request.createdAt()), "nobody decided in time"));
             }
             request.breakGlass()
-                    .ifPresent(bg -> rows.add(new ExceptionRow(
+                    .ifPresent(bg -> rows.add(ExceptionRow.of(
                             request,
                             "break-glass",
                             bg.usedAt(),
@@ -273,7 +346,7 @@ record EvidenceAnalysis(
             if (request.grantUnreported()) {
                 // 67 of 223 in the auditor's probe: an allowed or approved action whose agent never said whether it
                 // ran.
-                rows.add(new ExceptionRow(
+                rows.add(ExceptionRow.of(
                         request,
                         "grant not reported used",
                         request.grantExpiresAt().orElseThrow(),
@@ -282,15 +355,14 @@ record EvidenceAnalysis(
                                 + ") and no execution was reported in the log: the action may have run unreported"));
             }
             if (request.outcome().equals("failed")) {
-                rows.add(new ExceptionRow(
+                rows.add(ExceptionRow.of(
                         request,
                         "execution failed",
                         request.executedAt().orElse(request.createdAt()),
                         "the agent reported a failed execution"));
             }
         }
-        rows.sort(Comparator.comparing(ExceptionRow::at)
-                .thenComparing(row -> row.request().id()));
+        rows.sort(Comparator.comparing(ExceptionRow::at).thenComparing(ExceptionRow::request));
         return rows;
     }
 

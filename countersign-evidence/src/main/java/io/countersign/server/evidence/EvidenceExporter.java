@@ -36,7 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  * entries before the range of the policy in force at {@code from} and of every version that
  * decided a request of the period; and every identity event before the range (agents and
  * humans created, suspended, resumed, revoked, their groups changed), for the inventory at the
- * period's start.
+ * period's start; and every entry of a policy change's request whose {@code policy.changed} is
+ * in the period (its proposal, votes, grant), for the change's approval trail.
  */
 public final class EvidenceExporter {
     private static final int PAGE = 5_000;
@@ -129,6 +130,8 @@ public final class EvidenceExporter {
             final Set<String> versions = new HashSet<>();
             final Map<String, Long> loadsBefore = new HashMap<>();
             final List<Long> identitiesBefore = new ArrayList<>();
+            final Map<String, List<Long>> policyChangeRequests = new HashMap<>();
+            final Set<String> policyChangesInPeriod = new HashSet<>();
         };
         scan(size, (seq, leaf) -> {
             LoggedEvent event = LoggedEvent.parse(mapper, leaf);
@@ -147,6 +150,18 @@ public final class EvidenceExporter {
                 state.lastBefore = seq;
             }
             String request = event.request().orElse(null);
+            // A policy change's approval trail (its request's entries), for the policy.changed of the period.
+            if (request != null
+                    && event.type().equals("request.created")
+                    && event.text("action").equals("policy.change")) {
+                state.policyChangeRequests.put(request, new ArrayList<>());
+            }
+            if (request != null && state.policyChangeRequests.containsKey(request)) {
+                state.policyChangeRequests.get(request).add(seq);
+                if (event.type().equals("policy.changed") && period.contains(time)) {
+                    state.policyChangesInPeriod.add(request);
+                }
+            }
             if (request != null && event.type().equals("request.created") && period.contains(time)) {
                 state.requests.add(request);
             }
@@ -173,6 +188,7 @@ public final class EvidenceExporter {
             seqs.add(state.policyAtStart);
         }
         seqs.addAll(state.identitiesBefore);
+        state.policyChangesInPeriod.forEach(request -> seqs.addAll(state.policyChangeRequests.get(request)));
         state.versions.stream()
                 .map(state.loadsBefore::get)
                 .filter(java.util.Objects::nonNull)

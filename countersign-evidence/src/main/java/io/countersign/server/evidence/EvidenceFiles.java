@@ -30,6 +30,8 @@ final class EvidenceFiles {
     static final String SOD_CSV = "sod.csv";
     static final String BREAK_GLASS_CSV = "break-glass.csv";
     static final String POLICIES_CSV = "policies.csv";
+    static final String POLICY_CHANGES_CSV = "policy-changes.csv";
+    static final String REFUSED_VOTES_CSV = "refused-votes.csv";
     static final String IDENTITIES_CSV = "identities.csv";
     static final String INVENTORY_CSV = "inventory.csv";
     static final String TIMINGS_CSV = "timings.csv";
@@ -50,6 +52,8 @@ final class EvidenceFiles {
         files.put(SOD_CSV, sodCsv(analysis.sod()));
         files.put(BREAK_GLASS_CSV, breakGlassCsv(analysis.requests()));
         files.put(POLICIES_CSV, policiesCsv(analysis.policies()));
+        files.put(POLICY_CHANGES_CSV, policyChangesCsv(analysis.policyHistory()));
+        files.put(REFUSED_VOTES_CSV, refusedVotesCsv(analysis.refusedVotes()));
         files.put(IDENTITIES_CSV, identitiesCsv(analysis.identities()));
         files.put(INVENTORY_CSV, inventoryCsv(analysis.inventory()));
         files.put(TIMINGS_CSV, timingsCsv(analysis.requests()));
@@ -57,6 +61,18 @@ final class EvidenceFiles {
         files.put(STATS_JSON, CanonicalJson.bytes(stats(analysis, head)));
         files.put(CONTROL_MAP_JSON, CanonicalJson.bytes(ControlMap.json()));
         files.put(SUMMARY_HTML, SummaryHtml.render(analysis, head).getBytes(UTF_8));
+        // The texts of the versions in force and the diff of each change, as the log holds them (variable in number).
+        PolicyHistory history = analysis.policyHistory();
+        for (String version : history.versionsWithText(analysis.policies())) {
+            files.put(
+                    PolicyHistory.textFile(version),
+                    history.texts().get(version).getBytes(UTF_8));
+        }
+        for (PolicyHistory.Change change : history.changes()) {
+            PolicyHistory.diffFile(history.texts(), change)
+                    .ifPresent(name -> files.put(
+                            name, PolicyHistory.diff(history.texts(), change).getBytes(UTF_8)));
+        }
         return files;
     }
 
@@ -240,6 +256,48 @@ final class EvidenceFiles {
         return csv.bytes();
     }
 
+    private static byte[] policyChangesCsv(PolicyHistory history) {
+        Csv csv = new Csv(
+                "audit_seq",
+                "at",
+                "from_version",
+                "to_version",
+                "file",
+                "how",
+                "request",
+                "proposed_by",
+                "reason",
+                "approvals",
+                "applied_by",
+                "diff",
+                "audit_seqs");
+        for (PolicyHistory.Change c : history.changes()) {
+            csv.row(
+                    c.seq(),
+                    c.at(),
+                    c.from(),
+                    c.to(),
+                    c.file(),
+                    c.approved() ? "approved change" : "loaded from disk without approval",
+                    c.request(),
+                    c.proposedBy(),
+                    c.reason(),
+                    Csv.join(c.approvals()),
+                    c.appliedBy(),
+                    PolicyHistory.diffFile(history.texts(), c).orElse("(a text is not in the log)"),
+                    Csv.join(c.seqs()));
+        }
+        return csv.bytes();
+    }
+
+    private static byte[] refusedVotesCsv(List<EvidenceAnalysis.RefusedVoteRow> rows) {
+        Csv csv = new Csv(
+                "audit_seq", "at", "request", "voter", "email", "choice", "channel", "request_status", "reason");
+        rows.forEach(r -> csv.row(
+                r.seq(), r.at(), r.request(), r.voter(), r.email(), r.choice(), r.channel(), r.status(), r.reason()));
+        return csv.bytes();
+    }
+
     private static byte[] identitiesCsv(List<IdentityRow> rows) {
         Csv csv = new Csv("audit_seq", "at", "event", "subject", "by");
         rows.forEach(i -> csv.row(i.seq(), i.at(), i.event(), i.subject(), i.by()));
@@ -282,14 +340,7 @@ final class EvidenceFiles {
     private static byte[] exceptionsCsv(List<ExceptionRow> rows) {
         Csv csv = new Csv("at", "kind", "request", "agent", "action", "resource", "detail", "audit_seqs");
         rows.forEach(e -> csv.row(
-                e.at(),
-                e.kind(),
-                e.request().id(),
-                e.request().agent(),
-                e.request().action(),
-                e.request().resource(),
-                e.detail(),
-                Csv.join(e.request().seqs())));
+                e.at(), e.kind(), e.request(), e.agent(), e.action(), e.resource(), e.detail(), Csv.join(e.seqs())));
         return csv.bytes();
     }
 
@@ -311,6 +362,12 @@ final class EvidenceFiles {
         putSeconds(timing, "maxSeconds", timings.percentile(100));
         stats.put("expired", timings.expired());
         stats.put("exceptions", analysis.exceptions().size());
+        stats.put("refusedVotes", analysis.refusedVotes().size());
+        stats.put(
+                "policyChangesWithoutApproval",
+                analysis.policyHistory().changes().stream()
+                        .filter(c -> !c.approved())
+                        .count());
         stats.put(
                 "breakGlass",
                 analysis.requests().stream()

@@ -2,8 +2,6 @@ package io.countersign.server.evidence;
 
 import static java.util.Objects.requireNonNull;
 
-import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditEventType;
 import io.countersign.server.http.Access;
 import io.countersign.server.http.ApiProblem;
 import io.countersign.server.http.Authentication;
@@ -15,11 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code GET /v1/evidence?from=&to=}: the evidence package of a period, for auditors and admins,
@@ -73,32 +67,18 @@ public final class EvidenceRoutes {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        recordExport(Authentication.caller(ctx).principal().auditName(), period, exported);
+        EvidenceExports.record(
+                store,
+                clock,
+                Authentication.caller(ctx).principal().auditName(),
+                ctx.path().startsWith("/console") ? "console" : "api",
+                period,
+                exported);
         ctx.header(
                 "Content-Disposition",
                 "attachment; filename=\"countersign-evidence-"
                         + period.from().toString().replace(':', '-') + ".zip\"");
         ctx.header("Cache-Control", "no-store");
         ctx.contentType("application/zip").result(zip.toByteArray());
-    }
-
-    /**
-     * Who pulled which evidence: an access record, and a way to match a package someone hands over
-     * to an export the log knows (by the manifest's hash). Verification does not rest on it: it
-     * rebuilds every file from the proven entries.
-     */
-    private void recordExport(String by, EvidencePeriod period, EvidenceExporter.Exported exported) {
-        ObjectNode data = JsonNodeFactory.instance.objectNode();
-        data.put("from", period.from().toString());
-        data.put("to", period.to().toString());
-        data.put("requests", exported.requests());
-        data.put("checkpointSize", exported.logSize());
-        data.put("manifestSha256", exported.manifestSha256());
-        store.transact(tx -> tx.append(new AuditEvent(
-                AuditEventType.EVIDENCE_EXPORTED,
-                clock.instant().truncatedTo(ChronoUnit.MILLIS),
-                by,
-                Optional.empty(),
-                data)));
     }
 }

@@ -94,27 +94,42 @@ public final class EvidenceVerifier {
         // name); what decides is the rebuild below, which trusts neither.
         JsonNode hashes = manifest.path("sha256");
         Set<String> unlike = new HashSet<>();
+        List<String> unlisted = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : files.entrySet()) {
             if (file.getKey().equals(EvidencePackage.MANIFEST)) {
                 continue;
             }
             String listed = hashes.path(file.getKey()).asString("");
             if (listed.isEmpty()) {
-                throw new DamagedPackage(
-                        file.getKey(),
-                        "is not listed in " + EvidencePackage.MANIFEST + ": a file was added to the package");
-            }
-            if (!MessageDigest.isEqual(
+                unlisted.add(file.getKey());
+            } else if (!MessageDigest.isEqual(
                     listed.getBytes(UTF_8),
                     EvidencePackage.sha256(file.getValue()).getBytes(UTF_8))) {
                 unlike.add(file.getKey());
             }
         }
+        List<String> missing = new ArrayList<>();
         for (var listed : hashes.propertyNames()) {
             if (!files.containsKey(listed)) {
-                throw new DamagedPackage(
-                        listed, "is listed in " + EvidencePackage.MANIFEST + " but missing from the package");
+                missing.add(listed);
             }
+        }
+        // A name changed in the manifest leaves both a file it does not list and a name with no file:
+        // the manifest is what changed, not the file.
+        if (!unlisted.isEmpty() && !missing.isEmpty()) {
+            throw new DamagedPackage(
+                    EvidencePackage.MANIFEST,
+                    "lists " + missing.getFirst() + ", which the package does not have, and not " + unlisted.getFirst()
+                            + ", which it has: the manifest was changed");
+        }
+        if (!unlisted.isEmpty()) {
+            throw new DamagedPackage(
+                    unlisted.getFirst(),
+                    "is not listed in " + EvidencePackage.MANIFEST + ": a file was added to the package");
+        }
+        if (!missing.isEmpty()) {
+            throw new DamagedPackage(
+                    missing.getFirst(), "is listed in " + EvidencePackage.MANIFEST + " but missing from the package");
         }
 
         EvidencePeriod period;

@@ -184,9 +184,9 @@ final class SummaryHtml {
                         .map((ExceptionRow e) -> List.of(
                                 e.at().toString(),
                                 e.kind(),
-                                e.request().id(),
-                                e.request().agent(),
-                                e.request().action() + " " + e.request().resource(),
+                                e.request(),
+                                e.agent(),
+                                e.action() + " " + e.resource(),
                                 e.detail()))
                         .toList());
 
@@ -202,6 +202,30 @@ final class SummaryHtml {
                                 p.file(),
                                 p.by(),
                                 Long.toString(p.decisions())))
+                        .toList());
+
+        h.append("<h2>Policy changes</h2>\n");
+        table(
+                h,
+                List.of("loaded at", "from", "to", "how", "proposed by", "approvals", "applied by"),
+                a.policyHistory().changes().stream()
+                        .map((PolicyHistory.Change c) -> List.of(
+                                c.at().toString(),
+                                c.from(),
+                                c.to(),
+                                c.approved() ? "approved change " + c.request() : "loaded from disk without approval",
+                                c.proposedBy(),
+                                String.join(", ", c.approvals()),
+                                c.appliedBy()))
+                        .toList());
+
+        h.append("<h2>Refused votes</h2>\n");
+        table(
+                h,
+                List.of("at", "request", "voter", "choice", "channel", "why"),
+                a.refusedVotes().stream()
+                        .map((EvidenceAnalysis.RefusedVoteRow r) ->
+                                List.of(r.at().toString(), r.request(), r.voter(), r.choice(), r.channel(), r.reason()))
                         .toList());
 
         h.append("<h2>Control map</h2>\n");

@@ -218,7 +218,7 @@ class EvidenceAnalysisTest {
                 .filteredOn(row -> row.kind().equals("grant not reported used"))
                 .singleElement()
                 .satisfies(row -> {
-                    assertThat(row.request().id()).isEqualTo("req_silent");
+                    assertThat(row.request()).isEqualTo("req_silent");
                     assertThat(row.at()).isEqualTo(T0.plusSeconds(310));
                     assertThat(row.detail()).contains("no execution was reported");
                 });

@@ -36,6 +36,52 @@ final class History {
                 .put("version", version));
     }
 
+    /** A load as the gateway records it since loads carry their text. */
+    History policyWithText(Instant at, String version, String text) {
+        return append(AuditEventType.POLICY_LOADED, at, "system", null, d -> d.put("file", "policy.yaml")
+                .put("version", version)
+                .put("source", text));
+    }
+
+    /** A change proposed through the approval flow: its request, carrying the proposed text. */
+    History proposedChange(String id, Instant at, String proposer, String from, String to, String text) {
+        return append(AuditEventType.REQUEST_CREATED, at, "human:" + proposer, id, d -> {
+            d.put("agent", "policy-change")
+                    .put("action", "policy.change")
+                    .put("resource", "policy/policy.yaml")
+                    .put("reason", "tighten exports")
+                    .put("onBehalfOf", proposer);
+            d.putObject("params")
+                    .put("version", to)
+                    .put("previousVersion", from)
+                    .put("content", text);
+        });
+    }
+
+    /** What the gateway records right after it loads an approved change. */
+    History changed(String id, Instant at, String from, String to, String proposer, String approver, String applier) {
+        return append(AuditEventType.POLICY_CHANGED, at, "human:" + applier, id, d -> {
+            d.put("file", "policy.yaml")
+                    .put("previousVersion", from)
+                    .put("version", to)
+                    .put("proposedBy", proposer)
+                    .put("reason", "tighten exports");
+            d.putArray("approvedBy").add(approver);
+            d.put("appliedBy", applier);
+        });
+    }
+
+    History refusedVote(String id, Instant at, String voter, String channel, String reason) {
+        return append(AuditEventType.VOTE_REFUSED, at, "human:" + voter, id, d -> {
+            d.put("voter", voter).put("email", voter + "@example.com");
+            d.putArray("groups").add("eng");
+            d.put("choice", "approve")
+                    .put("channel", channel)
+                    .put("status", "pending")
+                    .put("reason", reason);
+        });
+    }
+
     History created(
             String id,
             Instant at,

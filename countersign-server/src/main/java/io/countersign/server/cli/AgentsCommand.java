@@ -38,11 +38,6 @@ import picocli.CommandLine.Parameters;
 public final class AgentsCommand {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,6})([smhd])");
 
-    /** Who the audit log says made a change from the command line. */
-    static String operator() {
-        return "cli:" + System.getProperty("user.name", "unknown");
-    }
-
     static <T> T withAdmin(DataOption data, Function<AgentAdmin, T> work) {
         try (GatewayStore store = data.openStore()) {
             Clock clock = Clock.systemUTC();
@@ -88,8 +83,12 @@ public final class AgentsCommand {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() throws java.io.IOException {
+            String actor = operator.actor(data, "admin");
             Names.requireValid("agent", name);
             if (labels.containsKey(AgentSshKeys.LABEL)) {
                 throw new IllegalArgumentException(
@@ -101,7 +100,7 @@ public final class AgentsCommand {
             Scopes keyScopes = scopes == null ? Scopes.UNRESTRICTED : Scopes.of(scopes);
             Optional<Instant> expiresAt =
                     Optional.ofNullable(expiresIn).map(text -> Instant.now().plus(duration(text)));
-            Secret key = withAdmin(data, admin -> admin.create(name, labels, keyScopes, expiresAt, operator()));
+            Secret key = withAdmin(data, admin -> admin.create(name, labels, keyScopes, expiresAt, actor));
             System.out.println("Created agent " + name + (scopes == null ? "" : " limited to " + keyScopes)
                     + (sshKey == null
                             ? ""
@@ -150,9 +149,13 @@ public final class AgentsCommand {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
-            int revoked = withAdmin(data, admin -> admin.revoke(name, operator()));
+            String actor = operator.actor(data, "admin");
+            int revoked = withAdmin(data, admin -> admin.revoke(name, actor));
             System.out.println("Revoked " + revoked + (revoked == 1 ? " key" : " keys") + " of agent " + name + ".");
             return 0;
         }
@@ -171,9 +174,13 @@ public final class AgentsCommand {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
-            KillSwitch.Suspended suspended = withAdmin(data, admin -> admin.suspend(name, operator(), reason));
+            String actor = operator.actor(data, "admin");
+            KillSwitch.Suspended suspended = withAdmin(data, admin -> admin.suspend(name, actor, reason));
             System.out.println((suspended.newly() ? "Suspended" : "Already suspended:") + " agent " + name + "; denied "
                     + suspended.denied().size() + " pending request(s).");
             return 0;
@@ -188,9 +195,13 @@ public final class AgentsCommand {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
-            boolean resumed = withAdmin(data, admin -> admin.resume(name, operator()));
+            String actor = operator.actor(data, "admin");
+            boolean resumed = withAdmin(data, admin -> admin.resume(name, actor));
             System.out.println(resumed ? "Resumed agent " + name + "." : "Agent " + name + " was not suspended.");
             return 0;
         }

@@ -69,12 +69,15 @@ public final class BreakersCommand {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
+            String actor = operator.actor(data, "admin");
             TrippedBreaker was;
             try (GatewayStore store = data.openStore()) {
-                was = new BreakerReset(store, Clock.systemUTC())
-                        .reset(agent, breaker, AgentsCommand.operator(), comment);
+                was = new BreakerReset(store, Clock.systemUTC()).reset(agent, breaker, actor, comment);
             }
             System.out.println("Reset breaker '" + was.breaker() + "' of agent " + was.agent() + " (tripped at "
                     + was.trippedAt() + " after " + was.count() + " actions within " + was.window() + ").");

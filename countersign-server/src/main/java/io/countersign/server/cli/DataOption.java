@@ -5,6 +5,7 @@ import io.countersign.server.Stores;
 import io.countersign.server.audit.AuditSigningKey;
 import io.countersign.server.config.ConfigFile;
 import io.countersign.server.config.ServerConfig;
+import io.countersign.server.identity.IdentityConfig;
 import io.countersign.store.GatewayStore;
 import io.countersign.store.postgres.PostgresSettings;
 import io.countersign.store.sqlite.SqliteStore;
@@ -38,6 +39,13 @@ final class DataOption {
     /** The data folder: {@code --data}, or the one the config names (where the keys are, also beside PostgreSQL). */
     Path folder() {
         return config == null ? data : ConfigFile.load(config).dataDirectory();
+    }
+
+    /** The config's identity section (which groups hold the admin and auditor roles); local only without one. */
+    IdentityConfig identity() {
+        return config == null
+                ? IdentityConfig.localOnly()
+                : ConfigFile.load(config).identity();
     }
 
     /** The PostgreSQL database the config names; empty for a data folder's SQLite. */

@@ -2,6 +2,7 @@ package io.countersign.server.cli;
 
 import io.countersign.server.audit.AuditSigningKey;
 import io.countersign.server.evidence.EvidenceExporter;
+import io.countersign.server.evidence.EvidenceExports;
 import io.countersign.server.evidence.EvidencePeriod;
 import io.countersign.store.GatewayStore;
 import io.countersign.tlog.note.NoteSigner;
@@ -14,6 +15,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code countersign evidence export}: the SOC 2 evidence package of a period, from a data
- * folder or the store a gateway's config names (PostgreSQL too; read only: nothing is appended,
- * no key is needed beyond the public one).
+ * folder or the store a gateway's config names (PostgreSQL too; no key is needed beyond the
+ * public one). The export is then recorded ({@code evidence.exported}, actor the {@code --as}
+ * human or {@code cli:<OS user>}, {@code via: cli}), as one through the API is.
  */
 @Command(
         name = "evidence",
@@ -56,6 +59,9 @@ public final class EvidenceCommand {
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "the zip to write")
         Path out;
+
+        @Mixin
+        OperatorOption operator;
 
         @Mixin
         DataOption data;
@@ -97,6 +103,7 @@ public final class EvidenceCommand {
                         + "; pass --key with the log's verifier key");
                 return 1;
             }
+            String actor = operator.actor(data, "admin", "auditor");
             Path parent = out.toAbsolutePath().getParent();
             Files.createDirectories(parent);
             Path temporary = Files.createTempFile(parent, ".evidence-", ".tmp");
@@ -107,6 +114,8 @@ public final class EvidenceCommand {
                                     store, verifier.get(), JsonMapper.builder().build())
                             .export(period, file);
                 }
+                // Recorded like an export through the API (evidence.exported), with the --as human as the actor.
+                EvidenceExports.record(store, Clock.systemUTC(), actor, "cli", period, exported);
                 try {
                     Files.move(temporary, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException e) {

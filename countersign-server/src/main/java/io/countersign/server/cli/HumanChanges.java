@@ -54,9 +54,13 @@ final class HumanChanges {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
-            int revoked = HumansCommand.withAdmin(data, admin -> admin.revoke(name, AgentsCommand.operator()));
+            String actor = operator.actor(data, "admin");
+            int revoked = HumansCommand.withAdmin(data, admin -> admin.revoke(name, actor));
             System.out.println(
                     "Revoked " + revoked + (revoked == 1 ? " token" : " tokens") + " of human " + name + ".");
             return 0;
@@ -77,12 +81,15 @@ final class HumanChanges {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
+            String actor = operator.actor(data, "admin");
             HumanAdmin.HumanView changed = HumansCommand.withAdmin(
                     data,
-                    admin -> admin.changeGroups(
-                            name, new LinkedHashSet<>(groups), new LinkedHashSet<>(roles), AgentsCommand.operator()));
+                    admin -> admin.changeGroups(name, new LinkedHashSet<>(groups), new LinkedHashSet<>(roles), actor));
             System.out.println("Human " + changed.name() + " is now in "
                     + (changed.groups().isEmpty()
                             ? "no group"

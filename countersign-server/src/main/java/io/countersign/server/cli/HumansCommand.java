@@ -62,8 +62,12 @@ public final class HumansCommand {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
+            String actor = operator.actor(data, "admin");
             Optional<Instant> expiresAt =
                     Optional.ofNullable(expiresIn).map(text -> Instant.now().plus(AgentsCommand.duration(text)));
             try (GatewayStore store = data.openStore()) {
@@ -72,12 +76,7 @@ public final class HumansCommand {
             Secret token = withAdmin(
                     data,
                     admin -> admin.create(
-                            name,
-                            email,
-                            new LinkedHashSet<>(groups),
-                            new LinkedHashSet<>(roles),
-                            expiresAt,
-                            AgentsCommand.operator()));
+                            name, email, new LinkedHashSet<>(groups), new LinkedHashSet<>(roles), expiresAt, actor));
             System.out.println("Created human " + name + " <" + email + "> in "
                     + (groups.isEmpty() ? "no group" : String.join(", ", groups))
                     + (roles.isEmpty() ? "" : ", role " + String.join(", ", roles))

@@ -33,6 +33,9 @@ public final class InsightsCommand implements Callable<Integer> {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Parameters(index = "0", description = "the suggestion's rule name or the finding's id")
         String item;
 
@@ -44,11 +47,11 @@ public final class InsightsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            String actor = operator.actor(data, "admin");
             Optional<java.time.Duration> snoozeFor = Optional.ofNullable(snooze).map(DecisionHistory::parseWindow);
             io.countersign.insights.Dismissal dismissal;
             try (GatewayStore store = data.openStore()) {
-                dismissal = new Dismissals(store, Clock.systemUTC())
-                        .dismiss(item, reason, snoozeFor, AgentsCommand.operator());
+                dismissal = new Dismissals(store, Clock.systemUTC()).dismiss(item, reason, snoozeFor, actor);
             }
             System.out.println(dismissal
                     .until()
@@ -63,14 +66,18 @@ public final class InsightsCommand implements Callable<Integer> {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Parameters(index = "0", description = "the suggestion's rule name or the finding's id")
         String item;
 
         @Override
         public Integer call() {
+            String actor = operator.actor(data, "admin");
             boolean restored;
             try (GatewayStore store = data.openStore()) {
-                restored = new Dismissals(store, Clock.systemUTC()).restore(item, AgentsCommand.operator());
+                restored = new Dismissals(store, Clock.systemUTC()).restore(item, actor);
             }
             if (!restored) {
                 System.err.println(item + " is neither dismissed nor snoozed");

@@ -192,15 +192,19 @@ public final class McpCommand implements Callable<Integer> {
         @Mixin
         DataOption data;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
+            String actor = operator.actor(data, "admin");
             try (GatewayStore store = data.openStore()) {
                 ToolPinning.Change accepted = ToolPinning.open(
                                 data.data,
                                 store,
                                 Clock.systemUTC(),
                                 JsonMapper.builder().build())
-                        .accept(tool, AgentsCommand.operator());
+                        .accept(tool, actor);
                 System.out.println("Accepted " + accepted.name() + ": pinned sha256 " + accepted.presented() + " (was "
                         + accepted.pinned() + ").");
                 return 0;
