@@ -366,17 +366,7 @@ class EvidenceExportTest {
     void commandLine_withoutAs_recordsTheExportForTheOperatingSystemUser() {
         Path out = directory.resolve("anonymous.zip");
 
-        Cli.Run export = Cli.run(
-                "evidence",
-                "export",
-                "--from",
-                from.toString(),
-                "--to",
-                to.toString(),
-                "--out",
-                out.toString(),
-                "--data",
-                gateway.data().toString());
+        Cli.Run export = cliExport(out);
 
         assertThat(export.exitCode()).as(export.all()).isZero();
         assertThat(exportsInTheLog())
@@ -384,8 +374,9 @@ class EvidenceExportTest {
                         assertThat(entry.path("actor").asString()).isEqualTo("cli:" + System.getProperty("user.name")));
     }
 
-    private Cli.Run cliExport(Path out, String as) {
-        return Cli.run(
+    /** {@code evidence export} of the period from the gateway's data folder, with {@code --as} and its name when given. */
+    private Cli.Run cliExport(Path out, String... as) {
+        List<String> args = new java.util.ArrayList<>(List.of(
                 "evidence",
                 "export",
                 "--from",
@@ -394,10 +385,13 @@ class EvidenceExportTest {
                 to.toString(),
                 "--out",
                 out.toString(),
-                "--as",
-                as,
                 "--data",
-                gateway.data().toString());
+                gateway.data().toString()));
+        if (as.length > 0) {
+            args.add("--as");
+            args.add(as[0]);
+        }
+        return Cli.run(args.toArray(String[]::new));
     }
 
     private List<JsonNode> exportsInTheLog() {

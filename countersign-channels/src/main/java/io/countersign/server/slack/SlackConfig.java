@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code slack:} section of {@code countersign.yaml}: the Slack app's bot token and signing
@@ -73,7 +74,7 @@ public record SlackConfig(
      *   dm: false                               # true: a direct message to each approver of every request
      * </pre>
      */
-    public static Optional<SlackConfig> parse(Object value, Function<String, Optional<String>> env) {
+    public static Optional<SlackConfig> parse(@Nullable Object value, Function<String, Optional<String>> env) {
         if (value == null) {
             return Optional.empty();
         }

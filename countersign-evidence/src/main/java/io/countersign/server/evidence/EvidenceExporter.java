@@ -114,7 +114,8 @@ public final class EvidenceExporter {
                 size,
                 selection.first(),
                 selection.end(),
-                EvidencePackage.sha256(files.get(EvidencePackage.MANIFEST)));
+                EvidencePackage.sha256(requireNonNull(
+                        files.get(EvidencePackage.MANIFEST), "the package was assembled without its manifest")));
     }
 
     private record Selection(long first, long end, TreeSet<Long> seqs) {}

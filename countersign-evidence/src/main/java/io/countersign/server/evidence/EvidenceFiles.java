@@ -66,7 +66,7 @@ final class EvidenceFiles {
         for (String version : history.versionsWithText(analysis.policies())) {
             files.put(
                     PolicyHistory.textFile(version),
-                    history.texts().get(version).getBytes(UTF_8));
+                    PolicyHistory.text(history.texts(), version).getBytes(UTF_8));
         }
         for (PolicyHistory.Change change : history.changes()) {
             PolicyHistory.diffFile(history.texts(), change)

@@ -347,7 +347,8 @@ public final class EvidenceVerifier {
                         "entry " + seq + " of the period's range [" + first + ", " + end + ") is missing");
             }
         }
-        if (first > 0 && (!times.containsKey(first - 1) || !times.get(first - 1).isBefore(period.from()))) {
+        Instant beforeFirst = first > 0 ? times.get(first - 1) : null;
+        if (first > 0 && (beforeFirst == null || !beforeFirst.isBefore(period.from()))) {
             throw new DamagedPackage(
                     EvidencePackage.ENTRIES,
                     "entry " + (first - 1) + ", just before the range, is missing or not before " + period.from()

@@ -40,6 +40,23 @@ record PolicyHistory(Map<String, String> texts, List<Change> changes) {
             approvals = List.copyOf(approvals);
             seqs = List.copyOf(seqs);
         }
+
+        /** A change no approved {@code policy.changed} led to: loaded from disk without approval. */
+        static Change fromDisk(LoggedEvent load, String from, String to) {
+            return new Change(
+                    load.seq(),
+                    load.time(),
+                    from,
+                    to,
+                    load.text("file"),
+                    false,
+                    "",
+                    "",
+                    "",
+                    List.of(),
+                    "",
+                    List.of(load.seq()));
+        }
     }
 
     PolicyHistory {
@@ -88,19 +105,7 @@ record PolicyHistory(Map<String, String> texts, List<Change> changes) {
             }
             Optional<LoggedEvent> changed = approvedChange(events, i, before.get(), version);
             if (changed.isEmpty()) {
-                changes.add(new Change(
-                        load.seq(),
-                        load.time(),
-                        before.get(),
-                        version,
-                        load.text("file"),
-                        false,
-                        "",
-                        "",
-                        "",
-                        List.of(),
-                        "",
-                        List.of(load.seq())));
+                changes.add(Change.fromDisk(load, before.get(), version));
                 continue;
             }
             LoggedEvent change = changed.get();
@@ -157,10 +162,19 @@ record PolicyHistory(Map<String, String> texts, List<Change> changes) {
                 : Optional.empty();
     }
 
-    /** A unified line diff, with the two versions in its header. */
+    /** A unified line diff, with the two versions in its header; only for a change {@link #diffFile} names a file for. */
     static String diff(Map<String, String> texts, Change change) {
         return "--- " + change.from() + "\n+++ " + change.to() + "\n"
-                + LineDiff.between(texts.get(change.from()), texts.get(change.to()));
+                + LineDiff.between(text(texts, change.from()), text(texts, change.to()));
+    }
+
+    /** The text of a version the log holds. */
+    static String text(Map<String, String> texts, String version) {
+        String text = texts.get(version);
+        if (text == null) {
+            throw new IllegalArgumentException("the log holds no text of policy version " + version);
+        }
+        return text;
     }
 
     /** The versions in force in view (loaded before the period's end), each with its text when the log holds it. */

@@ -99,9 +99,12 @@ final class SummaryHtml {
         Map<String, Long> outcomes = a.outcomes();
         h.append("<div class=\"tiles\">");
         tile(h, "requests", Long.toString(a.requests().size()));
-        tile(h, "allowed by policy", Long.toString(outcomes.get("allowed")));
-        tile(h, "approved by humans", Long.toString(outcomes.get("approved")));
-        tile(h, "denied", Long.toString(outcomes.get("denied") + outcomes.get("denied by policy")));
+        tile(h, "allowed by policy", Long.toString(outcomes.getOrDefault("allowed", 0L)));
+        tile(h, "approved by humans", Long.toString(outcomes.getOrDefault("approved", 0L)));
+        tile(
+                h,
+                "denied",
+                Long.toString(outcomes.getOrDefault("denied", 0L) + outcomes.getOrDefault("denied by policy", 0L)));
         tile(h, "expired", Long.toString(timings.expired()));
         tile(
                 h,

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -102,7 +103,7 @@ public final class ClaudeCodeRoutes {
                 : Optional.empty();
     }
 
-    static Duration waitOf(String raw) {
+    static Duration waitOf(@Nullable String raw) {
         if (raw == null || raw.isEmpty()) {
             return ClaudeCodeHooks.DEFAULT_WAIT;
         }

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -148,7 +149,7 @@ public final class ConfigFile {
     }
 
     /** {@code server.tls}: HTTPS served here, from PEM files (relative to the config file). */
-    private static Optional<TlsFiles> tls(Path file, Path base, Object value) {
+    private static Optional<TlsFiles> tls(Path file, Path base, @Nullable Object value) {
         if (value == null) {
             return Optional.empty();
         }
@@ -165,7 +166,7 @@ public final class ConfigFile {
     }
 
     /** Who approves a policy change proposed through the API; docs/insights.md. */
-    private static PolicyChangeSettings policyChanges(Path file, Object value) {
+    private static PolicyChangeSettings policyChanges(Path file, @Nullable Object value) {
         if (value == null) {
             return PolicyChangeSettings.disabled();
         }
@@ -194,7 +195,7 @@ public final class ConfigFile {
         return new PolicyChangeSettings(approvers, quorum, timeout, reload == null || (Boolean) reload);
     }
 
-    private static McpConfig mcp(Path file, Object value) {
+    private static McpConfig mcp(Path file, @Nullable Object value) {
         try {
             return McpConfig.parse(file, value, (key, text) -> duration(file, key, text));
         } catch (McpConfig.McpConfigException e) {
@@ -203,7 +204,7 @@ public final class ConfigFile {
     }
 
     /** No section: SQLite in the data folder. The password comes from an environment variable, never from the file. */
-    private static DatabaseConfig database(Path file, Object value) {
+    private static DatabaseConfig database(Path file, @Nullable Object value) {
         if (value == null) {
             return DatabaseConfig.embedded();
         }
@@ -225,7 +226,8 @@ public final class ConfigFile {
      * The outbox's retries and the signed webhooks. A webhook's secret comes from the environment
      * ({@code secretEnv}), never from the file.
      */
-    private static NotificationsConfig notifications(Path file, Object outboxValue, Object webhooksValue) {
+    private static NotificationsConfig notifications(
+            Path file, @Nullable Object outboxValue, @Nullable Object webhooksValue) {
         Map<?, ?> outbox = map(
                 file,
                 "outbox",
@@ -295,7 +297,7 @@ public final class ConfigFile {
     }
 
     /** The console's OAuth client at the identity provider; the secret only from the environment, never the file. */
-    private static ConsoleConfig console(Path file, Object value) {
+    private static ConsoleConfig console(Path file, @Nullable Object value) {
         Map<?, ?> console = map(
                 file,
                 "console",
@@ -322,7 +324,7 @@ public final class ConfigFile {
         }
     }
 
-    private static AuditConfig audit(Path file, Path base, Object value) {
+    private static AuditConfig audit(Path file, Path base, @Nullable Object value) {
         Map<?, ?> audit = map(
                 file,
                 "audit",
@@ -376,7 +378,7 @@ public final class ConfigFile {
                 tilesPrefix);
     }
 
-    static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {
+    static Map<?, ?> map(Path file, String key, @Nullable Object value, Set<String> known) {
         if (!(value instanceof Map<?, ?> map)) {
             throw new ConfigException(file + ": '" + key + "' must be a mapping");
         }
@@ -389,7 +391,7 @@ public final class ConfigFile {
         return map;
     }
 
-    static Optional<String> string(Path file, String key, Object value) {
+    static Optional<String> string(Path file, String key, @Nullable Object value) {
         if (value == null) {
             return Optional.empty();
         }
@@ -399,7 +401,7 @@ public final class ConfigFile {
         throw new ConfigException(file + ": '" + key + "' must be a string");
     }
 
-    static Optional<Integer> integer(Path file, String key, Object value) {
+    static Optional<Integer> integer(Path file, String key, @Nullable Object value) {
         if (value == null) {
             return Optional.empty();
         }

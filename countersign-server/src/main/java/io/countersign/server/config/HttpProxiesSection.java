@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code proxies.http} list: the upstreams the HTTP API proxy serves at {@code /proxy/<name>/}.
@@ -31,7 +32,7 @@ import java.util.Set;
 final class HttpProxiesSection {
     private HttpProxiesSection() {}
 
-    static List<HttpProxyConfig> parse(Path file, Object value) {
+    static List<HttpProxyConfig> parse(Path file, @Nullable Object value) {
         if (!(value instanceof Map<?, ?> section) || section.get("http") == null) {
             return List.of();
         }
@@ -51,7 +52,7 @@ final class HttpProxiesSection {
         return List.copyOf(proxies);
     }
 
-    private static HttpProxyConfig upstream(Path file, String key, Object value) {
+    private static HttpProxyConfig upstream(Path file, String key, @Nullable Object value) {
         Map<?, ?> entry = ConfigFile.map(
                 file,
                 key,
@@ -136,7 +137,7 @@ final class HttpProxiesSection {
         }
     }
 
-    private static String required(Path file, String key, Object value) {
+    private static String required(Path file, String key, @Nullable Object value) {
         return ConfigFile.string(file, key, value)
                 .filter(text -> !text.isBlank())
                 .orElseThrow(() -> new ConfigException(file + ": '" + key + "' is required"));

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code identity:} section of {@code countersign.yaml}; unknown keys are errors.
@@ -52,7 +53,7 @@ final class IdentitySection {
 
     private IdentitySection() {}
 
-    static IdentityConfig parse(Path file, Object value) {
+    static IdentityConfig parse(Path file, @Nullable Object value) {
         IdentityConfig config = IdentityConfig.localOnly();
         if (value == null) {
             return config;
@@ -139,14 +140,14 @@ final class IdentitySection {
     }
 
     /** One string or a list of them, in order; the default when absent. */
-    private static List<String> oneOrMore(Path file, String key, Object value, List<String> fallback) {
+    private static List<String> oneOrMore(Path file, String key, @Nullable Object value, List<String> fallback) {
         if (value instanceof String single) {
             return List.of(single);
         }
         return value == null ? fallback : List.copyOf(strings(file, key, value));
     }
 
-    private static List<ClientAgent> agents(Path file, Object value) {
+    private static List<ClientAgent> agents(Path file, @Nullable Object value) {
         if (!(value instanceof List<?> list)) {
             throw new ConfigException(file + ": 'identity.agents' must be a list");
         }
@@ -172,7 +173,7 @@ final class IdentitySection {
         return agents;
     }
 
-    private static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {
+    private static Map<?, ?> map(Path file, String key, @Nullable Object value, Set<String> known) {
         if (!(value instanceof Map<?, ?> map)) {
             throw new ConfigException(file + ": '" + key + "' must be a mapping");
         }
@@ -185,11 +186,11 @@ final class IdentitySection {
         return map;
     }
 
-    private static String required(Path file, String key, Object value) {
+    private static String required(Path file, String key, @Nullable Object value) {
         return optional(file, key, value).orElseThrow(() -> new ConfigException(file + ": '" + key + "' is required"));
     }
 
-    private static Optional<String> optional(Path file, String key, Object value) {
+    private static Optional<String> optional(Path file, String key, @Nullable Object value) {
         if (value == null) {
             return Optional.empty();
         }
@@ -199,7 +200,7 @@ final class IdentitySection {
         throw new ConfigException(file + ": '" + key + "' must be a string");
     }
 
-    private static Set<String> strings(Path file, String key, Object value) {
+    private static Set<String> strings(Path file, String key, @Nullable Object value) {
         if (value == null) {
             return Set.of();
         }

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code proxies:} section: the enforcing proxies {@code countersign serve} starts beside the
@@ -27,7 +28,7 @@ import java.util.Set;
 final class ProxiesSection {
     private ProxiesSection() {}
 
-    static List<PostgresProxyConfig> parse(Path file, Path base, Object value) {
+    static List<PostgresProxyConfig> parse(Path file, Path base, @Nullable Object value) {
         if (value == null) {
             return List.of();
         }
@@ -52,7 +53,7 @@ final class ProxiesSection {
         return List.copyOf(proxies);
     }
 
-    private static PostgresProxyConfig postgres(Path file, Path base, String key, Object value) {
+    private static PostgresProxyConfig postgres(Path file, Path base, String key, @Nullable Object value) {
         Map<?, ?> entry = ConfigFile.map(file, key, value, Set.of("name", "listen", "upstream", "tls", "unparsed"));
         String name = required(file, key + ".name", entry.get("name"));
         String listen = required(file, key + ".listen", entry.get("listen"));
@@ -112,7 +113,7 @@ final class ProxiesSection {
         }
     }
 
-    static String required(Path file, String key, Object value) {
+    static String required(Path file, String key, @Nullable Object value) {
         return ConfigFile.string(file, key, value)
                 .filter(text -> !text.isBlank())
                 .orElseThrow(() -> new ConfigException(file + ": '" + key + "' is required"));

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code proxies.ssh} listeners. The gateway's host key and the shell recordings live in the
@@ -25,7 +26,7 @@ import java.util.Set;
 final class SshProxiesSection {
     private SshProxiesSection() {}
 
-    static List<SshGatewayConfig> parse(Path file, Path base, Object value) {
+    static List<SshGatewayConfig> parse(Path file, Path base, @Nullable Object value) {
         if (value == null) {
             return List.of();
         }
@@ -50,7 +51,7 @@ final class SshProxiesSection {
         return List.copyOf(gateways);
     }
 
-    private static SshGatewayConfig gateway(Path file, Path base, String key, Object value) {
+    private static SshGatewayConfig gateway(Path file, Path base, String key, @Nullable Object value) {
         Map<?, ?> entry = ConfigFile.map(file, key, value, Set.of("name", "listen", "upstream"));
         String name = ProxiesSection.required(file, key + ".name", entry.get("name"));
         String listen = ProxiesSection.required(file, key + ".listen", entry.get("listen"));

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code teams:} section of {@code countersign.yaml}; unknown keys are errors. The app password
@@ -61,7 +62,7 @@ final class TeamsSection {
 
     private TeamsSection() {}
 
-    static TeamsConfig parse(Path file, Object value, Function<String, Optional<String>> environment) {
+    static TeamsConfig parse(Path file, @Nullable Object value, Function<String, Optional<String>> environment) {
         if (value == null) {
             return TeamsConfig.none();
         }
@@ -177,7 +178,7 @@ final class TeamsSection {
         }
     }
 
-    private static Optional<String> string(Path file, String key, Object value) {
+    private static Optional<String> string(Path file, String key, @Nullable Object value) {
         if (value == null) {
             return Optional.empty();
         }

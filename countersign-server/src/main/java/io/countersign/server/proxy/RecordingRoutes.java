@@ -78,7 +78,7 @@ public final class RecordingRoutes {
         Recorded recorded = Recorded.in(request)
                 .orElseThrow(() -> ApiProblem.notFound("request " + id + " has no shell recording"));
         Path file = folder.resolve(recorded.file()).normalize();
-        if (!file.getParent().equals(folder.normalize()) || !Files.isRegularFile(file)) {
+        if (!folder.normalize().equals(file.getParent()) || !Files.isRegularFile(file)) {
             throw ApiProblem.notFound("the recording " + recorded.file() + " of request " + id
                     + " is not in the data folder's ssh-recordings any more");
         }

@@ -5,6 +5,7 @@ import io.countersign.tlog.tree.HashReader;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a verifier reads a log from: a running server, a data folder, or an export file. What a
@@ -25,7 +26,7 @@ public interface AuditSource extends AutoCloseable {
          *     list), or null
          * @return false to stop the stream
          */
-        boolean accept(long position, long storedSeq, byte[] leaf, byte[] listedHash) throws IOException;
+        boolean accept(long position, long storedSeq, byte[] leaf, byte @Nullable [] listedHash) throws IOException;
     }
 
     /** For messages: "data folder /var/lib/countersign". */
@@ -91,7 +92,7 @@ public interface AuditSource extends AutoCloseable {
             this(message, false, cause);
         }
 
-        public SourceException(String message, boolean damaged, Throwable cause) {
+        public SourceException(String message, boolean damaged, @Nullable Throwable cause) {
             super(message, cause);
             this.damaged = damaged;
         }

@@ -100,7 +100,7 @@ public final class LogVerifier {
         } catch (SourceException e) {
             return e.damaged()
                     ? new Failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"), notes)
-                    : new Unverifiable(e.getMessage(), notes);
+                    : new Unverifiable(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"), notes);
         } catch (IOException e) {
             return new Unverifiable("reading the " + source.describe() + " failed: " + e.getMessage(), notes);
         } catch (IllegalStateException e) {

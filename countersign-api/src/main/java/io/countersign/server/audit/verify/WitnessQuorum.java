@@ -29,7 +29,7 @@ final class WitnessQuorum {
             try {
                 found = witness.find(signed.checkpoint(), signed.note().signatures());
             } catch (CosignatureException e) {
-                return Optional.of(e.getMessage());
+                return Optional.of(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
             }
             if (found.isPresent()) {
                 cosigners.add(witness.name() + " at " + found.get().time());
