@@ -94,17 +94,17 @@ public final class AgentsCommand {
                 throw new IllegalArgumentException(
                         "--label " + AgentSshKeys.LABEL + " is reserved; use --ssh-key FILE");
             }
+            String sshKeyType = "";
             if (sshKey != null) {
                 AgentSshKeys.addTo(labels, java.nio.file.Files.readString(sshKey));
+                sshKeyType = String.valueOf(labels.get(AgentSshKeys.LABEL)).split(" ")[0];
             }
             Scopes keyScopes = scopes == null ? Scopes.UNRESTRICTED : Scopes.of(scopes);
             Optional<Instant> expiresAt =
                     Optional.ofNullable(expiresIn).map(text -> Instant.now().plus(duration(text)));
             Secret key = withAdmin(data, admin -> admin.create(name, labels, keyScopes, expiresAt, actor));
             System.out.println("Created agent " + name + (scopes == null ? "" : " limited to " + keyScopes)
-                    + (sshKey == null
-                            ? ""
-                            : ", SSH key " + labels.get(AgentSshKeys.LABEL).split(" ")[0])
+                    + (sshKey == null ? "" : ", SSH key " + sshKeyType)
                     + expiresAt.map(at -> ", key expires " + at).orElse("") + ". Its API key, shown this once:");
             System.out.println(key.reveal());
             return 0;

@@ -48,7 +48,8 @@ public final class DbCommand {
 
         @Override
         public Integer call() throws IOException {
-            Path folder = Files.isRegularFile(from) ? from.toAbsolutePath().getParent() : from;
+            Path parent = from.toAbsolutePath().getParent();
+            Path folder = Files.isRegularFile(from) && parent != null ? parent : from;
             if (!Files.isRegularFile(folder.resolve("countersign.db"))) {
                 System.err.println("countersign: no Countersign database in " + folder.toAbsolutePath());
                 return 2;
