@@ -4,7 +4,6 @@ import com.ibm.icu.lang.UCharacter;
 import com.ibm.icu.text.SpoofChecker;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import net.jqwik.api.Arbitraries;
@@ -56,7 +55,7 @@ public final class PersonVariants {
     private static Arbitrary<Step> step() {
         Arbitrary<Integer> position = Arbitraries.integers().between(0, 1000);
         return Arbitraries.oneOf(
-                Arbitraries.of(Locale.ROOT).map(l -> (Step) s -> s.toUpperCase(l)),
+                Arbitraries.of(true).map(all -> (Step) PersonVariants::upperCaseAscii),
                 position.map(p -> (Step) s -> flipCase(s, p)),
                 Arbitraries.of(EDGES).map(e -> (Step) s -> e + s),
                 Arbitraries.of(EDGES).map(e -> (Step) s -> s + e),
@@ -71,12 +70,28 @@ public final class PersonVariants {
                 Arbitraries.of("\u0301", "\u0308", "\u0327").map(mark -> (Step) s -> insert(s, mark, 1)));
     }
 
+    /**
+     * Upper case of the ASCII letters only. A homoglyph put in earlier keeps its case: the upper case
+     * of a look-alike need not look like anything the person is called ({@code ſ}, long s, reads as
+     * {@code f}, but its upper case is a plain {@code S}, so {@code ALAAASAAA} is not a spelling of
+     * alaaafaaa, and a generator that made it failed the property for nothing).
+     */
+    private static String upperCaseAscii(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.chars().forEach(c -> out.append(c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : (char) c));
+        return out.toString();
+    }
+
+    /** Flips the case of one ASCII letter (see {@link #upperCaseAscii} for why only those). */
     private static String flipCase(String s, int position) {
         if (s.isEmpty()) {
             return s;
         }
         int i = position % s.length();
         char c = s.charAt(i);
+        if (c > 0x7f || !Character.isLetter(c)) {
+            return s;
+        }
         char flipped = Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c);
         return s.substring(0, i) + flipped + s.substring(i + 1);
     }
