@@ -30,6 +30,7 @@ import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.jspecify.annotations.Nullable;
 
 /**
  * OpenSSH's {@code ssh HOST true}, timed as a whole process, straight to a local upstream SSH
@@ -130,7 +131,7 @@ public final class SshExecLoad {
 
     /** The upstream's exec: exit status 0 at once, whatever the command. */
     private static final class ExitsAtOnce implements Command {
-        private ExitCallback exit;
+        private @Nullable ExitCallback exit;
 
         @Override
         public void setInputStream(InputStream in) {}
@@ -147,8 +148,12 @@ public final class SshExecLoad {
         }
 
         @Override
-        public void start(ChannelSession channel, Environment env) {
-            exit.onExit(0);
+        public void start(ChannelSession channel, Environment env) throws IOException {
+            ExitCallback callback = exit;
+            if (callback == null) {
+                throw new IOException("the exec started before its exit callback was set");
+            }
+            callback.onExit(0);
         }
 
         @Override

@@ -131,7 +131,7 @@ final class OidcSignIn {
      * Finishes a flow from the provider's redirect: the state must be one this browser started
      * ({@code expectedState}, from its cookie), the code is exchanged with the PKCE verifier.
      */
-    Result finish(String callbackQuery, String expectedState) throws SignInFailed {
+    Result finish(@Nullable String callbackQuery, @Nullable String expectedState) throws SignInFailed {
         AuthenticationResponse response;
         try {
             response = AuthenticationResponseParser.parse(
@@ -231,7 +231,7 @@ final class OidcSignIn {
                     tokens.rolesOf(human),
                     Optional.empty());
         } catch (TokenRejected | ParseException e) {
-            throw new SignInFailed(e.getMessage());
+            throw new SignInFailed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

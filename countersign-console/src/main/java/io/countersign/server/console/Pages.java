@@ -2,6 +2,7 @@ package io.countersign.server.console;
 
 import io.countersign.breaker.TrippedBreaker;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** What the console's templates show: plain, already-formatted values, no domain objects. */
 public final class Pages {
@@ -10,7 +11,12 @@ public final class Pages {
     /** Who is signed in, for the header and every form's CSRF field. */
     public record Viewer(String name, String csrf) {}
 
-    public record SignIn(String next, String issuer, boolean localTokens, String formToken, String error) {}
+    public record SignIn(
+            String next,
+            @Nullable String issuer,
+            boolean localTokens,
+            String formToken,
+            @Nullable String error) {}
 
     /** {@code created} is an ISO-8601 instant; the page shows it in the viewer's time zone, UTC on hover. */
     public record Row(
@@ -27,7 +33,8 @@ public final class Pages {
             Viewer viewer, List<Row> rows, String action, String agent, String resource, String sort, String notice) {}
 
     /** One key of the params tree: a scalar {@code value}, or {@code children} for objects and arrays. */
-    public record Param(String key, String value, List<Param> children) {}
+    public record Param(
+            String key, @Nullable String value, @Nullable List<Param> children) {}
 
     /** {@code time}: an ISO-8601 instant, shown in the viewer's time zone by console.js (UTC on hover). */
     public record VoteLine(String voter, String choice, String comment, String time, String channel) {}
@@ -45,19 +52,19 @@ public final class Pages {
             String resource,
             String reason,
             List<Param> params,
-            String sql,
+            @Nullable String sql,
             String rules,
             String policyVersion,
             String groups,
             List<VoteLine> votes,
-            String timeLeft,
-            String refusal,
+            @Nullable String timeLeft,
+            @Nullable String refusal,
             boolean stepUp,
             boolean canDeny,
-            String decided,
-            String execution,
+            @Nullable String decided,
+            @Nullable String execution,
             String notice,
-            PolicyChangeReview review) {}
+            @Nullable PolicyChangeReview review) {}
 
     /**
      * What a policy change's approvers judge it by, from the params the gateway wrote: the replay's
@@ -110,7 +117,7 @@ public final class Pages {
     /** A changed MCP tool definition waiting for an admin; {@code noticedAt} is an ISO-8601 instant. */
     public record AdminPin(String tool, String pinnedSha256, String presentedSha256, String noticedAt) {}
 
-    public record Error(Viewer viewer, int status, String message) {}
+    public record Error(@Nullable Viewer viewer, int status, String message) {}
 
     public record AuditLine(long seq, String time, String type, String actor, String request, String data) {}
 
@@ -121,7 +128,7 @@ public final class Pages {
     public record Audit(
             Viewer viewer,
             long size,
-            Checkpoint checkpoint,
+            @Nullable Checkpoint checkpoint,
             List<AuditLine> entries,
             String type,
             String actor,
@@ -144,8 +151,8 @@ public final class Pages {
             String agent,
             String params,
             String onBehalfOf,
-            Simulation result,
-            String error,
+            @Nullable Simulation result,
+            @Nullable String error,
             List<String> expiring) {}
 
     /** A suggested rule with what a reviewer judges it by; {@code item} is what dismissing names. */

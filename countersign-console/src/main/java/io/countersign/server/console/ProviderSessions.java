@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the console asks the identity provider about a sign-in after it happened: whether it still
@@ -67,7 +68,7 @@ final class ProviderSessions {
     private final OidcSignIn signIn;
     private final Clock clock;
     private final Map<String, Instant> seenLogoutTokens = new ConcurrentHashMap<>();
-    private volatile LogoutTokenValidator logoutValidator;
+    private volatile @Nullable LogoutTokenValidator logoutValidator;
 
     ProviderSessions(OidcSignIn signIn, Clock clock) {
         this.signIn = requireNonNull(signIn, "signIn is null");
@@ -93,7 +94,7 @@ final class ProviderSessions {
             return new Unavailable(
                     "the identity provider can't be asked whether your sign-in still holds: " + e.getMessage());
         } catch (OidcSignIn.SignInFailed e) {
-            return new Unavailable(e.getMessage());
+            return new Unavailable(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         if (!answer.indicatesSuccess()) {
             ErrorObject error = answer.toErrorResponse().getErrorObject();

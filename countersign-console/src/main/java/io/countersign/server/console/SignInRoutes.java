@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +76,7 @@ final class SignInRoutes {
         showSignIn(ctx, 200, null);
     }
 
-    private void showSignIn(Context ctx, int status, String error) {
+    private void showSignIn(Context ctx, int status, @Nullable String error) {
         // Login CSRF: the token form carries a value that must match a cookie only this browser got (double submit).
         String formToken = ConsoleSessions.randomToken();
         sessions.setCookie(ctx, FORM_COOKIE, formToken, 600);
@@ -177,12 +178,12 @@ final class SignInRoutes {
                     ended);
             ctx.status(200);
         } catch (OidcSignIn.SignInFailed e) {
-            throw ApiProblem.badRequest(e.getMessage());
+            throw ApiProblem.badRequest(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 
     /** Only console paths of this server: no open redirect through {@code next}. */
-    static String safeNext(String next) {
+    static String safeNext(@Nullable String next) {
         if (next != null
                 && next.startsWith("/console/")
                 && !next.startsWith("//")

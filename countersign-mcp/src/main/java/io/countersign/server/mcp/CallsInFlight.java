@@ -44,7 +44,7 @@ final class CallsInFlight {
 
         /** Why the client is gone, once it is. */
         Optional<String> gone() {
-            return gone.get();
+            return java.util.Objects.requireNonNullElse(gone.get(), Optional.empty());
         }
 
         /**
@@ -54,7 +54,7 @@ final class CallsInFlight {
         ToolService.Subscription whenGone(Consumer<String> listener) {
             requireNonNull(listener, "listener is null");
             listeners.add(listener);
-            Optional<String> already = gone.get();
+            Optional<String> already = gone();
             if (already.isPresent() && listeners.remove(listener)) {
                 listener.accept(already.get());
             }
@@ -68,7 +68,7 @@ final class CallsInFlight {
 
         /** Checks that the client is still there (a write or a ping); marks the call gone if not. */
         void probe() {
-            if (gone.get().isPresent() || probe.isEmpty()) {
+            if (gone().isPresent() || probe.isEmpty()) {
                 return;
             }
             try {

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code mcp:} section of {@code countersign.yaml}:
@@ -166,7 +167,7 @@ public record McpConfig(
      * Parses the section; errors name the file and key. {@code durations} parses a duration string
      * the way the rest of the file does.
      */
-    public static McpConfig parse(Path file, Object value, BiFunction<String, String, Duration> durations) {
+    public static McpConfig parse(Path file, @Nullable Object value, BiFunction<String, String, Duration> durations) {
         if (value == null) {
             return none();
         }
@@ -282,7 +283,7 @@ public record McpConfig(
         }
     }
 
-    private static Map<?, ?> map(Path file, String key, Object value, Set<String> known) {
+    private static Map<?, ?> map(Path file, String key, @Nullable Object value, @Nullable Set<String> known) {
         if (!(value instanceof Map<?, ?> map)) {
             throw new McpConfigException(file + ": '" + key + "' must be a mapping");
         }
@@ -299,7 +300,7 @@ public record McpConfig(
 
     /** One of {@code values} by its wire name, or {@code fallback} when the key is absent; another name is an error naming the choices. */
     private static <E> E choice(
-            Path file, String key, Object value, E fallback, E[] values, Function<E, String> wireName) {
+            Path file, String key, @Nullable Object value, E fallback, E[] values, Function<E, String> wireName) {
         if (value == null) {
             return fallback;
         }
@@ -313,14 +314,14 @@ public record McpConfig(
                                 java.util.Arrays.stream(values).map(wireName).toList())));
     }
 
-    private static String string(Path file, String key, Object value) {
+    private static String string(Path file, String key, @Nullable Object value) {
         if (value instanceof String || value instanceof Number || value instanceof Boolean) {
             return value.toString();
         }
         throw new McpConfigException(file + ": '" + key + "' must be a string");
     }
 
-    private static List<String> strings(Path file, String key, Object value) {
+    private static List<String> strings(Path file, String key, @Nullable Object value) {
         if (value == null) {
             return List.of();
         }
@@ -334,7 +335,7 @@ public record McpConfig(
         return out;
     }
 
-    private static Map<String, String> stringMap(Path file, String key, Object value) {
+    private static Map<String, String> stringMap(Path file, String key, @Nullable Object value) {
         if (value == null) {
             return Map.of();
         }

@@ -144,7 +144,7 @@ public final class McpGateway implements ToolService {
         // One that came up between its first listing and the listener's registration is listed now.
         upstreams.stream()
                 .filter(upstream -> upstream.down().isEmpty()
-                        && served.listed().get(upstream).isEmpty())
+                        && served.listed().getOrDefault(upstream, List.of()).isEmpty())
                 .forEach(this::refresh);
     }
 
@@ -375,7 +375,9 @@ public final class McpGateway implements ToolService {
                 why -> {
                     throw refusedRequest(why);
                 },
-                () -> updates.map(listener -> subscriptions.get(upstream).add(uri, listener))
+                () -> updates.map(listener -> requireNonNull(
+                                        subscriptions.get(upstream), "no subscriptions kept for the upstream")
+                                .add(uri, listener))
                         .orElse(() -> {}),
                 subscription -> false,
                 subscription -> updates.isPresent()
@@ -397,7 +399,7 @@ public final class McpGateway implements ToolService {
         try {
             return upstream.complete(new McpSchema.CompleteRequest(ref, request.argument(), null, request.context()));
         } catch (RuntimeException e) {
-            throw refusedRequest(e.getMessage());
+            throw refusedRequest(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
     }
 

@@ -434,11 +434,11 @@ final class McpProtocol {
      */
     static final class SessionWaiting implements ToolService.Waiting {
         private final McpSyncServerExchange exchange;
-        private final Object token;
+        private final @Nullable Object token;
         private final AtomicReference<McpSyncServer> server;
         private volatile boolean elicited;
 
-        SessionWaiting(McpSyncServerExchange exchange, Object token, AtomicReference<McpSyncServer> server) {
+        SessionWaiting(McpSyncServerExchange exchange, @Nullable Object token, AtomicReference<McpSyncServer> server) {
             this.exchange = exchange;
             this.token = token;
             this.server = server;

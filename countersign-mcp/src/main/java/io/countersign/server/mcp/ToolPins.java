@@ -74,12 +74,12 @@ final class ToolPins {
         record Changed(Change change, boolean news) implements Sighting {}
     }
 
-    private final Path file;
+    private final @Nullable Path file;
     private final JsonMapper mapper;
     private Map<String, Pin> pins;
     private @Nullable FileTime loadedAt;
 
-    private ToolPins(Path file, JsonMapper mapper) {
+    private ToolPins(@Nullable Path file, JsonMapper mapper) {
         this.file = file;
         this.mapper = mapper;
         this.pins = file == null ? new TreeMap<>() : read();

@@ -93,7 +93,7 @@ final class Upstream implements AutoCloseable {
             // Not left out: started again with the same backoff as an upstream that dies later (a server slow to
             // come up, a registry npx could not reach for a moment).
             LOG.error("{}; the gateway starts it again, first in {} s", e.getMessage(), FIRST_BACKOFF.toSeconds());
-            first = Link.failed(e.getMessage());
+            first = Link.failed(java.util.Objects.requireNonNullElse(e.getMessage(), "no detail"));
         }
         this.link = first;
         watch(link, FIRST_BACKOFF);
@@ -148,7 +148,8 @@ final class Upstream implements AutoCloseable {
                 };
         McpClientTransport transport = new UpdatesTakenOff(wire, uri -> Thread.ofVirtual()
                 .name("mcp-resource-updated-" + name)
-                .start(() -> resourceUpdated.get().accept(uri)));
+                .start(() -> requireNonNull(resourceUpdated.get(), "no resource listener")
+                        .accept(uri)));
         // The SDK calls this on its own thread, where nothing may block; the listener lists the tools
         // again (all pages, as at start), which blocks. The SDK's own list is not used: it is one call
         // of listTools, and a change is rare enough that listing twice costs nothing that matters.

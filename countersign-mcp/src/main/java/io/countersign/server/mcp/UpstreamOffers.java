@@ -140,7 +140,8 @@ final class UpstreamOffers {
         Set<String> subscribing = new HashSet<>();
         Set<String> uris = new HashSet<>();
         listed.forEach((server, catalog) -> {
-            if (upstreams.get(server).down().isPresent()) {
+            Upstream upstream = upstreams.get(server);
+            if (upstream == null || upstream.down().isPresent()) {
                 return;
             }
             for (McpSchema.Resource resource : catalog.resources()) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.databind.BeanDescription;
@@ -167,7 +168,7 @@ final class Verbatim {
     }
 
     /** {@code meta} without the JSON it carries, for a value the gateway changed. */
-    static Map<String, Object> without(Map<String, Object> meta) {
+    static @Nullable Map<String, Object> without(@Nullable Map<String, Object> meta) {
         if (meta == null || !meta.containsKey(KEY)) {
             return meta;
         }
