@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.countersign.breaker.TrippedBreaker;
 import io.countersign.server.Http.Response;
 import io.countersign.server.config.ServerConfig;
-import io.countersign.server.identity.IdentityConfig;
 import io.countersign.store.sqlite.SqliteStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -465,15 +464,11 @@ class ConsoleSessionTest {
         try (InputStream in = ConsoleSessionTest.class.getResourceAsStream("/e2e-policy.yaml")) {
             Files.write(policy, in.readAllBytes());
         }
-        ServerConfig https = new ServerConfig(
-                "127.0.0.1",
-                0,
-                directory.resolve("tls-data"),
-                Optional.of(policy),
-                Optional.of("https://countersign.example.com"),
-                ServerConfig.DEFAULT_MAX_BODY_BYTES,
-                Duration.ofMinutes(5),
-                IdentityConfig.localOnly());
+        ServerConfig https = ServerConfig.defaults()
+                .withPort(0)
+                .withDataDirectory(directory.resolve("tls-data"))
+                .withPolicyFile(policy)
+                .withBaseUrl("https://countersign.example.com");
         try (Gateway tls = Gateway.start(https, Clock.systemUTC())) {
             HttpResponse<String> form =
                     send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + tls.port() + "/console/sign-in")));

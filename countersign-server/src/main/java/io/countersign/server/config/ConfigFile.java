@@ -120,29 +120,28 @@ public final class ConfigFile {
                 .map(value -> duration(file, "grants.ttl", value))
                 .orElse(config.grantTtl());
         try {
-            return new ServerConfig(
-                            host,
-                            port,
-                            data,
-                            policy,
-                            baseUrl,
-                            maxBody,
-                            ttl,
-                            IdentitySection.parse(file, top.get("identity")),
-                            audit(file, base, top.get("audit")),
-                            mcp(file, top.get("mcp")))
-                    .withDatabase(database(file, top.get("database")))
-                    .withConsole(console(file, top.get("console")))
-                    .withNotifications(notifications(file, top.get("outbox"), top.get("webhooks")))
-                    .withTeams(TeamsSection.parse(
-                            file, top.get("teams"), name -> Optional.ofNullable(System.getenv(name))))
-                    .withSlackSection(
-                            SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))))
-                    .withPolicyChanges(policyChanges(file, top.get("policyChanges")))
-                    .withTlsSection(tls)
-                    .withPostgresProxies(ProxiesSection.parse(file, base, top.get("proxies")))
-                    .withHttpProxies(HttpProxiesSection.parse(file, top.get("proxies")))
-                    .withSshGateways(SshProxiesSection.parse(file, base, top.get("proxies")));
+            return config.toBuilder()
+                    .host(host)
+                    .port(port)
+                    .dataDirectory(data)
+                    .policyFile(policy)
+                    .baseUrl(baseUrl)
+                    .maxBodyBytes(maxBody)
+                    .grantTtl(ttl)
+                    .identity(IdentitySection.parse(file, top.get("identity")))
+                    .audit(audit(file, base, top.get("audit")))
+                    .mcp(mcp(file, top.get("mcp")))
+                    .database(database(file, top.get("database")))
+                    .console(console(file, top.get("console")))
+                    .notifications(notifications(file, top.get("outbox"), top.get("webhooks")))
+                    .teams(TeamsSection.parse(file, top.get("teams"), name -> Optional.ofNullable(System.getenv(name))))
+                    .slack(SlackConfig.parse(top.get("slack"), name -> Optional.ofNullable(System.getenv(name))))
+                    .policyChanges(policyChanges(file, top.get("policyChanges")))
+                    .tls(tls)
+                    .postgresProxies(ProxiesSection.parse(file, base, top.get("proxies")))
+                    .httpProxies(HttpProxiesSection.parse(file, top.get("proxies")))
+                    .sshGateways(SshProxiesSection.parse(file, base, top.get("proxies")))
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }

@@ -74,272 +74,11 @@ public record ServerConfig(
         }
     }
 
-    /** Plain HTTP (no {@code server.tls:}), TLS then ending at a proxy if anywhere; no enforcing proxies (no {@code proxies:}). */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity,
-            AuditConfig audit,
-            McpConfig mcp,
-            ConsoleConfig console,
-            DatabaseConfig database,
-            NotificationsConfig notifications,
-            TeamsConfig teams,
-            Optional<SlackConfig> slack,
-            PolicyChangeSettings policyChanges) {
-        this(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                Optional.empty(),
-                List.of(),
-                List.of(),
-                List.of());
-    }
-
-    /** Without a {@code policyChanges:} section: no policy changes through the API, hot reload from disk. */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity,
-            AuditConfig audit,
-            McpConfig mcp,
-            ConsoleConfig console,
-            DatabaseConfig database,
-            NotificationsConfig notifications,
-            TeamsConfig teams,
-            Optional<SlackConfig> slack) {
-        this(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                PolicyChangeSettings.disabled());
-    }
-
-    /** Without Slack (no {@code slack:} section). */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity,
-            AuditConfig audit,
-            McpConfig mcp,
-            ConsoleConfig console,
-            DatabaseConfig database,
-            NotificationsConfig notifications,
-            TeamsConfig teams) {
-        this(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                Optional.empty());
-    }
-
-    /** Without Microsoft Teams (no {@code teams:} section). */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity,
-            AuditConfig audit,
-            McpConfig mcp,
-            ConsoleConfig console,
-            DatabaseConfig database,
-            NotificationsConfig notifications) {
-        this(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                TeamsConfig.none());
-    }
-
-    /** SQLite in the data folder (no {@code database:} section). */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity,
-            AuditConfig audit,
-            McpConfig mcp,
-            ConsoleConfig console) {
-        this(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                DatabaseConfig.embedded());
-    }
-
-    /** Without webhooks and with the outbox's default retries. */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity,
-            AuditConfig audit,
-            McpConfig mcp,
-            ConsoleConfig console,
-            DatabaseConfig database) {
-        this(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                NotificationsConfig.defaults());
-    }
-
-    /** With the console's defaults (see {@link ConsoleConfig}). */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity,
-            AuditConfig audit,
-            McpConfig mcp) {
-        this(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                ConsoleConfig.defaults());
-    }
-
-    /** Without an identity provider: API keys and local tokens only. */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, IdentityConfig.localOnly());
-    }
-
-    /** With the audit log's defaults (see {@link AuditConfig}). */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, AuditConfig.defaults());
-    }
-
-    /** Without an MCP gateway (no {@code mcp:} section). */
-    public ServerConfig(
-            String host,
-            int port,
-            Path dataDirectory,
-            Optional<Path> policyFile,
-            Optional<String> baseUrl,
-            long maxBodyBytes,
-            Duration grantTtl,
-            IdentityConfig identity,
-            AuditConfig audit) {
-        this(host, port, dataDirectory, policyFile, baseUrl, maxBodyBytes, grantTtl, identity, audit, McpConfig.none());
-    }
-
+    /**
+     * Loopback port 8080, data in {@code ./countersign-data}, the bundled example policy, 5-minute
+     * grants, 64 KiB bodies, local identities only, SQLite, no MCP, Teams, Slack, TLS or proxies,
+     * and no policy changes through the API.
+     */
     public static ServerConfig defaults() {
         return new ServerConfig(
                 "127.0.0.1",
@@ -348,423 +87,114 @@ public record ServerConfig(
                 Optional.empty(),
                 Optional.empty(),
                 DEFAULT_MAX_BODY_BYTES,
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5),
+                IdentityConfig.localOnly(),
+                AuditConfig.defaults(),
+                McpConfig.none(),
+                ConsoleConfig.defaults(),
+                DatabaseConfig.embedded(),
+                NotificationsConfig.defaults(),
+                TeamsConfig.none(),
+                Optional.empty(),
+                PolicyChangeSettings.disabled(),
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                List.of());
     }
 
-    public ServerConfig withPort(int newPort) {
-        return new ServerConfig(
-                host,
-                newPort,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
+    /** Starts a changed copy of this configuration (for the readers of the config file). */
+    ServerConfigBuilder toBuilder() {
+        return new ServerConfigBuilder(this);
     }
 
-    public ServerConfig withDataDirectory(Path directory) {
-        return new ServerConfig(
-                host,
-                port,
-                directory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
+    public ServerConfig withPort(int value) {
+        return toBuilder().port(value).build();
+    }
+
+    public ServerConfig withHost(String value) {
+        return toBuilder().host(value).build();
+    }
+
+    public ServerConfig withDataDirectory(Path value) {
+        return toBuilder().dataDirectory(value).build();
+    }
+
+    public ServerConfig withMaxBodyBytes(long value) {
+        return toBuilder().maxBodyBytes(value).build();
+    }
+
+    public ServerConfig withGrantTtl(Duration value) {
+        return toBuilder().grantTtl(value).build();
+    }
+
+    public ServerConfig withAudit(AuditConfig value) {
+        return toBuilder().audit(value).build();
+    }
+
+    public ServerConfig withIdentity(IdentityConfig value) {
+        return toBuilder().identity(value).build();
+    }
+
+    public ServerConfig withMcp(McpConfig value) {
+        return toBuilder().mcp(value).build();
+    }
+
+    public ServerConfig withConsole(ConsoleConfig value) {
+        return toBuilder().console(value).build();
+    }
+
+    public ServerConfig withTeams(TeamsConfig value) {
+        return toBuilder().teams(value).build();
+    }
+
+    public ServerConfig withSlackSection(Optional<SlackConfig> value) {
+        return toBuilder().slack(value).build();
+    }
+
+    public ServerConfig withNotifications(NotificationsConfig value) {
+        return toBuilder().notifications(value).build();
+    }
+
+    public ServerConfig withPolicyChanges(PolicyChangeSettings value) {
+        return toBuilder().policyChanges(value).build();
+    }
+
+    public ServerConfig withDatabase(DatabaseConfig value) {
+        return toBuilder().database(value).build();
+    }
+
+    public ServerConfig withPostgresProxies(List<PostgresProxyConfig> value) {
+        return toBuilder().postgresProxies(value).build();
+    }
+
+    public ServerConfig withHttpProxies(List<HttpProxyConfig> value) {
+        return toBuilder().httpProxies(value).build();
+    }
+
+    public ServerConfig withSshGateways(List<SshGatewayConfig> value) {
+        return toBuilder().sshGateways(value).build();
+    }
+
+    public ServerConfig withTlsSection(Optional<TlsFiles> value) {
+        return toBuilder().tls(value).build();
     }
 
     public ServerConfig withPolicyFile(Path file) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                Optional.of(file),
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
+        return toBuilder().policyFile(Optional.of(file)).build();
     }
 
-    public ServerConfig withHost(String newHost) {
-        return new ServerConfig(
-                newHost,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
+    /** Where links in answers point, instead of the address the server listens on. */
+    public ServerConfig withBaseUrl(String url) {
+        return toBuilder().baseUrl(Optional.of(url)).build();
     }
 
-    public ServerConfig withAudit(AuditConfig newAudit) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                newAudit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withIdentity(IdentityConfig newIdentity) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                newIdentity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withMcp(McpConfig newMcp) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                newMcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withConsole(ConsoleConfig newConsole) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                newConsole,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withTeams(TeamsConfig newTeams) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                newTeams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withSlack(SlackConfig newSlack) {
-        return withSlackSection(Optional.of(newSlack));
-    }
-
-    public ServerConfig withSlackSection(Optional<SlackConfig> newSlack) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                newSlack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withNotifications(NotificationsConfig newNotifications) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                newNotifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withPolicyChanges(PolicyChangeSettings newPolicyChanges) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                newPolicyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withDatabase(DatabaseConfig newDatabase) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                newDatabase,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withPostgresProxies(List<PostgresProxyConfig> proxies) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                proxies,
-                httpProxies,
-                sshGateways);
-    }
-
-    public ServerConfig withHttpProxies(List<HttpProxyConfig> proxies) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                proxies,
-                sshGateways);
-    }
-
-    public ServerConfig withSshGateways(List<SshGatewayConfig> gateways) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                tls,
-                postgresProxies,
-                httpProxies,
-                gateways);
+    public ServerConfig withSlack(SlackConfig slackConfig) {
+        return withSlackSection(Optional.of(slackConfig));
     }
 
     public ServerConfig withTls(TlsFiles files) {
         return withTlsSection(Optional.of(files));
-    }
-
-    public ServerConfig withTlsSection(Optional<TlsFiles> newTls) {
-        return new ServerConfig(
-                host,
-                port,
-                dataDirectory,
-                policyFile,
-                baseUrl,
-                maxBodyBytes,
-                grantTtl,
-                identity,
-                audit,
-                mcp,
-                console,
-                database,
-                notifications,
-                teams,
-                slack,
-                policyChanges,
-                newTls,
-                postgresProxies,
-                httpProxies,
-                sshGateways);
     }
 
     /**
