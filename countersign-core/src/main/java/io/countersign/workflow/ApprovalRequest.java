@@ -244,74 +244,17 @@ public record ApprovalRequest(
     ApprovalRequest withEscalated(String rule) {
         Set<String> all = new HashSet<>(escalated);
         all.add(rule);
-        return new ApprovalRequest(
-                id,
-                agent,
-                action,
-                digest,
-                decision,
-                status,
-                votes,
-                createdAt,
-                expiresAt,
-                decidedAt,
-                decidedBy,
-                idempotencyKey,
-                grant,
-                execution,
-                delegation,
-                resolution,
-                breakGlass,
-                resolvedOnBehalfOf,
-                all);
+        return change().escalated(all).build();
     }
 
     ApprovalRequest withVote(Vote vote) {
         List<Vote> all = new ArrayList<>(votes);
         all.add(vote);
-        return new ApprovalRequest(
-                id,
-                agent,
-                action,
-                digest,
-                decision,
-                status,
-                all,
-                createdAt,
-                expiresAt,
-                decidedAt,
-                decidedBy,
-                idempotencyKey,
-                grant,
-                execution,
-                delegation,
-                resolution,
-                breakGlass,
-                resolvedOnBehalfOf,
-                escalated);
+        return change().votes(all).build();
     }
 
     ApprovalRequest withBreakGlass(BreakGlass newBreakGlass) {
-        return new ApprovalRequest(
-                id,
-                agent,
-                action,
-                digest,
-                decision,
-                status,
-                votes,
-                createdAt,
-                expiresAt,
-                decidedAt,
-                decidedBy,
-                idempotencyKey,
-                grant,
-                execution,
-                delegation,
-                resolution,
-                Optional.of(newBreakGlass),
-                resolvedOnBehalfOf,
-                escalated);
+        return change().breakGlass(Optional.of(newBreakGlass)).build();
     }
 
     ApprovalRequest decided(RequestStatus newStatus, Instant at, String by, Optional<GrantRecord> newGrant) {
@@ -324,26 +267,13 @@ public record ApprovalRequest(
             throw new IllegalStateException(
                     "request " + id + " is " + status.wireName() + ", it can't become " + newStatus.wireName());
         }
-        return new ApprovalRequest(
-                id,
-                agent,
-                action,
-                digest,
-                decision,
-                newStatus,
-                votes,
-                createdAt,
-                Optional.empty(),
-                Optional.of(at),
-                Optional.of(by),
-                idempotencyKey,
-                newGrant,
-                execution,
-                delegation,
-                why,
-                breakGlass,
-                resolvedOnBehalfOf,
-                escalated);
+        return change().status(newStatus)
+                .expiresAt(Optional.empty())
+                .decidedAt(Optional.of(at))
+                .decidedBy(Optional.of(by))
+                .grant(newGrant)
+                .resolution(why)
+                .build();
     }
 
     /** The grant consumed ahead of the execution it allows; the request stays approved until that is reported. */
@@ -352,25 +282,7 @@ public record ApprovalRequest(
             throw new IllegalStateException(
                     "request " + id + " is " + status.wireName() + ", it has no grant to claim");
         }
-        return new ApprovalRequest(
-                id,
-                agent,
-                action,
-                digest,
-                decision,
-                status,
-                votes,
-                createdAt,
-                expiresAt,
-                decidedAt,
-                decidedBy,
-                idempotencyKey,
-                grant.map(g -> g.used(at)),
-                execution,
-                delegation,
-                resolution,
-                breakGlass,
-                resolvedOnBehalfOf);
+        return change().grant(grant.map(g -> g.used(at))).build();
     }
 
     ApprovalRequest executed(Execution report) {
@@ -380,26 +292,120 @@ public record ApprovalRequest(
         }
         RequestStatus after =
                 report.outcome() == Execution.Outcome.SUCCEEDED ? RequestStatus.EXECUTED : RequestStatus.FAILED;
-        return new ApprovalRequest(
-                id,
-                agent,
-                action,
-                digest,
-                decision,
-                after,
-                votes,
-                createdAt,
-                expiresAt,
-                decidedAt,
-                decidedBy,
-                idempotencyKey,
+        return change().status(after)
                 // A grant claimed before the execution (Workflow.claimGrant) keeps the time it was claimed.
-                grant.map(g -> g.usedAt().isPresent() ? g : g.used(report.time())),
-                Optional.of(report),
-                delegation,
-                resolution,
-                breakGlass,
-                resolvedOnBehalfOf,
-                escalated);
+                .grant(grant.map(g -> g.usedAt().isPresent() ? g : g.used(report.time())))
+                .execution(Optional.of(report))
+                .build();
+    }
+
+    /**
+     * A copy to change: every transition goes through it, so a field a transition doesn't name is
+     * kept as it is (a wither that spelled out the constructor once dropped {@code escalated}).
+     */
+    private Transition change() {
+        return new Transition(this);
+    }
+
+    /** The fields that change over a request's life; what it is (id, agent, action, ...) never does. */
+    private static final class Transition {
+        private final ApprovalRequest from;
+        private RequestStatus status;
+        private List<Vote> votes;
+        private Optional<Instant> expiresAt;
+        private Optional<Instant> decidedAt;
+        private Optional<String> decidedBy;
+        private Optional<GrantRecord> grant;
+        private Optional<Execution> execution;
+        private Optional<String> resolution;
+        private Optional<BreakGlass> breakGlass;
+        private Set<String> escalated;
+
+        private Transition(ApprovalRequest from) {
+            this.from = from;
+            this.status = from.status;
+            this.votes = from.votes;
+            this.expiresAt = from.expiresAt;
+            this.decidedAt = from.decidedAt;
+            this.decidedBy = from.decidedBy;
+            this.grant = from.grant;
+            this.execution = from.execution;
+            this.resolution = from.resolution;
+            this.breakGlass = from.breakGlass;
+            this.escalated = from.escalated;
+        }
+
+        Transition status(RequestStatus value) {
+            this.status = value;
+            return this;
+        }
+
+        Transition votes(List<Vote> value) {
+            this.votes = value;
+            return this;
+        }
+
+        Transition expiresAt(Optional<Instant> value) {
+            this.expiresAt = value;
+            return this;
+        }
+
+        Transition decidedAt(Optional<Instant> value) {
+            this.decidedAt = value;
+            return this;
+        }
+
+        Transition decidedBy(Optional<String> value) {
+            this.decidedBy = value;
+            return this;
+        }
+
+        Transition grant(Optional<GrantRecord> value) {
+            this.grant = value;
+            return this;
+        }
+
+        Transition execution(Optional<Execution> value) {
+            this.execution = value;
+            return this;
+        }
+
+        Transition resolution(Optional<String> value) {
+            this.resolution = value;
+            return this;
+        }
+
+        Transition breakGlass(Optional<BreakGlass> value) {
+            this.breakGlass = value;
+            return this;
+        }
+
+        Transition escalated(Set<String> value) {
+            this.escalated = value;
+            return this;
+        }
+
+        ApprovalRequest build() {
+            return new ApprovalRequest(
+                    from.id,
+                    from.agent,
+                    from.action,
+                    from.digest,
+                    from.decision,
+                    status,
+                    votes,
+                    from.createdAt,
+                    expiresAt,
+                    decidedAt,
+                    decidedBy,
+                    from.idempotencyKey,
+                    grant,
+                    execution,
+                    from.delegation,
+                    resolution,
+                    breakGlass,
+                    from.resolvedOnBehalfOf,
+                    escalated);
+        }
     }
 }

@@ -91,6 +91,25 @@ class EscalationWorkflowTest {
     }
 
     @Test
+    void anEscalatedRequestStaysEscalatedThroughItsGrantsClaimAndExecution() {
+        ApprovalRequest request = submit(Optional.empty());
+        clock.advance(Duration.ofMinutes(15));
+        workflow.escalateDue();
+        ApprovalRequest approved = workflow.approve(sam, request.id(), Optional.empty(), "api");
+        String grant = workflow.grantToken(approved).orElseThrow();
+
+        ApprovalRequest claimed = workflow.claimGrant(reporter, request.id(), grant, request.action());
+        assertThat(claimed.escalated()).as("after the claim").containsExactly(ESCALATING.rule());
+        assertThat(workflow.find(request.id()).orElseThrow().escalated())
+                .as("as stored after the claim")
+                .containsExactly(ESCALATING.rule());
+
+        ApprovalRequest executed =
+                workflow.reportClaimedExecution(reporter, request.id(), Execution.Outcome.SUCCEEDED, Optional.empty());
+        assertThat(executed.escalated()).as("after the execution").containsExactly(ESCALATING.rule());
+    }
+
+    @Test
     void theHumanTheRequestActsForCannotApproveThroughTheEscalatedGroup() {
         ApprovalRequest request = submit(Optional.of("alice@example.com"));
         clock.advance(Duration.ofMinutes(16));
