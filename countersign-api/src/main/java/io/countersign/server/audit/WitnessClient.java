@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ final class WitnessClient implements AutoCloseable {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(3);
     /** The media type of a 409's body, the size the witness knows. */
     static final String SIZE_TYPE = "text/x.tlog.size";
 
@@ -103,15 +105,23 @@ final class WitnessClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops after the delivery in flight, if any, has had {@link #CLOSE_GRACE} to finish: a
+     * checkpoint the witness cosigned but this process never stored would make the next start
+     * offer an old size the witness has moved past.
+     */
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
             notifyAll();
         }
-        thread.interrupt();
         try {
-            thread.join(5_000);
+            thread.join(CLOSE_GRACE);
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -134,12 +144,24 @@ final class WitnessClient implements AutoCloseable {
                 continue;
             }
             try {
-                Thread.sleep(backoff);
+                if (!pause(backoff)) {
+                    return;
+                }
             } catch (InterruptedException e) {
                 return;
             }
             backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         }
+    }
+
+    /** Waits out a backoff; false at once when closed, so closing never waits for a backoff. */
+    private synchronized boolean pause(Duration backoff) throws InterruptedException {
+        long deadline = System.nanoTime() + backoff.toNanos();
+        long left;
+        while (!closed && (left = deadline - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return !closed;
     }
 
     /** Waits for a checkpoint newer than the cosigned one; null once closed. */
