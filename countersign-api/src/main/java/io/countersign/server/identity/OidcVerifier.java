@@ -82,7 +82,7 @@ public final class OidcVerifier {
     private @Nullable String lastDiscoveryError = "";
 
     public OidcVerifier(OidcSettings settings, Clock clock) {
-        this(settings, new DefaultResourceRetriever(2_000, 2_000, 512 * 1024), clock);
+        this(settings, new DefaultResourceRetriever(5_000, 5_000, 512 * 1024), clock);
     }
 
     OidcVerifier(OidcSettings settings, ResourceRetriever retriever, Clock clock) {
