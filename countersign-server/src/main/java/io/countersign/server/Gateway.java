@@ -5,12 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.countersign.identity.Agent;
 import io.countersign.identity.ApiTokens;
 import io.countersign.policy.PolicyEngine;
-import io.countersign.proxy.Enforcement;
 import io.countersign.proxy.http.HttpProxy;
 import io.countersign.proxy.postgres.PostgresProxy;
-import io.countersign.proxy.postgres.PostgresProxyConfig;
-import io.countersign.proxy.postgres.UnparsedStatementPolicy;
-import io.countersign.proxy.ssh.SessionActionsPolicy;
 import io.countersign.proxy.ssh.SshGateway;
 import io.countersign.proxy.ssh.SshGatewayConfig;
 import io.countersign.server.actions.ActionRoutes;
@@ -32,7 +28,6 @@ import io.countersign.server.http.Authentication;
 import io.countersign.server.http.RouteInfo;
 import io.countersign.server.identity.AdminRoutes;
 import io.countersign.server.identity.AgentAdmin;
-import io.countersign.server.identity.AgentSshKeys;
 import io.countersign.server.identity.BearerTokens;
 import io.countersign.server.identity.Delegations;
 import io.countersign.server.identity.HumanAdmin;
@@ -42,7 +37,6 @@ import io.countersign.server.identity.IdentityConfig;
 import io.countersign.server.identity.LoggingNotifier;
 import io.countersign.server.identity.LookAlikes;
 import io.countersign.server.identity.OidcVerifier;
-import io.countersign.server.identity.ProxyAgents;
 import io.countersign.server.identity.TokenRejected;
 import io.countersign.server.insights.Dismissals;
 import io.countersign.server.insights.Insights;
@@ -251,8 +245,9 @@ public final class Gateway implements AutoCloseable {
                             mcp.<ToolPinChanges>map(module -> new McpPinChanges(module.pins()))
                                     .orElse(ToolPinChanges.NONE)),
                     insights);
-            Optional<HttpProxy> httpProxy =
-                    startHttpProxy(config, workflow, longPolls, clock, baseUrl::get, environment, parts);
+            EnforcingProxies proxies = new EnforcingProxies(
+                    config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, environment, parts);
+            Optional<HttpProxy> httpProxy = proxies.startHttp(workflow);
             ActionRoutes actionRoutes =
                     new ActionRoutes(workflow, longPolls, json, mapper, metrics, new Delegations(bearerTokens));
             ApiServer server = new ApiServer(
@@ -322,98 +317,12 @@ public final class Gateway implements AutoCloseable {
             sweeper.scheduleWithFixedDelay(
                     () -> sweepEscalations(workflow), 0, ESCALATION_SWEEP_MILLIS, TimeUnit.MILLISECONDS);
             parts.add(sweeper::shutdownNow);
-            List<PostgresProxy> postgresProxies = startPostgresProxies(
-                    config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, environment, parts);
-            startSshGateways(config, workflows, policy, longPolls, clock, baseUrl::get, bearerTokens, store, parts);
+            List<PostgresProxy> postgresProxies = proxies.startPostgres();
+            proxies.startSsh(store);
             return new Gateway(parts, server, listeningAt, mcp, bearerTokens, postgresProxies);
         } catch (RuntimeException e) {
             closeAll(parts);
             throw e;
-        }
-    }
-
-    /**
-     * The {@code proxies.postgres} listeners, on one enforcement seam whose workflow decides SQL the
-     * parser can't read as each listener's {@code unparsed} says; stopped before the seam and the store.
-     */
-    private static List<PostgresProxy> startPostgresProxies(
-            ServerConfig config,
-            Function<PolicyEngine, Workflow> workflows,
-            PolicyEngine policy,
-            LongPolls longPolls,
-            Clock clock,
-            java.util.function.Supplier<String> baseUrl,
-            BearerTokens bearerTokens,
-            Function<String, Optional<String>> environment,
-            List<AutoCloseable> parts) {
-        if (config.postgresProxies().isEmpty()) {
-            return List.of();
-        }
-        Enforcement enforcement = new Enforcement(
-                workflows.apply(new UnparsedStatementPolicy(policy, config.postgresProxies())),
-                new ProxySignals(longPolls),
-                clock,
-                baseUrl);
-        parts.add(enforcement);
-        List<PostgresProxy> started = new ArrayList<>();
-        for (PostgresProxyConfig proxy : config.postgresProxies()) {
-            PostgresProxy listening =
-                    PostgresProxy.start(proxy, environment, enforcement, new ProxyAgents(bearerTokens));
-            parts.add(listening);
-            started.add(listening);
-        }
-        return started;
-    }
-
-    /**
-     * The {@code proxies.http} upstreams, served at {@code /proxy/<name>/} by the API server, on
-     * their own enforcement seam over the gateway's workflow; closed before the seam and the store.
-     */
-    private static Optional<HttpProxy> startHttpProxy(
-            ServerConfig config,
-            Workflow workflow,
-            LongPolls longPolls,
-            Clock clock,
-            java.util.function.Supplier<String> baseUrl,
-            Function<String, Optional<String>> environment,
-            List<AutoCloseable> parts) {
-        if (config.httpProxies().isEmpty()) {
-            return Optional.empty();
-        }
-        Enforcement enforcement = new Enforcement(workflow, new ProxySignals(longPolls), clock, baseUrl);
-        parts.add(enforcement);
-        HttpProxy proxy = HttpProxy.start(config.httpProxies(), environment, enforcement, clock);
-        parts.add(proxy);
-        return Optional.of(proxy);
-    }
-
-    /**
-     * The {@code proxies.ssh} listeners, on their own enforcement seam whose workflow denies shells,
-     * SFTP and forwarding no rule names; stopped before the seam and the store.
-     */
-    private static void startSshGateways(
-            ServerConfig config,
-            Function<PolicyEngine, Workflow> workflows,
-            PolicyEngine policy,
-            LongPolls longPolls,
-            Clock clock,
-            java.util.function.Supplier<String> baseUrl,
-            BearerTokens bearerTokens,
-            GatewayStore store,
-            List<AutoCloseable> parts) {
-        if (config.sshGateways().isEmpty()) {
-            return;
-        }
-        Enforcement enforcement = new Enforcement(
-                workflows.apply(new SessionActionsPolicy(policy)), new ProxySignals(longPolls), clock, baseUrl);
-        parts.add(enforcement);
-        for (SshGatewayConfig ssh : config.sshGateways()) {
-            parts.add(SshGateway.start(
-                    ssh.under(config.dataDirectory()),
-                    enforcement,
-                    new ProxyAgents(bearerTokens),
-                    new AgentSshKeys(store, clock),
-                    clock));
         }
     }
 
