@@ -14,7 +14,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Folds the cited audit entries into the population: one {@link RequestRecord} per request
- * whose {@code request.created} entry falls in the period, in log order. Entries of requests
+ * whose {@code request.created} entry falls in the period, and one per action an enforcing
+ * adapter ran as allowed outright whose {@code action.allowed} entry does, in log order. Entries of requests
  * created outside the period are ignored; the log is the only source.
  */
 final class Population {
@@ -27,7 +28,7 @@ final class Population {
                 continue;
             }
             String id = event.request().get();
-            if (event.type().equals("request.created")) {
+            if (event.type().equals("request.created") || event.type().equals("action.allowed")) {
                 if (period.contains(event.time()) && !requests.containsKey(id)) {
                     requests.put(id, new Builder(id, event));
                 }
@@ -86,10 +87,21 @@ final class Population {
                             person.path("name").asString(""),
                             person.path("email").asString("")))
                     : Optional.empty();
-            this.delegation = created.text("delegation");
+            this.delegation = created.type().equals("action.allowed") ? "none" : created.text("delegation");
             this.action = created.text("action");
             this.resource = created.text("resource");
             seqs.add(created.seq());
+            if (created.type().equals("action.allowed")) {
+                // An enforcing adapter's action allowed outright: its one entry says what a request's
+                // created, decision.made and request.approved entries say. It acts for nobody.
+                JsonNode decision = created.data().path("decision");
+                effect = decision.path("effect").asString("");
+                decision.path("rules").forEach(rule -> rules.add(rule.asString()));
+                policyVersion = decision.path("policyVersion").asString("");
+                status = "approved";
+                decidedAt = created.time();
+                decidedBy = "policy";
+            }
         }
 
         void apply(LoggedEvent event) {
@@ -135,7 +147,7 @@ final class Population {
                                 event.text("comment"));
                     }
                 }
-                case "action.executed" -> {
+                case "action.executed", "action.allowed.executed" -> {
                     executedAt = event.time();
                     outcome = event.text("outcome");
                 }

@@ -207,7 +207,7 @@ final class SummaryHtml {
                         .toList());
 
         h.append(
-                "<h2>Population</h2>\n<p>Every request created in the period: population.csv and population.jsonl, each row citing the audit entries it comes from.</p>\n");
+                "<h2>Population</h2>\n<p>Every request created in the period, and every action an enforcing proxy ran as allowed outright (<code>action.allowed</code>): population.csv and population.jsonl, each row citing the audit entries it comes from.</p>\n");
         table(
                 h,
                 List.of(

@@ -128,6 +128,39 @@ class EvidenceAnalysisTest {
     }
 
     @Test
+    void actionsAnEnforcingProxyRanAsAllowedOutright_areInThePopulation_asAllowedByPolicy_withTheirOutcome() {
+        History history = new History()
+                .allowed("alw_september", Instant.parse("2026-09-30T23:59:59Z"), "bot", "sql.select", "pg/a", "reads")
+                .allowed("alw_ran", T0.plusSeconds(10), "bot", "sql.select", "pg/main/app/public.orders", "reads")
+                .allowedExecuted("alw_ran", T0.plusSeconds(11), "bot", "succeeded")
+                .allowed("alw_failed", T0.plusSeconds(20), "bot", "sql.select", "pg/main/app/public.orders", "reads")
+                .allowedExecuted("alw_failed", T0.plusSeconds(21), "bot", "failed")
+                .allowed("alw_unreported", T0.plusSeconds(30), "bot", "sql.select", "pg/a", "reads");
+
+        EvidenceAnalysis analysis = EvidenceAnalysis.of(history.events(), OCTOBER);
+
+        assertThat(analysis.requests())
+                .extracting(RequestRecord::id)
+                .containsExactly("alw_ran", "alw_failed", "alw_unreported");
+        RequestRecord ran = analysis.requests().getFirst();
+        assertThat(ran.effect()).isEqualTo("allow");
+        assertThat(ran.rules()).containsExactly("reads");
+        assertThat(ran.policyVersion()).isEqualTo("sha256:v1");
+        assertThat(ran.status()).isEqualTo("approved");
+        assertThat(ran.decidedBy()).isEqualTo("policy");
+        assertThat(ran.delegation()).isEqualTo("none");
+        assertThat(ran.actingFor()).isEmpty();
+        assertThat(ran.outcome()).isEqualTo("succeeded");
+        assertThat(ran.executedAt()).contains(T0.plusSeconds(11));
+        assertThat(ran.seqs()).hasSize(2);
+        assertThat(ran.decidedByHuman()).isFalse();
+        assertThat(analysis.outcomes()).containsEntry("allowed", 3L);
+        assertThat(analysis.exceptions())
+                .extracting(EvidenceAnalysis.ExceptionRow::request, EvidenceAnalysis.ExceptionRow::kind)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("alw_failed", "execution failed"));
+    }
+
+    @Test
     void period_takesDatesAsMidnightUtc_andRefusesAnEmptyOne() {
         assertThat(EvidencePeriod.parse("2026-10-01", "2026-10-02").from()).isEqualTo(T0);
         assertThat(EvidencePeriod.parse("2026-10-01T02:00:00+02:00", "2026-10-02")

@@ -137,6 +137,27 @@ final class History {
         });
     }
 
+    /** An enforcing adapter's action allowed outright, as {@code AllowanceEvents} writes it: one entry. */
+    History allowed(String id, Instant at, String agent, String action, String resource, String rule) {
+        return append(AuditEventType.ACTION_ALLOWED, at, "agent:" + agent, id, d -> {
+            d.put("agent", agent);
+            d.putObject("agentLabels");
+            d.put("action", action).put("resource", resource);
+            d.putObject("params").put("statement", "SELECT 1");
+            d.put("reason", "r").put("digest", "00");
+            ObjectNode decision = d.putObject("decision");
+            decision.put("effect", "allow");
+            decision.putArray("rules").add(rule);
+            decision.put("reason", "reads are fine").put("policyVersion", "sha256:v1");
+        });
+    }
+
+    /** What became of it, under the same id. */
+    History allowedExecuted(String id, Instant at, String agent, String outcome) {
+        return append(AuditEventType.ALLOWED_ACTION_EXECUTED, at, "agent:" + agent, id, d -> d.put("digest", "00")
+                .put("outcome", outcome));
+    }
+
     History vote(String id, Instant at, String voter, String email, String choice, String channel) {
         return append(AuditEventType.VOTE_CAST, at, "human:" + voter, id, d -> d.put("choice", choice)
                 .put("voter", voter)

@@ -281,6 +281,83 @@ class PostgresProxyGatewayTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    @Test
+    void aStatementAllowedOutrightIsInTheEvidencePopulation_andThePackageVerifies() throws Exception {
+        String marker = "evidence_marker_" + System.nanoTime();
+        PgClients.Result allowed = PgClients.PGJDBC.run(
+                port, "reporter", agentKey, "SELECT id AS " + marker + " FROM orders WHERE id = 1");
+        assertThat(allowed.sqlState()).isEmpty();
+        Path data = directory.resolve("gateway/data");
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        Path zip = directory.resolve("evidence-" + marker + ".zip");
+
+        // The export covers the newest signed checkpoint (one a second): wait until it holds the execution too.
+        JsonNode row = null;
+        Instant until = Instant.now().plus(Duration.ofSeconds(30));
+        while (row == null && Instant.now().isBefore(until)) {
+            Files.deleteIfExists(zip);
+            io.countersign.server.Cli.Run export = io.countersign.server.Cli.run(
+                    "evidence",
+                    "export",
+                    "--from",
+                    today.toString(),
+                    "--to",
+                    today.plusDays(1).toString(),
+                    "--out",
+                    zip.toString(),
+                    "--data",
+                    data.toString());
+            assertThat(export.exitCode()).as(export.all()).isZero();
+            row = populationRows(zip).stream()
+                    .filter(r -> r.path("resource").asString().endsWith("public.orders"))
+                    .filter(r -> !r.path("outcome").isNull())
+                    .filter(r -> r.path("action").asString().equals("sql.select"))
+                    .reduce((first, last) -> last)
+                    .orElse(null);
+            if (row == null) {
+                Thread.sleep(250);
+            }
+        }
+        assertThat(row)
+                .as("an allowed sql.select on public.orders with its outcome in population.jsonl")
+                .isNotNull();
+        assertThat(row.path("action").asString()).isEqualTo("sql.select");
+        assertThat(row.path("effect").asString()).isEqualTo("allow");
+        assertThat(row.path("status").asString()).isEqualTo("approved");
+        assertThat(row.path("decidedBy").asString()).isEqualTo("policy");
+        assertThat(row.path("agent").asString()).isEqualTo("reporter");
+        assertThat(row.path("outcome").asString()).isEqualTo("succeeded");
+
+        String key = io.countersign.server.Cli.run("audit", "key", "--data", data.toString())
+                .out()
+                .strip();
+        io.countersign.server.Cli.Run verified = io.countersign.server.Cli.run(
+                "audit",
+                "verify",
+                "--export",
+                zip.toString(),
+                "--key",
+                key,
+                "--state",
+                directory.resolve("evidence-state-" + marker).toString());
+        assertThat(verified.exitCode()).as(verified.all()).isZero();
+    }
+
+    private static java.util.List<JsonNode> populationRows(Path zip) throws Exception {
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+            java.util.zip.ZipEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                if (entry.getName().equals("population.jsonl")) {
+                    return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                            .lines()
+                            .map(JSON::readTree)
+                            .toList();
+                }
+            }
+        }
+        throw new AssertionError("no population.jsonl in " + zip);
+    }
+
     private long count(String sql) throws SQLException {
         try (Connection direct = upstream.direct();
                 Statement statement = direct.createStatement();
