@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  *   pinning: deny                 # or require_approval: what a changed tool's calls get until accepted
  *   elicitation: false            # true: ask clients with URL-mode elicitation while a call is held (stdio, or http: sessions)
  *   http: stateless               # or sessions: /mcp with sessions, so held calls send progress (and elicitation) over HTTP too
+ *   toolNames: prefixed           # or unprefixed: several upstreams' tools and prompts keep their own names
  * </pre>
  *
  * Server names are action-name segments ({@code [A-Za-z0-9_-]+}): they become {@code mcp.<server>.<tool>}.
@@ -45,7 +46,8 @@ public record McpConfig(
         boolean annotationDefaults,
         Pinning pinning,
         boolean elicitation,
-        HttpMode http) {
+        HttpMode http,
+        ToolNaming toolNames) {
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofMinutes(30);
     private static final Pattern SERVER_NAME = Pattern.compile("[A-Za-z0-9_-]+");
@@ -60,6 +62,24 @@ public record McpConfig(
         private final String wireName;
 
         HttpMode(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+    }
+
+    /** The names agents see for the tools and prompts of several upstreams. */
+    public enum ToolNaming {
+        /** {@code server__tool}: no two upstreams' names can meet. */
+        PREFIXED("prefixed"),
+        /** Each upstream's own names; a name two upstreams share is served by neither. */
+        UNPREFIXED("unprefixed");
+
+        private final String wireName;
+
+        ToolNaming(String wireName) {
             this.wireName = wireName;
         }
 
@@ -108,7 +128,16 @@ public record McpConfig(
 
     /** Annotations as defaults, changed tools denied, no gateway approvers, no elicitation. */
     public McpConfig(Map<String, UpstreamConfig> servers, Set<String> sensitive, Duration callTimeout) {
-        this(servers, sensitive, callTimeout, Optional.empty(), true, Pinning.DENY, false, HttpMode.STATELESS);
+        this(
+                servers,
+                sensitive,
+                callTimeout,
+                Optional.empty(),
+                true,
+                Pinning.DENY,
+                false,
+                HttpMode.STATELESS,
+                ToolNaming.PREFIXED);
     }
 
     public McpConfig {
@@ -118,6 +147,7 @@ public record McpConfig(
         requireNonNull(approval, "approval is null");
         requireNonNull(pinning, "pinning is null");
         requireNonNull(http, "http is null");
+        requireNonNull(toolNames, "toolNames is null");
         if (pinning == Pinning.REQUIRE_APPROVAL && approval.isEmpty()) {
             throw new IllegalArgumentException("mcp.pinning is require_approval but mcp.approval names no approvers");
         }
@@ -144,19 +174,35 @@ public record McpConfig(
 
     public McpConfig withApproval(Approval approval) {
         return new McpConfig(
-                servers, sensitive, callTimeout, Optional.of(approval), annotationDefaults, pinning, elicitation, http);
+                servers,
+                sensitive,
+                callTimeout,
+                Optional.of(approval),
+                annotationDefaults,
+                pinning,
+                elicitation,
+                http,
+                toolNames);
     }
 
     public McpConfig withPinning(Pinning pinning) {
-        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http);
+        return new McpConfig(
+                servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http, toolNames);
     }
 
     public McpConfig withHttp(HttpMode http) {
-        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http);
+        return new McpConfig(
+                servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http, toolNames);
     }
 
     public McpConfig withElicitation(boolean elicitation) {
-        return new McpConfig(servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http);
+        return new McpConfig(
+                servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http, toolNames);
+    }
+
+    public McpConfig withToolNames(ToolNaming toolNames) {
+        return new McpConfig(
+                servers, sensitive, callTimeout, approval, annotationDefaults, pinning, elicitation, http, toolNames);
     }
 
     public boolean enabled() {
@@ -183,7 +229,8 @@ public record McpConfig(
                         "annotations",
                         "pinning",
                         "elicitation",
-                        "http"));
+                        "http",
+                        "toolNames"));
         Map<String, UpstreamConfig> servers = new LinkedHashMap<>();
         Object listed = mcp.get("servers");
         if (listed != null) {
@@ -277,7 +324,14 @@ public record McpConfig(
                     annotations.equals("defaults"),
                     mode,
                     Boolean.TRUE.equals(elicitation),
-                    httpMode);
+                    httpMode,
+                    choice(
+                            file,
+                            "mcp.toolNames",
+                            mcp.get("toolNames"),
+                            ToolNaming.PREFIXED,
+                            ToolNaming.values(),
+                            ToolNaming::wireName));
         } catch (IllegalArgumentException e) {
             throw new McpConfigException(file + ": " + e.getMessage());
         }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.util.DefaultMcpUriTemplateManager;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,7 +170,29 @@ final class UpstreamOffers {
                 subscribing.add(server);
             }
         });
-        return new ToolService.Offer(resources, templates, prompts, completing, subscribing);
+        return new ToolService.Offer(resources, templates, unshared(prompts), completing, subscribing);
+    }
+
+    /** The prompts whose name one upstream alone offers (unprefixed names can meet): a shared one goes to neither. */
+    private static List<ToolService.Offered<McpSchema.Prompt>> unshared(
+            List<ToolService.Offered<McpSchema.Prompt>> prompts) {
+        Map<String, Set<String>> offeredBy = new HashMap<>();
+        prompts.forEach(prompt -> offeredBy
+                .computeIfAbsent(prompt.item().name(), name -> new java.util.TreeSet<>())
+                .add(prompt.server()));
+        return prompts.stream()
+                .filter(prompt -> {
+                    Set<String> sharing = offeredBy.getOrDefault(prompt.item().name(), Set.of());
+                    if (sharing.size() > 1) {
+                        LOG.warn(
+                                "mcp prompt '{}' is offered by upstreams {}; serving it from none of them",
+                                prompt.item().name(),
+                                sharing);
+                        return false;
+                    }
+                    return true;
+                })
+                .toList();
     }
 
     private McpSchema.Prompt exposed(String server, McpSchema.Prompt prompt) {

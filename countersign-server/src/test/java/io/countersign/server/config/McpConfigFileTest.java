@@ -33,6 +33,7 @@ class McpConfigFileTest {
         assertThat(mcp.pinning()).isEqualTo(McpConfig.Pinning.DENY);
         assertThat(mcp.elicitation()).isFalse();
         assertThat(mcp.http()).isEqualTo(McpConfig.HttpMode.STATELESS);
+        assertThat(mcp.toolNames()).isEqualTo(McpConfig.ToolNaming.PREFIXED);
     }
 
     @Test
@@ -43,6 +44,7 @@ class McpConfigFileTest {
                   pinning: require_approval
                   elicitation: true
                   http: sessions
+                  toolNames: unprefixed
                 """);
 
         assertThat(mcp.approval())
@@ -51,6 +53,7 @@ class McpConfigFileTest {
         assertThat(mcp.pinning()).isEqualTo(McpConfig.Pinning.REQUIRE_APPROVAL);
         assertThat(mcp.elicitation()).isTrue();
         assertThat(mcp.http()).isEqualTo(McpConfig.HttpMode.SESSIONS);
+        assertThat(mcp.toolNames()).isEqualTo(McpConfig.ToolNaming.UNPREFIXED);
         assertThat(load("  approval: {groups: [ops]}\n").approval())
                 .isEqualTo(Optional.of(new McpConfig.Approval(Set.of("ops"), 1, McpConfig.DEFAULT_APPROVAL_TIMEOUT)));
     }
@@ -62,6 +65,8 @@ class McpConfigFileTest {
         assertThatThrownBy(() -> load("  pinning: warn\n"))
                 .hasMessageContaining("'mcp.pinning' is 'warn', want deny or require_approval");
         assertThatThrownBy(() -> load("  annotations: trust\n")).hasMessageContaining("'mcp.annotations' is 'trust'");
+        assertThatThrownBy(() -> load("  toolNames: bare\n"))
+                .hasMessageContaining("'mcp.toolNames' is 'bare', want prefixed or unprefixed");
         assertThatThrownBy(() -> load("  approval: {groups: []}\n"))
                 .hasMessageContaining("mcp.approval.groups is empty");
         assertThatThrownBy(() -> load("  approval: {groups: [a], quorum: two}\n"))

@@ -23,23 +23,30 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The MCP conformance suite ({@code @modelcontextprotocol/conformance}, server mode) against
- * {@code server-everything}: directly (its Streamable HTTP mode), and through the gateway in front
- * of it (over stdio) in both HTTP modes. Every scenario that passes directly must pass through the
- * gateway, except the gaps listed here with why; a gap that closes must leave the list, so that it
- * stays true. The counts are printed (the issue's figures).
+ * {@code server-everything} and our server of the tools the suite calls that server-everything
+ * doesn't have (src/test/resources/mcp/conformance-server.mjs, on the official TypeScript SDK):
+ * directly (their Streamable HTTP modes), and through the gateway in front of both (over stdio,
+ * {@code toolNames: unprefixed}, since the suite calls the tools by their own names) in both HTTP
+ * modes. Every scenario that passes directly must pass through the gateway, except the gaps listed
+ * here with why; a gap that closes must leave the list, so that it stays true. The counts are
+ * printed (the issue's figures).
  */
 final class McpConformanceTest {
     private static final Pattern SCENARIO =
             Pattern.compile("^([✓✗]) ([A-Za-z0-9_-]+): (\\d+) passed, (\\d+) failed", Pattern.MULTILINE);
     private static final Pattern TOTAL = Pattern.compile("Total: (\\d+) passed, (\\d+) failed");
+    /** The summary of a run of one scenario ({@code --scenario}). */
+    private static final Pattern ONE = Pattern.compile("Passed: (\\d+)/(\\d+), (\\d+) failed");
 
-    /** Scenarios that pass directly but not through the gateway, and why (docs/mcp.md, "Not done yet"). */
-    private static final Map<String, String> GAPS = Map.of(
-            // server-everything has no tool of these names: directly it answers the unknown tool with an isError
-            // result, which is all these two check; the gateway (the SDK's server) answers it with the JSON-RPC
-            // error -32602, as the spec's own example does.
-            "tools-call-simple-text", "calls test_simple_text, which server-everything does not have",
-            "tools-call-error", "calls test_error_handling, which server-everything does not have");
+    /**
+     * The scenarios of the tools conformance-server.mjs has. Directly they run against it, not
+     * against server-everything: that answers an unknown tool with an isError result, all these two
+     * check, so there they pass without the tool.
+     */
+    private static final List<String> OUR_SCENARIOS = List.of("tools-call-simple-text", "tools-call-error");
+
+    /** Scenarios that pass directly but not through the gateway, and why (docs/mcp.md, "Not done yet"): none now. */
+    private static final Map<String, String> GAPS = Map.of();
 
     @Test
     void everyScenarioThatPassesDirectly_passesThroughTheGateway_inBothHttpModes(@TempDir Path directory)
@@ -64,8 +71,33 @@ final class McpConformanceTest {
         assertThat(closed).as("gaps that closed: take them off the list").isEmpty();
     }
 
-    /** One run of the suite: which scenarios passed, and the totals of checks it printed. */
-    private record Run(String mode, Set<String> passed, Set<String> failed, int checksPassed, int checksFailed) {
+    /** One run of the suite: which scenarios passed, the totals of checks it printed, and each scenario's checks. */
+    private record Run(
+            String mode,
+            Set<String> passed,
+            Set<String> failed,
+            int checksPassed,
+            int checksFailed,
+            Map<String, Checks> checks) {
+        /** {@code scenario}'s result replaced by {@code run} (a run of that scenario alone). */
+        Run with(String scenario, Checks run) {
+            Set<String> nowPassed = new TreeSet<>(passed);
+            Set<String> nowFailed = new TreeSet<>(failed);
+            nowPassed.remove(scenario);
+            nowFailed.remove(scenario);
+            (run.failed() == 0 && run.passed() > 0 ? nowPassed : nowFailed).add(scenario);
+            Checks before = checks.getOrDefault(scenario, new Checks(0, 0));
+            Map<String, Checks> nowChecks = new TreeMap<>(checks);
+            nowChecks.put(scenario, run);
+            return new Run(
+                    mode,
+                    nowPassed,
+                    nowFailed,
+                    checksPassed - before.passed() + run.passed(),
+                    checksFailed - before.failed() + run.failed(),
+                    nowChecks);
+        }
+
         @Override
         public String toString() {
             return passed.size() + " of " + (passed.size() + failed.size()) + " (" + checksPassed + "/" + checksFailed
@@ -73,34 +105,76 @@ final class McpConformanceTest {
         }
     }
 
+    private record Checks(int passed, int failed) {}
+
+    /** The suite against server-everything, and the scenarios of {@link #OUR_SCENARIOS} against our server. */
     private Run direct(Path suite, Path out) throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
+        Run run;
+        try (HttpServer everything =
+                HttpServer.start(NpmServers.script("server-everything", "dist/index.js"), out.resolve("everything"))) {
+            run = suite(suite, everything.url(), out.resolve("everything"), "direct");
         }
-        ProcessBuilder builder = new ProcessBuilder(
-                        "node",
-                        "--import",
-                        NpmServers.testScript("loopback.mjs").toUri().toString(),
-                        NpmServers.script("server-everything", "dist/index.js").toString(),
-                        "streamableHttp")
-                .redirectErrorStream(true)
-                .redirectOutput(
-                        Files.createDirectories(out).resolve("server.log").toFile());
-        builder.environment().put("PORT", String.valueOf(port));
-        Process everything = builder.start();
-        try {
-            awaitListening(port);
-            return suite(suite, "http://127.0.0.1:" + port + "/mcp", out, "direct");
-        } finally {
-            everything.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try (HttpServer ours = HttpServer.start(NpmServers.testScript("conformance-server.mjs"), out.resolve("ours"))) {
+            for (String scenario : OUR_SCENARIOS) {
+                run = run.with(scenario, scenario(suite, ours.url(), scenario, out.resolve("ours")));
+            }
+        }
+        return run;
+    }
+
+    /** A server's Streamable HTTP mode ({@code streamableHttp}, port in {@code $PORT}) on a free loopback port. */
+    private record HttpServer(Process process, int port) implements AutoCloseable {
+        static HttpServer start(Path script, Path out) throws Exception {
+            int port;
+            try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+                port = socket.getLocalPort();
+            }
+            ProcessBuilder builder = new ProcessBuilder(
+                            "node",
+                            "--import",
+                            NpmServers.testScript("loopback.mjs").toUri().toString(),
+                            script.toString(),
+                            "streamableHttp")
+                    .redirectErrorStream(true)
+                    .redirectOutput(
+                            Files.createDirectories(out).resolve("server.log").toFile());
+            builder.environment().put("PORT", String.valueOf(port));
+            HttpServer server = new HttpServer(builder.start(), port);
+            try {
+                awaitListening(port, script);
+            } catch (AssertionError e) {
+                server.close();
+                throw e;
+            }
+            return server;
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + port + "/mcp";
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
     private Run throughGateway(Path suite, Path directory, McpConfig.HttpMode mode) throws Exception {
         Files.createDirectories(directory);
-        McpConfig mcp = new McpConfig(Map.of("everything", NpmServers.everything()), Set.of(), Duration.ofSeconds(30))
-                .withHttp(mode);
+        McpConfig mcp = new McpConfig(
+                        Map.of(
+                                "everything",
+                                NpmServers.everything(),
+                                "conformance",
+                                new UpstreamConfig.Stdio(
+                                        "node",
+                                        List.of(NpmServers.testScript("conformance-server.mjs")
+                                                .toString()),
+                                        Map.of())),
+                        Set.of(),
+                        Duration.ofSeconds(30))
+                .withHttp(mode)
+                .withToolNames(McpConfig.ToolNaming.UNPREFIXED);
         try (McpTestGateway gateway =
                 new McpTestGateway(directory, mcp, config -> config, "/mcp/conformance-policy.yaml")) {
             // The suite sends no credentials; a proxy adds the agent's token and passes the rest as it is.
@@ -144,18 +218,51 @@ final class McpConformanceTest {
         Set<String> passed = new TreeSet<>();
         Set<String> failed = new TreeSet<>();
         Map<String, String> lines = new TreeMap<>();
+        Map<String, Checks> checks = new TreeMap<>();
         Matcher scenario = SCENARIO.matcher(text);
         while (scenario.find()) {
             (scenario.group(1).equals("✓") ? passed : failed).add(scenario.group(2));
             lines.put(scenario.group(2), scenario.group(0));
+            checks.put(
+                    scenario.group(2),
+                    new Checks(Integer.parseInt(scenario.group(3)), Integer.parseInt(scenario.group(4))));
         }
         Matcher total = TOTAL.matcher(text);
         assertThat(total.find()).as("the suite's summary in %s", log).isTrue();
         System.out.println("conformance " + mode + ": " + new ArrayList<>(lines.values()));
-        return new Run(mode, passed, failed, Integer.parseInt(total.group(1)), Integer.parseInt(total.group(2)));
+        return new Run(
+                mode, passed, failed, Integer.parseInt(total.group(1)), Integer.parseInt(total.group(2)), checks);
     }
 
-    private static void awaitListening(int port) throws InterruptedException {
+    /** One scenario alone ({@code --scenario}): its checks passed and failed. */
+    private static Checks scenario(Path suite, String url, String scenario, Path out) throws Exception {
+        Path log = Files.createDirectories(out).resolve(scenario + ".log");
+        Process run = new ProcessBuilder(
+                        suite.resolve("node_modules/.bin/node").toString(),
+                        suite.resolve("node_modules/@modelcontextprotocol/conformance/dist/index.js")
+                                .toString(),
+                        "server",
+                        "--url",
+                        url,
+                        "--scenario",
+                        scenario,
+                        "-o",
+                        out.resolve("results").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        assertThat(run.waitFor(2, TimeUnit.MINUTES))
+                .as("scenario %s finished", scenario)
+                .isTrue();
+        Matcher summary = ONE.matcher(Files.readString(log));
+        assertThat(summary.find()).as("the summary of %s in %s", scenario, log).isTrue();
+        Checks checks = new Checks(Integer.parseInt(summary.group(1)), Integer.parseInt(summary.group(3)));
+        System.out.println("conformance direct, conformance-server.mjs: " + scenario + ": " + checks.passed()
+                + " passed, " + checks.failed() + " failed");
+        return checks;
+    }
+
+    private static void awaitListening(int port, Path script) throws InterruptedException {
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < until) {
             try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
@@ -164,6 +271,6 @@ final class McpConformanceTest {
                 Thread.sleep(100);
             }
         }
-        throw new AssertionError("server-everything did not listen within 60 s");
+        throw new AssertionError(script.getFileName() + " did not listen within 60 s");
     }
 }

@@ -152,7 +152,8 @@ final class McpToolPolicyTest {
                 false,
                 McpConfig.Pinning.DENY,
                 false,
-                McpConfig.HttpMode.STATELESS);
+                McpConfig.HttpMode.STATELESS,
+                McpConfig.ToolNaming.PREFIXED);
 
         assertThat(decide(ignoring, tool("list_things", READ_ONLY)).effect()).isEqualTo(Effect.DENY);
     }

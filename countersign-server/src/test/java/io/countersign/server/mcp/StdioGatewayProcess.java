@@ -96,6 +96,12 @@ final class StdioGatewayProcess implements AutoCloseable {
         return McpTestGateway.MAPPER.readTree(line);
     }
 
+    /** The next message on stdout within {@code patience}, parsed; empty if none came. */
+    java.util.Optional<JsonNode> poll(java.time.Duration patience) throws InterruptedException {
+        String line = lines.poll(patience.toMillis(), TimeUnit.MILLISECONDS);
+        return java.util.Optional.ofNullable(line).map(McpTestGateway.MAPPER::readTree);
+    }
+
     /** initialize and notifications/initialized, as every client starts; returns initialize's result. */
     JsonNode initialize() throws Exception {
         send(
