@@ -227,6 +227,37 @@ class PostgresProxyMaskTest {
     }
 
     @Test
+    void aMaskedExecuteAfterAFailedOneInTheSameBatchIsNotRunAndTheSessionAnswersTheSync() throws Exception {
+        try (RawClient client = new RawClient(proxy.port())) {
+            assertThat(RawClient.sqlState(client.login("reporter", key))).isEmpty();
+            for (String sql : List.of("SELECT 1 / (id - id) FROM orders", "SELECT email FROM customers")) {
+                client.message(
+                        'P',
+                        new Wire.Builder().cstring("").cstring(sql).int16(0).build());
+                client.message(
+                        'B',
+                        new Wire.Builder()
+                                .cstring("")
+                                .cstring("")
+                                .int16(0)
+                                .int16(0)
+                                .int16(0)
+                                .build());
+                client.message('E', new Wire.Builder().cstring("").int32(0).build());
+            }
+            client.message('S', new byte[0]);
+            List<RawClient.Message> answer = client.untilReady();
+            // The upstream skips what follows the division by zero up to the Sync: the masked statement never runs.
+            assertThat(answer).extracting(RawClient.Message::type).containsExactly('1', '2', 'E', 'Z');
+            assertThat(RawClient.sqlState(answer)).contains("22012");
+            client.query("SELECT email FROM customers WHERE id = 1");
+            List<RawClient.Message> next = client.untilReady();
+            assertThat(next).extracting(RawClient.Message::type).containsExactly('T', 'D', 'C', 'Z');
+            assertThat(next.get(1).text()).contains("***").doesNotContain("ann@");
+        }
+    }
+
+    @Test
     void aRefusalInsideATransactionLeavesItFailedAsARealErrorWould() throws Exception {
         try (Connection connection = agent()) {
             connection.setAutoCommit(false);
