@@ -8,7 +8,6 @@ import io.countersign.identity.Human;
 import io.countersign.proxy.ProxyFixture;
 import io.countersign.workflow.ApprovalRequest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,8 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -35,7 +32,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.PGConnection;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * Column masks through the PostgreSQL proxy against a real PostgreSQL, with pgJDBC, psql and raw
@@ -44,7 +40,6 @@ import tools.jackson.databind.ObjectMapper;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgresProxyMaskTest {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final Human ALICE = new Human("alice", "alice@example.com", Set.of("data-owners"));
 
     @TempDir
@@ -316,59 +311,22 @@ class PostgresProxyMaskTest {
 
     @Test
     void psqlGetsMaskedRowsAndRefusalsThroughTheSimpleQueryProtocol() throws Exception {
-        assumeTrue(onPath("psql"), "psql is not installed (apt-get install -y postgresql-client): skipping");
-        Psql rows = psql("SELECT id, name, email, ssn, birthday FROM customers ORDER BY id");
+        Psql.Session psql = new Psql.Session(proxy.port(), "reporter", key, directory);
+        assumeTrue(Psql.installed(), "psql is not installed (apt-get install -y postgresql-client): skipping");
+        Psql rows = psql.run("SELECT id, name, email, ssn, birthday FROM customers ORDER BY id");
         assertThat(rows.exit()).isZero();
         assertThat(rows.out().lines()).containsExactly("1|Ann|***|***|", "2|Bob|***|***|");
-        Psql computed = psql("SELECT md5(email) FROM customers");
+        Psql computed = psql.run("SELECT md5(email) FROM customers");
         assertThat(computed.exit()).isNotZero();
         assertThat(computed.err()).contains("ERROR:  42501:").contains("is computed");
-        Psql copy = psql("COPY customers TO STDOUT");
+        Psql copy = psql.run("COPY customers TO STDOUT");
         assertThat(copy.exit()).isNotZero();
         assertThat(copy.err()).contains("ERROR:  42501:").contains("COPY TO STDOUT is refused");
         assertThat(copy.out()).doesNotContain("example.com");
-        Psql several = psql("SELECT email FROM customers; SELECT 1");
+        Psql several = psql.run("SELECT email FROM customers; SELECT 1");
         assertThat(several.err()).contains("ERROR:  42501:").contains("several statements");
-        Psql missing = psql("SELECT nothing FROM customers");
+        Psql missing = psql.run("SELECT nothing FROM customers");
         assertThat(missing.err()).contains("ERROR:  42703:");
-    }
-
-    record Psql(int exit, String out, String err) {}
-
-    Psql psql(String sql) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(
-                "psql",
-                "-X",
-                "-At",
-                "-v",
-                "VERBOSITY=verbose",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                String.valueOf(proxy.port()),
-                "-U",
-                "reporter",
-                "-d",
-                "app",
-                "-c",
-                sql);
-        builder.environment().put("PGPASSWORD", key);
-        builder.environment().put("PGSSLMODE", "disable");
-        Path out = Files.createTempFile(directory, "psql", ".out");
-        Path err = Files.createTempFile(directory, "psql", ".err");
-        Process process =
-                builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return new Psql(process.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static void assertRefused(Connection connection, String sql, String why) {
@@ -386,31 +344,10 @@ class PostgresProxyMaskTest {
     }
 
     JsonNode awaitEntry(String type, Predicate<JsonNode> matching) throws InterruptedException {
-        Instant until = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(until)) {
-            List<byte[]> leaves = fixture.store.auditLeaves(0, fixture.store.auditSize());
-            for (byte[] leaf : leaves.reversed()) {
-                JsonNode entry = JSON.readTree(leaf);
-                if (entry.path("type").asString().equals(type) && matching.test(entry)) {
-                    return entry;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no " + type + " entry matched within 20 s");
+        return ProxyWaits.entry(fixture, type, matching);
     }
 
     ApprovalRequest awaitRequest(Predicate<ApprovalRequest> matching) throws InterruptedException {
-        Instant until = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(until)) {
-            for (ApprovalRequest change : fixture.changes().reversed()) {
-                ApprovalRequest now = fixture.workflow.find(change.id()).orElseThrow();
-                if (matching.test(now)) {
-                    return now;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no request matched within 20 s");
+        return ProxyWaits.request(fixture, matching);
     }
 }
