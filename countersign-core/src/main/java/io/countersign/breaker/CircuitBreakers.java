@@ -183,7 +183,14 @@ public final class CircuitBreakers {
         String reason =
                 String.join("; ", holds.stream().map(hold -> hold.why(agent)).toList()) + " [policy: "
                         + decision.reason() + "]";
-        return new Decision(effect, decision.rules(), reason, decision.policyVersion(), approvals);
+        // A breaker that holds an allowed action keeps the rules' column masks for when it is approved.
+        return new Decision(
+                effect,
+                decision.rules(),
+                reason,
+                decision.policyVersion(),
+                approvals,
+                effect == Effect.DENY ? List.of() : decision.masks());
     }
 
     private void pruneNowAndThen(List<Breaker> breakers, Instant now) {

@@ -34,6 +34,7 @@ final class AllowanceEvents {
         decision.rules().forEach(rules::add);
         decided.put("reason", decision.reason());
         decided.put("policyVersion", decision.policyVersion());
+        MaskEvents.put(decided, decision);
         return new AuditEvent(
                 AuditEventType.ACTION_ALLOWED,
                 allowance.at(),

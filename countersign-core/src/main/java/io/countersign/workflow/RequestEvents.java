@@ -69,6 +69,7 @@ final class RequestEvents {
             });
         }
         request.expiresAt().ifPresent(at -> data.put("expiresAt", at.toString()));
+        MaskEvents.put(data, decision);
         return event(AuditEventType.DECISION_MADE, request.createdAt(), "policy", request, data);
     }
 

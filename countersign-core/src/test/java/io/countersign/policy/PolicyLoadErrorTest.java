@@ -306,7 +306,7 @@ class PolicyLoadErrorTest {
     void unknownKey_exactMessage_suggestsTheNearestKey() {
         assertThat(errorFor("rules:", "  - name: exports", "    match: {}", "    efect: allow"))
                 .hasMessage(
-                        "policy.yaml line 4, rule 'exports': unknown key 'efect' in rule; did you mean 'effect'? (allowed: name, match, when, effect, reason, approval, breaker, expiresAt)");
+                        "policy.yaml line 4, rule 'exports': unknown key 'efect' in rule; did you mean 'effect'? (allowed: name, match, when, effect, reason, approval, breaker, expiresAt, mask)");
     }
 
     @Test

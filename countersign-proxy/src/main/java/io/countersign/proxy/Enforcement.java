@@ -132,7 +132,7 @@ public final class Enforcement implements AutoCloseable {
     private Outcome executeAllowed(Allowance allowance, Upstream upstream) {
         CompletionStage<ExecutionRecord> execution;
         try {
-            execution = upstream.execute();
+            execution = upstream.execute(allowance.decision().masks());
         } catch (Upstream.UpstreamFailure e) {
             String detail = java.util.Objects.requireNonNullElse(e.getMessage(), "no detail");
             report(allowance, ExecutionRecord.failed(detail));
@@ -296,7 +296,9 @@ public final class Enforcement implements AutoCloseable {
         }
         CompletionStage<ExecutionRecord> execution;
         try {
-            execution = upstream.execute();
+            execution = upstream.execute(approved.stream()
+                    .flatMap(request -> request.decision().masks().stream())
+                    .toList());
         } catch (Upstream.UpstreamFailure e) {
             record(
                     agent,

@@ -1,5 +1,7 @@
 package io.countersign.proxy;
 
+import io.countersign.policy.ColumnMask;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -13,6 +15,16 @@ public interface Upstream {
 
     /** @throws UpstreamFailure when the message could not be sent; the seam records the failure */
     CompletionStage<ExecutionRecord> execute() throws UpstreamFailure;
+
+    /**
+     * {@link #execute()}, told the column masks of the decisions that let the message run (every
+     * matching allow and require_approval rule's {@code mask}). The seam always calls this one. A
+     * protocol whose answers have result columns (the PostgreSQL proxy) applies them; the default,
+     * for protocols without columns, ignores them.
+     */
+    default CompletionStage<ExecutionRecord> execute(List<ColumnMask> masks) throws UpstreamFailure {
+        return execute();
+    }
 
     /** The upstream could not be reached or refused the message before answering it. */
     final class UpstreamFailure extends Exception {

@@ -2,6 +2,7 @@ package io.countersign.policy.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.countersign.policy.ColumnMask;
 import io.countersign.policy.DecisionInput;
 import io.countersign.policy.Effect;
 import io.countersign.policy.Glob;
@@ -19,8 +20,14 @@ public final class CompiledRule {
     private final @Nullable Glob agent;
     private final @Nullable Condition condition;
     private final java.time.@Nullable Instant expiresAt;
+    private final Optional<ColumnMask> mask;
 
     public CompiledRule(int index, RuleSummary summary, Optional<Condition> condition) {
+        this(index, summary, condition, Optional.empty());
+    }
+
+    /** A rule with its {@code mask}, if it has one: allow and require_approval rules only. */
+    public CompiledRule(int index, RuleSummary summary, Optional<Condition> condition, Optional<ColumnMask> mask) {
         if (index < 0) {
             throw new IllegalArgumentException("rule index is " + index + ", want 0 or more");
         }
@@ -31,6 +38,10 @@ public final class CompiledRule {
         this.agent = summary.agent().orElse(null);
         this.condition = requireNonNull(condition, "condition is null").orElse(null);
         this.expiresAt = summary.expiresAt().orElse(null);
+        this.mask = requireNonNull(mask, "mask is null");
+        if (mask.isPresent() && summary.effect() == Effect.DENY) {
+            throw new IllegalArgumentException("rule '" + summary.name() + "': a deny rule masks nothing");
+        }
         if (condition.isPresent() != summary.when().isPresent()) {
             throw new IllegalArgumentException(
                     "rule '" + summary.name() + "': a compiled condition goes with a 'when' and only with it");
@@ -52,6 +63,11 @@ public final class CompiledRule {
 
     public RuleSummary summary() {
         return summary;
+    }
+
+    /** The columns this rule masks in what the action returns, if any. */
+    public Optional<ColumnMask> mask() {
+        return mask;
     }
 
     /** The literal start of the action glob, or "" when the rule matches any action (the catch-all). */

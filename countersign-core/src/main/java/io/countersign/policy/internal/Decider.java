@@ -3,6 +3,7 @@ package io.countersign.policy.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.policy.ApprovalRequirement;
+import io.countersign.policy.ColumnMask;
 import io.countersign.policy.Decision;
 import io.countersign.policy.DecisionInput;
 import io.countersign.policy.Effect;
@@ -18,7 +19,10 @@ import java.util.function.Function;
  * tried effect by effect, strictest first: once some deny rule matches, no require_approval or
  * allow condition needs to run at all. A condition that fails to evaluate counts as matching for
  * deny and require_approval rules (deny on doubt) and as not matching for allow rules; the reason
- * says which rule's condition failed and why.
+ * says which rule's condition failed and why. A decision that lets the action run carries the
+ * column masks of every matching allow and require_approval rule, whichever effect won: a mask
+ * narrows what the action returns, so a stricter verdict never drops one (an allow rule whose
+ * condition fails to evaluate still masks: mask on doubt).
  */
 public final class Decider {
     private static final List<Effect> STRICTEST_FIRST = List.of(Effect.DENY, Effect.REQUIRE_APPROVAL, Effect.ALLOW);
@@ -89,13 +93,40 @@ public final class Decider {
                 }
             }
             if (!matched.isEmpty()) {
-                return verdict(effect, matched, doubts);
+                return verdict(effect, matched, doubts, masks(effect, matched, input, variables, candidates));
             }
         }
-        return defaultVerdict(ignoredFailures);
+        return defaultVerdict(ignoredFailures, masks(defaultEffect, List.of(), input, variables, candidates));
     }
 
-    private Decision verdict(Effect effect, List<CompiledRule> matched, List<String> doubts) {
+    private static List<ColumnMask> masks(
+            Effect effect,
+            List<CompiledRule> matched,
+            DecisionInput input,
+            DecisionVariables variables,
+            Function<Effect, List<CompiledRule>> candidates) {
+        if (effect == Effect.DENY) {
+            return List.of();
+        }
+        List<ColumnMask> masks = List.of();
+        for (CompiledRule rule : matched) {
+            if (rule.mask().isPresent()) {
+                masks = append(masks, rule.mask().get());
+            }
+        }
+        for (CompiledRule rule : candidates.apply(Effect.ALLOW)) {
+            if (rule.mask().isEmpty() || matched.contains(rule) || !rule.namesMatch(input)) {
+                continue;
+            }
+            Condition.Outcome outcome = rule.evaluateCondition(variables);
+            if (outcome.failed() || outcome.value()) {
+                masks = append(masks, rule.mask().get());
+            }
+        }
+        return masks;
+    }
+
+    private Decision verdict(Effect effect, List<CompiledRule> matched, List<String> doubts, List<ColumnMask> masks) {
         CompiledRule first = matched.getFirst();
         String reason = first.summary().reason().orElseGet(() -> switch (effect) {
             case DENY -> "denied by rule '" + first.name() + "'";
@@ -115,17 +146,19 @@ public final class Decider {
                 matched.stream().map(CompiledRule::name).toList(),
                 withNotes(reason, doubts),
                 version,
-                approvals);
+                approvals,
+                masks);
     }
 
-    private Decision defaultVerdict(List<String> ignoredFailures) {
+    private Decision defaultVerdict(List<String> ignoredFailures, List<ColumnMask> masks) {
         String reason = "no rule matched; default is " + defaultEffect.wireName();
         return new Decision(
                 defaultEffect,
                 List.of(),
                 withNotes(reason, ignoredFailures),
                 version,
-                defaultApproval.stream().toList());
+                defaultApproval.stream().toList(),
+                masks);
     }
 
     private static String withNotes(String reason, List<String> notes) {

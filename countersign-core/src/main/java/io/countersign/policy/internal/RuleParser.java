@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  */
 final class RuleParser {
     private static final Set<String> RULE_KEYS =
-            YamlReader.keys("name", "match", "when", "effect", "reason", "approval", "breaker", "expiresAt");
+            YamlReader.keys("name", "match", "when", "effect", "reason", "approval", "breaker", "expiresAt", "mask");
     private static final Set<String> MATCH_KEYS = YamlReader.keys("action", "resource", "agent");
 
     private RuleParser() {}
@@ -107,7 +107,8 @@ final class RuleParser {
             breakers.add(BreakerParser.ruleBreaker(
                     reader, breakerNode, ruleName, effect, approval.map(ApprovalParser.Approval::requirement)));
         }
-        return new CompiledRule(index, summary, condition);
+        return new CompiledRule(
+                index, summary, condition, MaskReader.read(reader, entries.get("mask"), ruleName, effect));
     }
 
     /** {@code expiresAt: 2026-12-09T00:00:00Z}: an instant with its offset, from when the rule no longer matches. */

@@ -33,6 +33,7 @@ final class ClientSession {
     private final UpstreamLogin.Connected upstream;
     private final UpstreamLogin login;
     private final UpstreamRelay relay;
+    private final ColumnCatalog catalog;
     private final StatementEnforcer enforcer;
     private final int secret;
     private final Map<String, String> statements = new HashMap<>();
@@ -64,8 +65,9 @@ final class ClientSession {
         this.login = requireNonNull(login, "login is null");
         this.secret = secret;
         this.relay = new UpstreamRelay(upstream.in(), out, refusalPortal, this::close);
+        this.catalog = new ColumnCatalog(login);
         this.enforcer = new StatementEnforcer(
-                client, out, upstream, relay, enforcement, authenticator, actions, refusalPortal, this::close);
+                client, out, upstream, relay, catalog, enforcement, authenticator, actions, refusalPortal, this::close);
     }
 
     int secret() {
@@ -91,7 +93,7 @@ final class ClientSession {
                 case 'S' -> {
                     skipping = false;
                     writeWithheld();
-                    relay.expect(new UpstreamRelay.Expected.Sync());
+                    relay.expect(new Expected.Sync());
                     up.write(message.frame());
                 }
                 case 'C' -> closeNamed(message);
@@ -138,6 +140,7 @@ final class ClientSession {
 
     private void writeWithheld() throws IOException {
         for (Wire.Message message : withheld) {
+            relay.expectAnswerTo(message);
             upstream.out().write(message.frame());
         }
         withheld.clear();
@@ -147,13 +150,17 @@ final class ClientSession {
         Wire.Reader reader = new Wire.Reader(message.body());
         String sql = reader.cstring();
         reader.end();
+        // A simple Query destroys the unnamed statement and portal: a later Bind or Execute of them is the upstream's
+        // error.
+        statements.remove("");
+        portals.remove("");
         if (sql.isBlank()) {
             // Nothing runs; the upstream answers EmptyQueryResponse as it would directly.
             upstream.out().write(message.frame());
-            relay.expect(new UpstreamRelay.Expected.Query(new UpstreamRelay.Collected()));
+            relay.expect(new Expected.Query(new Collected()));
             return;
         }
-        enforce(sql, Optional.empty(), message, UpstreamRelay.Expected.Query::new, true);
+        enforce(sql, Optional.empty(), message, Expected.Query::new, true);
     }
 
     private void parse(Wire.Message message) throws IOException, ProtocolViolation {
@@ -229,14 +236,14 @@ final class ClientSession {
             // The upstream answers "portal does not exist"; nothing runs.
             writeWithheld();
             upstream.out().write(message.frame());
-            relay.expect(new UpstreamRelay.Expected.Execute(new UpstreamRelay.Collected()));
+            relay.expect(new Expected.Execute(new Collected()));
             return;
         }
         if (portal.isEmpty()) {
             // The unnamed portal runs once; a second Execute of it needs a new Bind, and a new decision.
             portals.remove(portal);
         }
-        enforce(bound.sql(), Optional.of(bound.parameters()), message, UpstreamRelay.Expected.Execute::new, false);
+        enforce(bound.sql(), Optional.of(bound.parameters()), message, Expected.Execute::new, false);
     }
 
     /** Decides the statement through the seam; the withheld messages and the statement go upstream only when approved. */
@@ -244,7 +251,7 @@ final class ClientSession {
             String sql,
             Optional<List<Optional<String>>> parameters,
             Wire.Message message,
-            Function<UpstreamRelay.Collected, UpstreamRelay.Expected> expected,
+            Function<Collected, Expected> expected,
             boolean simple)
             throws IOException {
         List<Wire.Message> preparing = List.copyOf(withheld);
@@ -273,6 +280,7 @@ final class ClientSession {
     void close() {
         closed = true;
         enforcer.sessionEnded();
+        catalog.close();
         try {
             client.socket().close();
         } catch (IOException e) {

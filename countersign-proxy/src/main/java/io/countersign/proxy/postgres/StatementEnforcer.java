@@ -3,8 +3,10 @@ package io.countersign.proxy.postgres;
 import static java.util.Objects.requireNonNull;
 
 import io.countersign.action.Action;
+import io.countersign.policy.ColumnMask;
 import io.countersign.proxy.AgentAuthenticator;
 import io.countersign.proxy.Enforcement;
+import io.countersign.proxy.ExecutionRecord;
 import io.countersign.proxy.Hold;
 import io.countersign.proxy.Login;
 import io.countersign.proxy.Outcome;
@@ -15,6 +17,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -52,9 +55,13 @@ final class StatementEnforcer {
     private final StatementActions actions;
     private final String refusalPortal;
     private final Runnable endSession;
+    private final StatementSender sender;
 
     private Login.Admitted agent;
     private long lastChecked = System.nanoTime();
+    /** Set when a statement the seam let run was refused before it ran (its result can't be masked). */
+    private boolean refusedBeforeRunning;
+
     private volatile boolean holding;
     private volatile boolean cancelRequested;
     private volatile boolean ended;
@@ -64,6 +71,7 @@ final class StatementEnforcer {
             ClientOut out,
             UpstreamLogin.Connected upstream,
             UpstreamRelay relay,
+            ColumnCatalog catalog,
             Enforcement enforcement,
             AgentAuthenticator authenticator,
             StatementActions actions,
@@ -79,6 +87,7 @@ final class StatementEnforcer {
         this.refusalPortal = requireNonNull(refusalPortal, "refusalPortal is null");
         this.endSession = requireNonNull(endSession, "endSession is null");
         this.agent = client.agent();
+        this.sender = new StatementSender(upstream.out(), relay, catalog, this::refuse);
     }
 
     /**
@@ -90,7 +99,7 @@ final class StatementEnforcer {
             Optional<List<Optional<String>>> parameters,
             List<Wire.Message> preparing,
             Wire.Message message,
-            Function<UpstreamRelay.Collected, UpstreamRelay.Expected> expected,
+            Function<Collected, Expected> expected,
             boolean simple)
             throws IOException {
         if (System.nanoTime() - lastChecked >= RECHECK_NANOS) {
@@ -111,6 +120,7 @@ final class StatementEnforcer {
         List<Action> decided = actions.of(sql, parameters);
         upstream.out().flush();
         cancelRequested = false;
+        refusedBeforeRunning = false;
         holding = true;
         Outcome outcome;
         try {
@@ -118,26 +128,26 @@ final class StatementEnforcer {
                     agent,
                     decided,
                     hold(),
-                    () -> {
-                        UpstreamRelay.Collected collected = new UpstreamRelay.Collected();
-                        relay.expect(expected.apply(collected));
-                        try {
-                            for (Wire.Message prepared : preparing) {
-                                upstream.out().write(prepared.frame());
-                            }
-                            upstream.out().write(message.frame());
-                        } catch (IOException e) {
-                            throw new Upstream.UpstreamFailure(
-                                    "sending the statement upstream failed: " + e.getMessage(), e);
+                    new Upstream() {
+                        @Override
+                        public CompletionStage<ExecutionRecord> execute() {
+                            throw new IllegalStateException("bug: the seam sends a statement with its masks");
                         }
-                        return collected.done();
+
+                        @Override
+                        public CompletionStage<ExecutionRecord> execute(List<ColumnMask> masks) throws UpstreamFailure {
+                            StatementSender.Sent sent =
+                                    sender.send(decided, masks, preparing, message, expected, simple);
+                            refusedBeforeRunning = sent.refused();
+                            return sent.record();
+                        }
                     },
                     Recording.ALLOWANCES);
         } finally {
             holding = false;
         }
         return switch (outcome) {
-            case Outcome.Executed executed -> Result.SENT;
+            case Outcome.Executed executed -> refusedBeforeRunning ? Result.REFUSED : Result.SENT;
             case Outcome.UpstreamFailed failed -> throw new IOException(failed.message());
             case Outcome.Refused refused -> {
                 boolean cancelled = refused.reason() == Outcome.Reason.AGENT_GONE && cancelRequested;
@@ -167,13 +177,13 @@ final class StatementEnforcer {
      */
     void refuse(byte[] error, boolean withSync) throws IOException {
         OutputStream up = upstream.out();
-        relay.expect(new UpstreamRelay.Expected.Refusal(error));
+        relay.expect(new Expected.Refusal(error));
         up.write(new Wire.Message(
                         (byte) 'E',
                         new Wire.Builder().cstring(refusalPortal).int32(0).build())
                 .frame());
         if (withSync) {
-            relay.expect(new UpstreamRelay.Expected.Sync());
+            relay.expect(new Expected.Sync());
             up.write(new Wire.Message((byte) 'S', new byte[0]).frame());
         }
         up.flush();

