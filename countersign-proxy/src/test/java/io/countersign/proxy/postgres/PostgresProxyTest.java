@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -584,35 +583,13 @@ class PostgresProxyTest {
         }
     }
 
-    /** The newest state of the first request matching, waiting up to 20 s for it to appear. */
     /** The latest audit entry of {@code type} that matches, as its leaf's JSON; waits up to 20 s for it. */
     JsonNode awaitEntry(String type, java.util.function.Predicate<JsonNode> matching) throws InterruptedException {
-        Instant until = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(until)) {
-            List<byte[]> leaves = fixture.store.auditLeaves(0, fixture.store.auditSize());
-            for (byte[] leaf : leaves.reversed()) {
-                JsonNode entry = JSON.readTree(leaf);
-                if (entry.path("type").asString().equals(type) && matching.test(entry)) {
-                    return entry;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no " + type + " entry matched within 20 s");
+        return ProxyWaits.entry(fixture, type, matching);
     }
 
+    /** The newest state of the first request matching, waiting up to 20 s for it to appear. */
     ApprovalRequest awaitRequest(java.util.function.Predicate<ApprovalRequest> matching) throws InterruptedException {
-        Instant until = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(until)) {
-            List<ApprovalRequest> changes = fixture.changes();
-            for (ApprovalRequest change : changes.reversed()) {
-                ApprovalRequest now = fixture.workflow.find(change.id()).orElseThrow();
-                if (matching.test(now)) {
-                    return now;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no request matched within 20 s");
+        return ProxyWaits.request(fixture, matching);
     }
 }
