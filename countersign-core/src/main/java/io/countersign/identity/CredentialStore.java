@@ -17,6 +17,11 @@ public interface CredentialStore {
      */
     void create(StoredCredential credential);
 
+    /**
+     * The credential with this public id, as it is now: a change committed before this call
+     * (by anyone) is in the answer. Its {@link StoredCredential#lastUsedAt()} may lag behind
+     * {@link #touch}, which a store may keep out of its caches; {@link #list()} has it.
+     */
     Optional<StoredCredential> findByTokenId(String tokenId);
 
     /** Every credential, revoked ones included, ordered by kind and name. */

@@ -77,6 +77,21 @@ public final class CredentialTable {
         }
     }
 
+    /**
+     * The change counter of credentials and suspensions: the database's triggers (schema 11) bump
+     * it in the transaction of every change but a key's last use. One row by primary key.
+     */
+    public long changes(Connection connection) throws SQLException {
+        try (PreparedStatement select =
+                        connection.prepareStatement("SELECT version FROM credential_changes WHERE id = 1");
+                ResultSet rows = select.executeQuery()) {
+            if (!rows.next()) {
+                throw new StoreException("the credential change counter is missing (schema 11)");
+            }
+            return rows.getLong(1);
+        }
+    }
+
     public Optional<StoredCredential> findByTokenId(Connection connection, String tokenId) throws SQLException {
         try (PreparedStatement select =
                 connection.prepareStatement("SELECT " + COLUMNS + " FROM credentials WHERE token_id = ?")) {
@@ -135,16 +150,6 @@ public final class CredentialTable {
             update.setString(1, at.toString());
             update.setString(2, tokenId);
             update.executeUpdate();
-        }
-    }
-
-    public Optional<Suspension> findSuspension(Connection connection, String agent) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT name, suspended_at, suspended_by, reason FROM agent_suspensions WHERE name_key = ?")) {
-            select.setString(1, agent.toLowerCase(Locale.ROOT));
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? Optional.of(suspension(rows)) : Optional.empty();
-            }
         }
     }
 
