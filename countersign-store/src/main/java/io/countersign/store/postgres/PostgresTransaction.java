@@ -22,12 +22,22 @@ import io.countersign.workflow.Transaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One caller's work, in a savepoint of the writer's batch (a PostgreSQL transaction that holds the audit lock). Valid only on
- * the calling thread and only while the work runs.
+ * One caller's work in the writer's batch (a PostgreSQL transaction that holds the audit lock).
+ * Valid only on the calling thread and only while the work runs.
+ *
+ * <p>Each statement is a round trip to the database, taken while the batch holds the audit lock
+ * that every node waits for, so the work issues as few as it can: its audit entries are kept in
+ * the batch and inserted with the batch's in one JDBC batch just before COMMIT, and the savepoint
+ * that lets its work fail alone is set only before its first statement. A work that only appends
+ * (an allowed action) costs the batch no round trip of its own.
  */
 final class PostgresTransaction implements Transaction {
     private final Connection connection;
@@ -38,10 +48,16 @@ final class PostgresTransaction implements Transaction {
     private final Batch batch;
     private final CredentialTable credentials;
     private boolean open = true;
+    private @Nullable Savepoint savepoint; // set before the work's first statement
+    private @Nullable SQLException broken; // setting the savepoint failed: the whole batch must fail
 
-    /** The state of the writer's batch that its transactions share: the next audit sequence number and the tree. */
+    /**
+     * The state of the writer's batch that its transactions share: the next audit sequence
+     * number, the entries to insert before COMMIT, and the tree.
+     */
     static final class Batch {
         private final AuditTree tree;
+        private final List<AuditTable.Row> entries = new ArrayList<>();
         private long nextSeq;
 
         Batch(long nextSeq, AuditTree tree) {
@@ -53,9 +69,15 @@ final class PostgresTransaction implements Transaction {
             return nextSeq;
         }
 
-        /** A savepoint was rolled back: its numbers are given back, so the log keeps no gaps, and its leaves leave the tree. */
+        /** The entries the batch's works appended, in sequence order, not inserted yet. */
+        List<AuditTable.Row> entries() {
+            return entries;
+        }
+
+        /** A work failed: its numbers are given back, so the log keeps no gaps, and its entries and leaves are dropped. */
         void resetSeq(long seq) {
             nextSeq = seq;
+            entries.removeIf(row -> row.seq() >= seq);
             tree.discardFrom(seq);
         }
     }
@@ -101,11 +123,12 @@ final class PostgresTransaction implements Transaction {
     @Override
     public long append(AuditEvent event) {
         requireNonNull(event, "event is null");
+        checkUsable();
         long seq = batch.nextSeq;
-        byte[] leaf = sql(
-                "append audit entry " + seq + " (" + event.type().wireName() + ")", c -> audit.insert(c, seq, event));
-        // Taken only once the row is in: a failed append (caught by the work) leaves no gap.
-        tree.appended(seq, leaf);
+        AuditTable.Row row = audit.row(seq, event);
+        // Taken only once the row is made: a failed append (caught by the work) leaves no gap.
+        batch.entries.add(row);
+        tree.appended(seq, row.leaf());
         batch.nextSeq++;
         return seq;
     }
@@ -184,11 +207,47 @@ final class PostgresTransaction implements Transaction {
         return sql("resume agent '" + agentName + "'", c -> credentials.resume(c, agentName));
     }
 
-    void end() {
+    /** The work returned: what it did stays in the batch. Throws when its savepoint could not be set. */
+    void keep() throws SQLException {
         open = false;
+        if (broken != null) {
+            throw broken;
+        }
+        if (savepoint != null) {
+            connection.releaseSavepoint(savepoint);
+        }
+    }
+
+    /** The work failed: what it did leaves the batch. Throws when its savepoint could not be set or rolled back to. */
+    void undo(long seqBefore) throws SQLException {
+        open = false;
+        if (broken != null) {
+            throw broken;
+        }
+        if (savepoint != null) {
+            connection.rollback(savepoint);
+        }
+        batch.resetSeq(seqBefore);
     }
 
     private <T> T sql(String operation, SqlCall<T> call) {
+        checkUsable();
+        if (savepoint == null) {
+            try {
+                savepoint = connection.setSavepoint();
+            } catch (SQLException e) {
+                broken = e;
+                throw SqlErrors.failed(operation, e);
+            }
+        }
+        try {
+            return call.run(connection);
+        } catch (SQLException e) {
+            throw SqlErrors.failed(operation, e);
+        }
+    }
+
+    private void checkUsable() {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("a transaction was used from thread '"
                     + Thread.currentThread().getName()
@@ -196,11 +255,6 @@ final class PostgresTransaction implements Transaction {
         }
         if (!open) {
             throw new IllegalStateException("a transaction was used after its work returned; keep no reference to it");
-        }
-        try {
-            return call.run(connection);
-        } catch (SQLException e) {
-            throw SqlErrors.failed(operation, e);
         }
     }
 
