@@ -34,10 +34,11 @@ import org.jspecify.annotations.Nullable;
  * Valid only on the calling thread and only while the work runs.
  *
  * <p>Each statement is a round trip to the database, taken while the batch holds the audit lock
- * that every node waits for, so the work issues as few as it can: its audit entries are kept in
- * the batch and inserted with the batch's in one JDBC batch just before COMMIT, and the savepoint
- * that lets its work fail alone is set only before its first statement. A work that only appends
- * (an allowed action) costs the batch no round trip of its own.
+ * that every node waits for, so the work issues as few as it can: its audit entries and its
+ * notifications are kept in the batch and sent with the batch's just before COMMIT, and the
+ * savepoint that lets its work fail alone is set only before its first statement and never
+ * released. A work that only appends costs the batch no round trip of its own; one that records
+ * a request, two (SAVEPOINT and the INSERT).
  */
 final class PostgresTransaction implements Transaction {
     private final Connection connection;
@@ -50,6 +51,7 @@ final class PostgresTransaction implements Transaction {
     private boolean open = true;
     private @Nullable Savepoint savepoint; // set before the work's first statement
     private @Nullable SQLException broken; // setting the savepoint failed: the whole batch must fail
+    private final int noticesBefore;
 
     /**
      * The state of the writer's batch that its transactions share: the next audit sequence
@@ -58,6 +60,7 @@ final class PostgresTransaction implements Transaction {
     static final class Batch {
         private final AuditTree tree;
         private final List<AuditTable.Row> entries = new ArrayList<>();
+        private final List<String> notices = new ArrayList<>(); // payloads for the request channel
         private long nextSeq;
 
         Batch(long nextSeq, AuditTree tree) {
@@ -69,15 +72,27 @@ final class PostgresTransaction implements Transaction {
             return nextSeq;
         }
 
-        /** The entries the batch's works appended, in sequence order, not inserted yet. */
-        List<AuditTable.Row> entries() {
-            return entries;
+        /**
+         * Inserts the entries the batch's works appended (in sequence order) and sends their
+         * notifications: two round trips for the whole batch, just before COMMIT.
+         */
+        void flush(Connection connection, AuditTable audit) throws SQLException {
+            audit.insertAll(connection, entries);
+            if (!notices.isEmpty()) {
+                try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify('"
+                        + PostgresStore.CHANNEL + "', payload) FROM unnest(?::text[]) WITH ORDINALITY AS n (payload, i)"
+                        + " ORDER BY i")) {
+                    notify.setArray(1, connection.createArrayOf("text", notices.toArray()));
+                    notify.execute();
+                }
+            }
         }
 
-        /** A work failed: its numbers are given back, so the log keeps no gaps, and its entries and leaves are dropped. */
-        void resetSeq(long seq) {
+        /** A work failed: its numbers are given back, so the log keeps no gaps; its entries, leaves and notices are dropped. */
+        void reset(long seq, int noticesBefore) {
             nextSeq = seq;
             entries.removeIf(row -> row.seq() >= seq);
+            notices.subList(noticesBefore, notices.size()).clear();
             tree.discardFrom(seq);
         }
     }
@@ -89,6 +104,7 @@ final class PostgresTransaction implements Transaction {
         this.audit = tables.audit();
         this.tree = batch.tree;
         this.batch = batch;
+        this.noticesBefore = batch.notices.size();
     }
 
     @Override
@@ -134,18 +150,12 @@ final class PostgresTransaction implements Transaction {
     }
 
     /**
-     * Tells every node (on COMMIT; dropped with the savepoint if the work fails) that the request
-     * changed, with its new status, so their long-polls wake.
+     * Tells every node (on COMMIT; dropped with the work if it fails) that the request changed,
+     * with its new status, so their long-polls wake. Sent with the batch's, just before COMMIT.
      */
     private void notifyChange(ApprovalRequest request) {
-        sql("notify the change of request " + request.id(), SqlCall.effect(c -> {
-            try (PreparedStatement notify =
-                    c.prepareStatement("SELECT pg_notify('" + PostgresStore.CHANNEL + "', ?)")) {
-                notify.setString(
-                        1, request.id().value() + " " + request.status().wireName());
-                notify.execute();
-            }
-        }));
+        checkUsable();
+        batch.notices.add(request.id().value() + " " + request.status().wireName());
     }
 
     @Override
@@ -207,14 +217,16 @@ final class PostgresTransaction implements Transaction {
         return sql("resume agent '" + agentName + "'", c -> credentials.resume(c, agentName));
     }
 
-    /** The work returned: what it did stays in the batch. Throws when its savepoint could not be set. */
+    /**
+     * The work returned: what it did stays in the batch. Throws when its savepoint could not be
+     * set. The savepoint is not released: COMMIT releases it, and RELEASE would be one more round
+     * trip per caller while the lock is held (the next caller's savepoint nests in it, and is
+     * the only one a failure of that caller rolls back to).
+     */
     void keep() throws SQLException {
         open = false;
         if (broken != null) {
             throw broken;
-        }
-        if (savepoint != null) {
-            connection.releaseSavepoint(savepoint);
         }
     }
 
@@ -227,7 +239,7 @@ final class PostgresTransaction implements Transaction {
         if (savepoint != null) {
             connection.rollback(savepoint);
         }
-        batch.resetSeq(seqBefore);
+        batch.reset(seqBefore, noticesBefore);
     }
 
     private <T> T sql(String operation, SqlCall<T> call) {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's group-commit writer on PostgreSQL: one thread and one connection that run the work
  * of concurrent callers in one transaction, each in a savepoint, and commit them together; the
- * batch's audit entries go in with one JDBC batch before COMMIT ({@link PostgresTransaction}). Each
+ * batch's audit entries and notifications go in just before COMMIT ({@link PostgresTransaction}). Each
  * transaction first takes the audit lock (a transaction-level advisory lock), so batches of all
  * nodes are serialized, audit sequence numbers are exact, and one WAL flush serves a batch instead
  * of one per caller: the audit lock is held through COMMIT, so without batching the nodes'
@@ -155,7 +155,7 @@ final class PostgresWriter implements AutoCloseable {
                     ran.add(job);
                 }
             }
-            tables.audit().insertAll(locked, batch.entries());
+            batch.flush(locked, tables.audit());
             CompactRange border = tree.write(locked);
             locked.commit();
             tree.committed(border);
