@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -129,6 +130,9 @@ public final class ScaleOutLoad {
                 PROXY_DELAY_MICROS)) {
             String proxied = "jdbc:postgresql://127.0.0.1:" + proxy.port() + database.getRawPath()
                     + (database.getRawQuery() == null ? "" : "?" + database.getRawQuery());
+            System.out.printf(
+                    "round trip of SELECT 1: direct p50 %.2f ms, through the proxy p50 %.2f ms%n",
+                    roundTripMillis(url), roundTripMillis(proxied));
             oneDelayed = postgres("PG +2 ms RTT, 1 node", url, proxied, sharedKeys, postgresKey, 1);
             twoDelayed = postgres("PG +2 ms RTT, 2 nodes", url, proxied, sharedKeys, postgresKey, 2);
         }
@@ -228,6 +232,21 @@ public final class ScaleOutLoad {
         return new Counters(
                 single(url, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"),
                 single(url, "SELECT wal_sync FROM pg_stat_wal"));
+    }
+
+    /** The median time of 200 {@code SELECT 1} on one connection: what a statement's round trip costs. */
+    private static double roundTripMillis(String url) throws SQLException {
+        long[] nanos = new long[200];
+        try (Connection connection = DriverManager.getConnection(url);
+                Statement statement = connection.createStatement()) {
+            for (int i = 0; i < nanos.length; i++) {
+                long start = System.nanoTime();
+                statement.execute("SELECT 1");
+                nanos[i] = System.nanoTime() - start;
+            }
+        }
+        Arrays.sort(nanos);
+        return nanos[nanos.length / 2] / 1e6;
     }
 
     private static long single(String url, String query) throws SQLException {
