@@ -22,12 +22,23 @@ import io.countersign.workflow.Transaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One caller's work, in a savepoint of the writer's batch (a PostgreSQL transaction that holds the audit lock). Valid only on
- * the calling thread and only while the work runs.
+ * One caller's work in the writer's batch (a PostgreSQL transaction that holds the audit lock).
+ * Valid only on the calling thread and only while the work runs.
+ *
+ * <p>Each statement is a round trip to the database, taken while the batch holds the audit lock
+ * that every node waits for, so the work issues as few as it can: its audit entries and its
+ * notifications are kept in the batch and sent with the batch's just before COMMIT, and the
+ * savepoint that lets its work fail alone is set only before its first statement and never
+ * released. A work that only appends costs the batch no round trip of its own; one that records
+ * a request, two (SAVEPOINT and the INSERT).
  */
 final class PostgresTransaction implements Transaction {
     private final Connection connection;
@@ -38,10 +49,18 @@ final class PostgresTransaction implements Transaction {
     private final Batch batch;
     private final CredentialTable credentials;
     private boolean open = true;
+    private @Nullable Savepoint savepoint; // set before the work's first statement
+    private @Nullable SQLException broken; // setting the savepoint failed: the whole batch must fail
+    private final int noticesBefore;
 
-    /** The state of the writer's batch that its transactions share: the next audit sequence number and the tree. */
+    /**
+     * The state of the writer's batch that its transactions share: the next audit sequence
+     * number, the entries to insert before COMMIT, and the tree.
+     */
     static final class Batch {
         private final AuditTree tree;
+        private final List<AuditTable.Row> entries = new ArrayList<>();
+        private final List<String> notices = new ArrayList<>(); // payloads for the request channel
         private long nextSeq;
 
         Batch(long nextSeq, AuditTree tree) {
@@ -53,9 +72,27 @@ final class PostgresTransaction implements Transaction {
             return nextSeq;
         }
 
-        /** A savepoint was rolled back: its numbers are given back, so the log keeps no gaps, and its leaves leave the tree. */
-        void resetSeq(long seq) {
+        /**
+         * Inserts the entries the batch's works appended (in sequence order) and sends their
+         * notifications: two round trips for the whole batch, just before COMMIT.
+         */
+        void flush(Connection connection, AuditTable audit) throws SQLException {
+            audit.insertAll(connection, entries);
+            if (!notices.isEmpty()) {
+                try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify('"
+                        + PostgresStore.CHANNEL + "', payload) FROM unnest(?::text[]) WITH ORDINALITY AS n (payload, i)"
+                        + " ORDER BY i")) {
+                    notify.setArray(1, connection.createArrayOf("text", notices.toArray()));
+                    notify.execute();
+                }
+            }
+        }
+
+        /** A work failed: its numbers are given back, so the log keeps no gaps; its entries, leaves and notices are dropped. */
+        void reset(long seq, int noticesBefore) {
             nextSeq = seq;
+            entries.removeIf(row -> row.seq() >= seq);
+            notices.subList(noticesBefore, notices.size()).clear();
             tree.discardFrom(seq);
         }
     }
@@ -67,6 +104,7 @@ final class PostgresTransaction implements Transaction {
         this.audit = tables.audit();
         this.tree = batch.tree;
         this.batch = batch;
+        this.noticesBefore = batch.notices.size();
     }
 
     @Override
@@ -101,28 +139,23 @@ final class PostgresTransaction implements Transaction {
     @Override
     public long append(AuditEvent event) {
         requireNonNull(event, "event is null");
+        checkUsable();
         long seq = batch.nextSeq;
-        byte[] leaf = sql(
-                "append audit entry " + seq + " (" + event.type().wireName() + ")", c -> audit.insert(c, seq, event));
-        // Taken only once the row is in: a failed append (caught by the work) leaves no gap.
-        tree.appended(seq, leaf);
+        AuditTable.Row row = audit.row(seq, event);
+        // Taken only once the row is made: a failed append (caught by the work) leaves no gap.
+        batch.entries.add(row);
+        tree.appended(seq, row.leaf());
         batch.nextSeq++;
         return seq;
     }
 
     /**
-     * Tells every node (on COMMIT; dropped with the savepoint if the work fails) that the request
-     * changed, with its new status, so their long-polls wake.
+     * Tells every node (on COMMIT; dropped with the work if it fails) that the request changed,
+     * with its new status, so their long-polls wake. Sent with the batch's, just before COMMIT.
      */
     private void notifyChange(ApprovalRequest request) {
-        sql("notify the change of request " + request.id(), SqlCall.effect(c -> {
-            try (PreparedStatement notify =
-                    c.prepareStatement("SELECT pg_notify('" + PostgresStore.CHANNEL + "', ?)")) {
-                notify.setString(
-                        1, request.id().value() + " " + request.status().wireName());
-                notify.execute();
-            }
-        }));
+        checkUsable();
+        batch.notices.add(request.id().value() + " " + request.status().wireName());
     }
 
     @Override
@@ -184,11 +217,49 @@ final class PostgresTransaction implements Transaction {
         return sql("resume agent '" + agentName + "'", c -> credentials.resume(c, agentName));
     }
 
-    void end() {
+    /**
+     * The work returned: what it did stays in the batch. Throws when its savepoint could not be
+     * set. The savepoint is not released: COMMIT releases it, and RELEASE would be one more round
+     * trip per caller while the lock is held (the next caller's savepoint nests in it, and is
+     * the only one a failure of that caller rolls back to).
+     */
+    void keep() throws SQLException {
         open = false;
+        if (broken != null) {
+            throw broken;
+        }
+    }
+
+    /** The work failed: what it did leaves the batch. Throws when its savepoint could not be set or rolled back to. */
+    void undo(long seqBefore) throws SQLException {
+        open = false;
+        if (broken != null) {
+            throw broken;
+        }
+        if (savepoint != null) {
+            connection.rollback(savepoint);
+        }
+        batch.reset(seqBefore, noticesBefore);
     }
 
     private <T> T sql(String operation, SqlCall<T> call) {
+        checkUsable();
+        if (savepoint == null) {
+            try {
+                savepoint = connection.setSavepoint();
+            } catch (SQLException e) {
+                broken = e;
+                throw SqlErrors.failed(operation, e);
+            }
+        }
+        try {
+            return call.run(connection);
+        } catch (SQLException e) {
+            throw SqlErrors.failed(operation, e);
+        }
+    }
+
+    private void checkUsable() {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("a transaction was used from thread '"
                     + Thread.currentThread().getName()
@@ -196,11 +267,6 @@ final class PostgresTransaction implements Transaction {
         }
         if (!open) {
             throw new IllegalStateException("a transaction was used after its work returned; keep no reference to it");
-        }
-        try {
-            return call.run(connection);
-        } catch (SQLException e) {
-            throw SqlErrors.failed(operation, e);
         }
     }
 

@@ -12,7 +12,6 @@ import io.countersign.workflow.Transaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's group-commit writer on PostgreSQL: one thread and one connection that run the work
- * of concurrent callers in one transaction, each in a savepoint, and commit them together. Each
+ * of concurrent callers in one transaction, each in a savepoint, and commit them together; the
+ * batch's audit entries and notifications go in just before COMMIT ({@link PostgresTransaction}). Each
  * transaction first takes the audit lock (a transaction-level advisory lock), so batches of all
  * nodes are serialized, audit sequence numbers are exact, and one WAL flush serves a batch instead
  * of one per caller: the audit lock is held through COMMIT, so without batching the nodes'
@@ -151,10 +151,11 @@ final class PostgresWriter implements AutoCloseable {
             tree.begin(locked, next);
             PostgresTransaction.Batch batch = new PostgresTransaction.Batch(next, tree);
             for (Job<?> job : jobs) {
-                if (runInSavepoint(locked, batch, job)) {
+                if (runAlone(locked, batch, job)) {
                     ran.add(job);
                 }
             }
+            batch.flush(locked, tables.audit());
             CompactRange border = tree.write(locked);
             locked.commit();
             tree.committed(border);
@@ -220,25 +221,25 @@ final class PostgresWriter implements AutoCloseable {
         }
     }
 
-    /** Runs one caller's work; on failure undoes it alone and fails its caller. Returns whether it succeeded. */
-    private <T> boolean runInSavepoint(Connection connection, PostgresTransaction.Batch batch, Job<T> job)
+    /**
+     * Runs one caller's work; on failure undoes it alone (its savepoint, when it issued any
+     * statement, and its audit entries) and fails its caller. Returns whether it succeeded.
+     */
+    private <T> boolean runAlone(Connection connection, PostgresTransaction.Batch batch, Job<T> job)
             throws SQLException {
         long seqBefore = batch.nextSeq();
-        Savepoint savepoint = connection.setSavepoint();
         PostgresTransaction transaction = new PostgresTransaction(connection, tables, batch);
+        T result;
         try {
-            T result = job.work().apply(transaction);
-            connection.releaseSavepoint(savepoint);
-            job.result = result;
-            return true;
+            result = job.work().apply(transaction);
         } catch (RuntimeException | Error e) {
-            connection.rollback(savepoint);
-            batch.resetSeq(seqBefore);
+            transaction.undo(seqBefore);
             job.outcome().completeExceptionally(e);
             return false;
-        } finally {
-            transaction.end();
         }
+        transaction.keep();
+        job.result = result;
+        return true;
     }
 
     private void closeConnection() {

@@ -23,6 +23,9 @@ public final class AuditTable {
     /** The most entries one {@link #leaves} call returns, so one HTTP request can't pull the whole log into memory. */
     public static final int MAX_LEAVES_PER_READ = 10_000;
 
+    private static final String INSERT =
+            "INSERT INTO audit_entries (seq, time, type, request_id, leaf, mac) VALUES (?, ?, ?, ?, ?, ?)";
+
     private final EntryMacs macs;
 
     /** Storing each new entry with its MAC under {@code macs}' key. */
@@ -30,29 +33,54 @@ public final class AuditTable {
         this.macs = java.util.Objects.requireNonNull(macs, "macs is null");
     }
 
+    /** An entry ready to insert: its leaf bytes and MAC are computed, no SQL has run yet. */
+    public record Row(long seq, AuditEvent event, byte[] leaf, Optional<byte[]> mac) {}
+
+    /** Entry {@code seq} with its leaf bytes and MAC, to insert later with {@link #insertAll}. */
+    public Row row(long seq, AuditEvent event) {
+        byte[] leaf = new AuditEntry(seq, event).leaf();
+        return new Row(seq, event, leaf, macs.mac(leaf));
+    }
+
     /** Inserts entry {@code seq} with its MAC and returns its leaf bytes. */
     public byte[] insert(Connection connection, long seq, AuditEvent event) throws SQLException {
-        byte[] leaf = new AuditEntry(seq, event).leaf();
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO audit_entries (seq, time, type, request_id, leaf, mac) VALUES (?, ?, ?, ?, ?, ?)")) {
-            insert.setLong(1, seq);
-            insert.setLong(2, event.time().toEpochMilli());
-            insert.setString(3, event.type().wireName());
-            if (event.requestId().isPresent()) {
-                insert.setString(4, event.requestId().get());
-            } else {
-                insert.setNull(4, Types.VARCHAR);
-            }
-            insert.setBytes(5, leaf);
-            Optional<byte[]> mac = macs.mac(leaf);
-            if (mac.isPresent()) {
-                insert.setBytes(6, mac.get());
-            } else {
-                insert.setNull(6, Types.BINARY);
-            }
+        Row row = row(seq, event);
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            bind(insert, row);
             insert.executeUpdate();
         }
-        return leaf;
+        return row.leaf();
+    }
+
+    /** Inserts {@code rows} in one JDBC batch: one round trip to a database across a network, not one per entry. */
+    public void insertAll(Connection connection, List<Row> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            for (Row row : rows) {
+                bind(insert, row);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void bind(PreparedStatement insert, Row row) throws SQLException {
+        insert.setLong(1, row.seq());
+        insert.setLong(2, row.event().time().toEpochMilli());
+        insert.setString(3, row.event().type().wireName());
+        if (row.event().requestId().isPresent()) {
+            insert.setString(4, row.event().requestId().get());
+        } else {
+            insert.setNull(4, Types.VARCHAR);
+        }
+        insert.setBytes(5, row.leaf());
+        if (row.mac().isPresent()) {
+            insert.setBytes(6, row.mac().get());
+        } else {
+            insert.setNull(6, Types.BINARY);
+        }
     }
 
     /**
