@@ -2,11 +2,8 @@ package io.countersign.identity;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The persons the gateway knows, for resolving an {@code onBehalfOf} to one of them at
@@ -20,24 +17,26 @@ public interface KnownHumans {
     List<Person> persons();
 
     /**
+     * The persons, indexed for {@link #resolve} and {@link #confusableWith}. An index of {@link
+     * #persons()} as they are now; one that keeps its persons across calls may return the index it
+     * built before, for as long as the persons are the same.
+     */
+    default PersonIndex index() {
+        return PersonIndex.of(persons());
+    }
+
+    /**
      * The person {@code sent} names, by the same test as the vote rule; empty when it names nobody
      * known, or more than one person (the vote rule then refuses each of them).
      */
     default Optional<Person> resolve(String sent) {
         requireNonNull(sent, "sent is null");
-        OnBehalfOf spelling = OnBehalfOf.unresolved(sent);
-        Map<PersonId, List<Person>> named =
-                persons().stream().filter(spelling::names).collect(Collectors.groupingBy(Person::id));
-        if (named.size() != 1) {
-            return Optional.empty();
-        }
-        return named.values().iterator().next().stream()
-                .min(Comparator.comparing(Person::name).thenComparing(Person::email));
+        return index().resolve(sent);
     }
 
     /** The known persons {@code candidate} could be taken for (the same person included). */
     default List<Person> confusableWith(Person candidate) {
         requireNonNull(candidate, "candidate is null");
-        return persons().stream().filter(candidate::isConfusableWith).distinct().toList();
+        return index().confusableWith(candidate);
     }
 }

@@ -7,6 +7,7 @@ import io.countersign.identity.Human;
 import io.countersign.identity.KnownHumans;
 import io.countersign.identity.Person;
 import io.countersign.identity.PersonId;
+import io.countersign.identity.PersonIndex;
 import io.countersign.identity.StoredCredential;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -27,10 +28,19 @@ import java.util.stream.Stream;
  * for ({@link KnownHumans#resolve}) and whom a new human could be taken for is by confusable
  * skeleton. The broad match only ever refuses: a Slack user whose email merely looks like bob's
  * must not get bob's groups.
+ *
+ * <p>Reading what a name or an email looks like costs ICU calls per character, so the directory
+ * keeps the {@link PersonIndex} it built last, with the persons in it, and reuses it while the live
+ * humans are exactly the same (name, email) pairs in the same order. The credentials are read on
+ * every call, so a human added, renamed or removed by another node or the command line, or a
+ * credential that expired, makes the next call build a new index: never a stale answer. A rebuild
+ * reuses the persons that stayed, so only a new spelling is read.
  */
 public final class HumanDirectory implements KnownHumans {
     private final CredentialStore credentials;
     private final Clock clock;
+    // Immutable once built, so volatile is enough; two calls that race to rebuild it only do the work twice.
+    private volatile PersonIndex index = PersonIndex.of(List.of());
 
     public HumanDirectory(CredentialStore credentials, Clock clock) {
         this.credentials = requireNonNull(credentials, "credentials is null");
@@ -41,6 +51,19 @@ public final class HumanDirectory implements KnownHumans {
     @Override
     public List<Person> persons() {
         return liveHumans().map(Human::person).distinct().toList();
+    }
+
+    /** The index of the live humans as they are now: the last one built, when they have not changed. */
+    @Override
+    public PersonIndex index() {
+        List<Person> now = persons();
+        PersonIndex last = index;
+        if (last.persons().equals(now)) {
+            return last;
+        }
+        PersonIndex rebuilt = last.reindex(now);
+        index = rebuilt;
+        return rebuilt;
     }
 
     /** The human with this email; the caller must know the email is verified by whoever told it. */
