@@ -27,6 +27,14 @@ public interface CredentialStore {
     /** Every credential, revoked ones included, ordered by kind and name. */
     List<StoredCredential> list();
 
+    /**
+     * A number that moves, in the same transaction, with every change to any credential (created,
+     * revoked, groups, expiry; not {@link #touch}) or suspension, whoever makes it: while it stands
+     * still, {@link #list()} would answer the same but for {@code lastUsedAt}. Read it before what
+     * it vouches for, so that what was read is never older than the number kept with it.
+     */
+    long credentialChanges();
+
     /** Revokes every unrevoked credential of the agent with this name (any case); returns how many. */
     int revokeAgent(String name, Instant at);
 

@@ -10,6 +10,7 @@ import io.countersign.identity.PersonId;
 import io.countersign.identity.PersonIndex;
 import io.countersign.identity.StoredCredential;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who a person is, found by a verified email: for channels (Slack, Teams) that know a user's email
@@ -31,16 +33,22 @@ import java.util.stream.Stream;
  *
  * <p>Reading what a name or an email looks like costs ICU calls per character, so the directory
  * keeps the {@link PersonIndex} it built last, with the persons in it, and reuses it while the live
- * humans are exactly the same (name, email) pairs in the same order. The credentials are read on
- * every call, so a human added, renamed or removed by another node or the command line, or a
- * credential that expired, makes the next call build a new index: never a stale answer. A rebuild
- * reuses the persons that stayed, so only a new spelling is read.
+ * humans are exactly the same (name, email) pairs in the same order. It keeps the humans' credentials
+ * it listed last too, and lists them again only when the store's {@link
+ * CredentialStore#credentialChanges() change counter} has moved: a human added, renamed, regrouped
+ * or revoked by another node or the command line moves it in the same transaction, so the next
+ * call sees the change; expiry is checked against the clock on every call. Never a stale answer.
+ * A rebuild reuses the persons that stayed, so only a new spelling is read.
  */
 public final class HumanDirectory implements KnownHumans {
     private final CredentialStore credentials;
     private final Clock clock;
     // Immutable once built, so volatile is enough; two calls that race to rebuild it only do the work twice.
     private volatile PersonIndex index = PersonIndex.of(List.of());
+    private volatile @Nullable Listed listed;
+
+    /** The humans' credentials as listed while the store's change counter stood at {@code changes}. */
+    private record Listed(long changes, List<StoredCredential> humans) {}
 
     public HumanDirectory(CredentialStore credentials, Clock clock) {
         this.credentials = requireNonNull(credentials, "credentials is null");
@@ -94,10 +102,23 @@ public final class HumanDirectory implements KnownHumans {
     }
 
     private Stream<Human> liveHumans() {
-        return credentials.list().stream()
-                .filter(credential -> credential.unusableAt(clock.instant()).isEmpty())
-                .map(StoredCredential::principal)
-                .filter(Human.class::isInstance)
-                .map(Human.class::cast);
+        Instant now = clock.instant();
+        return humansListed().stream()
+                .filter(credential -> credential.unusableAt(now).isEmpty())
+                .map(credential -> (Human) credential.principal());
+    }
+
+    /** Every human's credential, listed again only when the change counter has moved since the last listing. */
+    private List<StoredCredential> humansListed() {
+        long changes = credentials.credentialChanges(); // before the list, so the list is never older
+        Listed last = listed;
+        if (last != null && last.changes() == changes) {
+            return last.humans();
+        }
+        List<StoredCredential> humans = credentials.list().stream()
+                .filter(credential -> credential.principal() instanceof Human)
+                .toList();
+        listed = new Listed(changes, humans);
+        return humans;
     }
 }

@@ -107,6 +107,94 @@ class HumanDirectoryTest {
         assertThat(directory.resolve("alice")).contains(ALICE.person());
     }
 
+    @Test
+    void aChangeMadeThroughAnotherHandleOnTheSameDataFolder_isSeenAtTheNextCall() {
+        assertThat(directory.membersOfAny(Set.of("approvers"))).containsExactly(ALICE);
+
+        // What the command line does while the gateway runs: its own store on the same folder.
+        try (SqliteStore commandLine = SqliteStore.open(dir)) {
+            commandLine.changeHumanGroups("alice", Set.of("auditors"));
+            commandLine.create(credential("t-bob", BOB, Optional.empty()));
+        }
+
+        assertThat(directory.membersOfAny(Set.of("approvers"))).containsExactly(BOB);
+        assertThat(directory.byVerifiedEmail("alice@example.com"))
+                .map(Human::groups)
+                .contains(Set.of("auditors"));
+    }
+
+    @Test
+    void whileNoCredentialChanges_theyAreListedOnce_andAChangeListsThemAgain() {
+        int[] listings = {0};
+        HumanDirectory counted = new HumanDirectory(new ListingCounter(store, listings), clock);
+
+        counted.resolve("alice");
+        counted.byVerifiedEmail("alice@example.com");
+        counted.membersOfAny(Set.of("approvers"));
+        counted.index();
+        assertThat(listings[0]).isEqualTo(1);
+
+        store.touch("t-alice", T0.plusSeconds(1));
+        counted.resolve("alice");
+        assertThat(listings[0]).as("a key's last use is no change").isEqualTo(1);
+
+        store.create(credential("t-bob", BOB, Optional.empty()));
+        assertThat(counted.resolve("bob")).contains(BOB.person());
+        assertThat(listings[0]).isEqualTo(2);
+    }
+
+    /** The real store, counting how often it is asked for the whole list. */
+    private static final class ListingCounter implements io.countersign.identity.CredentialStore {
+        private final io.countersign.identity.CredentialStore store;
+        private final int[] listings;
+
+        ListingCounter(io.countersign.identity.CredentialStore store, int[] listings) {
+            this.store = store;
+            this.listings = listings;
+        }
+
+        @Override
+        public java.util.List<StoredCredential> list() {
+            listings[0]++;
+            return store.list();
+        }
+
+        @Override
+        public long credentialChanges() {
+            return store.credentialChanges();
+        }
+
+        @Override
+        public void create(StoredCredential credential) {
+            store.create(credential);
+        }
+
+        @Override
+        public Optional<StoredCredential> findByTokenId(String tokenId) {
+            return store.findByTokenId(tokenId);
+        }
+
+        @Override
+        public int revokeAgent(String name, Instant at) {
+            return store.revokeAgent(name, at);
+        }
+
+        @Override
+        public int revokeHuman(String name, Instant at) {
+            return store.revokeHuman(name, at);
+        }
+
+        @Override
+        public int changeHumanGroups(String name, Set<String> groups) {
+            return store.changeHumanGroups(name, groups);
+        }
+
+        @Override
+        public void touch(String tokenId, Instant at) {
+            store.touch(tokenId, at);
+        }
+    }
+
     private static StoredCredential credential(String tokenId, Human human, Optional<Instant> expiresAt) {
         return new StoredCredential(
                 tokenId, human, "b".repeat(64), T0, expiresAt, Optional.empty(), Optional.empty(), Scopes.UNRESTRICTED);

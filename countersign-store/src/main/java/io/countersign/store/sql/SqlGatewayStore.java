@@ -182,10 +182,8 @@ public abstract class SqlGatewayStore implements GatewayStore {
                 connection -> credentialCache.suspension(connection, agentName));
     }
 
-    /**
-     * How many changes to credentials and suspensions the database has counted (schema 11): for
-     * tests that check a change moves it.
-     */
+    /** How many changes to credentials and suspensions the database has counted (schema 11). */
+    @Override
     public final long credentialChanges() {
         return read("read the credential change counter", tables.credentials()::changes);
     }
