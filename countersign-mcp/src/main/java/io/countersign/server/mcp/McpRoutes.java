@@ -197,6 +197,9 @@ final class McpRoutes {
             }
         }
         HttpServletResponse response = ctx.res();
+        if (sessions.isPresent() && session == null) {
+            response = new SessionOpening(response, sessions.get(), agent.name());
+        }
         if (sessions.isEmpty() && call.isPresent()) {
             ProbedResponse probed = new ProbedResponse(ctx.res());
             call.get().probeWith(probed);
@@ -211,10 +214,6 @@ final class McpRoutes {
             call.ifPresent(calls::close);
         }
         if (sessions.isPresent()) {
-            String opened = ctx.res().getHeader(SessionOwners.HEADER);
-            if (session == null && opened != null) {
-                sessions.get().mayUse(opened, agent.name());
-            }
             if (session != null && "DELETE".equals(ctx.method().name()) && ctx.statusCode() < 300) {
                 sessions.get().forget(session);
                 calls.channelClosed("session:" + session, "the agent ended its MCP session");
