@@ -163,7 +163,7 @@ public final class EvidenceExporter {
                     state.policyChangesInPeriod.add(request);
                 }
             }
-            if (request != null && opensARecord(event) && period.contains(time)) {
+            if (request != null && Population.opensARecord(event) && period.contains(time)) {
                 state.requests.add(request);
             }
             if (request != null && state.requests.contains(request)) {
@@ -171,7 +171,7 @@ public final class EvidenceExporter {
                 if (event.type().equals("decision.made")) {
                     state.versions.add(event.text("policyVersion"));
                 }
-                if (event.type().equals("action.allowed")) {
+                if (Population.isAllowance(event)) {
                     state.versions.add(
                             event.data().path("decision").path("policyVersion").asString(""));
                 }
@@ -199,11 +199,6 @@ public final class EvidenceExporter {
                 .filter(java.util.Objects::nonNull)
                 .forEach(seqs::add);
         return new Selection(first, end, seqs);
-    }
-
-    /** A request's first entry, or an allowed action's only one before its execution (Population). */
-    private static boolean opensARecord(LoggedEvent event) {
-        return event.type().equals("request.created") || event.type().equals("action.allowed");
     }
 
     private interface LeafVisitor {

@@ -1,5 +1,6 @@
 package io.countersign.server.evidence;
 
+import io.countersign.audit.AuditEventType;
 import io.countersign.identity.Person;
 import io.countersign.server.evidence.RequestRecord.BreakGlassRecord;
 import io.countersign.server.evidence.RequestRecord.VoteRecord;
@@ -19,7 +20,23 @@ import tools.jackson.databind.JsonNode;
  * created outside the period are ignored; the log is the only source.
  */
 final class Population {
+    private static final String REQUEST_CREATED = AuditEventType.REQUEST_CREATED.wireName();
+    private static final String ACTION_ALLOWED = AuditEventType.ACTION_ALLOWED.wireName();
+
     private Population() {}
+
+    /**
+     * Whether this entry opens a record of the population: a request's first entry, or the only
+     * entry before its execution of an action an enforcing adapter allowed outright.
+     */
+    static boolean opensARecord(LoggedEvent event) {
+        return event.type().equals(REQUEST_CREATED) || isAllowance(event);
+    }
+
+    /** Whether this entry is an action an enforcing adapter allowed outright (one entry, no request). */
+    static boolean isAllowance(LoggedEvent event) {
+        return event.type().equals(ACTION_ALLOWED);
+    }
 
     static List<RequestRecord> of(List<LoggedEvent> events, EvidencePeriod period) {
         Map<String, Builder> requests = new LinkedHashMap<>();
@@ -28,7 +45,7 @@ final class Population {
                 continue;
             }
             String id = event.request().get();
-            if (event.type().equals("request.created") || event.type().equals("action.allowed")) {
+            if (opensARecord(event)) {
                 if (period.contains(event.time()) && !requests.containsKey(id)) {
                     requests.put(id, new Builder(id, event));
                 }
@@ -87,11 +104,11 @@ final class Population {
                             person.path("name").asString(""),
                             person.path("email").asString("")))
                     : Optional.empty();
-            this.delegation = created.type().equals("action.allowed") ? "none" : created.text("delegation");
+            this.delegation = isAllowance(created) ? "none" : created.text("delegation");
             this.action = created.text("action");
             this.resource = created.text("resource");
             seqs.add(created.seq());
-            if (created.type().equals("action.allowed")) {
+            if (isAllowance(created)) {
                 // An enforcing adapter's action allowed outright: its one entry says what a request's
                 // created, decision.made and request.approved entries say. It acts for nobody.
                 JsonNode decision = created.data().path("decision");
